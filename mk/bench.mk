@@ -1,0 +1,1 @@
+# mk/bench.mk: see the comment at its first rule.

@@ -1,0 +1,1 @@
+# mk/fuzz.mk: see the comment at its first rule.

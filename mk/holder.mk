@@ -1,0 +1,1 @@
+# mk/holder.mk: see the comment at its first rule.

@@ -1,0 +1,1 @@
+# mk/loop.mk: see the comment at its first rule.

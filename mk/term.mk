@@ -1,0 +1,1 @@
+# mk/term.mk: see the comment at its first rule.

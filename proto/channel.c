@@ -1,0 +1,2 @@
+/* channel.c: not written yet. */
+typedef int lnsh_channel_placeholder;

@@ -1,0 +1,65 @@
+/*
+ * err.c: names for error codes and drop reasons, and the drop counters.
+ */
+#include "proto.h"
+
+static const char *drop_names[LN_DROP_MAX] = {
+#define LN_DROP_NAME(id, name) name,
+	LN_DROP_REASONS(LN_DROP_NAME)
+#undef LN_DROP_NAME
+};
+
+/* The counter name of a drop reason, as tests and `lnshd status` show it. */
+const char *
+ln_drop_name(enum ln_drop why)
+{
+	if ((unsigned)why >= LN_DROP_MAX)
+		return ("unknown");
+	return (drop_names[why]);
+}
+
+/* A short description of an LN_E_* code, for log lines. */
+const char *
+ln_strerror(int e)
+{
+	if (LN_E_IS_DROP(e))
+		return (ln_drop_name(LN_E_DROP_REASON(e)));
+	switch (e) {
+	case LN_OK:
+		return ("success");
+	case LN_E_INVAL:
+		return ("invalid argument");
+	case LN_E_NOSPACE:
+		return ("no space in output buffer");
+	case LN_E_FULL:
+		return ("send window full");
+	case LN_E_CRYPTO:
+		return ("cryptographic operation refused");
+	case LN_E_STATE:
+		return ("not valid in this state");
+	case LN_E_SYSTEM:
+		return ("system call failed");
+	}
+	return ("unknown error");
+}
+
+/* Counts a drop if e is one; other codes are not the peer's doing. */
+void
+ln_count(struct ln_counters *c, int e)
+{
+	if (c != NULL && LN_E_IS_DROP(e) &&
+	    (unsigned)LN_E_DROP_REASON(e) < LN_DROP_MAX)
+		c->drop[LN_E_DROP_REASON(e)]++;
+}
+
+/* Sum of every drop counter. */
+uint64_t
+ln_drops_total(const struct ln_counters *c)
+{
+	uint64_t	total = 0;
+	int		i;
+
+	for (i = 0; i < LN_DROP_MAX; i++)
+		total += c->drop[i];
+	return (total);
+}

@@ -1,0 +1,2 @@
+/* frag.c: not written yet. */
+typedef int lnsh_frag_placeholder;

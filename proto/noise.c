@@ -1,0 +1,2 @@
+/* noise.c: not written yet. */
+typedef int lnsh_noise_placeholder;

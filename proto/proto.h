@@ -1,0 +1,327 @@
+/*
+ * proto.h: the lnsh wire library (proto/), prototypes grouped by file.
+ *
+ * Conventions (see ../docs/hacking.md):
+ * - fallible functions return 0 or a negative LN_E_* code and write their
+ *   outputs only on success;
+ * - a receive-path function that rejects input returns LN_E_DROP(reason),
+ *   and the caller counts the reason (ln_count());
+ * - time is always a monotonic clock in nanoseconds passed in as `now`, so
+ *   every module is testable without sleeping;
+ * - untrusted bytes are read only through struct buf.
+ */
+#ifndef LNSH_PROTO_H
+#define LNSH_PROTO_H
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "wire.h"
+
+/* Error codes. */
+enum ln_err {
+	LN_OK = 0,
+	LN_E_INVAL = -1,	/* bad argument from the caller */
+	LN_E_NOSPACE = -2,	/* output buffer too small */
+	LN_E_FULL = -3,		/* queue or window full: try again later */
+	LN_E_CRYPTO = -4,	/* a primitive refused (e.g. low-order point) */
+	LN_E_STATE = -5,	/* call not valid in this state */
+	LN_E_SYSTEM = -6,	/* a system call failed; errno says why */
+};
+#define LN_E_DROP_BASE		1000
+#define LN_E_DROP(reason)	(-(LN_E_DROP_BASE + (int)(reason)))
+#define LN_E_IS_DROP(e)		((e) <= -LN_E_DROP_BASE)
+#define LN_E_DROP_REASON(e)	((enum ln_drop)(-(e) - LN_E_DROP_BASE))
+
+/* What one endpoint has seen; tests and `lnshd status` read it. */
+struct ln_counters {
+	uint64_t	drop[LN_DROP_MAX];
+	uint64_t	rx_packets;
+	uint64_t	tx_packets;
+	uint64_t	rx_bytes;
+	uint64_t	tx_bytes;
+	uint64_t	handshakes;	/* completed */
+	uint64_t	messages_in;	/* delivered to the layer above */
+	uint64_t	messages_out;	/* handed to us by the layer above */
+	uint64_t	retransmits;
+};
+
+/* An address a datagram came from or goes to. */
+struct chan_addr {
+	struct sockaddr_storage	ss;
+	socklen_t		len;
+};
+
+/* err.c */
+const char	*ln_strerror(int);
+const char	*ln_drop_name(enum ln_drop);
+void		 ln_count(struct ln_counters *, int);
+uint64_t	 ln_drops_total(const struct ln_counters *);
+
+/* xmalloc.c: allocation that aborts on failure, as tmux and OpenSSH do. */
+void		*xmalloc(size_t);
+void		*xcalloc(size_t, size_t);
+void		*xreallocarray(void *, size_t, size_t);
+char		*xstrdup(const char *);
+void		*xmemdup(const void *, size_t);
+
+/* buf.c: the one bounded buffer that untrusted bytes pass through. */
+struct buf {
+	uint8_t		*data;
+	size_t		 size;	/* bytes readable (reader) or capacity (writer) */
+	size_t		 off;	/* next byte to read or write */
+	int		 err;	/* sticky: once set, every call fails */
+};
+void		 buf_reader(struct buf *, const void *, size_t);
+void		 buf_writer(struct buf *, void *, size_t);
+size_t		 buf_left(const struct buf *);
+size_t		 buf_used(const struct buf *);
+int		 buf_get_u8(struct buf *, uint8_t *);
+int		 buf_get_u16le(struct buf *, uint16_t *);
+int		 buf_get_u32le(struct buf *, uint32_t *);
+int		 buf_get_u64le(struct buf *, uint64_t *);
+int		 buf_get_bytes(struct buf *, void *, size_t);
+const uint8_t	*buf_get_ptr(struct buf *, size_t);
+const uint8_t	*buf_get_rest(struct buf *, size_t *);
+int		 buf_put_u8(struct buf *, uint8_t);
+int		 buf_put_u16le(struct buf *, uint16_t);
+int		 buf_put_u32le(struct buf *, uint32_t);
+int		 buf_put_u64le(struct buf *, uint64_t);
+int		 buf_put_bytes(struct buf *, const void *, size_t);
+uint8_t		*buf_put_ptr(struct buf *, size_t);
+
+/* clock.c */
+uint64_t	 ln_now_ns(void);	/* monotonic */
+uint64_t	 ln_wall_ns(void);	/* CLOCK_REALTIME, for timestamps only */
+
+/* noise.c: the Noise framework for 25519_ChaChaPoly_BLAKE2b. */
+enum noise_pattern {
+	NOISE_NN,
+	NOISE_NNPSK0,
+	NOISE_IK,
+	NOISE_XX,
+	NOISE_XXPSK3,
+};
+enum noise_role {
+	NOISE_INITIATOR,
+	NOISE_RESPONDER,
+};
+struct noise_cipher {
+	uint8_t		k[LN_KEY_LEN];
+	uint64_t	n;
+	int		has_key;
+};
+struct noise_handshake {
+	enum noise_pattern	pattern;
+	enum noise_role		role;
+	struct noise_cipher	cs;
+	uint8_t			ck[LN_HASH_LEN];
+	uint8_t			h[LN_HASH_LEN];
+	uint8_t			s_priv[LN_KEY_LEN], s_pub[LN_KEY_LEN];
+	uint8_t			e_priv[LN_KEY_LEN], e_pub[LN_KEY_LEN];
+	uint8_t			rs[LN_KEY_LEN], re[LN_KEY_LEN];
+	uint8_t			psk[LN_KEY_LEN];
+	int			has_s, has_e, has_rs, has_re, has_psk;
+	int			msg_index;	/* next message of the pattern */
+};
+int	 noise_init(struct noise_handshake *, enum noise_pattern,
+	     enum noise_role, const uint8_t *, size_t, const uint8_t *,
+	     const uint8_t *, const uint8_t *);
+void	 noise_set_ephemeral(struct noise_handshake *, const uint8_t *);
+int	 noise_write(struct noise_handshake *, const uint8_t *, size_t,
+	     uint8_t *, size_t, size_t *);
+int	 noise_read(struct noise_handshake *, const uint8_t *, size_t,
+	     uint8_t *, size_t, size_t *);
+int	 noise_done(const struct noise_handshake *);
+int	 noise_split(struct noise_handshake *, struct noise_cipher *,
+	     struct noise_cipher *);
+void	 noise_wipe(struct noise_handshake *);
+int	 noise_encrypt(struct noise_cipher *, const uint8_t *, size_t,
+	     const uint8_t *, size_t, uint8_t *, size_t, size_t *);
+int	 noise_decrypt(struct noise_cipher *, const uint8_t *, size_t,
+	     const uint8_t *, size_t, uint8_t *, size_t, size_t *);
+int	 noise_seal(const uint8_t *, uint64_t, const uint8_t *, size_t,
+	     const uint8_t *, size_t, uint8_t *);
+int	 noise_open(const uint8_t *, uint64_t, const uint8_t *, size_t,
+	     const uint8_t *, size_t, uint8_t *);
+void	 noise_hash(const uint8_t *, size_t, const uint8_t *, size_t,
+	     uint8_t *);
+int	 noise_keypair(uint8_t *, uint8_t *);
+int	 noise_pubkey(const uint8_t *, uint8_t *);
+
+/* replay.c: sliding replay window, RFC 6479. */
+struct replay {
+	uint64_t	top;	/* highest counter accepted + 1; 0: none yet */
+	uint64_t	bits[LN_REPLAY_WINDOW / 64];
+};
+void	 replay_init(struct replay *);
+int	 replay_check(const struct replay *, uint64_t);
+void	 replay_accept(struct replay *, uint64_t);
+
+/* frag.c: splitting messages into fragment frames and reassembling them. */
+struct frag_slot;
+struct frag_asm {
+	struct frag_slot	*slots[LN_FRAG_SLOTS];
+	size_t			 held;		/* bytes held, <= LN_FRAG_BUDGET */
+	struct ln_counters	*counters;	/* evictions and timeouts */
+};
+size_t	 frag_count(size_t);
+int	 frag_build(uint64_t, const uint8_t *, size_t, unsigned, uint8_t *,
+	     size_t, size_t *);
+void	 frag_init(struct frag_asm *, struct ln_counters *);
+int	 frag_input(struct frag_asm *, const uint8_t *, size_t, uint64_t,
+	     uint8_t **, size_t *);
+void	 frag_expire(struct frag_asm *, uint64_t);
+uint64_t frag_deadline(const struct frag_asm *);
+void	 frag_free(struct frag_asm *);
+
+/* rel.c: reliable, ordered, exactly-once messages over the lossy channel. */
+typedef void (*rel_deliver_fn)(void *, const uint8_t *, size_t, int);
+struct rel_out;
+struct rel_in;
+struct rel {
+	uint64_t	 next_seq;	/* next sequence number to assign */
+	uint64_t	 peer_acked;	/* the peer holds every seq <= this */
+	uint64_t	 delivered;	/* we delivered every seq <= this */
+	struct rel_out	*out;		/* LN_REL_WINDOW unacked messages */
+	struct rel_in	*in;		/* out-of-order arrivals held */
+	int		 ack_due;
+	uint64_t	 ack_due_ns;
+	uint64_t	 srtt_ns, rttvar_ns, rto_ns;
+	struct ln_counters *counters;
+};
+void	 rel_init(struct rel *, struct ln_counters *);
+void	 rel_reset(struct rel *);
+void	 rel_free(struct rel *);
+int	 rel_queue(struct rel *, const uint8_t *, size_t);
+int	 rel_next(struct rel *, uint64_t, uint8_t **, size_t *);
+int	 rel_wrap(struct rel *, const uint8_t *, size_t, uint8_t **,
+	     size_t *);
+int	 rel_input(struct rel *, const uint8_t *, size_t, uint64_t,
+	     rel_deliver_fn, void *);
+uint64_t rel_deadline(const struct rel *);
+size_t	 rel_unacked(const struct rel *);
+
+/* ratelimit.c: token buckets for handshake initiations. */
+struct ratelimit {
+	uint64_t	tokens;		/* in nanotokens */
+	uint64_t	last_ns;
+	unsigned	per_sec, burst;
+};
+void	 ratelimit_init(struct ratelimit *, unsigned, unsigned, uint64_t);
+int	 ratelimit_allow(struct ratelimit *, uint64_t);
+
+/* handshake.c: the IK initiation and response packets, mac1. */
+struct hs_keys {
+	uint8_t		send[LN_KEY_LEN];
+	uint8_t		recv[LN_KEY_LEN];
+	uint32_t	local_index;
+	uint32_t	remote_index;
+	uint8_t		remote_static[LN_KEY_LEN];
+};
+void	 hs_mac1_key(const uint8_t *, uint8_t *);
+int	 hs_initiation(struct noise_handshake *, const uint8_t *,
+	     const uint8_t *, uint32_t, const uint8_t *, size_t, uint8_t *,
+	     size_t, size_t *);
+int	 hs_consume_initiation(struct noise_handshake *, const uint8_t *,
+	     const uint8_t *, const uint8_t *, size_t, uint32_t *, uint8_t *,
+	     uint8_t *, size_t, size_t *);
+int	 hs_response(struct noise_handshake *, uint32_t, uint32_t,
+	     const uint8_t *, const uint8_t *, size_t, uint8_t *, size_t,
+	     size_t *, struct hs_keys *);
+int	 hs_consume_response(struct noise_handshake *, uint32_t,
+	     const uint8_t *, const uint8_t *, size_t, uint8_t *, size_t,
+	     size_t *, struct hs_keys *);
+
+/* transport.c: transport packets under one key pair. */
+struct keypair {
+	uint8_t		send_key[LN_KEY_LEN];
+	uint8_t		recv_key[LN_KEY_LEN];
+	uint32_t	local_index;
+	uint32_t	remote_index;
+	uint64_t	send_counter;
+	struct replay	replay;
+	uint64_t	created_ns;
+	int		initiator;
+};
+void	 keypair_init(struct keypair *, const struct hs_keys *, int, uint64_t);
+void	 keypair_wipe(struct keypair *);
+int	 transport_index(const uint8_t *, size_t, uint32_t *);
+int	 transport_seal(struct keypair *, const uint8_t *, size_t, uint64_t,
+	     uint64_t, uint8_t *, size_t, size_t *);
+int	 transport_open(struct keypair *, const uint8_t *, size_t, uint64_t,
+	     uint64_t, uint8_t *, size_t, size_t *);
+
+/* channel.c: client and server endpoints, sans I/O. */
+#define CHAN_RELIABLE	0x1
+
+struct chan_config {
+	uint64_t	rekey_after_ns;		/* 0: LN_REKEY_AFTER_NS */
+	uint64_t	reject_after_ns;	/* 0: LN_REJECT_AFTER_NS */
+	uint64_t	keepalive_ns;		/* 0: no keepalives */
+	uint64_t	peer_idle_ns;		/* 0: LN_PEER_IDLE_NS */
+	unsigned	init_global_per_sec;	/* 0: LN_INIT_GLOBAL_PER_SEC */
+	unsigned	init_per_key_per_sec;	/* 0: LN_INIT_PER_KEY_PER_SEC */
+	uint64_t	(*wall_ns)(void *);	/* NULL: ln_wall_ns() */
+};
+
+struct chan_peer;
+struct chan_server;
+struct chan_client;
+
+struct chan_server_ops {
+	/* Put a datagram on the wire to an address. */
+	void	(*send)(void *, const struct chan_addr *, const uint8_t *,
+		    size_t);
+	/* Is this client key admitted for this user? 0: yes. */
+	int	(*authorize)(void *, const uint8_t *, const char *);
+	/* A client connection appeared, or went away for good. */
+	void	(*connect)(void *, struct chan_peer *);
+	void	(*disconnect)(void *, struct chan_peer *);
+	/* A whole message arrived from a peer. */
+	void	(*message)(void *, struct chan_peer *, const uint8_t *, size_t,
+		    int);
+};
+
+struct chan_client_ops {
+	void	(*send)(void *, const uint8_t *, size_t);
+	void	(*message)(void *, const uint8_t *, size_t, int);
+	/* Handshake completed (resumed: the server kept our state). */
+	void	(*connected)(void *, int);
+};
+
+struct chan_server *chan_server_new(const struct chan_config *,
+	     const uint8_t *, const struct chan_server_ops *, void *);
+void	 chan_server_free(struct chan_server *);
+void	 chan_server_input(struct chan_server *, const uint8_t *, size_t,
+	     const struct chan_addr *, uint64_t);
+int	 chan_server_send(struct chan_server *, struct chan_peer *,
+	     const uint8_t *, size_t, int, uint64_t);
+uint64_t chan_server_tick(struct chan_server *, uint64_t);
+const struct ln_counters *chan_server_counters(const struct chan_server *);
+const struct chan_addr *chan_peer_addr(const struct chan_peer *);
+const uint8_t *chan_peer_key(const struct chan_peer *);
+const char *chan_peer_user(const struct chan_peer *);
+uint64_t chan_peer_connection_id(const struct chan_peer *);
+void	*chan_peer_data(const struct chan_peer *);
+void	 chan_peer_set_data(struct chan_peer *, void *);
+
+struct chan_client *chan_client_new(const struct chan_config *,
+	     const uint8_t *, const uint8_t *, const char *,
+	     const struct chan_client_ops *, void *);
+void	 chan_client_free(struct chan_client *);
+int	 chan_client_connect(struct chan_client *, uint64_t);
+void	 chan_client_input(struct chan_client *, const uint8_t *, size_t,
+	     uint64_t);
+int	 chan_client_send(struct chan_client *, const uint8_t *, size_t, int,
+	     uint64_t);
+uint64_t chan_client_tick(struct chan_client *, uint64_t);
+int	 chan_client_connected(const struct chan_client *);
+uint64_t chan_client_last_heard(const struct chan_client *);
+int	 chan_client_keepalive(struct chan_client *, uint64_t);
+const struct ln_counters *chan_client_counters(const struct chan_client *);
+
+#endif /* LNSH_PROTO_H */

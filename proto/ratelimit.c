@@ -1,0 +1,2 @@
+/* ratelimit.c: not written yet. */
+typedef int lnsh_ratelimit_placeholder;

@@ -1,0 +1,2 @@
+/* rel.c: not written yet. */
+typedef int lnsh_rel_placeholder;

@@ -1,0 +1,2 @@
+/* replay.c: not written yet. */
+typedef int lnsh_replay_placeholder;

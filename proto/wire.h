@@ -1,0 +1,113 @@
+/*
+ * wire.h: every constant and limit of the lnsh wire protocol, in one place.
+ * docs/protocol.md describes the same numbers for people; change both.
+ */
+#ifndef LNSH_WIRE_H
+#define LNSH_WIRE_H
+
+/* Protocol version, carried in every packet's second byte. */
+#define LN_PROTO_VERSION	1
+
+/* Noise protocol names and the prologue both ends mix in. */
+#define LN_NOISE_IK	"Noise_IK_25519_ChaChaPoly_BLAKE2b"
+#define LN_NOISE_XXPSK3	"Noise_XXpsk3_25519_ChaChaPoly_BLAKE2b"
+#define LN_PROLOGUE	"lnsh v1"
+
+/* Packet types: byte 0 of every datagram. */
+#define LN_PKT_INITIATION	1	/* client -> server, Noise IK message 1 */
+#define LN_PKT_RESPONSE		2	/* server -> client, Noise IK message 2 */
+#define LN_PKT_TRANSPORT	4	/* either way, after a handshake */
+
+/* Every datagram starts with: type (1), version (1), reserved zero (2). */
+#define LN_HDR_LEN		4
+/* Transport header: common header, receiver index (4), counter (8). */
+#define LN_TRANSPORT_HDR_LEN	16
+
+#define LN_KEY_LEN		32	/* X25519 keys, ChaCha20-Poly1305 keys */
+#define LN_HASH_LEN		64	/* BLAKE2b-512 */
+#define LN_TAG_LEN		16	/* Poly1305 */
+#define LN_MAC_LEN		16	/* mac1: keyed BLAKE2b-128 */
+#define LN_MAC1_LABEL		"mac1----"
+
+/* The largest datagram either side sends: fits the IPv6 minimum MTU. */
+#define LN_MAX_DATAGRAM		1232
+/* Plaintext bytes a transport packet can carry. */
+#define LN_MAX_PLAINTEXT	(LN_MAX_DATAGRAM - LN_TRANSPORT_HDR_LEN - LN_TAG_LEN)
+/* Largest handshake payload (protobuf Hello / Welcome). */
+#define LN_MAX_HS_PAYLOAD	512
+
+/* Frames inside a transport plaintext (byte 0). */
+#define LN_FRAME_KEEPALIVE	0	/* empty: proves liveness, elicits nothing */
+#define LN_FRAME_FRAGMENT	1	/* one fragment of a message */
+/* Fragment frame: kind (1), message id (8), index (2), count (2), data. */
+#define LN_FRAG_HDR_LEN		13
+#define LN_FRAG_DATA_MAX	(LN_MAX_PLAINTEXT - LN_FRAG_HDR_LEN)
+/* Reassembly limits per peer. */
+#define LN_FRAG_MAX_COUNT	1024	/* fragments in one message */
+#define LN_MAX_MESSAGE		(LN_FRAG_MAX_COUNT * LN_FRAG_DATA_MAX)
+#define LN_FRAG_SLOTS		8	/* messages being reassembled at once */
+#define LN_FRAG_BUDGET		(2 * 1024 * 1024) /* bytes held for reassembly */
+#define LN_FRAG_TIMEOUT_NS	(10ULL * 1000000000ULL)
+
+/* Replay window (RFC 6479), in packets. */
+#define LN_REPLAY_WINDOW	4096
+
+/* Key lifetimes, as WireGuard's. */
+#define LN_REKEY_AFTER_NS	(120ULL * 1000000000ULL)
+#define LN_REJECT_AFTER_NS	(180ULL * 1000000000ULL)
+#define LN_REKEY_AFTER_MSGS	(1ULL << 60)
+#define LN_REJECT_AFTER_MSGS	(UINT64_MAX - (1ULL << 13))
+#define LN_REKEY_TIMEOUT_NS	(1ULL * 1000000000ULL) /* resend initiation */
+
+/* A server forgets a client connection it has not heard from for this long. */
+#define LN_PEER_IDLE_NS		(15ULL * 60 * 1000000000ULL)
+
+/* Handshake rate limits (token buckets). */
+#define LN_INIT_PER_KEY_PER_SEC	20
+#define LN_INIT_PER_KEY_BURST	5
+#define LN_INIT_GLOBAL_PER_SEC	5000
+#define LN_INIT_GLOBAL_BURST	500
+
+/* Reliable messages: unacknowledged messages one side may have in flight. */
+#define LN_REL_WINDOW		256
+#define LN_REL_RTO_MIN_NS	(50ULL * 1000000ULL)
+#define LN_REL_RTO_MAX_NS	(2ULL * 1000000000ULL)
+#define LN_REL_RTO_INIT_NS	(300ULL * 1000000ULL)
+
+/*
+ * Why an incoming packet, fragment or message was dropped. Each has a counter
+ * and a name (for tests and `lnshd status`). Nothing dropped gets a reply.
+ */
+#define LN_DROP_REASONS(X)						\
+	X(SHORT,		"short")	/* shorter than its header */	\
+	X(TYPE,			"unknown_type")					\
+	X(VERSION,		"bad_version")					\
+	X(RESERVED,		"bad_reserved")					\
+	X(MAC1,			"bad_mac1")					\
+	X(HANDSHAKE,		"bad_handshake") /* Noise failed */		\
+	X(UNAUTHORIZED,		"unauthorized")	/* unknown client key */	\
+	X(INIT_REPLAY,		"init_replay")	/* timestamp not newer */	\
+	X(RATELIMIT,		"ratelimit")					\
+	X(UNKNOWN_INDEX,	"unknown_index")				\
+	X(STATE,		"wrong_state")	/* not expected now */		\
+	X(DECRYPT,		"bad_decrypt")					\
+	X(REPLAY,		"replay")					\
+	X(EXPIRED,		"expired_key")					\
+	X(FRAME,		"bad_frame")					\
+	X(FRAG_BAD,		"bad_fragment")					\
+	X(FRAG_OVERSIZE,	"fragment_oversize")				\
+	X(FRAG_OVERLAP,		"fragment_overlap")				\
+	X(FRAG_TIMEOUT,		"fragment_timeout")				\
+	X(FRAG_EVICTED,		"fragment_evicted")				\
+	X(MESSAGE,		"bad_message")	/* protobuf did not decode */	\
+	X(REL_WINDOW,		"outside_window")				\
+	X(REL_DUPLICATE,	"duplicate_message")
+
+enum ln_drop {
+#define LN_DROP_ENUM(id, name) LN_DROP_##id,
+	LN_DROP_REASONS(LN_DROP_ENUM)
+#undef LN_DROP_ENUM
+	LN_DROP_MAX
+};
+
+#endif /* LNSH_WIRE_H */

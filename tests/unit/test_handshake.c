@@ -1,0 +1,7 @@
+/* test_handshake.c: not written yet. */
+int main(void);
+int
+main(void)
+{
+	return (77);
+}
