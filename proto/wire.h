@@ -73,6 +73,12 @@
 #define LN_REL_RTO_MIN_NS	(50ULL * 1000000ULL)
 #define LN_REL_RTO_MAX_NS	(2ULL * 1000000000ULL)
 #define LN_REL_RTO_INIT_NS	(300ULL * 1000000ULL)
+/* A lone reliable message is acked after this, unless something leaves. */
+#define LN_REL_ACK_DELAY_NS	(15ULL * 1000000ULL)
+/* Most an Envelope adds around its body: 3 tags, 2 varints, a length. */
+#define LN_ENVELOPE_OVERHEAD	32
+/* Largest body of an Envelope: the Envelope must fit LN_MAX_MESSAGE. */
+#define LN_REL_MAX_BODY		(LN_MAX_MESSAGE - LN_ENVELOPE_OVERHEAD)
 
 /*
  * Why an incoming packet, fragment or message was dropped. Each has a counter
