@@ -1,7 +1,649 @@
-/* test_rel.c: not written yet. */
-int main(void);
+/*
+ * test_rel.c: reliable messages arrive exactly once, intact and in order
+ * over a link that loses, duplicates and reorders; acks, timers and the
+ * window behave as rel.c says.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "proto.h"
+#include "lnsh.pb-c.h"
+
+#define MS	1000000ULL
+#define SEC	1000000000ULL
+
+/* A deterministic PRNG (xorshift64*) so failures reproduce. */
+static uint64_t
+rng(uint64_t *s)
+{
+	*s ^= *s >> 12;
+	*s ^= *s << 25;
+	*s ^= *s >> 27;
+	return (*s * 2685821657736338717ULL);
+}
+
+/* Encodes an Envelope by hand, as a peer would. */
+static uint8_t *
+envelope(uint64_t seq, uint64_t ack, const char *body, size_t *len)
+{
+	Lnsh__Envelope	 e = LNSH__ENVELOPE__INIT;
+	uint8_t		*p;
+
+	e.seq = seq;
+	e.ack = ack;
+	e.body.data = (uint8_t *)(uintptr_t)body;
+	e.body.len = body == NULL ? 0 : strlen(body);
+	*len = lnsh__envelope__get_packed_size(&e);
+	p = malloc(*len + 1);
+	assert_non_null(p);
+	lnsh__envelope__pack(&e, p);
+	return (p);
+}
+
+/* Decodes what rel produced; the test owns the result. */
+static Lnsh__Envelope *
+decode(const uint8_t *env, size_t len)
+{
+	Lnsh__Envelope	*e;
+
+	e = lnsh__envelope__unpack(NULL, len, env);
+	assert_non_null(e);
+	return (e);
+}
+
+/* What a receiver saw, for the small tests. */
+struct sink {
+	int	 n, reliable;
+	char	 last[64];
+};
+
+/* Records a delivery into a sink. */
+static void
+sink_deliver(void *ctx, const uint8_t *body, size_t len, int reliable)
+{
+	struct sink	*k = ctx;
+
+	assert_true(len < sizeof k->last);
+	memcpy(k->last, body, len);
+	k->last[len] = '\0';
+	k->n++;
+	k->reliable = reliable;
+}
+
+/* Takes the next envelope from rel_next, which must have one. */
+static Lnsh__Envelope *
+next(struct rel *r, uint64_t now)
+{
+	Lnsh__Envelope	*e;
+	uint8_t		*env = NULL;
+	size_t		 len = 0;
+
+	assert_int_equal(rel_next(r, now, &env, &len), 1);
+	assert_non_null(env);
+	e = decode(env, len);
+	free(env);
+	return (e);
+}
+
+/* rel_next has nothing to send at this time. */
+static void
+nothing(struct rel *r, uint64_t now)
+{
+	uint8_t	*env = NULL;
+	size_t	 len = 0;
+
+	assert_int_equal(rel_next(r, now, &env, &len), 0);
+	assert_null(env);
+}
+
+/* Feeds a hand-made envelope and returns rel_input's result. */
+static int
+feed(struct rel *r, uint64_t seq, uint64_t ack, const char *body,
+    uint64_t now, struct sink *k)
+{
+	uint8_t	*env;
+	size_t	 len;
+	int	 error;
+
+	env = envelope(seq, ack, body, &len);
+	error = rel_input(r, env, len, now, sink_deliver, k);
+	free(env);
+	return (error);
+}
+
+/* Queued messages go out once, in order, with seq from 1. */
+static void
+test_first_transmission(void **state)
+{
+	struct ln_counters	 c;
+	struct rel		 r;
+	Lnsh__Envelope		*e;
+
+	memset(&c, 0, sizeof c);
+	rel_init(&r, &c);
+	assert_int_equal(rel_deadline(&r), UINT64_MAX);
+	nothing(&r, 0);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"one", 3), 0);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"two", 3), 0);
+	assert_int_equal(rel_unacked(&r), 2);
+	assert_int_equal(rel_deadline(&r), 0);
+	e = next(&r, 10);
+	assert_true(e->seq == 1);
+	assert_true(e->ack == 0);
+	assert_memory_equal(e->body.data, "one", 3);
+	lnsh__envelope__free_unpacked(e, NULL);
+	e = next(&r, 10);
+	assert_true(e->seq == 2);
+	lnsh__envelope__free_unpacked(e, NULL);
+	nothing(&r, 10);
+	assert_true(rel_deadline(&r) == 10 + LN_REL_RTO_INIT_NS);
+	assert_int_equal(c.retransmits, 0);
+	assert_int_equal(rel_queue(&r, NULL, 1), LN_E_INVAL);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"x",
+	    LN_REL_MAX_BODY + 1), LN_E_INVAL);
+	rel_free(&r);
+}
+
+/* The window holds LN_REL_WINDOW unacked messages; an ack makes room. */
+static void
+test_window_full(void **state)
+{
+	struct ln_counters	 c;
+	struct rel		 r;
+	struct sink		 k;
+	int			 i;
+
+	memset(&c, 0, sizeof c);
+	memset(&k, 0, sizeof k);
+	rel_init(&r, &c);
+	for (i = 0; i < LN_REL_WINDOW; i++)
+		assert_int_equal(rel_queue(&r, (const uint8_t *)"m", 1), 0);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"m", 1), LN_E_FULL);
+	assert_int_equal(rel_unacked(&r), LN_REL_WINDOW);
+
+	/* Everything goes out; the peer acks the first ten. */
+	for (i = 0; i < LN_REL_WINDOW; i++)
+		lnsh__envelope__free_unpacked(next(&r, 0), NULL);
+	assert_int_equal(feed(&r, 0, 10, NULL, 5 * MS, &k), 0);
+	assert_int_equal(k.n, 0);	/* a pure ack delivers nothing */
+	assert_int_equal(rel_unacked(&r), LN_REL_WINDOW - 10);
+	for (i = 0; i < 10; i++)
+		assert_int_equal(rel_queue(&r, (const uint8_t *)"m", 1), 0);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"m", 1), LN_E_FULL);
+	/* An ack of something never sent is ignored. */
+	assert_int_equal(feed(&r, 0, 100000, NULL, 5 * MS, &k), 0);
+	assert_int_equal(rel_unacked(&r), LN_REL_WINDOW);
+	rel_free(&r);
+}
+
+/* An unanswered message is resent after 300, 600, 1200, 2000, 2000 ms. */
+static void
+test_rto_backoff(void **state)
+{
+	struct ln_counters	 c;
+	struct rel		 r;
+	Lnsh__Envelope		*e;
+	uint64_t		 now = 0, rto = LN_REL_RTO_INIT_NS;
+	int			 i;
+
+	memset(&c, 0, sizeof c);
+	rel_init(&r, &c);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"hello", 5), 0);
+	lnsh__envelope__free_unpacked(next(&r, now), NULL);
+	for (i = 0; i < 6; i++) {
+		assert_true(rel_deadline(&r) == now + rto);
+		nothing(&r, now + rto - 1);
+		now += rto;
+		e = next(&r, now);
+		assert_true(e->seq == 1);
+		assert_memory_equal(e->body.data, "hello", 5);
+		lnsh__envelope__free_unpacked(e, NULL);
+		assert_int_equal(c.retransmits, i + 1);
+		rto = rto * 2 > LN_REL_RTO_MAX_NS ? LN_REL_RTO_MAX_NS : rto * 2;
+		assert_true(r.rto_ns == rto);
+		nothing(&r, now);
+	}
+	assert_true(rto == LN_REL_RTO_MAX_NS);
+	rel_free(&r);
+}
+
+/* RTT samples follow RFC 6298, and never come from a retransmission. */
+static void
+test_rtt_karn(void **state)
+{
+	struct ln_counters	 c;
+	struct rel		 r;
+	struct sink		 k;
+
+	memset(&c, 0, sizeof c);
+	memset(&k, 0, sizeof k);
+	rel_init(&r, &c);
+
+	/* First sample 100 ms: srtt 100, rttvar 50, rto 300. */
+	rel_queue(&r, (const uint8_t *)"a", 1);
+	lnsh__envelope__free_unpacked(next(&r, 0), NULL);
+	assert_int_equal(feed(&r, 0, 1, NULL, 100 * MS, &k), 0);
+	assert_true(r.srtt_ns == 100 * MS);
+	assert_true(r.rttvar_ns == 50 * MS);
+	assert_true(r.rto_ns == 300 * MS);
+
+	/* Second sample 100 ms: rttvar 37.5, rto 250. */
+	rel_queue(&r, (const uint8_t *)"b", 1);
+	lnsh__envelope__free_unpacked(next(&r, SEC), NULL);
+	assert_int_equal(feed(&r, 0, 2, NULL, SEC + 100 * MS, &k), 0);
+	assert_true(r.srtt_ns == 100 * MS);
+	assert_true(r.rttvar_ns == 37500000ULL);
+	assert_true(r.rto_ns == 250 * MS);
+
+	/* Retransmitted, then acked late: backoff stays, no sample. */
+	rel_queue(&r, (const uint8_t *)"c", 1);
+	lnsh__envelope__free_unpacked(next(&r, 2 * SEC), NULL);
+	lnsh__envelope__free_unpacked(next(&r, 2 * SEC + 250 * MS), NULL);
+	assert_true(r.rto_ns == 500 * MS);
+	assert_int_equal(feed(&r, 0, 3, NULL, 2 * SEC + 900 * MS, &k), 0);
+	assert_true(r.srtt_ns == 100 * MS);
+	assert_true(r.rto_ns == 500 * MS);
+	assert_int_equal(rel_unacked(&r), 0);
+	assert_int_equal(rel_deadline(&r), UINT64_MAX);
+
+	/* A tiny RTT still leaves the minimum RTO. */
+	rel_queue(&r, (const uint8_t *)"d", 1);
+	lnsh__envelope__free_unpacked(next(&r, 3 * SEC), NULL);
+	assert_int_equal(feed(&r, 0, 4, NULL, 3 * SEC, &k), 0);
+	assert_true(r.rto_ns >= LN_REL_RTO_MIN_NS);
+	rel_free(&r);
+}
+
+/* One arrival is acked after the delay; a second one at once. */
+static void
+test_delayed_ack(void **state)
+{
+	struct ln_counters	 c;
+	struct rel		 r;
+	struct sink		 k;
+	Lnsh__Envelope		*e;
+	uint64_t		 t = 7 * SEC;
+
+	memset(&c, 0, sizeof c);
+	memset(&k, 0, sizeof k);
+	rel_init(&r, &c);
+	assert_int_equal(feed(&r, 1, 0, "first", t, &k), 0);
+	assert_int_equal(k.n, 1);
+	assert_int_equal(k.reliable, 1);
+	assert_string_equal(k.last, "first");
+	nothing(&r, t);
+	assert_true(rel_deadline(&r) == t + LN_REL_ACK_DELAY_NS);
+	e = next(&r, t + LN_REL_ACK_DELAY_NS);
+	assert_true(e->seq == 0 && e->ack == 1 && e->body.len == 0);
+	lnsh__envelope__free_unpacked(e, NULL);
+	nothing(&r, t + SEC);
+	assert_int_equal(rel_deadline(&r), UINT64_MAX);
+
+	/* Two arrivals: the ack is due at once. */
+	assert_int_equal(feed(&r, 2, 0, "a", t + SEC, &k), 0);
+	nothing(&r, t + SEC);
+	assert_int_equal(feed(&r, 3, 0, "b", t + SEC, &k), 0);
+	e = next(&r, t + SEC);
+	assert_true(e->seq == 0 && e->ack == 3);
+	lnsh__envelope__free_unpacked(e, NULL);
+
+	/* A message of ours carries the ack and satisfies it. */
+	assert_int_equal(feed(&r, 4, 0, "c", t + 2 * SEC, &k), 0);
+	rel_queue(&r, (const uint8_t *)"reply", 5);
+	e = next(&r, t + 2 * SEC);
+	assert_true(e->seq == 1 && e->ack == 4);
+	lnsh__envelope__free_unpacked(e, NULL);
+	nothing(&r, t + 2 * SEC + LN_REL_RTO_INIT_NS - 1);
+	assert_true(rel_deadline(&r) == t + 2 * SEC + LN_REL_RTO_INIT_NS);
+	rel_free(&r);
+}
+
+/* Unreliable messages are delivered as such; wrap piggybacks the ack. */
+static void
+test_unreliable(void **state)
+{
+	struct ln_counters	 c;
+	struct rel		 a, b;
+	struct sink		 k;
+	Lnsh__Envelope		*e;
+	uint8_t			*env;
+	size_t			 len;
+
+	memset(&c, 0, sizeof c);
+	memset(&k, 0, sizeof k);
+	rel_init(&a, &c);
+	rel_init(&b, &c);
+	assert_int_equal(feed(&a, 1, 0, "r", 0, &k), 0);
+	assert_int_equal(rel_wrap(&a, (const uint8_t *)"u", 1, &env, &len), 0);
+	e = decode(env, len);
+	assert_true(e->seq == 0 && e->ack == 1);
+	lnsh__envelope__free_unpacked(e, NULL);
+	assert_int_equal(rel_deadline(&a), UINT64_MAX);	/* ack went */
+
+	assert_int_equal(rel_input(&b, env, len, 0, sink_deliver, &k), 0);
+	assert_int_equal(k.n, 2);
+	assert_int_equal(k.reliable, 0);
+	assert_string_equal(k.last, "u");
+	/* Unreliable arrivals do not make acks due. */
+	assert_int_equal(rel_deadline(&b), UINT64_MAX);
+	free(env);
+	assert_int_equal(rel_wrap(&a, NULL, 1, &env, &len), LN_E_INVAL);
+	rel_free(&a);
+	rel_free(&b);
+}
+
+/* Out-of-order arrivals are held and delivered in order. */
+static void
+test_reorder_hold(void **state)
+{
+	struct ln_counters	 c;
+	struct rel		 r;
+	struct sink		 k;
+
+	memset(&c, 0, sizeof c);
+	memset(&k, 0, sizeof k);
+	rel_init(&r, &c);
+	assert_int_equal(feed(&r, 3, 0, "three", 0, &k), 0);
+	assert_int_equal(feed(&r, 2, 0, "two", 0, &k), 0);
+	assert_int_equal(k.n, 0);
+	assert_int_equal(feed(&r, 1, 0, "one", 0, &k), 0);
+	assert_int_equal(k.n, 3);
+	assert_string_equal(k.last, "three");
+	assert_true(r.delivered == 3);
+	rel_free(&r);
+}
+
+/* Duplicates, messages beyond the window and garbage are dropped. */
+static void
+test_drops(void **state)
+{
+	struct ln_counters	 c;
+	struct rel		 r;
+	struct sink		 k;
+	Lnsh__Envelope		*e;
+	const uint8_t		 junk1[] = { 0x1a, 0x10, 'a' };
+	const uint8_t		 junk2[] = { 0x08 };
+	const uint8_t		 junk3[] = { 0x08, 0xff, 0xff, 0xff };
+	int			 error;
+
+	memset(&c, 0, sizeof c);
+	memset(&k, 0, sizeof k);
+	rel_init(&r, &c);
+	assert_int_equal(feed(&r, 1, 0, "one", 0, &k), 0);
+	lnsh__envelope__free_unpacked(next(&r, LN_REL_ACK_DELAY_NS), NULL);
+	assert_int_equal(rel_deadline(&r), UINT64_MAX);
+
+	/* A duplicate is dropped, and our ack goes again at once. */
+	error = feed(&r, 1, 0, "one", SEC, &k);
+	assert_int_equal(error, LN_E_DROP(LN_DROP_REL_DUPLICATE));
+	ln_count(&c, error);
+	assert_int_equal(k.n, 1);
+	e = next(&r, SEC);
+	assert_true(e->seq == 0 && e->ack == 1);
+	lnsh__envelope__free_unpacked(e, NULL);
+
+	/* A held one arriving again is a duplicate too. */
+	assert_int_equal(feed(&r, 5, 0, "five", SEC, &k), 0);
+	error = feed(&r, 5, 0, "five", SEC, &k);
+	assert_int_equal(error, LN_E_DROP(LN_DROP_REL_DUPLICATE));
+	ln_count(&c, error);
+	assert_int_equal(c.drop[LN_DROP_REL_DUPLICATE], 2);
+
+	/* The window's far edge is held; one past it is not. */
+	assert_int_equal(feed(&r, 1 + LN_REL_WINDOW, 0, "edge", SEC, &k), 0);
+	error = feed(&r, 2 + LN_REL_WINDOW, 0, "far", SEC, &k);
+	assert_int_equal(error, LN_E_DROP(LN_DROP_REL_WINDOW));
+	ln_count(&c, error);
+	assert_int_equal(c.drop[LN_DROP_REL_WINDOW], 1);
+	assert_int_equal(k.n, 1);
+
+	/* Bytes that are no Envelope. */
+	error = rel_input(&r, junk1, sizeof junk1, SEC, sink_deliver, &k);
+	assert_int_equal(error, LN_E_DROP(LN_DROP_MESSAGE));
+	ln_count(&c, error);
+	error = rel_input(&r, junk2, sizeof junk2, SEC, sink_deliver, &k);
+	assert_int_equal(error, LN_E_DROP(LN_DROP_MESSAGE));
+	ln_count(&c, error);
+	error = rel_input(&r, junk3, sizeof junk3, SEC, sink_deliver, &k);
+	assert_int_equal(error, LN_E_DROP(LN_DROP_MESSAGE));
+	ln_count(&c, error);
+	assert_int_equal(c.drop[LN_DROP_MESSAGE], 3);
+	assert_int_equal(k.n, 1);
+	assert_int_equal(ln_drops_total(&c), 6);
+	rel_free(&r);
+}
+
+/* A reset forgets both directions and restarts at seq 1. */
+static void
+test_reset(void **state)
+{
+	struct ln_counters	 c;
+	struct rel		 r;
+	struct sink		 k;
+	Lnsh__Envelope		*e;
+
+	memset(&c, 0, sizeof c);
+	memset(&k, 0, sizeof k);
+	rel_init(&r, &c);
+	rel_queue(&r, (const uint8_t *)"a", 1);
+	rel_queue(&r, (const uint8_t *)"b", 1);
+	lnsh__envelope__free_unpacked(next(&r, 0), NULL);
+	assert_int_equal(feed(&r, 1, 0, "x", 0, &k), 0);
+	assert_int_equal(feed(&r, 3, 0, "z", 0, &k), 0);
+	rel_reset(&r);
+	assert_int_equal(rel_unacked(&r), 0);
+	assert_int_equal(rel_deadline(&r), UINT64_MAX);
+	assert_true(r.delivered == 0);
+	rel_queue(&r, (const uint8_t *)"c", 1);
+	e = next(&r, SEC);
+	assert_true(e->seq == 1 && e->ack == 0);
+	assert_memory_equal(e->body.data, "c", 1);
+	lnsh__envelope__free_unpacked(e, NULL);
+	/* The peer's seq 1 is new again. */
+	assert_int_equal(feed(&r, 1, 0, "y", SEC, &k), 0);
+	assert_string_equal(k.last, "y");
+	rel_free(&r);
+}
+
+/*
+ * The lossy link: two endpoints, a virtual clock, and packets in flight
+ * that a seeded PRNG loses, duplicates and delays by varying amounts.
+ */
+#define LINK_MAX	8192
+#define N_MSGS		3000
+
+struct packet {
+	uint64_t	 at;
+	int		 to;
+	uint8_t		*env;
+	size_t		 len;
+};
+
+struct end {
+	struct rel		 rel;
+	struct ln_counters	 c;
+	uint64_t		 sent;		/* reliable messages queued */
+	uint64_t		 got;		/* reliable messages received */
+	uint64_t		 unreliable;	/* unreliable ones received */
+	int			 side;
+};
+
+struct link {
+	struct packet	 q[LINK_MAX];
+	size_t		 n;
+	uint64_t	 s;
+	uint64_t	 now;
+	struct end	 end[2];
+};
+
+/* The body of reliable message i from side `side`. */
+static size_t
+body_of(int side, uint64_t i, uint8_t *out)
+{
+	size_t	 len = (size_t)((i * 37 + (uint64_t)side * 11) % 300) + 8, j;
+
+	for (j = 0; j < 8; j++)
+		out[j] = (uint8_t)(i >> (8 * j));
+	for (; j < len; j++)
+		out[j] = (uint8_t)(i * 7 + j * 13 + (uint64_t)side);
+	return (len);
+}
+
+/* Checks each delivery is the next message, intact. */
+static void
+end_deliver(void *ctx, const uint8_t *body, size_t len, int reliable)
+{
+	struct end	*e = ctx;
+	uint8_t		 want[512];
+	size_t		 n;
+
+	if (!reliable) {
+		assert_int_equal(len, 3);
+		assert_memory_equal(body, "ur!", 3);
+		e->unreliable++;
+		return;
+	}
+	n = body_of(!e->side, e->got, want);
+	assert_int_equal(len, n);
+	assert_memory_equal(body, want, n);
+	e->got++;
+}
+
+/* Puts an envelope on the link: lost, delivered, or delivered twice. */
+static void
+link_send(struct link *l, int to, uint8_t *env, size_t len)
+{
+	int	 copies = 1, i;
+
+	switch (rng(&l->s) % 20) {
+	case 0:
+	case 1:
+	case 2:
+		copies = 0;	/* 15% loss */
+		break;
+	case 3:
+		copies = 2;	/* 5% duplication */
+		break;
+	}
+	for (i = 0; i < copies; i++) {
+		assert_true(l->n < LINK_MAX);
+		l->q[l->n].at = l->now + 10 * MS + rng(&l->s) % (40 * MS);
+		l->q[l->n].to = to;
+		l->q[l->n].env = i == 0 ? env : malloc(len + 1);
+		if (i != 0)
+			memcpy(l->q[l->n].env, env, len);
+		l->q[l->n].len = len;
+		l->n++;
+	}
+	if (copies == 0)
+		free(env);
+}
+
+/* Both directions, thousands of messages, through loss and disorder. */
+static void
+test_lossy_link(void **state)
+{
+	struct link	*l;
+	struct end	*e;
+	uint8_t		 body[512], *env;
+	size_t		 len, i;
+	uint64_t	 when, d;
+	int		 side, steps = 0;
+
+	l = calloc(1, sizeof *l);
+	assert_non_null(l);
+	l->s = 0x243f6a8885a308d3ULL;
+	for (side = 0; side < 2; side++) {
+		l->end[side].side = side;
+		rel_init(&l->end[side].rel, &l->end[side].c);
+	}
+
+	while (l->end[0].got < N_MSGS || l->end[1].got < N_MSGS ||
+	    rel_unacked(&l->end[0].rel) != 0 ||
+	    rel_unacked(&l->end[1].rel) != 0) {
+		assert_true(++steps < 2000000);
+		for (side = 0; side < 2; side++) {
+			e = &l->end[side];
+			/* Offer a few new messages now and then. */
+			while (e->sent < N_MSGS && rng(&l->s) % 4 != 0) {
+				len = body_of(side, e->sent, body);
+				if (rel_queue(&e->rel, body, len) != 0)
+					break;
+				e->sent++;
+			}
+			if (rng(&l->s) % 50 == 0) {
+				assert_int_equal(rel_wrap(&e->rel,
+				    (const uint8_t *)"ur!", 3, &env, &len), 0);
+				link_send(l, !side, env, len);
+			}
+			while (rel_next(&e->rel, l->now, &env, &len) == 1)
+				link_send(l, !side, env, len);
+		}
+
+		/* Jump to the next event: an arrival or a timer. */
+		when = UINT64_MAX;
+		for (i = 0; i < l->n; i++)
+			if (l->q[i].at < when)
+				when = l->q[i].at;
+		for (side = 0; side < 2; side++) {
+			d = rel_deadline(&l->end[side].rel);
+			if (d < when)
+				when = d;
+		}
+		if (l->end[0].sent < N_MSGS || l->end[1].sent < N_MSGS)
+			when = when > l->now + MS ? l->now + MS : when;
+		assert_true(when != UINT64_MAX);
+		if (when > l->now)
+			l->now = when;
+
+		for (i = 0; i < l->n; ) {
+			if (l->q[i].at > l->now) {
+				i++;
+				continue;
+			}
+			e = &l->end[l->q[i].to];
+			ln_count(&e->c, rel_input(&e->rel, l->q[i].env,
+			    l->q[i].len, l->now, end_deliver, e));
+			free(l->q[i].env);
+			l->q[i] = l->q[--l->n];
+		}
+	}
+
+	for (side = 0; side < 2; side++) {
+		e = &l->end[side];
+		assert_int_equal(e->got, N_MSGS);
+		/* The link did its worst, and rel noticed. */
+		assert_true(e->c.retransmits > 100);
+		assert_true(e->c.drop[LN_DROP_REL_DUPLICATE] > 10);
+		assert_int_equal(e->c.drop[LN_DROP_MESSAGE], 0);
+		assert_true(e->unreliable > 10);
+		rel_free(&e->rel);
+	}
+	for (i = 0; i < l->n; i++)
+		free(l->q[i].env);
+	free(l);
+}
+
 int
 main(void)
 {
-	return (77);
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_first_transmission),
+		cmocka_unit_test(test_window_full),
+		cmocka_unit_test(test_rto_backoff),
+		cmocka_unit_test(test_rtt_karn),
+		cmocka_unit_test(test_delayed_ack),
+		cmocka_unit_test(test_unreliable),
+		cmocka_unit_test(test_reorder_hold),
+		cmocka_unit_test(test_drops),
+		cmocka_unit_test(test_reset),
+		cmocka_unit_test(test_lossy_link),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
 }
