@@ -8,6 +8,9 @@
 /* Protocol version, carried in every packet's second byte. */
 #define LN_PROTO_VERSION	1
 
+/* The UDP port lnshd listens on and lnsh connects to by default. */
+#define LN_DEFAULT_PORT		60100
+
 /* Noise protocol names and the prologue both ends mix in. */
 #define LN_NOISE_IK	"Noise_IK_25519_ChaChaPoly_BLAKE2b"
 #define LN_NOISE_XXPSK3	"Noise_XXpsk3_25519_ChaChaPoly_BLAKE2b"
