@@ -1,2 +1,472 @@
-/* handshake.c: not written yet. */
-typedef int lnsh_handshake_placeholder;
+/*
+ * handshake.c: the two handshake packets of lnsh, which carry the messages
+ * of Noise_IK_25519_ChaChaPoly_BLAKE2b (noise.c) with prologue LN_PROLOGUE
+ * ("lnsh v1", 7 bytes, no terminator), plus a mac1 that lets the server
+ * drop junk before doing any Diffie-Hellman, as WireGuard does.
+ *
+ * All integers are little-endian. Offsets are in bytes; plen is the length
+ * of the handshake payload (a protobuf message), 0 <= plen <=
+ * LN_MAX_HS_PAYLOAD (512).
+ *
+ * Initiation, client -> server, 120 + plen bytes:
+ *
+ *   offset    length   field
+ *   0         1        type = LN_PKT_INITIATION (1)
+ *   1         1        version = LN_PROTO_VERSION (1)
+ *   2         2        reserved, zero
+ *   4         4        sender index: the client's index for this session
+ *   8         32       Noise IK message 1, token e: ephemeral public key
+ *   40        48         token s: client's static public key, encrypted
+ *   88        plen+16    the payload, encrypted
+ *   104+plen  16       mac1
+ *
+ * Response, server -> client, 76 + plen bytes:
+ *
+ *   offset    length   field
+ *   0         1        type = LN_PKT_RESPONSE (2)
+ *   1         1        version = LN_PROTO_VERSION (1)
+ *   2         2        reserved, zero
+ *   4         4        sender index: the server's index for this session
+ *   8         4        receiver index: the client's sender index, echoed
+ *   12        32       Noise IK message 2, token e: ephemeral public key
+ *   44        plen+16    the payload, encrypted
+ *   60+plen   16       mac1
+ *
+ * mac1 = BLAKE2b(key = mac1_key(R), outlen = 16, every byte before mac1),
+ * where R is the static public key of the packet's Receiver (the server's
+ * for an initiation, the client's for a response) and
+ * mac1_key(R) = BLAKE2b-256("mac1----" || R) (unkeyed, 32-byte output).
+ * mac1 proves only that the sender knows R; it is not authentication (R is
+ * public). The Noise messages authenticate everything from offset 8
+ * (initiation) or 12 (response) on. The indices are not covered by Noise,
+ * exactly as in WireGuard: someone who rewrites them can only make the
+ * handshake fail.
+ *
+ * After the response, each side Splits the Noise state: c1 protects client
+ * -> server transport packets and c2 server -> client.
+ *
+ * A receiver checks, in this order, and drops with the reason in brackets:
+ * type [TYPE] (an empty datagram: [SHORT]), the rest of the common header
+ * [SHORT], version [VERSION], reserved bytes [RESERVED], length of the whole
+ * packet [SHORT], receiver index (response only) [UNKNOWN_INDEX], mac1
+ * [MAC1], payload size [HANDSHAKE], the Noise message [HANDSHAKE]. Only the
+ * last step costs Diffie-Hellman operations.
+ *
+ * Replay timestamps, authorization and per-key state live in the channel,
+ * which reads them from the payloads; this file is only the packet format.
+ */
+#include <string.h>
+
+#include <sodium.h>
+
+#include "proto.h"
+
+/* Packet sizes without the payload; see the layout above. */
+#define HS_INIT_FIXED	(LN_HDR_LEN + 4 + LN_KEY_LEN + LN_KEY_LEN + \
+			 LN_TAG_LEN + LN_TAG_LEN + LN_MAC_LEN)	/* 120 */
+#define HS_RESP_FIXED	(LN_HDR_LEN + 4 + 4 + LN_KEY_LEN + LN_TAG_LEN + \
+			 LN_MAC_LEN)				/* 76 */
+/* Noise message sizes without the payload. */
+#define HS_MSG1_FIXED	(LN_KEY_LEN + LN_KEY_LEN + LN_TAG_LEN + LN_TAG_LEN)
+#define HS_MSG2_FIXED	(LN_KEY_LEN + LN_TAG_LEN)
+
+/* mac1_key(pub) = BLAKE2b-256(LN_MAC1_LABEL || pub); key_out is 32 bytes. */
+void
+hs_mac1_key(const uint8_t *pub, uint8_t *key_out)
+{
+	crypto_generichash_state	st;
+
+	crypto_generichash_init(&st, NULL, 0, LN_KEY_LEN);
+	crypto_generichash_update(&st, (const uint8_t *)LN_MAC1_LABEL,
+	    strlen(LN_MAC1_LABEL));
+	crypto_generichash_update(&st, pub, LN_KEY_LEN);
+	crypto_generichash_final(&st, key_out, LN_KEY_LEN);
+}
+
+/* mac1 of len bytes under a 32-byte mac1 key: BLAKE2b with 16-byte output. */
+static void
+hs_mac1(const uint8_t *key, const uint8_t *data, size_t len, uint8_t *mac)
+{
+	crypto_generichash(mac, LN_MAC_LEN, data, len, key, LN_KEY_LEN);
+}
+
+/*
+ * Checks the mac1 that ends a packet of len (>= LN_MAC_LEN) bytes, in
+ * constant time.
+ */
+static int
+hs_mac1_check(const uint8_t *key, const uint8_t *pkt, size_t len)
+{
+	struct buf	 rd;
+	const uint8_t	*body, *mac;
+	uint8_t		 want[LN_MAC_LEN];
+	int		 r;
+
+	buf_reader(&rd, pkt, len);
+	body = buf_get_ptr(&rd, len - LN_MAC_LEN);
+	mac = buf_get_ptr(&rd, LN_MAC_LEN);
+	if (body == NULL || mac == NULL)
+		return (LN_E_DROP(LN_DROP_SHORT));
+	hs_mac1(key, body, len - LN_MAC_LEN, want);
+	r = sodium_memcmp(want, mac, LN_MAC_LEN) == 0 ? 0 :
+	    LN_E_DROP(LN_DROP_MAC1);
+	sodium_memzero(want, sizeof want);
+	return (r);
+}
+
+/* Writes the common header: type, version, two reserved zero bytes. */
+static int
+hs_put_header(struct buf *w, uint8_t type)
+{
+	if (buf_put_u8(w, type) != 0 || buf_put_u8(w, LN_PROTO_VERSION) != 0 ||
+	    buf_put_u16le(w, 0) != 0)
+		return (LN_E_NOSPACE);
+	return (0);
+}
+
+/* Reads the common header and drops anything but a packet of this type. */
+static int
+hs_get_header(struct buf *rd, uint8_t want_type)
+{
+	uint8_t		type, version;
+	uint16_t	reserved;
+
+	if (buf_get_u8(rd, &type) != 0)
+		return (LN_E_DROP(LN_DROP_SHORT));
+	if (type != want_type)
+		return (LN_E_DROP(LN_DROP_TYPE));
+	if (buf_get_u8(rd, &version) != 0 ||
+	    buf_get_u16le(rd, &reserved) != 0)
+		return (LN_E_DROP(LN_DROP_SHORT));
+	if (version != LN_PROTO_VERSION)
+		return (LN_E_DROP(LN_DROP_VERSION));
+	if (reserved != 0)
+		return (LN_E_DROP(LN_DROP_RESERVED));
+	return (0);
+}
+
+/* Appends the mac1 of everything written so far to w. */
+static int
+hs_put_mac1(struct buf *w, const uint8_t *start, const uint8_t *peer_pub)
+{
+	uint8_t	 key[LN_KEY_LEN];
+	uint8_t	*mac;
+	size_t	 used = buf_used(w);
+
+	if ((mac = buf_put_ptr(w, LN_MAC_LEN)) == NULL)
+		return (LN_E_NOSPACE);
+	hs_mac1_key(peer_pub, key);
+	hs_mac1(key, start, used, mac);
+	sodium_memzero(key, sizeof key);
+	return (0);
+}
+
+/*
+ * Client: starts a Noise IK handshake as initiator with our static key
+ * client_sk towards the server's static key server_pk, and writes the
+ * initiation packet (120 + plen bytes) to out. On success *hs holds the
+ * handshake, to be kept for hs_consume_response; *hs is untouched on
+ * failure (LN_E_INVAL: payload over LN_MAX_HS_PAYLOAD; LN_E_NOSPACE: cap).
+ */
+int
+hs_initiation(struct noise_handshake *hs, const uint8_t *client_sk,
+    const uint8_t *server_pk, uint32_t sender_index, const uint8_t *payload,
+    size_t plen, uint8_t *out, size_t cap, size_t *outlen)
+{
+	struct noise_handshake	 tmp;
+	struct buf		 w;
+	uint8_t			*msg;
+	size_t			 need, msglen;
+	int			 r;
+
+	memset(&tmp, 0, sizeof tmp);
+	if (plen > LN_MAX_HS_PAYLOAD || (payload == NULL && plen != 0)) {
+		r = LN_E_INVAL;
+		goto out;
+	}
+	need = HS_INIT_FIXED + plen;
+	if (cap < need) {
+		r = LN_E_NOSPACE;
+		goto out;
+	}
+	if ((r = noise_init(&tmp, NOISE_IK, NOISE_INITIATOR,
+	    (const uint8_t *)LN_PROLOGUE, strlen(LN_PROLOGUE), client_sk,
+	    server_pk, NULL)) != 0)
+		goto out;
+
+	buf_writer(&w, out, need);
+	if ((r = hs_put_header(&w, LN_PKT_INITIATION)) != 0 ||
+	    (r = buf_put_u32le(&w, sender_index)) != 0)
+		goto out;
+	if ((msg = buf_put_ptr(&w, HS_MSG1_FIXED + plen)) == NULL) {
+		r = LN_E_NOSPACE;
+		goto out;
+	}
+	/* -> e, es, s, ss, payload */
+	if ((r = noise_write(&tmp, payload, plen, msg, HS_MSG1_FIXED + plen,
+	    &msglen)) != 0)
+		goto out;
+	if (msglen != HS_MSG1_FIXED + plen) {
+		r = LN_E_STATE;
+		goto out;
+	}
+	if ((r = hs_put_mac1(&w, out, server_pk)) != 0)
+		goto out;
+
+	memcpy(hs, &tmp, sizeof tmp);
+	*outlen = buf_used(&w);
+out:
+	sodium_memzero(&tmp, sizeof tmp);
+	return (r);
+}
+
+/*
+ * Server: checks and reads an initiation packet with our static key
+ * server_sk and our mac1 key (hs_mac1_key of our public key, computed once).
+ * On success: *hs_out is the responder's handshake, ready for hs_response;
+ * *sender_index is the client's index, client_pk_out its (authenticated)
+ * static key, and the payload (at most LN_MAX_HS_PAYLOAD bytes: pass a
+ * buffer that large) is in payload, *plen bytes. Drops as the header
+ * comment lists; LN_E_NOSPACE if the payload does not fit in pcap.
+ */
+int
+hs_consume_initiation(struct noise_handshake *hs_out, const uint8_t *server_sk,
+    const uint8_t *server_mac1_key, const uint8_t *pkt, size_t len,
+    uint32_t *sender_index, uint8_t *client_pk_out, uint8_t *payload,
+    size_t pcap, size_t *plen)
+{
+	struct noise_handshake	 tmp;
+	struct buf		 rd;
+	uint8_t			 pl[LN_MAX_HS_PAYLOAD];
+	const uint8_t		*msg;
+	size_t			 msglen, n;
+	uint32_t		 sender;
+	int			 r;
+
+	memset(&tmp, 0, sizeof tmp);
+	buf_reader(&rd, pkt, len);
+	if ((r = hs_get_header(&rd, LN_PKT_INITIATION)) != 0)
+		goto out;
+	if (len < HS_INIT_FIXED) {
+		r = LN_E_DROP(LN_DROP_SHORT);
+		goto out;
+	}
+	if ((r = buf_get_u32le(&rd, &sender)) != 0)
+		goto out;
+	msglen = len - HS_INIT_FIXED + HS_MSG1_FIXED;
+	if ((msg = buf_get_ptr(&rd, msglen)) == NULL) {
+		r = LN_E_DROP(LN_DROP_SHORT);
+		goto out;
+	}
+
+	/* mac1 first: junk costs one BLAKE2b, not four X25519. */
+	if ((r = hs_mac1_check(server_mac1_key, pkt, len)) != 0)
+		goto out;
+	if (len - HS_INIT_FIXED > LN_MAX_HS_PAYLOAD) {
+		r = LN_E_DROP(LN_DROP_HANDSHAKE);
+		goto out;
+	}
+
+	if ((r = noise_init(&tmp, NOISE_IK, NOISE_RESPONDER,
+	    (const uint8_t *)LN_PROLOGUE, strlen(LN_PROLOGUE), server_sk,
+	    NULL, NULL)) != 0)
+		goto out;
+	/* -> e, es, s, ss, payload */
+	if (noise_read(&tmp, msg, msglen, pl, sizeof pl, &n) != 0) {
+		r = LN_E_DROP(LN_DROP_HANDSHAKE);
+		goto out;
+	}
+	if (n > pcap) {
+		r = LN_E_NOSPACE;
+		goto out;
+	}
+
+	memcpy(hs_out, &tmp, sizeof tmp);
+	*sender_index = sender;
+	memcpy(client_pk_out, tmp.rs, LN_KEY_LEN);
+	if (n != 0)
+		memcpy(payload, pl, n);
+	*plen = n;
+	r = 0;
+out:
+	sodium_memzero(&tmp, sizeof tmp);
+	sodium_memzero(pl, sizeof pl);
+	return (r);
+}
+
+/*
+ * Server: answers a consumed initiation. Writes the response packet (76 +
+ * plen bytes) with our index sender_index and the client's receiver_index,
+ * mac1 keyed for client_pk (which must be the key the initiation carried),
+ * and splits the handshake into keys: send = c2 (server -> client),
+ * recv = c1. On success *hs is wiped; on failure it is left as it was.
+ */
+int
+hs_response(struct noise_handshake *hs, uint32_t sender_index,
+    uint32_t receiver_index, const uint8_t *client_pk, const uint8_t *payload,
+    size_t plen, uint8_t *out, size_t cap, size_t *outlen,
+    struct hs_keys *keys)
+{
+	struct noise_handshake	 tmp;
+	struct noise_cipher	 c1, c2;
+	struct hs_keys		 k;
+	struct buf		 w;
+	uint8_t			*msg;
+	size_t			 need, msglen;
+	int			 r;
+
+	memset(&tmp, 0, sizeof tmp);
+	memset(&c1, 0, sizeof c1);
+	memset(&c2, 0, sizeof c2);
+	memset(&k, 0, sizeof k);
+	if (hs->pattern != NOISE_IK || hs->role != NOISE_RESPONDER ||
+	    hs->msg_index != 1 || !hs->has_rs) {
+		r = LN_E_STATE;
+		goto out;
+	}
+	if (sodium_memcmp(client_pk, hs->rs, LN_KEY_LEN) != 0 ||
+	    plen > LN_MAX_HS_PAYLOAD || (payload == NULL && plen != 0)) {
+		r = LN_E_INVAL;
+		goto out;
+	}
+	need = HS_RESP_FIXED + plen;
+	if (cap < need) {
+		r = LN_E_NOSPACE;
+		goto out;
+	}
+	memcpy(&tmp, hs, sizeof tmp);
+
+	buf_writer(&w, out, need);
+	if ((r = hs_put_header(&w, LN_PKT_RESPONSE)) != 0 ||
+	    (r = buf_put_u32le(&w, sender_index)) != 0 ||
+	    (r = buf_put_u32le(&w, receiver_index)) != 0)
+		goto out;
+	if ((msg = buf_put_ptr(&w, HS_MSG2_FIXED + plen)) == NULL) {
+		r = LN_E_NOSPACE;
+		goto out;
+	}
+	/* <- e, ee, se, payload */
+	if ((r = noise_write(&tmp, payload, plen, msg, HS_MSG2_FIXED + plen,
+	    &msglen)) != 0)
+		goto out;
+	if (msglen != HS_MSG2_FIXED + plen) {
+		r = LN_E_STATE;
+		goto out;
+	}
+	if ((r = hs_put_mac1(&w, out, client_pk)) != 0)
+		goto out;
+
+	memcpy(k.remote_static, tmp.rs, LN_KEY_LEN);
+	if ((r = noise_split(&tmp, &c1, &c2)) != 0)
+		goto out;
+	memcpy(k.send, c2.k, LN_KEY_LEN);
+	memcpy(k.recv, c1.k, LN_KEY_LEN);
+	k.local_index = sender_index;
+	k.remote_index = receiver_index;
+
+	memcpy(keys, &k, sizeof k);
+	*outlen = buf_used(&w);
+	noise_wipe(hs);
+	r = 0;
+out:
+	sodium_memzero(&tmp, sizeof tmp);
+	sodium_memzero(&c1, sizeof c1);
+	sodium_memzero(&c2, sizeof c2);
+	sodium_memzero(&k, sizeof k);
+	return (r);
+}
+
+/*
+ * Client: checks and reads the response to our initiation. The receiver
+ * index must be expected_local_index (the sender index we sent), and mac1
+ * is keyed with client_mac1_key (hs_mac1_key of our public key). On success
+ * the payload is in payload (*plen bytes), keys holds send = c1 (client ->
+ * server) and recv = c2, and *hs is wiped. On any failure *hs is left as it
+ * was, so a forged or corrupted response cannot cancel a handshake whose
+ * genuine response is still on its way.
+ */
+int
+hs_consume_response(struct noise_handshake *hs, uint32_t expected_local_index,
+    const uint8_t *client_mac1_key, const uint8_t *pkt, size_t len,
+    uint8_t *payload, size_t pcap, size_t *plen, struct hs_keys *keys)
+{
+	struct noise_handshake	 tmp;
+	struct noise_cipher	 c1, c2;
+	struct hs_keys		 k;
+	struct buf		 rd;
+	uint8_t			 pl[LN_MAX_HS_PAYLOAD];
+	const uint8_t		*msg;
+	size_t			 msglen, n;
+	uint32_t		 sender, receiver;
+	int			 r;
+
+	memset(&tmp, 0, sizeof tmp);
+	memset(&c1, 0, sizeof c1);
+	memset(&c2, 0, sizeof c2);
+	memset(&k, 0, sizeof k);
+	buf_reader(&rd, pkt, len);
+	if ((r = hs_get_header(&rd, LN_PKT_RESPONSE)) != 0)
+		goto out;
+	if (len < HS_RESP_FIXED) {
+		r = LN_E_DROP(LN_DROP_SHORT);
+		goto out;
+	}
+	if ((r = buf_get_u32le(&rd, &sender)) != 0 ||
+	    (r = buf_get_u32le(&rd, &receiver)) != 0)
+		goto out;
+	if (receiver != expected_local_index) {
+		r = LN_E_DROP(LN_DROP_UNKNOWN_INDEX);
+		goto out;
+	}
+	msglen = len - HS_RESP_FIXED + HS_MSG2_FIXED;
+	if ((msg = buf_get_ptr(&rd, msglen)) == NULL) {
+		r = LN_E_DROP(LN_DROP_SHORT);
+		goto out;
+	}
+
+	if ((r = hs_mac1_check(client_mac1_key, pkt, len)) != 0)
+		goto out;
+	if (len - HS_RESP_FIXED > LN_MAX_HS_PAYLOAD) {
+		r = LN_E_DROP(LN_DROP_HANDSHAKE);
+		goto out;
+	}
+	/* A handshake already completed (or never started) expects nothing. */
+	if (hs->pattern != NOISE_IK || hs->role != NOISE_INITIATOR ||
+	    hs->msg_index != 1) {
+		r = LN_E_DROP(LN_DROP_STATE);
+		goto out;
+	}
+
+	/* Read into a copy: a failed Noise read ruins the state it used. */
+	memcpy(&tmp, hs, sizeof tmp);
+	/* <- e, ee, se, payload */
+	if (noise_read(&tmp, msg, msglen, pl, sizeof pl, &n) != 0) {
+		r = LN_E_DROP(LN_DROP_HANDSHAKE);
+		goto out;
+	}
+	if (n > pcap) {
+		r = LN_E_NOSPACE;
+		goto out;
+	}
+	memcpy(k.remote_static, tmp.rs, LN_KEY_LEN);
+	if ((r = noise_split(&tmp, &c1, &c2)) != 0)
+		goto out;
+	memcpy(k.send, c1.k, LN_KEY_LEN);
+	memcpy(k.recv, c2.k, LN_KEY_LEN);
+	k.local_index = expected_local_index;
+	k.remote_index = sender;
+
+	memcpy(keys, &k, sizeof k);
+	if (n != 0)
+		memcpy(payload, pl, n);
+	*plen = n;
+	noise_wipe(hs);
+	r = 0;
+out:
+	sodium_memzero(&tmp, sizeof tmp);
+	sodium_memzero(&c1, sizeof c1);
+	sodium_memzero(&c2, sizeof c2);
+	sodium_memzero(&k, sizeof k);
+	sodium_memzero(pl, sizeof pl);
+	return (r);
+}

@@ -138,7 +138,7 @@ load_vectors(void **state)
 		} else if (strcmp(key, "end") == 0) {
 			v = NULL;
 		} else if ((f = side_field(v, key)) != NULL && a != NULL) {
-			/* Patterns with two psks are not ours; keep the first. */
+			/* Two-psk patterns are not ours: keep the first. */
 			if (!f->set)
 				hex_field(f, a);
 		} else
