@@ -24,6 +24,233 @@ const char	*emu_title(const struct emu *);
 int		 emu_capture(const struct emu *, long, int, char **, size_t *);
 
 /* scrollback.c: lines that scrolled off the top, stored compactly. */
+#define SB_DEFAULT_LINES	10000
 struct scrollback;
+struct scrollback *sb_new(size_t);
+void		 sb_free(struct scrollback *);
+void		 sb_push(struct scrollback *, const struct fb_row *);
+size_t		 sb_count(const struct scrollback *);
+uint64_t	 sb_total(const struct scrollback *);
+int		 sb_line(const struct scrollback *, size_t, int,
+		     struct fb_text *);
+int		 sb_wrapped(const struct scrollback *, size_t);
+
+/*
+ * holder-wire.c: framing of the holder <-> lnshd protocol (proto/holder.proto).
+ * A frame is a 4-byte big-endian length, then that many bytes of one packed
+ * Request (lnshd -> holder) or Reply (holder -> lnshd).
+ */
+#define HOLDER_PROTO_VERSION	1
+#define HOLDER_FRAME_HDR	4
+#define HOLDER_MAX_FRAME	(16 * 1024 * 1024)	/* reply body bytes */
+#define HOLDER_MAX_REQUEST	(HOLDER_MAX_INPUT + 1024) /* request body */
+#define HOLDER_MAX_INPUT	(64 * 1024)	/* bytes in one Input */
+#define HOLDER_MAX_NAME		64		/* [A-Za-z0-9._-]{1,64} */
+#define HOLDER_MAX_COMMAND	4096		/* bytes of Info.command */
+#define HOLDER_MAX_TITLE	1024		/* bytes of Info.title */
+#define HOLDER_MAX_DIM		4096		/* cols or rows */
+#define HOLDER_MAX_CONNS	32		/* connections a holder serves */
+#define HOLDER_PTY_QUEUE	(1024 * 1024)	/* input queued for the pty */
+#define HOLDER_EXITED_KEEP_SEC	(24 * 60 * 60)	/* exited, never listed */
+#define HOLDER_KILL_GRACE_MS	1000		/* SIGHUP to SIGKILL */
+#define HOLDER_IO_TIMEOUT_SEC	5		/* blocking helpers */
+
+int		 hwire_name_ok(const char *);
+int		 hwire_frame_size(const uint8_t *, size_t, size_t, size_t *);
+void		 hwire_clean_string(char *);
+/*
+ * The typed helpers need protobuf-c's generated types, so they are declared
+ * only where proto/holder.pb-c.h was included first (holder.c, holder-conn.c,
+ * the wire test); nothing else has to know about protobuf.
+ */
+#ifdef PROTOBUF_C_holder_2eproto__INCLUDED
+int		 hwire_pack_request(const Lnsh__Holder__Request *, uint8_t **,
+		     size_t *);
+int		 hwire_pack_reply(const Lnsh__Holder__Reply *, uint8_t **,
+		     size_t *);
+int		 hwire_unpack_request(const uint8_t *, size_t,
+		     Lnsh__Holder__Request **);
+int		 hwire_unpack_reply(const uint8_t *, size_t,
+		     Lnsh__Holder__Reply **);
+#endif
+
+/* privdrop.c: become a user for good. */
+struct passwd;
+int		 privdrop(const struct passwd *, char *, size_t);
+
+/* pty.c: the session's pty and child. */
+struct pty_spec {
+	const char	 *user;		/* USER, LOGNAME */
+	const char	 *home;		/* HOME and the cwd */
+	const char	 *shell;	/* SHELL; run as a login shell if !argv */
+	char *const	 *argv;		/* command instead of the shell, or NULL */
+	const char	 *term;		/* TERM; NULL: xterm-256color */
+	char *const	 *env;		/* K=V; only LANG and LC_* are kept */
+	const char	 *session;	/* LNSH_SESSION */
+	int		  cols, rows;
+};
+#define PTY_DEFAULT_TERM	"xterm-256color"
+#define PTY_DEFAULT_PATH	"/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
+int		 pty_spawn(const struct pty_spec *, int *, pid_t *, char *,
+		     size_t);
+int		 pty_resize(int, int, int);
+
+/*
+ * holder.c: the session holder process (lnsh-holder): owns the pty, the
+ * child, the emulator; serves lnshd on SOCKDIR/NAME.
+ */
+struct holder_opts {
+	const char	 *name;
+	const char	 *dir;
+	int		  cols, rows;
+	long		  scrollback;
+	const char	 *term;
+	char		**env;		/* K=V */
+	char		**argv;		/* NULL: login shell */
+	int		  ready_fd;	/* -1, or where to report startup */
+};
+int		 holder_run(const struct holder_opts *);
+
+/*
+ * holder-conn.c: lnshd's side of a holder connection. Everything a holder
+ * says is untrusted (it runs as the session's user): replies are bounded
+ * and validated before use.
+ *
+ * holder_open() connects and exchanges Hellos; it refuses a socket or a
+ * peer not owned by the given uid, and on failure leaves errno as connect(2)
+ * set it (ECONNREFUSED: a stale socket) and a message in its err buffer.
+ * Callers ignore SIGPIPE.
+ *
+ * Blocking use (holderctl, lnshd at startup): holder_open(), then the
+ * request functions, each of which waits at most HOLDER_IO_TIMEOUT_SEC.
+ * Event-loop use (lnshd): holder_open(), then holder_conn_watch() on a
+ * libevent base; from then on use only the holder_async_*() calls, whose
+ * completion callback runs from the loop, never from inside the call.
+ * All return 0 or a negative LN_E_* code; holder_conn_error() then says
+ * why in words. A holder that answers with an error gives LN_E_STATE
+ * (not possible now) or LN_E_INVAL (refused request).
+ */
+struct holder_conn;
+struct holder_info {
+	char		 name[HOLDER_MAX_NAME + 1];
+	int		 exited;	/* 0 running, 1 exited */
+	int		 exit_status;	/* exit code; -1 when a signal ended it */
+	int		 exit_signal;	/* 0 when it exited by itself */
+	uint64_t	 created_ns;	/* wall clock, ns since the epoch */
+	uint64_t	 activity_ns;	/* last pty input or output */
+	unsigned	 clients;	/* as lnshd last told the holder */
+	int		 cols, rows;
+	long		 pid;		/* the child's pid */
+	char		*command;	/* owned; "" when unknown */
+	char		*title;		/* owned; "" when none */
+};
+void		 holder_info_free(struct holder_info *);
+
+int		 holder_open(const char *, const char *, uid_t,
+		     struct holder_conn **, char *, size_t);
+void		 holder_close(struct holder_conn *);
+const char	*holder_conn_error(const struct holder_conn *);
+const char	*holder_conn_name(const struct holder_conn *);
+long		 holder_conn_pid(const struct holder_conn *);
+int		 holder_fd(const struct holder_conn *);
+int		 holder_info(struct holder_conn *, int, struct holder_info *);
+int		 holder_input(struct holder_conn *, const void *, size_t);
+int		 holder_resize(struct holder_conn *, int, int);
+int		 holder_capture(struct holder_conn *, long, int, char **,
+		     size_t *);
+int		 holder_kill(struct holder_conn *);
+int		 holder_set_clients(struct holder_conn *, unsigned);
+
+/* Event-loop use. */
+struct event_base;
+struct holder_conn_ops {
+	/* The screen changed (after holder_async_subscribe). */
+	void	(*changed)(void *, struct holder_conn *, uint64_t);
+	/* The child exited: its exit status, or -1 and the signal. */
+	void	(*exited)(void *, struct holder_conn *, int, int);
+	/* The connection is gone (holder exited, or it misbehaved). */
+	void	(*closed)(void *, struct holder_conn *, int);
+};
+/*
+ * Completion of an async request: err, then for info requests the info
+ * (owned by the callee, valid during the call), for captures the text.
+ */
+struct holder_result {
+	int			 err;
+	const struct holder_info *info;
+	const char		*text;
+	size_t			 len;
+};
+typedef void (*holder_done_fn)(void *, struct holder_conn *,
+    const struct holder_result *);
+int		 holder_conn_watch(struct holder_conn *, struct event_base *,
+		     const struct holder_conn_ops *, void *);
+int		 holder_async_info(struct holder_conn *, int, holder_done_fn,
+		     void *);
+int		 holder_async_input(struct holder_conn *, const void *, size_t,
+		     holder_done_fn, void *);
+int		 holder_async_resize(struct holder_conn *, int, int,
+		     holder_done_fn, void *);
+int		 holder_async_capture(struct holder_conn *, long, int,
+		     holder_done_fn, void *);
+int		 holder_async_kill(struct holder_conn *, holder_done_fn, void *);
+int		 holder_async_clients(struct holder_conn *, unsigned,
+		     holder_done_fn, void *);
+int		 holder_async_subscribe(struct holder_conn *, holder_done_fn,
+		     void *);
+
+/*
+ * sessdir.c: a user's socket directory, the holders in it, and spawning a
+ * new one. lnshd finds lnsh-holder at LNSH_HOLDER_PATH, or where the
+ * environment variable LNSH_HOLDER says (tests run from the build tree).
+ */
+struct sessdir_spawn {
+	const struct passwd *pw;	/* the session's user */
+	const char	 *dir;		/* the user's socket directory */
+	const char	 *name;		/* session name */
+	char *const	 *argv;		/* command, or NULL: login shell */
+	int		  cols, rows;	/* 0: 80x24 */
+	long		  scrollback;	/* < 0: the holder's default */
+	const char	 *term;		/* NULL: PTY_DEFAULT_TERM */
+	char *const	 *env;		/* LANG=, LC_*=, or NULL */
+};
+const char	*sessdir_holder_path(void);
+int		 sessdir_prepare(const char *, char *, size_t);
+int		 sessdir_list(const char *, uid_t, char ***, size_t *);
+void		 sessdir_free_list(char **, size_t);
+int		 sessdir_spawn(const struct sessdir_spawn *, pid_t *, char *,
+		     size_t);
+
+/*
+ * install.c: `lnshd install / uninstall / service-status`, and
+ * service-os.c (compat/): which service manager this machine runs.
+ * Built into libservice.a (mk/service.mk).
+ */
+enum service_platform {
+	SERVICE_NONE,		/* neither: the user starts lnshd by hand */
+	SERVICE_LAUNCHD,	/* macOS: a LaunchDaemon */
+	SERVICE_SYSTEMD,	/* Linux: a system unit */
+};
+struct service_opts {
+	enum service_platform	 platform;
+	const char		*lnshd_path;	/* absolute; NULL: the built one */
+	const char		*root;	/* "" or "/": the live system */
+	int			 no_commands;	/* files only (a staging root) */
+	int			 no_chown;	/* leave files owned by the caller */
+};
+#include <stdio.h>
+int		 service_install(const struct service_opts *, int, FILE *,
+		     char **);
+int		 service_uninstall(const struct service_opts *, int, FILE *,
+		     char **);
+int		 service_status(const struct service_opts *, int, FILE *,
+		     char **);
+int		 service_render(enum service_platform, const char *, char **,
+		     char **);
+const char	*service_file_path(enum service_platform);
+const char	*service_default_lnshd(void);
+const char	*service_platform_name(enum service_platform);
+int		 service_platform_parse(const char *, enum service_platform *);
+enum service_platform service_os_platform(void);
 
 #endif /* LNSH_SERVER_H */

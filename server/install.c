@@ -1,0 +1,672 @@
+/*
+ * install.c: `lnshd install`, `lnshd uninstall` and `lnshd service-status`.
+ * Installs lnshd as a root LaunchDaemon (macOS) or a systemd system unit
+ * (Linux), removes it, and reports on it. With dry_run set nothing is
+ * written and nothing is run: every file is printed with its path, owner,
+ * mode and content, and every command with its arguments, so the whole
+ * procedure can be tested on any machine. docs/service.md explains every
+ * key of both files.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server.h"
+
+#ifndef LNSH_SBINDIR
+#error "LNSH_SBINDIR must be defined: build install.c through libservice.a"
+#endif
+
+#define SERVICE_LABEL		"org.lnsh.lnshd"
+#define SERVICE_PLIST		"/Library/LaunchDaemons/" SERVICE_LABEL ".plist"
+#define SERVICE_UNIT_NAME	"lnshd.service"
+#define SERVICE_UNIT		"/etc/systemd/system/" SERVICE_UNIT_NAME
+#define SERVICE_MODE		0644
+#define SERVICE_MAX_FILE	65536	/* larger is not ours */
+
+/*
+ * The two files, with LNSHD_AT where the lnshd path goes. They are
+ * launchd/org.lnsh.lnshd.plist.in and launchd/lnshd.service.in byte for
+ * byte; test_install compares the results, so `make install` and `lnshd
+ * install` ship the same file.
+ */
+#define LNSHD_AT		"@sbindir@/lnshd"
+#define LNSHD_LEN		(sizeof LNSHD_AT - 1)
+static const char plist_in[] =
+    "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n"
+    "<!DOCTYPE plist PUBLIC \"-//Apple//DTD PLIST 1.0//EN\" "
+    "\"http://www.apple.com/DTDs/PropertyList-1.0.dtd\">\n"
+    "<!-- lnshd as a root LaunchDaemon: `lnshd install` writes this file to\n"
+    "     /Library/LaunchDaemons (root:wheel, 0644). Every key and why: see\n"
+    "     docs/service.md. There is deliberately no UserName key. -->\n"
+    "<plist version=\"1.0\">\n"
+    "<dict>\n"
+    "\t<key>Label</key>\n"
+    "\t<string>" SERVICE_LABEL "</string>\n"
+    "\t<key>ProgramArguments</key>\n"
+    "\t<array>\n"
+    "\t\t<string>" LNSHD_AT "</string>\n"
+    "\t</array>\n"
+    "\t<key>RunAtLoad</key>\n"
+    "\t<true/>\n"
+    "\t<key>KeepAlive</key>\n"
+    "\t<true/>\n"
+    "\t<key>AbandonProcessGroup</key>\n"
+    "\t<true/>\n"
+    "\t<key>ProcessType</key>\n"
+    "\t<string>Interactive</string>\n"
+    "\t<key>StandardErrorPath</key>\n"
+    "\t<string>/Library/Logs/lnshd.log</string>\n"
+    "</dict>\n"
+    "</plist>\n";
+
+static const char unit_in[] =
+    "# lnshd as a systemd system service: `lnshd install` writes this file to\n"
+    "# /etc/systemd/system (root:root, 0644). Every key and why: see\n"
+    "# docs/service.md. There is deliberately no User= (lnshd runs as root).\n"
+    "[Unit]\n"
+    "Description=lnsh session daemon\n"
+    "After=network.target\n"
+    "\n"
+    "[Service]\n"
+    "Type=simple\n"
+    "ExecStart=" LNSHD_AT "\n"
+    "Restart=always\n"
+    "RestartSec=2s\n"
+    "KillMode=process\n"
+    "TasksMax=infinity\n"
+    "\n"
+    "[Install]\n"
+    "WantedBy=multi-user.target\n";
+
+/* One command; may_fail for a stop of something that may not be running. */
+struct svc_cmd {
+	const char	*argv[6];
+	int		 may_fail;
+};
+
+static const struct svc_cmd launchd_install[] = {
+	{ { "launchctl", "bootout", "system/" SERVICE_LABEL }, 1 },
+	{ { "launchctl", "bootstrap", "system", SERVICE_PLIST }, 0 },
+	{ { NULL }, 0 }
+};
+static const struct svc_cmd launchd_uninstall[] = {
+	{ { "launchctl", "bootout", "system/" SERVICE_LABEL }, 1 },
+	{ { NULL }, 0 }
+};
+static const struct svc_cmd launchd_status[] = {
+	{ { "launchctl", "print", "system/" SERVICE_LABEL }, 0 },
+	{ { NULL }, 0 }
+};
+static const struct svc_cmd systemd_install[] = {
+	{ { "systemctl", "daemon-reload" }, 0 },
+	{ { "systemctl", "enable", SERVICE_UNIT_NAME }, 0 },
+	{ { "systemctl", "restart", SERVICE_UNIT_NAME }, 0 },
+	{ { NULL }, 0 }
+};
+static const struct svc_cmd systemd_uninstall[] = {
+	{ { "systemctl", "disable", "--now", SERVICE_UNIT_NAME }, 1 },
+	{ { NULL }, 0 }
+};
+static const struct svc_cmd systemd_after_remove[] = {
+	{ { "systemctl", "daemon-reload" }, 0 },
+	{ { NULL }, 0 }
+};
+static const struct svc_cmd systemd_status[] = {
+	{ { "systemctl", "status", "--no-pager", SERVICE_UNIT_NAME }, 0 },
+	{ { NULL }, 0 }
+};
+static const struct svc_cmd no_cmds[] = {
+	{ { NULL }, 0 }
+};
+
+/* Everything that differs between the two service managers. */
+struct svc_desc {
+	enum service_platform	 platform;
+	const char		*name;
+	const char		*path;	/* the service file */
+	const char		*owner;	/* uid 0, gid 0, as people name them */
+	const char		*tmpl;	/* the .in file */
+	const struct svc_cmd	*install;
+	const struct svc_cmd	*uninstall;	/* before the file goes */
+	const struct svc_cmd	*after_remove;
+	const struct svc_cmd	*status;
+};
+
+static const struct svc_desc svc_descs[] = {
+	{ SERVICE_LAUNCHD, "launchd", SERVICE_PLIST, "root:wheel", plist_in,
+	  launchd_install, launchd_uninstall, no_cmds, launchd_status },
+	{ SERVICE_SYSTEMD, "systemd", SERVICE_UNIT, "root:root", unit_in,
+	  systemd_install, systemd_uninstall, systemd_after_remove,
+	  systemd_status },
+};
+
+/* Format a message for the user into *cause, if the caller wants one. */
+static void __attribute__((format(printf, 2, 3)))
+set_cause(char **cause, const char *fmt, ...)
+{
+	va_list	 ap;
+	int	 n;
+
+	if (cause == NULL)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		*cause = xstrdup("(unprintable message)");
+		return;
+	}
+	*cause = xmalloc((size_t)n + 1);
+	va_start(ap, fmt);
+	vsnprintf(*cause, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+}
+
+/* The table entry of a platform, or NULL for SERVICE_NONE. */
+static const struct svc_desc *
+svc_find(enum service_platform platform)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof svc_descs / sizeof svc_descs[0]; i++) {
+		if (svc_descs[i].platform == platform)
+			return (&svc_descs[i]);
+	}
+	return (NULL);
+}
+
+/* The name a platform is given on the command line and in output. */
+const char *
+service_platform_name(enum service_platform platform)
+{
+	const struct svc_desc	*d = svc_find(platform);
+
+	return (d == NULL ? "none" : d->name);
+}
+
+/* Parse "launchd" or "systemd" (lnshd install --platform NAME). */
+int
+service_platform_parse(const char *name, enum service_platform *out)
+{
+	size_t	i;
+
+	for (i = 0; i < sizeof svc_descs / sizeof svc_descs[0]; i++) {
+		if (strcmp(name, svc_descs[i].name) == 0) {
+			*out = svc_descs[i].platform;
+			return (0);
+		}
+	}
+	return (LN_E_INVAL);
+}
+
+/* Where the service file of a platform is installed, or NULL. */
+const char *
+service_file_path(enum service_platform platform)
+{
+	const struct svc_desc	*d = svc_find(platform);
+
+	return (d == NULL ? NULL : d->path);
+}
+
+/* The lnshd that `make install` put in place. */
+const char *
+service_default_lnshd(void)
+{
+	return (LNSH_SBINDIR "/lnshd");
+}
+
+/*
+ * A path that can go into both files unquoted: absolute, and only
+ * characters that neither XML nor systemd's command-line syntax treat
+ * specially. Anything else is refused rather than escaped, because an
+ * escaping mistake here would run the wrong program as root.
+ */
+static int
+path_ok(const char *path)
+{
+	const char	*p;
+
+	if (path[0] != '/' || strlen(path) >= PATH_MAX)
+		return (0);
+	for (p = path; *p != '\0'; p++) {
+		if (strchr("abcdefghijklmnopqrstuvwxyz"
+		    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789/._+-@", *p) == NULL)
+			return (0);
+	}
+	return (1);
+}
+
+/* The service file for a platform and an lnshd path, newly allocated. */
+int
+service_render(enum service_platform platform, const char *lnshd,
+    char **out, char **cause)
+{
+	const struct svc_desc	*d = svc_find(platform);
+	const char		*at;
+	char			*s;
+	size_t			 pre, len, post;
+
+	if (d == NULL) {
+		set_cause(cause, "no service manager (launchd or systemd)");
+		return (LN_E_INVAL);
+	}
+	if (lnshd == NULL)
+		lnshd = service_default_lnshd();
+	if (!path_ok(lnshd)) {
+		set_cause(cause, "%s: lnshd must be an absolute path of "
+		    "letters, digits and /._+-@", lnshd);
+		return (LN_E_INVAL);
+	}
+	at = strstr(d->tmpl, LNSHD_AT);
+	pre = (size_t)(at - d->tmpl);
+	post = strlen(at + LNSHD_LEN);
+	len = strlen(lnshd);
+	s = xmalloc(pre + len + post + 1);
+	memcpy(s, d->tmpl, pre);
+	memcpy(s + pre, lnshd, len);
+	memcpy(s + pre + len, at + LNSHD_LEN, post + 1);
+	*out = s;
+	return (0);
+}
+
+/* The staging root with no trailing slash; "" for the live system. */
+static int
+root_of(const struct service_opts *o, char *root, size_t size, char **cause)
+{
+	size_t	len;
+
+	if (o->root == NULL || o->root[0] == '\0') {
+		root[0] = '\0';
+		return (0);
+	}
+	len = strlen(o->root);
+	if (o->root[0] != '/' || len >= size) {
+		set_cause(cause, "%s: the root must be an absolute path",
+		    o->root);
+		return (LN_E_INVAL);
+	}
+	memcpy(root, o->root, len + 1);
+	while (len > 0 && root[len - 1] == '/')
+		root[--len] = '\0';
+	return (0);
+}
+
+/* Print a command as a shell would take it (none of ours needs quotes). */
+static void
+print_cmd(FILE *out, const char *verb, const struct svc_cmd *c)
+{
+	size_t	i;
+
+	fprintf(out, "%s", verb);
+	for (i = 0; c->argv[i] != NULL; i++)
+		fprintf(out, " %s", c->argv[i]);
+	if (c->may_fail)
+		fprintf(out, "  (a failure is ignored: it may not be loaded)");
+	fprintf(out, "\n");
+}
+
+/*
+ * Run one command with fork and execvp, never through a shell, and wait for
+ * it. A stop that may fail runs with its output discarded, since "not
+ * loaded" is the expected answer on a first install.
+ */
+static int
+run_cmd(const struct svc_cmd *c, int *status, char **cause)
+{
+	pid_t	pid;
+	int	fd, st;
+
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		set_cause(cause, "fork: %s", strerror(errno));
+		return (LN_E_SYSTEM);
+	}
+	if (pid == 0) {
+		if (c->may_fail &&
+		    (fd = open("/dev/null", O_RDWR)) != -1) {
+			dup2(fd, STDOUT_FILENO);
+			dup2(fd, STDERR_FILENO);
+			if (fd > STDERR_FILENO)
+				close(fd);
+		}
+		execvp(c->argv[0], (char * const *)c->argv);
+		fprintf(stderr, "%s: %s\n", c->argv[0], strerror(errno));
+		_exit(127);
+	}
+	while (waitpid(pid, &st, 0) == -1) {
+		if (errno != EINTR) {
+			set_cause(cause, "waitpid: %s", strerror(errno));
+			return (LN_E_SYSTEM);
+		}
+	}
+	*status = WIFEXITED(st) ? WEXITSTATUS(st) : 128 + WTERMSIG(st);
+	return (0);
+}
+
+/*
+ * Print and (unless dry_run or the options say not to) run a list of
+ * commands, stopping at the first that fails and is not allowed to.
+ */
+static int
+run_cmds(const struct svc_cmd *list, const struct service_opts *o,
+    int dry_run, FILE *out, char **cause)
+{
+	const struct svc_cmd	*c;
+	int			 r, status;
+
+	for (c = list; c->argv[0] != NULL; c++) {
+		if (!dry_run && o->no_commands) {
+			print_cmd(out, "skip", c);
+			continue;
+		}
+		print_cmd(out, "run", c);
+		if (dry_run)
+			continue;
+		if ((r = run_cmd(c, &status, cause)) != 0)
+			return (r);
+		if (status != 0 && !c->may_fail) {
+			set_cause(cause, "%s %s exited with status %d",
+			    c->argv[0], c->argv[1], status);
+			return (LN_E_STATE);
+		}
+	}
+	return (0);
+}
+
+/* Print a file as dry_run shows it: path, owner, mode, then each line. */
+static void
+print_file(FILE *out, const char *verb, const char *path,
+    const struct svc_desc *d, const char *content)
+{
+	const char	*p, *nl;
+
+	fprintf(out, "%s %s owner %s (0:0) mode %04o\n", verb, path, d->owner,
+	    SERVICE_MODE);
+	if (content == NULL)
+		return;
+	for (p = content; *p != '\0'; p = nl + 1) {
+		if ((nl = strchr(p, '\n')) == NULL) {
+			fprintf(out, "\t%s\n", p);
+			break;
+		}
+		fprintf(out, "\t%.*s\n", (int)(nl - p), p);
+	}
+}
+
+/*
+ * Write a file atomically: a temporary file beside it gets the content,
+ * the mode and root's ownership, reaches the disk, and is renamed over the
+ * target, so launchd or systemd never read half a file and never see one
+ * with the wrong owner (launchd refuses a plist not owned by root).
+ */
+static int
+write_file(const char *path, const char *content, int chown_root,
+    char **cause)
+{
+	char	 tmp[PATH_MAX];
+	size_t	 len = strlen(content), off = 0;
+	ssize_t	 n;
+	int	 fd = -1, r = LN_E_SYSTEM;
+
+	if ((size_t)snprintf(tmp, sizeof tmp, "%s.XXXXXX", path) >=
+	    sizeof tmp) {
+		set_cause(cause, "%s: path too long", path);
+		return (LN_E_INVAL);
+	}
+	if ((fd = mkstemp(tmp)) == -1) {
+		set_cause(cause, "%s: %s", tmp, strerror(errno));
+		return (LN_E_SYSTEM);
+	}
+	while (off < len) {
+		n = write(fd, content + off, len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			set_cause(cause, "%s: %s", tmp, strerror(errno));
+			goto out;
+		}
+		off += (size_t)n;
+	}
+	if (fchmod(fd, SERVICE_MODE) == -1 ||
+	    (chown_root && fchown(fd, 0, 0) == -1) ||
+	    fsync(fd) == -1) {
+		set_cause(cause, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		set_cause(cause, "%s: %s", tmp, strerror(errno));
+		goto out;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1) {
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	r = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	if (r != 0)
+		unlink(tmp);
+	return (r);
+}
+
+/*
+ * Check what is common to the three verbs: a known platform, a usable
+ * lnshd path and root, and root privileges when the live system is to be
+ * changed. Fills the full path of the service file and its content.
+ */
+static int
+prepare(const struct service_opts *o, int dry_run, int changes,
+    const struct svc_desc **dp, char *path, size_t size, char **content,
+    char **cause)
+{
+	const struct svc_desc	*d;
+	char			 root[PATH_MAX];
+	const char		*lnshd;
+	int			 r;
+
+	if ((d = svc_find(o->platform)) == NULL) {
+		set_cause(cause, "neither launchd nor systemd runs here: "
+		    "start lnshd yourself, as root, in the foreground");
+		return (LN_E_INVAL);
+	}
+	if ((r = root_of(o, root, sizeof root, cause)) != 0)
+		return (r);
+	if ((size_t)snprintf(path, size, "%s%s", root, d->path) >= size) {
+		set_cause(cause, "%s: the root is too long", root);
+		return (LN_E_INVAL);
+	}
+	lnshd = o->lnshd_path != NULL ? o->lnshd_path :
+	    service_default_lnshd();
+	if ((r = service_render(o->platform, lnshd, content, cause)) != 0)
+		return (r);
+	if (changes && !dry_run && root[0] == '\0') {
+		if (geteuid() != 0) {
+			set_cause(cause, "only root can change the system's "
+			    "services: run it with sudo");
+			r = LN_E_STATE;
+		} else if (access(lnshd, X_OK) == -1) {
+			set_cause(cause, "%s: %s", lnshd, strerror(errno));
+			r = LN_E_SYSTEM;
+		}
+		if (r != 0) {
+			free(*content);
+			*content = NULL;
+			return (r);
+		}
+	}
+	*dp = d;
+	return (0);
+}
+
+/* Print the line that starts a dry run, so nobody mistakes it for one. */
+static void
+print_dry(FILE *out, const char *verb, const struct svc_desc *d)
+{
+	fprintf(out, "# lnshd %s (%s), dry run: nothing is written or run\n",
+	    verb, d->name);
+}
+
+/*
+ * Install the service file and start lnshd through the service manager. A
+ * second install replaces the file and restarts lnshd (the sessions live
+ * on: see docs/service.md), which is how an upgraded lnshd takes over.
+ */
+int
+service_install(const struct service_opts *o, int dry_run, FILE *out,
+    char **cause)
+{
+	const struct svc_desc	*d;
+	char			 path[PATH_MAX], *content = NULL;
+	int			 r;
+
+	r = prepare(o, dry_run, 1, &d, path, sizeof path, &content, cause);
+	if (r != 0)
+		return (r);
+	if (dry_run) {
+		print_dry(out, "install", d);
+		print_file(out, "write", path, d, content);
+	} else {
+		if ((r = write_file(path, content, !o->no_chown, cause)) != 0)
+			goto out;
+		print_file(out, "wrote", path, d, NULL);
+	}
+	r = run_cmds(d->install, o, dry_run, out, cause);
+out:
+	free(content);
+	return (r);
+}
+
+/*
+ * Stop lnshd through the service manager and remove the service file. The
+ * session holders are left running: uninstalling the service is not a
+ * reason to kill someone's shell.
+ */
+int
+service_uninstall(const struct service_opts *o, int dry_run, FILE *out,
+    char **cause)
+{
+	const struct svc_desc	*d;
+	char			 path[PATH_MAX], *content = NULL;
+	int			 r;
+
+	r = prepare(o, dry_run, 1, &d, path, sizeof path, &content, cause);
+	if (r != 0)
+		return (r);
+	if (dry_run)
+		print_dry(out, "uninstall", d);
+	if ((r = run_cmds(d->uninstall, o, dry_run, out, cause)) != 0)
+		goto out;
+	fprintf(out, "%s %s\n", dry_run ? "remove" : "removed", path);
+	if (!dry_run && unlink(path) == -1 && errno != ENOENT) {
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		r = LN_E_SYSTEM;
+		goto out;
+	}
+	r = run_cmds(d->after_remove, o, dry_run, out, cause);
+out:
+	free(content);
+	return (r);
+}
+
+/*
+ * Whether the installed file is the one install would write, with root's
+ * ownership and mode 0644 (launchd ignores a plist that others can write).
+ */
+static int
+check_file(const struct service_opts *o, const char *path,
+    const char *content, FILE *out, char **cause)
+{
+	struct stat	 st;
+	char		*have = NULL;
+	size_t		 len = strlen(content), off = 0;
+	ssize_t		 n;
+	int		 fd, r = LN_E_STATE;
+
+	if ((fd = open(path, O_RDONLY | O_NOFOLLOW)) == -1) {
+		if (errno != ENOENT) {
+			set_cause(cause, "%s: %s", path, strerror(errno));
+			return (LN_E_SYSTEM);
+		}
+		set_cause(cause, "%s: not installed (lnshd install)", path);
+		return (LN_E_STATE);
+	}
+	if (fstat(fd, &st) == -1) {
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		r = LN_E_SYSTEM;
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_mode & 07777) != SERVICE_MODE ||
+	    (!o->no_chown && (st.st_uid != 0 || st.st_gid != 0))) {
+		set_cause(cause, "%s: owner %lu:%lu mode %04o, not 0:0 %04o "
+		    "(lnshd install)", path, (unsigned long)st.st_uid,
+		    (unsigned long)st.st_gid, (unsigned)(st.st_mode & 07777),
+		    SERVICE_MODE);
+		goto out;
+	}
+	if ((size_t)st.st_size != len || len > SERVICE_MAX_FILE)
+		goto differs;
+	have = xmalloc(len + 1);
+	while (off < len) {
+		n = read(fd, have + off, len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		off += (size_t)n;
+	}
+	if (off != len || memcmp(have, content, len) != 0)
+		goto differs;
+	fprintf(out, "file %s: installed, as lnshd install writes it\n", path);
+	r = 0;
+	goto out;
+differs:
+	set_cause(cause, "%s: differs from what this lnshd installs "
+	    "(lnshd install)", path);
+out:
+	free(have);
+	close(fd);
+	return (r);
+}
+
+/*
+ * Report on the installed service: the file first, then what the service
+ * manager says (launchctl print, systemctl status), whose output goes
+ * straight to the terminal. Returns 0 only if both are well.
+ */
+int
+service_status(const struct service_opts *o, int dry_run, FILE *out,
+    char **cause)
+{
+	const struct svc_desc	*d;
+	char			 path[PATH_MAX], *content = NULL;
+	int			 r;
+
+	r = prepare(o, dry_run, 0, &d, path, sizeof path, &content, cause);
+	if (r != 0)
+		return (r);
+	if (dry_run) {
+		print_dry(out, "service-status", d);
+		fprintf(out, "check %s owner %s (0:0) mode %04o\n", path,
+		    d->owner, SERVICE_MODE);
+	} else if ((r = check_file(o, path, content, out, cause)) != 0)
+		goto out;
+	r = run_cmds(d->status, o, dry_run, out, cause);
+out:
+	free(content);
+	return (r);
+}
