@@ -325,6 +325,42 @@ int	 chan_client_keepalive(struct chan_client *, uint64_t);
 const struct ln_counters *chan_client_counters(const struct chan_client *);
 
 /*
+ * The per-connection machinery both endpoints share (channel.c): messages
+ * are wrapped by rel, split by frag, sealed under a key pair and handed to
+ * emit. Internal to channel.c, chan-server.c and chan-client.c.
+ */
+struct chan_link {
+	struct rel		 rel;
+	struct frag_asm		 frag;
+	uint64_t		 next_msg_id;	/* fragment message ids */
+	uint64_t		 reject_after_ns;
+	uint64_t		 last_sent_ns;
+	struct ln_counters	*counters;
+	void			(*emit)(void *, const uint8_t *, size_t);
+	void			*emit_arg;
+};
+/* Which packet types an endpoint accepts in which of its states. */
+struct chan_rule {
+	uint8_t		type;		/* LN_PKT_* */
+	unsigned	states;		/* bit mask of the endpoint's states */
+};
+void	 chan_config_fill(struct chan_config *, const struct chan_config *);
+int	 chan_classify(const uint8_t *, size_t, const struct chan_rule *,
+	     size_t, unsigned, uint8_t *);
+void	 chan_link_init(struct chan_link *, struct ln_counters *, uint64_t,
+	     void (*)(void *, const uint8_t *, size_t), void *);
+void	 chan_link_restart(struct chan_link *);
+void	 chan_link_free(struct chan_link *);
+int	 chan_kp_usable(const struct keypair *, uint64_t, uint64_t);
+int	 chan_link_send(struct chan_link *, struct keypair *, const uint8_t *,
+	     size_t, int, uint64_t);
+int	 chan_link_flush(struct chan_link *, struct keypair *, uint64_t);
+int	 chan_link_keepalive(struct chan_link *, struct keypair *, uint64_t);
+int	 chan_link_input(struct chan_link *, const uint8_t *, size_t,
+	     uint64_t, rel_deliver_fn, void *);
+uint64_t chan_link_deadline(const struct chan_link *, int);
+
+/*
  * keys.c: X25519 keys as text and in files, and the small text-file helpers
  * that every lnsh file parser shares (hosts, authorized_keys, lnshd.conf).
  * docs/files.md describes the formats for people.

@@ -61,9 +61,13 @@
 #define LN_REKEY_AFTER_MSGS	(1ULL << 60)
 #define LN_REJECT_AFTER_MSGS	(UINT64_MAX - (1ULL << 13))
 #define LN_REKEY_TIMEOUT_NS	(1ULL * 1000000000ULL) /* resend initiation */
+/* Up to this much random delay is added to each initiation resend. */
+#define LN_REKEY_JITTER_NS	(333U * 1000000U)
 
 /* A server forgets a client connection it has not heard from for this long. */
 #define LN_PEER_IDLE_NS		(15ULL * 60 * 1000000000ULL)
+/* Connections one client key may hold; the longest silent makes room. */
+#define LN_PEERS_PER_KEY	32
 
 /* Handshake rate limits (token buckets). */
 #define LN_INIT_PER_KEY_PER_SEC	20

@@ -253,4 +253,137 @@ const char	*service_platform_name(enum service_platform);
 int		 service_platform_parse(const char *, enum service_platform *);
 enum service_platform service_os_platform(void);
 
+/*
+ * install.c: `lnshd install / uninstall / service-status`, and
+ * service-os.c (compat/): which service manager this machine runs.
+ * Built into libservice.a (mk/service.mk).
+ */
+enum service_platform {
+	SERVICE_NONE,		/* neither: the user starts lnshd by hand */
+	SERVICE_LAUNCHD,	/* macOS: a LaunchDaemon */
+	SERVICE_SYSTEMD,	/* Linux: a system unit */
+};
+struct service_opts {
+	enum service_platform	 platform;
+	const char		*lnshd_path;	/* absolute; NULL: the built one */
+	const char		*root;	/* "" or "/": the live system */
+	int			 no_commands;	/* files only (a staging root) */
+	int			 no_chown;	/* leave files owned by the caller */
+};
+#include <stdio.h>
+int		 service_install(const struct service_opts *, int, FILE *,
+		     char **);
+int		 service_uninstall(const struct service_opts *, int, FILE *,
+		     char **);
+int		 service_status(const struct service_opts *, int, FILE *,
+		     char **);
+int		 service_render(enum service_platform, const char *, char **,
+		     char **);
+const char	*service_file_path(enum service_platform);
+const char	*service_default_lnshd(void);
+const char	*service_platform_name(enum service_platform);
+int		 service_platform_parse(const char *, enum service_platform *);
+enum service_platform service_os_platform(void);
+
+/*
+ * paths.c: lnshd's default locations (docs/files.md); the client's are in
+ * client.h. Returned strings are allocated; the caller frees them. In
+ * single-user mode $HOME locates the user's files, in root mode the
+ * password database does. `single_user` is lnshd's --single-user.
+ */
+#ifndef LNSH_ROOT_STATE_DIR
+#define LNSH_ROOT_STATE_DIR	"/var/lib/lnsh"	/* configure: per OS */
+#endif
+#ifndef LNSH_SYSCONF_DIR
+#define LNSH_SYSCONF_DIR	"/etc/lnsh"
+#endif
+#define PATHS_AUTHKEYS		"authorized_keys"
+#define PATHS_DAEMON_CONFIG	"lnshd.conf"
+#define PATHS_HOST_KEY		"host_key"
+#define PATHS_CONTROL_SOCKET	"lnshd.sock"
+#define PATHS_HOLDERS		"holders"
+struct paths_user {
+	char		*name;
+	uid_t		 uid;
+	gid_t		 gid;
+	char		*home;
+	char		*shell;		/* login shell; /bin/sh if none */
+};
+int		 paths_user(int, const char *, struct paths_user *, char **);
+int		 paths_user_uid(int, uid_t, struct paths_user *, char **);
+void		 paths_user_free(struct paths_user *);
+char		*paths_user_dir(const struct paths_user *);
+char		*paths_authorized_keys(const struct paths_user *);
+int		 paths_state_dir(int, char **, char **);
+int		 paths_daemon_config(int, char **, char **);
+char		*paths_host_key(const char *);
+char		*paths_control_socket(const char *);
+char		*paths_holder_dir(const char *, uid_t);
+
+/*
+ * authkeys.c: a user's authorized_keys (docs/files.md): one key a line,
+ * "lnsh-x25519 BASE64 [comment]", # comments and blank lines. StrictModes
+ * as OpenSSH: the whole file is refused when it is not the user's, when
+ * group or others can read or write it, or when a directory from the
+ * user's home down to it is writable by anyone but the user and root or
+ * owned by anyone else. A malformed line is skipped with a warning naming
+ * file:line: it admits nothing, and the lines after it still count.
+ */
+typedef void (*authkeys_warn_fn)(void *, const char *);
+struct authkey {
+	uint8_t		 key[LN_KEY_LEN];
+	char		 comment[LN_KEY_COMMENT_MAX + 1];
+	unsigned	 line;
+};
+struct authkeys {
+	struct authkey	*keys;
+	size_t		 nkeys;
+};
+int		 authkeys_strict(const char *, const char *, uid_t, char **);
+int		 authkeys_parse(const char *, const uint8_t *, size_t,
+		     struct authkeys *, authkeys_warn_fn, void *);
+int		 authkeys_load(const char *, const char *, uid_t,
+		     struct authkeys *, authkeys_warn_fn, void *, char **);
+const struct authkey *authkeys_find(const struct authkeys *,
+		     const uint8_t *);
+void		 authkeys_free(struct authkeys *);
+int		 authkeys_admits(const struct paths_user *, const uint8_t *,
+		     authkeys_warn_fn, void *, char **);
+
+/*
+ * config.c: lnshd's config file (docs/files.md): "keyword value" lines and
+ * # comments. Any error rejects the whole file; *cause then holds every
+ * error, one "file:line: what" per line.
+ */
+#define CONFIG_LISTEN_MAX	16
+enum config_log_level {
+	CONFIG_LOG_ERROR,
+	CONFIG_LOG_WARN,
+	CONFIG_LOG_INFO,
+	CONFIG_LOG_DEBUG,
+};
+struct config_listen {
+	char		 host[64];	/* numeric IPv4 or IPv6, no brackets */
+	uint16_t	 port;
+};
+struct config {
+	struct config_listen listen[CONFIG_LISTEN_MAX];
+	size_t		 nlisten;
+	unsigned	 scrollback_lines;
+	enum config_log_level log_level;
+	unsigned	 max_sessions_per_user;
+	unsigned	 max_clients;
+	char		*holder_path;	/* NULL: sessdir_holder_path() */
+	char		*state_dir;	/* NULL: paths_state_dir() */
+};
+void		 config_defaults(struct config *);
+int		 config_parse(const char *, const uint8_t *, size_t,
+		     struct config *, char **);
+int		 config_load(const char *, int, struct config *, char **);
+void		 config_free(struct config *);
+int		 config_parse_listen(const char *, struct config_listen *,
+		     const char **);
+int		 config_log_level_parse(const char *, enum config_log_level *);
+const char	*config_log_level_name(enum config_log_level);
+
 #endif /* LNSH_SERVER_H */

@@ -1,0 +1,650 @@
+/*
+ * chan-server.c: the responder end of the lnsh channel, sans I/O. Datagrams
+ * come in through chan_server_input, go out through ops->send; timers run
+ * when the caller ticks.
+ *
+ * A connection (struct chan_peer) is a client key plus the connection id
+ * from its Hello, so one client process keeps its peer, and the peer's
+ * reliable state, across re-handshakes and address changes. Per-key state
+ * (last accepted timestamp, rate limit) exists only for keys the caller
+ * authorized, so junk and strangers cost no memory.
+ *
+ * Key pairs follow WireGuard: a handshake's key pair is "next" until the
+ * client's first transport packet under it proves the client holds it;
+ * then it becomes current and the old current becomes previous, which
+ * still decrypts until it expires, so packets in flight across the switch
+ * are not lost.
+ */
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "proto.h"
+#include "lnsh.pb-c.h"
+
+#define SRV_INDEX_BUCKETS	256	/* receiver index hash table */
+#define SRV_KEY_BUCKETS		64	/* per-client-key state */
+
+/*
+ * The server's packet table (style rule 8). Its only state is "open";
+ * a RESPONSE, which only a server sends, is not in it and is dropped as an
+ * unknown type. Transport packets are further checked against the key
+ * pair their index names.
+ */
+#define SRV_OPEN		0x1
+static const struct chan_rule srv_rules[] = {
+	{ LN_PKT_INITIATION,	SRV_OPEN },
+	{ LN_PKT_TRANSPORT,	SRV_OPEN },
+};
+
+enum srv_slot {
+	SLOT_NEXT,		/* from the latest handshake, unconfirmed */
+	SLOT_CURRENT,		/* confirmed: we send under it */
+	SLOT_PREVIOUS,		/* replaced: still decrypts until it expires */
+	SLOT_MAX
+};
+
+struct srv_kp {
+	struct keypair	 kp;
+	struct chan_peer *peer;
+	uint64_t	 gen;		/* later handshakes have higher gen */
+	uint64_t	 top;		/* highest authenticated counter + 1 */
+	struct srv_kp	*hnext;		/* index hash chain */
+};
+
+struct srv_key {
+	uint8_t			 pk[LN_KEY_LEN];
+	uint64_t		 last_ts;	/* last accepted Hello timestamp */
+	struct ratelimit	 rl;
+	LIST_HEAD(, chan_peer)	 peers;
+	unsigned		 npeers;
+	struct srv_key		*next;
+};
+
+struct chan_peer {
+	struct chan_server	*srv;
+	struct srv_key		*key;
+	LIST_ENTRY(chan_peer)	 kentry;
+	TAILQ_ENTRY(chan_peer)	 entry;
+	uint64_t		 conn_id;
+	char			*user;
+	struct chan_addr	 addr;
+	uint64_t		 addr_gen;	/* gen of the packet that set it */
+	struct srv_kp		*kp[SLOT_MAX];
+	uint64_t		 kp_gen;
+	uint64_t		 last_rx_ns;
+	struct chan_link	 link;
+	void			*data;
+};
+
+struct chan_server {
+	struct chan_config	 cfg;
+	uint8_t			 sk[LN_KEY_LEN];
+	uint8_t			 pk[LN_KEY_LEN];
+	uint8_t			 mac1_key[LN_KEY_LEN];	/* for our pk */
+	struct chan_server_ops	 ops;
+	void			*ctx;
+	struct ratelimit	 global;
+	struct srv_kp		*index[SRV_INDEX_BUCKETS];
+	struct srv_key		*keys[SRV_KEY_BUCKETS];
+	TAILQ_HEAD(, chan_peer)	 peers;
+	struct ln_counters	 counters;
+};
+
+/* The hash bucket of a receiver index; indices are random already. */
+static struct srv_kp **
+srv_bucket(struct chan_server *srv, uint32_t idx)
+{
+	return (&srv->index[idx % SRV_INDEX_BUCKETS]);
+}
+
+/* The key pair a receiver index names, or NULL. */
+static struct srv_kp *
+srv_index_find(struct chan_server *srv, uint32_t idx)
+{
+	struct srv_kp	*k;
+
+	for (k = *srv_bucket(srv, idx); k != NULL; k = k->hnext)
+		if (k->kp.local_index == idx)
+			return (k);
+	return (NULL);
+}
+
+/* A fresh random receiver index, unique among ours and never zero. */
+static uint32_t
+srv_index_new(struct chan_server *srv)
+{
+	uint32_t	idx;
+
+	do
+		randombytes_buf(&idx, sizeof idx);
+	while (idx == 0 || srv_index_find(srv, idx) != NULL);
+	return (idx);
+}
+
+/* Drops a key pair from the index, wipes and frees it. */
+static void
+srv_kp_free(struct chan_server *srv, struct srv_kp *k)
+{
+	struct srv_kp	**pp;
+
+	if (k == NULL)
+		return;
+	for (pp = srv_bucket(srv, k->kp.local_index); *pp != NULL;
+	    pp = &(*pp)->hnext) {
+		if (*pp == k) {
+			*pp = k->hnext;
+			break;
+		}
+	}
+	keypair_wipe(&k->kp);
+	sodium_memzero(k, sizeof *k);
+	free(k);
+}
+
+/* Puts the datagram a peer's link produced on the wire to its address. */
+static void
+srv_emit(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct chan_peer	*peer = arg;
+	struct chan_server	*srv = peer->srv;
+
+	srv->ops.send(srv->ctx, &peer->addr, pkt, len);
+}
+
+/* The per-key state of an (authorized) client key, created if need be. */
+static struct srv_key *
+srv_key_get(struct chan_server *srv, const uint8_t *pk, uint64_t now)
+{
+	struct srv_key	**bucket, *key;
+
+	bucket = &srv->keys[pk[0] % SRV_KEY_BUCKETS];
+	for (key = *bucket; key != NULL; key = key->next)
+		if (sodium_memcmp(key->pk, pk, LN_KEY_LEN) == 0)
+			return (key);
+	key = xcalloc(1, sizeof *key);
+	memcpy(key->pk, pk, LN_KEY_LEN);
+	ratelimit_init(&key->rl, srv->cfg.init_per_key_per_sec,
+	    LN_INIT_PER_KEY_BURST, now);
+	LIST_INIT(&key->peers);
+	key->next = *bucket;
+	*bucket = key;
+	return (key);
+}
+
+/* Forgets a peer: tells the caller (if it knew it), frees everything. */
+static void
+srv_peer_free(struct chan_server *srv, struct chan_peer *peer, int tell)
+{
+	int	i;
+
+	if (tell && srv->ops.disconnect != NULL)
+		srv->ops.disconnect(srv->ctx, peer);
+	TAILQ_REMOVE(&srv->peers, peer, entry);
+	LIST_REMOVE(peer, kentry);
+	peer->key->npeers--;
+	for (i = 0; i < SLOT_MAX; i++)
+		srv_kp_free(srv, peer->kp[i]);
+	chan_link_free(&peer->link);
+	free(peer->user);
+	free(peer);
+}
+
+/* The connection (key, connection id), or NULL. */
+static struct chan_peer *
+srv_peer_find(struct srv_key *key, uint64_t conn_id)
+{
+	struct chan_peer	*peer;
+
+	LIST_FOREACH(peer, &key->peers, kentry)
+		if (peer->conn_id == conn_id)
+			return (peer);
+	return (NULL);
+}
+
+/*
+ * A new connection for key. One key may hold only LN_PEERS_PER_KEY: an
+ * authorized but misbehaving client must not fill our memory with
+ * connection ids, so the longest-silent one makes room.
+ */
+static struct chan_peer *
+srv_peer_new(struct chan_server *srv, struct srv_key *key, uint64_t conn_id,
+    const char *user, uint64_t now)
+{
+	struct chan_peer	*peer, *p, *oldest = NULL;
+
+	if (key->npeers >= LN_PEERS_PER_KEY) {
+		LIST_FOREACH(p, &key->peers, kentry)
+			if (oldest == NULL || p->last_rx_ns < oldest->last_rx_ns)
+				oldest = p;
+		srv_peer_free(srv, oldest, 1);
+	}
+	peer = xcalloc(1, sizeof *peer);
+	peer->srv = srv;
+	peer->key = key;
+	peer->conn_id = conn_id;
+	peer->user = xstrdup(user);
+	peer->last_rx_ns = now;
+	chan_link_init(&peer->link, &srv->counters, srv->cfg.reject_after_ns,
+	    srv_emit, peer);
+	LIST_INSERT_HEAD(&key->peers, peer, kentry);
+	key->npeers++;
+	TAILQ_INSERT_TAIL(&srv->peers, peer, entry);
+	return (peer);
+}
+
+/* The key pair we send under, if it is still usable. */
+static struct keypair *
+srv_send_kp(struct chan_peer *peer, uint64_t now)
+{
+	struct srv_kp	*k = peer->kp[SLOT_CURRENT];
+
+	if (k == NULL ||
+	    !chan_kp_usable(&k->kp, now, peer->srv->cfg.reject_after_ns))
+		return (NULL);
+	return (&k->kp);
+}
+
+/* Makes a peer's unconfirmed key pair current: the client holds it. */
+static void
+srv_confirm(struct chan_server *srv, struct chan_peer *peer)
+{
+	srv_kp_free(srv, peer->kp[SLOT_PREVIOUS]);
+	peer->kp[SLOT_PREVIOUS] = peer->kp[SLOT_CURRENT];
+	peer->kp[SLOT_CURRENT] = peer->kp[SLOT_NEXT];
+	peer->kp[SLOT_NEXT] = NULL;
+}
+
+/* Packs the Welcome for a handshake response. */
+static int
+srv_welcome(int resumed, uint8_t *out, size_t cap, size_t *outlen)
+{
+	Lnsh__Welcome	w = LNSH__WELCOME__INIT;
+	size_t		n;
+
+	w.version = LN_PROTO_VERSION;
+	w.resumed = resumed ? 1 : 0;
+	n = lnsh__welcome__get_packed_size(&w);
+	if (n > cap)
+		return (LN_E_NOSPACE);
+	*outlen = lnsh__welcome__pack(&w, out);
+	return (0);
+}
+
+/*
+ * An initiation. The checks run cheapest first and nothing that fails gets
+ * a reply: global rate limit, then mac1 and Noise (inside
+ * hs_consume_initiation), the Hello, authorization, the per-key rate limit
+ * and the timestamp. Only then is any per-key or per-peer state touched.
+ */
+static int
+srv_initiation(struct chan_server *srv, const uint8_t *pkt, size_t len,
+    const struct chan_addr *from, uint64_t now)
+{
+	struct noise_handshake	 hs;
+	struct hs_keys		 keys;
+	uint8_t			 client_pk[LN_KEY_LEN];
+	uint8_t			 payload[LN_MAX_HS_PAYLOAD];
+	uint8_t			 welcome[LN_MAX_HS_PAYLOAD];
+	uint8_t			 resp[LN_MAX_DATAGRAM];
+	size_t			 plen, wlen, rlen;
+	uint32_t		 remote_index, local_index;
+	Lnsh__Hello		*hello = NULL;
+	struct srv_key		*key;
+	struct chan_peer	*peer;
+	struct srv_kp		*k;
+	int			 r, resumed, created = 0;
+
+	memset(&hs, 0, sizeof hs);
+	memset(&keys, 0, sizeof keys);
+	if (!ratelimit_allow(&srv->global, now)) {
+		r = LN_E_DROP(LN_DROP_RATELIMIT);
+		goto out;
+	}
+	r = hs_consume_initiation(&hs, srv->sk, srv->mac1_key, pkt, len,
+	    &remote_index, client_pk, payload, sizeof payload, &plen);
+	if (r != 0)
+		goto out;
+	hello = lnsh__hello__unpack(NULL, plen, payload);
+	if (hello == NULL || hello->user == NULL || hello->user[0] == '\0') {
+		r = LN_E_DROP(LN_DROP_MESSAGE);
+		goto out;
+	}
+	if (hello->version != LN_PROTO_VERSION) {
+		r = LN_E_DROP(LN_DROP_VERSION);
+		goto out;
+	}
+	if (srv->ops.authorize(srv->ctx, client_pk, hello->user) != 0) {
+		r = LN_E_DROP(LN_DROP_UNAUTHORIZED);
+		goto out;
+	}
+	key = srv_key_get(srv, client_pk, now);
+	if (!ratelimit_allow(&key->rl, now)) {
+		r = LN_E_DROP(LN_DROP_RATELIMIT);
+		goto out;
+	}
+	if (hello->timestamp_ns <= key->last_ts) {
+		r = LN_E_DROP(LN_DROP_INIT_REPLAY);
+		goto out;
+	}
+
+	/* Same connection as a user we serve already: rebind, keep state. */
+	peer = srv_peer_find(key, hello->connection_id);
+	resumed = peer != NULL && strcmp(peer->user, hello->user) == 0;
+	if ((r = srv_welcome(resumed, welcome, sizeof welcome, &wlen)) != 0)
+		goto out;
+	local_index = srv_index_new(srv);
+	r = hs_response(&hs, local_index, remote_index, client_pk, welcome,
+	    wlen, resp, sizeof resp, &rlen, &keys);
+	if (r != 0)
+		goto out;
+
+	key->last_ts = hello->timestamp_ns;
+	if (peer != NULL && !resumed) {
+		/* The connection id now asks for another user: start over. */
+		srv_peer_free(srv, peer, 1);
+		peer = NULL;
+	}
+	if (peer == NULL) {
+		peer = srv_peer_new(srv, key, hello->connection_id,
+		    hello->user, now);
+		created = 1;
+	}
+	k = xcalloc(1, sizeof *k);
+	keypair_init(&k->kp, &keys, 0, now);
+	k->kp.local_index = local_index;
+	k->peer = peer;
+	k->gen = ++peer->kp_gen;
+	k->hnext = *srv_bucket(srv, local_index);
+	*srv_bucket(srv, local_index) = k;
+	srv_kp_free(srv, peer->kp[SLOT_NEXT]);
+	peer->kp[SLOT_NEXT] = k;
+
+	/* An authenticated, fresh initiation is the newest word from it. */
+	peer->addr = *from;
+	peer->addr_gen = k->gen;
+	peer->last_rx_ns = now;
+	srv->counters.handshakes++;
+	if (created && srv->ops.connect != NULL)
+		srv->ops.connect(srv->ctx, peer);
+	srv->ops.send(srv->ctx, from, resp, rlen);
+	srv->counters.tx_packets++;
+	srv->counters.tx_bytes += rlen;
+	r = 0;
+out:
+	if (hello != NULL)
+		lnsh__hello__free_unpacked(hello, NULL);
+	noise_wipe(&hs);
+	sodium_memzero(&keys, sizeof keys);
+	sodium_memzero(client_pk, sizeof client_pk);
+	return (r);
+}
+
+/* Hands a message rel delivered to the caller. */
+static void
+srv_deliver(void *arg, const uint8_t *msg, size_t len, int reliable)
+{
+	struct chan_peer	*peer = arg;
+	struct chan_server	*srv = peer->srv;
+
+	srv->counters.messages_in++;
+	if (srv->ops.message != NULL)
+		srv->ops.message(srv->ctx, peer, msg, len, reliable);
+}
+
+/* The counter in a transport header (already authenticated). */
+static uint64_t
+srv_counter(const uint8_t *pkt, size_t len)
+{
+	struct buf	b;
+	uint64_t	ctr = 0;
+
+	buf_reader(&b, pkt, len);
+	(void)buf_get_ptr(&b, LN_TRANSPORT_HDR_LEN - 8);
+	(void)buf_get_u64le(&b, &ctr);
+	return (ctr);
+}
+
+/*
+ * A transport packet. Once it authenticates: the first one under a
+ * peer's next key pair confirms it; the newest one (highest counter on
+ * the newest key pair) moves the peer's address, which is how roaming
+ * works; then its frame goes up through frag and rel.
+ */
+static int
+srv_transport(struct chan_server *srv, const uint8_t *pkt, size_t len,
+    const struct chan_addr *from, uint64_t now)
+{
+	uint8_t			 plain[LN_MAX_PLAINTEXT];
+	struct chan_peer	*peer;
+	struct srv_kp		*k;
+	struct keypair		*kp;
+	uint32_t		 idx;
+	uint64_t		 ctr;
+	size_t			 plen;
+	int			 r;
+
+	if ((r = transport_index(pkt, len, &idx)) != 0)
+		return (r);
+	if ((k = srv_index_find(srv, idx)) == NULL)
+		return (LN_E_DROP(LN_DROP_UNKNOWN_INDEX));
+	r = transport_open(&k->kp, pkt, len, now, srv->cfg.reject_after_ns,
+	    plain, sizeof plain, &plen);
+	if (r != 0)
+		return (r);
+
+	peer = k->peer;
+	peer->last_rx_ns = now;
+	ctr = srv_counter(pkt, len);
+	if (k->gen > peer->addr_gen ||
+	    (k->gen == peer->addr_gen && ctr + 1 > k->top)) {
+		peer->addr = *from;
+		peer->addr_gen = k->gen;
+	}
+	if (ctr + 1 > k->top)
+		k->top = ctr + 1;
+	if (k == peer->kp[SLOT_NEXT])
+		srv_confirm(srv, peer);
+
+	r = chan_link_input(&peer->link, plain, plen, now, srv_deliver, peer);
+	/* Acks due now, and anything queued while we had no key pair. */
+	if ((kp = srv_send_kp(peer, now)) != NULL)
+		(void)chan_link_flush(&peer->link, kp, now);
+	return (r);
+}
+
+/* Creates a server with its static key pair (secret key copied). */
+struct chan_server *
+chan_server_new(const struct chan_config *cfg, const uint8_t *server_sk,
+    const struct chan_server_ops *ops, void *ctx)
+{
+	struct chan_server	*srv;
+
+	srv = xcalloc(1, sizeof *srv);
+	chan_config_fill(&srv->cfg, cfg);
+	memcpy(srv->sk, server_sk, LN_KEY_LEN);
+	if (noise_pubkey(srv->sk, srv->pk) != 0) {
+		sodium_memzero(srv->sk, sizeof srv->sk);
+		free(srv);
+		return (NULL);
+	}
+	hs_mac1_key(srv->pk, srv->mac1_key);
+	srv->ops = *ops;
+	srv->ctx = ctx;
+	ratelimit_init(&srv->global, srv->cfg.init_global_per_sec,
+	    LN_INIT_GLOBAL_BURST, 0);
+	TAILQ_INIT(&srv->peers);
+	return (srv);
+}
+
+/* Frees a server; every peer still known is disconnected first. */
+void
+chan_server_free(struct chan_server *srv)
+{
+	struct srv_key	*key, *next;
+	int		 i;
+
+	if (srv == NULL)
+		return;
+	while (!TAILQ_EMPTY(&srv->peers))
+		srv_peer_free(srv, TAILQ_FIRST(&srv->peers), 1);
+	for (i = 0; i < SRV_KEY_BUCKETS; i++) {
+		for (key = srv->keys[i]; key != NULL; key = next) {
+			next = key->next;
+			free(key);
+		}
+	}
+	sodium_memzero(srv->sk, sizeof srv->sk);
+	free(srv);
+}
+
+/*
+ * One datagram from the network. Every packet that is not accepted is
+ * counted under its reason and gets no reply.
+ */
+void
+chan_server_input(struct chan_server *srv, const uint8_t *pkt, size_t len,
+    const struct chan_addr *from, uint64_t now)
+{
+	uint8_t	type = 0;
+	int	r;
+
+	srv->counters.rx_packets++;
+	srv->counters.rx_bytes += len;
+	r = chan_classify(pkt, len, srv_rules,
+	    sizeof srv_rules / sizeof srv_rules[0], SRV_OPEN, &type);
+	if (r == 0) {
+		switch (type) {
+		case LN_PKT_INITIATION:
+			r = srv_initiation(srv, pkt, len, from, now);
+			/* A refusal that is no drop reason is still one. */
+			if (r < 0 && !LN_E_IS_DROP(r))
+				r = LN_E_DROP(LN_DROP_HANDSHAKE);
+			break;
+		case LN_PKT_TRANSPORT:
+			r = srv_transport(srv, pkt, len, from, now);
+			if (r < 0 && !LN_E_IS_DROP(r))
+				r = LN_E_DROP(LN_DROP_DECRYPT);
+			break;
+		}
+	}
+	ln_count(&srv->counters, r);
+}
+
+/*
+ * Sends a message to a peer. Reliable messages wait in the queue while the
+ * peer has no usable key pair (until its next handshake); an unreliable
+ * one then fails with LN_E_STATE.
+ */
+int
+chan_server_send(struct chan_server *srv, struct chan_peer *peer,
+    const uint8_t *msg, size_t len, int flags, uint64_t now)
+{
+	return (chan_link_send(&peer->link, srv_send_kp(peer, now), msg, len,
+	    flags, now));
+}
+
+/* The earliest of two deadlines. */
+static uint64_t
+srv_min(uint64_t a, uint64_t b)
+{
+	return (a < b ? a : b);
+}
+
+/*
+ * Runs a peer's timers: expiry of its key pairs, fragment expiry, rel's
+ * retransmissions and delayed acks. Returns its next deadline.
+ */
+static uint64_t
+srv_peer_tick(struct chan_server *srv, struct chan_peer *peer, uint64_t now)
+{
+	struct keypair	*kp;
+	uint64_t	 next = UINT64_MAX, end;
+	int		 i;
+
+	for (i = 0; i < SLOT_MAX; i++) {
+		if (peer->kp[i] == NULL)
+			continue;
+		end = peer->kp[i]->kp.created_ns + srv->cfg.reject_after_ns;
+		if (end <= now) {
+			srv_kp_free(srv, peer->kp[i]);
+			peer->kp[i] = NULL;
+		} else
+			next = srv_min(next, end);
+	}
+	frag_expire(&peer->link.frag, now);
+	if ((kp = srv_send_kp(peer, now)) != NULL)
+		(void)chan_link_flush(&peer->link, kp, now);
+	next = srv_min(next, chan_link_deadline(&peer->link, kp != NULL));
+	return (srv_min(next, peer->last_rx_ns + srv->cfg.peer_idle_ns));
+}
+
+/* Runs every timer due by now; returns the next deadline (monotonic ns). */
+uint64_t
+chan_server_tick(struct chan_server *srv, uint64_t now)
+{
+	struct chan_peer	*peer, *tmp;
+	uint64_t		 next = UINT64_MAX;
+
+	for (peer = TAILQ_FIRST(&srv->peers); peer != NULL; peer = tmp) {
+		tmp = TAILQ_NEXT(peer, entry);
+		if (now - peer->last_rx_ns >= srv->cfg.peer_idle_ns) {
+			srv_peer_free(srv, peer, 1);
+			continue;
+		}
+		next = srv_min(next, srv_peer_tick(srv, peer, now));
+	}
+	return (next);
+}
+
+/* What the server has seen. */
+const struct ln_counters *
+chan_server_counters(const struct chan_server *srv)
+{
+	return (&srv->counters);
+}
+
+/* Where the server sends to a peer: its newest authenticated address. */
+const struct chan_addr *
+chan_peer_addr(const struct chan_peer *peer)
+{
+	return (&peer->addr);
+}
+
+/* The peer's client public key (LN_KEY_LEN bytes). */
+const uint8_t *
+chan_peer_key(const struct chan_peer *peer)
+{
+	return (peer->key->pk);
+}
+
+/* The local user the peer is served as. */
+const char *
+chan_peer_user(const struct chan_peer *peer)
+{
+	return (peer->user);
+}
+
+/* The client's connection id from its Hello. */
+uint64_t
+chan_peer_connection_id(const struct chan_peer *peer)
+{
+	return (peer->conn_id);
+}
+
+/* The caller's pointer for this peer. */
+void *
+chan_peer_data(const struct chan_peer *peer)
+{
+	return (peer->data);
+}
+
+/* Sets the caller's pointer for this peer. */
+void
+chan_peer_set_data(struct chan_peer *peer, void *data)
+{
+	peer->data = data;
+}
