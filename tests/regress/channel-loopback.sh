@@ -1,0 +1,90 @@
+#!/bin/sh
+# channel-loopback.sh: the channel end to end over loopback, through an
+# impaired path (loss, duplication, reordering, delay, bit flips) whose
+# source port changes mid-stream, and with the client itself moving to a new
+# socket: every message must come back exactly once and intact, the server
+# must follow its peer to the new addresses, and every corrupted packet must
+# be counted as a drop and get no reply.
+. "$(dirname "$0")/lib.sh"
+lnsh_setup channel-loopback
+
+COUNT=${LOOPBACK_COUNT:-300}
+SIZES=0,1,100,1200,1300,3000,12000,40000
+
+spawn server "$B/tests/chandemo" server --listen 127.0.0.1:0
+SERVER=$LASTPID
+wait_line 10 "$T/server.out" '^listening ' || fail "server did not start"
+KEY=$(sed -n 's/^key //p' "$T/server.out")
+SPORT=$(awk '/^listening/ { print $3; exit }' "$T/server.out")
+
+spawn relay "$B/tests/impair" --listen 127.0.0.1:0 --to "127.0.0.1:$SPORT" \
+    --drop 10% --dup 5% --reorder 10% --delay 20 --jitter 5 --corrupt 2% \
+    --seed "${LOOPBACK_SEED:-1}" --stats "$T/relay.stats"
+RELAY=$LASTPID
+wait_line 10 "$T/relay.out" '^listening ' || fail "relay did not start"
+RPORT=$(awk '/^listening/ { print $3; exit }' "$T/relay.out")
+
+# The client roams by itself at a third of the way; the relay rebinds its
+# upstream port once two thirds of the messages are out.
+spawn client "$B/tests/chandemo" client --to "127.0.0.1:$RPORT" \
+    --server-key "$KEY" --count "$COUNT" --sizes "$SIZES" \
+    --rebind-at $((COUNT / 3)) --timeout 15 --window 65536 --progress 25
+CLIENT=$LASTPID
+# sent_past N: has the client reported at least N messages sent?
+sent_past() {
+	awk -v n="$1" '$1 == "progress" && $3 >= n { f = 1 } END { exit !f }' \
+	    "$T/client.out"
+}
+wait_for 15 sent_past $((COUNT * 2 / 3)) ||
+    fail "client did not get two thirds through"
+kill -USR1 "$RELAY"
+wait_exit 20 "$CLIENT" || fail "client did not finish"
+[ "$EXITCODE" = 0 ] || fail "client failed (exit $EXITCODE)"
+
+# Stop the relay first, so the server's final counters include everything
+# the relay sent; the server reads its socket dry before it reports.
+kill "$RELAY"
+wait_exit 10 "$RELAY" || fail "relay did not exit"
+wait_for 5 test -s "$T/relay.stats" || fail "relay wrote no stats"
+kill "$SERVER"
+wait_exit 10 "$SERVER" || fail "server did not exit"
+[ "$EXITCODE" = 0 ] || fail "server failed (exit $EXITCODE)"
+
+# stat FILE NAME [PREFIX]: the value of one "PREFIX NAME VALUE" line, or 0.
+stat() {
+	awk -v p="${3:-}" -v n="$2" '
+	    p == "" && $1 == n { v = $2 } p != "" && $1 == p && $2 == n { v = $3 }
+	    END { print v + 0 }' "$1"
+}
+
+c=$T/client.out
+[ "$(stat "$c" delivered)" = "$COUNT" ] || fail "not every message came back"
+[ "$(stat "$c" duplicates)" = 0 ] || fail "duplicate deliveries"
+[ "$(stat "$c" corrupted)" = 0 ] || fail "corrupted deliveries"
+grep -q '^rebind after' "$c" || fail "client did not rebind"
+
+r=$T/relay.stats
+[ "$(stat "$r" rebinds)" -ge 1 ] || fail "relay did not rebind"
+for n in c2s_dropped c2s_duplicated c2s_reordered c2s_corrupted \
+    s2c_dropped s2c_duplicated s2c_reordered s2c_corrupted; do
+	[ "$(stat "$r" "$n")" -gt 0 ] || fail "relay never applied $n"
+done
+
+s=$T/server.out
+# The client's own move and the relay's each change the source address.
+moves=$(grep -c '^peer-move ' "$s")
+[ "$moves" -ge 2 ] || fail "server saw $moves peer address changes, want 2"
+[ "$(stat "$s" replies_to_drops final)" = 0 ] ||
+    fail "the server replied to a packet it dropped"
+# Every corrupted packet the relay sent was dropped by the side it reached.
+sdrops=$(stat "$s" drops final)
+cdrops=$(stat "$c" drops client)
+[ "$sdrops" -ge "$(stat "$r" c2s_corrupted)" ] ||
+    fail "server dropped $sdrops packets, fewer than the corrupted ones"
+[ "$cdrops" -ge "$(stat "$r" s2c_corrupted)" ] ||
+    fail "client dropped $cdrops packets, fewer than the corrupted ones"
+bad='bad_decrypt|bad_mac1|unknown_index|unknown_type|bad_version|bad_reserved'
+grep -Eq "^drop ($bad) " "$s" || fail "no corrupted packet was counted as such"
+
+pass "$COUNT messages once and intact; $moves moves;" \
+    "server dropped $sdrops, client $cdrops"
