@@ -254,38 +254,6 @@ int		 service_platform_parse(const char *, enum service_platform *);
 enum service_platform service_os_platform(void);
 
 /*
- * install.c: `lnshd install / uninstall / service-status`, and
- * service-os.c (compat/): which service manager this machine runs.
- * Built into libservice.a (mk/service.mk).
- */
-enum service_platform {
-	SERVICE_NONE,		/* neither: the user starts lnshd by hand */
-	SERVICE_LAUNCHD,	/* macOS: a LaunchDaemon */
-	SERVICE_SYSTEMD,	/* Linux: a system unit */
-};
-struct service_opts {
-	enum service_platform	 platform;
-	const char		*lnshd_path;	/* absolute; NULL: the built one */
-	const char		*root;	/* "" or "/": the live system */
-	int			 no_commands;	/* files only (a staging root) */
-	int			 no_chown;	/* leave files owned by the caller */
-};
-#include <stdio.h>
-int		 service_install(const struct service_opts *, int, FILE *,
-		     char **);
-int		 service_uninstall(const struct service_opts *, int, FILE *,
-		     char **);
-int		 service_status(const struct service_opts *, int, FILE *,
-		     char **);
-int		 service_render(enum service_platform, const char *, char **,
-		     char **);
-const char	*service_file_path(enum service_platform);
-const char	*service_default_lnshd(void);
-const char	*service_platform_name(enum service_platform);
-int		 service_platform_parse(const char *, enum service_platform *);
-enum service_platform service_os_platform(void);
-
-/*
  * paths.c: lnshd's default locations (docs/files.md); the client's are in
  * client.h. Returned strings are allocated; the caller frees them. In
  * single-user mode $HOME locates the user's files, in root mode the
