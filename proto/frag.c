@@ -5,12 +5,12 @@
  * carried as several fragment frames, each the whole plaintext of one
  * transport packet:
  *
- *	offset	size	field
- *	0	1	kind: LN_FRAME_FRAGMENT (1)
- *	1	8	message id, little-endian
- *	9	2	fragment index, little-endian, 0 .. count - 1
- *	11	2	fragment count, little-endian, 1 .. LN_FRAG_MAX_COUNT
- *	13	n	data
+ *	offset size field
+ *	0      1    kind: LN_FRAME_FRAGMENT (1)
+ *	1      8    message id, little-endian
+ *	9      2    fragment index, little-endian, 0 .. count - 1
+ *	11     2    fragment count, little-endian, 1 .. LN_FRAG_MAX_COUNT
+ *	13     n    data
  *
  * Fragment i carries message bytes [i * D, i * D + n) where
  * D = LN_FRAG_DATA_MAX. Every fragment but the last carries exactly D
@@ -28,13 +28,13 @@
  * delivered at once and needs no slot.
  *
  * Rejected frames come back as LN_E_DROP(reason) for the caller to count:
- *	FRAME		not a fragment frame
- *	FRAG_BAD	truncated header, count 0, index >= count, wrong data
- *			length for the fragment's place
- *	FRAG_OVERSIZE	count > LN_FRAG_MAX_COUNT (larger than LN_MAX_MESSAGE),
- *			or larger than the budget could ever hold
- *	FRAG_OVERLAP	a known message id with another count, or a fragment
- *			index already held
+ *	FRAME          not a fragment frame
+ *	FRAG_BAD       truncated header, count 0, index >= count, wrong data
+ *	               length for the fragment's place
+ *	FRAG_OVERSIZE  count > LN_FRAG_MAX_COUNT (so larger than
+ *	               LN_MAX_MESSAGE), or more than the budget could hold
+ *	FRAG_OVERLAP   a known message id with another count, or a fragment
+ *	               index already held
  * Evictions and timeouts are counted here, in asm->counters.
  */
 #include <stdlib.h>
@@ -48,9 +48,9 @@ struct frag_slot {
 	uint64_t	 first_ns;	/* when its first fragment arrived */
 	uint16_t	 count;
 	uint16_t	 have;		/* distinct fragments held */
-	size_t		 last_len;	/* data in the last fragment, once seen */
-	size_t		 charged;	/* bytes counted against the budget */
-	uint8_t		*data;		/* count * LN_FRAG_DATA_MAX bytes */
+	size_t		 last_len;	/* data in the last fragment */
+	size_t		 charged;	/* bytes counted in the budget */
+	uint8_t		*data;		/* count * LN_FRAG_DATA_MAX */
 	uint8_t		 seen[LN_FRAG_MAX_COUNT / 8];
 };
 

@@ -4,13 +4,13 @@
  * Every message the channel carries (after reassembly) is one protobuf
  * Envelope (proto/lnsh.proto):
  *
- *	field	name	type	meaning
- *	1	seq	uint64	reliable sequence number, from 1 per direction;
- *				0 marks an unreliable message
- *	2	ack	uint64	cumulative: the sender has delivered every
- *				reliable seq <= ack it received
- *	3	body	bytes	the upper layer's message (at most
- *				LN_REL_MAX_BODY bytes)
+ *	field name type   meaning
+ *	1     seq  uint64 reliable sequence number, from 1 per direction;
+ *	                  0 marks an unreliable message
+ *	2     ack  uint64 cumulative: the sender has delivered every
+ *	                  reliable seq <= ack it received
+ *	3     body bytes  the upper layer's message (at most
+ *	                  LN_REL_MAX_BODY bytes)
  *
  * Sender: rel_queue copies a message and gives it the next seq; at most
  * LN_REL_WINDOW may be unacknowledged (LN_E_FULL beyond). rel_next hands
@@ -47,7 +47,7 @@
 struct rel_msg {
 	uint8_t		*body;
 	size_t		 len;
-	unsigned	 tx;		/* transmissions so far; 0: not yet */
+	unsigned	 tx;		/* transmissions; 0: not yet */
 	uint64_t	 sent_ns;	/* last transmission */
 	uint64_t	 due_ns;	/* retransmit at */
 };
@@ -67,7 +67,7 @@ struct rel_held {
 /* Held arrivals, indexed by seq modulo the window. */
 struct rel_in {
 	struct rel_held	 m[LN_REL_WINDOW];
-	unsigned	 arrivals;	/* reliable arrivals since our last ack */
+	unsigned	 arrivals;	/* reliable ones since our ack */
 };
 
 /* Starts both directions afresh. */

@@ -5,16 +5,16 @@
  * index each side chose for itself, a send counter and a replay window. A
  * transport packet is
  *
- *	offset	size	field
- *	0	1	type: LN_PKT_TRANSPORT (4)
- *	1	1	version: LN_PROTO_VERSION (1)
- *	2	2	reserved, zero
- *	4	4	receiver index, little-endian: the index the receiving
- *			side chose for itself in the handshake
- *	8	8	counter, little-endian: 0, 1, 2, ... per key pair and
- *			direction
- *	16	n + 16	ChaCha20-Poly1305 (IETF) of the n-byte plaintext, with
- *			its 16-byte tag
+ *	offset size   field
+ *	0      1      type: LN_PKT_TRANSPORT (4)
+ *	1      1      version: LN_PROTO_VERSION (1)
+ *	2      2      reserved, zero
+ *	4      4      receiver index, little-endian: the index the receiving
+ *	              side chose for itself in the handshake
+ *	8      8      counter, little-endian: 0, 1, 2, ... per key pair and
+ *	              direction
+ *	16     n + 16 ChaCha20-Poly1305 (IETF) of the n-byte plaintext, then
+ *	              its 16-byte tag
  *
  * The key is the sender's send key; the nonce is the counter (as Noise
  * forms it: 4 zero bytes, then the counter little-endian); the associated

@@ -291,15 +291,17 @@ test_garbage(void **state)
 	assert_int_equal(c.drop[LN_DROP_FRAME], 3);
 
 	n = raw(f, LN_FRAME_FRAGMENT, 1, 0, 1, 0);
-	refuse(&a, &c, f, n - 1, LN_DROP_FRAG_BAD);	/* truncated header */
+	/* Truncated header; count 0; index >= count. */
+	refuse(&a, &c, f, n - 1, LN_DROP_FRAG_BAD);
 	n = raw(f, LN_FRAME_FRAGMENT, 1, 0, 0, 0);
-	refuse(&a, &c, f, n, LN_DROP_FRAG_BAD);		/* count 0 */
+	refuse(&a, &c, f, n, LN_DROP_FRAG_BAD);
 	n = raw(f, LN_FRAME_FRAGMENT, 1, 2, 2, 10);
-	refuse(&a, &c, f, n, LN_DROP_FRAG_BAD);		/* index >= count */
+	refuse(&a, &c, f, n, LN_DROP_FRAG_BAD);
+	/* A short fragment that is not the last; an empty last of two. */
 	n = raw(f, LN_FRAME_FRAGMENT, 1, 0, 2, D - 1);
-	refuse(&a, &c, f, n, LN_DROP_FRAG_BAD);		/* short, not last */
+	refuse(&a, &c, f, n, LN_DROP_FRAG_BAD);
 	n = raw(f, LN_FRAME_FRAGMENT, 1, 1, 2, 0);
-	refuse(&a, &c, f, n, LN_DROP_FRAG_BAD);		/* empty last of 2 */
+	refuse(&a, &c, f, n, LN_DROP_FRAG_BAD);
 	/* One byte more than a fragment can carry. */
 	memset(big, 0, sizeof big);
 	n = raw(big, LN_FRAME_FRAGMENT, 1, 0, 1, 0);
@@ -363,7 +365,8 @@ test_evict_slots(void **state)
 {
 	struct ln_counters	 c;
 	struct frag_asm		 a;
-	uint8_t			 f[LN_MAX_PLAINTEXT], *m[LN_FRAG_SLOTS + 1], *got;
+	uint8_t			 f[LN_MAX_PLAINTEXT], *got;
+	uint8_t			*m[LN_FRAG_SLOTS + 1];
 	size_t			 n, gotlen, len = D + 10;
 	uint64_t		 id;
 

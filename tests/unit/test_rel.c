@@ -467,9 +467,9 @@ struct packet {
 struct end {
 	struct rel		 rel;
 	struct ln_counters	 c;
-	uint64_t		 sent;		/* reliable messages queued */
-	uint64_t		 got;		/* reliable messages received */
-	uint64_t		 unreliable;	/* unreliable ones received */
+	uint64_t		 sent;		/* reliable ones queued */
+	uint64_t		 got;		/* reliable ones received */
+	uint64_t		 unreliable;	/* unreliable received */
 	int			 side;
 };
 
@@ -485,8 +485,9 @@ struct link {
 static size_t
 body_of(int side, uint64_t i, uint8_t *out)
 {
-	size_t	 len = (size_t)((i * 37 + (uint64_t)side * 11) % 300) + 8, j;
+	size_t	 len, j;
 
+	len = (size_t)((i * 37 + (uint64_t)side * 11) % 300) + 8;
 	for (j = 0; j < 8; j++)
 		out[j] = (uint8_t)(i >> (8 * j));
 	for (; j < len; j++)

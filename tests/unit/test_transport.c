@@ -87,7 +87,8 @@ static void
 test_round_trip(void **state)
 {
 	struct keypair	 a, b;
-	uint8_t		 pkt[PKT_MAX], pt[PKT_MAX], big[LN_MAX_PLAINTEXT + 1];
+	uint8_t		 pkt[PKT_MAX], pt[PKT_MAX];
+	uint8_t		 big[LN_MAX_PLAINTEXT + 1];
 	size_t		 len, ptlen;
 	uint32_t	 idx, tag;
 
