@@ -23,12 +23,12 @@ tests_unit_test_keys_SOURCES = tests/unit/test_keys.c $(KEYS_TEST_CORE)
 tests_unit_test_keys_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_keys_LDADD = $(UNIT_LIBS)
 
-#check_PROGRAMS += tests/unit/test_hosts
-#tests_unit_test_hosts_SOURCES = tests/unit/test_hosts.c $(KEYS_TEST_CORE) \
-#	client/hosts.c client/client.h
-#tests_unit_test_hosts_CPPFLAGS = $(KEYS_CPPFLAGS)
-#tests_unit_test_hosts_CFLAGS = $(UNIT_CFLAGS)
-#tests_unit_test_hosts_LDADD = $(UNIT_LIBS)
+check_PROGRAMS += tests/unit/test_hosts
+tests_unit_test_hosts_SOURCES = tests/unit/test_hosts.c $(KEYS_TEST_CORE) \
+	client/hosts.c client/client.h
+tests_unit_test_hosts_CPPFLAGS = $(KEYS_CPPFLAGS)
+tests_unit_test_hosts_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_hosts_LDADD = $(UNIT_LIBS)
 
 #check_PROGRAMS += tests/unit/test_authkeys
 #tests_unit_test_authkeys_SOURCES = tests/unit/test_authkeys.c \

@@ -64,9 +64,11 @@ file_check(const char *path, int fd, int flags, char **cause)
 		ln_cause(cause, "%s: not a regular file", path);
 		return (LN_E_INVAL);
 	}
-	if ((flags & LN_FILE_OWNED) && st.st_uid != geteuid()) {
+	if ((flags & LN_FILE_OWNED) && st.st_uid != geteuid() &&
+	    st.st_uid != 0) {
 		ln_cause(cause, "%s is owned by uid %lu, not by the user "
-		    "reading it (uid %lu): run `chown %lu %s` or remove it",
+		    "reading it (uid %lu) or root: run `chown %lu %s` or "
+		    "remove it",
 		    path, (unsigned long)st.st_uid, (unsigned long)geteuid(),
 		    (unsigned long)geteuid(), path);
 		return (LN_E_INVAL);
@@ -263,6 +265,49 @@ out:
 	if (created)
 		(void)unlink(tmp);
 	free(tmp);
+	return (r);
+}
+
+/*
+ * Makes a directory and any missing parents, each created with mode (as
+ * `mkdir -p -m`); directories that exist are left as they are. The last
+ * one must end up a directory.
+ */
+int
+ln_mkdir(const char *path, mode_t mode, char **cause)
+{
+	struct stat	 st;
+	char		*copy, *p, c;
+	int		 r = LN_E_SYSTEM;
+
+	if (*path == '\0') {
+		ln_cause(cause, "empty directory name");
+		return (LN_E_INVAL);
+	}
+	copy = xstrdup(path);
+	for (p = copy + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		if (p[-1] != '/') {
+			c = *p;
+			*p = '\0';
+			if (mkdir(copy, mode) == -1 && errno != EEXIST) {
+				ln_cause(cause, "cannot create directory %s: "
+				    "%s", copy, strerror(errno));
+				goto out;
+			}
+			*p = c;
+		}
+		if (*p == '\0')
+			break;
+	}
+	if (stat(path, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		ln_cause(cause, "%s: not a directory", path);
+		goto out;
+	}
+	r = 0;
+out:
+	free(copy);
 	return (r);
 }
 
