@@ -1,1 +1,39 @@
-# mk/holder.mk: see the comment at its first rule.
+# mk/holder.mk: the session holder (lnsh-holder), lnshd's side of the
+# holder socket (libholder.a), the holder protocol schema, holderctl and
+# the holder tests. Owned by the holder engineer; included from Makefile.am.
+
+# The holder <-> lnshd schema, built like proto/lnsh.proto into its own
+# library (generated code, so no -Werror).
+PROTO_SCHEMAS += proto/holder.proto
+BUILT_SOURCES += proto/holder.pb-c.h
+CLEANFILES += proto/holder.pb-c.c proto/holder.pb-c.h
+noinst_LIBRARIES += libpbholder.a
+nodist_libpbholder_a_SOURCES = proto/holder.pb-c.c proto/holder.pb-c.h
+libpbholder_a_CFLAGS = $(SAN_CFLAGS)
+
+# Where lnshd finds lnsh-holder unless $LNSH_HOLDER says otherwise.
+HOLDER_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server $(EVENT_CFLAGS) \
+	-DLNSH_HOLDER_PATH='"$(libexecdir)/lnsh-holder"'
+
+# lnshd links libholder.a: framing, connections to holders, the socket
+# directory, spawning (privdrop), and the pty code the holder uses.
+noinst_LIBRARIES += libholder.a
+libholder_a_SOURCES = server/holder-wire.c server/holder-conn.c \
+	server/sessdir.c server/privdrop.c server/pty.c \
+	compat/peercred.c compat/compat.h server/server.h
+libholder_a_CPPFLAGS = $(HOLDER_CPPFLAGS)
+HOLDER_LIBS = libholder.a libpbholder.a libproto.a $(PROTOBUF_C_LIBS) \
+	$(EVENT_LIBS) $(SODIUM_LIBS)
+
+# holderctl: drives holders from the shell tests (not a test itself, so
+# not in check_PROGRAMS, which Makefile.am turns into TESTS).
+noinst_PROGRAMS += tests/holderctl
+tests_holderctl_SOURCES = tests/holderctl.c
+tests_holderctl_CPPFLAGS = $(HOLDER_CPPFLAGS)
+tests_holderctl_LDADD = $(HOLDER_LIBS)
+
+check_PROGRAMS += tests/unit/test_holderwire
+tests_unit_test_holderwire_SOURCES = tests/unit/test_holderwire.c
+tests_unit_test_holderwire_CPPFLAGS = $(HOLDER_CPPFLAGS)
+tests_unit_test_holderwire_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_holderwire_LDADD = $(HOLDER_LIBS) $(UNIT_LIBS)

@@ -1,0 +1,828 @@
+/*
+ * holder-conn.c: lnshd's side of a connection to a session holder. The
+ * holder runs as the session's user, who can make it say anything, so root
+ * lnshd treats every reply as untrusted: frames are bounded, decoded and
+ * checked by holder-wire.c, strings are cleaned before anyone shows them,
+ * and a holder that says something out of turn is disconnected.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/time.h>
+#include <sys/un.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "compat.h"
+#include "holder.pb-c.h"
+#include "server.h"
+
+/* An async request waiting for its reply. */
+struct hpending {
+	uint32_t		 id;
+	Lnsh__Holder__Reply__MsgCase expect;
+	holder_done_fn		 done;
+	void			*arg;
+	TAILQ_ENTRY(hpending)	 entry;
+};
+
+struct holder_conn {
+	int			 fd;
+	char			 name[HOLDER_MAX_NAME + 1];
+	long			 pid;
+	uint32_t		 next_id;
+	char			 err[512];
+
+	/* Event-loop mode. */
+	struct bufferevent	*bev;
+	const struct holder_conn_ops *ops;
+	void			*arg;
+	TAILQ_HEAD(, hpending)	 pending;
+	int			 busy;		/* inside a callback */
+	int			 free_later;	/* holder_close while busy */
+	int			 dead;		/* closed callback done */
+};
+
+/* Frees what holder_info filled in. */
+void
+holder_info_free(struct holder_info *info)
+{
+	free(info->command);
+	free(info->title);
+	info->command = info->title = NULL;
+}
+
+/* The last error, in words. */
+const char *
+holder_conn_error(const struct holder_conn *c)
+{
+	return (c->err);
+}
+
+/* The session name the holder gave in its Hello. */
+const char *
+holder_conn_name(const struct holder_conn *c)
+{
+	return (c->name);
+}
+
+/* The holder's pid, as it said in its Hello. */
+long
+holder_conn_pid(const struct holder_conn *c)
+{
+	return (c->pid);
+}
+
+/* The connection's socket. */
+int
+holder_fd(const struct holder_conn *c)
+{
+	return (c->fd);
+}
+
+/* Writes all of our own frame to a blocking socket. */
+static int
+hc_write_all(int fd, const uint8_t *p, size_t len)
+{
+	size_t	off = 0;
+	ssize_t	n;
+
+	while (off < len) {
+		n = write(fd, p + off, len - off);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			return (LN_E_SYSTEM);
+		off += (size_t)n;
+	}
+	return (0);
+}
+
+/* Reads exactly len bytes from a blocking socket (with its timeout). */
+static int
+hc_read_all(int fd, uint8_t *p, size_t len)
+{
+	size_t	got = 0;
+	ssize_t	n;
+
+	while (got < len) {
+		n = read(fd, p + got, len - got);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == 0)
+			errno = ECONNRESET;
+		if (n <= 0)
+			return (LN_E_SYSTEM);
+		got += (size_t)n;
+	}
+	return (0);
+}
+
+/* Reads and decodes one reply frame, blocking. */
+static int
+hc_read_reply(struct holder_conn *c, Lnsh__Holder__Reply **rep)
+{
+	uint8_t	 hdr[HOLDER_FRAME_HDR], *frame;
+	size_t	 size;
+	int	 r;
+
+	if ((r = hc_read_all(c->fd, hdr, sizeof hdr)) != 0) {
+		snprintf(c->err, sizeof c->err, "reading from holder %s: %s",
+		    c->name, strerror(errno));
+		return (r);
+	}
+	if ((r = hwire_frame_size(hdr, sizeof hdr, HOLDER_MAX_FRAME,
+	    &size)) != 0) {
+		snprintf(c->err, sizeof c->err, "holder %s sent a bad frame",
+		    c->name);
+		return (r);
+	}
+	frame = xmalloc(size);
+	memcpy(frame, hdr, sizeof hdr);
+	if ((r = hc_read_all(c->fd, frame + sizeof hdr,
+	    size - sizeof hdr)) != 0) {
+		snprintf(c->err, sizeof c->err, "reading from holder %s: %s",
+		    c->name, strerror(errno));
+		goto out;
+	}
+	if ((r = hwire_unpack_reply(frame, size, rep)) != 0)
+		snprintf(c->err, sizeof c->err, "holder %s sent a bad "
+		    "message", c->name);
+out:
+	free(frame);
+	return (r);
+}
+
+/* Maps an Error reply to a code and keeps its message. */
+static int
+hc_reply_error(struct holder_conn *c, const Lnsh__Holder__Error *e)
+{
+	char	msg[200];
+
+	snprintf(msg, sizeof msg, "%s", e->message);
+	hwire_clean_string(msg);
+	snprintf(c->err, sizeof c->err, "holder %s: %s", c->name, msg);
+	switch (e->code) {
+	case LNSH__HOLDER__ERROR_CODE__ERROR_STATE:
+	case LNSH__HOLDER__ERROR_CODE__ERROR_BUSY:
+		return (LN_E_STATE);
+	case LNSH__HOLDER__ERROR_CODE__ERROR_REQUEST:
+	case LNSH__HOLDER__ERROR_CODE__ERROR_VERSION:
+		return (LN_E_INVAL);
+	default:
+		return (LN_E_SYSTEM);
+	}
+}
+
+/* Numbers and frames a request; the frame is the caller's to free. */
+static int
+hc_pack(struct holder_conn *c, Lnsh__Holder__Request *req, uint8_t **frame,
+    size_t *len)
+{
+	if (++c->next_id == 0)
+		c->next_id = 1;
+	req->id = c->next_id;
+	if (hwire_pack_request(req, frame, len) != 0) {
+		snprintf(c->err, sizeof c->err, "request too large");
+		return (LN_E_INVAL);
+	}
+	return (0);
+}
+
+/*
+ * Sends a request and waits for its reply, which must be of the expected
+ * kind or an Error. Notifications that arrive meanwhile are skipped.
+ */
+static int
+hc_call(struct holder_conn *c, Lnsh__Holder__Request *req,
+    Lnsh__Holder__Reply__MsgCase expect, Lnsh__Holder__Reply **out)
+{
+	Lnsh__Holder__Reply	*rep = NULL;
+	uint8_t			*frame;
+	size_t			 len;
+	int			 r;
+
+	if (c->bev != NULL) {
+		snprintf(c->err, sizeof c->err, "connection is in async mode");
+		return (LN_E_STATE);
+	}
+	if ((r = hc_pack(c, req, &frame, &len)) != 0)
+		return (r);
+	r = hc_write_all(c->fd, frame, len);
+	free(frame);
+	if (r != 0) {
+		snprintf(c->err, sizeof c->err, "writing to holder %s: %s",
+		    c->name, strerror(errno));
+		return (r);
+	}
+	for (;;) {
+		if ((r = hc_read_reply(c, &rep)) != 0)
+			return (r);
+		if (rep->id == 0) {
+			lnsh__holder__reply__free_unpacked(rep, NULL);
+			continue;
+		}
+		break;
+	}
+	if (rep->id != req->id) {
+		snprintf(c->err, sizeof c->err, "holder %s answered out of "
+		    "turn", c->name);
+		r = LN_E_DROP(LN_DROP_STATE);
+	} else if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_ERROR)
+		r = hc_reply_error(c, rep->error);
+	else if (rep->msg_case != expect) {
+		snprintf(c->err, sizeof c->err, "holder %s sent the wrong "
+		    "reply", c->name);
+		r = LN_E_DROP(LN_DROP_MESSAGE);
+	}
+	if (r != 0 || out == NULL)
+		lnsh__holder__reply__free_unpacked(rep, NULL);
+	else
+		*out = rep;
+	return (r);
+}
+
+/* The Hello exchange that opens every connection. */
+static int
+hc_hello(struct holder_conn *c, const char *name)
+{
+	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Hello	 hello = LNSH__HOLDER__HELLO__INIT;
+	Lnsh__Holder__Reply	*rep;
+	int			 r;
+
+	hello.version = HOLDER_PROTO_VERSION;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_HELLO;
+	req.hello = &hello;
+	if ((r = hc_call(c, &req, LNSH__HOLDER__REPLY__MSG_HELLO, &rep)) != 0)
+		return (r);
+	if (rep->hello->version != HOLDER_PROTO_VERSION) {
+		snprintf(c->err, sizeof c->err, "holder %s speaks protocol "
+		    "version %u, lnshd %d: restart the session with this "
+		    "lnshd's lnsh-holder", name, rep->hello->version,
+		    HOLDER_PROTO_VERSION);
+		r = LN_E_INVAL;
+	} else if (strcmp(rep->hello->name, name) != 0) {
+		snprintf(c->err, sizeof c->err, "holder at %s says it is "
+		    "another session", name);
+		r = LN_E_INVAL;
+	} else
+		c->pid = (long)rep->hello->pid;
+	lnsh__holder__reply__free_unpacked(rep, NULL);
+	return (r);
+}
+
+/*
+ * Connects to dir/name, checking that the socket and the process behind it
+ * belong to owner, and exchanges Hellos.
+ */
+int
+holder_open(const char *dir, const char *name, uid_t owner,
+    struct holder_conn **out, char *err, size_t errlen)
+{
+	struct holder_conn	*c = NULL;
+	struct sockaddr_un	 sun;
+	struct stat		 st;
+	struct timeval		 tv;
+	uid_t			 uid;
+	gid_t			 gid;
+	int			 fd = -1, r = LN_E_SYSTEM, saved;
+
+	if (!hwire_name_ok(name)) {
+		snprintf(err, errlen, "bad session name");
+		return (LN_E_INVAL);
+	}
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	r = snprintf(sun.sun_path, sizeof sun.sun_path, "%s/%s", dir, name);
+	if (r < 0 || (size_t)r >= sizeof sun.sun_path) {
+		snprintf(err, errlen, "socket path too long: %s/%s", dir, name);
+		return (LN_E_INVAL);
+	}
+	if (lstat(sun.sun_path, &st) == -1) {
+		saved = errno;
+		snprintf(err, errlen, "%s: %s", sun.sun_path, strerror(errno));
+		errno = saved;
+		return (LN_E_SYSTEM);
+	}
+	if (!S_ISSOCK(st.st_mode) || st.st_uid != owner) {
+		snprintf(err, errlen, "%s is not a socket owned by uid %ld",
+		    sun.sun_path, (long)owner);
+		return (LN_E_INVAL);
+	}
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		saved = errno;
+		snprintf(err, errlen, "%s: %s", sun.sun_path, strerror(errno));
+		if (fd != -1)
+			close(fd);
+		errno = saved;
+		return (LN_E_SYSTEM);
+	}
+	if (compat_peereid(fd, &uid, &gid) == -1 || uid != owner) {
+		snprintf(err, errlen, "%s: the holder is not uid %ld",
+		    sun.sun_path, (long)owner);
+		r = LN_E_INVAL;
+		goto out;
+	}
+	tv.tv_sec = HOLDER_IO_TIMEOUT_SEC;
+	tv.tv_usec = 0;
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	c = xcalloc(1, sizeof *c);
+	c->fd = fd;
+	fd = -1;
+	snprintf(c->name, sizeof c->name, "%s", name);
+	TAILQ_INIT(&c->pending);
+	if ((r = hc_hello(c, name)) != 0) {
+		snprintf(err, errlen, "%s", c->err);
+		goto out;
+	}
+	*out = c;
+	c = NULL;
+out:
+	if (fd != -1)
+		close(fd);
+	if (c != NULL)
+		holder_close(c);
+	return (r);
+}
+
+/* Closes the connection and fails any request still waiting (silently). */
+void
+holder_close(struct holder_conn *c)
+{
+	struct hpending	*p;
+
+	if (c == NULL)
+		return;
+	if (c->busy) {
+		c->free_later = 1;
+		return;
+	}
+	while ((p = TAILQ_FIRST(&c->pending)) != NULL) {
+		TAILQ_REMOVE(&c->pending, p, entry);
+		free(p);
+	}
+	if (c->bev != NULL)
+		bufferevent_free(c->bev);	/* closes fd */
+	else if (c->fd != -1)
+		close(c->fd);
+	free(c);
+}
+
+/* Copies a checked Info message into a holder_info, cleaning strings. */
+static void
+hc_info_copy(const Lnsh__Holder__Info *i, struct holder_info *info)
+{
+	memset(info, 0, sizeof *info);
+	snprintf(info->name, sizeof info->name, "%s", i->name);
+	info->exited = i->state == LNSH__HOLDER__STATE__STATE_EXITED;
+	info->exit_status = info->exited ? i->exit_status : 0;
+	info->exit_signal = info->exited ? (int)i->exit_signal : 0;
+	info->created_ns = i->created_ns;
+	info->activity_ns = i->activity_ns;
+	info->clients = i->clients;
+	info->cols = (int)i->cols;
+	info->rows = (int)i->rows;
+	info->pid = (long)i->pid;
+	info->command = xstrdup(i->command);
+	info->title = xstrdup(i->title);
+	hwire_clean_string(info->command);
+	hwire_clean_string(info->title);
+}
+
+/* The session's state. consume: a lister shows it (see holder.proto). */
+int
+holder_info(struct holder_conn *c, int consume, struct holder_info *info)
+{
+	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__InfoRequest ir = LNSH__HOLDER__INFO_REQUEST__INIT;
+	Lnsh__Holder__Reply	*rep;
+	int			 r;
+
+	ir.consume = consume != 0;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_INFO;
+	req.info = &ir;
+	if ((r = hc_call(c, &req, LNSH__HOLDER__REPLY__MSG_INFO, &rep)) != 0)
+		return (r);
+	hc_info_copy(rep->info, info);
+	lnsh__holder__reply__free_unpacked(rep, NULL);
+	return (0);
+}
+
+/* Types bytes into the session, in chunks of at most HOLDER_MAX_INPUT. */
+int
+holder_input(struct holder_conn *c, const void *data, size_t len)
+{
+	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Input	 in = LNSH__HOLDER__INPUT__INIT;
+	struct buf		 b;
+	const uint8_t		*chunk;
+	size_t			 n;
+	int			 r;
+
+	buf_reader(&b, data, len);
+	do {
+		n = buf_left(&b) < HOLDER_MAX_INPUT ? buf_left(&b) :
+		    HOLDER_MAX_INPUT;
+		if ((chunk = buf_get_ptr(&b, n)) == NULL)
+			return (LN_E_INVAL);
+		in.data.data = (uint8_t *)(uintptr_t)chunk;
+		in.data.len = n;
+		req.msg_case = LNSH__HOLDER__REQUEST__MSG_INPUT;
+		req.input = &in;
+		if ((r = hc_call(c, &req, LNSH__HOLDER__REPLY__MSG_OK,
+		    NULL)) != 0)
+			return (r);
+	} while (buf_left(&b) > 0);
+	return (0);
+}
+
+/* Resizes the session. */
+int
+holder_resize(struct holder_conn *c, int cols, int rows)
+{
+	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Resize	rs = LNSH__HOLDER__RESIZE__INIT;
+
+	if (cols < 1 || rows < 1 || cols > HOLDER_MAX_DIM ||
+	    rows > HOLDER_MAX_DIM)
+		return (LN_E_INVAL);
+	rs.cols = (uint32_t)cols;
+	rs.rows = (uint32_t)rows;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_RESIZE;
+	req.resize = &rs;
+	return (hc_call(c, &req, LNSH__HOLDER__REPLY__MSG_OK, NULL));
+}
+
+/*
+ * The screen as text (lines of scrollback: 0, -1 for all, or N), with SGR
+ * escapes if asked. *text is NUL-terminated, the caller's to free.
+ */
+int
+holder_capture(struct holder_conn *c, long lines, int escapes, char **text,
+    size_t *len)
+{
+	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__CaptureRequest cr = LNSH__HOLDER__CAPTURE_REQUEST__INIT;
+	Lnsh__Holder__Reply	*rep;
+	char			*s;
+	int			 r;
+
+	if (lines < -1 || lines > INT32_MAX)
+		return (LN_E_INVAL);
+	cr.scrollback_lines = (int32_t)lines;
+	cr.escapes = escapes != 0;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_CAPTURE;
+	req.capture = &cr;
+	if ((r = hc_call(c, &req, LNSH__HOLDER__REPLY__MSG_CAPTURE,
+	    &rep)) != 0)
+		return (r);
+	s = xmalloc(rep->capture->text.len + 1);
+	if (rep->capture->text.len > 0)
+		memcpy(s, rep->capture->text.data, rep->capture->text.len);
+	s[rep->capture->text.len] = '\0';
+	*text = s;
+	*len = rep->capture->text.len;
+	lnsh__holder__reply__free_unpacked(rep, NULL);
+	return (0);
+}
+
+/* Ends the session; returns once the child is gone. */
+int
+holder_kill(struct holder_conn *c)
+{
+	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Kill	k = LNSH__HOLDER__KILL__INIT;
+
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_KILL;
+	req.kill = &k;
+	return (hc_call(c, &req, LNSH__HOLDER__REPLY__MSG_OK, NULL));
+}
+
+/* Tells the holder how many clients lnshd has attached to it. */
+int
+holder_set_clients(struct holder_conn *c, unsigned count)
+{
+	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Clients	cl = LNSH__HOLDER__CLIENTS__INIT;
+
+	cl.count = count;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_CLIENTS;
+	req.clients = &cl;
+	return (hc_call(c, &req, LNSH__HOLDER__REPLY__MSG_OK, NULL));
+}
+
+/* ---------------------------------------------------------- event loop */
+
+/*
+ * The connection failed or the holder went away: every waiting request
+ * completes with err, then the owner hears closed (once).
+ */
+static void
+hc_fail(struct holder_conn *c, int err)
+{
+	struct holder_result	 res;
+	struct hpending		*p;
+
+	if (c->dead)
+		return;
+	c->dead = 1;
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	memset(&res, 0, sizeof res);
+	res.err = err;
+	while ((p = TAILQ_FIRST(&c->pending)) != NULL) {
+		TAILQ_REMOVE(&c->pending, p, entry);
+		if (p->done != NULL)
+			p->done(p->arg, c, &res);
+		free(p);
+	}
+	if (c->ops->closed != NULL)
+		c->ops->closed(c->arg, c, err);
+}
+
+/* One reply in event-loop mode: a notification, or some request's answer. */
+static int
+hc_async_reply(struct holder_conn *c, const Lnsh__Holder__Reply *rep)
+{
+	struct holder_result	 res;
+	struct holder_info	 info;
+	struct hpending		*p;
+
+	if (rep->id == 0) {
+		if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_CHANGED) {
+			if (c->ops->changed != NULL)
+				c->ops->changed(c->arg, c,
+				    rep->changed->generation);
+			return (0);
+		}
+		if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_EXITED) {
+			if (c->ops->exited != NULL)
+				c->ops->exited(c->arg, c,
+				    rep->exited->exit_status,
+				    (int)rep->exited->exit_signal);
+			return (0);
+		}
+		return (LN_E_DROP(LN_DROP_MESSAGE));
+	}
+	TAILQ_FOREACH(p, &c->pending, entry) {
+		if (p->id == rep->id)
+			break;
+	}
+	if (p == NULL)
+		return (LN_E_DROP(LN_DROP_STATE));
+	TAILQ_REMOVE(&c->pending, p, entry);
+	memset(&res, 0, sizeof res);
+	if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_ERROR)
+		res.err = hc_reply_error(c, rep->error);
+	else if (rep->msg_case != p->expect) {
+		free(p);
+		return (LN_E_DROP(LN_DROP_MESSAGE));
+	} else if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_INFO) {
+		hc_info_copy(rep->info, &info);
+		res.info = &info;
+	} else if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_CAPTURE) {
+		res.text = (const char *)rep->capture->text.data;
+		res.len = rep->capture->text.len;
+	}
+	if (p->done != NULL)
+		p->done(p->arg, c, &res);
+	if (res.info != NULL)
+		holder_info_free(&info);
+	free(p);
+	return (0);
+}
+
+/* Bytes from the holder in event-loop mode: every whole frame in them. */
+static void
+hc_read_cb(struct bufferevent *bev, void *arg)
+{
+	struct holder_conn	*c = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	Lnsh__Holder__Reply	*rep;
+	uint8_t			*p;
+	size_t			 len, size;
+	int			 r = 0;
+
+	c->busy = 1;
+	while (!c->dead && !c->free_later) {
+		len = evbuffer_get_length(in);
+		p = evbuffer_pullup(in, len < HOLDER_FRAME_HDR ? -1 :
+		    HOLDER_FRAME_HDR);
+		r = hwire_frame_size(p, len, HOLDER_MAX_FRAME, &size);
+		if (r == LN_E_DROP(LN_DROP_SHORT) || (r == 0 && len < size)) {
+			r = 0;
+			break;
+		}
+		if (r == 0) {
+			p = evbuffer_pullup(in, (ssize_t)size);
+			r = hwire_unpack_reply(p, size, &rep);
+		}
+		if (r != 0)
+			break;
+		evbuffer_drain(in, size);
+		r = hc_async_reply(c, rep);
+		lnsh__holder__reply__free_unpacked(rep, NULL);
+		if (r != 0)
+			break;
+	}
+	if (r != 0) {
+		snprintf(c->err, sizeof c->err, "holder %s sent a bad message",
+		    c->name);
+		hc_fail(c, r);
+	}
+	c->busy = 0;
+	if (c->free_later)
+		holder_close(c);
+}
+
+/* EOF or error from the holder. */
+static void
+hc_event_cb(struct bufferevent *bev, short what, void *arg)
+{
+	struct holder_conn	*c = arg;
+
+	if ((what & (BEV_EVENT_EOF | BEV_EVENT_ERROR)) == 0)
+		return;
+	snprintf(c->err, sizeof c->err, "holder %s closed the connection",
+	    c->name);
+	c->busy = 1;
+	hc_fail(c, LN_E_SYSTEM);
+	c->busy = 0;
+	if (c->free_later)
+		holder_close(c);
+}
+
+/*
+ * Switches an open connection to event-loop mode on base. From now on only
+ * the holder_async_*() calls may be used on it.
+ */
+int
+holder_conn_watch(struct holder_conn *c, struct event_base *base,
+    const struct holder_conn_ops *ops, void *arg)
+{
+	struct timeval	tv = { 0, 0 };
+
+	if (c->bev != NULL)
+		return (LN_E_STATE);
+	/* Blocking-mode timeouts must not apply to the event loop. */
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	if (evutil_make_socket_nonblocking(c->fd) == -1)
+		return (LN_E_SYSTEM);
+	c->bev = bufferevent_socket_new(base, c->fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL)
+		return (LN_E_SYSTEM);
+	c->ops = ops;
+	c->arg = arg;
+	bufferevent_setcb(c->bev, hc_read_cb, NULL, hc_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	return (0);
+}
+
+/* Queues a request in event-loop mode; done runs when its reply comes. */
+static int
+hc_async(struct holder_conn *c, Lnsh__Holder__Request *req,
+    Lnsh__Holder__Reply__MsgCase expect, holder_done_fn done, void *arg)
+{
+	struct hpending	*p;
+	uint8_t		*frame;
+	size_t		 len;
+	int		 r;
+
+	if (c->bev == NULL || c->dead)
+		return (LN_E_STATE);
+	if ((r = hc_pack(c, req, &frame, &len)) != 0)
+		return (r);
+	r = bufferevent_write(c->bev, frame, len) == 0 ? 0 : LN_E_SYSTEM;
+	free(frame);
+	if (r != 0)
+		return (r);
+	p = xcalloc(1, sizeof *p);
+	p->id = req->id;
+	p->expect = expect;
+	p->done = done;
+	p->arg = arg;
+	TAILQ_INSERT_TAIL(&c->pending, p, entry);
+	return (0);
+}
+
+/* Async holder_info(). */
+int
+holder_async_info(struct holder_conn *c, int consume, holder_done_fn done,
+    void *arg)
+{
+	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__InfoRequest ir = LNSH__HOLDER__INFO_REQUEST__INIT;
+
+	ir.consume = consume != 0;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_INFO;
+	req.info = &ir;
+	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_INFO, done, arg));
+}
+
+/* Async holder_input(); len at most HOLDER_MAX_INPUT. */
+int
+holder_async_input(struct holder_conn *c, const void *data, size_t len,
+    holder_done_fn done, void *arg)
+{
+	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Input	in = LNSH__HOLDER__INPUT__INIT;
+
+	if (len > HOLDER_MAX_INPUT)
+		return (LN_E_INVAL);
+	in.data.data = (uint8_t *)(uintptr_t)data;
+	in.data.len = len;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_INPUT;
+	req.input = &in;
+	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_OK, done, arg));
+}
+
+/* Async holder_resize(). */
+int
+holder_async_resize(struct holder_conn *c, int cols, int rows,
+    holder_done_fn done, void *arg)
+{
+	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Resize	rs = LNSH__HOLDER__RESIZE__INIT;
+
+	if (cols < 1 || rows < 1 || cols > HOLDER_MAX_DIM ||
+	    rows > HOLDER_MAX_DIM)
+		return (LN_E_INVAL);
+	rs.cols = (uint32_t)cols;
+	rs.rows = (uint32_t)rows;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_RESIZE;
+	req.resize = &rs;
+	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_OK, done, arg));
+}
+
+/* Async holder_capture(); the text is valid during the callback only. */
+int
+holder_async_capture(struct holder_conn *c, long lines, int escapes,
+    holder_done_fn done, void *arg)
+{
+	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__CaptureRequest cr = LNSH__HOLDER__CAPTURE_REQUEST__INIT;
+
+	if (lines < -1 || lines > INT32_MAX)
+		return (LN_E_INVAL);
+	cr.scrollback_lines = (int32_t)lines;
+	cr.escapes = escapes != 0;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_CAPTURE;
+	req.capture = &cr;
+	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_CAPTURE, done,
+	    arg));
+}
+
+/* Async holder_kill(). */
+int
+holder_async_kill(struct holder_conn *c, holder_done_fn done, void *arg)
+{
+	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Kill	k = LNSH__HOLDER__KILL__INIT;
+
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_KILL;
+	req.kill = &k;
+	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_OK, done, arg));
+}
+
+/* Async holder_set_clients(). */
+int
+holder_async_clients(struct holder_conn *c, unsigned count,
+    holder_done_fn done, void *arg)
+{
+	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Clients	cl = LNSH__HOLDER__CLIENTS__INIT;
+
+	cl.count = count;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_CLIENTS;
+	req.clients = &cl;
+	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_OK, done, arg));
+}
+
+/* Asks for Changed notifications (ops->changed). */
+int
+holder_async_subscribe(struct holder_conn *c, holder_done_fn done,
+    void *arg)
+{
+	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Subscribe	sub = LNSH__HOLDER__SUBSCRIBE__INIT;
+
+	sub.screen = 1;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_SUBSCRIBE;
+	req.subscribe = &sub;
+	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_OK, done, arg));
+}

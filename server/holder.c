@@ -1,0 +1,924 @@
+/*
+ * holder.c: the session holder. One process per session, running as the
+ * session's user: it owns the pty master, the child, the emulator and the
+ * scrollback, and serves lnshd (and nobody else) on a Unix socket. lnshd is
+ * only a client: the holder outlives it, and a new lnshd finds it again by
+ * its socket. Nothing here blocks; libevent picks the backend.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/event.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "compat.h"
+#include "holder.pb-c.h"
+#include "server.h"
+
+/* One connection on the holder's socket (lnshd, or holderctl). */
+struct hconn {
+	struct holder		*h;
+	struct bufferevent	*bev;
+	int			 hello;		/* the peer's Hello accepted */
+	int			 subscribed;	/* wants Changed */
+	int			 change_pending; /* Changed owed once drained */
+	int			 closing;	/* free once output drained */
+	int			 kill_wait;	/* owes an Ok to a Kill */
+	uint32_t		 kill_id;
+	TAILQ_ENTRY(hconn)	 entry;
+};
+TAILQ_HEAD(hconns, hconn);
+
+struct holder {
+	const struct holder_opts *opts;
+	struct event_base	*base;
+	char			 path[sizeof ((struct sockaddr_un *)0)->sun_path];
+	int			 listen_fd;
+	struct event		*ev_accept;
+
+	int			 master;
+	struct event		*ev_pty_read;
+	struct event		*ev_pty_write;
+	struct evbuffer		*pty_out;
+	int			 pty_eof;
+	pid_t			 child;
+	struct emu		*emu;
+	int			 cols, rows;
+	char			*command;
+
+	int			 exited;
+	int			 exit_status;
+	int			 exit_signal;
+	uint64_t		 created_ns;
+	uint64_t		 activity_ns;
+	unsigned		 clients;
+	uint64_t		 generation;
+
+	int			 killing;
+	int			 leaving;
+	struct event		*ev_kill;	/* SIGHUP -> SIGKILL grace */
+	struct event		*ev_expire;	/* exited, never listed */
+	struct event		*ev_leave;	/* bound on flushing at exit */
+	struct event		*ev_sigchld;
+	struct event		*ev_sigterm;
+
+	struct hconns		 conns;
+	unsigned		 nconns;
+};
+
+static void	holder_leave(struct holder *);
+static void	hconn_free(struct hconn *);
+
+/* Logs a line to stderr, which lnshd passes on to its log. */
+static void __attribute__((format(printf, 2, 3)))
+holder_log(const struct holder *h, const char *fmt, ...)
+{
+	va_list	ap;
+
+	fprintf(stderr, "lnsh-holder %s: ", h->opts->name);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+}
+
+/* Tells whoever spawned us how startup went ("ok", "exists", "error"). */
+static void
+holder_ready(struct holder *h, const char *word, const char *msg)
+{
+	char	line[512];
+	int	n;
+
+	if (h->opts->ready_fd == -1)
+		return;
+	n = snprintf(line, sizeof line, "%s %s\n", word, msg);
+	if (n > 0 && (size_t)n < sizeof line &&
+	    write(h->opts->ready_fd, line, (size_t)n) != n)
+		holder_log(h, "cannot report startup: %s", strerror(errno));
+	close(h->opts->ready_fd);
+}
+
+/* Frames and queues a reply on a connection. */
+static void
+hconn_send(struct hconn *c, const Lnsh__Holder__Reply *rep)
+{
+	uint8_t	*frame;
+	size_t	 len;
+
+	if (hwire_pack_reply(rep, &frame, &len) != 0)
+		return;
+	bufferevent_write(c->bev, frame, len);
+	free(frame);
+}
+
+/* Sends an Error reply. */
+static void
+hconn_error(struct hconn *c, uint32_t id, Lnsh__Holder__ErrorCode code,
+    const char *msg)
+{
+	Lnsh__Holder__Reply	rep = LNSH__HOLDER__REPLY__INIT;
+	Lnsh__Holder__Error	e = LNSH__HOLDER__ERROR__INIT;
+
+	e.code = code;
+	e.message = (char *)(uintptr_t)msg;
+	rep.id = id;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_ERROR;
+	rep.error = &e;
+	hconn_send(c, &rep);
+}
+
+/* Sends an Ok reply. */
+static void
+hconn_ok(struct hconn *c, uint32_t id)
+{
+	Lnsh__Holder__Reply	rep = LNSH__HOLDER__REPLY__INIT;
+	Lnsh__Holder__Ok	ok = LNSH__HOLDER__OK__INIT;
+
+	rep.id = id;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_OK;
+	rep.ok = &ok;
+	hconn_send(c, &rep);
+}
+
+/* Sends the Changed notification to one subscriber. */
+static void
+hconn_changed(struct hconn *c)
+{
+	Lnsh__Holder__Reply	rep = LNSH__HOLDER__REPLY__INIT;
+	Lnsh__Holder__Changed	ch = LNSH__HOLDER__CHANGED__INIT;
+
+	ch.generation = c->h->generation;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_CHANGED;
+	rep.changed = &ch;
+	hconn_send(c, &rep);
+	c->change_pending = 0;
+}
+
+/*
+ * The screen changed. A subscriber that has not yet read the previous
+ * notification gets one more only when its queue drains, so a flood of
+ * output costs it one notification per read, not one per pty read.
+ */
+static void
+holder_changed(struct holder *h)
+{
+	struct hconn	*c;
+
+	h->generation++;
+	TAILQ_FOREACH(c, &h->conns, entry) {
+		if (!c->subscribed || !c->hello || c->closing)
+			continue;
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+			hconn_changed(c);
+		else
+			c->change_pending = 1;
+	}
+}
+
+/* Tells every connection the child exited. */
+static void
+holder_notify_exited(struct holder *h)
+{
+	Lnsh__Holder__Reply	rep = LNSH__HOLDER__REPLY__INIT;
+	Lnsh__Holder__Exited	ex = LNSH__HOLDER__EXITED__INIT;
+	struct hconn		*c;
+
+	ex.exit_status = h->exit_status;
+	ex.exit_signal = (uint32_t)h->exit_signal;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_EXITED;
+	rep.exited = &ex;
+	TAILQ_FOREACH(c, &h->conns, entry) {
+		if (c->hello && !c->closing)
+			hconn_send(c, &rep);
+	}
+}
+
+/* The emulator's answers to the application (DA, DSR) go to the pty. */
+static void
+holder_emu_reply(void *arg, const uint8_t *data, size_t len)
+{
+	struct holder	*h = arg;
+
+	if (h->pty_eof || h->exited)
+		return;
+	evbuffer_add(h->pty_out, data, len);
+	event_add(h->ev_pty_write, NULL);
+}
+
+/* Output from the application: into the emulator. */
+static void
+holder_pty_read(evutil_socket_t fd, short events, void *arg)
+{
+	struct holder	*h = arg;
+	uint8_t		 data[65536];
+	ssize_t		 n;
+
+	n = read(fd, data, sizeof data);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		/* EIO on Linux once the last slave fd closes; EOF elsewhere. */
+		h->pty_eof = 1;
+		event_del(h->ev_pty_read);
+		event_del(h->ev_pty_write);
+		evbuffer_drain(h->pty_out, evbuffer_get_length(h->pty_out));
+		return;
+	}
+	emu_input(h->emu, data, (size_t)n);
+	h->activity_ns = ln_wall_ns();
+	holder_changed(h);
+}
+
+/* Input for the application, written as fast as the pty takes it. */
+static void
+holder_pty_write(evutil_socket_t fd, short events, void *arg)
+{
+	struct holder	*h = arg;
+
+	if (evbuffer_write(h->pty_out, fd) == -1 &&
+	    errno != EAGAIN && errno != EINTR) {
+		evbuffer_drain(h->pty_out, evbuffer_get_length(h->pty_out));
+		holder_log(h, "pty write: %s", strerror(errno));
+	}
+	if (evbuffer_get_length(h->pty_out) == 0)
+		event_del(h->ev_pty_write);
+}
+
+/* Signals the child's process group and the pty's foreground job. */
+static void
+holder_signal_child(struct holder *h, int sig)
+{
+	pid_t	fg;
+
+	if (h->child <= 0)
+		return;
+	kill(-h->child, sig);
+	if (!h->pty_eof && (fg = tcgetpgrp(h->master)) > 0 && fg != h->child)
+		kill(-fg, sig);
+}
+
+/* The kill grace period is over: whatever is left gets SIGKILL. */
+static void
+holder_kill_timeout(evutil_socket_t fd, short events, void *arg)
+{
+	struct holder	*h = arg;
+
+	holder_signal_child(h, SIGKILL);
+}
+
+/* Starts ending the session: SIGHUP now, SIGKILL after a grace period. */
+static void
+holder_start_kill(struct holder *h)
+{
+	struct timeval	tv;
+
+	if (h->killing)
+		return;
+	h->killing = 1;
+	if (h->exited) {
+		holder_leave(h);
+		return;
+	}
+	holder_signal_child(h, SIGHUP);
+	tv.tv_sec = HOLDER_KILL_GRACE_MS / 1000;
+	tv.tv_usec = (HOLDER_KILL_GRACE_MS % 1000) * 1000;
+	evtimer_add(h->ev_kill, &tv);
+}
+
+/* An exited session nobody listed for a day: give up its state. */
+static void
+holder_expire(evutil_socket_t fd, short events, void *arg)
+{
+	struct holder	*h = arg;
+
+	holder_log(h, "exited and unlisted for a day: leaving");
+	holder_leave(h);
+}
+
+/* SIGCHLD: collect the child's status; finish a kill in progress. */
+static void
+holder_sigchld(evutil_socket_t fd, short events, void *arg)
+{
+	struct holder	*h = arg;
+	struct hconn	*c;
+	struct timeval	 tv;
+	pid_t		 pid;
+	int		 status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
+		if (pid != h->child || h->exited)
+			continue;
+		h->exited = 1;
+		if (WIFSIGNALED(status)) {
+			h->exit_status = -1;
+			h->exit_signal = WTERMSIG(status);
+		} else
+			h->exit_status = WEXITSTATUS(status);
+		h->activity_ns = ln_wall_ns();
+		holder_notify_exited(h);
+		if (h->killing) {
+			/* Stragglers the shell left in its group go too. */
+			holder_signal_child(h, SIGKILL);
+			TAILQ_FOREACH(c, &h->conns, entry) {
+				if (c->kill_wait)
+					hconn_ok(c, c->kill_id);
+				c->kill_wait = 0;
+			}
+			holder_leave(h);
+			return;
+		}
+		tv.tv_sec = HOLDER_EXITED_KEEP_SEC;
+		tv.tv_usec = 0;
+		evtimer_add(h->ev_expire, &tv);
+	}
+}
+
+/* SIGTERM to the holder ends the session, as a Kill request would. */
+static void
+holder_sigterm(evutil_socket_t fd, short events, void *arg)
+{
+	holder_start_kill(arg);
+}
+
+/* The bound on flushing replies at exit has passed. */
+static void
+holder_leave_timeout(evutil_socket_t fd, short events, void *arg)
+{
+	struct holder	*h = arg;
+
+	event_base_loopexit(h->base, NULL);
+}
+
+/*
+ * Stops serving: the socket goes first, so a lister that got our last
+ * reply no longer finds us; then replies already queued are flushed (for a
+ * bounded time) and the loop ends.
+ */
+static void
+holder_leave(struct holder *h)
+{
+	struct hconn	*c, *next;
+	struct timeval	 tv;
+
+	if (h->leaving)
+		return;
+	h->leaving = 1;
+	if (h->listen_fd != -1) {
+		event_del(h->ev_accept);
+		close(h->listen_fd);
+		h->listen_fd = -1;
+		unlink(h->path);
+	}
+	for (c = TAILQ_FIRST(&h->conns); c != NULL; c = next) {
+		next = TAILQ_NEXT(c, entry);
+		c->closing = 1;
+		bufferevent_disable(c->bev, EV_READ);
+		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
+			hconn_free(c);
+	}
+	if (h->nconns == 0) {
+		event_base_loopexit(h->base, NULL);
+		return;
+	}
+	tv.tv_sec = HOLDER_IO_TIMEOUT_SEC;
+	tv.tv_usec = 0;
+	evtimer_add(h->ev_leave, &tv);
+}
+
+/* Answers an Info request; a consuming lister's report of an exit is final. */
+static void
+holder_do_info(struct hconn *c, uint32_t id, int consume)
+{
+	struct holder		*h = c->h;
+	Lnsh__Holder__Reply	 rep = LNSH__HOLDER__REPLY__INIT;
+	Lnsh__Holder__Info	 info = LNSH__HOLDER__INFO__INIT;
+	const char		*t;
+	char			 title[HOLDER_MAX_TITLE + 1];
+
+	title[0] = '\0';
+	if ((t = emu_title(h->emu)) != NULL) {
+		strncpy(title, t, sizeof title - 1);
+		title[sizeof title - 1] = '\0';
+		hwire_clean_string(title);
+	}
+	info.name = (char *)(uintptr_t)h->opts->name;
+	info.state = h->exited ? LNSH__HOLDER__STATE__STATE_EXITED :
+	    LNSH__HOLDER__STATE__STATE_RUNNING;
+	info.exit_status = h->exited ? h->exit_status : 0;
+	info.exit_signal = (uint32_t)h->exit_signal;
+	info.created_ns = h->created_ns;
+	info.activity_ns = h->activity_ns;
+	info.clients = h->clients;
+	info.cols = (uint32_t)h->cols;
+	info.rows = (uint32_t)h->rows;
+	info.pid = (uint32_t)h->child;
+	info.command = h->command;
+	info.title = title;
+	rep.id = id;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_INFO;
+	rep.info = &info;
+	hconn_send(c, &rep);
+	if (consume && h->exited)
+		holder_leave(h);
+}
+
+/* Answers a Capture request with the emulator's text. */
+static void
+holder_do_capture(struct hconn *c, uint32_t id,
+    const Lnsh__Holder__CaptureRequest *req)
+{
+	Lnsh__Holder__Reply	 rep = LNSH__HOLDER__REPLY__INIT;
+	Lnsh__Holder__Capture	 cap = LNSH__HOLDER__CAPTURE__INIT;
+	char			*text;
+	size_t			 len;
+
+	if (emu_capture(c->h->emu, req->scrollback_lines, req->escapes,
+	    &text, &len) != 0) {
+		hconn_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_UNKNOWN,
+		    "capture failed");
+		return;
+	}
+	if (len > HOLDER_MAX_FRAME - 64) {
+		free(text);
+		hconn_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_REQUEST,
+		    "capture too large: ask for fewer scrollback lines");
+		return;
+	}
+	cap.text.data = (uint8_t *)text;
+	cap.text.len = len;
+	rep.id = id;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_CAPTURE;
+	rep.capture = &cap;
+	hconn_send(c, &rep);
+	free(text);
+}
+
+/* Queues input for the pty, within HOLDER_PTY_QUEUE. */
+static void
+holder_do_input(struct hconn *c, uint32_t id, const ProtobufCBinaryData *d)
+{
+	struct holder	*h = c->h;
+
+	if (h->exited || h->pty_eof || h->killing) {
+		hconn_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_STATE,
+		    "the session has exited");
+		return;
+	}
+	if (evbuffer_get_length(h->pty_out) + d->len > HOLDER_PTY_QUEUE) {
+		hconn_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_BUSY,
+		    "the session is not reading its input");
+		return;
+	}
+	if (d->len > 0) {
+		evbuffer_add(h->pty_out, d->data, d->len);
+		event_add(h->ev_pty_write, NULL);
+		h->activity_ns = ln_wall_ns();
+	}
+	hconn_ok(c, id);
+}
+
+/* Resizes the emulator and the pty (the application gets SIGWINCH). */
+static void
+holder_do_resize(struct hconn *c, uint32_t id, int cols, int rows)
+{
+	struct holder	*h = c->h;
+
+	if (cols != h->cols || rows != h->rows) {
+		h->cols = cols;
+		h->rows = rows;
+		emu_resize(h->emu, cols, rows);
+		if (!h->pty_eof)
+			pty_resize(h->master, cols, rows);
+		holder_changed(h);
+	}
+	hconn_ok(c, id);
+}
+
+/* The first message: the peer's Hello, which must speak our version. */
+static void
+holder_do_hello(struct hconn *c, const Lnsh__Holder__Request *req)
+{
+	Lnsh__Holder__Reply	rep = LNSH__HOLDER__REPLY__INIT;
+	Lnsh__Holder__Hello	hello = LNSH__HOLDER__HELLO__INIT;
+	char			msg[128];
+
+	if (req->msg_case != LNSH__HOLDER__REQUEST__MSG_HELLO) {
+		hconn_error(c, req->id, LNSH__HOLDER__ERROR_CODE__ERROR_REQUEST,
+		    "expected hello first");
+		c->closing = 1;
+		return;
+	}
+	if (req->hello->version != HOLDER_PROTO_VERSION) {
+		snprintf(msg, sizeof msg, "holder protocol version mismatch: "
+		    "holder speaks %d, peer %u", HOLDER_PROTO_VERSION,
+		    req->hello->version);
+		hconn_error(c, req->id, LNSH__HOLDER__ERROR_CODE__ERROR_VERSION,
+		    msg);
+		c->closing = 1;
+		return;
+	}
+	c->hello = 1;
+	hello.version = HOLDER_PROTO_VERSION;
+	hello.name = (char *)(uintptr_t)c->h->opts->name;
+	hello.pid = (uint32_t)getpid();
+	rep.id = req->id;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_HELLO;
+	rep.hello = &hello;
+	hconn_send(c, &rep);
+}
+
+/* Acts on one decoded request. */
+static void
+holder_dispatch(struct hconn *c, const Lnsh__Holder__Request *req)
+{
+	struct holder	*h = c->h;
+
+	if (!c->hello) {
+		holder_do_hello(c, req);
+		return;
+	}
+	switch (req->msg_case) {
+	case LNSH__HOLDER__REQUEST__MSG_INFO:
+		holder_do_info(c, req->id, req->info->consume);
+		break;
+	case LNSH__HOLDER__REQUEST__MSG_INPUT:
+		holder_do_input(c, req->id, &req->input->data);
+		break;
+	case LNSH__HOLDER__REQUEST__MSG_RESIZE:
+		holder_do_resize(c, req->id, (int)req->resize->cols,
+		    (int)req->resize->rows);
+		break;
+	case LNSH__HOLDER__REQUEST__MSG_CAPTURE:
+		holder_do_capture(c, req->id, req->capture);
+		break;
+	case LNSH__HOLDER__REQUEST__MSG_KILL:
+		if (h->exited) {
+			hconn_ok(c, req->id);
+			holder_leave(h);
+			break;
+		}
+		c->kill_wait = 1;
+		c->kill_id = req->id;
+		holder_start_kill(h);
+		break;
+	case LNSH__HOLDER__REQUEST__MSG_SUBSCRIBE:
+		c->subscribed = req->subscribe->screen;
+		hconn_ok(c, req->id);
+		break;
+	case LNSH__HOLDER__REQUEST__MSG_CLIENTS:
+		h->clients = req->clients->count;
+		hconn_ok(c, req->id);
+		break;
+	default:
+		hconn_error(c, req->id, LNSH__HOLDER__ERROR_CODE__ERROR_REQUEST,
+		    "unexpected request");
+		break;
+	}
+}
+
+/* Bytes from a connection: every whole frame in them, in order. */
+static void
+hconn_read(struct bufferevent *bev, void *arg)
+{
+	struct hconn		*c = arg;
+	struct evbuffer		*in = bufferevent_get_input(bev);
+	Lnsh__Holder__Request	*req;
+	uint8_t			*p;
+	size_t			 len, size;
+	int			 r;
+
+	while (!c->closing && !c->h->leaving) {
+		len = evbuffer_get_length(in);
+		p = evbuffer_pullup(in, len < HOLDER_FRAME_HDR ? -1 :
+		    HOLDER_FRAME_HDR);
+		r = hwire_frame_size(p, len, HOLDER_MAX_REQUEST, &size);
+		if (r == LN_E_DROP(LN_DROP_SHORT))
+			return;
+		if (r == 0 && len < size)
+			return;
+		if (r == 0) {
+			p = evbuffer_pullup(in, (ssize_t)size);
+			r = hwire_unpack_request(p, size, &req);
+		}
+		if (r != 0) {
+			/* Garbage: nothing dropped is answered. */
+			hconn_free(c);
+			return;
+		}
+		evbuffer_drain(in, size);
+		holder_dispatch(c, req);
+		lnsh__holder__request__free_unpacked(req, NULL);
+	}
+	if (c->closing &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		hconn_free(c);
+}
+
+/* A connection's output drained: owed notifications, or a pending close. */
+static void
+hconn_write(struct bufferevent *bev, void *arg)
+{
+	struct hconn	*c = arg;
+
+	if (c->closing) {
+		hconn_free(c);
+		return;
+	}
+	if (c->change_pending)
+		hconn_changed(c);
+}
+
+/* EOF or an error on a connection. */
+static void
+hconn_event(struct bufferevent *bev, short what, void *arg)
+{
+	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
+		hconn_free(arg);
+}
+
+/* Forgets a connection; the last one gone ends a holder that is leaving. */
+static void
+hconn_free(struct hconn *c)
+{
+	struct holder	*h = c->h;
+
+	TAILQ_REMOVE(&h->conns, c, entry);
+	h->nconns--;
+	bufferevent_free(c->bev);
+	free(c);
+	if (h->leaving && h->nconns == 0)
+		event_base_loopexit(h->base, NULL);
+}
+
+/*
+ * A connection on the socket. The directory is 0700 and the socket 0600,
+ * but the peer's credentials are checked anyway, on every accept: only
+ * root (lnshd) and the session's own user may talk to the holder.
+ */
+static void
+holder_accept(evutil_socket_t lfd, short events, void *arg)
+{
+	struct holder	*h = arg;
+	struct hconn	*c;
+	uid_t		 uid;
+	gid_t		 gid;
+	int		 fd;
+
+	if ((fd = accept(lfd, NULL, NULL)) == -1)
+		return;
+	if (compat_peereid(fd, &uid, &gid) == -1) {
+		holder_log(h, "peer credentials: %s", strerror(errno));
+		close(fd);
+		return;
+	}
+	if (uid != 0 && uid != getuid()) {
+		holder_log(h, "refused a connection from uid %ld", (long)uid);
+		close(fd);
+		return;
+	}
+	if (h->nconns >= HOLDER_MAX_CONNS || h->leaving) {
+		close(fd);
+		return;
+	}
+	evutil_make_socket_nonblocking(fd);
+	evutil_make_socket_closeonexec(fd);
+	c = xcalloc(1, sizeof *c);
+	c->h = h;
+	c->bev = bufferevent_socket_new(h->base, fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		close(fd);
+		free(c);
+		return;
+	}
+	bufferevent_setcb(c->bev, hconn_read, hconn_write, hconn_event, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	TAILQ_INSERT_TAIL(&h->conns, c, entry);
+	h->nconns++;
+}
+
+/*
+ * Binds SOCKDIR/NAME. A socket that answers is a live session of the same
+ * name (-> "exists"); one that refuses is stale and is replaced.
+ */
+static int
+holder_listen(struct holder *h, char *err, size_t errlen)
+{
+	struct sockaddr_un	sun;
+	struct stat		st;
+	mode_t			mask;
+	int			fd = -1, r;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	r = snprintf(sun.sun_path, sizeof sun.sun_path, "%s/%s",
+	    h->opts->dir, h->opts->name);
+	if (r < 0 || (size_t)r >= sizeof sun.sun_path) {
+		snprintf(err, errlen, "socket path too long: %s/%s",
+		    h->opts->dir, h->opts->name);
+		return (LN_E_INVAL);
+	}
+	memcpy(h->path, sun.sun_path, sizeof h->path);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+		goto fail;
+	if (lstat(sun.sun_path, &st) == 0) {
+		if (!S_ISSOCK(st.st_mode)) {
+			snprintf(err, errlen, "%s exists and is not a socket",
+			    sun.sun_path);
+			close(fd);
+			return (LN_E_INVAL);
+		}
+		if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == 0) {
+			snprintf(err, errlen, "session %s already exists",
+			    h->opts->name);
+			close(fd);
+			return (LN_E_STATE);
+		}
+		close(fd);
+		unlink(sun.sun_path);
+		if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
+			goto fail;
+	}
+	mask = umask(0177);
+	r = bind(fd, (struct sockaddr *)&sun, sizeof sun);
+	umask(mask);
+	if (r == -1 || listen(fd, 16) == -1)
+		goto fail;
+	evutil_make_socket_nonblocking(fd);
+	evutil_make_socket_closeonexec(fd);
+	h->listen_fd = fd;
+	return (0);
+fail:
+	snprintf(err, errlen, "%s: %s", sun.sun_path, strerror(errno));
+	if (fd != -1)
+		close(fd);
+	return (LN_E_SYSTEM);
+}
+
+/* Joins argv into the command line Info shows. */
+static char *
+holder_command(char **argv, const char *shell)
+{
+	size_t	 len = 0, i;
+	char	*s;
+
+	if (argv == NULL || argv[0] == NULL)
+		return (xstrdup(shell));
+	for (i = 0; argv[i] != NULL; i++)
+		len += strlen(argv[i]) + 1;
+	if (len > HOLDER_MAX_COMMAND)
+		len = HOLDER_MAX_COMMAND;
+	s = xcalloc(1, len + 1);
+	for (i = 0; argv[i] != NULL; i++) {
+		if (i > 0)
+			strncat(s, " ", len - strlen(s));
+		strncat(s, argv[i], len - strlen(s));
+	}
+	hwire_clean_string(s);
+	return (s);
+}
+
+/* Creates the events of the holder's loop. */
+static void
+holder_events(struct holder *h)
+{
+	h->ev_accept = event_new(h->base, h->listen_fd, EV_READ | EV_PERSIST,
+	    holder_accept, h);
+	h->ev_pty_read = event_new(h->base, h->master, EV_READ | EV_PERSIST,
+	    holder_pty_read, h);
+	h->ev_pty_write = event_new(h->base, h->master, EV_WRITE | EV_PERSIST,
+	    holder_pty_write, h);
+	h->ev_kill = evtimer_new(h->base, holder_kill_timeout, h);
+	h->ev_expire = evtimer_new(h->base, holder_expire, h);
+	h->ev_leave = evtimer_new(h->base, holder_leave_timeout, h);
+	h->ev_sigchld = evsignal_new(h->base, SIGCHLD, holder_sigchld, h);
+	h->ev_sigterm = evsignal_new(h->base, SIGTERM, holder_sigterm, h);
+	event_add(h->ev_accept, NULL);
+	event_add(h->ev_pty_read, NULL);
+	event_add(h->ev_sigchld, NULL);
+	event_add(h->ev_sigterm, NULL);
+}
+
+/* Frees everything holder_run made. */
+static void
+holder_cleanup(struct holder *h)
+{
+	struct hconn	*c;
+	struct event	*evs[] = { h->ev_accept, h->ev_pty_read,
+			    h->ev_pty_write, h->ev_kill, h->ev_expire,
+			    h->ev_leave, h->ev_sigchld, h->ev_sigterm };
+	size_t		 i;
+
+	while ((c = TAILQ_FIRST(&h->conns)) != NULL)
+		hconn_free(c);
+	for (i = 0; i < sizeof evs / sizeof evs[0]; i++) {
+		if (evs[i] != NULL)
+			event_free(evs[i]);
+	}
+	if (h->listen_fd != -1) {
+		close(h->listen_fd);
+		unlink(h->path);
+	}
+	if (h->master != -1)
+		close(h->master);
+	if (h->pty_out != NULL)
+		evbuffer_free(h->pty_out);
+	if (h->emu != NULL)
+		emu_free(h->emu);
+	if (h->base != NULL)
+		event_base_free(h->base);
+	free(h->command);
+}
+
+/*
+ * Runs a session to its end: socket, emulator, child, then the loop until
+ * the session has been killed, or has exited and been listed (or expired).
+ * Returns 0, or nonzero if it could not start (reported on ready_fd).
+ */
+int
+holder_run(const struct holder_opts *opts)
+{
+	struct holder	 h;
+	struct passwd	*pw;
+	struct pty_spec	 spec;
+	char		 err[512];
+	const char	*shell;
+	int		 r;
+
+	memset(&h, 0, sizeof h);
+	h.opts = opts;
+	h.listen_fd = h.master = -1;
+	h.cols = opts->cols;
+	h.rows = opts->rows;
+	TAILQ_INIT(&h.conns);
+
+	/* Our own session: lnshd's terminal and signals are not ours. */
+	(void)setsid();
+	signal(SIGHUP, SIG_IGN);
+	signal(SIGPIPE, SIG_IGN);
+
+	if ((pw = getpwuid(getuid())) == NULL) {
+		snprintf(err, sizeof err, "no passwd entry for uid %ld",
+		    (long)getuid());
+		r = LN_E_SYSTEM;
+		goto fail;
+	}
+	shell = pw->pw_shell != NULL && *pw->pw_shell != '\0' ?
+	    pw->pw_shell : "/bin/sh";
+	if ((r = sessdir_prepare(opts->dir, err, sizeof err)) != 0 ||
+	    (r = holder_listen(&h, err, sizeof err)) != 0)
+		goto fail;
+	if ((h.base = event_base_new()) == NULL) {
+		snprintf(err, sizeof err, "event_base_new failed");
+		r = LN_E_SYSTEM;
+		goto fail;
+	}
+	h.pty_out = evbuffer_new();
+	h.emu = emu_new(h.cols, h.rows, (size_t)opts->scrollback,
+	    holder_emu_reply, &h);
+	h.command = holder_command(opts->argv, shell);
+	h.created_ns = h.activity_ns = ln_wall_ns();
+
+	memset(&spec, 0, sizeof spec);
+	spec.user = pw->pw_name;
+	spec.home = pw->pw_dir != NULL && *pw->pw_dir != '\0' ?
+	    pw->pw_dir : "/";
+	spec.shell = shell;
+	spec.argv = opts->argv;
+	spec.term = opts->term;
+	spec.env = opts->env;
+	spec.session = opts->name;
+	spec.cols = h.cols;
+	spec.rows = h.rows;
+	if ((r = pty_spawn(&spec, &h.master, &h.child, err, sizeof err)) != 0)
+		goto fail;
+
+	holder_events(&h);
+	holder_ready(&h, "ok", opts->name);
+	event_base_dispatch(h.base);
+	holder_cleanup(&h);
+	return (0);
+fail:
+	holder_ready(&h, r == LN_E_STATE ? "exists" : "error", err);
+	fprintf(stderr, "lnsh-holder %s: %s\n", opts->name, err);
+	holder_cleanup(&h);
+	return (1);
+}

@@ -1,0 +1,316 @@
+/*
+ * sessdir.c: a user's socket directory and the holders in it. The sockets
+ * are the only registry of sessions: a restarted lnshd re-adopts the live
+ * holders by listing them, and removes the sockets of holders that died.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "server.h"
+
+#ifndef LNSH_HOLDER_PATH
+#define LNSH_HOLDER_PATH	"/usr/local/libexec/lnsh-holder"
+#endif
+
+#define SESSDIR_MAX_ARGS	(32 + 2 * 64)
+#define SESSDIR_READY_MAX	512
+
+/* Where lnsh-holder is: $LNSH_HOLDER, else the installed path. */
+const char *
+sessdir_holder_path(void)
+{
+	const char	*p;
+
+	if ((p = getenv("LNSH_HOLDER")) != NULL && *p != '\0')
+		return (p);
+	return (LNSH_HOLDER_PATH);
+}
+
+/*
+ * Makes sure dir exists, is ours, and is private (mode 0700); creates it if
+ * missing. Anything else is refused, not repaired: someone else's or a
+ * group/world accessible directory could let others reach the sessions.
+ */
+int
+sessdir_prepare(const char *dir, char *err, size_t errlen)
+{
+	struct stat	st;
+
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "mkdir %s: %s", dir, strerror(errno));
+		return (LN_E_SYSTEM);
+	}
+	if (lstat(dir, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", dir, strerror(errno));
+		return (LN_E_SYSTEM);
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "%s is not a directory", dir);
+		return (LN_E_INVAL);
+	}
+	if (st.st_uid != geteuid()) {
+		snprintf(err, errlen, "%s is owned by uid %ld, not %ld", dir,
+		    (long)st.st_uid, (long)geteuid());
+		return (LN_E_INVAL);
+	}
+	if ((st.st_mode & 077) != 0) {
+		snprintf(err, errlen, "%s has mode %03o: it must not be "
+		    "accessible to group or others (chmod 700 it)", dir,
+		    (unsigned)(st.st_mode & 0777));
+		return (LN_E_INVAL);
+	}
+	return (0);
+}
+
+/* qsort comparator for names. */
+static int
+sessdir_cmp(const void *a, const void *b)
+{
+	return (strcmp(*(char *const *)a, *(char *const *)b));
+}
+
+/*
+ * The sessions in dir whose holder runs as owner and answers, sorted by
+ * name. A socket whose holder is gone (connection refused) is removed.
+ */
+int
+sessdir_list(const char *dir, uid_t owner, char ***names, size_t *count)
+{
+	DIR			*d;
+	struct dirent		*de;
+	struct holder_conn	*hc;
+	char			**list = NULL, path[1024], err[256];
+	size_t			 n = 0;
+	int			 r;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT) {
+			*names = NULL;
+			*count = 0;
+			return (0);
+		}
+		return (LN_E_SYSTEM);
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!hwire_name_ok(de->d_name))
+			continue;
+		r = holder_open(dir, de->d_name, owner, &hc, err, sizeof err);
+		if (r == 0) {
+			holder_close(hc);
+			list = xreallocarray(list, n + 1, sizeof *list);
+			list[n++] = xstrdup(de->d_name);
+			continue;
+		}
+		if (r == LN_E_SYSTEM && errno == ECONNREFUSED) {
+			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+			unlink(path);
+		}
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(list, n, sizeof *list, sessdir_cmp);
+	*names = list;
+	*count = n;
+	return (0);
+}
+
+/* Frees what sessdir_list returned. */
+void
+sessdir_free_list(char **names, size_t count)
+{
+	size_t	i;
+
+	for (i = 0; i < count; i++)
+		free(names[i]);
+	free(names);
+}
+
+/* Appends a formatted number argument. */
+static char *
+sessdir_num(long v)
+{
+	char	buf[32];
+
+	snprintf(buf, sizeof buf, "%ld", v);
+	return (xstrdup(buf));
+}
+
+/*
+ * In the forked child: become the user, keep nothing of the parent's but
+ * stderr and the ready pipe, and exec the holder. Never returns.
+ */
+static void
+sessdir_child(const struct sessdir_spawn *sp, char **argv, int ready)
+{
+	char	err[512];
+	int	fd, maxfd, devnull;
+
+	if (privdrop(sp->pw, err, sizeof err) != 0)
+		goto fail;
+	if ((devnull = open("/dev/null", O_RDWR)) == -1 ||
+	    dup2(devnull, 0) == -1 || dup2(devnull, 1) == -1) {
+		snprintf(err, sizeof err, "/dev/null: %s", strerror(errno));
+		goto fail;
+	}
+	maxfd = (int)sysconf(_SC_OPEN_MAX);
+	if (maxfd < 0 || maxfd > 65536)
+		maxfd = 65536;
+	for (fd = 3; fd < maxfd; fd++) {
+		if (fd != ready)
+			close(fd);
+	}
+	signal(SIGPIPE, SIG_DFL);
+	execv(argv[0], argv);
+	snprintf(err, sizeof err, "cannot run %s: %s", argv[0],
+	    strerror(errno));
+fail:
+	if (write(ready, "error ", 6) != 6 ||
+	    write(ready, err, strlen(err)) == -1)
+		_exit(127);
+	_exit(127);
+}
+
+/*
+ * Reads the holder's startup report: "ok NAME", "exists MSG" or
+ * "error MSG". Waits at most HOLDER_IO_TIMEOUT_SEC per read.
+ */
+static int
+sessdir_wait_ready(int fd, char *err, size_t errlen)
+{
+	struct pollfd	pfd;
+	char		line[SESSDIR_READY_MAX];
+	size_t		len = 0;
+	ssize_t		n;
+
+	for (;;) {
+		pfd.fd = fd;
+		pfd.events = POLLIN;
+		if (poll(&pfd, 1, HOLDER_IO_TIMEOUT_SEC * 1000) <= 0) {
+			snprintf(err, errlen, "the holder did not start in "
+			    "time");
+			return (LN_E_SYSTEM);
+		}
+		n = read(fd, line + len, sizeof line - 1 - len);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n <= 0 || (len += (size_t)n) == sizeof line - 1)
+			break;
+	}
+	line[len] = '\0';
+	line[strcspn(line, "\n")] = '\0';
+	if (strncmp(line, "ok ", 3) == 0)
+		return (0);
+	if (strncmp(line, "exists ", 7) == 0) {
+		snprintf(err, errlen, "%s", line + 7);
+		return (LN_E_STATE);
+	}
+	if (strncmp(line, "error ", 6) == 0)
+		snprintf(err, errlen, "%s", line + 6);
+	else
+		snprintf(err, errlen, "the holder exited during startup");
+	return (LN_E_SYSTEM);
+}
+
+/*
+ * Starts a holder for (user, name, command): fork, drop to the user, exec
+ * lnsh-holder, and wait for it to report that it listens. *pid is the
+ * holder, a child of the caller, who must reap it. LN_E_STATE: a session
+ * of that name exists. On failure err says why.
+ */
+int
+sessdir_spawn(const struct sessdir_spawn *sp, pid_t *pid, char *err,
+    size_t errlen)
+{
+	char		*argv[SESSDIR_MAX_ARGS];
+	const char	*path = sessdir_holder_path();
+	int		 pfd[2] = { -1, -1 }, status, r, alloc_from;
+	size_t		 n = 0, i;
+	pid_t		 child;
+
+	if (!hwire_name_ok(sp->name)) {
+		snprintf(err, errlen, "bad session name: use 1 to %d of "
+		    "A-Z a-z 0-9 . _ -", HOLDER_MAX_NAME);
+		return (LN_E_INVAL);
+	}
+	argv[n++] = (char *)(uintptr_t)path;
+	argv[n++] = (char *)(uintptr_t)"--name";
+	argv[n++] = (char *)(uintptr_t)sp->name;
+	argv[n++] = (char *)(uintptr_t)"--dir";
+	argv[n++] = (char *)(uintptr_t)sp->dir;
+	if (sp->term != NULL) {
+		argv[n++] = (char *)(uintptr_t)"--term";
+		argv[n++] = (char *)(uintptr_t)sp->term;
+	}
+	for (i = 0; sp->env != NULL && sp->env[i] != NULL && i < 64; i++) {
+		argv[n++] = (char *)(uintptr_t)"--env";
+		argv[n++] = sp->env[i];
+	}
+	alloc_from = (int)n;
+	argv[n++] = xstrdup("--cols");
+	argv[n++] = sessdir_num(sp->cols > 0 ? sp->cols : 80);
+	argv[n++] = xstrdup("--rows");
+	argv[n++] = sessdir_num(sp->rows > 0 ? sp->rows : 24);
+	if (sp->scrollback >= 0) {
+		argv[n++] = xstrdup("--scrollback");
+		argv[n++] = sessdir_num(sp->scrollback);
+	}
+	r = LN_E_SYSTEM;
+	if (pipe(pfd) == -1) {
+		snprintf(err, errlen, "pipe: %s", strerror(errno));
+		pfd[0] = pfd[1] = -1;
+		goto out;
+	}
+	argv[n++] = xstrdup("--ready-fd");
+	argv[n++] = sessdir_num(pfd[1]);
+	argv[n++] = xstrdup("--");
+	for (i = 0; sp->argv != NULL && sp->argv[i] != NULL &&
+	    n < SESSDIR_MAX_ARGS - 1; i++)
+		argv[n++] = xstrdup(sp->argv[i]);
+	argv[n] = NULL;
+	if (sp->argv == NULL || sp->argv[0] == NULL) {
+		free(argv[n - 1]);	/* no command: no "--" */
+		argv[--n] = NULL;
+	}
+
+	if ((child = fork()) == -1) {
+		snprintf(err, errlen, "fork: %s", strerror(errno));
+		goto out;
+	}
+	if (child == 0) {
+		close(pfd[0]);
+		sessdir_child(sp, argv, pfd[1]);
+	}
+	close(pfd[1]);
+	pfd[1] = -1;
+	if ((r = sessdir_wait_ready(pfd[0], err, errlen)) != 0) {
+		/* A holder that failed exits at once; reap it here. */
+		if (waitpid(child, &status, WNOHANG) == 0) {
+			kill(child, SIGKILL);
+			(void)waitpid(child, &status, 0);
+		}
+		goto out;
+	}
+	*pid = child;
+out:
+	for (i = (size_t)alloc_from; i < n; i++)
+		free(argv[i]);
+	if (pfd[0] != -1)
+		close(pfd[0]);
+	if (pfd[1] != -1)
+		close(pfd[1]);
+	return (r);
+}
