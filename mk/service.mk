@@ -46,10 +46,12 @@ EXTRA_tests_unit_test_install_DEPENDENCIES = $(SERVICE_FILES) \
 	launchd/service-test.env
 
 # The files themselves, checked by Python's plistlib and systemd-analyze.
-# The script reads the configured sbindir from launchd/service-test.env.
+# The script reads the configured sbindir and python3 from
+# launchd/service-test.env.
 TESTS += tests/regress/service-files.sh
 CLEANFILES += launchd/service-test.env
 launchd/service-test.env: Makefile
 	$(AM_V_GEN)$(MKDIR_P) launchd && \
-	echo "sbindir='$(sbindir)'" >$@.tmp && mv $@.tmp $@
+	{ echo "sbindir='$(sbindir)'"; echo "PYTHON3='$(PYTHON3)'"; } \
+	    >$@.tmp && mv $@.tmp $@
 EXTRA_DIST += tests/regress/service-files.sh tests/check-service-files.py

@@ -5,17 +5,17 @@
 # (on macOS). Run by `make check` from the top build directory.
 set -eu
 srcdir=${srcdir:-.}
-. ./launchd/service-test.env		# sets sbindir, from mk/service.mk
+. ./launchd/service-test.env	# sbindir and PYTHON3, from mk/service.mk
 lnshd="$sbindir/lnshd"
 plist=launchd/org.lnsh.lnshd.plist
 unit=launchd/lnshd.service
 
-command -v python3 >/dev/null 2>&1 || {
-	echo "python3 not found: it is a declared dependency (scripts/install-deps)"
+test -x "$PYTHON3" || {
+	echo "python3 ($PYTHON3) not found: it is a declared dependency"
 	exit 99
 }
-python3 "$srcdir/tests/check-service-files.py" plist "$plist" "$lnshd"
-python3 "$srcdir/tests/check-service-files.py" unit "$unit" "$lnshd"
+"$PYTHON3" "$srcdir/tests/check-service-files.py" plist "$plist" "$lnshd"
+"$PYTHON3" "$srcdir/tests/check-service-files.py" unit "$unit" "$lnshd"
 
 if command -v plutil >/dev/null 2>&1; then
 	plutil -lint "$plist"
