@@ -395,66 +395,6 @@ uint64_t chan_link_deadline(const struct chan_link *, int);
 /* What ln_file_read checks on the file it opened (all: not a symlink). */
 #define LN_FILE_PRIVATE		0x1	/* no group/world access at all */
 #define LN_FILE_NO_OTHER_WRITE	0x2	/* no group/world write */
-#define LN_FILE_OWNED		0x4	/* owned by the effective user */
-#define LN_FILE_MISSING_OK	0x8	/* absent: success, *data NULL */
-/* How ln_file_write replaces the file. */
-#define LN_WRITE_NOCLOBBER	0x1	/* fail if the file already exists */
-
-void	 ln_cause(char **, const char *, ...)
-	     __attribute__((__format__(__printf__, 2, 3)));
-int	 ln_file_read(const char *, int, uint8_t **, size_t *, char **);
-int	 ln_file_write(const char *, const void *, size_t, mode_t, int,
-	     char **);
-int	 ln_text_line(struct buf *, char *, size_t);
-int	 ln_split_hostport(const char *, char *, size_t, uint16_t *,
-	     uint16_t, const char **);
-int	 key_generate(uint8_t *, uint8_t *);
-int	 key_public(const uint8_t *, uint8_t *);
-void	 key_b64(const uint8_t *, char *);
-int	 key_from_b64(const char *, size_t, uint8_t *);
-int	 key_format(const uint8_t *, const char *, char *, size_t);
-int	 key_parse(const char *, uint8_t *, char *, const char **);
-void	 key_fingerprint(const uint8_t *, char *);
-int	 key_save_private(const char *, const uint8_t *, const char *,
-	     char **);
-int	 key_load_private(const char *, uint8_t *, uint8_t *, char *,
-	     char **);
-
-/*
- * keys.c: X25519 keys as text and in files, and the small text-file helpers
- * that every lnsh file parser shares (hosts, authorized_keys, lnshd.conf).
- * docs/files.md describes the formats for people.
- *
- * Text forms:
- *	public:  "lnsh-x25519 BASE64 [comment]"
- *	private: "lnsh-x25519-private BASE64"; a private key file may carry
- *		 the public line (with its comment) after it.
- * BASE64 is standard base64, padded, of the 32 key bytes: 44 characters.
- *
- * Functions that can fail for a reason a person must fix take `char
- * **cause`: on failure, when cause is not NULL, *cause is set to an
- * allocated one-line message (naming the file, and file:line when there is
- * one, and what to run) for the caller to print or log, then free. Parsers
- * of a single line instead set `const char **why` to a static description
- * of what was expected, for the caller to prefix with file:line. Secrets
- * never appear in either.
- */
-#define LN_KEY_TYPE		"lnsh-x25519"
-#define LN_KEY_TYPE_PRIVATE	"lnsh-x25519-private"
-#define LN_KEY_B64_LEN		44	/* base64 of LN_KEY_LEN bytes, padded */
-#define LN_KEY_COMMENT_MAX	256	/* comment bytes, NUL excluded */
-/* Longest public key line, NUL included. */
-#define LN_KEY_TEXT_MAX		(sizeof LN_KEY_TYPE + LN_KEY_B64_LEN + 1 + \
-				    LN_KEY_COMMENT_MAX + 1)
-/* "BLAKE2B:" and unpadded base64 of a BLAKE2b-256 of the key; NUL incl. */
-#define LN_FINGERPRINT_PREFIX	"BLAKE2B:"
-#define LN_FINGERPRINT_LEN	(sizeof LN_FINGERPRINT_PREFIX + 43)
-#define LN_TEXT_FILE_MAX	(1024 * 1024)	/* largest text file read */
-#define LN_TEXT_LINE_MAX	4096		/* longest line, NUL included */
-
-/* What ln_file_read checks on the file it opened (all: not a symlink). */
-#define LN_FILE_PRIVATE		0x1	/* no group/world access at all */
-#define LN_FILE_NO_OTHER_WRITE	0x2	/* no group/world write */
 #define LN_FILE_OWNED		0x4	/* owned by the effective user or root */
 #define LN_FILE_MISSING_OK	0x8	/* absent: success, *data NULL */
 /* How ln_file_write replaces the file. */
@@ -480,5 +420,4 @@ int	 key_save_private(const char *, const uint8_t *, const char *,
 	     char **);
 int	 key_load_private(const char *, uint8_t *, uint8_t *, char *,
 	     char **);
-
 #endif /* LNSH_PROTO_H */
