@@ -112,6 +112,32 @@ test_far_jump(void **state)
 		assert_int_equal(take(&r, c), 0);
 }
 
+/*
+ * Sliding by less than a word must clear only the slots that now stand for
+ * new counters, not the rest of their word, which is still in the window.
+ */
+static void
+test_partial_word_slide(void **state)
+{
+	struct replay	r;
+	uint64_t	c, step;
+
+	for (step = 1; step <= 130; step++) {
+		replay_init(&r);
+		for (c = 0; c < LN_REPLAY_WINDOW; c++)
+			assert_int_equal(take(&r, c), 0);
+		c = LN_REPLAY_WINDOW - 1 + step;
+		assert_int_equal(take(&r, c), 0);
+		/* Still in the window, still seen. */
+		for (c = step; c < LN_REPLAY_WINDOW; c++)
+			assert_int_equal(replay_check(&r, c), DROP_REPLAY);
+		/* Skipped on the way up: available. */
+		for (c = LN_REPLAY_WINDOW; c < LN_REPLAY_WINDOW - 1 + step;
+		    c++)
+			assert_int_equal(replay_check(&r, c), 0);
+	}
+}
+
 /* A forged (unaccepted) counter does not move the window. */
 static void
 test_check_does_not_move(void **state)
@@ -213,6 +239,7 @@ main(void)
 		cmocka_unit_test(test_window_edges),
 		cmocka_unit_test(test_reorder),
 		cmocka_unit_test(test_far_jump),
+		cmocka_unit_test(test_partial_word_slide),
 		cmocka_unit_test(test_check_does_not_move),
 		cmocka_unit_test(test_exhaustion),
 		cmocka_unit_test(test_random_against_model),
