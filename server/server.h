@@ -22,6 +22,7 @@ void		 emu_resize(struct emu *, int, int);
 const struct fb	*emu_screen(const struct emu *);
 const char	*emu_title(const struct emu *);
 int		 emu_capture(const struct emu *, long, int, char **, size_t *);
+const struct scrollback *emu_scrollback(const struct emu *);
 
 /* scrollback.c: lines that scrolled off the top, stored compactly. */
 #define SB_DEFAULT_LINES	10000

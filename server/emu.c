@@ -1,0 +1,719 @@
+/*
+ * emu.c: one session's terminal. libvterm's state layer parses the bytes
+ * the application writes (modes, pen, charsets, cursor) and tells us what
+ * to draw through its callbacks; the screen itself is our framebuffer
+ * (proto/fb.c), which scrolls by moving row pointers. libvterm's own
+ * screen layer is not used: it copies the whole screen for every scrolled
+ * line.
+ *
+ * A few things the state layer keeps to itself or drops: the modes a
+ * client must mirror (application cursor and keypad, bracketed paste,
+ * mouse encodings, focus events), the faint and conceal attributes, and
+ * OSC 52 (0.1.x also cuts strings at 64 bytes). A small scanner watches
+ * the escape sequences for exactly those; text between escapes is skipped
+ * with memchr, so it costs next to nothing on the per-byte path.
+ */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "vterm.h"
+
+#include "proto.h"
+#include "term.h"
+#include "server.h"
+
+/* Where the escape scanner is. */
+enum emu_scan {
+	SC_GROUND,
+	SC_ESC,
+	SC_CSI,
+	SC_OSC,
+	SC_OSC_ESC,
+	SC_STR,		/* DCS, SOS, PM, APC: skipped */
+	SC_STR_ESC,
+};
+
+#define EMU_CSI_MAX	64
+/* The modes only the scanner sees; a reset clears them. */
+#define EMU_SCAN_MODES	(FB_MODE_APPCURSOR | FB_MODE_APPKEYPAD | \
+	FB_MODE_BRACKETPASTE | FB_MODE_MOUSE_UTF8 | FB_MODE_MOUSE_SGR | \
+	FB_MODE_MOUSE_URXVT | FB_MODE_FOCUS)
+
+struct emu {
+	VTerm			*vt;
+	VTermState		*st;
+	struct fb		*fb;
+	struct scrollback	*sb;
+	struct fb_pen		 pen;
+	emu_reply_fn		 reply;
+	void			*ctx;
+
+	/* The last glyph, to tell an autowrap from an explicit newline. */
+	int			 lastx, lasty;
+	int			 wrapcand;
+
+	struct fb_text		 title;		/* fragments being joined */
+
+	enum emu_scan		 sc;
+	char			 csi[EMU_CSI_MAX];
+	size_t			 csilen;
+	int			 csi_over;
+	struct fb_text		 osc;
+	int			 osc_skip;
+};
+
+/* A libvterm colour as ours. */
+static uint32_t
+emu_color(const VTermColor *c, int fg)
+{
+	if (fg ? VTERM_COLOR_IS_DEFAULT_FG(c) : VTERM_COLOR_IS_DEFAULT_BG(c))
+		return (FB_COLOR_DEFAULT);
+	if (VTERM_COLOR_IS_INDEXED(c))
+		return (FB_COLOR_IDX(c->indexed.idx));
+	return (FB_COLOR_RGB3(c->rgb.red, c->rgb.green, c->rgb.blue));
+}
+
+/* Hands a row leaving the top of the primary screen to the scrollback. */
+static void
+emu_push(void *arg, const struct fb_row *r)
+{
+	struct emu	*e = arg;
+
+	sb_push(e->sb, r);
+}
+
+/* Draws one character; libvterm calls this per glyph: keep it cheap. */
+static int
+emu_putglyph(VTermGlyphInfo *info, VTermPos pos, void *arg)
+{
+	struct emu	*e = arg;
+	struct fb	*fb = e->fb;
+	size_t		 n = 0;
+
+	while (n < 1 + FB_MAX_COMB && info->chars[n] != 0)
+		n++;
+	if (n == 0)
+		return (1);
+	/* The previous glyph filled a row and this one starts the next. */
+	if (e->wrapcand && pos.col == 0 && pos.row > 0 && pos.row < fb->rows)
+		fb_row_mut(fb, pos.row - 1)->wrapped = 1;
+	fb_put(fb, pos.col, pos.row, info->chars, n, info->width, &e->pen);
+	e->wrapcand = pos.col + info->width >= fb->cols;
+	e->lastx = pos.col;
+	e->lasty = pos.row;
+	return (1);
+}
+
+/* Tracks the cursor; any move but to the last glyph cancels a wrap. */
+static int
+emu_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *arg)
+{
+	struct emu	*e = arg;
+
+	e->fb->cursor.x = pos.col < e->fb->cols ? pos.col : e->fb->cols - 1;
+	e->fb->cursor.y = pos.row < e->fb->rows ? pos.row : e->fb->rows - 1;
+	e->fb->cursor.visible = visible ? 1 : 0;
+	if (pos.row != e->lasty || pos.col != e->lastx)
+		e->wrapcand = 0;
+	return (1);
+}
+
+/* Scrolls a rectangle; the primary screen's top rows go to scrollback. */
+static int
+emu_scrollrect(VTermRect r, int down, int right, void *arg)
+{
+	struct emu	*e = arg;
+
+	fb_scroll(e->fb, r.start_row, r.end_row, r.start_col, r.end_col, down,
+	    right, e->pen.bg, e->fb->saved != NULL ? NULL : emu_push, e);
+	return (1);
+}
+
+/* Blanks a rectangle with the current background (BCE). */
+static int
+emu_erase(VTermRect r, int selective, void *arg)
+{
+	struct emu	*e = arg;
+
+	fb_erase(e->fb, r.start_row, r.end_row, r.start_col, r.end_col,
+	    e->pen.bg);
+	return (1);
+}
+
+/* Back to the default pen. */
+static int
+emu_initpen(void *arg)
+{
+	struct emu	*e = arg;
+
+	e->pen.fg = e->pen.bg = FB_COLOR_DEFAULT;
+	e->pen.attr = 0;
+	return (1);
+}
+
+/* Sets a bit of the pen's attributes on or off. */
+static void
+emu_pen_bit(struct emu *e, uint16_t bit, int on)
+{
+	if (on)
+		e->pen.attr |= bit;
+	else
+		e->pen.attr &= ~bit;
+}
+
+/* One attribute of the pen changed. */
+static int
+emu_setpenattr(VTermAttr attr, VTermValue *val, void *arg)
+{
+	struct emu	*e = arg;
+
+	switch (attr) {
+	case VTERM_ATTR_BOLD:
+		emu_pen_bit(e, FB_BOLD, val->boolean);
+		break;
+	case VTERM_ATTR_UNDERLINE:
+		e->pen.attr &= ~FB_UNDERLINE_MASK;
+		e->pen.attr |= (uint16_t)((val->number & 3) <<
+		    FB_UNDERLINE_SHIFT);
+		break;
+	case VTERM_ATTR_ITALIC:
+		emu_pen_bit(e, FB_ITALIC, val->boolean);
+		break;
+	case VTERM_ATTR_BLINK:
+		emu_pen_bit(e, FB_BLINK, val->boolean);
+		break;
+	case VTERM_ATTR_REVERSE:
+		emu_pen_bit(e, FB_REVERSE, val->boolean);
+		break;
+	case VTERM_ATTR_STRIKE:
+		emu_pen_bit(e, FB_STRIKE, val->boolean);
+		break;
+	case VTERM_ATTR_FOREGROUND:
+		e->pen.fg = emu_color(&val->color, 1);
+		break;
+	case VTERM_ATTR_BACKGROUND:
+		e->pen.bg = emu_color(&val->color, 0);
+		break;
+	default:
+		break;
+	}
+	return (1);
+}
+
+/* Joins title fragments (whole in libvterm 0.1, in pieces from 0.2). */
+static void
+emu_title_fragment(struct emu *e, const VTermValue *val)
+{
+	struct vt_fragment	f;
+
+	vt_string_fragment(val, &f);
+	if (f.initial)
+		e->title.len = 0;
+	if (e->title.len + f.len > FB_MAX_TITLE)
+		f.len = FB_MAX_TITLE - e->title.len;
+	fb_text_add(&e->title, f.s, f.len);
+	if (f.final)
+		fb_set_title(e->fb, e->title.p, e->title.len);
+}
+
+/* A terminal property changed. */
+static int
+emu_settermprop(VTermProp prop, VTermValue *val, void *arg)
+{
+	struct emu	*e = arg;
+	struct fb	*fb = e->fb;
+
+	switch (prop) {
+	case VTERM_PROP_CURSORVISIBLE:
+		fb->cursor.visible = val->boolean ? 1 : 0;
+		break;
+	case VTERM_PROP_ALTSCREEN:
+		fb_set_altscreen(fb, val->boolean);
+		break;
+	case VTERM_PROP_TITLE:
+		emu_title_fragment(e, val);
+		break;
+	case VTERM_PROP_REVERSE:
+		if (val->boolean)
+			fb->modes |= FB_MODE_REVERSE;
+		else
+			fb->modes &= ~FB_MODE_REVERSE;
+		break;
+	case VTERM_PROP_MOUSE:
+		fb->modes &= ~(FB_MODE_MOUSE_CLICK | FB_MODE_MOUSE_DRAG |
+		    FB_MODE_MOUSE_MOTION);
+		if (val->number == VTERM_PROP_MOUSE_CLICK)
+			fb->modes |= FB_MODE_MOUSE_CLICK;
+		else if (val->number == VTERM_PROP_MOUSE_DRAG)
+			fb->modes |= FB_MODE_MOUSE_DRAG;
+		else if (val->number == VTERM_PROP_MOUSE_MOVE)
+			fb->modes |= FB_MODE_MOUSE_MOTION;
+		break;
+	default:
+		break;
+	}
+	return (1);
+}
+
+/* BEL: counted, the client rings. */
+static int
+emu_bell(void *arg)
+{
+	struct emu	*e = arg;
+
+	e->fb->bells++;
+	return (1);
+}
+
+/*
+ * The size changed. When rows shrink, the rows above the cursor that no
+ * longer fit go to scrollback (as xterm does) and delta tells libvterm
+ * that the cursor moved up with them.
+ */
+static int
+emu_resize_cb(int rows, int cols, VTermPos *delta, void *arg)
+{
+	struct emu	*e = arg;
+	struct fb	*fb = e->fb;
+	int		 k;
+
+	k = fb->cursor.y + 1 - rows;
+	if (k > 0) {
+		fb_scroll(fb, 0, fb->rows, 0, fb->cols, k, 0, 0,
+		    fb->saved != NULL ? NULL : emu_push, e);
+		fb->cursor.y -= k;
+		if (delta != NULL)
+			delta->row -= k;
+	}
+	fb_resize(fb, cols, rows);
+	e->wrapcand = 0;
+	return (1);
+}
+
+/* Double-width lines are drawn single-width. */
+static int
+emu_setlineinfo(int row, const VTermLineInfo *n, const VTermLineInfo *o,
+    void *arg)
+{
+	return (1);
+}
+
+static const VTermStateCallbacks emu_callbacks = {
+	.putglyph = emu_putglyph,
+	.movecursor = emu_movecursor,
+	.scrollrect = emu_scrollrect,
+	.erase = emu_erase,
+	.initpen = emu_initpen,
+	.setpenattr = emu_setpenattr,
+	.settermprop = emu_settermprop,
+	.bell = emu_bell,
+	.resize = emu_resize_cb,
+	.setlineinfo = emu_setlineinfo,
+};
+
+/* libvterm answering the application (DA, DSR): through the reply_fn. */
+static void
+emu_output(const char *s, size_t len, void *arg)
+{
+	struct emu	*e = arg;
+
+	if (e->reply != NULL)
+		e->reply(e->ctx, (const uint8_t *)s, len);
+}
+
+/* Clamps a dimension to what the framebuffer and the wire allow. */
+static int
+emu_clamp(int v, int max)
+{
+	return (v < 1 ? 1 : v > max ? max : v);
+}
+
+/*
+ * A terminal of cols x rows keeping sblines of scrollback (0: the
+ * default); replies to the application go to reply(ctx, bytes, len).
+ */
+struct emu *
+emu_new(int cols, int rows, size_t sblines, emu_reply_fn reply, void *ctx)
+{
+	struct emu	*e;
+
+	cols = emu_clamp(cols, FB_MAX_COLS);
+	rows = emu_clamp(rows, FB_MAX_ROWS);
+	e = xcalloc(1, sizeof *e);
+	e->reply = reply;
+	e->ctx = ctx;
+	e->fb = fb_new(cols, rows);
+	e->sb = sb_new(sblines);
+	e->lastx = e->lasty = -1;
+	e->vt = vterm_new(rows, cols);
+	vterm_set_utf8(e->vt, 1);
+	vterm_output_set_callback(e->vt, emu_output, e);
+	e->st = vterm_obtain_state(e->vt);
+	vterm_state_set_callbacks(e->st, &emu_callbacks, e);
+	vterm_state_reset(e->st, 1);
+	return (e);
+}
+
+/* Frees a terminal. */
+void
+emu_free(struct emu *e)
+{
+	if (e == NULL)
+		return;
+	vterm_free(e->vt);
+	fb_free(e->fb);
+	sb_free(e->sb);
+	free(e->title.p);
+	free(e->osc.p);
+	free(e);
+}
+
+/* Hands libvterm the bytes [*fed, to) it has not seen yet. */
+static void
+emu_feed(struct emu *e, const uint8_t *p, size_t *fed, size_t to)
+{
+	if (to > *fed)
+		vterm_input_write(e->vt, (const char *)p + *fed, to - *fed);
+	*fed = to;
+}
+
+/* Reads the next decimal parameter of a CSI; -1 for an empty one. */
+static long
+emu_csi_num(const char **s, const char *end, int *sub)
+{
+	long	 v = -1;
+
+	while (*s < end && **s >= '0' && **s <= '9') {
+		if (v < 0)
+			v = 0;
+		if (v < 100000)
+			v = v * 10 + (**s - '0');
+		(*s)++;
+	}
+	*sub = 0;
+	if (*s < end && (**s == ';' || **s == ':')) {
+		*sub = **s == ':';
+		(*s)++;
+	}
+	return (v);
+}
+
+/* CSI ? Pm h / l: the private modes libvterm does not report. */
+static void
+emu_csi_modes(struct emu *e, const char *s, const char *end, int set)
+{
+	uint32_t	 bit;
+	long		 v;
+	int		 sub;
+
+	while (s < end) {
+		v = emu_csi_num(&s, end, &sub);
+		switch (v) {
+		case 1:
+			bit = FB_MODE_APPCURSOR;
+			break;
+		case 66:
+			bit = FB_MODE_APPKEYPAD;
+			break;
+		case 1004:
+			bit = FB_MODE_FOCUS;
+			break;
+		case 1005:
+			bit = FB_MODE_MOUSE_UTF8;
+			break;
+		case 1006:
+			bit = FB_MODE_MOUSE_SGR;
+			break;
+		case 1015:
+			bit = FB_MODE_MOUSE_URXVT;
+			break;
+		case 2004:
+			bit = FB_MODE_BRACKETPASTE;
+			break;
+		default:
+			bit = 0;
+			break;
+		}
+		if (set)
+			e->fb->modes |= bit;
+		else
+			e->fb->modes &= ~bit;
+	}
+}
+
+/*
+ * SGR: works out faint and conceal, which libvterm drops. Colour
+ * arguments (38;5;N, 38;2;R;G;B) are skipped so their numbers are not
+ * taken for attributes. Returns the attributes to set.
+ */
+static uint16_t
+emu_sgr(const char *s, const char *end, uint16_t attr)
+{
+	long	 v[32];
+	int	 colon[32], n = 0, k, sub;
+
+	while (s < end && n < 32) {
+		v[n] = emu_csi_num(&s, end, &sub);
+		colon[n] = sub;
+		/* 38:2::R:G:B and the like: one argument with its parts. */
+		while (sub && s < end)
+			(void)emu_csi_num(&s, end, &sub);
+		n++;
+	}
+	if (n == 0)
+		return (attr & ~(FB_FAINT | FB_CONCEAL));
+	for (k = 0; k < n; k++) {
+		switch (v[k]) {
+		case -1:
+		case 0:
+			attr &= ~(FB_FAINT | FB_CONCEAL);
+			break;
+		case 2:
+			attr |= FB_FAINT;
+			break;
+		case 22:
+			attr &= ~FB_FAINT;
+			break;
+		case 8:
+			attr |= FB_CONCEAL;
+			break;
+		case 28:
+			attr &= ~FB_CONCEAL;
+			break;
+		case 38:
+		case 48:
+		case 58:
+			if (colon[k] || k + 1 >= n)
+				break;
+			if (v[k + 1] == 5)
+				k += 2;
+			else if (v[k + 1] == 2)
+				k += 4;
+			else
+				k++;
+			break;
+		}
+	}
+	return (attr);
+}
+
+/* A CSI sequence ended with final at p[i - 1]. */
+static void
+emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
+    size_t *fed)
+{
+	const char	*s = e->csi, *end = e->csi + e->csilen;
+	uint16_t	 attr;
+
+	if (e->csi_over)
+		return;
+	if (s < end && *s == '?' && (final == 'h' || final == 'l')) {
+		emu_csi_modes(e, s + 1, end, final == 'h');
+		return;
+	}
+	if (final == 'm' && (s == end || (*s >= '0' && *s <= ';'))) {
+		attr = emu_sgr(s, end, e->pen.attr);
+		if ((attr ^ e->pen.attr) & (FB_FAINT | FB_CONCEAL)) {
+			/* Glyphs before this SGR keep the old pen. */
+			emu_feed(e, p, fed, i);
+			e->pen.attr = (e->pen.attr & ~(FB_FAINT | FB_CONCEAL)) |
+			    (attr & (FB_FAINT | FB_CONCEAL));
+		}
+		return;
+	}
+	if (final == 'p' && e->csilen == 1 && *s == '!') {
+		/* DECSTR, soft reset. */
+		emu_feed(e, p, fed, i);
+		e->fb->modes &= ~(FB_MODE_APPCURSOR | FB_MODE_APPKEYPAD);
+		e->pen.attr &= ~(FB_FAINT | FB_CONCEAL);
+	}
+}
+
+/* An OSC string ended: keeps an OSC 52 clipboard write (not a query). */
+static void
+emu_osc_done(struct emu *e)
+{
+	const char	*s = e->osc.p, *semi;
+
+	if (e->osc_skip || e->osc.len < 3 || strncmp(s, "52;", 3) != 0)
+		return;
+	semi = memchr(s + 3, ';', e->osc.len - 3);
+	if (semi == NULL)
+		return;
+	if ((size_t)(e->osc.p + e->osc.len - semi) == 2 && semi[1] == '?')
+		return;
+	fb_set_clip(e->fb, (const uint8_t *)s + 3, e->osc.len - 3);
+}
+
+/* Appends one byte of an OSC string, giving up on long or uninteresting. */
+static void
+emu_osc_byte(struct emu *e, uint8_t c)
+{
+	char	ch = (char)c;
+
+	if (e->osc_skip)
+		return;
+	if (e->osc.len >= FB_MAX_CLIPBOARD + 3 ||
+	    (e->osc.len < 3 && c != (uint8_t)"52;"[e->osc.len])) {
+		e->osc_skip = 1;
+		return;
+	}
+	fb_text_add(&e->osc, &ch, 1);
+}
+
+/* Bytes from the application (the pty), in any pieces. */
+void
+emu_input(struct emu *e, const uint8_t *p, size_t len)
+{
+	const uint8_t	*q;
+	size_t		 i = 0, fed = 0;
+	uint8_t		 c;
+
+	while (i < len) {
+		if (e->sc == SC_GROUND) {
+			if ((q = memchr(p + i, 0x1b, len - i)) == NULL)
+				break;
+			i = (size_t)(q - p) + 1;
+			e->sc = SC_ESC;
+			continue;
+		}
+		c = p[i++];
+		switch (e->sc) {
+		case SC_ESC:
+			e->sc = SC_GROUND;
+			if (c == '[') {
+				e->sc = SC_CSI;
+				e->csilen = 0;
+				e->csi_over = 0;
+			} else if (c == ']') {
+				e->sc = SC_OSC;
+				e->osc.len = 0;
+				e->osc_skip = 0;
+			} else if (c == 'P' || c == 'X' || c == '^' || c == '_')
+				e->sc = SC_STR;
+			else if (c == '=')
+				e->fb->modes |= FB_MODE_APPKEYPAD;
+			else if (c == '>')
+				e->fb->modes &= ~FB_MODE_APPKEYPAD;
+			else if (c == 'c') {
+				emu_feed(e, p, &fed, i);
+				e->fb->modes &= ~EMU_SCAN_MODES;
+				e->pen.attr &= ~(FB_FAINT | FB_CONCEAL);
+			} else if (c == 0x1b)
+				e->sc = SC_ESC;
+			break;
+		case SC_CSI:
+			if (c >= 0x40 && c <= 0x7e) {
+				e->sc = SC_GROUND;
+				emu_csi_done(e, c, p, i, &fed);
+			} else if (c == 0x1b)
+				e->sc = SC_ESC;
+			else if (c == 0x18 || c == 0x1a)
+				e->sc = SC_GROUND;
+			else if (c >= 0x20) {
+				if (e->csilen < sizeof e->csi)
+					e->csi[e->csilen++] = (char)c;
+				else
+					e->csi_over = 1;
+			}
+			break;
+		case SC_OSC:
+		case SC_STR:
+			if (c == 0x07 || c == 0x18 || c == 0x1a) {
+				if (e->sc == SC_OSC && c == 0x07)
+					emu_osc_done(e);
+				e->sc = SC_GROUND;
+			} else if (c == 0x1b)
+				e->sc = e->sc == SC_OSC ? SC_OSC_ESC : SC_STR_ESC;
+			else if (e->sc == SC_OSC)
+				emu_osc_byte(e, c);
+			break;
+		case SC_OSC_ESC:
+		case SC_STR_ESC:
+			if (c == '\\') {
+				if (e->sc == SC_OSC_ESC)
+					emu_osc_done(e);
+				e->sc = SC_GROUND;
+			} else {
+				/* Not ST: the ESC starts a new sequence. */
+				e->sc = SC_ESC;
+				i--;
+			}
+			break;
+		case SC_GROUND:
+			break;
+		}
+	}
+	emu_feed(e, p, &fed, len);
+}
+
+/* Changes the size; content is kept (see emu_resize_cb). */
+void
+emu_resize(struct emu *e, int cols, int rows)
+{
+	cols = emu_clamp(cols, FB_MAX_COLS);
+	rows = emu_clamp(rows, FB_MAX_ROWS);
+	if (cols == e->fb->cols && rows == e->fb->rows)
+		return;
+	vterm_set_size(e->vt, rows, cols);
+	/* The state layer calls emu_resize_cb; follow even if it did not. */
+	if (e->fb->cols != cols || e->fb->rows != rows)
+		emu_resize_cb(rows, cols, NULL, e);
+}
+
+/* The screen as the client should show it. */
+const struct fb *
+emu_screen(const struct emu *e)
+{
+	return (e->fb);
+}
+
+/* The window title (OSC 0/2); never NULL. */
+const char *
+emu_title(const struct emu *e)
+{
+	return (e->fb->title);
+}
+
+/* The scrollback store, for pushing lines to clients. */
+const struct scrollback *
+emu_scrollback(const struct emu *e)
+{
+	return (e->sb);
+}
+
+/*
+ * What `lnsh capture` prints: the last sblines of scrollback (0 none, -1
+ * all) then every screen row, one per line, trailing blanks trimmed, as
+ * text (escapes 0) or with SGR escapes (1). *out is NUL-terminated and
+ * allocated; the caller frees it.
+ */
+int
+emu_capture(const struct emu *e, long sblines, int escapes, char **out,
+    size_t *len)
+{
+	struct fb_text	 t = { NULL, 0, 0 };
+	size_t		 count = sb_count(e->sb), from, i;
+	int		 y;
+
+	if (sblines < 0 || (unsigned long)sblines >= count)
+		from = 0;
+	else
+		from = count - (size_t)sblines;
+	if (sblines == 0)
+		from = count;
+	fb_text_add(&t, "", 0);
+	for (i = from; i < count; i++) {
+		(void)sb_line(e->sb, i, escapes, &t);
+		fb_text_add(&t, "\n", 1);
+	}
+	for (y = 0; y < e->fb->rows; y++) {
+		fb_row_text(&t, e->fb->row[y], escapes);
+		fb_text_add(&t, "\n", 1);
+	}
+	*out = t.p;
+	*len = t.len;
+	return (0);
+}

@@ -1,0 +1,307 @@
+/*
+ * scrollback.c: lines that scrolled off the top of the primary screen.
+ * A line is kept as its UTF-8 text plus the points where the pen changes,
+ * not as cells: an 80-column coloured line takes ~100-200 bytes instead of
+ * 1280. The store is a ring bounded by a line count; the oldest line goes
+ * first, and its buffer is reused for the newest.
+ *
+ * A stored line: flags (1 byte: wrapped), varint text length, the text,
+ * then runs until the end: varint byte offset from the previous run,
+ * varint attributes, varint fg, varint bg (colour codes: 0 default,
+ * 1 + index, 257 + rgb). Text before the first run has the default pen.
+ */
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+#include "term.h"
+#include "server.h"
+
+struct sb_line {
+	uint8_t		*data;
+	uint32_t	 len;
+};
+
+struct scrollback {
+	struct sb_line	*ring;
+	size_t		 cap;		/* slots allocated, <= limit */
+	size_t		 limit;
+	size_t		 start;		/* oldest */
+	size_t		 count;
+	uint64_t	 total;		/* lines ever pushed */
+	struct fb_text	 scratch;
+};
+
+/* An empty store keeping at most limit lines (0: SB_DEFAULT_LINES). */
+struct scrollback *
+sb_new(size_t limit)
+{
+	struct scrollback	*sb;
+
+	sb = xcalloc(1, sizeof *sb);
+	sb->limit = limit ? limit : SB_DEFAULT_LINES;
+	return (sb);
+}
+
+/* Frees the store and every line. */
+void
+sb_free(struct scrollback *sb)
+{
+	size_t	 i;
+
+	if (sb == NULL)
+		return;
+	for (i = 0; i < sb->cap; i++)
+		free(sb->ring[i].data);
+	free(sb->ring);
+	free(sb->scratch.p);
+	free(sb);
+}
+
+/* Lines held now. */
+size_t
+sb_count(const struct scrollback *sb)
+{
+	return (sb->count);
+}
+
+/* Lines ever pushed: a reader can tell how many it missed. */
+uint64_t
+sb_total(const struct scrollback *sb)
+{
+	return (sb->total);
+}
+
+/* Appends an unsigned LEB128 varint. */
+static void
+sb_put_varint(struct fb_text *t, uint32_t v)
+{
+	uint8_t	 b[5];
+	size_t	 n = 0;
+
+	while (v >= 0x80) {
+		b[n++] = (uint8_t)(v | 0x80);
+		v >>= 7;
+	}
+	b[n++] = (uint8_t)v;
+	fb_text_add(t, b, n);
+}
+
+/* Reads a varint through the bounded buffer. */
+static int
+sb_get_varint(struct buf *b, uint32_t *v)
+{
+	uint32_t	x = 0;
+	uint8_t		c;
+	int		shift;
+
+	for (shift = 0; shift < 35; shift += 7) {
+		if (buf_get_u8(b, &c) != 0)
+			return (-1);
+		x |= (uint32_t)(c & 0x7f) << shift;
+		if (!(c & 0x80)) {
+			*v = x;
+			return (0);
+		}
+	}
+	return (-1);
+}
+
+/* A colour as a small code: 0 default, 1 + index, 257 + rgb. */
+static uint32_t
+sb_color_code(uint32_t c)
+{
+	switch (FB_COLOR_TYPE(c)) {
+	case FB_COLOR_PALETTE:
+		return (1 + (c & 0xff));
+	case FB_COLOR_RGB:
+		return (257 + (c & 0xffffff));
+	}
+	return (0);
+}
+
+/* The colour a code stands for. */
+static uint32_t
+sb_color_decode(uint32_t v)
+{
+	if (v == 0)
+		return (FB_COLOR_DEFAULT);
+	if (v <= 256)
+		return (FB_COLOR_IDX(v - 1));
+	return (FB_COLOR_RGB | ((v - 257) & 0xffffff));
+}
+
+/* Encodes a row into the scratch buffer. */
+static void
+sb_encode(struct scrollback *sb, const struct fb_row *r)
+{
+	struct fb_text	*t = &sb->scratch;
+	struct fb_text	 runs = { NULL, 0, 0 };
+	struct fb_pen	 pen = { 0, 0, 0 };
+	const uint32_t	*comb;
+	size_t		 last = 0;
+	int		 x, end = r->used;
+	uint8_t		 flags = r->wrapped ? 1 : 0;
+
+	while (end > 0) {
+		const struct fb_cell *c = &r->cells[end - 1];
+
+		if (c->cp != ' ' || c->bg != 0 || c->attr != 0)
+			break;
+		end--;
+	}
+	t->len = 0;
+	fb_text_add(t, &flags, 1);
+	/* Text length comes first: build the text, then splice. */
+	fb_text_add(t, "\0\0\0\0\0", 5);
+	for (x = 0; x < end; x++) {
+		const struct fb_cell	*c = &r->cells[x];
+		uint16_t		 attr = c->attr & FB_ATTR_MASK;
+
+		if (c->attr & FB_CONT)
+			continue;
+		if (c->fg != pen.fg || c->bg != pen.bg || attr != pen.attr) {
+			size_t	off = t->len - 6;
+
+			pen.fg = c->fg;
+			pen.bg = c->bg;
+			pen.attr = attr;
+			sb_put_varint(&runs, (uint32_t)(off - last));
+			sb_put_varint(&runs, attr);
+			sb_put_varint(&runs, sb_color_code(pen.fg));
+			sb_put_varint(&runs, sb_color_code(pen.bg));
+			last = off;
+		}
+		if (c->cp < 0x80) {
+			char	ch = (char)c->cp;
+
+			fb_text_add(t, &ch, 1);
+		} else
+			fb_text_utf8(t, c->cp);
+		if ((comb = fb_cell_comb(r, c)) != NULL) {
+			while (*comb != 0)
+				fb_text_utf8(t, *comb++);
+		}
+	}
+	{
+		/* Fixed 5-byte varint for the text length keeps splicing out. */
+		uint32_t	v = (uint32_t)(t->len - 6);
+		int		i;
+
+		for (i = 0; i < 5; i++) {
+			t->p[1 + i] = (char)((v & 0x7f) | (i < 4 ? 0x80 : 0));
+			v >>= 7;
+		}
+	}
+	if (runs.len > 0)
+		fb_text_add(t, runs.p, runs.len);
+	free(runs.p);
+}
+
+/* Stores a row that left the screen; drops the oldest line when full. */
+void
+sb_push(struct scrollback *sb, const struct fb_row *r)
+{
+	struct sb_line	*l;
+	size_t		 slot;
+
+	sb_encode(sb, r);
+	if (sb->count == sb->cap && sb->cap < sb->limit) {
+		size_t	ncap = sb->cap ? sb->cap * 2 : 64;
+
+		if (ncap > sb->limit)
+			ncap = sb->limit;
+		/* Unwrap the ring into the larger array. */
+		sb->ring = xreallocarray(sb->ring, ncap, sizeof *sb->ring);
+		memset(&sb->ring[sb->cap], 0, (ncap - sb->cap) *
+		    sizeof *sb->ring);
+		if (sb->start != 0) {
+			struct sb_line	*tmp = xreallocarray(NULL, sb->cap,
+			    sizeof *tmp);
+			size_t		 i;
+
+			for (i = 0; i < sb->cap; i++)
+				tmp[i] = sb->ring[(sb->start + i) % sb->cap];
+			memcpy(sb->ring, tmp, sb->cap * sizeof *tmp);
+			free(tmp);
+			sb->start = 0;
+		}
+		sb->cap = ncap;
+	}
+	if (sb->count == sb->cap) {
+		slot = sb->start;
+		sb->start = (sb->start + 1) % sb->cap;
+	} else {
+		slot = (sb->start + sb->count) % sb->cap;
+		sb->count++;
+	}
+	l = &sb->ring[slot];
+	if (l->data == NULL || l->len < sb->scratch.len ||
+	    l->len > 2 * sb->scratch.len + 64) {
+		free(l->data);
+		l->data = xmalloc(sb->scratch.len);
+	}
+	memcpy(l->data, sb->scratch.p, sb->scratch.len);
+	l->len = (uint32_t)sb->scratch.len;
+	sb->total++;
+}
+
+/*
+ * Appends line i (0 the oldest) as text, or with SGR escapes, without
+ * trailing blanks or a newline. Returns 0, or LN_E_INVAL for no such line.
+ */
+int
+sb_line(const struct scrollback *sb, size_t i, int escapes,
+    struct fb_text *t)
+{
+	const struct sb_line	*l;
+	struct buf		 b;
+	struct fb_pen		 pen = { 0, 0, 0 };
+	const uint8_t		*text;
+	uint32_t		 textlen, off = 0, delta, v[3];
+	uint8_t			 flags;
+	size_t			 keep, done = 0;
+
+	if (i >= sb->count)
+		return (LN_E_INVAL);
+	l = &sb->ring[(sb->start + i) % sb->cap];
+	buf_reader(&b, l->data, l->len);
+	if (buf_get_u8(&b, &flags) != 0 || sb_get_varint(&b, &textlen) != 0 ||
+	    (text = buf_get_ptr(&b, textlen)) == NULL)
+		return (LN_E_INVAL);
+	keep = t->len;
+	while (buf_left(&b) > 0) {
+		if (sb_get_varint(&b, &delta) != 0 ||
+		    sb_get_varint(&b, &v[0]) != 0 ||
+		    sb_get_varint(&b, &v[1]) != 0 ||
+		    sb_get_varint(&b, &v[2]) != 0 || delta > textlen - off)
+			return (LN_E_INVAL);
+		off += delta;
+		fb_text_add(t, text + done, off - done);
+		done = off;
+		pen.attr = (uint16_t)(v[0] & FB_ATTR_MASK);
+		pen.fg = sb_color_decode(v[1]);
+		pen.bg = sb_color_decode(v[2]);
+		if (escapes)
+			fb_text_sgr(t, &pen);
+	}
+	fb_text_add(t, text + done, textlen - done);
+	if (!escapes) {
+		size_t	n = t->len;
+
+		while (n > keep && t->p[n - 1] == ' ')
+			n--;
+		fb_text_trim(t, n);
+	} else if (pen.fg != 0 || pen.bg != 0 || pen.attr != 0)
+		fb_text_add(t, "\033[0m", 4);
+	return (0);
+}
+
+/* Whether line i (0 the oldest) continues on the next one. */
+int
+sb_wrapped(const struct scrollback *sb, size_t i)
+{
+	if (i >= sb->count)
+		return (0);
+	return (sb->ring[(sb->start + i) % sb->cap].data[0] & 1);
+}

@@ -1,0 +1,265 @@
+/*
+ * test_emu.c: real escape sequences through the emulator, checked on the
+ * captured screen: colours, cursor motion, regions, insert and delete,
+ * the alternate screen, titles, replies to DA and DSR, modes.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "proto.h"
+#include "term.h"
+#include "server.h"
+
+struct reply {
+	char	buf[256];
+	size_t	len;
+};
+
+static void
+reply_cb(void *arg, const uint8_t *p, size_t len)
+{
+	struct reply	*r = arg;
+
+	if (r->len + len < sizeof r->buf) {
+		memcpy(r->buf + r->len, p, len);
+		r->len += len;
+		r->buf[r->len] = '\0';
+	}
+}
+
+/* Feeds a C string. */
+static void
+feed(struct emu *e, const char *s)
+{
+	emu_input(e, (const uint8_t *)s, strlen(s));
+}
+
+/* Asserts the captured screen (no scrollback) equals want. */
+static void
+assert_screen(struct emu *e, long sb, int esc, const char *want)
+{
+	char	*out;
+	size_t	 len;
+
+	assert_int_equal(emu_capture(e, sb, esc, &out, &len), 0);
+	assert_int_equal(strlen(out), len);
+	assert_string_equal(out, want);
+	free(out);
+}
+
+/* Plain text, CR LF, cursor motion, erase. */
+static void
+test_text_and_motion(void **state)
+{
+	struct emu	*e = emu_new(10, 3, 100, NULL, NULL);
+
+	feed(e, "hello\r\nworld\033[1;8HX\033[3;2Hy");
+	assert_screen(e, 0, 0, "hello  X\nworld\n y\n");
+	feed(e, "\033[1;3H\033[K");
+	assert_screen(e, 0, 0, "he\nworld\n y\n");
+	feed(e, "\033[2J\033[H\tT");
+	assert_screen(e, 0, 0, "        T\n\n\n");
+	emu_free(e);
+}
+
+/* Scrolling fills the scrollback; capture reads it back. */
+static void
+test_scroll_and_capture(void **state)
+{
+	struct emu	*e = emu_new(10, 3, 100, NULL, NULL);
+	int		 i;
+	char		 s[16];
+
+	for (i = 1; i <= 6; i++) {
+		snprintf(s, sizeof s, "%d\r\n", i);
+		feed(e, s);
+	}
+	assert_screen(e, 0, 0, "5\n6\n\n");
+	assert_screen(e, -1, 0, "1\n2\n3\n4\n5\n6\n\n");
+	assert_screen(e, 2, 0, "3\n4\n5\n6\n\n");
+	emu_free(e);
+}
+
+/* SGR colours: 16, 256 and truecolor, attributes, captured as escapes. */
+static void
+test_colours(void **state)
+{
+	struct emu	*e = emu_new(20, 2, 100, NULL, NULL);
+	const struct fb	*fb;
+
+	feed(e, "\033[1;31mR\033[0;38;5;200mP\033[38;2;1;2;3;48;5;4mT\033[m.");
+	fb = emu_screen(e);
+	assert_int_equal(fb->row[0]->cells[0].fg, FB_COLOR_IDX(1));
+	assert_true(fb->row[0]->cells[0].attr & FB_BOLD);
+	assert_int_equal(fb->row[0]->cells[1].fg, FB_COLOR_IDX(200));
+	assert_int_equal(fb->row[0]->cells[2].fg, FB_COLOR_RGB3(1, 2, 3));
+	assert_int_equal(fb->row[0]->cells[2].bg, FB_COLOR_IDX(4));
+	assert_screen(e, 0, 1, "\033[0;1;31mR\033[0;38;5;200mP"
+	    "\033[0;38;2;1;2;3;44mT\033[0m.\n\n");
+	/* Faint and conceal, which libvterm drops, and 38;5;2 is no faint. */
+	feed(e, "\r\n\033[2ma\033[22;8mb\033[28;38;5;2mc");
+	fb = emu_screen(e);
+	assert_int_equal(fb->row[1]->cells[0].attr, FB_FAINT);
+	assert_int_equal(fb->row[1]->cells[1].attr, FB_CONCEAL);
+	assert_int_equal(fb->row[1]->cells[2].attr, 0);
+	emu_free(e);
+}
+
+/* CSI r regions, IL/DL, ICH/DCH. */
+static void
+test_regions_insert_delete(void **state)
+{
+	struct emu	*e = emu_new(8, 5, 100, NULL, NULL);
+
+	feed(e, "a\r\nb\r\nc\r\nd\r\ne");
+	feed(e, "\033[2;4r\033[4;1H\n");		/* scroll inside 2-4 */
+	assert_screen(e, 0, 0, "a\nc\nd\n\ne\n");
+	assert_screen(e, -1, 0, "a\nc\nd\n\ne\n");	/* nothing pushed */
+	feed(e, "\033[r\033[2;1H\033[L");		/* IL */
+	assert_screen(e, 0, 0, "a\n\nc\nd\n\n");
+	feed(e, "\033[1;1H\033[M");			/* DL */
+	assert_screen(e, 0, 0, "\nc\nd\n\n\n");
+	feed(e, "\033[1;1Habcdef\033[1;2H\033[2P");	/* DCH */
+	assert_screen(e, 0, 0, "adef\nc\nd\n\n\n");
+	feed(e, "\033[1;2H\033[3@");			/* ICH */
+	assert_screen(e, 0, 0, "a   def\nc\nd\n\n\n");
+	emu_free(e);
+}
+
+/* ?1049h/l: the alternate screen records no scrollback. */
+static void
+test_altscreen(void **state)
+{
+	struct emu	*e = emu_new(10, 2, 100, NULL, NULL);
+
+	feed(e, "shell$ ");
+	feed(e, "\033[?1049h\033[Hvim");
+	assert_true(emu_screen(e)->modes & FB_MODE_ALTSCREEN);
+	assert_screen(e, 0, 0, "vim\n\n");
+	feed(e, "\r\n1\r\n2\r\n3\r\n4");
+	assert_screen(e, -1, 0, "3\n4\n");
+	feed(e, "\033[?1049l");
+	assert_false(emu_screen(e)->modes & FB_MODE_ALTSCREEN);
+	assert_screen(e, -1, 0, "shell$\n\n");
+	emu_free(e);
+}
+
+/* Wide characters, combining characters, autowrap marks the row. */
+static void
+test_utf8_and_wrap(void **state)
+{
+	struct emu	*e = emu_new(5, 3, 100, NULL, NULL);
+	const struct fb	*fb;
+
+	feed(e, "\xe4\xb8\xad" "e\xcc\x81" "abcd");
+	assert_screen(e, 0, 0, "\xe4\xb8\xad" "e\xcc\x81" "ab\ncd\n\n");
+	fb = emu_screen(e);
+	assert_true(fb->row[0]->cells[0].attr & FB_WIDE);
+	assert_true(fb->row[0]->wrapped);
+	assert_false(fb->row[1]->wrapped);
+	/* A wide character that does not fit at the last column wraps. */
+	feed(e, "\r\n1234\xe4\xb8\xad");
+	assert_screen(e, 0, 0, "cd\n1234\n\xe4\xb8\xad\n");
+	assert_screen(e, -1, 0, "\xe4\xb8\xad" "e\xcc\x81" "ab\ncd\n1234\n"
+	    "\xe4\xb8\xad\n");
+	emu_free(e);
+}
+
+/* DA and DSR/CPR are answered through reply_fn. */
+static void
+test_replies(void **state)
+{
+	struct reply	 r = { "", 0 };
+	struct emu	*e = emu_new(20, 5, 100, reply_cb, &r);
+
+	feed(e, "\033[3;7H\033[6n");
+	assert_string_equal(r.buf, "\033[3;7R");
+	r.len = 0;
+	feed(e, "\033[c");
+	assert_true(r.len > 3);
+	assert_memory_equal(r.buf, "\033[?", 3);
+	emu_free(e);
+}
+
+/* OSC 0/2 titles, bell, OSC 52, and the modes a client mirrors. */
+static void
+test_title_bell_modes(void **state)
+{
+	struct emu	*e = emu_new(20, 5, 100, NULL, NULL);
+	const struct fb	*fb = emu_screen(e);
+
+	feed(e, "\033]2;my title\007");
+	assert_string_equal(emu_title(e), "my title");
+	feed(e, "\033]0;other\033\\");
+	assert_string_equal(emu_title(e), "other");
+	feed(e, "\007\007");
+	assert_int_equal(emu_screen(e)->bells, 2);
+	feed(e, "\033]52;c;aGVsbG8=\007");
+	assert_int_equal(fb->cliplen, strlen("c;aGVsbG8="));
+	assert_memory_equal(fb->clip, "c;aGVsbG8=", fb->cliplen);
+	feed(e, "\033]52;c;?\007");		/* a query is not kept */
+	assert_memory_equal(fb->clip, "c;aGVsbG8=", fb->cliplen);
+	feed(e, "\033[?1h\033=\033[?2004h\033[?1002h\033[?1006h\033[?25l");
+	fb = emu_screen(e);
+	assert_true(fb->modes & FB_MODE_APPCURSOR);
+	assert_true(fb->modes & FB_MODE_APPKEYPAD);
+	assert_true(fb->modes & FB_MODE_BRACKETPASTE);
+	assert_true(fb->modes & FB_MODE_MOUSE_DRAG);
+	assert_true(fb->modes & FB_MODE_MOUSE_SGR);
+	assert_false(fb->cursor.visible);
+	/* Split across writes, byte by byte. */
+	{
+		const char	*s = "\033[?1l\033>\033[?2004l\033[?1002l\033[?25h";
+
+		for (; *s != '\0'; s++)
+			emu_input(e, (const uint8_t *)s, 1);
+	}
+	fb = emu_screen(e);
+	assert_int_equal(fb->modes & (FB_MODE_APPCURSOR | FB_MODE_APPKEYPAD |
+	    FB_MODE_BRACKETPASTE | FB_MODE_MOUSE_DRAG), 0);
+	assert_true(fb->cursor.visible);
+	emu_free(e);
+}
+
+/* Resizing keeps the cursor's row; rows pushed off go to scrollback. */
+static void
+test_resize(void **state)
+{
+	struct emu	*e = emu_new(10, 4, 100, NULL, NULL);
+
+	feed(e, "a\r\nb\r\nc\r\nd");
+	emu_resize(e, 6, 2);
+	assert_screen(e, 0, 0, "c\nd\n");
+	assert_screen(e, -1, 0, "a\nb\nc\nd\n");
+	feed(e, "X");
+	assert_screen(e, 0, 0, "c\ndX\n");
+	emu_resize(e, 12, 5);
+	assert_int_equal(emu_screen(e)->cols, 12);
+	feed(e, "\r\nnext");
+	assert_screen(e, 0, 0, "c\ndX\nnext\n\n\n");
+	emu_free(e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_text_and_motion),
+		cmocka_unit_test(test_scroll_and_capture),
+		cmocka_unit_test(test_colours),
+		cmocka_unit_test(test_regions_insert_delete),
+		cmocka_unit_test(test_altscreen),
+		cmocka_unit_test(test_utf8_and_wrap),
+		cmocka_unit_test(test_replies),
+		cmocka_unit_test(test_title_bell_modes),
+		cmocka_unit_test(test_resize),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}

@@ -1,0 +1,143 @@
+/*
+ * test_scrollback.c: the scrollback store keeps lines in order, drops the
+ * oldest past its limit, and gives back text and attributes as they were.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "proto.h"
+#include "term.h"
+#include "server.h"
+
+/* A row of cols reading s with one pen. */
+static struct fb_row *
+mkrow(int cols, const char *s, const struct fb_pen *pen)
+{
+	struct fb	*fb = fb_new(cols, 1);
+	struct fb_row	*r;
+	uint32_t	 cp;
+	int		 x;
+
+	for (x = 0; s[x] != '\0'; x++) {
+		cp = (uint8_t)s[x];
+		fb_put(fb, x, 0, &cp, 1, 1, pen);
+	}
+	r = fb->row[0];
+	r->refs++;
+	fb_free(fb);
+	return (r);
+}
+
+/* Line i of the store as a string; the caller frees it. */
+static char *
+line(const struct scrollback *sb, size_t i, int escapes)
+{
+	struct fb_text	t = { NULL, 0, 0 };
+
+	assert_int_equal(sb_line(sb, i, escapes, &t), 0);
+	fb_text_add(&t, "", 0);
+	return (t.p);
+}
+
+/* Lines come back oldest first; the limit drops the oldest. */
+static void
+test_order_and_limit(void **state)
+{
+	struct scrollback	*sb = sb_new(100);
+	struct fb_pen		 pen = { 0, 0, 0 };
+	struct fb_text		 t = { NULL, 0, 0 };
+	char			 s[32], *l;
+	int			 i;
+
+	for (i = 0; i < 250; i++) {
+		struct fb_row	*r;
+
+		snprintf(s, sizeof s, "line %d", i);
+		r = mkrow(40, s, &pen);
+		sb_push(sb, r);
+		fb_row_unref(r);
+	}
+	assert_int_equal(sb_count(sb), 100);
+	assert_int_equal(sb_total(sb), 250);
+	l = line(sb, 0, 0);
+	assert_string_equal(l, "line 150");
+	free(l);
+	l = line(sb, 99, 0);
+	assert_string_equal(l, "line 249");
+	free(l);
+	assert_int_equal(sb_line(sb, 100, 0, &t), LN_E_INVAL);
+	sb_free(sb);
+}
+
+/* Attributes and colours round-trip through the compact form. */
+static void
+test_attributes(void **state)
+{
+	struct scrollback	*sb = sb_new(0);
+	struct fb		*fb = fb_new(20, 1);
+	struct fb_pen		 red = { FB_COLOR_IDX(1), 0, FB_BOLD };
+	struct fb_pen		 rgb = { FB_COLOR_RGB3(250, 128, 1),
+				    FB_COLOR_IDX(200), FB_ITALIC | FB_FAINT };
+	struct fb_pen		 plain = { 0, 0, 0 };
+	struct fb_text		 want = { NULL, 0, 0 };
+	uint32_t		 cp[2] = { 'e', 0x301 }, han = 0x4e2d;
+	char			*l;
+
+	fb_put(fb, 0, 0, cp, 1, 1, &red);
+	fb_put(fb, 1, 0, cp, 2, 1, &rgb);
+	fb_put(fb, 2, 0, &han, 1, 2, &rgb);
+	fb_put(fb, 5, 0, cp, 1, 1, &plain);
+	sb_push(sb, fb->row[0]);
+	fb_row_text(&want, fb->row[0], 1);
+	l = line(sb, 0, 1);
+	assert_string_equal(l, want.p);
+	free(l);
+	l = line(sb, 0, 0);
+	assert_string_equal(l, "ee\xcc\x81\xe4\xb8\xad e");
+	free(l);
+	free(want.p);
+	fb_free(fb);
+	sb_free(sb);
+}
+
+/* A long run of coloured lines stays small. */
+static void
+test_compact(void **state)
+{
+	struct scrollback	*sb = sb_new(10000);
+	struct fb		*fb = fb_new(80, 1);
+	struct fb_pen		 pen = { 0, 0, 0 };
+	uint32_t		 cp;
+	int			 i, x;
+
+	for (i = 0; i < 20000; i++) {
+		for (x = 0; x < 80; x++) {
+			pen.fg = FB_COLOR_IDX((x / 10 + i) % 8);
+			cp = 'a' + (uint32_t)((x + i) % 26);
+			fb_put(fb, x, 0, &cp, 1, 1, &pen);
+		}
+		sb_push(sb, fb->row[0]);
+	}
+	assert_int_equal(sb_count(sb), 10000);
+	assert_true(sb_wrapped(sb, 0) == 0);
+	fb_free(fb);
+	sb_free(sb);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_order_and_limit),
+		cmocka_unit_test(test_attributes),
+		cmocka_unit_test(test_compact),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
