@@ -30,12 +30,12 @@ tests_unit_test_hosts_CPPFLAGS = $(KEYS_CPPFLAGS)
 tests_unit_test_hosts_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_hosts_LDADD = $(UNIT_LIBS)
 
-#check_PROGRAMS += tests/unit/test_authkeys
-#tests_unit_test_authkeys_SOURCES = tests/unit/test_authkeys.c \
-#	$(KEYS_TEST_CORE) server/authkeys.c server/paths.c
-#tests_unit_test_authkeys_CPPFLAGS = $(KEYS_CPPFLAGS)
-#tests_unit_test_authkeys_CFLAGS = $(UNIT_CFLAGS)
-#tests_unit_test_authkeys_LDADD = $(UNIT_LIBS)
+check_PROGRAMS += tests/unit/test_authkeys
+tests_unit_test_authkeys_SOURCES = tests/unit/test_authkeys.c \
+	$(KEYS_TEST_CORE) server/authkeys.c server/paths.c
+tests_unit_test_authkeys_CPPFLAGS = $(KEYS_CPPFLAGS)
+tests_unit_test_authkeys_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_authkeys_LDADD = $(UNIT_LIBS)
 
 #check_PROGRAMS += tests/unit/test_config
 #tests_unit_test_config_SOURCES = tests/unit/test_config.c \

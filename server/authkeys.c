@@ -1,0 +1,305 @@
+/*
+ * authkeys.c: a user's authorized_keys, the only thing that admits a client
+ * key for a user. Because whoever can write this file (or replace a
+ * directory above it) can log in as the user, it is checked the way
+ * OpenSSH's StrictModes checks ~/.ssh/authorized_keys before any line of it
+ * is believed, and lnshd reads it afresh at every handshake so that a key
+ * removed from it stops working at once.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <libgen.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "server.h"
+
+/*
+ * Checks one directory on the way up: owned by the user or root, and
+ * writable by nobody else.
+ */
+static int
+strict_dir(const char *file, const char *dir, uid_t uid, char **cause)
+{
+	struct stat	st;
+
+	if (stat(dir, &st) == -1) {
+		ln_cause(cause, "%s: refused: %s: %s", file, dir,
+		    strerror(errno));
+		return (LN_E_SYSTEM);
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		ln_cause(cause, "%s: refused: %s is not a directory", file,
+		    dir);
+		return (LN_E_INVAL);
+	}
+	if (st.st_uid != uid && st.st_uid != 0) {
+		ln_cause(cause, "%s: refused: directory %s is owned by uid "
+		    "%lu, not by the user (uid %lu) or root", file, dir,
+		    (unsigned long)st.st_uid, (unsigned long)uid);
+		return (LN_E_INVAL);
+	}
+	if ((st.st_mode & 022) != 0) {
+		ln_cause(cause, "%s: refused: directory %s is writable by "
+		    "group or others (mode %04o): run `chmod go-w %s`", file,
+		    dir, (unsigned)(st.st_mode & 07777), dir);
+		return (LN_E_INVAL);
+	}
+	return (0);
+}
+
+/*
+ * Checks the file itself, from its open descriptor so that what is checked
+ * is what is read: a regular file of the user's that group and others can
+ * neither read nor write.
+ */
+static int
+strict_file(const char *path, int fd, uid_t uid, char **cause)
+{
+	struct stat	st;
+
+	if (fstat(fd, &st) == -1) {
+		ln_cause(cause, "%s: %s", path, strerror(errno));
+		return (LN_E_SYSTEM);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ln_cause(cause, "%s: refused: not a regular file", path);
+		return (LN_E_INVAL);
+	}
+	if (st.st_uid != uid) {
+		ln_cause(cause, "%s: refused: owned by uid %lu, not by the "
+		    "user (uid %lu): run `chown %lu %s`", path,
+		    (unsigned long)st.st_uid, (unsigned long)uid,
+		    (unsigned long)uid, path);
+		return (LN_E_INVAL);
+	}
+	if ((st.st_mode & 066) != 0) {
+		ln_cause(cause, "%s: refused: readable or writable by group "
+		    "or others (mode %04o): run `chmod 600 %s`", path,
+		    (unsigned)(st.st_mode & 07777), path);
+		return (LN_E_INVAL);
+	}
+	if (st.st_size > LN_TEXT_FILE_MAX) {
+		ln_cause(cause, "%s: refused: larger than %d bytes", path,
+		    LN_TEXT_FILE_MAX);
+		return (LN_E_INVAL);
+	}
+	return (0);
+}
+
+/*
+ * StrictModes for the directories: walks up from the file's real location
+ * (symbolic links resolved) checking every directory until it has checked
+ * the user's home, or reached / when the file is not under the home.
+ */
+int
+authkeys_strict(const char *path, const char *home, uid_t uid, char **cause)
+{
+	char	 real[PATH_MAX], realhome[PATH_MAX], *dir;
+	int	 r;
+
+	if (realpath(path, real) == NULL) {
+		ln_cause(cause, "%s: %s", path, strerror(errno));
+		return (LN_E_SYSTEM);
+	}
+	if (realpath(home, realhome) == NULL) {
+		ln_cause(cause, "%s: refused: home directory %s: %s", path,
+		    home, strerror(errno));
+		return (LN_E_SYSTEM);
+	}
+	for (;;) {
+		/* dirname may modify its argument and return static storage. */
+		dir = dirname(real);
+		if (dir != real)
+			memmove(real, dir, strlen(dir) + 1);
+		if ((r = strict_dir(path, real, uid, cause)) != 0)
+			return (r);
+		if (strcmp(real, realhome) == 0 || strcmp(real, "/") == 0)
+			break;
+	}
+	return (0);
+}
+
+/* Frees the keys of a parsed file. */
+void
+authkeys_free(struct authkeys *ak)
+{
+	free(ak->keys);
+	ak->keys = NULL;
+	ak->nkeys = 0;
+}
+
+/* Passes a warning to the caller's log, if it gave one. */
+static void
+warn(authkeys_warn_fn fn, void *arg, const char *path, unsigned line,
+    const char *why)
+{
+	char	msg[512];
+
+	if (fn == NULL)
+		return;
+	snprintf(msg, sizeof msg, "%s:%u: ignoring this line: %s", path, line,
+	    why);
+	fn(arg, msg);
+}
+
+/*
+ * Parses the text of an authorized_keys file (path only names it in
+ * messages). A malformed line is reported through warn and skipped: it
+ * admits nothing, and the good lines around it still count, so one typo
+ * does not lock the user out.
+ */
+int
+authkeys_parse(const char *path, const uint8_t *data, size_t len,
+    struct authkeys *out, authkeys_warn_fn fn, void *arg)
+{
+	struct authkeys	 ak = { NULL, 0 };
+	struct authkey	 k;
+	struct buf	 b;
+	char		 line[LN_TEXT_LINE_MAX];
+	const char	*s, *why;
+	unsigned	 lineno = 0;
+	int		 r;
+
+	buf_reader(&b, data, len);
+	while ((r = ln_text_line(&b, line, sizeof line)) != 0) {
+		lineno++;
+		if (r < 0) {
+			warn(fn, arg, path, lineno, "line too long or not text");
+			continue;
+		}
+		s = line + strspn(line, " \t");
+		if (*s == '\0' || *s == '#')
+			continue;
+		memset(&k, 0, sizeof k);
+		if (key_parse(s, k.key, k.comment, &why) != 0) {
+			warn(fn, arg, path, lineno, why);
+			continue;
+		}
+		k.line = lineno;
+		ak.keys = xreallocarray(ak.keys, ak.nkeys + 1,
+		    sizeof *ak.keys);
+		ak.keys[ak.nkeys++] = k;
+	}
+	*out = ak;
+	return (0);
+}
+
+/*
+ * Loads a user's authorized_keys after the StrictModes checks; any failed
+ * check refuses the whole file with a message naming it. A missing file
+ * admits nobody: LN_E_DROP(LN_DROP_UNAUTHORIZED).
+ */
+int
+authkeys_load(const char *path, const char *home, uid_t uid,
+    struct authkeys *out, authkeys_warn_fn fn, void *arg, char **cause)
+{
+	uint8_t	*data = NULL;
+	size_t	 used = 0, cap = 4096;
+	ssize_t	 n;
+	int	 fd, r;
+
+	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1) {
+		if (errno == ENOENT) {
+			ln_cause(cause, "%s does not exist", path);
+			return (LN_E_DROP(LN_DROP_UNAUTHORIZED));
+		}
+		ln_cause(cause, "%s: %s", path, strerror(errno));
+		return (LN_E_SYSTEM);
+	}
+	if ((r = strict_file(path, fd, uid, cause)) != 0)
+		goto out;
+	if ((r = authkeys_strict(path, home, uid, cause)) != 0)
+		goto out;
+
+	data = xmalloc(cap);
+	for (;;) {
+		if (used == cap) {
+			if (cap > LN_TEXT_FILE_MAX) {
+				ln_cause(cause, "%s: refused: larger than %d "
+				    "bytes", path, LN_TEXT_FILE_MAX);
+				r = LN_E_INVAL;
+				goto out;
+			}
+			data = xreallocarray(data, 2, cap);
+			cap *= 2;
+		}
+		n = read(fd, data + used, cap - used);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1) {
+			ln_cause(cause, "%s: %s", path, strerror(errno));
+			r = LN_E_SYSTEM;
+			goto out;
+		}
+		if (n == 0)
+			break;
+		used += (size_t)n;
+	}
+	r = authkeys_parse(path, data, used, out, fn, arg);
+out:
+	free(data);
+	close(fd);
+	return (r);
+}
+
+/*
+ * The entry admitting key, or NULL. Every entry is compared, in constant
+ * time, so the time taken says nothing about which key matched.
+ */
+const struct authkey *
+authkeys_find(const struct authkeys *ak, const uint8_t *key)
+{
+	const struct authkey	*found = NULL;
+	size_t			 i;
+
+	for (i = 0; i < ak->nkeys; i++) {
+		if (sodium_memcmp(ak->keys[i].key, key, LN_KEY_LEN) == 0 &&
+		    found == NULL)
+			found = &ak->keys[i];
+	}
+	return (found);
+}
+
+/*
+ * Is key admitted for user u? 0: yes. LN_E_DROP(LN_DROP_UNAUTHORIZED): the
+ * key is not in the file, or there is no file; other errors: the file was
+ * refused. *cause says which, naming the file and the key's fingerprint.
+ */
+int
+authkeys_admits(const struct paths_user *u, const uint8_t *key,
+    authkeys_warn_fn fn, void *arg, char **cause)
+{
+	struct authkeys	 ak;
+	char		*path, fp[LN_FINGERPRINT_LEN], *why = NULL;
+	int		 r;
+
+	path = paths_authorized_keys(u);
+	key_fingerprint(key, fp);
+	if ((r = authkeys_load(path, u->home, u->uid, &ak, fn, arg,
+	    &why)) != 0) {
+		ln_cause(cause, "key %s not admitted for %s: %s", fp, u->name,
+		    why);
+		goto out;
+	}
+	if (authkeys_find(&ak, key) == NULL) {
+		ln_cause(cause, "key %s not admitted for %s: not in %s", fp,
+		    u->name, path);
+		r = LN_E_DROP(LN_DROP_UNAUTHORIZED);
+	}
+	authkeys_free(&ak);
+out:
+	free(why);
+	free(path);
+	return (r);
+}
