@@ -20,3 +20,31 @@ check_PROGRAMS += tests/unit/test_fb
 tests_unit_test_fb_SOURCES = tests/unit/test_fb.c $(PROTO_CORE)
 tests_unit_test_fb_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fb_LDADD = $(TERM_FB_LIBS) $(UNIT_LIBS)
+
+# The emulator and scrollback, linked into the session holder.
+TERM_EMU_SRCS = server/emu.c server/scrollback.c compat/vterm.h
+noinst_LIBRARIES += libemu.a
+libemu_a_SOURCES = $(TERM_EMU_SRCS)
+libemu_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server $(VTERM_CFLAGS)
+TERM_EMU_LIBS = libemu.a $(TERM_FB_LIBS) $(VTERM_LIBS)
+
+check_PROGRAMS += tests/unit/test_scrollback
+tests_unit_test_scrollback_SOURCES = tests/unit/test_scrollback.c $(PROTO_CORE)
+tests_unit_test_scrollback_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
+tests_unit_test_scrollback_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_scrollback_LDADD = $(TERM_EMU_LIBS) $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_emu
+tests_unit_test_emu_SOURCES = tests/unit/test_emu.c $(PROTO_CORE)
+tests_unit_test_emu_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
+tests_unit_test_emu_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_emu_LDADD = $(TERM_EMU_LIBS) $(UNIT_LIBS)
+
+# The benchmark: built by `make bench`, never run by make check.
+EXTRA_PROGRAMS = bench/emu-bench
+bench_emu_bench_SOURCES = bench/emu-bench.c $(PROTO_CORE)
+bench_emu_bench_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server $(VTERM_CFLAGS)
+bench_emu_bench_LDADD = $(TERM_EMU_LIBS) $(SODIUM_LIBS)
+CLEANFILES += bench/emu-bench$(EXEEXT)
+.PHONY: bench
+bench: bench/emu-bench$(EXEEXT)

@@ -1,0 +1,231 @@
+/*
+ * emu-bench.c: throughput of the session emulator against libvterm's own
+ * screen layer fed the same bytes in the same run, and the memory a
+ * process holding one emulator uses. Built by `make bench`; not a test.
+ *
+ *	bench/emu-bench [MB]	(corpus size of the coloured text, default 20)
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/wait.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "vterm.h"
+
+#include "proto.h"
+#include "term.h"
+#include "server.h"
+
+#define CHUNK	4096	/* a pty read */
+
+/* What `seq 1 N` prints, as a pty delivers it (onlcr: \r\n). */
+static void
+gen_seq(struct fb_text *t, long n)
+{
+	char	 s[32];
+	long	 i;
+	int	 len;
+
+	for (i = 1; i <= n; i++) {
+		len = snprintf(s, sizeof s, "%ld\r\n", i);
+		fb_text_add(t, s, (size_t)len);
+	}
+}
+
+/* 80-column lines of words in 16, 256 and 24-bit colours. */
+static void
+gen_colour(struct fb_text *t, size_t bytes, long maxlines)
+{
+	static const char *words[] = { "lorem", "ipsum", "dolor", "sit",
+	    "amet", "consectetur", "adipiscing", "elit", "sed", "do" };
+	char	 s[64];
+	long	 line = 0;
+	int	 col, len, w, k = 0;
+
+	while (t->len < bytes && (maxlines < 0 || line < maxlines)) {
+		for (col = 0; col < 72;) {
+			w = k++ % 10;
+			switch (k % 4) {
+			case 0:
+				len = snprintf(s, sizeof s, "\033[1;%dm%s ",
+				    31 + k % 7, words[w]);
+				break;
+			case 1:
+				len = snprintf(s, sizeof s, "\033[38;5;%dm%s ",
+				    k % 256, words[w]);
+				break;
+			case 2:
+				len = snprintf(s, sizeof s,
+				    "\033[38;2;%d;%d;%dm%s ", k % 256,
+				    (k * 7) % 256, (k * 13) % 256, words[w]);
+				break;
+			default:
+				len = snprintf(s, sizeof s, "\033[0m%s ",
+				    words[w]);
+				break;
+			}
+			fb_text_add(t, s, (size_t)len);
+			col += (int)strlen(words[w]) + 1;
+		}
+		fb_text_add(t, "\033[0m\r\n", 6);
+		line++;
+	}
+}
+
+/* Feeds a corpus to the emulator in pty-sized pieces; returns seconds. */
+static double
+run_emu(const struct fb_text *t)
+{
+	struct emu	*e = emu_new(80, 24, SB_DEFAULT_LINES, NULL, NULL);
+	uint64_t	 t0 = ln_now_ns();
+	size_t		 off, n;
+	double		 s;
+
+	for (off = 0; off < t->len; off += n) {
+		n = t->len - off < CHUNK ? t->len - off : CHUNK;
+		emu_input(e, (const uint8_t *)t->p + off, n);
+	}
+	s = (double)(ln_now_ns() - t0) / 1e9;
+	emu_free(e);
+	return (s);
+}
+
+/* libvterm's screen layer keeping scrollback: the pushed line is taken. */
+static int
+vt_pushline(int cols, const VTermScreenCell *cells, void *arg)
+{
+	(*(long *)arg)++;
+	return (1);
+}
+
+/* The same bytes through libvterm's screen layer; returns seconds. */
+static double
+run_vterm(const struct fb_text *t)
+{
+	static VTermScreenCallbacks cb = { .sb_pushline = vt_pushline };
+	VTerm		*vt = vterm_new(24, 80);
+	VTermScreen	*vs;
+	long		 pushed = 0;
+	uint64_t	 t0;
+	size_t		 off, n;
+	double		 s;
+
+	vterm_set_utf8(vt, 1);
+	vs = vterm_obtain_screen(vt);
+	vterm_screen_set_callbacks(vs, &cb, &pushed);
+	vterm_screen_enable_altscreen(vs, 1);
+	vterm_screen_reset(vs, 1);
+	t0 = ln_now_ns();
+	for (off = 0; off < t->len; off += n) {
+		n = t->len - off < CHUNK ? t->len - off : CHUNK;
+		vterm_input_write(vt, t->p + off, n);
+	}
+	vterm_screen_flush_damage(vs);
+	s = (double)(ln_now_ns() - t0) / 1e9;
+	vterm_free(vt);
+	return (s);
+}
+
+/* Prints one throughput line. */
+static void
+report(const char *name, const struct fb_text *t)
+{
+	double	 mb = (double)t->len / 1e6, a, b;
+
+	a = run_emu(t);
+	b = run_vterm(t);
+	printf("%-14s %7.1f MB  emu %7.1f MB/s  libvterm screen %7.1f MB/s"
+	    "  ratio %5.1fx\n", name, mb, mb / a, mb / b, b / a);
+}
+
+/*
+ * The child half of the RSS measurement: holds one idle emulator (with
+ * lines of coloured scrollback), says so on fd, and waits to be told.
+ */
+static int
+rss_child(long lines)
+{
+	struct fb_text	 t = { NULL, 0, 0 };
+	struct emu	*e = emu_new(80, 24, SB_DEFAULT_LINES, NULL, NULL);
+	char		 c = 'r';
+
+	if (lines > 0) {
+		gen_colour(&t, (size_t)-1, lines + 24);
+		emu_input(e, (const uint8_t *)t.p, t.len);
+		free(t.p);
+		fprintf(stderr, "scrollback lines held: %zu\n",
+		    sb_count(emu_scrollback(e)));
+	}
+	if (write(STDOUT_FILENO, &c, 1) != 1 ||
+	    read(STDIN_FILENO, &c, 1) < 0)
+		return (1);
+	emu_free(e);
+	return (0);
+}
+
+/* Starts a fresh process holding an emulator and reads its RSS via ps. */
+static long
+rss_of(const char *self, const char *lines)
+{
+	int	 in[2], out[2], status;
+	pid_t	 pid;
+	char	 cmd[64], c;
+	FILE	*f;
+	long	 kb = -1;
+
+	if (pipe(in) != 0 || pipe(out) != 0)
+		return (-1);
+	if ((pid = fork()) == 0) {
+		dup2(in[0], STDIN_FILENO);
+		dup2(out[1], STDOUT_FILENO);
+		close(in[1]);
+		close(out[0]);
+		execl(self, self, "--rss-child", lines, (char *)NULL);
+		_exit(127);
+	}
+	close(in[0]);
+	close(out[1]);
+	if (pid > 0 && read(out[0], &c, 1) == 1) {
+		snprintf(cmd, sizeof cmd, "ps -o rss= -p %ld", (long)pid);
+		if ((f = popen(cmd, "r")) != NULL) {
+			if (fscanf(f, "%ld", &kb) != 1)
+				kb = -1;
+			pclose(f);
+		}
+	}
+	close(in[1]);
+	close(out[0]);
+	if (pid > 0)
+		waitpid(pid, &status, 0);
+	return (kb);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct fb_text	 seq = { NULL, 0, 0 }, col = { NULL, 0, 0 };
+	long		 mb = 20;
+
+	if (argc == 3 && strcmp(argv[1], "--rss-child") == 0)
+		return (rss_child(atol(argv[2])));
+	if (argc == 2)
+		mb = atol(argv[1]);
+	gen_seq(&seq, 3000000);
+	gen_colour(&col, (size_t)mb * 1000000, -1);
+	printf("emulator 80x24, scrollback %d lines, fed in %d-byte reads\n",
+	    SB_DEFAULT_LINES, CHUNK);
+	report("seq 1 3000000", &seq);
+	report("coloured text", &col);
+	free(seq.p);
+	free(col.p);
+	printf("RSS, process holding an idle emulator: %ld KB\n",
+	    rss_of(argv[0], "0"));
+	printf("RSS, with 10000 lines of 80-column coloured scrollback: "
+	    "%ld KB\n", rss_of(argv[0], "10000"));
+	return (0);
+}
