@@ -11,9 +11,10 @@ EXTRA_DIST += $(SERVICE_IN)
 CLEANFILES += $(SERVICE_FILES)
 pkgdata_DATA = $(SERVICE_FILES)
 
-# Substituted at make time, not by configure, so that `make sbindir=...`
-# and `make prefix=...` reach the files as they reach the binaries. The
-# [@] keeps config.status from substituting the pattern in this rule.
+# Substituted at make time, not by configure: configure leaves sbindir as
+# ${exec_prefix}/sbin, which only make expands (the autoconf manual's advice
+# for installation directories). The [@] keeps config.status from
+# substituting the pattern in this rule itself.
 SERVICE_SUBST = $(MKDIR_P) launchd && \
 	sed -e 's|@sbindir[@]|$(sbindir)|g'
 launchd/org.lnsh.lnshd.plist: $(top_srcdir)/launchd/org.lnsh.lnshd.plist.in \
