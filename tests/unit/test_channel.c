@@ -685,8 +685,13 @@ test_rekey(void **state)
 	/* One connection all along, resumed at every re-handshake. */
 	assert_int_equal(n->connects, 1);
 	assert_int_equal(tc->resumed, 1);
+	/* Late packets under the previous key pair were still accepted. */
 	assert_int_equal(chan_client_counters(tc->c)->drop[LN_DROP_EXPIRED],
 	    0);
+	assert_int_equal(
+	    chan_client_counters(tc->c)->drop[LN_DROP_UNKNOWN_INDEX], 0);
+	assert_int_equal(
+	    chan_server_counters(n->srv)->drop[LN_DROP_UNKNOWN_INDEX], 0);
 	net_free(n);
 }
 
@@ -992,6 +997,58 @@ test_junk(void **state)
 	net_free(n);
 }
 
+/* Records what a link delivers. */
+static void
+link_deliver(void *arg, const uint8_t *m, size_t len, int reliable)
+{
+	inbox_put(arg, m, len, reliable);
+}
+
+/* Frames inside an authenticated plaintext: a keepalive is exactly one
+ * byte, a fragment goes up through frag and rel, anything else is FRAME. */
+static void
+test_frames(void **state)
+{
+	struct ln_counters	 c;
+	struct chan_link	 l;
+	struct inbox		 in;
+	uint8_t			 frame[LN_MAX_PLAINTEXT], *env, *m;
+	const uint8_t		 ka[2] = { LN_FRAME_KEEPALIVE, 0 };
+	const uint8_t		 odd[2] = { 7, 0 };
+	size_t			 n, envlen;
+
+	memset(&c, 0, sizeof c);
+	memset(&in, 0, sizeof in);
+	in.last_rel = -1;
+	chan_link_init(&l, &c, 0, NULL, NULL);
+	assert_int_equal(chan_link_input(&l, ka, 1, 1, link_deliver, &in), 0);
+	assert_int_equal(chan_link_input(&l, ka, 2, 1, link_deliver, &in),
+	    LN_E_DROP(LN_DROP_FRAME));
+	assert_int_equal(chan_link_input(&l, ka, 0, 1, link_deliver, &in),
+	    LN_E_DROP(LN_DROP_FRAME));
+	assert_int_equal(chan_link_input(&l, odd, 2, 1, link_deliver, &in),
+	    LN_E_DROP(LN_DROP_FRAME));
+	assert_int_equal(in.total, 0);
+
+	/* A one-fragment reliable message, then the same again. */
+	m = mkmsg(9, 40);
+	assert_int_equal(rel_queue(&l.rel, m, 40), 0);
+	assert_int_equal(rel_next(&l.rel, 1, &env, &envlen), 1);
+	assert_int_equal(frag_build(1, env, envlen, 0, frame, sizeof frame,
+	    &n), 0);
+	free(env);
+	free(m);
+	chan_link_free(&l);
+	chan_link_init(&l, &c, 0, NULL, NULL);
+	assert_int_equal(chan_link_input(&l, frame, n, 1, link_deliver, &in),
+	    0);
+	assert_int_equal(in.count[9], 1);
+	assert_int_equal(chan_link_input(&l, frame, n, 1, link_deliver, &in),
+	    LN_E_DROP(LN_DROP_REL_DUPLICATE));
+	assert_int_equal(in.total, 1);
+	chan_link_free(&l);
+}
+
 /* One key, two connection ids: two peers with separate message streams. */
 static void
 test_two_connections(void **state)
@@ -1086,6 +1143,7 @@ main(void)
 		cmocka_unit_test(test_init_replay),
 		cmocka_unit_test(test_ratelimit),
 		cmocka_unit_test(test_junk),
+		cmocka_unit_test(test_frames),
 		cmocka_unit_test(test_two_connections),
 		cmocka_unit_test(test_resume),
 	};
