@@ -37,3 +37,15 @@ tests_unit_test_holderwire_SOURCES = tests/unit/test_holderwire.c
 tests_unit_test_holderwire_CPPFLAGS = $(HOLDER_CPPFLAGS)
 tests_unit_test_holderwire_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_holderwire_LDADD = $(HOLDER_LIBS) $(UNIT_LIBS)
+
+# lnsh-holder: lnshd execs it as the session's user. Installed in
+# $(libexecdir); lnshd and the tests find the built one via $LNSH_HOLDER.
+libexec_PROGRAMS = server/lnsh-holder
+server_lnsh_holder_SOURCES = server/holder-main.c server/holder.c
+server_lnsh_holder_CPPFLAGS = $(HOLDER_CPPFLAGS)
+server_lnsh_holder_LDADD = $(TERM_EMU_LIBS) $(HOLDER_LIBS)
+
+# Shell tests: run from the top build directory, where they find
+# tests/holderctl and server/lnsh-holder.
+TESTS += tests/regress/holder-basic.sh
+EXTRA_DIST += tests/regress/holder-basic.sh

@@ -1,0 +1,139 @@
+#!/bin/sh
+# holder-basic.sh: session holders driven through holderctl: typing and
+# capture, the environment and size of the pty, an exit status reported
+# exactly once, kill, uniqueness of names, survival of the spawning
+# process, and the socket directory's permissions.
+#
+# Run by `make check` from the top build directory; LNSH_HOLDER and
+# HOLDERCTL may point elsewhere.
+
+set -u
+top=$(pwd)
+HOLDERCTL=${HOLDERCTL:-$top/tests/holderctl}
+LNSH_HOLDER=${LNSH_HOLDER:-$top/server/lnsh-holder}
+export LNSH_HOLDER
+for f in "$HOLDERCTL" "$LNSH_HOLDER"; do
+	[ -x "$f" ] || { echo "FAIL: $f not built" >&2; exit 1; }
+done
+
+tmp=$(mktemp -d "${TMPDIR:-/tmp}/lnsh-holder-test.XXXXXX") || exit 1
+dir=$tmp/sock
+
+cleanup() {
+	for s in $("$HOLDERCTL" "$dir" ls 2>/dev/null | cut -d' ' -f1); do
+		"$HOLDERCTL" "$dir" kill "$s" >/dev/null 2>&1
+	done
+	rm -rf "$tmp"
+}
+trap cleanup EXIT
+
+fail() {
+	echo "FAIL: $*" >&2
+	exit 1
+}
+
+# wait_for DESCRIPTION COMMAND...: polls COMMAND for up to 10 seconds.
+wait_for() {
+	what=$1
+	shift
+	i=0
+	while ! "$@" >/dev/null 2>&1; do
+		i=$((i + 1))
+		[ $i -le 200 ] || fail "timed out waiting for $what"
+		sleep 0.05
+	done
+}
+
+# screen_has NAME REGEX: a captured line matches REGEX (whole line).
+screen_has() {
+	"$HOLDERCTL" "$dir" capture "$1" | sed 's/[[:space:]]*$//' |
+	    grep -qx -- "$2"
+}
+
+# field NAME KEY: a value from `holderctl peek` (consumes nothing).
+field() {
+	"$HOLDERCTL" "$dir" peek "$1" | sed -n "s/^$2=//p"
+}
+
+is_exited() {
+	[ "$(field "$1" state)" = exited ]
+}
+
+# --- typing and capture; the holder outlives holderctl, which spawned it.
+hpid=$("$HOLDERCTL" "$dir" new s1 -- /bin/sh) || fail "new s1"
+kill -0 "$hpid" 2>/dev/null || fail "holder gone after holderctl exited"
+"$HOLDERCTL" "$dir" send s1 'echo hello\n' || fail "send"
+# The shell's prompt may come before or after the echoed input.
+wait_for "hello on the screen" screen_has s1 '\(.*[#$] \)\{0,1\}hello'
+[ "$(field s1 state)" = running ] || fail "s1 not running"
+[ "$(field s1 name)" = s1 ] || fail "info name"
+
+# --- the socket directory is private, and so is the socket.
+case $(ls -ld "$dir") in
+drwx------*) ;;
+*) fail "socket dir mode: $(ls -ld "$dir")" ;;
+esac
+case $(ls -l "$dir/s1") in
+srw-------*) ;;
+*) fail "socket mode: $(ls -l "$dir/s1")" ;;
+esac
+
+# --- names are unique.
+"$HOLDERCTL" "$dir" new s1 -- /bin/sh 2>/dev/null
+[ $? -eq 5 ] || fail "second s1 not refused as existing"
+"$HOLDERCTL" "$dir" new 'bad/name' -- /bin/sh 2>/dev/null &&
+    fail "bad name accepted"
+
+# --- a group-accessible socket directory is refused, not used.
+mkdir -m 755 "$tmp/open"
+"$HOLDERCTL" "$tmp/open" new x -- /bin/sh 2>"$tmp/err" &&
+    fail "group-accessible dir accepted"
+grep -q 'chmod 700' "$tmp/err" || fail "no useful message: $(cat "$tmp/err")"
+
+# --- the environment is built from scratch; the size is the one asked.
+s2holder=$(LNSH_LEAK=yes "$HOLDERCTL" "$dir" new s2 -c 100 -r 30 -- /bin/sh -c \
+    'echo "env:$LNSH_SESSION:$TERM:$USER:${LNSH_LEAK:-none}"; stty size;
+     read x; stty size; sleep 100') || fail "new s2"
+wait_for "s2 environment" screen_has s2 "env:s2:xterm-256color:$(id -un):none"
+wait_for "s2 size" screen_has s2 '30 100'
+"$HOLDERCTL" "$dir" resize s2 90 20 || fail "resize"
+"$HOLDERCTL" "$dir" send s2 '\n' || fail "send to s2"
+wait_for "s2 new size" screen_has s2 '20 90'
+[ "$(field s2 cols)" = 90 ] || fail "info cols after resize"
+
+# --- an exit status is kept until listed once, then the holder goes.
+"$HOLDERCTL" "$dir" new s3 -- /bin/sh >/dev/null || fail "new s3"
+"$HOLDERCTL" "$dir" send s3 'exit 3\n' || fail "send exit"
+wait_for "s3 to exit" is_exited s3
+[ "$(field s3 exit_status)" = 3 ] || fail "peek exit status"
+"$HOLDERCTL" "$dir" info s3 >"$tmp/info" || fail "info s3"
+grep -qx 'exit_status=3' "$tmp/info" || fail "exit status: $(cat "$tmp/info")"
+grep -qx 'state=exited' "$tmp/info" || fail "state: $(cat "$tmp/info")"
+"$HOLDERCTL" "$dir" info s3 >/dev/null 2>&1
+[ $? -eq 4 ] || fail "exited s3 reported twice"
+[ ! -e "$dir/s3" ] || fail "s3 socket left behind"
+"$HOLDERCTL" "$dir" ls | grep -q '^s3 ' && fail "ls still lists s3"
+
+# --- kill ends the shell and everything in its group, and the holder.
+spid=$(field s1 pid)
+kill -0 "$spid" 2>/dev/null || fail "shell pid $spid not alive"
+"$HOLDERCTL" "$dir" kill s1 || fail "kill s1"
+[ ! -e "$dir/s1" ] || fail "s1 socket left after kill"
+wait_for "shell $spid to go" sh -c "! kill -0 $spid"
+wait_for "holder $hpid to go" sh -c "! kill -0 $hpid || \
+    ps -o stat= -p $hpid | grep -q Z"
+"$HOLDERCTL" "$dir" send s1 'x' 2>/dev/null
+[ $? -eq 4 ] || fail "killed session still answers"
+
+# --- a stale socket (holder gone, here by SIGKILL) is removed by ls.
+"$HOLDERCTL" "$dir" ls | cut -d' ' -f1 >"$tmp/ls"
+[ "$(cat "$tmp/ls")" = s2 ] || fail "ls: $(cat "$tmp/ls")"
+kill -9 $s2holder
+wait_for "s2 holder to die" sh -c "! kill -0 $s2holder || \
+    ps -o stat= -p $s2holder | grep -q Z"
+[ -S "$dir/s2" ] || fail "s2 socket vanished by itself"
+"$HOLDERCTL" "$dir" ls >"$tmp/ls"
+[ ! -s "$tmp/ls" ] || fail "ls lists a dead holder: $(cat "$tmp/ls")"
+[ ! -e "$dir/s2" ] || fail "stale s2 socket not removed"
+
+exit 0
