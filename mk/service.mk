@@ -17,13 +17,12 @@ pkgdata_DATA = $(SERVICE_FILES)
 # substituting the pattern in this rule itself.
 SERVICE_SUBST = $(MKDIR_P) launchd && \
 	sed -e 's|@sbindir[@]|$(sbindir)|g'
-launchd/org.lnsh.lnshd.plist: $(top_srcdir)/launchd/org.lnsh.lnshd.plist.in \
-    Makefile
-	$(AM_V_GEN)$(SERVICE_SUBST) $(top_srcdir)/launchd/org.lnsh.lnshd.plist.in \
-	    >$@.tmp && mv $@.tmp $@
-launchd/lnshd.service: $(top_srcdir)/launchd/lnshd.service.in Makefile
-	$(AM_V_GEN)$(SERVICE_SUBST) $(top_srcdir)/launchd/lnshd.service.in \
-	    >$@.tmp && mv $@.tmp $@
+SERVICE_PLIST_IN = $(top_srcdir)/launchd/org.lnsh.lnshd.plist.in
+SERVICE_UNIT_IN = $(top_srcdir)/launchd/lnshd.service.in
+launchd/org.lnsh.lnshd.plist: $(SERVICE_PLIST_IN) Makefile
+	$(AM_V_GEN)$(SERVICE_SUBST) $(SERVICE_PLIST_IN) >$@.tmp && mv $@.tmp $@
+launchd/lnshd.service: $(SERVICE_UNIT_IN) Makefile
+	$(AM_V_GEN)$(SERVICE_SUBST) $(SERVICE_UNIT_IN) >$@.tmp && mv $@.tmp $@
 
 # ---------------------------------------------------------------- library
 # lnshd links libservice.a and calls service_install() and friends. The

@@ -29,7 +29,7 @@
 #endif
 
 #define SERVICE_LABEL		"org.lnsh.lnshd"
-#define SERVICE_PLIST		"/Library/LaunchDaemons/" SERVICE_LABEL ".plist"
+#define SERVICE_PLIST	"/Library/LaunchDaemons/" SERVICE_LABEL ".plist"
 #define SERVICE_UNIT_NAME	"lnshd.service"
 #define SERVICE_UNIT		"/etc/systemd/system/" SERVICE_UNIT_NAME
 #define SERVICE_MODE		0644
@@ -135,11 +135,11 @@ static const struct svc_cmd no_cmds[] = {
 struct svc_desc {
 	enum service_platform	 platform;
 	const char		*name;
-	const char		*path;	/* the service file */
-	const char		*owner;	/* uid 0, gid 0, as people name them */
-	const char		*tmpl;	/* the .in file */
+	const char		*path;		/* the service file */
+	const char		*owner;		/* uid 0, gid 0 */
+	const char		*tmpl;		/* the .in file */
 	const struct svc_cmd	*install;
-	const struct svc_cmd	*uninstall;	/* before the file goes */
+	const struct svc_cmd	*uninstall;	/* before removal */
 	const struct svc_cmd	*after_remove;
 	const struct svc_cmd	*status;
 };

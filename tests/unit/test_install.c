@@ -324,7 +324,8 @@ check_real_install(struct fixture *fx, enum service_platform platform,
 		.no_commands = 1,
 		.no_chown = (geteuid() != 0),
 	};
-	char			 path[PATH_MAX], *got, *want, *out, *cause = NULL;
+	char			 path[PATH_MAX], *got, *want, *out;
+	char			*cause = NULL;
 	struct stat		 st;
 	FILE			*f;
 
