@@ -37,9 +37,9 @@ tests_unit_test_authkeys_CPPFLAGS = $(KEYS_CPPFLAGS)
 tests_unit_test_authkeys_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_authkeys_LDADD = $(UNIT_LIBS)
 
-#check_PROGRAMS += tests/unit/test_config
-#tests_unit_test_config_SOURCES = tests/unit/test_config.c \
-#	$(KEYS_TEST_CORE) server/config.c server/paths.c
-#tests_unit_test_config_CPPFLAGS = $(KEYS_CPPFLAGS)
-#tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
-#tests_unit_test_config_LDADD = $(UNIT_LIBS)
+check_PROGRAMS += tests/unit/test_config
+tests_unit_test_config_SOURCES = tests/unit/test_config.c \
+	$(KEYS_TEST_CORE) server/config.c server/paths.c
+tests_unit_test_config_CPPFLAGS = $(KEYS_CPPFLAGS)
+tests_unit_test_config_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_config_LDADD = $(UNIT_LIBS)
