@@ -6,3 +6,13 @@
 noinst_PROGRAMS += tests/impair
 tests_impair_SOURCES = tests/impair.c $(PROTO_CORE)
 tests_impair_LDADD = $(SODIUM_LIBS)
+
+# chandemo: the channel demo (scripts/try) and the loopback test's driver.
+noinst_PROGRAMS += tests/chandemo
+tests_chandemo_SOURCES = tests/chandemo.c
+tests_chandemo_LDADD = $(PROTO_LIBS)
+
+# Shell regress tests: run from the build directory with $srcdir exported,
+# which is how tests/regress/lib.sh finds the programs in a VPATH build.
+TESTS += tests/regress/channel-loopback.sh
+EXTRA_DIST += tests/regress/lib.sh tests/regress/channel-loopback.sh

@@ -14,11 +14,12 @@
  *
  * The client connects, sends --count reliable messages cycling through
  * --sizes (payload bytes, 0 allowed), each behind a header carrying its
- * index, size and a BLAKE2b of both and the payload. It checks that every
- * echo comes back exactly once and intact, optionally moves to a fresh
- * local socket after --rebind-at messages (roaming, as a laptop changing
- * networks does), and prints a summary. It exits 0 only if every message
- * came back once and intact before --timeout.
+ * index, size and a BLAKE2b of both and the payload, keeping at most
+ * --window bytes of them unechoed. It checks that every echo comes back
+ * exactly once and intact, optionally moves to a fresh local socket once
+ * --rebind-at echoes are back (roaming, as a laptop changing networks
+ * does), prints "progress" every --progress echoes, and a summary. It
+ * exits 0 only if every message came back once and intact before --timeout.
  *
  * The demo server admits any client key: it has no authorized_keys yet.
  * Everything runs in one poll() loop per process, timed by the deadlines the
@@ -801,6 +802,10 @@ cli_message(void *arg, const uint8_t *msg, size_t len, int reliable)
 	}
 	c->delivered++;
 	c->in_flight -= DEMO_HDR_LEN + size;
+	if (c->progress > 0 && c->delivered % c->progress == 0)
+		printf("progress delivered %llu sent %llu\n",
+		    (unsigned long long)c->delivered,
+		    (unsigned long long)c->sent);
 }
 
 /* ops->send: a datagram to the server (through the connected socket). */
@@ -868,10 +873,6 @@ cli_send_more(struct client *c, size_t window, uint64_t now)
 		}
 		c->sent++;
 		c->in_flight += len;
-		if (c->progress > 0 && c->sent % c->progress == 0)
-			printf("progress sent %llu delivered %llu\n",
-			    (unsigned long long)c->sent,
-			    (unsigned long long)c->delivered);
 	}
 }
 
@@ -888,8 +889,8 @@ cli_rebind(struct client *c, uint64_t now)
 	}
 	close(c->fd);
 	c->fd = fd;
-	printf("rebind after %llu messages: local port %u -> %u\n",
-	    (unsigned long long)c->sent, old, local_port(c->fd));
+	printf("rebind after %llu echoes: local port %u -> %u\n",
+	    (unsigned long long)c->delivered, old, local_port(c->fd));
 	(void)chan_client_keepalive(c->cc, now);
 }
 
@@ -1002,7 +1003,7 @@ client_main(int argc, char **argv)
 	}
 	while (c.delivered < c.count && now < end) {
 		cli_send_more(&c, window, now);
-		if (rebind_at > 0 && !rebound && c.sent >= rebind_at) {
+		if (rebind_at > 0 && !rebound && c.delivered >= rebind_at) {
 			cli_rebind(&c, now);
 			rebound = 1;
 		}
