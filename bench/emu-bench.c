@@ -4,6 +4,7 @@
  * process holding one emulator uses. Built by `make bench`; not a test.
  *
  *	bench/emu-bench [MB]	(corpus size of the coloured text, default 20)
+ *	bench/emu-bench --profile	(the emulator alone, for perf)
  */
 #include "config.h"
 
@@ -131,16 +132,58 @@ run_vterm(const struct fb_text *t)
 	return (s);
 }
 
+/* A state-layer callback that does nothing but claim the work done. */
+static int
+nop_putglyph(VTermGlyphInfo *info, VTermPos pos, void *arg)
+{
+	return (1);
+}
+
+/* Scrolls nothing; the state layer then calls nothing else for it. */
+static int
+nop_scrollrect(VTermRect r, int down, int right, void *arg)
+{
+	return (1);
+}
+
+/* The parse alone: libvterm's state layer with empty callbacks. */
+static double
+run_state(const struct fb_text *t)
+{
+	static VTermStateCallbacks cb = { .putglyph = nop_putglyph,
+	    .scrollrect = nop_scrollrect };
+	VTerm		*vt = vterm_new(24, 80);
+	VTermState	*st;
+	uint64_t	 t0;
+	size_t		 off, n;
+	double		 s;
+
+	vterm_set_utf8(vt, 1);
+	st = vterm_obtain_state(vt);
+	vterm_state_set_callbacks(st, &cb, NULL);
+	vterm_state_reset(st, 1);
+	t0 = ln_now_ns();
+	for (off = 0; off < t->len; off += n) {
+		n = t->len - off < CHUNK ? t->len - off : CHUNK;
+		vterm_input_write(vt, t->p + off, n);
+	}
+	s = (double)(ln_now_ns() - t0) / 1e9;
+	vterm_free(vt);
+	return (s);
+}
+
 /* Prints one throughput line. */
 static void
 report(const char *name, const struct fb_text *t)
 {
-	double	 mb = (double)t->len / 1e6, a, b;
+	double	 mb = (double)t->len / 1e6, a, b, c;
 
 	a = run_emu(t);
 	b = run_vterm(t);
-	printf("%-14s %7.1f MB  emu %7.1f MB/s  libvterm screen %7.1f MB/s"
-	    "  ratio %5.1fx\n", name, mb, mb / a, mb / b, b / a);
+	c = run_state(t);
+	printf("%-14s %5.1f MB: emu %5.1f MB/s, libvterm screen %5.1f MB/s "
+	    "(emu %.1fx), libvterm state parse alone %5.1f MB/s\n", name, mb,
+	    mb / a, mb / b, b / a, mb / c);
 }
 
 /*
@@ -154,10 +197,16 @@ rss_child(long lines)
 	struct emu	*e = emu_new(80, 24, SB_DEFAULT_LINES, NULL, NULL);
 	char		 c = 'r';
 
-	if (lines > 0) {
-		gen_colour(&t, (size_t)-1, lines + 24);
+	long		 i;
+
+	/* Fed as a pty would be, a little at a time. */
+	for (i = 0; lines > 0 && i < lines + 24; i += 10) {
+		t.len = 0;
+		gen_colour(&t, (size_t)-1, 10);
 		emu_input(e, (const uint8_t *)t.p, t.len);
-		free(t.p);
+	}
+	free(t.p);
+	if (lines > 0) {
 		fprintf(stderr, "scrollback lines held: %zu\n",
 		    sb_count(emu_scrollback(e)));
 	}
@@ -213,6 +262,14 @@ main(int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "--rss-child") == 0)
 		return (rss_child(atol(argv[2])));
+	if (argc == 2 && strcmp(argv[1], "--profile") == 0) {
+		/* The emulator alone, for a profiler. */
+		gen_seq(&seq, 3000000);
+		gen_colour(&col, 20000000, -1);
+		printf("seq %.2f s, colour %.2f s\n", run_emu(&seq),
+		    run_emu(&col));
+		return (0);
+	}
 	if (argc == 2)
 		mb = atol(argv[1]);
 	gen_seq(&seq, 3000000);

@@ -72,19 +72,46 @@ sb_total(const struct scrollback *sb)
 	return (sb->total);
 }
 
-/* Appends an unsigned LEB128 varint. */
-static void
-sb_put_varint(struct fb_text *t, uint32_t v)
+/* Writes an unsigned LEB128 varint at p; returns its length. */
+static size_t
+sb_put_varint(uint8_t *p, uint32_t v)
 {
-	uint8_t	 b[5];
 	size_t	 n = 0;
 
 	while (v >= 0x80) {
-		b[n++] = (uint8_t)(v | 0x80);
+		p[n++] = (uint8_t)(v | 0x80);
 		v >>= 7;
 	}
-	b[n++] = (uint8_t)v;
-	fb_text_add(t, b, n);
+	p[n++] = (uint8_t)v;
+	return (n);
+}
+
+/* Writes a character as UTF-8 at p; returns its length. */
+static size_t
+sb_put_utf8(uint8_t *p, uint32_t cp)
+{
+	if (cp < 0x80) {
+		p[0] = (uint8_t)cp;
+		return (1);
+	}
+	if (cp > FB_MAX_CP || (cp >= 0xd800 && cp <= 0xdfff))
+		cp = 0xfffd;
+	if (cp < 0x800) {
+		p[0] = (uint8_t)(0xc0 | cp >> 6);
+		p[1] = (uint8_t)(0x80 | (cp & 0x3f));
+		return (2);
+	}
+	if (cp < 0x10000) {
+		p[0] = (uint8_t)(0xe0 | cp >> 12);
+		p[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+		p[2] = (uint8_t)(0x80 | (cp & 0x3f));
+		return (3);
+	}
+	p[0] = (uint8_t)(0xf0 | cp >> 18);
+	p[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
+	p[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+	p[3] = (uint8_t)(0x80 | (cp & 0x3f));
+	return (4);
 }
 
 /* Reads a varint through the bounded buffer. */
@@ -131,17 +158,21 @@ sb_color_decode(uint32_t v)
 	return (FB_COLOR_RGB | ((v - 257) & 0xffffff));
 }
 
-/* Encodes a row into the scratch buffer. */
+/*
+ * Encodes a row into the scratch buffer. This runs for every line that
+ * scrolls off (millions for `seq`), so it writes into storage sized once
+ * for the worst case instead of appending piece by piece.
+ */
 static void
 sb_encode(struct scrollback *sb, const struct fb_row *r)
 {
 	struct fb_text	*t = &sb->scratch;
-	struct fb_text	 runs = { NULL, 0, 0 };
 	struct fb_pen	 pen = { 0, 0, 0 };
 	const uint32_t	*comb;
-	size_t		 last = 0;
+	uint8_t		*p, *runs, *rp;
+	size_t		 n, last = 0, worst, i;
 	int		 x, end = r->used;
-	uint8_t		 flags = r->wrapped ? 1 : 0;
+	uint32_t	 v;
 
 	while (end > 0) {
 		const struct fb_cell *c = &r->cells[end - 1];
@@ -150,10 +181,16 @@ sb_encode(struct scrollback *sb, const struct fb_row *r)
 			break;
 		end--;
 	}
-	t->len = 0;
-	fb_text_add(t, &flags, 1);
-	/* Text length comes first: build the text, then splice. */
-	fb_text_add(t, "\0\0\0\0\0", 5);
+	/* Per cell: 4 bytes for it, 4 per combining one, 20 for a run. */
+	worst = 6 + (size_t)end * (4 * (1 + FB_MAX_COMB) + 20);
+	if (t->cap < 2 * worst) {
+		t->cap = 2 * worst;
+		t->p = xreallocarray(t->p, t->cap, 1);
+	}
+	p = (uint8_t *)t->p;
+	runs = rp = p + worst;
+	p[0] = r->wrapped ? 1 : 0;
+	n = 6;
 	for (x = 0; x < end; x++) {
 		const struct fb_cell	*c = &r->cells[x];
 		uint16_t		 attr = c->attr & FB_ATTR_MASK;
@@ -161,41 +198,32 @@ sb_encode(struct scrollback *sb, const struct fb_row *r)
 		if (c->attr & FB_CONT)
 			continue;
 		if (c->fg != pen.fg || c->bg != pen.bg || attr != pen.attr) {
-			size_t	off = t->len - 6;
-
 			pen.fg = c->fg;
 			pen.bg = c->bg;
 			pen.attr = attr;
-			sb_put_varint(&runs, (uint32_t)(off - last));
-			sb_put_varint(&runs, attr);
-			sb_put_varint(&runs, sb_color_code(pen.fg));
-			sb_put_varint(&runs, sb_color_code(pen.bg));
-			last = off;
+			rp += sb_put_varint(rp, (uint32_t)(n - 6 - last));
+			rp += sb_put_varint(rp, attr);
+			rp += sb_put_varint(rp, sb_color_code(pen.fg));
+			rp += sb_put_varint(rp, sb_color_code(pen.bg));
+			last = n - 6;
 		}
-		if (c->cp < 0x80) {
-			char	ch = (char)c->cp;
-
-			fb_text_add(t, &ch, 1);
-		} else
-			fb_text_utf8(t, c->cp);
-		if ((comb = fb_cell_comb(r, c)) != NULL) {
+		if (c->cp < 0x80)
+			p[n++] = (uint8_t)c->cp;
+		else
+			n += sb_put_utf8(p + n, c->cp);
+		if (c->comb != 0 && (comb = fb_cell_comb(r, c)) != NULL) {
 			while (*comb != 0)
-				fb_text_utf8(t, *comb++);
+				n += sb_put_utf8(p + n, *comb++);
 		}
 	}
-	{
-		/* Fixed 5-byte varint for the text length keeps splicing out. */
-		uint32_t	v = (uint32_t)(t->len - 6);
-		int		i;
-
-		for (i = 0; i < 5; i++) {
-			t->p[1 + i] = (char)((v & 0x7f) | (i < 4 ? 0x80 : 0));
-			v >>= 7;
-		}
+	/* A fixed 5-byte varint for the text length: no shifting after. */
+	v = (uint32_t)(n - 6);
+	for (i = 0; i < 5; i++) {
+		p[1 + i] = (uint8_t)((v & 0x7f) | (i < 4 ? 0x80 : 0));
+		v >>= 7;
 	}
-	if (runs.len > 0)
-		fb_text_add(t, runs.p, runs.len);
-	free(runs.p);
+	memmove(p + n, runs, (size_t)(rp - runs));
+	t->len = n + (size_t)(rp - runs);
 }
 
 /* Stores a row that left the screen; drops the oldest line when full. */
