@@ -1003,10 +1003,6 @@ client_main(int argc, char **argv)
 	}
 	while (c.delivered < c.count && now < end) {
 		cli_send_more(&c, window, now);
-		if (rebind_at > 0 && !rebound && c.delivered >= rebind_at) {
-			cli_rebind(&c, now);
-			rebound = 1;
-		}
 		deadline = chan_client_tick(c.cc, now);
 		if (deadline > end)
 			deadline = end;
@@ -1023,6 +1019,13 @@ client_main(int argc, char **argv)
 				break;
 			now = ln_now_ns();
 			chan_client_input(c.cc, pkt, (size_t)n, now);
+			/* Move as soon as the count is reached, mid-batch. */
+			if (rebind_at > 0 && !rebound &&
+			    c.delivered >= rebind_at) {
+				cli_rebind(&c, now);
+				rebound = 1;
+				break;
+			}
 		}
 		now = ln_now_ns();
 	}
