@@ -11,13 +11,15 @@
 #include "proto.h"
 
 /*
- * paths.c (server/paths.c, linked into lnsh too): the client's files, in
+ * paths.c (server/paths.c, linked into lnsh too; server.h declares these
+ * two again for paths.c itself): the client's files, in
  * its config dir: $LNSH_CONFIG_DIR, else $HOME/.config/lnsh (created mode
  * 0700 by whoever writes there first: ln_mkdir). Returned strings are
  * allocated; the caller frees them.
  */
 #define PATHS_CLIENT_KEY	"key"	/* the client's private key */
 #define PATHS_HOSTS		"hosts"
+/* (&dir, cause) and (PATHS_CLIENT_KEY or PATHS_HOSTS, &path, cause). */
 int		 paths_config_dir(char **, char **);
 int		 paths_config_file(const char *, char **, char **);
 
@@ -45,17 +47,24 @@ struct hosts {
 	size_t		 n;
 };
 int		 hosts_alias_ok(const char *);
+/* (alias, "ADDRESS[:PORT]", key text or bare base64, &entry, cause). */
 int		 hosts_entry_make(const char *, const char *, const char *,
 		     struct host_entry *, char **);
+/* (addr, port, out, len): "host:port" or "[v6]:port". */
 int		 hosts_format_address(const char *, uint16_t, char *, size_t);
 int		 hosts_format_line(const struct host_entry *, char *, size_t);
+/* (name for messages, data, len, &out, cause): no file checks. */
 int		 hosts_parse(const char *, const uint8_t *, size_t,
 		     struct hosts *, char **);
+/* (path, &out, cause): a missing file has no entries. */
 int		 hosts_load(const char *, struct hosts *, char **);
 void		 hosts_free(struct hosts *);
+/* (path, HOST argument: alias or ADDRESS[:PORT], &entry, cause). */
 int		 hosts_lookup(const char *, const char *, struct host_entry *,
 		     char **);
+/* (path, entry, cause): refuses an existing alias. */
 int		 hosts_add(const char *, const struct host_entry *, char **);
+/* (path, alias, cause). */
 int		 hosts_remove(const char *, const char *, char **);
 
 #endif /* LNSH_CLIENT_H */

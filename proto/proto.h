@@ -395,29 +395,43 @@ uint64_t chan_link_deadline(const struct chan_link *, int);
 /* What ln_file_read checks on the file it opened (all: not a symlink). */
 #define LN_FILE_PRIVATE		0x1	/* no group/world access at all */
 #define LN_FILE_NO_OTHER_WRITE	0x2	/* no group/world write */
-#define LN_FILE_OWNED		0x4	/* owned by the effective user or root */
+#define LN_FILE_OWNED		0x4	/* owner: the effective user or root */
 #define LN_FILE_MISSING_OK	0x8	/* absent: success, *data NULL */
 /* How ln_file_write replaces the file. */
 #define LN_WRITE_NOCLOBBER	0x1	/* fail if the file already exists */
 
+/* *cause = allocated printf message (no-op if cause is NULL). */
 void	 ln_cause(char **, const char *, ...)
 	     __attribute__((__format__(__printf__, 2, 3)));
+/* (path, LN_FILE_* flags, &data, &len, cause): NUL-terminated, free it. */
 int	 ln_file_read(const char *, int, uint8_t **, size_t *, char **);
+/* (path, data, len, mode, LN_WRITE_* flags, cause): atomic replace. */
 int	 ln_file_write(const char *, const void *, size_t, mode_t, int,
 	     char **);
+/* (dir, mode, cause): mkdir -p, new directories get mode. */
 int	 ln_mkdir(const char *, mode_t, char **);
+/* (buf, line, cap): 1 a line, 0 end, <0 bad line (skipped, go on). */
 int	 ln_text_line(struct buf *, char *, size_t);
+/* (text, host, hostcap, &port, default port, &why): ADDRESS[:PORT]. */
 int	 ln_split_hostport(const char *, char *, size_t, uint16_t *,
 	     uint16_t, const char **);
+/* (priv, pub): a new pair, LN_KEY_LEN bytes each. */
 int	 key_generate(uint8_t *, uint8_t *);
+/* (priv, pub): pub from priv. */
 int	 key_public(const uint8_t *, uint8_t *);
+/* (key, out[LN_KEY_B64_LEN + 1]) and back (text, its length, key). */
 void	 key_b64(const uint8_t *, char *);
 int	 key_from_b64(const char *, size_t, uint8_t *);
+/* (pub, comment or NULL, out, len): "lnsh-x25519 BASE64[ comment]". */
 int	 key_format(const uint8_t *, const char *, char *, size_t);
+/* (line, pub, comment[LN_KEY_COMMENT_MAX + 1] or NULL, &why). */
 int	 key_parse(const char *, uint8_t *, char *, const char **);
+/* (pub, out[LN_FINGERPRINT_LEN]): "BLAKE2B:..." for people. */
 void	 key_fingerprint(const uint8_t *, char *);
+/* (path, priv, comment, cause): new file 0600; never replaces one. */
 int	 key_save_private(const char *, const uint8_t *, const char *,
 	     char **);
+/* (path, priv, pub, comment or NULL, cause): refused unless private. */
 int	 key_load_private(const char *, uint8_t *, uint8_t *, char *,
 	     char **);
 #endif /* LNSH_PROTO_H */

@@ -175,7 +175,8 @@ authkeys_parse(const char *path, const uint8_t *data, size_t len,
 	while ((r = ln_text_line(&b, line, sizeof line)) != 0) {
 		lineno++;
 		if (r < 0) {
-			warn(fn, arg, path, lineno, "line too long or not text");
+			warn(fn, arg, path, lineno,
+			    "line too long or not text");
 			continue;
 		}
 		s = line + strspn(line, " \t");

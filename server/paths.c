@@ -1,7 +1,7 @@
 /*
  * paths.c: where lnsh and lnshd keep their files when not told otherwise
- * (docs/files.md lists them all). Linked into both programs: the client's
- * half is declared in client.h, the daemon's in server.h.
+ * (docs/files.md lists them all). Linked into both programs: server.h
+ * declares all of it, client.h the client's half again.
  *
  * In single-user mode $HOME locates the user's files, so that tests can run
  * with a temporary home; in root mode the password database does, because
@@ -20,7 +20,6 @@
 #include <unistd.h>
 
 #include "server.h"
-#include "client.h"
 
 /* Under a home directory: the per-user lnsh directory. */
 #define PATHS_USER_DIR		".config/lnsh"
@@ -67,7 +66,7 @@ paths_config_dir(char **dir, char **cause)
 	return (0);
 }
 
-/* A file in the client's config dir (PATHS_CLIENT_KEY, PATHS_HOSTS). */
+/* A file in the client's config dir ("key", "hosts": see client.h). */
 int
 paths_config_file(const char *name, char **path, char **cause)
 {

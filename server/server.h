@@ -278,16 +278,25 @@ struct paths_user {
 	char		*home;
 	char		*shell;		/* login shell; /bin/sh if none */
 };
+/* (single_user, name or NULL, &user, cause); free with paths_user_free. */
 int		 paths_user(int, const char *, struct paths_user *, char **);
 int		 paths_user_uid(int, uid_t, struct paths_user *, char **);
 void		 paths_user_free(struct paths_user *);
-char		*paths_user_dir(const struct paths_user *);
+char		*paths_user_dir(const struct paths_user *); /* .config/lnsh */
 char		*paths_authorized_keys(const struct paths_user *);
+/* (single_user, &path, cause): the defaults when no option says. */
 int		 paths_state_dir(int, char **, char **);
 int		 paths_daemon_config(int, char **, char **);
+/* (state_dir): files in it; paths_holder_dir(state_dir, uid). */
 char		*paths_host_key(const char *);
 char		*paths_control_socket(const char *);
 char		*paths_holder_dir(const char *, uid_t);
+/*
+ * The client's half, declared in client.h too (paths.c includes only
+ * this header: lnsh's and lnshd's verb tables share names).
+ */
+int		 paths_config_dir(char **, char **);
+int		 paths_config_file(const char *, char **, char **);
 
 /*
  * authkeys.c: a user's authorized_keys (docs/files.md): one key a line,
@@ -308,14 +317,23 @@ struct authkeys {
 	struct authkey	*keys;
 	size_t		 nkeys;
 };
+/* (path, home, uid, cause): the directory walk alone. */
 int		 authkeys_strict(const char *, const char *, uid_t, char **);
+/* (name for messages, data, len, &out, warn, arg): no file checks. */
 int		 authkeys_parse(const char *, const uint8_t *, size_t,
 		     struct authkeys *, authkeys_warn_fn, void *);
+/* (path, home, uid, &out, warn, arg, cause): checks, then parses. */
 int		 authkeys_load(const char *, const char *, uid_t,
 		     struct authkeys *, authkeys_warn_fn, void *, char **);
+/* The entry admitting a key or NULL; constant-time compares. */
 const struct authkey *authkeys_find(const struct authkeys *,
 		     const uint8_t *);
 void		 authkeys_free(struct authkeys *);
+/*
+ * For the channel's authorize callback: 0 admitted; LN_E_DROP(
+ * LN_DROP_UNAUTHORIZED) not listed or no file; other: file refused.
+ * *cause (log it, with warnings) names the file and key fingerprint.
+ */
 int		 authkeys_admits(const struct paths_user *, const uint8_t *,
 		     authkeys_warn_fn, void *, char **);
 
@@ -346,10 +364,13 @@ struct config {
 	char		*state_dir;	/* NULL: paths_state_dir() */
 };
 void		 config_defaults(struct config *);
+/* (name for messages, data, len, &out, cause): over the defaults. */
 int		 config_parse(const char *, const uint8_t *, size_t,
 		     struct config *, char **);
+/* (path, missing_ok, &out, cause); free with config_free. */
 int		 config_load(const char *, int, struct config *, char **);
 void		 config_free(struct config *);
+/* (text, &out, &why): also for lnshd --listen. */
 int		 config_parse_listen(const char *, struct config_listen *,
 		     const char **);
 int		 config_log_level_parse(const char *, enum config_log_level *);
