@@ -561,7 +561,8 @@ fb_set_title(struct fb *fb, const char *s, size_t len)
 		len = FB_MAX_TITLE;
 	free(fb->title);
 	fb->title = xmalloc(len + 1);
-	memcpy(fb->title, s, len);
+	if (len > 0)
+		memcpy(fb->title, s, len);
 	fb->title[len] = '\0';
 }
 
@@ -572,7 +573,7 @@ fb_set_clip(struct fb *fb, const uint8_t *p, size_t len)
 	if (len > FB_MAX_CLIPBOARD)
 		len = FB_MAX_CLIPBOARD;
 	free(fb->clip);
-	fb->clip = xmemdup(p, len);
+	fb->clip = len > 0 ? xmemdup(p, len) : NULL;
 	fb->cliplen = len;
 	fb->clipgen++;
 }
@@ -648,7 +649,8 @@ fb_text_add(struct fb_text *t, const void *p, size_t len)
 		t->p = xreallocarray(t->p, cap, 1);
 		t->cap = cap;
 	}
-	memcpy(t->p + t->len, p, len);
+	if (len > 0)
+		memcpy(t->p + t->len, p, len);
 	t->len += len;
 	t->p[t->len] = '\0';
 }

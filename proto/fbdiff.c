@@ -21,6 +21,7 @@ struct diff_row {
 	Lnsh__ScreenComb *combs;
 	Lnsh__ScreenComb **combp;
 	uint32_t	 *cps;
+	uint32_t	 *combcps;	/* apart: a run's cps are contiguous */
 };
 
 /* The cells a row's content needs, trailing default blanks cut. */
@@ -46,7 +47,7 @@ diff_row_encode(struct diff_row *d, const struct fb_row *r, int index)
 {
 	Lnsh__ScreenRun	*run = NULL;
 	const uint32_t	*comb;
-	size_t		 ncp = 0, ncomb = 0, ncombcp = 0, k;
+	size_t		 ncp = 0, ncomb = 0, ncombcp = 0, nc = 0, k;
 	int		 end, x;
 
 	lnsh__screen_row__init(&d->msg);
@@ -62,8 +63,8 @@ diff_row_encode(struct diff_row *d, const struct fb_row *r, int index)
 	}
 	d->runs = xreallocarray(NULL, (size_t)end + 1, sizeof *d->runs);
 	d->runp = xreallocarray(NULL, (size_t)end + 1, sizeof *d->runp);
-	d->cps = xreallocarray(NULL, (size_t)end + ncombcp + 1,
-	    sizeof *d->cps);
+	d->cps = xreallocarray(NULL, (size_t)end + 1, sizeof *d->cps);
+	d->combcps = xreallocarray(NULL, ncombcp + 1, sizeof *d->combcps);
 	d->combs = xreallocarray(NULL, ncomb + 1, sizeof *d->combs);
 	d->combp = xreallocarray(NULL, ncomb + 1, sizeof *d->combp);
 	ncomb = 0;
@@ -91,9 +92,9 @@ diff_row_encode(struct diff_row *d, const struct fb_row *r, int index)
 
 			lnsh__screen_comb__init(sc);
 			sc->at = (uint32_t)run->n_cp;
-			sc->cp = &d->cps[ncp];
+			sc->cp = &d->combcps[nc];
 			for (k = 0; comb[k] != 0; k++)
-				d->cps[ncp++] = comb[k];
+				d->combcps[nc++] = comb[k];
 			sc->n_cp = k;
 			d->combp[ncomb++] = sc;
 			run->n_comb++;
@@ -110,6 +111,7 @@ diff_row_free(struct diff_row *d)
 	free(d->runs);
 	free(d->runp);
 	free(d->cps);
+	free(d->combcps);
 	free(d->combs);
 	free(d->combp);
 }
@@ -203,8 +205,7 @@ fb_diff(const struct fb *old, const struct fb *new, uint8_t **out,
 static int
 diff_cp_ok(uint32_t cp)
 {
-	return (cp >= 0x20 && (cp < 0x7f || cp > 0x9f) && cp <= FB_MAX_CP &&
-	    (cp < 0xd800 || cp > 0xdfff));
+	return (FB_CP_OK(cp));
 }
 
 /* Whether a colour from the wire is one of the FB_COLOR_* forms. */
@@ -324,7 +325,8 @@ fb_apply(struct fb *fb, const uint8_t *p, size_t len)
 	    (m->modes & ~(uint32_t)FB_MODE_MASK) != 0)
 		goto out;
 	if (m->title_set && (m->title.len > FB_MAX_TITLE ||
-	    memchr(m->title.data, '\0', m->title.len) != NULL))
+	    (m->title.len > 0 &&
+	    memchr(m->title.data, 0, m->title.len) != NULL)))
 		goto out;
 	if (m->clip_set && m->clip.len > FB_MAX_CLIPBOARD)
 		goto out;
@@ -381,13 +383,8 @@ fb_apply(struct fb *fb, const uint8_t *p, size_t len)
 	fb->bells = m->bells;
 	if (m->title_set)
 		fb_set_title(fb, (const char *)m->title.data, m->title.len);
-	if (m->clip_set) {
+	if (m->clip_set)
 		fb_set_clip(fb, m->clip.data, m->clip.len);
-		if (m->clip.len == 0) {
-			free(fb->clip);
-			fb->clip = NULL;
-		}
-	}
 	fb->clipgen = m->clipgen;
 	error = 0;
 out:

@@ -20,6 +20,10 @@
 #define FB_MAX_CLIPBOARD	(256 * 1024)	/* bytes of OSC 52 payload */
 #define FB_MAX_CP		0x10ffff
 
+/* Whether a code point may be stored and drawn: no controls, surrogates. */
+#define FB_CP_OK(cp)	((cp) >= 0x20 && ((cp) < 0x7f || (cp) > 0x9f) && \
+	(cp) <= FB_MAX_CP && ((cp) < 0xd800 || (cp) > 0xdfff))
+
 /* Cell attributes (struct fb_pen.attr). */
 #define FB_BOLD			0x0001
 #define FB_FAINT		0x0002

@@ -90,16 +90,27 @@ emu_putglyph(VTermGlyphInfo *info, VTermPos pos, void *arg)
 {
 	struct emu	*e = arg;
 	struct fb	*fb = e->fb;
-	size_t		 n = 0;
+	const uint32_t	*cp = info->chars;
+	uint32_t	 fixed[1 + FB_MAX_COMB];
+	size_t		 n = 0, i;
 
-	while (n < 1 + FB_MAX_COMB && info->chars[n] != 0)
+	while (n < 1 + FB_MAX_COMB && cp[n] != 0)
 		n++;
 	if (n == 0)
 		return (1);
+	/*
+	 * libvterm decodes what UTF-8 never encodes (surrogates, past
+	 * U+10FFFF) and passes C1 characters as text: none reach the screen.
+	 */
+	if (n > 1 || cp[0] >= 0x7f) {
+		for (i = 0; i < n; i++)
+			fixed[i] = FB_CP_OK(cp[i]) ? cp[i] : 0xfffd;
+		cp = fixed;
+	}
 	/* The previous glyph filled a row and this one starts the next. */
 	if (e->wrapcand && pos.col == 0 && pos.row > 0 && pos.row < fb->rows)
 		fb_row_mut(fb, pos.row - 1)->wrapped = 1;
-	fb_put(fb, pos.col, pos.row, info->chars, n, info->width, &e->pen);
+	fb_put(fb, pos.col, pos.row, cp, n, info->width, &e->pen);
 	e->wrapcand = pos.col + info->width >= fb->cols;
 	e->lastx = pos.col;
 	e->lasty = pos.row;

@@ -246,6 +246,59 @@ test_resize(void **state)
 	emu_free(e);
 }
 
+/*
+ * Random bytes and escape fragments never break the emulator, and every
+ * screen it makes diffs and applies onto a peer exactly.
+ */
+static void
+test_random_input(void **state)
+{
+	static const char *frag[] = { "\033[", "\033]", "\033[?1049h",
+	    "\033[?1049l", "\033[2;5r", "\033[r", "\033[3L", "\033[2M",
+	    "\033[4@", "\033[3P", "\033[38;2;1;2;3m", "\033[2;8m", "\033[0m",
+	    "\xe4\xb8\xad", "e\xcc\x81", "\r\n", "\t", "\033[H", "\033[J",
+	    "\033[5;70H", "\033]52;c;eA==\007", "\033]2;t\033\\", "\033M",
+	    "\033[?1h", "\033=", "\033c", "\xf0\x9f\x98\x80", "\033[1;3S",
+	    "\033[2T", "\033[10X", "\033#8" };
+	struct emu	*e = emu_new(30, 8, 50, NULL, NULL);
+	struct fb	*peer = fb_new(1, 1), *prev = NULL, *snap;
+	uint8_t		 b[64], *d;
+	size_t		 len, i, n;
+	int		 round;
+
+	srand(4321);
+	for (round = 0; round < 3000; round++) {
+		if (rand() % 2) {
+			n = (size_t)(rand() % (int)sizeof b);
+			for (i = 0; i < n; i++)
+				b[i] = (uint8_t)rand();
+			emu_input(e, b, n);
+		} else
+			feed(e, frag[rand() % (int)(sizeof frag /
+			    sizeof frag[0])]);
+		if (round % 500 == 499)
+			emu_resize(e, 10 + rand() % 40, 3 + rand() % 10);
+		if (round % 7 == 0) {
+			snap = fb_snapshot(emu_screen(e));
+			assert_int_equal(fb_diff(prev, snap, &d, &len), 0);
+			assert_int_equal(fb_apply(peer, d, len), 0);
+			assert_true(fb_equal(peer, snap));
+			free(d);
+			fb_free(prev);
+			prev = snap;
+		}
+	}
+	{
+		char	*out;
+
+		assert_int_equal(emu_capture(e, -1, 1, &out, &len), 0);
+		free(out);
+	}
+	fb_free(prev);
+	fb_free(peer);
+	emu_free(e);
+}
+
 int
 main(void)
 {
@@ -259,6 +312,7 @@ main(void)
 		cmocka_unit_test(test_replies),
 		cmocka_unit_test(test_title_bell_modes),
 		cmocka_unit_test(test_resize),
+		cmocka_unit_test(test_random_input),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
