@@ -47,5 +47,7 @@ server_lnsh_holder_LDADD = $(TERM_EMU_LIBS) $(HOLDER_LIBS)
 
 # Shell tests: run from the top build directory, where they find
 # tests/holderctl and server/lnsh-holder.
-TESTS += tests/regress/holder-basic.sh
-EXTRA_DIST += tests/regress/holder-basic.sh
+HOLDER_REGRESS = tests/regress/holder-basic.sh \
+	tests/regress/holder-privdrop.sh
+TESTS += $(HOLDER_REGRESS)
+EXTRA_DIST += $(HOLDER_REGRESS)

@@ -9,6 +9,11 @@
  * holderctl SOCKDIR capture NAME [-a | -S LINES] [-e]
  * holderctl SOCKDIR resize NAME COLS ROWS
  * holderctl SOCKDIR kill NAME
+ * holderctl SOCKDIR hello NAME VERSION	(raw Hello; prints the answer)
+ * holderctl SOCKDIR garbage NAME	(raw junk; the holder must hang up)
+ *
+ * new -u USER (as root) spawns the holder as USER; every other verb takes
+ * -u USER before the verb's arguments to expect sockets owned by USER.
  *
  * Exit codes as lnsh's: 0 ok, 1 other error, 2 usage, 4 no such session,
  * 5 session exists.
@@ -16,6 +21,9 @@
 #include "config.h"
 
 #include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sys/un.h>
 
 #include <errno.h>
 #include <pwd.h>
@@ -25,11 +33,17 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <protobuf-c/protobuf-c.h>
+
+#include "holder.pb-c.h"
 #include "server.h"
 
 #define EXIT_USAGE	2
 #define EXIT_NOSESSION	4
 #define EXIT_EXISTS	5
+
+/* Whose sockets to expect: the current user, or -u USER. */
+static uid_t	owner;
 
 /* Says how to run us and stops. */
 static void __attribute__((noreturn))
@@ -62,7 +76,7 @@ open_session(const char *dir, const char *name)
 	struct holder_conn	*c;
 	char			 err[512];
 
-	if (holder_open(dir, name, getuid(), &c, err, sizeof err) == 0)
+	if (holder_open(dir, name, owner, &c, err, sizeof err) == 0)
 		return (c);
 	fprintf(stderr, "holderctl: %s\n", err);
 	if (errno == ENOENT || errno == ECONNREFUSED)
@@ -136,6 +150,7 @@ cmd_new(const char *dir, int argc, char **argv)
 	sp.scrollback = -1;
 	sp.name = argv[0];
 	optind = 1;
+	pw = getpwuid(owner);
 	while ((ch = getopt(argc, argv, "+c:r:")) != -1) {
 		switch (ch) {
 		case 'c':
@@ -150,9 +165,9 @@ cmd_new(const char *dir, int argc, char **argv)
 	}
 	if (optind < argc)
 		sp.argv = argv + optind;
-	if ((pw = getpwuid(getuid())) == NULL) {
+	if (pw == NULL) {
 		fprintf(stderr, "holderctl: no passwd entry for uid %ld\n",
-		    (long)getuid());
+		    (long)owner);
 		return (1);
 	}
 	sp.pw = pw;
@@ -174,12 +189,12 @@ cmd_ls(const char *dir)
 	char			**names, err[512];
 	size_t			 n, i;
 
-	if (sessdir_list(dir, getuid(), &names, &n) != 0) {
+	if (sessdir_list(dir, owner, &names, &n) != 0) {
 		fprintf(stderr, "holderctl: %s: %s\n", dir, strerror(errno));
 		return (1);
 	}
 	for (i = 0; i < n; i++) {
-		if (holder_open(dir, names[i], getuid(), &c, err,
+		if (holder_open(dir, names[i], owner, &c, err,
 		    sizeof err) != 0)
 			continue;
 		if (holder_info(c, 1, &info) == 0) {
@@ -252,6 +267,117 @@ cmd_capture(const char *dir, int argc, char **argv)
 	return (0);
 }
 
+/* A plain connection to dir/name, for the raw verbs. */
+static int
+raw_connect(const char *dir, const char *name)
+{
+	struct sockaddr_un	sun;
+	struct timeval		tv = { HOLDER_IO_TIMEOUT_SEC, 0 };
+	int			fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof sun.sun_path, "%s/%s", dir, name);
+	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
+		fprintf(stderr, "holderctl: %s: %s\n", sun.sun_path,
+		    strerror(errno));
+		exit(EXIT_NOSESSION);
+	}
+	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+	return (fd);
+}
+
+/* Reads one reply frame; NULL when the holder hung up without one. */
+static Lnsh__Holder__Reply *
+raw_reply(int fd)
+{
+	Lnsh__Holder__Reply	*rep;
+	uint8_t			*frame;
+	size_t			 size, got = 0;
+	ssize_t			 n;
+
+	frame = xmalloc(HOLDER_FRAME_HDR);
+	while (got < HOLDER_FRAME_HDR &&
+	    (n = read(fd, frame + got, HOLDER_FRAME_HDR - got)) > 0)
+		got += (size_t)n;
+	if (got < HOLDER_FRAME_HDR ||
+	    hwire_frame_size(frame, got, HOLDER_MAX_FRAME, &size) != 0) {
+		free(frame);
+		return (NULL);
+	}
+	frame = xreallocarray(frame, 1, size);
+	while (got < size && (n = read(fd, frame + got, size - got)) > 0)
+		got += (size_t)n;
+	if (got < size || hwire_unpack_reply(frame, size, &rep) != 0)
+		rep = NULL;
+	free(frame);
+	return (rep);
+}
+
+/* hello: a Hello of any version; prints "ok" or the holder's error. */
+static int
+cmd_hello(const char *dir, const char *name, const char *version)
+{
+	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Hello	 hello = LNSH__HOLDER__HELLO__INIT;
+	Lnsh__Holder__Reply	*rep;
+	uint8_t			*frame;
+	size_t			 len;
+	int			 fd, r = 1;
+
+	hello.version = (uint32_t)number(version);
+	req.id = 1;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_HELLO;
+	req.hello = &hello;
+	fd = raw_connect(dir, name);
+	if (hwire_pack_request(&req, &frame, &len) != 0 ||
+	    write(fd, frame, len) != (ssize_t)len)
+		exit(1);
+	free(frame);
+	if ((rep = raw_reply(fd)) == NULL)
+		printf("no reply\n");
+	else if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_HELLO) {
+		printf("ok %u\n", rep->hello->version);
+		r = 0;
+	} else if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_ERROR)
+		printf("error %d %s\n", rep->error->code, rep->error->message);
+	if (rep != NULL)
+		lnsh__holder__reply__free_unpacked(rep, NULL);
+	close(fd);
+	return (r);
+}
+
+/*
+ * garbage: junk frames and junk bytes; exits 0 if the holder hung up
+ * without answering any of them, as it must.
+ */
+static int
+cmd_garbage(const char *dir, const char *name)
+{
+	static const uint8_t	junk[][8] = {
+		{ 0xff, 0xff, 0xff, 0xff, 1, 2, 3, 4 },	/* oversized */
+		{ 0, 0, 0, 4, 0xff, 0xff, 0xff, 0xff },	/* not protobuf */
+		{ 0, 0, 0, 2, 0x08, 0x05, 0, 0 },	/* no message */
+	};
+	Lnsh__Holder__Reply	*rep;
+	size_t			 i;
+	int			 fd, bad = 0;
+
+	for (i = 0; i < sizeof junk / sizeof junk[0]; i++) {
+		fd = raw_connect(dir, name);
+		if (write(fd, junk[i], sizeof junk[i]) != sizeof junk[i])
+			exit(1);
+		if ((rep = raw_reply(fd)) != NULL) {
+			printf("junk %zu answered\n", i);
+			lnsh__holder__reply__free_unpacked(rep, NULL);
+			bad = 1;
+		}
+		close(fd);
+	}
+	return (bad);
+}
+
 /* Runs one verb. */
 int
 main(int argc, char **argv)
@@ -260,6 +386,8 @@ main(int argc, char **argv)
 	const char		*dir, *verb;
 	size_t			 len;
 
+	struct passwd		*pw;
+
 	signal(SIGPIPE, SIG_IGN);
 	if (argc < 3)
 		usage();
@@ -267,6 +395,16 @@ main(int argc, char **argv)
 	verb = argv[2];
 	argc -= 3;
 	argv += 3;
+	owner = getuid();
+	if (argc >= 2 && strcmp(argv[0], "-u") == 0) {
+		if ((pw = getpwnam(argv[1])) == NULL) {
+			fprintf(stderr, "holderctl: no user %s\n", argv[1]);
+			return (1);
+		}
+		owner = pw->pw_uid;
+		argc -= 2;
+		argv += 2;
+	}
 	if (strcmp(verb, "ls") == 0)
 		return (cmd_ls(dir));
 	if (argc < 1)
@@ -295,6 +433,10 @@ main(int argc, char **argv)
 		holder_close(c);
 		return (0);
 	}
+	if (strcmp(verb, "hello") == 0 && argc == 2)
+		return (cmd_hello(dir, argv[0], argv[1]));
+	if (strcmp(verb, "garbage") == 0)
+		return (cmd_garbage(dir, argv[0]));
 	if (strcmp(verb, "kill") == 0) {
 		c = open_session(dir, argv[0]);
 		if (holder_kill(c) != 0)
