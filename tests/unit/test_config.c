@@ -1,7 +1,8 @@
 /*
  * test_config.c: lnshd's config file: defaults, every option parsed,
  * malformed lines and unknown keywords reported with file:line (and a
- * hint), a file with errors rejected whole, and the file checks.
+ * hint), a file with errors rejected whole, and the file checks; and the
+ * default locations of paths.c.
  */
 #include "config.h"
 
@@ -197,6 +198,64 @@ test_load(void **state)
 	assert_int_equal(rmdir(dir), 0);
 }
 
+/* Default locations follow LNSH_CONFIG_DIR, HOME and XDG_STATE_HOME. */
+static void
+test_paths(void **state)
+{
+	struct paths_user	 u;
+	char			*p, *cause = NULL;
+
+	assert_int_equal(setenv("HOME", "/h/me", 1), 0);
+	assert_int_equal(unsetenv("LNSH_CONFIG_DIR"), 0);
+	assert_int_equal(unsetenv("XDG_STATE_HOME"), 0);
+	assert_int_equal(paths_config_dir(&p, &cause), 0);
+	assert_string_equal(p, "/h/me/.config/lnsh");
+	free(p);
+	assert_int_equal(setenv("LNSH_CONFIG_DIR", "/cfg", 1), 0);
+	assert_int_equal(paths_config_file("hosts", &p, &cause), 0);
+	assert_string_equal(p, "/cfg/hosts");
+	free(p);
+
+	assert_int_equal(paths_state_dir(1, &p, &cause), 0);
+	assert_string_equal(p, "/h/me/.local/state/lnsh");
+	free(p);
+	assert_int_equal(setenv("XDG_STATE_HOME", "/st", 1), 0);
+	assert_int_equal(paths_state_dir(1, &p, &cause), 0);
+	assert_string_equal(p, "/st/lnsh");
+	free(p);
+	assert_int_equal(paths_state_dir(0, &p, &cause), 0);
+	assert_string_equal(p, LNSH_ROOT_STATE_DIR);
+	free(p);
+	p = paths_holder_dir("/st/lnsh", 501);
+	assert_string_equal(p, "/st/lnsh/holders/501");
+	free(p);
+	p = paths_host_key("/st/lnsh");
+	assert_string_equal(p, "/st/lnsh/host_key");
+	free(p);
+
+	/* Single-user: the running user, home from $HOME; others refused. */
+	if (paths_user(1, NULL, &u, &cause) == 0) {
+		assert_int_equal(u.uid, geteuid());
+		assert_string_equal(u.home, "/h/me");
+		p = paths_authorized_keys(&u);
+		assert_string_equal(p, "/h/me/.config/lnsh/authorized_keys");
+		free(p);
+		paths_user_free(&u);
+		assert_int_not_equal(paths_user(1, "no-such-user-lnsh", &u,
+		    &cause), 0);
+		assert_non_null(strstr(cause, "single-user"));
+	}
+	free(cause);
+	cause = NULL;
+
+	/* Without HOME nothing is guessed. */
+	assert_int_equal(unsetenv("HOME"), 0);
+	assert_int_equal(unsetenv("LNSH_CONFIG_DIR"), 0);
+	assert_int_not_equal(paths_config_dir(&p, &cause), 0);
+	assert_non_null(strstr(cause, "LNSH_CONFIG_DIR"));
+	free(cause);
+}
+
 int
 main(void)
 {
@@ -207,6 +266,7 @@ main(void)
 		cmocka_unit_test(test_unknown_keyword),
 		cmocka_unit_test(test_all_errors),
 		cmocka_unit_test(test_load),
+		cmocka_unit_test(test_paths),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
