@@ -50,7 +50,7 @@ int		 sb_wrapped(const struct scrollback *, size_t);
 #define HOLDER_MAX_COMMAND	4096		/* bytes of Info.command */
 #define HOLDER_MAX_TITLE	1024		/* bytes of Info.title */
 #define HOLDER_MAX_DIM		4096		/* cols or rows */
-#define HOLDER_MAX_CONNS	32		/* connections a holder serves */
+#define HOLDER_MAX_CONNS	32		/* connections one holder serves */
 #define HOLDER_PTY_QUEUE	(1024 * 1024)	/* input queued for the pty */
 #define HOLDER_EXITED_KEEP_SEC	(24 * 60 * 60)	/* exited, never listed */
 #define HOLDER_KILL_GRACE_MS	1000		/* SIGHUP to SIGKILL */
@@ -83,15 +83,16 @@ int		 privdrop(const struct passwd *, char *, size_t);
 struct pty_spec {
 	const char	 *user;		/* USER, LOGNAME */
 	const char	 *home;		/* HOME and the cwd */
-	const char	 *shell;	/* SHELL; run as a login shell if !argv */
-	char *const	 *argv;		/* command instead of the shell, or NULL */
+	const char	 *shell;	/* SHELL; a login shell if !argv */
+	char *const	 *argv;		/* command instead, or NULL */
 	const char	 *term;		/* TERM; NULL: xterm-256color */
 	char *const	 *env;		/* K=V; only LANG and LC_* are kept */
 	const char	 *session;	/* LNSH_SESSION */
 	int		  cols, rows;
 };
 #define PTY_DEFAULT_TERM	"xterm-256color"
-#define PTY_DEFAULT_PATH	"/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
+#define PTY_DEFAULT_PATH	\
+    "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
 int		 pty_spawn(const struct pty_spec *, int *, pid_t *, char *,
 		     size_t);
 int		 pty_resize(int, int, int);
@@ -135,7 +136,7 @@ struct holder_conn;
 struct holder_info {
 	char		 name[HOLDER_MAX_NAME + 1];
 	int		 exited;	/* 0 running, 1 exited */
-	int		 exit_status;	/* exit code; -1 when a signal ended it */
+	int		 exit_status;	/* exit code; -1: a signal ended it */
 	int		 exit_signal;	/* 0 when it exited by itself */
 	uint64_t	 created_ns;	/* wall clock, ns since the epoch */
 	uint64_t	 activity_ns;	/* last pty input or output */
@@ -194,7 +195,8 @@ int		 holder_async_resize(struct holder_conn *, int, int,
 		     holder_done_fn, void *);
 int		 holder_async_capture(struct holder_conn *, long, int,
 		     holder_done_fn, void *);
-int		 holder_async_kill(struct holder_conn *, holder_done_fn, void *);
+int		 holder_async_kill(struct holder_conn *, holder_done_fn,
+		     void *);
 int		 holder_async_clients(struct holder_conn *, unsigned,
 		     holder_done_fn, void *);
 int		 holder_async_subscribe(struct holder_conn *, holder_done_fn,
