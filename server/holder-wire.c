@@ -29,8 +29,8 @@ hwire_name_ok(const char *name)
 	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
 		return (0);
 	for (i = 0; i < len; i++) {
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789._-", name[i]) == NULL)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789._-", name[i]) == NULL)
 			return (0);
 	}
 	return (1);

@@ -51,7 +51,7 @@ TAILQ_HEAD(hconns, hconn);
 struct holder {
 	const struct holder_opts *opts;
 	struct event_base	*base;
-	char			 path[sizeof ((struct sockaddr_un *)0)->sun_path];
+	struct sockaddr_un	 sun;		/* our socket, to unlink */
 	int			 listen_fd;
 	struct event		*ev_accept;
 
@@ -386,7 +386,7 @@ holder_leave(struct holder *h)
 		event_del(h->ev_accept);
 		close(h->listen_fd);
 		h->listen_fd = -1;
-		unlink(h->path);
+		unlink(h->sun.sun_path);
 	}
 	for (c = TAILQ_FIRST(&h->conns); c != NULL; c = next) {
 		next = TAILQ_NEXT(c, entry);
@@ -736,7 +736,7 @@ holder_listen(struct holder *h, char *err, size_t errlen)
 		    h->opts->dir, h->opts->name);
 		return (LN_E_INVAL);
 	}
-	memcpy(h->path, sun.sun_path, sizeof h->path);
+	h->sun = sun;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
 		goto fail;
 	if (lstat(sun.sun_path, &st) == 0) {
@@ -835,7 +835,7 @@ holder_cleanup(struct holder *h)
 	}
 	if (h->listen_fd != -1) {
 		close(h->listen_fd);
-		unlink(h->path);
+		unlink(h->sun.sun_path);
 	}
 	if (h->master != -1)
 		close(h->master);
