@@ -11,6 +11,10 @@
  * holderctl SOCKDIR kill NAME
  * holderctl SOCKDIR hello NAME VERSION	(raw Hello; prints the answer)
  * holderctl SOCKDIR garbage NAME	(raw junk; the holder must hang up)
+ * holderctl SOCKDIR watch NAME TEXT EXPECT
+ *	through the event-loop API: subscribe, type TEXT, and wait until a
+ *	capture contains EXPECT (or, for EXPECT "exit:N", the child exits
+ *	with N); then print the info
  *
  * new -u USER (as root) spawns the holder as USER; every other verb takes
  * -u USER before the verb's arguments to expect sockets owned by USER.
@@ -34,6 +38,8 @@
 #include <unistd.h>
 
 #include <protobuf-c/protobuf-c.h>
+
+#include <event2/event.h>
 
 #include "holder.pb-c.h"
 #include "server.h"
@@ -378,6 +384,150 @@ cmd_garbage(const char *dir, const char *name)
 	return (bad);
 }
 
+/* State of the watch verb's event loop. */
+struct watch {
+	struct event_base	*base;
+	struct holder_conn	*conn;
+	const char		*expect;
+	int			 capturing;
+	int			 seen;
+	int			 failed;
+};
+
+/* An async request failed: say so and stop. */
+static void
+watch_check(struct watch *w, const struct holder_result *res)
+{
+	if (res->err != 0 && !w->failed) {
+		fprintf(stderr, "holderctl: %s\n", holder_conn_error(w->conn));
+		w->failed = 1;
+		event_base_loopbreak(w->base);
+	}
+}
+
+/* Completion of a request whose only answer is Ok. */
+static void
+watch_ok(void *arg, struct holder_conn *c, const struct holder_result *res)
+{
+	watch_check(arg, res);
+}
+
+/* A capture came back: does it show what we wait for? */
+static void
+watch_captured(void *arg, struct holder_conn *c,
+    const struct holder_result *res)
+{
+	struct watch	*w = arg;
+
+	w->capturing = 0;
+	watch_check(w, res);
+	if (res->err == 0 && strstr(res->text, w->expect) != NULL) {
+		w->seen = 1;
+		event_base_loopbreak(w->base);
+	}
+}
+
+/* The screen changed: capture it, one capture at a time. */
+static void
+watch_changed(void *arg, struct holder_conn *c, uint64_t generation)
+{
+	struct watch	*w = arg;
+
+	if (w->capturing || w->seen)
+		return;
+	if (holder_async_capture(c, 0, 0, watch_captured, w) == 0)
+		w->capturing = 1;
+}
+
+/* The child exited: the end we wait for, if EXPECT is "exit:N". */
+static void
+watch_exited(void *arg, struct holder_conn *c, int status, int sig)
+{
+	struct watch	*w = arg;
+	char		 want[32];
+
+	snprintf(want, sizeof want, "exit:%d", status);
+	if (strcmp(want, w->expect) == 0) {
+		w->seen = 1;
+		event_base_loopbreak(w->base);
+	}
+}
+
+/* The holder hung up. */
+static void
+watch_closed(void *arg, struct holder_conn *c, int err)
+{
+	struct watch	*w = arg;
+
+	if (!w->seen) {
+		fprintf(stderr, "holderctl: %s\n", holder_conn_error(c));
+		w->failed = 1;
+	}
+	event_base_loopbreak(w->base);
+}
+
+/* The info after a watch. */
+static void
+watch_info(void *arg, struct holder_conn *c, const struct holder_result *res)
+{
+	struct watch	*w = arg;
+
+	watch_check(w, res);
+	if (res->err == 0)
+		printf("clients=%u state=%s\n", res->info->clients,
+		    res->info->exited ? "exited" : "running");
+	event_base_loopbreak(w->base);
+}
+
+/* Ran out of time. */
+static void
+watch_timeout(evutil_socket_t fd, short events, void *arg)
+{
+	struct watch	*w = arg;
+
+	fprintf(stderr, "holderctl: timed out waiting for \"%s\"\n",
+	    w->expect);
+	w->failed = 1;
+	event_base_loopbreak(w->base);
+}
+
+/* watch: the event-loop API end to end. */
+static int
+cmd_watch(const char *dir, const char *name, char *text, const char *expect)
+{
+	static const struct holder_conn_ops ops = {
+		watch_changed, watch_exited, watch_closed
+	};
+	struct watch	 w;
+	struct event	*timer;
+	struct timeval	 tv = { 10, 0 };
+	size_t		 len;
+
+	memset(&w, 0, sizeof w);
+	w.expect = expect;
+	w.base = event_base_new();
+	w.conn = open_session(dir, name);
+	if (holder_conn_watch(w.conn, w.base, &ops, &w) != 0)
+		fail(w.conn);
+	len = unescape(text);
+	if (holder_async_subscribe(w.conn, watch_ok, &w) != 0 ||
+	    holder_async_clients(w.conn, 2, watch_ok, &w) != 0 ||
+	    holder_async_input(w.conn, text, len, watch_ok, &w) != 0)
+		fail(w.conn);
+	timer = evtimer_new(w.base, watch_timeout, &w);
+	evtimer_add(timer, &tv);
+	event_base_dispatch(w.base);
+	if (!w.failed && strncmp(expect, "exit:", 5) != 0) {
+		if (holder_async_info(w.conn, 0, watch_info, &w) != 0)
+			fail(w.conn);
+		event_base_dispatch(w.base);
+	}
+	event_free(timer);
+	holder_close(w.conn);
+	event_base_free(w.base);
+	return (w.failed || !w.seen);
+}
+
 /* Runs one verb. */
 int
 main(int argc, char **argv)
@@ -435,6 +585,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(verb, "hello") == 0 && argc == 2)
 		return (cmd_hello(dir, argv[0], argv[1]));
+	if (strcmp(verb, "watch") == 0 && argc == 3)
+		return (cmd_watch(dir, argv[0], argv[1], argv[2]));
 	if (strcmp(verb, "garbage") == 0)
 		return (cmd_garbage(dir, argv[0]));
 	if (strcmp(verb, "kill") == 0) {

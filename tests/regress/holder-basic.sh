@@ -114,6 +114,16 @@ grep -qx 'state=exited' "$tmp/info" || fail "state: $(cat "$tmp/info")"
 [ ! -e "$dir/s3" ] || fail "s3 socket left behind"
 "$HOLDERCTL" "$dir" ls | grep -q '^s3 ' && fail "ls still lists s3"
 
+# --- lnshd's event-loop API: screen-change notifications drive captures,
+# the client count it sets shows in info, and the exit is notified.
+"$HOLDERCTL" "$dir" new s4 -- /bin/sh >/dev/null || fail "new s4"
+out=$("$HOLDERCTL" "$dir" watch s4 'echo wat""ched\n' watched) ||
+    fail "watch did not see the output"
+[ "$out" = "clients=2 state=running" ] || fail "watch info: $out"
+"$HOLDERCTL" "$dir" watch s4 'exit 7\n' exit:7 >/dev/null ||
+    fail "watch did not see the exit"
+"$HOLDERCTL" "$dir" info s4 | grep -qx 'exit_status=7' || fail "s4 status"
+
 # --- kill ends the shell and everything in its group, and the holder.
 spid=$(field s1 pid)
 kill -0 "$spid" 2>/dev/null || fail "shell pid $spid not alive"
