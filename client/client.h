@@ -67,4 +67,121 @@ int		 hosts_add(const char *, const struct host_entry *, char **);
 /* (path, alias, cause). */
 int		 hosts_remove(const char *, const char *, char **);
 
+/*
+ * lnsh.c: the verb table, argument parsing and exit codes (docs/cli.md).
+ * A verb is one cmd-*.c file exporting one struct cmd_entry.
+ */
+#define LNSH_EXIT_OK		0
+#define LNSH_EXIT_ERROR		1	/* anything else */
+#define LNSH_EXIT_USAGE		2
+#define LNSH_EXIT_NOANSWER	3	/* no answer from HOST in time */
+#define LNSH_EXIT_NOSESSION	4
+#define LNSH_EXIT_EXISTS	5
+#define CMD_MAX_OPTS		8
+struct cmd_opt {
+	const char	*name;		/* without the leading "--" */
+	int		 has_arg;
+};
+struct cmd_args {
+	const char	*verb;
+	char		**argv;		/* positional arguments, "--" removed */
+	int		 argc;
+	int		 dashdash;	/* positionals before "--"; -1: none */
+	const char	*values[CMD_MAX_OPTS];	/* per cmd_entry.opts; */
+	int		 present[CMD_MAX_OPTS];	/* flags: "" when set */
+};
+struct cmd_entry {
+	const char		*name;
+	const char		*usage;		/* after "lnsh NAME " */
+	const char		*summary;
+	const struct cmd_opt	*opts;		/* NULL-terminated, or NULL */
+	int			 lower, upper;	/* positionals; upper -1: any */
+	int			(*exec)(const struct cmd_entry *,
+				    struct cmd_args *);
+};
+int		 cmd_usage(const struct cmd_entry *, const char *, ...)
+		     __attribute__((__format__(__printf__, 2, 3)));
+void		 cmd_error(const char *, ...)
+		     __attribute__((__format__(__printf__, 1, 2)));
+const char	*cmd_opt_value(const struct cmd_entry *,
+		     const struct cmd_args *, const char *);
+int		 cmd_session_name_ok(const char *);
+extern const struct cmd_entry cmd_ls_entry;
+extern const struct cmd_entry cmd_new_entry;
+extern const struct cmd_entry cmd_kill_entry;
+extern const struct cmd_entry cmd_capture_entry;
+extern const struct cmd_entry cmd_send_entry;
+extern const struct cmd_entry cmd_keygen_entry;
+extern const struct cmd_entry cmd_pubkey_entry;
+
+/*
+ * udp.c: the client's UDP sockets and the poll loop that drives a
+ * chan_client. Until the server has answered, every datagram goes to every
+ * address the host name resolved to (one connected socket each); the
+ * first address a handshake completes through is kept.
+ */
+#define UDP_MAX_ADDRS		16
+struct udp_conn {
+	struct chan_client	*cc;
+	struct chan_addr	 addrs[UDP_MAX_ADDRS];
+	int			 fds[UDP_MAX_ADDRS];
+	size_t			 n;
+	int			 chosen;	/* index; -1: not yet */
+};
+typedef int (*udp_done_fn)(void *);
+int		 udp_open(struct udp_conn *, const struct chan_addr *, size_t,
+		     char **);
+void		 udp_close(struct udp_conn *);
+void		 udp_send(void *, const uint8_t *, size_t);
+int		 udp_run(struct udp_conn *, uint64_t, udp_done_fn, void *);
+int		 udp_rebind(struct udp_conn *, char **);
+
+/*
+ * rpc.c: one request to lnshd and its reply, with a deadline: resolve HOST
+ * through the hosts file, load the client key, handshake, ask, wait.
+ */
+#define RPC_E_NOANSWER		(-100)	/* nothing authenticated in time */
+#define RPC_TIMEOUT_DEFAULT_MS	5000	/* LNSH_TIMEOUT (seconds) overrides */
+int		 rpc_timeout_ms(uint64_t *, char **);
+#ifdef PROTOBUF_C_rpc_2eproto__INCLUDED	/* include "rpc.pb-c.h" first */
+int		 rpc_call(const char *, Lnsh__Request *, Lnsh__Reply **,
+		     char **);
+int		 rpc_run(const char *, const char *, Lnsh__Request *,
+		     Lnsh__Reply **);
+#endif
+
+/*
+ * escape.c: C-style escapes in `lnsh send` text: \n \r \t \e \xHH \\.
+ * On failure *why names the problem; *where is its byte offset.
+ */
+int		 escape_decode(const char *, uint8_t **, size_t *,
+		     const char **, size_t *);
+
+/*
+ * json.c: JSON output (RFC 8259) into a growing buffer. Strings are
+ * written as valid UTF-8 whatever their bytes: invalid sequences become
+ * U+FFFD. Commas are placed by the writer.
+ */
+#define JSON_MAX_DEPTH		16
+struct json {
+	char		*buf;
+	size_t		 len, cap;
+	int		 depth;
+	int		 need_comma[JSON_MAX_DEPTH];
+	int		 after_key;
+};
+void		 json_init(struct json *);
+void		 json_free(struct json *);
+void		 json_begin_array(struct json *);
+void		 json_end_array(struct json *);
+void		 json_begin_object(struct json *);
+void		 json_end_object(struct json *);
+void		 json_key(struct json *, const char *);
+void		 json_string(struct json *, const char *, size_t);
+void		 json_cstring(struct json *, const char *);
+void		 json_int(struct json *, long long);
+void		 json_null(struct json *);
+int		 json_time(struct json *, int64_t);
+int		 json_rfc3339(int64_t, char *, size_t);
+
 #endif /* LNSH_CLIENT_H */

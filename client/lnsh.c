@@ -1,0 +1,230 @@
+/*
+ * lnsh.c: the client's entry point: global options, the verb table (one
+ * cmd-*.c file per verb, as tmux's cmd_table), argument parsing shared by
+ * every verb, and the exit codes scripts rely on (docs/cli.md):
+ *
+ *	0 success, 1 anything else, 2 usage, 3 no answer from HOST in time,
+ *	4 no such session, 5 session already exists.
+ *
+ * Every error is one line on stderr that says what to do.
+ */
+#include "config.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <sodium.h>
+
+#include "client.h"
+
+#define SESSION_NAME_MAX	64
+
+static const struct cmd_entry *cmd_table[] = {
+	&cmd_ls_entry,
+	&cmd_new_entry,
+	&cmd_kill_entry,
+	&cmd_capture_entry,
+	&cmd_send_entry,
+	&cmd_keygen_entry,
+	&cmd_pubkey_entry,
+	NULL
+};
+
+/*
+ * Prints "lnsh: MESSAGE" on stderr as one line. Control characters (from a
+ * server's message or a user's argument) are shown as '?', so that an error
+ * can neither span lines nor drive the terminal.
+ */
+void
+cmd_error(const char *fmt, ...)
+{
+	va_list	 ap;
+	char	 line[1024];
+	size_t	 i;
+
+	va_start(ap, fmt);
+	vsnprintf(line, sizeof line, fmt, ap);
+	va_end(ap);
+	for (i = 0; line[i] != '\0'; i++)
+		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
+			line[i] = '?';
+	fprintf(stderr, "lnsh: %s\n", line);
+}
+
+/*
+ * A usage error: the problem and the verb's usage, on one line. Returns
+ * LNSH_EXIT_USAGE for the verb to return.
+ */
+int
+cmd_usage(const struct cmd_entry *e, const char *fmt, ...)
+{
+	va_list	ap;
+	char	why[512];
+
+	va_start(ap, fmt);
+	vsnprintf(why, sizeof why, fmt, ap);
+	va_end(ap);
+	cmd_error("%s: %s; usage: lnsh %s%s%s", e->name, why, e->name,
+	    *e->usage != '\0' ? " " : "", e->usage);
+	return (LNSH_EXIT_USAGE);
+}
+
+/* The value of option name ("" for a flag given), or NULL if absent. */
+const char *
+cmd_opt_value(const struct cmd_entry *e, const struct cmd_args *a,
+    const char *name)
+{
+	int	i;
+
+	for (i = 0; e->opts != NULL && e->opts[i].name != NULL; i++)
+		if (strcmp(e->opts[i].name, name) == 0)
+			return (a->present[i] ? a->values[i] : NULL);
+	return (NULL);
+}
+
+/* Is s a session name: [A-Za-z0-9._-]{1,64}? */
+int
+cmd_session_name_ok(const char *s)
+{
+	size_t	n = strlen(s);
+
+	if (n == 0 || n > SESSION_NAME_MAX)
+		return (0);
+	return (strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+	    "0123456789._-") == n);
+}
+
+/* The top-level usage, on fp. */
+static void
+usage(FILE *fp)
+{
+	int	i;
+
+	fprintf(fp, "usage: lnsh [-h | --version] VERB [ARGS]\n");
+	for (i = 0; cmd_table[i] != NULL; i++)
+		fprintf(fp, "  lnsh %s%s%s\n\t%s\n", cmd_table[i]->name,
+		    *cmd_table[i]->usage != '\0' ? " " : "",
+		    cmd_table[i]->usage, cmd_table[i]->summary);
+	fprintf(fp, "Exit codes: 0 ok, 1 error, 2 usage, 3 no answer from "
+	    "HOST, 4 no such session, 5 session exists. See docs/cli.md.\n");
+}
+
+/* Finds option "--name[=value]" of entry e; its index, or -1. */
+static int
+find_opt(const struct cmd_entry *e, const char *name, size_t len)
+{
+	int	i;
+
+	for (i = 0; e->opts != NULL && e->opts[i].name != NULL; i++)
+		if (strlen(e->opts[i].name) == len &&
+		    strncmp(e->opts[i].name, name, len) == 0)
+			return (i);
+	return (-1);
+}
+
+/*
+ * Parses a verb's arguments: "--name", "--name VALUE", "--name=VALUE"
+ * anywhere, positionals in order, and everything after "--" positional.
+ * Returns -1 on success, else the exit code to leave with (usage, or 0
+ * after --help).
+ */
+static int
+parse_args(const struct cmd_entry *e, int argc, char **argv,
+    struct cmd_args *a)
+{
+	const char	*arg, *eq;
+	size_t		 len;
+	int		 i, k, after = 0;
+
+	memset(a, 0, sizeof *a);
+	a->verb = e->name;
+	a->dashdash = -1;
+	a->argv = xreallocarray(NULL, (size_t)argc + 1, sizeof *a->argv);
+	for (i = 0; i < argc; i++) {
+		arg = argv[i];
+		if (after || arg[0] != '-' || arg[1] == '\0') {
+			a->argv[a->argc++] = argv[i];
+			continue;
+		}
+		if (strcmp(arg, "--") == 0) {
+			a->dashdash = a->argc;
+			after = 1;
+			continue;
+		}
+		if (strcmp(arg, "-h") == 0 || strcmp(arg, "--help") == 0) {
+			printf("usage: lnsh %s%s%s\n\t%s\n", e->name,
+			    *e->usage != '\0' ? " " : "", e->usage,
+			    e->summary);
+			return (LNSH_EXIT_OK);
+		}
+		if (arg[1] != '-')
+			return (cmd_usage(e, "unknown option %s", arg));
+		arg += 2;
+		eq = strchr(arg, '=');
+		len = eq != NULL ? (size_t)(eq - arg) : strlen(arg);
+		if ((k = find_opt(e, arg, len)) == -1)
+			return (cmd_usage(e, "unknown option %s", argv[i]));
+		if (!e->opts[k].has_arg) {
+			if (eq != NULL)
+				return (cmd_usage(e, "--%s takes no value",
+				    e->opts[k].name));
+			a->values[k] = "";
+		} else if (eq != NULL)
+			a->values[k] = eq + 1;
+		else if (i + 1 < argc)
+			a->values[k] = argv[++i];
+		else
+			return (cmd_usage(e, "--%s needs a value",
+			    e->opts[k].name));
+		a->present[k] = 1;
+	}
+	a->argv[a->argc] = NULL;
+	if (a->argc < e->lower || (e->upper >= 0 && a->argc > e->upper))
+		return (cmd_usage(e, "%s arguments", a->argc < e->lower ?
+		    "missing" : "too many"));
+	return (-1);
+}
+
+int
+main(int argc, char **argv)
+{
+	const struct cmd_entry	*e = NULL;
+	struct cmd_args		 a;
+	int			 i, ex;
+
+	setvbuf(stdout, NULL, _IOFBF, 0);
+	if (sodium_init() < 0) {
+		cmd_error("libsodium failed to initialise");
+		return (LNSH_EXIT_ERROR);
+	}
+	if (argc < 2) {
+		usage(stderr);
+		return (LNSH_EXIT_USAGE);
+	}
+	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {
+		usage(stdout);
+		return (LNSH_EXIT_OK);
+	}
+	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
+		printf("lnsh %s (protocol %d)\n", PACKAGE_VERSION,
+		    LN_PROTO_VERSION);
+		return (LNSH_EXIT_OK);
+	}
+	for (i = 0; cmd_table[i] != NULL; i++)
+		if (strcmp(cmd_table[i]->name, argv[1]) == 0)
+			e = cmd_table[i];
+	if (e == NULL) {
+		cmd_error("unknown verb '%s'; see 'lnsh --help'", argv[1]);
+		return (LNSH_EXIT_USAGE);
+	}
+	if ((ex = parse_args(e, argc - 2, argv + 2, &a)) < 0)
+		ex = e->exec(e, &a);
+	free(a.argv);
+	if (fflush(stdout) != 0 && ex == LNSH_EXIT_OK) {
+		cmd_error("cannot write the output");
+		ex = LNSH_EXIT_ERROR;
+	}
+	return (ex);
+}

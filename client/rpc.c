@@ -1,0 +1,410 @@
+/*
+ * rpc.c: one request to lnshd and its reply (proto/rpc.proto), for the
+ * scripting verbs: find HOST in the hosts file, load the client key, run
+ * the handshake, send the Request as a reliable channel message, wait for
+ * the Reply with the same id.
+ *
+ * An unreachable host and one that does not admit our key look the same
+ * from here, by design (the server answers nothing to an unknown key): both
+ * are "no answer in time", RPC_E_NOANSWER, which lnsh reports as exit 3.
+ * The wait is RPC_TIMEOUT_DEFAULT_MS for the handshake and again for the
+ * reply; $LNSH_TIMEOUT (seconds) changes both, for tests and slow links.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <netdb.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "rpc.pb-c.h"
+#include "client.h"
+
+#define RPC_REQUEST_ID		1
+#define RPC_TIMEOUT_MAX_MS	(3600 * 1000)
+#define RPC_LINGER_NS		(200ULL * 1000000ULL)
+
+/* One call in progress. */
+struct rpc_call {
+	struct udp_conn	 u;
+	uint8_t		*req;
+	size_t		 reqlen;
+	int		 sent;
+	int		 send_err;
+	int		 malformed;
+	Lnsh__Reply	*reply;
+	uint64_t	 tx_after_reply;
+};
+
+/*
+ * The deadline from $LNSH_TIMEOUT (seconds, fractions allowed, > 0), else
+ * RPC_TIMEOUT_DEFAULT_MS.
+ */
+int
+rpc_timeout_ms(uint64_t *ms, char **cause)
+{
+	const char	*v;
+	char		*end;
+	double		 d;
+
+	if ((v = getenv("LNSH_TIMEOUT")) == NULL || *v == '\0') {
+		*ms = RPC_TIMEOUT_DEFAULT_MS;
+		return (0);
+	}
+	errno = 0;
+	d = strtod(v, &end);
+	if (errno != 0 || end == v || *end != '\0' || !(d > 0) ||
+	    d * 1000 > RPC_TIMEOUT_MAX_MS) {
+		ln_cause(cause, "LNSH_TIMEOUT='%s': want seconds, more than 0 "
+		    "and at most %d", v, RPC_TIMEOUT_MAX_MS / 1000);
+		return (LN_E_INVAL);
+	}
+	*ms = (uint64_t)(d * 1000);
+	if (*ms == 0)
+		*ms = 1;
+	return (0);
+}
+
+/* ops->message: keep the reply to our request; anything else is dropped. */
+static void
+rpc_message(void *arg, const uint8_t *msg, size_t len, int reliable)
+{
+	struct rpc_call	*c = arg;
+	Lnsh__Reply	*r;
+
+	if (!reliable || c->reply != NULL)
+		return;
+	if ((r = lnsh__reply__unpack(NULL, len, msg)) == NULL) {
+		c->malformed = 1;
+		return;
+	}
+	if (r->id != RPC_REQUEST_ID) {
+		lnsh__reply__free_unpacked(r, NULL);
+		return;
+	}
+	c->reply = r;
+	c->tx_after_reply = chan_client_counters(c->u.cc)->tx_packets;
+}
+
+/* ops->send: through the call's sockets. */
+static void
+rpc_send(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct rpc_call	*c = arg;
+
+	udp_send(&c->u, pkt, len);
+}
+
+/* ops->connected: nothing to do; rpc_wait_reply sends once connected. */
+static void
+rpc_connected(void *arg, int resumed)
+{
+	(void)arg;
+	(void)resumed;
+}
+
+/* udp_run's test while handshaking. */
+static int
+rpc_is_connected(void *arg)
+{
+	struct rpc_call	*c = arg;
+
+	return (chan_client_connected(c->u.cc));
+}
+
+/* udp_run's test while waiting: sends the request once, then waits. */
+static int
+rpc_has_reply(void *arg)
+{
+	struct rpc_call	*c = arg;
+	int		 r;
+
+	if (!c->sent) {
+		r = chan_client_send(c->u.cc, c->req, c->reqlen,
+		    CHAN_RELIABLE, ln_now_ns());
+		if (r == LN_E_FULL)
+			return (0);
+		c->sent = 1;
+		if (r != 0) {
+			c->send_err = r;
+			return (1);
+		}
+	}
+	return (c->reply != NULL || c->malformed);
+}
+
+/*
+ * udp_run's test after the reply: a packet went out since, which carries
+ * the acknowledgement, so the daemon stops resending the reply.
+ */
+static int
+rpc_acked(void *arg)
+{
+	struct rpc_call	*c = arg;
+
+	return (chan_client_counters(c->u.cc)->tx_packets >
+	    c->tx_after_reply);
+}
+
+/* The addresses HOST's entry resolves to, all of them. */
+static int
+rpc_resolve(const struct host_entry *e, struct chan_addr *addrs, size_t *n,
+    char **cause)
+{
+	struct addrinfo	 hints, *res = NULL, *ai;
+	char		 port[8];
+	size_t		 k = 0;
+	int		 r;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_DGRAM;
+	hints.ai_flags = AI_NUMERICSERV;
+	snprintf(port, sizeof port, "%u", e->port);
+	if ((r = getaddrinfo(e->addr, port, &hints, &res)) != 0) {
+		ln_cause(cause, "cannot resolve %s (from hosts line %u): %s",
+		    e->addr, e->line, gai_strerror(r));
+		return (LN_E_INVAL);
+	}
+	for (ai = res; ai != NULL && k < UDP_MAX_ADDRS; ai = ai->ai_next) {
+		if (ai->ai_addrlen > sizeof addrs[k].ss)
+			continue;
+		memset(&addrs[k], 0, sizeof addrs[k]);
+		memcpy(&addrs[k].ss, ai->ai_addr, ai->ai_addrlen);
+		addrs[k].len = ai->ai_addrlen;
+		k++;
+	}
+	freeaddrinfo(res);
+	if (k == 0) {
+		ln_cause(cause, "%s resolves to no usable address", e->addr);
+		return (LN_E_INVAL);
+	}
+	*n = k;
+	return (0);
+}
+
+/*
+ * The client key, with a message that says to run `lnsh keygen` when
+ * there is none yet.
+ */
+static int
+rpc_client_key(uint8_t *sk, uint8_t *pk, char **cause)
+{
+	struct stat	 st;
+	char		*path = NULL;
+	int		 r;
+
+	if ((r = paths_config_file(PATHS_CLIENT_KEY, &path, cause)) != 0)
+		return (r);
+	if (lstat(path, &st) == -1 && errno == ENOENT) {
+		ln_cause(cause, "no client key at %s; create one with "
+		    "'lnsh keygen'", path);
+		r = LN_E_INVAL;
+		goto out;
+	}
+	r = key_load_private(path, sk, pk, NULL, cause);
+out:
+	free(path);
+	return (r);
+}
+
+/*
+ * Splits "USER@HOST": the account to be served as on the server, else the
+ * local user's name. *hostp points into spec.
+ */
+static int
+rpc_user(const char *spec, char **user, const char **hostp, char **cause)
+{
+	struct passwd	*pw;
+	const char	*at;
+
+	if ((at = strrchr(spec, '@')) != NULL) {
+		if (at == spec || at[1] == '\0') {
+			ln_cause(cause, "'%s': want HOST or USER@HOST", spec);
+			return (LN_E_INVAL);
+		}
+		*user = xmemdup(spec, (size_t)(at - spec) + 1);
+		(*user)[at - spec] = '\0';
+		*hostp = at + 1;
+		return (0);
+	}
+	if ((pw = getpwuid(getuid())) == NULL) {
+		ln_cause(cause, "uid %lu has no password entry; say which "
+		    "account to use as USER@%s", (unsigned long)getuid(), spec);
+		return (LN_E_INVAL);
+	}
+	*user = xstrdup(pw->pw_name);
+	*hostp = spec;
+	return (0);
+}
+
+/*
+ * Sends req to HOST (an alias, or an address in the hosts file, either
+ * optionally as USER@HOST) and waits for its reply. On success *reply is
+ * the unpacked Reply, for lnsh__reply__free_unpacked. RPC_E_NOANSWER: no
+ * answer in time; any other failure says why in *cause.
+ */
+int
+rpc_call(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
+    char **cause)
+{
+	static const struct chan_client_ops ops = {
+		.send = rpc_send,
+		.message = rpc_message,
+		.connected = rpc_connected,
+	};
+	struct rpc_call		 c;
+	struct chan_config	 cfg;
+	struct host_entry	 e;
+	struct chan_addr	 addrs[UDP_MAX_ADDRS];
+	uint8_t			 sk[LN_KEY_LEN], pk[LN_KEY_LEN];
+	char			*hosts = NULL, *user = NULL;
+	char			 shown[HOSTS_ADDR_MAX + 16];
+	const char		*host;
+	uint64_t		 ms, now;
+	size_t			 n;
+	int			 r, opened = 0;
+
+	memset(&c, 0, sizeof c);
+	if ((r = rpc_timeout_ms(&ms, cause)) != 0)
+		goto out;
+	if ((r = rpc_user(spec, &user, &host, cause)) != 0)
+		goto out;
+	if ((r = paths_config_file(PATHS_HOSTS, &hosts, cause)) != 0)
+		goto out;
+	if ((r = hosts_lookup(hosts, host, &e, cause)) != 0)
+		goto out;
+	if ((r = rpc_resolve(&e, addrs, &n, cause)) != 0)
+		goto out;
+	if ((r = rpc_client_key(sk, pk, cause)) != 0)
+		goto out;
+	if ((r = udp_open(&c.u, addrs, n, cause)) != 0)
+		goto out;
+	opened = 1;
+	memset(&cfg, 0, sizeof cfg);
+	c.u.cc = chan_client_new(&cfg, sk, e.key, user, &ops, &c);
+	if (c.u.cc == NULL) {
+		ln_cause(cause, "cannot use the client key or user '%s'",
+		    user);
+		r = LN_E_INVAL;
+		goto out;
+	}
+
+	req->id = RPC_REQUEST_ID;
+	c.reqlen = lnsh__request__get_packed_size(req);
+	c.req = xmalloc(c.reqlen > 0 ? c.reqlen : 1);
+	lnsh__request__pack(req, c.req);
+
+	now = ln_now_ns();
+	if ((r = chan_client_connect(c.u.cc, now)) != 0) {
+		ln_cause(cause, "cannot start the handshake: %s",
+		    ln_strerror(r));
+		goto out;
+	}
+	r = udp_run(&c.u, now + ms * 1000000ULL, rpc_is_connected, &c);
+	if (r == 0)
+		r = udp_run(&c.u, ln_now_ns() + ms * 1000000ULL,
+		    rpc_has_reply, &c);
+	if (r == RPC_E_NOANSWER) {
+		(void)hosts_format_address(e.addr, e.port, shown,
+		    sizeof shown);
+		ln_cause(cause, "no answer from %s (%s) within %.1f s; check "
+		    "that lnshd runs there and that its authorized_keys has "
+		    "your key (see 'lnsh pubkey')", host, shown,
+		    (double)ms / 1000);
+		goto out;
+	}
+	if (r != 0) {
+		ln_cause(cause, "%s: %s", host, strerror(errno));
+		goto out;
+	}
+	if (c.send_err != 0) {
+		ln_cause(cause, "cannot send the request to %s: %s", host,
+		    ln_strerror(c.send_err));
+		r = c.send_err;
+		goto out;
+	}
+	if (c.reply == NULL) {
+		ln_cause(cause, "%s sent a reply lnsh cannot read; is lnshd "
+		    "there a different version?", host);
+		r = LN_E_INVAL;
+		goto out;
+	}
+	(void)udp_run(&c.u, ln_now_ns() + RPC_LINGER_NS, rpc_acked, &c);
+	*reply = c.reply;
+	c.reply = NULL;
+	r = 0;
+out:
+	sodium_memzero(sk, sizeof sk);
+	if (c.u.cc != NULL)
+		chan_client_free(c.u.cc);
+	if (opened)
+		udp_close(&c.u);
+	if (c.reply != NULL)
+		lnsh__reply__free_unpacked(c.reply, NULL);
+	free(c.req);
+	free(hosts);
+	free(user);
+	return (r);
+}
+
+/*
+ * Runs one request for a verb and turns the outcome into lnsh's exit code,
+ * saying what went wrong, and what to do, on stderr. name is the session
+ * the request is about (NULL for ls). On LNSH_EXIT_OK *reply is the reply.
+ */
+int
+rpc_run(const char *host, const char *name, Lnsh__Request *req,
+    Lnsh__Reply **reply)
+{
+	Lnsh__Reply	*rp = NULL;
+	char		*cause = NULL;
+	uint64_t	 ms;
+	int		 r, ex;
+
+	if (rpc_timeout_ms(&ms, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return (LNSH_EXIT_USAGE);
+	}
+	if ((r = rpc_call(host, req, &rp, &cause)) != 0) {
+		cmd_error("%s", cause != NULL ? cause : ln_strerror(r));
+		free(cause);
+		return (r == RPC_E_NOANSWER ? LNSH_EXIT_NOANSWER :
+		    LNSH_EXIT_ERROR);
+	}
+	switch (rp->status) {
+	case LNSH_EXIT_OK:
+		*reply = rp;
+		return (LNSH_EXIT_OK);
+	case LNSH_EXIT_NOSESSION:
+		cmd_error("no such session '%s' on %s; see 'lnsh ls %s'",
+		    name != NULL ? name : "", host, host);
+		ex = LNSH_EXIT_NOSESSION;
+		break;
+	case LNSH_EXIT_EXISTS:
+		cmd_error("session '%s' already exists on %s; choose another "
+		    "name, or end it with 'lnsh kill %s %s'",
+		    name != NULL ? name : "", host, host,
+		    name != NULL ? name : "");
+		ex = LNSH_EXIT_EXISTS;
+		break;
+	default:
+		cmd_error("%s: %s", host, rp->error != NULL &&
+		    *rp->error != '\0' ? rp->error : "the request failed "
+		    "(lnshd gave no reason; its log may)");
+		ex = LNSH_EXIT_ERROR;
+		break;
+	}
+	lnsh__reply__free_unpacked(rp, NULL);
+	return (ex);
+}
