@@ -48,7 +48,13 @@
 /* Reassembly limits per peer. */
 #define LN_FRAG_MAX_COUNT	1024	/* fragments in one message */
 #define LN_MAX_MESSAGE		(LN_FRAG_MAX_COUNT * LN_FRAG_DATA_MAX)
-#define LN_FRAG_SLOTS		8	/* messages being reassembled at once */
+/*
+ * Messages being reassembled at once: as many as a sender may have in flight.
+ * A retransmission round re-sends the whole unacknowledged window under fresh
+ * ids; reordered, its fragments interleave, and with fewer slots the oldest
+ * partial message (the one rel needs next) is evicted every round.
+ */
+#define LN_FRAG_SLOTS		LN_REL_WINDOW
 #define LN_FRAG_BUDGET		(2 * 1024 * 1024) /* bytes held for reassembly */
 #define LN_FRAG_TIMEOUT_NS	(10ULL * 1000000000ULL)
 

@@ -657,6 +657,33 @@ test_lossy(void **state)
 	net_free(n);
 }
 
+/*
+ * A burst of multi-fragment messages through a lossy link that reorders:
+ * every retransmission round re-sends the unacknowledged window under
+ * fresh message ids, so the receiver must be able to reassemble many
+ * messages at once or it evicts them all (the loopback test's failure).
+ */
+static void
+test_burst_reorder(void **state)
+{
+	struct test_net		*n = net_new(NULL, 0xb0b);
+	struct test_client	*tc = net_client(n, -1);
+	unsigned		 i, count = 120;
+
+	net_connect_all(n);
+	n->loss = 100;
+	n->delay_ns = 20 * MS;
+	n->jitter_ns = 5 * MS;
+	for (i = 0; i < count; i++) {
+		assert_int_equal(cl_say(tc, i, 3000, CHAN_RELIABLE), 0);
+		assert_int_equal(srv_say(tc, i, 2500, CHAN_RELIABLE), 0);
+	}
+	net_run(n, n->now + 10 * SEC);
+	assert_all_once(&tc->srv_in, 0, count);
+	assert_all_once(&tc->in, 0, count);
+	net_free(n);
+}
+
 /* Re-handshakes under traffic: nothing lost or duplicated at a switch. */
 static void
 test_rekey(void **state)
@@ -1136,6 +1163,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exchange),
 		cmocka_unit_test(test_lossy),
+		cmocka_unit_test(test_burst_reorder),
 		cmocka_unit_test(test_rekey),
 		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_roaming),
