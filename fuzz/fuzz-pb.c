@@ -1,0 +1,54 @@
+/*
+ * fuzz-pb.c: the table of every protobuf message type lnsh decodes from a
+ * peer, for fuzz-protobuf and mkcorpus. The index in this table is the
+ * selector byte of a fuzz-protobuf input, so entries are only ever
+ * appended.
+ */
+#include <protobuf-c/protobuf-c.h>
+
+#include "fuzz.h"
+#include "lnsh.pb-c.h"
+#include "rpc.pb-c.h"
+#include "screen.pb-c.h"
+#include "holder.pb-c.h"
+
+const struct ProtobufCMessageDescriptor *const fuzz_pb_types[] = {
+	/* lnsh.proto */
+	&lnsh__hello__descriptor,
+	&lnsh__welcome__descriptor,
+	&lnsh__envelope__descriptor,
+	/* rpc.proto */
+	&lnsh__session_info__descriptor,
+	&lnsh__list_request__descriptor,
+	&lnsh__list_reply__descriptor,
+	&lnsh__new_request__descriptor,
+	&lnsh__kill_request__descriptor,
+	&lnsh__capture_request__descriptor,
+	&lnsh__capture_reply__descriptor,
+	&lnsh__send_request__descriptor,
+	&lnsh__request__descriptor,
+	&lnsh__reply__descriptor,
+	/* screen.proto */
+	&lnsh__screen_comb__descriptor,
+	&lnsh__screen_run__descriptor,
+	&lnsh__screen_row__descriptor,
+	&lnsh__screen_diff__descriptor,
+	/* holder.proto */
+	&lnsh__holder__hello__descriptor,
+	&lnsh__holder__info_request__descriptor,
+	&lnsh__holder__input__descriptor,
+	&lnsh__holder__resize__descriptor,
+	&lnsh__holder__capture_request__descriptor,
+	&lnsh__holder__kill__descriptor,
+	&lnsh__holder__subscribe__descriptor,
+	&lnsh__holder__clients__descriptor,
+	&lnsh__holder__request__descriptor,
+	&lnsh__holder__info__descriptor,
+	&lnsh__holder__capture__descriptor,
+	&lnsh__holder__ok__descriptor,
+	&lnsh__holder__error__descriptor,
+	&lnsh__holder__changed__descriptor,
+	&lnsh__holder__exited__descriptor,
+	&lnsh__holder__reply__descriptor,
+};
+const size_t fuzz_pb_ntypes = sizeof fuzz_pb_types / sizeof fuzz_pb_types[0];
