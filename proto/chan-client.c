@@ -459,7 +459,8 @@ chan_client_tick(struct chan_client *c, uint64_t now)
 		next = cli_min(next, c->previous->created_ns +
 		    c->cfg.reject_after_ns);
 	if (kp != NULL && c->cfg.keepalive_ns != 0)
-		next = cli_min(next, c->link.last_sent_ns + c->cfg.keepalive_ns);
+		next = cli_min(next,
+		    c->link.last_sent_ns + c->cfg.keepalive_ns);
 	return (cli_min(next, chan_link_deadline(&c->link, kp != NULL)));
 }
 

@@ -57,7 +57,7 @@ struct srv_kp {
 
 struct srv_key {
 	uint8_t			 pk[LN_KEY_LEN];
-	uint64_t		 last_ts;	/* last accepted Hello timestamp */
+	uint64_t		 last_ts;	/* last accepted Hello time */
 	struct ratelimit	 rl;
 	LIST_HEAD(, chan_peer)	 peers;
 	unsigned		 npeers;
@@ -72,7 +72,7 @@ struct chan_peer {
 	uint64_t		 conn_id;
 	char			*user;
 	struct chan_addr	 addr;
-	uint64_t		 addr_gen;	/* gen of the packet that set it */
+	uint64_t		 addr_gen;	/* gen that last set it */
 	struct srv_kp		*kp[SLOT_MAX];
 	uint64_t		 kp_gen;
 	uint64_t		 last_rx_ns;
@@ -218,7 +218,8 @@ srv_peer_new(struct chan_server *srv, struct srv_key *key, uint64_t conn_id,
 
 	if (key->npeers >= LN_PEERS_PER_KEY) {
 		LIST_FOREACH(p, &key->peers, kentry)
-			if (oldest == NULL || p->last_rx_ns < oldest->last_rx_ns)
+			if (oldest == NULL ||
+			    p->last_rx_ns < oldest->last_rx_ns)
 				oldest = p;
 		srv_peer_free(srv, oldest, 1);
 	}
@@ -591,7 +592,8 @@ chan_server_tick(struct chan_server *srv, uint64_t now)
 
 	for (peer = TAILQ_FIRST(&srv->peers); peer != NULL; peer = tmp) {
 		tmp = TAILQ_NEXT(peer, entry);
-		if (now - peer->last_rx_ns >= srv->cfg.peer_idle_ns) {
+		if (now >= peer->last_rx_ns &&
+		    now - peer->last_rx_ns >= srv->cfg.peer_idle_ns) {
 			srv_peer_free(srv, peer, 1);
 			continue;
 		}

@@ -54,7 +54,7 @@ struct test_client {
 	int			 connected;	/* connected() calls */
 	int			 resumed;	/* its last argument */
 	struct chan_peer	*peer;		/* the server's peer for us */
-	struct inbox		 srv_in;	/* what the server got from us */
+	struct inbox		 srv_in;	/* what the server got */
 };
 
 struct test_net {
@@ -63,9 +63,9 @@ struct test_net {
 	unsigned		 loss, dup;	/* per mille */
 	uint64_t		 delay_ns, jitter_ns;
 	struct pkt		*q;
-	int			 hold;		/* hold the next client packet */
+	int			 hold;		/* keep back the next one */
 	struct pkt		*held;
-	int			 tap;		/* copy client packets to tapped */
+	int			 tap;		/* copy client packets */
 	struct pkt		*tapped;
 
 	struct chan_config	 cfg;
@@ -239,7 +239,7 @@ srv_connect(void *ctx, struct chan_peer *peer)
 		}
 	}
 	if (n->greet) {
-		/* No confirmed key pair yet: unreliable fails, reliable waits. */
+		/* No confirmed key pair: unreliable fails, reliable waits. */
 		n->greet_unreliable_rc = chan_server_send(n->srv, peer, hi,
 		    sizeof hi, 0, n->now);
 		assert_int_equal(chan_server_send(n->srv, peer, hi, sizeof hi,
@@ -541,7 +541,8 @@ assert_all_once(const struct inbox *in, unsigned lo, unsigned hi)
 	assert_int_equal(in->misordered, 0);
 	for (i = lo; i < hi; i++) {
 		if (in->count[i] != 1)
-			fail_msg("message %u arrived %u times", i, in->count[i]);
+			fail_msg("message %u arrived %u times", i,
+			    in->count[i]);
 	}
 }
 
