@@ -176,11 +176,23 @@ run_state(const struct fb_text *t)
 static void
 report(const char *name, const struct fb_text *t)
 {
-	double	 mb = (double)t->len / 1e6, a, b, c;
+	double	 mb = (double)t->len / 1e6, a, b, c, x;
+	int	 i;
 
+	/*
+	 * Best of three for the fast runs: other processes on the machine
+	 * only ever make a run slower. The screen layer is slow enough to
+	 * be measured once.
+	 */
 	a = run_emu(t);
-	b = run_vterm(t);
 	c = run_state(t);
+	for (i = 0; i < 2; i++) {
+		if ((x = run_emu(t)) < a)
+			a = x;
+		if ((x = run_state(t)) < c)
+			c = x;
+	}
+	b = run_vterm(t);
 	printf("%-14s %5.1f MB: emu %5.1f MB/s, libvterm screen %5.1f MB/s "
 	    "(emu %.1fx), libvterm state parse alone %5.1f MB/s\n", name, mb,
 	    mb / a, mb / b, b / a, mb / c);

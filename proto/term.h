@@ -152,6 +152,31 @@ void		 fb_text_sgr(struct fb_text *, const struct fb_pen *);
 void		 fb_text_trim(struct fb_text *, size_t);
 void		 fb_row_text(struct fb_text *, const struct fb_row *, int);
 
+/*
+ * fb_put for the common case (one narrow character over a narrow cell of
+ * a private row), inline because the emulator calls it per character.
+ */
+static inline void
+fb_put1(struct fb *fb, int x, int y, uint32_t cp, const struct fb_pen *pen)
+{
+	struct fb_row	*r;
+	struct fb_cell	*c;
+
+	if (y >= 0 && y < fb->rows && x >= 0 && x < fb->cols &&
+	    (r = fb->row[y])->refs == 1 &&
+	    !((c = &r->cells[x])->attr & (FB_WIDE | FB_CONT))) {
+		c->cp = cp;
+		c->fg = pen->fg;
+		c->bg = pen->bg;
+		c->attr = pen->attr;
+		c->comb = 0;
+		if (x + 1 > r->used)
+			r->used = x + 1;
+		return;
+	}
+	fb_put(fb, x, y, &cp, 1, 1, pen);
+}
+
 /* fbdiff.c: ScreenDiff encoding and application. */
 int		 fb_diff(const struct fb *, const struct fb *, uint8_t **,
 		     size_t *);

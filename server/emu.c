@@ -110,7 +110,10 @@ emu_putglyph(VTermGlyphInfo *info, VTermPos pos, void *arg)
 	/* The previous glyph filled a row and this one starts the next. */
 	if (e->wrapcand && pos.col == 0 && pos.row > 0 && pos.row < fb->rows)
 		fb_row_mut(fb, pos.row - 1)->wrapped = 1;
-	fb_put(fb, pos.col, pos.row, cp, n, info->width, &e->pen);
+	if (n == 1 && info->width == 1)
+		fb_put1(fb, pos.col, pos.row, cp[0], &e->pen);
+	else
+		fb_put(fb, pos.col, pos.row, cp, n, info->width, &e->pen);
 	e->wrapcand = pos.col + info->width >= fb->cols;
 	e->lastx = pos.col;
 	e->lasty = pos.row;

@@ -258,9 +258,12 @@ sb_push(struct scrollback *sb, const struct fb_row *r)
 	}
 	if (sb->count == sb->cap) {
 		slot = sb->start;
-		sb->start = (sb->start + 1) % sb->cap;
+		if (++sb->start == sb->cap)
+			sb->start = 0;
 	} else {
-		slot = (sb->start + sb->count) % sb->cap;
+		slot = sb->start + sb->count;
+		if (slot >= sb->cap)
+			slot -= sb->cap;
 		sb->count++;
 	}
 	l = &sb->ring[slot];
