@@ -378,4 +378,145 @@ int		 config_parse_listen(const char *, struct config_listen *,
 int		 config_log_level_parse(const char *, enum config_log_level *);
 const char	*config_log_level_name(enum config_log_level);
 
+/*
+ * lnshd: the daemon (docs/lnshd.md). lnshd.c holds main, the subcommand
+ * table and what every subcommand shares; each cmd-*.c exports one
+ * descriptor. The running daemon is one struct lnshd driven by one libevent
+ * loop: listen.c (UDP and the channel), authz.c (who may log in), rpc.c
+ * (clients and their requests), sessions.c (the holders), status.c (the
+ * local control socket), log.c (stderr).
+ */
+#define LNSHD_EXIT_USAGE	2
+#define LNSHD_OPT_LISTEN	0x1	/* the subcommand takes --listen, -v */
+#define LNSHD_OPT_DRY_RUN	0x2	/* --dry-run, --platform */
+struct lnshd_opts {
+	const char	*config;	/* --config, or NULL: the default */
+	const char	*listen;	/* --listen ADDR:PORT, or NULL */
+	const char	*state_dir;	/* --state-dir, or NULL */
+	int		 single_user;	/* --single-user, or not root */
+	int		 verbose;	/* -v count */
+	int		 dry_run;	/* --dry-run */
+	const char	*platform;	/* --platform NAME, or NULL */
+};
+struct lnshd_cmd {
+	const char	*name;
+	const char	*usage;		/* arguments after the name */
+	unsigned	 options;	/* LNSHD_OPT_* beyond the common ones */
+	int		(*exec)(const struct lnshd_opts *, int, char **);
+};
+extern const struct lnshd_cmd cmd_run_entry;
+extern const struct lnshd_cmd cmd_pubkey_entry;
+extern const struct lnshd_cmd cmd_status_entry;
+extern const struct lnshd_cmd cmd_kill_all_entry;
+extern const struct lnshd_cmd cmd_install_entry;
+extern const struct lnshd_cmd cmd_uninstall_entry;
+extern const struct lnshd_cmd cmd_service_status_entry;
+int		 lnshd_config(const struct lnshd_opts *, struct config *,
+		     char **, char **);
+int		 lnshd_host_key(const char *, int, uint8_t *, uint8_t *,
+		     char **);
+typedef int (*lnshd_service_fn)(const struct service_opts *, int, FILE *,
+    char **);
+int		 lnshd_service(const struct lnshd_opts *, int, char **,
+		     const char *, lnshd_service_fn);
+
+struct event;
+struct listen_sock;
+struct session;
+struct client;
+struct status_srv;
+struct lnshd {
+	struct event_base	*base;
+	struct config		 cfg;
+	int			 single_user;
+	char			*state_dir;
+	uint8_t			 host_sk[LN_KEY_LEN];
+	uint8_t			 host_pk[LN_KEY_LEN];
+	uint64_t		 started_ns;	/* monotonic */
+
+	struct chan_server	*cs;		/* listen.c */
+	struct listen_sock	*socks;
+	size_t			 nsocks;
+	struct event		*tick_ev;
+	struct event		*flush_ev;	/* rpc.c: queued replies */
+
+	struct client		*clients;	/* rpc.c */
+	unsigned		 nclients;
+	uint64_t		 requests;
+
+	struct session		*sessions;	/* sessions.c */
+	unsigned		 nsessions;
+	struct event		*child_ev;
+
+	struct status_srv	*status;	/* status.c */
+};
+
+/* log.c: levelled lines on stderr. */
+void		 log_init(enum config_log_level);
+void		 log_set_level(enum config_log_level);
+int		 log_enabled(enum config_log_level);
+void		 log_error(const char *, ...)
+		     __attribute__((__format__(__printf__, 1, 2)));
+void		 log_warn(const char *, ...)
+		     __attribute__((__format__(__printf__, 1, 2)));
+void		 log_info(const char *, ...)
+		     __attribute__((__format__(__printf__, 1, 2)));
+void		 log_debug(const char *, ...)
+		     __attribute__((__format__(__printf__, 1, 2)));
+const char	*log_addr(const struct chan_addr *, char *, size_t);
+
+/* listen.c: the UDP sockets and the channel server on them. */
+#define LISTEN_ADDR_MAX		80	/* "[v6]:port" */
+int		 listen_open(struct lnshd *, const struct config_listen *,
+		     size_t, char **);
+void		 listen_close(struct lnshd *);
+void		 listen_kick(struct lnshd *);
+size_t		 listen_count(const struct lnshd *);
+const char	*listen_name(const struct lnshd *, size_t);
+
+/* authz.c: the channel's authorize callback. */
+int		 authz_authorize(void *, const uint8_t *, const char *);
+int		 authz_user(const struct lnshd *, const char *,
+		     struct paths_user *, char **);
+
+/* rpc.c: clients and the scripting verbs' requests (proto/rpc.proto). */
+void		 rpc_init(struct lnshd *);
+void		 rpc_free(struct lnshd *);
+void		 rpc_connect(void *, struct chan_peer *);
+void		 rpc_disconnect(void *, struct chan_peer *);
+void		 rpc_message(void *, struct chan_peer *, const uint8_t *,
+		     size_t, int);
+void		 rpc_flush(struct lnshd *);
+void		 rpc_describe(const struct lnshd *, FILE *);
+
+/* sessions.c: the registry of holders lnshd serves. */
+struct session_new {
+	const char	 *name;
+	char *const	 *argv;		/* NULL: the login shell */
+	const char	 *term;		/* NULL: PTY_DEFAULT_TERM */
+	char *const	 *env;		/* LANG=, LC_*= */
+	int		  cols, rows;
+};
+int		 sessions_init(struct lnshd *, char **);
+void		 sessions_free(struct lnshd *);
+int		 sessions_adopt(struct lnshd *);
+struct session	*sessions_find(struct lnshd *, uid_t, const char *);
+void		 sessions_remove(struct lnshd *, struct session *);
+struct session	*sessions_next(struct lnshd *, struct session *);
+unsigned	 sessions_count_user(struct lnshd *, uid_t);
+int		 sessions_spawn(struct lnshd *, const struct paths_user *,
+		     const struct session_new *, struct session **, char **);
+struct holder_conn *session_conn(const struct session *);
+const char	*session_name(const struct session *);
+uid_t		 session_uid(const struct session *);
+int		 session_exited(const struct session *);
+void		 sessions_describe(struct lnshd *, FILE *);
+int		 sessions_kill_all_dirs(const char *, int, FILE *);
+
+/* status.c: the local control socket (lnshd status, lnshd kill-all). */
+#define STATUS_MAX_REQUEST	64
+int		 status_open(struct lnshd *, char **);
+void		 status_close(struct lnshd *);
+int		 status_query(const char *, const char *, FILE *, char **);
+
 #endif /* LNSH_SERVER_H */

@@ -1,0 +1,132 @@
+/*
+ * cmd-run.c: `lnshd` itself, the daemon. It stays in the foreground (launchd
+ * and systemd supervise it, and it must never fork itself away), logs to
+ * stderr, and runs one libevent loop until SIGTERM or SIGINT. Stopping
+ * leaves every session running: their holders are separate processes in
+ * their own sessions, and the next lnshd adopts them.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "server.h"
+
+/* SIGTERM or SIGINT: leave the loop; the sessions stay. */
+static void
+run_stop_cb(int sig, short what, void *arg)
+{
+	struct lnshd	*d = arg;
+
+	log_info("signal %d: stopping, leaving %u sessions running", sig,
+	    d->nsessions);
+	event_base_loopbreak(d->base);
+}
+
+/* SIGHUP: nothing to reread without a restart yet; say so. */
+static void
+run_hup_cb(int sig, short what, void *arg)
+{
+	log_info("SIGHUP ignored: restart lnshd to read its config again "
+	    "(the sessions survive a restart)");
+}
+
+/* Frees what the daemon set up, in reverse order; holders keep running. */
+static void
+run_teardown(struct lnshd *d)
+{
+	listen_close(d);	/* tells rpc.c every client went */
+	rpc_free(d);
+	sessions_free(d);
+	status_close(d);
+	if (d->base != NULL)
+		event_base_free(d->base);
+	config_free(&d->cfg);
+	free(d->state_dir);
+	sodium_memzero(d->host_sk, sizeof d->host_sk);
+}
+
+/* The daemon. Exit 1 for anything that stops it starting. */
+static int
+cmd_run_exec(const struct lnshd_opts *o, int argc, char **argv)
+{
+	struct lnshd	 d;
+	struct event	*ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
+	char		*cause = NULL, fp[LN_FINGERPRINT_LEN];
+	int		 r, rc = 1, adopted;
+
+	if (argc > 0) {
+		fprintf(stderr, "lnshd: unexpected argument %s\n", argv[0]);
+		return (LNSHD_EXIT_USAGE);
+	}
+	memset(&d, 0, sizeof d);
+	d.single_user = o->single_user;
+	d.started_ns = ln_now_ns();
+	if ((r = lnshd_config(o, &d.cfg, &d.state_dir, &cause)) != 0) {
+		fprintf(stderr, "lnshd: %s\n", cause);
+		free(cause);
+		return (1);
+	}
+	log_init(o->verbose > 0 ? CONFIG_LOG_DEBUG : d.cfg.log_level);
+	signal(SIGPIPE, SIG_IGN);
+	if ((r = lnshd_host_key(d.state_dir, d.single_user, d.host_sk,
+	    d.host_pk, &cause)) != 0)
+		goto fail;
+	if ((d.base = event_base_new()) == NULL) {
+		ln_cause(&cause, "cannot create the event loop");
+		goto fail;
+	}
+	rpc_init(&d);
+	if ((r = status_open(&d, &cause)) != 0 ||
+	    (r = sessions_init(&d, &cause)) != 0)
+		goto fail;
+	adopted = sessions_adopt(&d);
+	if ((r = listen_open(&d, d.cfg.listen, d.cfg.nlisten, &cause)) != 0)
+		goto fail;
+	ev_term = evsignal_new(d.base, SIGTERM, run_stop_cb, &d);
+	ev_int = evsignal_new(d.base, SIGINT, run_stop_cb, &d);
+	ev_hup = evsignal_new(d.base, SIGHUP, run_hup_cb, &d);
+	evsignal_add(ev_term, NULL);
+	evsignal_add(ev_int, NULL);
+	evsignal_add(ev_hup, NULL);
+	key_fingerprint(d.host_pk, fp);
+	log_info("lnshd started: %s mode, state dir %s, host key %s, "
+	    "%d sessions adopted", d.single_user ? "single-user" : "root",
+	    d.state_dir, fp, adopted);
+	listen_kick(&d);
+	if (event_base_dispatch(d.base) == -1) {
+		ln_cause(&cause, "the event loop failed");
+		goto fail;
+	}
+	rc = 0;
+	goto out;
+fail:
+	log_error("%s", cause != NULL ? cause : "cannot start");
+out:
+	if (ev_term != NULL)
+		event_free(ev_term);
+	if (ev_int != NULL)
+		event_free(ev_int);
+	if (ev_hup != NULL)
+		event_free(ev_hup);
+	free(cause);
+	run_teardown(&d);
+	if (rc == 0)
+		log_info("stopped");
+	return (rc);
+}
+
+const struct lnshd_cmd cmd_run_entry = {
+	.name = "run",
+	.usage = " [--listen ADDR:PORT] [-v]",
+	.options = LNSHD_OPT_LISTEN,
+	.exec = cmd_run_exec,
+};

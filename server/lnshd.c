@@ -1,0 +1,349 @@
+/*
+ * lnshd.c: main, the subcommand table, and what every subcommand shares:
+ * the command line, the config file, the state dir and the host key.
+ *
+ *	lnshd [--config FILE] [--listen ADDR:PORT] [--state-dir DIR]
+ *	    [--single-user] [-v]
+ *	lnshd pubkey | status | kill-all [common options]
+ *	lnshd install | uninstall | service-status [--dry-run]
+ *	    [--platform launchd|systemd] [common options]
+ *
+ * Options may come before or after the subcommand. Each subcommand is one
+ * cmd-*.c exporting a struct lnshd_cmd, listed in lnshd_table as tmux's
+ * cmd_table lists its commands. docs/lnshd.md describes them all.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "server.h"
+
+static const struct lnshd_cmd *lnshd_table[] = {
+	&cmd_run_entry,
+	&cmd_pubkey_entry,
+	&cmd_status_entry,
+	&cmd_kill_all_entry,
+	&cmd_install_entry,
+	&cmd_uninstall_entry,
+	&cmd_service_status_entry,
+	NULL
+};
+
+/* Says how to call lnshd and exits 2. */
+static void __attribute__((noreturn))
+usage(const char *why)
+{
+	const struct lnshd_cmd	**cp;
+
+	if (why != NULL)
+		fprintf(stderr, "lnshd: %s\n", why);
+	fprintf(stderr, "usage: lnshd [--config FILE] [--listen ADDR:PORT] "
+	    "[--state-dir DIR] [--single-user] [-v]\n");
+	for (cp = lnshd_table + 1; *cp != NULL; cp++)
+		fprintf(stderr, "       lnshd %s%s [--config FILE] "
+		    "[--state-dir DIR] [--single-user]\n", (*cp)->name,
+		    (*cp)->usage);
+	exit(LNSHD_EXIT_USAGE);
+}
+
+/*
+ * The value of an option that takes one: "--opt=VALUE" or "--opt VALUE".
+ * Advances *ip past what it used.
+ */
+static const char *
+opt_value(int argc, char **argv, int *ip, const char *name)
+{
+	const char	*a = argv[*ip], *eq;
+	char		 why[128];
+
+	if ((eq = strchr(a, '=')) != NULL)
+		return (eq + 1);
+	if (*ip + 1 >= argc) {
+		snprintf(why, sizeof why, "%s needs a value", name);
+		usage(why);
+	}
+	return (argv[++*ip]);
+}
+
+/* Does argument a name option name (alone or as "name=...")? */
+static int
+opt_is(const char *a, const char *name)
+{
+	size_t	n = strlen(name);
+
+	return (strncmp(a, name, n) == 0 && (a[n] == '\0' || a[n] == '='));
+}
+
+/*
+ * Parses the whole command line: options anywhere, the first other word
+ * the subcommand, and anything after "--" or a second word left in
+ * argv for the subcommand. Returns the subcommand.
+ */
+static const struct lnshd_cmd *
+parse(int argc, char **argv, struct lnshd_opts *o, int *nargs)
+{
+	const struct lnshd_cmd	**cp, *cmd = NULL;
+	const char		 *a;
+	char			  why[256];
+	int			  i, n = 0;
+
+	memset(o, 0, sizeof *o);
+	for (i = 1; i < argc; i++) {
+		a = argv[i];
+		if (strcmp(a, "--") == 0) {
+			while (++i < argc)
+				argv[n++] = argv[i];
+			break;
+		}
+		if (opt_is(a, "--config") || strcmp(a, "-f") == 0)
+			o->config = opt_value(argc, argv, &i, "--config");
+		else if (opt_is(a, "--listen") || strcmp(a, "-l") == 0)
+			o->listen = opt_value(argc, argv, &i, "--listen");
+		else if (opt_is(a, "--state-dir") || strcmp(a, "-s") == 0)
+			o->state_dir = opt_value(argc, argv, &i,
+			    "--state-dir");
+		else if (strcmp(a, "--single-user") == 0)
+			o->single_user = 1;
+		else if (strcmp(a, "-v") == 0 || strcmp(a, "--verbose") == 0)
+			o->verbose++;
+		else if (strcmp(a, "--dry-run") == 0 || strcmp(a, "-n") == 0)
+			o->dry_run = 1;
+		else if (opt_is(a, "--platform"))
+			o->platform = opt_value(argc, argv, &i, "--platform");
+		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
+			usage(NULL);
+		else if (a[0] == '-' && a[1] != '\0') {
+			snprintf(why, sizeof why, "unknown option %s", a);
+			usage(why);
+		} else if (cmd == NULL) {
+			for (cp = lnshd_table; *cp != NULL; cp++)
+				if (strcmp((*cp)->name, a) == 0)
+					break;
+			if (*cp == NULL) {
+				snprintf(why, sizeof why, "unknown command %s",
+				    a);
+				usage(why);
+			}
+			cmd = *cp;
+		} else
+			argv[n++] = argv[i];
+	}
+	if (cmd == NULL)
+		cmd = lnshd_table[0];
+	if (o->listen != NULL && !(cmd->options & LNSHD_OPT_LISTEN)) {
+		snprintf(why, sizeof why, "%s takes no --listen", cmd->name);
+		usage(why);
+	}
+	if ((o->dry_run || o->platform != NULL) &&
+	    !(cmd->options & LNSHD_OPT_DRY_RUN)) {
+		snprintf(why, sizeof why, "%s takes no --dry-run or --platform",
+		    cmd->name);
+		usage(why);
+	}
+	/* Not root: only ourselves to serve, whatever was asked. */
+	if (geteuid() != 0)
+		o->single_user = 1;
+	*nargs = n;
+	return (cmd);
+}
+
+/*
+ * --listen: as the config's listen, and port 0 too (any free port, which
+ * lnshd logs and `lnshd status` shows), which tests use.
+ */
+static int
+lnshd_parse_listen(const char *s, struct config_listen *l, const char **why)
+{
+	char	*copy;
+	size_t	 n = strlen(s);
+	int	 r;
+
+	if (n < 2 || strcmp(s + n - 2, ":0") != 0)
+		return (config_parse_listen(s, l, why));
+	copy = xmalloc(n + 1);
+	memcpy(copy, s, n - 1);
+	copy[n - 1] = '1';
+	copy[n] = '\0';
+	if ((r = config_parse_listen(copy, l, why)) == 0)
+		l->port = 0;
+	free(copy);
+	return (r);
+}
+
+/*
+ * Loads the config (the default file may be missing; a named one must
+ * exist), applies --listen, and finds the state dir: --state-dir, else
+ * the config's state-dir, else the default. A config error names
+ * file:line in *cause, and nothing has been touched.
+ */
+int
+lnshd_config(const struct lnshd_opts *o, struct config *cfg,
+    char **state_dir, char **cause)
+{
+	const char	*why;
+	char		*path = NULL;
+	int		 r;
+
+	if (o->config != NULL)
+		path = xstrdup(o->config);
+	else if ((r = paths_daemon_config(o->single_user, &path,
+	    cause)) != 0)
+		return (r);
+	r = config_load(path, o->config == NULL, cfg, cause);
+	free(path);
+	if (r != 0)
+		return (r);
+	if (o->listen != NULL) {
+		if (lnshd_parse_listen(o->listen, &cfg->listen[0],
+		    &why) != 0) {
+			ln_cause(cause, "--listen %s: %s", o->listen, why);
+			config_free(cfg);
+			return (LN_E_INVAL);
+		}
+		cfg->nlisten = 1;
+	}
+	if (o->state_dir != NULL)
+		*state_dir = xstrdup(o->state_dir);
+	else if (cfg->state_dir != NULL)
+		*state_dir = xstrdup(cfg->state_dir);
+	else if ((r = paths_state_dir(o->single_user, state_dir,
+	    cause)) != 0) {
+		config_free(cfg);
+		return (r);
+	}
+	if (cfg->holder_path != NULL)
+		setenv("LNSH_HOLDER", cfg->holder_path, 0);
+	return (0);
+}
+
+/*
+ * Makes the state dir, or checks it: ours, and closed to others. Root
+ * mode opens it for traversal only (0711), so that holders running as
+ * their users can reach their own socket directories below it.
+ */
+static int
+lnshd_state_dir(const char *dir, int single_user, char **cause)
+{
+	struct stat	st;
+	mode_t		mode = single_user ? 0700 : 0711;
+	int		r;
+
+	if ((r = ln_mkdir(dir, 0700, cause)) != 0)
+		return (r);
+	if (lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		ln_cause(cause, "%s: not a directory", dir);
+		return (LN_E_INVAL);
+	}
+	if (st.st_uid != geteuid()) {
+		ln_cause(cause, "state dir %s belongs to uid %lu, not to "
+		    "lnshd's uid %lu", dir, (unsigned long)st.st_uid,
+		    (unsigned long)geteuid());
+		return (LN_E_INVAL);
+	}
+	if ((st.st_mode & 07777) != mode && chmod(dir, mode) == -1) {
+		ln_cause(cause, "chmod %s: %s", dir, strerror(errno));
+		return (LN_E_SYSTEM);
+	}
+	return (0);
+}
+
+/*
+ * The host key from the state dir. With create, the state dir and a new
+ * key (mode 0600) are made if there is none yet; a key file that exists
+ * but cannot be used is an error, never replaced.
+ */
+int
+lnshd_host_key(const char *state_dir, int single_user, uint8_t *sk,
+    uint8_t *pk, char **cause)
+{
+	struct stat	 st;
+	uint8_t		 nsk[LN_KEY_LEN], npk[LN_KEY_LEN];
+	char		*path, host[128], comment[LN_KEY_COMMENT_MAX + 1];
+	int		 r;
+
+	if ((r = lnshd_state_dir(state_dir, single_user, cause)) != 0)
+		return (r);
+	path = paths_host_key(state_dir);
+	if (lstat(path, &st) == -1 && errno == ENOENT) {
+		if (gethostname(host, sizeof host) != 0)
+			snprintf(host, sizeof host, "localhost");
+		host[sizeof host - 1] = '\0';
+		snprintf(comment, sizeof comment, "lnshd@%s", host);
+		if ((r = key_generate(nsk, npk)) == 0)
+			r = key_save_private(path, nsk, comment, cause);
+		sodium_memzero(nsk, sizeof nsk);
+		/* Lost a race with another lnshd: load what it wrote. */
+		if (r != 0 && lstat(path, &st) == -1)
+			goto out;
+		if (r == 0)
+			log_info("generated host key %s", path);
+		if (cause != NULL) {
+			free(*cause);
+			*cause = NULL;
+		}
+	}
+	r = key_load_private(path, sk, pk, NULL, cause);
+out:
+	free(path);
+	return (r);
+}
+
+/*
+ * install, uninstall, service-status: server/install.c does the work on
+ * the platform --platform names, or the one this machine runs.
+ */
+int
+lnshd_service(const struct lnshd_opts *o, int argc, char **argv,
+    const char *verb, lnshd_service_fn fn)
+{
+	struct service_opts	 so;
+	char			*cause = NULL;
+	int			 r;
+
+	if (argc > 0) {
+		fprintf(stderr, "lnshd %s: unexpected argument %s\n", verb,
+		    argv[0]);
+		return (LNSHD_EXIT_USAGE);
+	}
+	memset(&so, 0, sizeof so);
+	so.platform = service_os_platform();
+	if (o->platform != NULL &&
+	    service_platform_parse(o->platform, &so.platform) != 0) {
+		fprintf(stderr, "lnshd %s: --platform %s: use launchd or "
+		    "systemd\n", verb, o->platform);
+		return (LNSHD_EXIT_USAGE);
+	}
+	so.root = "";
+	if ((r = fn(&so, o->dry_run, stdout, &cause)) != 0) {
+		fprintf(stderr, "lnshd %s: %s\n", verb, cause != NULL ? cause :
+		    ln_strerror(r));
+		free(cause);
+		return (1);
+	}
+	return (0);
+}
+
+/* Runs the subcommand the command line names (the daemon if none). */
+int
+main(int argc, char **argv)
+{
+	const struct lnshd_cmd	*cmd;
+	struct lnshd_opts	 o;
+	int			 n;
+
+	if (sodium_init() == -1) {
+		fprintf(stderr, "lnshd: libsodium failed to initialise\n");
+		return (1);
+	}
+	cmd = parse(argc, argv, &o, &n);
+	return (cmd->exec(&o, n, argv));
+}

@@ -1,0 +1,663 @@
+/*
+ * rpc.c: the clients connected to lnshd and the scripting verbs they send
+ * (proto/rpc.proto): list, new, kill, capture, send. Each Request arrives
+ * as one reliable channel message and gets exactly one Reply with the same
+ * id, whose status is an lnsh exit code: 0 ok, 4 no such session, 5 session
+ * exists, 1 anything else, with a one-line error for people.
+ *
+ * A client is served as the user it was admitted for (authz.c) and sees
+ * only that user's sessions: every lookup is by (uid, name).
+ *
+ * Nothing here blocks on a holder: requests to holders go through the
+ * holder_async_*() calls and are answered from their completions. Replies
+ * are queued per client and sent from the loop (rpc_flush), never from
+ * inside the channel's own delivery; a full send window leaves them queued
+ * until acknowledgements make room.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <protobuf-c/protobuf-c.h>
+
+#include "rpc.pb-c.h"
+#include "server.h"
+
+#define RPC_STATUS_OK		0
+#define RPC_STATUS_OTHER	1
+#define RPC_STATUS_NOSESSION	4
+#define RPC_STATUS_EXISTS	5
+#define RPC_MAX_ARGS		256	/* argv or env entries of a new */
+
+/* A packed Reply waiting for room in the client's send window. */
+struct rpc_out {
+	struct rpc_out	*next;
+	size_t		 len;
+	uint8_t		 data[];
+};
+
+struct client {
+	struct lnshd		*d;
+	struct chan_peer	*peer;		/* NULL once gone */
+	unsigned		 id;
+	int			 have_user;
+	struct paths_user	 user;
+	unsigned		 refs;		/* the list, and each op */
+	struct rpc_out		*out_head, **out_tail;
+	struct client		*next;
+};
+
+/* A request waiting for one or more holders to answer. */
+struct rpc_op {
+	struct client		 *c;
+	uint64_t		  id;
+	struct session		 *s;		/* kill */
+	unsigned		  waiting;	/* holder answers to come */
+	int			  status;
+	char			 *error;
+	Lnsh__SessionInfo	**infos;	/* list */
+	size_t			  ninfos;
+};
+
+static unsigned	rpc_next_client_id;
+
+/* Drops a reference to a client; the last one frees it. */
+static void
+rpc_client_unref(struct client *c)
+{
+	struct rpc_out	*o;
+
+	if (--c->refs > 0)
+		return;
+	while ((o = c->out_head) != NULL) {
+		c->out_head = o->next;
+		free(o);
+	}
+	if (c->have_user)
+		paths_user_free(&c->user);
+	free(c);
+}
+
+/* Sends queued replies of every client, as far as their windows allow. */
+void
+rpc_flush(struct lnshd *d)
+{
+	struct client	*c;
+	struct rpc_out	*o;
+	uint64_t	 now = ln_now_ns();
+	int		 r;
+
+	for (c = d->clients; c != NULL; c = c->next) {
+		while ((o = c->out_head) != NULL && c->peer != NULL) {
+			r = chan_server_send(d->cs, c->peer, o->data, o->len,
+			    CHAN_RELIABLE, now);
+			if (r == LN_E_FULL)
+				break;
+			if (r != 0)
+				log_warn("client %u: reply not sent: %s",
+				    c->id, ln_strerror(r));
+			if ((c->out_head = o->next) == NULL)
+				c->out_tail = &c->out_head;
+			free(o);
+		}
+	}
+	listen_kick(d);
+}
+
+/* The flush event: replies queued from holder completions. */
+static void
+rpc_flush_cb(int fd, short what, void *arg)
+{
+	rpc_flush(arg);
+}
+
+/* Sets up the client list and the flush event. */
+void
+rpc_init(struct lnshd *d)
+{
+	d->flush_ev = event_new(d->base, -1, 0, rpc_flush_cb, d);
+}
+
+/* Forgets every client (the channel is going away). */
+void
+rpc_free(struct lnshd *d)
+{
+	struct client	*c;
+
+	while ((c = d->clients) != NULL) {
+		d->clients = c->next;
+		c->peer = NULL;
+		rpc_client_unref(c);
+	}
+	d->nclients = 0;
+	if (d->flush_ev != NULL)
+		event_free(d->flush_ev);
+	d->flush_ev = NULL;
+}
+
+/*
+ * Packs and queues a reply; rpc_flush sends it from the loop. A reply too
+ * large for one channel message becomes an error saying what to ask for.
+ */
+static void
+rpc_send(struct client *c, Lnsh__Reply *rep)
+{
+	Lnsh__Reply	 small = LNSH__REPLY__INIT;
+	struct rpc_out	*o;
+	size_t		 len;
+
+	if (c->peer == NULL)
+		return;
+	len = lnsh__reply__get_packed_size(rep);
+	if (len > LN_REL_MAX_BODY) {
+		small.id = rep->id;
+		small.status = RPC_STATUS_OTHER;
+		small.error = (char *)(uintptr_t)"the answer is too large for "
+		    "one message: ask for fewer scrollback lines";
+		rep = &small;
+		len = lnsh__reply__get_packed_size(rep);
+	}
+	o = xmalloc(sizeof *o + len);
+	o->next = NULL;
+	o->len = lnsh__reply__pack(rep, o->data);
+	*c->out_tail = o;
+	c->out_tail = &o->next;
+	event_active(c->d->flush_ev, EV_TIMEOUT, 0);
+}
+
+/* A reply with a status and no result. */
+static void
+rpc_reply_status(struct client *c, uint64_t id, int status, const char *error)
+{
+	Lnsh__Reply	rep = LNSH__REPLY__INIT;
+
+	rep.id = id;
+	rep.status = status;
+	if (error != NULL)
+		rep.error = (char *)(uintptr_t)error;
+	if (status != RPC_STATUS_OK)
+		log_debug("client %u: request %llu: status %d: %s", c->id,
+		    (unsigned long long)id, status, error != NULL ? error : "");
+	rpc_send(c, &rep);
+}
+
+/* The 4 answer, naming the session. */
+static void
+rpc_no_session(struct client *c, uint64_t id, const char *name)
+{
+	char	msg[HOLDER_MAX_NAME + 128];
+
+	snprintf(msg, sizeof msg, "no session named %s (list them with "
+	    "lnsh ls)", name);
+	rpc_reply_status(c, id, RPC_STATUS_NOSESSION, msg);
+}
+
+/* A new op on behalf of a client, which it keeps alive. */
+static struct rpc_op *
+rpc_op_new(struct client *c, uint64_t id)
+{
+	struct rpc_op	*op;
+
+	op = xcalloc(1, sizeof *op);
+	op->c = c;
+	op->id = id;
+	c->refs++;
+	return (op);
+}
+
+/* Frees an op and lets go of its client. */
+static void
+rpc_op_free(struct rpc_op *op)
+{
+	size_t	i;
+
+	for (i = 0; i < op->ninfos; i++) {
+		free(op->infos[i]->name);
+		free(op->infos[i]->command);
+		free(op->infos[i]->title);
+		free(op->infos[i]);
+	}
+	free(op->infos);
+	free(op->error);
+	rpc_client_unref(op->c);
+	free(op);
+}
+
+/* Notes a holder's error in an op, keeping the first. */
+static void
+rpc_op_error(struct rpc_op *op, struct holder_conn *hc)
+{
+	if (op->status != RPC_STATUS_OK)
+		return;
+	op->status = RPC_STATUS_OTHER;
+	op->error = xstrdup(holder_conn_error(hc));
+}
+
+/* Finds the client's session, or answers 4 and returns NULL. */
+static struct session *
+rpc_session(struct client *c, uint64_t id, const char *name)
+{
+	struct session	*s;
+
+	if (name == NULL || !hwire_name_ok(name) ||
+	    (s = sessions_find(c->d, c->user.uid, name)) == NULL) {
+		rpc_no_session(c, id, name != NULL ? name : "");
+		return (NULL);
+	}
+	return (s);
+}
+
+/* ---------------------------------------------------------------- list */
+
+/* Orders sessions by name. */
+static int
+rpc_info_cmp(const void *a, const void *b)
+{
+	const Lnsh__SessionInfo	*x = *(Lnsh__SessionInfo *const *)a;
+	const Lnsh__SessionInfo	*y = *(Lnsh__SessionInfo *const *)b;
+
+	return (strcmp(x->name, y->name));
+}
+
+/* Answers a list once every holder has. */
+static void
+rpc_list_finish(struct rpc_op *op)
+{
+	Lnsh__Reply	rep = LNSH__REPLY__INIT;
+	Lnsh__ListReply	lr = LNSH__LIST_REPLY__INIT;
+
+	if (op->ninfos > 1)
+		qsort(op->infos, op->ninfos, sizeof *op->infos, rpc_info_cmp);
+	lr.n_sessions = op->ninfos;
+	lr.sessions = op->infos;
+	rep.id = op->id;
+	rep.result_case = LNSH__REPLY__RESULT_LIST;
+	rep.list = &lr;
+	rpc_send(op->c, &rep);
+	rpc_op_free(op);
+}
+
+/*
+ * One holder's Info. A holder that cannot answer (it just went away) is
+ * left out of the list: it is no longer a session.
+ */
+static void
+rpc_list_done(void *arg, struct holder_conn *hc,
+    const struct holder_result *res)
+{
+	struct rpc_op		*op = arg;
+	const struct holder_info *hi = res->info;
+	Lnsh__SessionInfo	*si;
+
+	if (res->err == 0 && hi != NULL) {
+		si = xmalloc(sizeof *si);
+		lnsh__session_info__init(si);
+		si->name = xstrdup(hi->name);
+		si->running = !hi->exited;
+		if (hi->exited)
+			si->exit_status = hi->exit_signal != 0 ?
+			    128 + hi->exit_signal : hi->exit_status;
+		si->created_unix = (int64_t)(hi->created_ns / 1000000000ULL);
+		si->activity_unix = (int64_t)(hi->activity_ns /
+		    1000000000ULL);
+		si->clients = hi->clients;
+		si->cols = hi->cols > 0 ? (uint32_t)hi->cols : 0;
+		si->rows = hi->rows > 0 ? (uint32_t)hi->rows : 0;
+		si->pid = (int32_t)hi->pid;
+		si->command = xstrdup(hi->command);
+		si->title = xstrdup(hi->title);
+		op->infos[op->ninfos++] = si;
+	}
+	if (--op->waiting == 0)
+		rpc_list_finish(op);
+}
+
+/*
+ * list: every session of the client's user. Asking is listing: an exited
+ * session's holder counts this as its one report and then goes.
+ */
+static void
+rpc_list(struct client *c, uint64_t id)
+{
+	struct rpc_op	*op;
+	struct session	*s;
+	unsigned	 n;
+
+	op = rpc_op_new(c, id);
+	n = sessions_count_user(c->d, c->user.uid);
+	op->infos = xcalloc(n > 0 ? n : 1, sizeof *op->infos);
+	op->waiting = 1;	/* held until every request is out */
+	for (s = sessions_next(c->d, NULL); s != NULL;
+	    s = sessions_next(c->d, s)) {
+		if (session_uid(s) != c->user.uid)
+			continue;
+		if (holder_async_info(session_conn(s), 1, rpc_list_done,
+		    op) == 0)
+			op->waiting++;
+	}
+	if (--op->waiting == 0)
+		rpc_list_finish(op);
+}
+
+/* ----------------------------------------------------------------- new */
+
+/* Is an environment entry one a client may pass (LANG, LC_*)? */
+static int
+rpc_env_ok(const char *e)
+{
+	return (strncmp(e, "LANG=", 5) == 0 ||
+	    (strncmp(e, "LC_", 3) == 0 && strchr(e, '=') != NULL));
+}
+
+/* new: spawn a holder for the client's user. */
+static void
+rpc_new(struct client *c, uint64_t id, const Lnsh__NewRequest *req)
+{
+	struct session_new	 sn;
+	char			*argv[RPC_MAX_ARGS + 1];
+	char			*env[RPC_MAX_ARGS + 1];
+	char			*cause = NULL;
+	size_t			 i, n = 0;
+	int			 r;
+
+	if (!hwire_name_ok(req->name)) {
+		rpc_reply_status(c, id, RPC_STATUS_OTHER, "bad session name: "
+		    "use 1 to 64 of A-Z a-z 0-9 . _ -");
+		return;
+	}
+	if (req->n_argv > RPC_MAX_ARGS || req->n_env > RPC_MAX_ARGS ||
+	    req->cols > HOLDER_MAX_DIM || req->rows > HOLDER_MAX_DIM) {
+		rpc_reply_status(c, id, RPC_STATUS_OTHER, "too many arguments "
+		    "or too large a size");
+		return;
+	}
+	for (i = 0; i < req->n_argv; i++)
+		argv[i] = req->argv[i];
+	argv[req->n_argv] = NULL;
+	for (i = 0; i < req->n_env; i++)
+		if (rpc_env_ok(req->env[i]))
+			env[n++] = req->env[i];
+	env[n] = NULL;
+	memset(&sn, 0, sizeof sn);
+	sn.name = req->name;
+	sn.argv = req->n_argv > 0 ? argv : NULL;
+	sn.term = req->term != NULL && *req->term != '\0' ? req->term : NULL;
+	sn.env = n > 0 ? env : NULL;
+	sn.cols = (int)req->cols;
+	sn.rows = (int)req->rows;
+	r = sessions_spawn(c->d, &c->user, &sn, NULL, &cause);
+	if (r == 0)
+		rpc_reply_status(c, id, RPC_STATUS_OK, NULL);
+	else {
+		log_warn("client %u: new %s: %s", c->id, req->name, cause);
+		rpc_reply_status(c, id, r == LN_E_STATE ? RPC_STATUS_EXISTS :
+		    RPC_STATUS_OTHER, cause);
+	}
+	free(cause);
+}
+
+/* ------------------------------------------------- kill, capture, send */
+
+/* Completion of a request that answers only ok or an error. */
+static void
+rpc_status_done(void *arg, struct holder_conn *hc,
+    const struct holder_result *res)
+{
+	struct rpc_op	*op = arg;
+
+	if (res->err != 0)
+		rpc_op_error(op, hc);
+	else if (op->s != NULL) {
+		/*
+		 * Killed: forget it now, not when the holder's socket closes,
+		 * so that a new session of the same name can follow at once.
+		 */
+		sessions_remove(op->c->d, op->s);
+		op->s = NULL;
+	}
+	if (--op->waiting > 0)
+		return;
+	rpc_reply_status(op->c, op->id, op->status, op->error);
+	rpc_op_free(op);
+}
+
+/* Starts one async request for an op, or answers its failure at once. */
+static void
+rpc_op_start(struct rpc_op *op, struct holder_conn *hc, int r)
+{
+	if (r == 0) {
+		op->waiting++;
+		return;
+	}
+	rpc_op_error(op, hc);
+}
+
+/* Answers an op that got no request out at all. */
+static void
+rpc_op_settle(struct rpc_op *op)
+{
+	if (op->waiting > 0)
+		return;
+	rpc_reply_status(op->c, op->id, op->status, op->error);
+	rpc_op_free(op);
+}
+
+/* kill: end the session; the holder's going removes it from the registry. */
+static void
+rpc_kill(struct client *c, uint64_t id, const Lnsh__KillRequest *req)
+{
+	struct session	*s;
+	struct rpc_op	*op;
+
+	if ((s = rpc_session(c, id, req->name)) == NULL)
+		return;
+	log_info("client %u: kill %s", c->id, req->name);
+	op = rpc_op_new(c, id);
+	op->s = s;
+	rpc_op_start(op, session_conn(s),
+	    holder_async_kill(session_conn(s), rpc_status_done, op));
+	rpc_op_settle(op);
+}
+
+/* The capture's text, answered as a CaptureReply. */
+static void
+rpc_capture_done(void *arg, struct holder_conn *hc,
+    const struct holder_result *res)
+{
+	struct rpc_op		*op = arg;
+	Lnsh__Reply		 rep = LNSH__REPLY__INIT;
+	Lnsh__CaptureReply	 cr = LNSH__CAPTURE_REPLY__INIT;
+
+	if (res->err != 0) {
+		rpc_reply_status(op->c, op->id, RPC_STATUS_OTHER,
+		    holder_conn_error(hc));
+		rpc_op_free(op);
+		return;
+	}
+	cr.text.data = (uint8_t *)(uintptr_t)res->text;
+	cr.text.len = res->len;
+	rep.id = op->id;
+	rep.result_case = LNSH__REPLY__RESULT_CAPTURE;
+	rep.capture = &cr;
+	rpc_send(op->c, &rep);
+	rpc_op_free(op);
+}
+
+/* capture: the screen, and scrollback 0 / -1 (all) / N lines. */
+static void
+rpc_capture(struct client *c, uint64_t id, const Lnsh__CaptureRequest *req)
+{
+	struct session	*s;
+	struct rpc_op	*op;
+
+	if ((s = rpc_session(c, id, req->name)) == NULL)
+		return;
+	if (req->scrollback < -1 || req->scrollback > INT32_MAX) {
+		rpc_reply_status(c, id, RPC_STATUS_OTHER, "scrollback must be "
+		    "-1 (all), 0 or a number of lines");
+		return;
+	}
+	op = rpc_op_new(c, id);
+	if (holder_async_capture(session_conn(s), (long)req->scrollback,
+	    req->escapes, rpc_capture_done, op) != 0) {
+		rpc_reply_status(c, id, RPC_STATUS_OTHER,
+		    holder_conn_error(session_conn(s)));
+		rpc_op_free(op);
+	}
+}
+
+/* send: bytes typed into the session, in holder-sized chunks, in order. */
+static void
+rpc_input(struct client *c, uint64_t id, const Lnsh__SendRequest *req)
+{
+	struct session	*s;
+	struct rpc_op	*op;
+	struct buf	 b;
+	const uint8_t	*chunk;
+	size_t		 n;
+
+	if ((s = rpc_session(c, id, req->name)) == NULL)
+		return;
+	if (session_exited(s)) {
+		rpc_reply_status(c, id, RPC_STATUS_OTHER, "the session has "
+		    "exited: nothing reads its input");
+		return;
+	}
+	op = rpc_op_new(c, id);
+	buf_reader(&b, req->data.data, req->data.len);
+	while (buf_left(&b) > 0 && op->status == RPC_STATUS_OK) {
+		n = buf_left(&b) < HOLDER_MAX_INPUT ? buf_left(&b) :
+		    HOLDER_MAX_INPUT;
+		if ((chunk = buf_get_ptr(&b, n)) == NULL)
+			break;
+		rpc_op_start(op, session_conn(s),
+		    holder_async_input(session_conn(s), chunk, n,
+		    rpc_status_done, op));
+	}
+	rpc_op_settle(op);
+}
+
+/* -------------------------------------------------------------- clients */
+
+/* ops->connect: a client completed its handshake for a user. */
+void
+rpc_connect(void *arg, struct chan_peer *peer)
+{
+	struct lnshd	*d = arg;
+	struct client	*c;
+	char		*cause = NULL, addr[LISTEN_ADDR_MAX];
+	char		 fp[LN_FINGERPRINT_LEN];
+
+	c = xcalloc(1, sizeof *c);
+	c->d = d;
+	c->peer = peer;
+	c->id = ++rpc_next_client_id;
+	c->refs = 1;
+	c->out_tail = &c->out_head;
+	if (authz_user(d, chan_peer_user(peer), &c->user, &cause) == 0)
+		c->have_user = 1;
+	else {
+		log_warn("client %u: %s", c->id, cause);
+		free(cause);
+	}
+	c->next = d->clients;
+	d->clients = c;
+	d->nclients++;
+	chan_peer_set_data(peer, c);
+	key_fingerprint(chan_peer_key(peer), fp);
+	log_info("client %u connected from %s as %s, key %s", c->id,
+	    log_addr(chan_peer_addr(peer), addr, sizeof addr),
+	    chan_peer_user(peer), fp);
+}
+
+/* ops->disconnect: the client went away; its pending answers are dropped. */
+void
+rpc_disconnect(void *arg, struct chan_peer *peer)
+{
+	struct lnshd	*d = arg;
+	struct client	*c = chan_peer_data(peer), **cp;
+
+	if (c == NULL)
+		return;
+	for (cp = &d->clients; *cp != NULL; cp = &(*cp)->next) {
+		if (*cp == c) {
+			*cp = c->next;
+			d->nclients--;
+			break;
+		}
+	}
+	log_info("client %u disconnected", c->id);
+	chan_peer_set_data(peer, NULL);
+	c->peer = NULL;
+	rpc_client_unref(c);
+}
+
+/* ops->message: one Request from a client. */
+void
+rpc_message(void *arg, struct chan_peer *peer, const uint8_t *msg,
+    size_t len, int reliable)
+{
+	struct lnshd	*d = arg;
+	struct client	*c = chan_peer_data(peer);
+	Lnsh__Request	*req;
+
+	if (c == NULL || !reliable)
+		return;
+	if ((req = lnsh__request__unpack(NULL, len, msg)) == NULL) {
+		log_debug("client %u: a message that is not a Request",
+		    c->id);
+		return;
+	}
+	d->requests++;
+	if (!c->have_user) {
+		rpc_reply_status(c, req->id, RPC_STATUS_OTHER, "this lnshd "
+		    "cannot serve the user you connected as");
+		goto out;
+	}
+	switch (req->op_case) {
+	case LNSH__REQUEST__OP_LIST:
+		rpc_list(c, req->id);
+		break;
+	case LNSH__REQUEST__OP_NEW:
+		rpc_new(c, req->id, req->new_);
+		break;
+	case LNSH__REQUEST__OP_KILL:
+		rpc_kill(c, req->id, req->kill);
+		break;
+	case LNSH__REQUEST__OP_CAPTURE:
+		rpc_capture(c, req->id, req->capture);
+		break;
+	case LNSH__REQUEST__OP_SEND:
+		rpc_input(c, req->id, req->send);
+		break;
+	default:
+		rpc_reply_status(c, req->id, RPC_STATUS_OTHER, "this lnshd "
+		    "does not know that request: upgrade it");
+		break;
+	}
+out:
+	lnsh__request__free_unpacked(req, NULL);
+}
+
+/* For `lnshd status`: "clients N", then "client ID USER ADDR" lines. */
+void
+rpc_describe(const struct lnshd *d, FILE *out)
+{
+	const struct client	*c;
+	char			 addr[LISTEN_ADDR_MAX];
+
+	fprintf(out, "clients %u\n", d->nclients);
+	for (c = d->clients; c != NULL; c = c->next) {
+		if (c->peer == NULL)
+			continue;
+		fprintf(out, "client %u %s %s\n", c->id,
+		    chan_peer_user(c->peer),
+		    log_addr(chan_peer_addr(c->peer), addr, sizeof addr));
+	}
+	fprintf(out, "requests %llu\n", (unsigned long long)d->requests);
+}

@@ -1,0 +1,527 @@
+/*
+ * sessions.c: the sessions lnshd serves, one per live holder. The holders'
+ * sockets are the registry that outlives lnshd (sessdir.c); this file is
+ * lnshd's view of it: one watched connection per holder, opened when lnshd
+ * spawns a holder or, at startup, adopts the holders a previous lnshd left
+ * running. A holder that goes away (killed, or exited and listed) closes
+ * its connection and leaves the registry.
+ *
+ * Sockets live in STATE/holders/UID, one directory per user, mode 0700 and
+ * owned by that user, so that a holder running as the user can create its
+ * socket there and nobody else can reach it. STATE/holders is 0711 in root
+ * mode: users may pass through it but not list it.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <pwd.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+
+#include "server.h"
+
+struct session {
+	struct lnshd		*d;
+	uid_t			 uid;
+	char			 name[HOLDER_MAX_NAME + 1];
+	struct holder_conn	*hc;
+	long			 holder_pid;
+	int			 exited;
+	int			 exit_status;	/* -1 when a signal ended it */
+	int			 exit_signal;
+	struct session		*next;
+};
+
+/* The holders directory: STATE/holders. */
+static char *
+sessions_root(const struct lnshd *d)
+{
+	size_t	 n = strlen(d->state_dir) + sizeof "/" PATHS_HOLDERS;
+	char	*s;
+
+	s = xmalloc(n);
+	snprintf(s, n, "%s/%s", d->state_dir, PATHS_HOLDERS);
+	return (s);
+}
+
+/*
+ * Makes a directory with a mode and owner, or checks an existing one has
+ * them. Anything else is refused: a directory someone else controls could
+ * hand lnshd a socket of theirs.
+ */
+static int
+sessions_mkdir(const char *path, mode_t mode, uid_t uid, gid_t gid,
+    char **cause)
+{
+	struct stat	st;
+	int		made;
+
+	made = mkdir(path, mode) == 0;
+	if (!made && errno != EEXIST) {
+		ln_cause(cause, "cannot create %s: %s", path, strerror(errno));
+		return (LN_E_SYSTEM);
+	}
+	if (made && (chmod(path, mode) == -1 ||
+	    (geteuid() == 0 && chown(path, uid, gid) == -1))) {
+		ln_cause(cause, "%s: %s", path, strerror(errno));
+		return (LN_E_SYSTEM);
+	}
+	if (lstat(path, &st) == -1) {
+		ln_cause(cause, "%s: %s", path, strerror(errno));
+		return (LN_E_SYSTEM);
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != uid ||
+	    (st.st_mode & 07777) != mode) {
+		ln_cause(cause, "%s must be a directory owned by uid %lu with "
+		    "mode %04o (it is uid %lu, mode %04o): fix or remove it",
+		    path, (unsigned long)uid, (unsigned)mode,
+		    (unsigned long)st.st_uid, (unsigned)(st.st_mode & 07777));
+		return (LN_E_INVAL);
+	}
+	return (0);
+}
+
+/* A user's socket directory, created for them if need be. */
+static int
+sessions_userdir(struct lnshd *d, uid_t uid, gid_t gid, char **dir,
+    char **cause)
+{
+	char	*path;
+	int	 r;
+
+	path = paths_holder_dir(d->state_dir, uid);
+	if ((r = sessions_mkdir(path, 0700, uid, gid, cause)) != 0) {
+		free(path);
+		return (r);
+	}
+	*dir = path;
+	return (0);
+}
+
+/* Reaps holders we spawned; adopted ones are not our children. */
+static void
+sessions_child_cb(int sig, short what, void *arg)
+{
+	pid_t	pid;
+	int	status;
+
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+		log_debug("holder process %ld ended", (long)pid);
+}
+
+/* Makes STATE/holders and starts reaping children. */
+int
+sessions_init(struct lnshd *d, char **cause)
+{
+	char	*root;
+	int	 r;
+
+	root = sessions_root(d);
+	r = sessions_mkdir(root, d->single_user ? 0700 : 0711, geteuid(),
+	    getegid(), cause);
+	free(root);
+	if (r != 0)
+		return (r);
+	d->child_ev = evsignal_new(d->base, SIGCHLD, sessions_child_cb, d);
+	evsignal_add(d->child_ev, NULL);
+	return (0);
+}
+
+/*
+ * Unlinks and frees one session; its holder keeps running unless it was
+ * killed. Safe from the session's own holder callbacks (holder_close
+ * defers), after which that connection says nothing more.
+ */
+void
+sessions_remove(struct lnshd *d, struct session *s)
+{
+	struct session	**sp;
+
+	for (sp = &d->sessions; *sp != NULL; sp = &(*sp)->next) {
+		if (*sp == s) {
+			*sp = s->next;
+			d->nsessions--;
+			break;
+		}
+	}
+	holder_close(s->hc);
+	free(s);
+}
+
+/* Forgets every session, leaving every holder running (SIGTERM). */
+void
+sessions_free(struct lnshd *d)
+{
+	while (d->sessions != NULL)
+		sessions_remove(d, d->sessions);
+	if (d->child_ev != NULL)
+		event_free(d->child_ev);
+	d->child_ev = NULL;
+}
+
+/* ops->exited: the session's command ended; the holder keeps its state. */
+static void
+sessions_exited_cb(void *arg, struct holder_conn *hc, int status, int sig)
+{
+	struct session	*s = arg;
+
+	s->exited = 1;
+	s->exit_status = status;
+	s->exit_signal = sig;
+	if (sig != 0)
+		log_info("session %s (uid %lu) exited on signal %d", s->name,
+		    (unsigned long)s->uid, sig);
+	else
+		log_info("session %s (uid %lu) exited with status %d",
+		    s->name, (unsigned long)s->uid, status);
+}
+
+/* ops->closed: the holder is gone (killed, or exited and listed). */
+static void
+sessions_closed_cb(void *arg, struct holder_conn *hc, int err)
+{
+	struct session	*s = arg;
+
+	log_info("session %s (uid %lu) ended: %s", s->name,
+	    (unsigned long)s->uid, holder_conn_error(hc));
+	sessions_remove(s->d, s);
+}
+
+static const struct holder_conn_ops sessions_ops = {
+	.changed = NULL,
+	.exited = sessions_exited_cb,
+	.closed = sessions_closed_cb,
+};
+
+/* Connects to a holder and adds it to the registry, watched by the loop. */
+static int
+sessions_attach(struct lnshd *d, const char *dir, uid_t uid,
+    const char *name, struct session **out, char **cause)
+{
+	struct session		*s;
+	struct holder_conn	*hc;
+	char			 err[512];
+	int			 r;
+
+	if ((r = holder_open(dir, name, uid, &hc, err, sizeof err)) != 0) {
+		ln_cause(cause, "%s", err);
+		return (r);
+	}
+	s = xcalloc(1, sizeof *s);
+	s->d = d;
+	s->uid = uid;
+	snprintf(s->name, sizeof s->name, "%s", name);
+	s->hc = hc;
+	s->holder_pid = holder_conn_pid(hc);
+	if ((r = holder_conn_watch(hc, d->base, &sessions_ops, s)) != 0) {
+		ln_cause(cause, "cannot watch holder %s", name);
+		holder_close(hc);
+		free(s);
+		return (r);
+	}
+	s->next = d->sessions;
+	d->sessions = s;
+	d->nsessions++;
+	if (out != NULL)
+		*out = s;
+	return (0);
+}
+
+/* Adopts the live holders in one user's directory. */
+static void
+sessions_adopt_dir(struct lnshd *d, const char *dir, uid_t uid)
+{
+	char	**names, *cause = NULL;
+	size_t	  n, i;
+
+	if (sessdir_list(dir, uid, &names, &n) != 0) {
+		log_warn("cannot list %s: %s", dir, strerror(errno));
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		if (sessions_find(d, uid, names[i]) != NULL)
+			continue;
+		if (sessions_attach(d, dir, uid, names[i], NULL,
+		    &cause) != 0) {
+			log_warn("cannot adopt session %s in %s: %s",
+			    names[i], dir, cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		log_info("adopted session %s (uid %lu)", names[i],
+		    (unsigned long)uid);
+	}
+	sessdir_free_list(names, n);
+}
+
+/*
+ * At startup: finds the holders a previous lnshd left running and serves
+ * them again. Blocking, before the loop runs: each holder answers a Hello
+ * within HOLDER_IO_TIMEOUT_SEC or is skipped. Returns how many.
+ */
+int
+sessions_adopt(struct lnshd *d)
+{
+	DIR		*dp;
+	struct dirent	*de;
+	char		*root, *dir, *end;
+	unsigned long	 uid;
+
+	if (d->single_user) {
+		dir = paths_holder_dir(d->state_dir, geteuid());
+		sessions_adopt_dir(d, dir, geteuid());
+		free(dir);
+		return ((int)d->nsessions);
+	}
+	root = sessions_root(d);
+	if ((dp = opendir(root)) == NULL) {
+		log_warn("cannot read %s: %s", root, strerror(errno));
+		free(root);
+		return (0);
+	}
+	while ((de = readdir(dp)) != NULL) {
+		if (de->d_name[0] < '0' || de->d_name[0] > '9')
+			continue;
+		errno = 0;
+		uid = strtoul(de->d_name, &end, 10);
+		if (errno != 0 || *end != '\0' || uid != (uid_t)uid)
+			continue;
+		dir = paths_holder_dir(d->state_dir, (uid_t)uid);
+		sessions_adopt_dir(d, dir, (uid_t)uid);
+		free(dir);
+	}
+	closedir(dp);
+	free(root);
+	return ((int)d->nsessions);
+}
+
+/* A user's session by name, or NULL. */
+struct session *
+sessions_find(struct lnshd *d, uid_t uid, const char *name)
+{
+	struct session	*s;
+
+	for (s = d->sessions; s != NULL; s = s->next)
+		if (s->uid == uid && strcmp(s->name, name) == 0)
+			return (s);
+	return (NULL);
+}
+
+/* Iterates the registry: NULL gives the first session. */
+struct session *
+sessions_next(struct lnshd *d, struct session *s)
+{
+	return (s == NULL ? d->sessions : s->next);
+}
+
+/* How many sessions a user has. */
+unsigned
+sessions_count_user(struct lnshd *d, uid_t uid)
+{
+	struct session	*s;
+	unsigned	 n = 0;
+
+	for (s = d->sessions; s != NULL; s = s->next)
+		if (s->uid == uid)
+			n++;
+	return (n);
+}
+
+/*
+ * Starts a session for a user: a holder spawned (privileges dropped to the
+ * user, lnsh-holder exec'd), then connected and watched. LN_E_STATE: a
+ * session of that name exists. LN_E_FULL: the user is at the limit.
+ *
+ * The spawn blocks until the new holder reports that it listens, which it
+ * does before it runs anything of the user's (a few milliseconds, at most
+ * HOLDER_IO_TIMEOUT_SEC): sessdir.c has no asynchronous spawn yet.
+ */
+int
+sessions_spawn(struct lnshd *d, const struct paths_user *u,
+    const struct session_new *sn, struct session **out, char **cause)
+{
+	struct sessdir_spawn	 sp;
+	struct passwd		*pw;
+	char			*dir = NULL, err[512];
+	pid_t			 pid;
+	int			 r;
+
+	if (!hwire_name_ok(sn->name)) {
+		ln_cause(cause, "bad session name: use 1 to %d of A-Z a-z "
+		    "0-9 . _ -", HOLDER_MAX_NAME);
+		return (LN_E_INVAL);
+	}
+	if (sessions_find(d, u->uid, sn->name) != NULL) {
+		ln_cause(cause, "session %s already exists", sn->name);
+		return (LN_E_STATE);
+	}
+	if (d->cfg.max_sessions_per_user > 0 &&
+	    sessions_count_user(d, u->uid) >= d->cfg.max_sessions_per_user) {
+		ln_cause(cause, "%s has %u sessions, the most lnshd allows "
+		    "(max-sessions-per-user): kill one first", u->name,
+		    d->cfg.max_sessions_per_user);
+		return (LN_E_FULL);
+	}
+	if ((pw = getpwuid(u->uid)) == NULL) {
+		ln_cause(cause, "uid %lu has no password entry",
+		    (unsigned long)u->uid);
+		return (LN_E_INVAL);
+	}
+	if ((r = sessions_userdir(d, u->uid, u->gid, &dir, cause)) != 0)
+		return (r);
+	memset(&sp, 0, sizeof sp);
+	sp.pw = pw;
+	sp.dir = dir;
+	sp.name = sn->name;
+	sp.argv = sn->argv;
+	sp.cols = sn->cols;
+	sp.rows = sn->rows;
+	sp.scrollback = d->cfg.scrollback_lines;
+	sp.term = sn->term;
+	sp.env = sn->env;
+	if ((r = sessdir_spawn(&sp, &pid, err, sizeof err)) != 0) {
+		ln_cause(cause, "%s", err);
+		goto out;
+	}
+	if ((r = sessions_attach(d, dir, u->uid, sn->name, out,
+	    cause)) != 0)
+		goto out;
+	log_info("new session %s for %s, holder pid %ld", sn->name, u->name,
+	    (long)pid);
+out:
+	free(dir);
+	return (r);
+}
+
+/* The session's holder connection (watched: async calls only). */
+struct holder_conn *
+session_conn(const struct session *s)
+{
+	return (s->hc);
+}
+
+/* The session's name. */
+const char *
+session_name(const struct session *s)
+{
+	return (s->name);
+}
+
+/* Whose session it is. */
+uid_t
+session_uid(const struct session *s)
+{
+	return (s->uid);
+}
+
+/* Has its command exited (the holder still shows its last screen)? */
+int
+session_exited(const struct session *s)
+{
+	return (s->exited);
+}
+
+/*
+ * For `lnshd status`: one line per session, from lnshd's own view (no
+ * holder is asked, so nothing is consumed):
+ * "session UID NAME running|exited STATUS holder PID".
+ */
+void
+sessions_describe(struct lnshd *d, FILE *out)
+{
+	struct session	*s;
+
+	fprintf(out, "sessions %u\n", d->nsessions);
+	for (s = d->sessions; s != NULL; s = s->next) {
+		fprintf(out, "session %lu %s ", (unsigned long)s->uid, s->name);
+		if (!s->exited)
+			fprintf(out, "running");
+		else if (s->exit_signal != 0)
+			fprintf(out, "exited %d", 128 + s->exit_signal);
+		else
+			fprintf(out, "exited %d", s->exit_status);
+		fprintf(out, " holder %ld\n", s->holder_pid);
+	}
+}
+
+/* Kills every holder in one directory, blocking; counts them. */
+static unsigned
+sessions_kill_dir(const char *dir, uid_t uid, FILE *out)
+{
+	struct holder_conn	*hc;
+	char			**names, err[512];
+	size_t			  n, i;
+	unsigned		  killed = 0;
+
+	if (sessdir_list(dir, uid, &names, &n) != 0)
+		return (0);
+	for (i = 0; i < n; i++) {
+		if (holder_open(dir, names[i], uid, &hc, err,
+		    sizeof err) != 0) {
+			fprintf(out, "cannot reach %s: %s\n", names[i], err);
+			continue;
+		}
+		if (holder_kill(hc) != 0)
+			fprintf(out, "cannot kill %s: %s\n", names[i],
+			    holder_conn_error(hc));
+		else {
+			fprintf(out, "killed %lu %s\n", (unsigned long)uid,
+			    names[i]);
+			killed++;
+		}
+		holder_close(hc);
+	}
+	sessdir_free_list(names, n);
+	return (killed);
+}
+
+/*
+ * `lnshd kill-all` with no lnshd running: ends every session in the state
+ * dir directly, talking to each holder. Returns how many it killed.
+ */
+int
+sessions_kill_all_dirs(const char *state_dir, int single_user, FILE *out)
+{
+	DIR		*dp;
+	struct dirent	*de;
+	char		*root, *dir, *end;
+	unsigned long	 uid;
+	unsigned	 n = 0;
+	size_t		 len;
+
+	if (single_user) {
+		dir = paths_holder_dir(state_dir, geteuid());
+		n = sessions_kill_dir(dir, geteuid(), out);
+		free(dir);
+		return ((int)n);
+	}
+	len = strlen(state_dir) + sizeof "/" PATHS_HOLDERS;
+	root = xmalloc(len);
+	snprintf(root, len, "%s/%s", state_dir, PATHS_HOLDERS);
+	if ((dp = opendir(root)) != NULL) {
+		while ((de = readdir(dp)) != NULL) {
+			errno = 0;
+			uid = strtoul(de->d_name, &end, 10);
+			if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
+			    errno != 0 || *end != '\0' || uid != (uid_t)uid)
+				continue;
+			dir = paths_holder_dir(state_dir, (uid_t)uid);
+			n += sessions_kill_dir(dir, (uid_t)uid, out);
+			free(dir);
+		}
+		closedir(dp);
+	}
+	free(root);
+	return ((int)n);
+}
