@@ -1,7 +1,8 @@
 /*
  * holderctl.c: drives session holders directly, for the shell tests.
  *
- * holderctl SOCKDIR new NAME [-c COLS] [-r ROWS] [-- CMD ARGS...]
+ * holderctl SOCKDIR new NAME [-c COLS] [-r ROWS] [-t TERM] [-e K=V]...
+ *     [-- CMD ARGS...]
  * holderctl SOCKDIR ls
  * holderctl SOCKDIR info NAME		(a lister: consumes an exit report)
  * holderctl SOCKDIR peek NAME		(info that consumes nothing)
@@ -56,7 +57,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: holderctl SOCKDIR new NAME [-c COLS] "
-	    "[-r ROWS] [-- CMD...] | ls | info NAME | peek NAME | "
+	    "[-r ROWS] [-t TERM] [-e K=V]... [-- CMD...] | ls | info NAME | "
+	    "peek NAME | "
 	    "send NAME TEXT | capture NAME [-a|-S N] [-e] | "
 	    "resize NAME COLS ROWS | kill NAME\n");
 	exit(EXIT_USAGE);
@@ -150,6 +152,8 @@ cmd_new(const char *dir, int argc, char **argv)
 	struct passwd		*pw;
 	char			 err[512];
 	pid_t			 pid;
+	char			*env[16];
+	size_t			 nenv = 0;
 	int			 ch, r;
 
 	memset(&sp, 0, sizeof sp);
@@ -157,10 +161,18 @@ cmd_new(const char *dir, int argc, char **argv)
 	sp.name = argv[0];
 	optind = 1;
 	pw = getpwuid(owner);
-	while ((ch = getopt(argc, argv, "+c:r:")) != -1) {
+	while ((ch = getopt(argc, argv, "+c:r:t:e:")) != -1) {
 		switch (ch) {
 		case 'c':
 			sp.cols = (int)number(optarg);
+			break;
+		case 't':
+			sp.term = optarg;
+			break;
+		case 'e':
+			if (nenv == sizeof env / sizeof env[0] - 1)
+				usage();
+			env[nenv++] = optarg;
 			break;
 		case 'r':
 			sp.rows = (int)number(optarg);
@@ -169,6 +181,8 @@ cmd_new(const char *dir, int argc, char **argv)
 			usage();
 		}
 	}
+	env[nenv] = NULL;
+	sp.env = env;
 	if (optind < argc)
 		sp.argv = argv + optind;
 	if (pw == NULL) {

@@ -67,6 +67,10 @@ kill -0 "$hpid" 2>/dev/null || fail "holder gone after holderctl exited"
 wait_for "hello on the screen" screen_has s1 '\(.*[#$] \)\{0,1\}hello'
 [ "$(field s1 state)" = running ] || fail "s1 not running"
 [ "$(field s1 name)" = s1 ] || fail "info name"
+# lnshd's signals are not the holder's: SIGHUP (lnshd's terminal going)
+# is ignored, and the holder is in a session of its own.
+kill -HUP "$hpid"
+[ "$(field s1 state)" = running ] || fail "holder gone after SIGHUP"
 
 # --- the socket directory is private, and so is the socket.
 case $(ls -ld "$dir") in
@@ -96,6 +100,13 @@ s2holder=$(LNSH_LEAK=yes "$HOLDERCTL" "$dir" new s2 -c 100 -r 30 -- /bin/sh -c \
      read x; stty size; sleep 100') || fail "new s2"
 wait_for "s2 environment" screen_has s2 "env:s2:xterm-256color:$(id -un):none"
 wait_for "s2 size" screen_has s2 '30 100'
+"$HOLDERCTL" "$dir" new s5 -t vt100 -e LANG=C.UTF-8 -e LC_TIME=C \
+    -e EVIL=1 -e PATH=/evil -- /bin/sh -c \
+    'echo "loc:$TERM:$LANG:$LC_TIME:${EVIL:-none}:$PATH"; sleep 100' \
+    >/dev/null || fail "new s5"
+wait_for "only locale variables passed" screen_has s5 \
+    'loc:vt100:C.UTF-8:C:none:/usr/local/bin:.*'
+"$HOLDERCTL" "$dir" kill s5 || fail "kill s5"
 "$HOLDERCTL" "$dir" resize s2 90 20 || fail "resize"
 "$HOLDERCTL" "$dir" send s2 '\n' || fail "send to s2"
 wait_for "s2 new size" screen_has s2 '20 90'

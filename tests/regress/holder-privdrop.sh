@@ -58,12 +58,14 @@ screen_has() {
 
 # --- a holder for nobody runs as nobody, its shell too.
 if ! hpid=$("$HOLDERCTL" "$dir" new -u nobody s1 -- /bin/sh -c \
-    'echo "uid:$(id -u):$(id -g):$USER"; sleep 100' 2>"$tmp/err"); then
-	if grep -q 'Permission denied' "$tmp/err"; then
-		echo "SKIP: nobody cannot reach $LNSH_HOLDER: $(cat "$tmp/err")"
+    'echo "uid:$(id -u):$(id -g):$USER"; sleep 100' 2>"$tmp/holder.log")
+then
+	if grep -q 'Permission denied' "$tmp/holder.log"; then
+		echo "SKIP: nobody cannot reach $LNSH_HOLDER:"
+		cat "$tmp/holder.log"
 		exit 77
 	fi
-	fail "new as nobody: $(cat "$tmp/err")"
+	fail "new as nobody: $(cat "$tmp/holder.log")"
 fi
 ngid=$(id -g nobody)
 [ "$(ps -o uid= -p "$hpid" | tr -d ' ')" = "$nuid" ] ||
@@ -96,6 +98,25 @@ esac
 "$HOLDERCTL" "$dir" garbage -u nobody s1 || fail "garbage answered"
 "$HOLDERCTL" "$dir" peek -u nobody s1 >/dev/null ||
     fail "holder gone after garbage"
+
+# --- the holder itself checks its peer: with the directory and socket
+# opened up, a third user gets through to connect(2) and is still refused.
+if command -v setpriv >/dev/null 2>&1 && id daemon >/dev/null 2>&1; then
+	chmod 755 "$dir"
+	chmod 666 "$dir/s1"
+	setpriv --reuid=daemon --regid=daemon --clear-groups \
+	    "$HOLDERCTL" "$dir" peek -u nobody s1 >/dev/null 2>"$tmp/err" &&
+	    fail "holder served uid $(id -u daemon)"
+	grep -Eq "(reading from|writing to) holder" "$tmp/err" ||
+	    fail "daemon was not refused by the holder: $(cat "$tmp/err")"
+	# The holder's stderr is holderctl new's, which went to holder.log.
+	wait_for "the holder's log line" grep -q \
+	    "refused a connection from uid $(id -u daemon)" "$tmp/holder.log"
+	chmod 700 "$dir"
+	chmod 600 "$dir/s1"
+else
+	echo "note: no setpriv or no user daemon: peer check not tried"
+fi
 
 "$HOLDERCTL" "$dir" kill -u nobody s1 || fail "kill"
 exit 0
