@@ -200,7 +200,7 @@ main(int argc, char **argv)
 		return (LNSH_EXIT_ERROR);
 	}
 	if (argc < 2) {
-		usage(stderr);
+		cmd_error("no verb given; see 'lnsh --help'");
 		return (LNSH_EXIT_USAGE);
 	}
 	if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0) {

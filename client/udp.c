@@ -143,8 +143,8 @@ udp_drain(struct udp_conn *u, size_t i, uint8_t *pkt)
 
 /*
  * Runs the loop until done(arg) is true (0) or the monotonic clock reaches
- * deadline (RPC_E_NOANSWER). done is asked after every wake-up; it may
- * send on the channel.
+ * deadline (RPC_E_NOANSWER). done is asked after every wake-up, once the
+ * channel's timers have run; it may send on the channel.
  */
 int
 udp_run(struct udp_conn *u, uint64_t deadline, udp_done_fn done, void *arg)
@@ -157,16 +157,18 @@ udp_run(struct udp_conn *u, uint64_t deadline, udp_done_fn done, void *arg)
 
 	pkt = xmalloc(LN_MAX_DATAGRAM + 1);
 	for (;;) {
+		(void)chan_client_tick(u->cc, ln_now_ns());
 		if (done(arg)) {
 			r = 0;
 			break;
 		}
+		/* Again: done may have sent, which arms a timer. */
 		now = ln_now_ns();
+		next = chan_client_tick(u->cc, now);
 		if (now >= deadline) {
 			r = RPC_E_NOANSWER;
 			break;
 		}
-		next = chan_client_tick(u->cc, now);
 		if (next > deadline)
 			next = deadline;
 		for (i = 0; i < u->n; i++) {

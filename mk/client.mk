@@ -37,3 +37,10 @@ tests_unit_test_json_SOURCES = tests/unit/test_json.c client/json.c \
 tests_unit_test_json_CPPFLAGS = $(KEYS_CPPFLAGS)
 tests_unit_test_json_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_json_LDADD = $(UNIT_LIBS)
+
+# Shell regress tests: each starts its own lnshd (single-user, free
+# loopback port, temporary HOME and LNSH_CONFIG_DIR) from the top build
+# directory, where they find lnsh, lnshd and lnsh-holder.
+CLIENT_TESTS = tests/regress/verbs-basic.sh tests/regress/verbs-exit.sh
+TESTS += $(CLIENT_TESTS)
+EXTRA_DIST += $(CLIENT_TESTS) tests/regress/verbs-lib.sh
