@@ -149,10 +149,19 @@ status_kill_done(void *arg, struct holder_conn *hc,
     const struct holder_result *res)
 {
 	struct status_conn	*sc = arg;
+	struct session		*s;
 
-	if (res->err == 0)
+	if (res->err == 0) {
 		sc->killed++;
-	else
+		/* Gone now, not when the holder's socket closes. */
+		for (s = sessions_next(sc->d, NULL); s != NULL;
+		    s = sessions_next(sc->d, s)) {
+			if (session_conn(s) == hc) {
+				sessions_remove(sc->d, s);
+				break;
+			}
+		}
+	} else
 		sc->failed++;
 	if (--sc->waiting > 0)
 		return;
