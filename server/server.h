@@ -223,6 +223,9 @@ int		 sessdir_list(const char *, uid_t, char ***, size_t *);
 void		 sessdir_free_list(char **, size_t);
 int		 sessdir_spawn(const struct sessdir_spawn *, pid_t *, char *,
 		     size_t);
+int		 sessdir_spawn_start(const struct sessdir_spawn *, pid_t *,
+		     int *, char *, size_t);
+int		 sessdir_spawn_ready(int, char *, size_t);
 
 /*
  * install.c: `lnshd install / uninstall / service-status`, and

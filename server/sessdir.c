@@ -156,7 +156,7 @@ sessdir_num(long v)
 static void
 sessdir_child(const struct sessdir_spawn *sp, char **argv, int ready)
 {
-	char	err[512];
+	char	err[400], line[SESSDIR_READY_MAX];
 	int	fd, maxfd, devnull;
 
 	if (privdrop(sp->pw, err, sizeof err) != 0)
@@ -178,39 +178,33 @@ sessdir_child(const struct sessdir_spawn *sp, char **argv, int ready)
 	snprintf(err, sizeof err, "cannot run %s: %s", argv[0],
 	    strerror(errno));
 fail:
-	if (write(ready, "error ", 6) != 6 ||
-	    write(ready, err, strlen(err)) == -1)
+	/* One write, under PIPE_BUF: the reader gets the line whole. */
+	snprintf(line, sizeof line, "error %s\n", err);
+	if (write(ready, line, strlen(line)) == -1)
 		_exit(127);
 	_exit(127);
 }
 
 /*
- * Reads the holder's startup report: "ok NAME", "exists MSG" or
- * "error MSG". Waits at most HOLDER_IO_TIMEOUT_SEC per read.
+ * Reads the startup report of a holder from sessdir_spawn_start(), once
+ * its fd is readable: "ok NAME", "exists MSG" or "error MSG", written in
+ * one piece, or EOF if the holder died first. 0: it listens. LN_E_STATE:
+ * a session of that name exists. The caller closes the fd, and reaps the
+ * holder if this failed (it exits by itself).
  */
-static int
-sessdir_wait_ready(int fd, char *err, size_t errlen)
+int
+sessdir_spawn_ready(int fd, char *err, size_t errlen)
 {
-	struct pollfd	pfd;
-	char		line[SESSDIR_READY_MAX];
-	size_t		len = 0;
-	ssize_t		n;
+	char	line[SESSDIR_READY_MAX];
+	ssize_t	n;
 
-	for (;;) {
-		pfd.fd = fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, HOLDER_IO_TIMEOUT_SEC * 1000) <= 0) {
-			snprintf(err, errlen, "the holder did not start in "
-			    "time");
-			return (LN_E_SYSTEM);
-		}
-		n = read(fd, line + len, sizeof line - 1 - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0 || (len += (size_t)n) == sizeof line - 1)
-			break;
+	while ((n = read(fd, line, sizeof line - 1)) == -1 && errno == EINTR)
+		;
+	if (n <= 0) {
+		snprintf(err, errlen, "the holder exited during startup");
+		return (LN_E_SYSTEM);
 	}
-	line[len] = '\0';
+	line[n] = '\0';
 	line[strcspn(line, "\n")] = '\0';
 	if (strncmp(line, "ok ", 3) == 0)
 		return (0);
@@ -226,18 +220,18 @@ sessdir_wait_ready(int fd, char *err, size_t errlen)
 }
 
 /*
- * Starts a holder for (user, name, command): fork, drop to the user, exec
- * lnsh-holder, and wait for it to report that it listens. *pid is the
- * holder, a child of the caller, who must reap it. LN_E_STATE: a session
- * of that name exists. On failure err says why.
+ * Starts a holder for (user, name, command) without waiting: fork, drop to
+ * the user, exec lnsh-holder. *pid is the holder, a child of the caller,
+ * who must reap it; *ready becomes readable when the holder listens or
+ * failed: then sessdir_spawn_ready() says which.
  */
 int
-sessdir_spawn(const struct sessdir_spawn *sp, pid_t *pid, char *err,
-    size_t errlen)
+sessdir_spawn_start(const struct sessdir_spawn *sp, pid_t *pid, int *ready,
+    char *err, size_t errlen)
 {
 	char		*argv[SESSDIR_MAX_ARGS];
 	const char	*path = sessdir_holder_path();
-	int		 pfd[2] = { -1, -1 }, status, r, alloc_from;
+	int		 pfd[2] = { -1, -1 }, r, alloc_from;
 	size_t		 n = 0, i;
 	pid_t		 child;
 
@@ -294,17 +288,11 @@ sessdir_spawn(const struct sessdir_spawn *sp, pid_t *pid, char *err,
 		close(pfd[0]);
 		sessdir_child(sp, argv, pfd[1]);
 	}
-	close(pfd[1]);
-	pfd[1] = -1;
-	if ((r = sessdir_wait_ready(pfd[0], err, errlen)) != 0) {
-		/* A holder that failed exits at once; reap it here. */
-		if (waitpid(child, &status, WNOHANG) == 0) {
-			kill(child, SIGKILL);
-			(void)waitpid(child, &status, 0);
-		}
-		goto out;
-	}
+	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
 	*pid = child;
+	*ready = pfd[0];
+	pfd[0] = -1;
+	r = 0;
 out:
 	for (i = (size_t)alloc_from; i < n; i++)
 		free(argv[i]);
@@ -313,4 +301,42 @@ out:
 	if (pfd[1] != -1)
 		close(pfd[1]);
 	return (r);
+}
+
+/*
+ * sessdir_spawn_start(), then wait (at most HOLDER_IO_TIMEOUT_SEC) for the
+ * holder to listen. LN_E_STATE: a session of that name exists. On failure
+ * the holder has been reaped and err says why.
+ */
+int
+sessdir_spawn(const struct sessdir_spawn *sp, pid_t *pid, char *err,
+    size_t errlen)
+{
+	struct pollfd	pfd;
+	pid_t		child;
+	int		fd, r, status;
+
+	if ((r = sessdir_spawn_start(sp, &child, &fd, err, errlen)) != 0)
+		return (r);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while ((r = poll(&pfd, 1, HOLDER_IO_TIMEOUT_SEC * 1000)) == -1 &&
+	    errno == EINTR)
+		;
+	if (r <= 0) {
+		snprintf(err, errlen, "the holder did not start in time");
+		r = LN_E_SYSTEM;
+	} else
+		r = sessdir_spawn_ready(fd, err, errlen);
+	close(fd);
+	if (r != 0) {
+		/* A holder that failed exits at once; one that hangs goes. */
+		if (waitpid(child, &status, WNOHANG) == 0) {
+			kill(child, SIGKILL);
+			(void)waitpid(child, &status, 0);
+		}
+		return (r);
+	}
+	*pid = child;
+	return (0);
 }
