@@ -1,0 +1,118 @@
+#!/bin/sh
+# daemon-users.sh: lnshd in root mode with two throwaway users. Each
+# client is admitted only as the user whose authorized_keys holds its key;
+# each user's sessions run as that user and are invisible and untouchable
+# to the other (ls, capture, send and kill of the other's session answer 4
+# "no such session"); an authorized_keys that others can write is refused
+# with a log line naming it. Needs root, useradd and lnsh: else skipped.
+. "$(dirname "$0")/lib.sh"
+lnsh_setup daemon-users
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: daemon-users: needs root"; exit 77; }
+command -v useradd >/dev/null 2>&1 && command -v userdel >/dev/null 2>&1 ||
+    { echo "SKIP: daemon-users: no useradd"; exit 77; }
+LNSHD=$B/lnshd
+LNSH=$B/lnsh
+LNSH_HOLDER=$B/server/lnsh-holder
+[ -x "$LNSH" ] || { echo "SKIP: daemon-users: lnsh not built"; exit 77; }
+for f in "$LNSHD" "$LNSH_HOLDER"; do
+	[ -x "$f" ] || fail "$f not built"
+done
+export LNSH_HOLDER
+LNSH_TIMEOUT=3
+export LNSH_TIMEOUT
+
+# Holders run as the users: they must reach the state dir and the holder.
+chmod 711 "$T"
+UA=lnsa$$
+UB=lnsb$$
+USERS=""
+users_cleanup() {
+	[ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null
+	for u in $USERS; do
+		pkill -KILL -u "$u" 2>/dev/null
+		userdel "$u" 2>/dev/null
+	done
+	lnsh_cleanup
+}
+trap users_cleanup EXIT
+for u in $UA $UB; do
+	useradd -M -d "$T/home-$u" -s /bin/sh "$u" ||
+	    { echo "SKIP: daemon-users: useradd failed"; exit 77; }
+	USERS="$USERS $u"
+	mkdir -p "$T/home-$u/.config/lnsh"
+done
+if ! su "$UA" -s /bin/sh -c "test -x '$LNSH_HOLDER'"; then
+	echo "SKIP: daemon-users: $UA cannot run $LNSH_HOLDER"
+	exit 77
+fi
+
+# A client key each (root's files), admitted for its own user only.
+STATE=$T/state
+: >"$T/empty.conf"
+D="--config $T/empty.conf --state-dir $STATE"
+KEY=$("$LNSHD" pubkey $D) || fail "lnshd pubkey"
+for u in $UA $UB; do
+	LNSH_CONFIG_DIR=$T/client-$u "$LNSH" keygen >/dev/null || fail keygen
+	LNSH_CONFIG_DIR=$T/client-$u "$LNSH" pubkey \
+	    >"$T/home-$u/.config/lnsh/authorized_keys" || fail "pubkey $u"
+	chmod 600 "$T/home-$u/.config/lnsh/authorized_keys"
+	chown -R "$u" "$T/home-$u"
+	chmod 700 "$T/home-$u"
+done
+
+spawn lnshd "$LNSHD" $D --listen 127.0.0.1:0
+LPID=$LASTPID
+wait_line 10 "$T/lnshd.err" 'lnshd started' || fail "lnshd did not start"
+grep -q 'root mode' "$T/lnshd.err" || fail "not in root mode"
+PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+    "$T/lnshd.err" | head -n 1)
+for u in $UA $UB; do
+	echo "h 127.0.0.1:$PORT $KEY" >"$T/client-$u/hosts"
+done
+# as CLIENT USER VERB ARGS...: lnsh with CLIENT's key, served as USER.
+as() {
+	c=$1 u=$2 v=$3
+	shift 3
+	LNSH_CONFIG_DIR=$T/client-$c "$LNSH" "$v" "$u@h" "$@"
+}
+
+as $UA $UA new sa -- /bin/sh || fail "new for $UA"
+as $UB $UB new sb -- /bin/sh || fail "new for $UB"
+as $UA $UA send sa 'echo I-am-$(id -un)\n' || fail "send $UA"
+sa_has() { as $UA $UA capture sa | grep -q "I-am-$UA"; }
+wait_for 10 sa_has || fail "sa does not run as $UA"
+as $UA $UA ls >"$T/ls-a" || fail "ls $UA"
+grep -q sa "$T/ls-a" && ! grep -q sb "$T/ls-a" || fail "$UA sees: $(cat "$T/ls-a")"
+as $UB $UB ls >"$T/ls-b" || fail "ls $UB"
+grep -q sb "$T/ls-b" && ! grep -q sa "$T/ls-b" || fail "$UB sees: $(cat "$T/ls-b")"
+for v in capture kill; do
+	rc=0; as $UA $UA $v sb >/dev/null 2>&1 || rc=$?
+	[ $rc = 4 ] || fail "$UA $v of $UB's session gave $rc, not 4"
+done
+rc=0; as $UA $UA send sb 'x' >/dev/null 2>&1 || rc=$?
+[ $rc = 4 ] || fail "$UA send to $UB's session gave $rc, not 4"
+# A's key asking to be B: no answer at all.
+rc=0; as $UA $UB ls >/dev/null 2>&1 || rc=$?
+[ $rc = 3 ] || fail "$UA's key admitted as $UB ($rc)"
+grep -q "not admitted for $UB" "$T/lnshd.err" || fail "no refusal logged"
+# The holders' sockets are in per-user directories of mode 0700.
+for u in $UA $UB; do
+	d=$STATE/holders/$(id -u "$u")
+	case $(ls -ld "$d") in
+	drwx------*" $u "*) ;;
+	*) fail "socket dir: $(ls -ld "$d")" ;;
+	esac
+done
+
+# An authorized_keys others can write is refused, naming the file.
+AK=$T/home-$UA/.config/lnsh/authorized_keys
+chmod 666 "$AK"
+rc=0; as $UA $UA ls >/dev/null 2>&1 || rc=$?
+[ $rc = 3 ] || fail "unsafe authorized_keys admitted ($rc)"
+grep -q "$AK" "$T/lnshd.err" || fail "the refusal does not name $AK"
+chmod 600 "$AK"
+as $UA $UA kill sa || fail "kill sa"
+as $UB $UB kill sb || fail "kill sb"
+
+pass "two users, each sees and touches only its own sessions"
