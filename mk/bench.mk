@@ -1,1 +1,18 @@
-# mk/bench.mk: see the comment at its first rule.
+# mk/bench.mk: benchmarks, built and run on demand, never by make check.
+# `make bench` runs every benchmark; each area adds its own target as a
+# prerequisite of bench (mk/term.mk adds the emulator's). The figures and
+# the commands that produced them are kept in docs/benchmarks.md.
+# Build in a plain configuration: the sanitizers distort every figure.
+
+# The channel: responder handshakes and transport packets per second on one
+# core, each beside the raw libsodium primitive (bench/chan-bench.c).
+EXTRA_PROGRAMS += bench/chan-bench
+bench_chan_bench_SOURCES = bench/chan-bench.c
+bench_chan_bench_LDADD = $(PROTO_LIBS)
+$(bench_chan_bench_OBJECTS): $(PROTO_GEN_H)
+CLEANFILES += bench/chan-bench$(EXEEXT)
+
+.PHONY: bench bench-channel
+bench: bench-channel
+bench-channel: bench/chan-bench$(EXEEXT)
+	./bench/chan-bench
