@@ -16,7 +16,9 @@ for f in "$HOLDERCTL" "$LNSH_HOLDER"; do
 	[ -x "$f" ] || { echo "FAIL: $f not built" >&2; exit 1; }
 done
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/lnsh-holder-test.XXXXXX") || exit 1
+# /tmp, not $TMPDIR: socket paths must stay short (104 bytes on macOS),
+# and other users must be able to reach the directory.
+tmp=$(mktemp -d /tmp/lnsh-holder-test.XXXXXX) || exit 1
 dir=$tmp/sock
 
 cleanup() {

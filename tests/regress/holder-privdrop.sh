@@ -17,7 +17,9 @@ done
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 nuid=$(id -u nobody 2>/dev/null) || { echo "SKIP: no user nobody"; exit 77; }
 
-tmp=$(mktemp -d "${TMPDIR:-/tmp}/lnsh-holder-test.XXXXXX") || exit 1
+# /tmp, not $TMPDIR: socket paths must stay short (104 bytes on macOS),
+# and other users must be able to reach the directory.
+tmp=$(mktemp -d /tmp/lnsh-holder-test.XXXXXX) || exit 1
 chmod 711 "$tmp"
 mkdir -m 1777 "$tmp/run"
 dir=$tmp/run/nobody
