@@ -561,6 +561,7 @@ hc_async_reply(struct holder_conn *c, const Lnsh__Holder__Reply *rep)
 	struct holder_result	 res;
 	struct holder_info	 info;
 	struct hpending		*p;
+	char			*text = NULL;
 
 	if (rep->id == 0) {
 		if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_CHANGED) {
@@ -595,13 +596,20 @@ hc_async_reply(struct holder_conn *c, const Lnsh__Holder__Reply *rep)
 		hc_info_copy(rep->info, &info);
 		res.info = &info;
 	} else if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_CAPTURE) {
-		res.text = (const char *)rep->capture->text.data;
+		/* protobuf bytes end nowhere: give the callback a C string. */
+		text = xmalloc(rep->capture->text.len + 1);
+		if (rep->capture->text.len > 0)
+			memcpy(text, rep->capture->text.data,
+			    rep->capture->text.len);
+		text[rep->capture->text.len] = '\0';
+		res.text = text;
 		res.len = rep->capture->text.len;
 	}
 	if (p->done != NULL)
 		p->done(p->arg, c, &res);
 	if (res.info != NULL)
 		holder_info_free(&info);
+	free(text);
 	free(p);
 	return (0);
 }

@@ -174,8 +174,9 @@ struct holder_conn_ops {
 	void	(*closed)(void *, struct holder_conn *, int);
 };
 /*
- * Completion of an async request: err, then for info requests the info
- * (owned by the callee, valid during the call), for captures the text.
+ * Completion of an async request: err, then for info requests the info,
+ * for captures the text (NUL-terminated, len bytes before the NUL); both
+ * owned by holder-conn.c and valid only during the callback.
  */
 struct holder_result {
 	int			 err;
