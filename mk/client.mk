@@ -38,6 +38,13 @@ tests_unit_test_json_CPPFLAGS = $(KEYS_CPPFLAGS)
 tests_unit_test_json_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_json_LDADD = $(UNIT_LIBS)
 
+# The UDP loop against an echo server in a child process.
+check_PROGRAMS += tests/unit/test_udp
+tests_unit_test_udp_SOURCES = tests/unit/test_udp.c client/udp.c
+tests_unit_test_udp_CPPFLAGS = $(KEYS_CPPFLAGS)
+tests_unit_test_udp_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_udp_LDADD = $(PROTO_LIBS) $(UNIT_LIBS)
+
 # Shell regress tests: each starts its own lnshd (single-user, free
 # loopback port, temporary HOME and LNSH_CONFIG_DIR) from the top build
 # directory, where they find lnsh, lnshd and lnsh-holder.

@@ -11,8 +11,8 @@ verbs_daemon
 
 # check_ls SPEC...: runs `lnsh ls mini --json` and checks it with python3.
 # Each argument is NAME:STATE[:STATUS[:COMMAND-PART]], and the listing
-# must hold exactly those sessions; exit 3 from python means "not yet" (a session still
-# running that should have exited), for wait_for.
+# must hold exactly those sessions; exit 3 from python means "not yet" (a
+# session still running that should have exited), for ls_until.
 check_ls() {
 	"$LNSH" ls mini --json >"$T/ls.json" 2>"$T/ls.err" || return 2
 	"$PY" - "$T/ls.json" "$@" <<'PYEOF'

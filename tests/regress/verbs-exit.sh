@@ -88,4 +88,5 @@ expect 3 env LNSH_TIMEOUT=1 "$LNSH" ls wrongkey
 expect 0 "$LNSH" ls mini --json
 [ "$(cat "$T/out")" = "[]" ] || fail "sessions appeared: $(cat "$T/out")"
 
-pass "usage 2, no answer 3 (nothing listening, unknown key, wrong host key), other 1"
+pass "usage 2; no answer 3 (nothing listening, unknown key, wrong" \
+    "host key); other 1"
