@@ -187,6 +187,7 @@ parse_args(const struct cmd_entry *e, int argc, char **argv,
 	return (-1);
 }
 
+/* lnsh [-h | --version] VERB [ARGS]: runs one verb, exits with its code. */
 int
 main(int argc, char **argv)
 {

@@ -192,7 +192,7 @@ cli_connected(void *arg, int resumed)
 	(void)resumed;
 }
 
-/* udp_run tests. */
+/* udp_run's test: the handshake is done. */
 static int
 is_connected(void *arg)
 {
@@ -201,6 +201,7 @@ is_connected(void *arg)
 	return (chan_client_connected(c->u.cc));
 }
 
+/* udp_run's test: two echoes are back. */
 static int
 got_two(void *arg)
 {
@@ -209,6 +210,7 @@ got_two(void *arg)
 	return (c->echoes >= 2);
 }
 
+/* udp_run's test: never done, so it runs to its deadline. */
 static int
 never(void *arg)
 {
