@@ -21,7 +21,7 @@ cmd_install_exec(const struct lnshd_opts *o, int argc, char **argv)
 
 const struct lnshd_cmd cmd_install_entry = {
 	.name = "install",
-	.usage = " [--dry-run] [--platform launchd|systemd]",
+	.usage = " [--dry-run] [--platform launchd|systemd] [--root DIR]",
 	.options = LNSHD_OPT_DRY_RUN,
 	.exec = cmd_install_exec,
 };

@@ -21,7 +21,7 @@ cmd_service_status_exec(const struct lnshd_opts *o, int argc, char **argv)
 
 const struct lnshd_cmd cmd_service_status_entry = {
 	.name = "service-status",
-	.usage = " [--dry-run] [--platform launchd|systemd]",
+	.usage = " [--dry-run] [--platform launchd|systemd] [--root DIR]",
 	.options = LNSHD_OPT_DRY_RUN,
 	.exec = cmd_service_status_exec,
 };

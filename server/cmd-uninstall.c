@@ -21,7 +21,7 @@ cmd_uninstall_exec(const struct lnshd_opts *o, int argc, char **argv)
 
 const struct lnshd_cmd cmd_uninstall_entry = {
 	.name = "uninstall",
-	.usage = " [--dry-run] [--platform launchd|systemd]",
+	.usage = " [--dry-run] [--platform launchd|systemd] [--root DIR]",
 	.options = LNSHD_OPT_DRY_RUN,
 	.exec = cmd_uninstall_exec,
 };

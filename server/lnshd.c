@@ -6,7 +6,7 @@
  *	    [--single-user] [-v]
  *	lnshd pubkey | status | kill-all [common options]
  *	lnshd install | uninstall | service-status [--dry-run]
- *	    [--platform launchd|systemd] [common options]
+ *	    [--platform launchd|systemd] [--root DIR] [common options]
  *
  * Options may come before or after the subcommand. Each subcommand is one
  * cmd-*.c exporting a struct lnshd_cmd, listed in lnshd_table as tmux's
@@ -119,6 +119,8 @@ parse(int argc, char **argv, struct lnshd_opts *o, int *nargs)
 			o->dry_run = 1;
 		else if (opt_is(a, "--platform"))
 			o->platform = opt_value(argc, argv, &i, "--platform");
+		else if (opt_is(a, "--root"))
+			o->root = opt_value(argc, argv, &i, "--root");
 		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
 			usage(NULL);
 		else if (a[0] == '-' && a[1] != '\0') {
@@ -143,9 +145,10 @@ parse(int argc, char **argv, struct lnshd_opts *o, int *nargs)
 		snprintf(why, sizeof why, "%s takes no --listen", cmd->name);
 		usage(why);
 	}
-	if ((o->dry_run || o->platform != NULL) &&
+	if ((o->dry_run || o->platform != NULL || o->root != NULL) &&
 	    !(cmd->options & LNSHD_OPT_DRY_RUN)) {
-		snprintf(why, sizeof why, "%s takes no --dry-run or --platform",
+		snprintf(why, sizeof why, "%s takes no --dry-run, --platform "
+		    "or --root",
 		    cmd->name);
 		usage(why);
 	}
@@ -323,6 +326,16 @@ lnshd_service(const struct lnshd_opts *o, int argc, char **argv,
 		return (LNSHD_EXIT_USAGE);
 	}
 	so.root = "";
+	/*
+	 * --root DIR: the files only, under DIR, for packagers and tests; no
+	 * service manager is asked to act on a file it cannot see. Owned by
+	 * root only when we can make them so.
+	 */
+	if (o->root != NULL && strcmp(o->root, "/") != 0) {
+		so.root = o->root;
+		so.no_commands = 1;
+		so.no_chown = geteuid() != 0;
+	}
 	if ((r = fn(&so, o->dry_run, stdout, &cause)) != 0) {
 		fprintf(stderr, "lnshd %s: %s\n", verb, cause != NULL ? cause :
 		    ln_strerror(r));

@@ -392,7 +392,7 @@ const char	*config_log_level_name(enum config_log_level);
  */
 #define LNSHD_EXIT_USAGE	2
 #define LNSHD_OPT_LISTEN	0x1	/* the subcommand takes --listen, -v */
-#define LNSHD_OPT_DRY_RUN	0x2	/* --dry-run, --platform */
+#define LNSHD_OPT_DRY_RUN	0x2	/* --dry-run, --platform, --root */
 struct lnshd_opts {
 	const char	*config;	/* --config, or NULL: the default */
 	const char	*listen;	/* --listen ADDR:PORT, or NULL */
@@ -401,6 +401,7 @@ struct lnshd_opts {
 	int		 verbose;	/* -v count */
 	int		 dry_run;	/* --dry-run */
 	const char	*platform;	/* --platform NAME, or NULL */
+	const char	*root;		/* --root DIR: a staging root, or NULL */
 };
 struct lnshd_cmd {
 	const char	*name;
