@@ -36,6 +36,7 @@
 #define PAYLOAD		1200	/* transport payload, bytes */
 #define ROUNDS		10	/* slices of each, best of */
 #define CHECK_EVERY	64	/* iterations between clock reads */
+#define NONCE_LEN	crypto_aead_chacha20poly1305_ietf_NPUBBYTES
 
 static double	bench_secs = 0.2;
 
@@ -188,7 +189,7 @@ static void
 aead_step(void *arg, uint64_t i)
 {
 	struct aead_bench	*r = arg;
-	uint8_t			 nonce[crypto_aead_chacha20poly1305_ietf_NPUBBYTES];
+	uint8_t			 nonce[NONCE_LEN];
 	unsigned long long	 clen, mlen;
 	struct buf		 w;
 
