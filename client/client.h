@@ -184,4 +184,48 @@ void		 json_null(struct json *);
 int		 json_time(struct json *, int64_t);
 int		 json_rfc3339(int64_t, char *, size_t);
 
+/*
+ * display.c: draws a struct fb (proto/term.h) on the local terminal through
+ * terminfo, sending only what changed since the last draw. Lines that
+ * scrolled off the top of the remote screen are queued with
+ * display_scroll_in_*() and reach the local terminal's own scrollback, in
+ * order, at the next display_draw(). Output is buffered until
+ * display_flush(). docs/display.md says how it works.
+ */
+#define DISPLAY_NOTICE_TOP	0
+#define DISPLAY_NOTICE_BOTTOM	1
+struct display;
+struct fb;
+struct fb_row;
+/* (fd, TERM or NULL for $TERM, cols, rows, cause). */
+int		 display_new(int, const char *, int, int, struct display **,
+		     char **);
+void		 display_free(struct display *);
+void		 display_resize(struct display *, int, int);
+void		 display_redraw(struct display *);
+void		 display_draw(struct display *, const struct fb *);
+void		 display_scroll_in(struct display *, const struct fb_row *);
+void		 display_scroll_in_text(struct display *, const char *, size_t,
+		     int);
+void		 display_notice(struct display *, const char *, int);
+void		 display_notice_clear(struct display *);
+int		 display_flush(struct display *);
+void		 display_finish(struct display *);
+const char	*display_restore_string(void);
+
+/*
+ * tty.c: the local terminal in raw mode, restored on every exit path
+ * (exit, SIGINT, SIGTERM, SIGHUP, SIGQUIT; SIGTSTP suspends with the
+ * terminal restored and raw again on SIGCONT). SIGWINCH and SIGCONT are
+ * reported through tty_event_fd(), readable when tty_events() has news.
+ */
+#define TTY_EV_RESIZE		0x1
+#define TTY_EV_REDRAW		0x2	/* resumed after a suspend */
+int		 tty_raw(int, char **);
+void		 tty_restore(void);
+void		 tty_set_restore(const char *);
+int		 tty_size(int, int *, int *);
+int		 tty_event_fd(void);
+int		 tty_events(void);
+
 #endif /* LNSH_CLIENT_H */

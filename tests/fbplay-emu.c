@@ -1,0 +1,72 @@
+/*
+ * fbplay-emu.c: fbplay's side of the session emulator. server.h and
+ * client.h cannot both be included in one file (each declares its own
+ * verb table), so the emulator is reached through these few functions.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+
+#include "proto.h"
+#include "term.h"
+#include "server.h"
+#include "fbplay.h"
+
+/* An emulator of cols x rows keeping the default scrollback. */
+struct emu *
+play_emu_new(int cols, int rows)
+{
+	return (emu_new(cols, rows, 0, NULL, NULL));
+}
+
+/* Feeds bytes from the "application". */
+void
+play_emu_input(struct emu *e, const uint8_t *p, size_t len)
+{
+	emu_input(e, p, len);
+}
+
+/* Resizes the emulated screen. */
+void
+play_emu_resize(struct emu *e, int cols, int rows)
+{
+	emu_resize(e, cols, rows);
+}
+
+/* The screen now. */
+const struct fb *
+play_emu_screen(struct emu *e)
+{
+	return (emu_screen(e));
+}
+
+/*
+ * Hands fn, oldest first, each line scrolled off since *seen lines had
+ * been (those the scrollback still holds), as SGR text; updates *seen.
+ */
+void
+play_emu_scrolled(struct emu *e, uint64_t *seen, play_line_fn fn, void *arg)
+{
+	const struct scrollback	*sb = emu_scrollback(e);
+	struct fb_text		 t = { NULL, 0, 0 };
+	uint64_t		 total = sb_total(sb), k;
+	size_t			 count = sb_count(sb), i;
+
+	k = total - *seen;
+	if (k > count)
+		k = count;	/* older ones are gone, as on a server */
+	for (i = count - (size_t)k; i < count; i++) {
+		t.len = 0;
+		fb_text_add(&t, "", 0);
+		if (sb_line(sb, i, 1, &t) == 0)
+			fn(arg, t.p, t.len, sb_wrapped(sb, i));
+	}
+	free(t.p);
+	*seen = total;
+}
+
+/* Frees the emulator. */
+void
+play_emu_free(struct emu *e)
+{
+	emu_free(e);
+}
