@@ -1,0 +1,24 @@
+# mk/ssp.mk: the State Synchronisation Protocol (proto/ssp*.c, sync.proto,
+# docs/sync.md) and its unit test. Included from Makefile.am.
+
+# The SyncMessage schema, built like proto/lnsh.proto into its own library.
+PROTO_SCHEMAS += proto/sync.proto
+BUILT_SOURCES += proto/sync.pb-c.h
+CLEANFILES += proto/sync.pb-c.c proto/sync.pb-c.h
+noinst_LIBRARIES += libpbsync.a
+nodist_libpbsync_a_SOURCES = proto/sync.pb-c.c proto/sync.pb-c.h
+libpbsync_a_CFLAGS = $(SAN_CFLAGS)
+
+# Both ends of SSP; lnshd and lnsh link SSP_LIBS (it brings the
+# framebuffer too).
+SSP_SRCS = proto/ssp.h proto/ssp.c proto/ssp-server.c proto/ssp-client.c
+noinst_LIBRARIES += libssp.a
+libssp_a_SOURCES = $(SSP_SRCS)
+SSP_LIBS = libssp.a libpbsync.a $(TERM_FB_LIBS)
+$(libssp_a_OBJECTS): proto/sync.pb-c.h
+
+check_PROGRAMS += tests/unit/test_ssp
+tests_unit_test_ssp_SOURCES = tests/unit/test_ssp.c $(PROTO_CORE)
+tests_unit_test_ssp_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_ssp_LDADD = $(SSP_LIBS) $(UNIT_LIBS)
+$(tests_unit_test_ssp_OBJECTS): proto/sync.pb-c.h

@@ -1,0 +1,477 @@
+/*
+ * ssp-server.c: the server end of SSP for one attached client. It sends
+ * the screen as a diff from the newest state the client acknowledged to
+ * the current screen, so intermediate states are skipped under heavy
+ * output, and delivers the client's input events in order, exactly once.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "proto.h"
+#include "ssp.h"
+#include "sync.pb-c.h"
+
+/* A screen state we sent: num 0 (fb NULL) is the empty screen. */
+struct ssp_sstate {
+	uint64_t	 num;
+	struct fb	*fb;
+};
+
+struct ssp_server {
+	struct ssp_link		 link;
+
+	/* The screen. state[0] is the base: the newest the client acked. */
+	const struct fb		*cur;		/* the caller's live screen */
+	int			 dirty;		/* cur changed since a frame */
+	uint64_t		 dirty_ns;	/* first change not yet sent */
+	struct ssp_sstate	 state[SSP_SERVER_STATES];
+	size_t			 nstate;
+	uint64_t		 next_num;
+	uint64_t		 last_frame_ns;
+	unsigned		 backoff;	/* resends without an ack */
+	/* The last diff encoded, kept for resends of the same state. */
+	uint64_t		 diff_old, diff_new;
+	uint8_t			*diff;
+	size_t			 difflen;
+
+	/* The input stream. */
+	uint64_t		 delivered;	/* events 1..delivered applied */
+	Lnsh__SyncMessage	*held[SSP_INPUT_HOLD];	/* ahead of a gap */
+	size_t			 nheld;
+	int			 cols, rows;	/* latest resize, 0: none */
+	int			 ack_due;
+	uint64_t		 ack_due_ns;
+};
+
+/* Creates the server end for a client that just attached. */
+struct ssp_server *
+ssp_server_new(const struct fb *initial, ssp_send_fn send, void *ctx,
+    uint64_t now)
+{
+	struct ssp_server	*s;
+
+	s = xcalloc(1, sizeof *s);
+	ssp_link_init(&s->link, send, ctx, now);
+	s->cur = initial;
+	s->state[0].num = 0;
+	s->state[0].fb = NULL;
+	s->nstate = 1;
+	s->next_num = 1;
+	/* The first frame (the whole screen) goes at once. */
+	s->dirty = 1;
+	s->dirty_ns = now >= SSP_COLLECT_NS ? now - SSP_COLLECT_NS : 0;
+	return (s);
+}
+
+/* Frees the server end and every snapshot it holds. */
+void
+ssp_server_free(struct ssp_server *s)
+{
+	size_t	 i;
+
+	if (s == NULL)
+		return;
+	for (i = 0; i < s->nstate; i++)
+		if (s->state[i].fb != NULL)
+			fb_free(s->state[i].fb);
+	for (i = 0; i < s->nheld; i++)
+		lnsh__sync_message__free_unpacked(s->held[i], NULL);
+	free(s->diff);
+	free(s);
+}
+
+/* Notes that the screen changed; the frame goes when pacing allows. */
+void
+ssp_server_update(struct ssp_server *s, const struct fb *current,
+    uint64_t now)
+{
+	s->cur = current;
+	if (!s->dirty) {
+		s->dirty = 1;
+		s->dirty_ns = now;
+	}
+}
+
+/* Removes state i from the list, freeing its snapshot. */
+static void
+server_drop_state(struct ssp_server *s, size_t i)
+{
+	if (s->state[i].fb != NULL)
+		fb_free(s->state[i].fb);
+	memmove(&s->state[i], &s->state[i + 1],
+	    (s->nstate - i - 1) * sizeof s->state[0]);
+	s->nstate--;
+}
+
+/*
+ * The client holds state ack_num: it becomes the base and older states
+ * go. An ack for a state we culled means the client may no longer hold
+ * our base either, so we fall back to the empty screen (a full diff)
+ * rather than risk diffing forever from a state it dropped.
+ */
+static void
+server_ack(struct ssp_server *s, uint64_t ack_num)
+{
+	size_t	 i;
+
+	if (ack_num <= s->state[0].num || ack_num >= s->next_num)
+		return;
+	for (i = 1; i < s->nstate; i++) {
+		if (s->state[i].num == ack_num)
+			break;
+	}
+	if (i == s->nstate) {
+		while (s->nstate > 1 && s->state[1].num < ack_num)
+			server_drop_state(s, 1);
+		if (s->state[0].fb != NULL)
+			fb_free(s->state[0].fb);
+		s->state[0].num = 0;
+		s->state[0].fb = NULL;
+	} else {
+		while (i-- > 0)
+			server_drop_state(s, 0);
+	}
+	s->backoff = 0;
+}
+
+/* Checks an input body against the limits: 0 or LN_E_DROP. */
+static int
+server_check_events(const Lnsh__SyncMessage *m)
+{
+	const Lnsh__SyncInput	*in = m->input;
+	size_t			 i;
+
+	if (in->n_event > SSP_MSG_EVENTS_MAX ||
+	    m->new_num - m->old_num != in->n_event)
+		return (LN_E_DROP(LN_DROP_MESSAGE));
+	for (i = 0; i < in->n_event; i++) {
+		const Lnsh__SyncEvent	*e = in->event[i];
+
+		switch (e->kind_case) {
+		case LNSH__SYNC_EVENT__KIND_KEYS:
+			if (e->keys.len < 1 || e->keys.len > SSP_EVENT_MAX)
+				return (LN_E_DROP(LN_DROP_MESSAGE));
+			break;
+		case LNSH__SYNC_EVENT__KIND_RESIZE:
+			if (e->resize->cols < 1 ||
+			    e->resize->cols > FB_MAX_COLS ||
+			    e->resize->rows < 1 ||
+			    e->resize->rows > FB_MAX_ROWS)
+				return (LN_E_DROP(LN_DROP_MESSAGE));
+			break;
+		default:
+			return (LN_E_DROP(LN_DROP_MESSAGE));
+		}
+	}
+	return (0);
+}
+
+/* Delivers the events of a checked body that we have not delivered yet. */
+static void
+server_deliver(struct ssp_server *s, const Lnsh__SyncMessage *m,
+    ssp_event_fn fn, void *arg)
+{
+	const Lnsh__SyncInput	*in = m->input;
+	struct ssp_event	 ev;
+	size_t			 i;
+
+	for (i = (size_t)(s->delivered - m->old_num); i < in->n_event; i++) {
+		const Lnsh__SyncEvent	*e = in->event[i];
+
+		memset(&ev, 0, sizeof ev);
+		ev.num = m->old_num + i + 1;
+		if (e->kind_case == LNSH__SYNC_EVENT__KIND_KEYS) {
+			ev.type = SSP_EV_KEYS;
+			ev.data = e->keys.data;
+			ev.len = e->keys.len;
+		} else {
+			ev.type = SSP_EV_RESIZE;
+			ev.cols = (int)e->resize->cols;
+			ev.rows = (int)e->resize->rows;
+			s->cols = ev.cols;
+			s->rows = ev.rows;
+		}
+		s->delivered = ev.num;
+		if (fn != NULL)
+			fn(arg, &ev);
+	}
+}
+
+/*
+ * Delivers what held messages now continue, and forgets the ones
+ * wholly delivered.
+ */
+static void
+server_unhold(struct ssp_server *s, ssp_event_fn fn, void *arg)
+{
+	size_t	 i;
+	int	 again = 1;
+
+	while (again) {
+		again = 0;
+		for (i = 0; i < s->nheld; i++) {
+			Lnsh__SyncMessage	*h = s->held[i];
+
+			if (h->old_num <= s->delivered &&
+			    h->new_num > s->delivered) {
+				server_deliver(s, h, fn, arg);
+				again = 1;
+			}
+			if (h->new_num <= s->delivered) {
+				lnsh__sync_message__free_unpacked(h, NULL);
+				s->held[i--] = s->held[--s->nheld];
+			}
+		}
+	}
+}
+
+/*
+ * An input body: delivered if it continues what we delivered, held if it
+ * is ahead (a reordered or lost predecessor: the paste case, where
+ * going back to the gap every round would crawl), else a duplicate.
+ * Returns 1 when the message is held (now owned here).
+ */
+static int
+server_events(struct ssp_server *s, Lnsh__SyncMessage *m, size_t len,
+    ssp_event_fn fn, void *arg)
+{
+	size_t	 i;
+	int	 error;
+
+	if ((error = server_check_events(m)) != 0)
+		return (error);
+	if (m->new_num <= s->delivered)
+		return (LN_E_DROP(LN_DROP_REL_DUPLICATE));
+	if (m->old_num > s->delivered) {
+		for (i = 0; i < s->nheld; i++) {
+			if (s->held[i]->old_num == m->old_num)
+				return (LN_E_DROP(LN_DROP_REL_DUPLICATE));
+		}
+		if (s->nheld == SSP_INPUT_HOLD || len > SSP_INPUT_HOLD_MAX ||
+		    m->old_num - s->delivered > SSP_INPUT_WINDOW)
+			return (LN_E_DROP(LN_DROP_STATE));
+		s->held[s->nheld++] = m;
+		return (1);
+	}
+	server_deliver(s, m, fn, arg);
+	server_unhold(s, fn, arg);
+	return (0);
+}
+
+/*
+ * A message from the client: its ack and timestamps count whatever its
+ * body; input events are delivered through fn, in order, once each.
+ * Rejections are counted here and returned.
+ */
+int
+ssp_server_input(struct ssp_server *s, const uint8_t *p, size_t len,
+    uint64_t now, ssp_event_fn fn, void *arg)
+{
+	Lnsh__SyncMessage	*m;
+	int			 error, held = 0;
+
+	if ((error = ssp_decode(&s->link, p, len, &m)) != 0)
+		return (error);
+	if (m->body_case == LNSH__SYNC_MESSAGE__BODY_SCREEN) {
+		error = LN_E_DROP(LN_DROP_MESSAGE);
+		goto out;
+	}
+	if (m->body_case == LNSH__SYNC_MESSAGE__BODY_INPUT) {
+		error = server_events(s, m, len, fn, arg);
+		if (error == LN_E_DROP(LN_DROP_MESSAGE))
+			goto out;
+		if (error == 1)
+			held = 1;
+	}
+	ssp_heard(&s->link, m, now);
+	server_ack(s, m->ack_num);
+	/*
+	 * Input is acknowledged after a short delay (a frame leaving sooner
+	 * carries the ack); a probe is answered at once, and the answer
+	 * carries the screen if the client is behind: after an outage the
+	 * client's probe is what tells us the path works again.
+	 */
+	if (m->probe) {
+		s->ack_due = 1;
+		s->ack_due_ns = now;
+		s->backoff = 0;
+	} else if (m->body_case == LNSH__SYNC_MESSAGE__BODY_INPUT &&
+	    (!s->ack_due || s->ack_due_ns > now + SSP_ACK_DELAY_NS)) {
+		s->ack_due = 1;
+		s->ack_due_ns = now + SSP_ACK_DELAY_NS;
+	}
+out:
+	if (!held)
+		lnsh__sync_message__free_unpacked(m, NULL);
+	if (error < 0) {
+		ln_count(&s->link.counters, error);
+		return (error);
+	}
+	return (0);
+}
+
+/*
+ * Makes the current screen a new numbered state, unless it equals the
+ * last one sent (rows compare by pointer first); 1 if it made one. Past
+ * SSP_SERVER_STATES a state from the middle goes, as mosh does: the base
+ * must stay, and the newest are the ones an ack will name.
+ */
+static int
+server_snapshot(struct ssp_server *s)
+{
+	struct ssp_sstate	*last = &s->state[s->nstate - 1];
+
+	s->dirty = 0;
+	if (last->fb != NULL && fb_equal(last->fb, s->cur))
+		return (0);
+	if (s->nstate == SSP_SERVER_STATES)
+		server_drop_state(s, SSP_SERVER_STATES / 2);
+	last = &s->state[s->nstate++];
+	last->num = s->next_num++;
+	last->fb = fb_snapshot(s->cur);
+	return (1);
+}
+
+/*
+ * Sends the newest state as a diff from the base (or, with nothing
+ * unacked, an empty message carrying our ack). The diff is kept so that
+ * resending the same state costs no diffing.
+ */
+static void
+server_send(struct ssp_server *s, uint64_t now)
+{
+	Lnsh__SyncMessage	 m;
+	const struct ssp_sstate	*base = &s->state[0];
+	const struct ssp_sstate	*last = &s->state[s->nstate - 1];
+
+	lnsh__sync_message__init(&m);
+	s->ack_due = 0;
+	m.has_ack_num = 1;
+	m.ack_num = s->delivered;
+	if (last->num != base->num) {
+		s->last_frame_ns = now;
+		if (s->diff == NULL || s->diff_old != base->num ||
+		    s->diff_new != last->num) {
+			free(s->diff);
+			s->diff = NULL;
+			if (fb_diff(base->fb, last->fb, &s->diff,
+			    &s->difflen) != 0)
+				return;
+			s->diff_old = base->num;
+			s->diff_new = last->num;
+		}
+		m.has_old_num = m.has_new_num = 1;
+		m.old_num = base->num;
+		m.new_num = last->num;
+		m.body_case = LNSH__SYNC_MESSAGE__BODY_SCREEN;
+		m.screen.data = s->diff;
+		m.screen.len = s->difflen;
+		s->link.counters.messages_out++;
+	}
+	(void)ssp_emit(&s->link, &m, now);
+}
+
+/*
+ * When a changed screen may go out: a short collection interval after
+ * the first change, so a burst becomes one frame, and no sooner than the
+ * frame interval after the previous frame.
+ */
+static uint64_t
+server_frame_time(const struct ssp_server *s)
+{
+	uint64_t	 f = s->dirty_ns + SSP_COLLECT_NS, g;
+
+	if (s->last_frame_ns != 0) {
+		g = s->last_frame_ns + ssp_send_interval_ns(&s->link);
+		if (g > f)
+			f = g;
+	}
+	return (f);
+}
+
+/* When the unacked newest state is resent, or UINT64_MAX. */
+static uint64_t
+server_resend_time(const struct ssp_server *s)
+{
+	if (s->state[s->nstate - 1].num == s->state[0].num)
+		return (UINT64_MAX);
+	return (s->last_frame_ns + ssp_resend_ns(&s->link, s->backoff));
+}
+
+/* When the next send is due, or UINT64_MAX. */
+static uint64_t
+server_deadline(const struct ssp_server *s, uint64_t now)
+{
+	uint64_t	 t = UINT64_MAX, f;
+
+	/* A client silent this long is gone or asleep: wait for it. */
+	if (now - s->link.last_heard > SSP_ACTIVE_RETRY_NS)
+		return (UINT64_MAX);
+	if (s->ack_due)
+		t = s->ack_due_ns;
+	f = s->dirty ? server_frame_time(s) : server_resend_time(s);
+	return (f < t ? f : t);
+}
+
+/* Sends the one thing most due: a new frame, an ack, or a resend. */
+static void
+server_due(struct ssp_server *s, uint64_t now)
+{
+	int	 fresh = 0;
+
+	if (s->dirty && server_frame_time(s) <= now)
+		fresh = server_snapshot(s);
+	if (fresh || (s->ack_due && s->ack_due_ns <= now))
+		server_send(s, now);
+	else if (!s->dirty && server_resend_time(s) <= now) {
+		s->backoff++;
+		s->link.counters.retransmits++;
+		server_send(s, now);
+	}
+}
+
+/* Sends everything due and returns the next deadline. */
+uint64_t
+ssp_server_tick(struct ssp_server *s, uint64_t now)
+{
+	uint64_t	 t;
+	int		 i;
+
+	/* Each send moves its own deadline past now; the bound is a guard. */
+	for (i = 0; (t = server_deadline(s, now)) <= now && i < 8; i++)
+		server_due(s, now);
+	return (t);
+}
+
+/* The client's latest terminal size, once it has sent one. */
+int
+ssp_server_size(const struct ssp_server *s, int *cols, int *rows)
+{
+	if (s->cols == 0)
+		return (LN_E_STATE);
+	*cols = s->cols;
+	*rows = s->rows;
+	return (0);
+}
+
+/* When the client was last heard from. */
+uint64_t
+ssp_server_last_heard(const struct ssp_server *s)
+{
+	return (s->link.last_heard);
+}
+
+/* The smoothed round-trip time to the client. */
+uint64_t
+ssp_server_srtt(const struct ssp_server *s)
+{
+	return (s->link.srtt_ns);
+}
+
+/* What this endpoint sent, received and dropped. */
+const struct ln_counters *
+ssp_server_counters(const struct ssp_server *s)
+{
+	return (&s->link.counters);
+}

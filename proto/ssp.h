@@ -1,0 +1,164 @@
+/*
+ * ssp.h: the State Synchronisation Protocol (mosh's SSP), sans I/O.
+ * docs/sync.md describes the messages and the timers for people.
+ *
+ * Two synced objects, one contract (diff from a state the peer is known to
+ * hold, apply, equal): the server sends the session's screen (struct fb),
+ * the client sends its input stream (keys and resizes as numbered events).
+ * Each endpoint is driven the way the channel is:
+ *	- messages from the peer go in through *_input();
+ *	- messages for the peer come out through the send callback, each to
+ *	  be sent as one UNRELIABLE channel message (flags 0): SSP does its
+ *	  own acknowledgements and retransmission;
+ *	- *_tick(now) sends what is due and returns the next deadline
+ *	  (UINT64_MAX: none). Call it after every other call on the endpoint
+ *	  and whenever its deadline passes.
+ * `now` is the monotonic clock in nanoseconds; nothing here reads a clock.
+ *
+ * One ssp_server per attached client: a server endpoint lives only while
+ * its client is attached (lnshd creates it on attach and frees it on
+ * detach or when the channel forgets the peer), so a session without
+ * clients has no SSP timer at all. An endpoint that has heard nothing from
+ * its client for SSP_ACTIVE_RETRY_NS stops sending until it hears again.
+ */
+#ifndef LNSH_SSP_H
+#define LNSH_SSP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "proto.h"
+#include "term.h"
+
+#define SSP_MS			1000000ULL	/* ns */
+
+/* Timers; docs/sync.md says why each has its value. */
+#define SSP_SEND_MIN_NS		(20 * SSP_MS)	/* frame interval floor */
+#define SSP_SEND_MAX_NS		(250 * SSP_MS)	/* frame interval ceiling */
+#define SSP_COLLECT_NS		(3 * SSP_MS)	/* after a change, before a frame */
+#define SSP_ACK_DELAY_NS	(50 * SSP_MS)	/* a delayed ack waits this */
+#define SSP_SRTT_INIT_NS	(100 * SSP_MS)	/* before any RTT sample */
+#define SSP_RTO_INIT_NS		(1000 * SSP_MS)
+#define SSP_RTO_MIN_NS		(50 * SSP_MS)
+#define SSP_RTO_MAX_NS		(1000 * SSP_MS)
+#define SSP_RESEND_MAX_NS	(2000 * SSP_MS)	/* backed-off resend ceiling */
+#define SSP_HB_MIN_NS		(500 * SSP_MS)	/* client heartbeat after activity */
+#define SSP_HB_MAX_NS		(3000 * SSP_MS)	/* ... doubling up to this */
+#define SSP_PROBE_MIN_NS	(250 * SSP_MS)	/* heartbeats while a reply is */
+#define SSP_PROBE_MAX_NS	(500 * SSP_MS)	/*   overdue */
+#define SSP_ACTIVE_RETRY_NS	(10000 * SSP_MS) /* send nothing after silence */
+#define SSP_TS_HOLD_MAX_NS	(1000 * SSP_MS)	/* echo a timestamp this long */
+#define SSP_RTT_SAMPLE_MAX_MS	5000		/* longer samples: a sleep */
+
+/* Limits. */
+#define SSP_SERVER_STATES	32	/* screen states a server keeps */
+#define SSP_CLIENT_STATES	64	/* screen states a client keeps */
+#define SSP_EVENT_MAX		1024	/* bytes in one keys event */
+#define SSP_MSG_EVENTS_MAX	1024	/* events in one message */
+/* Encoded event bytes per message: an input message fits one fragment. */
+#define SSP_INPUT_MSG_MAX	1080
+#define SSP_INPUT_WINDOW	(16 * 1024)	/* unacked event bytes in flight */
+#define SSP_INPUT_QUEUE_MAX	(1024 * 1024)	/* queued event bytes */
+#define SSP_INPUT_HOLD		32	/* messages a server holds past a gap */
+#define SSP_INPUT_HOLD_MAX	2048	/* ... each at most this long */
+
+/*
+ * Hands one message to the channel (unreliable); 0 or an LN_E_* code.
+ * SSP treats a failure as a lost message.
+ */
+typedef int	(*ssp_send_fn)(void *, const uint8_t *, size_t);
+
+/* One user event delivered to the server, in order, exactly once. */
+enum ssp_event_type {
+	SSP_EV_KEYS,		/* data, len: bytes as typed */
+	SSP_EV_RESIZE,		/* cols, rows: the client's terminal size */
+};
+struct ssp_event {
+	enum ssp_event_type	 type;
+	uint64_t		 num;	/* 1, 2, ...: the event's number */
+	const uint8_t		*data;
+	size_t			 len;
+	int			 cols, rows;
+};
+typedef void	(*ssp_event_fn)(void *, const struct ssp_event *);
+
+struct ssp_server;
+struct ssp_client;
+
+/* ssp-server.c */
+/*
+ * (initial screen, send, ctx, now). The server keeps the pointer to the
+ * caller's live screen given here or to ssp_server_update(), and takes a
+ * (copy-on-write) snapshot of it only when it sends a frame: the screen
+ * must stay valid until the next update or ssp_server_free().
+ */
+struct ssp_server *ssp_server_new(const struct fb *, ssp_send_fn, void *,
+	     uint64_t);
+void	 ssp_server_free(struct ssp_server *);
+/* The screen changed (it may be the same pointer as before). */
+void	 ssp_server_update(struct ssp_server *, const struct fb *, uint64_t);
+/* (msg, len, now, event_fn, ctx): 0, or LN_E_DROP(reason), counted. */
+int	 ssp_server_input(struct ssp_server *, const uint8_t *, size_t,
+	     uint64_t, ssp_event_fn, void *);
+uint64_t ssp_server_tick(struct ssp_server *, uint64_t);
+/* The client's latest terminal size: 0 and set, or LN_E_STATE if none. */
+int	 ssp_server_size(const struct ssp_server *, int *, int *);
+uint64_t ssp_server_last_heard(const struct ssp_server *);
+uint64_t ssp_server_srtt(const struct ssp_server *);
+/* tx_packets: every message; messages_out: frames; drop[]: by reason. */
+const struct ln_counters *ssp_server_counters(const struct ssp_server *);
+
+/* ssp-client.c */
+/* (cols, rows, send, ctx, now): the size is sent as the first event. */
+struct ssp_client *ssp_client_new(int, int, ssp_send_fn, void *, uint64_t);
+void	 ssp_client_free(struct ssp_client *);
+/* 1: the screen changed, 0: it did not, or LN_E_DROP(reason), counted. */
+int	 ssp_client_input(struct ssp_client *, const uint8_t *, size_t,
+	     uint64_t);
+/* The newest screen; valid until the next ssp_client_input(). */
+const struct fb *ssp_client_screen(const struct ssp_client *);
+uint64_t ssp_client_screen_num(const struct ssp_client *);
+/* Queued and sent at once; LN_E_FULL when SSP_INPUT_QUEUE_MAX is queued. */
+int	 ssp_client_send_keys(struct ssp_client *, const uint8_t *, size_t,
+	     uint64_t);
+int	 ssp_client_resize(struct ssp_client *, int, int, uint64_t);
+uint64_t ssp_client_tick(struct ssp_client *, uint64_t);
+/* When the last valid message arrived (creation time before any). */
+uint64_t ssp_client_last_heard(const struct ssp_client *);
+/*
+ * 0 while the server is answering; once a reply is overdue (a heartbeat
+ * or input unanswered for RTO + ack delay), how long since the last one
+ * heard. lnsh hops ports and shows its notice bar from this.
+ */
+uint64_t ssp_client_silence(const struct ssp_client *, uint64_t);
+size_t	 ssp_client_pending(const struct ssp_client *);	/* unacked bytes */
+uint64_t ssp_client_srtt(const struct ssp_client *);
+const struct ln_counters *ssp_client_counters(const struct ssp_client *);
+
+/*
+ * ssp.c: what both endpoints share: the RTT estimate from echoed
+ * timestamps, message decoding and sending. Internal to ssp*.c.
+ */
+struct Lnsh__SyncMessage;
+struct ssp_link {
+	ssp_send_fn		 send;
+	void			*ctx;
+	struct ln_counters	 counters;
+	uint64_t		 srtt_ns, rttvar_ns, rto_ns;
+	int			 rtt_sampled;
+	uint32_t		 peer_ts;	/* last timestamp heard */
+	uint64_t		 peer_ts_at;	/* when */
+	int			 peer_ts_held;	/* not echoed yet */
+	uint64_t		 last_heard;
+	uint64_t		 last_tx;
+};
+void	 ssp_link_init(struct ssp_link *, ssp_send_fn, void *, uint64_t);
+int	 ssp_decode(struct ssp_link *, const uint8_t *, size_t,
+	     struct Lnsh__SyncMessage **);
+void	 ssp_heard(struct ssp_link *, const struct Lnsh__SyncMessage *,
+	     uint64_t);
+int	 ssp_emit(struct ssp_link *, struct Lnsh__SyncMessage *, uint64_t);
+uint64_t ssp_resend_ns(const struct ssp_link *, unsigned);
+uint64_t ssp_send_interval_ns(const struct ssp_link *);
+
+#endif /* LNSH_SSP_H */

@@ -1,0 +1,643 @@
+/*
+ * test_ssp.c: SSP's two ends through an in-memory link with seeded loss,
+ * duplication, reordering and delay, on a virtual clock: the client's
+ * screen converges to the server's, intermediate frames are skipped under
+ * a flood, input arrives exactly once and in order, a keystroke gets
+ * through a flood quickly, idle traffic is bounded, and garbage is
+ * counted and ignored.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "proto.h"
+#include "ssp.h"
+
+#define MS		SSP_MS
+#define SEC		(1000 * MS)
+#define MAXPKT		100000
+
+/* A datagram in flight. */
+struct pkt {
+	uint64_t	 at;
+	uint64_t	 seq;		/* ties go in sending order */
+	int		 to_server;
+	uint8_t		*p;
+	size_t		 len;
+};
+
+/* Two ends, the link between them and what the server was given. */
+struct world {
+	uint64_t		 now;
+	uint64_t		 rng;
+	/* The link: percentages and delays. */
+	int			 loss_c2s, loss_s2c, dup, down;
+	uint64_t		 delay, jitter;
+	struct pkt		*q;
+	size_t			 nq;
+	uint64_t		 sent_c2s, sent_s2c;	/* put on the link */
+	uint64_t		 seq;
+	/* The ends. */
+	struct fb		*screen;
+	struct ssp_server	*srv;
+	struct ssp_client	*cl;
+	/* Events the server delivered. */
+	uint64_t		 nevents;
+	uint8_t			*keys;
+	size_t			 nkeys;
+	int			 cols, rows;
+	uint64_t		 key_at;	/* when byte key_watch arrived */
+	int			 key_watch;
+};
+
+/* xorshift64*: the link's and the content's randomness, seeded. */
+static uint64_t
+rnd(struct world *w)
+{
+	w->rng ^= w->rng >> 12;
+	w->rng ^= w->rng << 25;
+	w->rng ^= w->rng >> 27;
+	return (w->rng * 2685821657736338717ULL);
+}
+
+/* Whether a percentage chance comes up. */
+static int
+chance(struct world *w, int pct)
+{
+	return ((int)(rnd(w) % 100) < pct);
+}
+
+/* Puts a copy of a datagram on the link, maybe twice, maybe never. */
+static void
+link_put(struct world *w, int to_server, const uint8_t *p, size_t len)
+{
+	int	 copies = 1, i;
+
+	if (to_server)
+		w->sent_c2s++;
+	else
+		w->sent_s2c++;
+	if (w->down || chance(w, to_server ? w->loss_c2s : w->loss_s2c))
+		return;
+	if (chance(w, w->dup))
+		copies = 2;
+	for (i = 0; i < copies; i++) {
+		struct pkt	*k;
+
+		assert_true(w->nq < MAXPKT);
+		k = &w->q[w->nq++];
+		k->at = w->now + w->delay +
+		    (w->jitter ? rnd(w) % w->jitter : 0);
+		k->to_server = to_server;
+		k->seq = w->seq++;
+		k->p = xmemdup(p, len);
+		k->len = len;
+	}
+}
+
+/* The server's send callback. */
+static int
+srv_send(void *arg, const uint8_t *p, size_t len)
+{
+	link_put(arg, 0, p, len);
+	return (0);
+}
+
+/* The client's send callback. */
+static int
+cl_send(void *arg, const uint8_t *p, size_t len)
+{
+	link_put(arg, 1, p, len);
+	return (0);
+}
+
+/* The server's event callback: checks order, records keys and size. */
+static void
+on_event(void *arg, const struct ssp_event *ev)
+{
+	struct world	*w = arg;
+	size_t		 i;
+
+	assert_true(ev->num == w->nevents + 1);
+	w->nevents = ev->num;
+	if (ev->type == SSP_EV_RESIZE) {
+		w->cols = ev->cols;
+		w->rows = ev->rows;
+		return;
+	}
+	w->keys = xreallocarray(w->keys, w->nkeys + ev->len, 1);
+	memcpy(w->keys + w->nkeys, ev->data, ev->len);
+	for (i = 0; i < ev->len; i++) {
+		if (w->key_watch >= 0 && ev->data[i] == w->key_watch &&
+		    w->key_at == 0)
+			w->key_at = w->now;
+	}
+	w->nkeys += ev->len;
+}
+
+/* A world with both ends attached, on a link of the given impairments. */
+static struct world *
+world_new(uint64_t seed, int loss, int dup, uint64_t delay, uint64_t jitter)
+{
+	struct world	*w;
+
+	w = xcalloc(1, sizeof *w);
+	w->rng = seed * 0x9e3779b97f4a7c15ULL + 1;
+	w->loss_c2s = w->loss_s2c = loss;
+	w->dup = dup;
+	w->delay = delay;
+	w->jitter = jitter;
+	w->q = xcalloc(MAXPKT, sizeof *w->q);
+	w->now = 1000 * SEC;
+	w->key_watch = -1;
+	w->screen = fb_new(80, 24);
+	w->srv = ssp_server_new(w->screen, srv_send, w, w->now);
+	w->cl = ssp_client_new(80, 24, cl_send, w, w->now);
+	assert_non_null(w->cl);
+	return (w);
+}
+
+/* Frees a world and whatever is still in flight. */
+static void
+world_free(struct world *w)
+{
+	size_t	 i;
+
+	for (i = 0; i < w->nq; i++)
+		free(w->q[i].p);
+	free(w->q);
+	ssp_server_free(w->srv);
+	ssp_client_free(w->cl);
+	fb_free(w->screen);
+	free(w->keys);
+	free(w);
+}
+
+/* Delivers the earliest datagram due by now; 0 if there is none. */
+static int
+deliver_one(struct world *w)
+{
+	size_t		 i, best = w->nq;
+	struct pkt	 k;
+
+	for (i = 0; i < w->nq; i++) {
+		if (w->q[i].at <= w->now && (best == w->nq ||
+		    w->q[i].at < w->q[best].at || (w->q[i].at == w->q[best].at &&
+		    w->q[i].seq < w->q[best].seq)))
+			best = i;
+	}
+	if (best == w->nq)
+		return (0);
+	k = w->q[best];
+	w->q[best] = w->q[--w->nq];
+	if (k.to_server) {
+		if (w->srv != NULL)
+			ssp_server_input(w->srv, k.p, k.len, w->now, on_event,
+			    w);
+	} else
+		ssp_client_input(w->cl, k.p, k.len, w->now);
+	free(k.p);
+	return (1);
+}
+
+/* Runs the world's clock to `until`, firing timers and deliveries. */
+static void
+run(struct world *w, uint64_t until)
+{
+	uint64_t	 t, u;
+	size_t		 i;
+
+	for (;;) {
+		while (deliver_one(w))
+			;
+		t = ssp_client_tick(w->cl, w->now);
+		if (w->srv != NULL &&
+		    (u = ssp_server_tick(w->srv, w->now)) < t)
+			t = u;
+		for (i = 0; i < w->nq; i++) {
+			if (w->q[i].at < t)
+				t = w->q[i].at;
+		}
+		if (t <= w->now)
+			continue;
+		if (t > until) {
+			w->now = until;
+			return;
+		}
+		w->now = t;
+	}
+}
+
+/* Random content: characters, a scroll, a title, a cursor move. */
+static void
+scribble(struct world *w)
+{
+	struct fb_pen	 pen = { 0, 0, 0 };
+	int		 i, n, y;
+	uint32_t	 cp;
+	char		 title[16];
+
+	switch (rnd(w) % 8) {
+	case 0:
+		fb_scroll(w->screen, 0, w->screen->rows, 0, w->screen->cols,
+		    1, 0, 0, NULL, NULL);
+		break;
+	case 1:
+		n = snprintf(title, sizeof title, "t%u",
+		    (unsigned)(rnd(w) % 1000));
+		fb_set_title(w->screen, title, (size_t)n);
+		break;
+	default:
+		n = 1 + (int)(rnd(w) % 40);
+		y = (int)(rnd(w) % (uint64_t)w->screen->rows);
+		pen.fg = chance(w, 30) ? FB_COLOR_IDX(rnd(w) % 256) : 0;
+		pen.attr = chance(w, 20) ? FB_BOLD : 0;
+		for (i = 0; i < n; i++) {
+			cp = 0x21 + (uint32_t)(rnd(w) % 90);
+			fb_put1(w->screen, (int)(rnd(w) %
+			    (uint64_t)w->screen->cols), y, cp, &pen);
+		}
+		break;
+	}
+	w->screen->cursor.x = (int)(rnd(w) % (uint64_t)w->screen->cols);
+	w->screen->cursor.y = (int)(rnd(w) % (uint64_t)w->screen->rows);
+	ssp_server_update(w->srv, w->screen, w->now);
+}
+
+/* Lets the link heal and the ends settle, then the screens must match. */
+static void
+heal_and_check(struct world *w)
+{
+	w->loss_c2s = w->loss_s2c = w->dup = w->down = 0;
+	run(w, w->now + 10 * SEC);
+	assert_true(fb_equal(ssp_client_screen(w->cl), w->screen));
+}
+
+/* Hundreds of random updates at random times over a bad link converge. */
+static void
+test_converges(void **state)
+{
+	uint64_t	 seed;
+	int		 i;
+
+	(void)state;
+	for (seed = 1; seed <= 4; seed++) {
+		struct world	*w;
+
+		w = world_new(seed, 20, 10, 30 * MS, 40 * MS);
+		for (i = 0; i < 300; i++) {
+			scribble(w);
+			run(w, w->now + rnd(w) % (60 * MS));
+		}
+		heal_and_check(w);
+		/* The client told the server its size, once. */
+		assert_int_equal(w->cols, 80);
+		assert_int_equal(w->rows, 24);
+		world_free(w);
+	}
+}
+
+/* A flood: far fewer frames than updates, and the last screen arrives. */
+static void
+test_flood_skips(void **state)
+{
+	struct world		*w;
+	const struct ln_counters *sc;
+	int			 i;
+
+	(void)state;
+	w = world_new(7, 0, 0, 25 * MS, 0);
+	run(w, w->now + SEC);
+	for (i = 0; i < 5000; i++) {
+		scribble(w);
+		run(w, w->now + MS / 5);	/* 5000 updates a second */
+	}
+	heal_and_check(w);
+	sc = ssp_server_counters(w->srv);
+	/* One frame per ~SRTT/2 (25 ms here) at most: ~40 in the second. */
+	assert_true(sc->messages_out < 100);
+	assert_true(sc->messages_out > 10);
+	/* The RTT estimate found the 50 ms round trip. */
+	assert_true(ssp_server_srtt(w->srv) > 40 * MS);
+	assert_true(ssp_server_srtt(w->srv) < 80 * MS);
+	world_free(w);
+}
+
+/* Keystrokes at 30% loss each way: every byte once, in order. */
+static void
+test_keys_exactly_once(void **state)
+{
+	struct world	*w;
+	uint8_t		 typed[3000];
+	size_t		 n = 0, k, j;
+	int		 i;
+
+	(void)state;
+	w = world_new(11, 30, 10, 50 * MS, 30 * MS);
+	for (i = 0; i < 600; i++) {
+		k = 1 + rnd(w) % 5;
+		for (j = 0; j < k; j++, n++)
+			typed[n] = (uint8_t)(n * 7 + 1);
+		assert_int_equal(ssp_client_send_keys(w->cl, typed + n - k, k,
+		    w->now), 0);
+		if (i % 50 == 0)
+			assert_int_equal(ssp_client_resize(w->cl,
+			    80 + i / 50, 24, w->now), 0);
+		if (i % 10 == 0)
+			scribble(w);
+		run(w, w->now + rnd(w) % (80 * MS));
+	}
+	heal_and_check(w);
+	assert_int_equal(ssp_client_pending(w->cl), 0);
+	assert_int_equal(w->cols, 80 + 550 / 50);
+	assert_int_equal(w->nkeys, n);
+	assert_memory_equal(w->keys, typed, n);
+	world_free(w);
+}
+
+/* Pastes one way over a link; returns how long until all of it arrived. */
+static uint64_t
+paste(struct world *w, size_t len, uint64_t limit)
+{
+	uint8_t		*p;
+	uint64_t	 start = w->now;
+	size_t		 i;
+
+	p = xmalloc(len);
+	for (i = 0; i < len; i++)
+		p[i] = (uint8_t)(i % 251);
+	assert_int_equal(ssp_client_send_keys(w->cl, p, len, w->now), 0);
+	while (w->nkeys < len && w->now - start < limit)
+		run(w, w->now + 100 * MS);
+	assert_int_equal(w->nkeys, len);
+	assert_memory_equal(w->keys, p, len);
+	free(p);
+	return (w->now - start);
+}
+
+/* Pastes bigger than the window arrive whole and in order, lossy or not. */
+static void
+test_paste(void **state)
+{
+	struct world	*w;
+	uint8_t		 big[4096];
+
+	(void)state;
+	w = world_new(13, 30, 5, 20 * MS, 10 * MS);
+	paste(w, 100 * 1024, 60 * SEC);
+	run(w, w->now + 5 * SEC);
+	assert_int_equal(ssp_client_pending(w->cl), 0);
+	world_free(w);
+
+	/* A clean 50 ms RTT: the window keeps the pipe busy. */
+	w = world_new(14, 0, 0, 25 * MS, 0);
+	assert_true(paste(w, 512 * 1024, 60 * SEC) < 5 * SEC);
+	world_free(w);
+
+	/* With the server gone, the queue fills and says so. */
+	w = world_new(15, 0, 0, 25 * MS, 0);
+	w->down = 1;
+	memset(big, 'a', sizeof big);
+	while (ssp_client_pending(w->cl) + sizeof big <= SSP_INPUT_QUEUE_MAX)
+		assert_int_equal(ssp_client_send_keys(w->cl, big, sizeof big,
+		    w->now), 0);
+	assert_int_equal(ssp_client_send_keys(w->cl, big, sizeof big, w->now),
+	    LN_E_FULL);
+	world_free(w);
+}
+
+/* Ctrl-C typed during a flood reaches the server within a few RTTs. */
+static void
+test_ctrl_c_in_flood(void **state)
+{
+	struct world	*w;
+	uint64_t	 sent = 0;
+	uint8_t		 ctrl_c = 3;
+	int		 i;
+
+	(void)state;
+	w = world_new(17, 0, 0, 50 * MS, 0);
+	w->key_watch = 3;
+	run(w, w->now + SEC);
+	for (i = 0; i < 2000; i++) {
+		scribble(w);
+		if (i == 1000) {
+			sent = w->now;
+			ssp_client_send_keys(w->cl, &ctrl_c, 1, w->now);
+		}
+		run(w, w->now + MS / 2);
+	}
+	assert_true(w->key_at != 0);
+	/* One way is 50 ms; allow nothing for pacing. */
+	assert_true(w->key_at - sent <= 51 * MS);
+	world_free(w);
+}
+
+/* Same, at 30% loss: within a bounded time still. */
+static void
+test_ctrl_c_lossy(void **state)
+{
+	struct world	*w;
+	uint64_t	 sent = 0;
+	uint8_t		 ctrl_c = 3;
+	int		 i, trial;
+
+	(void)state;
+	for (trial = 0; trial < 5; trial++) {
+		w = world_new(100 + trial, 30, 0, 100 * MS, 0);
+		w->key_watch = 3;
+		run(w, w->now + 2 * SEC);
+		for (i = 0; i < 4000; i++) {
+			scribble(w);
+			if (i == 1000) {
+				sent = w->now;
+				ssp_client_send_keys(w->cl, &ctrl_c, 1,
+				    w->now);
+			}
+			run(w, w->now + MS / 2);
+		}
+		assert_true(w->key_at != 0);
+		assert_true(w->key_at - sent <= 1500 * MS);
+		world_free(w);
+	}
+}
+
+/* Once converged and idle, about one packet each way every 3 s. */
+static void
+test_idle_traffic(void **state)
+{
+	struct world	*w;
+	uint64_t	 c2s, s2c;
+
+	(void)state;
+	w = world_new(19, 0, 0, 10 * MS, 0);
+	scribble(w);
+	run(w, w->now + 30 * SEC);
+	c2s = w->sent_c2s;
+	s2c = w->sent_s2c;
+	run(w, w->now + 60 * SEC);
+	assert_true(w->sent_c2s - c2s <= 21);
+	assert_true(w->sent_s2c - s2c <= 21);
+	assert_true(w->sent_c2s - c2s >= 15);	/* but alive */
+	assert_int_equal(ssp_client_silence(w->cl, w->now), 0);
+	world_free(w);
+}
+
+/* A server whose client has gone quiet stops; with no traffic, no timer. */
+static void
+test_no_client(void **state)
+{
+	struct world	*w;
+	uint64_t	 s2c;
+	int		 i;
+
+	(void)state;
+	w = world_new(23, 0, 0, 10 * MS, 0);
+	run(w, w->now + SEC);
+	/* Converged and idle: the server has nothing to time. */
+	assert_true(ssp_server_tick(w->srv, w->now) == UINT64_MAX);
+	/* The client vanishes while the screen keeps changing. */
+	ssp_client_free(w->cl);
+	w->cl = ssp_client_new(80, 24, cl_send, w, w->now);
+	w->down = 1;
+	for (i = 0; i < 100; i++) {
+		scribble(w);
+		(void)ssp_server_tick(w->srv, w->now);
+		w->now += 200 * MS;
+	}
+	s2c = w->sent_s2c;
+	/* After SSP_ACTIVE_RETRY_NS of silence: nothing fires, nothing sent. */
+	for (i = 0; i < 100; i++) {
+		scribble(w);
+		assert_true(ssp_server_tick(w->srv, w->now) == UINT64_MAX);
+		w->now += SEC;
+	}
+	assert_true(w->sent_s2c == s2c);
+	world_free(w);
+}
+
+/* The client notices silence within about a second, and probes. */
+static void
+test_client_notices_silence(void **state)
+{
+	struct world	*w;
+	uint64_t	 cut, c2s;
+
+	(void)state;
+	w = world_new(29, 0, 0, 20 * MS, 0);
+	scribble(w);
+	run(w, w->now + 20 * SEC);	/* idle: heartbeats every 3 s */
+	assert_int_equal(ssp_client_silence(w->cl, w->now), 0);
+	w->down = 1;
+	cut = w->now;
+	/* Typing after the cut: the missing ack is noticed quickly. */
+	ssp_client_send_keys(w->cl, (const uint8_t *)"x", 1, w->now);
+	run(w, cut + 1200 * MS);
+	assert_true(ssp_client_silence(w->cl, w->now) > 0);
+	/* While silent it probes at most every 500 ms. */
+	c2s = w->sent_c2s;
+	run(w, w->now + 10 * SEC);
+	assert_true(w->sent_c2s - c2s >= 15);
+	assert_true(w->sent_c2s - c2s <= 45);
+	/* The path returns: the screen is current within a second. */
+	scribble(w);
+	w->down = 0;
+	run(w, w->now + SEC);
+	assert_true(fb_equal(ssp_client_screen(w->cl), w->screen));
+	assert_int_equal(ssp_client_silence(w->cl, w->now), 0);
+	assert_int_equal(w->nkeys, 1);
+	world_free(w);
+}
+
+/* Garbage and misdirected messages are counted, ignored, harmless. */
+static void
+test_garbage(void **state)
+{
+	struct world		*w;
+	uint8_t			 junk[256];
+	const uint8_t		 bad_nums[] = { 0x08, 0x05, 0x10, 0x01 };
+	size_t			 i, n;
+	int			 r;
+
+	(void)state;
+	w = world_new(31, 0, 0, 5 * MS, 0);
+	run(w, w->now + SEC);
+	for (i = 0; i < 500; i++) {
+		n = rnd(w) % sizeof junk;
+		for (size_t j = 0; j < n; j++)
+			junk[j] = (uint8_t)rnd(w);
+		r = ssp_server_input(w->srv, junk, n, w->now, on_event, w);
+		assert_true(r <= 0);
+		r = ssp_client_input(w->cl, junk, n, w->now);
+		assert_true(r <= 1);
+	}
+	/* old_num > new_num: refused by both. */
+	assert_int_equal(ssp_server_input(w->srv, bad_nums, sizeof bad_nums,
+	    w->now, on_event, w), LN_E_DROP(LN_DROP_MESSAGE));
+	assert_int_equal(ssp_client_input(w->cl, bad_nums, sizeof bad_nums,
+	    w->now), LN_E_DROP(LN_DROP_MESSAGE));
+	assert_true(ssp_server_counters(w->srv)->drop[LN_DROP_MESSAGE] > 0);
+	assert_true(ssp_client_counters(w->cl)->drop[LN_DROP_MESSAGE] > 0);
+	/* Still in sync afterwards. */
+	scribble(w);
+	ssp_client_send_keys(w->cl, (const uint8_t *)"ok", 2, w->now);
+	heal_and_check(w);
+	assert_int_equal(w->nkeys, 2);
+	assert_memory_equal(w->keys, "ok", 2);
+	world_free(w);
+}
+
+/* A screen message reaching the server, input reaching the client. */
+static void
+test_misdirected(void **state)
+{
+	struct world	*w;
+	size_t		 i, n;
+
+	(void)state;
+	w = world_new(37, 0, 0, 5 * MS, 0);
+	/* Catch the client's first message (its size) and the first frame. */
+	ssp_client_tick(w->cl, w->now);
+	ssp_server_tick(w->srv, w->now);
+	n = w->nq;
+	assert_true(n >= 2);
+	for (i = 0; i < n; i++) {
+		struct pkt	*k = &w->q[i];
+
+		if (k->to_server)
+			assert_int_equal(ssp_client_input(w->cl, k->p, k->len,
+			    w->now), LN_E_DROP(LN_DROP_MESSAGE));
+		else
+			assert_int_equal(ssp_server_input(w->srv, k->p,
+			    k->len, w->now, on_event, w),
+			    LN_E_DROP(LN_DROP_MESSAGE));
+	}
+	assert_int_equal(w->nevents, 0);
+	heal_and_check(w);
+	world_free(w);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_converges),
+		cmocka_unit_test(test_flood_skips),
+		cmocka_unit_test(test_keys_exactly_once),
+		cmocka_unit_test(test_paste),
+		cmocka_unit_test(test_ctrl_c_in_flood),
+		cmocka_unit_test(test_ctrl_c_lossy),
+		cmocka_unit_test(test_idle_traffic),
+		cmocka_unit_test(test_no_client),
+		cmocka_unit_test(test_client_notices_silence),
+		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_misdirected),
+	};
+
+	return (cmocka_run_group_tests(tests, NULL, NULL));
+}
