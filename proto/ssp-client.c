@@ -34,7 +34,7 @@ struct ssp_client {
 	/* The screen: sorted by num, the newest last. */
 	struct ssp_cstate	 state[SSP_CLIENT_STATES];
 	size_t			 nstate;
-	uint64_t		 throwaway;	/* server diffs from >= this */
+	uint64_t		 throwaway;	/* server diffs from >= */
 	int			 ack_due;
 	uint64_t		 ack_due_ns;
 
@@ -47,9 +47,10 @@ struct ssp_client {
 	unsigned		 backoff;
 
 	/* The path. */
-	uint64_t		 hb_ns;		/* heartbeat interval now */
-	uint64_t		 probe_ns;	/* probe interval while silent */
-	uint64_t		 expect_by;	/* a reply is due by; 0: none */
+	uint64_t		 hb_ns;		/* heartbeat interval */
+	/* probe interval while silent */
+	uint64_t		 probe_ns;
+	uint64_t		 expect_by;	/* reply due by; 0: none */
 };
 
 /* Encoded bytes an event adds to a message (an upper bound). */

@@ -22,9 +22,9 @@ struct ssp_server {
 	struct ssp_link		 link;
 
 	/* The screen. state[0] is the base: the newest the client acked. */
-	const struct fb		*cur;		/* the caller's live screen */
-	int			 dirty;		/* cur changed since a frame */
-	uint64_t		 dirty_ns;	/* first change not yet sent */
+	const struct fb		*cur;		/* the caller's screen */
+	int			 dirty;		/* changed since a frame */
+	uint64_t		 dirty_ns;	/* first unsent change */
 	struct ssp_sstate	 state[SSP_SERVER_STATES];
 	size_t			 nstate;
 	uint64_t		 next_num;
@@ -36,10 +36,11 @@ struct ssp_server {
 	size_t			 difflen;
 
 	/* The input stream. */
-	uint64_t		 delivered;	/* events 1..delivered applied */
-	Lnsh__SyncMessage	*held[SSP_INPUT_HOLD];	/* ahead of a gap */
+	/* events 1..delivered applied */
+	uint64_t		 delivered;
+	Lnsh__SyncMessage	*held[SSP_INPUT_HOLD];	/* past a gap */
 	size_t			 nheld;
-	int			 cols, rows;	/* latest resize, 0: none */
+	int			 cols, rows;	/* last resize; 0: none */
 	int			 ack_due;
 	uint64_t		 ack_due_ns;
 };

@@ -33,22 +33,22 @@
 #define SSP_MS			1000000ULL	/* ns */
 
 /* Timers; docs/sync.md says why each has its value. */
-#define SSP_SEND_MIN_NS		(20 * SSP_MS)	/* frame interval floor */
-#define SSP_SEND_MAX_NS		(250 * SSP_MS)	/* frame interval ceiling */
-#define SSP_COLLECT_NS		(3 * SSP_MS)	/* after a change, before a frame */
+#define SSP_SEND_MIN_NS		(20 * SSP_MS)	/* frame interval: floor, */
+#define SSP_SEND_MAX_NS		(250 * SSP_MS)	/*   ceiling */
+#define SSP_COLLECT_NS		(3 * SSP_MS)	/* change to frame, at least */
 #define SSP_ACK_DELAY_NS	(50 * SSP_MS)	/* a delayed ack waits this */
 #define SSP_SRTT_INIT_NS	(100 * SSP_MS)	/* before any RTT sample */
 #define SSP_RTO_INIT_NS		(1000 * SSP_MS)
 #define SSP_RTO_MIN_NS		(50 * SSP_MS)
 #define SSP_RTO_MAX_NS		(1000 * SSP_MS)
-#define SSP_RESEND_MAX_NS	(2000 * SSP_MS)	/* backed-off resend ceiling */
-#define SSP_HB_MIN_NS		(500 * SSP_MS)	/* client heartbeat after activity */
-#define SSP_HB_MAX_NS		(3000 * SSP_MS)	/* ... doubling up to this */
-#define SSP_PROBE_MIN_NS	(250 * SSP_MS)	/* heartbeats while a reply is */
-#define SSP_PROBE_MAX_NS	(500 * SSP_MS)	/*   overdue */
-#define SSP_ACTIVE_RETRY_NS	(10000 * SSP_MS) /* send nothing after silence */
-#define SSP_TS_HOLD_MAX_NS	(1000 * SSP_MS)	/* echo a timestamp this long */
-#define SSP_RTT_SAMPLE_MAX_MS	5000		/* longer samples: a sleep */
+#define SSP_RESEND_MAX_NS	(2000 * SSP_MS)	/* backed-off resends */
+#define SSP_HB_MIN_NS		(500 * SSP_MS)	/* client heartbeats: after */
+#define SSP_HB_MAX_NS		(3000 * SSP_MS)	/*   activity, doubling */
+#define SSP_PROBE_MIN_NS	(250 * SSP_MS)	/* while a reply is overdue, */
+#define SSP_PROBE_MAX_NS	(500 * SSP_MS)	/*   doubling */
+#define SSP_ACTIVE_RETRY_NS	(10000 * SSP_MS) /* silence: stop sending */
+#define SSP_TS_HOLD_MAX_NS	(1000 * SSP_MS)	/* echo a timestamp within */
+#define SSP_RTT_SAMPLE_MAX_MS	5000		/* longer: a sleep, ignored */
 
 /* Limits. */
 #define SSP_SERVER_STATES	32	/* screen states a server keeps */
@@ -57,10 +57,10 @@
 #define SSP_MSG_EVENTS_MAX	1024	/* events in one message */
 /* Encoded event bytes per message: an input message fits one fragment. */
 #define SSP_INPUT_MSG_MAX	1080
-#define SSP_INPUT_WINDOW	(16 * 1024)	/* unacked event bytes in flight */
+#define SSP_INPUT_WINDOW	(16 * 1024)	/* unacked bytes in flight */
 #define SSP_INPUT_QUEUE_MAX	(1024 * 1024)	/* queued event bytes */
-#define SSP_INPUT_HOLD		32	/* messages a server holds past a gap */
-#define SSP_INPUT_HOLD_MAX	2048	/* ... each at most this long */
+#define SSP_INPUT_HOLD		32	/* messages held past a gap, */
+#define SSP_INPUT_HOLD_MAX	2048	/*   each at most this long */
 
 /*
  * Hands one message to the channel (unreliable); 0 or an LN_E_* code.
@@ -71,7 +71,7 @@ typedef int	(*ssp_send_fn)(void *, const uint8_t *, size_t);
 /* One user event delivered to the server, in order, exactly once. */
 enum ssp_event_type {
 	SSP_EV_KEYS,		/* data, len: bytes as typed */
-	SSP_EV_RESIZE,		/* cols, rows: the client's terminal size */
+	SSP_EV_RESIZE,		/* cols, rows: the client's terminal */
 };
 struct ssp_event {
 	enum ssp_event_type	 type;
@@ -96,7 +96,8 @@ struct ssp_server *ssp_server_new(const struct fb *, ssp_send_fn, void *,
 	     uint64_t);
 void	 ssp_server_free(struct ssp_server *);
 /* The screen changed (it may be the same pointer as before). */
-void	 ssp_server_update(struct ssp_server *, const struct fb *, uint64_t);
+void	 ssp_server_update(struct ssp_server *, const struct fb *,
+	     uint64_t);
 /* (msg, len, now, event_fn, ctx): 0, or LN_E_DROP(reason), counted. */
 int	 ssp_server_input(struct ssp_server *, const uint8_t *, size_t,
 	     uint64_t, ssp_event_fn, void *);
@@ -131,7 +132,8 @@ uint64_t ssp_client_last_heard(const struct ssp_client *);
  * heard. lnsh hops ports and shows its notice bar from this.
  */
 uint64_t ssp_client_silence(const struct ssp_client *, uint64_t);
-size_t	 ssp_client_pending(const struct ssp_client *);	/* unacked bytes */
+/* Encoded bytes of input not yet acknowledged. */
+size_t	 ssp_client_pending(const struct ssp_client *);
 uint64_t ssp_client_srtt(const struct ssp_client *);
 const struct ln_counters *ssp_client_counters(const struct ssp_client *);
 

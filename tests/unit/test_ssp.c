@@ -40,7 +40,7 @@ struct world {
 	uint64_t		 delay, jitter;
 	struct pkt		*q;
 	size_t			 nq;
-	uint64_t		 sent_c2s, sent_s2c;	/* put on the link */
+	uint64_t		 sent_c2s, sent_s2c;	/* sent */
 	uint64_t		 seq;
 	/* The ends. */
 	struct fb		*screen;
@@ -51,7 +51,8 @@ struct world {
 	uint8_t			*keys;
 	size_t			 nkeys;
 	int			 cols, rows;
-	uint64_t		 key_at;	/* when byte key_watch arrived */
+	/* when byte key_watch arrived */
+	uint64_t		 key_at;
 	int			 key_watch;
 };
 
@@ -186,9 +187,10 @@ deliver_one(struct world *w)
 	struct pkt	 k;
 
 	for (i = 0; i < w->nq; i++) {
-		if (w->q[i].at <= w->now && (best == w->nq ||
-		    w->q[i].at < w->q[best].at || (w->q[i].at == w->q[best].at &&
-		    w->q[i].seq < w->q[best].seq)))
+		const struct pkt	*a = &w->q[i], *b = &w->q[best];
+
+		if (a->at <= w->now && (best == w->nq || a->at < b->at ||
+		    (a->at == b->at && a->seq < b->seq)))
 			best = i;
 	}
 	if (best == w->nq)
@@ -300,6 +302,34 @@ test_converges(void **state)
 		assert_int_equal(w->rows, 24);
 		world_free(w);
 	}
+}
+
+/*
+ * Acks lost for long (the client piles up states past its bound, the
+ * server culls its own), then frames lost for long: each heals.
+ */
+static void
+test_one_way_outages(void **state)
+{
+	struct world	*w;
+	int		 i;
+
+	(void)state;
+	w = world_new(41, 0, 0, 20 * MS, 20 * MS);
+	run(w, w->now + SEC);
+	w->loss_c2s = 100;
+	for (i = 0; i < 3000; i++) {
+		scribble(w);
+		run(w, w->now + 3 * MS);
+	}
+	heal_and_check(w);
+	w->loss_s2c = 95;
+	for (i = 0; i < 3000; i++) {
+		scribble(w);
+		run(w, w->now + 3 * MS);
+	}
+	heal_and_check(w);
+	world_free(w);
 }
 
 /* A flood: far fewer frames than updates, and the last screen arrives. */
@@ -627,6 +657,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_converges),
+		cmocka_unit_test(test_one_way_outages),
 		cmocka_unit_test(test_flood_skips),
 		cmocka_unit_test(test_keys_exactly_once),
 		cmocka_unit_test(test_paste),
