@@ -56,8 +56,8 @@ struct display {
 	int		 colors, truecolor, smulx;
 
 	/* What the terminal shows now. */
-	struct fb	*shown;			/* NULL: nothing known */
-	uint8_t		*stale;			/* per local row */
+	struct fb	*shown;		/* NULL: nothing known */
+	uint8_t		*stale;		/* per local row */
 	int		 cx, cy;		/* -1: unknown */
 	struct fb_pen	 pen;
 	int		 pen_known;
@@ -65,7 +65,7 @@ struct display {
 	int		 visible;		/* -1: unknown */
 	char		*title;			/* NULL: never set */
 	uint32_t	 bells, clipgen;
-	int		 baseline;		/* bells, clipgen adopted */
+	int		 baseline;	/* bells, clipgen adopted */
 
 	/* Lines waiting to go to the native scrollback. */
 	struct fb_row	**queue;

@@ -3,8 +3,8 @@
 # the end-to-end tests through tmux. Included from Makefile.am.
 
 DISPLAY_SRCS = client/display.c client/tty.c client/client.h
-DISPLAY_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/client -I$(top_srcdir)/server \
-	$(CURSES_CFLAGS)
+DISPLAY_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/client \
+	-I$(top_srcdir)/server $(CURSES_CFLAGS)
 # display.c includes both proto/term.h and terminfo's <term.h>: proto/ is
 # searched only for quoted includes there, so <term.h> is the system's.
 DISPLAY_LIB_CPPFLAGS = -iquote $(top_srcdir)/proto -I$(top_builddir)/proto \

@@ -35,7 +35,7 @@ struct play {
 	struct emu	*emu;
 	struct display	*d;
 	int		 push;
-	uint64_t	 seen;		/* scrollback lines already pushed */
+	uint64_t	 seen;	/* scrollback lines already pushed */
 };
 
 /* Prints usage and fails. */
@@ -146,11 +146,12 @@ main(int argc, char **argv)
 	const char	*done = NULL;
 	char		*cause = NULL;
 	uint8_t		*buf;
-	long		 chunk = 4096, every = 1, cols = 0, rows = 0, nchunk = 0;
-	int		 ch, fd = STDIN_FILENO, raw = 0, hold = 0, tcols, trows;
-	int		 whole = 0;
+	long		 chunk = 4096, every = 1, cols = 0, rows = 0;
+	long		 nchunk = 0;
+	int		 ch, fd = STDIN_FILENO, raw = 0, hold = 0;
+	int		 tcols, trows, whole = 0;
 	ssize_t		 n;
-	size_t		 got, carry = 0, tail;
+	size_t		 got, carry = 0, tail, want;
 
 	setlocale(LC_ALL, "");
 	memset(&p, 0, sizeof p);
@@ -212,8 +213,9 @@ main(int argc, char **argv)
 	buf = xmalloc((size_t)chunk + 3);
 	for (;;) {
 		/* A whole chunk (short reads joined), so -k means bytes. */
-		for (got = carry; got < carry + (size_t)chunk; got += (size_t)n) {
-			n = read(fd, buf + got, carry + (size_t)chunk - got);
+		want = carry + (size_t)chunk;
+		for (got = carry; got < want; got += (size_t)n) {
+			n = read(fd, buf + got, want - got);
 			if (n < 0 && errno == EINTR) {
 				n = 0;
 				continue;
