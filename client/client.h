@@ -113,6 +113,7 @@ extern const struct cmd_entry cmd_capture_entry;
 extern const struct cmd_entry cmd_send_entry;
 extern const struct cmd_entry cmd_keygen_entry;
 extern const struct cmd_entry cmd_pubkey_entry;
+extern const struct cmd_entry cmd_doctor_entry;	/* cmd-doctor.c */
 
 /*
  * udp.c: the client's UDP sockets and the poll loop that drives a

@@ -29,6 +29,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_send_entry,
 	&cmd_keygen_entry,
 	&cmd_pubkey_entry,
+	&cmd_doctor_entry,
 	NULL
 };
 

@@ -13,7 +13,7 @@ libpbclient_a_CFLAGS = $(SAN_CFLAGS)
 
 CLIENT_VERB_SRCS = client/cmd-ls.c client/cmd-new.c client/cmd-kill.c \
 	client/cmd-capture.c client/cmd-send.c client/cmd-keygen.c \
-	client/cmd-pubkey.c
+	client/cmd-pubkey.c client/cmd-doctor.c
 CLIENT_SRCS = client/lnsh.c $(CLIENT_VERB_SRCS) client/rpc.c client/udp.c \
 	client/escape.c client/json.c client/client.h
 
