@@ -434,4 +434,51 @@ int	 key_save_private(const char *, const uint8_t *, const char *,
 /* (path, priv, pub, comment or NULL, cause): refused unless private. */
 int	 key_load_private(const char *, uint8_t *, uint8_t *, char *,
 	     char **);
+
+/*
+ * pairing.c: the pairing packets (Noise XXpsk3 with a one-time code as the
+ * PSK), the code's text form and the keys derived from it. Sans I/O: the
+ * server side's codes, limits and files are in server/pair.c. The layout is
+ * in pairing.c and docs/protocol.md.
+ */
+#define PAIR_CODE_TEXT_MAX	(LN_PAIR_CODE_CHARS + \
+				    LN_PAIR_CODE_CHARS / LN_PAIR_CODE_GROUP)
+struct pair_keys {
+	uint8_t		send[LN_KEY_LEN];
+	uint8_t		recv[LN_KEY_LEN];
+	uint32_t	local_index;
+	uint32_t	remote_index;
+	uint8_t		remote_static[LN_KEY_LEN];
+};
+/* (out[PAIR_CODE_TEXT_MAX]): a new code "XXXX-XXXX-XXXX-XXXX-XXXX". */
+void	 pair_code_new(char *);
+/* (text, out[LN_PAIR_CODE_CHARS + 1]): canonical form, or LN_E_INVAL. */
+int	 pair_code_normalise(const char *, char *);
+/* (text, psk[LN_KEY_LEN]) and (psk, mac1 key[LN_KEY_LEN]). */
+int	 pair_code_psk(const char *, uint8_t *);
+void	 pair_mac1_key(const uint8_t *, uint8_t *);
+int	 pair_packet_type(const uint8_t *, size_t);
+int	 pair_packet_index(const uint8_t *, size_t, uint32_t *);
+int	 pair_mac1_ok(const uint8_t *, size_t, const uint8_t *);
+int	 pair_init(struct noise_handshake *, const uint8_t *,
+	     const uint8_t *, const uint8_t *, uint32_t, uint8_t *, size_t,
+	     size_t *);
+int	 pair_consume_init(struct noise_handshake *, const uint8_t *,
+	     const uint8_t *, const uint8_t *, const uint8_t *, size_t,
+	     uint32_t *);
+int	 pair_response(struct noise_handshake *, uint32_t, uint32_t,
+	     const uint8_t *, uint8_t *, size_t, size_t *);
+int	 pair_consume_response(struct noise_handshake *, uint32_t,
+	     const uint8_t *, const uint8_t *, size_t, uint32_t *);
+int	 pair_finish(struct noise_handshake *, uint32_t, const uint8_t *,
+	     const uint8_t *, size_t, uint8_t *, size_t, size_t *,
+	     struct pair_keys *);
+int	 pair_consume_finish(struct noise_handshake *, uint32_t,
+	     const uint8_t *, const uint8_t *, size_t, uint8_t *, size_t,
+	     size_t *, struct pair_keys *);
+int	 pair_result(const struct pair_keys *, const uint8_t *, size_t,
+	     uint8_t *, size_t, size_t *);
+int	 pair_consume_result(const struct pair_keys *, const uint8_t *,
+	     size_t, uint8_t *, size_t, size_t *);
+
 #endif /* LNSH_PROTO_H */

@@ -20,6 +20,11 @@
 #define LN_PKT_INITIATION	1	/* client -> server, Noise IK message 1 */
 #define LN_PKT_RESPONSE		2	/* server -> client, Noise IK message 2 */
 #define LN_PKT_TRANSPORT	4	/* either way, after a handshake */
+/* Pairing (proto/pairing.c): Noise XXpsk3 with a one-time code as PSK. */
+#define LN_PKT_PAIR_INIT	5	/* client -> server, XXpsk3 message 1 */
+#define LN_PKT_PAIR_RESPONSE	6	/* server -> client, XXpsk3 message 2 */
+#define LN_PKT_PAIR_FINISH	7	/* client -> server, XXpsk3 message 3 */
+#define LN_PKT_PAIR_RESULT	8	/* server -> client, the sealed result */
 
 /* Every datagram starts with: type (1), version (1), reserved zero (2). */
 #define LN_HDR_LEN		4
@@ -38,6 +43,24 @@
 #define LN_MAX_PLAINTEXT	(LN_MAX_DATAGRAM - LN_TRANSPORT_HDR_LEN - LN_TAG_LEN)
 /* Largest handshake payload (protobuf Hello / Welcome). */
 #define LN_MAX_HS_PAYLOAD	512
+
+/* Pairing codes and the server's limits on pairing (server/pair.c). */
+#define LN_PAIR_CODE_CHARS	20	/* Crockford base32: 100 bits */
+#define LN_PAIR_CODE_GROUP	4	/* printed in groups of 4, '-' between */
+#define LN_PAIR_PSK_LABEL	"lnsh pair psk v1"
+#define LN_PAIR_MAC1_LABEL	"lnsh pair mac1 v1"
+#define LN_PAIR_TTL_DEFAULT_SEC	(10 * 60)
+#define LN_PAIR_TTL_MAX_SEC	(24 * 60 * 60)
+#define LN_PAIR_MAX_CODES	16	/* pending codes per user */
+#define LN_PAIR_MAX_USERS	64	/* users' code files read per attempt */
+#define LN_PAIR_MAX_PAYLOAD	512	/* PairRequest / PairResult bytes */
+#define LN_PAIR_SLOTS		16	/* pairing handshakes in progress */
+#define LN_PAIR_SLOT_NS		(10ULL * 1000000000ULL) /* a slot's life */
+#define LN_PAIR_PER_SRC_PER_SEC	1	/* initiations per source address */
+#define LN_PAIR_PER_SRC_BURST	5
+#define LN_PAIR_GLOBAL_PER_SEC	10	/* initiations overall */
+#define LN_PAIR_GLOBAL_BURST	20
+#define LN_PAIR_SOURCES		64	/* source addresses tracked */
 
 /* Frames inside a transport plaintext (byte 0). */
 #define LN_FRAME_KEEPALIVE	0	/* empty: proves liveness, elicits nothing */
