@@ -11,6 +11,7 @@
 #include "rpc.pb-c.h"
 #include "screen.pb-c.h"
 #include "holder.pb-c.h"
+#include "sync.pb-c.h"
 
 const struct ProtobufCMessageDescriptor *const fuzz_pb_types[] = {
 	/* lnsh.proto */
@@ -50,5 +51,10 @@ const struct ProtobufCMessageDescriptor *const fuzz_pb_types[] = {
 	&lnsh__holder__changed__descriptor,
 	&lnsh__holder__exited__descriptor,
 	&lnsh__holder__reply__descriptor,
+	/* sync.proto */
+	&lnsh__sync_resize__descriptor,
+	&lnsh__sync_event__descriptor,
+	&lnsh__sync_input__descriptor,
+	&lnsh__sync_message__descriptor,
 };
 const size_t fuzz_pb_ntypes = sizeof fuzz_pb_types / sizeof fuzz_pb_types[0];

@@ -31,7 +31,8 @@ noinst_PROGRAMS += $(FUZZ_TARGETS) fuzz/mkcorpus
 noinst_LIBRARIES += libfuzzpb.a
 nodist_libfuzzpb_a_SOURCES = proto/rpc.pb-c.c proto/rpc.pb-c.h \
 	proto/screen.pb-c.c proto/screen.pb-c.h \
-	proto/holder.pb-c.c proto/holder.pb-c.h
+	proto/holder.pb-c.c proto/holder.pb-c.h \
+	proto/sync.pb-c.c proto/sync.pb-c.h
 libfuzzpb_a_CFLAGS = $(SAN_CFLAGS)
 CLEANFILES += proto/rpc.pb-c.c proto/rpc.pb-c.h
 
@@ -39,7 +40,7 @@ FUZZ_COMMON = fuzz/fuzz.h fuzz/fuzz-common.c
 FUZZ_LINK_FLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 FUZZ_LINK_LIBS = $(PROTO_LIBS)
 FUZZ_PB_HDRS = $(PROTO_GEN_H) proto/rpc.pb-c.h proto/screen.pb-c.h \
-	proto/holder.pb-c.h
+	proto/holder.pb-c.h proto/sync.pb-c.h
 
 fuzz_fuzz_transport_SOURCES = fuzz/fuzz-transport.c $(FUZZ_COMMON)
 fuzz_fuzz_transport_LDFLAGS = $(FUZZ_LINK_FLAGS)
