@@ -110,7 +110,10 @@ uint64_t ssp_server_srtt(const struct ssp_server *);
 const struct ln_counters *ssp_server_counters(const struct ssp_server *);
 
 /* ssp-client.c */
-/* (cols, rows, send, ctx, now): the size is sent as the first event. */
+/*
+ * (cols, rows, send, ctx, now): the size is sent as the first event, at
+ * the first tick. NULL if the size is outside FB_MAX_COLS x FB_MAX_ROWS.
+ */
 struct ssp_client *ssp_client_new(int, int, ssp_send_fn, void *, uint64_t);
 void	 ssp_client_free(struct ssp_client *);
 /* 1: the screen changed, 0: it did not, or LN_E_DROP(reason), counted. */
