@@ -81,12 +81,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case FUZZ_OP_TICK:
 			now += (uint64_t)fuzz_u32(rec.data, rec.len) * FUZZ_MS;
-			while (rel_next(&f.r, now, &env, &envlen) == 1)
+			while (rel_next(&f.r, now, &env, &envlen, NULL) == 1)
 				free(env);
 			(void)rel_deadline(&f.r);
 			break;
 		case FUZZ_OP_SEND:
-			if (rel_wrap(&f.r, rec.data, rec.len, &env,
+			if (rel_wrap(&f.r, now, rec.data, rec.len, &env,
 			    &envlen) == 0)
 				free(env);
 			break;

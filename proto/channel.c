@@ -6,6 +6,14 @@
  * transport seals each frame under a key pair, and the endpoint's emit
  * callback puts the datagram on the wire. Nothing here does I/O or reads a
  * clock.
+ *
+ * Fragment message ids: a link draws a random even id_base (anew on
+ * restart, so a restarted peer's ids do not meet fragments of its previous
+ * life). Reliable seq s travels as id_base + 2s, every try of it under the
+ * same id with the same bytes (rel keeps the Envelope), so fragments of
+ * different tries add up in the receiver's reassembly, and a later seq has
+ * a later id, which frag's eviction relies on. Unreliable messages and pure
+ * acks, never sent again, take odd ids id_base + 2k + 1, k counting.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -66,6 +74,15 @@ chan_classify(const uint8_t *pkt, size_t len, const struct chan_rule *rules,
 	return (LN_E_DROP(LN_DROP_TYPE));
 }
 
+/* Draws the link's fragment ids afresh: a random even base. */
+static void
+chan_link_ids(struct chan_link *l)
+{
+	randombytes_buf(&l->id_base, sizeof l->id_base);
+	l->id_base &= ~(uint64_t)1;
+	l->next_unrel = 0;
+}
+
 /* Sets up a link; emit puts one datagram on the wire. */
 void
 chan_link_init(struct chan_link *l, struct ln_counters *counters,
@@ -75,11 +92,7 @@ chan_link_init(struct chan_link *l, struct ln_counters *counters,
 	memset(l, 0, sizeof *l);
 	rel_init(&l->rel, counters);
 	frag_init(&l->frag, counters);
-	/*
-	 * A random start keeps a restarted peer's fresh message ids from
-	 * meeting fragments of its previous life still held by the other end.
-	 */
-	randombytes_buf(&l->next_msg_id, sizeof l->next_msg_id);
+	chan_link_ids(l);
 	l->reject_after_ns = reject_after_ns;
 	l->counters = counters;
 	l->emit = emit;
@@ -93,6 +106,7 @@ chan_link_restart(struct chan_link *l)
 	rel_reset(&l->rel);
 	frag_free(&l->frag);
 	frag_init(&l->frag, l->counters);
+	chan_link_ids(l);
 }
 
 /* Releases what a link holds. */
@@ -135,16 +149,23 @@ chan_link_emit_frame(struct chan_link *l, struct keypair *kp,
 	return (0);
 }
 
-/* Splits an envelope into fragments under a fresh message id and sends. */
+/*
+ * Splits an envelope into fragments and sends them: reliable seq under its
+ * own id, seq 0 (unreliable, pure ack) under a fresh one.
+ */
 static int
 chan_link_emit_message(struct chan_link *l, struct keypair *kp,
-    const uint8_t *env, size_t len, uint64_t now)
+    const uint8_t *env, size_t len, uint64_t seq, uint64_t now)
 {
 	uint8_t		frame[LN_MAX_PLAINTEXT];
-	uint64_t	id = l->next_msg_id++;
+	uint64_t	id;
 	size_t		count, i, n;
 	int		r;
 
+	if (seq != 0)
+		id = l->id_base + 2 * seq;
+	else
+		id = l->id_base + 2 * l->next_unrel++ + 1;
 	count = frag_count(len);
 	for (i = 0; i < count; i++) {
 		r = frag_build(id, env, len, (unsigned)i, frame, sizeof frame,
@@ -164,14 +185,15 @@ chan_link_emit_message(struct chan_link *l, struct keypair *kp,
 int
 chan_link_flush(struct chan_link *l, struct keypair *kp, uint64_t now)
 {
-	uint8_t	*env;
-	size_t	 len;
-	int	 r;
+	uint8_t		*env;
+	size_t		 len;
+	uint64_t	 seq;
+	int		 r;
 
 	for (;;) {
-		if (rel_next(&l->rel, now, &env, &len) != 1)
+		if (rel_next(&l->rel, now, &env, &len, &seq) != 1)
 			break;
-		r = chan_link_emit_message(l, kp, env, len, now);
+		r = chan_link_emit_message(l, kp, env, len, seq, now);
 		free(env);
 		if (r != 0)
 			return (r);
@@ -206,9 +228,9 @@ chan_link_send(struct chan_link *l, struct keypair *kp, const uint8_t *msg,
 	}
 	if (!usable)
 		return (LN_E_STATE);
-	if ((r = rel_wrap(&l->rel, msg, len, &env, &envlen)) != 0)
+	if ((r = rel_wrap(&l->rel, now, msg, len, &env, &envlen)) != 0)
 		return (r);
-	r = chan_link_emit_message(l, kp, env, envlen, now);
+	r = chan_link_emit_message(l, kp, env, envlen, 0, now);
 	free(env);
 	if (r == 0)
 		l->counters->messages_out++;
@@ -250,6 +272,9 @@ chan_link_input(struct chan_link *l, const uint8_t *plain, size_t len,
 		return (0);
 	case LN_FRAME_FRAGMENT:
 		r = frag_input(&l->frag, plain, len, now, &msg, &msglen);
+		/* A resent fragment of what we have: our ack was lost. */
+		if (r == LN_E_DROP(LN_DROP_FRAG_OVERLAP))
+			rel_ack_soon(&l->rel, now);
 		if (r != 0 || msg == NULL)
 			return (r);
 		r = rel_input(&l->rel, msg, msglen, now, fn, arg);

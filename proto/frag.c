@@ -16,16 +16,29 @@
  * D = LN_FRAG_DATA_MAX. Every fragment but the last carries exactly D
  * bytes; the last carries the rest, 1 .. D bytes, so a message of L > 0
  * bytes has ceil(L / D) fragments. A zero-length message is one fragment
- * with no data. Every message gets a fresh id from the sender (a counter);
- * ids never repeat for a peer, fragments of a message share one.
+ * with no data.
+ *
+ * Message ids: a sender sends a message again (a retransmission) under the
+ * same id with the same bytes, so the fragments of every try add up here.
+ * Even ids are for messages that may be sent again, and a message needed
+ * later has a later id (serially: (int64_t)(a - b) > 0); odd ids are for
+ * messages sent once (channel.c says how ids are made).
  *
  * The receiver reassembles at most LN_FRAG_SLOTS messages at once and holds
  * at most LN_FRAG_BUDGET bytes for them: a slot is charged count * D bytes,
  * the most its message can need, when its first fragment arrives. When a
- * new message does not fit, the oldest partial messages are evicted
- * (FRAG_EVICTED). A partial message older than LN_FRAG_TIMEOUT_NS is
- * freed by frag_expire (FRAG_TIMEOUT). A message of one fragment is
- * delivered at once and needs no slot.
+ * new message does not fit, partial messages are evicted (FRAG_EVICTED),
+ * least needed first: odd ids (nobody resends their lost fragments), oldest
+ * first; then, for a new even id, even ids later than it, latest first. If
+ * that does not make room the new message is refused (FRAG_EVICTED comes
+ * back for the caller to count) and will come again: the message the
+ * reader waits for is never pushed out by later ones. The ids of the last
+ * LN_FRAG_DONE messages completed are remembered, and a fragment of one of
+ * them (a late duplicate, or a try that crossed the ack) is dropped
+ * (FRAG_OVERLAP) rather than starting a message that could never finish. A
+ * partial message older than LN_FRAG_TIMEOUT_NS is freed by frag_expire
+ * (FRAG_TIMEOUT). A message of one fragment is delivered at once and needs
+ * no slot.
  *
  * Rejected frames come back as LN_E_DROP(reason) for the caller to count:
  *	FRAME          not a fragment frame
@@ -33,9 +46,11 @@
  *	               length for the fragment's place
  *	FRAG_OVERSIZE  count > LN_FRAG_MAX_COUNT (so larger than
  *	               LN_MAX_MESSAGE), or more than the budget could hold
- *	FRAG_OVERLAP   a known message id with another count, or a fragment
- *	               index already held
- * Evictions and timeouts are counted here, in asm->counters.
+ *	FRAG_OVERLAP   a known message id with another count, a fragment
+ *	               index already held, or a message lately completed
+ *	FRAG_EVICTED   a new message with no room for it
+ * Evictions of held messages and timeouts are counted here, in
+ * asm->counters.
  */
 #include <stdlib.h>
 #include <string.h>
@@ -138,17 +153,47 @@ frag_find(const struct frag_asm *a, uint64_t msg_id)
 	return (-1);
 }
 
-/* Opens a slot for a new message, evicting the oldest until it fits. */
+/*
+ * The partial message to evict to make room for msg_id, least needed
+ * first; -1 if none is less needed than msg_id.
+ */
+static int
+frag_victim(const struct frag_asm *a, uint64_t msg_id)
+{
+	int	 i, v = -1;
+
+	for (i = 0; i < LN_FRAG_SLOTS && a->slots[i] != NULL; i++) {
+		if (a->slots[i]->msg_id & 1)
+			return (i);
+	}
+	if (msg_id & 1)
+		return (-1);
+	for (i = 0; i < LN_FRAG_SLOTS && a->slots[i] != NULL; i++) {
+		if ((int64_t)(a->slots[i]->msg_id - msg_id) <= 0)
+			continue;
+		if (v == -1 ||
+		    (int64_t)(a->slots[i]->msg_id - a->slots[v]->msg_id) > 0)
+			v = i;
+	}
+	return (v);
+}
+
+/*
+ * Opens a slot for a new message, evicting less needed ones until it
+ * fits. Returns the slot, or -1 if the message must wait for room.
+ */
 static int
 frag_open(struct frag_asm *a, uint64_t msg_id, uint16_t count, uint64_t now)
 {
 	struct frag_slot	*s;
 	size_t			 need = (size_t)count * LN_FRAG_DATA_MAX;
-	int			 used;
+	int			 used, v;
 
 	while ((used = frag_used(a)) == LN_FRAG_SLOTS ||
 	    a->held + need > LN_FRAG_BUDGET) {
-		frag_drop_slot(a, 0);
+		if ((v = frag_victim(a, msg_id)) == -1)
+			return (-1);
+		frag_drop_slot(a, v);
 		if (a->counters != NULL)
 			a->counters->drop[LN_DROP_FRAG_EVICTED]++;
 	}
@@ -161,6 +206,20 @@ frag_open(struct frag_asm *a, uint64_t msg_id, uint16_t count, uint64_t now)
 	a->held += need;
 	a->slots[used] = s;
 	return (used);
+}
+
+/* Was msg_id completed lately? */
+static int
+frag_was_done(const struct frag_asm *a, uint64_t msg_id)
+{
+	unsigned	 i, n;
+
+	n = a->ndone < LN_FRAG_DONE ? a->ndone : LN_FRAG_DONE;
+	for (i = 0; i < n; i++) {
+		if (a->done[i] == msg_id)
+			return (1);
+	}
+	return (0);
 }
 
 /*
@@ -205,8 +264,12 @@ frag_input(struct frag_asm *a, const uint8_t *frame, size_t len,
 		return (0);
 	}
 
-	if ((i = frag_find(a, msg_id)) == -1)
-		i = frag_open(a, msg_id, count, now);
+	if ((i = frag_find(a, msg_id)) == -1) {
+		if (frag_was_done(a, msg_id))
+			return (LN_E_DROP(LN_DROP_FRAG_OVERLAP));
+		if ((i = frag_open(a, msg_id, count, now)) == -1)
+			return (LN_E_DROP(LN_DROP_FRAG_EVICTED));
+	}
 	s = a->slots[i];
 	if (s->count != count || (s->seen[index / 8] & (1 << (index % 8))))
 		return (LN_E_DROP(LN_DROP_FRAG_OVERLAP));
@@ -227,6 +290,8 @@ frag_input(struct frag_asm *a, const uint8_t *frame, size_t len,
 	*msg = xreallocarray(s->data, total, 1);
 	*msglen = total;
 	s->data = NULL;
+	a->done[a->ndone % LN_FRAG_DONE] = msg_id;
+	a->ndone++;
 	frag_drop_slot(a, i);
 out:
 	return (error);
@@ -269,4 +334,5 @@ frag_free(struct frag_asm *a)
 	while (a->slots[0] != NULL)
 		frag_drop_slot(a, 0);
 	a->held = 0;
+	a->ndone = 0;
 }

@@ -166,6 +166,8 @@ struct frag_slot;
 struct frag_asm {
 	struct frag_slot	*slots[LN_FRAG_SLOTS];
 	size_t			 held;		/* bytes held, <= LN_FRAG_BUDGET */
+	uint64_t		 done[LN_FRAG_DONE]; /* ids lately completed */
+	unsigned		 ndone;		/* completions so far */
 	struct ln_counters	*counters;	/* evictions and timeouts */
 };
 size_t	 frag_count(size_t);
@@ -190,18 +192,31 @@ struct rel {
 	struct rel_in	*in;		/* out-of-order arrivals held */
 	int		 ack_due;
 	uint64_t	 ack_due_ns;
+	/* RTT (RFC 6298) from the peer's echoes of our timestamps. */
+	int		 have_rtt;
 	uint64_t	 srtt_ns, rttvar_ns, rto_ns;
+	uint32_t	 peer_ts;	/* newest timestamp of the peer's */
+	uint64_t	 peer_ts_ns;	/* when it arrived */
+	uint32_t	 echo_seen;	/* newest echo of ours sampled */
+	uint32_t	 stale_ts;	/* newest timestamp we sent again */
+	/* Loss detection and congestion window (RFC 5681, 6675). */
+	uint64_t	 xmit;		/* transmissions so far */
+	uint64_t	 rack_xmit;	/* latest transmission known to arrive */
+	uint64_t	 rack_sent_ns;	/* and when it was sent */
+	uint64_t	 recover;	/* in recovery while peer_acked < this */
+	unsigned	 cwnd, ssthresh, cwnd_acc; /* in fragments */
 	struct ln_counters *counters;
 };
 void	 rel_init(struct rel *, struct ln_counters *);
 void	 rel_reset(struct rel *);
 void	 rel_free(struct rel *);
 int	 rel_queue(struct rel *, const uint8_t *, size_t);
-int	 rel_next(struct rel *, uint64_t, uint8_t **, size_t *);
-int	 rel_wrap(struct rel *, const uint8_t *, size_t, uint8_t **,
+int	 rel_next(struct rel *, uint64_t, uint8_t **, size_t *, uint64_t *);
+int	 rel_wrap(struct rel *, uint64_t, const uint8_t *, size_t, uint8_t **,
 	     size_t *);
 int	 rel_input(struct rel *, const uint8_t *, size_t, uint64_t,
 	     rel_deliver_fn, void *);
+void	 rel_ack_soon(struct rel *, uint64_t);
 uint64_t rel_deadline(const struct rel *);
 size_t	 rel_unacked(const struct rel *);
 
@@ -332,7 +347,8 @@ const struct ln_counters *chan_client_counters(const struct chan_client *);
 struct chan_link {
 	struct rel		 rel;
 	struct frag_asm		 frag;
-	uint64_t		 next_msg_id;	/* fragment message ids */
+	uint64_t		 id_base;	/* even; reliable seq s: + 2s */
+	uint64_t		 next_unrel;	/* unreliable k: id_base + 2k + 1 */
 	uint64_t		 reject_after_ns;
 	uint64_t		 last_sent_ns;
 	struct ln_counters	*counters;

@@ -72,12 +72,18 @@
 #define LN_FRAG_MAX_COUNT	1024	/* fragments in one message */
 #define LN_MAX_MESSAGE		(LN_FRAG_MAX_COUNT * LN_FRAG_DATA_MAX)
 /*
- * Messages being reassembled at once: as many as a sender may have in flight.
- * A retransmission round re-sends the whole unacknowledged window under fresh
- * ids; reordered, its fragments interleave, and with fewer slots the oldest
- * partial message (the one rel needs next) is evicted every round.
+ * Messages being reassembled at once. A message sent again keeps its id and
+ * its bytes, so tries add up in one slot; what needs slots at once is what
+ * loss and reordering leave partial within the sender's congestion window.
+ * When slots or budget run out the receiver keeps the messages rel needs
+ * first (frag.c). Memory stays capped by LN_FRAG_BUDGET either way.
  */
-#define LN_FRAG_SLOTS		LN_REL_WINDOW
+#define LN_FRAG_SLOTS		64
+/*
+ * Ids of messages lately completed: a late or resent fragment of one is
+ * dropped instead of starting a partial message that can never finish.
+ */
+#define LN_FRAG_DONE		512
 #define LN_FRAG_BUDGET		(2 * 1024 * 1024) /* bytes held for reassembly */
 #define LN_FRAG_TIMEOUT_NS	(10ULL * 1000000000ULL)
 
@@ -111,8 +117,22 @@
 #define LN_REL_RTO_INIT_NS	(300ULL * 1000000ULL)
 /* A lone reliable message is acked after this, unless something leaves. */
 #define LN_REL_ACK_DELAY_NS	(15ULL * 1000000ULL)
-/* Most an Envelope adds around its body: 3 tags, 2 varints, a length. */
-#define LN_ENVELOPE_OVERHEAD	32
+/* Later seqs a selective ack covers (Envelope.sack, one bit each). */
+#define LN_REL_SACK_BITS	64
+/*
+ * A message is lost once one sent this many transmissions (and an srtt)
+ * after it arrived (RFC 6675's DupThresh, counted in transmissions).
+ */
+#define LN_REL_DUPTHRESH	3
+/*
+ * Congestion window, in fragments (datagrams): initial, least after a loss
+ * (rel.c says why not 1), and most.
+ */
+#define LN_REL_CWND_INIT	32
+#define LN_REL_CWND_MIN		16
+#define LN_REL_CWND_MAX		2048
+/* Most an Envelope adds around its body: 6 tags, 6 varints, a length. */
+#define LN_ENVELOPE_OVERHEAD	64
 /* Largest body of an Envelope: the Envelope must fit LN_MAX_MESSAGE. */
 #define LN_REL_MAX_BODY		(LN_MAX_MESSAGE - LN_ENVELOPE_OVERHEAD)
 

@@ -1061,7 +1061,7 @@ test_frames(void **state)
 	/* A one-fragment reliable message, then the same again. */
 	m = mkmsg(9, 40);
 	assert_int_equal(rel_queue(&l.rel, m, 40), 0);
-	assert_int_equal(rel_next(&l.rel, 1, &env, &envlen), 1);
+	assert_int_equal(rel_next(&l.rel, 1, &env, &envlen, NULL), 1);
 	assert_int_equal(frag_build(1, env, envlen, 0, frame, sizeof frame,
 	    &n), 0);
 	free(env);

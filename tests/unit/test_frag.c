@@ -359,47 +359,83 @@ test_overlap(void **state)
 	frag_free(&a);
 }
 
-/* A ninth message in progress evicts the oldest of eight. */
+/*
+ * With every slot taken, a new message displaces the least needed: the
+ * latest even id if it is later than the newcomer, any odd id first; the
+ * earliest messages, the ones the reader waits for, are never pushed out.
+ */
 static void
 test_evict_slots(void **state)
 {
 	struct ln_counters	 c;
 	struct frag_asm		 a;
 	uint8_t			 f[LN_MAX_PLAINTEXT], *got;
-	uint8_t			*m[LN_FRAG_SLOTS + 1];
+	uint8_t			*m[LN_FRAG_SLOTS + 3];
 	size_t			 n, gotlen, len = D + 10;
-	uint64_t		 id;
+	uint64_t		 id, top = 2 * LN_FRAG_SLOTS;
+	unsigned		 i;
 
 	memset(&c, 0, sizeof c);
 	frag_init(&a, &c);
-	for (id = 0; id <= LN_FRAG_SLOTS; id++) {
-		m[id] = make_msg(id, len);
-		n = build(id, m[id], len, 0, f);
+	for (i = 0; i < LN_FRAG_SLOTS + 3; i++)
+		m[i] = make_msg(i, len);
+	/* Even ids 2 .. top, one fragment each: every slot taken. */
+	for (id = 2; id <= top; id += 2) {
+		n = build(id, m[id / 2], len, 0, f);
 		assert_int_equal(frag_input(&a, f, n, id, &got, &gotlen), 0);
 		assert_null(got);
 	}
-	assert_int_equal(c.drop[LN_DROP_FRAG_EVICTED], 1);
 	assert_int_equal(a.held, LN_FRAG_SLOTS * 2 * D);
-	/* The oldest (id 0) went: its last fragment starts it anew. */
-	n = build(0, m[0], len, 1, f);
-	assert_int_equal(frag_input(&a, f, n, 100, &got, &gotlen), 0);
-	assert_null(got);
-	assert_int_equal(c.drop[LN_DROP_FRAG_EVICTED], 2);	/* id 1 */
-	/* The newest completes. */
-	n = build(LN_FRAG_SLOTS, m[LN_FRAG_SLOTS], len, 1, f);
-	assert_int_equal(frag_input(&a, f, n, 101, &got, &gotlen), 0);
+	/* Later ones wait: refused, for the caller to count. */
+	n = build(top + 2, m[LN_FRAG_SLOTS + 1], len, 0, f);
+	assert_int_equal(frag_input(&a, f, n, 200, &got, &gotlen),
+	    LN_E_DROP(LN_DROP_FRAG_EVICTED));
+	n = build(top + 1, m[LN_FRAG_SLOTS + 1], len, 0, f);
+	assert_int_equal(frag_input(&a, f, n, 200, &got, &gotlen),
+	    LN_E_DROP(LN_DROP_FRAG_EVICTED));
+	assert_int_equal(c.drop[LN_DROP_FRAG_EVICTED], 0);
+	/* An earlier one pushes out the latest (top). */
+	n = build(0, m[0], len, 0, f);
+	assert_int_equal(frag_input(&a, f, n, 201, &got, &gotlen), 0);
+	assert_int_equal(c.drop[LN_DROP_FRAG_EVICTED], 1);
+	n = build(top, m[top / 2], len, 1, f);
+	assert_int_equal(frag_input(&a, f, n, 202, &got, &gotlen),
+	    LN_E_DROP(LN_DROP_FRAG_EVICTED));
+	/* Serially earlier across the wrap counts as earlier. */
+	n = build(UINT64_MAX - 1, m[LN_FRAG_SLOTS + 2], len, 0, f);
+	assert_int_equal(frag_input(&a, f, n, 203, &got, &gotlen), 0);
+	assert_int_equal(c.drop[LN_DROP_FRAG_EVICTED], 2);	/* top - 2 */
+
+	/* id 2 completes; a resent fragment of it is no new message. */
+	n = build(2, m[1], len, 1, f);
+	assert_int_equal(frag_input(&a, f, n, 204, &got, &gotlen), 0);
 	assert_non_null(got);
-	assert_memory_equal(got, m[LN_FRAG_SLOTS], len);
+	assert_memory_equal(got, m[1], len);
 	free(got);
-	/* The deadline is that of the oldest left (id 2, at time 2). */
-	assert_true(frag_deadline(&a) == 2 + LN_FRAG_TIMEOUT_NS);
-	for (id = 0; id <= LN_FRAG_SLOTS; id++)
-		free(m[id]);
+	n = build(2, m[1], len, 0, f);
+	assert_int_equal(frag_input(&a, f, n, 205, &got, &gotlen),
+	    LN_E_DROP(LN_DROP_FRAG_OVERLAP));
+	/* An odd id takes the free slot, and is the first to go. */
+	n = build(7, m[3], len, 0, f);
+	assert_int_equal(frag_input(&a, f, n, 206, &got, &gotlen), 0);
+	n = build(top + 2, m[LN_FRAG_SLOTS + 1], len, 0, f);
+	assert_int_equal(frag_input(&a, f, n, 207, &got, &gotlen), 0);
+	assert_int_equal(c.drop[LN_DROP_FRAG_EVICTED], 3);
+	n = build(7, m[3], len, 1, f);
+	assert_int_equal(frag_input(&a, f, n, 208, &got, &gotlen),
+	    LN_E_DROP(LN_DROP_FRAG_EVICTED));
+	/* The deadline is that of the oldest left (id 4, at time 4). */
+	assert_true(frag_deadline(&a) == 4 + LN_FRAG_TIMEOUT_NS);
+	for (i = 0; i < LN_FRAG_SLOTS + 3; i++)
+		free(m[i]);
 	frag_free(&a);
 	assert_int_equal(a.held, 0);
 }
 
-/* Large messages that together exceed the budget evict each other. */
+/*
+ * Large messages that together exceed the budget: the earliest keeps its
+ * room and later ones wait, unless an earlier one comes.
+ */
 static void
 test_evict_budget(void **state)
 {
@@ -413,29 +449,28 @@ test_evict_budget(void **state)
 	memset(&c, 0, sizeof c);
 	frag_init(&a, &c);
 	m = make_msg(1, len);
-	/* Half of each of three maximal messages. */
-	for (id = 1; id <= 3; id++) {
-		for (k = 0; k < LN_FRAG_MAX_COUNT / 2; k++) {
-			n = build(id, m, len, k, f);
-			assert_int_equal(frag_input(&a, f, n, id, &got,
-			    &gotlen), 0);
-			assert_null(got);
-			assert_true(a.held <= LN_FRAG_BUDGET);
-		}
-	}
-	/* Only one maximal message fits the budget: 1 and 2 went. */
+	/* Only one maximal message fits the budget. */
 	assert_true(2 * (size_t)LN_MAX_MESSAGE > LN_FRAG_BUDGET);
-	assert_int_equal(c.drop[LN_DROP_FRAG_EVICTED], 2);
-	/* The newest one finishes and is intact. */
-	for (k = LN_FRAG_MAX_COUNT / 2; k < LN_FRAG_MAX_COUNT; k++) {
-		n = build(3, m, len, k, f);
+	n = build(4, m, len, 0, f);
+	assert_int_equal(frag_input(&a, f, n, 1, &got, &gotlen), 0);
+	/* A later one waits. */
+	n = build(6, m, len, 0, f);
+	assert_int_equal(frag_input(&a, f, n, 2, &got, &gotlen),
+	    LN_E_DROP(LN_DROP_FRAG_EVICTED));
+	/* An earlier one evicts it, finishes and is intact. */
+	for (k = 0; k < LN_FRAG_MAX_COUNT; k++) {
+		id = 2;
+		n = build(id, m, len, k, f);
 		assert_int_equal(frag_input(&a, f, n, 3, &got, &gotlen), 0);
+		assert_true(a.held <= LN_FRAG_BUDGET);
 		assert_true(k + 1 == LN_FRAG_MAX_COUNT || got == NULL);
 	}
+	assert_int_equal(c.drop[LN_DROP_FRAG_EVICTED], 1);
 	assert_non_null(got);
 	assert_int_equal(gotlen, len);
 	assert_memory_equal(got, m, len);
 	free(got);
+	assert_int_equal(a.held, 0);
 	free(m);
 	frag_free(&a);
 }
