@@ -38,8 +38,8 @@ struct net {
 	unsigned		 step;		/* datagrams carried */
 	unsigned		 drop_every;	/* lose every n-th; 0: none */
 	unsigned		 dup_every;	/* duplicate every n-th */
-	int			 alt;		/* client on its second address */
-	int			 reorder;	/* swap each pair of datagrams */
+	int			 alt;		/* client on its 2nd address */
+	int			 reorder;	/* swap each pair */
 };
 
 static struct fuzz_out	init_caps[MAX_CAPTURE];
@@ -494,7 +494,8 @@ frag_seeds(void)
 	/* Two messages interleaved, and a keepalive frame among them. */
 	for (k = 0; k < frag_count(5000); k++) {
 		frag_rec(&s, 7, msg, 5000, (unsigned)k);
-		frag_rec(&s, 8, msg + 1, 4000, (unsigned)(k % frag_count(4000)));
+		frag_rec(&s, 8, msg + 1, 4000,
+		    (unsigned)(k % frag_count(4000)));
 	}
 	fuzz_out_rec(&s, FUZZ_OP_DGRAM, &keepalive, 1);
 	seed("fuzz-frag", s.p, s.len);
@@ -539,24 +540,26 @@ rel_seeds(void)
 		(void)rel_queue(&b, body, 10 + i);
 	}
 	fuzz_out_rec(&s, FUZZ_OP_TICK, le, sizeof le);
-	while (rel_next(&b, FUZZ_T0 + 300 * FUZZ_MS, &env, &envlen) == 1) {
+	while (rel_next(&b, FUZZ_T0 + 300 * FUZZ_MS, &env, &envlen,
+	    NULL) == 1) {
 		(void)rel_input(&a, env, envlen, FUZZ_T0, rel_sink, NULL);
 		free(env);
 	}
 	/* a sends five reliable messages, acking b's, and an unreliable. */
 	for (i = 0; i < 5; i++)
 		(void)rel_queue(&a, body, i * 400);
-	while (n < 5 && rel_next(&a, FUZZ_T0, &env, &envlen) == 1) {
+	while (n < 5 && rel_next(&a, FUZZ_T0, &env, &envlen, NULL) == 1) {
 		fuzz_out_bytes(&envs[n++], env, envlen);
 		free(env);
 	}
-	if (rel_wrap(&a, body, 33, &env, &envlen) != 0)
+	if (rel_wrap(&a, FUZZ_T0, body, 33, &env, &envlen) != 0)
 		abort();
 	fuzz_out_bytes(&envs[n++], env, envlen);
 	free(env);
 	/* A pure ack. */
 	(void)rel_input(&a, envs[0].p, envs[0].len, FUZZ_T0, rel_sink, NULL);
-	while (rel_next(&a, FUZZ_T0 + FUZZ_SEC, &env, &envlen) == 1) {
+	while (rel_next(&a, FUZZ_T0 + FUZZ_SEC, &env, &envlen,
+	    NULL) == 1) {
 		if (n < 8)
 			fuzz_out_bytes(&envs[n++], env, envlen);
 		free(env);
