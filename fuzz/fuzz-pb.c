@@ -56,5 +56,10 @@ const struct ProtobufCMessageDescriptor *const fuzz_pb_types[] = {
 	&lnsh__sync_event__descriptor,
 	&lnsh__sync_input__descriptor,
 	&lnsh__sync_message__descriptor,
+	/* rpc.proto, added later */
+	&lnsh__attach_request__descriptor,
+	&lnsh__attach_reply__descriptor,
+	&lnsh__detach_request__descriptor,
+	&lnsh__session_ended__descriptor,
 };
 const size_t fuzz_pb_ntypes = sizeof fuzz_pb_types / sizeof fuzz_pb_types[0];
