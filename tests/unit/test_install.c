@@ -33,6 +33,7 @@ struct fixture {
 };
 
 /* Run a shell command line, failing the test if it fails. */
+static void sh(const char *, ...) __attribute__((format(printf, 1, 2)));
 static void
 sh(const char *fmt, ...)
 {
