@@ -229,4 +229,62 @@ int		 tty_size(int, int *, int *);
 int		 tty_event_fd(void);
 int		 tty_events(void);
 
+/*
+ * userconf.c: the client's config file, $LNSH_CONFIG_DIR/config
+ * (docs/files.md): ssh_config-like "Host PATTERN..." blocks matched
+ * against the alias with fnmatch(3), first value of an option wins.
+ * Options: Session NAME, Predict adaptive|always|never, EscapeKey ^X or
+ * none, Timeout SEC, User NAME. Errors name file:line; an unknown keyword
+ * is an error with the closest known one as a hint. userconf_for_alias is
+ * the attach client's entry point; rpc.c applies Timeout and User.
+ */
+#define USERCONF_FILE			"config"
+#define USERCONF_USER_MAX		64
+#define USERCONF_DEFAULT_SESSION	"main"
+#define USERCONF_DEFAULT_ESCAPE		0x1e	/* ^^ */
+#define USERCONF_ESCAPE_NONE		(-2)	/* EscapeKey none */
+#define USERCONF_PREDICT_ADAPTIVE	0
+#define USERCONF_PREDICT_ALWAYS		1
+#define USERCONF_PREDICT_NEVER		2
+struct userconf;
+struct userconf_host {
+	char		 session[65];
+	int		 predict;	/* USERCONF_PREDICT_* */
+	int		 escape;	/* the byte, or USERCONF_ESCAPE_NONE */
+	uint64_t	 timeout_ms;	/* 0: not set */
+	char		 user[USERCONF_USER_MAX + 1];	/* "": not set */
+	/* The line each value came from; 0: the default. */
+	unsigned	 session_line, predict_line, escape_line;
+	unsigned	 timeout_line, user_line;
+};
+/* (name for messages, data, len, &out, cause). */
+int		 userconf_parse(const char *, const uint8_t *, size_t,
+		     struct userconf **, char **);
+/* (path, &out, cause): a missing file is an empty config. */
+int		 userconf_load(const char *, struct userconf **, char **);
+void		 userconf_free(struct userconf *);
+/* (config or NULL, alias, &options): defaults, then the matches. */
+void		 userconf_match(const struct userconf *, const char *,
+		     struct userconf_host *);
+int		 userconf_for_alias(const char *, struct userconf_host *,
+		     char **);
+/* (HOST argument, alias, &timeout ms, &user, cause). */
+int		 userconf_rpc(const char *, const char *, uint64_t *, char **,
+		     char **);
+
+/*
+ * cmd-host.c, cmd-hosts.c: `lnsh host add ALIAS ADDRESS[:PORT] HOSTKEY`,
+ * `lnsh host rm ALIAS`, `lnsh hosts`. host_add_checked adds an entry
+ * unless it conflicts: the same alias with another key or address, or
+ * another alias for the same address with another key, is refused with
+ * both fingerprints and what to do (a host key that changed is either a
+ * reinstalled server or a man in the middle; only its owner can tell).
+ * 0: added; 1: the identical entry was there already; < 0: refused.
+ * `lnsh pair` should store its result through it too.
+ */
+int		 host_add_checked(const char *, const struct host_entry *,
+		     char **);
+extern const struct cmd_entry cmd_host_entry;
+extern const struct cmd_entry cmd_hosts_entry;
+
 #endif /* LNSH_CLIENT_H */

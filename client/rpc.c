@@ -283,6 +283,8 @@ rpc_call(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
 		goto out;
 	if ((r = hosts_lookup(hosts, host, &e, cause)) != 0)
 		goto out;
+	if ((r = userconf_rpc(spec, e.alias, &ms, &user, cause)) != 0)
+		goto out;
 	if ((r = rpc_resolve(&e, addrs, &n, cause)) != 0)
 		goto out;
 	if ((r = rpc_client_key(sk, pk, cause)) != 0)

@@ -304,3 +304,126 @@ out:
 	free(path);
 	return (r);
 }
+
+/*
+ * Last use: lnshd notes, when a client completes a handshake, the time in
+ * STATE_DIR/lastuse/UID, one line a key: "FINGERPRINT SECONDS" (UTC,
+ * seconds since the epoch). It lives in the state dir, not beside
+ * authorized_keys, so that root-mode lnshd never writes into a directory
+ * a user controls; `lnshd authorized` reads it. Lines of keys since
+ * revoked stay, harmless, until the file is removed.
+ */
+#define AUTHKEYS_LASTUSE	"lastuse"
+
+/* STATE_DIR/lastuse/UID, allocated. */
+static char *
+lastuse_path(const char *state_dir, uid_t uid)
+{
+	char	*p;
+	size_t	 n = strlen(state_dir) + sizeof AUTHKEYS_LASTUSE + 32;
+
+	p = xmalloc(n);
+	snprintf(p, n, "%s/%s/%lu", state_dir, AUTHKEYS_LASTUSE,
+	    (unsigned long)uid);
+	return (p);
+}
+
+/*
+ * Reads the last-use file of uid into *data (NUL-terminated; "" when
+ * there is none yet).
+ */
+static int
+lastuse_read(const char *path, uint8_t **data, size_t *len, char **cause)
+{
+	int	r;
+
+	r = ln_file_read(path, LN_FILE_PRIVATE | LN_FILE_OWNED |
+	    LN_FILE_MISSING_OK, data, len, cause);
+	if (r == 0 && *data == NULL) {
+		*data = (uint8_t *)xstrdup("");
+		*len = 0;
+	}
+	return (r);
+}
+
+/*
+ * When key last completed a handshake for uid (seconds since the epoch):
+ * 0 and *when, or LN_E_INVAL when it never did (or nobody knows).
+ */
+int
+authkeys_last_use(const char *state_dir, uid_t uid, const uint8_t *key,
+    int64_t *when)
+{
+	struct buf	 b;
+	uint8_t		*data = NULL;
+	char		*path, fp[LN_FINGERPRINT_LEN], line[LN_TEXT_LINE_MAX];
+	char		*end;
+	size_t		 len, n;
+	long long	 v;
+	int		 r = LN_E_INVAL;
+
+	path = lastuse_path(state_dir, uid);
+	key_fingerprint(key, fp);
+	n = strlen(fp);
+	if (lastuse_read(path, &data, &len, NULL) != 0)
+		goto out;
+	buf_reader(&b, data, len);
+	while (ln_text_line(&b, line, sizeof line) != 0) {
+		if (strncmp(line, fp, n) != 0 || line[n] != ' ')
+			continue;
+		v = strtoll(line + n + 1, &end, 10);
+		if (*end != '\0' || v < 0)
+			continue;
+		*when = v;
+		r = 0;
+	}
+out:
+	free(data);
+	free(path);
+	return (r);
+}
+
+/*
+ * Notes that key completed a handshake for uid at when (seconds since the
+ * epoch), replacing the file atomically. Small and bounded: one line per
+ * key that ever logged in as the user.
+ */
+int
+authkeys_note_use(const char *state_dir, uid_t uid, const uint8_t *key,
+    int64_t when, char **cause)
+{
+	struct buf	 b;
+	uint8_t		*data = NULL;
+	char		*path, *dir, *text = NULL, line[LN_TEXT_LINE_MAX];
+	char		 fp[LN_FINGERPRINT_LEN];
+	size_t		 len, n, used = 0, cap;
+	int		 r;
+
+	path = lastuse_path(state_dir, uid);
+	dir = xstrdup(path);
+	*strrchr(dir, '/') = '\0';
+	key_fingerprint(key, fp);
+	n = strlen(fp);
+	if ((r = ln_mkdir(dir, 0700, cause)) != 0)
+		goto out;
+	if ((r = lastuse_read(path, &data, &len, cause)) != 0)
+		goto out;
+	cap = len + LN_FINGERPRINT_LEN + 32;
+	text = xmalloc(cap);
+	buf_reader(&b, data, len);
+	while (ln_text_line(&b, line, sizeof line) != 0) {
+		if (strncmp(line, fp, n) == 0 && line[n] == ' ')
+			continue;
+		used += (size_t)snprintf(text + used, cap - used, "%s\n",
+		    line);
+	}
+	used += (size_t)snprintf(text + used, cap - used, "%s %lld\n", fp,
+	    (long long)when);
+	r = ln_file_write(path, text, used, 0600, 0, cause);
+out:
+	free(text);
+	free(data);
+	free(dir);
+	free(path);
+	return (r);
+}

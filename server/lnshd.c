@@ -35,6 +35,7 @@ static const struct lnshd_cmd *lnshd_table[] = {
 	&cmd_install_entry,
 	&cmd_uninstall_entry,
 	&cmd_service_status_entry,
+	&cmd_authorize_entry, &cmd_authorized_entry, &cmd_revoke_entry,
 	NULL
 };
 
@@ -92,7 +93,7 @@ static const struct lnshd_cmd *
 parse(int argc, char **argv, struct lnshd_opts *o, int *nargs)
 {
 	const struct lnshd_cmd	**cp, *cmd = NULL;
-	const char		 *a;
+	const char		 *a, *unknown = NULL;
 	char			  why[256];
 	int			  i, n = 0;
 
@@ -124,8 +125,10 @@ parse(int argc, char **argv, struct lnshd_opts *o, int *nargs)
 		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
 			usage(NULL);
 		else if (a[0] == '-' && a[1] != '\0') {
-			snprintf(why, sizeof why, "unknown option %s", a);
-			usage(why);
+			/* LNSHD_OPT_ARGS: the subcommand's own. */
+			if (unknown == NULL)
+				unknown = a;
+			argv[n++] = argv[i];
 		} else if (cmd == NULL) {
 			for (cp = lnshd_table; *cp != NULL; cp++)
 				if (strcmp((*cp)->name, a) == 0)
@@ -141,6 +144,10 @@ parse(int argc, char **argv, struct lnshd_opts *o, int *nargs)
 	}
 	if (cmd == NULL)
 		cmd = lnshd_table[0];
+	if (unknown != NULL && !(cmd->options & LNSHD_OPT_ARGS)) {
+		snprintf(why, sizeof why, "unknown option %s", unknown);
+		usage(why);
+	}
 	if (o->listen != NULL && !(cmd->options & LNSHD_OPT_LISTEN)) {
 		snprintf(why, sizeof why, "%s takes no --listen", cmd->name);
 		usage(why);

@@ -559,9 +559,17 @@ rpc_connect(void *arg, struct chan_peer *peer)
 	c->id = ++rpc_next_client_id;
 	c->refs = 1;
 	c->out_tail = &c->out_head;
-	if (authz_user(d, chan_peer_user(peer), &c->user, &cause) == 0)
+	if (authz_user(d, chan_peer_user(peer), &c->user, &cause) == 0) {
 		c->have_user = 1;
-	else {
+		/* For `lnshd authorized`; a failure only costs the record. */
+		if (authkeys_note_use(d->state_dir, c->user.uid,
+		    chan_peer_key(peer), (int64_t)(ln_wall_ns() /
+		    1000000000ULL), &cause) != 0) {
+			log_warn("client %u: %s", c->id, cause);
+			free(cause);
+			cause = NULL;
+		}
+	} else {
 		log_warn("client %u: %s", c->id, cause);
 		free(cause);
 	}

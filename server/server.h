@@ -393,6 +393,7 @@ const char	*config_log_level_name(enum config_log_level);
 #define LNSHD_EXIT_USAGE	2
 #define LNSHD_OPT_LISTEN	0x1	/* the subcommand takes --listen, -v */
 #define LNSHD_OPT_DRY_RUN	0x2	/* --dry-run, --platform, --root */
+#define LNSHD_OPT_ARGS		0x4	/* other -options go to its argv */
 struct lnshd_opts {
 	const char	*config;	/* --config, or NULL: the default */
 	const char	*listen;	/* --listen ADDR:PORT, or NULL */
@@ -523,5 +524,28 @@ int		 sessions_kill_all_dirs(const char *, int, FILE *);
 int		 status_open(struct lnshd *, char **);
 void		 status_close(struct lnshd *);
 int		 status_query(const char *, const char *, FILE *, char **);
+
+/*
+ * authkeys.c (last use), cmd-authorize.c, cmd-authorized.c, cmd-revoke.c:
+ * `lnshd authorize KEY`, `authorized`, `revoke KEY|COMMENT`, each with
+ * [--user NAME] (root mode: required; single-user mode: only oneself).
+ * authkeys_note_use records when a key completed a handshake, in
+ * STATE_DIR/lastuse/UID (docs/files.md); times are seconds since the epoch.
+ * authkeys_as_user runs fn as the user (a privdropped child when root) and
+ * returns its exit code.
+ */
+int		 authkeys_note_use(const char *, uid_t, const uint8_t *,
+		     int64_t, char **);
+int		 authkeys_last_use(const char *, uid_t, const uint8_t *,
+		     int64_t *);
+typedef int (*authkeys_user_fn)(const struct paths_user *, void *);
+int		 authkeys_as_user(const struct paths_user *, authkeys_user_fn,
+		     void *);
+/* (verb, opts, argc, argv, &user, &comment or NULL, &positionals): */
+int		 authkeys_cmd_args(const char *, const struct lnshd_opts *,
+		     int, char **, struct paths_user *, const char **, int *);
+extern const struct lnshd_cmd cmd_authorize_entry;
+extern const struct lnshd_cmd cmd_authorized_entry;
+extern const struct lnshd_cmd cmd_revoke_entry;
 
 #endif /* LNSH_SERVER_H */
