@@ -36,6 +36,8 @@ enum emu_scan {
 };
 
 #define EMU_CSI_MAX	64
+/* The longest unfinished sequence held back between writes. */
+#define EMU_HOLD_MAX	(FB_MAX_CLIPBOARD + 64)
 /* The modes only the scanner sees; a reset clears them. */
 #define EMU_SCAN_MODES	(FB_MODE_APPCURSOR | FB_MODE_APPKEYPAD | \
 	FB_MODE_BRACKETPASTE | FB_MODE_MOUSE_UTF8 | FB_MODE_MOUSE_SGR | \
@@ -62,6 +64,9 @@ struct emu {
 	int			 csi_over;
 	struct fb_text		 osc;
 	int			 osc_skip;
+
+	/* Bytes held back from libvterm until the next emu_input. */
+	struct fb_text		 hold;
 };
 
 /* A libvterm colour as ours. */
@@ -381,16 +386,52 @@ emu_free(struct emu *e)
 	sb_free(e->sb);
 	free(e->title.p);
 	free(e->osc.p);
+	free(e->hold.p);
 	free(e);
 }
 
-/* Hands libvterm the bytes [*fed, to) it has not seen yet. */
+/*
+ * Hands libvterm the bytes [*fed, to) it has not seen yet, after and in
+ * one write with any bytes held back from the previous call.
+ */
 static void
 emu_feed(struct emu *e, const uint8_t *p, size_t *fed, size_t to)
 {
-	if (to > *fed)
+	if (to <= *fed)
+		return;
+	if (e->hold.len > 0) {
+		fb_text_add(&e->hold, p + *fed, to - *fed);
+		vterm_input_write(e->vt, e->hold.p, e->hold.len);
+		e->hold.len = 0;
+	} else
 		vterm_input_write(e->vt, (const char *)p + *fed, to - *fed);
 	*fed = to;
+}
+
+/*
+ * Where an unfinished UTF-8 sequence at the end of p[0, len) starts, or
+ * len if it ends on a character boundary (or on bytes that are no UTF-8,
+ * which libvterm may as well see now).
+ */
+static size_t
+emu_utf8_tail(const uint8_t *p, size_t len)
+{
+	size_t	 i, need;
+
+	for (i = len; i > 0 && len - i < 3; i--) {
+		if ((p[i - 1] & 0xc0) == 0x80)
+			continue;		/* a continuation byte */
+		if (p[i - 1] >= 0xc2 && p[i - 1] <= 0xdf)
+			need = 2;
+		else if (p[i - 1] >= 0xe0 && p[i - 1] <= 0xef)
+			need = 3;
+		else if (p[i - 1] >= 0xf0 && p[i - 1] <= 0xf4)
+			need = 4;
+		else
+			return (len);
+		return (len - (i - 1) < need ? i - 1 : len);
+	}
+	return (len);
 }
 
 /* Reads the next decimal parameter of a CSI; -1 for an empty one. */
@@ -577,19 +618,33 @@ emu_osc_byte(struct emu *e, uint8_t c)
 	fb_text_add(&e->osc, &ch, 1);
 }
 
-/* Bytes from the application (the pty), in any pieces. */
+/*
+ * Bytes from the application (the pty), in any pieces.
+ *
+ * libvterm 0.1.4 keeps a CSI or an escape that is cut between two writes,
+ * but not everything: an OSC or DCS string loses the part written before
+ * the cut (its parser keeps no partial string), so a split title never
+ * arrives; and an unfinished UTF-8 character at the end of a write is
+ * lost when the text run it ends began with an ASCII byte (the run is
+ * decoded as G0 and the UTF-8 decoder's state is not carried over), so
+ * "x" + "\xe6\x97" then "\xa5" shows U+FFFD. So what ends a write
+ * unfinished (a string sequence, or a character in text) is held back
+ * and handed over with the next write: libvterm sees only cuts that it
+ * handles, and any split of the input has the same effect as none.
+ */
 void
 emu_input(struct emu *e, const uint8_t *p, size_t len)
 {
 	const uint8_t	*q;
-	size_t		 i = 0, fed = 0;
+	size_t		 i = 0, fed = 0, seq = 0, keep;
 	uint8_t		 c;
 
 	while (i < len) {
 		if (e->sc == SC_GROUND) {
 			if ((q = memchr(p + i, 0x1b, len - i)) == NULL)
 				break;
-			i = (size_t)(q - p) + 1;
+			seq = (size_t)(q - p);
+			i = seq + 1;
 			e->sc = SC_ESC;
 			continue;
 		}
@@ -615,16 +670,19 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				emu_feed(e, p, &fed, i);
 				e->fb->modes &= ~EMU_SCAN_MODES;
 				e->pen.attr &= ~(FB_FAINT | FB_CONCEAL);
-			} else if (c == 0x1b)
+			} else if (c == 0x1b) {
 				e->sc = SC_ESC;
+				seq = i - 1;
+			}
 			break;
 		case SC_CSI:
 			if (c >= 0x40 && c <= 0x7e) {
 				e->sc = SC_GROUND;
 				emu_csi_done(e, c, p, i, &fed);
-			} else if (c == 0x1b)
+			} else if (c == 0x1b) {
 				e->sc = SC_ESC;
-			else if (c == 0x18 || c == 0x1a)
+				seq = i - 1;
+			} else if (c == 0x18 || c == 0x1a)
 				e->sc = SC_GROUND;
 			else if (c >= 0x20) {
 				if (e->csilen < sizeof e->csi)
@@ -654,13 +712,47 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				/* Not ST: the ESC starts a new sequence. */
 				e->sc = SC_ESC;
 				i--;
+				seq = i > 0 ? i - 1 : 0;
 			}
 			break;
 		case SC_GROUND:
 			break;
 		}
 	}
-	emu_feed(e, p, &fed, len);
+	if (e->sc == SC_GROUND && e->hold.len > 0) {
+		/*
+		 * Nothing fed yet (a feed empties hold), and the character
+		 * cut at the end may have begun in the held bytes.
+		 */
+		fb_text_add(&e->hold, p, len);
+		keep = emu_utf8_tail((const uint8_t *)e->hold.p, e->hold.len);
+		if (keep > 0) {
+			vterm_input_write(e->vt, e->hold.p, keep);
+			memmove(e->hold.p, e->hold.p + keep, e->hold.len - keep);
+			e->hold.len -= keep;
+		}
+		return;
+	}
+	switch (e->sc) {
+	case SC_GROUND:
+		keep = emu_utf8_tail(p, len);
+		break;
+	case SC_OSC:
+	case SC_OSC_ESC:
+	case SC_STR:
+	case SC_STR_ESC:
+		keep = seq;
+		break;
+	default:
+		keep = len;
+		break;
+	}
+	/* A string too long to hold is libvterm's to lose. */
+	if (e->hold.len + (len - keep) > EMU_HOLD_MAX)
+		keep = len;
+	emu_feed(e, p, &fed, keep);
+	if (keep < len)
+		fb_text_add(&e->hold, p + keep, len - keep);
 }
 
 /* Changes the size; content is kept (see emu_resize_cb). */

@@ -299,6 +299,184 @@ test_random_input(void **state)
 	emu_free(e);
 }
 
+/* Everything an input leaves behind that a client or the holder sees. */
+struct outcome {
+	struct fb	*fb;
+	char		*capture;
+	struct reply	 reply;
+};
+
+/* Feeds s (len bytes) cut at the given points; records the outcome. */
+static void
+run_cut(const char *s, size_t len, const size_t *cut, size_t ncut,
+    struct outcome *o)
+{
+	struct emu	*e;
+	size_t		 from = 0, i, n;
+
+	memset(&o->reply, 0, sizeof o->reply);
+	e = emu_new(12, 4, 100, reply_cb, &o->reply);
+	for (i = 0; i <= ncut; i++) {
+		n = (i < ncut ? cut[i] : len) - from;
+		emu_input(e, (const uint8_t *)s + from, n);
+		from += n;
+	}
+	o->fb = fb_snapshot(emu_screen(e));
+	assert_int_equal(emu_capture(e, -1, 1, &o->capture, &n), 0);
+	emu_free(e);
+}
+
+/* Asserts two outcomes are the same, naming the sequence if not. */
+static void
+assert_same(const struct outcome *a, const struct outcome *b, const char *s,
+    size_t cut)
+{
+	if (!fb_equal(a->fb, b->fb) || strcmp(a->capture, b->capture) != 0 ||
+	    a->reply.len != b->reply.len ||
+	    memcmp(a->reply.buf, b->reply.buf, a->reply.len) != 0) {
+		print_error("split at %zu differs for \"", cut);
+		for (; *s != '\0'; s++)
+			print_error(*s >= 0x20 && *s < 0x7f ? "%c" : "\\x%02x",
+			    (unsigned char)*s);
+		print_error("\"\nwhole: %s\nsplit: %s\n", a->capture,
+		    b->capture);
+		fail();
+	}
+}
+
+/* Frees what run_cut recorded. */
+static void
+outcome_free(struct outcome *o)
+{
+	fb_free(o->fb);
+	free(o->capture);
+}
+
+/*
+ * The holder reads the pty in arbitrary pieces: every sequence cut at
+ * every byte, and cut at all of them at once, must do exactly what it
+ * does whole (screen, cursor, title, modes, clipboard, bells, scrollback,
+ * replies).
+ */
+static void
+test_split_anywhere(void **state)
+{
+	static const char *corpus[] = {
+		"x\xe6\x97\xa5y",			/* 3 bytes after ASCII */
+		"\xe6\x97\xa5\xe6\x97\xa5",
+		"a\xc3\xa9" "b\xc3\xa9",		/* 2 bytes */
+		"a\xf0\x9f\x98\x80" "b",		/* 4 bytes */
+		"\033[31mab\xe6\x97\xa5\xc3\xa9" "c\033[1;44m\xf0\x9f\x98\x80"
+		    "d\033[0m",				/* in a coloured run */
+		"e\xcc\x81\xcc\x82x\xe6\x97\xa5\xcc\x81" "a\xc3\xa9\xcc\x81",
+		"abcdefghijk\xe6\x97\xa5z",		/* wide at the edge */
+		"a\xe6\x97" "b\xc3" "c\xff\xfe" "d\xed\xa0\x80",  /* invalid */
+		"\033]2;title \xe6\x97\xa5\007" "x",
+		"\033]0;zero\033\\y",
+		"\033]2;first\007\033]2;second\033\\",
+		"\033]2;abandoned\033[31mB",		/* ESC not ST */
+		"\033]52;c;aGVsbG8=\007\033]52;c;eA==\033\\",
+		"\033]52;c;?\007",
+		"\033P$qm\033\\\033P$qr\007",		/* DECRQSS replies */
+		"\033[?1h\033[?2004h\033[?1006;1004h\033[?1002h\033=",
+		"\033[?1;2004l\033>\033[?1002l",
+		"\033[2mf\033[8mc\033[22;28mn\033[38;5;2mg\033[48;2;1;2;8mh",
+		"\033[!p\033[?1h\033c\033[?25l",
+		"\033[6n\033[c\033[5n",
+		"\033[3\030x\033[3\033[1mB",		/* CAN, ESC in CSI */
+		"1\r\n2\r\n3\r\n4\r\n5\r\n\xe6\x97\xa5\r\n6",
+		"\033[2;3r\033[3;1H\n\n\033[r\033[1;2H\033[2@\033[P\033[L",
+		"\033[?1049h\033[Halt\033]2;in alt\007\033[?1049l",
+		"\a\033[1;31m\a\033#8\033(0lqk\033(B",
+	};
+	struct outcome	 whole, cut;
+	size_t		 n, len, k, all[64];
+
+	for (n = 0; n < sizeof corpus / sizeof corpus[0]; n++) {
+		len = strlen(corpus[n]);
+		assert_true(len <= sizeof all / sizeof all[0]);
+		run_cut(corpus[n], len, NULL, 0, &whole);
+		for (k = 1; k < len; k++) {
+			run_cut(corpus[n], len, &k, 1, &cut);
+			assert_same(&whole, &cut, corpus[n], k);
+			outcome_free(&cut);
+			all[k - 1] = k;
+		}
+		run_cut(corpus[n], len, all, len - 1, &cut);
+		assert_same(&whole, &cut, corpus[n], 0);
+		outcome_free(&cut);
+		outcome_free(&whole);
+	}
+}
+
+/* A character cut between writes is the character, not U+FFFD. */
+static void
+test_split_utf8(void **state)
+{
+	static const struct {
+		const char	*s;
+		uint32_t	 cp;
+	} ch[] = {
+		{ "\xc3\xa9", 0xe9 }, { "\xe6\x97\xa5", 0x65e5 },
+		{ "\xf0\x9f\x98\x80", 0x1f600 },
+	};
+	const struct fb	*fb;
+	struct emu	*e;
+	char		 s[32];
+	size_t		 i, k, len;
+
+	for (i = 0; i < sizeof ch / sizeof ch[0]; i++) {
+		for (k = 1; k < strlen(ch[i].s); k++) {
+			e = emu_new(20, 2, 10, NULL, NULL);
+			len = (size_t)snprintf(s, sizeof s, "x\033[32mA%s",
+			    ch[i].s);
+			emu_input(e, (const uint8_t *)s, len - strlen(ch[i].s) +
+			    k);
+			emu_input(e, (const uint8_t *)s + len - strlen(ch[i].s) +
+			    k, strlen(ch[i].s) - k);
+			feed(e, "z");
+			fb = emu_screen(e);
+			assert_int_equal(fb->row[0]->cells[2].cp, ch[i].cp);
+			assert_int_equal(fb->row[0]->cells[2].fg,
+			    FB_COLOR_IDX(2));
+			assert_int_equal(fb->row[0]->cells[0].cp, 'x');
+			emu_free(e);
+		}
+	}
+	/* A combining mark cut from its base, and itself cut. */
+	e = emu_new(20, 2, 10, NULL, NULL);
+	feed(e, "e\xcc");
+	feed(e, "\x81");
+	feed(e, "z");
+	assert_screen(e, 0, 0, "e\xcc\x81z\n\n");
+	emu_free(e);
+}
+
+/* A title cut anywhere, and one longer than libvterm 0.1 buffers. */
+static void
+test_split_title(void **state)
+{
+	struct emu	*e = emu_new(20, 2, 10, NULL, NULL);
+	char		 s[300];
+	size_t		 i;
+
+	feed(e, "\033]2;ab");
+	feed(e, "cd\007");
+	assert_string_equal(emu_title(e), "abcd");
+	feed(e, "\033]0;zero\033");
+	feed(e, "\\");
+	assert_string_equal(emu_title(e), "zero");
+	memcpy(s, "\033]2;", 4);
+	for (i = 4; i < 204; i++)
+		s[i] = (char)('a' + i % 26);
+	s[i++] = '\a';
+	for (i = 0; i < 205; i++)
+		emu_input(e, (const uint8_t *)s + i, 1);
+	assert_int_equal(strlen(emu_title(e)), 200);
+	assert_memory_equal(emu_title(e), s + 4, 200);
+	emu_free(e);
+}
+
 int
 main(void)
 {
@@ -313,6 +491,9 @@ main(void)
 		cmocka_unit_test(test_title_bell_modes),
 		cmocka_unit_test(test_resize),
 		cmocka_unit_test(test_random_input),
+		cmocka_unit_test(test_split_anywhere),
+		cmocka_unit_test(test_split_utf8),
+		cmocka_unit_test(test_split_title),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
