@@ -287,4 +287,10 @@ int		 host_add_checked(const char *, const struct host_entry *,
 extern const struct cmd_entry cmd_host_entry;
 extern const struct cmd_entry cmd_hosts_entry;
 
+/* cmd-pair.c: `lnsh pair ALIAS ADDRESS[:PORT] CODE` (proto/pairing.c). */
+#define PAIR_RESEND_MS		500	/* a packet unanswered is sent again */
+#define PAIR_FAILED_MSG		"pairing failed: the code is wrong, " \
+	"expired or already used; run 'lnshd pair' on the server for a new one"
+extern const struct cmd_entry cmd_pair_entry;
+
 #endif /* LNSH_CLIENT_H */

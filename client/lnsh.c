@@ -24,6 +24,7 @@
 static const struct cmd_entry *cmd_table[] = {
 	&cmd_ls_entry,
 	&cmd_host_entry, &cmd_hosts_entry,
+	&cmd_pair_entry,
 	&cmd_new_entry,
 	&cmd_kill_entry,
 	&cmd_capture_entry,

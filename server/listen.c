@@ -131,6 +131,9 @@ listen_tick_cb(int fd, short what, void *arg)
 	listen_kick(arg);
 }
 
+static void	listen_send(void *, const struct chan_addr *, const uint8_t *,
+		    size_t);
+
 /* A socket is readable: feed each datagram in it to the channel. */
 static void
 listen_read_cb(int fd, short what, void *arg)
@@ -152,6 +155,12 @@ listen_read_cb(int fd, short what, void *arg)
 				log_warn("recvfrom on %s: %s", ls->name,
 				    strerror(errno));
 			break;
+		}
+		/* Pairing packets have their own types and code (pair.c). */
+		if (pair_packet_type(pkt, (size_t)n) != 0) {
+			pair_input(d, pkt, (size_t)n, &from, ln_now_ns(),
+			    listen_send);
+			continue;
 		}
 		chan_server_input(d->cs, pkt, (size_t)n, &from, ln_now_ns());
 	}
@@ -267,6 +276,7 @@ listen_open(struct lnshd *d, const struct config_listen *list, size_t n,
 		event_add(d->socks[i].ev, NULL);
 		log_info("listening on %s", d->socks[i].name);
 	}
+	pair_open(d);
 	return (0);
 fail:
 	listen_close(d);
@@ -293,6 +303,7 @@ listen_close(struct lnshd *d)
 	if (d->cs != NULL)
 		chan_server_free(d->cs);
 	d->cs = NULL;
+	pair_close(d);
 }
 
 /* How many sockets listen (for status). */

@@ -36,6 +36,7 @@ static const struct lnshd_cmd *lnshd_table[] = {
 	&cmd_uninstall_entry,
 	&cmd_service_status_entry,
 	&cmd_authorize_entry, &cmd_authorized_entry, &cmd_revoke_entry,
+	&cmd_pair_entry,
 	NULL
 };
 

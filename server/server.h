@@ -548,4 +548,32 @@ extern const struct lnshd_cmd cmd_authorize_entry;
 extern const struct lnshd_cmd cmd_authorized_entry;
 extern const struct lnshd_cmd cmd_revoke_entry;
 
+/*
+ * pair.c: pairing codes (hashed, in STATE/pairing/UID) and the server side
+ * of pairing; cmd-pair.c is `lnshd pair`. listen.c hands it every datagram
+ * whose type is a pairing one.
+ */
+struct pair_code {
+	uint8_t		 psk[LN_KEY_LEN];
+	uint8_t		 mkey[LN_KEY_LEN];
+	uint64_t	 expires;	/* wall clock, seconds since the epoch */
+	int		 used;
+	uid_t		 uid;
+};
+typedef void (*pair_send_fn)(void *, const struct chan_addr *,
+    const uint8_t *, size_t);
+extern const struct lnshd_cmd cmd_pair_entry;
+char		*pair_dir(const char *);
+int		 pair_dir_prepare(const char *, int, char **);
+int		 pair_codes_load(const char *, uid_t, struct pair_code *, size_t,
+		     size_t *, char **);
+int		 pair_codes_save(const char *, uid_t, const struct pair_code *,
+		     size_t, uint64_t, char **);
+int		 pair_code_store(const char *, uid_t, const uint8_t *, uint64_t,
+		     uint64_t, char **);
+void		 pair_open(struct lnshd *);
+void		 pair_close(struct lnshd *);
+void		 pair_input(struct lnshd *, const uint8_t *, size_t,
+		     const struct chan_addr *, uint64_t, pair_send_fn);
+
 #endif /* LNSH_SERVER_H */

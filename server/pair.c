@@ -1,0 +1,789 @@
+/*
+ * pair.c: pairing codes and the server side of pairing (docs/protocol.md,
+ * "Pairing"; the packets are proto/pairing.c).
+ *
+ * Codes. `lnshd pair` makes a code and stores, never the code, but its
+ * psk (BLAKE2b of the normalised code, pair_code_psk) with an expiry and a
+ * used mark, in STATE/pairing/UID, one file per user, mode 0600, owned by
+ * that user. The file is as sensitive as the code for its lifetime (the psk
+ * is what the handshake needs) and worthless after it. STATE/pairing is
+ * 0700 in single-user mode; in root mode it is 01733 (as /tmp, but not
+ * listable), so that every user can leave codes for their own account and
+ * no one else's: lnshd trusts STATE/pairing/UID only when the file belongs
+ * to UID or to root. The running lnshd reads the files on every pairing
+ * attempt, so new codes need no signal and survive a restart.
+ *
+ * Exchange. An init is rate-limited per source address and overall, then
+ * tried against the mac1 key of every pending code (at most
+ * LN_PAIR_MAX_USERS files of LN_PAIR_MAX_CODES codes). A match starts a
+ * handshake in one of LN_PAIR_SLOTS slots, which remembers the code's user.
+ * A finish that Noise accepts proves the code: the code is marked used
+ * (single use, checked again in the file), the client's key is appended to
+ * that user's authorized_keys, and the sealed result goes back; a repeated
+ * finish gets the same result again. A code of user U admits a key for U
+ * only: a request naming another user is refused and changes nothing.
+ * Nothing that fails a check gets an answer; each failure is logged.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <dirent.h>
+#include <errno.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "pair.pb-c.h"
+#include "server.h"
+
+#define PAIR_DIR	"pairing"
+
+/* One handshake in progress, or done with its result kept for resends. */
+struct pair_slot {
+	int			 busy, done;
+	uint64_t		 created_ns;
+	struct chan_addr	 from;
+	uint32_t		 local_index, remote_index;
+	struct noise_handshake	 hs;
+	uint8_t			 psk[LN_KEY_LEN], mkey[LN_KEY_LEN];
+	uid_t			 uid;
+	uint8_t			 fin_hash[LN_KEY_LEN];
+	uint8_t			 result[LN_MAX_DATAGRAM];
+	size_t			 result_len;
+};
+
+/*
+ * The daemon's pairing state. One lnshd serves one loop, so it is kept
+ * here rather than in struct lnshd (whose fields belong to lnshd.c).
+ */
+struct pair_srv {
+	struct pair_slot	 slots[LN_PAIR_SLOTS];
+	struct ratelimit	 global;
+	struct ratelimit	 sources[LN_PAIR_SOURCES];
+	uint8_t			 src_key[crypto_shorthash_KEYBYTES];
+};
+static struct pair_srv	*pair_srv;
+
+/* STATE/pairing (allocated). */
+char *
+pair_dir(const char *state_dir)
+{
+	char	*p;
+
+	if (asprintf(&p, "%s/%s", state_dir, PAIR_DIR) == -1)
+		abort();
+	return (p);
+}
+
+/* STATE/pairing/UID (allocated). */
+static char *
+pair_file(const char *state_dir, uid_t uid)
+{
+	char	*p;
+
+	if (asprintf(&p, "%s/%s/%lu", state_dir, PAIR_DIR,
+	    (unsigned long)uid) == -1)
+		abort();
+	return (p);
+}
+
+/*
+ * Makes STATE/pairing if it is missing and we own the state dir: 0700 in
+ * single-user mode, 01733 in root mode (see the top of this file).
+ */
+int
+pair_dir_prepare(const char *state_dir, int single_user, char **cause)
+{
+	struct stat	 st;
+	char		*dir = pair_dir(state_dir);
+	mode_t		 mode = single_user ? 0700 : 01733;
+	int		 r = 0;
+
+	if (lstat(dir, &st) == -1) {
+		if (errno != ENOENT || mkdir(dir, 0700) == -1 ||
+		    lstat(dir, &st) == -1) {
+			ln_cause(cause, "%s: %s", dir, strerror(errno));
+			r = LN_E_SYSTEM;
+			goto out;
+		}
+	}
+	if (!S_ISDIR(st.st_mode) || st.st_uid != geteuid()) {
+		ln_cause(cause, "%s: not a directory of lnshd's user", dir);
+		r = LN_E_INVAL;
+		goto out;
+	}
+	if ((st.st_mode & 07777) != mode && chmod(dir, mode) == -1) {
+		ln_cause(cause, "chmod %s: %s", dir, strerror(errno));
+		r = LN_E_SYSTEM;
+	}
+out:
+	free(dir);
+	return (r);
+}
+
+/*
+ * Parses a code file: "code BASE64PSK EXPIRES pending|used" lines, with
+ * EXPIRES in seconds since the epoch. Malformed lines are skipped.
+ * Returns how many codes went to codes (at most max).
+ */
+static size_t
+pair_codes_parse(const uint8_t *data, size_t len, uid_t uid,
+    struct pair_code *codes, size_t max)
+{
+	struct buf	 rd;
+	char		 line[LN_TEXT_LINE_MAX], b64[LN_KEY_B64_LEN + 1];
+	char		 state[16];
+	unsigned long long exp;
+	size_t		 n = 0;
+	int		 r;
+
+	buf_reader(&rd, data, len);
+	while (n < max && (r = ln_text_line(&rd, line, sizeof line)) != 0) {
+		if (r < 0 || sscanf(line, "code %44s %llu %15s", b64, &exp,
+		    state) != 3)
+			continue;
+		if (key_from_b64(b64, strlen(b64), codes[n].psk) != 0)
+			continue;
+		if (strcmp(state, "pending") != 0 && strcmp(state, "used") != 0)
+			continue;
+		pair_mac1_key(codes[n].psk, codes[n].mkey);
+		codes[n].expires = (uint64_t)exp;
+		codes[n].used = strcmp(state, "used") == 0;
+		codes[n].uid = uid;
+		n++;
+	}
+	sodium_memzero(line, sizeof line);
+	sodium_memzero(b64, sizeof b64);
+	return (n);
+}
+
+/*
+ * Loads one user's codes (none if the file is missing). The file must be
+ * a private regular file of that user or of root.
+ */
+int
+pair_codes_load(const char *state_dir, uid_t uid, struct pair_code *codes,
+    size_t max, size_t *n, char **cause)
+{
+	struct stat	 st;
+	uint8_t		*data = NULL;
+	size_t		 len = 0;
+	char		*path = pair_file(state_dir, uid);
+	int		 r;
+
+	*n = 0;
+	if (lstat(path, &st) == -1) {
+		r = errno == ENOENT ? 0 : LN_E_SYSTEM;
+		if (r != 0)
+			ln_cause(cause, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (!S_ISREG(st.st_mode) || (st.st_uid != uid && st.st_uid != 0)) {
+		ln_cause(cause, "%s: not a file of uid %lu; ignored", path,
+		    (unsigned long)uid);
+		r = LN_E_INVAL;
+		goto out;
+	}
+	if ((r = ln_file_read(path, LN_FILE_PRIVATE | LN_FILE_MISSING_OK,
+	    &data, &len, cause)) != 0)
+		goto out;
+	if (data != NULL)
+		*n = pair_codes_parse(data, len, uid, codes, max);
+out:
+	if (data != NULL) {
+		sodium_memzero(data, len);
+		free(data);
+	}
+	free(path);
+	return (r);
+}
+
+/*
+ * Writes one user's codes back, dropping those expired before wall_sec,
+ * as a new 0600 file owned by the user (chown when we are root).
+ */
+int
+pair_codes_save(const char *state_dir, uid_t uid, const struct pair_code *codes,
+    size_t n, uint64_t wall_sec, char **cause)
+{
+	char	*path = pair_file(state_dir, uid), *text;
+	char	 b64[LN_KEY_B64_LEN + 1];
+	size_t	 i, len = 0, cap = n * 96 + 64;
+	int	 r;
+
+	text = xmalloc(cap);
+	len = (size_t)snprintf(text, cap,
+	    "# lnshd pairing codes (hashed); see docs/protocol.md\n");
+	for (i = 0; i < n; i++) {
+		if (codes[i].expires <= wall_sec)
+			continue;
+		key_b64(codes[i].psk, b64);
+		len += (size_t)snprintf(text + len, cap - len,
+		    "code %s %llu %s\n", b64,
+		    (unsigned long long)codes[i].expires,
+		    codes[i].used ? "used" : "pending");
+	}
+	sodium_memzero(b64, sizeof b64);
+	r = ln_file_write(path, text, len, 0600, 0, cause);
+	if (r == 0 && geteuid() == 0 && uid != 0 &&
+	    chown(path, uid, (gid_t)-1) == -1) {
+		ln_cause(cause, "chown %s: %s", path, strerror(errno));
+		r = LN_E_SYSTEM;
+	}
+	sodium_memzero(text, cap);
+	free(text);
+	free(path);
+	return (r);
+}
+
+/* Adds a code (by its psk) for uid, valid ttl_sec from wall_sec. */
+int
+pair_code_store(const char *state_dir, uid_t uid, const uint8_t *psk,
+    uint64_t wall_sec, uint64_t ttl_sec, char **cause)
+{
+	struct pair_code	 codes[LN_PAIR_MAX_CODES + 1];
+	size_t			 n, i, live = 0;
+	int			 r;
+
+	if ((r = pair_codes_load(state_dir, uid, codes, LN_PAIR_MAX_CODES,
+	    &n, cause)) != 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (codes[i].expires > wall_sec)
+			codes[live++] = codes[i];
+	if (live >= LN_PAIR_MAX_CODES) {
+		ln_cause(cause, "%d codes are pending already; wait for one "
+		    "to expire", LN_PAIR_MAX_CODES);
+		r = LN_E_FULL;
+		goto out;
+	}
+	memcpy(codes[live].psk, psk, LN_KEY_LEN);
+	codes[live].expires = wall_sec + ttl_sec;
+	codes[live].used = 0;
+	codes[live].uid = uid;
+	r = pair_codes_save(state_dir, uid, codes, live + 1, wall_sec, cause);
+out:
+	sodium_memzero(codes, sizeof codes);
+	return (r);
+}
+
+/* Wall-clock seconds, for code expiry (which must survive a restart). */
+static uint64_t
+pair_wall_sec(void)
+{
+	return (ln_wall_ns() / 1000000000ULL);
+}
+
+/* Makes the pairing state; called once the sockets are open. */
+void
+pair_open(struct lnshd *d)
+{
+	char		*cause = NULL;
+	uint64_t	 now = ln_now_ns();
+	size_t		 i;
+
+	if (pair_srv == NULL)
+		pair_srv = xcalloc(1, sizeof *pair_srv);
+	ratelimit_init(&pair_srv->global, LN_PAIR_GLOBAL_PER_SEC,
+	    LN_PAIR_GLOBAL_BURST, now);
+	for (i = 0; i < LN_PAIR_SOURCES; i++)
+		ratelimit_init(&pair_srv->sources[i], LN_PAIR_PER_SRC_PER_SEC,
+		    LN_PAIR_PER_SRC_BURST, now);
+	randombytes_buf(pair_srv->src_key, sizeof pair_srv->src_key);
+	if (pair_dir_prepare(d->state_dir, d->single_user, &cause) != 0) {
+		log_warn("pairing disabled: %s", cause);
+		free(cause);
+	}
+}
+
+/* Forgets every pairing handshake. */
+void
+pair_close(struct lnshd *d)
+{
+	(void)d;
+	if (pair_srv == NULL)
+		return;
+	sodium_memzero(pair_srv, sizeof *pair_srv);
+	free(pair_srv);
+	pair_srv = NULL;
+}
+
+/* The source address's bucket: a keyed hash of its bytes. */
+static struct ratelimit *
+pair_source(const struct chan_addr *from)
+{
+	uint8_t		h[crypto_shorthash_BYTES];
+	uint64_t	v = 0;
+	size_t		i;
+
+	crypto_shorthash(h, (const uint8_t *)&from->ss, from->len,
+	    pair_srv->src_key);
+	for (i = 0; i < sizeof h; i++)
+		v = (v << 8) | h[i];
+	return (&pair_srv->sources[v % LN_PAIR_SOURCES]);
+}
+
+/* Do two addresses name the same sender? */
+static int
+pair_same_addr(const struct chan_addr *a, const struct chan_addr *b)
+{
+	return (a->len == b->len && memcmp(&a->ss, &b->ss, a->len) == 0);
+}
+
+/*
+ * Every code of every user with a file in STATE/pairing (at most
+ * LN_PAIR_MAX_USERS files), into an allocated array.
+ */
+static struct pair_code *
+pair_all_codes(const char *state_dir, size_t *np)
+{
+	struct pair_code	*all;
+	struct dirent		*de;
+	DIR			*dp;
+	char			*dir = pair_dir(state_dir), *cause = NULL;
+	char			*end;
+	unsigned long		 uid;
+	size_t			 n = 0, got, files = 0;
+
+	all = xcalloc(LN_PAIR_MAX_USERS * LN_PAIR_MAX_CODES, sizeof *all);
+	if ((dp = opendir(dir)) == NULL)
+		goto out;
+	while ((de = readdir(dp)) != NULL && files < LN_PAIR_MAX_USERS) {
+		errno = 0;
+		uid = strtoul(de->d_name, &end, 10);
+		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
+		    *end != '\0' || errno != 0 || uid != (uid_t)uid)
+			continue;
+		files++;
+		if (pair_codes_load(state_dir, (uid_t)uid, all + n,
+		    LN_PAIR_MAX_CODES, &got, &cause) != 0) {
+			log_warn("pairing: %s", cause);
+			free(cause);
+			cause = NULL;
+			continue;
+		}
+		n += got;
+	}
+	closedir(dp);
+out:
+	free(dir);
+	*np = n;
+	return (all);
+}
+
+/* Frees what pair_all_codes returned, wiping the psks. */
+static void
+pair_free_codes(struct pair_code *all)
+{
+	sodium_memzero(all, LN_PAIR_MAX_USERS * LN_PAIR_MAX_CODES *
+	    sizeof *all);
+	free(all);
+}
+
+/* A free slot, or the oldest one past its life; NULL: all busy. */
+static struct pair_slot *
+pair_slot_new(uint64_t now)
+{
+	struct pair_slot	*s;
+	size_t			 i;
+
+	for (i = 0; i < LN_PAIR_SLOTS; i++) {
+		s = &pair_srv->slots[i];
+		if (!s->busy || now - s->created_ns > LN_PAIR_SLOT_NS) {
+			sodium_memzero(s, sizeof *s);
+			return (s);
+		}
+	}
+	return (NULL);
+}
+
+/* An init: find its code by mac1, answer with a response. */
+static void
+pair_on_init(struct lnshd *d, const uint8_t *pkt, size_t len,
+    const struct chan_addr *from, uint64_t now, pair_send_fn send)
+{
+	struct pair_code	*all;
+	struct pair_slot	*s;
+	struct passwd		*pw;
+	uint8_t			 out[LN_MAX_DATAGRAM];
+	char			 name[LISTEN_ADDR_MAX];
+	size_t			 n, i, outlen;
+	uint64_t		 wall = pair_wall_sec();
+	uint32_t		 cidx;
+
+	log_addr(from, name, sizeof name);
+	if (!ratelimit_allow(pair_source(from), now) ||
+	    !ratelimit_allow(&pair_srv->global, now)) {
+		log_debug("pairing attempt from %s: rate limited", name);
+		return;
+	}
+	all = pair_all_codes(d->state_dir, &n);
+	for (i = 0; i < n; i++)
+		if (pair_mac1_ok(pkt, len, all[i].mkey) == 0)
+			break;
+	if (i == n) {
+		log_info("pairing attempt from %s refused: no pending code "
+		    "matches (wrong, expired or used code)", name);
+		goto out;
+	}
+	pw = getpwuid(all[i].uid);
+	if (all[i].used || all[i].expires <= wall) {
+		log_warn("pairing attempt from %s refused: the code for %s is "
+		    "%s", name, pw != NULL ? pw->pw_name : "?",
+		    all[i].used ? "already used" : "expired");
+		goto out;
+	}
+	if ((s = pair_slot_new(now)) == NULL) {
+		log_warn("pairing attempt from %s refused: %d pairings in "
+		    "progress", name, LN_PAIR_SLOTS);
+		goto out;
+	}
+	if (pair_consume_init(&s->hs, d->host_sk, all[i].psk, all[i].mkey,
+	    pkt, len, &cidx) != 0) {
+		log_info("pairing attempt from %s: bad init", name);
+		goto out;
+	}
+	s->local_index = randombytes_random();
+	if (pair_response(&s->hs, s->local_index, cidx, all[i].mkey, out,
+	    sizeof out, &outlen) != 0) {
+		noise_wipe(&s->hs);
+		goto out;
+	}
+	s->busy = 1;
+	s->created_ns = now;
+	s->from = *from;
+	s->remote_index = cidx;
+	s->uid = all[i].uid;
+	memcpy(s->psk, all[i].psk, LN_KEY_LEN);
+	memcpy(s->mkey, all[i].mkey, LN_KEY_LEN);
+	log_info("pairing with %s for %s: code accepted, handshake started",
+	    name, pw != NULL ? pw->pw_name : "?");
+	send(d, from, out, outlen);
+out:
+	pair_free_codes(all);
+}
+
+/*
+ * Marks the code of psk used in uid's file (0), or says it is gone, used
+ * or expired (LN_E_STATE); restore = 1 marks it pending again.
+ */
+static int
+pair_code_mark(const char *state_dir, uid_t uid, const uint8_t *psk,
+    int restore, char **cause)
+{
+	struct pair_code	codes[LN_PAIR_MAX_CODES];
+	size_t			n, i;
+	uint64_t		wall = pair_wall_sec();
+	int			r;
+
+	if ((r = pair_codes_load(state_dir, uid, codes, LN_PAIR_MAX_CODES,
+	    &n, cause)) != 0)
+		goto out;
+	for (i = 0; i < n; i++)
+		if (sodium_memcmp(codes[i].psk, psk, LN_KEY_LEN) == 0)
+			break;
+	if (i == n || codes[i].expires <= wall ||
+	    codes[i].used == !restore) {
+		ln_cause(cause, "the code is gone, expired or already used");
+		r = LN_E_STATE;
+		goto out;
+	}
+	codes[i].used = !restore;
+	r = pair_codes_save(state_dir, uid, codes, n, wall, cause);
+out:
+	sodium_memzero(codes, sizeof codes);
+	return (r);
+}
+
+/*
+ * Appends "lnsh-x25519 KEY comment" to the user's authorized_keys unless
+ * the key is there already (*added 0). Runs as the user: the caller forks
+ * in root mode. The file is created 0600 and its directory 0700.
+ */
+static int
+pair_authorize_as_user(const struct paths_user *u, const uint8_t *pk,
+    const char *comment, int *added, char **cause)
+{
+	struct authkeys	 ak;
+	uint8_t		*data = NULL;
+	char		*dir = paths_user_dir(u), *path = paths_authorized_keys(u);
+	char		 line[LN_KEY_TEXT_MAX], *text = NULL;
+	size_t		 len = 0, tlen;
+	int		 r;
+
+	memset(&ak, 0, sizeof ak);
+	if ((r = ln_mkdir(dir, 0700, cause)) != 0)
+		goto out;
+	if ((r = ln_file_read(path, LN_FILE_NO_OTHER_WRITE |
+	    LN_FILE_MISSING_OK, &data, &len, cause)) != 0)
+		goto out;
+	if (data != NULL && (r = authkeys_parse(path, data, len, &ak, NULL,
+	    NULL)) != 0) {
+		ln_cause(cause, "%s: cannot parse", path);
+		goto out;
+	}
+	if (authkeys_find(&ak, pk) != NULL) {
+		*added = 0;
+		r = 0;
+		goto out;
+	}
+	if ((r = key_format(pk, comment, line, sizeof line)) != 0) {
+		ln_cause(cause, "cannot format the key");
+		goto out;
+	}
+	tlen = len + strlen(line) + 2;
+	text = xmalloc(tlen + 1);
+	snprintf(text, tlen + 1, "%.*s%s%s\n", (int)len,
+	    data != NULL ? (const char *)data : "",
+	    len > 0 && data[len - 1] != '\n' ? "\n" : "", line);
+	if ((r = ln_file_write(path, text, strlen(text), 0600, 0,
+	    cause)) != 0)
+		goto out;
+	*added = 1;
+out:
+	authkeys_free(&ak);
+	free(data);
+	free(text);
+	free(dir);
+	free(path);
+	return (r);
+}
+
+/*
+ * pair_authorize_as_user as the user: directly in single-user mode, in a
+ * child that drops to the user in root mode (never writing into a user's
+ * home as root). 0 done (*added says whether a line was added).
+ */
+static int
+pair_authorize(const struct lnshd *d, const struct paths_user *u,
+    const uint8_t *pk, const char *comment, int *added, char **cause)
+{
+	struct passwd	*pw;
+	char		 err[256], *c = NULL;
+	pid_t		 pid;
+	int		 status, r, a = 0;
+
+	if (d->single_user)
+		return (pair_authorize_as_user(u, pk, comment, added, cause));
+	if ((pw = getpwuid(u->uid)) == NULL) {
+		ln_cause(cause, "uid %lu has no password entry",
+		    (unsigned long)u->uid);
+		return (LN_E_INVAL);
+	}
+	if ((pid = fork()) == -1) {
+		ln_cause(cause, "fork: %s", strerror(errno));
+		return (LN_E_SYSTEM);
+	}
+	if (pid == 0) {
+		if (privdrop(pw, err, sizeof err) != 0) {
+			log_error("pairing: %s", err);
+			_exit(1);
+		}
+		r = pair_authorize_as_user(u, pk, comment, &a, &c);
+		if (r != 0)
+			log_error("pairing: %s", c != NULL ? c : "failed");
+		_exit(r != 0 ? 1 : a ? 0 : 3);
+	}
+	while (waitpid(pid, &status, 0) == -1)
+		if (errno != EINTR) {
+			ln_cause(cause, "waitpid: %s", strerror(errno));
+			return (LN_E_SYSTEM);
+		}
+	if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 ||
+	    WEXITSTATUS(status) == 3)) {
+		*added = WEXITSTATUS(status) == 0;
+		return (0);
+	}
+	ln_cause(cause, "could not write %s's authorized_keys (see the log)",
+	    u->name);
+	return (LN_E_SYSTEM);
+}
+
+/* A PairResult, packed into out (at most LN_PAIR_MAX_PAYLOAD bytes). */
+static size_t
+pair_pack_result(int ok, const char *message, uint8_t *out)
+{
+	Lnsh__Pair__PairResult	res = LNSH__PAIR__PAIR_RESULT__INIT;
+
+	res.status = ok ? LNSH__PAIR__PAIR_RESULT__STATUS__OK :
+	    LNSH__PAIR__PAIR_RESULT__STATUS__REFUSED;
+	res.message = (char *)message;
+	if (lnsh__pair__pair_result__get_packed_size(&res) >
+	    LN_PAIR_MAX_PAYLOAD) {
+		res.message = (char *)"";
+	}
+	return (lnsh__pair__pair_result__pack(&res, out));
+}
+
+/* Keeps [A-Za-z0-9._@-] of s (at most len - 1 bytes); "" becomes "?". */
+static void
+pair_clean(const char *s, char *out, size_t len)
+{
+	size_t	n = 0;
+
+	for (; s != NULL && *s != '\0' && n + 1 < len; s++)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
+		    "0123456789._@-", *s) != NULL)
+			out[n++] = *s;
+	if (n == 0)
+		out[n++] = '?';
+	out[n] = '\0';
+}
+
+/*
+ * A finish proved the code: check the request, mark the code used, admit
+ * the key. Writes the message for the client to msg; returns 1 on success.
+ */
+static int
+pair_admit(struct lnshd *d, struct pair_slot *s, const struct pair_keys *k,
+    const uint8_t *pl, size_t plen, const char *name, char *msg,
+    size_t msglen)
+{
+	Lnsh__Pair__PairRequest	*req;
+	struct paths_user	 u;
+	struct tm		 tm;
+	time_t			 t = time(NULL);
+	char			*cause = NULL, host[64], date[16];
+	char			 comment[LN_KEY_COMMENT_MAX + 1];
+	char			 fp[LN_FINGERPRINT_LEN];
+	int			 ok = 0, added = 0;
+
+	memset(&u, 0, sizeof u);
+	key_fingerprint(k->remote_static, fp);
+	if ((req = lnsh__pair__pair_request__unpack(NULL, plen, pl)) ==
+	    NULL) {
+		snprintf(msg, msglen, "malformed request");
+		log_warn("pairing with %s: malformed request", name);
+		return (0);
+	}
+	if (paths_user_uid(d->single_user, s->uid, &u, &cause) != 0) {
+		snprintf(msg, msglen, "the code's user is unknown");
+		log_warn("pairing with %s: %s", name, cause);
+		goto out;
+	}
+	/* A code of user U admits a key for U only. */
+	if (req->user != NULL && *req->user != '\0' &&
+	    strcmp(req->user, u.name) != 0) {
+		snprintf(msg, msglen, "the code is not for user %.64s",
+		    req->user);
+		log_warn("pairing with %s refused: key %s asked for user "
+		    "%.64s with a code for %s", name, fp, req->user, u.name);
+		goto out;
+	}
+	if (pair_code_mark(d->state_dir, s->uid, s->psk, 0, &cause) != 0) {
+		snprintf(msg, msglen, "the code is wrong, expired or already "
+		    "used");
+		log_warn("pairing with %s refused: %s", name, cause);
+		goto out;
+	}
+	pair_clean(req->host, host, sizeof host);
+	localtime_r(&t, &tm);
+	strftime(date, sizeof date, "%Y-%m-%d", &tm);
+	snprintf(comment, sizeof comment, "paired-from-%s-%s", host, date);
+	if (pair_authorize(d, &u, k->remote_static, comment, &added,
+	    &cause) != 0) {
+		snprintf(msg, msglen, "the server could not record the key");
+		log_error("pairing with %s: %s", name, cause);
+		free(cause);
+		cause = NULL;
+		if (pair_code_mark(d->state_dir, s->uid, s->psk, 1,
+		    &cause) != 0)
+			log_error("pairing: %s", cause);
+		goto out;
+	}
+	snprintf(msg, msglen, "key %s for user %s", added ? "admitted" :
+	    "was already admitted", u.name);
+	log_info("pairing with %s: key %s (%s) %s for %s", name, fp, comment,
+	    added ? "added to authorized_keys" : "already authorized",
+	    u.name);
+	ok = 1;
+out:
+	free(cause);
+	paths_user_free(&u);
+	lnsh__pair__pair_request__free_unpacked(req, NULL);
+	return (ok);
+}
+
+/* A finish: complete the handshake, admit the key, send the result. */
+static void
+pair_on_finish(struct lnshd *d, const uint8_t *pkt, size_t len,
+    const struct chan_addr *from, uint64_t now, pair_send_fn send)
+{
+	struct pair_slot	*s = NULL;
+	struct pair_keys	 k;
+	uint8_t			 pl[LN_PAIR_MAX_PAYLOAD], res[LN_PAIR_MAX_PAYLOAD];
+	uint8_t			 h[LN_KEY_LEN];
+	char			 name[LISTEN_ADDR_MAX], msg[160];
+	size_t			 i, plen, rlen;
+	uint32_t		 idx;
+	int			 ok;
+
+	memset(&k, 0, sizeof k);
+	log_addr(from, name, sizeof name);
+	if (pair_packet_index(pkt, len, &idx) != 0)
+		return;
+	for (i = 0; i < LN_PAIR_SLOTS; i++) {
+		s = &pair_srv->slots[i];
+		if (s->busy && s->local_index == idx &&
+		    now - s->created_ns <= LN_PAIR_SLOT_NS &&
+		    pair_same_addr(&s->from, from))
+			break;
+	}
+	if (i == LN_PAIR_SLOTS)
+		return;
+	crypto_generichash(h, sizeof h, pkt, len, NULL, 0);
+	if (s->done) {
+		/* The client lost our result: the same finish, the same. */
+		if (sodium_memcmp(h, s->fin_hash, sizeof h) == 0)
+			send(d, from, s->result, s->result_len);
+		return;
+	}
+	if (pair_consume_finish(&s->hs, s->local_index, s->mkey, pkt, len, pl,
+	    sizeof pl, &plen, &k) != 0) {
+		log_warn("pairing with %s refused: the client does not know "
+		    "the code", name);
+		return;
+	}
+	k.remote_index = s->remote_index;
+	ok = pair_admit(d, s, &k, pl, plen, name, msg, sizeof msg);
+	rlen = pair_pack_result(ok, msg, res);
+	if (pair_result(&k, res, rlen, s->result, sizeof s->result,
+	    &s->result_len) == 0) {
+		s->done = 1;
+		memcpy(s->fin_hash, h, sizeof h);
+		send(d, from, s->result, s->result_len);
+	}
+	sodium_memzero(s->psk, sizeof s->psk);
+	sodium_memzero(&k, sizeof k);
+	sodium_memzero(pl, sizeof pl);
+}
+
+/*
+ * A pairing datagram from listen.c (pair_packet_type() said so). Inits and
+ * finishes are served; anything else is dropped.
+ */
+void
+pair_input(struct lnshd *d, const uint8_t *pkt, size_t len,
+    const struct chan_addr *from, uint64_t now, pair_send_fn send)
+{
+	if (pair_srv == NULL)
+		return;
+	switch (pair_packet_type(pkt, len)) {
+	case LN_PKT_PAIR_INIT:
+		pair_on_init(d, pkt, len, from, now, send);
+		break;
+	case LN_PKT_PAIR_FINISH:
+		pair_on_finish(d, pkt, len, from, now, send);
+		break;
+	default:
+		break;
+	}
+}

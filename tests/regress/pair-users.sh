@@ -1,0 +1,100 @@
+#!/bin/sh
+# pair-users.sh: pairing with a root-mode lnshd and two throwaway users. A
+# code made by user A (`lnshd pair` as A) never admits a key for user B:
+# asking for B with it is refused and writes nothing; a code file that B
+# plants under A's uid is ignored; A's code admits a key for A, written as
+# A into A's authorized_keys. Needs root and useradd: else skipped (77).
+. "$(dirname "$0")/lib.sh"
+lnsh_setup pair-users
+
+[ "$(id -u)" = 0 ] || { echo "SKIP: pair-users: needs root"; exit 77; }
+command -v useradd >/dev/null 2>&1 && command -v userdel >/dev/null 2>&1 ||
+    { echo "SKIP: pair-users: no useradd"; exit 77; }
+LNSHD=$B/lnshd
+LNSH=$B/lnsh
+LNSH_HOLDER=$B/server/lnsh-holder
+for f in "$LNSHD" "$LNSH" "$LNSH_HOLDER"; do
+	[ -x "$f" ] || fail "$f not built"
+done
+export LNSH_HOLDER
+chmod 711 "$T"
+UA=lnpa$$
+UB=lnpb$$
+USERS=""
+users_cleanup() {
+	[ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null
+	for u in $USERS; do
+		userdel "$u" 2>/dev/null
+	done
+	lnsh_cleanup
+}
+trap users_cleanup EXIT
+for u in $UA $UB; do
+	useradd -M -d "$T/home-$u" -s /bin/sh "$u" ||
+	    { echo "SKIP: pair-users: useradd failed"; exit 77; }
+	USERS="$USERS $u"
+	mkdir -p "$T/home-$u"
+	chown "$u" "$T/home-$u"
+	chmod 700 "$T/home-$u"
+done
+if ! su "$UA" -s /bin/sh -c "test -x '$LNSHD'"; then
+	echo "SKIP: pair-users: $UA cannot run $LNSHD"
+	exit 77
+fi
+
+STATE=$T/state
+: >"$T/empty.conf"
+chmod 644 "$T/empty.conf"
+D="--config $T/empty.conf --state-dir $STATE"
+spawn lnshd "$LNSHD" $D --listen 127.0.0.1:0 -v
+LPID=$LASTPID
+wait_line 10 "$T/lnshd.err" 'listening on 127\.0\.0\.1:[0-9]+' ||
+    fail "lnshd did not start"
+PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+    "$T/lnshd.err" | head -n 1)
+wait_for 10 test -d "$STATE/pairing" || fail "no pairing dir"
+
+# code_as USER: `lnshd pair` run by USER; sets $CODE.
+code_as() {
+	su "$1" -s /bin/sh -c "'$LNSHD' pair $D" >"$T/pair.out" 2>&1 ||
+	    fail "lnshd pair as $1: $(cat "$T/pair.out")"
+	CODE=$(grep -Eo '[0-9A-Z]{4}(-[0-9A-Z]{4}){4}' "$T/pair.out" |
+	    head -n 1)
+	[ -n "$CODE" ] || fail "no code: $(cat "$T/pair.out")"
+}
+AKA=$T/home-$UA/.config/lnsh/authorized_keys
+AKB=$T/home-$UB/.config/lnsh/authorized_keys
+export LNSH_CONFIG_DIR=$T/client LNSH_TIMEOUT=3
+
+# A's code, asking for B: refused, nothing written anywhere.
+code_as "$UA"
+rc=0
+"$LNSH" pair hb "$UB@127.0.0.1:$PORT" "$CODE" >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 1 ] || fail "A's code for B exited $rc: $(cat "$T/err")"
+grep -q "not for user $UB" "$T/err" || fail "message: $(cat "$T/err")"
+[ -e "$AKA" ] || [ -e "$AKB" ] && fail "a refused pairing wrote keys"
+[ -e "$LNSH_CONFIG_DIR/hosts" ] && fail "a refused pairing wrote hosts"
+
+# B plants a code file under A's uid: lnshd ignores it.
+code_as "$UB"
+UIDA=$(id -u "$UA")
+UIDB=$(id -u "$UB")
+rm -f "$STATE/pairing/$UIDA"
+su "$UB" -s /bin/sh -c "cp '$STATE/pairing/$UIDB' '$STATE/pairing/$UIDA'" ||
+    fail "B could not write in the pairing dir"
+rc=0
+"$LNSH" pair ha "$UA@127.0.0.1:$PORT" "$CODE" >"$T/out" 2>"$T/err" || rc=$?
+[ "$rc" = 1 ] || fail "B's code for A exited $rc"
+[ -e "$AKA" ] && fail "B's code admitted a key for A"
+rm -f "$STATE/pairing/$UIDA"
+
+# A's own code for A: admitted, A's file, as A.
+code_as "$UA"
+"$LNSH" pair ha "$UA@127.0.0.1:$PORT" "$CODE" >"$T/out" 2>"$T/err" ||
+    fail "A's code for A: $(cat "$T/err")"
+[ "$(stat -c %U "$AKA")" = "$UA" ] || fail "authorized_keys not A's"
+[ "$(stat -c %a "$AKA")" = 600 ] || fail "authorized_keys not 0600"
+[ "$(stat -c %a "$(dirname "$AKA")")" = 700 ] || fail "dir not 0700"
+[ "$(grep -c '^lnsh-x25519 ' "$AKA")" = 1 ] || fail "A's keys: $(cat "$AKA")"
+[ -e "$AKB" ] && fail "B got a key"
+pass "a code of one user never admits a key for another"
