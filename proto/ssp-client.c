@@ -51,6 +51,12 @@ struct ssp_client {
 	/* probe interval while silent */
 	uint64_t		 probe_ns;
 	uint64_t		 expect_by;	/* reply due by; 0: none */
+
+	/* Scrollback: lines 1..sb_have delivered (sb_any: some were). */
+	ssp_lines_fn		 lines_fn;
+	void			*lines_ctx;
+	uint64_t		 sb_have;
+	int			 sb_any;
 };
 
 /* Encoded bytes an event adds to a message (an upper bound). */
@@ -120,6 +126,73 @@ ssp_client_free(struct ssp_client *c)
 		free(c->ev[c->head + i].data);
 	free(c->ev);
 	free(c);
+}
+
+/* Sets where scrollback lines go. */
+void
+ssp_client_set_lines(struct ssp_client *c, ssp_lines_fn fn, void *ctx)
+{
+	c->lines_fn = fn;
+	c->lines_ctx = ctx;
+}
+
+/* The newest line number delivered. */
+uint64_t
+ssp_client_lines(const struct ssp_client *c)
+{
+	return (c->sb_have);
+}
+
+/* Checks a frame's lines against the limits: 0 or LN_E_DROP. */
+static int
+client_check_lines(const Lnsh__SyncMessage *m)
+{
+	size_t	 i, bytes = 0;
+
+	if (m->n_line > SSP_SB_FRAME_LINES || m->sb_total < m->n_line)
+		return (LN_E_DROP(LN_DROP_MESSAGE));
+	for (i = 0; i < m->n_line; i++) {
+		if (m->line[i]->text.len > SSP_LINE_MAX)
+			return (LN_E_DROP(LN_DROP_MESSAGE));
+		bytes += m->line[i]->text.len;
+	}
+	if (bytes > SSP_SB_FRAME_BYTES)
+		return (LN_E_DROP(LN_DROP_MESSAGE));
+	return (0);
+}
+
+/*
+ * Hands on the lines of a frame we are about to apply that we have not
+ * delivered: a frame from an older base repeats some. A gap between the
+ * last delivered and the first carried is what the server skipped.
+ */
+static void
+client_lines(struct ssp_client *c, const Lnsh__SyncMessage *m)
+{
+	struct ssp_line	*out;
+	uint64_t	 first, skipped = 0;
+	size_t		 i, n = 0;
+
+	if (m->sb_total <= c->sb_have && c->sb_any)
+		return;
+	first = m->sb_total - m->n_line + 1;
+	if (c->sb_any && first > c->sb_have + 1)
+		skipped = first - c->sb_have - 1;
+	out = xcalloc(m->n_line > 0 ? m->n_line : 1, sizeof *out);
+	for (i = 0; i < m->n_line; i++) {
+		if (c->sb_any && first + i <= c->sb_have)
+			continue;
+		out[n].num = first + i;
+		out[n].text = (const char *)m->line[i]->text.data;
+		out[n].len = m->line[i]->text.len;
+		out[n].wrapped = m->line[i]->wrapped;
+		n++;
+	}
+	if ((n > 0 || skipped > 0) && c->lines_fn != NULL)
+		c->lines_fn(c->lines_ctx, out, n, skipped);
+	free(out);
+	c->sb_have = m->sb_total;
+	c->sb_any = 1;
 }
 
 /* The encoded bytes of events acked+1..num. */
@@ -334,6 +407,8 @@ client_screen(struct ssp_client *c, const Lnsh__SyncMessage *m)
 
 	if (m->new_num <= c->state[c->nstate - 1].num)
 		return (LN_E_DROP(LN_DROP_REL_DUPLICATE));
+	if (client_check_lines(m) != 0)
+		return (LN_E_DROP(LN_DROP_MESSAGE));
 	if (m->old_num == 0)
 		fb = fb_new(1, 1);
 	else {
@@ -349,6 +424,7 @@ client_screen(struct ssp_client *c, const Lnsh__SyncMessage *m)
 		fb_free(fb);
 		return (LN_E_DROP(LN_DROP_MESSAGE));
 	}
+	client_lines(c, m);
 	if (m->old_num > c->throwaway)
 		c->throwaway = m->old_num;
 	while (c->nstate > 0 && c->state[0].num < c->throwaway)

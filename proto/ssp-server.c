@@ -12,10 +12,14 @@
 #include "ssp.h"
 #include "sync.pb-c.h"
 
-/* A screen state we sent: num 0 (fb NULL) is the empty screen. */
+/*
+ * A screen state we sent: num 0 (fb NULL) is the empty screen. sb: the
+ * scrollback lines 1..sb are the client's once it holds this state.
+ */
 struct ssp_sstate {
 	uint64_t	 num;
 	struct fb	*fb;
+	uint64_t	 sb;
 };
 
 struct ssp_server {
@@ -34,6 +38,12 @@ struct ssp_server {
 	uint64_t		 diff_old, diff_new;
 	uint8_t			*diff;
 	size_t			 difflen;
+
+	/* Scrollback: lines 1..sb_total scrolled, sb_oldest.. still held. */
+	ssp_line_fn		 line_fn;
+	void			*line_ctx;
+	uint64_t		 sb_total, sb_oldest;
+	int			 sb_behind;	/* a frame could not carry all */
 
 	/* The input stream. */
 	/* events 1..delivered applied */
@@ -94,6 +104,35 @@ ssp_server_update(struct ssp_server *s, const struct fb *current,
 	}
 }
 
+/* Says where lines come from, and which the client is taken to hold. */
+void
+ssp_server_set_lines(struct ssp_server *s, uint64_t base, ssp_line_fn fn,
+    void *ctx)
+{
+	s->line_fn = fn;
+	s->line_ctx = ctx;
+	s->state[0].sb = base;
+	if (s->sb_total < base)
+		s->sb_total = base;
+	if (s->sb_oldest <= base)
+		s->sb_oldest = base + 1;
+}
+
+/* More lines scrolled off (or the oldest held moved on). */
+void
+ssp_server_scrolled(struct ssp_server *s, uint64_t total, uint64_t oldest,
+    uint64_t now)
+{
+	if (total == s->sb_total && oldest == s->sb_oldest)
+		return;
+	s->sb_total = total;
+	s->sb_oldest = oldest;
+	if (!s->dirty) {
+		s->dirty = 1;
+		s->dirty_ns = now;
+	}
+}
+
 /* Removes state i from the list, freeing its snapshot. */
 static void
 server_drop_state(struct ssp_server *s, size_t i)
@@ -125,6 +164,10 @@ server_ack(struct ssp_server *s, uint64_t ack_num)
 	if (i == s->nstate) {
 		while (s->nstate > 1 && s->state[1].num < ack_num)
 			server_drop_state(s, 1);
+		/*
+		 * The client holds at least the old base's lines, so its
+		 * sb stays: lines are never sent twice on that account.
+		 */
 		if (s->state[0].fb != NULL)
 			fb_free(s->state[0].fb);
 		s->state[0].num = 0;
@@ -134,6 +177,11 @@ server_ack(struct ssp_server *s, uint64_t ack_num)
 			server_drop_state(s, 0);
 	}
 	s->backoff = 0;
+	/* A backlog of lines continues now that the base moved. */
+	if (s->sb_behind && !s->dirty) {
+		s->dirty = 1;
+		s->dirty_ns = s->link.last_heard;
+	}
 }
 
 /* Checks an input body against the limits: 0 or LN_E_DROP. */
@@ -313,6 +361,37 @@ out:
 }
 
 /*
+ * How far a new state's scrollback may reach: every line scrolled, unless
+ * the lines the base lacks exceed one frame's share; then as many as fit,
+ * and the rest follow once the client acknowledges (sb_behind).
+ */
+static uint64_t
+server_sb_target(struct ssp_server *s)
+{
+	struct ssp_line	 l;
+	uint64_t	 num, from = s->state[0].sb + 1;
+	size_t		 n = 0, bytes = 0;
+
+	s->sb_behind = 0;
+	if (s->line_fn == NULL || s->sb_total < from)
+		return (s->sb_total);
+	if (from < s->sb_oldest)
+		from = s->sb_oldest;
+	for (num = from; num <= s->sb_total; num++) {
+		if (s->line_fn(s->line_ctx, num, &l) != 0)
+			continue;
+		if (n == SSP_SB_FRAME_LINES ||
+		    bytes + l.len > SSP_SB_FRAME_BYTES) {
+			s->sb_behind = 1;
+			return (num - 1);
+		}
+		n++;
+		bytes += l.len;
+	}
+	return (s->sb_total);
+}
+
+/*
  * Makes the current screen a new numbered state, unless it equals the
  * last one sent (rows compare by pointer first); 1 if it made one. Past
  * SSP_SERVER_STATES a state from the middle goes, as mosh does: the base
@@ -322,16 +401,69 @@ static int
 server_snapshot(struct ssp_server *s)
 {
 	struct ssp_sstate	*last = &s->state[s->nstate - 1];
+	uint64_t		 sb = server_sb_target(s);
 
 	s->dirty = 0;
-	if (last->fb != NULL && fb_equal(last->fb, s->cur))
+	if (last->fb != NULL && last->sb == sb && fb_equal(last->fb, s->cur))
 		return (0);
 	if (s->nstate == SSP_SERVER_STATES)
 		server_drop_state(s, SSP_SERVER_STATES / 2);
 	last = &s->state[s->nstate++];
 	last->num = s->next_num++;
 	last->fb = fb_snapshot(s->cur);
+	last->sb = sb;
 	return (1);
+}
+
+/*
+ * Fills a frame's lines: those the newest state has and the base lacks,
+ * the newest that fit one frame, oldest first. Returns how many; *lp and
+ * *pp are allocated for the caller to free.
+ */
+static size_t
+server_lines(struct ssp_server *s, Lnsh__SyncMessage *m, Lnsh__SyncLine **lp,
+    Lnsh__SyncLine ***pp)
+{
+	const struct ssp_sstate	*base = &s->state[0];
+	const struct ssp_sstate	*last = &s->state[s->nstate - 1];
+	struct ssp_line		 l;
+	uint64_t		 lo = base->sb + 1, num;
+	size_t			 n = 0, bytes = 0, i;
+
+	*lp = NULL;
+	*pp = NULL;
+	m->has_sb_total = 1;
+	m->sb_total = last->sb;
+	if (s->line_fn == NULL || last->sb < lo)
+		return (0);
+	if (lo < s->sb_oldest)
+		lo = s->sb_oldest;
+	*lp = xcalloc(SSP_SB_FRAME_LINES, sizeof **lp);
+	*pp = xcalloc(SSP_SB_FRAME_LINES, sizeof **pp);
+	/* Newest first while collecting, so the oldest are what is left. */
+	for (num = last->sb; num >= lo && n < SSP_SB_FRAME_LINES; num--) {
+		if (s->line_fn(s->line_ctx, num, &l) != 0)
+			break;
+		if (l.len > SSP_LINE_MAX)
+			l.len = SSP_LINE_MAX;
+		if (bytes + l.len > SSP_SB_FRAME_BYTES)
+			break;
+		bytes += l.len;
+		lnsh__sync_line__init(&(*lp)[n]);
+		(*lp)[n].has_text = 1;
+		(*lp)[n].text.data = (uint8_t *)(uintptr_t)l.text;
+		(*lp)[n].text.len = l.len;
+		if (l.wrapped) {
+			(*lp)[n].has_wrapped = 1;
+			(*lp)[n].wrapped = 1;
+		}
+		n++;
+	}
+	for (i = 0; i < n; i++)
+		(*pp)[i] = &(*lp)[n - 1 - i];
+	m->n_line = n;
+	m->line = *pp;
+	return (n);
 }
 
 /*
@@ -345,6 +477,7 @@ server_send(struct ssp_server *s, uint64_t now)
 	Lnsh__SyncMessage	 m;
 	const struct ssp_sstate	*base = &s->state[0];
 	const struct ssp_sstate	*last = &s->state[s->nstate - 1];
+	Lnsh__SyncLine		*lines = NULL, **linep = NULL;
 
 	lnsh__sync_message__init(&m);
 	s->ack_due = 0;
@@ -368,9 +501,12 @@ server_send(struct ssp_server *s, uint64_t now)
 		m.body_case = LNSH__SYNC_MESSAGE__BODY_SCREEN;
 		m.screen.data = s->diff;
 		m.screen.len = s->difflen;
+		server_lines(s, &m, &lines, &linep);
 		s->link.counters.messages_out++;
 	}
 	(void)ssp_emit(&s->link, &m, now);
+	free(lines);
+	free(linep);
 }
 
 /*

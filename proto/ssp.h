@@ -61,6 +61,16 @@
 #define SSP_INPUT_QUEUE_MAX	(1024 * 1024)	/* queued event bytes */
 #define SSP_INPUT_HOLD		32	/* messages held past a gap, */
 #define SSP_INPUT_HOLD_MAX	2048	/*   each at most this long */
+/*
+ * Native scrollback: lines that scroll off the session's screen travel
+ * with the frames, numbered 1, 2, ... A frame carries the lines its new
+ * state has and its base lacks, at most these many (the newest that fit);
+ * more wait for the next frame, so a backlog is split, not skipped, while
+ * the server still holds it.
+ */
+#define SSP_LINE_MAX		(16 * 1024)	/* bytes of one line */
+#define SSP_SB_FRAME_LINES	2000		/* lines in one frame */
+#define SSP_SB_FRAME_BYTES	(256 * 1024)	/* their text bytes */
 
 /*
  * Hands one message to the channel (unreliable); 0 or an LN_E_* code.
@@ -82,6 +92,26 @@ struct ssp_event {
 };
 typedef void	(*ssp_event_fn)(void *, const struct ssp_event *);
 
+/* One scrollback line: SGR text as server/scrollback.c's sb_line gives. */
+struct ssp_line {
+	uint64_t	 num;		/* 1: the first line ever scrolled */
+	const char	*text;
+	size_t		 len;
+	int		 wrapped;	/* continues on the next line */
+};
+/*
+ * Server: (ctx, num, &line): 0, or LN_E_STATE if no longer held. The text
+ * must stay valid until the ssp_server call that asked returns.
+ */
+typedef int	(*ssp_line_fn)(void *, uint64_t, struct ssp_line *);
+/*
+ * Client: (ctx, lines, n, skipped): lines in order, never one twice,
+ * before the frame that carried them becomes the screen; skipped is how
+ * many lines before the first the server could no longer send.
+ */
+typedef void	(*ssp_lines_fn)(void *, const struct ssp_line *, size_t,
+		    uint64_t);
+
 struct ssp_server;
 struct ssp_client;
 
@@ -97,6 +127,16 @@ struct ssp_server *ssp_server_new(const struct fb *, ssp_send_fn, void *,
 void	 ssp_server_free(struct ssp_server *);
 /* The screen changed (it may be the same pointer as before). */
 void	 ssp_server_update(struct ssp_server *, const struct fb *,
+	     uint64_t);
+/*
+ * Scrollback: (base, fn, ctx) right after ssp_server_new: the client is
+ * taken to hold lines 1..base (on attach, the current total less the
+ * lines to push into its terminal); fn fetches a line by number.
+ */
+void	 ssp_server_set_lines(struct ssp_server *, uint64_t, ssp_line_fn,
+	     void *);
+/* (total, oldest held, now): lines scrolled off; frames follow. */
+void	 ssp_server_scrolled(struct ssp_server *, uint64_t, uint64_t,
 	     uint64_t);
 /* (msg, len, now, event_fn, ctx): 0, or LN_E_DROP(reason), counted. */
 int	 ssp_server_input(struct ssp_server *, const uint8_t *, size_t,
@@ -116,6 +156,10 @@ const struct ln_counters *ssp_server_counters(const struct ssp_server *);
  */
 struct ssp_client *ssp_client_new(int, int, ssp_send_fn, void *, uint64_t);
 void	 ssp_client_free(struct ssp_client *);
+/* Where scrollback lines go (without it they are dropped). */
+void	 ssp_client_set_lines(struct ssp_client *, ssp_lines_fn, void *);
+/* Lines 1..n delivered so far (n = 0: none yet). */
+uint64_t ssp_client_lines(const struct ssp_client *);
 /* 1: the screen changed, 0: it did not, or LN_E_DROP(reason), counted. */
 int	 ssp_client_input(struct ssp_client *, const uint8_t *, size_t,
 	     uint64_t);

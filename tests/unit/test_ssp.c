@@ -17,6 +17,7 @@
 
 #include "proto.h"
 #include "ssp.h"
+#include "sync.pb-c.h"
 
 #define MS		SSP_MS
 #define SEC		(1000 * MS)
@@ -652,6 +653,252 @@ test_misdirected(void **state)
 	world_free(w);
 }
 
+/* ------------------------------------------------------------ scrollback */
+
+/* The server's scrollback: a ring of sb_cap lines "line N", N = number. */
+struct sbsrc {
+	uint64_t	 total;
+	uint64_t	 cap;		/* lines held */
+	/* Texts stay valid for one frame's worth of fetches. */
+	char		 text[SSP_SB_FRAME_LINES + 1][32];
+	/* What the client received. */
+	uint64_t	 last;		/* newest line number delivered */
+	uint64_t	 got, skipped;
+	size_t		 max_batch;
+	int		 in_order;
+};
+
+/* ssp_line_fn: line num while the ring holds it. */
+static int
+sb_fetch(void *arg, uint64_t num, struct ssp_line *l)
+{
+	struct sbsrc	*sb = arg;
+	int		 n;
+
+	if (num < 1 || num > sb->total || num + sb->cap <= sb->total)
+		return (LN_E_STATE);
+	n = snprintf(sb->text[num % (SSP_SB_FRAME_LINES + 1)], 32,
+	    "line %llu", (unsigned long long)num);
+	l->num = num;
+	l->text = sb->text[num % (SSP_SB_FRAME_LINES + 1)];
+	l->len = (size_t)n;
+	l->wrapped = (num % 7) == 0;
+	return (0);
+}
+
+/* ssp_lines_fn: every line must be the one after the last (or a skip). */
+static void
+sb_got(void *arg, const struct ssp_line *l, size_t n, uint64_t skipped)
+{
+	struct sbsrc	*sb = arg;
+	char		 want[32];
+	size_t		 i;
+
+	if (n > sb->max_batch)
+		sb->max_batch = n;
+	sb->skipped += skipped;
+	for (i = 0; i < n; i++) {
+		snprintf(want, sizeof want, "line %llu",
+		    (unsigned long long)l[i].num);
+		if (sb->got > 0 && l[i].num != sb->last + 1 +
+		    (i == 0 ? skipped : 0))
+			sb->in_order = 0;
+		if (l[i].len != strlen(want) ||
+		    memcmp(l[i].text, want, l[i].len) != 0 ||
+		    l[i].wrapped != ((l[i].num % 7) == 0))
+			sb->in_order = 0;
+		sb->last = l[i].num;
+		sb->got++;
+	}
+}
+
+/* Scrolls k lines off the server's screen. */
+static void
+sb_scroll(struct world *w, struct sbsrc *sb, uint64_t k)
+{
+	struct fb_pen	 pen = { 0, 0, 0 };
+
+	sb->total += k;
+	fb_put1(w->screen, 0, 0, 0x41 + (uint32_t)(sb->total % 26), &pen);
+	ssp_server_update(w->srv, w->screen, w->now);
+	ssp_server_scrolled(w->srv, sb->total, sb->total > sb->cap ?
+	    sb->total - sb->cap + 1 : 1, w->now);
+}
+
+/* Sets up both ends' scrollback; the client is taken to hold 1..base. */
+static void
+sb_attach(struct world *w, struct sbsrc *sb, uint64_t base)
+{
+	sb->in_order = 1;
+	ssp_server_set_lines(w->srv, base, sb_fetch, sb);
+	ssp_server_scrolled(w->srv, sb->total, sb->total > sb->cap ?
+	    sb->total - sb->cap + 1 : 1, w->now);
+	ssp_client_set_lines(w->cl, sb_got, sb);
+}
+
+/*
+ * Lines scrolled in bursts over a lossy, reordering link arrive every
+ * one, in order, once, in frames of at most SSP_SB_FRAME_LINES, with
+ * frames skipped in between.
+ */
+static void
+test_sb_complete(void **state)
+{
+	struct sbsrc	 sb;
+	uint64_t	 seed;
+	int		 i;
+
+	(void)state;
+	for (seed = 1; seed <= 3; seed++) {
+		struct world	*w;
+
+		memset(&sb, 0, sizeof sb);
+		sb.cap = 100000;
+		w = world_new(seed, 25, 10, 20 * MS, 30 * MS);
+		sb_attach(w, &sb, 0);
+		for (i = 0; i < 400; i++) {
+			sb_scroll(w, &sb, rnd(w) % 300);
+			run(w, w->now + rnd(w) % (10 * MS));
+		}
+		heal_and_check(w);
+		assert_true(sb.in_order);
+		assert_int_equal(sb.skipped, 0);
+		assert_int_equal(sb.got, sb.total);
+		assert_int_equal(sb.last, sb.total);
+		assert_int_equal(ssp_client_lines(w->cl), sb.total);
+		assert_true(sb.max_batch <= SSP_SB_FRAME_LINES);
+		world_free(w);
+	}
+}
+
+/* A backlog far larger than one frame is split across frames, not cut. */
+static void
+test_sb_split(void **state)
+{
+	struct sbsrc	 sb;
+	struct world	*w;
+
+	(void)state;
+	memset(&sb, 0, sizeof sb);
+	sb.cap = 100000;
+	w = world_new(7, 0, 0, 10 * MS, 0);
+	sb_attach(w, &sb, 0);
+	sb_scroll(w, &sb, 30000);
+	run(w, w->now + 30 * SEC);
+	assert_true(sb.in_order);
+	assert_int_equal(sb.skipped, 0);
+	assert_int_equal(sb.got, 30000);
+	assert_int_equal(sb.max_batch, SSP_SB_FRAME_LINES);
+	assert_true(fb_equal(ssp_client_screen(w->cl), w->screen));
+	world_free(w);
+}
+
+/*
+ * Lines the server no longer holds (its ring is small, the link was down)
+ * are reported as skipped; the rest still arrive in order, ending with
+ * the newest.
+ */
+static void
+test_sb_evicted(void **state)
+{
+	struct sbsrc	 sb;
+	struct world	*w;
+	int		 i;
+
+	(void)state;
+	memset(&sb, 0, sizeof sb);
+	sb.cap = 500;
+	w = world_new(9, 0, 0, 10 * MS, 0);
+	sb_attach(w, &sb, 0);
+	sb_scroll(w, &sb, 100);
+	run(w, w->now + SEC);
+	assert_int_equal(sb.got, 100);
+	w->down = 1;
+	for (i = 0; i < 50; i++) {
+		sb_scroll(w, &sb, 100);
+		run(w, w->now + 20 * MS);
+	}
+	w->down = 0;
+	heal_and_check(w);
+	assert_true(sb.in_order);
+	assert_int_equal(sb.last, sb.total);
+	assert_int_equal(sb.got, 100 + sb.cap);
+	assert_int_equal(sb.skipped, sb.total - 100 - sb.cap);
+	world_free(w);
+}
+
+/* On attach the client gets the lines after the base it was given. */
+static void
+test_sb_attach_push(void **state)
+{
+	struct sbsrc	 sb;
+	struct world	*w;
+
+	(void)state;
+	memset(&sb, 0, sizeof sb);
+	sb.cap = 10000;
+	sb.total = 7000;
+	w = world_new(11, 10, 0, 10 * MS, 5 * MS);
+	sb_attach(w, &sb, 7000 - 1000);
+	heal_and_check(w);
+	assert_true(sb.in_order);
+	assert_int_equal(sb.got, 1000);
+	assert_int_equal(sb.last, 7000);
+	assert_int_equal(sb.skipped, 0);
+	world_free(w);
+}
+
+/* Garbage lines (too many, too long) drop the frame, never deliver. */
+static void
+test_sb_bounds(void **state)
+{
+	Lnsh__SyncMessage	 m;
+	Lnsh__SyncLine		 line, *lp[1];
+	struct sbsrc		 sb;
+	struct world		*w;
+	uint8_t			*p, *big;
+	size_t			 len;
+	int			 r;
+
+	(void)state;
+	lnsh__sync_message__init(&m);
+	lnsh__sync_line__init(&line);
+	memset(&sb, 0, sizeof sb);
+	w = world_new(13, 0, 0, 10 * MS, 0);
+	ssp_client_set_lines(w->cl, sb_got, &sb);
+	big = xcalloc(1, SSP_LINE_MAX + 1);
+	memset(big, 'x', SSP_LINE_MAX + 1);
+	line.has_text = 1;
+	line.text.data = big;
+	line.text.len = SSP_LINE_MAX + 1;
+	lp[0] = &line;
+	m.has_old_num = m.has_new_num = 1;
+	m.new_num = 1;
+	m.body_case = LNSH__SYNC_MESSAGE__BODY_SCREEN;
+	m.has_sb_total = 1;
+	m.sb_total = 1;
+	m.n_line = 1;
+	m.line = lp;
+	len = lnsh__sync_message__get_packed_size(&m);
+	p = xmalloc(len);
+	lnsh__sync_message__pack(&m, p);
+	r = ssp_client_input(w->cl, p, len, w->now);
+	assert_int_equal(r, LN_E_DROP(LN_DROP_MESSAGE));
+	free(p);
+	/* sb_total below the number of lines carried. */
+	line.text.len = 4;
+	m.sb_total = 0;
+	len = lnsh__sync_message__get_packed_size(&m);
+	p = xmalloc(len);
+	lnsh__sync_message__pack(&m, p);
+	r = ssp_client_input(w->cl, p, len, w->now);
+	assert_int_equal(r, LN_E_DROP(LN_DROP_MESSAGE));
+	assert_int_equal(sb.got, 0);
+	free(p);
+	free(big);
+	world_free(w);
+}
+
 int
 main(void)
 {
@@ -668,6 +915,11 @@ main(void)
 		cmocka_unit_test(test_client_notices_silence),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_misdirected),
+		cmocka_unit_test(test_sb_complete),
+		cmocka_unit_test(test_sb_split),
+		cmocka_unit_test(test_sb_evicted),
+		cmocka_unit_test(test_sb_attach_push),
+		cmocka_unit_test(test_sb_bounds),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
