@@ -9,6 +9,13 @@ lnshd_SOURCES += server/cmd-authorize.c server/cmd-authorized.c \
 	server/cmd-revoke.c
 lnsh_SOURCES += client/cmd-host.c client/cmd-hosts.c client/userconf.c
 
+# ---------------------------------------------------------------- install
+dist_man_MANS = man/lnsh.1 man/lnshd.8
+bashcompdir = $(datadir)/bash-completion/completions
+dist_bashcomp_DATA = completion/lnsh.bash completion/lnshd.bash
+zshcompdir = $(datadir)/zsh/site-functions
+dist_zshcomp_DATA = completion/_lnsh
+
 # ---------------------------------------------------------------- tests
 check_PROGRAMS += tests/unit/test_userconf
 tests_unit_test_userconf_SOURCES = tests/unit/test_userconf.c \
@@ -17,6 +24,8 @@ tests_unit_test_userconf_CPPFLAGS = $(KEYS_CPPFLAGS)
 tests_unit_test_userconf_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_userconf_LDADD = $(UNIT_LIBS)
 
-ONBOARD_TESTS = tests/regress/onboard-authorize.sh
+ONBOARD_TESTS = tests/regress/onboard-authorize.sh \
+	tests/regress/onboard-hosts.sh tests/regress/completion.sh \
+	tests/regress/onboard-zsh.sh
 TESTS += $(ONBOARD_TESTS)
 EXTRA_DIST += $(ONBOARD_TESTS)
