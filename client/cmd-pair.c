@@ -250,7 +250,8 @@ cmd_pair_exec(const struct cmd_entry *e, struct cmd_args *a)
 	uint8_t			 sk[LN_KEY_LEN], pk[LN_KEY_LEN];
 	uint8_t			 pl[LN_PAIR_MAX_PAYLOAD];
 	char			 host[256], comment[LN_KEY_COMMENT_MAX + 1];
-	char			 addr[HOSTS_ADDR_MAX + 1], b64[LN_KEY_B64_LEN + 1];
+	char			 addr[HOSTS_ADDR_MAX + 1];
+	char			 b64[LN_KEY_B64_LEN + 1];
 	char			 fp[LN_FINGERPRINT_LEN], *cause = NULL;
 	char			*hosts_path = NULL;
 	const char		*alias = a->argv[0], *address = a->argv[1];

@@ -265,7 +265,8 @@ pair_put_mac1(struct buf *w, const uint8_t *start, const uint8_t *mkey)
 
 /*
  * Client: starts XXpsk3 as initiator with our static key client_sk (sent
- * only in message 3) and the code's psk and mac1 key, writing the init packet (72 bytes). On success *hs is kept for
+ * only in message 3) and the code's psk and mac1 key, writing the init
+ * packet (72 bytes). On success *hs is kept for
  * pair_consume_response; on failure it is untouched.
  */
 int
@@ -476,7 +477,8 @@ out:
 }
 
 /*
- * Client: the finish packet (88 + plen bytes) with the request payload, then Split: keys->send = c1, recv = c2,
+ * Client: the finish packet (88 + plen bytes) with the request payload,
+ * then Split: keys->send = c1, recv = c2,
  * remote_index = server_index, remote_static = the server's key; the
  * caller sets keys->local_index to its own index. *hs is wiped on success.
  */

@@ -78,8 +78,8 @@ cmd_pair_own_addresses(const char *port)
 		    host, sizeof host, NULL, 0, NI_NUMERICHOST) != 0)
 			continue;
 		/* Loopback and link-local need no advertising. */
-		if (strcmp(host, "127.0.0.1") == 0 || strcmp(host, "::1") == 0 ||
-		    strncmp(host, "fe80", 4) == 0)
+		if (strcmp(host, "127.0.0.1") == 0 ||
+		    strcmp(host, "::1") == 0 || strncmp(host, "fe80", 4) == 0)
 			continue;
 		if (strchr(host, ':') != NULL)
 			printf("  [%s]:%s\n", host, port);

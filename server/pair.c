@@ -211,8 +211,8 @@ out:
  * as a new 0600 file owned by the user (chown when we are root).
  */
 int
-pair_codes_save(const char *state_dir, uid_t uid, const struct pair_code *codes,
-    size_t n, uint64_t wall_sec, char **cause)
+pair_codes_save(const char *state_dir, uid_t uid,
+    const struct pair_code *codes, size_t n, uint64_t wall_sec, char **cause)
 {
 	char	*path = pair_file(state_dir, uid), *text;
 	char	 b64[LN_KEY_B64_LEN + 1];
@@ -514,7 +514,8 @@ pair_authorize_as_user(const struct paths_user *u, const uint8_t *pk,
 {
 	struct authkeys	 ak;
 	uint8_t		*data = NULL;
-	char		*dir = paths_user_dir(u), *path = paths_authorized_keys(u);
+	char		*dir = paths_user_dir(u);
+	char		*path = paths_authorized_keys(u);
 	char		 line[LN_KEY_TEXT_MAX], *text = NULL;
 	size_t		 len = 0, tlen;
 	int		 r;
@@ -630,8 +631,8 @@ pair_clean(const char *s, char *out, size_t len)
 	size_t	n = 0;
 
 	for (; s != NULL && *s != '\0' && n + 1 < len; s++)
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-		    "0123456789._@-", *s) != NULL)
+		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+		    "abcdefghijklmnopqrstuvwxyz0123456789._@-", *s) != NULL)
 			out[n++] = *s;
 	if (n == 0)
 		out[n++] = '?';
@@ -719,7 +720,8 @@ pair_on_finish(struct lnshd *d, const uint8_t *pkt, size_t len,
 {
 	struct pair_slot	*s = NULL;
 	struct pair_keys	 k;
-	uint8_t			 pl[LN_PAIR_MAX_PAYLOAD], res[LN_PAIR_MAX_PAYLOAD];
+	uint8_t			 pl[LN_PAIR_MAX_PAYLOAD];
+	uint8_t			 res[LN_PAIR_MAX_PAYLOAD];
 	uint8_t			 h[LN_KEY_LEN];
 	char			 name[LISTEN_ADDR_MAX], msg[160];
 	size_t			 i, plen, rlen;
