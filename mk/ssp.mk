@@ -22,3 +22,9 @@ tests_unit_test_ssp_SOURCES = tests/unit/test_ssp.c $(PROTO_CORE)
 tests_unit_test_ssp_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ssp_LDADD = $(SSP_LIBS) $(UNIT_LIBS)
 $(tests_unit_test_ssp_OBJECTS): proto/sync.pb-c.h
+
+# lnshd's side of attach: each attached client's SSP server, fed from the
+# session's mirror (server/attach.c, server/mirror.c).
+lnshd_SOURCES += server/attach.c server/mirror.c
+lnshd_LDADD += $(SSP_LIBS) $(PROTO_LIBS)
+$(lnshd_OBJECTS): proto/sync.pb-c.h

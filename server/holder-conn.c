@@ -554,6 +554,40 @@ hc_fail(struct holder_conn *c, int err)
 		c->ops->closed(c->arg, c, err);
 }
 
+/*
+ * A ScreenUpdate: handed on as it is (the owner validates the diff and
+ * the lines; only counts are bounded here). Unasked for: a bad message.
+ */
+static int
+hc_update(struct holder_conn *c, const Lnsh__Holder__ScreenUpdate *u)
+{
+	struct holder_update	 up;
+	struct holder_line	*lines = NULL;
+	size_t			 i;
+	int			 r;
+
+	if (c->ops->update == NULL || u->n_line > HOLDER_UPDATE_LINES ||
+	    u->n_line > u->sb_total)
+		return (LN_E_DROP(LN_DROP_MESSAGE));
+	if (u->n_line > 0)
+		lines = xcalloc(u->n_line, sizeof *lines);
+	for (i = 0; i < u->n_line; i++) {
+		lines[i].text = (const char *)u->line[i]->text.data;
+		lines[i].len = u->line[i]->text.len;
+		lines[i].wrapped = u->line[i]->wrapped;
+	}
+	memset(&up, 0, sizeof up);
+	up.full = u->full;
+	up.diff = u->diff.data;
+	up.difflen = u->diff.len;
+	up.sb_total = u->sb_total;
+	up.lines = lines;
+	up.nlines = u->n_line;
+	r = c->ops->update(c->arg, c, &up);
+	free(lines);
+	return (r != 0 ? LN_E_DROP(LN_DROP_MESSAGE) : 0);
+}
+
 /* One reply in event-loop mode: a notification, or some request's answer. */
 static int
 hc_async_reply(struct holder_conn *c, const Lnsh__Holder__Reply *rep)
@@ -570,6 +604,8 @@ hc_async_reply(struct holder_conn *c, const Lnsh__Holder__Reply *rep)
 				    rep->changed->generation);
 			return (0);
 		}
+		if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_UPDATE)
+			return (hc_update(c, rep->update));
 		if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_EXITED) {
 			if (c->ops->exited != NULL)
 				c->ops->exited(c->arg, c,
@@ -830,6 +866,21 @@ holder_async_subscribe(struct holder_conn *c, holder_done_fn done,
 	Lnsh__Holder__Subscribe	sub = LNSH__HOLDER__SUBSCRIBE__INIT;
 
 	sub.screen = 1;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_SUBSCRIBE;
+	req.subscribe = &sub;
+	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_OK, done, arg));
+}
+
+/* Starts (or stops) ScreenUpdate notifications (ops->update). */
+int
+holder_async_updates(struct holder_conn *c, int on, unsigned lines,
+    holder_done_fn done, void *arg)
+{
+	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Subscribe	sub = LNSH__HOLDER__SUBSCRIBE__INIT;
+
+	sub.updates = on != 0;
+	sub.scrollback = lines;
 	req.msg_case = LNSH__HOLDER__REQUEST__MSG_SUBSCRIBE;
 	req.subscribe = &sub;
 	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_OK, done, arg));

@@ -44,6 +44,13 @@ struct hconn {
 	int			 closing;	/* free once output drained */
 	int			 kill_wait;	/* owes an Ok to a Kill */
 	uint32_t		 kill_id;
+	/* ScreenUpdate subscription: what we last sent it. */
+	int			 updates;
+	struct fb		*upd_fb;	/* NULL: none yet */
+	uint64_t		 upd_sb;
+	int			 upd_pending;	/* changed since */
+	uint64_t		 upd_last_ns;
+	struct event		*upd_ev;	/* pacing */
 	TAILQ_ENTRY(hconn)	 entry;
 };
 TAILQ_HEAD(hconns, hconn);
@@ -174,6 +181,122 @@ hconn_changed(struct hconn *c)
 }
 
 /*
+ * Sends a ScreenUpdate: the diff from what this subscriber last got (full:
+ * from nothing) and the lines scrolled since, newest kept if too many.
+ * The snapshot is copy-on-write, so holding it costs rows, not cells.
+ */
+static void
+hconn_update(struct hconn *c, int full, uint32_t wish)
+{
+	struct holder		 *h = c->h;
+	const struct scrollback	 *sb = emu_scrollback(h->emu);
+	Lnsh__Holder__Reply	  rep = LNSH__HOLDER__REPLY__INIT;
+	Lnsh__Holder__ScreenUpdate up = LNSH__HOLDER__SCREEN_UPDATE__INIT;
+	Lnsh__Holder__Line	 *lines = NULL, **linep = NULL;
+	struct fb_text		 *texts = NULL;
+	struct fb		 *now_fb;
+	uint8_t			 *diff = NULL;
+	size_t			  difflen, count, n, i, alloc, bytes = 0;
+	uint64_t		  total;
+
+	now_fb = fb_snapshot(emu_screen(h->emu));
+	if (fb_diff(full ? NULL : c->upd_fb, now_fb, &diff, &difflen) != 0) {
+		fb_free(now_fb);
+		return;
+	}
+	total = sb_total(sb);
+	count = sb_count(sb);
+	if (full)
+		n = wish;
+	else
+		n = total - c->upd_sb < HOLDER_UPDATE_LINES ?
+		    (size_t)(total - c->upd_sb) : HOLDER_UPDATE_LINES;
+	if (n > count)
+		n = count;
+	if (n > HOLDER_UPDATE_LINES)
+		n = HOLDER_UPDATE_LINES;
+	alloc = n;
+	if (n > 0) {
+		texts = xcalloc(n, sizeof *texts);
+		lines = xcalloc(n, sizeof *lines);
+		linep = xcalloc(n, sizeof *linep);
+	}
+	/* Newest first, so a byte budget leaves out the oldest. */
+	for (i = 0; i < n; i++) {
+		size_t	idx = count - 1 - i;
+
+		if (sb_line(sb, idx, 1, &texts[i]) != 0 ||
+		    (bytes += texts[i].len) > HOLDER_UPDATE_BYTES)
+			break;
+		lnsh__holder__line__init(&lines[i]);
+		lines[i].text.data = (uint8_t *)texts[i].p;
+		lines[i].text.len = texts[i].len;
+		lines[i].wrapped = sb_wrapped(sb, idx);
+	}
+	n = i;
+	for (i = 0; i < n; i++)
+		linep[i] = &lines[n - 1 - i];
+	up.full = full;
+	up.diff.data = diff;
+	up.diff.len = difflen;
+	up.sb_total = total;
+	up.n_line = n;
+	up.line = linep;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_UPDATE;
+	rep.update = &up;
+	hconn_send(c, &rep);
+	for (i = 0; i < alloc; i++)
+		free(texts[i].p);
+	free(texts);
+	free(lines);
+	free(linep);
+	free(diff);
+	if (c->upd_fb != NULL)
+		fb_free(c->upd_fb);
+	c->upd_fb = now_fb;
+	c->upd_sb = total;
+	c->upd_pending = 0;
+	c->upd_last_ns = ln_now_ns();
+}
+
+/*
+ * The screen changed for an updates subscriber: an update goes at once if
+ * none went for HOLDER_UPDATE_NS, else when that much has passed, and only
+ * once lnshd read the previous one. Under a flood this is one diff per
+ * interval, however many pty reads came between.
+ */
+static void
+hconn_update_kick(struct hconn *c)
+{
+	struct timeval	 tv;
+	uint64_t	 now, wait;
+
+	c->upd_pending = 1;
+	if (evbuffer_get_length(bufferevent_get_output(c->bev)) != 0 ||
+	    evtimer_pending(c->upd_ev, NULL))
+		return;
+	now = ln_now_ns();
+	if (now - c->upd_last_ns >= HOLDER_UPDATE_NS) {
+		hconn_update(c, 0, 0);
+		return;
+	}
+	wait = HOLDER_UPDATE_NS - (now - c->upd_last_ns);
+	tv.tv_sec = 0;
+	tv.tv_usec = (suseconds_t)(wait / 1000);
+	evtimer_add(c->upd_ev, &tv);
+}
+
+/* The pacing timer: the update that waited for its interval. */
+static void
+hconn_update_timer(evutil_socket_t fd, short events, void *arg)
+{
+	struct hconn	*c = arg;
+
+	if (c->updates && c->upd_pending && !c->closing)
+		hconn_update_kick(c);
+}
+
+/*
  * The screen changed. A subscriber that has not yet read the previous
  * notification gets one more only when its queue drains, so a flood of
  * output costs it one notification per read, not one per pty read.
@@ -185,6 +308,8 @@ holder_changed(struct holder *h)
 
 	h->generation++;
 	TAILQ_FOREACH(c, &h->conns, entry) {
+		if (c->updates && c->hello && !c->closing)
+			hconn_update_kick(c);
 		if (!c->subscribed || !c->hello || c->closing)
 			continue;
 		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
@@ -583,6 +708,15 @@ holder_dispatch(struct hconn *c, const Lnsh__Holder__Request *req)
 	case LNSH__HOLDER__REQUEST__MSG_SUBSCRIBE:
 		c->subscribed = req->subscribe->screen;
 		hconn_ok(c, req->id);
+		c->updates = req->subscribe->updates;
+		if (c->updates)
+			hconn_update(c, 1, req->subscribe->scrollback <
+			    HOLDER_UPDATE_LINES ? req->subscribe->scrollback :
+			    HOLDER_UPDATE_LINES);
+		else if (c->upd_fb != NULL) {
+			fb_free(c->upd_fb);
+			c->upd_fb = NULL;
+		}
 		break;
 	case LNSH__HOLDER__REQUEST__MSG_CLIENTS:
 		h->clients = req->clients->count;
@@ -645,6 +779,8 @@ hconn_write(struct bufferevent *bev, void *arg)
 	}
 	if (c->change_pending)
 		hconn_changed(c);
+	if (c->updates && c->upd_pending)
+		hconn_update_kick(c);
 }
 
 /* EOF or an error on a connection. */
@@ -664,6 +800,10 @@ hconn_free(struct hconn *c)
 	TAILQ_REMOVE(&h->conns, c, entry);
 	h->nconns--;
 	bufferevent_free(c->bev);
+	if (c->upd_ev != NULL)
+		event_free(c->upd_ev);
+	if (c->upd_fb != NULL)
+		fb_free(c->upd_fb);
 	free(c);
 	if (h->leaving && h->nconns == 0)
 		event_base_loopexit(h->base, NULL);
@@ -709,6 +849,7 @@ holder_accept(evutil_socket_t lfd, short events, void *arg)
 		free(c);
 		return;
 	}
+	c->upd_ev = evtimer_new(h->base, hconn_update_timer, c);
 	bufferevent_setcb(c->bev, hconn_read, hconn_write, hconn_event, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&h->conns, c, entry);

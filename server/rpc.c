@@ -49,6 +49,7 @@ struct client {
 	struct paths_user	 user;
 	unsigned		 refs;		/* the list, and each op */
 	struct rpc_out		*out_head, **out_tail;
+	struct attach		*att;		/* attach.c, or NULL */
 	struct client		*next;
 };
 
@@ -131,6 +132,9 @@ rpc_free(struct lnshd *d)
 
 	while ((c = d->clients) != NULL) {
 		d->clients = c->next;
+		if (c->att != NULL)
+			attach_stop(c->att);
+		c->att = NULL;
 		c->peer = NULL;
 		rpc_client_unref(c);
 	}
@@ -542,6 +546,113 @@ rpc_input(struct client *c, uint64_t id, const Lnsh__SendRequest *req)
 	rpc_op_settle(op);
 }
 
+/* ------------------------------------------------------ attach, detach */
+
+/*
+ * attach: the connection follows a session's screen over SSP from now on,
+ * creating the session first when asked and it does not exist.
+ */
+static void
+rpc_attach(struct client *c, uint64_t id, const Lnsh__AttachRequest *req)
+{
+	Lnsh__Reply		 rep = LNSH__REPLY__INIT;
+	Lnsh__AttachReply	 ar = LNSH__ATTACH_REPLY__INIT;
+	struct session_new	 sn;
+	struct session		*s;
+	char			*argv[RPC_MAX_ARGS + 1];
+	char			*env[RPC_MAX_ARGS + 1];
+	char			*cause = NULL;
+	size_t			 i, n = 0;
+	int			 r, created = 0;
+
+	if (req->name == NULL || !hwire_name_ok(req->name)) {
+		rpc_reply_status(c, id, RPC_STATUS_OTHER, "bad session name: "
+		    "use 1 to 64 of A-Z a-z 0-9 . _ -");
+		return;
+	}
+	if (req->n_argv > RPC_MAX_ARGS || req->n_env > RPC_MAX_ARGS ||
+	    req->cols > HOLDER_MAX_DIM || req->rows > HOLDER_MAX_DIM) {
+		rpc_reply_status(c, id, RPC_STATUS_OTHER, "too many arguments "
+		    "or too large a size");
+		return;
+	}
+	if ((s = sessions_find(c->d, c->user.uid, req->name)) == NULL) {
+		if (!req->create) {
+			rpc_no_session(c, id, req->name);
+			return;
+		}
+		for (i = 0; i < req->n_argv; i++)
+			argv[i] = req->argv[i];
+		argv[req->n_argv] = NULL;
+		for (i = 0; i < req->n_env; i++)
+			if (rpc_env_ok(req->env[i]))
+				env[n++] = req->env[i];
+		env[n] = NULL;
+		memset(&sn, 0, sizeof sn);
+		sn.name = req->name;
+		sn.argv = req->n_argv > 0 ? argv : NULL;
+		sn.term = req->term != NULL && *req->term != '\0' ?
+		    req->term : NULL;
+		sn.env = n > 0 ? env : NULL;
+		sn.cols = (int)req->cols;
+		sn.rows = (int)req->rows;
+		if ((r = sessions_spawn(c->d, &c->user, &sn, &s,
+		    &cause)) != 0) {
+			log_warn("client %u: attach %s: %s", c->id, req->name,
+			    cause);
+			rpc_reply_status(c, id, RPC_STATUS_OTHER, cause);
+			free(cause);
+			return;
+		}
+		created = 1;
+	}
+	if (c->att != NULL)
+		attach_stop(c->att);
+	c->att = NULL;
+	ar.name = req->name;
+	ar.created = created;
+	rep.id = id;
+	rep.result_case = LNSH__REPLY__RESULT_ATTACH;
+	rep.attach = &ar;
+	rpc_send(c, &rep);
+	if (session_exited(s)) {
+		rpc_ended(c, req->name, 1, 0);
+		return;
+	}
+	c->att = attach_start(c->d, c, c->peer, c->id, s, (int)req->cols,
+	    (int)req->rows);
+}
+
+/* detach: leave the session; the connection stays. */
+static void
+rpc_detach(struct client *c, uint64_t id)
+{
+	if (c->att != NULL)
+		attach_stop(c->att);
+	c->att = NULL;
+	rpc_reply_status(c, id, RPC_STATUS_OK, NULL);
+}
+
+/*
+ * The attached session's shell exited: an unasked Reply (id 0) saying so.
+ * The attach is over; attach.c frees it.
+ */
+void
+rpc_ended(struct client *c, const char *name, int code, int sig)
+{
+	Lnsh__Reply		 rep = LNSH__REPLY__INIT;
+	Lnsh__SessionEnded	 se = LNSH__SESSION_ENDED__INIT;
+
+	c->att = NULL;
+	se.name = (char *)(uintptr_t)name;
+	se.exit_status = code;
+	se.signal = sig;
+	rep.id = 0;
+	rep.result_case = LNSH__REPLY__RESULT_ENDED;
+	rep.ended = &se;
+	rpc_send(c, &rep);
+}
+
 /* -------------------------------------------------------------- clients */
 
 /* ops->connect: a client completed its handshake for a user. */
@@ -600,6 +711,9 @@ rpc_disconnect(void *arg, struct chan_peer *peer)
 		}
 	}
 	log_info("client %u disconnected", c->id);
+	if (c->att != NULL)
+		attach_stop(c->att);
+	c->att = NULL;
 	chan_peer_set_data(peer, NULL);
 	c->peer = NULL;
 	rpc_client_unref(c);
@@ -614,8 +728,14 @@ rpc_message(void *arg, struct chan_peer *peer, const uint8_t *msg,
 	struct client	*c = chan_peer_data(peer);
 	Lnsh__Request	*req;
 
-	if (c == NULL || !reliable)
+	if (c == NULL)
 		return;
+	/* Unreliable messages are SSP, for an attached connection only. */
+	if (!reliable) {
+		if (c->att != NULL)
+			attach_input(c->att, msg, len);
+		return;
+	}
 	if ((req = lnsh__request__unpack(NULL, len, msg)) == NULL) {
 		log_debug("client %u: a message that is not a Request",
 		    c->id);
@@ -642,6 +762,12 @@ rpc_message(void *arg, struct chan_peer *peer, const uint8_t *msg,
 		break;
 	case LNSH__REQUEST__OP_SEND:
 		rpc_input(c, req->id, req->send);
+		break;
+	case LNSH__REQUEST__OP_ATTACH:
+		rpc_attach(c, req->id, req->attach);
+		break;
+	case LNSH__REQUEST__OP_DETACH:
+		rpc_detach(c, req->id);
 		break;
 	default:
 		rpc_reply_status(c, req->id, RPC_STATUS_OTHER, "this lnshd "

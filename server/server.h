@@ -55,6 +55,11 @@ int		 sb_wrapped(const struct scrollback *, size_t);
 #define HOLDER_EXITED_KEEP_SEC	(24 * 60 * 60)	/* exited, never listed */
 #define HOLDER_KILL_GRACE_MS	1000		/* SIGHUP to SIGKILL */
 #define HOLDER_IO_TIMEOUT_SEC	5		/* blocking helpers */
+/* ScreenUpdate: pacing while output flows, and what one may carry. */
+#define HOLDER_UPDATE_NS	(5 * 1000 * 1000ULL)
+#define HOLDER_UPDATE_LINES	10000		/* scrollback lines */
+#define HOLDER_UPDATE_BYTES	(8 * 1024 * 1024) /* their text */
+#define HOLDER_LINE_MAX		(16 * 1024)	/* bytes of one line */
 
 int		 hwire_name_ok(const char *);
 int		 hwire_frame_size(const uint8_t *, size_t, size_t, size_t *);
@@ -165,6 +170,20 @@ int		 holder_set_clients(struct holder_conn *, unsigned);
 
 /* Event-loop use. */
 struct event_base;
+/* A ScreenUpdate (proto/holder.proto), still untrusted. */
+struct holder_line {
+	const char	*text;
+	size_t		 len;
+	int		 wrapped;
+};
+struct holder_update {
+	int			 full;	/* the diff is from the empty screen */
+	const uint8_t		*diff;
+	size_t			 difflen;
+	uint64_t		 sb_total;
+	const struct holder_line *lines;	/* sb_total - n + 1 .. */
+	size_t			 nlines;
+};
 struct holder_conn_ops {
 	/* The screen changed (after holder_async_subscribe). */
 	void	(*changed)(void *, struct holder_conn *, uint64_t);
@@ -172,6 +191,12 @@ struct holder_conn_ops {
 	void	(*exited)(void *, struct holder_conn *, int, int);
 	/* The connection is gone (holder exited, or it misbehaved). */
 	void	(*closed)(void *, struct holder_conn *, int);
+	/*
+	 * A ScreenUpdate (after holder_async_updates); non-zero: it was bad,
+	 * and the connection closes as for any bad message.
+	 */
+	int	(*update)(void *, struct holder_conn *,
+		    const struct holder_update *);
 };
 /*
  * Completion of an async request: err, then for info requests the info,
@@ -202,6 +227,9 @@ int		 holder_async_clients(struct holder_conn *, unsigned,
 		     holder_done_fn, void *);
 int		 holder_async_subscribe(struct holder_conn *, holder_done_fn,
 		     void *);
+/* (on, scrollback lines with the first): ScreenUpdates (ops->update). */
+int		 holder_async_updates(struct holder_conn *, int, unsigned,
+		     holder_done_fn, void *);
 
 /*
  * sessdir.c: a user's socket directory, the holders in it, and spawning a
@@ -494,6 +522,8 @@ void		 rpc_message(void *, struct chan_peer *, const uint8_t *,
 		     size_t, int);
 void		 rpc_flush(struct lnshd *);
 void		 rpc_describe(const struct lnshd *, FILE *);
+/* (client, session name, exit code, signal): an unasked SessionEnded. */
+void		 rpc_ended(struct client *, const char *, int, int);
 
 /* sessions.c: the registry of holders lnshd serves. */
 struct session_new {
@@ -517,7 +547,44 @@ const char	*session_name(const struct session *);
 uid_t		 session_uid(const struct session *);
 int		 session_exited(const struct session *);
 void		 sessions_describe(struct lnshd *, FILE *);
+struct attach_sess *session_attach(const struct session *);
+void		 session_set_attach(struct session *, struct attach_sess *);
 int		 sessions_kill_all_dirs(const char *, int, FILE *);
+
+/*
+ * mirror.c: lnshd's copy of a session's screen and newest scrollback
+ * lines, kept from the holder's ScreenUpdates (untrusted: mirror_apply
+ * refuses a bad one, and the caller closes that holder's connection).
+ */
+#define MIRROR_LINES		10000	/* scrollback lines held */
+struct mirror;
+struct mirror	*mirror_new(void);
+void		 mirror_free(struct mirror *);
+int		 mirror_apply(struct mirror *, const struct holder_update *,
+		     char **);
+const struct fb	*mirror_screen(const struct mirror *);
+uint64_t	 mirror_total(const struct mirror *);
+uint64_t	 mirror_oldest(const struct mirror *);
+int		 mirror_line(const struct mirror *, uint64_t, const char **,
+		     size_t *, int *);
+
+/*
+ * attach.c: connections attached to sessions (AttachRequest), each with
+ * its own SSP server fed from the session's mirror. rpc.c starts and
+ * stops them and hands on unreliable messages; sessions.c hands on the
+ * holder's updates, the shell's exit and the holder's going.
+ */
+#define ATTACH_PUSH_LINES	1000	/* scrollback pushed on attach */
+struct attach;
+struct attach_sess;
+struct attach	*attach_start(struct lnshd *, struct client *,
+		     struct chan_peer *, unsigned, struct session *, int, int);
+void		 attach_stop(struct attach *);
+void		 attach_input(struct attach *, const uint8_t *, size_t);
+int		 attach_session_update(struct session *,
+		     const struct holder_update *);
+void		 attach_session_exited(struct session *, int, int);
+void		 attach_session_closed(struct session *);
 
 /* status.c: the local control socket (lnshd status, lnshd kill-all). */
 #define STATUS_MAX_REQUEST	64

@@ -39,6 +39,7 @@ struct session {
 	int			 exited;
 	int			 exit_status;	/* -1 when a signal ended it */
 	int			 exit_signal;
+	struct attach_sess	*attach;	/* attach.c: clients */
 	struct session		*next;
 };
 
@@ -154,6 +155,8 @@ sessions_remove(struct lnshd *d, struct session *s)
 			break;
 		}
 	}
+	if (s->attach != NULL)
+		attach_session_closed(s);
 	holder_close(s->hc);
 	free(s);
 }
@@ -184,6 +187,15 @@ sessions_exited_cb(void *arg, struct holder_conn *hc, int status, int sig)
 	else
 		log_info("session %s (uid %lu) exited with status %d",
 		    s->name, (unsigned long)s->uid, status);
+	attach_session_exited(s, status, sig);
+}
+
+/* ops->update: the screen of a session with clients changed. */
+static int
+sessions_update_cb(void *arg, struct holder_conn *hc,
+    const struct holder_update *u)
+{
+	return (attach_session_update(arg, u));
 }
 
 /* ops->closed: the holder is gone (killed, or exited and listed). */
@@ -201,6 +213,7 @@ static const struct holder_conn_ops sessions_ops = {
 	.changed = NULL,
 	.exited = sessions_exited_cb,
 	.closed = sessions_closed_cb,
+	.update = sessions_update_cb,
 };
 
 /* Connects to a holder and adds it to the registry, watched by the loop. */
@@ -423,6 +436,20 @@ uid_t
 session_uid(const struct session *s)
 {
 	return (s->uid);
+}
+
+/* The session's attached clients (attach.c), or NULL if none. */
+struct attach_sess *
+session_attach(const struct session *s)
+{
+	return (s->attach);
+}
+
+/* Sets or clears the session's attached clients. */
+void
+session_set_attach(struct session *s, struct attach_sess *as)
+{
+	s->attach = as;
 }
 
 /* Has its command exited (the holder still shows its last screen)? */
