@@ -195,8 +195,9 @@ struct rel {
 	/* RTT (RFC 6298) from the peer's echoes of our timestamps. */
 	int		 have_rtt;
 	uint64_t	 srtt_ns, rttvar_ns, rto_ns;
-	uint32_t	 peer_ts;	/* newest timestamp of the peer's */
+	uint32_t	 peer_ts;	/* last timestamp of the peer's */
 	uint64_t	 peer_ts_ns;	/* when it arrived */
+	uint32_t	 peer_newest;	/* newest timestamp of the peer's */
 	uint32_t	 echo_seen;	/* newest echo of ours sampled */
 	uint32_t	 stale_ts;	/* newest timestamp we sent again */
 	/* Loss detection and congestion window (RFC 5681, 6675). */

@@ -15,7 +15,7 @@
  *	                        ack + 2 + i (i < LN_REL_SACK_BITS)
  *	5     ts         uint32 the sender's clock at encoding, ms mod 2^32,
  *	                        never 0
- *	6     echo       uint32 the newest ts received from the peer; 0: none
+ *	6     echo       uint32 the last ts received from the peer; 0: none
  *	7     echo_delay uint32 ms the sender held that ts before encoding
  *
  * Sender: rel_queue copies a message and gives it the next seq; at most
@@ -38,24 +38,30 @@
  * because a path that reorders by more than that is rarer than one that
  * reorders at all, and the RTO remains for the rest).
  *
- * RTT: every Envelope carries its ts and echoes the peer's newest with how
- * long it was held, so any arrival gives a sample, lost or not, of clock -
- * echo - echo_delay. Karn's ambiguity moves to the timestamps: an echo is
- * sampled only if it is newer than every ts we sent again (stale_ts) and
- * than the last echo sampled (a retransmitted Envelope of the peer's
- * carries an old echo and delay). srtt, rttvar and rto = srtt + 4 * rttvar
- * within [LN_REL_RTO_MIN_NS, LN_REL_RTO_MAX_NS] follow RFC 6298, rto is
+ * RTT: every Envelope carries its ts and echoes the last one received from
+ * the peer (the last to arrive, not the newest: that would favour whatever
+ * overtook the rest) with how long it was held, so any arrival gives a
+ * sample, lost or not, of clock - echo - echo_delay. Karn's ambiguity moves
+ * to the timestamps: an echo is sampled only if it is newer than every ts
+ * we sent again (stale_ts), once, and only from a fresh Envelope of the
+ * peer's (its newest ts: a retransmitted one carries an old echo and
+ * delay). srtt and rttvar follow RFC 6298; rto = srtt + 4 * rttvar +
+ * LN_REL_ACK_DELAY_NS (the samples leave out the peer's ack delay, the
+ * timer must not) within [LN_REL_RTO_MIN_NS, LN_REL_RTO_MAX_NS], and
  * LN_REL_RTO_INIT_NS before the first sample. Each RTO expiry doubles the
  * RTO (5.5); any ack of something new or sample puts it back.
  *
- * Pacing (RFC 5681 Reno, in fragments, not bytes): messages in flight (sent,
- * not acked, not lost) may take up cwnd fragments; one message may always
- * go when nothing is in flight. cwnd starts at LN_REL_CWND_INIT, grows by
- * what is acked in slow start and by one per cwnd acked above ssthresh. A
- * loss found by acks halves it (ssthresh = flight / 2), once per window
- * (until `recover` is acked); an RTO expiry makes every message in flight
- * lost and cwnd one message, so retransmissions go oldest first, clocked out
- * by the acks that come back, not as one burst of the whole window.
+ * Pacing (RFC 5681 Reno, counted in fragments, not bytes): messages in
+ * flight (sent, not acked, not lost) may take up cwnd fragments; one
+ * message may always go when nothing is in flight; no seq goes beyond
+ * peer_acked + 1 + LN_REL_SACK_BITS, the farthest a selective ack reaches.
+ * cwnd starts at LN_REL_CWND_INIT, grows by what is acked in slow start and
+ * by one per cwnd acked above ssthresh. A loss, found by acks or by an RTO
+ * expiry, halves it (ssthresh = flight / 2, at least LN_REL_CWND_MIN) once
+ * per window (until `recover` is acked). An RTO expiry makes only the
+ * messages whose own timer ran out lost, so retransmissions go oldest
+ * first, as many as the window holds, clocked out by the acks that come
+ * back, never as one burst of the whole window.
  *
  * Receiver (rel_input): seq 0 with a body is delivered at once as
  * unreliable; seq 0 with an empty body is a pure ack. A reliable seq is
@@ -376,7 +382,9 @@ rel_timeout(struct rel *r, uint64_t now)
 
 /*
  * The oldest message that must go (never sent, or lost), if the window
- * lets it go now; 0 if none may.
+ * lets it go now; 0 if none may. Only seqs a selective ack can reach are
+ * sent: beyond them one loss would leave every later message unacked
+ * until its RTO, and resent for nothing.
  */
 static uint64_t
 rel_pick(const struct rel *r)
@@ -389,6 +397,9 @@ rel_pick(const struct rel *r)
 		m = &r->out->m[seq % LN_REL_WINDOW];
 		if (m->tx != 0 && !m->lost)
 			continue;
+		/* Past what a selective ack reaches, it could only time out. */
+		if (seq > r->peer_acked + 1 + LN_REL_SACK_BITS)
+			return (0);
 		if (flight == 0 || flight + m->cost <= r->cwnd)
 			return (seq);
 		return (0);
@@ -504,20 +515,27 @@ rel_rtt(struct rel *r, uint64_t sample)
 
 /*
  * Notes the peer's timestamp for our echoes, and takes an RTT sample from
- * its echo of ours unless that echo may be of a retransmission or stale.
+ * its echo of ours. We echo the last timestamp to arrive, not the newest:
+ * the newest is that of whatever overtook the rest, and would bias the
+ * samples towards the fastest packets. A sample comes only from a fresh
+ * Envelope of the peer's (a retransmitted one carries an old echo and
+ * delay), only once per echo, and never from the echo of a timestamp we
+ * sent again (Karn).
  */
 static void
 rel_clock(struct rel *r, const Lnsh__Envelope *e, uint64_t now)
 {
 	uint32_t	elapsed;
+	int		fresh;
 
-	if (e->ts != 0 && (r->peer_ts == 0 || rel_ts_after(e->ts, r->peer_ts))) {
-		r->peer_ts = e->ts;
-		r->peer_ts_ns = now;
-	}
-	if (e->echo == 0)
+	if (e->ts == 0)
 		return;
-	if (r->echo_seen != 0 && !rel_ts_after(e->echo, r->echo_seen))
+	fresh = r->peer_newest == 0 || rel_ts_after(e->ts, r->peer_newest);
+	if (fresh)
+		r->peer_newest = e->ts;
+	r->peer_ts = e->ts;
+	r->peer_ts_ns = now;
+	if (!fresh || e->echo == 0 || e->echo == r->echo_seen)
 		return;
 	if (r->stale_ts != 0 && !rel_ts_after(e->echo, r->stale_ts))
 		return;

@@ -128,8 +128,8 @@
  * Congestion window, in fragments (datagrams): initial, least after a loss
  * (rel.c says why not 1), and most.
  */
-#define LN_REL_CWND_INIT	32
-#define LN_REL_CWND_MIN		16
+#define LN_REL_CWND_INIT	128
+#define LN_REL_CWND_MIN		64
 #define LN_REL_CWND_MAX		2048
 /* Most an Envelope adds around its body: 6 tags, 6 varints, a length. */
 #define LN_ENVELOPE_OVERHEAD	64

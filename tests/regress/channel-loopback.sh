@@ -9,12 +9,11 @@
 lnsh_setup channel-loopback
 
 COUNT=${LOOPBACK_COUNT:-300}
-# Single-datagram messages for now. Multi-fragment ones (LOOPBACK_SIZES=
-# 0,1,100,1300,3000,40000) stall under this loss today: a retransmission is
-# re-fragmented under a fresh message id, so reassembly never accumulates
-# fragments across tries, and Karn's rule keeps the backed-off RTO at its
-# 2 s maximum. Put them back here once the channel handles them.
-SIZES=${LOOPBACK_SIZES:-0,1,100,1000}
+# Single-datagram and multi-fragment messages (40000 bytes is 35 fragments).
+# The client keeps up to WINDOW bytes unechoed: room for several large
+# messages at once, so one waiting on a lost fragment does not stall all.
+SIZES=${LOOPBACK_SIZES:-0,1,100,1000,1300,3000,40000}
+WINDOW=${LOOPBACK_WINDOW:-400000}
 
 spawn server "$B/tests/chandemo" server --listen 127.0.0.1:0
 SERVER=$LASTPID
@@ -34,7 +33,7 @@ RPORT=$(awk '/^listening/ { print $3; exit }' "$T/relay.out")
 # 300 messages, so at least once mid-stream).
 spawn client "$B/tests/chandemo" client --to "127.0.0.1:$RPORT" \
     --server-key "$KEY" --count "$COUNT" --sizes "$SIZES" \
-    --rebind-at $((COUNT / 3)) --timeout 15 --window 65536
+    --rebind-at $((COUNT / 3)) --timeout 15 --window "$WINDOW"
 CLIENT=$LASTPID
 wait_exit 20 "$CLIENT" || fail "client did not finish"
 [ "$EXITCODE" = 0 ] || fail "client failed (exit $EXITCODE)"

@@ -685,6 +685,43 @@ test_burst_reorder(void **state)
 	net_free(n);
 }
 
+/*
+ * Messages of 35 fragments through 10% loss: a retransmission is the same
+ * fragments under the same id, so tries add up and every message arrives
+ * within a few tries (when each try had to bring all 35 fragments, one in
+ * 40 did), and only lost ones are resent.
+ */
+static void
+test_large_lossy(void **state)
+{
+	struct test_net		*n = net_new(NULL, 0x1a76e);
+	struct test_client	*tc = net_client(n, -1);
+	unsigned		 i, count = 24;
+
+	net_connect_all(n);
+	n->loss = 100;
+	n->dup = 50;
+	n->delay_ns = 20 * MS;
+	n->jitter_ns = 5 * MS;
+	for (i = 0; i < count; i++) {
+		assert_int_equal(cl_say(tc, i, 40000, CHAN_RELIABLE), 0);
+		assert_int_equal(srv_say(tc, i, 40000, CHAN_RELIABLE), 0);
+	}
+	/* Each 40000 bytes waits out an RTO or two for its last fragments. */
+	for (i = 0; i < 200; i++) {
+		net_run(n, n->now + 100 * MS);
+		if (tc->srv_in.total == count && tc->in.total == count)
+			break;
+	}
+	assert_all_once(&tc->srv_in, 0, count);
+	assert_all_once(&tc->in, 0, count);
+	assert_int_equal(tc->srv_in.total, count);
+	assert_int_equal(tc->in.total, count);
+	assert_true(chan_client_counters(tc->c)->retransmits < 2 * count);
+	assert_true(chan_server_counters(n->srv)->retransmits < 2 * count);
+	net_free(n);
+}
+
 /* Re-handshakes under traffic: nothing lost or duplicated at a switch. */
 static void
 test_rekey(void **state)
@@ -1165,6 +1202,7 @@ main(void)
 		cmocka_unit_test(test_exchange),
 		cmocka_unit_test(test_lossy),
 		cmocka_unit_test(test_burst_reorder),
+		cmocka_unit_test(test_large_lossy),
 		cmocka_unit_test(test_rekey),
 		cmocka_unit_test(test_expired),
 		cmocka_unit_test(test_roaming),
