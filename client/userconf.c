@@ -291,11 +291,12 @@ uc_line(struct userconf *uc, char *line, unsigned lineno, char *why,
 			break;
 	if (opt == UC_NOPTS) {
 		if ((hint = uc_closest(kw)) != NULL)
-			snprintf(why, len, "unknown option '%.64s'; did you mean "
-			    "'%s'?", kw, hint);
+			snprintf(why, len, "unknown option '%.64s'; did you "
+			    "mean '%s'?", kw, hint);
 		else
-			snprintf(why, len, "unknown option '%.64s'; known: Host, "
-			    "Session, Predict, EscapeKey, Timeout, User", kw);
+			snprintf(why, len, "unknown option '%.64s'; known: "
+			    "Host, Session, Predict, EscapeKey, Timeout, User",
+			    kw);
 		return (-1);
 	}
 	if (*v == '\0') {

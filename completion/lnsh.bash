@@ -38,8 +38,8 @@ _lnsh()
 		fi
 		case $verb:$cur in
 		ls:-*)		COMPREPLY=($(compgen -W "--json" -- "$cur")) ;;
-		capture:-*)	COMPREPLY=($(compgen -W \
-				    "--scrollback --all --escapes" -- "$cur")) ;;
+		capture:-*)	COMPREPLY=($(compgen -W "--scrollback \
+				    --all --escapes" -- "$cur")) ;;
 		doctor:-*)	COMPREPLY=($(compgen -W "--lan --wait" \
 				    -- "$cur")) ;;
 		esac
@@ -47,7 +47,8 @@ _lnsh()
 	host)
 		if [ "$COMP_CWORD" -eq 2 ]; then
 			COMPREPLY=($(compgen -W "add rm" -- "$cur"))
-		elif [ "$COMP_CWORD" -eq 3 ] && [ "${COMP_WORDS[2]}" = rm ]; then
+		elif [ "$COMP_CWORD" -eq 3 ] &&
+		    [ "${COMP_WORDS[2]}" = rm ]; then
 			hosts=$(command lnsh hosts --aliases 2>/dev/null)
 			COMPREPLY=($(compgen -W "$hosts" -- "$cur"))
 		fi

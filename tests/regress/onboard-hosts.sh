@@ -50,7 +50,8 @@ rc=0
 "$LNSH" host add mini "127.0.0.1:$PORT" "$OTHER" >"$T/out" 2>"$T/err" ||
     rc=$?
 [ "$rc" = 1 ] || fail "changed key accepted (exit $rc)"
-grep -q 'REFUSED: HOST KEY MISMATCH' "$T/err" || fail "not loud: $(cat "$T/err")"
+grep -q 'REFUSED: HOST KEY MISMATCH' "$T/err" ||
+    fail "not loud: $(cat "$T/err")"
 grep -q "$FP" "$T/err" || fail "stored fingerprint not shown"
 [ "$(grep -c 'BLAKE2B:' "$T/err")" -ge 2 ] || fail "new fingerprint not shown"
 grep -q 'lnsh host rm mini' "$T/err" || fail "no fix given: $(cat "$T/err")"
