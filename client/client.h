@@ -136,6 +136,7 @@ void		 udp_close(struct udp_conn *);
 void		 udp_send(void *, const uint8_t *, size_t);
 int		 udp_run(struct udp_conn *, uint64_t, udp_done_fn, void *);
 int		 udp_rebind(struct udp_conn *, char **);
+void		 udp_read(struct udp_conn *, size_t);
 
 /*
  * rpc.c: one request to lnshd and its reply, with a deadline: resolve HOST
@@ -150,6 +151,17 @@ int		 rpc_call(const char *, Lnsh__Request *, Lnsh__Reply **,
 int		 rpc_run(const char *, const char *, Lnsh__Request *,
 		     Lnsh__Reply **);
 #endif
+/* rpc_target: what lnsh attach connects with (rpc.c finds it). */
+struct rpc_target {
+	struct host_entry e;
+	const char	*host;		/* the HOST part of the argument */
+	struct chan_addr addrs[UDP_MAX_ADDRS];
+	size_t		 n;
+	uint8_t		 sk[LN_KEY_LEN];	/* secret: wipe */
+	char		*user;
+	uint64_t	 timeout_ms;
+};
+int		 rpc_target(const char *, struct rpc_target *, char **);
 
 /*
  * escape.c: C-style escapes in `lnsh send` text: \n \r \t \e \xHH \\.
@@ -292,5 +304,49 @@ extern const struct cmd_entry cmd_hosts_entry;
 #define PAIR_FAILED_MSG		"pairing failed: the code is wrong, " \
 	"expired or already used; run 'lnshd pair' on the server for a new one"
 extern const struct cmd_entry cmd_pair_entry;
+
+/*
+ * predict.c: predictive local echo (mosh's), an overlay on the screen the
+ * server sent, never written into it. predict_input with every keystroke
+ * sent, predict_acked when the server holds all input, predict_update
+ * with every new screen and at predict_deadline, predict_apply to get
+ * the screen to draw. docs/attach.md says how confidence works.
+ */
+#define PREDICT_ADAPTIVE	0	/* = USERCONF_PREDICT_* */
+#define PREDICT_ALWAYS		1
+#define PREDICT_NEVER		2
+struct predict;
+struct predict_stats {
+	unsigned	 predicted, confirmed;
+	unsigned	 wrong;		/* shown, then refuted */
+	unsigned	 unechoed;	/* never confirmed: no echo */
+	unsigned	 shown;		/* in the last overlay */
+};
+struct predict	*predict_new(int);
+void		 predict_free(struct predict *);
+void		 predict_set_srtt(struct predict *, uint64_t);
+void		 predict_reset(struct predict *);
+void		 predict_input(struct predict *, const struct fb *,
+		     const uint8_t *, size_t, uint64_t);
+void		 predict_acked(struct predict *, uint64_t);
+void		 predict_update(struct predict *, const struct fb *, uint64_t);
+uint64_t	 predict_deadline(const struct predict *);
+const struct fb	*predict_apply(struct predict *, const struct fb *, uint64_t);
+const struct predict_stats *predict_stats(const struct predict *);
+
+/*
+ * attach.c, cmd-attach.c: `lnsh [attach] HOST [NAME]`, the interactive
+ * client (docs/attach.md). attach_run returns lnsh's exit code: the
+ * session's exit status when its shell ended.
+ */
+struct attach_opts {
+	const char	*host;		/* as given: [USER@]HOST */
+	const char	*name;		/* the session */
+	int		 create;
+	int		 predict;	/* PREDICT_* */
+	int		 escape;	/* byte, or USERCONF_ESCAPE_NONE */
+};
+int		 attach_run(const struct attach_opts *);
+extern const struct cmd_entry cmd_attach_entry;
 
 #endif /* LNSH_CLIENT_H */

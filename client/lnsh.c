@@ -22,6 +22,7 @@
 #define SESSION_NAME_MAX	64
 
 static const struct cmd_entry *cmd_table[] = {
+	&cmd_attach_entry,
 	&cmd_ls_entry,
 	&cmd_host_entry, &cmd_hosts_entry,
 	&cmd_pair_entry,
@@ -196,7 +197,7 @@ main(int argc, char **argv)
 {
 	const struct cmd_entry	*e = NULL;
 	struct cmd_args		 a;
-	int			 i, ex;
+	int			 i, ex, skip = 2;
 
 	setvbuf(stdout, NULL, _IOFBF, 0);
 	if (sodium_init() < 0) {
@@ -219,11 +220,16 @@ main(int argc, char **argv)
 	for (i = 0; cmd_table[i] != NULL; i++)
 		if (strcmp(cmd_table[i]->name, argv[1]) == 0)
 			e = cmd_table[i];
+	/* Not a verb: `lnsh HOST [NAME]` means attach. */
+	if (e == NULL && argv[1][0] != '-') {
+		e = &cmd_attach_entry;
+		skip = 1;
+	}
 	if (e == NULL) {
 		cmd_error("unknown verb '%s'; see 'lnsh --help'", argv[1]);
 		return (LNSH_EXIT_USAGE);
 	}
-	if ((ex = parse_args(e, argc - 2, argv + 2, &a)) < 0)
+	if ((ex = parse_args(e, argc - skip, argv + skip, &a)) < 0)
 		ex = e->exec(e, &a);
 	free(a.argv);
 	if (fflush(stdout) != 0 && ex == LNSH_EXIT_OK) {

@@ -410,3 +410,41 @@ rpc_run(const char *host, const char *name, Lnsh__Request *req,
 	lnsh__reply__free_unpacked(rp, NULL);
 	return (ex);
 }
+
+/*
+ * What a long-lived connection (lnsh attach) needs before its handshake,
+ * found as rpc_call finds it: HOST's entry and addresses, the client key,
+ * the user to be served as and the deadline. The caller wipes t->sk and
+ * frees t->user.
+ */
+int
+rpc_target(const char *spec, struct rpc_target *t, char **cause)
+{
+	uint8_t	pk[LN_KEY_LEN];
+	char	*hosts = NULL;
+	int	 r;
+
+	memset(t, 0, sizeof *t);
+	if ((r = rpc_timeout_ms(&t->timeout_ms, cause)) != 0)
+		goto out;
+	if ((r = rpc_user(spec, &t->user, &t->host, cause)) != 0)
+		goto out;
+	if ((r = paths_config_file(PATHS_HOSTS, &hosts, cause)) != 0)
+		goto out;
+	if ((r = hosts_lookup(hosts, t->host, &t->e, cause)) != 0)
+		goto out;
+	if ((r = userconf_rpc(spec, t->e.alias, &t->timeout_ms, &t->user,
+	    cause)) != 0)
+		goto out;
+	if ((r = rpc_resolve(&t->e, t->addrs, &t->n, cause)) != 0)
+		goto out;
+	r = rpc_client_key(t->sk, pk, cause);
+out:
+	if (r != 0) {
+		free(t->user);
+		t->user = NULL;
+		sodium_memzero(t->sk, sizeof t->sk);
+	}
+	free(hosts);
+	return (r);
+}

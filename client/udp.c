@@ -213,3 +213,17 @@ udp_rebind(struct udp_conn *u, char **cause)
 	u->fds[u->chosen] = fd;
 	return (0);
 }
+
+/*
+ * Reads what is waiting on socket i into the channel, for a caller that
+ * runs its own poll loop over u->fds (lnsh attach).
+ */
+void
+udp_read(struct udp_conn *u, size_t i)
+{
+	uint8_t	*pkt;
+
+	pkt = xmalloc(LN_MAX_DATAGRAM + 1);
+	udp_drain(u, i, pkt);
+	free(pkt);
+}

@@ -1,0 +1,718 @@
+/*
+ * attach.c: the interactive client's one poll() loop: the channel's
+ * sockets, the keyboard and the terminal's events in; SSP keys and
+ * resizes out, SSP screens through the predictive overlay to the display.
+ *
+ * The AttachRequest goes out as soon as the channel is up, and the
+ * terminal is touched only once the daemon has accepted it, so every
+ * refusal is a plain one-line error. From then on the loop keeps the
+ * session whatever the network does (docs/attach.md):
+ *	- silence of ATTACH_HOP_NS: a fresh socket (new source port) and a
+ *	  keepalive at once, again every ATTACH_HOP_NS while it lasts, so
+ *	  a NAT that forgot us or a new address is learnt by the server;
+ *	- silence of ATTACH_REHS_NS, or no usable keys (after a sleep): a
+ *	  fresh handshake, at most one per ATTACH_REHS_NS;
+ *	- a handshake the daemon did not resume (it was restarted), or an
+ *	  SSP that stays silent while the channel answers: the same
+ *	  AttachRequest again, without creating;
+ *	- a notice bar after ATTACH_NOTICE_NS of silence, gone at the
+ *	  first word from the server.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+
+#include <errno.h>
+#include <limits.h>
+#include <poll.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <sodium.h>
+
+#include "rpc.pb-c.h"
+#include "term.h"
+#include "ssp.h"
+#include "client.h"
+
+#define ATTACH_MS		1000000ULL
+#define ATTACH_DRAW_NS		(10 * ATTACH_MS)	/* frames: at most */
+#define ATTACH_HOP_NS		(1000 * ATTACH_MS)
+#define ATTACH_REHS_NS		(3000 * ATTACH_MS)
+#define ATTACH_NOTICE_NS	(2000 * ATTACH_MS)
+#define ATTACH_LOST_NS		(5000 * ATTACH_MS)
+#define ATTACH_DETACH_WAIT_NS	(1000 * ATTACH_MS)
+#define ATTACH_IDLE_WAKE_NS	(1000 * ATTACH_MS)	/* notice bar clock */
+#define ATTACH_SILENT_WAKE_NS	(250 * ATTACH_MS)
+#define ATTACH_READ_MAX		4096
+#define ATTACH_DEFAULT_TERM	"xterm-256color"
+#define ATTACH_POLL_MAX		(UDP_MAX_ADDRS + 2)
+
+extern char	**environ;
+
+struct attach {
+	const struct attach_opts *o;
+	struct rpc_target	 t;
+	struct udp_conn		 u;
+	struct ssp_client	*ssp;
+	struct display		*d;
+	struct predict		*pr;
+	int			 cols, rows;
+	int			 raw;		/* the terminal is ours */
+	const char		*term;
+	char			**env;
+	size_t			 nenv;
+
+	uint64_t		 next_id;
+	uint64_t		 attach_id;	/* AttachRequest out; 0: none */
+	uint64_t		 detach_id;	/* DetachRequest out */
+	uint64_t		 detach_by;	/* give up waiting then */
+	int			 attached;
+	int			 ever_attached;
+	uint64_t		 lost_at;	/* attach lost: since when */
+
+	int			 esc_pending;
+	int			 dirty;
+	uint64_t		 last_draw;
+	uint64_t		 hop_at, rehs_at;
+	long			 notice_secs;	/* shown; -1: none */
+
+	int			 done;
+	int			 exit_code;
+	char			*msg;		/* for stdout after restore */
+	char			*error;		/* for stderr after restore */
+};
+
+/* The earliest of two deadlines. */
+static uint64_t
+att_min(uint64_t a, uint64_t b)
+{
+	return (a < b ? a : b);
+}
+
+/* Ends the loop with an exit code and what to say. */
+static void
+att_finish(struct attach *a, int code, char *msg, char *error)
+{
+	if (a->done) {
+		free(msg);
+		free(error);
+		return;
+	}
+	a->done = 1;
+	a->exit_code = code;
+	a->msg = msg;
+	a->error = error;
+}
+
+/* An allocated printf string. */
+static char *
+att_fmt(const char *fmt, ...) __attribute__((__format__(__printf__, 1, 2)));
+static char *
+att_fmt(const char *fmt, ...)
+{
+	va_list	ap;
+	char	s[512];
+
+	va_start(ap, fmt);
+	vsnprintf(s, sizeof s, fmt, ap);
+	va_end(ap);
+	return (xstrdup(s));
+}
+
+/* Sends one request as a reliable channel message; its id. */
+static uint64_t
+att_request(struct attach *a, Lnsh__Request *req)
+{
+	uint8_t		*buf;
+	size_t		 len;
+
+	req->id = ++a->next_id;
+	len = lnsh__request__get_packed_size(req);
+	buf = xmalloc(len > 0 ? len : 1);
+	lnsh__request__pack(req, buf);
+	(void)chan_client_send(a->u.cc, buf, len, CHAN_RELIABLE,
+	    ln_now_ns());
+	free(buf);
+	return (req->id);
+}
+
+/*
+ * Asks to attach to the session, creating it only on the first attach
+ * when allowed: after a lost attach the session must be the same one.
+ */
+static void
+att_send_attach(struct attach *a)
+{
+	Lnsh__Request		req = LNSH__REQUEST__INIT;
+	Lnsh__AttachRequest	ar = LNSH__ATTACH_REQUEST__INIT;
+
+	ar.name = (char *)a->o->name;
+	ar.create = a->o->create && !a->ever_attached;
+	ar.term = (char *)a->term;
+	ar.n_env = a->nenv;
+	ar.env = a->env;
+	ar.cols = (uint32_t)a->cols;
+	ar.rows = (uint32_t)a->rows;
+	req.op_case = LNSH__REQUEST__OP_ATTACH;
+	req.attach = &ar;
+	a->attach_id = att_request(a, &req);
+}
+
+/* Leaves the session; the loop ends at the reply or after a second. */
+static void
+att_send_detach(struct attach *a)
+{
+	Lnsh__Request		req = LNSH__REQUEST__INIT;
+	Lnsh__DetachRequest	dr = LNSH__DETACH_REQUEST__INIT;
+
+	req.op_case = LNSH__REQUEST__OP_DETACH;
+	req.detach = &dr;
+	a->detach_id = att_request(a, &req);
+	a->detach_by = ln_now_ns() + ATTACH_DETACH_WAIT_NS;
+	if (!chan_client_connected(a->u.cc))
+		a->detach_by = ln_now_ns();
+}
+
+/* SSP's send callback: one unreliable channel message. */
+static int
+att_ssp_send(void *arg, const uint8_t *msg, size_t len)
+{
+	struct attach	*a = arg;
+
+	return (chan_client_send(a->u.cc, msg, len, 0, ln_now_ns()));
+}
+
+/*
+ * SSP's scrollback callback: lines that left the session's screen, for
+ * the local terminal's own history, before the screen that follows them.
+ */
+static void
+att_lines(void *arg, const struct ssp_line *l, size_t n, uint64_t skipped)
+{
+	struct attach	*a = arg;
+	size_t		 i;
+
+	(void)skipped;	/* gone from the server: nothing to show */
+	for (i = 0; i < n; i++)
+		display_scroll_in_text(a->d, l[i].text, l[i].len,
+		    l[i].wrapped);
+	if (n > 0)
+		a->dirty = 1;
+}
+
+/* The daemon accepted the attach: a fresh SSP endpoint for it. */
+static void
+att_attached(struct attach *a)
+{
+	uint64_t	now = ln_now_ns();
+
+	ssp_client_free(a->ssp);
+	a->ssp = ssp_client_new(a->cols, a->rows, att_ssp_send, a, now);
+	if (a->ssp == NULL) {
+		att_finish(a, LNSH_EXIT_ERROR, NULL, att_fmt("terminal size "
+		    "%dx%d is too large", a->cols, a->rows));
+		return;
+	}
+	ssp_client_set_lines(a->ssp, att_lines, a);
+	if (a->pr != NULL)
+		predict_reset(a->pr);
+	a->attached = 1;
+	a->ever_attached = 1;
+	a->lost_at = 0;
+	a->hop_at = a->rehs_at = now;
+}
+
+/* The attach is gone (daemon restarted): ask again. */
+static void
+att_lost(struct attach *a)
+{
+	ssp_client_free(a->ssp);
+	a->ssp = NULL;
+	a->attached = 0;
+	a->lost_at = ln_now_ns();
+	att_send_attach(a);
+}
+
+/* A Reply from the daemon: to our attach or detach, or unasked. */
+static void
+att_reply(struct attach *a, const Lnsh__Reply *r)
+{
+	const char	*why;
+
+	if (r->id == 0 && r->result_case == LNSH__REPLY__RESULT_ENDED) {
+		att_finish(a, r->ended->exit_status, att_fmt("[session %s "
+		    "exited with status %d]", a->o->name,
+		    r->ended->exit_status), NULL);
+		return;
+	}
+	if (r->id != 0 && r->id == a->detach_id) {
+		att_finish(a, LNSH_EXIT_OK, att_fmt("[detached from %s on "
+		    "%s]", a->o->name, a->o->host), NULL);
+		return;
+	}
+	if (r->id == 0 || r->id != a->attach_id)
+		return;
+	a->attach_id = 0;
+	if (r->status == 0) {
+		att_attached(a);
+		return;
+	}
+	why = r->error != NULL && *r->error != '\0' ? r->error :
+	    "the attach failed (lnshd gave no reason; its log may)";
+	if (r->status == LNSH_EXIT_NOSESSION)
+		att_finish(a, LNSH_EXIT_NOSESSION, NULL, att_fmt("no such "
+		    "session '%s' on %s%s", a->o->name, a->o->host,
+		    a->ever_attached ? " any more" : "; see 'lnsh ls' or "
+		    "drop --no-create"));
+	else
+		att_finish(a, r->status == LNSH_EXIT_EXISTS ?
+		    LNSH_EXIT_EXISTS : LNSH_EXIT_ERROR, NULL,
+		    att_fmt("%s: %s", a->o->host, why));
+}
+
+/* ops->message: Replies (reliable) and SSP messages (unreliable). */
+static void
+att_message(void *arg, const uint8_t *msg, size_t len, int reliable)
+{
+	struct attach	*a = arg;
+	Lnsh__Reply	*r;
+	uint64_t	 now;
+
+	if (reliable) {
+		if ((r = lnsh__reply__unpack(NULL, len, msg)) == NULL)
+			return;
+		att_reply(a, r);
+		lnsh__reply__free_unpacked(r, NULL);
+		return;
+	}
+	if (!a->attached || a->ssp == NULL)
+		return;
+	now = ln_now_ns();
+	if (ssp_client_input(a->ssp, msg, len, now) == 1)
+		a->dirty = 1;
+}
+
+/* ops->send: through the sockets. */
+static void
+att_send(void *arg, const uint8_t *pkt, size_t len)
+{
+	struct attach	*a = arg;
+
+	udp_send(&a->u, pkt, len);
+}
+
+/*
+ * ops->connected: the first handshake asks to attach; a later one the
+ * daemon did not resume means it forgot us: attach again.
+ */
+static void
+att_connected(void *arg, int resumed)
+{
+	struct attach	*a = arg;
+
+	if (!a->ever_attached) {
+		if (a->attach_id == 0)
+			att_send_attach(a);
+		return;
+	}
+	if (!resumed)
+		att_lost(a);
+}
+
+/* Keys for the session, shown at once where the prediction is sure. */
+static void
+att_keys(struct attach *a, const uint8_t *buf, size_t len)
+{
+	uint64_t	now = ln_now_ns();
+
+	if (len == 0 || !a->attached || a->ssp == NULL)
+		return;
+	if (ssp_client_send_keys(a->ssp, buf, len, now) != 0)
+		return;
+	predict_input(a->pr, ssp_client_screen(a->ssp), buf, len, now);
+	a->dirty = 1;
+}
+
+/*
+ * Bytes from the keyboard: the escape key, then '.' detaches and the
+ * escape key again sends it once; anything else goes with the key.
+ */
+static void
+att_stdin(struct attach *a, const uint8_t *in, size_t n)
+{
+	uint8_t	out[ATTACH_READ_MAX * 2];
+	size_t	i, k = 0;
+	int	esc = a->o->escape;
+
+	for (i = 0; i < n; i++) {
+		if (a->esc_pending) {
+			a->esc_pending = 0;
+			if (in[i] == '.') {
+				att_keys(a, out, k);
+				att_send_detach(a);
+				return;
+			}
+			out[k++] = (uint8_t)esc;
+			if (in[i] == esc)
+				continue;
+		} else if (esc >= 0 && in[i] == esc) {
+			a->esc_pending = 1;
+			continue;
+		}
+		out[k++] = in[i];
+	}
+	att_keys(a, out, k);
+}
+
+/* How long the server has been silent, as the notice bar tells it. */
+static uint64_t
+att_silence(struct attach *a, uint64_t now)
+{
+	uint64_t	heard;
+
+	if (a->ssp != NULL)
+		return (ssp_client_silence(a->ssp, now));
+	heard = chan_client_last_heard(a->u.cc);
+	if (a->lost_at > heard)
+		heard = a->lost_at;
+	return (heard != 0 && now > heard ? now - heard : 0);
+}
+
+/*
+ * Keeps the session reachable while the server is silent: a fresh port,
+ * a fresh handshake, a fresh attach; and the notice bar.
+ */
+static void
+att_roam(struct attach *a, uint64_t now)
+{
+	uint64_t	 sil = att_silence(a, now), heard;
+	char		 text[160], key[16];
+	long		 secs;
+
+	if (sil >= ATTACH_HOP_NS && now - a->hop_at >= ATTACH_HOP_NS) {
+		a->hop_at = now;
+		if (udp_rebind(&a->u, NULL) == 0)
+			(void)chan_client_keepalive(a->u.cc, now);
+	}
+	if ((sil >= ATTACH_REHS_NS || !chan_client_connected(a->u.cc)) &&
+	    now - a->rehs_at >= ATTACH_REHS_NS) {
+		a->rehs_at = now;
+		(void)chan_client_connect(a->u.cc, now);
+	}
+	/* The channel answers but the session does not: attach again. */
+	heard = chan_client_last_heard(a->u.cc);
+	if (a->attached && a->attach_id == 0 && sil >= ATTACH_LOST_NS &&
+	    heard != 0 && now - heard < ATTACH_HOP_NS)
+		att_lost(a);
+	else if (!a->attached && a->attach_id == 0 && a->ever_attached &&
+	    chan_client_connected(a->u.cc))
+		att_send_attach(a);
+
+	if (!a->raw)
+		return;
+	if (sil < ATTACH_NOTICE_NS) {
+		if (a->notice_secs >= 0) {
+			display_notice_clear(a->d);
+			a->notice_secs = -1;
+			a->dirty = 1;
+		}
+		return;
+	}
+	secs = (long)(sil / (1000 * ATTACH_MS));
+	if (secs == a->notice_secs)
+		return;
+	a->notice_secs = secs;
+	if (a->o->escape >= 0)
+		snprintf(key, sizeof key, "Ctrl-%c .",
+		    (a->o->escape + 0x40) & 0x7f);
+	else
+		snprintf(key, sizeof key, "kill lnsh");
+	snprintf(text, sizeof text, "lnsh: no contact with %s for %ld s "
+	    "\342\200\224 %s to detach", a->o->host, secs, key);
+	display_notice(a->d, text, DISPLAY_NOTICE_BOTTOM);
+	a->dirty = 1;
+}
+
+/* Draws the newest screen with predictions over it, rate limited. */
+static void
+att_draw(struct attach *a, uint64_t now)
+{
+	const struct fb	*fb;
+
+	if (!a->raw || a->ssp == NULL || !a->dirty ||
+	    now - a->last_draw < ATTACH_DRAW_NS ||
+	    ssp_client_screen_num(a->ssp) == 0)
+		return;
+	fb = ssp_client_screen(a->ssp);
+	predict_set_srtt(a->pr, ssp_client_srtt(a->ssp));
+	if (ssp_client_pending(a->ssp) == 0)
+		predict_acked(a->pr, now);
+	predict_update(a->pr, fb, now);
+	display_draw(a->d, predict_apply(a->pr, fb, now));
+	if (display_flush(a->d) != 0)
+		att_finish(a, LNSH_EXIT_ERROR, NULL,
+		    att_fmt("cannot write to the terminal"));
+	a->last_draw = now;
+	a->dirty = 0;
+}
+
+/* The terminal changed size or came back from a suspend. */
+static void
+att_tty_event(struct attach *a)
+{
+	int	ev = tty_events(), cols, rows;
+
+	if ((ev & TTY_EV_RESIZE) && tty_size(STDOUT_FILENO, &cols,
+	    &rows) == 0 && (cols != a->cols || rows != a->rows)) {
+		a->cols = cols;
+		a->rows = rows;
+		display_resize(a->d, cols, rows);
+		if (a->ssp != NULL)
+			(void)ssp_client_resize(a->ssp, cols, rows,
+			    ln_now_ns());
+		predict_reset(a->pr);
+		a->dirty = 1;
+	}
+	if (ev & TTY_EV_REDRAW) {
+		display_redraw(a->d);
+		a->dirty = 1;
+	}
+}
+
+/* Milliseconds from now until a deadline, for poll(). */
+static int
+att_poll_ms(uint64_t now, uint64_t deadline)
+{
+	uint64_t	ms;
+
+	if (deadline <= now)
+		return (0);
+	ms = (deadline - now + 999999) / 1000000;
+	return (ms > INT_MAX ? INT_MAX : (int)ms);
+}
+
+/*
+ * One turn of the loop: timers, then a poll until the next deadline,
+ * then whatever is readable. interactive: the keyboard and the terminal
+ * are ours (after the attach was accepted).
+ */
+static int
+att_turn(struct attach *a, int interactive, uint64_t limit)
+{
+	struct pollfd	 pfd[ATTACH_POLL_MAX];
+	uint8_t		 in[ATTACH_READ_MAX];
+	uint64_t	 now, next;
+	size_t		 i, n = 0;
+	ssize_t		 got;
+	int		 kbd = -1, ev = -1;
+
+	now = ln_now_ns();
+	if (a->ever_attached)
+		att_roam(a, now);
+	next = UINT64_MAX;
+	if (a->ssp != NULL)
+		next = ssp_client_tick(a->ssp, now);
+	next = att_min(next, chan_client_tick(a->u.cc, now));
+	if (a->pr != NULL &&
+	    predict_deadline(a->pr) <= now)
+		a->dirty = 1;
+	att_draw(a, now);
+	if (a->done)
+		return (0);
+	if (a->pr != NULL)
+		next = att_min(next, predict_deadline(a->pr));
+	if (a->dirty)
+		next = att_min(next, a->last_draw + ATTACH_DRAW_NS);
+	if (a->ever_attached)
+		next = att_min(next, now + (att_silence(a, now) > 0 ?
+		    ATTACH_SILENT_WAKE_NS : ATTACH_IDLE_WAKE_NS));
+	if (a->detach_id != 0)
+		next = att_min(next, a->detach_by);
+	next = att_min(next, limit);
+
+	for (i = 0; i < a->u.n; i++) {
+		pfd[n].fd = a->u.fds[i];
+		pfd[n].events = POLLIN;
+		pfd[n++].revents = 0;
+	}
+	if (interactive) {
+		kbd = (int)n;
+		pfd[n].fd = STDIN_FILENO;
+		pfd[n].events = POLLIN;
+		pfd[n++].revents = 0;
+		if (tty_event_fd() != -1) {
+			ev = (int)n;
+			pfd[n].fd = tty_event_fd();
+			pfd[n].events = POLLIN;
+			pfd[n++].revents = 0;
+		}
+	}
+	if (poll(pfd, (nfds_t)n, att_poll_ms(now, next)) == -1) {
+		if (errno == EINTR)
+			return (0);
+		return (LN_E_SYSTEM);
+	}
+	for (i = 0; i < a->u.n; i++)
+		if (pfd[i].revents != 0)
+			udp_read(&a->u, i);
+	if (ev != -1 && pfd[ev].revents != 0)
+		att_tty_event(a);
+	if (kbd != -1 && pfd[kbd].revents != 0 && a->detach_id == 0) {
+		got = read(STDIN_FILENO, in, sizeof in);
+		if (got > 0)
+			att_stdin(a, in, (size_t)got);
+		else if (got == 0 || (errno != EINTR && errno != EAGAIN))
+			att_send_detach(a);	/* the terminal went away */
+	}
+	if (a->detach_id != 0 && ln_now_ns() >= a->detach_by)
+		att_finish(a, LNSH_EXIT_OK, att_fmt("[detached from %s on "
+		    "%s]", a->o->name, a->o->host), NULL);
+	return (0);
+}
+
+/* TERM and the locale variables, for a session the attach creates. */
+static void
+att_environment(struct attach *a)
+{
+	size_t	i;
+
+	if ((a->term = getenv("TERM")) == NULL || *a->term == '\0')
+		a->term = ATTACH_DEFAULT_TERM;
+	a->env = xreallocarray(NULL, 1, sizeof *a->env);
+	for (i = 0; environ[i] != NULL; i++) {
+		if (strncmp(environ[i], "LANG=", 5) != 0 &&
+		    strncmp(environ[i], "LC_", 3) != 0)
+			continue;
+		a->env = xreallocarray(a->env, a->nenv + 2, sizeof *a->env);
+		a->env[a->nenv++] = environ[i];
+	}
+}
+
+/*
+ * Connects and attaches (a one-line error and exit 3 if HOST does not
+ * answer in time), then takes over the terminal until detach or the end
+ * of the session. Returns lnsh's exit code.
+ */
+int
+attach_run(const struct attach_opts *o)
+{
+	static const struct chan_client_ops ops = {
+		.send = att_send,
+		.message = att_message,
+		.connected = att_connected,
+	};
+	struct attach		 a;
+	struct chan_config	 cfg;
+	char			*cause = NULL, shown[HOSTS_ADDR_MAX + 16];
+	uint64_t		 deadline;
+	int			 ex, opened = 0, raw = 0, r;
+
+	memset(&a, 0, sizeof a);
+	a.o = o;
+	a.notice_secs = -1;
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		cmd_error("attach needs a terminal; for scripts see 'lnsh "
+		    "send' and 'lnsh capture'");
+		return (LNSH_EXIT_USAGE);
+	}
+	if (tty_size(STDOUT_FILENO, &a.cols, &a.rows) != 0) {
+		a.cols = 80;
+		a.rows = 24;
+	}
+	att_environment(&a);
+	if ((r = rpc_target(o->host, &a.t, &cause)) != 0) {
+		cmd_error("%s", cause != NULL ? cause : ln_strerror(r));
+		ex = LNSH_EXIT_ERROR;
+		goto out;
+	}
+	if (udp_open(&a.u, a.t.addrs, a.t.n, &cause) != 0) {
+		cmd_error("%s", cause);
+		ex = LNSH_EXIT_ERROR;
+		goto out;
+	}
+	opened = 1;
+	memset(&cfg, 0, sizeof cfg);
+	a.u.cc = chan_client_new(&cfg, a.t.sk, a.t.e.key, a.t.user, &ops, &a);
+	sodium_memzero(a.t.sk, sizeof a.t.sk);
+	if (a.u.cc == NULL) {
+		cmd_error("cannot use the client key or user '%s'", a.t.user);
+		ex = LNSH_EXIT_ERROR;
+		goto out;
+	}
+	a.pr = predict_new(o->predict);
+	if (display_new(STDOUT_FILENO, NULL, a.cols, a.rows, &a.d,
+	    &cause) != 0) {
+		cmd_error("%s", cause);
+		ex = LNSH_EXIT_ERROR;
+		goto out;
+	}
+
+	/* Connect and attach before touching the terminal. */
+	deadline = ln_now_ns() + a.t.timeout_ms * ATTACH_MS;
+	(void)chan_client_connect(a.u.cc, ln_now_ns());
+	while (!a.attached && !a.done && ln_now_ns() < deadline)
+		if (att_turn(&a, 0, deadline) != 0)
+			break;
+	if (!a.attached && !a.done) {
+		(void)hosts_format_address(a.t.e.addr, a.t.e.port, shown,
+		    sizeof shown);
+		cmd_error("no answer from %s (%s) within %.1f s; check that "
+		    "lnshd runs there and that its authorized_keys has your "
+		    "key (see 'lnsh pubkey')", a.t.host, shown,
+		    (double)a.t.timeout_ms / 1000);
+		ex = LNSH_EXIT_NOANSWER;
+		goto out;
+	}
+
+	if (!a.done) {
+		if (tty_raw(STDIN_FILENO, &cause) != 0) {
+			cmd_error("%s", cause != NULL ? cause : "terminal");
+			ex = LNSH_EXIT_ERROR;
+			goto out;
+		}
+		raw = a.raw = 1;
+		tty_set_restore(display_restore_string());
+		a.dirty = 1;
+	}
+	while (!a.done)
+		if (att_turn(&a, 1, UINT64_MAX) != 0) {
+			att_finish(&a, LNSH_EXIT_ERROR, NULL,
+			    att_fmt("poll: %s", strerror(errno)));
+			break;
+		}
+	ex = a.exit_code;
+out:
+	if (a.d != NULL) {
+		if (raw)
+			display_finish(a.d);
+		display_free(a.d);
+	}
+	if (raw)
+		tty_restore();
+	if (a.msg != NULL) {
+		printf("%s\n", a.msg);
+		fflush(stdout);
+	}
+	if (a.error != NULL)
+		cmd_error("%s", a.error);
+	/* Leave promptly: tell the daemon what is outstanding first. */
+	if (a.u.cc != NULL)
+		(void)chan_client_tick(a.u.cc, ln_now_ns());
+	ssp_client_free(a.ssp);
+	predict_free(a.pr);
+	if (a.u.cc != NULL)
+		chan_client_free(a.u.cc);
+	if (opened)
+		udp_close(&a.u);
+	sodium_memzero(a.t.sk, sizeof a.t.sk);
+	free(a.t.user);
+	free(a.env);
+	free(a.msg);
+	free(a.error);
+	free(cause);
+	return (ex);
+}

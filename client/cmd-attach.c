@@ -1,0 +1,78 @@
+/*
+ * cmd-attach.c: `lnsh attach HOST [NAME] [--predict=MODE] [--no-create]`,
+ * also plain `lnsh HOST [NAME]`: the interactive client (attach.c). NAME
+ * defaults to the config's Session for HOST, else "main"; --predict to
+ * its Predict, else adaptive; the escape key is its EscapeKey, else ^^.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "client.h"
+
+static int	cmd_attach_exec(const struct cmd_entry *, struct cmd_args *);
+
+static const struct cmd_opt cmd_attach_opts[] = {
+	{ "predict", 1 },
+	{ "no-create", 0 },
+	{ NULL, 0 }
+};
+
+const struct cmd_entry cmd_attach_entry = {
+	.name = "attach",
+	.usage = "HOST [NAME] [--predict=adaptive|always|never] [--no-create]",
+	.summary = "attach to session NAME (default main), creating it if "
+	    "missing; Ctrl-^ . detaches",
+	.opts = cmd_attach_opts,
+	.lower = 1,
+	.upper = 2,
+	.exec = cmd_attach_exec,
+};
+
+/* The alias part of [USER@]HOST, for the config file's Host patterns. */
+static const char *
+attach_alias(const char *spec)
+{
+	const char	*at = strrchr(spec, '@');
+
+	return (at != NULL ? at + 1 : spec);
+}
+
+/* lnsh attach HOST [NAME] [--predict=MODE] [--no-create] */
+static int
+cmd_attach_exec(const struct cmd_entry *e, struct cmd_args *a)
+{
+	struct attach_opts	 o;
+	struct userconf_host	 uc;
+	const char		*v;
+	char			*cause = NULL;
+
+	if (userconf_for_alias(attach_alias(a->argv[0]), &uc, &cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		return (LNSH_EXIT_USAGE);
+	}
+	memset(&o, 0, sizeof o);
+	o.host = a->argv[0];
+	o.name = a->argc > 1 ? a->argv[1] : uc.session;
+	o.create = cmd_opt_value(e, a, "no-create") == NULL;
+	o.predict = uc.predict;
+	o.escape = uc.escape;
+	if ((v = cmd_opt_value(e, a, "predict")) != NULL) {
+		if (strcmp(v, "adaptive") == 0)
+			o.predict = PREDICT_ADAPTIVE;
+		else if (strcmp(v, "always") == 0)
+			o.predict = PREDICT_ALWAYS;
+		else if (strcmp(v, "never") == 0)
+			o.predict = PREDICT_NEVER;
+		else
+			return (cmd_usage(e, "--predict=%s: want adaptive, "
+			    "always or never", v));
+	}
+	if (!cmd_session_name_ok(o.name))
+		return (cmd_usage(e, "bad session name '%s': use 1 to 64 of "
+		    "A-Z a-z 0-9 . _ -", o.name));
+	return (attach_run(&o));
+}

@@ -1,0 +1,96 @@
+# attach-lib.sh: what the attach-*.sh tests share: a real lnshd (as
+# tests/regress/verbs-lib.sh runs it: single-user, loopback, temporary
+# HOME and LNSH_CONFIG_DIR) and a private tmux server whose panes run
+# `lnsh mini ...` as a person would.
+#
+#   attach_setup NAME      verbs_setup + verbs_daemon, then tmux; SKIP 77
+#                          without tmux
+#   tm ARGS...             tmux on the test's private server
+#   attach_pane P ARGS...  a 80x24 tmux session P running lnsh ARGS; its
+#                          exit status lands in $T/P.rc, stderr in $T/P.err
+#   attach_ready P         the session's shell answers in pane P (SKIP 77
+#                          if this lnshd has no attach yet)
+#   screen_has P RE        the visible screen of P matches the ERE RE
+#   wait_screen SECS P RE  until it does, else fail
+#   shell_prompt           the prompt the tests' shells show
+
+# verbs-lib.sh sources lib.sh from the running script's directory, which
+# is e2e/ here: source lib.sh from regress/ and the rest of verbs-lib.sh.
+. "$(dirname "$0")/../regress/lib.sh"
+eval "$(grep -v '^\. ' "$(dirname "$0")/../regress/verbs-lib.sh")"
+
+attach_setup() {
+	verbs_setup "$1"
+	if ! command -v tmux >/dev/null 2>&1; then
+		echo "SKIP: $1: no tmux"
+		exit 77
+	fi
+	ATTACH_SOCK="lnsh-attach-$1-$$"
+	trap attach_cleanup EXIT
+	verbs_daemon
+	# A plain, predictable shell in every session the daemon creates.
+	SHELL=/bin/sh
+	ENV=
+	PS1='$ '
+	export SHELL PS1
+	tm -f /dev/null start-server \; set -g history-limit 50000 \; \
+	    set -g remain-on-exit on \; \
+	    new-session -d -s idle -x 80 -y 24 "exec sleep 100000" ||
+	    fail "cannot start tmux"
+}
+
+attach_cleanup() {
+	tm kill-server >/dev/null 2>&1
+	verbs_cleanup
+}
+
+tm() {
+	tmux -L "$ATTACH_SOCK" "$@"
+}
+
+# attach_pane P ARGS...: runs `lnsh ARGS` in a new 80x24 session P.
+attach_pane() {
+	ap_name=$1
+	shift
+	rm -f "$T/$ap_name.rc"
+	tm new-session -d -s "$ap_name" -x 80 -y 24 \
+	    "HOME='$HOME' LNSH_CONFIG_DIR='$LNSH_CONFIG_DIR' \
+	    LNSH_TIMEOUT=$LNSH_TIMEOUT TERM=tmux-256color \
+	    '$LNSH' $* 2>'$T/$ap_name.err'; echo \$? >'$T/$ap_name.rc'; \
+	    exec sleep 100000" || fail "cannot start tmux session $ap_name"
+}
+
+screen_has() {
+	tm capture-pane -p -t "$1" 2>/dev/null | grep -Eq "$2"
+}
+
+wait_screen() {
+	wait_for "$1" screen_has "$2" "$3" || {
+		tm capture-pane -p -t "$2" | sed 's/^/| /'
+		fail "pane $2 did not show /$3/ within $1 s: $(cat "$T/$2.err" \
+		    2>/dev/null)"
+	}
+}
+
+# attach_ready P: lnsh in P is attached and its shell answers.
+attach_ready() {
+	ar_tok="ready$$"
+	wait_for 15 attach_up "$1" ||
+	    fail "lnsh in $1 did not attach: $(cat "$T/$1.err")"
+	tm send-keys -t "$1" "echo $ar_tok" Enter
+	wait_screen 10 "$1" "^$ar_tok"
+}
+
+# Attached, or exited: an lnshd without attach is a SKIP, not a pass.
+attach_up() {
+	if [ -s "$T/$1.rc" ]; then
+		if grep -Eqi 'unknown|not supported|unsupported|no such op' \
+		    "$T/$1.err"; then
+			echo "SKIP: lnshd here does not serve attach yet:" \
+			    "$(cat "$T/$1.err")"
+			exit 77
+		fi
+		fail "lnsh in $1 exited $(cat "$T/$1.rc"): $(cat "$T/$1.err")"
+	fi
+	screen_has "$1" '\$ '
+}
