@@ -202,6 +202,8 @@ hwire_reply_ok(const Lnsh__Holder__Reply *rep)
 	case LNSH__HOLDER__REPLY__MSG_EXITED:
 		return (rep->exited != NULL && rep->id == 0 &&
 		    rep->exited->exit_signal < 256);
+	case LNSH__HOLDER__REPLY__MSG_UPDATE:
+		return (rep->update != NULL && rep->id == 0);
 	default:
 		return (0);
 	}

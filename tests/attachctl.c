@@ -1,0 +1,266 @@
+/*
+ * attachctl.c: a small attach client for the attach-server regress tests,
+ * standing in for lnsh's interactive client. It connects to lnshd on
+ * 127.0.0.1:PORT, attaches to a session (creating it), types KEYS once the
+ * first screen arrived, waits until the screen shows TEXT, then prints
+ * "line N TEXT" for every scrollback line received and "screen TEXT" for
+ * every screen row, and exits 0. When the session ends it prints
+ * "ended STATUS" and exits with that status; on timeout it exits 3.
+ *
+ * usage: attachctl PORT SERVER-KEY-LINE CLIENT-KEY-FILE NAME KEYS TEXT SECS
+ * KEYS may contain \n and \r; "-" types nothing.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <protobuf-c/protobuf-c.h>
+#include <sodium.h>
+
+#include "proto.h"
+#include "rpc.pb-c.h"
+#include "ssp.h"
+
+struct actl {
+	int			 fd;
+	struct chan_client	*cc;
+	struct ssp_client	*ssp;
+	int			 asked, attached, typed;
+	int			 ended, status;
+	const char		*name;
+	char			*keys;
+};
+
+/* chan_client send: the datagram to lnshd. */
+static void
+actl_udp_send(void *arg, const uint8_t *p, size_t len)
+{
+	struct actl	*a = arg;
+
+	(void)send(a->fd, p, len, 0);
+}
+
+/* ssp send: one unreliable channel message. */
+static int
+actl_ssp_send(void *arg, const uint8_t *p, size_t len)
+{
+	struct actl	*a = arg;
+
+	return (chan_client_send(a->cc, p, len, 0, ln_now_ns()));
+}
+
+/* ssp lines: printed as they come, in order. */
+static void
+actl_lines(void *arg, const struct ssp_line *l, size_t n, uint64_t skipped)
+{
+	size_t	 i;
+
+	if (skipped > 0)
+		printf("skipped %llu\n", (unsigned long long)skipped);
+	for (i = 0; i < n; i++)
+		printf("line %llu %.*s\n", (unsigned long long)l[i].num,
+		    (int)l[i].len, l[i].text);
+}
+
+/* A message from lnshd: a Reply (reliable) or SSP (unreliable). */
+static void
+actl_message(void *arg, const uint8_t *p, size_t len, int reliable)
+{
+	struct actl	*a = arg;
+	Lnsh__Reply	*rep;
+
+	if (!reliable) {
+		if (a->ssp != NULL)
+			(void)ssp_client_input(a->ssp, p, len, ln_now_ns());
+		return;
+	}
+	if ((rep = lnsh__reply__unpack(NULL, len, p)) == NULL)
+		return;
+	if (rep->result_case == LNSH__REPLY__RESULT_ENDED) {
+		a->ended = 1;
+		a->status = rep->ended->exit_status;
+	} else if (rep->id == 1) {
+		if (rep->status != 0) {
+			fprintf(stderr, "attach: status %d: %s\n", rep->status,
+			    rep->error);
+			exit(rep->status);
+		}
+		a->attached = 1;
+		a->ssp = ssp_client_new(80, 24, actl_ssp_send, a,
+		    ln_now_ns());
+		ssp_client_set_lines(a->ssp, actl_lines, a);
+	}
+	lnsh__reply__free_unpacked(rep, NULL);
+}
+
+/* The handshake completed: ask to attach. */
+static void
+actl_connected(void *arg, int resumed)
+{
+	struct actl		*a = arg;
+	Lnsh__Request		 req = LNSH__REQUEST__INIT;
+	Lnsh__AttachRequest	 ar = LNSH__ATTACH_REQUEST__INIT;
+	uint8_t			*p;
+	size_t			 len;
+
+	if (a->asked)
+		return;
+	a->asked = 1;
+	ar.name = (char *)(uintptr_t)a->name;
+	ar.create = 1;
+	ar.cols = 80;
+	ar.rows = 24;
+	req.id = 1;
+	req.op_case = LNSH__REQUEST__OP_ATTACH;
+	req.attach = &ar;
+	len = lnsh__request__get_packed_size(&req);
+	p = xmalloc(len);
+	lnsh__request__pack(&req, p);
+	(void)chan_client_send(a->cc, p, len, CHAN_RELIABLE, ln_now_ns());
+	free(p);
+}
+
+/* Whether the screen shows text on some row. */
+static int
+actl_shows(const struct fb *fb, const char *text, int print)
+{
+	struct fb_text	 t;
+	int		 y, found = 0;
+
+	for (y = 0; y < fb->rows; y++) {
+		memset(&t, 0, sizeof t);
+		fb_row_text(&t, fb->row[y], 0);
+		fb_text_add(&t, "", 1);
+		if (strstr(t.p, text) != NULL)
+			found = 1;
+		if (print)
+			printf("screen %s\n", t.p);
+		free(t.p);
+	}
+	return (found);
+}
+
+/* Turns \n and \r into the bytes. */
+static char *
+actl_unescape(const char *s)
+{
+	char	*o = xmalloc(strlen(s) + 1), *q = o;
+
+	for (; *s != '\0'; s++) {
+		if (s[0] == '\\' && s[1] == 'n') {
+			*q++ = '\n';
+			s++;
+		} else if (s[0] == '\\' && s[1] == 'r') {
+			*q++ = '\r';
+			s++;
+		} else
+			*q++ = *s;
+	}
+	*q = '\0';
+	return (o);
+}
+
+/* Connects, attaches, types, waits, prints. */
+int
+main(int argc, char **argv)
+{
+	static const struct chan_client_ops ops = {
+		.send = actl_udp_send,
+		.message = actl_message,
+		.connected = actl_connected,
+	};
+	struct actl		 a;
+	struct chan_config	 cfg;
+	struct sockaddr_in	 sin;
+	struct passwd		*pw;
+	struct pollfd		 pfd;
+	uint8_t			 spk[LN_KEY_LEN], sk[LN_KEY_LEN];
+	uint8_t			 pk[LN_KEY_LEN], pkt[2048];
+	char			*cause = NULL;
+	const char		*why;
+	uint64_t		 now, end, t, u;
+	ssize_t			 n;
+
+	if (argc != 8) {
+		fprintf(stderr, "usage: attachctl PORT SERVER-KEY CLIENT-KEY "
+		    "NAME KEYS TEXT SECS\n");
+		return (2);
+	}
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	memset(&a, 0, sizeof a);
+	a.name = argv[4];
+	a.keys = strcmp(argv[5], "-") == 0 ? NULL : actl_unescape(argv[5]);
+	if (key_parse(argv[2], spk, NULL, &why) != 0 ||
+	    key_load_private(argv[3], sk, pk, NULL, &cause) != 0) {
+		fprintf(stderr, "attachctl: keys: %s\n", cause != NULL ? cause :
+		    why);
+		return (2);
+	}
+	if ((pw = getpwuid(getuid())) == NULL)
+		return (2);
+	a.fd = socket(AF_INET, SOCK_DGRAM, 0);
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((uint16_t)atoi(argv[1]));
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	if (a.fd == -1 ||
+	    connect(a.fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+		perror("attachctl: socket");
+		return (2);
+	}
+	memset(&cfg, 0, sizeof cfg);
+	a.cc = chan_client_new(&cfg, sk, spk, pw->pw_name, &ops, &a);
+	sodium_memzero(sk, sizeof sk);
+	if (a.cc == NULL)
+		return (2);
+	now = ln_now_ns();
+	end = now + (uint64_t)atoi(argv[7]) * 1000000000ULL;
+	(void)chan_client_connect(a.cc, now);
+	pfd.fd = a.fd;
+	pfd.events = POLLIN;
+	for (;;) {
+		now = ln_now_ns();
+		if (a.ended) {
+			printf("ended %d\n", a.status);
+			return (a.status);
+		}
+		if (a.ssp != NULL && ssp_client_screen_num(a.ssp) > 0) {
+			if (!a.typed && a.keys != NULL)
+				(void)ssp_client_send_keys(a.ssp,
+				    (const uint8_t *)a.keys, strlen(a.keys),
+				    now);
+			a.typed = 1;
+			if (*argv[6] != '\0' &&
+			    actl_shows(ssp_client_screen(a.ssp), argv[6], 0)) {
+				actl_shows(ssp_client_screen(a.ssp), argv[6],
+				    1);
+				return (0);
+			}
+		}
+		if (now >= end) {
+			fprintf(stderr, "attachctl: timeout\n");
+			if (a.ssp != NULL)
+				actl_shows(ssp_client_screen(a.ssp), "", 1);
+			return (3);
+		}
+		t = chan_client_tick(a.cc, now);
+		if (a.ssp != NULL && (u = ssp_client_tick(a.ssp, now)) < t)
+			t = u;
+		if (t > end)
+			t = end;
+		(void)poll(&pfd, 1, t > now ? (int)((t - now) / 1000000 + 1) :
+		    0);
+		while ((n = recv(a.fd, pkt, sizeof pkt, MSG_DONTWAIT)) > 0)
+			chan_client_input(a.cc, pkt, (size_t)n, ln_now_ns());
+	}
+}
