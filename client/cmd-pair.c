@@ -362,7 +362,7 @@ cmd_pair_exec(const struct cmd_entry *e, struct cmd_args *a)
 		goto out;
 	key_b64(pr.keys.remote_static, b64);
 	if (hosts_entry_make(alias, address, b64, &he, &cause) != 0 ||
-	    hosts_add(hosts_path, &he, &cause) != 0)
+	    host_add_checked(hosts_path, &he, &cause) < 0)
 		goto out;
 	key_fingerprint(pr.keys.remote_static, fp);
 	printf("paired: %s is %s, host key %s (%.200s)\n", alias, address, fp,
