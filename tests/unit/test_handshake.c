@@ -57,7 +57,7 @@ pair_initiation(struct pair *p)
 
 /* Server consumes the initiation and answers with index 0xaabbccdd. */
 static void
-pair_response(struct pair *p, struct hs_keys *skeys)
+hs_pair_response(struct pair *p, struct hs_keys *skeys)
 {
 	uint8_t		pl[LN_MAX_HS_PAYLOAD], cpk[LN_KEY_LEN];
 	size_t		plen;
@@ -120,7 +120,7 @@ test_round_trip(void **state)
 	assert_int_equal(p.init[7], 0x11);
 	expect_mac1(p.s_pub, p.init, p.init_len);
 
-	pair_response(&p, &sk);
+	hs_pair_response(&p, &sk);
 	assert_int_equal(p.resp[0], LN_PKT_RESPONSE);
 	assert_int_equal(p.resp[1], LN_PROTO_VERSION);
 	assert_int_equal(p.resp[2] | p.resp[3], 0);
@@ -261,7 +261,7 @@ test_response_bit_flips(void **state)
 
 	pair_keys(&p);
 	pair_initiation(&p);
-	pair_response(&p, &sk);
+	hs_pair_response(&p, &sk);
 	for (bit = 0; bit < p.resp_len * 8; bit++) {
 		off = bit / 8;
 		memcpy(pkt, p.resp, p.resp_len);
@@ -307,7 +307,7 @@ test_truncation(void **state)
 			assert_int_equal(r, LN_E_DROP(LN_DROP_MAC1));
 	}
 
-	pair_response(&p, &sk);
+	hs_pair_response(&p, &sk);
 	for (len = 0; len <= p.resp_len + 1; len++) {
 		if (len == p.resp_len)
 			continue;
@@ -336,7 +336,7 @@ test_index_and_type(void **state)
 
 	pair_keys(&p);
 	pair_initiation(&p);
-	pair_response(&p, &sk);
+	hs_pair_response(&p, &sk);
 	assert_int_equal(hs_consume_response(&p.c_hs, 0x11223345, p.c_mac1,
 	    p.resp, p.resp_len, pl, sizeof pl, &plen, &ck),
 	    LN_E_DROP(LN_DROP_UNKNOWN_INDEX));
