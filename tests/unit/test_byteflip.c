@@ -320,7 +320,7 @@ wall(void *ctx)
 
 /* A server and a client that has not connected yet. */
 static struct pair *
-pair_new(void)
+duo_new(void)
 {
 	struct pair	*p;
 
@@ -341,7 +341,7 @@ pair_new(void)
 
 /* Frees a pair. */
 static void
-pair_free(struct pair *p)
+duo_free(struct pair *p)
 {
 	chan_client_free(p->cl);
 	chan_server_free(p->srv);
@@ -350,7 +350,7 @@ pair_free(struct pair *p)
 
 /* Delivers every datagram in flight, and whatever they cause, in order. */
 static void
-pair_pump(struct pair *p)
+duo_pump(struct pair *p)
 {
 	struct dgram	d;
 	unsigned	steps = 0;
@@ -374,7 +374,7 @@ pair_pump(struct pair *p)
  * delivered: the client is left waiting for it.
  */
 static void
-pair_handshake(struct pair *p, struct dgram *cap)
+duo_handshake(struct pair *p, struct dgram *cap)
 {
 	assert_int_equal(chan_client_connect(p->cl, p->now), 0);
 	assert_int_equal(p->to_srv.n, 1);
@@ -390,7 +390,7 @@ pair_handshake(struct pair *p, struct dgram *cap)
 
 /* Hands the client its response; its first packet confirms the keys. */
 static void
-pair_finish(struct pair *p, const struct dgram *resp)
+duo_finish(struct pair *p, const struct dgram *resp)
 {
 	uint64_t	sdrops = ln_drops_total(chan_server_counters(p->srv));
 	uint64_t	cdrops = ln_drops_total(chan_client_counters(p->cl));
@@ -400,14 +400,14 @@ pair_finish(struct pair *p, const struct dgram *resp)
 	assert_int_equal(p->connected, 1);
 	assert_true(chan_client_connected(p->cl));
 	assert_true(p->to_srv.n > 0);
-	pair_pump(p);
+	duo_pump(p);
 	assert_int_equal(ln_drops_total(chan_server_counters(p->srv)), sdrops);
 	assert_int_equal(ln_drops_total(chan_client_counters(p->cl)), cdrops);
 }
 
 /* Sends test message num from one side; it goes out at once. */
 static void
-pair_say(struct pair *p, int from_server, unsigned num, size_t len,
+duo_say(struct pair *p, int from_server, unsigned num, size_t len,
     int flags)
 {
 	uint8_t	m[MSG_MAX];
@@ -435,11 +435,11 @@ take_one(struct queue *q, struct dgram *out)
  * message is the ack of a reliable message the client sent first.
  */
 static void
-pair_capture(struct pair *p, struct dgram *cap)
+duo_capture(struct pair *p, struct dgram *cap)
 {
-	pair_say(p, 0, 100, 40, CHAN_RELIABLE);
+	duo_say(p, 0, 100, 40, CHAN_RELIABLE);
 	assert_int_equal(p->to_srv.n, 1);
-	pair_pump(p);
+	duo_pump(p);
 	assert_int_equal(p->srv_seen.msgs, 1);
 	assert_int_equal(p->to_cl.n, 0);
 	/* Its ack waits LN_REL_ACK_DELAY_NS for something to ride on. */
@@ -450,14 +450,14 @@ pair_capture(struct pair *p, struct dgram *cap)
 	p->now += 1 * MS;
 	assert_int_equal(chan_client_keepalive(p->cl, p->now), 0);
 	take_one(&p->to_srv, &cap[CAP_C_KEEPALIVE]);
-	pair_say(p, 0, caps[CAP_C_DATA].msg, caps[CAP_C_DATA].msglen, 0);
+	duo_say(p, 0, caps[CAP_C_DATA].msg, caps[CAP_C_DATA].msglen, 0);
 	take_one(&p->to_srv, &cap[CAP_C_DATA]);
-	pair_say(p, 0, caps[CAP_C_RELIABLE].msg, caps[CAP_C_RELIABLE].msglen,
+	duo_say(p, 0, caps[CAP_C_RELIABLE].msg, caps[CAP_C_RELIABLE].msglen,
 	    CHAN_RELIABLE);
 	take_one(&p->to_srv, &cap[CAP_C_RELIABLE]);
-	pair_say(p, 1, caps[CAP_S_DATA].msg, caps[CAP_S_DATA].msglen, 0);
+	duo_say(p, 1, caps[CAP_S_DATA].msg, caps[CAP_S_DATA].msglen, 0);
 	take_one(&p->to_cl, &cap[CAP_S_DATA]);
-	pair_say(p, 1, caps[CAP_S_RELIABLE].msg, caps[CAP_S_RELIABLE].msglen,
+	duo_say(p, 1, caps[CAP_S_RELIABLE].msg, caps[CAP_S_RELIABLE].msglen,
 	    CHAN_RELIABLE);
 	take_one(&p->to_cl, &cap[CAP_S_RELIABLE]);
 	p->now += 1 * MS;
@@ -734,9 +734,9 @@ still_talks(struct pair *p)
 	unsigned	srv_msgs = p->srv_seen.msgs, cl_msgs = p->cl_seen.msgs;
 
 	p->now += 1 * MS;
-	pair_say(p, 0, 7, 33, CHAN_RELIABLE);
-	pair_say(p, 1, 8, 44, CHAN_RELIABLE);
-	pair_pump(p);
+	duo_say(p, 0, 7, 33, CHAN_RELIABLE);
+	duo_say(p, 1, 8, 44, CHAN_RELIABLE);
+	duo_pump(p);
 	assert_int_equal(p->srv_seen.msgs, srv_msgs + 1);
 	assert_int_equal(p->cl_seen.msgs, cl_msgs + 1);
 	assert_int_equal(p->connects, 1);
@@ -750,19 +750,19 @@ still_talks(struct pair *p)
 static void
 run_mode(enum mode m)
 {
-	struct pair	*p = pair_new();
+	struct pair	*p = duo_new();
 	struct dgram	 cap[CAP_MAX];
 	int		 i;
 
 	memset(cap, 0, sizeof cap);
-	pair_handshake(p, cap);
+	duo_handshake(p, cap);
 	refuse_variants(p, m, CAP_INIT, cap);
 	/* Forgeries must not cancel the handshake the client waits on. */
 	refuse_variants(p, m, CAP_RESP, cap);
 	assert_false(chan_client_connected(p->cl));
-	pair_finish(p, &cap[CAP_RESP]);
+	duo_finish(p, &cap[CAP_RESP]);
 
-	pair_capture(p, cap);
+	duo_capture(p, cap);
 	for (i = CAP_C_KEEPALIVE; i < CAP_MAX; i++)
 		refuse_variants(p, m, (enum cap)i, cap);
 	/*
@@ -776,7 +776,7 @@ run_mode(enum mode m)
 	assert_int_equal(expect_dropped(p, 0, cap[CAP_RESP].data,
 	    cap[CAP_RESP].len), LN_DROP_STATE);
 	still_talks(p);
-	pair_free(p);
+	duo_free(p);
 }
 
 /* Every single-bit flip of every captured packet. */
@@ -810,7 +810,7 @@ test_random(void **state)
 {
 	static const uint8_t	 types[] = { LN_PKT_INITIATION,
 	    LN_PKT_RESPONSE, LN_PKT_TRANSPORT, 0, 3, 0xff };
-	struct pair		*p = pair_new();
+	struct pair		*p = duo_new();
 	struct dgram		 cap[CAP_MAX], d;
 	uint64_t		 seed = RANDOM_SEED;
 	unsigned		 reasons[2] = { 0, 0 };
@@ -819,9 +819,9 @@ test_random(void **state)
 	enum ln_drop		 why;
 
 	memset(cap, 0, sizeof cap);
-	pair_handshake(p, cap);
-	pair_finish(p, &cap[CAP_RESP]);
-	pair_capture(p, cap);
+	duo_handshake(p, cap);
+	duo_finish(p, &cap[CAP_RESP]);
+	duo_capture(p, cap);
 	for (i = 0; i < RANDOM_COUNT; i++) {
 		to_server = i % 2 == 0;
 		d.len = rnd(&seed) % (LN_MAX_DATAGRAM + 64 + 1);
@@ -862,7 +862,7 @@ test_random(void **state)
 	for (i = CAP_C_KEEPALIVE; i < CAP_MAX; i++)
 		accept_real(p, (enum cap)i, cap);
 	still_talks(p);
-	pair_free(p);
+	duo_free(p);
 }
 
 /* Runs the byte-flipping tests. */
