@@ -469,7 +469,8 @@ int
 rel_wrap(struct rel *r, uint64_t now, const uint8_t *body, size_t len,
     uint8_t **env, size_t *envlen)
 {
-	if ((body == NULL && len != 0) || len > LN_REL_MAX_BODY)
+	/* An empty unreliable message would read as a pure ack: refuse it. */
+	if (body == NULL || len == 0 || len > LN_REL_MAX_BODY)
 		return (LN_E_INVAL);
 	rel_encode(r, now, 0, body, len, env, envlen, NULL);
 	return (0);

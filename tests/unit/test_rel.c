@@ -521,6 +521,9 @@ test_unreliable(void **state)
 	assert_int_equal(rel_deadline(&b), UINT64_MAX);
 	free(env);
 	assert_int_equal(rel_wrap(&a, 0, NULL, 1, &env, &len), LN_E_INVAL);
+	/* Empty would be indistinguishable from a pure ack. */
+	assert_int_equal(rel_wrap(&a, 0, (const uint8_t *)"", 0, &env, &len),
+	    LN_E_INVAL);
 	rel_free(&a);
 	rel_free(&b);
 }
