@@ -22,7 +22,7 @@ $(lnshd_OBJECTS) $(lnsh_OBJECTS): proto/pair.pb-c.h
 # ---------------------------------------------------------------- tests
 check_PROGRAMS += tests/unit/test_pairing
 tests_unit_test_pairing_SOURCES = tests/unit/test_pairing.c $(PROTO_CORE) \
-	$(PROTO_NOISE) proto/pairing.c
+	$(PROTO_NOISE) proto/handshake.c proto/pairing.c
 tests_unit_test_pairing_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pairing_LDADD = $(UNIT_LIBS)
 

@@ -91,10 +91,16 @@ hs_mac1(const uint8_t *key, const uint8_t *data, size_t len, uint8_t *mac)
 }
 
 /*
- * Checks the mac1 that ends a packet of len (>= LN_MAC_LEN) bytes, in
- * constant time.
+ * The framing below is shared with the pairing packets (pairing.c): the
+ * same header, a mac1 after every Noise message, the same drop reasons.
+ * Only the key of mac1 and the Noise pattern differ.
  */
-static int
+
+/*
+ * Checks the mac1 that ends a packet of len (>= LN_MAC_LEN) bytes under a
+ * 32-byte mac1 key, in constant time.
+ */
+int
 hs_mac1_check(const uint8_t *key, const uint8_t *pkt, size_t len)
 {
 	struct buf	 rd;
@@ -115,7 +121,7 @@ hs_mac1_check(const uint8_t *key, const uint8_t *pkt, size_t len)
 }
 
 /* Writes the common header: type, version, two reserved zero bytes. */
-static int
+int
 hs_put_header(struct buf *w, uint8_t type)
 {
 	if (buf_put_u8(w, type) != 0 || buf_put_u8(w, LN_PROTO_VERSION) != 0 ||
@@ -125,7 +131,7 @@ hs_put_header(struct buf *w, uint8_t type)
 }
 
 /* Reads the common header and drops anything but a packet of this type. */
-static int
+int
 hs_get_header(struct buf *rd, uint8_t want_type)
 {
 	uint8_t		type, version;
@@ -145,20 +151,91 @@ hs_get_header(struct buf *rd, uint8_t want_type)
 	return (0);
 }
 
-/* Appends the mac1 of everything written so far to w. */
-static int
-hs_put_mac1(struct buf *w, const uint8_t *start, const uint8_t *peer_pub)
+/*
+ * Appends to w, which was started at start, the mac1 under a 32-byte mac1
+ * key of everything written so far.
+ */
+int
+hs_put_mac1(struct buf *w, const uint8_t *start, const uint8_t *key)
 {
-	uint8_t	 key[LN_KEY_LEN];
 	uint8_t	*mac;
 	size_t	 used = buf_used(w);
 
 	if ((mac = buf_put_ptr(w, LN_MAC_LEN)) == NULL)
 		return (LN_E_NOSPACE);
-	hs_mac1_key(peer_pub, key);
 	hs_mac1(key, start, used, mac);
-	sodium_memzero(key, sizeof key);
 	return (0);
+}
+
+/* hs_put_mac1 keyed for the receiver whose static public key is peer_pub. */
+static int
+hs_put_mac1_for(struct buf *w, const uint8_t *start, const uint8_t *peer_pub)
+{
+	uint8_t	key[LN_KEY_LEN];
+	int	r;
+
+	hs_mac1_key(peer_pub, key);
+	r = hs_put_mac1(w, start, key);
+	sodium_memzero(key, sizeof key);
+	return (r);
+}
+
+/*
+ * Appends the next Noise message of hs, carrying payload (plen bytes),
+ * which the packet layout says is exactly msglen bytes long.
+ */
+int
+hs_put_noise(struct buf *w, struct noise_handshake *hs, const uint8_t *payload,
+    size_t plen, size_t msglen)
+{
+	uint8_t	*msg;
+	size_t	 n;
+	int	 r;
+
+	if ((msg = buf_put_ptr(w, msglen)) == NULL)
+		return (LN_E_NOSPACE);
+	if ((r = noise_write(hs, payload, plen, msg, msglen, &n)) != 0)
+		return (r);
+	if (n != msglen)
+		return (LN_E_STATE);
+	return (0);
+}
+
+/* Whether hs is a handshake of this pattern and role at message msg_index. */
+int
+hs_expects(const struct noise_handshake *hs, enum noise_pattern pattern,
+    enum noise_role role, int msg_index)
+{
+	return (hs->pattern == pattern && hs->role == role &&
+	    hs->msg_index == msg_index);
+}
+
+/*
+ * Ends a completed handshake (which Split wipes): send and recv get the
+ * keys of our direction and the peer's (c1 is initiator -> responder),
+ * remote_static the peer's static key.
+ */
+int
+hs_split(struct noise_handshake *hs, uint8_t *send, uint8_t *recv,
+    uint8_t *remote_static)
+{
+	struct noise_cipher	c1, c2;
+	uint8_t			rs[LN_KEY_LEN];
+	int			initiator = hs->role == NOISE_INITIATOR;
+	int			r;
+
+	memset(&c1, 0, sizeof c1);
+	memset(&c2, 0, sizeof c2);
+	memcpy(rs, hs->rs, LN_KEY_LEN);
+	if ((r = noise_split(hs, &c1, &c2)) != 0)
+		goto out;
+	memcpy(send, initiator ? c1.k : c2.k, LN_KEY_LEN);
+	memcpy(recv, initiator ? c2.k : c1.k, LN_KEY_LEN);
+	memcpy(remote_static, rs, LN_KEY_LEN);
+out:
+	sodium_memzero(&c1, sizeof c1);
+	sodium_memzero(&c2, sizeof c2);
+	return (r);
 }
 
 /*
@@ -175,8 +252,7 @@ hs_initiation(struct noise_handshake *hs, const uint8_t *client_sk,
 {
 	struct noise_handshake	 tmp;
 	struct buf		 w;
-	uint8_t			*msg;
-	size_t			 need, msglen;
+	size_t			 need;
 	int			 r;
 
 	memset(&tmp, 0, sizeof tmp);
@@ -195,22 +271,12 @@ hs_initiation(struct noise_handshake *hs, const uint8_t *client_sk,
 		goto out;
 
 	buf_writer(&w, out, need);
-	if ((r = hs_put_header(&w, LN_PKT_INITIATION)) != 0 ||
-	    (r = buf_put_u32le(&w, sender_index)) != 0)
-		goto out;
-	if ((msg = buf_put_ptr(&w, HS_MSG1_FIXED + plen)) == NULL) {
-		r = LN_E_NOSPACE;
-		goto out;
-	}
 	/* -> e, es, s, ss, payload */
-	if ((r = noise_write(&tmp, payload, plen, msg, HS_MSG1_FIXED + plen,
-	    &msglen)) != 0)
-		goto out;
-	if (msglen != HS_MSG1_FIXED + plen) {
-		r = LN_E_STATE;
-		goto out;
-	}
-	if ((r = hs_put_mac1(&w, out, server_pk)) != 0)
+	if ((r = hs_put_header(&w, LN_PKT_INITIATION)) != 0 ||
+	    (r = buf_put_u32le(&w, sender_index)) != 0 ||
+	    (r = hs_put_noise(&w, &tmp, payload, plen,
+	    HS_MSG1_FIXED + plen)) != 0 ||
+	    (r = hs_put_mac1_for(&w, out, server_pk)) != 0)
 		goto out;
 
 	memcpy(hs, &tmp, sizeof tmp);
@@ -308,19 +374,14 @@ hs_response(struct noise_handshake *hs, uint32_t sender_index,
     struct hs_keys *keys)
 {
 	struct noise_handshake	 tmp;
-	struct noise_cipher	 c1, c2;
 	struct hs_keys		 k;
 	struct buf		 w;
-	uint8_t			*msg;
-	size_t			 need, msglen;
+	size_t			 need;
 	int			 r;
 
 	memset(&tmp, 0, sizeof tmp);
-	memset(&c1, 0, sizeof c1);
-	memset(&c2, 0, sizeof c2);
 	memset(&k, 0, sizeof k);
-	if (hs->pattern != NOISE_IK || hs->role != NOISE_RESPONDER ||
-	    hs->msg_index != 1 || !hs->has_rs) {
+	if (!hs_expects(hs, NOISE_IK, NOISE_RESPONDER, 1) || !hs->has_rs) {
 		r = LN_E_STATE;
 		goto out;
 	}
@@ -337,30 +398,17 @@ hs_response(struct noise_handshake *hs, uint32_t sender_index,
 	memcpy(&tmp, hs, sizeof tmp);
 
 	buf_writer(&w, out, need);
+	/* <- e, ee, se, payload */
 	if ((r = hs_put_header(&w, LN_PKT_RESPONSE)) != 0 ||
 	    (r = buf_put_u32le(&w, sender_index)) != 0 ||
-	    (r = buf_put_u32le(&w, receiver_index)) != 0)
-		goto out;
-	if ((msg = buf_put_ptr(&w, HS_MSG2_FIXED + plen)) == NULL) {
-		r = LN_E_NOSPACE;
-		goto out;
-	}
-	/* <- e, ee, se, payload */
-	if ((r = noise_write(&tmp, payload, plen, msg, HS_MSG2_FIXED + plen,
-	    &msglen)) != 0)
-		goto out;
-	if (msglen != HS_MSG2_FIXED + plen) {
-		r = LN_E_STATE;
-		goto out;
-	}
-	if ((r = hs_put_mac1(&w, out, client_pk)) != 0)
+	    (r = buf_put_u32le(&w, receiver_index)) != 0 ||
+	    (r = hs_put_noise(&w, &tmp, payload, plen,
+	    HS_MSG2_FIXED + plen)) != 0 ||
+	    (r = hs_put_mac1_for(&w, out, client_pk)) != 0)
 		goto out;
 
-	memcpy(k.remote_static, tmp.rs, LN_KEY_LEN);
-	if ((r = noise_split(&tmp, &c1, &c2)) != 0)
+	if ((r = hs_split(&tmp, k.send, k.recv, k.remote_static)) != 0)
 		goto out;
-	memcpy(k.send, c2.k, LN_KEY_LEN);
-	memcpy(k.recv, c1.k, LN_KEY_LEN);
 	k.local_index = sender_index;
 	k.remote_index = receiver_index;
 
@@ -370,8 +418,6 @@ hs_response(struct noise_handshake *hs, uint32_t sender_index,
 	r = 0;
 out:
 	sodium_memzero(&tmp, sizeof tmp);
-	sodium_memzero(&c1, sizeof c1);
-	sodium_memzero(&c2, sizeof c2);
 	sodium_memzero(&k, sizeof k);
 	return (r);
 }
@@ -391,7 +437,6 @@ hs_consume_response(struct noise_handshake *hs, uint32_t expected_local_index,
     uint8_t *payload, size_t pcap, size_t *plen, struct hs_keys *keys)
 {
 	struct noise_handshake	 tmp;
-	struct noise_cipher	 c1, c2;
 	struct hs_keys		 k;
 	struct buf		 rd;
 	uint8_t			 pl[LN_MAX_HS_PAYLOAD];
@@ -401,8 +446,6 @@ hs_consume_response(struct noise_handshake *hs, uint32_t expected_local_index,
 	int			 r;
 
 	memset(&tmp, 0, sizeof tmp);
-	memset(&c1, 0, sizeof c1);
-	memset(&c2, 0, sizeof c2);
 	memset(&k, 0, sizeof k);
 	buf_reader(&rd, pkt, len);
 	if ((r = hs_get_header(&rd, LN_PKT_RESPONSE)) != 0)
@@ -431,8 +474,7 @@ hs_consume_response(struct noise_handshake *hs, uint32_t expected_local_index,
 		goto out;
 	}
 	/* A handshake already completed (or never started) expects nothing. */
-	if (hs->pattern != NOISE_IK || hs->role != NOISE_INITIATOR ||
-	    hs->msg_index != 1) {
+	if (!hs_expects(hs, NOISE_IK, NOISE_INITIATOR, 1)) {
 		r = LN_E_DROP(LN_DROP_STATE);
 		goto out;
 	}
@@ -448,11 +490,8 @@ hs_consume_response(struct noise_handshake *hs, uint32_t expected_local_index,
 		r = LN_E_NOSPACE;
 		goto out;
 	}
-	memcpy(k.remote_static, tmp.rs, LN_KEY_LEN);
-	if ((r = noise_split(&tmp, &c1, &c2)) != 0)
+	if ((r = hs_split(&tmp, k.send, k.recv, k.remote_static)) != 0)
 		goto out;
-	memcpy(k.send, c1.k, LN_KEY_LEN);
-	memcpy(k.recv, c2.k, LN_KEY_LEN);
 	k.local_index = expected_local_index;
 	k.remote_index = sender;
 
@@ -464,8 +503,6 @@ hs_consume_response(struct noise_handshake *hs, uint32_t expected_local_index,
 	r = 0;
 out:
 	sodium_memzero(&tmp, sizeof tmp);
-	sodium_memzero(&c1, sizeof c1);
-	sodium_memzero(&c2, sizeof c2);
 	sodium_memzero(&k, sizeof k);
 	sodium_memzero(pl, sizeof pl);
 	return (r);

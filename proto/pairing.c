@@ -15,7 +15,9 @@
  * by it as in handshake.c: it is keyed by mkey instead, and the server
  * drops junk by trying the mac1 keys of its pending codes (a bounded
  * number of BLAKE2b) before any Diffie-Hellman. As there, mac1 is no
- * authentication; Noise with the PSK is.
+ * authentication; Noise with the PSK is. The header, mac1 and the Noise
+ * message framing are handshake.c's (hs_put_header, hs_put_noise, ...), so
+ * both packet families are built and checked by the same code.
  *
  * All integers are little-endian; plen is a payload's length (protobuf,
  * proto/pair.proto), at most LN_PAIR_MAX_PAYLOAD.
@@ -170,37 +172,6 @@ pair_packet_type(const uint8_t *pkt, size_t len)
 	return (type);
 }
 
-/* Reads the common header and drops anything but a packet of this type. */
-static int
-pair_get_header(struct buf *rd, uint8_t want_type)
-{
-	uint8_t		type, version;
-	uint16_t	reserved;
-
-	if (buf_get_u8(rd, &type) != 0)
-		return (LN_E_DROP(LN_DROP_SHORT));
-	if (type != want_type)
-		return (LN_E_DROP(LN_DROP_TYPE));
-	if (buf_get_u8(rd, &version) != 0 ||
-	    buf_get_u16le(rd, &reserved) != 0)
-		return (LN_E_DROP(LN_DROP_SHORT));
-	if (version != LN_PROTO_VERSION)
-		return (LN_E_DROP(LN_DROP_VERSION));
-	if (reserved != 0)
-		return (LN_E_DROP(LN_DROP_RESERVED));
-	return (0);
-}
-
-/* Writes the common header. */
-static int
-pair_put_header(struct buf *w, uint8_t type)
-{
-	if (buf_put_u8(w, type) != 0 || buf_put_u8(w, LN_PROTO_VERSION) != 0 ||
-	    buf_put_u16le(w, 0) != 0)
-		return (LN_E_NOSPACE);
-	return (0);
-}
-
 /*
  * The index after the header of a response, finish or result (whose
  * receiver it names) or an init (its sender), for finding the handshake a
@@ -216,7 +187,7 @@ pair_packet_index(const uint8_t *pkt, size_t len, uint32_t *index)
 	if ((type = pair_packet_type(pkt, len)) == 0)
 		return (LN_E_DROP(LN_DROP_TYPE));
 	buf_reader(&rd, pkt, len);
-	if ((r = pair_get_header(&rd, (uint8_t)type)) != 0)
+	if ((r = hs_get_header(&rd, (uint8_t)type)) != 0)
 		return (r);
 	if (type == LN_PKT_PAIR_RESPONSE && buf_get_u32le(&rd, &v) != 0)
 		return (LN_E_DROP(LN_DROP_SHORT));
@@ -230,37 +201,9 @@ pair_packet_index(const uint8_t *pkt, size_t len, uint32_t *index)
 int
 pair_mac1_ok(const uint8_t *pkt, size_t len, const uint8_t *mkey)
 {
-	struct buf	 rd;
-	const uint8_t	*body, *mac;
-	uint8_t		 want[LN_MAC_LEN];
-	int		 r;
-
 	if (len < LN_HDR_LEN + LN_MAC_LEN)
 		return (LN_E_DROP(LN_DROP_SHORT));
-	buf_reader(&rd, pkt, len);
-	body = buf_get_ptr(&rd, len - LN_MAC_LEN);
-	mac = buf_get_ptr(&rd, LN_MAC_LEN);
-	if (body == NULL || mac == NULL)
-		return (LN_E_DROP(LN_DROP_SHORT));
-	crypto_generichash(want, LN_MAC_LEN, body, len - LN_MAC_LEN, mkey,
-	    LN_KEY_LEN);
-	r = sodium_memcmp(want, mac, LN_MAC_LEN) == 0 ? 0 :
-	    LN_E_DROP(LN_DROP_MAC1);
-	sodium_memzero(want, sizeof want);
-	return (r);
-}
-
-/* Appends the mac1 of everything written so far. */
-static int
-pair_put_mac1(struct buf *w, const uint8_t *start, const uint8_t *mkey)
-{
-	uint8_t	*mac;
-	size_t	 used = buf_used(w);
-
-	if ((mac = buf_put_ptr(w, LN_MAC_LEN)) == NULL)
-		return (LN_E_NOSPACE);
-	crypto_generichash(mac, LN_MAC_LEN, start, used, mkey, LN_KEY_LEN);
-	return (0);
+	return (hs_mac1_check(mkey, pkt, len));
 }
 
 /*
@@ -276,8 +219,6 @@ pair_init(struct noise_handshake *hs, const uint8_t *client_sk,
 {
 	struct noise_handshake	 tmp;
 	struct buf		 w;
-	uint8_t			*msg;
-	size_t			 msglen;
 	int			 r;
 
 	memset(&tmp, 0, sizeof tmp);
@@ -290,22 +231,11 @@ pair_init(struct noise_handshake *hs, const uint8_t *client_sk,
 	    NULL, psk)) != 0)
 		goto out;
 	buf_writer(&w, out, PAIR_INIT_LEN);
-	if ((r = pair_put_header(&w, LN_PKT_PAIR_INIT)) != 0 ||
-	    (r = buf_put_u32le(&w, sender_index)) != 0)
-		goto out;
-	if ((msg = buf_put_ptr(&w, PAIR_MSG1_LEN)) == NULL) {
-		r = LN_E_NOSPACE;
-		goto out;
-	}
 	/* -> e */
-	if ((r = noise_write(&tmp, NULL, 0, msg, PAIR_MSG1_LEN,
-	    &msglen)) != 0)
-		goto out;
-	if (msglen != PAIR_MSG1_LEN) {
-		r = LN_E_STATE;
-		goto out;
-	}
-	if ((r = pair_put_mac1(&w, out, mkey)) != 0)
+	if ((r = hs_put_header(&w, LN_PKT_PAIR_INIT)) != 0 ||
+	    (r = buf_put_u32le(&w, sender_index)) != 0 ||
+	    (r = hs_put_noise(&w, &tmp, NULL, 0, PAIR_MSG1_LEN)) != 0 ||
+	    (r = hs_put_mac1(&w, out, mkey)) != 0)
 		goto out;
 	memcpy(hs, &tmp, sizeof tmp);
 	*outlen = buf_used(&w);
@@ -334,7 +264,7 @@ pair_consume_init(struct noise_handshake *hs_out, const uint8_t *server_sk,
 
 	memset(&tmp, 0, sizeof tmp);
 	buf_reader(&rd, pkt, len);
-	if ((r = pair_get_header(&rd, LN_PKT_PAIR_INIT)) != 0)
+	if ((r = hs_get_header(&rd, LN_PKT_PAIR_INIT)) != 0)
 		goto out;
 	if (len != PAIR_INIT_LEN) {
 		r = LN_E_DROP(LN_DROP_SHORT);
@@ -376,13 +306,10 @@ pair_response(struct noise_handshake *hs, uint32_t sender_index,
 {
 	struct noise_handshake	 tmp;
 	struct buf		 w;
-	uint8_t			*msg;
-	size_t			 msglen;
 	int			 r;
 
 	memset(&tmp, 0, sizeof tmp);
-	if (hs->pattern != NOISE_XXPSK3 || hs->role != NOISE_RESPONDER ||
-	    hs->msg_index != 1) {
+	if (!hs_expects(hs, NOISE_XXPSK3, NOISE_RESPONDER, 1)) {
 		r = LN_E_STATE;
 		goto out;
 	}
@@ -392,23 +319,12 @@ pair_response(struct noise_handshake *hs, uint32_t sender_index,
 	}
 	memcpy(&tmp, hs, sizeof tmp);
 	buf_writer(&w, out, PAIR_RESP_LEN);
-	if ((r = pair_put_header(&w, LN_PKT_PAIR_RESPONSE)) != 0 ||
-	    (r = buf_put_u32le(&w, sender_index)) != 0 ||
-	    (r = buf_put_u32le(&w, receiver_index)) != 0)
-		goto out;
-	if ((msg = buf_put_ptr(&w, PAIR_MSG2_LEN)) == NULL) {
-		r = LN_E_NOSPACE;
-		goto out;
-	}
 	/* <- e, ee, s, es */
-	if ((r = noise_write(&tmp, NULL, 0, msg, PAIR_MSG2_LEN,
-	    &msglen)) != 0)
-		goto out;
-	if (msglen != PAIR_MSG2_LEN) {
-		r = LN_E_STATE;
-		goto out;
-	}
-	if ((r = pair_put_mac1(&w, out, mkey)) != 0)
+	if ((r = hs_put_header(&w, LN_PKT_PAIR_RESPONSE)) != 0 ||
+	    (r = buf_put_u32le(&w, sender_index)) != 0 ||
+	    (r = buf_put_u32le(&w, receiver_index)) != 0 ||
+	    (r = hs_put_noise(&w, &tmp, NULL, 0, PAIR_MSG2_LEN)) != 0 ||
+	    (r = hs_put_mac1(&w, out, mkey)) != 0)
 		goto out;
 	memcpy(hs, &tmp, sizeof tmp);
 	*outlen = buf_used(&w);
@@ -438,7 +354,7 @@ pair_consume_response(struct noise_handshake *hs, uint32_t expected_index,
 
 	memset(&tmp, 0, sizeof tmp);
 	buf_reader(&rd, pkt, len);
-	if ((r = pair_get_header(&rd, LN_PKT_PAIR_RESPONSE)) != 0)
+	if ((r = hs_get_header(&rd, LN_PKT_PAIR_RESPONSE)) != 0)
 		goto out;
 	if (len != PAIR_RESP_LEN) {
 		r = LN_E_DROP(LN_DROP_SHORT);
@@ -456,8 +372,7 @@ pair_consume_response(struct noise_handshake *hs, uint32_t expected_index,
 	}
 	if ((r = pair_mac1_ok(pkt, len, mkey)) != 0)
 		goto out;
-	if (hs->pattern != NOISE_XXPSK3 || hs->role != NOISE_INITIATOR ||
-	    hs->msg_index != 1) {
+	if (!hs_expects(hs, NOISE_XXPSK3, NOISE_INITIATOR, 1)) {
 		r = LN_E_DROP(LN_DROP_STATE);
 		goto out;
 	}
@@ -489,19 +404,14 @@ pair_finish(struct noise_handshake *hs, uint32_t server_index,
     struct pair_keys *keys)
 {
 	struct noise_handshake	 tmp;
-	struct noise_cipher	 c1, c2;
 	struct pair_keys	 k;
 	struct buf		 w;
-	uint8_t			*msg;
-	size_t			 need, msglen;
+	size_t			 need;
 	int			 r;
 
 	memset(&tmp, 0, sizeof tmp);
-	memset(&c1, 0, sizeof c1);
-	memset(&c2, 0, sizeof c2);
 	memset(&k, 0, sizeof k);
-	if (hs->pattern != NOISE_XXPSK3 || hs->role != NOISE_INITIATOR ||
-	    hs->msg_index != 2 || !hs->has_rs) {
+	if (!hs_expects(hs, NOISE_XXPSK3, NOISE_INITIATOR, 2) || !hs->has_rs) {
 		r = LN_E_STATE;
 		goto out;
 	}
@@ -516,36 +426,21 @@ pair_finish(struct noise_handshake *hs, uint32_t server_index,
 	}
 	memcpy(&tmp, hs, sizeof tmp);
 	buf_writer(&w, out, need);
-	if ((r = pair_put_header(&w, LN_PKT_PAIR_FINISH)) != 0 ||
-	    (r = buf_put_u32le(&w, server_index)) != 0)
-		goto out;
-	if ((msg = buf_put_ptr(&w, PAIR_MSG3_FIXED + plen)) == NULL) {
-		r = LN_E_NOSPACE;
-		goto out;
-	}
 	/* -> s, se, psk, payload */
-	if ((r = noise_write(&tmp, payload, plen, msg, PAIR_MSG3_FIXED + plen,
-	    &msglen)) != 0)
+	if ((r = hs_put_header(&w, LN_PKT_PAIR_FINISH)) != 0 ||
+	    (r = buf_put_u32le(&w, server_index)) != 0 ||
+	    (r = hs_put_noise(&w, &tmp, payload, plen,
+	    PAIR_MSG3_FIXED + plen)) != 0 ||
+	    (r = hs_put_mac1(&w, out, mkey)) != 0)
 		goto out;
-	if (msglen != PAIR_MSG3_FIXED + plen) {
-		r = LN_E_STATE;
+	if ((r = hs_split(&tmp, k.send, k.recv, k.remote_static)) != 0)
 		goto out;
-	}
-	if ((r = pair_put_mac1(&w, out, mkey)) != 0)
-		goto out;
-	memcpy(k.remote_static, tmp.rs, LN_KEY_LEN);
-	if ((r = noise_split(&tmp, &c1, &c2)) != 0)
-		goto out;
-	memcpy(k.send, c1.k, LN_KEY_LEN);
-	memcpy(k.recv, c2.k, LN_KEY_LEN);
 	k.remote_index = server_index;
 	memcpy(keys, &k, sizeof k);
 	*outlen = buf_used(&w);
 	noise_wipe(hs);
 out:
 	sodium_memzero(&tmp, sizeof tmp);
-	sodium_memzero(&c1, sizeof c1);
-	sodium_memzero(&c2, sizeof c2);
 	sodium_memzero(&k, sizeof k);
 	return (r);
 }
@@ -562,7 +457,6 @@ pair_consume_finish(struct noise_handshake *hs, uint32_t local_index,
     size_t pcap, size_t *plen, struct pair_keys *keys)
 {
 	struct noise_handshake	 tmp;
-	struct noise_cipher	 c1, c2;
 	struct pair_keys	 k;
 	struct buf		 rd;
 	uint8_t			 pl[LN_PAIR_MAX_PAYLOAD + LN_TAG_LEN];
@@ -572,11 +466,9 @@ pair_consume_finish(struct noise_handshake *hs, uint32_t local_index,
 	int			 r;
 
 	memset(&tmp, 0, sizeof tmp);
-	memset(&c1, 0, sizeof c1);
-	memset(&c2, 0, sizeof c2);
 	memset(&k, 0, sizeof k);
 	buf_reader(&rd, pkt, len);
-	if ((r = pair_get_header(&rd, LN_PKT_PAIR_FINISH)) != 0)
+	if ((r = hs_get_header(&rd, LN_PKT_PAIR_FINISH)) != 0)
 		goto out;
 	if (len < PAIR_FIN_FIXED) {
 		r = LN_E_DROP(LN_DROP_SHORT);
@@ -598,8 +490,7 @@ pair_consume_finish(struct noise_handshake *hs, uint32_t local_index,
 		r = LN_E_DROP(LN_DROP_HANDSHAKE);
 		goto out;
 	}
-	if (hs->pattern != NOISE_XXPSK3 || hs->role != NOISE_RESPONDER ||
-	    hs->msg_index != 2) {
+	if (!hs_expects(hs, NOISE_XXPSK3, NOISE_RESPONDER, 2)) {
 		r = LN_E_DROP(LN_DROP_STATE);
 		goto out;
 	}
@@ -613,11 +504,8 @@ pair_consume_finish(struct noise_handshake *hs, uint32_t local_index,
 		r = LN_E_NOSPACE;
 		goto out;
 	}
-	memcpy(k.remote_static, tmp.rs, LN_KEY_LEN);
-	if ((r = noise_split(&tmp, &c1, &c2)) != 0)
+	if ((r = hs_split(&tmp, k.send, k.recv, k.remote_static)) != 0)
 		goto out;
-	memcpy(k.send, c2.k, LN_KEY_LEN);
-	memcpy(k.recv, c1.k, LN_KEY_LEN);
 	/* The client's index came with its init: the caller sets it. */
 	k.local_index = local_index;
 	memcpy(keys, &k, sizeof k);
@@ -628,8 +516,6 @@ pair_consume_finish(struct noise_handshake *hs, uint32_t local_index,
 	r = 0;
 out:
 	sodium_memzero(&tmp, sizeof tmp);
-	sodium_memzero(&c1, sizeof c1);
-	sodium_memzero(&c2, sizeof c2);
 	sodium_memzero(&k, sizeof k);
 	sodium_memzero(pl, sizeof pl);
 	return (r);
@@ -652,7 +538,7 @@ pair_result(const struct pair_keys *keys, const uint8_t *payload,
 	if (cap < PAIR_RES_FIXED + plen)
 		return (LN_E_NOSPACE);
 	buf_writer(&w, out, PAIR_RES_FIXED + plen);
-	if ((r = pair_put_header(&w, LN_PKT_PAIR_RESULT)) != 0 ||
+	if ((r = hs_put_header(&w, LN_PKT_PAIR_RESULT)) != 0 ||
 	    (r = buf_put_u32le(&w, keys->remote_index)) != 0)
 		return (r);
 	if ((ct = buf_put_ptr(&w, plen + LN_TAG_LEN)) == NULL)
@@ -677,7 +563,7 @@ pair_consume_result(const struct pair_keys *keys, const uint8_t *pkt,
 	int		 r;
 
 	buf_reader(&rd, pkt, len);
-	if ((r = pair_get_header(&rd, LN_PKT_PAIR_RESULT)) != 0)
+	if ((r = hs_get_header(&rd, LN_PKT_PAIR_RESULT)) != 0)
 		return (r);
 	if (len < PAIR_RES_FIXED)
 		return (LN_E_DROP(LN_DROP_SHORT));

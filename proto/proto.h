@@ -239,6 +239,16 @@ struct hs_keys {
 	uint8_t		remote_static[LN_KEY_LEN];
 };
 void	 hs_mac1_key(const uint8_t *, uint8_t *);
+/* The framing that the pairing packets (pairing.c) share. */
+int	 hs_mac1_check(const uint8_t *, const uint8_t *, size_t);
+int	 hs_put_header(struct buf *, uint8_t);
+int	 hs_get_header(struct buf *, uint8_t);
+int	 hs_put_mac1(struct buf *, const uint8_t *, const uint8_t *);
+int	 hs_put_noise(struct buf *, struct noise_handshake *, const uint8_t *,
+	     size_t, size_t);
+int	 hs_expects(const struct noise_handshake *, enum noise_pattern,
+	     enum noise_role, int);
+int	 hs_split(struct noise_handshake *, uint8_t *, uint8_t *, uint8_t *);
 int	 hs_initiation(struct noise_handshake *, const uint8_t *,
 	     const uint8_t *, uint32_t, const uint8_t *, size_t, uint8_t *,
 	     size_t, size_t *);
