@@ -4,7 +4,9 @@
  * process holding one emulator uses. Built by `make bench`; not a test.
  *
  *	bench/emu-bench [MB]	(corpus size of the coloured text, default 20)
- *	bench/emu-bench --profile	(the emulator alone, for perf)
+ *	bench/emu-bench --profile [seq|colour|state]
+ *		(the emulator alone, or libvterm's state layer alone, for a
+ *		profiler: valgrind --tool=callgrind --toggle-collect=emu_input)
  */
 #include "config.h"
 
@@ -274,12 +276,17 @@ main(int argc, char **argv)
 
 	if (argc == 3 && strcmp(argv[1], "--rss-child") == 0)
 		return (rss_child(atol(argv[2])));
-	if (argc == 2 && strcmp(argv[1], "--profile") == 0) {
+	if (argc >= 2 && strcmp(argv[1], "--profile") == 0) {
 		/* The emulator alone, for a profiler. */
 		gen_seq(&seq, 3000000);
-		gen_colour(&col, 20000000, -1);
-		printf("seq %.2f s, colour %.2f s\n", run_emu(&seq),
-		    run_emu(&col));
+		if (argc == 2 || strcmp(argv[2], "seq") == 0)
+			printf("seq %.2f s\n", run_emu(&seq));
+		if (argc > 2 && strcmp(argv[2], "state") == 0)
+			printf("seq, state layer %.2f s\n", run_state(&seq));
+		if (argc == 2 || strcmp(argv[2], "colour") == 0) {
+			gen_colour(&col, 20000000, -1);
+			printf("colour %.2f s\n", run_emu(&col));
+		}
 		return (0);
 	}
 	if (argc == 2)

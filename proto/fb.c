@@ -208,6 +208,19 @@ fb_row_clear(struct fb_row *r, int x0, int x1, uint32_t bg)
 	if (x0 >= x1)
 		return;
 	b.bg = bg;
+	if (x0 == 0 && x1 == r->cols) {
+		/*
+		 * The whole row, as for every line scrolled in: no pair can
+		 * be cut, and past used the cells are default blanks.
+		 */
+		end = bg == FB_COLOR_DEFAULT ? r->used : r->cols;
+		for (x = 0; x < end; x++)
+			r->cells[x] = b;
+		r->used = bg == FB_COLOR_DEFAULT ? 0 : r->cols;
+		r->ncomb = 0;
+		r->wrapped = 0;
+		return;
+	}
 	/* Past used every cell is already a default blank. */
 	end = (bg == FB_COLOR_DEFAULT && x1 > r->used) ? r->used : x1;
 	for (x = x0; x < end; x++)
@@ -489,6 +502,18 @@ fb_scroll(struct fb *fb, int y0, int y1, int x0, int x1, int down, int right,
 	if (y0 >= y1 || x0 >= x1)
 		return;
 	h = y1 - y0;
+	if (down == 1 && right == 0 && x0 == 0 && x1 == fb->cols) {
+		/* A line feed at the bottom: the common case, kept short. */
+		struct fb_row	*r = fb->row[y0];
+
+		if (push != NULL && y0 == 0)
+			push(arg, r);
+		memmove(&fb->row[y0], &fb->row[y0 + 1],
+		    (size_t)(h - 1) * sizeof fb->row[0]);
+		fb->row[y1 - 1] = r;
+		fb_erase(fb, y1 - 1, y1, 0, fb->cols, bg);
+		return;
+	}
 	if (right != 0)
 		fb_scroll_cols(fb, y0, y1, x0, x1, right, bg);
 	if (down == 0)
@@ -722,7 +747,8 @@ fb_text_sgr(struct fb_text *t, const struct fb_pen *p)
 	n = (size_t)snprintf(s, sizeof s, "\033[0");
 	for (i = 0; i < sizeof a / sizeof a[0]; i++) {
 		if (p->attr & a[i].bit)
-			n += (size_t)snprintf(s + n, sizeof s - n, "%s", a[i].s);
+			n += (size_t)snprintf(s + n, sizeof s - n, "%s",
+			    a[i].s);
 	}
 	n += (size_t)snprintf(s + n, sizeof s - n, "%s",
 	    ul[(p->attr & FB_UNDERLINE_MASK) >> FB_UNDERLINE_SHIFT]);
@@ -773,8 +799,8 @@ fb_row_text(struct fb_text *t, const struct fb_row *r, int escapes)
 				fb_text_utf8(t, *comb++);
 		}
 		/* A blank is trailing unless something visible follows. */
-		if (c->cp != ' ' || (escapes && (pen.bg != 0 ||
-		    (pen.attr & (FB_REVERSE | FB_UNDERLINE_MASK | FB_STRIKE))))) {
+		if (c->cp != ' ' || (escapes && (pen.bg != 0 || (pen.attr &
+		    (FB_REVERSE | FB_UNDERLINE_MASK | FB_STRIKE))))) {
 			keep = t->len;
 			pen_set = pen.fg != 0 || pen.bg != 0 || pen.attr != 0;
 		}

@@ -21,14 +21,16 @@
 #define FB_MAX_CP		0x10ffff
 
 /* Whether a code point may be stored and drawn: no controls, surrogates. */
-#define FB_CP_OK(cp)	((cp) >= 0x20 && ((cp) < 0x7f || (cp) > 0x9f) && \
+#define FB_CP_OK(cp)	((cp) >= 0x20 && \
+	((cp) < 0x7f || (cp) > 0x9f) && \
 	(cp) <= FB_MAX_CP && ((cp) < 0xd800 || (cp) > 0xdfff))
 
 /* Cell attributes (struct fb_pen.attr). */
 #define FB_BOLD			0x0001
 #define FB_FAINT		0x0002
 #define FB_ITALIC		0x0004
-#define FB_UNDERLINE_MASK	0x0018	/* 0 none, 1 single, 2 double, 3 curly */
+/* Underline: 0 none, 1 single, 2 double, 3 curly. */
+#define FB_UNDERLINE_MASK	0x0018
 #define FB_UNDERLINE_SHIFT	3
 #define FB_BLINK		0x0020
 #define FB_REVERSE		0x0040

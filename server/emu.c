@@ -89,11 +89,13 @@ emu_push(void *arg, const struct fb_row *r)
 	sb_push(e->sb, r);
 }
 
-/* Draws one character; libvterm calls this per glyph: keep it cheap. */
-static int
-emu_putglyph(VTermGlyphInfo *info, VTermPos pos, void *arg)
+/*
+ * Draws a glyph that is more than one printable ASCII character. Never
+ * inlined: its stack frame would then be set up for every character.
+ */
+static int __attribute__((noinline))
+emu_putglyph_slow(VTermGlyphInfo *info, VTermPos pos, struct emu *e)
 {
-	struct emu	*e = arg;
 	struct fb	*fb = e->fb;
 	const uint32_t	*cp = info->chars;
 	uint32_t	 fixed[1 + FB_MAX_COMB];
@@ -120,6 +122,28 @@ emu_putglyph(VTermGlyphInfo *info, VTermPos pos, void *arg)
 	else
 		fb_put(fb, pos.col, pos.row, cp, n, info->width, &e->pen);
 	e->wrapcand = pos.col + info->width >= fb->cols;
+	e->lastx = pos.col;
+	e->lasty = pos.row;
+	return (1);
+}
+
+/*
+ * Draws one character. libvterm calls this per glyph, so a printable
+ * ASCII character that does not follow a full row is drawn here with the
+ * least work; anything else goes the long way.
+ */
+static int
+emu_putglyph(VTermGlyphInfo *info, VTermPos pos, void *arg)
+{
+	struct emu	*e = arg;
+	uint32_t	 c = info->chars[0];
+
+	/* chars is 0-terminated: chars[1] exists when chars[0] != 0. */
+	if (c < 0x20 || c >= 0x7f || info->chars[1] != 0 ||
+	    info->width != 1 || e->wrapcand)
+		return (emu_putglyph_slow(info, pos, e));
+	fb_put1(e->fb, pos.col, pos.row, c, &e->pen);
+	e->wrapcand = pos.col + 1 >= e->fb->cols;
 	e->lastx = pos.col;
 	e->lasty = pos.row;
 	return (1);
@@ -697,8 +721,10 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				if (e->sc == SC_OSC && c == 0x07)
 					emu_osc_done(e);
 				e->sc = SC_GROUND;
-			} else if (c == 0x1b)
-				e->sc = e->sc == SC_OSC ? SC_OSC_ESC : SC_STR_ESC;
+			} else if (c == 0x1b) {
+				e->sc = e->sc == SC_OSC ? SC_OSC_ESC :
+				    SC_STR_ESC;
+			}
 			else if (e->sc == SC_OSC)
 				emu_osc_byte(e, c);
 			break;
@@ -728,7 +754,8 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 		keep = emu_utf8_tail((const uint8_t *)e->hold.p, e->hold.len);
 		if (keep > 0) {
 			vterm_input_write(e->vt, e->hold.p, keep);
-			memmove(e->hold.p, e->hold.p + keep, e->hold.len - keep);
+			memmove(e->hold.p, e->hold.p + keep,
+			    e->hold.len - keep);
 			e->hold.len -= keep;
 		}
 		return;

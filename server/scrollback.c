@@ -10,6 +10,7 @@
  * varint attributes, varint fg, varint bg (colour codes: 0 default,
  * 1 + index, 257 + rgb). Text before the first run has the default pen.
  */
+#include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -159,6 +160,24 @@ sb_color_decode(uint32_t v)
 }
 
 /*
+ * The fg, bg and attr + comb words of a cell in this pen without
+ * combining characters, laid out as struct fb_cell lays them out.
+ */
+static void
+sb_pen_words(const struct fb_pen *pen, uint64_t *w8, uint32_t *w4)
+{
+	struct fb_cell	 c;
+
+	c.cp = 0;
+	c.fg = pen->fg;
+	c.bg = pen->bg;
+	c.attr = pen->attr;
+	c.comb = 0;
+	memcpy(w8, (const char *)&c + offsetof(struct fb_cell, fg), 8);
+	memcpy(w4, (const char *)&c + offsetof(struct fb_cell, attr), 4);
+}
+
+/*
  * Encodes a row into the scratch buffer. This runs for every line that
  * scrolls off (millions for `seq`), so it writes into storage sized once
  * for the worst case instead of appending piece by piece.
@@ -170,9 +189,10 @@ sb_encode(struct scrollback *sb, const struct fb_row *r)
 	struct fb_pen	 pen = { 0, 0, 0 };
 	const uint32_t	*comb;
 	uint8_t		*p, *runs, *rp;
-	size_t		 n, last = 0, worst, i;
+	size_t		 n, last = 0, worst;
 	int		 x, end = r->used;
-	uint32_t	 v;
+	uint32_t	 v, w4, pen4;
+	uint64_t	 w8, pen8;
 
 	while (end > 0) {
 		const struct fb_cell *c = &r->cells[end - 1];
@@ -191,16 +211,31 @@ sb_encode(struct scrollback *sb, const struct fb_row *r)
 	runs = rp = p + worst;
 	p[0] = r->wrapped ? 1 : 0;
 	n = 6;
+	sb_pen_words(&pen, &pen8, &pen4);
 	for (x = 0; x < end; x++) {
 		const struct fb_cell	*c = &r->cells[x];
 		uint16_t		 attr = c->attr & FB_ATTR_MASK;
 
+		/*
+		 * Most cells: ASCII without combining characters, in the pen
+		 * of the one before. fg, bg, attr and comb are compared as
+		 * two words against the same fields of a model cell.
+		 */
+		memcpy(&w8, (const char *)c + offsetof(struct fb_cell, fg),
+		    sizeof w8);
+		memcpy(&w4, (const char *)c + offsetof(struct fb_cell, attr),
+		    sizeof w4);
+		if (c->cp < 0x80 && w8 == pen8 && w4 == pen4) {
+			p[n++] = (uint8_t)c->cp;
+			continue;
+		}
 		if (c->attr & FB_CONT)
 			continue;
 		if (c->fg != pen.fg || c->bg != pen.bg || attr != pen.attr) {
 			pen.fg = c->fg;
 			pen.bg = c->bg;
 			pen.attr = attr;
+			sb_pen_words(&pen, &pen8, &pen4);
 			rp += sb_put_varint(rp, (uint32_t)(n - 6 - last));
 			rp += sb_put_varint(rp, attr);
 			rp += sb_put_varint(rp, sb_color_code(pen.fg));
@@ -218,11 +253,13 @@ sb_encode(struct scrollback *sb, const struct fb_row *r)
 	}
 	/* A fixed 5-byte varint for the text length: no shifting after. */
 	v = (uint32_t)(n - 6);
-	for (i = 0; i < 5; i++) {
-		p[1 + i] = (uint8_t)((v & 0x7f) | (i < 4 ? 0x80 : 0));
-		v >>= 7;
-	}
-	memmove(p + n, runs, (size_t)(rp - runs));
+	p[1] = (uint8_t)(v | 0x80);
+	p[2] = (uint8_t)(v >> 7 | 0x80);
+	p[3] = (uint8_t)(v >> 14 | 0x80);
+	p[4] = (uint8_t)(v >> 21 | 0x80);
+	p[5] = (uint8_t)(v >> 28);
+	if (rp > runs)
+		memmove(p + n, runs, (size_t)(rp - runs));
 	t->len = n + (size_t)(rp - runs);
 }
 

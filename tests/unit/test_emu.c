@@ -215,7 +215,8 @@ test_title_bell_modes(void **state)
 	assert_false(fb->cursor.visible);
 	/* Split across writes, byte by byte. */
 	{
-		const char	*s = "\033[?1l\033>\033[?2004l\033[?1002l\033[?25h";
+		const char	*s = "\033[?1l\033>\033[?2004l\033[?1002l"
+		    "\033[?25h";
 
 		for (; *s != '\0'; s++)
 			emu_input(e, (const uint8_t *)s, 1);
@@ -362,7 +363,7 @@ static void
 test_split_anywhere(void **state)
 {
 	static const char *corpus[] = {
-		"x\xe6\x97\xa5y",			/* 3 bytes after ASCII */
+		"x\xe6\x97\xa5y",		/* 3 bytes after ASCII */
 		"\xe6\x97\xa5\xe6\x97\xa5",
 		"a\xc3\xa9" "b\xc3\xa9",		/* 2 bytes */
 		"a\xf0\x9f\x98\x80" "b",		/* 4 bytes */
@@ -429,11 +430,10 @@ test_split_utf8(void **state)
 		for (k = 1; k < strlen(ch[i].s); k++) {
 			e = emu_new(20, 2, 10, NULL, NULL);
 			len = (size_t)snprintf(s, sizeof s, "x\033[32mA%s",
-			    ch[i].s);
-			emu_input(e, (const uint8_t *)s, len - strlen(ch[i].s) +
-			    k);
-			emu_input(e, (const uint8_t *)s + len - strlen(ch[i].s) +
-			    k, strlen(ch[i].s) - k);
+			    ch[i].s) - strlen(ch[i].s) + k;
+			/* Cut k bytes into the character. */
+			emu_input(e, (const uint8_t *)s, len);
+			emu_input(e, (const uint8_t *)s + len, strlen(s) - len);
 			feed(e, "z");
 			fb = emu_screen(e);
 			assert_int_equal(fb->row[0]->cells[2].cp, ch[i].cp);
