@@ -57,6 +57,7 @@ struct ssp_client {
 	void			*lines_ctx;
 	uint64_t		 sb_have;
 	int			 sb_any;
+	int			 sb_more;	/* the newest frame said so */
 };
 
 /* Encoded bytes an event adds to a message (an upper bound). */
@@ -141,6 +142,16 @@ uint64_t
 ssp_client_lines(const struct ssp_client *c)
 {
 	return (c->sb_have);
+}
+
+/*
+ * Whether the newest screen came with lines still to follow: it is newer
+ * than the scrollback delivered so far.
+ */
+int
+ssp_client_lines_behind(const struct ssp_client *c)
+{
+	return (c->sb_more);
 }
 
 /* Checks a frame's lines against the limits: 0 or LN_E_DROP. */
@@ -425,6 +436,7 @@ client_screen(struct ssp_client *c, const Lnsh__SyncMessage *m)
 		return (LN_E_DROP(LN_DROP_MESSAGE));
 	}
 	client_lines(c, m);
+	c->sb_more = m->sb_more;
 	if (m->old_num > c->throwaway)
 		c->throwaway = m->old_num;
 	while (c->nstate > 0 && c->state[0].num < c->throwaway)
@@ -470,7 +482,14 @@ ssp_client_input(struct ssp_client *c, const uint8_t *p, size_t len,
 		c->last_input_ns = 0;
 	}
 	if (m->body_case == LNSH__SYNC_MESSAGE__BODY_SCREEN) {
-		if (!c->ack_due) {
+		/*
+		 * A frame with more lines behind it is acked at once: the
+		 * server sends the next share of the backlog on our ack.
+		 */
+		if (error == 1 && m->sb_more) {
+			c->ack_due = 1;
+			c->ack_due_ns = now;
+		} else if (!c->ack_due) {
 			c->ack_due = 1;
 			c->ack_due_ns = now + SSP_ACK_DELAY_NS;
 		}

@@ -434,6 +434,10 @@ server_lines(struct ssp_server *s, Lnsh__SyncMessage *m, Lnsh__SyncLine **lp,
 	*pp = NULL;
 	m->has_sb_total = 1;
 	m->sb_total = last->sb;
+	if (s->line_fn != NULL && last->sb < s->sb_total) {
+		m->has_sb_more = 1;
+		m->sb_more = 1;
+	}
 	if (s->line_fn == NULL || last->sb < lo)
 		return (0);
 	if (lo < s->sb_oldest)

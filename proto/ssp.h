@@ -160,6 +160,11 @@ void	 ssp_client_free(struct ssp_client *);
 void	 ssp_client_set_lines(struct ssp_client *, ssp_lines_fn, void *);
 /* Lines 1..n delivered so far (n = 0: none yet). */
 uint64_t ssp_client_lines(const struct ssp_client *);
+/*
+ * 1 while the newest screen is ahead of the lines delivered: more that
+ * scrolled off before it are still to come, in later frames.
+ */
+int	 ssp_client_lines_behind(const struct ssp_client *);
 /* 1: the screen changed, 0: it did not, or LN_E_DROP(reason), counted. */
 int	 ssp_client_input(struct ssp_client *, const uint8_t *, size_t,
 	     uint64_t);

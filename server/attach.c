@@ -309,9 +309,17 @@ attach_session_exited(struct session *s, int status, int sig)
 	}
 }
 
-/* sessions.c: the holder is gone; clients still attached hear it ended. */
+/*
+ * sessions.c: the holder is gone; clients still attached hear it ended,
+ * with the command's status if it was known, else 1.
+ */
 void
 attach_session_closed(struct session *s)
 {
-	attach_session_exited(s, 1, 0);
+	int	 code, sig;
+
+	if (session_exit_status(s, &code, &sig) == 0)
+		attach_session_exited(s, sig != 0 ? -1 : code, sig);
+	else
+		attach_session_exited(s, 1, 0);
 }

@@ -563,7 +563,7 @@ rpc_attach(struct client *c, uint64_t id, const Lnsh__AttachRequest *req)
 	char			*env[RPC_MAX_ARGS + 1];
 	char			*cause = NULL;
 	size_t			 i, n = 0;
-	int			 r, created = 0;
+	int			 r, created = 0, code, sig;
 
 	if (req->name == NULL || !hwire_name_ok(req->name)) {
 		rpc_reply_status(c, id, RPC_STATUS_OTHER, "bad session name: "
@@ -615,8 +615,9 @@ rpc_attach(struct client *c, uint64_t id, const Lnsh__AttachRequest *req)
 	rep.result_case = LNSH__REPLY__RESULT_ATTACH;
 	rep.attach = &ar;
 	rpc_send(c, &rep);
-	if (session_exited(s)) {
-		rpc_ended(c, req->name, 1, 0);
+	/* Ended before we came: say how, as an attached client would hear. */
+	if (session_exit_status(s, &code, &sig) == 0) {
+		rpc_ended(c, req->name, code, sig);
 		return;
 	}
 	c->att = attach_start(c->d, c, c->peer, c->id, s, (int)req->cols,

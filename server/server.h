@@ -546,6 +546,7 @@ struct holder_conn *session_conn(const struct session *);
 const char	*session_name(const struct session *);
 uid_t		 session_uid(const struct session *);
 int		 session_exited(const struct session *);
+int		 session_exit_status(const struct session *, int *, int *);
 void		 sessions_describe(struct lnshd *, FILE *);
 struct attach_sess *session_attach(const struct session *);
 void		 session_set_attach(struct session *, struct attach_sess *);

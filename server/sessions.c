@@ -223,11 +223,22 @@ sessions_attach(struct lnshd *d, const char *dir, uid_t uid,
 {
 	struct session		*s;
 	struct holder_conn	*hc;
+	struct holder_info	 info;
 	char			 err[512];
 	int			 r;
 
 	if ((r = holder_open(dir, name, uid, &hc, err, sizeof err)) != 0) {
 		ln_cause(cause, "%s", err);
+		return (r);
+	}
+	/*
+	 * A command that ended before our Hello (a quick one, or while no
+	 * lnshd ran) sends us no Exited: ask, consuming nothing, so an
+	 * attach can say how it ended. Exits after the Hello are notified.
+	 */
+	if ((r = holder_info(hc, 0, &info)) != 0) {
+		ln_cause(cause, "%s", holder_conn_error(hc));
+		holder_close(hc);
 		return (r);
 	}
 	s = xcalloc(1, sizeof *s);
@@ -236,6 +247,10 @@ sessions_attach(struct lnshd *d, const char *dir, uid_t uid,
 	snprintf(s->name, sizeof s->name, "%s", name);
 	s->hc = hc;
 	s->holder_pid = holder_conn_pid(hc);
+	s->exited = info.exited;
+	s->exit_status = info.exit_status;
+	s->exit_signal = info.exit_signal;
+	holder_info_free(&info);
 	if ((r = holder_conn_watch(hc, d->base, &sessions_ops, s)) != 0) {
 		ln_cause(cause, "cannot watch holder %s", name);
 		holder_close(hc);
@@ -457,6 +472,21 @@ int
 session_exited(const struct session *s)
 {
 	return (s->exited);
+}
+
+/*
+ * How an exited session's command ended: *code is its exit status, or
+ * 128 + the signal (as a shell reports it), *sig the signal or 0. 0, or
+ * LN_E_STATE while it runs.
+ */
+int
+session_exit_status(const struct session *s, int *code, int *sig)
+{
+	if (!s->exited)
+		return (LN_E_STATE);
+	*code = s->exit_signal != 0 ? 128 + s->exit_signal : s->exit_status;
+	*sig = s->exit_signal;
+	return (0);
 }
 
 /*

@@ -7,8 +7,17 @@
  * every screen row, and exits 0. When the session ends it prints
  * "ended STATUS" and exits with that status; on timeout it exits 3.
  *
- * usage: attachctl PORT SERVER-KEY-LINE CLIENT-KEY-FILE NAME KEYS TEXT SECS
- * KEYS may contain \n and \r; "-" types nothing.
+ * usage: attachctl [-H] [-T TRIGGER] PORT SERVER-KEY-LINE CLIENT-KEY-FILE
+ *     NAME KEYS TEXT SECS [CMD ARGS...]
+ * KEYS may contain \n and \r; "-" types nothing. CMD is what a session
+ * created by this attach runs instead of the user's login shell, whose
+ * dotfiles a test cannot control (a slow ~/.bashrc delays the prompt).
+ *
+ * "ready" is printed once the first screen arrived. TEXT counts as shown
+ * once no scrollback line before that screen is still to come. -T: type
+ * KEYS only once the screen shows TRIGGER. -H (hold): after printing the
+ * screen, print "shown" and stay attached until SECS pass (exit 0), for
+ * tests that run several clients at once or kill one.
  */
 #include "config.h"
 
@@ -38,6 +47,8 @@ struct actl {
 	int			 asked, attached, typed;
 	int			 ended, status;
 	const char		*name;
+	char			**argv;		/* for a created session */
+	size_t			 argc;
 	char			*keys;
 };
 
@@ -118,6 +129,8 @@ actl_connected(void *arg, int resumed)
 	a->asked = 1;
 	ar.name = (char *)(uintptr_t)a->name;
 	ar.create = 1;
+	ar.argv = a->argv;
+	ar.n_argv = a->argc;
 	ar.cols = 80;
 	ar.rows = 24;
 	req.id = 1;
@@ -187,19 +200,37 @@ main(int argc, char **argv)
 	uint8_t			 spk[LN_KEY_LEN], sk[LN_KEY_LEN];
 	uint8_t			 pk[LN_KEY_LEN], pkt[2048];
 	char			*cause = NULL;
-	const char		*why;
+	const char		*why, *trigger = NULL, *text;
 	uint64_t		 now, end, t, u;
 	ssize_t			 n;
+	int			 ch, hold = 0, ready = 0, shown = 0;
 
-	if (argc != 8) {
-		fprintf(stderr, "usage: attachctl PORT SERVER-KEY CLIENT-KEY "
-		    "NAME KEYS TEXT SECS\n");
+	while ((ch = getopt(argc, argv, "+HT:")) != -1) {
+		switch (ch) {
+		case 'H':
+			hold = 1;
+			break;
+		case 'T':
+			trigger = optarg;
+			break;
+		default:
+			return (2);
+		}
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
+	if (argc < 8) {
+		fprintf(stderr, "usage: attachctl [-H] [-T TRIGGER] PORT "
+		    "SERVER-KEY CLIENT-KEY NAME KEYS TEXT SECS [CMD...]\n");
 		return (2);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(&a, 0, sizeof a);
 	a.name = argv[4];
+	a.argv = argv + 8;
+	a.argc = (size_t)(argc - 8);
 	a.keys = strcmp(argv[5], "-") == 0 ? NULL : actl_unescape(argv[5]);
+	text = argv[6];
 	if (key_parse(argv[2], spk, NULL, &why) != 0 ||
 	    key_load_private(argv[3], sk, pk, NULL, &cause) != 0) {
 		fprintf(stderr, "attachctl: keys: %s\n", cause != NULL ? cause :
@@ -235,19 +266,32 @@ main(int argc, char **argv)
 			return (a.status);
 		}
 		if (a.ssp != NULL && ssp_client_screen_num(a.ssp) > 0) {
-			if (!a.typed && a.keys != NULL)
-				(void)ssp_client_send_keys(a.ssp,
-				    (const uint8_t *)a.keys, strlen(a.keys),
-				    now);
-			a.typed = 1;
-			if (*argv[6] != '\0' &&
-			    actl_shows(ssp_client_screen(a.ssp), argv[6], 0)) {
-				actl_shows(ssp_client_screen(a.ssp), argv[6],
-				    1);
-				return (0);
+			const struct fb	*fb = ssp_client_screen(a.ssp);
+
+			if (!ready)
+				printf("ready\n");
+			ready = 1;
+			if (!a.typed && (trigger == NULL ||
+			    actl_shows(fb, trigger, 0))) {
+				if (a.keys != NULL)
+					(void)ssp_client_send_keys(a.ssp,
+					    (const uint8_t *)a.keys,
+					    strlen(a.keys), now);
+				a.typed = 1;
+			}
+			if (!shown && *text != '\0' &&
+			    !ssp_client_lines_behind(a.ssp) &&
+			    actl_shows(fb, text, 0)) {
+				actl_shows(fb, text, 1);
+				if (!hold)
+					return (0);
+				printf("shown\n");
+				shown = 1;
 			}
 		}
 		if (now >= end) {
+			if (shown)
+				return (0);
 			fprintf(stderr, "attachctl: timeout\n");
 			if (a.ssp != NULL)
 				actl_shows(ssp_client_screen(a.ssp), "", 1);

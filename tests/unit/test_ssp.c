@@ -771,7 +771,12 @@ test_sb_complete(void **state)
 	}
 }
 
-/* A backlog far larger than one frame is split across frames, not cut. */
+/*
+ * A backlog far larger than one frame is split across frames, not cut;
+ * while it lasts the client knows its screen is ahead of its lines, and
+ * acking each share at once makes the whole take about a round trip and
+ * a frame interval per share, not a delayed ack each.
+ */
 static void
 test_sb_split(void **state)
 {
@@ -784,7 +789,14 @@ test_sb_split(void **state)
 	w = world_new(7, 0, 0, 10 * MS, 0);
 	sb_attach(w, &sb, 0);
 	sb_scroll(w, &sb, 30000);
+	run(w, w->now + 40 * MS);
+	assert_true(sb.got > 0 && sb.got < 30000);
+	assert_int_equal(ssp_client_lines_behind(w->cl), 1);
+	run(w, w->now + 15 * (40 * MS));
+	assert_int_equal(sb.got, 30000);
+	assert_int_equal(ssp_client_lines_behind(w->cl), 0);
 	run(w, w->now + 30 * SEC);
+	assert_int_equal(ssp_client_lines_behind(w->cl), 0);
 	assert_true(sb.in_order);
 	assert_int_equal(sb.skipped, 0);
 	assert_int_equal(sb.got, 30000);
