@@ -66,6 +66,9 @@
 			 LN_TAG_LEN + LN_TAG_LEN + LN_MAC_LEN)	/* 120 */
 #define HS_RESP_FIXED	(LN_HDR_LEN + 4 + 4 + LN_KEY_LEN + LN_TAG_LEN + \
 			 LN_MAC_LEN)				/* 76 */
+/* Room for the payload of a last handshake message, IK's or XXpsk3's. */
+#define HS_LAST_PAYLOAD_MAX	(LN_MAX_HS_PAYLOAD > LN_PAIR_MAX_PAYLOAD ? \
+				 LN_MAX_HS_PAYLOAD : LN_PAIR_MAX_PAYLOAD)
 /* Noise message sizes without the payload. */
 #define HS_MSG1_FIXED	(LN_KEY_LEN + LN_KEY_LEN + LN_TAG_LEN + LN_TAG_LEN)
 #define HS_MSG2_FIXED	(LN_KEY_LEN + LN_TAG_LEN)
@@ -235,6 +238,45 @@ hs_split(struct noise_handshake *hs, uint8_t *send, uint8_t *recv,
 out:
 	sodium_memzero(&c1, sizeof c1);
 	sodium_memzero(&c2, sizeof c2);
+	return (r);
+}
+
+/*
+ * Reads msg, the last Noise message of *hs, and ends the handshake: on
+ * success its payload is in payload (*plen bytes, at most pcap), send, recv
+ * and remote_static are as hs_split gives them, and *hs is wiped. Reading
+ * works on a copy, since a failed Noise read ruins the state it used: on
+ * any failure *hs is left as it was, so a forged packet cannot cancel a
+ * handshake whose genuine message is still on its way.
+ */
+int
+hs_read_last(struct noise_handshake *hs, const uint8_t *msg, size_t msglen,
+    uint8_t *payload, size_t pcap, size_t *plen, uint8_t *send,
+    uint8_t *recv, uint8_t *remote_static)
+{
+	struct noise_handshake	tmp;
+	uint8_t			pl[HS_LAST_PAYLOAD_MAX];
+	size_t			n;
+	int			r;
+
+	memcpy(&tmp, hs, sizeof tmp);
+	if (noise_read(&tmp, msg, msglen, pl, sizeof pl, &n) != 0) {
+		r = LN_E_DROP(LN_DROP_HANDSHAKE);
+		goto out;
+	}
+	if (n > pcap) {
+		r = LN_E_NOSPACE;
+		goto out;
+	}
+	if ((r = hs_split(&tmp, send, recv, remote_static)) != 0)
+		goto out;
+	if (n != 0)
+		memcpy(payload, pl, n);
+	*plen = n;
+	noise_wipe(hs);
+out:
+	sodium_memzero(&tmp, sizeof tmp);
+	sodium_memzero(pl, sizeof pl);
 	return (r);
 }
 
@@ -436,16 +478,13 @@ hs_consume_response(struct noise_handshake *hs, uint32_t expected_local_index,
     const uint8_t *client_mac1_key, const uint8_t *pkt, size_t len,
     uint8_t *payload, size_t pcap, size_t *plen, struct hs_keys *keys)
 {
-	struct noise_handshake	 tmp;
 	struct hs_keys		 k;
 	struct buf		 rd;
-	uint8_t			 pl[LN_MAX_HS_PAYLOAD];
 	const uint8_t		*msg;
-	size_t			 msglen, n;
+	size_t			 msglen;
 	uint32_t		 sender, receiver;
 	int			 r;
 
-	memset(&tmp, 0, sizeof tmp);
 	memset(&k, 0, sizeof k);
 	buf_reader(&rd, pkt, len);
 	if ((r = hs_get_header(&rd, LN_PKT_RESPONSE)) != 0)
@@ -479,31 +518,14 @@ hs_consume_response(struct noise_handshake *hs, uint32_t expected_local_index,
 		goto out;
 	}
 
-	/* Read into a copy: a failed Noise read ruins the state it used. */
-	memcpy(&tmp, hs, sizeof tmp);
 	/* <- e, ee, se, payload */
-	if (noise_read(&tmp, msg, msglen, pl, sizeof pl, &n) != 0) {
-		r = LN_E_DROP(LN_DROP_HANDSHAKE);
-		goto out;
-	}
-	if (n > pcap) {
-		r = LN_E_NOSPACE;
-		goto out;
-	}
-	if ((r = hs_split(&tmp, k.send, k.recv, k.remote_static)) != 0)
+	if ((r = hs_read_last(hs, msg, msglen, payload, pcap, plen, k.send,
+	    k.recv, k.remote_static)) != 0)
 		goto out;
 	k.local_index = expected_local_index;
 	k.remote_index = sender;
-
 	memcpy(keys, &k, sizeof k);
-	if (n != 0)
-		memcpy(payload, pl, n);
-	*plen = n;
-	noise_wipe(hs);
-	r = 0;
 out:
-	sodium_memzero(&tmp, sizeof tmp);
 	sodium_memzero(&k, sizeof k);
-	sodium_memzero(pl, sizeof pl);
 	return (r);
 }

@@ -456,16 +456,13 @@ pair_consume_finish(struct noise_handshake *hs, uint32_t local_index,
     const uint8_t *mkey, const uint8_t *pkt, size_t len, uint8_t *payload,
     size_t pcap, size_t *plen, struct pair_keys *keys)
 {
-	struct noise_handshake	 tmp;
 	struct pair_keys	 k;
 	struct buf		 rd;
-	uint8_t			 pl[LN_PAIR_MAX_PAYLOAD + LN_TAG_LEN];
 	const uint8_t		*msg;
-	size_t			 msglen, n;
+	size_t			 msglen;
 	uint32_t		 receiver;
 	int			 r;
 
-	memset(&tmp, 0, sizeof tmp);
 	memset(&k, 0, sizeof k);
 	buf_reader(&rd, pkt, len);
 	if ((r = hs_get_header(&rd, LN_PKT_PAIR_FINISH)) != 0)
@@ -494,30 +491,15 @@ pair_consume_finish(struct noise_handshake *hs, uint32_t local_index,
 		r = LN_E_DROP(LN_DROP_STATE);
 		goto out;
 	}
-	memcpy(&tmp, hs, sizeof tmp);
 	/* -> s, se, psk, payload */
-	if (noise_read(&tmp, msg, msglen, pl, sizeof pl, &n) != 0) {
-		r = LN_E_DROP(LN_DROP_HANDSHAKE);
-		goto out;
-	}
-	if (n > pcap) {
-		r = LN_E_NOSPACE;
-		goto out;
-	}
-	if ((r = hs_split(&tmp, k.send, k.recv, k.remote_static)) != 0)
+	if ((r = hs_read_last(hs, msg, msglen, payload, pcap, plen, k.send,
+	    k.recv, k.remote_static)) != 0)
 		goto out;
 	/* The client's index came with its init: the caller sets it. */
 	k.local_index = local_index;
 	memcpy(keys, &k, sizeof k);
-	if (n != 0)
-		memcpy(payload, pl, n);
-	*plen = n;
-	noise_wipe(hs);
-	r = 0;
 out:
-	sodium_memzero(&tmp, sizeof tmp);
 	sodium_memzero(&k, sizeof k);
-	sodium_memzero(pl, sizeof pl);
 	return (r);
 }
 
