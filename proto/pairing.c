@@ -207,6 +207,21 @@ pair_mac1_ok(const uint8_t *pkt, size_t len, const uint8_t *mkey)
 }
 
 /*
+ * Reads the Noise message msg, which must carry no payload (messages 1 and
+ * 2 of XXpsk3), into hs; anything else is a HANDSHAKE drop.
+ */
+static int
+pair_read_empty(struct noise_handshake *hs, const uint8_t *msg, size_t len)
+{
+	uint8_t	pl[LN_TAG_LEN];
+	size_t	n;
+
+	if (noise_read(hs, msg, len, pl, sizeof pl, &n) != 0 || n != 0)
+		return (LN_E_DROP(LN_DROP_HANDSHAKE));
+	return (0);
+}
+
+/*
  * Client: starts XXpsk3 as initiator with our static key client_sk (sent
  * only in message 3) and the code's psk and mac1 key, writing the init
  * packet (72 bytes). On success *hs is kept for
@@ -257,8 +272,6 @@ pair_consume_init(struct noise_handshake *hs_out, const uint8_t *server_sk,
 	struct noise_handshake	 tmp;
 	struct buf		 rd;
 	const uint8_t		*msg;
-	uint8_t			 pl[LN_TAG_LEN];
-	size_t			 n;
 	uint32_t		 sender;
 	int			 r;
 
@@ -282,11 +295,8 @@ pair_consume_init(struct noise_handshake *hs_out, const uint8_t *server_sk,
 	    NULL, psk)) != 0)
 		goto out;
 	/* -> e */
-	if (noise_read(&tmp, msg, PAIR_MSG1_LEN, pl, sizeof pl, &n) != 0 ||
-	    n != 0) {
-		r = LN_E_DROP(LN_DROP_HANDSHAKE);
+	if ((r = pair_read_empty(&tmp, msg, PAIR_MSG1_LEN)) != 0)
 		goto out;
-	}
 	memcpy(hs_out, &tmp, sizeof tmp);
 	*sender_index = sender;
 	r = 0;
@@ -347,8 +357,6 @@ pair_consume_response(struct noise_handshake *hs, uint32_t expected_index,
 	struct noise_handshake	 tmp;
 	struct buf		 rd;
 	const uint8_t		*msg;
-	uint8_t			 pl[LN_TAG_LEN];
-	size_t			 n;
 	uint32_t		 sender, receiver;
 	int			 r;
 
@@ -378,11 +386,8 @@ pair_consume_response(struct noise_handshake *hs, uint32_t expected_index,
 	}
 	memcpy(&tmp, hs, sizeof tmp);
 	/* <- e, ee, s, es */
-	if (noise_read(&tmp, msg, PAIR_MSG2_LEN, pl, sizeof pl, &n) != 0 ||
-	    n != 0) {
-		r = LN_E_DROP(LN_DROP_HANDSHAKE);
+	if ((r = pair_read_empty(&tmp, msg, PAIR_MSG2_LEN)) != 0)
 		goto out;
-	}
 	memcpy(hs, &tmp, sizeof tmp);
 	*server_index = sender;
 	r = 0;
