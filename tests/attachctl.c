@@ -45,7 +45,7 @@ struct actl {
 	struct chan_client	*cc;
 	struct ssp_client	*ssp;
 	int			 asked, attached, typed;
-	int			 ended, status;
+	int			 ended, refused, status;
 	const char		*name;
 	char			**argv;		/* for a created session */
 	size_t			 argc;
@@ -104,12 +104,14 @@ actl_message(void *arg, const uint8_t *p, size_t len, int reliable)
 		if (rep->status != 0) {
 			fprintf(stderr, "attach: status %d: %s\n", rep->status,
 			    rep->error);
-			exit(rep->status);
+			a->refused = 1;
+			a->status = rep->status;
+		} else if (a->ssp == NULL) {
+			a->attached = 1;
+			a->ssp = ssp_client_new(80, 24, actl_ssp_send, a,
+			    ln_now_ns());
+			ssp_client_set_lines(a->ssp, actl_lines, a);
 		}
-		a->attached = 1;
-		a->ssp = ssp_client_new(80, 24, actl_ssp_send, a,
-		    ln_now_ns());
-		ssp_client_set_lines(a->ssp, actl_lines, a);
 	}
 	lnsh__reply__free_unpacked(rep, NULL);
 }
@@ -203,7 +205,7 @@ main(int argc, char **argv)
 	const char		*why, *trigger = NULL, *text;
 	uint64_t		 now, end, t, u;
 	ssize_t			 n;
-	int			 ch, hold = 0, ready = 0, shown = 0;
+	int			 ch, hold = 0, ready = 0, shown = 0, rc = 0;
 
 	while ((ch = getopt(argc, argv, "+HT:")) != -1) {
 		switch (ch) {
@@ -261,9 +263,14 @@ main(int argc, char **argv)
 	pfd.events = POLLIN;
 	for (;;) {
 		now = ln_now_ns();
+		if (a.refused) {
+			rc = a.status;
+			break;
+		}
 		if (a.ended) {
 			printf("ended %d\n", a.status);
-			return (a.status);
+			rc = a.status;
+			break;
 		}
 		if (a.ssp != NULL && ssp_client_screen_num(a.ssp) > 0) {
 			const struct fb	*fb = ssp_client_screen(a.ssp);
@@ -284,18 +291,19 @@ main(int argc, char **argv)
 			    actl_shows(fb, text, 0)) {
 				actl_shows(fb, text, 1);
 				if (!hold)
-					return (0);
+					break;
 				printf("shown\n");
 				shown = 1;
 			}
 		}
 		if (now >= end) {
 			if (shown)
-				return (0);
+				break;
 			fprintf(stderr, "attachctl: timeout\n");
 			if (a.ssp != NULL)
 				actl_shows(ssp_client_screen(a.ssp), "", 1);
-			return (3);
+			rc = 3;
+			break;
 		}
 		t = chan_client_tick(a.cc, now);
 		if (a.ssp != NULL && (u = ssp_client_tick(a.ssp, now)) < t)
@@ -307,4 +315,9 @@ main(int argc, char **argv)
 		while ((n = recv(a.fd, pkt, sizeof pkt, MSG_DONTWAIT)) > 0)
 			chan_client_input(a.cc, pkt, (size_t)n, ln_now_ns());
 	}
+	ssp_client_free(a.ssp);
+	chan_client_free(a.cc);
+	close(a.fd);
+	free(a.keys);
+	return (rc);
 }
