@@ -55,14 +55,19 @@ actl() {
 }
 
 # check_lines OUT MARK FIRST LAST: the "line N TEXT" rows of OUT after the
-# one that holds MARK (the command; lines pushed on attach come before)
+# one that holds MARK (the command; lines pushed on attach come before) or
+# after the first skip
 # are numbers in order, each line's text its number less FIRST's offset,
 # ending at LAST (the line before the screen's first number), with
 # nothing missing but what a "skipped" row accounts for; prints the
 # length of the final run.
 check_lines() {
 	awk -v mark="$2" -v first="$3" -v last="$4" '
-	!go { if (index($0, mark) > 0) go = 1; next }
+	!go {
+		if (index($0, mark) > 0) { go = 1; next }
+		if ($1 != "skipped") next
+		go = 1		# the command itself was among the skipped
+	}
 	/^skipped / { skip += $2; gap = 1; next }
 	/^line / && $3 ~ /^[0-9]+$/ {
 		if (seen && !gap && $3 != prev + 1) {
