@@ -4,12 +4,13 @@
 # impair: a UDP relay that drops, duplicates, reorders, delays and corrupts,
 # and rebinds its source port; reused by regress tests and benchmarks.
 noinst_PROGRAMS += tests/impair
-tests_impair_SOURCES = tests/impair.c $(PROTO_CORE)
+tests_impair_SOURCES = tests/impair.c tests/netutil.c tests/netutil.h \
+	$(PROTO_CORE)
 tests_impair_LDADD = $(SODIUM_LIBS)
 
 # chandemo: the channel demo (scripts/try) and the loopback test's driver.
 noinst_PROGRAMS += tests/chandemo
-tests_chandemo_SOURCES = tests/chandemo.c
+tests_chandemo_SOURCES = tests/chandemo.c tests/netutil.c tests/netutil.h
 tests_chandemo_LDADD = $(PROTO_LIBS)
 
 # Shell regress tests: run from the build directory with $srcdir exported,

@@ -45,6 +45,7 @@
 #include <sodium.h>
 
 #include "proto.h"
+#include "netutil.h"
 
 #define DEMO_MAX_PEERS		64
 #define DEMO_MAX_SIZES		64
@@ -57,7 +58,7 @@
 #define DEMO_KEY_PREFIX		"lnsh-x25519"
 #define DEMO_PRIV_PREFIX	"lnsh-x25519-private"
 
-static int	 sig_pipe[2] = { -1, -1 };
+static int	 sig_fd = -1;	/* the self-pipe's read end */
 
 /* An echo waiting for room in the peer's send window. */
 struct echo {
@@ -193,33 +194,6 @@ out:
 	return (rc);
 }
 
-/* Formats an address as "ADDR PORT". */
-static const char *
-addr_str(const struct chan_addr *a, char *s, size_t len)
-{
-	char	host[NI_MAXHOST], serv[NI_MAXSERV];
-
-	if (getnameinfo((const struct sockaddr *)&a->ss, a->len, host,
-	    sizeof host, serv, sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV))
-		snprintf(s, len, "? ?");
-	else
-		snprintf(s, len, "%s %s", host, serv);
-	return (s);
-}
-
-/* Makes a descriptor non-blocking and close-on-exec. */
-static int
-nonblock(int fd)
-{
-	int	fl;
-
-	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
-		return (-1);
-	return (0);
-}
-
 /*
  * A UDP socket of the family of a, bound to a (server) or connected to it
  * (client). An IPv6 socket is dual-stack, so a wildcard server also takes
@@ -235,7 +209,7 @@ udp_socket(const struct chan_addr *a, int do_bind)
 	if (a->ss.ss_family == AF_INET6)
 		(void)setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &off,
 		    sizeof off);
-	if (nonblock(fd) == -1 ||
+	if (net_nonblock(fd) == -1 ||
 	    (do_bind && bind(fd, (const struct sockaddr *)&a->ss, a->len)) ||
 	    (!do_bind &&
 	    connect(fd, (const struct sockaddr *)&a->ss, a->len))) {
@@ -255,40 +229,9 @@ local_port(int fd)
 	a.len = sizeof a.ss;
 	if (getsockname(fd, (struct sockaddr *)&a.ss, &a.len) == -1)
 		return (0);
-	addr_str(&a, s, sizeof s);
+	net_addr_str(&a, s, sizeof s);
 	sp = strrchr(s, ' ');
 	return (sp == NULL ? 0 : (unsigned)strtoul(sp + 1, NULL, 10));
-}
-
-/* Turns a signal into a byte on the self-pipe, which poll() sees. */
-static void
-on_signal(int sig)
-{
-	int		saved = errno;
-	unsigned char	c = (unsigned char)sig;
-
-	(void)write(sig_pipe[1], &c, 1);
-	errno = saved;
-}
-
-/* Routes SIGTERM and SIGINT into the self-pipe. */
-static void
-setup_signals(void)
-{
-	struct sigaction	sa;
-
-	if (pipe(sig_pipe) == -1 || nonblock(sig_pipe[0]) == -1 ||
-	    nonblock(sig_pipe[1]) == -1) {
-		perror("chandemo: pipe");
-		exit(1);
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
 }
 
 /* Milliseconds from now until a deadline, for poll(); -1: none. */
@@ -433,7 +376,7 @@ srv_connect(void *arg, struct chan_peer *peer)
 	pi->id = ++s->next_id;
 	key_text(chan_peer_key(peer), k, sizeof k);
 	printf("connect peer=%u from %s user=%s key=%s\n", pi->id,
-	    addr_str(&pi->addr, a, sizeof a), chan_peer_user(peer), k);
+	    net_addr_str(&pi->addr, a, sizeof a), chan_peer_user(peer), k);
 }
 
 /* ops->disconnect: a connection went away; forget its pending echoes. */
@@ -534,8 +477,8 @@ srv_check_moves(struct server *s)
 		    memcmp(&now_at->ss, &pi->addr.ss, now_at->len) == 0)
 			continue;
 		printf("peer-move peer=%u from %s to %s\n", pi->id,
-		    addr_str(&pi->addr, a, sizeof a),
-		    addr_str(now_at, b, sizeof b));
+		    net_addr_str(&pi->addr, a, sizeof a),
+		    net_addr_str(now_at, b, sizeof b));
 		pi->addr = *now_at;
 		s->moves++;
 	}
@@ -561,14 +504,14 @@ srv_input(struct server *s, const uint8_t *pkt, size_t len,
 		if (after->drop[i] == before.drop[i])
 			continue;
 		printf("drop %s from %s (total %llu)\n", ln_drop_name(i),
-		    addr_str(from, a, sizeof a),
+		    net_addr_str(from, a, sizeof a),
 		    (unsigned long long)after->drop[i]);
 		if (packet_drop(i))
 			refused = 1;
 	}
 	if (refused && s->sent_in_input > 0) {
 		printf("REPLY TO A DROPPED PACKET from %s\n",
-		    addr_str(from, a, sizeof a));
+		    net_addr_str(from, a, sizeof a));
 		s->replies_to_drops++;
 	}
 	srv_check_moves(s);
@@ -627,6 +570,7 @@ server_main(int argc, char **argv)
 		{ "key", required_argument, NULL, 'k' },
 		{ NULL, 0, NULL, 0 }
 	};
+	static const int sigs[] = { SIGTERM, SIGINT };
 	static const struct chan_server_ops ops = {
 		.send = srv_send,
 		.authorize = srv_authorize,
@@ -679,11 +623,12 @@ server_main(int argc, char **argv)
 	}
 	la.len = sizeof la.ss;
 	getsockname(s.fd, (struct sockaddr *)&la.ss, &la.len);
-	setup_signals();
+	sig_fd = net_signal_pipe("chandemo", sigs,
+	    sizeof sigs / sizeof sigs[0]);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	key_text(pk, k, sizeof k);
 	printf("key %s\n", k);
-	printf("listening %s\n", addr_str(&la, a, sizeof a));
+	printf("listening %s\n", net_addr_str(&la, a, sizeof a));
 
 	pkt = xmalloc(LN_MAX_DATAGRAM + 1);
 	while (!quit) {
@@ -691,7 +636,7 @@ server_main(int argc, char **argv)
 		deadline = chan_server_tick(s.cs, s.now);
 		srv_check_moves(&s);
 		srv_flush_echoes(&s);
-		pfd[0].fd = sig_pipe[0];
+		pfd[0].fd = sig_fd;
 		pfd[0].events = POLLIN;
 		pfd[1].fd = s.fd;
 		pfd[1].events = POLLIN;
@@ -700,7 +645,7 @@ server_main(int argc, char **argv)
 			perror("chandemo: poll");
 			return (1);
 		}
-		while (read(sig_pipe[0], &sig, 1) == 1)
+		while (read(sig_fd, &sig, 1) == 1)
 			quit = 1;
 		if (pfd[1].revents & POLLIN)
 			srv_read(&s, pkt, LN_MAX_DATAGRAM + 1, 0);

@@ -45,6 +45,7 @@
 #include <sodium.h>
 
 #include "proto.h"
+#include "netutil.h"
 
 #define IMP_MAX_FLOWS	64		/* client addresses relayed at once */
 #define IMP_MAX_QUEUED	65536		/* packets waiting for their time */
@@ -129,7 +130,7 @@ struct relay {
 	size_t		 rng_off;
 };
 
-static int	 sig_pipe[2] = { -1, -1 };
+static int	 sig_fd = -1;	/* the self-pipe's read end */
 
 /* Says how to call us and exits 2, as every usage error does. */
 static void __attribute__((noreturn))
@@ -253,33 +254,6 @@ out:
 	return (rc);
 }
 
-/* Formats an address as "ADDR PORT" for people and scripts. */
-static const char *
-addr_str(const struct chan_addr *a, char *s, size_t len)
-{
-	char	host[NI_MAXHOST], serv[NI_MAXSERV];
-
-	if (getnameinfo((const struct sockaddr *)&a->ss, a->len, host,
-	    sizeof host, serv, sizeof serv, NI_NUMERICHOST | NI_NUMERICSERV))
-		snprintf(s, len, "? ?");
-	else
-		snprintf(s, len, "%s %s", host, serv);
-	return (s);
-}
-
-/* Makes a socket non-blocking and close-on-exec. */
-static int
-nonblock(int fd)
-{
-	int	fl;
-
-	if ((fl = fcntl(fd, F_GETFL)) == -1 ||
-	    fcntl(fd, F_SETFL, fl | O_NONBLOCK) == -1 ||
-	    fcntl(fd, F_SETFD, FD_CLOEXEC) == -1)
-		return (-1);
-	return (0);
-}
-
 /* A fresh upstream socket on a new source port, connected to --to. */
 static int
 upstream_socket(struct relay *r)
@@ -289,7 +263,7 @@ upstream_socket(struct relay *r)
 	fd = socket(r->to.ss.ss_family, SOCK_DGRAM, 0);
 	if (fd == -1)
 		return (-1);
-	if (nonblock(fd) == -1 ||
+	if (net_nonblock(fd) == -1 ||
 	    connect(fd, (struct sockaddr *)&r->to.ss, r->to.len) == -1) {
 		close(fd);
 		return (-1);
@@ -424,7 +398,8 @@ flow_for_client(struct relay *r, const struct chan_addr *a, uint64_t now)
 	victim->client = *a;
 	victim->last_ns = now;
 	r->flows_opened++;
-	fprintf(stderr, "impair: new client %s\n", addr_str(a, s, sizeof s));
+	fprintf(stderr, "impair: new client %s\n",
+	    net_addr_str(a, s, sizeof s));
 	return (victim);
 }
 
@@ -620,39 +595,6 @@ write_stats(struct relay *r)
 	}
 }
 
-/* Turns a signal into a byte on the self-pipe, which poll() sees. */
-static void
-on_signal(int sig)
-{
-	int		saved = errno;
-	unsigned char	c = (unsigned char)sig;
-
-	(void)write(sig_pipe[1], &c, 1);
-	errno = saved;
-}
-
-/* Opens the self-pipe and routes the signals we act on into it. */
-static void
-setup_signals(void)
-{
-	struct sigaction	sa;
-
-	if (pipe(sig_pipe) == -1 || nonblock(sig_pipe[0]) == -1 ||
-	    nonblock(sig_pipe[1]) == -1) {
-		perror("impair: pipe");
-		exit(1);
-	}
-	memset(&sa, 0, sizeof sa);
-	sa.sa_handler = on_signal;
-	sigemptyset(&sa.sa_mask);
-	sa.sa_flags = SA_RESTART;
-	sigaction(SIGUSR1, &sa, NULL);
-	sigaction(SIGUSR2, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-	sigaction(SIGINT, &sa, NULL);
-	signal(SIGPIPE, SIG_IGN);
-}
-
 /* Acts on the signals that arrived; 1 when it is time to exit. */
 static int
 handle_signals(struct relay *r)
@@ -660,7 +602,7 @@ handle_signals(struct relay *r)
 	unsigned char	c;
 	int		quit = 0;
 
-	while (read(sig_pipe[0], &c, 1) == 1) {
+	while (read(sig_fd, &c, 1) == 1) {
 		if (c == SIGUSR1)
 			rebind(r);
 		else if (c == SIGUSR2)
@@ -682,7 +624,7 @@ open_listener(struct relay *r)
 	if (resolve(r->o.listen, 1, r->to.ss.ss_family, &la) == -1)
 		usage("--listen: want [ADDR:]PORT");
 	r->listen_fd = socket(la.ss.ss_family, SOCK_DGRAM, 0);
-	if (r->listen_fd == -1 || nonblock(r->listen_fd) == -1) {
+	if (r->listen_fd == -1 || net_nonblock(r->listen_fd) == -1) {
 		perror("impair: socket");
 		exit(1);
 	}
@@ -697,7 +639,7 @@ open_listener(struct relay *r)
 	}
 	la.len = sizeof la.ss;
 	getsockname(r->listen_fd, (struct sockaddr *)&la.ss, &la.len);
-	printf("listening %s\n", addr_str(&la, s, sizeof s));
+	printf("listening %s\n", net_addr_str(&la, s, sizeof s));
 	fflush(stdout);
 }
 
@@ -772,6 +714,8 @@ parse_args(struct relay *r, int argc, char **argv)
 int
 main(int argc, char **argv)
 {
+	static const int	 sigs[] = { SIGUSR1, SIGUSR2, SIGTERM,
+				     SIGINT };
 	static struct relay	 r;
 	struct pollfd		 pfd[2 + IMP_MAX_FLOWS];
 	struct flow		*slot[2 + IMP_MAX_FLOWS];
@@ -799,7 +743,8 @@ main(int argc, char **argv)
 	r.heap = xcalloc(IMP_MAX_QUEUED, sizeof *r.heap);
 	pkt = xmalloc(IMP_MAX_PACKET);
 
-	setup_signals();
+	sig_fd = net_signal_pipe("impair", sigs,
+	    sizeof sigs / sizeof sigs[0]);
 	open_listener(&r);
 	fprintf(stderr, "impair: to %s, seed %llu\n", r.o.to,
 	    (unsigned long long)r.o.seed);
@@ -819,7 +764,7 @@ main(int argc, char **argv)
 				timeout = (int)((wait_ns + 999999) / 1000000);
 		}
 		n = 0;
-		pfd[n].fd = sig_pipe[0];
+		pfd[n].fd = sig_fd;
 		pfd[n].events = POLLIN;
 		slot[n++] = NULL;
 		pfd[n].fd = r.listen_fd;
