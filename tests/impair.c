@@ -4,7 +4,7 @@
  *
  *	impair --listen [ADDR:]PORT --to ADDR:PORT [--drop P] [--dup P]
  *	    [--reorder P] [--delay MS] [--jitter MS] [--corrupt P] [--seed N]
- *	    [--rebind-every N] [--stats FILE]
+ *	    [--rebind-every N] [--stats FILE] [--pause-file FILE]
  *
  * Clients send to the listening address; each client address gets its own
  * upstream socket towards --to, as behind a NAT, and replies come back the
@@ -21,6 +21,11 @@
  * relay port. SIGUSR2 writes the counters, SIGTERM and SIGINT write them and
  * exit 0. Counters go to --stats FILE (replaced atomically, so a reader
  * never sees half of it) or else to stderr, one "name value" per line.
+ *
+ * While the --pause-file exists, every packet that arrives, either way, is
+ * dropped (and counted as paused): the link is cut until the file is
+ * removed. A file rather than a signal, so that pausing twice or resuming
+ * twice cannot invert the state; the benchmarks' outage test uses it.
  *
  * PORT 0 picks a free port; the relay prints "listening ADDR PORT" on stdout
  * once it is ready, which is what scripts wait for.
@@ -65,6 +70,9 @@ static const char *dir_names[IMP_NDIR] = { "c2s", "s2c" };
 #define IMP_STATS(X)							\
 	X(rx)		/* received */					\
 	X(tx)		/* sent on, copies included */			\
+	X(rx_bytes)							\
+	X(tx_bytes)							\
+	X(paused)	/* dropped: --pause-file exists */		\
 	X(dropped)							\
 	X(duplicated)							\
 	X(reordered)							\
@@ -105,6 +113,7 @@ struct opts {
 	int		 have_seed;
 	uint64_t	 rebind_every;
 	const char	*stats;
+	const char	*pause_file;
 };
 
 struct relay {
@@ -142,7 +151,7 @@ usage(const char *why)
 	    "[--drop P] [--dup P]\n"
 	    "\t[--reorder P] [--delay MS] [--jitter MS] [--corrupt P] "
 	    "[--seed N]\n"
-	    "\t[--rebind-every N] [--stats FILE]\n"
+	    "\t[--rebind-every N] [--stats FILE] [--pause-file FILE]\n"
 	    "P is a probability, 0 to 1 or a percentage (\"10%%\").\n");
 	exit(2);
 }
@@ -473,6 +482,11 @@ impair(struct relay *r, enum imp_dir dir, uint64_t flow_id,
 	struct imp_stats	*st = &r->st[dir];
 
 	st->rx++;
+	st->rx_bytes += len;
+	if (r->o.pause_file != NULL && access(r->o.pause_file, F_OK) == 0) {
+		st->paused++;
+		return;
+	}
 	if (chance(r, r->o.p_drop)) {
 		st->dropped++;
 		return;
@@ -510,6 +524,7 @@ flush_due(struct relay *r, uint64_t now)
 			st->send_errors++;
 		else {
 			st->tx++;
+			st->tx_bytes += (uint64_t)n;
 			if (p->corrupted)
 				st->corrupted++;
 		}
@@ -659,6 +674,7 @@ parse_args(struct relay *r, int argc, char **argv)
 		{ "seed", required_argument, NULL, 's' },
 		{ "rebind-every", required_argument, NULL, 'b' },
 		{ "stats", required_argument, NULL, 'S' },
+		{ "pause-file", required_argument, NULL, 'P' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -699,6 +715,9 @@ parse_args(struct relay *r, int argc, char **argv)
 			break;
 		case 'S':
 			r->o.stats = optarg;
+			break;
+		case 'P':
+			r->o.pause_file = optarg;
 			break;
 		case 'h':
 		default:
