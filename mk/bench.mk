@@ -16,3 +16,12 @@ CLEANFILES += bench/chan-bench$(EXEEXT)
 bench: bench-channel
 bench-channel: bench/chan-bench$(EXEEXT)
 	./bench/chan-bench
+
+# The holder: RSS of a real lnsh-holder, idle and with 10,000 lines of
+# coloured scrollback, against issue 3's goals (bench/holder-rss.sh;
+# HOLDER_RSS_FLAGS=-m adds a massif profile of the heap).
+EXTRA_DIST += bench/holder-rss.sh
+.PHONY: bench-holder
+bench: bench-holder
+bench-holder: server/lnsh-holder$(EXEEXT) tests/holderctl$(EXEEXT)
+	$(SHELL) $(top_srcdir)/bench/holder-rss.sh $(HOLDER_RSS_FLAGS)
