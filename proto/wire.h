@@ -139,6 +139,8 @@
 /*
  * Why an incoming packet, fragment or message was dropped. Each has a counter
  * and a name (for tests and `lnshd status`). Nothing dropped gets a reply.
+ * The channel and pairing (server/pair.c) count drops apart; the last two
+ * reasons are pairing's own.
  */
 #define LN_DROP_REASONS(X)						\
 	X(SHORT,		"short")	/* shorter than its header */	\
@@ -163,7 +165,9 @@
 	X(FRAG_EVICTED,		"fragment_evicted")				\
 	X(MESSAGE,		"bad_message")	/* protobuf did not decode */	\
 	X(REL_WINDOW,		"outside_window")				\
-	X(REL_DUPLICATE,	"duplicate_message")
+	X(REL_DUPLICATE,	"duplicate_message")				\
+	X(PAIR_SPENT,		"pair_code_spent") /* used or expired */	\
+	X(PAIR_BUSY,		"pair_busy")	/* every slot in use */
 
 enum ln_drop {
 #define LN_DROP_ENUM(id, name) LN_DROP_##id,

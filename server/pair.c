@@ -22,7 +22,9 @@
  * that user's authorized_keys, and the sealed result goes back; a repeated
  * finish gets the same result again. A code of user U admits a key for U
  * only: a request naming another user is refused and changes nothing.
- * Nothing that fails a check gets an answer; each failure is logged.
+ * Nothing that fails a check gets an answer; each such drop is counted by
+ * its LN_DROP_* reason (pair_counters, shown by `lnshd status` as
+ * pair_drop lines) and the refusals a person may need to see are logged.
  */
 #include "config.h"
 
@@ -69,6 +71,7 @@ struct pair_srv {
 	struct ratelimit	 global;
 	struct ratelimit	 sources[LN_PAIR_SOURCES];
 	uint8_t			 src_key[crypto_shorthash_KEYBYTES];
+	struct ln_counters	 counters;	/* drop[] only */
 };
 static struct pair_srv	*pair_srv;
 
@@ -275,6 +278,13 @@ out:
 	return (r);
 }
 
+/* Counts a pairing packet dropped for the reason in e (an LN_E_DROP). */
+static void
+pair_drop(int e)
+{
+	ln_count(&pair_srv->counters, e);
+}
+
 /* Wall-clock seconds, for code expiry (which must survive a restart). */
 static uint64_t
 pair_wall_sec(void)
@@ -418,11 +428,13 @@ pair_on_init(struct lnshd *d, const uint8_t *pkt, size_t len,
 	size_t			 n, i, outlen;
 	uint64_t		 wall = pair_wall_sec();
 	uint32_t		 cidx;
+	int			 r;
 
 	log_addr(from, name, sizeof name);
 	if (!ratelimit_allow(pair_source(from), now) ||
 	    !ratelimit_allow(&pair_srv->global, now)) {
 		log_debug("pairing attempt from %s: rate limited", name);
+		pair_drop(LN_E_DROP(LN_DROP_RATELIMIT));
 		return;
 	}
 	all = pair_all_codes(d->state_dir, &n);
@@ -430,8 +442,10 @@ pair_on_init(struct lnshd *d, const uint8_t *pkt, size_t len,
 		if (pair_mac1_ok(pkt, len, all[i].mkey) == 0)
 			break;
 	if (i == n) {
+		/* No code's mac1 key fits: a wrong code, or junk. */
 		log_info("pairing attempt from %s refused: no pending code "
 		    "matches (wrong, expired or used code)", name);
+		pair_drop(LN_E_DROP(LN_DROP_MAC1));
 		goto out;
 	}
 	pw = getpwuid(all[i].uid);
@@ -439,16 +453,20 @@ pair_on_init(struct lnshd *d, const uint8_t *pkt, size_t len,
 		log_warn("pairing attempt from %s refused: the code for %s is "
 		    "%s", name, pw != NULL ? pw->pw_name : "?",
 		    all[i].used ? "already used" : "expired");
+		pair_drop(LN_E_DROP(LN_DROP_PAIR_SPENT));
 		goto out;
 	}
 	if ((s = pair_slot_new(now)) == NULL) {
 		log_warn("pairing attempt from %s refused: %d pairings in "
 		    "progress", name, LN_PAIR_SLOTS);
+		pair_drop(LN_E_DROP(LN_DROP_PAIR_BUSY));
 		goto out;
 	}
-	if (pair_consume_init(&s->hs, d->host_sk, all[i].psk, all[i].mkey,
-	    pkt, len, &cidx) != 0) {
-		log_info("pairing attempt from %s: bad init", name);
+	if ((r = pair_consume_init(&s->hs, d->host_sk, all[i].psk,
+	    all[i].mkey, pkt, len, &cidx)) != 0) {
+		log_info("pairing attempt from %s: bad init (%s)", name,
+		    ln_strerror(r));
+		pair_drop(r);
 		goto out;
 	}
 	s->local_index = randombytes_random();
@@ -726,12 +744,14 @@ pair_on_finish(struct lnshd *d, const uint8_t *pkt, size_t len,
 	char			 name[LISTEN_ADDR_MAX], msg[160];
 	size_t			 i, plen, rlen;
 	uint32_t		 idx;
-	int			 ok;
+	int			 ok, r;
 
 	memset(&k, 0, sizeof k);
 	log_addr(from, name, sizeof name);
-	if (pair_packet_index(pkt, len, &idx) != 0)
+	if ((r = pair_packet_index(pkt, len, &idx)) != 0) {
+		pair_drop(r);
 		return;
+	}
 	for (i = 0; i < LN_PAIR_SLOTS; i++) {
 		s = &pair_srv->slots[i];
 		if (s->busy && s->local_index == idx &&
@@ -739,19 +759,24 @@ pair_on_finish(struct lnshd *d, const uint8_t *pkt, size_t len,
 		    pair_same_addr(&s->from, from))
 			break;
 	}
-	if (i == LN_PAIR_SLOTS)
+	if (i == LN_PAIR_SLOTS) {
+		pair_drop(LN_E_DROP(LN_DROP_UNKNOWN_INDEX));
 		return;
+	}
 	crypto_generichash(h, sizeof h, pkt, len, NULL, 0);
 	if (s->done) {
 		/* The client lost our result: the same finish, the same. */
 		if (sodium_memcmp(h, s->fin_hash, sizeof h) == 0)
 			send(d, from, s->result, s->result_len);
+		else
+			pair_drop(LN_E_DROP(LN_DROP_STATE));
 		return;
 	}
-	if (pair_consume_finish(&s->hs, s->local_index, s->mkey, pkt, len, pl,
-	    sizeof pl, &plen, &k) != 0) {
+	if ((r = pair_consume_finish(&s->hs, s->local_index, s->mkey, pkt,
+	    len, pl, sizeof pl, &plen, &k)) != 0) {
 		log_warn("pairing with %s refused: the client does not know "
-		    "the code", name);
+		    "the code (%s)", name, ln_strerror(r));
+		pair_drop(r);
 		return;
 	}
 	k.remote_index = s->remote_index;
@@ -770,7 +795,8 @@ pair_on_finish(struct lnshd *d, const uint8_t *pkt, size_t len,
 
 /*
  * A pairing datagram from listen.c (pair_packet_type() said so). Inits and
- * finishes are served; anything else is dropped.
+ * finishes are served; a response or result, which only a client takes, is
+ * dropped as a type the server never accepts.
  */
 void
 pair_input(struct lnshd *d, const uint8_t *pkt, size_t len,
@@ -786,6 +812,21 @@ pair_input(struct lnshd *d, const uint8_t *pkt, size_t len,
 		pair_on_finish(d, pkt, len, from, now, send);
 		break;
 	default:
+		pair_drop(LN_E_DROP(LN_DROP_TYPE));
 		break;
 	}
+}
+
+/*
+ * Pairing's drop counters (zero before pair_open), apart from the
+ * channel's: a pairing packet never reaches the channel.
+ */
+const struct ln_counters *
+pair_counters(void)
+{
+	static const struct ln_counters	none;
+
+	if (pair_srv == NULL)
+		return (&none);
+	return (&pair_srv->counters);
 }

@@ -643,5 +643,6 @@ void		 pair_open(struct lnshd *);
 void		 pair_close(struct lnshd *);
 void		 pair_input(struct lnshd *, const uint8_t *, size_t,
 		     const struct chan_addr *, uint64_t, pair_send_fn);
+const struct ln_counters *pair_counters(void);
 
 #endif /* LNSH_SERVER_H */

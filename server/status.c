@@ -104,8 +104,26 @@ status_finish(struct status_conn *sc)
 }
 
 /*
- * The status text: the daemon, its sockets, clients, sessions and the
- * channel's counters, one "key value..." line each (docs/lnshd.md).
+ * "PREFIXdrops N", then "PREFIXdrop NAME N" for every reason, zero or not:
+ * one set of drop counters.
+ */
+static void
+status_drops(FILE *out, const char *prefix, const struct ln_counters *ctr)
+{
+	size_t	i;
+
+	fprintf(out, "%sdrops %llu\n", prefix,
+	    (unsigned long long)ln_drops_total(ctr));
+	for (i = 0; i < LN_DROP_MAX; i++)
+		fprintf(out, "%sdrop %s %llu\n", prefix,
+		    ln_drop_name((enum ln_drop)i),
+		    (unsigned long long)ctr->drop[i]);
+}
+
+/*
+ * The status text: the daemon, its sockets, clients, sessions, the
+ * channel's counters and pairing's drops, one "key value..." line each
+ * (docs/lnshd.md).
  */
 static void
 status_report(struct lnshd *d, FILE *out)
@@ -136,11 +154,8 @@ status_report(struct lnshd *d, FILE *out)
 	    (unsigned long long)ctr->messages_out);
 	fprintf(out, "retransmits %llu\n",
 	    (unsigned long long)ctr->retransmits);
-	fprintf(out, "drops %llu\n",
-	    (unsigned long long)ln_drops_total(ctr));
-	for (i = 0; i < LN_DROP_MAX; i++)
-		fprintf(out, "drop %s %llu\n", ln_drop_name((enum ln_drop)i),
-		    (unsigned long long)ctr->drop[i]);
+	status_drops(out, "", ctr);
+	status_drops(out, "pair_", pair_counters());
 }
 
 /* One holder answered a kill-all. */

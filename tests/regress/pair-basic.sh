@@ -4,7 +4,8 @@
 # authorized_keys and hosts exactly once each, creates the client key, and
 # after which `lnsh ls ALIAS` works), then the same code again, then an
 # expired code: each failure exits 1 with the documented message and
-# changes no file on either side.
+# changes no file on either side. The wrong and the reused code are counted
+# as pairing drops in `lnshd status`, apart from the channel's.
 
 set -u
 . "$(dirname "$0")/verbs-lib.sh"
@@ -29,6 +30,14 @@ new_code() {
 	[ -n "$CODE" ] || fail "no code in: $(cat "$T/pair.out")"
 	grep -q "127.0.0.1:$PORT" "$T/pair.out" ||
 	    fail "lnshd pair does not show the listen address: $(cat "$T/pair.out")"
+}
+
+# pair_drop NAME: the count on lnshd status's "pair_drop NAME N" line.
+pair_drop() {
+	"$LNSHD" status --single-user --state-dir "$STATE" >"$T/status.out" ||
+	    fail "lnshd status: $(cat "$T/status.out")"
+	awk -v n="$1" '$1 == "pair_drop" && $2 == n { print $3 }' \
+	    "$T/status.out"
 }
 
 # snapshot NAME: copies of every file that must not change.
@@ -68,6 +77,14 @@ must_fail mini "$new_code_text"
 [ -e "$KEY" ] && fail "a failed pairing saved a client key"
 grep -q 'no pending code matches' "$T/lnshd.err" ||
     fail "lnshd did not log the wrong code"
+# No pending code's mac1 key fits a wrong code's init: a counted drop,
+# which the channel's counters do not see.
+[ "$(pair_drop bad_mac1)" -ge 1 ] ||
+    fail "the wrong code is not a counted drop: $(grep drop "$T/status.out")"
+grep -qx 'pair_drops [1-9][0-9]*' "$T/status.out" ||
+    fail "pair_drops: $(grep drop "$T/status.out")"
+grep -qx 'drops 0' "$T/status.out" ||
+    fail "pairing drops counted as the channel's: $(grep drop "$T/status.out")"
 
 # 2. The right code, typed in lower case without dashes.
 LOWER=$(echo "$NORM" | tr 'A-Z' 'a-z')
@@ -89,6 +106,8 @@ grep -q "^mini 127.0.0.1:$PORT lnsh-x25519 $HOSTKEY" "$HOSTS" ||
 # 3. The same code again.
 must_fail mini2 "$GOOD"
 grep -q 'already used' "$T/lnshd.err" || fail "lnshd did not log the reuse"
+[ "$(pair_drop pair_code_spent)" -ge 1 ] ||
+    fail "the reused code is not a counted drop: $(grep drop "$T/status.out")"
 
 # 4. An expired code (a lifetime of one second, then past it).
 new_code LNSH_PAIR_TTL_SEC=1
