@@ -393,6 +393,16 @@ fb_put(struct fb *fb, int x, int y, const uint32_t *cp, size_t n, int width,
 		r->used = x + 1;
 }
 
+/*
+ * fb_put of one narrow character, out of line: fb_put1's caller then
+ * needs no stack slot for the character on its fast path.
+ */
+void
+fb_put_cp(struct fb *fb, int x, int y, uint32_t cp, const struct fb_pen *pen)
+{
+	fb_put(fb, x, y, &cp, 1, 1, pen);
+}
+
 /* Blanks the rectangle of rows [y0, y1) and columns [x0, x1). */
 void
 fb_erase(struct fb *fb, int y0, int y1, int x0, int x1, uint32_t bg)

@@ -138,6 +138,8 @@ void		 fb_row_set_comb(struct fb_row *, int, const uint32_t *,
 void		 fb_row_clear(struct fb_row *, int, int, uint32_t);
 void		 fb_put(struct fb *, int, int, const uint32_t *, size_t, int,
 		     const struct fb_pen *);
+void		 fb_put_cp(struct fb *, int, int, uint32_t,
+		     const struct fb_pen *);
 const uint32_t	*fb_cell_comb(const struct fb_row *, const struct fb_cell *);
 void		 fb_erase(struct fb *, int, int, int, int, uint32_t);
 void		 fb_scroll(struct fb *, int, int, int, int, int, int,
@@ -164,7 +166,8 @@ fb_put1(struct fb *fb, int x, int y, uint32_t cp, const struct fb_pen *pen)
 	struct fb_row	*r;
 	struct fb_cell	*c;
 
-	if (y >= 0 && y < fb->rows && x >= 0 && x < fb->cols &&
+	if ((unsigned)y < (unsigned)fb->rows &&
+	    (unsigned)x < (unsigned)fb->cols &&
 	    (r = fb->row[y])->refs == 1 &&
 	    !((c = &r->cells[x])->attr & (FB_WIDE | FB_CONT))) {
 		c->cp = cp;
@@ -176,7 +179,7 @@ fb_put1(struct fb *fb, int x, int y, uint32_t cp, const struct fb_pen *pen)
 			r->used = x + 1;
 		return;
 	}
-	fb_put(fb, x, y, &cp, 1, 1, pen);
+	fb_put_cp(fb, x, y, cp, pen);
 }
 
 /* fbdiff.c: ScreenDiff encoding and application. */
