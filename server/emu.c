@@ -64,6 +64,7 @@ struct emu {
 	int			 csi_over;
 	struct fb_text		 osc;
 	int			 osc_skip;
+	int			 str_dcs;	/* SC_STR is a DCS */
 
 	/* Bytes held back from libvterm until the next emu_input. */
 	struct fb_text		 hold;
@@ -684,8 +685,11 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				e->sc = SC_OSC;
 				e->osc.len = 0;
 				e->osc_skip = 0;
-			} else if (c == 'P' || c == 'X' || c == '^' || c == '_')
+			} else if (c == 'P' || c == 'X' || c == '^' ||
+			    c == '_') {
 				e->sc = SC_STR;
+				e->str_dcs = c == 'P';
+			}
 			else if (c == '=')
 				e->fb->modes |= FB_MODE_APPKEYPAD;
 			else if (c == '>')
@@ -766,9 +770,16 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 		break;
 	case SC_OSC:
 	case SC_OSC_ESC:
+		keep = seq;
+		break;
 	case SC_STR:
 	case SC_STR_ESC:
-		keep = seq;
+		/*
+		 * libvterm 0.1 parses only DCS as a string; SOS, PM and APC
+		 * it does not hold, so neither do we: an unfinished one
+		 * would otherwise keep what follows from the screen.
+		 */
+		keep = e->str_dcs ? seq : len;
 		break;
 	default:
 		keep = len;

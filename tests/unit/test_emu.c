@@ -389,6 +389,7 @@ test_split_anywhere(void **state)
 		"\033[2;3r\033[3;1H\n\n\033[r\033[1;2H\033[2@\033[P\033[L",
 		"\033[?1049h\033[Halt\033]2;in alt\007\033[?1049l",
 		"\a\033[1;31m\a\033#8\033(0lqk\033(B",
+		"\033_Gapc\033\\z\033^pm\007y\033Xsos, unended",
 	};
 	struct outcome	 whole, cut;
 	size_t		 n, len, k, all[64];
