@@ -19,18 +19,11 @@ cmd_kill_all_exec(const struct lnshd_opts *o, int argc, char **argv)
 {
 	struct config	 cfg;
 	char		*state_dir = NULL, *cause = NULL;
-	int		 rc = 0, r, n;
+	int		 rc, r, n;
 
-	if (argc > 0) {
-		fprintf(stderr, "lnshd kill-all: unexpected argument %s\n",
-		    argv[0]);
-		return (LNSHD_EXIT_USAGE);
-	}
-	if (lnshd_config(o, &cfg, &state_dir, &cause) != 0) {
-		fprintf(stderr, "lnshd: %s\n", cause);
-		free(cause);
-		return (1);
-	}
+	if ((rc = lnshd_noargs_config(o, "kill-all", argc, argv, &cfg,
+	    &state_dir)) != 0)
+		return (rc);
 	signal(SIGPIPE, SIG_IGN);
 	r = status_query(state_dir, "kill-all", stdout, &cause);
 	if (r == LN_E_STATE) {

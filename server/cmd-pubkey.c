@@ -21,18 +21,12 @@ cmd_pubkey_exec(const struct lnshd_opts *o, int argc, char **argv)
 	uint8_t		 sk[LN_KEY_LEN], pk[LN_KEY_LEN];
 	char		*state_dir = NULL, *cause = NULL, *path;
 	char		 comment[LN_KEY_COMMENT_MAX + 1], line[LN_KEY_TEXT_MAX];
-	int		 rc = 1;
+	int		 rc;
 
-	if (argc > 0) {
-		fprintf(stderr, "lnshd pubkey: unexpected argument %s\n",
-		    argv[0]);
-		return (LNSHD_EXIT_USAGE);
-	}
-	if (lnshd_config(o, &cfg, &state_dir, &cause) != 0) {
-		fprintf(stderr, "lnshd: %s\n", cause);
-		free(cause);
-		return (1);
-	}
+	if ((rc = lnshd_noargs_config(o, "pubkey", argc, argv, &cfg,
+	    &state_dir)) != 0)
+		return (rc);
+	rc = 1;
 	log_init(CONFIG_LOG_WARN);
 	if (lnshd_host_key(state_dir, o->single_user, sk, pk, &cause) != 0)
 		goto out;

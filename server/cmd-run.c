@@ -63,18 +63,12 @@ cmd_run_exec(const struct lnshd_opts *o, int argc, char **argv)
 	char		*cause = NULL, fp[LN_FINGERPRINT_LEN];
 	int		 r, rc = 1, adopted;
 
-	if (argc > 0) {
-		fprintf(stderr, "lnshd: unexpected argument %s\n", argv[0]);
-		return (LNSHD_EXIT_USAGE);
-	}
 	memset(&d, 0, sizeof d);
 	d.single_user = o->single_user;
 	d.started_ns = ln_now_ns();
-	if ((r = lnshd_config(o, &d.cfg, &d.state_dir, &cause)) != 0) {
-		fprintf(stderr, "lnshd: %s\n", cause);
-		free(cause);
-		return (1);
-	}
+	if ((r = lnshd_noargs_config(o, NULL, argc, argv, &d.cfg,
+	    &d.state_dir)) != 0)
+		return (r);
 	log_init(o->verbose > 0 ? CONFIG_LOG_DEBUG : d.cfg.log_level);
 	signal(SIGPIPE, SIG_IGN);
 	if ((r = lnshd_host_key(d.state_dir, d.single_user, d.host_sk,

@@ -18,18 +18,11 @@ cmd_status_exec(const struct lnshd_opts *o, int argc, char **argv)
 {
 	struct config	 cfg;
 	char		*state_dir = NULL, *cause = NULL;
-	int		 rc = 0;
+	int		 rc;
 
-	if (argc > 0) {
-		fprintf(stderr, "lnshd status: unexpected argument %s\n",
-		    argv[0]);
-		return (LNSHD_EXIT_USAGE);
-	}
-	if (lnshd_config(o, &cfg, &state_dir, &cause) != 0) {
-		fprintf(stderr, "lnshd: %s\n", cause);
-		free(cause);
-		return (1);
-	}
+	if ((rc = lnshd_noargs_config(o, "status", argc, argv, &cfg,
+	    &state_dir)) != 0)
+		return (rc);
 	if (status_query(state_dir, "status", stdout, &cause) != 0) {
 		fprintf(stderr, "lnshd status: %s\n", cause);
 		rc = 1;

@@ -237,6 +237,33 @@ lnshd_config(const struct lnshd_opts *o, struct config *cfg,
 }
 
 /*
+ * The start of a subcommand that takes no arguments and needs the config:
+ * refuses arguments ("lnshd VERB: unexpected argument", or "lnshd: ..."
+ * when verb is NULL, the daemon), then lnshd_config. 0 with *cfg and
+ * *state_dir set for the caller to free; otherwise the exit code, the
+ * reason printed and nothing to free.
+ */
+int
+lnshd_noargs_config(const struct lnshd_opts *o, const char *verb, int argc,
+    char **argv, struct config *cfg, char **state_dir)
+{
+	char	*cause = NULL;
+
+	if (argc > 0) {
+		fprintf(stderr, "lnshd%s%s: unexpected argument %s\n",
+		    verb != NULL ? " " : "", verb != NULL ? verb : "",
+		    argv[0]);
+		return (LNSHD_EXIT_USAGE);
+	}
+	if (lnshd_config(o, cfg, state_dir, &cause) != 0) {
+		fprintf(stderr, "lnshd: %s\n", cause);
+		free(cause);
+		return (1);
+	}
+	return (0);
+}
+
+/*
  * Makes the state dir, or checks it: ours, and closed to others. Root
  * mode opens it for traversal only (0711), so that holders running as
  * their users can reach their own socket directories below it.

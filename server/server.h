@@ -447,6 +447,8 @@ extern const struct lnshd_cmd cmd_uninstall_entry;
 extern const struct lnshd_cmd cmd_service_status_entry;
 int		 lnshd_config(const struct lnshd_opts *, struct config *,
 		     char **, char **);
+int		 lnshd_noargs_config(const struct lnshd_opts *, const char *,
+		     int, char **, struct config *, char **);
 int		 lnshd_host_key(const char *, int, uint8_t *, uint8_t *,
 		     char **);
 typedef int (*lnshd_service_fn)(const struct service_opts *, int, FILE *,
