@@ -185,6 +185,13 @@ full_map=$(mappings "$fpid")
 have=$("$HOLDERCTL" "$dir" capture full -a | grep -c '^L[0-9]\{5\}-0 ')
 [ "$have" -eq "$LINES_WANTED" ] ||
     fail "the holder kept $have of the $LINES_WANTED lines"
+# --- the same holder once it has served the whole scrollback with its
+# colours (lnsh capture -a -e): what the transient reply leaves behind.
+"$HOLDERCTL" "$dir" capture full -a -e >/dev/null || fail "capture -a -e"
+sleep 0.5
+cap=$(rss "$fpid")
+cap_anon=$(rollup "$fpid" Anonymous)
+cap_pss=$(rollup "$fpid" Pss)
 
 echo "lnsh holder memory: RSS of lnsh-holder alone, KB (1 KB = 1024 bytes)"
 echo "$(uname -sr), $(uname -m)"
@@ -199,6 +206,9 @@ printf '%-32s %7s %7s %7s %7s  %-12s %s\n' "idle holder, sh" "$idle" \
 printf '%-32s %7s %7s %7s %7s  %-12s %s\n' "holder, $LINES_WANTED coloured lines" \
     "$full" "$full_anon" "$full_pss" $((full - floor)) "<= $GOAL_FULL" \
     "$(verdict "$full" $GOAL_FULL)"
+printf '%-32s %7s %7s %7s %7s  %-12s %s\n' "  the same, after capture -a -e" \
+    "$cap" "$cap_anon" "$cap_pss" $((cap - floor)) "<= $GOAL_FULL" \
+    "$(verdict "$cap" $GOAL_FULL)"
 echo
 echo "the child shell, not counted above: idle $idle_sh KB," \
     "after the lines $full_sh KB;"
@@ -238,6 +248,12 @@ wait_for 60 "massif's output" sh -c "! kill -0 $mpid 2>/dev/null"
 [ -s "$tmp/massif.out" ] || fail "massif wrote nothing"
 echo
 echo "massif, holder with $LINES_WANTED lines: heap at its peak"
-"$msp" --threshold=0.5 "$tmp/massif.out" | sed -n '/^ *n *time/,$p' |
-    sed -n '1,/^-------.*$/p;/^[0-9.]*% (/,$p' | head -80
+"$msp" --threshold=1 "$tmp/massif.out" >"$tmp/massif.txt"
+peak=$(sed -n 's/.*[[ ]\([0-9]*\) (peak).*/\1/p' "$tmp/massif.txt")
+# The peak's header and the first two levels of its allocation tree.
+awk -v peak="$peak" '
+	$1 == peak && NF == 6 { on = 1; print hdr; print; next }
+	/^ *n +time/ { hdr = $0 }
+	on && /^-----/ { exit }
+	on && /^([0-9]|->|\| ->)/ { print }' "$tmp/massif.txt"
 exit 0
