@@ -130,9 +130,9 @@ hc_read_all(int fd, uint8_t *p, size_t len)
 	return (0);
 }
 
-/* Reads and decodes one reply frame, blocking. */
+/* Reads and decodes one frame, blocking. */
 static int
-hc_read_reply(struct holder_conn *c, Lnsh__Holder__Reply **rep)
+hc_read_frame(struct holder_conn *c, Lnsh__Holder__Reply **rep)
 {
 	uint8_t	 hdr[HOLDER_FRAME_HDR], *frame;
 	size_t	 size;
@@ -163,6 +163,29 @@ hc_read_reply(struct holder_conn *c, Lnsh__Holder__Reply **rep)
 out:
 	free(frame);
 	return (r);
+}
+
+/*
+ * Reads the next reply to a request, blocking. Notifications (id 0:
+ * Changed, Exited, ScreenUpdate) are no reply: a blocking caller skips
+ * them, whatever subscription or exit put them between its request and
+ * the answer.
+ */
+static int
+hc_read_reply(struct holder_conn *c, Lnsh__Holder__Reply **rep)
+{
+	Lnsh__Holder__Reply	*r1;
+	int			 r;
+
+	for (;;) {
+		if ((r = hc_read_frame(c, &r1)) != 0)
+			return (r);
+		if (r1->id != 0)
+			break;
+		lnsh__holder__reply__free_unpacked(r1, NULL);
+	}
+	*rep = r1;
+	return (0);
 }
 
 /* Maps an Error reply to a code and keeps its message. */
@@ -227,15 +250,8 @@ hc_call(struct holder_conn *c, Lnsh__Holder__Request *req,
 		    c->name, strerror(errno));
 		return (r);
 	}
-	for (;;) {
-		if ((r = hc_read_reply(c, &rep)) != 0)
-			return (r);
-		if (rep->id == 0) {
-			lnsh__holder__reply__free_unpacked(rep, NULL);
-			continue;
-		}
-		break;
-	}
+	if ((r = hc_read_reply(c, &rep)) != 0)
+		return (r);
 	if (rep->id != req->id) {
 		snprintf(c->err, sizeof c->err, "holder %s answered out of "
 		    "turn", c->name);
