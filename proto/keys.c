@@ -103,9 +103,6 @@ int
 ln_file_read(const char *path, int flags, uint8_t **data, size_t *len,
     char **cause)
 {
-	uint8_t	*p = NULL;
-	size_t	 used = 0, cap = 4096;
-	ssize_t	 n;
 	int	 fd, r;
 
 	if ((fd = open(path, O_RDONLY | O_NOFOLLOW | O_NONBLOCK)) == -1) {
@@ -121,8 +118,26 @@ ln_file_read(const char *path, int flags, uint8_t **data, size_t *len,
 			ln_cause(cause, "%s: %s", path, strerror(errno));
 		return (LN_E_SYSTEM);
 	}
-	if ((r = file_check(path, fd, flags, cause)) != 0)
-		goto out;
+	if ((r = file_check(path, fd, flags, cause)) == 0)
+		r = ln_fd_read(path, fd, data, len, cause);
+	close(fd);
+	return (r);
+}
+
+/*
+ * Reads what is left of an open file (path names it in messages), at most
+ * LN_TEXT_FILE_MAX bytes, for readers that open and check a file their own
+ * way. On success *data is an allocated, NUL-terminated copy of *len bytes
+ * that the caller frees; a partial read is wiped before it is freed.
+ */
+int
+ln_fd_read(const char *path, int fd, uint8_t **data, size_t *len,
+    char **cause)
+{
+	uint8_t	*p;
+	size_t	 used = 0, cap = 4096;
+	ssize_t	 n;
+	int	 r;
 
 	p = xmalloc(cap);
 	for (;;) {
@@ -158,7 +173,6 @@ out:
 		sodium_memzero(p, cap);
 		free(p);
 	}
-	close(fd);
 	return (r);
 }
 

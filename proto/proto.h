@@ -434,6 +434,8 @@ void	 ln_cause(char **, const char *, ...)
 	     __attribute__((__format__(__printf__, 2, 3)));
 /* (path, LN_FILE_* flags, &data, &len, cause): NUL-terminated, free it. */
 int	 ln_file_read(const char *, int, uint8_t **, size_t *, char **);
+/* (path, fd, &data, &len, cause): the rest of an open file, as above. */
+int	 ln_fd_read(const char *, int, uint8_t **, size_t *, char **);
 /* (path, data, len, mode, LN_WRITE_* flags, cause): atomic replace. */
 int	 ln_file_write(const char *, const void *, size_t, mode_t, int,
 	     char **);

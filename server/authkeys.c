@@ -206,8 +206,7 @@ authkeys_load(const char *path, const char *home, uid_t uid,
     struct authkeys *out, authkeys_warn_fn fn, void *arg, char **cause)
 {
 	uint8_t	*data = NULL;
-	size_t	 used = 0, cap = 4096;
-	ssize_t	 n;
+	size_t	 len;
 	int	 fd, r;
 
 	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1) {
@@ -222,32 +221,9 @@ authkeys_load(const char *path, const char *home, uid_t uid,
 		goto out;
 	if ((r = authkeys_strict(path, home, uid, cause)) != 0)
 		goto out;
-
-	data = xmalloc(cap);
-	for (;;) {
-		if (used == cap) {
-			if (cap > LN_TEXT_FILE_MAX) {
-				ln_cause(cause, "%s: refused: larger than %d "
-				    "bytes", path, LN_TEXT_FILE_MAX);
-				r = LN_E_INVAL;
-				goto out;
-			}
-			data = xreallocarray(data, 2, cap);
-			cap *= 2;
-		}
-		n = read(fd, data + used, cap - used);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n == -1) {
-			ln_cause(cause, "%s: %s", path, strerror(errno));
-			r = LN_E_SYSTEM;
-			goto out;
-		}
-		if (n == 0)
-			break;
-		used += (size_t)n;
-	}
-	r = authkeys_parse(path, data, used, out, fn, arg);
+	if ((r = ln_fd_read(path, fd, &data, &len, cause)) != 0)
+		goto out;
+	r = authkeys_parse(path, data, len, out, fn, arg);
 out:
 	free(data);
 	close(fd);
