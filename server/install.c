@@ -144,6 +144,13 @@ struct svc_desc {
 	const struct svc_cmd	*status;
 };
 
+/* What a verb works on, from prepare: the platform, its file, the content. */
+struct svc_job {
+	const struct svc_desc	*d;
+	char			 path[PATH_MAX];	/* under --root */
+	char			*content;		/* what install writes */
+};
+
 static const struct svc_desc svc_descs[] = {
 	{ SERVICE_LAUNCHD, "launchd", SERVICE_PLIST, "root:wheel", plist_in,
 	  launchd_install, launchd_uninstall, no_cmds, launchd_status },
@@ -467,15 +474,16 @@ out:
 /*
  * Check what is common to the three verbs: a known platform, a usable
  * lnshd path and root, and root privileges when the live system is to be
- * changed. Fills the full path of the service file and its content.
+ * changed. Fills j with the full path of the service file and its content
+ * (job_free frees it), and starts a dry run's output with a line that says
+ * so, lest anybody mistake it for the real thing.
  */
 static int
-prepare(const struct service_opts *o, int dry_run, int changes,
-    const struct svc_desc **dp, char *path, size_t size, char **content,
-    char **cause)
+prepare(const struct service_opts *o, const char *verb, int dry_run,
+    int changes, FILE *out, struct svc_job *j, char **cause)
 {
 	const struct svc_desc	*d;
-	char			 root[PATH_MAX];
+	char			 root[PATH_MAX], *content = NULL;
 	const char		*lnshd;
 	int			 r;
 
@@ -486,13 +494,14 @@ prepare(const struct service_opts *o, int dry_run, int changes,
 	}
 	if ((r = root_of(o, root, sizeof root, cause)) != 0)
 		return (r);
-	if ((size_t)snprintf(path, size, "%s%s", root, d->path) >= size) {
+	if ((size_t)snprintf(j->path, sizeof j->path, "%s%s", root,
+	    d->path) >= sizeof j->path) {
 		set_cause(cause, "%s: the root is too long", root);
 		return (LN_E_INVAL);
 	}
 	lnshd = o->lnshd_path != NULL ? o->lnshd_path :
 	    service_default_lnshd();
-	if ((r = service_render(o->platform, lnshd, content, cause)) != 0)
+	if ((r = service_render(o->platform, lnshd, &content, cause)) != 0)
 		return (r);
 	if (changes && !dry_run && root[0] == '\0') {
 		if (geteuid() != 0) {
@@ -504,21 +513,24 @@ prepare(const struct service_opts *o, int dry_run, int changes,
 			r = LN_E_SYSTEM;
 		}
 		if (r != 0) {
-			free(*content);
-			*content = NULL;
+			free(content);
 			return (r);
 		}
 	}
-	*dp = d;
+	if (dry_run)
+		fprintf(out, "# lnshd %s (%s), dry run: nothing is written or "
+		    "run\n", verb, d->name);
+	j->d = d;
+	j->content = content;
 	return (0);
 }
 
-/* Print the line that starts a dry run, so nobody mistakes it for one. */
+/* Frees what prepare filled in. */
 static void
-print_dry(FILE *out, const char *verb, const struct svc_desc *d)
+job_free(struct svc_job *j)
 {
-	fprintf(out, "# lnshd %s (%s), dry run: nothing is written or run\n",
-	    verb, d->name);
+	free(j->content);
+	j->content = NULL;
 }
 
 /*
@@ -530,24 +542,22 @@ int
 service_install(const struct service_opts *o, int dry_run, FILE *out,
     char **cause)
 {
-	const struct svc_desc	*d;
-	char			 path[PATH_MAX], *content = NULL;
-	int			 r;
+	struct svc_job	j;
+	int		r;
 
-	r = prepare(o, dry_run, 1, &d, path, sizeof path, &content, cause);
-	if (r != 0)
+	if ((r = prepare(o, "install", dry_run, 1, out, &j, cause)) != 0)
 		return (r);
-	if (dry_run) {
-		print_dry(out, "install", d);
-		print_file(out, "write", path, d, content);
-	} else {
-		if ((r = write_file(path, content, !o->no_chown, cause)) != 0)
+	if (dry_run)
+		print_file(out, "write", j.path, j.d, j.content);
+	else {
+		if ((r = write_file(j.path, j.content, !o->no_chown,
+		    cause)) != 0)
 			goto out;
-		print_file(out, "wrote", path, d, NULL);
+		print_file(out, "wrote", j.path, j.d, NULL);
 	}
-	r = run_cmds(d->install, o, dry_run, out, cause);
+	r = run_cmds(j.d->install, o, dry_run, out, cause);
 out:
-	free(content);
+	job_free(&j);
 	return (r);
 }
 
@@ -560,26 +570,22 @@ int
 service_uninstall(const struct service_opts *o, int dry_run, FILE *out,
     char **cause)
 {
-	const struct svc_desc	*d;
-	char			 path[PATH_MAX], *content = NULL;
-	int			 r;
+	struct svc_job	j;
+	int		r;
 
-	r = prepare(o, dry_run, 1, &d, path, sizeof path, &content, cause);
-	if (r != 0)
+	if ((r = prepare(o, "uninstall", dry_run, 1, out, &j, cause)) != 0)
 		return (r);
-	if (dry_run)
-		print_dry(out, "uninstall", d);
-	if ((r = run_cmds(d->uninstall, o, dry_run, out, cause)) != 0)
+	if ((r = run_cmds(j.d->uninstall, o, dry_run, out, cause)) != 0)
 		goto out;
-	fprintf(out, "%s %s\n", dry_run ? "remove" : "removed", path);
-	if (!dry_run && unlink(path) == -1 && errno != ENOENT) {
-		set_cause(cause, "%s: %s", path, strerror(errno));
+	fprintf(out, "%s %s\n", dry_run ? "remove" : "removed", j.path);
+	if (!dry_run && unlink(j.path) == -1 && errno != ENOENT) {
+		set_cause(cause, "%s: %s", j.path, strerror(errno));
 		r = LN_E_SYSTEM;
 		goto out;
 	}
-	r = run_cmds(d->after_remove, o, dry_run, out, cause);
+	r = run_cmds(j.d->after_remove, o, dry_run, out, cause);
 out:
-	free(content);
+	job_free(&j);
 	return (r);
 }
 
@@ -652,21 +658,18 @@ int
 service_status(const struct service_opts *o, int dry_run, FILE *out,
     char **cause)
 {
-	const struct svc_desc	*d;
-	char			 path[PATH_MAX], *content = NULL;
-	int			 r;
+	struct svc_job	j;
+	int		r;
 
-	r = prepare(o, dry_run, 0, &d, path, sizeof path, &content, cause);
-	if (r != 0)
+	if ((r = prepare(o, "service-status", dry_run, 0, out, &j,
+	    cause)) != 0)
 		return (r);
-	if (dry_run) {
-		print_dry(out, "service-status", d);
-		fprintf(out, "check %s owner %s (0:0) mode %04o\n", path,
-		    d->owner, SERVICE_MODE);
-	} else if ((r = check_file(o, path, content, out, cause)) != 0)
+	if (dry_run)
+		print_file(out, "check", j.path, j.d, NULL);
+	else if ((r = check_file(o, j.path, j.content, out, cause)) != 0)
 		goto out;
-	r = run_cmds(d->status, o, dry_run, out, cause);
+	r = run_cmds(j.d->status, o, dry_run, out, cause);
 out:
-	free(content);
+	job_free(&j);
 	return (r);
 }
