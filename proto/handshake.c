@@ -49,8 +49,9 @@
  * type [TYPE] (an empty datagram: [SHORT]), the rest of the common header
  * [SHORT], version [VERSION], reserved bytes [RESERVED], length of the whole
  * packet [SHORT], receiver index (response only) [UNKNOWN_INDEX], mac1
- * [MAC1], payload size [HANDSHAKE], the Noise message [HANDSHAKE]. Only the
- * last step costs Diffie-Hellman operations.
+ * [MAC1], payload size [HANDSHAKE], for a response whether our handshake
+ * still awaits one [STATE], the Noise message [HANDSHAKE]. Only the last
+ * step costs Diffie-Hellman operations.
  *
  * Replay timestamps, authorization and per-key state live in the channel,
  * which reads them from the payloads; this file is only the packet format.
