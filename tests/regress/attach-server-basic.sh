@@ -35,6 +35,9 @@ KEY=$("$LNSHD" pubkey $D) || fail "lnshd pubkey"
 chmod 600 "$LNSH_CONFIG_DIR/authorized_keys"
 CK=$(ls "$LNSH_CONFIG_DIR"/*key* | grep -v '\.pub$' | grep -v authorized |
     head -1)
+# Holders outlive lnshd by design: end them on every way out, a failed
+# check's too.
+trap '"$LNSHD" kill-all $D >/dev/null 2>&1; lnsh_cleanup' EXIT
 spawn lnshd "$LNSHD" $D --listen 127.0.0.1:0
 wait_line 10 "$T/lnshd.err" 'lnshd started' || fail "lnshd did not start"
 PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
