@@ -10,22 +10,8 @@
 . "$(dirname "$0")/lib.sh"
 lnsh_setup daemon-basic
 
-LNSHD=$B/lnshd
-LNSH=$B/lnsh
-LNSH_HOLDER=$B/server/lnsh-holder
-HOLDERCTL=$B/tests/holderctl
-export LNSH_HOLDER
-for f in "$LNSHD" "$LNSH_HOLDER" "$HOLDERCTL"; do
-	[ -x "$f" ] || fail "$f not built"
-done
-HOME=$T/home
-LNSH_CONFIG_DIR=$HOME/.config/lnsh
-export HOME LNSH_CONFIG_DIR
-mkdir -p "$HOME"
-STATE=$T/state
-D="--single-user --state-dir $STATE"
+daemon_setup
 UID_=$(id -u)
-HDIR=$STATE/holders/$UID_
 
 # --- no daemon yet: status says so and fails.
 "$LNSHD" status $D >"$T/nostatus.out" 2>&1 && fail "status without lnshd"

@@ -6,19 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 lnsh_setup daemon-config
 
-LNSHD=$B/lnshd
-LNSH_HOLDER=$B/server/lnsh-holder
-HOLDERCTL=$B/tests/holderctl
-export LNSH_HOLDER
-for f in "$LNSHD" "$LNSH_HOLDER" "$HOLDERCTL"; do
-	[ -x "$f" ] || fail "$f not built"
-done
-HOME=$T/home
-export HOME
-mkdir -p "$HOME"
-STATE=$T/state
-D="--single-user --state-dir $STATE"
-HDIR=$STATE/holders/$(id -u)
+daemon_setup
 
 # A session that must live through everything below.
 "$LNSHD" pubkey $D >/dev/null || fail "pubkey"

@@ -7,21 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 lnsh_setup daemon-restart
 
-LNSHD=$B/lnshd
-LNSH=$B/lnsh
-LNSH_HOLDER=$B/server/lnsh-holder
-HOLDERCTL=$B/tests/holderctl
-export LNSH_HOLDER
-for f in "$LNSHD" "$LNSH_HOLDER" "$HOLDERCTL"; do
-	[ -x "$f" ] || fail "$f not built"
-done
-HOME=$T/home
-LNSH_CONFIG_DIR=$HOME/.config/lnsh
-export HOME LNSH_CONFIG_DIR
-mkdir -p "$HOME"
-STATE=$T/state
-D="--single-user --state-dir $STATE"
-HDIR=$STATE/holders/$(id -u)
+daemon_setup
 
 # start_lnshd NAME ADDR: starts lnshd, waits for it, sets $PORT and $LPID.
 start_lnshd() {

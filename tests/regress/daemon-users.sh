@@ -8,9 +8,7 @@
 . "$(dirname "$0")/lib.sh"
 lnsh_setup daemon-users
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: daemon-users: needs root"; exit 77; }
-command -v useradd >/dev/null 2>&1 && command -v userdel >/dev/null 2>&1 ||
-    { echo "SKIP: daemon-users: no useradd"; exit 77; }
+users_setup daemon-users lns
 LNSHD=$B/lnshd
 LNSH=$B/lnsh
 LNSH_HOLDER=$B/server/lnsh-holder
@@ -22,30 +20,10 @@ export LNSH_HOLDER
 LNSH_TIMEOUT=3
 export LNSH_TIMEOUT
 
-# Holders run as the users: they must reach the state dir and the holder.
-chmod 711 "$T"
-UA=lnsa$$
-UB=lnsb$$
-USERS=""
-users_cleanup() {
-	[ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null
-	for u in $USERS; do
-		pkill -KILL -u "$u" 2>/dev/null
-		userdel "$u" 2>/dev/null
-	done
-	lnsh_cleanup
-}
-trap users_cleanup EXIT
 for u in $UA $UB; do
-	useradd -M -d "$T/home-$u" -s /bin/sh "$u" ||
-	    { echo "SKIP: daemon-users: useradd failed"; exit 77; }
-	USERS="$USERS $u"
 	mkdir -p "$T/home-$u/.config/lnsh"
 done
-if ! su "$UA" -s /bin/sh -c "test -x '$LNSH_HOLDER'"; then
-	echo "SKIP: daemon-users: $UA cannot run $LNSH_HOLDER"
-	exit 77
-fi
+users_can_run daemon-users "$LNSH_HOLDER"
 
 # A client key each (root's files), admitted for its own user only.
 STATE=$T/state

@@ -8,43 +8,18 @@
 # HOLDERCTL may point elsewhere.
 
 set -u
-top=$(pwd)
-HOLDERCTL=${HOLDERCTL:-$top/tests/holderctl}
-LNSH_HOLDER=${LNSH_HOLDER:-$top/server/lnsh-holder}
-export LNSH_HOLDER
-for f in "$HOLDERCTL" "$LNSH_HOLDER"; do
-	[ -x "$f" ] || { echo "FAIL: $f not built" >&2; exit 1; }
-done
-
-# /tmp, not $TMPDIR: socket paths must stay short (104 bytes on macOS),
-# and other users must be able to reach the directory.
-tmp=$(mktemp -d /tmp/lnsh-holder-test.XXXXXX) || exit 1
+. "$(dirname "$0")/lib.sh"
+holder_setup holder-basic
+tmp=$T
 dir=$tmp/sock
 
 cleanup() {
 	for s in $("$HOLDERCTL" "$dir" ls 2>/dev/null | cut -d' ' -f1); do
 		"$HOLDERCTL" "$dir" kill "$s" >/dev/null 2>&1
 	done
-	rm -rf "$tmp"
+	lnsh_cleanup
 }
 trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-# wait_for DESCRIPTION COMMAND...: polls COMMAND for up to 10 seconds.
-wait_for() {
-	what=$1
-	shift
-	i=0
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -le 200 ] || fail "timed out waiting for $what"
-		sleep 0.05
-	done
-}
 
 # screen_has NAME REGEX: a captured line matches REGEX (whole line).
 screen_has() {
@@ -66,7 +41,7 @@ hpid=$("$HOLDERCTL" "$dir" new s1 -- /bin/sh) || fail "new s1"
 kill -0 "$hpid" 2>/dev/null || fail "holder gone after holderctl exited"
 "$HOLDERCTL" "$dir" send s1 'echo hello\n' || fail "send"
 # The shell's prompt may come before or after the echoed input.
-wait_for "hello on the screen" screen_has s1 '\(.*[#$] \)\{0,1\}hello'
+wait_or_fail "hello on the screen" screen_has s1 '\(.*[#$] \)\{0,1\}hello'
 [ "$(field s1 state)" = running ] || fail "s1 not running"
 [ "$(field s1 name)" = s1 ] || fail "info name"
 # lnshd's signals are not the holder's: SIGHUP (lnshd's terminal going)
@@ -100,24 +75,24 @@ grep -q 'chmod 700' "$tmp/err" || fail "no useful message: $(cat "$tmp/err")"
 s2holder=$(LNSH_LEAK=yes "$HOLDERCTL" "$dir" new s2 -c 100 -r 30 -- /bin/sh -c \
     'echo "env:$LNSH_SESSION:$TERM:$USER:${LNSH_LEAK:-none}"; stty size;
      read x; stty size; sleep 100') || fail "new s2"
-wait_for "s2 environment" screen_has s2 "env:s2:xterm-256color:$(id -un):none"
-wait_for "s2 size" screen_has s2 '30 100'
+wait_or_fail "s2 environment" screen_has s2 "env:s2:xterm-256color:$(id -un):none"
+wait_or_fail "s2 size" screen_has s2 '30 100'
 "$HOLDERCTL" "$dir" new s5 -t vt100 -e LANG=C.UTF-8 -e LC_TIME=C \
     -e EVIL=1 -e PATH=/evil -- /bin/sh -c \
     'echo "loc:$TERM:$LANG:$LC_TIME:${EVIL:-none}:$PATH"; sleep 100' \
     >/dev/null || fail "new s5"
-wait_for "only locale variables passed" screen_has s5 \
+wait_or_fail "only locale variables passed" screen_has s5 \
     'loc:vt100:C.UTF-8:C:none:/usr/local/bin:.*'
 "$HOLDERCTL" "$dir" kill s5 || fail "kill s5"
 "$HOLDERCTL" "$dir" resize s2 90 20 || fail "resize"
 "$HOLDERCTL" "$dir" send s2 '\n' || fail "send to s2"
-wait_for "s2 new size" screen_has s2 '20 90'
+wait_or_fail "s2 new size" screen_has s2 '20 90'
 [ "$(field s2 cols)" = 90 ] || fail "info cols after resize"
 
 # --- an exit status is kept until listed once, then the holder goes.
 "$HOLDERCTL" "$dir" new s3 -- /bin/sh >/dev/null || fail "new s3"
 "$HOLDERCTL" "$dir" send s3 'exit 3\n' || fail "send exit"
-wait_for "s3 to exit" is_exited s3
+wait_or_fail "s3 to exit" is_exited s3
 [ "$(field s3 exit_status)" = 3 ] || fail "peek exit status"
 "$HOLDERCTL" "$dir" info s3 >"$tmp/info" || fail "info s3"
 grep -qx 'exit_status=3' "$tmp/info" || fail "exit status: $(cat "$tmp/info")"
@@ -142,8 +117,8 @@ spid=$(field s1 pid)
 kill -0 "$spid" 2>/dev/null || fail "shell pid $spid not alive"
 "$HOLDERCTL" "$dir" kill s1 || fail "kill s1"
 [ ! -e "$dir/s1" ] || fail "s1 socket left after kill"
-wait_for "shell $spid to go" sh -c "! kill -0 $spid"
-wait_for "holder $hpid to go" sh -c "! kill -0 $hpid || \
+wait_or_fail "shell $spid to go" sh -c "! kill -0 $spid"
+wait_or_fail "holder $hpid to go" sh -c "! kill -0 $hpid || \
     ps -o stat= -p $hpid | grep -q Z"
 "$HOLDERCTL" "$dir" send s1 'x' 2>/dev/null
 [ $? -eq 4 ] || fail "killed session still answers"
@@ -152,7 +127,7 @@ wait_for "holder $hpid to go" sh -c "! kill -0 $hpid || \
 "$HOLDERCTL" "$dir" ls | cut -d' ' -f1 >"$tmp/ls"
 [ "$(cat "$tmp/ls")" = s2 ] || fail "ls: $(cat "$tmp/ls")"
 kill -9 $s2holder
-wait_for "s2 holder to die" sh -c "! kill -0 $s2holder || \
+wait_or_fail "s2 holder to die" sh -c "! kill -0 $s2holder || \
     ps -o stat= -p $s2holder | grep -q Z"
 [ -S "$dir/s2" ] || fail "s2 socket vanished by itself"
 "$HOLDERCTL" "$dir" ls >"$tmp/ls"

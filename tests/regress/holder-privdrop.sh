@@ -7,19 +7,11 @@
 # `nobody` account that can reach the built lnsh-holder.
 
 set -u
-top=$(pwd)
-HOLDERCTL=${HOLDERCTL:-$top/tests/holderctl}
-LNSH_HOLDER=${LNSH_HOLDER:-$top/server/lnsh-holder}
-export LNSH_HOLDER
-for f in "$HOLDERCTL" "$LNSH_HOLDER"; do
-	[ -x "$f" ] || { echo "FAIL: $f not built" >&2; exit 1; }
-done
+. "$(dirname "$0")/lib.sh"
 [ "$(id -u)" = 0 ] || { echo "SKIP: needs root"; exit 77; }
 nuid=$(id -u nobody 2>/dev/null) || { echo "SKIP: no user nobody"; exit 77; }
-
-# /tmp, not $TMPDIR: socket paths must stay short (104 bytes on macOS),
-# and other users must be able to reach the directory.
-tmp=$(mktemp -d /tmp/lnsh-holder-test.XXXXXX) || exit 1
+holder_setup holder-privdrop
+tmp=$T
 chmod 711 "$tmp"
 mkdir -m 1777 "$tmp/run"
 dir=$tmp/run/nobody
@@ -32,26 +24,9 @@ cleanup() {
 	for s in $("$HOLDERCTL" "$tmp/root" ls 2>/dev/null | cut -d' ' -f1); do
 		"$HOLDERCTL" "$tmp/root" kill "$s" >/dev/null 2>&1
 	done
-	rm -rf "$tmp"
+	lnsh_cleanup
 }
 trap cleanup EXIT
-
-fail() {
-	echo "FAIL: $*" >&2
-	exit 1
-}
-
-# wait_for DESCRIPTION COMMAND...: polls COMMAND for up to 10 seconds.
-wait_for() {
-	what=$1
-	shift
-	i=0
-	while ! "$@" >/dev/null 2>&1; do
-		i=$((i + 1))
-		[ $i -le 200 ] || fail "timed out waiting for $what"
-		sleep 0.05
-	done
-}
 
 screen_has() {
 	"$HOLDERCTL" "$dir" capture -u nobody "$1" |
@@ -72,7 +47,7 @@ fi
 ngid=$(id -g nobody)
 [ "$(ps -o uid= -p "$hpid" | tr -d ' ')" = "$nuid" ] ||
     fail "holder runs as uid $(ps -o uid= -p "$hpid")"
-wait_for "the shell's ids" screen_has s1 "uid:$nuid:$ngid:nobody"
+wait_or_fail "the shell's ids" screen_has s1 "uid:$nuid:$ngid:nobody"
 case $(ls -ldn "$dir") in
 "drwx------ "*" $nuid "*) ;;
 *) fail "nobody's socket dir: $(ls -ldn "$dir")" ;;
@@ -112,7 +87,7 @@ if command -v setpriv >/dev/null 2>&1 && id daemon >/dev/null 2>&1; then
 	grep -Eq "(reading from|writing to) holder" "$tmp/err" ||
 	    fail "daemon was not refused by the holder: $(cat "$tmp/err")"
 	# The holder's stderr is holderctl new's, which went to holder.log.
-	wait_for "the holder's log line" grep -q \
+	wait_or_fail "the holder's log line" grep -q \
 	    "refused a connection from uid $(id -u daemon)" "$tmp/holder.log"
 	chmod 700 "$dir"
 	chmod 600 "$dir/s1"

@@ -3,13 +3,26 @@
 # Source it first thing:   . "$(dirname "$0")/lib.sh"
 #
 # Then:
-#   lnsh_setup NAME        temporary directory in $T, cleanup trap installed,
-#                          $B (build dir) and $S (source dir) set
+#   lnsh_setup NAME [DIR]  temporary directory in $T (under DIR, default
+#                          $TMPDIR or /tmp), cleanup trap installed, $B
+#                          (build dir) and $S (source dir) set
+#   daemon_setup           lnshd, lnsh, lnsh-holder, holderctl from $B, a
+#                          private $HOME and $STATE, $D the options of a
+#                          single-user lnshd on it, $HDIR its holders' dir
+#   holder_setup NAME      lnsh_setup in /tmp (socket paths must be short),
+#                          $HOLDERCTL and $LNSH_HOLDER (the environment's,
+#                          or $B's), each built
+#   users_setup NAME PFX   root only (else skip, 77): two throwaway users
+#                          $UA, $UB with private homes $T/home-USER, gone
+#                          with what they run (and $LPID) on exit
+#   users_can_run NAME FILE  skips (77) unless $UA may run FILE
 #   spawn NAME CMD...      runs CMD in the background, stdout to $T/NAME.out,
 #                          stderr to $T/NAME.err; killed on exit; sets $LASTPID
 #   wait_for SECS CMD...   until CMD succeeds, at most SECS seconds; 1 if not
 #   wait_line SECS FILE RE until a line of FILE matches the ERE RE
 #   wait_exit SECS PID     until PID exits; its status in $EXITCODE
+#   wait_or_fail WHAT CMD... until CMD succeeds (output discarded), at most
+#                          10 seconds; else fails "timed out waiting for WHAT"
 #   fail MSG               says why, shows the logs, exits 1
 #   pass MSG               says what held, exits 0
 #
@@ -22,9 +35,10 @@
 LNSH_PIDS=""
 LNSH_KEEP=0
 
-# lnsh_setup NAME: makes $T, sets $B and $S, and arranges the cleanup.
+# lnsh_setup NAME [DIR]: makes $T, sets $B and $S, arranges the cleanup.
 lnsh_setup() {
 	lnsh_name=$1
+	lnsh_tmp=${2:-${TMPDIR:-/tmp}}
 	B=${LNSH_BUILDDIR:-$(pwd)}
 	if [ -n "${LNSH_SRCDIR:-}" ]; then
 		S=$LNSH_SRCDIR
@@ -33,7 +47,7 @@ lnsh_setup() {
 	else
 		S=$(cd "$(dirname "$0")/../.." && pwd)
 	fi
-	T=$(mktemp -d "${TMPDIR:-/tmp}/lnsh-$lnsh_name.XXXXXX") || exit 99
+	T=$(mktemp -d "$lnsh_tmp/lnsh-$lnsh_name.XXXXXX") || exit 99
 	trap lnsh_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
@@ -84,6 +98,18 @@ wait_line() {
 	wait_for "$1" grep -Eq "$3" "$2" 2>/dev/null
 }
 
+# wait_or_fail WHAT CMD...: polls CMD quietly for 10 s, or fails naming WHAT.
+wait_or_fail() {
+	wo_what=$1
+	shift
+	wait_for 10 lnsh_quiet "$@" || fail "timed out waiting for $wo_what"
+}
+
+# Runs CMD with its output discarded.
+lnsh_quiet() {
+	"$@" >/dev/null 2>&1
+}
+
 # wait_exit SECS PID: polls until PID is gone, then reaps it into $EXITCODE.
 wait_exit() {
 	wait_for "$1" lnsh_gone "$2" || return 1
@@ -96,6 +122,78 @@ wait_exit() {
 lnsh_gone() {
 	! kill -0 "$1" 2>/dev/null && return 0
 	ps -o stat= -p "$1" 2>/dev/null | grep -q Z
+}
+
+# daemon_setup: what the daemon-*.sh tests start from, after lnsh_setup.
+daemon_setup() {
+	LNSHD=$B/lnshd
+	LNSH=$B/lnsh
+	LNSH_HOLDER=$B/server/lnsh-holder
+	HOLDERCTL=$B/tests/holderctl
+	export LNSH_HOLDER
+	for f in "$LNSHD" "$LNSH_HOLDER" "$HOLDERCTL"; do
+		[ -x "$f" ] || fail "$f not built"
+	done
+	HOME=$T/home
+	LNSH_CONFIG_DIR=$HOME/.config/lnsh
+	export HOME LNSH_CONFIG_DIR
+	mkdir -p "$HOME"
+	STATE=$T/state
+	D="--single-user --state-dir $STATE"
+	HDIR=$STATE/holders/$(id -u)
+}
+
+# holder_setup NAME: $T and the programs for the holder-*.sh tests.
+holder_setup() {
+	# /tmp, not $TMPDIR: socket paths must stay short (104 bytes on
+	# macOS), and other users must be able to reach the directory.
+	lnsh_setup "$1" /tmp
+	HOLDERCTL=${HOLDERCTL:-$B/tests/holderctl}
+	LNSH_HOLDER=${LNSH_HOLDER:-$B/server/lnsh-holder}
+	export LNSH_HOLDER
+	for f in "$HOLDERCTL" "$LNSH_HOLDER"; do
+		[ -x "$f" ] || fail "$f not built"
+	done
+}
+
+# users_setup NAME PREFIX: the two users of the *-users.sh tests.
+users_setup() {
+	[ "$(id -u)" = 0 ] || { echo "SKIP: $1: needs root"; exit 77; }
+	command -v useradd >/dev/null 2>&1 &&
+	    command -v userdel >/dev/null 2>&1 ||
+	    { echo "SKIP: $1: no useradd"; exit 77; }
+	# Holders run as the users: they must reach $T and what is in it.
+	chmod 711 "$T"
+	UA=${2}a$$
+	UB=${2}b$$
+	USERS=""
+	trap users_cleanup EXIT
+	for u in $UA $UB; do
+		useradd -M -d "$T/home-$u" -s /bin/sh "$u" ||
+		    { echo "SKIP: $1: useradd failed"; exit 77; }
+		USERS="$USERS $u"
+		mkdir -p "$T/home-$u"
+		chown "$u" "$T/home-$u"
+		chmod 700 "$T/home-$u"
+	done
+}
+
+# Ends $LPID and everything the users run, removes them, then lnsh_cleanup.
+users_cleanup() {
+	[ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null
+	for u in $USERS; do
+		pkill -KILL -u "$u" 2>/dev/null
+		userdel "$u" 2>/dev/null
+	done
+	lnsh_cleanup
+}
+
+# users_can_run NAME FILE: skips the test unless $UA can run FILE.
+users_can_run() {
+	if ! su "$UA" -s /bin/sh -c "test -x '$2'"; then
+		echo "SKIP: $1: $UA cannot run $2"
+		exit 77
+	fi
 }
 
 # fail MSG: prints MSG and the tail of every log in $T, keeps $T, exits 1.

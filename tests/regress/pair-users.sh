@@ -7,9 +7,7 @@
 . "$(dirname "$0")/lib.sh"
 lnsh_setup pair-users
 
-[ "$(id -u)" = 0 ] || { echo "SKIP: pair-users: needs root"; exit 77; }
-command -v useradd >/dev/null 2>&1 && command -v userdel >/dev/null 2>&1 ||
-    { echo "SKIP: pair-users: no useradd"; exit 77; }
+users_setup pair-users lnp
 LNSHD=$B/lnshd
 LNSH=$B/lnsh
 LNSH_HOLDER=$B/server/lnsh-holder
@@ -17,30 +15,7 @@ for f in "$LNSHD" "$LNSH" "$LNSH_HOLDER"; do
 	[ -x "$f" ] || fail "$f not built"
 done
 export LNSH_HOLDER
-chmod 711 "$T"
-UA=lnpa$$
-UB=lnpb$$
-USERS=""
-users_cleanup() {
-	[ -n "${LPID:-}" ] && kill "$LPID" 2>/dev/null
-	for u in $USERS; do
-		userdel "$u" 2>/dev/null
-	done
-	lnsh_cleanup
-}
-trap users_cleanup EXIT
-for u in $UA $UB; do
-	useradd -M -d "$T/home-$u" -s /bin/sh "$u" ||
-	    { echo "SKIP: pair-users: useradd failed"; exit 77; }
-	USERS="$USERS $u"
-	mkdir -p "$T/home-$u"
-	chown "$u" "$T/home-$u"
-	chmod 700 "$T/home-$u"
-done
-if ! su "$UA" -s /bin/sh -c "test -x '$LNSHD'"; then
-	echo "SKIP: pair-users: $UA cannot run $LNSHD"
-	exit 77
-fi
+users_can_run pair-users "$LNSHD"
 
 STATE=$T/state
 : >"$T/empty.conf"
