@@ -1,0 +1,282 @@
+#!/usr/bin/env python3
+"""vs-mosh-probe.py: the timing half of bench/vs-mosh.sh.
+
+Everything here watches a tmux pane with capture-pane, polled every 2 ms
+(every 20 ms during the seq flood), and prints what it measured on stdout:
+
+  seq SOCK PANE TOKEN TIMEOUT
+      types `seq 1 3000000; printf 'end%s\\n' TOKEN` and Enter; prints the
+      seconds until "endTOKEN" is on the screen with the prompt below it.
+  keys SOCK PANE COUNT PAUSE REPEAT
+      echo latency at the shell prompt: REPEAT times, after PAUSE seconds
+      of quiet, one key (the "first key"); then COUNT keys, each typed once
+      the previous one shows. Prints "first MS" (median of the REPEAT) and
+      "median MS" (of the COUNT), milliseconds.
+  clock SOCK PANE T0 TIMEOUT
+      the pane runs a clock (`date +%s.%N` in a loop); prints the seconds
+      from T0 (epoch seconds, as `date +%s.%N` prints) until a line the
+      clock printed after T0 is on the screen.
+  table RESULTS
+      the report: one row per measure, mosh, lnsh, ratio, goal, PASS/MISS.
+
+A timeout prints "timeout" instead of a figure. The panes' shells show the
+prompt "$ "; the session and the benchmark run on one machine, so the
+clock the session prints is the clock this script reads.
+"""
+
+import re
+import statistics
+import subprocess
+import sys
+import time
+
+POLL_S = 0.002
+# Every capture-pane makes tmux render the pane: polling every 2 ms during
+# the seq flood would take a CPU from the programs measured.
+SEQ_POLL_S = 0.02
+PROMPT = "$"
+
+
+def capture(sock, pane):
+    """The visible screen of the pane, one string per row."""
+    r = subprocess.run(["tmux", "-L", sock, "capture-pane", "-p", "-t", pane],
+                       capture_output=True, text=True)
+    return r.stdout.split("\n")
+
+
+def send(sock, pane, *keys, literal=False):
+    """Keys into the pane as a person types them."""
+    cmd = ["tmux", "-L", sock, "send-keys", "-t", pane]
+    if literal:
+        cmd.append("-l")
+    subprocess.run(cmd + list(keys), check=True)
+
+
+def last_line(rows):
+    """The last non-blank row: where the prompt and the cursor are."""
+    for row in reversed(rows):
+        if row.strip():
+            return row.rstrip()
+    return ""
+
+
+def wait(pred, sock, pane, timeout, poll=POLL_S):
+    """Polls until pred(rows) holds; the time it held, or None."""
+    end = time.time() + timeout
+    while True:
+        rows = capture(sock, pane)
+        now = time.time()
+        if pred(rows):
+            return now
+        if now > end:
+            return None
+        time.sleep(poll)
+
+
+def cmd_seq(sock, pane, token, timeout):
+    """Wall time of seq 1 3000000 until its marker and the prompt show."""
+    marker = "end" + token
+
+    def done(rows):
+        rows = [r.rstrip() for r in rows]
+        for i, r in enumerate(rows[:-1]):
+            if r == marker and rows[i + 1].startswith(PROMPT):
+                return True
+        return False
+
+    send(sock, pane, "seq 1 3000000; printf 'end%s\\n' " + token,
+         literal=True)
+    t0 = time.time()
+    send(sock, pane, "Enter")
+    t = wait(done, sock, pane, float(timeout), SEQ_POLL_S)
+    print("timeout" if t is None else "%.3f" % (t - t0))
+
+
+def cmd_keys(sock, pane, count, pause, repeat):
+    """Keystroke-to-echo latency at the prompt, in milliseconds."""
+    letters = "abcdefghijklmnopqrstuvwxyz"
+
+    def shows(text):
+        return lambda rows: last_line(rows) == (PROMPT + " " + text).rstrip()
+
+    def clear():
+        send(sock, pane, "C-u")
+        if wait(shows(""), sock, pane, 10) is None:
+            raise SystemExit("vs-mosh-probe: the prompt did not clear")
+
+    def one(typed, ch):
+        t0 = time.time()
+        send(sock, pane, ch, literal=True)
+        t = wait(shows(typed + ch), sock, pane, 10)
+        return None if t is None else (t - t0) * 1000
+
+    firsts = []
+    for _ in range(int(repeat)):
+        clear()
+        time.sleep(float(pause))
+        firsts.append(one("", "x"))
+    clear()
+    time.sleep(float(pause))
+    lat = []
+    typed = ""
+    for i in range(int(count)):
+        ch = letters[i % len(letters)]
+        lat.append(one(typed, ch))
+        typed += ch
+        time.sleep(0.03)
+    clear()
+
+    def med(v):
+        if not v or None in v:
+            return "timeout"
+        return "%.1f" % statistics.median(v)
+
+    print("first", med(firsts))
+    print("median", med(lat))
+
+
+def cmd_clock(sock, pane, t0, timeout):
+    """Seconds from t0 until a clock line printed after t0 shows."""
+    t0 = float(t0)
+    stamp = re.compile(r"^\s*(\d{9,}\.\d+)\s*$")
+
+    def fresh(rows):
+        for r in rows:
+            m = stamp.match(r)
+            if m and float(m.group(1)) > t0:
+                return True
+        return False
+
+    t = wait(fresh, sock, pane, float(timeout))
+    print("timeout" if t is None else "%.3f" % (t - t0))
+
+
+# measure, unit, goal kind, goal value, label of the goal
+MEASURES = [
+    ("seq0_wall", "s", "ratio", 0.5, "<= 0.5x mosh"),
+    ("seq0_cpu", "s", "ratio", 0.3, "<= 0.3x mosh"),
+    ("seq0_s2c", "KB", "ratio", 1.0, "<= 1x mosh"),
+    ("seq0_c2s", "KB", "ratio", 1.0, "<= 1x mosh"),
+    ("seq1_wall", "s", "ratio", 0.5, "<= 0.5x mosh"),
+    ("seq1_cpu", "s", "ratio", 0.3, "<= 0.3x mosh"),
+    ("seq1_s2c", "KB", "ratio", 1.0, "<= 1x mosh"),
+    ("seq1_c2s", "KB", "ratio", 1.0, "<= 1x mosh"),
+    ("echo_off", "ms", "abs", 105.0, "<= RTT+5 ms"),
+    ("echo_off_first", "ms", "abs", 105.0, "<= RTT+5 ms"),
+    ("echo_on", "ms", "abs", 10.0, "instant (<= 10 ms)"),
+    ("echo_on_first", "ms", "abs", 10.0, "instant (<= 10 ms)"),
+    ("idle_c2s_pkts", "", "ratio", 1.0, "<= 1x mosh"),
+    ("idle_s2c_pkts", "", "ratio", 1.0, "<= 1x mosh"),
+    ("idle_c2s_bytes", "B", "ratio", 1.0, "<= 1x mosh"),
+    ("idle_s2c_bytes", "B", "ratio", 1.0, "<= 1x mosh"),
+    ("roam", "s", "abs", 1.0, "<= 1 s"),
+    ("outage", "s", "abs", 1.0, "<= 1 s"),
+]
+
+LABELS = {
+    "seq0_wall": "seq 1 3000000, no delay: wall",
+    "seq0_cpu": "  server CPU (user+sys)",
+    "seq0_s2c": "  bytes server->client",
+    "seq0_c2s": "  bytes client->server",
+    "seq1_wall": "seq 1 3000000, 100 ms RTT: wall",
+    "seq1_cpu": "  server CPU (user+sys)",
+    "seq1_s2c": "  bytes server->client",
+    "seq1_c2s": "  bytes client->server",
+    "echo_off": "echo, 100 ms RTT, predict off: median",
+    "echo_off_first": "  first key after a pause",
+    "echo_on": "echo, 100 ms RTT, predict on: median",
+    "echo_on_first": "  first key after a pause",
+    "idle_c2s_pkts": "idle 60 s: packets client->server",
+    "idle_s2c_pkts": "  packets server->client",
+    "idle_c2s_bytes": "  bytes client->server",
+    "idle_s2c_bytes": "  bytes server->client",
+    "roam": "roam (new client address): resume",
+    "outage": "outage 10 s: resume after restore",
+}
+
+
+def fmt(v, unit):
+    """A figure as the table shows it."""
+    if v is None:
+        return "-"
+    try:
+        x = float(v)
+    except ValueError:
+        return v
+    if unit == "KB":
+        return "%.1f KB" % (x / 1000)
+    if unit == "B":
+        return "%d B" % x
+    if unit == "":
+        return "%d" % x
+    if unit == "s":
+        return "%.3f s" % x
+    return "%.1f ms" % x
+
+
+def num(v):
+    """v as a number, or None when it is not one (timeout, not measured)."""
+    try:
+        return float(v)
+    except (TypeError, ValueError):
+        return None
+
+
+def cmd_table(path):
+    """Prints the side-by-side table from the RESULTS file."""
+    res = {}
+    notes = {}
+    with open(path) as f:
+        for line in f:
+            parts = line.rstrip("\n").split(" ", 2)
+            if len(parts) == 3 and parts[0] == "note":
+                notes[parts[1]] = parts[2]
+            elif len(parts) == 3:
+                res[(parts[0], parts[1])] = parts[2]
+    w = max(len(x) for x in LABELS.values())
+    head = "%-*s %12s %12s %7s  %-20s %s" % (w, "measure", "mosh", "lnsh",
+                                            "ratio", "goal", "result")
+    print(head)
+    print("-" * len(head))
+    for key, unit, kind, goal, glabel in MEASURES:
+        m = res.get((key, "mosh"))
+        lv = res.get((key, "lnsh"), notes.get("lnsh", "not measured"))
+        mn, ln = num(m), num(lv)
+        ratio = "-"
+        if mn is not None and ln is not None and mn > 0:
+            ratio = "%.2f" % (ln / mn)
+        result = "-"
+        if ln is not None:
+            if kind == "abs":
+                result = "PASS" if ln <= goal else "MISS"
+            elif mn is not None and mn > 0:
+                result = "PASS" if ln <= goal * mn else "MISS"
+            elif mn is not None:
+                result = "PASS" if ln <= 0 else "MISS"
+        elif lv == "timeout":
+            result = "MISS"
+        lcell = fmt(lv, unit) if ln is not None or lv == "timeout" else "n/m"
+        print("%-*s %12s %12s %7s  %-20s %s" % (w, LABELS[key], fmt(m, unit),
+                                               lcell, ratio, glabel, result))
+    if "lnsh" in notes:
+        print("\nn/m: lnsh %s" % notes["lnsh"])
+    for k, v in notes.items():
+        if k != "lnsh":
+            print("%s: %s" % (k, v))
+
+
+def main(argv):
+    """Dispatches to the subcommand."""
+    cmds = {"seq": (cmd_seq, 4), "keys": (cmd_keys, 5),
+            "clock": (cmd_clock, 4), "table": (cmd_table, 1)}
+    if len(argv) < 2 or argv[1] not in cmds or \
+            len(argv) - 2 != cmds[argv[1]][1]:
+        sys.stderr.write("usage: vs-mosh-probe.py seq|keys|clock|table "
+                         "ARGS (see the top of the file)\n")
+        return 2
+    cmds[argv[1]][0](*argv[2:])
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
