@@ -25,3 +25,15 @@ EXTRA_DIST += bench/holder-rss.sh
 bench: bench-holder
 bench-holder: server/lnsh-holder$(EXEEXT) tests/holderctl$(EXEEXT)
 	$(SHELL) $(top_srcdir)/bench/holder-rss.sh $(HOLDER_RSS_FLAGS)
+
+# lnsh beside mosh 1.4 in one run, through tests/impair, in 120x40 tmux
+# panes: seq, echo latency, idle traffic, roam and outage resume, against
+# issue 4's goals (bench/vs-mosh.sh; VS_MOSH_IDLE sets the idle seconds).
+# Needs tmux, python3, mosh-server and mosh-client.
+EXTRA_DIST += bench/vs-mosh.sh bench/vs-mosh-probe.py
+.PHONY: bench-mosh
+bench: bench-mosh
+bench-mosh: lnsh$(EXEEXT) lnshd$(EXEEXT) server/lnsh-holder$(EXEEXT) \
+    tests/impair$(EXEEXT)
+	LNSH_BUILDDIR=$(abs_builddir) LNSH_SRCDIR=$(abs_top_srcdir) \
+	    $(SHELL) $(top_srcdir)/bench/vs-mosh.sh $(VS_MOSH_IDLE)
