@@ -19,4 +19,7 @@
 /* peercred.c: the uid and gid at the other end of a Unix socket. */
 int	compat_peereid(int, uid_t *, gid_t *);
 
+/* malloc-tune.c: large blocks go back to the system when freed. */
+void	compat_malloc_tune(void);
+
 #endif /* LNSH_COMPAT_H */

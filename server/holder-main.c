@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "compat.h"
 #include "server.h"
 
 #define HOLDER_DEFAULT_SCROLLBACK	10000
@@ -112,5 +113,6 @@ main(int argc, char **argv)
 		    HOLDER_MAX_NAME);
 		return (2);
 	}
+	compat_malloc_tune();
 	return (holder_run(&opts));
 }
