@@ -11,10 +11,13 @@
 #   1. `seq 1 3000000` until its marker and the prompt show: wall time,
 #      server CPU (mosh-server; lnshd + the session's lnsh-holder), bytes
 #      each way as the relay counted them; through a relay with no delay,
-#      then through one with 50 ms each way (100 ms RTT).
+#      then through one with 50 ms each way (100 ms RTT). Two runs each,
+#      alternating; the one with the shorter wall time counts.
 #   2. keystroke to echo at 100 ms RTT, prediction off and on (mosh:
 #      MOSH_PREDICTION_DISPLAY=never|always; lnsh: --predict=never|always):
-#      median of 20 keys, and the first key after 1.5 s of quiet.
+#      median of 20 keys, and the first key after 1.5 s of quiet. The same
+#      in a pane running the shell directly gives the harness's floor
+#      (send-keys, tmux, capture-pane), which the echo goals allow for.
 #   3. idle attached for IDLE_SECONDS (default 60): packets and bytes each
 #      way.
 #   4. resume after a roam (the relay's SIGUSR1: a new source port, so the
@@ -278,12 +281,22 @@ m_seq() {
 	# shellcheck disable=SC2086
 	sq_c1=$(cpu_ticks $sq_pids)
 	sq_after=$(stats "r$2")
+	sq_cpu=$(echo "$sq_c0 $sq_c1 $HZ" |
+	    awk '{ printf "%.3f", ($2 - $1) / $3 }')
+	echo "  $1 seq$3: wall $sq_wall s, server CPU $sq_cpu s" >&2
+	# Of the runs, the one with the shortest wall time counts.
+	sq_best=$(sed -n "s/^seq$3_wall $1 //p" "$RES")
+	case $sq_wall in
+	timeout) [ -n "$sq_best" ] && return ;;
+	*)	[ -n "$sq_best" ] && [ "$sq_best" != timeout ] &&
+		    awk -v a="$sq_wall" -v b="$sq_best" 'BEGIN { exit !(a >= b) }' &&
+		    return ;;
+	esac
+	sed -i "/^seq$3_[a-z0-9]* $1 /d" "$RES"
 	put "seq$3_wall" "$1" "$sq_wall"
-	put "seq$3_cpu" "$1" "$(echo "$sq_c0 $sq_c1 $HZ" |
-	    awk '{ printf "%.3f", ($2 - $1) / $3 }')"
+	put "seq$3_cpu" "$1" "$sq_cpu"
 	put "seq$3_s2c" "$1" "$(stat_delta "$sq_before" "$sq_after" s2c_tx_bytes)"
 	put "seq$3_c2s" "$1" "$(stat_delta "$sq_before" "$sq_after" c2s_tx_bytes)"
-	echo "  $1 seq$3: wall $sq_wall s" >&2
 }
 
 # m_echo SYSTEM PANE MEASURE: keystroke-to-echo figures.
@@ -354,6 +367,12 @@ for p in m0 m1 m2; do
 	ready "$p" || die "mosh in $p did not come up: $(screen "$p")"
 done
 
+# The harness's own floor: the same shell straight in a pane.
+# (Not through pane(): the shell's prompt goes to stderr.)
+tmux -L "$SOCK" new-session -d -s direct -x 120 -y 40 \
+    "env PS1='\$ ' ENV= /bin/sh" || die "cannot start the direct pane"
+ready direct || die "the direct pane did not come up: $(screen direct)"
+
 LNSH_OK=1
 lnsh_daemon
 for p in l0:0:adaptive l1:50:never l2:50:always; do
@@ -393,11 +412,14 @@ part() {
 
 if part seq; then
 	echo "vs-mosh: seq 1 3000000" >&2
-	run_both m_seq m0 l0 0
-	run_both m_seq m1 l1 1
+	for i in 1 2; do
+		run_both m_seq m0 l0 0
+		run_both m_seq m1 l1 1
+	done
 fi
 if part echo; then
 	echo "vs-mosh: keystroke to echo at 100 ms RTT" >&2
+	m_echo local direct echo_floor
 	run_both m_echo m1 l1 echo_off
 	run_both m_echo m2 l2 echo_on
 fi
