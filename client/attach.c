@@ -152,6 +152,10 @@ att_send_attach(struct attach *a)
 
 	ar.name = (char *)a->o->name;
 	ar.create = a->o->create && !a->ever_attached;
+	if (ar.create) {
+		ar.n_argv = a->o->argc;
+		ar.argv = a->o->argv;
+	}
 	ar.term = (char *)a->term;
 	ar.n_env = a->nenv;
 	ar.env = a->env;

@@ -343,6 +343,8 @@ struct attach_opts {
 	const char	*host;		/* as given: [USER@]HOST */
 	const char	*name;		/* the session */
 	int		 create;
+	char		**argv;		/* for a session it creates; NULL: */
+	size_t		 argc;		/* the login shell */
 	int		 predict;	/* PREDICT_* */
 	int		 escape;	/* byte, or USERCONF_ESCAPE_NONE */
 };

@@ -1,8 +1,10 @@
 /*
- * cmd-attach.c: `lnsh attach HOST [NAME] [--predict=MODE] [--no-create]`,
- * also plain `lnsh HOST [NAME]`: the interactive client (attach.c). NAME
- * defaults to the config's Session for HOST, else "main"; --predict to
- * its Predict, else adaptive; the escape key is its EscapeKey, else ^^.
+ * cmd-attach.c: `lnsh attach HOST [NAME] [--predict=MODE] [--no-create]
+ * [-- CMD ARGS...]`, also plain `lnsh HOST [NAME] ...`: the interactive
+ * client (attach.c). NAME defaults to the config's Session for HOST, else
+ * "main"; --predict to its Predict, else adaptive; the escape key is its
+ * EscapeKey, else ^^. CMD is what a session the attach creates runs
+ * instead of the login shell; an existing session keeps its own.
  */
 #include "config.h"
 
@@ -22,12 +24,13 @@ static const struct cmd_opt cmd_attach_opts[] = {
 
 const struct cmd_entry cmd_attach_entry = {
 	.name = "attach",
-	.usage = "HOST [NAME] [--predict=adaptive|always|never] [--no-create]",
+	.usage = "HOST [NAME] [--predict=adaptive|always|never] [--no-create] "
+	    "[-- CMD ARGS...]",
 	.summary = "attach to session NAME (default main), creating it if "
 	    "missing; Ctrl-^ . detaches",
 	.opts = cmd_attach_opts,
 	.lower = 1,
-	.upper = 2,
+	.upper = -1,
 	.exec = cmd_attach_exec,
 };
 
@@ -40,7 +43,7 @@ attach_alias(const char *spec)
 	return (at != NULL ? at + 1 : spec);
 }
 
-/* lnsh attach HOST [NAME] [--predict=MODE] [--no-create] */
+/* lnsh attach HOST [NAME] [--predict=MODE] [--no-create] [-- CMD...] */
 static int
 cmd_attach_exec(const struct cmd_entry *e, struct cmd_args *a)
 {
@@ -48,7 +51,19 @@ cmd_attach_exec(const struct cmd_entry *e, struct cmd_args *a)
 	struct userconf_host	 uc;
 	const char		*v;
 	char			*cause = NULL;
+	int			 npos;
 
+	/* HOST and NAME come before "--", the command after it. */
+	npos = a->dashdash >= 0 ? a->dashdash : a->argc;
+	if (npos < 1 || npos > 2)
+		return (cmd_usage(e, "%s arguments%s", npos < 1 ?
+		    "missing" : "too many", a->dashdash >= 0 ? " before --" :
+		    ""));
+	if (a->dashdash >= 0 && a->argc == a->dashdash)
+		return (cmd_usage(e, "no command after --"));
+	if (a->dashdash >= 0 && cmd_opt_value(e, a, "no-create") != NULL)
+		return (cmd_usage(e, "a command is for a session the attach "
+		    "creates: drop --no-create or the command"));
 	if (userconf_for_alias(attach_alias(a->argv[0]), &uc, &cause) != 0) {
 		cmd_error("%s", cause);
 		free(cause);
@@ -56,8 +71,12 @@ cmd_attach_exec(const struct cmd_entry *e, struct cmd_args *a)
 	}
 	memset(&o, 0, sizeof o);
 	o.host = a->argv[0];
-	o.name = a->argc > 1 ? a->argv[1] : uc.session;
+	o.name = npos > 1 ? a->argv[1] : uc.session;
 	o.create = cmd_opt_value(e, a, "no-create") == NULL;
+	if (a->dashdash >= 0) {
+		o.argv = a->argv + a->dashdash;
+		o.argc = (size_t)(a->argc - a->dashdash);
+	}
 	o.predict = uc.predict;
 	o.escape = uc.escape;
 	if ((v = cmd_opt_value(e, a, "predict")) != NULL) {

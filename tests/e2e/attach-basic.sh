@@ -6,7 +6,7 @@
 . "$(dirname "$0")/attach-lib.sh"
 attach_setup attach-basic
 
-attach_pane a mini
+attach_pane a mini -- /bin/sh
 attach_ready a
 tm send-keys -t a 'echo hi' Enter
 wait_screen 10 a '^hi$'
@@ -44,7 +44,7 @@ tm send-keys -t c 'echo from-c' Enter
 wait_screen 10 b '^from-c$'
 
 # The shell's exit status becomes lnsh's.
-attach_pane x mini other
+attach_pane x mini other -- /bin/sh
 attach_ready x
 tm send-keys -t x 'exit 7' Enter
 wait_for 15 test -s "$T/x.rc" || fail "lnsh did not exit with the session"

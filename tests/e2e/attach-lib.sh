@@ -12,7 +12,10 @@
 #                          if this lnshd has no attach yet)
 #   screen_has P RE        the visible screen of P matches the ERE RE
 #   wait_screen SECS P RE  until it does, else fail
-#   shell_prompt           the prompt the tests' shells show
+#   PROMPT_RE              an ERE for a line that starts with /bin/sh's
+#                          prompt ("$ ", or "# " as root; the session's
+#                          environment is lnshd's, not ours, so PS1
+#                          cannot be set from here)
 
 # verbs-lib.sh sources lib.sh from the running script's directory, which
 # is e2e/ here: source lib.sh from regress/ and the rest of verbs-lib.sh.
@@ -28,11 +31,12 @@ attach_setup() {
 	ATTACH_SOCK="lnsh-attach-$1-$$"
 	trap attach_cleanup EXIT
 	verbs_daemon
-	# A plain, predictable shell in every session the daemon creates.
-	SHELL=/bin/sh
-	ENV=
-	PS1='$ '
-	export SHELL PS1
+	# The sessions are created running /bin/sh explicitly (`lnsh HOST
+	# NAME -- /bin/sh`): the holder runs the user's login shell from
+	# passwd otherwise, and the machine's user and dotfiles are not the
+	# test's (root's ~/.bashrc once held the first prompt for a minute).
+	# capture-pane drops trailing blanks: a bare prompt is "$" or "#".
+	PROMPT_RE='^[$#]( |$)'
 	tm -f /dev/null start-server \; set -g history-limit 50000 \; \
 	    set -g remain-on-exit on \; \
 	    new-session -d -s idle -x 80 -y 24 "exec sleep 100000" ||
@@ -48,14 +52,16 @@ tm() {
 	tmux -L "$ATTACH_SOCK" "$@"
 }
 
-# attach_pane P ARGS...: runs `lnsh ARGS` in a new 80x24 session P.
+# attach_pane P ARGS...: runs `lnsh ARGS` in a new 80x24 session P. A tmux
+# pane takes 24-bit colour whatever its terminfo says; COLORTERM tells lnsh
+# so (docs/display.md), as it would a person's.
 attach_pane() {
 	ap_name=$1
 	shift
 	rm -f "$T/$ap_name.rc"
 	tm new-session -d -s "$ap_name" -x 80 -y 24 \
 	    "HOME='$HOME' LNSH_CONFIG_DIR='$LNSH_CONFIG_DIR' \
-	    LNSH_TIMEOUT=$LNSH_TIMEOUT TERM=tmux-256color \
+	    LNSH_TIMEOUT=$LNSH_TIMEOUT TERM=tmux-256color COLORTERM=truecolor \
 	    '$LNSH' $* 2>'$T/$ap_name.err'; echo \$? >'$T/$ap_name.rc'; \
 	    exec sleep 100000" || fail "cannot start tmux session $ap_name"
 }
@@ -92,5 +98,5 @@ attach_up() {
 		fi
 		fail "lnsh in $1 exited $(cat "$T/$1.rc"): $(cat "$T/$1.err")"
 	fi
-	screen_has "$1" '\$ '
+	screen_has "$1" "$PROMPT_RE"
 }

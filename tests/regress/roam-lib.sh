@@ -48,9 +48,9 @@ roam_setup() {
 	"$LNSH" pubkey >"$HOME/.config/lnsh/authorized_keys" ||
 	    fail "lnsh pubkey"
 	chmod 600 "$HOME/.config/lnsh/authorized_keys"
-	SHELL=/bin/sh
-	PS1='$ '
-	export SHELL PS1
+	# /bin/sh explicitly, not the user's login shell and dotfiles (see
+	# tests/e2e/attach-lib.sh); its prompt is "$ ", or "# " as root.
+	PROMPT_RE='^[$#]( |$)'
 	spawn lnshd ip netns exec "$NS_S" "$LNSHD" --single-user \
 	    --state-dir "$STATE" --listen "$ROAM_NET.1:0" -v
 	wait_line 10 "$T/lnshd.err" "listening on $ROAM_NET\\.1:[0-9]+" ||
@@ -65,10 +65,10 @@ roam_setup() {
 	    set -g remain-on-exit on \; \
 	    new-session -d -s a -x 80 -y 24 \
 	    "HOME='$HOME' LNSH_CONFIG_DIR='$LNSH_CONFIG_DIR' \
-	    TERM=tmux-256color '$LNSH' mini 2>'$T/a.err'; \
+	    TERM=tmux-256color '$LNSH' mini -- /bin/sh 2>'$T/a.err'; \
 	    echo \$? >'$T/a.rc'; exec sleep 100000" ||
 	    fail "cannot start tmux in the client namespace"
-	wait_screen 20 a '\$ '
+	wait_screen 20 a "$PROMPT_RE"
 	tm send-keys -t a 'echo attached' Enter
 	wait_screen 10 a '^attached$'
 }
