@@ -393,22 +393,31 @@ att_silence(struct attach *a, uint64_t now)
 static void
 att_roam(struct attach *a, uint64_t now)
 {
-	uint64_t	 sil = att_silence(a, now), heard;
+	uint64_t	 sil = att_silence(a, now), heard, csil;
 	char		 text[160], key[16];
 	long		 secs;
 
-	if (sil >= ATTACH_HOP_NS && now - a->hop_at >= ATTACH_HOP_NS) {
+	/*
+	 * A new port or handshake helps only a path that carries nothing:
+	 * while the channel still hears the server (fragments of a frame
+	 * that loss keeps from completing, say) the path works, and a new
+	 * handshake would throw away what is being reassembled.
+	 */
+	heard = chan_client_last_heard(a->u.cc);
+	csil = heard != 0 && now > heard ? now - heard : sil;
+	if (csil > sil)
+		csil = sil;
+	if (csil >= ATTACH_HOP_NS && now - a->hop_at >= ATTACH_HOP_NS) {
 		a->hop_at = now;
 		if (udp_rebind(&a->u, NULL) == 0)
 			(void)chan_client_keepalive(a->u.cc, now);
 	}
-	if ((sil >= ATTACH_REHS_NS || !chan_client_connected(a->u.cc)) &&
+	if ((csil >= ATTACH_REHS_NS || !chan_client_connected(a->u.cc)) &&
 	    now - a->rehs_at >= ATTACH_REHS_NS) {
 		a->rehs_at = now;
 		(void)chan_client_connect(a->u.cc, now);
 	}
 	/* The channel answers but the session does not: attach again. */
-	heard = chan_client_last_heard(a->u.cc);
 	if (a->attached && a->attach_id == 0 && sil >= ATTACH_LOST_NS &&
 	    heard != 0 && now - heard < ATTACH_HOP_NS)
 		att_lost(a);
