@@ -185,10 +185,17 @@ ready() {
 }
 
 # clear_pane PANE: an empty screen with the prompt, after whatever ran.
+# Both mosh and lnsh with prediction "always" have been seen to leave the
+# screen blank after `clear` until more output came: say so, and retry.
 clear_pane() {
-	keys "$1" C-c
-	keys "$1" "clear" Enter
-	wait_for 20 screen_empty "$1"
+	for cp_try in 1 2 3; do
+		keys "$1" C-c
+		keys "$1" "clear" Enter
+		wait_for 6 screen_empty "$1" && return 0
+		echo "  $1: the screen did not show the prompt after clear" \
+		    "within 6 s (try $cp_try)" >&2
+	done
+	return 1
 }
 
 # ---- mosh: one server per client, each behind its own relay.
@@ -301,9 +308,18 @@ m_seq() {
 
 # m_echo SYSTEM PANE MEASURE: keystroke-to-echo figures.
 m_echo() {
-	clear_pane "$2" || { put "$3" "$1" timeout; return; }
-	$PROBE keys "$SOCK" "$2" 20 1.5 3 >"$T/keys.out" ||
-	    { put "$3" "$1" timeout; return; }
+	if ! clear_pane "$2"; then
+		echo "  $1 $3: the screen did not clear:" >&2
+		screen "$2" | grep . | tail -n 3 >&2
+		put "$3" "$1" timeout
+		return
+	fi
+	$PROBE keys "$SOCK" "$2" 20 1.5 3 >"$T/keys.out" || {
+		echo "  $1 $3: no echo:" >&2
+		screen "$2" | grep . | tail -n 3 >&2
+		put "$3" "$1" timeout
+		return
+	}
 	put "$3" "$1" "$(awk '$1 == "median" { print $2 }' "$T/keys.out")"
 	put "$3_first" "$1" "$(awk '$1 == "first" { print $2 }' "$T/keys.out")"
 	echo "  $1 $3: $(tr '\n' ' ' <"$T/keys.out")" >&2
