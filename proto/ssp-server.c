@@ -14,12 +14,16 @@
 
 /*
  * A screen state we sent: num 0 (fb NULL) is the empty screen. sb: the
- * scrollback lines 1..sb are the client's once it holds this state.
+ * scrollback lines 1..sb are the client's once it holds this state;
+ * sb_cost: what the lines its frame carried cost (SSP_SB_LINE_COST each
+ * plus their text), sent_ns: when it was first sent.
  */
 struct ssp_sstate {
 	uint64_t	 num;
 	struct fb	*fb;
 	uint64_t	 sb;
+	size_t		 sb_cost;
+	uint64_t	 sent_ns;
 };
 
 struct ssp_server {
@@ -44,6 +48,13 @@ struct ssp_server {
 	void			*line_ctx;
 	uint64_t		 sb_total, sb_oldest;
 	int			 sb_behind;	/* a frame could not carry all */
+	/*
+	 * The line budget (AIMD): the cost of lines one frame may carry.
+	 * States up to sb_cut_num were sent before the last cut, so their
+	 * loss is not news.
+	 */
+	size_t			 sb_budget;
+	uint64_t		 sb_cut_num;
 
 	/* The input stream. */
 	/* events 1..delivered applied */
@@ -69,6 +80,7 @@ ssp_server_new(const struct fb *initial, ssp_send_fn send, void *ctx,
 	s->state[0].fb = NULL;
 	s->nstate = 1;
 	s->next_num = 1;
+	s->sb_budget = SSP_SB_FRAME_BYTES;
 	/* The first frame (the whole screen) goes at once. */
 	s->dirty = 1;
 	s->dirty_ns = now >= SSP_COLLECT_NS ? now - SSP_COLLECT_NS : 0;
@@ -175,6 +187,10 @@ server_ack(struct ssp_server *s, uint64_t ack_num)
 	} else {
 		while (i-- > 0)
 			server_drop_state(s, 0);
+		/* A frame got through: the budget grows by one step. */
+		s->sb_budget += SSP_SB_BUDGET_STEP;
+		if (s->sb_budget > SSP_SB_FRAME_BYTES)
+			s->sb_budget = SSP_SB_FRAME_BYTES;
 	}
 	s->backoff = 0;
 	/* A backlog of lines continues now that the base moved. */
@@ -363,16 +379,20 @@ out:
 /*
  * How far a new state's scrollback may reach: every line scrolled, unless
  * the lines the base lacks exceed one frame's share; then as many as fit,
- * and the rest follow once the client acknowledges (sb_behind).
+ * and the rest follow once the client acknowledges (sb_behind). The share
+ * is the frame limits and the loss budget (sb_budget), but always at
+ * least one line, so that the lines make progress at any budget. *costp
+ * is what the lines cost against the budget.
  */
 static uint64_t
-server_sb_target(struct ssp_server *s)
+server_sb_target(struct ssp_server *s, size_t *costp)
 {
 	struct ssp_line	 l;
 	uint64_t	 num, from = s->state[0].sb + 1;
-	size_t		 n = 0, bytes = 0;
+	size_t		 n = 0, bytes = 0, cost = 0, len;
 
 	s->sb_behind = 0;
+	*costp = 0;
 	if (s->line_fn == NULL || s->sb_total < from)
 		return (s->sb_total);
 	if (from < s->sb_oldest)
@@ -380,14 +400,19 @@ server_sb_target(struct ssp_server *s)
 	for (num = from; num <= s->sb_total; num++) {
 		if (s->line_fn(s->line_ctx, num, &l) != 0)
 			continue;
+		len = l.len < SSP_LINE_MAX ? l.len : SSP_LINE_MAX;
 		if (n == SSP_SB_FRAME_LINES ||
-		    bytes + l.len > SSP_SB_FRAME_BYTES) {
+		    bytes + len > SSP_SB_FRAME_BYTES ||
+		    (n > 0 && cost + len + SSP_SB_LINE_COST > s->sb_budget)) {
 			s->sb_behind = 1;
+			*costp = cost;
 			return (num - 1);
 		}
 		n++;
-		bytes += l.len;
+		bytes += len;
+		cost += len + SSP_SB_LINE_COST;
 	}
+	*costp = cost;
 	return (s->sb_total);
 }
 
@@ -398,10 +423,11 @@ server_sb_target(struct ssp_server *s)
  * must stay, and the newest are the ones an ack will name.
  */
 static int
-server_snapshot(struct ssp_server *s)
+server_snapshot(struct ssp_server *s, uint64_t now)
 {
 	struct ssp_sstate	*last = &s->state[s->nstate - 1];
-	uint64_t		 sb = server_sb_target(s);
+	size_t			 cost;
+	uint64_t		 sb = server_sb_target(s, &cost);
 
 	s->dirty = 0;
 	if (last->fb != NULL && last->sb == sb && fb_equal(last->fb, s->cur))
@@ -412,6 +438,8 @@ server_snapshot(struct ssp_server *s)
 	last->num = s->next_num++;
 	last->fb = fb_snapshot(s->cur);
 	last->sb = sb;
+	last->sb_cost = cost;
+	last->sent_ns = now;
 	return (1);
 }
 
@@ -555,18 +583,54 @@ server_deadline(const struct ssp_server *s, uint64_t now)
 	return (f < t ? f : t);
 }
 
-/* Sends the one thing most due: a new frame, an ack, or a resend. */
+/*
+ * Cuts the line budget when a frame went unacknowledged past its resend
+ * time: a frame of many fragments is lost if any one is, so under loss
+ * only small frames get through. The cut halves what the lost frame
+ * carried (not the budget: a flood may not have used it all), once per
+ * window: frames sent before the last cut carried the old budget, and
+ * their loss is no news. A resend is itself such a loss.
+ */
+static void
+server_check_loss(struct ssp_server *s, uint64_t now)
+{
+	const struct ssp_sstate	*st;
+	uint64_t		 wait = ssp_resend_ns(&s->link, 0);
+	size_t			 i, b;
+
+	for (i = 1; i < s->nstate; i++) {
+		st = &s->state[i];
+		if (st->num <= s->sb_cut_num)
+			continue;
+		if (st->sent_ns + wait > now)
+			return;
+		b = st->sb_cost < s->sb_budget ? st->sb_cost : s->sb_budget;
+		b /= 2;
+		s->sb_budget = b > SSP_SB_BUDGET_MIN ? b : SSP_SB_BUDGET_MIN;
+		s->sb_cut_num = s->next_num - 1;
+		return;
+	}
+}
+
+/*
+ * Sends the one thing most due: a new frame, an ack, or a resend. A
+ * resend after a budget cut is a new state of the same screen carrying
+ * fewer lines (the client skips lines it already has, if the bigger frame
+ * did arrive); only a resend that could not shrink backs off.
+ */
 static void
 server_due(struct ssp_server *s, uint64_t now)
 {
 	int	 fresh = 0;
 
+	server_check_loss(s, now);
 	if (s->dirty && server_frame_time(s) <= now)
-		fresh = server_snapshot(s);
+		fresh = server_snapshot(s, now);
 	if (fresh || (s->ack_due && s->ack_due_ns <= now))
 		server_send(s, now);
 	else if (!s->dirty && server_resend_time(s) <= now) {
-		s->backoff++;
+		if (!server_snapshot(s, now))
+			s->backoff++;
 		s->link.counters.retransmits++;
 		server_send(s, now);
 	}

@@ -71,6 +71,17 @@
 #define SSP_LINE_MAX		(16 * 1024)	/* bytes of one line */
 #define SSP_SB_FRAME_LINES	2000		/* lines in one frame */
 #define SSP_SB_FRAME_BYTES	(256 * 1024)	/* their text bytes */
+/*
+ * Under loss a frame must stay small to get through (it is lost if any of
+ * its fragments is): the lines one frame carries are held to a budget,
+ * each line costing its text plus SSP_SB_LINE_COST (its encoding). The
+ * budget starts at SSP_SB_FRAME_BYTES, halves (from what the lost frame
+ * carried) when a frame goes unacknowledged past its resend time, down to
+ * about one fragment, and grows by a step per acknowledged frame (AIMD).
+ */
+#define SSP_SB_LINE_COST	8
+#define SSP_SB_BUDGET_MIN	1024
+#define SSP_SB_BUDGET_STEP	1024
 
 /*
  * Hands one message to the channel (unreliable); 0 or an LN_E_* code.

@@ -38,6 +38,7 @@ struct world {
 	uint64_t		 rng;
 	/* The link: percentages and delays. */
 	int			 loss_c2s, loss_s2c, dup, down;
+	int			 frag;	/* loss per fragment, as the channel */
 	uint64_t		 delay, jitter;
 	struct pkt		*q;
 	size_t			 nq;
@@ -80,12 +81,24 @@ link_put(struct world *w, int to_server, const uint8_t *p, size_t len)
 {
 	int	 copies = 1, i;
 
+	size_t	 nfrag = 1, f;
+
 	if (to_server)
 		w->sent_c2s++;
 	else
 		w->sent_s2c++;
-	if (w->down || chance(w, to_server ? w->loss_c2s : w->loss_s2c))
+	/*
+	 * The channel splits a message into fragments of LN_FRAG_DATA_MAX
+	 * and loses it if it loses any: model that when asked.
+	 */
+	if (w->frag && len > LN_FRAG_DATA_MAX)
+		nfrag = (len + LN_FRAG_DATA_MAX - 1) / LN_FRAG_DATA_MAX;
+	if (w->down)
 		return;
+	for (f = 0; f < nfrag; f++) {
+		if (chance(w, to_server ? w->loss_c2s : w->loss_s2c))
+			return;
+	}
 	if (chance(w, w->dup))
 		copies = 2;
 	for (i = 0; i < copies; i++) {
@@ -860,6 +873,65 @@ test_sb_attach_push(void **state)
 	world_free(w);
 }
 
+/*
+ * A flood of lines over a link that loses 30% of fragments each way (so a
+ * frame of n fragments arrives with probability 0.7^n, and a frame of 2000
+ * lines almost never): once the output stops, the client's screen matches
+ * within a bounded time, because frames shrink to what gets through; and
+ * every line still arrives, in order, once, while the loss goes on.
+ */
+static void
+test_sb_lossy_flood(void **state)
+{
+	struct sbsrc	 sb;
+	uint64_t	 seed, stop, took, worst = 0;
+	int		 i;
+
+	(void)state;
+	for (seed = 1; seed <= 6; seed++) {
+		struct world	*w;
+
+		memset(&sb, 0, sizeof sb);
+		sb.cap = 100000;
+		w = world_new(seed, 30, 0, 100 * MS, 0);
+		w->frag = 1;
+		sb_attach(w, &sb, 0);
+		run(w, w->now + 2 * SEC);
+		/* `yes`: 100 lines every 10 ms for 3 s. */
+		for (i = 0; i < 300; i++) {
+			sb_scroll(w, &sb, 100);
+			run(w, w->now + 10 * MS);
+		}
+		/* Ctrl-C: the last change; the screen must follow soon. */
+		scribble(w);
+		stop = w->now;
+		while (!fb_equal(ssp_client_screen(w->cl), w->screen) &&
+		    w->now - stop < 60 * SEC)
+			run(w, w->now + 10 * MS);
+		took = w->now - stop;
+		if (took > worst)
+			worst = took;
+		print_message("seed %llu: screen %llu ms after the flood, "
+		    "%llu of %llu lines\n", (unsigned long long)seed,
+		    (unsigned long long)(took / MS),
+		    (unsigned long long)sb.got,
+		    (unsigned long long)sb.total);
+		assert_true(took <= 3 * SEC);
+		/* Still at 30% loss: the backlog drains, in order. */
+		run(w, w->now + 300 * SEC);
+		assert_true(sb.in_order);
+		assert_int_equal(sb.skipped, 0);
+		assert_int_equal(sb.got, sb.total);
+		assert_int_equal(sb.last, sb.total);
+		assert_int_equal(ssp_client_lines(w->cl), sb.total);
+		assert_int_equal(ssp_client_lines_behind(w->cl), 0);
+		assert_true(fb_equal(ssp_client_screen(w->cl), w->screen));
+		heal_and_check(w);
+		world_free(w);
+	}
+	print_message("worst: %llu ms\n", (unsigned long long)(worst / MS));
+}
+
 /* Garbage lines (too many, too long) drop the frame, never deliver. */
 static void
 test_sb_bounds(void **state)
@@ -932,6 +1004,7 @@ main(void)
 		cmocka_unit_test(test_sb_evicted),
 		cmocka_unit_test(test_sb_attach_push),
 		cmocka_unit_test(test_sb_bounds),
+		cmocka_unit_test(test_sb_lossy_flood),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
