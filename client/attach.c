@@ -7,9 +7,14 @@
  * terminal is touched only once the daemon has accepted it, so every
  * refusal is a plain one-line error. From then on the loop keeps the
  * session whatever the network does (docs/attach.md):
- *	- silence of ATTACH_HOP_NS: a fresh socket (new source port) and a
- *	  keepalive at once, again every ATTACH_HOP_NS while it lasts, so
- *	  a NAT that forgot us or a new address is learnt by the server;
+ *	- a send that fails for want of a path (our address went away): a
+ *	  fresh socket at once and the same datagram again through it;
+ *	- silence past att_hop_after (about 1 s when idle, down to 300 ms
+ *	  while input or output is flowing): a fresh socket (new source
+ *	  port), our last SSP datagram again and a keepalive at once, so a
+ *	  NAT that forgot us or a new address is learnt by the server and it
+ *	  answers at once; hops at most every ATTACH_HOP_GAP_NS, the gap
+ *	  doubling to ATTACH_HOP_NS while the silence lasts;
  *	- silence of ATTACH_REHS_NS, or no usable keys (after a sleep): a
  *	  fresh handshake, at most one per ATTACH_REHS_NS;
  *	- a handshake the daemon did not resume (it was restarted), or an
@@ -40,7 +45,9 @@
 
 #define ATTACH_MS		1000000ULL
 #define ATTACH_DRAW_NS		(10 * ATTACH_MS)	/* frames: at most */
-#define ATTACH_HOP_NS		(1000 * ATTACH_MS)
+#define ATTACH_HOP_NS		(1000 * ATTACH_MS)	/* idle: hop after */
+#define ATTACH_HOP_ACTIVE_NS	(300 * ATTACH_MS)	/* busy: at least */
+#define ATTACH_HOP_GAP_NS	(250 * ATTACH_MS)	/* between hops */
 #define ATTACH_REHS_NS		(3000 * ATTACH_MS)
 #define ATTACH_NOTICE_NS	(2000 * ATTACH_MS)
 #define ATTACH_LOST_NS		(5000 * ATTACH_MS)
@@ -78,6 +85,11 @@ struct attach {
 	int			 dirty;
 	uint64_t		 last_draw;
 	uint64_t		 hop_at, rehs_at;
+	uint64_t		 hop_gap;	/* until the next hop */
+	uint64_t		 last_frame;	/* a new screen came */
+	int			 in_ssp;	/* att_send: SSP's */
+	uint8_t			 last_ssp[LN_MAX_DATAGRAM];
+	size_t			 last_ssp_len;
 	long			 notice_secs;	/* shown; -1: none */
 
 	int			 done;
@@ -181,13 +193,20 @@ att_send_detach(struct attach *a)
 		a->detach_by = ln_now_ns();
 }
 
-/* SSP's send callback: one unreliable channel message. */
+/*
+ * SSP's send callback: one unreliable channel message. The datagram it
+ * becomes is kept (att_send) to go again at once after a port hop.
+ */
 static int
 att_ssp_send(void *arg, const uint8_t *msg, size_t len)
 {
 	struct attach	*a = arg;
+	int		 r;
 
-	return (chan_client_send(a->u.cc, msg, len, 0, ln_now_ns()));
+	a->in_ssp = 1;
+	r = chan_client_send(a->u.cc, msg, len, 0, ln_now_ns());
+	a->in_ssp = 0;
+	return (r);
 }
 
 /*
@@ -228,6 +247,8 @@ att_attached(struct attach *a)
 	a->ever_attached = 1;
 	a->lost_at = 0;
 	a->hop_at = a->rehs_at = now;
+	a->hop_gap = ATTACH_HOP_GAP_NS;
+	a->last_ssp_len = 0;
 }
 
 /* The attach is gone (daemon restarted): ask again. */
@@ -296,17 +317,50 @@ att_message(void *arg, const uint8_t *msg, size_t len, int reliable)
 	if (!a->attached || a->ssp == NULL)
 		return;
 	now = ln_now_ns();
-	if (ssp_client_input(a->ssp, msg, len, now) == 1)
+	if (ssp_client_input(a->ssp, msg, len, now) == 1) {
 		a->dirty = 1;
+		a->last_frame = now;
+	}
 }
 
-/* ops->send: through the sockets. */
+/*
+ * Moves to a fresh socket (new source port, and a source address that
+ * exists), at most once per hop_gap, which doubles up to ATTACH_HOP_NS
+ * while the server stays silent (att_roam resets it when it answers):
+ * a quiet or dead link never sees a storm of hops.
+ */
+static int
+att_hop(struct attach *a, uint64_t now)
+{
+	if (a->hop_at != 0 && now - a->hop_at < a->hop_gap)
+		return (LN_E_STATE);
+	a->hop_at = now;
+	a->hop_gap *= 2;
+	if (a->hop_gap > ATTACH_HOP_NS)
+		a->hop_gap = ATTACH_HOP_NS;
+	if (a->hop_gap < ATTACH_HOP_GAP_NS)
+		a->hop_gap = ATTACH_HOP_GAP_NS;
+	return (udp_rebind(&a->u, NULL));
+}
+
+/*
+ * ops->send: through the sockets. A send the kernel refuses for want of
+ * a path (our address went away: a connected socket keeps the old one)
+ * moves to a fresh socket at once and goes again through it; the
+ * datagram never left, so to the server it is simply the next one.
+ */
 static void
 att_send(void *arg, const uint8_t *pkt, size_t len)
 {
 	struct attach	*a = arg;
 
-	udp_send(&a->u, pkt, len);
+	if (a->in_ssp && len <= sizeof a->last_ssp) {
+		memcpy(a->last_ssp, pkt, len);
+		a->last_ssp_len = len;
+	}
+	if (udp_send_status(&a->u, pkt, len) != 0 &&
+	    att_hop(a, ln_now_ns()) == 0)
+		(void)udp_send_status(&a->u, pkt, len);
 }
 
 /*
@@ -387,6 +441,32 @@ att_silence(struct attach *a, uint64_t now)
 }
 
 /*
+ * How long a silence moves to a fresh port. Idle, about a second: a
+ * quiet link must not churn. While the server owes us an ack for typed
+ * keys, or frames were arriving, a path that works answers within a few
+ * round trips plus the interval it sends at (its delayed ack, or its
+ * slowest frame pace), so a longer silence means the path is gone.
+ */
+static uint64_t
+att_hop_after(struct attach *a, uint64_t now)
+{
+	uint64_t	t;
+
+	if (a->ssp == NULL)
+		return (ATTACH_HOP_NS);
+	if (ssp_client_pending(a->ssp) > 0)
+		t = SSP_ACK_DELAY_NS;
+	else if (a->last_frame != 0 && now - a->last_frame < ATTACH_HOP_NS)
+		t = SSP_SEND_MAX_NS;
+	else
+		return (ATTACH_HOP_NS);
+	t += 3 * ssp_client_srtt(a->ssp);
+	if (t < ATTACH_HOP_ACTIVE_NS)
+		t = ATTACH_HOP_ACTIVE_NS;
+	return (t > ATTACH_HOP_NS ? ATTACH_HOP_NS : t);
+}
+
+/*
  * Keeps the session reachable while the server is silent: a fresh port,
  * a fresh handshake, a fresh attach; and the notice bar.
  */
@@ -407,10 +487,21 @@ att_roam(struct attach *a, uint64_t now)
 	csil = heard != 0 && now > heard ? now - heard : sil;
 	if (csil > sil)
 		csil = sil;
-	if (csil >= ATTACH_HOP_NS && now - a->hop_at >= ATTACH_HOP_NS) {
-		a->hop_at = now;
-		if (udp_rebind(&a->u, NULL) == 0)
-			(void)chan_client_keepalive(a->u.cc, now);
+	if (sil == 0)
+		a->hop_gap = ATTACH_HOP_GAP_NS;
+	/*
+	 * After a hop the server must hear from the new port at once, and
+	 * answer: the last SSP datagram again (an unanswered probe or input;
+	 * to the server a copy of one it has is a replay, dropped, and one
+	 * it never got is the newest, which moves its idea of our address)
+	 * and a keepalive after it.
+	 */
+	if (csil > 0 && csil >= att_hop_after(a, now) &&
+	    att_hop(a, now) == 0) {
+		if (a->last_ssp_len > 0)
+			(void)udp_send_status(&a->u, a->last_ssp,
+			    a->last_ssp_len);
+		(void)chan_client_keepalive(a->u.cc, now);
 	}
 	if ((csil >= ATTACH_REHS_NS || !chan_client_connected(a->u.cc)) &&
 	    now - a->rehs_at >= ATTACH_REHS_NS) {
@@ -626,6 +717,7 @@ attach_run(const struct attach_opts *o)
 
 	memset(&a, 0, sizeof a);
 	a.o = o;
+	a.hop_gap = ATTACH_HOP_GAP_NS;
 	a.notice_secs = -1;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		cmd_error("attach needs a terminal; for scripts see 'lnsh "

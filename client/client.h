@@ -134,6 +134,7 @@ int		 udp_open(struct udp_conn *, const struct chan_addr *, size_t,
 		     char **);
 void		 udp_close(struct udp_conn *);
 void		 udp_send(void *, const uint8_t *, size_t);
+int		 udp_send_status(struct udp_conn *, const uint8_t *, size_t);
 int		 udp_run(struct udp_conn *, uint64_t, udp_done_fn, void *);
 int		 udp_rebind(struct udp_conn *, char **);
 void		 udp_read(struct udp_conn *, size_t);

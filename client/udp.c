@@ -90,22 +90,55 @@ udp_close(struct udp_conn *u)
 }
 
 /*
- * ops->send of the chan_client: to the address that answered, or to all of
- * them while none has. A failed send is a lost datagram, which the channel
- * already copes with.
+ * Whether a send error means this socket's path is gone rather than one
+ * datagram lost. A connected UDP socket keeps the source address chosen at
+ * connect time: once that address is removed (the laptop moved to another
+ * network), every send fails with one of these until a fresh socket picks
+ * a source address that exists.
  */
-void
-udp_send(void *arg, const uint8_t *pkt, size_t len)
+static int
+udp_path_error(int err)
 {
-	struct udp_conn	*u = arg;
-	size_t		 i;
+	switch (err) {
+	case EADDRNOTAVAIL:
+	case ENETUNREACH:
+	case EHOSTUNREACH:
+	case ENETDOWN:
+	case EINVAL:
+	case EPERM:
+		return (1);
+	}
+	return (0);
+}
+
+/*
+ * Sends to the address that answered, or to all of them while none has.
+ * Returns LN_E_SYSTEM when the chosen socket's send failed for want of a
+ * path (udp_path_error), so the caller can move to a fresh socket at once
+ * and send again; any other failure is a lost datagram (0), which the
+ * channel already copes with.
+ */
+int
+udp_send_status(struct udp_conn *u, const uint8_t *pkt, size_t len)
+{
+	size_t	i;
 
 	if (u->chosen >= 0) {
-		(void)send(u->fds[u->chosen], pkt, len, 0);
-		return;
+		if (send(u->fds[u->chosen], pkt, len, 0) == -1 &&
+		    udp_path_error(errno))
+			return (LN_E_SYSTEM);
+		return (0);
 	}
 	for (i = 0; i < u->n; i++)
 		(void)send(u->fds[i], pkt, len, 0);
+	return (0);
+}
+
+/* ops->send of the chan_client, for callers that never rebind (rpc.c). */
+void
+udp_send(void *arg, const uint8_t *pkt, size_t len)
+{
+	(void)udp_send_status(arg, pkt, len);
 }
 
 /* Milliseconds from now until a deadline, for poll(). */
