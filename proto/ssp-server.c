@@ -49,6 +49,15 @@ struct ssp_server {
 	uint64_t		 sb_total, sb_oldest;
 	int			 sb_behind;	/* a frame could not carry all */
 	/*
+	 * Flood deferral: output changes (of the screen or the lines)
+	 * since burst_ns with no pause of a frame interval, the last at
+	 * change_ns. sb_deferred: a frame left lines behind because of a
+	 * flood, so a frame goes once the output pauses.
+	 */
+	int			 changed;	/* change_ns is set */
+	uint64_t		 change_ns, burst_ns;
+	int			 sb_deferred;
+	/*
 	 * The line budget (AIMD): the cost of lines one frame may carry.
 	 * States up to sb_cut_num were sent before the last cut, so their
 	 * loss is not news.
@@ -104,16 +113,31 @@ ssp_server_free(struct ssp_server *s)
 	free(s);
 }
 
+/*
+ * Notes output at now: a change after a pause of a frame interval or more
+ * starts a new burst; the frame goes when pacing allows.
+ */
+static void
+server_changed(struct ssp_server *s, uint64_t now)
+{
+	if (!s->changed ||
+	    now - s->change_ns >= ssp_send_interval_ns(&s->link))
+		s->burst_ns = now;
+	s->changed = 1;
+	s->change_ns = now;
+	if (!s->dirty) {
+		s->dirty = 1;
+		s->dirty_ns = now;
+	}
+}
+
 /* Notes that the screen changed; the frame goes when pacing allows. */
 void
 ssp_server_update(struct ssp_server *s, const struct fb *current,
     uint64_t now)
 {
 	s->cur = current;
-	if (!s->dirty) {
-		s->dirty = 1;
-		s->dirty_ns = now;
-	}
+	server_changed(s, now);
 }
 
 /* Says where lines come from, and which the client is taken to hold. */
@@ -139,10 +163,7 @@ ssp_server_scrolled(struct ssp_server *s, uint64_t total, uint64_t oldest,
 		return;
 	s->sb_total = total;
 	s->sb_oldest = oldest;
-	if (!s->dirty) {
-		s->dirty = 1;
-		s->dirty_ns = now;
-	}
+	server_changed(s, now);
 }
 
 /* Removes state i from the list, freeing its snapshot. */
@@ -377,26 +398,54 @@ out:
 }
 
 /*
+ * Whether output is flooding at now: it has changed without a pause of a
+ * frame interval for at least one frame interval, and is still changing.
+ * A single burst (a command's output, the attach) is not a flood.
+ */
+static int
+server_flooding(const struct ssp_server *s, uint64_t now)
+{
+	uint64_t	 iv = ssp_send_interval_ns(&s->link);
+
+	return (s->changed && now - s->change_ns < iv &&
+	    now - s->burst_ns >= iv);
+}
+
+/*
  * How far a new state's scrollback may reach: every line scrolled, unless
  * the lines the base lacks exceed one frame's share; then as many as fit,
  * and the rest follow once the client acknowledges (sb_behind). The share
  * is the frame limits and the loss budget (sb_budget), but always at
  * least one line, so that the lines make progress at any budget. *costp
  * is what the lines cost against the budget.
+ *
+ * During a flood a backlog that exceeds the share is deferred: the state
+ * carries no lines (the base's sb) and they go once output pauses, when
+ * only the newest the server still holds are left to send. Sent now,
+ * most would be pushed out of the client's scrollback (no larger than
+ * the server's ring) by the lines that follow; deferred, the ones that
+ * leave the ring meanwhile are skipped.
  */
 static uint64_t
-server_sb_target(struct ssp_server *s, size_t *costp)
+server_sb_target(struct ssp_server *s, uint64_t now, size_t *costp)
 {
 	struct ssp_line	 l;
 	uint64_t	 num, from = s->state[0].sb + 1;
 	size_t		 n = 0, bytes = 0, cost = 0, len;
+	int		 flood = server_flooding(s, now);
 
 	s->sb_behind = 0;
+	s->sb_deferred = 0;
 	*costp = 0;
 	if (s->line_fn == NULL || s->sb_total < from)
 		return (s->sb_total);
 	if (from < s->sb_oldest)
 		from = s->sb_oldest;
+	/* Too many for any frame: no need to fetch them to know. */
+	if (flood && s->sb_total - from >= SSP_SB_FRAME_LINES) {
+		s->sb_behind = s->sb_deferred = 1;
+		return (s->state[0].sb);
+	}
 	for (num = from; num <= s->sb_total; num++) {
 		if (s->line_fn(s->line_ctx, num, &l) != 0)
 			continue;
@@ -405,6 +454,10 @@ server_sb_target(struct ssp_server *s, size_t *costp)
 		    bytes + len > SSP_SB_FRAME_BYTES ||
 		    (n > 0 && cost + len + SSP_SB_LINE_COST > s->sb_budget)) {
 			s->sb_behind = 1;
+			if (flood) {
+				s->sb_deferred = 1;
+				return (s->state[0].sb);
+			}
 			*costp = cost;
 			return (num - 1);
 		}
@@ -427,7 +480,7 @@ server_snapshot(struct ssp_server *s, uint64_t now)
 {
 	struct ssp_sstate	*last = &s->state[s->nstate - 1];
 	size_t			 cost;
-	uint64_t		 sb = server_sb_target(s, &cost);
+	uint64_t		 sb = server_sb_target(s, now, &cost);
 
 	s->dirty = 0;
 	if (last->fb != NULL && last->sb == sb && fb_equal(last->fb, s->cur))
@@ -568,11 +621,23 @@ server_resend_time(const struct ssp_server *s)
 	return (s->last_frame_ns + ssp_resend_ns(&s->link, s->backoff));
 }
 
+/*
+ * When lines deferred by a flood start to drain, or UINT64_MAX: once the
+ * output has paused for a frame interval.
+ */
+static uint64_t
+server_drain_time(const struct ssp_server *s)
+{
+	if (!s->sb_deferred || s->dirty)
+		return (UINT64_MAX);
+	return (s->change_ns + ssp_send_interval_ns(&s->link));
+}
+
 /* When the next send is due, or UINT64_MAX. */
 static uint64_t
 server_deadline(const struct ssp_server *s, uint64_t now)
 {
-	uint64_t	 t = UINT64_MAX, f;
+	uint64_t	 t = UINT64_MAX, f, d;
 
 	/* A client silent this long is gone or asleep: wait for it. */
 	if (now - s->link.last_heard > SSP_ACTIVE_RETRY_NS)
@@ -580,6 +645,8 @@ server_deadline(const struct ssp_server *s, uint64_t now)
 	if (s->ack_due)
 		t = s->ack_due_ns;
 	f = s->dirty ? server_frame_time(s) : server_resend_time(s);
+	if ((d = server_drain_time(s)) < f)
+		f = d;
 	return (f < t ? f : t);
 }
 
@@ -624,6 +691,11 @@ server_due(struct ssp_server *s, uint64_t now)
 	int	 fresh = 0;
 
 	server_check_loss(s, now);
+	/* The flood paused: a frame with the deferred lines goes. */
+	if (server_drain_time(s) <= now) {
+		s->dirty = 1;
+		s->dirty_ns = now >= SSP_COLLECT_NS ? now - SSP_COLLECT_NS : 0;
+	}
 	if (s->dirty && server_frame_time(s) <= now)
 		fresh = server_snapshot(s, now);
 	if (fresh || (s->ack_due && s->ack_due_ns <= now))

@@ -66,7 +66,11 @@
  * with the frames, numbered 1, 2, ... A frame carries the lines its new
  * state has and its base lacks, at most these many (the newest that fit);
  * more wait for the next frame, so a backlog is split, not skipped, while
- * the server still holds it.
+ * the server still holds it. During a flood (output changing for over a
+ * frame interval) a backlog larger than a frame's share waits until the
+ * output pauses for a frame interval: the client's scrollback keeps only
+ * the newest lines, and the lines that leave the server's ring meanwhile
+ * are skipped (docs/sync.md).
  */
 #define SSP_LINE_MAX		(16 * 1024)	/* bytes of one line */
 #define SSP_SB_FRAME_LINES	2000		/* lines in one frame */

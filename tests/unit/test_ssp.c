@@ -43,6 +43,7 @@ struct world {
 	struct pkt		*q;
 	size_t			 nq;
 	uint64_t		 sent_c2s, sent_s2c;	/* sent */
+	uint64_t		 bytes_s2c;
 	uint64_t		 seq;
 	/* The ends. */
 	struct fb		*screen;
@@ -85,8 +86,10 @@ link_put(struct world *w, int to_server, const uint8_t *p, size_t len)
 
 	if (to_server)
 		w->sent_c2s++;
-	else
+	else {
 		w->sent_s2c++;
+		w->bytes_s2c += len;
+	}
 	/*
 	 * The channel splits a message into fragments of LN_FRAG_DATA_MAX
 	 * and loses it if it loses any: model that when asked.
@@ -677,6 +680,7 @@ struct sbsrc {
 	/* What the client received. */
 	uint64_t	 last;		/* newest line number delivered */
 	uint64_t	 got, skipped;
+	uint64_t	 streak;	/* delivered since the last skip */
 	size_t		 max_batch;
 	int		 in_order;
 };
@@ -710,6 +714,8 @@ sb_got(void *arg, const struct ssp_line *l, size_t n, uint64_t skipped)
 	if (n > sb->max_batch)
 		sb->max_batch = n;
 	sb->skipped += skipped;
+	if (skipped > 0)
+		sb->streak = 0;
 	for (i = 0; i < n; i++) {
 		snprintf(want, sizeof want, "line %llu",
 		    (unsigned long long)l[i].num);
@@ -722,6 +728,7 @@ sb_got(void *arg, const struct ssp_line *l, size_t n, uint64_t skipped)
 			sb->in_order = 0;
 		sb->last = l[i].num;
 		sb->got++;
+		sb->streak++;
 	}
 }
 
@@ -932,6 +939,58 @@ test_sb_lossy_flood(void **state)
 	print_message("worst: %llu ms\n", (unsigned long long)(worst / MS));
 }
 
+/*
+ * A flood of lines far longer than the server's ring (`seq 1 3000000`):
+ * while it lasts the frames carry the screen, not the lines, which would
+ * only be pushed out of the client's scrollback by the ones after them;
+ * once it stops the client gets the last ring's worth, unbroken and in
+ * order, once. So what crosses the link is about one ring of lines plus
+ * the screens, not the whole flood.
+ */
+static void
+test_sb_flood_deferred(void **state)
+{
+	struct sbsrc	 sb;
+	struct world	*w;
+	uint64_t	 line_cost, bytes;
+	int		 i;
+
+	(void)state;
+	memset(&sb, 0, sizeof sb);
+	sb.cap = 10000;
+	w = world_new(17, 0, 0, 10 * MS, 0);
+	sb_attach(w, &sb, 0);
+	run(w, w->now + SEC);
+	/* 500,000 lines in 2 s: 250 a millisecond, 50 rings. */
+	for (i = 0; i < 1000; i++) {
+		sb_scroll(w, &sb, 500);
+		run(w, w->now + 2 * MS);
+	}
+	/* The screens kept coming during the flood. */
+	assert_true(ssp_client_screen_num(w->cl) > 40);
+	assert_true(sb.got <= 2 * SSP_SB_FRAME_LINES);
+	run(w, w->now + 5 * SEC);
+	assert_true(fb_equal(ssp_client_screen(w->cl), w->screen));
+	assert_int_equal(ssp_client_lines_behind(w->cl), 0);
+	assert_true(sb.in_order);
+	assert_int_equal(sb.last, sb.total);
+	assert_int_equal(ssp_client_lines(w->cl), sb.total);
+	assert_true(sb.streak >= sb.cap);
+	assert_int_equal(sb.got + sb.skipped, sb.total);
+	/*
+	 * At most about a ring of lines in all (and a frame's worth sent
+	 * before the output counted as a flood), and bytes to match.
+	 */
+	assert_true(sb.got <= sb.cap + 2 * SSP_SB_FRAME_LINES);
+	line_cost = strlen("line 500000") + SSP_SB_LINE_COST;
+	bytes = w->bytes_s2c;
+	print_message("%llu lines, %llu delivered, %llu bytes to the client\n",
+	    (unsigned long long)sb.total, (unsigned long long)sb.got,
+	    (unsigned long long)bytes);
+	assert_true(bytes <= 2 * sb.cap * line_cost + 100 * 1024);
+	world_free(w);
+}
+
 /* Garbage lines (too many, too long) drop the frame, never deliver. */
 static void
 test_sb_bounds(void **state)
@@ -1004,6 +1063,7 @@ main(void)
 		cmocka_unit_test(test_sb_evicted),
 		cmocka_unit_test(test_sb_attach_push),
 		cmocka_unit_test(test_sb_bounds),
+		cmocka_unit_test(test_sb_flood_deferred),
 		cmocka_unit_test(test_sb_lossy_flood),
 	};
 
