@@ -299,7 +299,7 @@ dump_pairing(void)
 	uint8_t			 res_pb[LN_PAIR_MAX_PAYLOAD];
 	uint8_t			 pl[LN_PAIR_MAX_PAYLOAD];
 	size_t			 len, req_len, res_len, n;
-	uint32_t		 idx;
+	uint32_t		 idx = 0;
 	struct noise_handshake	 c_hs, s_hs;
 	struct pair_keys	 ck, sk;
 	Lnsh__Pair__PairRequest	 req = LNSH__PAIR__PAIR_REQUEST__INIT;
