@@ -21,6 +21,7 @@ EXTRA_DIST += tests/regress/lib.sh tests/regress/channel-loopback.sh
 # Byte flipping (issue 2): every bit flip and truncation of captured
 # handshake and transport packets, and random datagrams, in memory.
 check_PROGRAMS += tests/unit/test_byteflip
-tests_unit_test_byteflip_SOURCES = tests/unit/test_byteflip.c
+tests_unit_test_byteflip_SOURCES = tests/unit/test_byteflip.c \
+	tests/unit/chan-harness.c tests/unit/chan-harness.h
 tests_unit_test_byteflip_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_byteflip_LDADD = $(PROTO_LIBS) $(UNIT_LIBS)

@@ -17,15 +17,11 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <netinet/in.h>
-
 #include <sodium.h>
 
 #include "proto.h"
+#include "chan-harness.h"
 
-#define MS		1000000ULL
-#define SEC		1000000000ULL
-#define WALL_BASE	(1700000000ULL * SEC)
 #define QMAX		32		/* datagrams waiting per direction */
 #define MSG_MAX		256		/* largest test message kept */
 #define RANDOM_COUNT	4000		/* random datagrams per run */
@@ -120,33 +116,6 @@ enum mode {
 	MODE_FLIP_REMAC,	/* flips inside Noise, mac1 made valid again */
 	MODE_TRUNCATE,		/* every shorter length */
 };
-
-/* A small seeded PRNG (xorshift64*), so random runs repeat exactly. */
-static uint64_t
-rnd(uint64_t *s)
-{
-	*s ^= *s >> 12;
-	*s ^= *s << 25;
-	*s ^= *s >> 27;
-	return (*s * 2685821657736338717ULL);
-}
-
-/* An IPv4 address 10.0.0.host:port. */
-static struct chan_addr
-mkaddr(int host, int port)
-{
-	struct chan_addr	 a;
-	struct sockaddr_in	 sin;
-
-	memset(&a, 0, sizeof a);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(0x0a000000U | (uint32_t)host);
-	memcpy(&a.ss, &sin, sizeof sin);
-	a.len = sizeof sin;
-	return (a);
-}
 
 /* Test message num: bytes derived from the number and position. */
 static void

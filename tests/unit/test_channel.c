@@ -12,17 +12,13 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include <netinet/in.h>
-
 #include <sodium.h>
 
 #include "proto.h"
+#include "chan-harness.h"
 
-#define MS		1000000ULL
-#define SEC		1000000000ULL
 #define MAX_CLIENTS	4
 #define MAX_MSGS	2048
-#define WALL_BASE	(1700000000ULL * SEC)
 
 struct test_net;
 
@@ -83,33 +79,6 @@ struct test_net {
 	int			 greet_unreliable_rc;
 };
 
-/* A small seeded PRNG (xorshift64*), so lossy runs repeat exactly. */
-static uint64_t
-rnd(struct test_net *n)
-{
-	n->rng ^= n->rng >> 12;
-	n->rng ^= n->rng << 25;
-	n->rng ^= n->rng >> 27;
-	return (n->rng * 2685821657736338717ULL);
-}
-
-/* An IPv4 address 10.0.0.host:port. */
-static struct chan_addr
-mkaddr(int host, int port)
-{
-	struct chan_addr	 a;
-	struct sockaddr_in	 sin;
-
-	memset(&a, 0, sizeof a);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)port);
-	sin.sin_addr.s_addr = htonl(0x0a000000U | (uint32_t)host);
-	memcpy(&a.ss, &sin, sizeof sin);
-	a.len = sizeof sin;
-	return (a);
-}
-
 /* Are two addresses the same? */
 static int
 addr_eq(const struct chan_addr *a, const struct chan_addr *b)
@@ -167,14 +136,14 @@ transmit(struct test_net *n, int to, const struct chan_addr *from,
 	struct pkt	*p;
 
 	assert_true(len <= LN_MAX_DATAGRAM);
-	if (n->loss && rnd(n) % 1000 < n->loss)
+	if (n->loss && rnd(&n->rng) % 1000 < n->loss)
 		return;
-	if (n->dup && rnd(n) % 1000 < n->dup)
+	if (n->dup && rnd(&n->rng) % 1000 < n->dup)
 		copies = 2;
 	for (i = 0; i < copies; i++) {
 		p = pkt_new(to, from, d, len);
 		p->at = n->now + n->delay_ns +
-		    (n->jitter_ns ? rnd(n) % n->jitter_ns : 0);
+		    (n->jitter_ns ? rnd(&n->rng) % n->jitter_ns : 0);
 		enqueue(n, p);
 	}
 }
@@ -619,10 +588,10 @@ traffic(struct test_net *n, struct test_client *tc, uint64_t dur,
 	size_t		len;
 
 	while (n->now < end && cnum < MAX_MSGS && snum < MAX_MSGS) {
-		len = 4 + rnd(n) % maxlen;
+		len = 4 + rnd(&n->rng) % maxlen;
 		if (cl_say(tc, cnum, len, CHAN_RELIABLE) == 0)
 			cnum++;
-		len = 4 + rnd(n) % maxlen;
+		len = 4 + rnd(&n->rng) % maxlen;
 		if (tc->peer != NULL &&
 		    srv_say(tc, snum, len, CHAN_RELIABLE) == 0)
 			snum++;
