@@ -358,43 +358,64 @@ rpc_env_ok(const char *e)
 	    (strncmp(e, "LC_", 3) == 0 && strchr(e, '=') != NULL));
 }
 
-/* new: spawn a holder for the client's user. */
-static void
-rpc_new(struct client *c, uint64_t id, const Lnsh__NewRequest *req)
-{
+/* A session to spawn, and the argument lists its session_new points into. */
+struct rpc_spawn {
 	struct session_new	 sn;
 	char			*argv[RPC_MAX_ARGS + 1];
 	char			*env[RPC_MAX_ARGS + 1];
-	char			*cause = NULL;
-	size_t			 i, n = 0;
-	int			 r;
+};
 
-	if (!hwire_name_ok(req->name)) {
+/*
+ * Checks the session a new request (or an attach that may create one)
+ * describes and fills sp to spawn it; answers the client and returns
+ * LN_E_INVAL when it is refused.
+ */
+static int
+rpc_spawn_prepare(struct client *c, uint64_t id, const Lnsh__NewRequest *req,
+    struct rpc_spawn *sp)
+{
+	size_t	i, n = 0;
+
+	if (req->name == NULL || !hwire_name_ok(req->name)) {
 		rpc_reply_status(c, id, RPC_STATUS_OTHER, "bad session name: "
 		    "use 1 to 64 of A-Z a-z 0-9 . _ -");
-		return;
+		return (LN_E_INVAL);
 	}
 	if (req->n_argv > RPC_MAX_ARGS || req->n_env > RPC_MAX_ARGS ||
 	    req->cols > HOLDER_MAX_DIM || req->rows > HOLDER_MAX_DIM) {
 		rpc_reply_status(c, id, RPC_STATUS_OTHER, "too many arguments "
 		    "or too large a size");
-		return;
+		return (LN_E_INVAL);
 	}
 	for (i = 0; i < req->n_argv; i++)
-		argv[i] = req->argv[i];
-	argv[req->n_argv] = NULL;
+		sp->argv[i] = req->argv[i];
+	sp->argv[req->n_argv] = NULL;
 	for (i = 0; i < req->n_env; i++)
 		if (rpc_env_ok(req->env[i]))
-			env[n++] = req->env[i];
-	env[n] = NULL;
-	memset(&sn, 0, sizeof sn);
-	sn.name = req->name;
-	sn.argv = req->n_argv > 0 ? argv : NULL;
-	sn.term = req->term != NULL && *req->term != '\0' ? req->term : NULL;
-	sn.env = n > 0 ? env : NULL;
-	sn.cols = (int)req->cols;
-	sn.rows = (int)req->rows;
-	r = sessions_spawn(c->d, &c->user, &sn, NULL, &cause);
+			sp->env[n++] = req->env[i];
+	sp->env[n] = NULL;
+	memset(&sp->sn, 0, sizeof sp->sn);
+	sp->sn.name = req->name;
+	sp->sn.argv = req->n_argv > 0 ? sp->argv : NULL;
+	sp->sn.term = req->term != NULL && *req->term != '\0' ? req->term :
+	    NULL;
+	sp->sn.env = n > 0 ? sp->env : NULL;
+	sp->sn.cols = (int)req->cols;
+	sp->sn.rows = (int)req->rows;
+	return (0);
+}
+
+/* new: spawn a holder for the client's user. */
+static void
+rpc_new(struct client *c, uint64_t id, const Lnsh__NewRequest *req)
+{
+	struct rpc_spawn	 sp;
+	char			*cause = NULL;
+	int			 r;
+
+	if (rpc_spawn_prepare(c, id, req, &sp) != 0)
+		return;
+	r = sessions_spawn(c->d, &c->user, &sp.sn, NULL, &cause);
 	if (r == 0)
 		rpc_reply_status(c, id, RPC_STATUS_OK, NULL);
 	else {
@@ -557,46 +578,29 @@ rpc_attach(struct client *c, uint64_t id, const Lnsh__AttachRequest *req)
 {
 	Lnsh__Reply		 rep = LNSH__REPLY__INIT;
 	Lnsh__AttachReply	 ar = LNSH__ATTACH_REPLY__INIT;
-	struct session_new	 sn;
+	Lnsh__NewRequest	 nr = LNSH__NEW_REQUEST__INIT;
+	struct rpc_spawn	 sp;
 	struct session		*s;
-	char			*argv[RPC_MAX_ARGS + 1];
-	char			*env[RPC_MAX_ARGS + 1];
 	char			*cause = NULL;
-	size_t			 i, n = 0;
 	int			 r, created = 0, code, sig;
 
-	if (req->name == NULL || !hwire_name_ok(req->name)) {
-		rpc_reply_status(c, id, RPC_STATUS_OTHER, "bad session name: "
-		    "use 1 to 64 of A-Z a-z 0-9 . _ -");
+	/* The session an attach may create is the one new would. */
+	nr.name = req->name;
+	nr.n_argv = req->n_argv;
+	nr.argv = req->argv;
+	nr.term = req->term;
+	nr.n_env = req->n_env;
+	nr.env = req->env;
+	nr.cols = req->cols;
+	nr.rows = req->rows;
+	if (rpc_spawn_prepare(c, id, &nr, &sp) != 0)
 		return;
-	}
-	if (req->n_argv > RPC_MAX_ARGS || req->n_env > RPC_MAX_ARGS ||
-	    req->cols > HOLDER_MAX_DIM || req->rows > HOLDER_MAX_DIM) {
-		rpc_reply_status(c, id, RPC_STATUS_OTHER, "too many arguments "
-		    "or too large a size");
-		return;
-	}
 	if ((s = sessions_find(c->d, c->user.uid, req->name)) == NULL) {
 		if (!req->create) {
 			rpc_no_session(c, id, req->name);
 			return;
 		}
-		for (i = 0; i < req->n_argv; i++)
-			argv[i] = req->argv[i];
-		argv[req->n_argv] = NULL;
-		for (i = 0; i < req->n_env; i++)
-			if (rpc_env_ok(req->env[i]))
-				env[n++] = req->env[i];
-		env[n] = NULL;
-		memset(&sn, 0, sizeof sn);
-		sn.name = req->name;
-		sn.argv = req->n_argv > 0 ? argv : NULL;
-		sn.term = req->term != NULL && *req->term != '\0' ?
-		    req->term : NULL;
-		sn.env = n > 0 ? env : NULL;
-		sn.cols = (int)req->cols;
-		sn.rows = (int)req->rows;
-		if ((r = sessions_spawn(c->d, &c->user, &sn, &s,
+		if ((r = sessions_spawn(c->d, &c->user, &sp.sn, &s,
 		    &cause)) != 0) {
 			log_warn("client %u: attach %s: %s", c->id, req->name,
 			    cause);
