@@ -50,7 +50,7 @@ struct ssp_server {
 	int			 sb_behind;	/* a frame could not carry all */
 	/*
 	 * Flood deferral: output changes (of the screen or the lines)
-	 * since burst_ns with no pause of a frame interval, the last at
+	 * since burst_ns with no pause (server_pause_ns), the last at
 	 * change_ns. sb_deferred: a frame left lines behind because of a
 	 * flood, so a frame goes once the output pauses.
 	 */
@@ -114,14 +114,26 @@ ssp_server_free(struct ssp_server *s)
 }
 
 /*
- * Notes output at now: a change after a pause of a frame interval or more
- * starts a new burst; the frame goes when pacing allows.
+ * How long the output must stay quiet for a flood to end: at least
+ * SSP_FLOOD_PAUSE_NS and two frame intervals, so that the gaps of a
+ * flood on a loaded machine do not end it (ssp.h).
+ */
+static uint64_t
+server_pause_ns(const struct ssp_server *s)
+{
+	uint64_t	 p = 2 * ssp_send_interval_ns(&s->link);
+
+	return (p > SSP_FLOOD_PAUSE_NS ? p : SSP_FLOOD_PAUSE_NS);
+}
+
+/*
+ * Notes output at now: a change after a pause (server_pause_ns) starts a
+ * new burst; the frame goes when pacing allows.
  */
 static void
 server_changed(struct ssp_server *s, uint64_t now)
 {
-	if (!s->changed ||
-	    now - s->change_ns >= ssp_send_interval_ns(&s->link))
+	if (!s->changed || now - s->change_ns >= server_pause_ns(s))
 		s->burst_ns = now;
 	s->changed = 1;
 	s->change_ns = now;
@@ -398,16 +410,16 @@ out:
 }
 
 /*
- * Whether output is flooding at now: it has changed without a pause of a
- * frame interval for at least one frame interval, and is still changing.
- * A single burst (a command's output, the attach) is not a flood.
+ * Whether output is flooding at now: it has changed without a pause
+ * (server_pause_ns) for at least one frame interval, and has not paused
+ * since. A single burst (a command's output, the attach) is not a flood.
  */
 static int
 server_flooding(const struct ssp_server *s, uint64_t now)
 {
 	uint64_t	 iv = ssp_send_interval_ns(&s->link);
 
-	return (s->changed && now - s->change_ns < iv &&
+	return (s->changed && now - s->change_ns < server_pause_ns(s) &&
 	    now - s->burst_ns >= iv);
 }
 
@@ -623,14 +635,14 @@ server_resend_time(const struct ssp_server *s)
 
 /*
  * When lines deferred by a flood start to drain, or UINT64_MAX: once the
- * output has paused for a frame interval.
+ * output has paused (server_pause_ns).
  */
 static uint64_t
 server_drain_time(const struct ssp_server *s)
 {
 	if (!s->sb_deferred || s->dirty)
 		return (UINT64_MAX);
-	return (s->change_ns + ssp_send_interval_ns(&s->link));
+	return (s->change_ns + server_pause_ns(s));
 }
 
 /* When the next send is due, or UINT64_MAX. */

@@ -68,11 +68,18 @@
  * more wait for the next frame, so a backlog is split, not skipped, while
  * the server still holds it. During a flood (output changing for over a
  * frame interval) a backlog larger than a frame's share waits until the
- * output pauses for a frame interval: the client's scrollback keeps only
+ * output pauses (SSP_FLOOD_PAUSE_NS): the client's scrollback keeps only
  * the newest lines, and the lines that leave the server's ring meanwhile
  * are skipped (docs/sync.md).
  */
 #define SSP_LINE_MAX		(16 * 1024)	/* bytes of one line */
+/*
+ * A flood ends once the output pauses this long (or two frame intervals,
+ * if longer): on a loaded machine the gaps between a flooding program's
+ * writes, as the holder sees them, often exceed one frame interval, and a
+ * flood that kept ending sent its lines with no deferral.
+ */
+#define SSP_FLOOD_PAUSE_NS	(50 * SSP_MS)
 #define SSP_SB_FRAME_LINES	2000		/* lines in one frame */
 #define SSP_SB_FRAME_BYTES	(256 * 1024)	/* their text bytes */
 /*

@@ -991,6 +991,50 @@ test_sb_flood_deferred(void **state)
 	world_free(w);
 }
 
+/*
+ * A flood whose writes arrive in lumps with gaps longer than a frame
+ * interval but shorter than SSP_FLOOD_PAUSE_NS (a loaded machine) is
+ * still one flood: its lines are deferred, not sent a frame's worth at a
+ * time; a slow tail afterwards (a line every 30 ms) streams at once.
+ */
+static void
+test_sb_flood_gaps(void **state)
+{
+	struct sbsrc	 sb;
+	struct world	*w;
+	uint64_t	 got;
+	int		 i;
+
+	(void)state;
+	memset(&sb, 0, sizeof sb);
+	sb.cap = 10000;
+	w = world_new(19, 0, 0, 10 * MS, 0);
+	sb_attach(w, &sb, 0);
+	run(w, w->now + SEC);
+	/* 200,000 lines in lumps of 5000, 25-45 ms apart. */
+	for (i = 0; i < 40; i++) {
+		sb_scroll(w, &sb, 5000);
+		run(w, w->now + 25 * MS + (rnd(w) % 21) * MS);
+	}
+	assert_true(sb.got <= 2 * SSP_SB_FRAME_LINES);
+	run(w, w->now + 5 * SEC);
+	assert_true(sb.in_order);
+	assert_int_equal(sb.last, sb.total);
+	assert_true(sb.streak >= sb.cap);
+	assert_int_equal(sb.got + sb.skipped, sb.total);
+	assert_true(sb.got <= sb.cap + 2 * SSP_SB_FRAME_LINES);
+	/* A slow tail: each line reaches the client before the next. */
+	for (i = 0; i < 20; i++) {
+		got = sb.got;
+		sb_scroll(w, &sb, 1);
+		run(w, w->now + 30 * MS);
+		assert_int_equal(sb.got, got + 1);
+		assert_int_equal(sb.last, sb.total);
+	}
+	assert_true(fb_equal(ssp_client_screen(w->cl), w->screen));
+	world_free(w);
+}
+
 /* Garbage lines (too many, too long) drop the frame, never deliver. */
 static void
 test_sb_bounds(void **state)
@@ -1064,6 +1108,7 @@ main(void)
 		cmocka_unit_test(test_sb_attach_push),
 		cmocka_unit_test(test_sb_bounds),
 		cmocka_unit_test(test_sb_flood_deferred),
+		cmocka_unit_test(test_sb_flood_gaps),
 		cmocka_unit_test(test_sb_lossy_flood),
 	};
 
