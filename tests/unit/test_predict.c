@@ -63,23 +63,40 @@ type(struct predict *pr, const struct fb *fb, const char *s, uint64_t now)
 }
 
 /*
- * Types "a" and lets the server echo it: the first epoch is confirmed,
+ * A round trip after now the server holds the input and has echoed s.
+ * Returns the time after.
+ */
+static uint64_t
+server_echo(struct predict *pr, struct fb *fb, const char *s, uint64_t now)
+{
+	now += 60 * MS;
+	predict_acked(pr, now);
+	echo(fb, s);
+	predict_update(pr, fb, now);
+	return (now);
+}
+
+/*
+ * A predictor in mode on a link with that SRTT over a fresh screen. It
+ * types "a" and lets the server echo it: the first epoch is confirmed,
  * so what follows shows at once. Returns the time after.
  */
 static uint64_t
-confirm_first(struct predict *pr, struct fb *fb)
+start(int mode, uint64_t srtt, struct predict **prp, struct fb **fbp)
 {
+	struct predict	*pr = predict_new(mode);
+	struct fb	*fb = screen();
 	const struct fb	*o;
 	uint64_t	 now = 1000 * MS;
 
+	predict_set_srtt(pr, srtt);
 	type(pr, fb, "a", now);
 	o = predict_apply(pr, fb, now);
 	assert_ptr_equal(o, fb);	/* tentative: not shown */
-	now += 60 * MS;
-	predict_acked(pr, now);
-	echo(fb, "a");
-	predict_update(pr, fb, now);
+	now = server_echo(pr, fb, "a", now);
 	assert_int_equal(predict_stats(pr)->confirmed, 1);
+	*prp = pr;
+	*fbp = fb;
 	return (now);
 }
 
@@ -87,14 +104,13 @@ confirm_first(struct predict *pr, struct fb *fb)
 static void
 test_epoch_confirmation(void **state)
 {
-	struct predict	*pr = predict_new(PREDICT_ADAPTIVE);
-	struct fb	*fb = screen();
+	struct predict	*pr;
+	struct fb	*fb;
 	const struct fb	*o;
 	uint64_t	 now;
 
 	(void)state;
-	predict_set_srtt(pr, SLOW);
-	now = confirm_first(pr, fb);
+	now = start(PREDICT_ADAPTIVE, SLOW, &pr, &fb);
 	type(pr, fb, "bc", now);
 	o = predict_apply(pr, fb, now);
 	assert_ptr_not_equal(o, fb);
@@ -110,10 +126,7 @@ test_epoch_confirmation(void **state)
 	assert_int_equal(fb->cursor.x, 3);
 
 	/* The echo arrives: nothing left to overlay. */
-	now += 60 * MS;
-	predict_acked(pr, now);
-	echo(fb, "bc");
-	predict_update(pr, fb, now);
+	now = server_echo(pr, fb, "bc", now);
 	assert_int_equal(predict_stats(pr)->confirmed, 3);
 	assert_ptr_equal(predict_apply(pr, fb, now), fb);
 	predict_free(pr);
@@ -125,23 +138,18 @@ static void
 test_modes(void **state)
 {
 	struct predict	*pr;
-	struct fb	*fb = screen();
+	struct fb	*fb;
 	const struct fb	*o;
 	uint64_t	 now;
 
 	(void)state;
-	pr = predict_new(PREDICT_ADAPTIVE);
-	predict_set_srtt(pr, FAST);
-	now = confirm_first(pr, fb);
+	now = start(PREDICT_ADAPTIVE, FAST, &pr, &fb);
 	type(pr, fb, "b", now);
 	assert_ptr_equal(predict_apply(pr, fb, now), fb);
 	predict_free(pr);
 	fb_free(fb);
 
-	fb = screen();
-	pr = predict_new(PREDICT_ALWAYS);
-	predict_set_srtt(pr, FAST);
-	now = confirm_first(pr, fb);
+	now = start(PREDICT_ALWAYS, FAST, &pr, &fb);
 	type(pr, fb, "b", now);
 	o = predict_apply(pr, fb, now);
 	assert_int_equal(at(o, 3, 0), 'b');
@@ -163,23 +171,19 @@ test_modes(void **state)
 static void
 test_mispredict_rollback(void **state)
 {
-	struct predict	*pr = predict_new(PREDICT_ALWAYS);
-	struct fb	*fb = screen();
+	struct predict	*pr;
+	struct fb	*fb;
 	const struct fb	*o;
 	uint64_t	 now;
 
 	(void)state;
-	predict_set_srtt(pr, SLOW);
-	now = confirm_first(pr, fb);
+	now = start(PREDICT_ALWAYS, SLOW, &pr, &fb);
 	type(pr, fb, "x", now);
 	o = predict_apply(pr, fb, now);
 	assert_int_equal(at(o, 3, 0), 'x');
 
 	/* The server shows something else (say, the key was remapped). */
-	now += 60 * MS;
-	predict_acked(pr, now);
-	echo(fb, "X");
-	predict_update(pr, fb, now);
+	now = server_echo(pr, fb, "X", now);
 	/* Not judged before grace + SRTT: still shown. */
 	o = predict_apply(pr, fb, now);
 	assert_int_equal(at(o, 3, 0), 'x');
@@ -231,14 +235,13 @@ test_password_never_shown(void **state)
 static void
 test_backspace_and_arrows(void **state)
 {
-	struct predict	*pr = predict_new(PREDICT_ALWAYS);
-	struct fb	*fb = screen();
+	struct predict	*pr;
+	struct fb	*fb;
 	const struct fb	*o;
 	uint64_t	 now;
 
 	(void)state;
-	predict_set_srtt(pr, SLOW);
-	now = confirm_first(pr, fb);	/* "$ a", cursor at 3 */
+	now = start(PREDICT_ALWAYS, SLOW, &pr, &fb);	/* "$ a", cursor at 3 */
 	type(pr, fb, "bc\177", now);
 	o = predict_apply(pr, fb, now);
 	assert_int_equal(at(o, 3, 0), 'b');
@@ -256,11 +259,8 @@ test_backspace_and_arrows(void **state)
 	assert_int_equal(o->cursor.x, 4);
 
 	/* The server agrees: all confirmed, nothing wrong. */
-	now += 60 * MS;
-	predict_acked(pr, now);
-	echo(fb, "bc\b");
+	now = server_echo(pr, fb, "bc\b", now);
 	assert_int_equal(fb->cursor.x, 4);
-	predict_update(pr, fb, now);
 	assert_int_equal(predict_stats(pr)->wrong, 0);
 	predict_free(pr);
 	fb_free(fb);
@@ -270,13 +270,12 @@ test_backspace_and_arrows(void **state)
 static void
 test_enter_is_uncertain(void **state)
 {
-	struct predict	*pr = predict_new(PREDICT_ALWAYS);
-	struct fb	*fb = screen();
+	struct predict	*pr;
+	struct fb	*fb;
 	uint64_t	 now;
 
 	(void)state;
-	predict_set_srtt(pr, SLOW);
-	now = confirm_first(pr, fb);
+	now = start(PREDICT_ALWAYS, SLOW, &pr, &fb);
 	type(pr, fb, "\rls", now);
 	assert_ptr_equal(predict_apply(pr, fb, now), fb);
 	assert_int_equal(predict_stats(pr)->predicted, 1);
