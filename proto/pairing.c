@@ -207,6 +207,37 @@ pair_mac1_ok(const uint8_t *pkt, size_t len, const uint8_t *mkey)
 }
 
 /*
+ * Starts reading the pairing packet pkt: the header must name type and the
+ * length be min to max bytes, else a drop (SHORT for the length).
+ */
+static int
+pair_get_header(struct buf *rd, const uint8_t *pkt, size_t len, uint8_t type,
+    size_t min, size_t max)
+{
+	int	r;
+
+	buf_reader(rd, pkt, len);
+	if ((r = hs_get_header(rd, type)) != 0)
+		return (r);
+	if (len < min || len > max)
+		return (LN_E_DROP(LN_DROP_SHORT));
+	return (0);
+}
+
+/*
+ * 0 if a packet names local as its receiver (else UNKNOWN_INDEX) and its
+ * mac1 is right under mkey.
+ */
+static int
+pair_to_us(uint32_t receiver, uint32_t local, const uint8_t *pkt,
+    size_t len, const uint8_t *mkey)
+{
+	if (receiver != local)
+		return (LN_E_DROP(LN_DROP_UNKNOWN_INDEX));
+	return (pair_mac1_ok(pkt, len, mkey));
+}
+
+/*
  * Reads the Noise message msg, which must carry no payload (messages 1 and
  * 2 of XXpsk3), into hs; anything else is a HANDSHAKE drop.
  */
@@ -276,13 +307,9 @@ pair_consume_init(struct noise_handshake *hs_out, const uint8_t *server_sk,
 	int			 r;
 
 	memset(&tmp, 0, sizeof tmp);
-	buf_reader(&rd, pkt, len);
-	if ((r = hs_get_header(&rd, LN_PKT_PAIR_INIT)) != 0)
+	if ((r = pair_get_header(&rd, pkt, len, LN_PKT_PAIR_INIT,
+	    PAIR_INIT_LEN, PAIR_INIT_LEN)) != 0)
 		goto out;
-	if (len != PAIR_INIT_LEN) {
-		r = LN_E_DROP(LN_DROP_SHORT);
-		goto out;
-	}
 	if ((r = buf_get_u32le(&rd, &sender)) != 0 ||
 	    (msg = buf_get_ptr(&rd, PAIR_MSG1_LEN)) == NULL) {
 		r = LN_E_DROP(LN_DROP_SHORT);
@@ -361,24 +388,16 @@ pair_consume_response(struct noise_handshake *hs, uint32_t expected_index,
 	int			 r;
 
 	memset(&tmp, 0, sizeof tmp);
-	buf_reader(&rd, pkt, len);
-	if ((r = hs_get_header(&rd, LN_PKT_PAIR_RESPONSE)) != 0)
+	if ((r = pair_get_header(&rd, pkt, len, LN_PKT_PAIR_RESPONSE,
+	    PAIR_RESP_LEN, PAIR_RESP_LEN)) != 0)
 		goto out;
-	if (len != PAIR_RESP_LEN) {
-		r = LN_E_DROP(LN_DROP_SHORT);
-		goto out;
-	}
 	if (buf_get_u32le(&rd, &sender) != 0 ||
 	    buf_get_u32le(&rd, &receiver) != 0 ||
 	    (msg = buf_get_ptr(&rd, PAIR_MSG2_LEN)) == NULL) {
 		r = LN_E_DROP(LN_DROP_SHORT);
 		goto out;
 	}
-	if (receiver != expected_index) {
-		r = LN_E_DROP(LN_DROP_UNKNOWN_INDEX);
-		goto out;
-	}
-	if ((r = pair_mac1_ok(pkt, len, mkey)) != 0)
+	if ((r = pair_to_us(receiver, expected_index, pkt, len, mkey)) != 0)
 		goto out;
 	if (!hs_expects(hs, NOISE_XXPSK3, NOISE_INITIATOR, 1)) {
 		r = LN_E_DROP(LN_DROP_STATE);
@@ -469,24 +488,16 @@ pair_consume_finish(struct noise_handshake *hs, uint32_t local_index,
 	int			 r;
 
 	memset(&k, 0, sizeof k);
-	buf_reader(&rd, pkt, len);
-	if ((r = hs_get_header(&rd, LN_PKT_PAIR_FINISH)) != 0)
+	if ((r = pair_get_header(&rd, pkt, len, LN_PKT_PAIR_FINISH,
+	    PAIR_FIN_FIXED, SIZE_MAX)) != 0)
 		goto out;
-	if (len < PAIR_FIN_FIXED) {
-		r = LN_E_DROP(LN_DROP_SHORT);
-		goto out;
-	}
 	msglen = len - PAIR_FIN_FIXED + PAIR_MSG3_FIXED;
 	if (buf_get_u32le(&rd, &receiver) != 0 ||
 	    (msg = buf_get_ptr(&rd, msglen)) == NULL) {
 		r = LN_E_DROP(LN_DROP_SHORT);
 		goto out;
 	}
-	if (receiver != local_index) {
-		r = LN_E_DROP(LN_DROP_UNKNOWN_INDEX);
-		goto out;
-	}
-	if ((r = pair_mac1_ok(pkt, len, mkey)) != 0)
+	if ((r = pair_to_us(receiver, local_index, pkt, len, mkey)) != 0)
 		goto out;
 	if (len - PAIR_FIN_FIXED > LN_PAIR_MAX_PAYLOAD) {
 		r = LN_E_DROP(LN_DROP_HANDSHAKE);
@@ -549,11 +560,9 @@ pair_consume_result(const struct pair_keys *keys, const uint8_t *pkt,
 	uint32_t	 receiver;
 	int		 r;
 
-	buf_reader(&rd, pkt, len);
-	if ((r = hs_get_header(&rd, LN_PKT_PAIR_RESULT)) != 0)
+	if ((r = pair_get_header(&rd, pkt, len, LN_PKT_PAIR_RESULT,
+	    PAIR_RES_FIXED, SIZE_MAX)) != 0)
 		return (r);
-	if (len < PAIR_RES_FIXED)
-		return (LN_E_DROP(LN_DROP_SHORT));
 	if (buf_get_u32le(&rd, &receiver) != 0 ||
 	    (ct = buf_get_rest(&rd, &ctlen)) == NULL)
 		return (LN_E_DROP(LN_DROP_SHORT));
