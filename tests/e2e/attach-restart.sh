@@ -112,6 +112,11 @@ tm send-keys -t a 'echo mark-$((40+2))-two' Enter
 wait_screen 10 a '^mark-42-two( |$)'
 grep -q ' 1 sessions adopted' "$T/lnshd2.err" ||
     fail "the session was not adopted: $(cat "$T/lnshd2.err")"
+# The same session, attached again, never created anew.
+grep -q 'attached to main' "$T/lnshd2.err" ||
+    fail "the new lnshd logged no attach: $(cat "$T/lnshd2.err")"
+grep -q 'new session' "$T/lnshd2.err" &&
+    fail "the reattach created a session: $(cat "$T/lnshd2.err")"
 
 # --- lnsh stopped for about 5 s (25 ticks) while the session prints.
 LPID=$(lnsh_pid a)
