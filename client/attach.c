@@ -15,8 +15,12 @@
  *	  NAT that forgot us or a new address is learnt by the server and it
  *	  answers at once; hops at most every ATTACH_HOP_GAP_NS, the gap
  *	  doubling to ATTACH_HOP_NS while the silence lasts;
- *	- silence of ATTACH_REHS_NS, or no usable keys (after a sleep): a
- *	  fresh handshake, at most one per ATTACH_REHS_NS;
+ *	- a hop that got no answer within max(ATTACH_HOP_ACTIVE_NS,
+ *	  3 x SRTT), silence of ATTACH_REHS_NS, or no usable keys (after a
+ *	  sleep): a fresh handshake (a restarted daemon knows only a new
+ *	  one), the first at once, then at most one per rehs_gap, which
+ *	  doubles from ATTACH_REHS_GAP_NS to ATTACH_REHS_NS while the
+ *	  silence lasts;
  *	- a handshake the daemon did not resume (it was restarted), or an
  *	  SSP that stays silent while the channel answers: the same
  *	  AttachRequest again, without creating;
@@ -48,7 +52,8 @@
 #define ATTACH_HOP_NS		(1000 * ATTACH_MS)	/* idle: hop after */
 #define ATTACH_HOP_ACTIVE_NS	(300 * ATTACH_MS)	/* busy: at least */
 #define ATTACH_HOP_GAP_NS	(250 * ATTACH_MS)	/* between hops */
-#define ATTACH_REHS_NS		(3000 * ATTACH_MS)
+#define ATTACH_REHS_GAP_NS	(1000 * ATTACH_MS)	/* between them */
+#define ATTACH_REHS_NS		(3000 * ATTACH_MS)	/* at most */
 #define ATTACH_NOTICE_NS	(2000 * ATTACH_MS)
 #define ATTACH_LOST_NS		(5000 * ATTACH_MS)
 #define ATTACH_DETACH_WAIT_NS	(1000 * ATTACH_MS)
@@ -86,6 +91,8 @@ struct attach {
 	uint64_t		 last_draw;
 	uint64_t		 hop_at, rehs_at;
 	uint64_t		 hop_gap;	/* until the next hop */
+	uint64_t		 hop_first;	/* first of this silence */
+	uint64_t		 rehs_gap;	/* until the next handshake */
 	uint64_t		 last_frame;	/* a new screen came */
 	int			 in_ssp;	/* att_send: SSP's */
 	uint8_t			 last_ssp[LN_MAX_DATAGRAM];
@@ -248,6 +255,8 @@ att_attached(struct attach *a)
 	a->lost_at = 0;
 	a->hop_at = a->rehs_at = now;
 	a->hop_gap = ATTACH_HOP_GAP_NS;
+	a->hop_first = 0;
+	a->rehs_gap = ATTACH_REHS_GAP_NS;
 	a->last_ssp_len = 0;
 }
 
@@ -334,6 +343,8 @@ att_hop(struct attach *a, uint64_t now)
 {
 	if (a->hop_at != 0 && now - a->hop_at < a->hop_gap)
 		return (LN_E_STATE);
+	if (a->hop_first <= chan_client_last_heard(a->u.cc))
+		a->hop_first = now;
 	a->hop_at = now;
 	a->hop_gap *= 2;
 	if (a->hop_gap > ATTACH_HOP_NS)
@@ -467,6 +478,37 @@ att_hop_after(struct attach *a, uint64_t now)
 }
 
 /*
+ * Whether the silence calls for a fresh handshake (csil: the channel's).
+ * A hop the server did not answer within a few round trips means the
+ * path is likely not the problem: a restarted daemon drops our packets
+ * unanswered (it no longer knows our key index) and only a handshake
+ * gets a reply from it. Else 3 s of silence, or no usable keys. The gap
+ * between them doubles while nothing answers: a lossy or dead link sees
+ * at most one a second, then one every ATTACH_REHS_NS.
+ */
+static int
+att_rehs_due(struct attach *a, uint64_t now, uint64_t csil)
+{
+	uint64_t	wait;
+
+	if (now - a->rehs_at < a->rehs_gap)
+		return (0);
+	if (!chan_client_connected(a->u.cc))
+		return (1);
+	if (csil == 0)
+		return (0);
+	if (csil >= ATTACH_REHS_NS)
+		return (1);
+	if (a->hop_first == 0 ||
+	    a->hop_first <= chan_client_last_heard(a->u.cc))
+		return (0);
+	wait = a->ssp != NULL ? 3 * ssp_client_srtt(a->ssp) : 0;
+	if (wait < ATTACH_HOP_ACTIVE_NS)
+		wait = ATTACH_HOP_ACTIVE_NS;
+	return (now - a->hop_first >= wait);
+}
+
+/*
  * Keeps the session reachable while the server is silent: a fresh port,
  * a fresh handshake, a fresh attach; and the notice bar.
  */
@@ -489,6 +531,8 @@ att_roam(struct attach *a, uint64_t now)
 		csil = sil;
 	if (sil == 0)
 		a->hop_gap = ATTACH_HOP_GAP_NS;
+	if (heard > a->rehs_at)
+		a->rehs_gap = ATTACH_REHS_GAP_NS;
 	/*
 	 * After a hop the server must hear from the new port at once, and
 	 * answer: the last SSP datagram again (an unanswered probe or input;
@@ -503,9 +547,11 @@ att_roam(struct attach *a, uint64_t now)
 			    a->last_ssp_len);
 		(void)chan_client_keepalive(a->u.cc, now);
 	}
-	if ((csil >= ATTACH_REHS_NS || !chan_client_connected(a->u.cc)) &&
-	    now - a->rehs_at >= ATTACH_REHS_NS) {
+	if (att_rehs_due(a, now, csil)) {
 		a->rehs_at = now;
+		a->rehs_gap *= 2;
+		if (a->rehs_gap > ATTACH_REHS_NS)
+			a->rehs_gap = ATTACH_REHS_NS;
 		(void)chan_client_connect(a->u.cc, now);
 	}
 	/* The channel answers but the session does not: attach again. */
@@ -718,6 +764,7 @@ attach_run(const struct attach_opts *o)
 	memset(&a, 0, sizeof a);
 	a.o = o;
 	a.hop_gap = ATTACH_HOP_GAP_NS;
+	a.rehs_gap = ATTACH_REHS_GAP_NS;
 	a.notice_secs = -1;
 	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
 		cmd_error("attach needs a terminal; for scripts see 'lnsh "

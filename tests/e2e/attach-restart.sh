@@ -98,6 +98,7 @@ c0=$(tick_file)
 [ -n "$c0" ] || { wait_for 2 file_past 0; c0=$(tick_file); }
 wait_line 10 "$T/lnshd2.err" 'listening on 127\.0\.0\.1' ||
     fail "the new lnshd did not start"
+tl=$(ms_now)	# it answers from about then (polled: a little later)
 # No key press: the client must find the new lnshd by itself.
 wait_for 30 pane_past a "$c0" || {
 	tm capture-pane -p -t a | sed 's/^/| /'
@@ -107,7 +108,7 @@ wait_for 30 pane_past a "$c0" || {
 t1=$(ms_now)
 still_attached a
 echo "restart: first screen update $((t1 - t0)) ms after the new lnshd" \
-    "started"
+    "started, $((t1 - tl)) ms after its log said it was listening"
 tm send-keys -t a 'echo mark-$((40+2))-two' Enter
 wait_screen 10 a '^mark-42-two( |$)'
 grep -q ' 1 sessions adopted' "$T/lnshd2.err" ||
