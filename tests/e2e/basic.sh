@@ -3,73 +3,13 @@
 # for cell with attributes (capture-pane -e), as text, and in cursor and
 # modes; each with whole frames, byte-by-byte frames and skipped frames.
 . "$(dirname "$0")/lib-e2e.sh"
+. "$(dirname "$0")/scenarios.sh"
 e2e_setup basic
 
-E='\033'
-# A line of exactly 80 columns: the next byte wraps.
-L80=$(printf '%080d' 0 | tr 0 x)
-
-printf "plain text\nUTF-8: caf\303\251 \346\227\245\346\234\254\350\252\236 wide, e\314\201 a\314\212\314\201 combining\n\360\237\230\200 emoji | \344\270\255 between\n%s%s\n" \
-    "$(printf '%079d' 0 | tr 0 w)" "$(printf '\346\227\245')" >"$T/utf8"
-
-printf "${E}[1mbold${E}[0m ${E}[2mfaint${E}[0m ${E}[3mitalic${E}[0m ${E}[4munder${E}[0m ${E}[4:3mcurly${E}[0m ${E}[5mblink${E}[0m ${E}[7mrev${E}[0m ${E}[8mhid${E}[0m ${E}[9mstrike${E}[0m\n" >"$T/sgr"
-i=0
-while [ $i -lt 8 ]; do
-	printf "${E}[3${i}mf$i${E}[4${i}mb$i${E}[9${i}mF$i${E}[10${i}mB$i${E}[0m " >>"$T/sgr"
-	i=$((i + 1))
-done
-printf '\n' >>"$T/sgr"
-# From 16: the emulator keeps 38;5;N (N < 16) as the same palette colour
-# as 3x/9x (it looks the same), which tmux alone tells apart.
-i=16
-while [ $i -lt 256 ]; do
-	printf "${E}[38;5;${i}m#${E}[48;5;$(( 16 + (i * 7) % 240 ))m.${E}[0m" >>"$T/sgr"
-	i=$((i + 5))
-done
-printf '\n' >>"$T/sgr"
-i=0
-while [ $i -lt 256 ]; do
-	printf "${E}[38;2;$i;$((255 - i));$((i / 2))m@${E}[48;2;10;$i;200m " >>"$T/sgr"
-	i=$((i + 9))
-done
-printf "${E}[0m\n${E}[1;3;4;7;38;5;100;48;2;1;2;3mmixed${E}[22;23;24;27mplain-ish${E}[0m\n${E}[44mbg erase${E}[K${E}[0m\n" >>"$T/sgr"
-
-printf "${E}[2J${E}[Hcursor${E}[5;10Hat 5,10${E}[3Cright${E}[2Dleft${E}[2Aup${E}[10;1H0123456789${E}[10;4H${E}[K${E}[12;1Habcdef${E}[12;3H${E}[1K${E}[15;20H${E}[41mred${E}[0m${E}[20;70Hend${E}[1;78H>>>>>${E}[24;1Hbottom${E}[3;3H" >"$T/cursor"
-
-{
-	i=1
-	while [ $i -le 24 ]; do
-		printf 'row %d\n' $i
-		i=$((i + 1))
-	done
-	printf "${E}[5;15r${E}[15;1H"
-	i=1
-	while [ $i -le 7 ]; do
-		printf 'scrolled %d\n' $i
-		i=$((i + 1))
-	done
-	printf "${E}[5;1H${E}M${E}Mreverse${E}[r${E}[20;1Hafter reset\n"
-} >"$T/region"
-
-{
-	i=1
-	while [ $i -le 20 ]; do
-		printf 'line %d of text\n' $i
-		i=$((i + 1))
-	done
-	printf "${E}[3;1H${E}[2L${E}[3;1Hinserted${E}[8;1H${E}[3M${E}[12;5H${E}[3@${E}[13;2H${E}[4P${E}[14;1H${E}[2X${E}[22;1H"
-} >"$T/insdel"
-
-printf "%s%s\nnext\n%s\n%sy\nshort\n" "$L80" "$L80" "$L80" "$L80" >"$T/wrap"
-
-printf "before alt\n${E}[?1049h${E}[Halt screen${E}[10;10Hmiddle${E}[?1049lafter alt\n${E}[?1049h${E}[2;2Hstill alt\n" >"$T/alt"
-
-printf "${E}[?1h${E}=${E}[?2004h${E}[?1002h${E}[?1006hmodes\n${E}[?25l" >"$T/modes"
-# Whole only: libvterm 0.1.4 drops an OSC split between two writes.
-printf "${E}]2;a title${E}\\\\titled\n" >"$T/title"
+scenarios_write "$T"
 e2e_check "$T/title"
 
-for f in utf8 sgr cursor region insdel wrap alt modes; do
+for f in $SCENARIOS; do
 	e2e_check "$T/$f"
 	e2e_check "$T/$f" -n 1
 	e2e_check "$T/$f" -u -n 7 -k 3
