@@ -121,23 +121,6 @@ usage(const char *why)
 	exit(2);
 }
 
-/* Parses a non-negative integer option or exits 2. */
-static uint64_t
-parse_u64(const char *opt, const char *s)
-{
-	char			*end;
-	unsigned long long	 v;
-	char			 why[128];
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || *s == '-') {
-		snprintf(why, sizeof why, "--%s: not a number: %s", opt, s);
-		usage(why);
-	}
-	return (v);
-}
-
 /*
  * Resolves "ADDR:PORT" or "[V6ADDR]:PORT". An empty ADDR (":PORT" or just
  * "PORT") is the wildcard address, IPv6 when the system has it (the socket
@@ -885,25 +868,25 @@ client_main(int argc, char **argv)
 			key = optarg;
 			break;
 		case 'n':
-			c.count = parse_u64("count", optarg);
+			c.count = net_parse_u64("count", optarg, usage);
 			break;
 		case 's':
 			parse_sizes(&c, optarg);
 			break;
 		case 'r':
-			rebind_at = parse_u64("rebind-at", optarg);
+			rebind_at = net_parse_u64("rebind-at", optarg, usage);
 			break;
 		case 'T':
-			timeout = parse_u64("timeout", optarg);
+			timeout = net_parse_u64("timeout", optarg, usage);
 			break;
 		case 'w':
-			window = parse_u64("window", optarg);
+			window = net_parse_u64("window", optarg, usage);
 			break;
 		case 'u':
 			user = optarg;
 			break;
 		case 'p':
-			c.progress = parse_u64("progress", optarg);
+			c.progress = net_parse_u64("progress", optarg, usage);
 			break;
 		default:
 			usage(NULL);

@@ -195,23 +195,6 @@ parse_ms(const char *opt, const char *s)
 	return ((uint64_t)(ms * 1e6));
 }
 
-/* Parses a non-negative integer. */
-static uint64_t
-parse_u64(const char *opt, const char *s)
-{
-	char			*end;
-	unsigned long long	 v;
-	char			 why[128];
-
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s || *end != '\0' || *s == '-') {
-		snprintf(why, sizeof why, "--%s: not a number: %s", opt, s);
-		usage(why);
-	}
-	return (v);
-}
-
 /*
  * Resolves "ADDR:PORT", "[V6ADDR]:PORT" or, when passive, "PORT" alone
  * (the loopback address of family fam). Numeric host names only need no
@@ -707,11 +690,12 @@ parse_args(struct relay *r, int argc, char **argv)
 			r->o.jitter_ns = parse_ms("jitter", optarg);
 			break;
 		case 's':
-			r->o.seed = parse_u64("seed", optarg);
+			r->o.seed = net_parse_u64("seed", optarg, usage);
 			r->o.have_seed = 1;
 			break;
 		case 'b':
-			r->o.rebind_every = parse_u64("rebind-every", optarg);
+			r->o.rebind_every = net_parse_u64("rebind-every",
+			    optarg, usage);
 			break;
 		case 'S':
 			r->o.stats = optarg;

@@ -9,6 +9,7 @@
 #include <fcntl.h>
 #include <netdb.h>
 #include <signal.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,6 +19,29 @@
 #include "netutil.h"
 
 static int	sig_pipe[2] = { -1, -1 };
+
+/*
+ * Parses the value s of option --opt as a non-negative decimal integer.
+ * Anything else goes to the program's usage, which names the option and
+ * exits 2; it is passed in so each program keeps its own usage text.
+ */
+uint64_t
+net_parse_u64(const char *opt, const char *s,
+    void (*usage)(const char *))
+{
+	char			*end;
+	unsigned long long	 v;
+	char			 why[128];
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s || *end != '\0' || *s == '-') {
+		snprintf(why, sizeof why, "--%s: not a number: %s", opt, s);
+		usage(why);
+		exit(2);	/* usage does not return */
+	}
+	return (v);
+}
 
 /* Makes a descriptor non-blocking and close-on-exec. */
 int

@@ -4,6 +4,8 @@
 
 struct chan_addr;
 
+uint64_t	 net_parse_u64(const char *, const char *,
+		    void (*)(const char *));
 int		 net_nonblock(int);
 const char	*net_addr_str(const struct chan_addr *, char *, size_t);
 int		 net_signal_pipe(const char *, const int *, size_t);
