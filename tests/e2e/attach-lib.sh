@@ -8,8 +8,8 @@
 #   tm ARGS...             tmux on the test's private server
 #   attach_pane P ARGS...  a 80x24 tmux session P running lnsh ARGS; its
 #                          exit status lands in $T/P.rc, stderr in $T/P.err
-#   attach_ready P         the session's shell answers in pane P (SKIP 77
-#                          if this lnshd has no attach yet)
+#   attach_ready P         the session's shell answers in pane P (fails if
+#                          lnsh exited)
 #   screen_has P RE        the visible screen of P matches the ERE RE
 #   wait_screen SECS P RE  until it does, else fail
 #   PROMPT_RE              an ERE for a line that starts with /bin/sh's
@@ -87,15 +87,10 @@ attach_ready() {
 	wait_screen 10 "$1" "^$ar_tok"
 }
 
-# Attached, or exited: an lnshd without attach is a SKIP, not a pass.
+# Attached, or exited. lnshd serves attach, so an lnsh that exited (even
+# with "unknown" or "unsupported" in its error) is a failure, never a SKIP.
 attach_up() {
 	if [ -s "$T/$1.rc" ]; then
-		if grep -Eqi 'unknown|not supported|unsupported|no such op' \
-		    "$T/$1.err"; then
-			echo "SKIP: lnshd here does not serve attach yet:" \
-			    "$(cat "$T/$1.err")"
-			exit 77
-		fi
 		fail "lnsh in $1 exited $(cat "$T/$1.rc"): $(cat "$T/$1.err")"
 	fi
 	screen_has "$1" "$PROMPT_RE"

@@ -46,16 +46,10 @@ sc_pair() {
 	    "$(cat "$T/a.err")"
 }
 
-# The session's command ran; lnsh is still attached (an lnshd without
-# attach is a SKIP, as in attach_up).
+# The session's command ran; lnsh is still attached (an lnsh that exited
+# is a failure, as in attach_up).
 sc_up() {
 	if [ -s "$T/a.rc" ]; then
-		if grep -Eqi 'unknown|not supported|unsupported|no such op' \
-		    "$T/a.err"; then
-			echo "SKIP: lnshd here does not serve attach yet:" \
-			    "$(cat "$T/a.err")"
-			exit 77
-		fi
 		fail "$sc_what: lnsh exited $(cat "$T/a.rc"): $(cat "$T/a.err")"
 	fi
 	test -e "$T/a.done"
