@@ -282,6 +282,33 @@ out:
 }
 
 /*
+ * The writing twin of hs_read_last. The caller has started w at start and
+ * written the packet's header and indices; this appends the last Noise
+ * message of *hs, carrying payload (plen bytes) in exactly msglen bytes,
+ * then the mac1 under mac1_key, and ends the handshake: send, recv and
+ * remote_static are as hs_split gives them, and *hs is wiped. Writing works
+ * on a copy, so on any failure *hs is left as it was.
+ */
+int
+hs_write_last(struct noise_handshake *hs, struct buf *w, const uint8_t *start,
+    const uint8_t *mac1_key, const uint8_t *payload, size_t plen,
+    size_t msglen, uint8_t *send, uint8_t *recv, uint8_t *remote_static)
+{
+	struct noise_handshake	tmp;
+	int			r;
+
+	memcpy(&tmp, hs, sizeof tmp);
+	if ((r = hs_put_noise(w, &tmp, payload, plen, msglen)) != 0 ||
+	    (r = hs_put_mac1(w, start, mac1_key)) != 0 ||
+	    (r = hs_split(&tmp, send, recv, remote_static)) != 0)
+		goto out;
+	noise_wipe(hs);
+out:
+	sodium_memzero(&tmp, sizeof tmp);
+	return (r);
+}
+
+/*
  * Client: starts a Noise IK handshake as initiator with our static key
  * client_sk towards the server's static key server_pk, and writes the
  * initiation packet (120 + plen bytes) to out. On success *hs holds the
@@ -416,14 +443,14 @@ hs_response(struct noise_handshake *hs, uint32_t sender_index,
     size_t plen, uint8_t *out, size_t cap, size_t *outlen,
     struct hs_keys *keys)
 {
-	struct noise_handshake	 tmp;
 	struct hs_keys		 k;
 	struct buf		 w;
+	uint8_t			 mkey[LN_KEY_LEN];
 	size_t			 need;
 	int			 r;
 
-	memset(&tmp, 0, sizeof tmp);
 	memset(&k, 0, sizeof k);
+	memset(mkey, 0, sizeof mkey);
 	if (!hs_expects(hs, NOISE_IK, NOISE_RESPONDER, 1) || !hs->has_rs) {
 		r = LN_E_STATE;
 		goto out;
@@ -438,30 +465,23 @@ hs_response(struct noise_handshake *hs, uint32_t sender_index,
 		r = LN_E_NOSPACE;
 		goto out;
 	}
-	memcpy(&tmp, hs, sizeof tmp);
+	hs_mac1_key(client_pk, mkey);
 
 	buf_writer(&w, out, need);
 	/* <- e, ee, se, payload */
 	if ((r = hs_put_header(&w, LN_PKT_RESPONSE)) != 0 ||
 	    (r = buf_put_u32le(&w, sender_index)) != 0 ||
 	    (r = buf_put_u32le(&w, receiver_index)) != 0 ||
-	    (r = hs_put_noise(&w, &tmp, payload, plen,
-	    HS_MSG2_FIXED + plen)) != 0 ||
-	    (r = hs_put_mac1_for(&w, out, client_pk)) != 0)
-		goto out;
-
-	if ((r = hs_split(&tmp, k.send, k.recv, k.remote_static)) != 0)
+	    (r = hs_write_last(hs, &w, out, mkey, payload, plen,
+	    HS_MSG2_FIXED + plen, k.send, k.recv, k.remote_static)) != 0)
 		goto out;
 	k.local_index = sender_index;
 	k.remote_index = receiver_index;
-
 	memcpy(keys, &k, sizeof k);
 	*outlen = buf_used(&w);
-	noise_wipe(hs);
-	r = 0;
 out:
-	sodium_memzero(&tmp, sizeof tmp);
 	sodium_memzero(&k, sizeof k);
+	sodium_memzero(mkey, sizeof mkey);
 	return (r);
 }
 

@@ -427,13 +427,11 @@ pair_finish(struct noise_handshake *hs, uint32_t server_index,
     size_t plen, uint8_t *out, size_t cap, size_t *outlen,
     struct pair_keys *keys)
 {
-	struct noise_handshake	 tmp;
 	struct pair_keys	 k;
 	struct buf		 w;
 	size_t			 need;
 	int			 r;
 
-	memset(&tmp, 0, sizeof tmp);
 	memset(&k, 0, sizeof k);
 	if (!hs_expects(hs, NOISE_XXPSK3, NOISE_INITIATOR, 2) || !hs->has_rs) {
 		r = LN_E_STATE;
@@ -448,23 +446,17 @@ pair_finish(struct noise_handshake *hs, uint32_t server_index,
 		r = LN_E_NOSPACE;
 		goto out;
 	}
-	memcpy(&tmp, hs, sizeof tmp);
 	buf_writer(&w, out, need);
 	/* -> s, se, psk, payload */
 	if ((r = hs_put_header(&w, LN_PKT_PAIR_FINISH)) != 0 ||
 	    (r = buf_put_u32le(&w, server_index)) != 0 ||
-	    (r = hs_put_noise(&w, &tmp, payload, plen,
-	    PAIR_MSG3_FIXED + plen)) != 0 ||
-	    (r = hs_put_mac1(&w, out, mkey)) != 0)
-		goto out;
-	if ((r = hs_split(&tmp, k.send, k.recv, k.remote_static)) != 0)
+	    (r = hs_write_last(hs, &w, out, mkey, payload, plen,
+	    PAIR_MSG3_FIXED + plen, k.send, k.recv, k.remote_static)) != 0)
 		goto out;
 	k.remote_index = server_index;
 	memcpy(keys, &k, sizeof k);
 	*outlen = buf_used(&w);
-	noise_wipe(hs);
 out:
-	sodium_memzero(&tmp, sizeof tmp);
 	sodium_memzero(&k, sizeof k);
 	return (r);
 }

@@ -251,6 +251,9 @@ int	 hs_expects(const struct noise_handshake *, enum noise_pattern,
 int	 hs_split(struct noise_handshake *, uint8_t *, uint8_t *, uint8_t *);
 int	 hs_read_last(struct noise_handshake *, const uint8_t *, size_t,
 	     uint8_t *, size_t, size_t *, uint8_t *, uint8_t *, uint8_t *);
+int	 hs_write_last(struct noise_handshake *, struct buf *,
+	     const uint8_t *, const uint8_t *, const uint8_t *, size_t, size_t,
+	     uint8_t *, uint8_t *, uint8_t *);
 int	 hs_initiation(struct noise_handshake *, const uint8_t *,
 	     const uint8_t *, uint32_t, const uint8_t *, size_t, uint8_t *,
 	     size_t, size_t *);
