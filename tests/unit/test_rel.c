@@ -282,7 +282,7 @@ test_rtt_timestamps(void **state)
 	rel_init(&r, &c);
 
 	/* First sample 100 ms: srtt 100, rttvar 50, rto 315. */
-	rel_queue(&r, (const uint8_t *)"a", 1);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"a", 1), 0);
 	e = next(&r, t);
 	ts = e->ts;
 	assert_true(ts == t / MS);
@@ -295,7 +295,7 @@ test_rtt_timestamps(void **state)
 
 	/* Held 30 ms by the peer: the sample is 100, rttvar 37.5. */
 	t += SEC;
-	rel_queue(&r, (const uint8_t *)"b", 1);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"b", 1), 0);
 	e = next(&r, t);
 	ts = e->ts;
 	lnsh__envelope__free_unpacked(e, NULL);
@@ -309,7 +309,7 @@ test_rtt_timestamps(void **state)
 
 	/* Sent again, then its echo: no sample; the ack ends the backoff. */
 	t += SEC;
-	rel_queue(&r, (const uint8_t *)"c", 1);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"c", 1), 0);
 	e = next(&r, t);
 	ts = e->ts;
 	lnsh__envelope__free_unpacked(e, NULL);
@@ -325,7 +325,7 @@ test_rtt_timestamps(void **state)
 
 	/* A fresh timestamp after it samples again; tiny RTTs keep the min. */
 	t += SEC;
-	rel_queue(&r, (const uint8_t *)"d", 1);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"d", 1), 0);
 	e = next(&r, t);
 	ts = e->ts;
 	lnsh__envelope__free_unpacked(e, NULL);
@@ -368,7 +368,7 @@ test_identical_resend(void **state)
 	memset(&c, 0, sizeof c);
 	memset(&k, 0, sizeof k);
 	rel_init(&r, &c);
-	rel_queue(&r, (const uint8_t *)"same", 4);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"same", 4), 0);
 	assert_int_equal(rel_next(&r, SEC, &env1, &len1, &seq1), 1);
 	assert_true(seq1 == 1);
 	/* Something arrives meanwhile: a fresh Envelope would ack it. */
@@ -407,7 +407,7 @@ test_sack(void **state)
 	memset(&k, 0, sizeof k);
 	rel_init(&r, &c);
 	for (i = 0; i < 6; i++)
-		rel_queue(&r, (const uint8_t *)"m", 1);
+		assert_int_equal(rel_queue(&r, (const uint8_t *)"m", 1), 0);
 	for (i = 0; i < 6; i++)
 		lnsh__envelope__free_unpacked(next(&r, 0), NULL);
 	/* Holds 1, then 3 (bit 0) and 6 (bit 3): 2 is lost, 4 and 5 not. */
@@ -482,7 +482,7 @@ test_delayed_ack(void **state)
 
 	/* A message of ours carries the ack and satisfies it. */
 	assert_int_equal(feed(&r, 4, 0, "c", t + 2 * SEC, &k), 0);
-	rel_queue(&r, (const uint8_t *)"reply", 5);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"reply", 5), 0);
 	e = next(&r, t + 2 * SEC);
 	assert_true(e->seq == 1 && e->ack == 4);
 	lnsh__envelope__free_unpacked(e, NULL);
@@ -621,8 +621,8 @@ test_reset(void **state)
 	memset(&c, 0, sizeof c);
 	memset(&k, 0, sizeof k);
 	rel_init(&r, &c);
-	rel_queue(&r, (const uint8_t *)"a", 1);
-	rel_queue(&r, (const uint8_t *)"b", 1);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"a", 1), 0);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"b", 1), 0);
 	lnsh__envelope__free_unpacked(next(&r, 0), NULL);
 	assert_int_equal(feed(&r, 1, 0, "x", 0, &k), 0);
 	assert_int_equal(feed(&r, 3, 0, "z", 0, &k), 0);
@@ -630,7 +630,7 @@ test_reset(void **state)
 	assert_int_equal(rel_unacked(&r), 0);
 	assert_int_equal(rel_deadline(&r), UINT64_MAX);
 	assert_true(r.delivered == 0);
-	rel_queue(&r, (const uint8_t *)"c", 1);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"c", 1), 0);
 	e = next(&r, SEC);
 	assert_true(e->seq == 1 && e->ack == 0);
 	assert_memory_equal(e->body.data, "c", 1);

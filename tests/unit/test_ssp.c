@@ -475,7 +475,8 @@ test_ctrl_c_in_flood(void **state)
 		scribble(w);
 		if (i == 1000) {
 			sent = w->now;
-			ssp_client_send_keys(w->cl, &ctrl_c, 1, w->now);
+			assert_int_equal(ssp_client_send_keys(w->cl,
+			    &ctrl_c, 1, w->now), 0);
 		}
 		run(w, w->now + MS / 2);
 	}
@@ -503,8 +504,8 @@ test_ctrl_c_lossy(void **state)
 			scribble(w);
 			if (i == 1000) {
 				sent = w->now;
-				ssp_client_send_keys(w->cl, &ctrl_c, 1,
-				    w->now);
+				assert_int_equal(ssp_client_send_keys(w->cl,
+				    &ctrl_c, 1, w->now), 0);
 			}
 			run(w, w->now + MS / 2);
 		}
@@ -583,7 +584,8 @@ test_client_notices_silence(void **state)
 	w->down = 1;
 	cut = w->now;
 	/* Typing after the cut: the missing ack is noticed quickly. */
-	ssp_client_send_keys(w->cl, (const uint8_t *)"x", 1, w->now);
+	assert_int_equal(ssp_client_send_keys(w->cl, (const uint8_t *)"x", 1,
+	    w->now), 0);
 	run(w, cut + 1200 * MS);
 	assert_true(ssp_client_silence(w->cl, w->now) > 0);
 	/* While silent it probes at most every 500 ms. */
@@ -632,7 +634,8 @@ test_garbage(void **state)
 	assert_true(ssp_client_counters(w->cl)->drop[LN_DROP_MESSAGE] > 0);
 	/* Still in sync afterwards. */
 	scribble(w);
-	ssp_client_send_keys(w->cl, (const uint8_t *)"ok", 2, w->now);
+	assert_int_equal(ssp_client_send_keys(w->cl, (const uint8_t *)"ok", 2,
+	    w->now), 0);
 	heal_and_check(w);
 	assert_int_equal(w->nkeys, 2);
 	assert_memory_equal(w->keys, "ok", 2);
