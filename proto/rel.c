@@ -294,7 +294,15 @@ rel_encode(struct rel *r, uint64_t now, uint64_t seq, const uint8_t *body,
 	r->in->arrivals = 0;
 }
 
-/* Fragments of ours in flight: sent, neither acked nor found lost. */
+/*
+ * Fragments of ours in flight: sent, neither acked nor found lost.
+ *
+ * rel_pick sends a message the first time only when every older one has
+ * gone at least once, so the sent messages are a prefix of those unacked:
+ * this loop and the others over the window stop at the first never sent,
+ * and skip what is only queued (up to LN_REL_WINDOW under a burst, where
+ * the sent are at most LN_REL_SACK_BITS + 1). They run per packet.
+ */
 static unsigned
 rel_flight(const struct rel *r)
 {
@@ -304,7 +312,9 @@ rel_flight(const struct rel *r)
 
 	for (seq = r->peer_acked + 1; seq < r->next_seq; seq++) {
 		m = &r->out->m[seq % LN_REL_WINDOW];
-		if (m->tx != 0 && !m->sacked && !m->lost)
+		if (m->tx == 0)
+			break;
+		if (!m->sacked && !m->lost)
 			n += m->cost;
 	}
 	return (n);
@@ -362,7 +372,9 @@ rel_timeout(struct rel *r, uint64_t now)
 
 	for (seq = r->peer_acked + 1; seq < r->next_seq; seq++) {
 		m = &r->out->m[seq % LN_REL_WINDOW];
-		if (m->tx != 0 && !m->sacked && !m->lost && m->due_ns <= now) {
+		if (m->tx == 0)
+			break;
+		if (!m->sacked && !m->lost && m->due_ns <= now) {
 			expired = 1;
 			break;
 		}
@@ -375,7 +387,9 @@ rel_timeout(struct rel *r, uint64_t now)
 		r->rto_ns = LN_REL_RTO_MAX_NS;
 	for (seq = r->peer_acked + 1; seq < r->next_seq; seq++) {
 		m = &r->out->m[seq % LN_REL_WINDOW];
-		if (m->tx != 0 && !m->sacked && m->due_ns <= now)
+		if (m->tx == 0)
+			break;
+		if (!m->sacked && m->due_ns <= now)
 			m->lost = 1;
 	}
 }
@@ -391,7 +405,7 @@ rel_pick(const struct rel *r)
 {
 	const struct rel_msg	*m;
 	uint64_t		 seq;
-	unsigned		 flight = rel_flight(r);
+	unsigned		 flight;
 
 	for (seq = r->peer_acked + 1; seq < r->next_seq; seq++) {
 		m = &r->out->m[seq % LN_REL_WINDOW];
@@ -400,6 +414,7 @@ rel_pick(const struct rel *r)
 		/* Past what a selective ack reaches, it could only time out. */
 		if (seq > r->peer_acked + 1 + LN_REL_SACK_BITS)
 			return (0);
+		flight = rel_flight(r);
 		if (flight == 0 || flight + m->cost <= r->cwnd)
 			return (seq);
 		return (0);
@@ -487,7 +502,9 @@ rel_deadline(const struct rel *r)
 		return (0);
 	for (seq = r->peer_acked + 1; seq < r->next_seq; seq++) {
 		m = &r->out->m[seq % LN_REL_WINDOW];
-		if (m->tx != 0 && !m->sacked && !m->lost && m->due_ns < when)
+		if (m->tx == 0)
+			break;
+		if (!m->sacked && !m->lost && m->due_ns < when)
 			when = m->due_ns;
 	}
 	if (r->ack_due && r->ack_due_ns < when)
@@ -626,7 +643,9 @@ rel_ack(struct rel *r, uint64_t ack, uint64_t sack)
 	reo = r->srtt_ns;
 	for (seq = r->peer_acked + 1; seq < r->next_seq; seq++) {
 		m = &r->out->m[seq % LN_REL_WINDOW];
-		if (m->tx != 0 && !m->sacked && !m->lost &&
+		if (m->tx == 0)
+			break;
+		if (!m->sacked && !m->lost &&
 		    m->xmit + LN_REL_DUPTHRESH <= r->rack_xmit &&
 		    m->sent_ns + reo <= r->rack_sent_ns) {
 			m->lost = 1;
