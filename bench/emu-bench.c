@@ -21,7 +21,7 @@
 #include "vterm.h"
 
 #include "proto.h"
-#include "term.h"
+#include "fb.h"
 #include "server.h"
 
 #define CHUNK	4096	/* a pty read */

@@ -43,7 +43,7 @@
 #include <sodium.h>
 
 #include "rpc.pb-c.h"
-#include "term.h"
+#include "fb.h"
 #include "ssp.h"
 #include "client.h"
 

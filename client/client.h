@@ -199,7 +199,7 @@ int		 json_time(struct json *, int64_t);
 int		 json_rfc3339(int64_t, char *, size_t);
 
 /*
- * display.c: draws a struct fb (proto/term.h) on the local terminal through
+ * display.c: draws a struct fb (proto/fb.h) on the local terminal through
  * terminfo, sending only what changed since the last draw. Lines that
  * scrolled off the top of the remote screen are queued with
  * display_scroll_in_*() and reach the local terminal's own scrollback, in

@@ -20,7 +20,7 @@
 #include <term.h>
 
 #include "proto.h"
-#include "term.h"
+#include "fb.h"
 #include "client.h"
 
 /* Modes sent to the local terminal as DEC private modes. */

@@ -25,7 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "term.h"
+#include "fb.h"
 #include "client.h"
 
 #define PREDICT_MAX		256	/* predictions outstanding */

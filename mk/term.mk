@@ -11,7 +11,7 @@ nodist_libpbterm_a_SOURCES = proto/screen.pb-c.c proto/screen.pb-c.h
 libpbterm_a_CFLAGS = $(SAN_CFLAGS)
 
 # The framebuffer, shared by server and client.
-TERM_FB_SRCS = proto/term.h proto/fb.c proto/fbdiff.c
+TERM_FB_SRCS = proto/fb.h proto/fb.c proto/fbdiff.c
 noinst_LIBRARIES += libterm.a
 libterm_a_SOURCES = $(TERM_FB_SRCS)
 TERM_FB_LIBS = libterm.a libpbterm.a $(PROTOBUF_C_LIBS)

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "proto.h"
-#include "term.h"
+#include "fb.h"
 
 static const struct fb_cell blank_cell = { ' ', 0, 0, 0, 0 };
 

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "proto.h"
-#include "term.h"
+#include "fb.h"
 #include "screen.pb-c.h"
 
 /* What an encoded row owns, so that it can be freed in one go. */

@@ -28,7 +28,7 @@
 #include <stdint.h>
 
 #include "proto.h"
-#include "term.h"
+#include "fb.h"
 
 #define SSP_MS			1000000ULL	/* ns */
 

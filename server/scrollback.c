@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "proto.h"
-#include "term.h"
+#include "fb.h"
 #include "server.h"
 
 struct sb_line {

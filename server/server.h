@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "proto.h"
-#include "term.h"
+#include "fb.h"
 
 /* emu.c: one session's terminal: libvterm's state layer driving our fb. */
 struct emu;

@@ -7,7 +7,7 @@
 #include <stdlib.h>
 
 #include "proto.h"
-#include "term.h"
+#include "fb.h"
 #include "server.h"
 #include "fbplay.h"
 

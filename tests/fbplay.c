@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "proto.h"
-#include "term.h"
+#include "fb.h"
 #include "client.h"
 #include "fbplay.h"
 

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "proto.h"
-#include "term.h"
+#include "fb.h"
 #include "server.h"
 
 struct reply {

@@ -13,7 +13,7 @@
 #include <cmocka.h>
 
 #include "proto.h"
-#include "term.h"
+#include "fb.h"
 
 static const struct fb_pen plain = { 0, 0, 0 };
 

@@ -12,7 +12,7 @@
 
 #include <cmocka.h>
 
-#include "term.h"
+#include "fb.h"
 #include "client.h"
 
 #define MS		1000000ULL

@@ -12,7 +12,7 @@
 #include <cmocka.h>
 
 #include "proto.h"
-#include "term.h"
+#include "fb.h"
 #include "server.h"
 
 /* A row of cols reading s with one pen. */

@@ -1,13 +1,13 @@
 /*
- * term.h: the framebuffer contract shared by the server's emulator and the
+ * fb.h: the framebuffer contract shared by the server's emulator and the
  * client's display. A screen is an array of reference-counted rows; rows are
  * copied only when written while shared, so a snapshot costs O(rows) and a
  * full-width scroll moves pointers, never cells. Two snapshots diff into a
  * ScreenDiff message (proto/screen.proto) that a peer holding the first
  * applies to obtain the second, exactly.
  */
-#ifndef LNSH_TERM_H
-#define LNSH_TERM_H
+#ifndef LNSH_FB_H
+#define LNSH_FB_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -187,4 +187,4 @@ int		 fb_diff(const struct fb *, const struct fb *, uint8_t **,
 		     size_t *);
 int		 fb_apply(struct fb *, const uint8_t *, size_t);
 
-#endif /* LNSH_TERM_H */
+#endif /* LNSH_FB_H */
