@@ -22,4 +22,22 @@ int	compat_peereid(int, uid_t *, gid_t *);
 /* malloc-tune.c: large blocks go back to the system when freed. */
 void	compat_malloc_tune(void);
 
+/*
+ * waitfd.c: poll(2)'s contract for every wait that includes a tty or a
+ * pty: select(2) where poll cannot wait on devices (LNSH_SELECT_WAIT),
+ * else poll(2). -1 and errno on failure; ERANGE: a descriptor select(2)
+ * cannot watch (>= FD_SETSIZE), which compat_waitfd_strerror() explains.
+ */
+struct pollfd;
+int	compat_waitfd(struct pollfd *, size_t, int);
+int	compat_waitfd_select(struct pollfd *, size_t, int);
+int	compat_waitfd_poll(struct pollfd *, size_t, int);
+const char *compat_waitfd_method(void);
+const char *compat_waitfd_strerror(int);
+
+/* event-base.c: the libevent base for a loop that waits on a pty. */
+struct event_base;
+struct event_base *compat_event_base(void);
+const char *compat_event_method(void);
+
 #endif /* LNSH_COMPAT_H */

@@ -20,7 +20,8 @@ HOLDER_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server $(EVENT_CFLAGS) \
 noinst_LIBRARIES += libholder.a
 libholder_a_SOURCES = server/holder-wire.c server/holder-conn.c \
 	server/sessdir.c server/privdrop.c server/pty.c \
-	compat/peercred.c compat/malloc-tune.c compat/compat.h server/server.h
+	compat/peercred.c compat/malloc-tune.c compat/event-base.c \
+	compat/compat.h server/server.h
 libholder_a_CPPFLAGS = $(HOLDER_CPPFLAGS)
 HOLDER_LIBS = libholder.a libpbholder.a libproto.a $(PROTOBUF_C_LIBS) \
 	$(EVENT_LIBS) $(SODIUM_LIBS)
