@@ -42,6 +42,7 @@ struct holder_conn {
 	int			 fd;
 	char			 name[HOLDER_MAX_NAME + 1];
 	long			 pid;
+	char			 method[HOLDER_MAX_METHOD + 1];
 	uint32_t		 next_id;
 	char			 err[512];
 
@@ -83,6 +84,13 @@ long
 holder_conn_pid(const struct holder_conn *c)
 {
 	return (c->pid);
+}
+
+/* The libevent method the holder's loop runs on ("" if it did not say). */
+const char *
+holder_conn_event_method(const struct holder_conn *c)
+{
+	return (c->method);
 }
 
 /* The connection's socket. */
@@ -294,8 +302,12 @@ hc_hello(struct holder_conn *c, const char *name)
 		snprintf(c->err, sizeof c->err, "holder at %s says it is "
 		    "another session", name);
 		r = LN_E_INVAL;
-	} else
+	} else {
 		c->pid = (long)rep->hello->pid;
+		snprintf(c->method, sizeof c->method, "%s",
+		    rep->hello->event_method);
+		hwire_clean_string(c->method);
+	}
 	lnsh__holder__reply__free_unpacked(rep, NULL);
 	return (r);
 }

@@ -179,7 +179,8 @@ hwire_reply_ok(const Lnsh__Holder__Reply *rep)
 	switch (rep->msg_case) {
 	case LNSH__HOLDER__REPLY__MSG_HELLO:
 		return (rep->hello != NULL &&
-		    hwire_str_ok(rep->hello->name, HOLDER_MAX_NAME));
+		    hwire_str_ok(rep->hello->name, HOLDER_MAX_NAME) &&
+		    hwire_str_ok(rep->hello->event_method, HOLDER_MAX_METHOD));
 	case LNSH__HOLDER__REPLY__MSG_ERROR:
 		return (rep->error != NULL &&
 		    hwire_str_ok(rep->error->message, 1024));

@@ -644,6 +644,7 @@ holder_do_hello(struct hconn *c, const Lnsh__Holder__Request *req)
 {
 	Lnsh__Holder__Reply	rep = LNSH__HOLDER__REPLY__INIT;
 	Lnsh__Holder__Hello	hello = LNSH__HOLDER__HELLO__INIT;
+	const char		*method;
 	char			msg[128];
 
 	if (req->msg_case != LNSH__HOLDER__REQUEST__MSG_HELLO) {
@@ -665,6 +666,8 @@ holder_do_hello(struct hconn *c, const Lnsh__Holder__Request *req)
 	hello.version = HOLDER_PROTO_VERSION;
 	hello.name = (char *)(uintptr_t)c->h->opts->name;
 	hello.pid = (uint32_t)getpid();
+	method = event_base_get_method(c->h->base);
+	hello.event_method = (char *)(uintptr_t)method;
 	rep.id = req->id;
 	rep.msg_case = LNSH__HOLDER__REPLY__MSG_HELLO;
 	rep.hello = &hello;
@@ -1027,8 +1030,15 @@ holder_run(const struct holder_opts *opts)
 	if ((r = sessdir_prepare(opts->dir, err, sizeof err)) != 0 ||
 	    (r = holder_listen(&h, err, sizeof err)) != 0)
 		goto fail;
-	if ((h.base = event_base_new()) == NULL) {
-		snprintf(err, sizeof err, "event_base_new failed");
+	if ((h.base = compat_event_base()) == NULL) {
+		if (compat_event_method() != NULL)
+			snprintf(err, sizeof err, "libevent offers no \"%s\" "
+			    "method, the only one that can wait on a pty "
+			    "here: install a libevent built with it",
+			    compat_event_method());
+		else
+			snprintf(err, sizeof err, "cannot create a libevent "
+			    "event base");
 		r = LN_E_SYSTEM;
 		goto fail;
 	}

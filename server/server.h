@@ -49,6 +49,7 @@ int		 sb_wrapped(const struct scrollback *, size_t);
 #define HOLDER_MAX_NAME		64		/* [A-Za-z0-9._-]{1,64} */
 #define HOLDER_MAX_COMMAND	4096		/* bytes of Info.command */
 #define HOLDER_MAX_TITLE	1024		/* bytes of Info.title */
+#define HOLDER_MAX_METHOD	32		/* bytes of Hello.event_method */
 #define HOLDER_MAX_DIM		4096		/* cols or rows */
 #define HOLDER_MAX_CONNS	32		/* connections one holder serves */
 #define HOLDER_PTY_QUEUE	(1024 * 1024)	/* input queued for the pty */
@@ -159,6 +160,7 @@ void		 holder_close(struct holder_conn *);
 const char	*holder_conn_error(const struct holder_conn *);
 const char	*holder_conn_name(const struct holder_conn *);
 long		 holder_conn_pid(const struct holder_conn *);
+const char	*holder_conn_event_method(const struct holder_conn *);
 int		 holder_fd(const struct holder_conn *);
 int		 holder_info(struct holder_conn *, int, struct holder_info *);
 int		 holder_input(struct holder_conn *, const void *, size_t);

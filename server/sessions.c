@@ -380,6 +380,7 @@ sessions_spawn(struct lnshd *d, const struct paths_user *u,
     const struct session_new *sn, struct session **out, char **cause)
 {
 	struct sessdir_spawn	 sp;
+	struct session		*s;
 	struct passwd		*pw;
 	char			*dir = NULL, err[512];
 	pid_t			 pid;
@@ -422,11 +423,13 @@ sessions_spawn(struct lnshd *d, const struct paths_user *u,
 		ln_cause(cause, "%s", err);
 		goto out;
 	}
-	if ((r = sessions_attach(d, dir, u->uid, sn->name, out,
-	    cause)) != 0)
+	if ((r = sessions_attach(d, dir, u->uid, sn->name, &s, cause)) != 0)
 		goto out;
-	log_info("new session %s for %s, holder pid %ld", sn->name, u->name,
-	    (long)pid);
+	/* The holder's libevent method: "select" is what a Mac must show. */
+	log_info("new session %s for %s, holder pid %ld, event loop on %s",
+	    sn->name, u->name, (long)pid, holder_conn_event_method(s->hc));
+	if (out != NULL)
+		*out = s;
 out:
 	free(dir);
 	return (r);

@@ -242,11 +242,13 @@ cmd_info(const char *dir, const char *name, int consume)
 		fail(c);
 	printf("name=%s\nstate=%s\nexit_status=%d\nexit_signal=%d\n"
 	    "pid=%ld\ncols=%d\nrows=%d\nclients=%u\ncreated_ns=%llu\n"
-	    "activity_ns=%llu\ncommand=%s\ntitle=%s\n", info.name,
+	    "activity_ns=%llu\ncommand=%s\ntitle=%s\nevent_method=%s\n",
+	    info.name,
 	    info.exited ? "exited" : "running", info.exit_status,
 	    info.exit_signal, info.pid, info.cols, info.rows, info.clients,
 	    (unsigned long long)info.created_ns,
-	    (unsigned long long)info.activity_ns, info.command, info.title);
+	    (unsigned long long)info.activity_ns, info.command, info.title,
+	    holder_conn_event_method(c));
 	holder_info_free(&info);
 	holder_close(c);
 	return (0);

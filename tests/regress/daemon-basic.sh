@@ -88,6 +88,10 @@ if [ -x "$LNSH" ]; then
 		"$LNSH" capture h s1 | grep -q 'hello-42'
 	}
 	wait_for 10 screen_has || fail "send/capture: $("$LNSH" capture h s1)"
+	# lnshd logs the holder's libevent method (select on macOS).
+	m=$(sed -n 's/.*new session s1 for .*, event loop on //p' \
+	    "$T/lnshd.err")
+	holder_method_ok "$m" || fail "lnshd logged event loop '$m'"
 	"$LNSH" ls h --json >"$T/ls.json" || fail "lnsh ls"
 	python3 - "$T/ls.json" <<'PY' || fail "ls --json: $(cat "$T/ls.json")"
 import json, sys

@@ -44,6 +44,11 @@ kill -0 "$hpid" 2>/dev/null || fail "holder gone after holderctl exited"
 wait_or_fail "hello on the screen" screen_has s1 '\(.*[#$] \)\{0,1\}hello'
 [ "$(field s1 state)" = running ] || fail "s1 not running"
 [ "$(field s1 name)" = s1 ] || fail "info name"
+# The loop runs on the method configure chose: select on macOS, where
+# kqueue and poll cannot wait on the pty, and in the select-wait build.
+m=$(field s1 event_method)
+holder_method_ok "$m" || fail "holder's event loop on '$m' (config.h: $(grep \
+    LNSH_SELECT_WAIT "$B/config.h"))"
 # lnshd's signals are not the holder's: SIGHUP (lnshd's terminal going)
 # is ignored, and the holder is in a session of its own.
 kill -HUP "$hpid"

@@ -18,6 +18,10 @@
 #   users_can_run NAME FILE  skips (77) unless $UA may run FILE
 #   spawn NAME CMD...      runs CMD in the background, stdout to $T/NAME.out,
 #                          stderr to $T/NAME.err; killed on exit; sets $LASTPID
+#   holder_method_ok M     true if M is the libevent method this build's
+#                          holders must run on: select where configure
+#                          chose select(2) for ttys and ptys (macOS,
+#                          --enable-select-wait), else any one
 #   wait_for SECS CMD...   until CMD succeeds, at most SECS seconds; 1 if not
 #   wait_line SECS FILE RE until a line of FILE matches the ERE RE
 #   wait_exit SECS PID     until PID exits; its status in $EXITCODE
@@ -122,6 +126,16 @@ wait_exit() {
 lnsh_gone() {
 	! kill -0 "$1" 2>/dev/null && return 0
 	ps -o stat= -p "$1" 2>/dev/null | grep -q Z
+}
+
+# holder_method_ok METHOD: the method a holder reported is this build's:
+# "select" when config.h has LNSH_SELECT_WAIT, else any method at all.
+holder_method_ok() {
+	if grep -q '^#define LNSH_SELECT_WAIT 1' "$B/config.h"; then
+		[ "$1" = select ]
+	else
+		[ -n "$1" ]
+	fi
 }
 
 # daemon_setup: what the daemon-*.sh tests start from, after lnsh_setup.
