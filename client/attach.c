@@ -1,7 +1,9 @@
 /*
- * attach.c: the interactive client's one poll() loop: the channel's
+ * attach.c: the interactive client's one wait loop: the channel's
  * sockets, the keyboard and the terminal's events in; SSP keys and
  * resizes out, SSP screens through the predictive overlay to the display.
+ * The wait includes the terminal, so it is compat_waitfd() (select(2) on
+ * macOS, whose poll(2) cannot wait on a tty), never poll(2) itself.
  *
  * The AttachRequest goes out as soon as the channel is up, and the
  * terminal is touched only once the daemon has accepted it, so every
@@ -42,6 +44,7 @@
 
 #include <sodium.h>
 
+#include "compat.h"
 #include "rpc.pb-c.h"
 #include "fb.h"
 #include "ssp.h"
@@ -633,7 +636,7 @@ att_tty_event(struct attach *a)
 	}
 }
 
-/* Milliseconds from now until a deadline, for poll(). */
+/* Milliseconds from now until a deadline, for the wait. */
 static int
 att_poll_ms(uint64_t now, uint64_t deadline)
 {
@@ -646,7 +649,7 @@ att_poll_ms(uint64_t now, uint64_t deadline)
 }
 
 /*
- * One turn of the loop: timers, then a poll until the next deadline,
+ * One turn of the loop: timers, then a wait until the next deadline,
  * then whatever is readable. interactive: the keyboard and the terminal
  * are ours (after the attach was accepted).
  */
@@ -701,7 +704,7 @@ att_turn(struct attach *a, int interactive, uint64_t limit)
 			pfd[n++].revents = 0;
 		}
 	}
-	if (poll(pfd, (nfds_t)n, att_poll_ms(now, next)) == -1) {
+	if (compat_waitfd(pfd, n, att_poll_ms(now, next)) == -1) {
 		if (errno == EINTR)
 			return (0);
 		return (LN_E_SYSTEM);
@@ -833,7 +836,8 @@ attach_run(const struct attach_opts *o)
 	while (!a.done)
 		if (att_turn(&a, 1, UINT64_MAX) != 0) {
 			att_finish(&a, LNSH_EXIT_ERROR, NULL,
-			    att_fmt("poll: %s", strerror(errno)));
+			    att_fmt("waiting for input: %s",
+			    compat_waitfd_strerror(errno)));
 			break;
 		}
 	ex = a.exit_code;

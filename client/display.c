@@ -19,6 +19,7 @@
 #include <curses.h>
 #include <term.h>
 
+#include "compat.h"
 #include "proto.h"
 #include "fb.h"
 #include "client.h"
@@ -895,9 +896,14 @@ display_flush(struct display *d)
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && errno == EAGAIN) {
+			/* The terminal: compat_waitfd, not poll (macOS). */
 			pfd.fd = d->fd;
 			pfd.events = POLLOUT;
-			(void)poll(&pfd, 1, -1);
+			if (compat_waitfd(&pfd, 1, -1) == -1 &&
+			    errno != EINTR) {
+				d->out.len = 0;
+				return (LN_E_SYSTEM);
+			}
 			continue;
 		}
 		d->out.len = 0;
