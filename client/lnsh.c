@@ -17,6 +17,7 @@
 
 #include <sodium.h>
 
+#include "compat.h"
 #include "client.h"
 
 #define SESSION_NAME_MAX	64
@@ -213,8 +214,9 @@ main(int argc, char **argv)
 		return (LNSH_EXIT_OK);
 	}
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		printf("lnsh %s (protocol %d)\n", PACKAGE_VERSION,
-		    LN_PROTO_VERSION);
+		/* The terminal wait too: a Mac must say select. */
+		printf("lnsh %s (protocol %d, terminal wait %s)\n",
+		    PACKAGE_VERSION, LN_PROTO_VERSION, compat_waitfd_method());
 		return (LNSH_EXIT_OK);
 	}
 	for (i = 0; cmd_table[i] != NULL; i++)
