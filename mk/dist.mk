@@ -63,3 +63,9 @@ installcheck-local:
 	fi; \
 	echo "distcheck: the source tree is as unpacked"
 EXTRA_DIST += tests/regress/installcheck.sh
+
+# ---------------------------------------------------------------- Homebrew
+# The formula builds from the tarball; formula.sh checks it with ruby -c
+# and against configure.ac's dependencies (skipped where ruby is absent).
+EXTRA_DIST += packaging/homebrew/lnsh.rb tests/regress/formula.sh
+TESTS += tests/regress/formula.sh
