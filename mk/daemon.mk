@@ -6,6 +6,7 @@
 # program's build depends on the other's rules.
 BUILT_SOURCES += proto/rpc.pb-c.h
 CLEANFILES += proto/rpc.pb-c.c proto/rpc.pb-c.h
+EXTRA_DIST += proto/rpc.proto
 noinst_LIBRARIES += libpbdaemon.a
 nodist_libpbdaemon_a_SOURCES = proto/rpc.pb-c.c proto/rpc.pb-c.h
 libpbdaemon_a_CFLAGS = $(SAN_CFLAGS)

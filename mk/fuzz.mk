@@ -13,7 +13,9 @@
 #	fuzz/fuzz-frag -max_total_time=600 fuzz/work/fuzz-frag \
 #	    fuzz/corpus/fuzz-frag
 # FUZZ_VERBOSE=1 fuzz/fuzz-chan-server FILE says what one input did.
-EXTRA_DIST += fuzz
+# The tarball carries fuzz/ through the targets' _SOURCES, which automake
+# distributes even when FUZZING is off; naming the directory would copy a
+# VPATH build's fuzz/ (objects, corpus, binaries) instead of the source's.
 
 if FUZZING
 FUZZ_TARGETS = fuzz/fuzz-transport fuzz/fuzz-initiation fuzz/fuzz-response \
