@@ -359,7 +359,7 @@ int		 authkeys_strict(const char *, const char *, uid_t, char **);
 int		 authkeys_parse(const char *, const uint8_t *, size_t,
 		     struct authkeys *, authkeys_warn_fn, void *);
 /* (path, home, uid, &out, warn, arg, cause): checks, then parses. */
-int		 authkeys_load(const char *, const char *, uid_t,
+int		 authkeys_load(const char *, const char *, uid_t, gid_t,
 		     struct authkeys *, authkeys_warn_fn, void *, char **);
 /* The entry admitting a key or NULL; constant-time compares. */
 const struct authkey *authkeys_find(const struct authkeys *,
