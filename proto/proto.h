@@ -421,8 +421,6 @@ uint64_t chan_link_deadline(const struct chan_link *, int);
 /* "BLAKE2B:" and unpadded base64 of a BLAKE2b-256 of the key; NUL incl. */
 #define LN_FINGERPRINT_PREFIX	"BLAKE2B:"
 #define LN_FINGERPRINT_LEN	(sizeof LN_FINGERPRINT_PREFIX + 43)
-#define LN_TEXT_FILE_MAX	(1024 * 1024)	/* largest text file read */
-#define LN_TEXT_LINE_MAX	4096		/* longest line, NUL included */
 
 /* What ln_file_read checks on the file it opened (all: not a symlink). */
 #define LN_FILE_PRIVATE		0x1	/* no group/world access at all */
