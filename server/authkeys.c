@@ -276,8 +276,14 @@ open_as_user(const char *path, uid_t uid, gid_t gid, int *fdp, char **cause)
 	saved = errno;
 back:
 	if (euid == 0 && uid != 0) {
+		/*
+		 * Root's own groups back; should that fail (macOS's getgroups
+		 * can list more groups than setgroups takes), root's group
+		 * alone: uid 0 needs no group for access.
+		 */
 		if (seteuid(euid) == -1 || setegid(egid) == -1 ||
-		    setgroups(ngroups, groups) == -1) {
+		    (setgroups(ngroups, groups) == -1 &&
+		    setgroups(1, &egid) == -1)) {
 			/* Never go on serving as anyone but ourselves. */
 			fprintf(stderr, "lnshd: cannot return to uid %lu after "
 			    "opening %s: %s\n", (unsigned long)euid, path,
