@@ -257,6 +257,7 @@ int	 hs_write_last(struct noise_handshake *, struct buf *,
 int	 hs_initiation(struct noise_handshake *, const uint8_t *,
 	     const uint8_t *, uint32_t, const uint8_t *, size_t, uint8_t *,
 	     size_t, size_t *);
+int	 hs_check_initiation(const uint8_t *, const uint8_t *, size_t);
 int	 hs_consume_initiation(struct noise_handshake *, const uint8_t *,
 	     const uint8_t *, const uint8_t *, size_t, uint32_t *, uint8_t *,
 	     uint8_t *, size_t, size_t *);
