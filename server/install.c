@@ -583,14 +583,15 @@ job_free(struct svc_job *j)
 
 /*
  * The PAM file, before lnshd starts: written where there is none yet (a
- * dry run says which it would do), kept where there is one.
+ * dry run says which it would do), kept where there is one, skipped with
+ * a word where there is no /etc/pam.d.
  */
 static int
 install_pam(const struct service_opts *o, const struct svc_job *j,
     int dry_run, FILE *out, char **cause)
 {
 	const char	*pam = service_pam(j->d->platform);
-	char		 root[PATH_MAX], path[PATH_MAX];
+	char		 root[PATH_MAX], path[PATH_MAX], dir[PATH_MAX];
 	struct stat	 st;
 	int		 r;
 
@@ -610,6 +611,15 @@ install_pam(const struct service_opts *o, const struct svc_job *j,
 	if (errno != ENOENT) {
 		set_cause(cause, "%s: %s", path, strerror(errno));
 		return (LN_E_SYSTEM);
+	}
+	/* No /etc/pam.d: PAM reads /etc/pam.conf, or a staging root. */
+	memcpy(dir, path, sizeof dir);
+	*strrchr(dir, '/') = '\0';
+	if (lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		fprintf(out, "skip %s (no directory %s: add lnshd's account "
+		    "policy to the PAM configuration by hand, "
+		    "docs/security.md)\n", path, dir);
+		return (0);
 	}
 	if (dry_run) {
 		print_file(out, "write", path, j->d, pam);
