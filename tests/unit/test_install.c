@@ -613,6 +613,31 @@ test_missing_directory(void **state)
 	sh("test -z \"$(ls -A '%s/etc/systemd')\"", fx->root);
 }
 
+/* No /etc/pam.d under the root: the service is installed, the PAM file
+ * skipped with a word (where lnshd has PAM). */
+static void
+test_no_pam_directory(void **state)
+{
+	struct fixture		*fx = *state;
+	struct service_opts	 o = { .platform = SERVICE_SYSTEMD,
+				       .root = fx->root, .no_commands = 1,
+				       .no_chown = 1 };
+	char			*cause = NULL, *out, line[PATH_MAX + 16];
+	FILE			*f;
+
+	sh("rmdir '%s/etc/pam.d'", fx->root);
+	assert_non_null(f = tmpfile());
+	assert_int_equal(service_install(&o, 0, f, &cause), 0);
+	out = drain(f);
+	assert_non_null(strstr(out, "wrote "));
+	snprintf(line, sizeof line, "\nskip %s" PAM " (no directory",
+	    fx->root);
+	if (service_pam(SERVICE_SYSTEMD) != NULL)
+		assert_non_null(strstr(out, line));
+	free(out);
+	sh("test ! -e '%s/etc/pam.d'", fx->root);
+}
+
 /* Platform names both ways, and detection gives one of the three. */
 static void
 test_platform_names(void **state)
@@ -651,6 +676,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refusals,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_directory,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_pam_directory,
 		    setup, teardown),
 		cmocka_unit_test(test_platform_names),
 	};
