@@ -40,4 +40,11 @@ struct event_base;
 struct event_base *compat_event_base(void);
 const char *compat_event_method(void);
 
+/* shadow.c: 0, or -1 and why: expired or locked in the shadow database. */
+int	compat_shadow_refuses(const char *, time_t, char *, size_t);
+
+/* pam-account.c: 0 allowed, -1 refused and why, 1 no PAM here. */
+int	compat_pam_account(const char *, const char *, const char *, char *,
+	    size_t);
+
 #endif /* LNSH_COMPAT_H */

@@ -17,14 +17,17 @@ lnshd_SOURCES = server/lnshd.c server/cmd-run.c server/cmd-pubkey.c \
 	server/cmd-status.c server/cmd-kill-all.c server/cmd-install.c \
 	server/cmd-uninstall.c server/cmd-service-status.c \
 	server/listen.c server/rpc.c server/sessions.c server/status.c \
-	server/log.c server/authz.c $(KEYS_SERVER_SRCS)
+	server/log.c server/authz.c server/account.c compat/shadow.c \
+	compat/pam-account.c $(KEYS_SERVER_SRCS)
 lnshd_CPPFLAGS = $(HOLDER_CPPFLAGS) -I$(top_srcdir)/client $(VTERM_CFLAGS)
-lnshd_LDADD = libservice.a libpbdaemon.a $(HOLDER_LIBS) $(PROTO_LIBS)
+lnshd_LDADD = libservice.a libpbdaemon.a $(HOLDER_LIBS) $(PROTO_LIBS) \
+	$(PAM_LIBS)
 $(lnshd_OBJECTS): proto/rpc.pb-c.h proto/holder.pb-c.h
 
 # Shell regress tests: run from the top build directory with $srcdir
 # exported; they find lnshd, lnsh-holder and holderctl there.
 DAEMON_TESTS = tests/regress/daemon-basic.sh tests/regress/daemon-restart.sh \
-	tests/regress/daemon-config.sh tests/regress/daemon-users.sh
+	tests/regress/daemon-config.sh tests/regress/daemon-users.sh \
+	tests/regress/authkeys-devices.sh tests/regress/account-policy.sh
 TESTS += $(DAEMON_TESTS)
 EXTRA_DIST += $(DAEMON_TESTS)

@@ -10,6 +10,10 @@ SERVICE_FILES = launchd/org.lnsh.lnshd.plist launchd/lnshd.service
 EXTRA_DIST += $(SERVICE_IN)
 CLEANFILES += $(SERVICE_FILES)
 pkgdata_DATA = $(SERVICE_FILES)
+# lnshd's PAM policy (server/account.c), for reference: `lnshd install`
+# writes the one for its platform to /etc/pam.d/lnshd; `make install`
+# writes nothing under /etc.
+dist_pkgdata_DATA = launchd/pam.d-lnshd.linux launchd/pam.d-lnshd.macos
 
 # Substituted at make time, not by configure: configure leaves sbindir as
 # ${exec_prefix}/sbin, which only make expands (the autoconf manual's advice
@@ -37,7 +41,8 @@ libservice_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server \
 check_PROGRAMS += tests/unit/test_install
 tests_unit_test_install_SOURCES = tests/unit/test_install.c proto/xmalloc.c
 tests_unit_test_install_CPPFLAGS = $(libservice_a_CPPFLAGS) \
-	-DSERVICE_BUILT_DIR='"$(abs_top_builddir)/launchd"'
+	-DSERVICE_BUILT_DIR='"$(abs_top_builddir)/launchd"' \
+	-DSERVICE_SRC_DIR='"$(abs_top_srcdir)/launchd"'
 tests_unit_test_install_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_install_LDADD = libservice.a $(UNIT_LIBS)
 # Built before any test runs: the files test_install compares against, and

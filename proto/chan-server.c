@@ -277,9 +277,12 @@ srv_welcome(int resumed, uint8_t *out, size_t cap, size_t *outlen)
 
 /*
  * An initiation. The checks run cheapest first and nothing that fails gets
- * a reply: global rate limit, then mac1 and Noise (inside
- * hs_consume_initiation), the Hello, authorization, the per-key rate limit
- * and the timestamp. Only then is any per-key or per-peer state touched.
+ * a reply: length and mac1 (hs_check_initiation), then the global rate
+ * limit, then Noise (hs_consume_initiation), the Hello, authorization, the
+ * per-key rate limit and the timestamp. Only then is any per-key or
+ * per-peer state touched. mac1 comes before the global limit, as in
+ * WireGuard: junk from someone who does not know our public key must not
+ * spend the tokens real clients' handshakes need.
  */
 static int
 srv_initiation(struct chan_server *srv, const uint8_t *pkt, size_t len,
@@ -301,6 +304,8 @@ srv_initiation(struct chan_server *srv, const uint8_t *pkt, size_t len,
 
 	memset(&hs, 0, sizeof hs);
 	memset(&keys, 0, sizeof keys);
+	if ((r = hs_check_initiation(srv->mac1_key, pkt, len)) != 0)
+		goto out;
 	if (!ratelimit_allow(&srv->global, now)) {
 		r = LN_E_DROP(LN_DROP_RATELIMIT);
 		goto out;

@@ -357,6 +357,34 @@ out:
 }
 
 /*
+ * Server: the checks of an initiation that cost no Diffie-Hellman and need
+ * no secret: header, length, mac1 under our mac1 key, payload bound. The
+ * server runs them before it takes a rate-limit token (as WireGuard
+ * checks mac1 before its limiter), so that junk from anyone who does not
+ * know our public key costs one BLAKE2b and spends nothing that a real
+ * client needs. 0 or the drop, as the header comment lists.
+ */
+int
+hs_check_initiation(const uint8_t *server_mac1_key, const uint8_t *pkt,
+    size_t len)
+{
+	struct buf	rd;
+	int		r;
+
+	buf_reader(&rd, pkt, len);
+	if ((r = hs_get_header(&rd, LN_PKT_INITIATION)) != 0)
+		return (r);
+	if (len < HS_INIT_FIXED)
+		return (LN_E_DROP(LN_DROP_SHORT));
+	/* mac1 first: junk costs one BLAKE2b, not four X25519. */
+	if ((r = hs_mac1_check(server_mac1_key, pkt, len)) != 0)
+		return (r);
+	if (len - HS_INIT_FIXED > LN_MAX_HS_PAYLOAD)
+		return (LN_E_DROP(LN_DROP_HANDSHAKE));
+	return (0);
+}
+
+/*
  * Server: checks and reads an initiation packet with our static key
  * server_sk and our mac1 key (hs_mac1_key of our public key, computed once).
  * On success: *hs_out is the responder's handshake, ready for hs_response;
@@ -380,26 +408,15 @@ hs_consume_initiation(struct noise_handshake *hs_out, const uint8_t *server_sk,
 	int			 r;
 
 	memset(&tmp, 0, sizeof tmp);
+	if ((r = hs_check_initiation(server_mac1_key, pkt, len)) != 0)
+		goto out;
 	buf_reader(&rd, pkt, len);
-	if ((r = hs_get_header(&rd, LN_PKT_INITIATION)) != 0)
-		goto out;
-	if (len < HS_INIT_FIXED) {
-		r = LN_E_DROP(LN_DROP_SHORT);
-		goto out;
-	}
-	if ((r = buf_get_u32le(&rd, &sender)) != 0)
+	if ((r = hs_get_header(&rd, LN_PKT_INITIATION)) != 0 ||
+	    (r = buf_get_u32le(&rd, &sender)) != 0)
 		goto out;
 	msglen = len - HS_INIT_FIXED + HS_MSG1_FIXED;
 	if ((msg = buf_get_ptr(&rd, msglen)) == NULL) {
 		r = LN_E_DROP(LN_DROP_SHORT);
-		goto out;
-	}
-
-	/* mac1 first: junk costs one BLAKE2b, not four X25519. */
-	if ((r = hs_mac1_check(server_mac1_key, pkt, len)) != 0)
-		goto out;
-	if (len - HS_INIT_FIXED > LN_MAX_HS_PAYLOAD) {
-		r = LN_E_DROP(LN_DROP_HANDSHAKE);
 		goto out;
 	}
 

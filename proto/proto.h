@@ -257,6 +257,7 @@ int	 hs_write_last(struct noise_handshake *, struct buf *,
 int	 hs_initiation(struct noise_handshake *, const uint8_t *,
 	     const uint8_t *, uint32_t, const uint8_t *, size_t, uint8_t *,
 	     size_t, size_t *);
+int	 hs_check_initiation(const uint8_t *, const uint8_t *, size_t);
 int	 hs_consume_initiation(struct noise_handshake *, const uint8_t *,
 	     const uint8_t *, const uint8_t *, size_t, uint32_t *, uint8_t *,
 	     uint8_t *, size_t, size_t *);
@@ -421,8 +422,6 @@ uint64_t chan_link_deadline(const struct chan_link *, int);
 /* "BLAKE2B:" and unpadded base64 of a BLAKE2b-256 of the key; NUL incl. */
 #define LN_FINGERPRINT_PREFIX	"BLAKE2B:"
 #define LN_FINGERPRINT_LEN	(sizeof LN_FINGERPRINT_PREFIX + 43)
-#define LN_TEXT_FILE_MAX	(1024 * 1024)	/* largest text file read */
-#define LN_TEXT_LINE_MAX	4096		/* longest line, NUL included */
 
 /* What ln_file_read checks on the file it opened (all: not a symlink). */
 #define LN_FILE_PRIVATE		0x1	/* no group/world access at all */

@@ -176,4 +176,21 @@ enum ln_drop {
 	LN_DROP_MAX
 };
 
+/*
+ * Text files lnsh reads (hosts, authorized_keys, lnshd.conf; a user's
+ * authorized_keys is read by root-mode lnshd at every handshake).
+ */
+#define LN_TEXT_FILE_MAX	(1024 * 1024)	/* largest text file read */
+#define LN_TEXT_LINE_MAX	4096		/* longest line, NUL included */
+
+/*
+ * The account check of a root-mode login (server/account.c): it runs in a
+ * child, which has this long to answer before the login is refused; its
+ * one-line reason is cut at LN_ACCT_REASON_MAX bytes; a client's requests
+ * sent before the verdict wait, at most LN_ACCT_QUEUE_MAX of them.
+ */
+#define LN_ACCT_TIMEOUT_SEC	10
+#define LN_ACCT_REASON_MAX	256
+#define LN_ACCT_QUEUE_MAX	16
+
 #endif /* LNSH_WIRE_H */

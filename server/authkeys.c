@@ -13,6 +13,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
 #include <libgen.h>
 #include <stdio.h>
@@ -58,6 +59,23 @@ strict_dir(const char *file, const char *dir, uid_t uid, char **cause)
 	return (0);
 }
 
+/* What a file that is not a regular file is, for refusals. */
+static const char *
+file_kind(mode_t mode)
+{
+	if (S_ISDIR(mode))
+		return ("a directory");
+	if (S_ISCHR(mode))
+		return ("a character device");
+	if (S_ISBLK(mode))
+		return ("a block device");
+	if (S_ISFIFO(mode))
+		return ("a FIFO");
+	if (S_ISSOCK(mode))
+		return ("a socket");
+	return ("not a regular file");
+}
+
 /*
  * Checks the file itself, from its open descriptor so that what is checked
  * is what is read: a regular file of the user's that group and others can
@@ -73,7 +91,9 @@ strict_file(const char *path, int fd, uid_t uid, char **cause)
 		return (LN_E_SYSTEM);
 	}
 	if (!S_ISREG(st.st_mode)) {
-		ln_cause(cause, "%s: refused: not a regular file", path);
+		ln_cause(cause, "%s: refused: it is %s, not a regular file; "
+		    "make it a file of keys (docs/security.md)", path,
+		    file_kind(st.st_mode));
 		return (LN_E_INVAL);
 	}
 	if (st.st_uid != uid) {
@@ -197,26 +217,111 @@ authkeys_parse(const char *path, const uint8_t *data, size_t len,
 }
 
 /*
+ * Opens path for reading in the identity of user uid/gid (effective ids
+ * and groups only, put back before returning) when lnshd is root serving
+ * someone else; as itself otherwise.
+ *
+ * Why as the user: the path is the user's to point anywhere (a symbolic
+ * link to a pty slave, a FIFO, /dev/zero, a device only root may open),
+ * and root opening it would act on whatever it names before any check:
+ * a tty opened without O_NOCTTY becomes the controlling terminal of an
+ * lnshd that has none (under systemd or launchd), whose owner can then
+ * stop it with ^C or make it dump core with the host key in it. As the
+ * user, lnshd can open only what the user could open themself, so
+ * following the user's symbolic links (as sshd does: dotfile managers
+ * link ~/.config/lnsh) gives them nothing, and a component swapped
+ * between authkeys_strict()'s walk and this open can only be swapped by
+ * the user or root (the walk refuses anything others may write), leading
+ * the user to no file they could not have written anyway. O_NOCTTY keeps
+ * even the user's own pty from becoming ours, O_NONBLOCK keeps a FIFO from
+ * blocking the open, and strict_file() then refuses anything but a
+ * regular file before a byte is read; ln_fd_read() bounds the read at
+ * LN_TEXT_FILE_MAX. This is done in the daemon's process, not in a child:
+ * a temporary effective id is what sshd's monitor does for the same file,
+ * costs no fork on every handshake, and lets no other process in (a
+ * process whose real and saved ids stay 0 cannot be signalled or traced
+ * by the user meanwhile). Only the effective ids change, and only
+ * around open(), so the loop never runs as anyone but root.
+ */
+static int
+open_as_user(const char *path, uid_t uid, gid_t gid, int *fdp, char **cause)
+{
+	gid_t	*groups = NULL, egid;
+	uid_t	 euid;
+	int	 fd, ngroups = 0, saved = 0, failed = 0;
+
+	euid = geteuid();
+	egid = getegid();
+	if (euid == 0 && uid != 0) {
+		if ((ngroups = getgroups(0, NULL)) == -1 ||
+		    (groups = xreallocarray(NULL, (size_t)ngroups + 1,
+		    sizeof *groups)) == NULL ||
+		    (ngroups = getgroups(ngroups, groups)) == -1) {
+			ln_cause(cause, "%s: getgroups: %s", path,
+			    strerror(errno));
+			free(groups);
+			return (LN_E_SYSTEM);
+		}
+		if (setgroups(1, &gid) == -1 || setegid(gid) == -1 ||
+		    seteuid(uid) == -1) {
+			saved = errno;
+			ln_cause(cause, "%s: cannot open as uid %lu: %s", path,
+			    (unsigned long)uid, strerror(saved));
+			fd = -1;
+			failed = 1;
+			goto back;
+		}
+	}
+	fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC);
+	saved = errno;
+back:
+	if (euid == 0 && uid != 0) {
+		/*
+		 * Root's own groups back; should that fail (macOS's getgroups
+		 * can list more groups than setgroups takes), root's group
+		 * alone: uid 0 needs no group for access.
+		 */
+		if (seteuid(euid) == -1 || setegid(egid) == -1 ||
+		    (setgroups(ngroups, groups) == -1 &&
+		    setgroups(1, &egid) == -1)) {
+			/* Never go on serving as anyone but ourselves. */
+			fprintf(stderr, "lnshd: cannot return to uid %lu after "
+			    "opening %s: %s\n", (unsigned long)euid, path,
+			    strerror(errno));
+			_exit(1);
+		}
+		free(groups);
+	}
+	if (fd == -1) {
+		if (failed)
+			return (LN_E_SYSTEM);
+		if (saved == ENOENT) {
+			ln_cause(cause, "%s does not exist", path);
+			return (LN_E_DROP(LN_DROP_UNAUTHORIZED));
+		}
+		ln_cause(cause, "%s: %s", path, strerror(saved));
+		return (LN_E_SYSTEM);
+	}
+	*fdp = fd;
+	return (0);
+}
+
+/*
  * Loads a user's authorized_keys after the StrictModes checks; any failed
  * check refuses the whole file with a message naming it. A missing file
- * admits nobody: LN_E_DROP(LN_DROP_UNAUTHORIZED).
+ * admits nobody: LN_E_DROP(LN_DROP_UNAUTHORIZED). The file is opened as
+ * the user (open_as_user) and must be a regular file.
  */
 int
-authkeys_load(const char *path, const char *home, uid_t uid,
+authkeys_load(const char *path, const char *home, uid_t uid, gid_t gid,
     struct authkeys *out, authkeys_warn_fn fn, void *arg, char **cause)
 {
 	uint8_t	*data = NULL;
 	size_t	 len;
 	int	 fd, r;
 
-	if ((fd = open(path, O_RDONLY | O_NONBLOCK)) == -1) {
-		if (errno == ENOENT) {
-			ln_cause(cause, "%s does not exist", path);
-			return (LN_E_DROP(LN_DROP_UNAUTHORIZED));
-		}
-		ln_cause(cause, "%s: %s", path, strerror(errno));
-		return (LN_E_SYSTEM);
-	}
+	if ((r = open_as_user(path, uid, gid, &fd, cause)) != 0)
+		return (r);
 	if ((r = strict_file(path, fd, uid, cause)) != 0)
 		goto out;
 	if ((r = authkeys_strict(path, home, uid, cause)) != 0)
@@ -263,7 +368,7 @@ authkeys_admits(const struct paths_user *u, const uint8_t *key,
 
 	path = paths_authorized_keys(u);
 	key_fingerprint(key, fp);
-	if ((r = authkeys_load(path, u->home, u->uid, &ak, fn, arg,
+	if ((r = authkeys_load(path, u->home, u->uid, u->gid, &ak, fn, arg,
 	    &why)) != 0) {
 		ln_cause(cause, "key %s not admitted for %s: %s", fp, u->name,
 		    why);

@@ -190,7 +190,7 @@ authorize_as_user(const struct paths_user *u, void *arg)
 	authkeys_free(&ak);
 	free(cause);
 	cause = NULL;
-	if (authkeys_load(path, u->home, u->uid, &ak, NULL, NULL,
+	if (authkeys_load(path, u->home, u->uid, u->gid, &ak, NULL, NULL,
 	    &cause) != 0) {
 		fprintf(stderr, "lnshd authorize: but lnshd will refuse the "
 		    "file: %s\n", cause);

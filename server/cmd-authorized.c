@@ -65,8 +65,8 @@ cmd_authorized_exec(const struct lnshd_opts *o, int argc, char **argv)
 	}
 	have_cfg = 1;
 	path = paths_authorized_keys(&u);
-	r = authkeys_load(path, u.home, u.uid, &ak, authorized_warn, NULL,
-	    &cause);
+	r = authkeys_load(path, u.home, u.uid, u.gid, &ak, authorized_warn,
+	    NULL, &cause);
 	if (r == LN_E_DROP(LN_DROP_UNAUTHORIZED)) {
 		printf("no keys: %s does not exist\n", path);
 		ex = 0;

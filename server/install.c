@@ -90,6 +90,35 @@ static const char unit_in[] =
     "[Install]\n"
     "WantedBy=multi-user.target\n";
 
+/*
+ * The PAM policy of service "lnshd" (server/account.c), written to
+ * SERVICE_PAM where configure found PAM, unless there is one already: it
+ * is the administrator's to edit after that, and no reinstall undoes it.
+ * launchd/pam.d-lnshd.macos and .linux byte for byte (test_install
+ * compares them); `make install` puts both in $(pkgdatadir).
+ */
+#define SERVICE_PAM		"/etc/pam.d/lnshd"
+static const char pam_macos[] =
+    "# lnshd's PAM policy (macOS). `lnshd install` writes this file\n"
+    "# to /etc/pam.d/lnshd (root:wheel, 0644) when there is none, and\n"
+    "# leaves it to you after that. lnshd runs only the account stack\n"
+    "# (pam_acct_mgmt) once the client's key has authenticated it, as\n"
+    "# sshd does for key logins: see docs/security.md. These are the\n"
+    "# account lines of macOS's /etc/pam.d/sshd but pam_sacl (ssh's\n"
+    "# Remote Login access list; to apply it to lnsh as well, add\n"
+    "# \"account required pam_sacl.so sacl_service=ssh\").\n"
+    "account    required       pam_nologin.so\n"
+    "account    required       pam_opendirectory.so\n";
+static const char pam_linux[] =
+    "# lnshd's PAM policy (Linux). `lnshd install` writes this file\n"
+    "# to /etc/pam.d/lnshd (root:root, 0644) when there is none, and\n"
+    "# leaves it to you after that. lnshd runs only the account stack\n"
+    "# (pam_acct_mgmt) once the client's key has authenticated it, as\n"
+    "# sshd does for key logins: see docs/security.md. Debian and\n"
+    "# Ubuntu call the shared stack common-account; elsewhere use the\n"
+    "# one /etc/pam.d/sshd includes (Fedora: password-auth).\n"
+    "@include common-account\n";
+
 /* One command; may_fail for a stop of something that may not be running. */
 struct svc_cmd {
 	const char	*argv[6];
@@ -142,6 +171,7 @@ struct svc_desc {
 	const struct svc_cmd	*uninstall;	/* before removal */
 	const struct svc_cmd	*after_remove;
 	const struct svc_cmd	*status;
+	const char		*pam;		/* SERVICE_PAM's content */
 };
 
 /* What a verb works on, from prepare: the platform, its file, the content. */
@@ -153,10 +183,11 @@ struct svc_job {
 
 static const struct svc_desc svc_descs[] = {
 	{ SERVICE_LAUNCHD, "launchd", SERVICE_PLIST, "root:wheel", plist_in,
-	  launchd_install, launchd_uninstall, no_cmds, launchd_status },
+	  launchd_install, launchd_uninstall, no_cmds, launchd_status,
+	  pam_macos },
 	{ SERVICE_SYSTEMD, "systemd", SERVICE_UNIT, "root:root", unit_in,
 	  systemd_install, systemd_uninstall, systemd_after_remove,
-	  systemd_status },
+	  systemd_status, pam_linux },
 };
 
 /* Format a message for the user into *cause, if the caller wants one. */
@@ -225,6 +256,23 @@ service_file_path(enum service_platform platform)
 	const struct svc_desc	*d = svc_find(platform);
 
 	return (d == NULL ? NULL : d->path);
+}
+
+/*
+ * The PAM file `lnshd install` writes for a platform, or NULL when lnshd
+ * was built without PAM (or for no platform).
+ */
+const char *
+service_pam(enum service_platform platform)
+{
+#ifdef LNSH_PAM
+	const struct svc_desc	*d = svc_find(platform);
+
+	return (d == NULL ? NULL : d->pam);
+#else
+	(void)platform;
+	return (NULL);
+#endif
 }
 
 /* The lnshd that `make install` put in place. */
@@ -534,7 +582,58 @@ job_free(struct svc_job *j)
 }
 
 /*
- * Install the service file and start lnshd through the service manager. A
+ * The PAM file, before lnshd starts: written where there is none yet (a
+ * dry run says which it would do), kept where there is one, skipped with
+ * a word where there is no /etc/pam.d.
+ */
+static int
+install_pam(const struct service_opts *o, const struct svc_job *j,
+    int dry_run, FILE *out, char **cause)
+{
+	const char	*pam = service_pam(j->d->platform);
+	char		 root[PATH_MAX], path[PATH_MAX], dir[PATH_MAX];
+	struct stat	 st;
+	int		 r;
+
+	if (pam == NULL)
+		return (0);
+	if ((r = root_of(o, root, sizeof root, cause)) != 0)
+		return (r);
+	if ((size_t)snprintf(path, sizeof path, "%s%s", root, SERVICE_PAM) >=
+	    sizeof path) {
+		set_cause(cause, "%s: the root is too long", root);
+		return (LN_E_INVAL);
+	}
+	if (lstat(path, &st) == 0) {
+		fprintf(out, "keep %s (there is one: yours to edit)\n", path);
+		return (0);
+	}
+	if (errno != ENOENT) {
+		set_cause(cause, "%s: %s", path, strerror(errno));
+		return (LN_E_SYSTEM);
+	}
+	/* No /etc/pam.d: PAM reads /etc/pam.conf, or a staging root. */
+	memcpy(dir, path, sizeof dir);
+	*strrchr(dir, '/') = '\0';
+	if (lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		fprintf(out, "skip %s (no directory %s: add lnshd's account "
+		    "policy to the PAM configuration by hand, "
+		    "docs/security.md)\n", path, dir);
+		return (0);
+	}
+	if (dry_run) {
+		print_file(out, "write", path, j->d, pam);
+		return (0);
+	}
+	if ((r = write_file(path, pam, !o->no_chown, cause)) != 0)
+		return (r);
+	print_file(out, "wrote", path, j->d, NULL);
+	return (0);
+}
+
+/*
+ * Install the service file (and the PAM file, where there is none) and
+ * start lnshd through the service manager. A
  * second install replaces the file and restarts lnshd (the sessions live
  * on: see docs/service.md), which is how an upgraded lnshd takes over.
  */
@@ -555,6 +654,8 @@ service_install(const struct service_opts *o, int dry_run, FILE *out,
 			goto out;
 		print_file(out, "wrote", j.path, j.d, NULL);
 	}
+	if ((r = install_pam(o, &j, dry_run, out, cause)) != 0)
+		goto out;
 	r = run_cmds(j.d->install, o, dry_run, out, cause);
 out:
 	job_free(&j);
@@ -564,7 +665,9 @@ out:
 /*
  * Stop lnshd through the service manager and remove the service file. The
  * session holders are left running: uninstalling the service is not a
- * reason to kill someone's shell.
+ * reason to kill someone's shell. The PAM file stays too: install wrote
+ * it only where there was none, and it may hold the administrator's
+ * edits by now.
  */
 int
 service_uninstall(const struct service_opts *o, int dry_run, FILE *out,

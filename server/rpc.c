@@ -32,6 +32,7 @@
 #define RPC_STATUS_OTHER	1
 #define RPC_STATUS_NOSESSION	4
 #define RPC_STATUS_EXISTS	5
+#define RPC_STATUS_ACCOUNT	1	/* account refused (account.c) */
 #define RPC_MAX_ARGS		256	/* argv or env entries of a new */
 
 /* A packed Reply waiting for room in the client's send window. */
@@ -51,6 +52,16 @@ struct client {
 	struct rpc_out		*out_head, **out_tail;
 	struct attach		*att;		/* attach.c, or NULL */
 	struct client		*next;
+
+	/*
+	 * The account check (account.c): requests that arrive before its
+	 * verdict wait in held, at most LN_ACCT_QUEUE_MAX of them.
+	 */
+	enum { ACCT_PENDING, ACCT_OK, ACCT_REFUSED } acct;
+	char			*acct_reason;	/* ACCT_REFUSED: why */
+	struct account_check	*acct_check;	/* ACCT_PENDING */
+	Lnsh__Request		*held[LN_ACCT_QUEUE_MAX];
+	unsigned		 nheld;
 };
 
 /* A request waiting for one or more holders to answer. */
@@ -67,6 +78,16 @@ struct rpc_op {
 
 static unsigned	rpc_next_client_id;
 
+/* Abandons a client's account check and the requests held for it. */
+static void
+rpc_account_stop(struct client *c)
+{
+	account_check_cancel(c->acct_check);
+	c->acct_check = NULL;
+	while (c->nheld > 0)
+		lnsh__request__free_unpacked(c->held[--c->nheld], NULL);
+}
+
 /* Drops a reference to a client; the last one frees it. */
 static void
 rpc_client_unref(struct client *c)
@@ -75,6 +96,8 @@ rpc_client_unref(struct client *c)
 
 	if (--c->refs > 0)
 		return;
+	rpc_account_stop(c);
+	free(c->acct_reason);
 	while ((o = c->out_head) != NULL) {
 		c->out_head = o->next;
 		free(o);
@@ -132,6 +155,7 @@ rpc_free(struct lnshd *d)
 
 	while ((c = d->clients) != NULL) {
 		d->clients = c->next;
+		rpc_account_stop(c);
 		if (c->att != NULL)
 			attach_stop(c->att);
 		c->att = NULL;
@@ -660,6 +684,87 @@ rpc_ended(struct client *c, const char *name, int code, int sig)
 
 /* -------------------------------------------------------------- clients */
 
+static void	rpc_serve(struct client *, Lnsh__Request *);
+
+/* Answers a request of a client whose account is refused, saying why. */
+static void
+rpc_account_refuse(struct client *c, uint64_t id)
+{
+	char	msg[LN_ACCT_REASON_MAX + 128];
+
+	snprintf(msg, sizeof msg, "lnshd refuses the account %s: %s; ask "
+	    "the administrator", c->user.name, c->acct_reason);
+	rpc_reply_status(c, id, RPC_STATUS_ACCOUNT, msg);
+}
+
+/*
+ * account_check_start's callback: the verdict on the client's account.
+ * The requests held for it are served, or refused, in their order.
+ */
+static void
+rpc_account_done(void *arg, int ok, const char *reason)
+{
+	struct client	*c = arg;
+	Lnsh__Request	*req;
+	unsigned	 i;
+
+	c->acct_check = NULL;
+	if (ok) {
+		c->acct = ACCT_OK;
+		log_debug("client %u: account %s allowed", c->id,
+		    c->user.name);
+	} else {
+		c->acct = ACCT_REFUSED;
+		c->acct_reason = xstrdup(reason);
+		log_warn("client %u: account %s refused: %s", c->id,
+		    c->user.name, reason);
+	}
+	c->refs++;		/* serving may end the connection */
+	for (i = 0; i < c->nheld; i++) {
+		req = c->held[i];
+		c->held[i] = NULL;
+		if (c->peer != NULL)
+			rpc_serve(c, req);
+		lnsh__request__free_unpacked(req, NULL);
+	}
+	c->nheld = 0;
+	rpc_client_unref(c);
+}
+
+/*
+ * Starts the account check of a client admitted for a user (root mode;
+ * single-user mode serves only its own user, see account.c). addr is the
+ * client's address as logged, "HOST:PORT" or "[HOST]:PORT".
+ */
+static void
+rpc_account_start(struct client *c, const char *addr)
+{
+	char	 host[LISTEN_ADDR_MAX], *p, *cause = NULL;
+
+	if (!c->have_user || c->d->single_user) {
+		c->acct = ACCT_OK;
+		return;
+	}
+	if (addr[0] == '[') {
+		snprintf(host, sizeof host, "%s", addr + 1);
+		if ((p = strchr(host, ']')) != NULL)
+			*p = '\0';
+	} else {
+		snprintf(host, sizeof host, "%s", addr);
+		if ((p = strrchr(host, ':')) != NULL)
+			*p = '\0';
+	}
+	c->acct = ACCT_PENDING;
+	if (account_check_start(c->d->base, &c->user, host, rpc_account_done,
+	    c, &c->acct_check, &cause) != 0) {
+		c->acct = ACCT_REFUSED;
+		c->acct_reason = xstrdup("the account check could not run");
+		log_warn("client %u: account %s refused: %s", c->id,
+		    c->user.name, cause);
+		free(cause);
+	}
+}
+
 /* ops->connect: a client completed its handshake for a user. */
 void
 rpc_connect(void *arg, struct chan_peer *peer)
@@ -697,6 +802,7 @@ rpc_connect(void *arg, struct chan_peer *peer)
 	log_info("client %u connected from %s as %s, key %s", c->id,
 	    log_addr(chan_peer_addr(peer), addr, sizeof addr),
 	    chan_peer_user(peer), fp);
+	rpc_account_start(c, addr);
 }
 
 /* ops->disconnect: the client went away; its pending answers are dropped. */
@@ -716,6 +822,7 @@ rpc_disconnect(void *arg, struct chan_peer *peer)
 		}
 	}
 	log_info("client %u disconnected", c->id);
+	rpc_account_stop(c);
 	if (c->att != NULL)
 		attach_stop(c->att);
 	c->att = NULL;
@@ -747,10 +854,34 @@ rpc_message(void *arg, struct chan_peer *peer, const uint8_t *msg,
 		return;
 	}
 	d->requests++;
+	if (c->have_user && c->acct == ACCT_PENDING) {
+		if (c->nheld < LN_ACCT_QUEUE_MAX) {
+			c->held[c->nheld++] = req;
+			return;
+		}
+		rpc_reply_status(c, req->id, RPC_STATUS_OTHER, "too many "
+		    "requests before lnshd checked your account; wait for "
+		    "the answers");
+	} else
+		rpc_serve(c, req);
+	lnsh__request__free_unpacked(req, NULL);
+}
+
+/*
+ * Serves one Request from a client, or refuses it when the client's user
+ * cannot be served or its account is refused.
+ */
+static void
+rpc_serve(struct client *c, Lnsh__Request *req)
+{
 	if (!c->have_user) {
 		rpc_reply_status(c, req->id, RPC_STATUS_OTHER, "this lnshd "
 		    "cannot serve the user you connected as");
-		goto out;
+		return;
+	}
+	if (c->acct != ACCT_OK) {
+		rpc_account_refuse(c, req->id);
+		return;
 	}
 	switch (req->op_case) {
 	case LNSH__REQUEST__OP_LIST:
@@ -779,8 +910,6 @@ rpc_message(void *arg, struct chan_peer *peer, const uint8_t *msg,
 		    "does not know that request: upgrade it");
 		break;
 	}
-out:
-	lnsh__request__free_unpacked(req, NULL);
 }
 
 /* For `lnshd status`: "clients N", then "client ID USER ADDR" lines. */

@@ -285,6 +285,7 @@ int		 service_status(const struct service_opts *, int, FILE *,
 int		 service_render(enum service_platform, const char *, char **,
 		     char **);
 const char	*service_file_path(enum service_platform);
+const char	*service_pam(enum service_platform);
 const char	*service_default_lnshd(void);
 const char	*service_platform_name(enum service_platform);
 int		 service_platform_parse(const char *, enum service_platform *);
@@ -359,7 +360,7 @@ int		 authkeys_strict(const char *, const char *, uid_t, char **);
 int		 authkeys_parse(const char *, const uint8_t *, size_t,
 		     struct authkeys *, authkeys_warn_fn, void *);
 /* (path, home, uid, &out, warn, arg, cause): checks, then parses. */
-int		 authkeys_load(const char *, const char *, uid_t,
+int		 authkeys_load(const char *, const char *, uid_t, gid_t,
 		     struct authkeys *, authkeys_warn_fn, void *, char **);
 /* The entry admitting a key or NULL; constant-time compares. */
 const struct authkey *authkeys_find(const struct authkeys *,
@@ -488,6 +489,20 @@ struct lnshd {
 
 	struct status_srv	*status;	/* status.c */
 };
+
+/*
+ * account.c: the account policy of a root-mode login (/etc/shells, shadow
+ * expiry and lock, PAM's account stack), checked in a child.
+ */
+struct account_check;
+/* (arg, allowed, one-line reason when refused). */
+typedef void	(*account_done_fn)(void *, int, const char *);
+int		 account_verdict(const struct paths_user *, const char *,
+		     char *, size_t);
+int		 account_check_start(struct event_base *,
+		     const struct paths_user *, const char *, account_done_fn,
+		     void *, struct account_check **, char **);
+void		 account_check_cancel(struct account_check *);
 
 /* log.c: levelled lines on stderr. */
 void		 log_init(enum config_log_level);

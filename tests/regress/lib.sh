@@ -13,7 +13,8 @@
 #                          $HOLDERCTL and $LNSH_HOLDER (the environment's,
 #                          or $B's), each built
 #   users_setup NAME PFX   root only (else skip, 77): two throwaway users
-#                          $UA, $UB with private homes $T/home-USER, gone
+#                          $UA, $UB with private homes $T/home-USER and
+#                          /bin/sh, that lnshd's account check allows, gone
 #                          with what they run (and $LPID) on exit
 #   users_can_run NAME FILE  skips (77) unless $UA may run FILE
 #   spawn NAME CMD...      runs CMD in the background, stdout to $T/NAME.out,
@@ -182,8 +183,11 @@ users_setup() {
 	UB=${2}b$$
 	USERS=""
 	trap users_cleanup EXIT
+	# A shell /etc/shells lists and a password field that is not
+	# locked ('*': no password, not '!', which useradd leaves): lnshd's
+	# account check (server/account.c) refuses anything else.
 	for u in $UA $UB; do
-		useradd -M -d "$T/home-$u" -s /bin/sh "$u" ||
+		useradd -M -d "$T/home-$u" -s /bin/sh -p '*' "$u" ||
 		    { echo "SKIP: $1: useradd failed"; exit 77; }
 		USERS="$USERS $u"
 		mkdir -p "$T/home-$u"

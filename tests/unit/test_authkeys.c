@@ -170,8 +170,8 @@ test_load_and_admit(void **state)
 
 	snprintf(text, sizeof text, "%s\n", t->ta);
 	put(t, text, 0600);
-	assert_int_equal(authkeys_load(t->path, t->home, geteuid(), &ak,
-	    collect, t, &cause), 0);
+	assert_int_equal(authkeys_load(t->path, t->home, geteuid(), getegid(),
+	    &ak, collect, t, &cause), 0);
 	assert_int_equal(ak.nkeys, 1);
 	authkeys_free(&ak);
 
@@ -204,8 +204,8 @@ expect_refused(struct tmp *t, const char *what)
 	char		*cause = NULL;
 	int		 r;
 
-	r = authkeys_load(t->path, t->home, geteuid(), &ak, NULL, NULL,
-	    &cause);
+	r = authkeys_load(t->path, t->home, geteuid(), getegid(), &ak, NULL,
+	    NULL, &cause);
 	assert_int_not_equal(r, 0);
 	assert_false(LN_E_IS_DROP(r));
 	assert_non_null(cause);

@@ -900,8 +900,12 @@ take_tapped(struct test_net *n)
 	return (rev);
 }
 
-/* Initiations beyond the per-key burst, and beyond the global one (which
- * is spent even by junk that fails mac1), are dropped unanswered. */
+/*
+ * Initiations beyond the per-key burst, and beyond the global one, are
+ * dropped unanswered. The global bucket is spent only by initiations that
+ * pass the length and mac1 checks: a flood of junk from someone who does
+ * not know the server's public key leaves every token to real clients.
+ */
 static void
 test_ratelimit(void **state)
 {
@@ -911,8 +915,8 @@ test_ratelimit(void **state)
 	const struct ln_counters *sc;
 	uint8_t			 junk[200];
 	struct chan_addr	 from = mkaddr(50, 50);
-	struct pkt		*inits, *p;
-	unsigned		 sent, limited;
+	struct pkt		*inits, *p, *replay;
+	unsigned		 sent, limited, junked;
 	int			 i;
 
 	memset(&cfg, 0, sizeof cfg);
@@ -941,18 +945,50 @@ test_ratelimit(void **state)
 	/* The client waits for the answer to its latest: a resend. */
 	net_run(n, n->now + 3 * SEC);
 	assert_true(chan_client_connected(tc->c));
+	/* Time for the per-key bucket to refill; the global one, at 1/s,
+	 * gets back a few of its LN_INIT_GLOBAL_BURST. */
+	n->now += 10 * SEC;
 
-	/* Spend the rest of the global bucket with junk initiations. */
+	/*
+	 * Junk initiations, twice the global burst of them, 4 bytes (the
+	 * header alone) and 200 (a bad mac1): dropped as short or bad_mac1,
+	 * and none takes a token, so a real initiation is still answered.
+	 */
+	limited = (unsigned)sc->drop[LN_DROP_RATELIMIT];
+	junked = (unsigned)(sc->drop[LN_DROP_SHORT] + sc->drop[LN_DROP_MAC1]);
 	memset(junk, 0xa5, sizeof junk);
 	junk[0] = LN_PKT_INITIATION;
 	junk[1] = LN_PROTO_VERSION;
 	junk[2] = junk[3] = 0;
-	for (i = 0; i < LN_INIT_GLOBAL_BURST; i++)
-		chan_server_input(n->srv, junk, sizeof junk, &from, n->now);
-	assert_true(sc->drop[LN_DROP_RATELIMIT] > 10 - LN_INIT_PER_KEY_BURST);
-	limited = (unsigned)sc->drop[LN_DROP_RATELIMIT];
+	for (i = 0; i < 2 * LN_INIT_GLOBAL_BURST; i++)
+		chan_server_input(n->srv, junk, i % 2 ? 4 : sizeof junk,
+		    &from, n->now);
+	assert_int_equal((unsigned)sc->drop[LN_DROP_RATELIMIT], limited);
+	assert_int_equal((unsigned)(sc->drop[LN_DROP_SHORT] +
+	    sc->drop[LN_DROP_MAC1]), junked + 2 * LN_INIT_GLOBAL_BURST);
+	sent = n->srv_sent;
+	n->tap = 1;
+	n->loss = 1000;
+	assert_int_equal(chan_client_connect(tc->c, n->now), 0);
+	n->tap = 0;
+	n->loss = 0;
+	replay = take_tapped(n);
+	assert_non_null(replay);
+	chan_server_input(n->srv, replay->data, replay->len, &replay->from,
+	    n->now);
+	assert_int_equal(n->srv_sent, sent + 1);
 
-	/* A valid initiation now finds no global token. */
+	/*
+	 * Replays of that initiation pass mac1 (and Noise: they are dropped
+	 * later, as replays), so they do spend the global bucket; once it is
+	 * empty a fresh valid initiation finds no token.
+	 */
+	for (i = 0; i < LN_INIT_GLOBAL_BURST; i++)
+		chan_server_input(n->srv, replay->data, replay->len,
+		    &replay->from, n->now);
+	assert_true((unsigned)sc->drop[LN_DROP_RATELIMIT] > limited);
+	limited = (unsigned)sc->drop[LN_DROP_RATELIMIT];
+	pkt_free_list(replay);
 	sent = n->srv_sent;
 	n->tap = 1;
 	n->loss = 1000;

@@ -24,6 +24,7 @@
 
 #define PLIST	"/Library/LaunchDaemons/org.lnsh.lnshd.plist"
 #define UNIT	"/etc/systemd/system/lnshd.service"
+#define PAM	"/etc/pam.d/lnshd"
 
 /* A staging root with the two service directories, and a bin/ for PATH. */
 struct fixture {
@@ -116,7 +117,7 @@ setup(void **state)
 	if (mkdtemp(fx->root) == NULL)
 		return (-1);
 	sh("mkdir -p '%s/Library/LaunchDaemons' '%s/etc/systemd/system' "
-	    "'%s/bin'", fx->root, fx->root, fx->root);
+	    "'%s/etc/pam.d' '%s/bin'", fx->root, fx->root, fx->root, fx->root);
 	snprintf(fx->log, sizeof fx->log, "%s/commands.log", fx->root);
 	fx->old_path = xstrdup(path != NULL ? path : "/usr/bin:/bin");
 	snprintf(newpath, sizeof newpath, "%s/bin:%s", fx->root,
@@ -183,24 +184,69 @@ test_render_matches_built_files(void **state)
 	free(want);
 	free(got);
 	assert_null(cause);
+
+	/* The PAM files, where lnshd has PAM. */
+#ifdef LNSH_PAM
+	want = slurp(SERVICE_SRC_DIR "/pam.d-lnshd.macos");
+	assert_non_null(want);
+	assert_string_equal(service_pam(SERVICE_LAUNCHD), want);
+	free(want);
+	want = slurp(SERVICE_SRC_DIR "/pam.d-lnshd.linux");
+	assert_non_null(want);
+	assert_string_equal(service_pam(SERVICE_SYSTEMD), want);
+	free(want);
+#else
+	assert_null(service_pam(SERVICE_LAUNCHD));
+	assert_null(service_pam(SERVICE_SYSTEMD));
+#endif
+	assert_null(service_pam(SERVICE_NONE));
+}
+
+/*
+ * What a dry install says about the PAM file of a platform on this
+ * machine: nothing without PAM, "keep" where there is one, else the
+ * whole file it would write. Allocated.
+ */
+static char *
+dry_pam(enum service_platform platform, const char *owner)
+{
+	const char	*pam = service_pam(platform);
+	char		*body, *s;
+	struct stat	 st;
+	size_t		 len;
+
+	if (pam == NULL)
+		return (xstrdup(""));
+	if (lstat(PAM, &st) == 0)
+		return (xstrdup("keep " PAM " (there is one: yours to edit)\n"));
+	body = indent(pam);
+	len = strlen(body) + 128;
+	s = xmalloc(len);
+	snprintf(s, len, "write " PAM " owner %s (0:0) mode 0644\n%s", owner,
+	    body);
+	free(body);
+	return (s);
 }
 
 /* Run a dry install of one platform and compare every line of it. */
 static void
 check_dry_install(enum service_platform platform, const char *built,
-    const char *head, const char *cmds)
+    const char *head, const char *owner, const char *cmds)
 {
 	struct service_opts	 o = { .platform = platform };
 	char			*file, *body, *want, *out, *cause = NULL;
+	char			*pam;
 	FILE			*f;
 	size_t			 len;
 
 	file = slurp(built);
 	assert_non_null(file);
 	body = indent(file);
-	len = strlen(head) + strlen(body) + strlen(cmds) + 1;
+	pam = dry_pam(platform, owner);
+	len = strlen(head) + strlen(body) + strlen(pam) + strlen(cmds) + 1;
 	want = xmalloc(len);
-	snprintf(want, len, "%s%s%s", head, body, cmds);
+	snprintf(want, len, "%s%s%s%s", head, body, pam, cmds);
+	free(pam);
 
 	assert_non_null(f = tmpfile());
 	assert_int_equal(service_install(&o, 1, f, &cause), 0);
@@ -220,7 +266,7 @@ test_dry_install_launchd(void **state)
 	check_dry_install(SERVICE_LAUNCHD,
 	    SERVICE_BUILT_DIR "/org.lnsh.lnshd.plist",
 	    "# lnshd install (launchd), dry run: nothing is written or run\n"
-	    "write " PLIST " owner root:wheel (0:0) mode 0644\n",
+	    "write " PLIST " owner root:wheel (0:0) mode 0644\n", "root:wheel",
 	    "run launchctl bootout system/org.lnsh.lnshd"
 	    "  (a failure is ignored: it may not be loaded)\n"
 	    "run launchctl bootstrap system " PLIST "\n");
@@ -232,7 +278,7 @@ test_dry_install_systemd(void **state)
 {
 	check_dry_install(SERVICE_SYSTEMD, SERVICE_BUILT_DIR "/lnshd.service",
 	    "# lnshd install (systemd), dry run: nothing is written or run\n"
-	    "write " UNIT " owner root:root (0:0) mode 0644\n",
+	    "write " UNIT " owner root:root (0:0) mode 0644\n", "root:root",
 	    "run systemctl daemon-reload\n"
 	    "run systemctl enable lnshd.service\n"
 	    "run systemctl restart lnshd.service\n");
@@ -311,6 +357,58 @@ test_dry_run_writes_nothing(void **state)
 	assert_int_equal(stat(path, &st), -1);
 	sh("test -z \"$(ls -A '%s/Library/LaunchDaemons')\"", fx->root);
 	sh("test -z \"$(ls -A '%s/etc/systemd/system')\"", fx->root);
+	sh("test -z \"$(ls -A '%s/etc/pam.d')\"", fx->root);
+}
+
+/*
+ * After a real install into the staging root: the PAM file as shipped,
+ * 0644, alone in its directory; a second install keeps an edited one.
+ * Removed at the end, for the other platform's turn.
+ */
+static void
+check_real_pam(struct fixture *fx, enum service_platform platform,
+    int no_chown)
+{
+	struct service_opts	 o = {
+		.platform = platform,
+		.lnshd_path = "/opt/lnsh/sbin/lnshd",
+		.root = fx->root,
+		.no_commands = 1,
+		.no_chown = no_chown,
+	};
+	const char		*pam = service_pam(platform);
+	char			 path[PATH_MAX], *got, *out, *cause = NULL;
+	struct stat		 st;
+	FILE			*f;
+
+	snprintf(path, sizeof path, "%s" PAM, fx->root);
+	if (pam == NULL) {
+		assert_int_equal(stat(path, &st), -1);
+		return;
+	}
+	assert_int_equal(stat(path, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0644);
+	if (!no_chown)
+		assert_int_equal(st.st_uid, 0);
+	got = slurp(path);
+	assert_string_equal(got, pam);
+	free(got);
+	sh("test $(ls -A '%s/etc/pam.d' | wc -l) -eq 1", fx->root);
+	sh("echo '# edited' >>'%s'", path);
+	assert_non_null(f = tmpfile());
+	assert_int_equal(service_install(&o, 0, f, &cause), 0);
+	out = drain(f);
+	assert_non_null(strstr(out, "keep "));
+	free(out);
+	got = slurp(path);
+	assert_non_null(strstr(got, "# edited"));
+	free(got);
+	assert_int_equal(unlink(path), 0);
+	/* Put it back for the rest of check_real_install. */
+	assert_non_null(f = tmpfile());
+	assert_int_equal(service_install(&o, 0, f, &cause), 0);
+	free(drain(f));
+	assert_int_equal(stat(path, &st), 0);
 }
 
 /* Install into the staging root for real, check it, then remove it. */
@@ -355,6 +453,7 @@ check_real_install(struct fixture *fx, enum service_platform platform,
 	free(want);
 	/* Only the file: no temporary file is left beside it. */
 	sh("test $(ls -A \"$(dirname '%s')\" | wc -l) -eq 1", path);
+	check_real_pam(fx, platform, o.no_chown);
 
 	/* service-status agrees, and notices a wrong mode. */
 	assert_non_null(f = tmpfile());
@@ -385,6 +484,12 @@ check_real_install(struct fixture *fx, enum service_platform platform,
 	assert_non_null(strstr(cause, "not installed"));
 	free(cause);
 	free(drain(f));
+	/* Uninstall leaves the PAM policy, the administrator's by now. */
+	if (service_pam(platform) != NULL) {
+		snprintf(path, sizeof path, "%s" PAM, fx->root);
+		assert_int_equal(stat(path, &st), 0);
+		assert_int_equal(unlink(path), 0);
+	}
 }
 
 /* Both platforms, into the staging root. */
@@ -508,6 +613,31 @@ test_missing_directory(void **state)
 	sh("test -z \"$(ls -A '%s/etc/systemd')\"", fx->root);
 }
 
+/* No /etc/pam.d under the root: the service is installed, the PAM file
+ * skipped with a word (where lnshd has PAM). */
+static void
+test_no_pam_directory(void **state)
+{
+	struct fixture		*fx = *state;
+	struct service_opts	 o = { .platform = SERVICE_SYSTEMD,
+				       .root = fx->root, .no_commands = 1,
+				       .no_chown = 1 };
+	char			*cause = NULL, *out, line[PATH_MAX + 16];
+	FILE			*f;
+
+	sh("rmdir '%s/etc/pam.d'", fx->root);
+	assert_non_null(f = tmpfile());
+	assert_int_equal(service_install(&o, 0, f, &cause), 0);
+	out = drain(f);
+	assert_non_null(strstr(out, "wrote "));
+	snprintf(line, sizeof line, "\nskip %s" PAM " (no directory",
+	    fx->root);
+	if (service_pam(SERVICE_SYSTEMD) != NULL)
+		assert_non_null(strstr(out, line));
+	free(out);
+	sh("test ! -e '%s/etc/pam.d'", fx->root);
+}
+
 /* Platform names both ways, and detection gives one of the three. */
 static void
 test_platform_names(void **state)
@@ -546,6 +676,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_refusals,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_missing_directory,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_no_pam_directory,
 		    setup, teardown),
 		cmocka_unit_test(test_platform_names),
 	};
