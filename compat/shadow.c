@@ -1,8 +1,10 @@
 /*
  * shadow.c: what the shadow password database says against an account,
  * for lnshd's account check (server/account.c): expired (sp_expire) or
- * locked (a password field starting with '!', as usermod -L and passwd -l
- * leave it). Where there is no getspnam (macOS keeps accounts in Open
+ * locked (a password field of '!' followed by a hash or '*', as usermod -L
+ * and passwd -l leave it). A field of only '!' or '!!' is what useradd
+ * leaves on an account that never had a password: that is a key-only
+ * account, not a locked one, and sshd with PAM serves it too. Where there is no getspnam (macOS keeps accounts in Open
  * Directory, and its PAM module answers the same question) it says
  * nothing.
  */
@@ -40,9 +42,10 @@ compat_shadow_refuses(const char *user, time_t now, char *reason,
 		    "expiry day %ld; chage -E)", (long)sp->sp_expire);
 		return (-1);
 	}
-	if (sp->sp_pwdp != NULL && sp->sp_pwdp[0] == '!') {
+	if (sp->sp_pwdp != NULL && sp->sp_pwdp[0] == '!' &&
+	    sp->sp_pwdp[strspn(sp->sp_pwdp, "!")] != '\0') {
 		snprintf(reason, len, "the account is locked (its password "
-		    "starts with '!'; usermod -U unlocks, usermod -p '*' "
+		    "is '!' before a password; usermod -U unlocks, usermod -p '*' "
 		    "allows key logins without a password)");
 		return (-1);
 	}

@@ -114,6 +114,14 @@ refused nologin "shell $NOLOGIN is not listed in /etc/shells"
 usermod -s /bin/sh "$UB" || fail "usermod -s /bin/sh"
 as $UB ls >/dev/null || fail "$UB not served with /bin/sh again"
 
+# A bare '!' (or '!!') is useradd's "no password yet", not a lock: a
+# key-only account made with plain useradd is served, as sshd with PAM does.
+for pw in '!' '!!'; do
+	usermod -p "$pw" "$UB" || fail "usermod -p '$pw'"
+	as $UB ls >/dev/null || fail "$UB refused with password field '$pw'"
+done
+usermod -p '*' "$UB" || fail "usermod -p '*'"
+
 [ -z "$BAD" ] || fail "served though refused:$BAD"
 as $UB new ok -- /bin/sh || fail "new for $UB"
 as $UB kill ok || fail "kill for $UB"
