@@ -274,7 +274,15 @@ struct service_opts {
 	const char		*root;	/* "" or "/": the live system */
 	int			 no_commands;	/* files only (a staging root) */
 	int			 no_chown;	/* leave files owned by the caller */
+	const char		*tool_root;	/* tests: /bin/launchctl under it */
+	int			 polls;		/* tests: 0 is SERVICE_POLLS */
 };
+/*
+ * lnshd install waits for launchd to let go of the old job (install.c):
+ * a try every SERVICE_POLL_MS, at most SERVICE_POLLS tries.
+ */
+#define SERVICE_POLL_MS		100
+#define SERVICE_POLLS		100
 #include <stdio.h>
 int		 service_install(const struct service_opts *, int, FILE *,
 		     char **);
