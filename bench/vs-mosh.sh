@@ -62,7 +62,8 @@ for c in tmux python3 mosh-server mosh-client; do
 	    die "no $c (scripts/install-deps --bench installs mosh)"
 done
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/vs-mosh.XXXXXX") || exit 1
+# /tmp, not $TMPDIR: lnshd's sockets live under $T, and sun_path is short.
+T=$(mktemp -d /tmp/vs-mosh.XXXXXX) || exit 1
 RES=$T/results
 
 # Ends everything this run started: tmux, relays, lnshd and its sessions,

@@ -24,6 +24,7 @@ $(lnshd_OBJECTS): proto/rpc.pb-c.h proto/holder.pb-c.h
 # Shell regress tests: run from the top build directory with $srcdir
 # exported; they find lnshd, lnsh-holder and holderctl there.
 DAEMON_TESTS = tests/regress/daemon-basic.sh tests/regress/daemon-restart.sh \
+	tests/regress/daemon-sockpath.sh \
 	tests/regress/daemon-config.sh tests/regress/daemon-users.sh
 TESTS += $(DAEMON_TESTS)
 EXTRA_DIST += $(DAEMON_TESTS)

@@ -332,13 +332,9 @@ holder_open(const char *dir, const char *name, uid_t owner,
 		snprintf(err, errlen, "bad session name");
 		return (LN_E_INVAL);
 	}
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	r = snprintf(sun.sun_path, sizeof sun.sun_path, "%s/%s", dir, name);
-	if (r < 0 || (size_t)r >= sizeof sun.sun_path) {
-		snprintf(err, errlen, "socket path too long: %s/%s", dir, name);
-		return (LN_E_INVAL);
-	}
+	if ((r = unixsock_addr(&sun, dir, name, UNIXSOCK_SHORTEN_HOLDER, err,
+	    errlen)) != 0)
+		return (r);
 	if (lstat(sun.sun_path, &st) == -1) {
 		saved = errno;
 		snprintf(err, errlen, "%s: %s", sun.sun_path, strerror(errno));

@@ -871,15 +871,9 @@ holder_listen(struct holder *h, char *err, size_t errlen)
 	mode_t			mask;
 	int			fd = -1, r;
 
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	r = snprintf(sun.sun_path, sizeof sun.sun_path, "%s/%s",
-	    h->opts->dir, h->opts->name);
-	if (r < 0 || (size_t)r >= sizeof sun.sun_path) {
-		snprintf(err, errlen, "socket path too long: %s/%s",
-		    h->opts->dir, h->opts->name);
-		return (LN_E_INVAL);
-	}
+	if ((r = unixsock_addr(&sun, h->opts->dir, h->opts->name,
+	    UNIXSOCK_SHORTEN_HOLDER, err, errlen)) != 0)
+		return (r);
 	h->sun = sun;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
 		goto fail;

@@ -85,6 +85,15 @@ int		 hwire_unpack_reply(const uint8_t *, size_t,
 struct passwd;
 int		 privdrop(const struct passwd *, char *, size_t);
 
+/* unixsock.c: every Unix socket address, checked against sun_path. */
+struct sockaddr_un;
+int		 unixsock_addr(struct sockaddr_un *, const char *,
+		     const char *, const char *, char *, size_t);
+#define UNIXSOCK_SHORTEN_STATE	"the state dir (lnshd --state-dir DIR, " \
+    "or state-dir in lnshd.conf)"
+#define UNIXSOCK_SHORTEN_HOLDER	"the state dir (lnshd --state-dir DIR, " \
+    "or state-dir in lnshd.conf) or the session name"
+
 /* pty.c: the session's pty and child. */
 struct pty_spec {
 	const char	 *user;		/* USER, LOGNAME */

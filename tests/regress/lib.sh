@@ -4,8 +4,9 @@
 #
 # Then:
 #   lnsh_setup NAME [DIR]  temporary directory in $T (under DIR, default
-#                          $TMPDIR or /tmp), cleanup trap installed, $B
-#                          (build dir) and $S (source dir) set
+#                          $LNSH_TEST_TMP or /tmp, never $TMPDIR: see
+#                          below), cleanup trap installed, $B (build dir)
+#                          and $S (source dir) set
 #   daemon_setup           lnshd, lnsh, lnsh-holder, holderctl from $B, a
 #                          private $HOME and $STATE, $D the options of a
 #                          single-user lnshd on it, $HDIR its holders' dir
@@ -40,9 +41,13 @@ LNSH_PIDS=""
 LNSH_KEEP=0
 
 # lnsh_setup NAME [DIR]: makes $T, sets $B and $S, arranges the cleanup.
+# Tests put Unix sockets under $T (a state dir's control and holder
+# sockets), whose paths must fit sun_path: 104 bytes on macOS, where
+# $TMPDIR alone is about 50 (/var/folders/xx/.../T/). So a short base,
+# /tmp, whatever $TMPDIR says; $LNSH_TEST_TMP picks another.
 lnsh_setup() {
 	lnsh_name=$1
-	lnsh_tmp=${2:-${TMPDIR:-/tmp}}
+	lnsh_tmp=${2:-${LNSH_TEST_TMP:-/tmp}}
 	B=${LNSH_BUILDDIR:-$(pwd)}
 	if [ -n "${LNSH_SRCDIR:-}" ]; then
 		S=$LNSH_SRCDIR
