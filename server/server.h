@@ -94,6 +94,14 @@ int		 unixsock_addr(struct sockaddr_un *, const char *,
 #define UNIXSOCK_SHORTEN_HOLDER	"the state dir (lnshd --state-dir DIR, " \
     "or state-dir in lnshd.conf) or the session name"
 
+/*
+ * termcheck.c: is there a terminfo entry for a TERM where the session's
+ * programs look; the session falls back to PTY_DEFAULT_TERM when not.
+ */
+#define TERMCHECK_MAX_NAME	64
+int		 termcheck_name_ok(const char *);
+int		 termcheck_known(const char *, const char *);
+
 /* pty.c: the session's pty and child. */
 struct pty_spec {
 	const char	 *user;		/* USER, LOGNAME */
@@ -106,8 +114,14 @@ struct pty_spec {
 	int		  cols, rows;
 };
 #define PTY_DEFAULT_TERM	"xterm-256color"
-#define PTY_DEFAULT_PATH	\
-    "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
+/*
+ * The session's PATH, the same everywhere: Homebrew's bin directories
+ * (/opt/homebrew/bin on Apple silicon, /usr/local/bin on Intel) first, as
+ * Homebrew's own shellenv puts them, then the system's. A directory that
+ * does not exist costs a failed lookup, nothing more (docs/lnshd.md).
+ */
+#define PTY_DEFAULT_PATH	"/opt/homebrew/bin:/usr/local/bin:" \
+    "/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
 int		 pty_spawn(const struct pty_spec *, int *, pid_t *, char *,
 		     size_t);
 int		 pty_resize(int, int, int);
@@ -170,6 +184,7 @@ const char	*holder_conn_error(const struct holder_conn *);
 const char	*holder_conn_name(const struct holder_conn *);
 long		 holder_conn_pid(const struct holder_conn *);
 const char	*holder_conn_event_method(const struct holder_conn *);
+const char	*holder_conn_term(const struct holder_conn *);
 int		 holder_fd(const struct holder_conn *);
 int		 holder_info(struct holder_conn *, int, struct holder_info *);
 int		 holder_input(struct holder_conn *, const void *, size_t);
