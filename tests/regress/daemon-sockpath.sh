@@ -11,7 +11,7 @@ verbs_setup daemon-sockpath
 
 # pad N: N characters of padding.
 pad() {
-	printf '%*s' "$1" '' | tr ' ' x
+	awk -v n="$1" 'BEGIN { while (n-- > 0) printf "x" }'
 }
 
 # A state dir whose control socket, STATE/lnshd.sock, is 110 bytes.

@@ -28,6 +28,8 @@
 #   wait_exit SECS PID     until PID exits; its status in $EXITCODE
 #   wait_or_fail WHAT CMD... until CMD succeeds (output discarded), at most
 #                          10 seconds; else fails "timed out waiting for WHAT"
+#   file_mode FILE         its permission bits in octal, e.g. 600
+#   file_owner FILE        its owner's user name
 #   fail MSG               says why, shows the logs, exits 1
 #   pass MSG               says what held, exits 0
 #
@@ -213,6 +215,16 @@ users_can_run() {
 		echo "SKIP: $1: $UA cannot run $2"
 		exit 77
 	fi
+}
+
+# file_mode FILE: permission bits in octal: GNU stat, else BSD's (macOS).
+file_mode() {
+	stat -c %a "$1" 2>/dev/null || stat -f %Lp "$1"
+}
+
+# file_owner FILE: the owner's user name: GNU stat, else BSD's (macOS).
+file_owner() {
+	stat -c %U "$1" 2>/dev/null || stat -f %Su "$1"
 }
 
 # fail MSG: prints MSG and the tail of every log in $T, keeps $T, exits 1.
