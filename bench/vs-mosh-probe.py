@@ -13,7 +13,7 @@ Everything here watches a tmux pane with capture-pane, polled every 2 ms
       the previous one shows. Prints "first MS" (median of the REPEAT) and
       "median MS" (of the COUNT), milliseconds.
   clock SOCK PANE T0 TIMEOUT
-      the pane runs a clock (`date +%s.%N` in a loop); prints the seconds
+      the pane runs a clock (python3 printing time.time() in a loop); prints the seconds
       from T0 (epoch seconds, as `date +%s.%N` prints) until a line the
       clock printed after T0 is on the screen.
   table RESULTS

@@ -62,7 +62,8 @@ for c in tmux python3 mosh-server mosh-client; do
 	    die "no $c (scripts/install-deps --bench installs mosh)"
 done
 
-T=$(mktemp -d "${TMPDIR:-/tmp}/vs-mosh.XXXXXX") || exit 1
+# /tmp, not $TMPDIR: lnshd's sockets live under $T, and sun_path is short.
+T=$(mktemp -d /tmp/vs-mosh.XXXXXX) || exit 1
 RES=$T/results
 
 # Ends everything this run started: tmux, relays, lnshd and its sessions,
@@ -88,10 +89,14 @@ trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
 
-# Seconds since the epoch with nanoseconds, as the sessions' clocks print.
+# Seconds since the epoch with microseconds, as the sessions' clocks print
+# (python3: macOS's date has no %N).
 now() {
-	date +%s.%N
+	python3 -c 'import time; print("%.6f" % time.time())'
 }
+
+# The clock a session runs for m_resume, one line every 50 ms.
+CLOCK_LOOP="python3 -uc 'import time; [(print(\"%.6f\" % time.time()), time.sleep(0.05)) for _ in iter(int, 1)]'"
 
 # wait_for SECS CMD...: polls CMD every 50 ms until it succeeds.
 wait_for() {
@@ -299,7 +304,7 @@ m_seq() {
 		    awk -v a="$sq_wall" -v b="$sq_best" 'BEGIN { exit !(a >= b) }' &&
 		    return ;;
 	esac
-	sed -i "/^seq$3_[a-z0-9]* $1 /d" "$RES"
+	sed "/^seq$3_[a-z0-9]* $1 /d" "$RES" >"$RES.new" && mv "$RES.new" "$RES"
 	put "seq$3_wall" "$1" "$sq_wall"
 	put "seq$3_cpu" "$1" "$sq_cpu"
 	put "seq$3_s2c" "$1" "$(stat_delta "$sq_before" "$sq_after" s2c_tx_bytes)"
@@ -328,7 +333,7 @@ m_echo() {
 # m_resume SYSTEM PANE: roam, then a 10 s outage, with a clock running.
 m_resume() {
 	clear_pane "$2" || { put roam "$1" timeout; return; }
-	keys "$2" 'while :; do date +%s.%N; sleep 0.05; done' Enter
+	keys "$2" "$CLOCK_LOOP" Enter
 	sleep 2
 	t0=$(now)
 	kill -USR1 "$(cat "$T/r$2.pid")"
@@ -453,7 +458,7 @@ fi
 echo
 echo "lnsh vs mosh $(mosh-server --version 2>&1 | head -n 1 |
     sed 's/.*(\(mosh [0-9.]*\)).*/\1/'), tmux panes 120x40," \
-    "$(uname -sm), $(nproc) CPUs"
+    "$(uname -sm), $(getconf _NPROCESSORS_ONLN) CPUs"
 [ "$IDLE" = 60 ] || echo "(idle measured over $IDLE s, scaled to 60 s)"
 echo
 $PROBE table "$RES"

@@ -62,6 +62,8 @@
 #define ATTACH_DETACH_WAIT_NS	(1000 * ATTACH_MS)
 #define ATTACH_IDLE_WAKE_NS	(1000 * ATTACH_MS)	/* notice bar clock */
 #define ATTACH_SILENT_WAKE_NS	(250 * ATTACH_MS)
+#define ATTACH_TELL_NS		(10000 * ATTACH_MS)	/* a server's notice */
+#define ATTACH_TELL_MAX		200			/* its bytes */
 #define ATTACH_READ_MAX		4096
 #define ATTACH_DEFAULT_TERM	"xterm-256color"
 #define ATTACH_POLL_MAX		(UDP_MAX_ADDRS + 2)
@@ -101,6 +103,9 @@ struct attach {
 	uint8_t			 last_ssp[LN_MAX_DATAGRAM];
 	size_t			 last_ssp_len;
 	long			 notice_secs;	/* shown; -1: none */
+	char			*tell;		/* the server's notice, once */
+	uint64_t		 tell_until;	/* shown until; 0: not yet */
+	int			 told;
 
 	int			 done;
 	int			 exit_code;
@@ -274,6 +279,57 @@ att_lost(struct attach *a)
 	att_send_attach(a);
 }
 
+/*
+ * Keeps a notice the daemon gave with its attach reply (a TERM the server
+ * has no terminfo entry for), to show once on the top row for
+ * ATTACH_TELL_NS. It comes from the server: only printable bytes of it,
+ * and a bounded number, reach the terminal.
+ */
+static void
+att_tell(struct attach *a, const char *notice)
+{
+	size_t	i, n;
+	char	*s;
+
+	if (a->told || notice == NULL || *notice == '\0')
+		return;
+	a->told = 1;
+	s = xmalloc(sizeof "lnsh: " + ATTACH_TELL_MAX);
+	memcpy(s, "lnsh: ", 6);
+	n = 6;
+	for (i = 0; notice[i] != '\0' && i < ATTACH_TELL_MAX; i++) {
+		if ((unsigned char)notice[i] >= 0x20 && notice[i] != 0x7f)
+			s[n++] = notice[i];
+	}
+	s[n] = '\0';
+	a->tell = s;
+}
+
+/*
+ * Shows the server's notice from the first frame on, and takes it away
+ * after ATTACH_TELL_NS unless the silence bar has taken its place.
+ */
+static void
+att_tell_show(struct attach *a, uint64_t now)
+{
+	if (a->tell == NULL)
+		return;
+	if (a->tell_until == 0) {
+		a->tell_until = now + ATTACH_TELL_NS;
+		display_notice(a->d, a->tell, DISPLAY_NOTICE_TOP);
+		a->dirty = 1;
+		return;
+	}
+	if (now < a->tell_until)
+		return;
+	if (a->notice_secs < 0) {
+		display_notice_clear(a->d);
+		a->dirty = 1;
+	}
+	free(a->tell);
+	a->tell = NULL;
+}
+
 /* A Reply from the daemon: to our attach or detach, or unasked. */
 static void
 att_reply(struct attach *a, const Lnsh__Reply *r)
@@ -295,6 +351,8 @@ att_reply(struct attach *a, const Lnsh__Reply *r)
 		return;
 	a->attach_id = 0;
 	if (r->status == 0) {
+		if (r->result_case == LNSH__REPLY__RESULT_ATTACH)
+			att_tell(a, r->attach->notice);
 		att_attached(a);
 		return;
 	}
@@ -567,6 +625,7 @@ att_roam(struct attach *a, uint64_t now)
 
 	if (!a->raw)
 		return;
+	att_tell_show(a, now);
 	if (sil < ATTACH_NOTICE_NS) {
 		if (a->notice_secs >= 0) {
 			display_notice_clear(a->d);
@@ -869,6 +928,7 @@ out:
 	free(a.env);
 	free(a.msg);
 	free(a.error);
+	free(a.tell);
 	free(cause);
 	return (ex);
 }

@@ -28,6 +28,7 @@ $(lnshd_OBJECTS): proto/rpc.pb-c.h proto/holder.pb-c.h
 # exported; they find lnshd, lnsh-holder and holderctl there.
 DAEMON_TESTS = tests/regress/daemon-basic.sh tests/regress/daemon-restart.sh \
 	tests/regress/daemon-config.sh tests/regress/daemon-users.sh \
-	tests/regress/authkeys-devices.sh tests/regress/account-policy.sh
+	tests/regress/authkeys-devices.sh tests/regress/account-policy.sh \
+	tests/regress/daemon-sockpath.sh
 TESTS += $(DAEMON_TESTS)
 EXTRA_DIST += $(DAEMON_TESTS)

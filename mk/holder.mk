@@ -19,7 +19,8 @@ HOLDER_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server $(EVENT_CFLAGS) \
 # directory, spawning (privdrop), and the pty code the holder uses.
 noinst_LIBRARIES += libholder.a
 libholder_a_SOURCES = server/holder-wire.c server/holder-conn.c \
-	server/sessdir.c server/privdrop.c server/pty.c \
+	server/sessdir.c server/privdrop.c server/pty.c server/unixsock.c \
+	server/termcheck.c \
 	compat/peercred.c compat/malloc-tune.c compat/event-base.c \
 	compat/compat.h server/server.h
 libholder_a_CPPFLAGS = $(HOLDER_CPPFLAGS)

@@ -1,18 +1,45 @@
 /*
- * clock.c: the two clocks lnsh reads. Every timer uses the monotonic one;
- * the wall clock only stamps handshake initiations.
+ * clock.c: the two clocks lnsh reads. Every timer uses the elapsed-time
+ * one; the wall clock only stamps handshake initiations.
+ *
+ * The elapsed-time clock counts through a laptop's sleep on every
+ * platform, so that time asleep is time elapsed: keys older than
+ * LN_REJECT_AFTER_NS are known expired the moment the machine wakes and
+ * the client re-handshakes at once, instead of sending under keys the
+ * server has long refused and waiting for silence to say so. macOS's
+ * CLOCK_MONOTONIC counts through sleep; Linux's does not, its
+ * CLOCK_BOOTTIME does (configure checks for it). docs/attach.md says what
+ * the client does after a wake.
  */
+#include "config.h"
+
 #include <time.h>
 
 #include "proto.h"
 
-/* Monotonic time in nanoseconds: for every timer and timeout. */
+#if HAVE_DECL_CLOCK_BOOTTIME
+#define LN_CLOCK_ELAPSED	CLOCK_BOOTTIME
+#else
+#define LN_CLOCK_ELAPSED	CLOCK_MONOTONIC
+#endif
+
+/*
+ * Elapsed time in nanoseconds, sleep included: for every timer and
+ * timeout. A kernel older than its headers may refuse CLOCK_BOOTTIME
+ * (Linux before 2.6.39): then CLOCK_MONOTONIC, decided once, so the
+ * clock never switches under a running timer.
+ */
 uint64_t
 ln_now_ns(void)
 {
+	static int	use_monotonic;
 	struct timespec	ts;
 
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	if (use_monotonic ||
+	    clock_gettime(LN_CLOCK_ELAPSED, &ts) != 0) {
+		use_monotonic = 1;
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+	}
 	return ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
 }
 

@@ -94,7 +94,7 @@ int		 buf_put_bytes(struct buf *, const void *, size_t);
 uint8_t		*buf_put_ptr(struct buf *, size_t);
 
 /* clock.c */
-uint64_t	 ln_now_ns(void);	/* monotonic */
+uint64_t	 ln_now_ns(void);	/* elapsed, sleep included */
 uint64_t	 ln_wall_ns(void);	/* CLOCK_REALTIME, for timestamps only */
 
 /* noise.c: the Noise framework for 25519_ChaChaPoly_BLAKE2b. */

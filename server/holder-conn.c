@@ -43,6 +43,7 @@ struct holder_conn {
 	char			 name[HOLDER_MAX_NAME + 1];
 	long			 pid;
 	char			 method[HOLDER_MAX_METHOD + 1];
+	char			 term[TERMCHECK_MAX_NAME + 1];	/* or "" */
 	uint32_t		 next_id;
 	char			 err[512];
 
@@ -77,6 +78,13 @@ const char *
 holder_conn_name(const struct holder_conn *c)
 {
 	return (c->name);
+}
+
+/* The session's TERM, as its holder said in its Hello; "" if it did not. */
+const char *
+holder_conn_term(const struct holder_conn *c)
+{
+	return (c->term);
 }
 
 /* The holder's pid, as it said in its Hello. */
@@ -307,6 +315,11 @@ hc_hello(struct holder_conn *c, const char *name)
 		snprintf(c->method, sizeof c->method, "%s",
 		    rep->hello->event_method);
 		hwire_clean_string(c->method);
+		/* A holder runs as its user: take only a sane name. */
+		if (rep->hello->term != NULL &&
+		    termcheck_name_ok(rep->hello->term))
+			snprintf(c->term, sizeof c->term, "%s",
+			    rep->hello->term);
 	}
 	lnsh__holder__reply__free_unpacked(rep, NULL);
 	return (r);
@@ -332,13 +345,9 @@ holder_open(const char *dir, const char *name, uid_t owner,
 		snprintf(err, errlen, "bad session name");
 		return (LN_E_INVAL);
 	}
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	r = snprintf(sun.sun_path, sizeof sun.sun_path, "%s/%s", dir, name);
-	if (r < 0 || (size_t)r >= sizeof sun.sun_path) {
-		snprintf(err, errlen, "socket path too long: %s/%s", dir, name);
-		return (LN_E_INVAL);
-	}
+	if ((r = unixsock_addr(&sun, dir, name, UNIXSOCK_SHORTEN_HOLDER, err,
+	    errlen)) != 0)
+		return (r);
 	if (lstat(sun.sun_path, &st) == -1) {
 		saved = errno;
 		snprintf(err, errlen, "%s: %s", sun.sun_path, strerror(errno));

@@ -71,6 +71,7 @@ struct holder {
 	struct emu		*emu;
 	int			 cols, rows;
 	char			*command;
+	const char		*term;		/* the session's TERM */
 
 	int			 exited;
 	int			 exit_status;
@@ -106,6 +107,26 @@ holder_log(const struct holder *h, const char *fmt, ...)
 	vfprintf(stderr, fmt, ap);
 	va_end(ap);
 	fputc('\n', stderr);
+}
+
+/*
+ * The session's TERM: the one asked for if this machine has a terminfo
+ * entry for it, else PTY_DEFAULT_TERM (lnshd tells the client, from our
+ * Hello).
+ */
+static const char *
+holder_term(struct holder *h, const char *home)
+{
+	const char	*term = h->opts->term;
+
+	if (term == NULL || *term == '\0')
+		return (PTY_DEFAULT_TERM);
+	if (termcheck_known(term, home))
+		return (term);
+	holder_log(h, "TERM %s has no terminfo entry here: the session runs "
+	    "with TERM=%s", termcheck_name_ok(term) ? term :
+	    "(not a terminal name)", PTY_DEFAULT_TERM);
+	return (PTY_DEFAULT_TERM);
 }
 
 /* Tells whoever spawned us how startup went ("ok", "exists", "error"). */
@@ -668,6 +689,8 @@ holder_do_hello(struct hconn *c, const Lnsh__Holder__Request *req)
 	hello.pid = (uint32_t)getpid();
 	method = event_base_get_method(c->h->base);
 	hello.event_method = (char *)(uintptr_t)method;
+	hello.term = (char *)(uintptr_t)(c->h->term != NULL ? c->h->term :
+	    "");
 	rep.id = req->id;
 	rep.msg_case = LNSH__HOLDER__REPLY__MSG_HELLO;
 	rep.hello = &hello;
@@ -871,15 +894,9 @@ holder_listen(struct holder *h, char *err, size_t errlen)
 	mode_t			mask;
 	int			fd = -1, r;
 
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	r = snprintf(sun.sun_path, sizeof sun.sun_path, "%s/%s",
-	    h->opts->dir, h->opts->name);
-	if (r < 0 || (size_t)r >= sizeof sun.sun_path) {
-		snprintf(err, errlen, "socket path too long: %s/%s",
-		    h->opts->dir, h->opts->name);
-		return (LN_E_INVAL);
-	}
+	if ((r = unixsock_addr(&sun, h->opts->dir, h->opts->name,
+	    UNIXSOCK_SHORTEN_HOLDER, err, errlen)) != 0)
+		return (r);
 	h->sun = sun;
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1)
 		goto fail;
@@ -1054,7 +1071,7 @@ holder_run(const struct holder_opts *opts)
 	    pw->pw_dir : "/";
 	spec.shell = shell;
 	spec.argv = opts->argv;
-	spec.term = opts->term;
+	spec.term = h.term = holder_term(&h, spec.home);
 	spec.env = opts->env;
 	spec.session = opts->name;
 	spec.cols = h.cols;

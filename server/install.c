@@ -20,6 +20,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "server.h"
@@ -119,45 +120,76 @@ static const char pam_linux[] =
     "# one /etc/pam.d/sshd includes (Fedora: password-auth).\n"
     "@include common-account\n";
 
-/* One command; may_fail for a stop of something that may not be running. */
+/*
+ * How a command's exit status is taken. launchctl needs two of its own:
+ * `bootout` returns before the old job has exited, and a `bootstrap` of
+ * the same label before then fails with status 5 (EIO, "Bootstrap
+ * failed: 5: Input/output error"). So install waits for `print` to stop
+ * finding the job, and still retries a bootstrap that says 5, each a
+ * bounded number of times (SERVICE_POLLS, SERVICE_POLL_MS).
+ */
+enum svc_kind {
+	SVC_MUST,		/* a failure stops the verb */
+	SVC_MAY_FAIL,		/* a stop of something that may not run */
+	SVC_UNTIL_FAIL,		/* repeat until it fails: the job is gone */
+	SVC_RETRY_EIO		/* repeat while it exits with status 5 */
+};
+#define SVC_EIO_STATUS		5
+
+/*
+ * One command and how its status is taken. An absolute argv[0] runs as
+ * it is (under service_opts.tool_root in the tests); a bare name is found
+ * through PATH.
+ */
 struct svc_cmd {
 	const char	*argv[6];
-	int		 may_fail;
+	enum svc_kind	 kind;
 };
 
+/*
+ * launchctl by its absolute path, not through PATH: install runs as root
+ * under sudo, and what runs as root must not depend on the caller's PATH.
+ * `enable` comes before `bootstrap`: launchd remembers a `disable` of the
+ * label across reboots and refuses to load a disabled label otherwise.
+ */
+#define LAUNCHCTL		"/bin/launchctl"
 static const struct svc_cmd launchd_install[] = {
-	{ { "launchctl", "bootout", "system/" SERVICE_LABEL }, 1 },
-	{ { "launchctl", "bootstrap", "system", SERVICE_PLIST }, 0 },
-	{ { NULL }, 0 }
+	{ { LAUNCHCTL, "bootout", "system/" SERVICE_LABEL }, SVC_MAY_FAIL },
+	{ { LAUNCHCTL, "print", "system/" SERVICE_LABEL }, SVC_UNTIL_FAIL },
+	{ { LAUNCHCTL, "enable", "system/" SERVICE_LABEL }, SVC_MUST },
+	{ { LAUNCHCTL, "bootstrap", "system", SERVICE_PLIST }, SVC_RETRY_EIO },
+	{ { NULL }, SVC_MUST }
 };
 static const struct svc_cmd launchd_uninstall[] = {
-	{ { "launchctl", "bootout", "system/" SERVICE_LABEL }, 1 },
-	{ { NULL }, 0 }
+	{ { LAUNCHCTL, "bootout", "system/" SERVICE_LABEL }, SVC_MAY_FAIL },
+	{ { NULL }, SVC_MUST }
 };
 static const struct svc_cmd launchd_status[] = {
-	{ { "launchctl", "print", "system/" SERVICE_LABEL }, 0 },
-	{ { NULL }, 0 }
+	{ { LAUNCHCTL, "print", "system/" SERVICE_LABEL }, SVC_MUST },
+	{ { NULL }, SVC_MUST }
 };
 static const struct svc_cmd systemd_install[] = {
-	{ { "systemctl", "daemon-reload" }, 0 },
-	{ { "systemctl", "enable", SERVICE_UNIT_NAME }, 0 },
-	{ { "systemctl", "restart", SERVICE_UNIT_NAME }, 0 },
-	{ { NULL }, 0 }
+	{ { "systemctl", "daemon-reload" }, SVC_MUST },
+	{ { "systemctl", "enable", SERVICE_UNIT_NAME }, SVC_MUST },
+	{ { "systemctl", "restart", SERVICE_UNIT_NAME }, SVC_MUST },
+	{ { NULL }, SVC_MUST }
 };
 static const struct svc_cmd systemd_uninstall[] = {
-	{ { "systemctl", "disable", "--now", SERVICE_UNIT_NAME }, 1 },
-	{ { NULL }, 0 }
+	{ { "systemctl", "disable", "--now", SERVICE_UNIT_NAME },
+	  SVC_MAY_FAIL },
+	{ { NULL }, SVC_MUST }
 };
 static const struct svc_cmd systemd_after_remove[] = {
-	{ { "systemctl", "daemon-reload" }, 0 },
-	{ { NULL }, 0 }
+	{ { "systemctl", "daemon-reload" }, SVC_MUST },
+	{ { NULL }, SVC_MUST }
 };
 static const struct svc_cmd systemd_status[] = {
-	{ { "systemctl", "status", "--no-pager", SERVICE_UNIT_NAME }, 0 },
-	{ { NULL }, 0 }
+	{ { "systemctl", "status", "--no-pager", SERVICE_UNIT_NAME },
+	  SVC_MUST },
+	{ { NULL }, SVC_MUST }
 };
 static const struct svc_cmd no_cmds[] = {
-	{ { NULL }, 0 }
+	{ { NULL }, SVC_MUST }
 };
 
 /* Everything that differs between the two service managers. */
@@ -367,37 +399,63 @@ print_cmd(FILE *out, const char *verb, const struct svc_cmd *c)
 	fprintf(out, "%s", verb);
 	for (i = 0; c->argv[i] != NULL; i++)
 		fprintf(out, " %s", c->argv[i]);
-	if (c->may_fail)
+	switch (c->kind) {
+	case SVC_MAY_FAIL:
 		fprintf(out, "  (a failure is ignored: it may not be loaded)");
+		break;
+	case SVC_UNTIL_FAIL:
+		fprintf(out, "  (until it fails: the old job is gone; at most "
+		    "%d s)", SERVICE_POLLS * SERVICE_POLL_MS / 1000);
+		break;
+	case SVC_RETRY_EIO:
+		fprintf(out, "  (again while it exits with status %d, the old "
+		    "job still exiting; at most %d s)", SVC_EIO_STATUS,
+		    SERVICE_POLLS * SERVICE_POLL_MS / 1000);
+		break;
+	case SVC_MUST:
+		break;
+	}
 	fprintf(out, "\n");
 }
 
 /*
- * Run one command with fork and execvp, never through a shell, and wait for
- * it. A stop that may fail runs with its output discarded, since "not
- * loaded" is the expected answer on a first install.
+ * Run one command with fork and exec, never through a shell, and wait for
+ * it. Only a command that must succeed shows its output: "not loaded" is
+ * the expected answer of a stop on a first install, and of the wait after
+ * it, and a bootstrap that will be retried says "Input/output error".
  */
 static int
-run_cmd(const struct svc_cmd *c, int *status, char **cause)
+run_cmd(const struct service_opts *o, const struct svc_cmd *c, int *status,
+    char **cause)
 {
+	char	prog[PATH_MAX];
 	pid_t	pid;
 	int	fd, st;
 
+	if (c->argv[0][0] == '/' && o->tool_root != NULL) {
+		if ((size_t)snprintf(prog, sizeof prog, "%s%s", o->tool_root,
+		    c->argv[0]) >= sizeof prog) {
+			set_cause(cause, "%s: the tool root is too long",
+			    o->tool_root);
+			return (LN_E_INVAL);
+		}
+	} else
+		(void)snprintf(prog, sizeof prog, "%s", c->argv[0]);
 	fflush(NULL);
 	if ((pid = fork()) == -1) {
 		set_cause(cause, "fork: %s", strerror(errno));
 		return (LN_E_SYSTEM);
 	}
 	if (pid == 0) {
-		if (c->may_fail &&
+		if (c->kind != SVC_MUST &&
 		    (fd = open("/dev/null", O_RDWR)) != -1) {
 			dup2(fd, STDOUT_FILENO);
 			dup2(fd, STDERR_FILENO);
 			if (fd > STDERR_FILENO)
 				close(fd);
 		}
-		execvp(c->argv[0], (char * const *)c->argv);
-		fprintf(stderr, "%s: %s\n", c->argv[0], strerror(errno));
+		execvp(prog, (char * const *)c->argv);
+		fprintf(stderr, "%s: %s\n", prog, strerror(errno));
 		_exit(127);
 	}
 	while (waitpid(pid, &st, 0) == -1) {
@@ -410,6 +468,64 @@ run_cmd(const struct svc_cmd *c, int *status, char **cause)
 	return (0);
 }
 
+/* Sleep between two tries of a command that is waited for. */
+static void
+poll_pause(void)
+{
+	struct timespec	ts;
+
+	ts.tv_sec = SERVICE_POLL_MS / 1000;
+	ts.tv_nsec = (long)(SERVICE_POLL_MS % 1000) * 1000000L;
+	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
+		;
+}
+
+/*
+ * Run one command as its kind says: once, or again every SERVICE_POLL_MS
+ * until its status is the awaited one, at most SERVICE_POLLS times. The
+ * bound is a count of tries, not a clock: only proto/clock.c reads clocks.
+ */
+static int
+run_one(const struct service_opts *o, const struct svc_cmd *c, char **cause)
+{
+	int	r, status, tries, polls, secs;
+
+	polls = o->polls > 0 ? o->polls : SERVICE_POLLS;
+	secs = polls * SERVICE_POLL_MS / 1000;
+	for (tries = 1;; tries++) {
+		if ((r = run_cmd(o, c, &status, cause)) != 0)
+			return (r);
+		if (c->kind == SVC_UNTIL_FAIL ? status != 0 :
+		    c->kind != SVC_RETRY_EIO || status != SVC_EIO_STATUS)
+			break;
+		if (tries >= polls)
+			break;
+		poll_pause();
+	}
+	if (c->kind == SVC_UNTIL_FAIL && status == 0) {
+		set_cause(cause, "%s is still loaded %d s after bootout: see "
+		    "`sudo %s print system/%s` and /Library/Logs/lnshd.log, "
+		    "then run lnshd install again", SERVICE_LABEL, secs,
+		    c->argv[0], SERVICE_LABEL);
+		return (LN_E_STATE);
+	}
+	if (c->kind == SVC_RETRY_EIO && status == SVC_EIO_STATUS) {
+		set_cause(cause, "%s %s still exits with status %d "
+		    "(Input/output error) after %d s: the old %s has not "
+		    "exited; see `sudo %s print system/%s`, then run lnshd "
+		    "install again", c->argv[0], c->argv[1], status, secs,
+		    SERVICE_LABEL, c->argv[0], SERVICE_LABEL);
+		return (LN_E_STATE);
+	}
+	if (status != 0 && c->kind != SVC_MAY_FAIL &&
+	    c->kind != SVC_UNTIL_FAIL) {
+		set_cause(cause, "%s %s exited with status %d",
+		    c->argv[0], c->argv[1], status);
+		return (LN_E_STATE);
+	}
+	return (0);
+}
+
 /*
  * Print and (unless dry_run or the options say not to) run a list of
  * commands, stopping at the first that fails and is not allowed to.
@@ -419,23 +535,18 @@ run_cmds(const struct svc_cmd *list, const struct service_opts *o,
     int dry_run, FILE *out, char **cause)
 {
 	const struct svc_cmd	*c;
-	int			 r, status;
+	int			 r;
 
 	for (c = list; c->argv[0] != NULL; c++) {
 		if (!dry_run && o->no_commands) {
 			print_cmd(out, "skip", c);
 			continue;
 		}
-		print_cmd(out, "run", c);
+		print_cmd(out, c->kind == SVC_UNTIL_FAIL ? "wait" : "run", c);
 		if (dry_run)
 			continue;
-		if ((r = run_cmd(c, &status, cause)) != 0)
+		if ((r = run_one(o, c, cause)) != 0)
 			return (r);
-		if (status != 0 && !c->may_fail) {
-			set_cause(cause, "%s %s exited with status %d",
-			    c->argv[0], c->argv[1], status);
-			return (LN_E_STATE);
-		}
 	}
 	return (0);
 }

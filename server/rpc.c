@@ -594,6 +594,24 @@ rpc_input(struct client *c, uint64_t id, const Lnsh__SendRequest *req)
 /* ------------------------------------------------------ attach, detach */
 
 /*
+ * The notice for a client whose new session does not run with the TERM it
+ * asked for (the holder found no terminfo entry for it), or NULL.
+ */
+static char *
+rpc_term_notice(const char *asked, struct session *s, char *buf, size_t len)
+{
+	const char	*got = holder_conn_term(session_conn(s));
+
+	if (asked == NULL || *asked == '\0' || *got == '\0' ||
+	    strcmp(asked, got) == 0)
+		return (NULL);
+	/* Short: the client shows it on one row. */
+	snprintf(buf, len, "no terminfo for %s on the server: TERM=%s",
+	    termcheck_name_ok(asked) ? asked : "your TERM", got);
+	return (buf);
+}
+
+/*
  * attach: the connection follows a session's screen over SSP from now on,
  * creating the session first when asked and it does not exist.
  */
@@ -605,7 +623,7 @@ rpc_attach(struct client *c, uint64_t id, const Lnsh__AttachRequest *req)
 	Lnsh__NewRequest	 nr = LNSH__NEW_REQUEST__INIT;
 	struct rpc_spawn	 sp;
 	struct session		*s;
-	char			*cause = NULL;
+	char			*cause = NULL, notice[256];
 	int			 r, created = 0, code, sig;
 
 	/* The session an attach may create is the one new would. */
@@ -639,6 +657,9 @@ rpc_attach(struct client *c, uint64_t id, const Lnsh__AttachRequest *req)
 	c->att = NULL;
 	ar.name = req->name;
 	ar.created = created;
+	if (created)
+		ar.notice = rpc_term_notice(req->term, s, notice,
+		    sizeof notice);
 	rep.id = id;
 	rep.result_case = LNSH__REPLY__RESULT_ATTACH;
 	rep.attach = &ar;

@@ -85,6 +85,23 @@ int		 hwire_unpack_reply(const uint8_t *, size_t,
 struct passwd;
 int		 privdrop(const struct passwd *, char *, size_t);
 
+/* unixsock.c: every Unix socket address, checked against sun_path. */
+struct sockaddr_un;
+int		 unixsock_addr(struct sockaddr_un *, const char *,
+		     const char *, const char *, char *, size_t);
+#define UNIXSOCK_SHORTEN_STATE	"the state dir (lnshd --state-dir DIR, " \
+    "or state-dir in lnshd.conf)"
+#define UNIXSOCK_SHORTEN_HOLDER	"the state dir (lnshd --state-dir DIR, " \
+    "or state-dir in lnshd.conf) or the session name"
+
+/*
+ * termcheck.c: is there a terminfo entry for a TERM where the session's
+ * programs look; the session falls back to PTY_DEFAULT_TERM when not.
+ */
+#define TERMCHECK_MAX_NAME	64
+int		 termcheck_name_ok(const char *);
+int		 termcheck_known(const char *, const char *);
+
 /* pty.c: the session's pty and child. */
 struct pty_spec {
 	const char	 *user;		/* USER, LOGNAME */
@@ -97,8 +114,14 @@ struct pty_spec {
 	int		  cols, rows;
 };
 #define PTY_DEFAULT_TERM	"xterm-256color"
-#define PTY_DEFAULT_PATH	\
-    "/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
+/*
+ * The session's PATH, the same everywhere: Homebrew's bin directories
+ * (/opt/homebrew/bin on Apple silicon, /usr/local/bin on Intel) first, as
+ * Homebrew's own shellenv puts them, then the system's. A directory that
+ * does not exist costs a failed lookup, nothing more (docs/lnshd.md).
+ */
+#define PTY_DEFAULT_PATH	"/opt/homebrew/bin:/usr/local/bin:" \
+    "/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin"
 int		 pty_spawn(const struct pty_spec *, int *, pid_t *, char *,
 		     size_t);
 int		 pty_resize(int, int, int);
@@ -161,6 +184,7 @@ const char	*holder_conn_error(const struct holder_conn *);
 const char	*holder_conn_name(const struct holder_conn *);
 long		 holder_conn_pid(const struct holder_conn *);
 const char	*holder_conn_event_method(const struct holder_conn *);
+const char	*holder_conn_term(const struct holder_conn *);
 int		 holder_fd(const struct holder_conn *);
 int		 holder_info(struct holder_conn *, int, struct holder_info *);
 int		 holder_input(struct holder_conn *, const void *, size_t);
@@ -274,7 +298,15 @@ struct service_opts {
 	const char		*root;	/* "" or "/": the live system */
 	int			 no_commands;	/* files only (a staging root) */
 	int			 no_chown;	/* leave files owned by the caller */
+	const char		*tool_root;	/* tests: /bin/launchctl under it */
+	int			 polls;		/* tests: 0 is SERVICE_POLLS */
 };
+/*
+ * lnshd install waits for launchd to let go of the old job (install.c):
+ * a try every SERVICE_POLL_MS, at most SERVICE_POLLS tries.
+ */
+#define SERVICE_POLL_MS		100
+#define SERVICE_POLLS		100
 #include <stdio.h>
 int		 service_install(const struct service_opts *, int, FILE *,
 		     char **);

@@ -19,6 +19,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -52,15 +53,13 @@ struct status_conn {
 static int
 status_sun(const char *path, struct sockaddr_un *sun, char **cause)
 {
-	memset(sun, 0, sizeof *sun);
-	sun->sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof sun->sun_path) {
-		ln_cause(cause, "socket path too long: %s (use a shorter "
-		    "--state-dir)", path);
-		return (LN_E_INVAL);
-	}
-	memcpy(sun->sun_path, path, strlen(path) + 1);
-	return (0);
+	char	err[PATH_MAX + 256];
+	int	r;
+
+	if ((r = unixsock_addr(sun, path, NULL, UNIXSOCK_SHORTEN_STATE, err,
+	    sizeof err)) != 0)
+		ln_cause(cause, "%s", err);
+	return (r);
 }
 
 /* Frees a connection (its bufferevent closes the socket). */

@@ -295,11 +295,14 @@ raw_connect(const char *dir, const char *name)
 {
 	struct sockaddr_un	sun;
 	struct timeval		tv = { HOLDER_IO_TIMEOUT_SEC, 0 };
+	char			err[1024];
 	int			fd;
 
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof sun.sun_path, "%s/%s", dir, name);
+	if (unixsock_addr(&sun, dir, name, "the directory", err,
+	    sizeof err) != 0) {
+		fprintf(stderr, "holderctl: %s\n", err);
+		exit(EXIT_NOSESSION);
+	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		fprintf(stderr, "holderctl: %s: %s\n", sun.sun_path,

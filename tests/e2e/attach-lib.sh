@@ -54,14 +54,17 @@ tm() {
 
 # attach_pane P ARGS...: runs `lnsh ARGS` in a new 80x24 session P. A tmux
 # pane takes 24-bit colour whatever its terminfo says; COLORTERM tells lnsh
-# so (docs/display.md), as it would a person's.
+# so (docs/display.md), as it would a person's. lnsh's TERM is
+# $ATTACH_TERM (default tmux-256color), with $ATTACH_ENV (NAME=VALUE ...,
+# no quotes) in its environment.
 attach_pane() {
 	ap_name=$1
 	shift
 	rm -f "$T/$ap_name.rc"
 	tm new-session -d -s "$ap_name" -x 80 -y 24 \
 	    "HOME='$HOME' LNSH_CONFIG_DIR='$LNSH_CONFIG_DIR' \
-	    LNSH_TIMEOUT=$LNSH_TIMEOUT TERM=tmux-256color COLORTERM=truecolor \
+	    LNSH_TIMEOUT=$LNSH_TIMEOUT TERM=${ATTACH_TERM:-tmux-256color} \
+	    COLORTERM=truecolor ${ATTACH_ENV:-} \
 	    '$LNSH' $* 2>'$T/$ap_name.err'; echo \$? >'$T/$ap_name.rc'; \
 	    exec sleep 100000" || fail "cannot start tmux session $ap_name"
 }

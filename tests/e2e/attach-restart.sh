@@ -12,7 +12,7 @@ attach_setup attach-restart
 # ms_now: wall-clock milliseconds (GNU date, else python3: macOS's date
 # has no %N).
 ms_now() {
-	mn_t=$(date +%s%N 2>/dev/null)
+	mn_t=$(date +%s%N 2>/dev/null)	# portable: python3 below if no %N
 	case $mn_t in
 	''|*[!0-9]*)
 		"$PY" -c 'import time; print(int(time.time() * 1000))' ;;

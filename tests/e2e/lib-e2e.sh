@@ -35,7 +35,9 @@ e2e_setup() {
 		echo "SKIP: $e2e_name: $B/tests/fbplay not built"
 		exit 77
 	fi
-	T=$(mktemp -d "${TMPDIR:-/tmp}/lnsh-e2e-$e2e_name.XXXXXX") || exit 99
+	# A short base, not $TMPDIR (long on macOS): sockets live under $T.
+	T=$(mktemp -d "${LNSH_TEST_TMP:-/tmp}/lnsh-e2e-$e2e_name.XXXXXX") ||
+	    exit 99
 	E2E_SOCK="lnsh-e2e-$e2e_name-$$"
 	trap e2e_cleanup EXIT
 	trap 'exit 130' INT

@@ -4,8 +4,11 @@
 # A closed loopback port: exit 1, one stderr line with the error text
 # (Connection refused) and what to do. No answer from HOST: exit 3. Bad
 # --lan and --wait: exit 2. Without --lan the target is the host's default
-# gateway, the one `ip route` shows. The throwaway sessions are gone after
-# each run.
+# gateway, the one `route -n get default` (macOS) or `ip route` (Linux)
+# shows; as root on Linux, a second lnshd in a mount namespace whose
+# /opt/homebrew/bin (first in a session's PATH) holds a stub of macOS's
+# route(8) takes the macOS path of the doctor's script. The throwaway
+# sessions are gone after each run.
 
 set -u
 . "$(dirname "$0")/verbs-lib.sh"
@@ -77,7 +80,9 @@ LNSH_TIMEOUT=1 expect 3 "$LNSH" doctor dead --lan "127.0.0.1:$LPORT"
 
 # --- no --lan: the default gateway on port 80, where there is one. Its
 # answer depends on the network (exit 0 or 1); the target must be right.
-GW=$(ip route show default 2>/dev/null |
+GW=$(route -n get default 2>/dev/null |
+    awk '$1 == "gateway:" { print $2; exit }')
+[ -n "$GW" ] || GW=$(ip route show default 2>/dev/null |
     awk '$1 == "default" && $2 == "via" { print $3; exit }')
 if [ -n "$GW" ]; then
 	rc=0
@@ -89,6 +94,51 @@ if [ -n "$GW" ]; then
 	GWMSG="gateway $GW"
 else
 	GWMSG="no default route here"
+fi
+
+# --- macOS's gateway path: `route -n get default` through a stub. The
+# session's PATH starts with /opt/homebrew/bin (docs/lnshd.md); a mount
+# namespace puts the stub there for a second lnshd and its sessions only.
+# The stub's gateway is a loopback address `ip route` never shows.
+if [ "$(uname -s)" = Linux ] && [ "$(id -u)" = 0 ] && [ -d /opt ] &&
+    unshare -m true >/dev/null 2>&1; then
+	mkdir -p "$T/opt/homebrew/bin" "$T/state2"
+	{
+		echo '#!/bin/sh'
+		echo "# route(8) as macOS prints \`route -n get default\`."
+		echo "echo \"route \$*\" >>'$T/route.log'"
+		echo '[ "$*" = "-n get default" ] || exit 1'
+		echo 'echo "   route to: default"'
+		echo 'echo "destination: default"'
+		echo 'echo "       mask: default"'
+		echo 'echo "    gateway: 127.0.0.7"'
+		echo 'echo "  interface: en0"'
+	} >"$T/opt/homebrew/bin/route"
+	chmod 755 "$T/opt/homebrew/bin/route"
+	spawn lnshd2 unshare -m sh -c "mount --bind '$T/opt' /opt &&
+	    exec '$LNSHD' --single-user --state-dir '$T/state2' \
+	    --listen 127.0.0.1:0 -v"
+	wait_line 10 "$T/lnshd2.err" 'listening on 127\.0\.0\.1:[0-9]+' ||
+	    fail "the second lnshd did not start"
+	PORT2=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+	    "$T/lnshd2.err" | head -n 1)
+	KEY2=$("$LNSHD" pubkey --single-user --state-dir "$T/state2") ||
+	    fail "lnshd pubkey"
+	echo "mac 127.0.0.1:$PORT2 $KEY2" >>"$LNSH_CONFIG_DIR/hosts"
+	rc=0
+	"$LNSH" doctor mac --wait 0 >"$T/out" 2>"$T/err" || rc=$?
+	"$LNSHD" kill-all --single-user --state-dir "$T/state2" \
+	    >/dev/null 2>&1
+	[ $rc = 0 ] || [ $rc = 1 ] ||
+	    fail "stub gateway: exit $rc: $(cat "$T/err")"
+	grep -q '^route -n get default$' "$T/route.log" 2>/dev/null ||
+	    fail "the session did not run the stub route"
+	grep -q "TCP connection to 127\.0\.0\.7:80 (the host's default gateway)\$" \
+	    "$T/out" || fail "stub gateway: $(cat "$T/out") $(cat "$T/err")"
+	GWMSG="$GWMSG; macOS route path through a stub"
+else
+	echo "note: doctor: macOS route path not tried (needs Linux, root" \
+	    "and unshare -m)"
 fi
 
 pass "listener OK, closed port exit 1 with the errno text, exit 2, 3; $GWMSG"

@@ -82,13 +82,21 @@ s2holder=$(LNSH_LEAK=yes "$HOLDERCTL" "$dir" new s2 -c 100 -r 30 -- /bin/sh -c \
      read x; stty size; sleep 100') || fail "new s2"
 wait_or_fail "s2 environment" screen_has s2 "env:s2:xterm-256color:$(id -un):none"
 wait_or_fail "s2 size" screen_has s2 '30 100'
-"$HOLDERCTL" "$dir" new s5 -t vt100 -e LANG=C.UTF-8 -e LC_TIME=C \
+"$HOLDERCTL" "$dir" new s5 -c 120 -t vt100 -e LANG=C.UTF-8 -e LC_TIME=C \
     -e EVIL=1 -e PATH=/evil -- /bin/sh -c \
-    'echo "loc:$TERM:$LANG:$LC_TIME:${EVIL:-none}:$PATH"; sleep 100' \
+    'echo "loc:$TERM:$LANG:$LC_TIME:${EVIL:-none}"; echo "path:$PATH";
+     sleep 100' \
     >/dev/null || fail "new s5"
 wait_or_fail "only locale variables passed" screen_has s5 \
-    'loc:vt100:C.UTF-8:C:none:/usr/local/bin:.*'
+    'loc:vt100:C.UTF-8:C:none'
+wait_or_fail "PATH with Homebrew's directories first" screen_has s5 \
+    'path:/opt/homebrew/bin:/usr/local/bin:/usr/bin:/bin:/usr/local/sbin:/usr/sbin:/sbin'
 "$HOLDERCTL" "$dir" kill s5 || fail "kill s5"
+# --- a TERM with no terminfo entry here falls back to xterm-256color.
+"$HOLDERCTL" "$dir" new s6 -t lnsh-no-such-term -- /bin/sh -c \
+    'echo "term:$TERM"; sleep 100' >/dev/null || fail "new s6"
+wait_or_fail "an unknown TERM replaced" screen_has s6 'term:xterm-256color'
+"$HOLDERCTL" "$dir" kill s6 || fail "kill s6"
 "$HOLDERCTL" "$dir" resize s2 90 20 || fail "resize"
 "$HOLDERCTL" "$dir" send s2 '\n' || fail "send to s2"
 wait_or_fail "s2 new size" screen_has s2 '20 90'

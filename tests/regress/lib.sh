@@ -4,8 +4,9 @@
 #
 # Then:
 #   lnsh_setup NAME [DIR]  temporary directory in $T (under DIR, default
-#                          $TMPDIR or /tmp), cleanup trap installed, $B
-#                          (build dir) and $S (source dir) set
+#                          $LNSH_TEST_TMP or /tmp, never $TMPDIR: see
+#                          below), cleanup trap installed, $B (build dir)
+#                          and $S (source dir) set
 #   daemon_setup           lnshd, lnsh, lnsh-holder, holderctl from $B, a
 #                          private $HOME and $STATE, $D the options of a
 #                          single-user lnshd on it, $HDIR its holders' dir
@@ -28,6 +29,8 @@
 #   wait_exit SECS PID     until PID exits; its status in $EXITCODE
 #   wait_or_fail WHAT CMD... until CMD succeeds (output discarded), at most
 #                          10 seconds; else fails "timed out waiting for WHAT"
+#   file_mode FILE         its permission bits in octal, e.g. 600
+#   file_owner FILE        its owner's user name
 #   fail MSG               says why, shows the logs, exits 1
 #   pass MSG               says what held, exits 0
 #
@@ -41,9 +44,13 @@ LNSH_PIDS=""
 LNSH_KEEP=0
 
 # lnsh_setup NAME [DIR]: makes $T, sets $B and $S, arranges the cleanup.
+# Tests put Unix sockets under $T (a state dir's control and holder
+# sockets), whose paths must fit sun_path: 104 bytes on macOS, where
+# $TMPDIR alone is about 50 (/var/folders/xx/.../T/). So a short base,
+# /tmp, whatever $TMPDIR says; $LNSH_TEST_TMP picks another.
 lnsh_setup() {
 	lnsh_name=$1
-	lnsh_tmp=${2:-${TMPDIR:-/tmp}}
+	lnsh_tmp=${2:-${LNSH_TEST_TMP:-/tmp}}
 	B=${LNSH_BUILDDIR:-$(pwd)}
 	if [ -n "${LNSH_SRCDIR:-}" ]; then
 		S=$LNSH_SRCDIR
@@ -212,6 +219,16 @@ users_can_run() {
 		echo "SKIP: $1: $UA cannot run $2"
 		exit 77
 	fi
+}
+
+# file_mode FILE: permission bits in octal: GNU stat, else BSD's (macOS).
+file_mode() {
+	stat -c %a "$1" 2>/dev/null || stat -f %Lp "$1"
+}
+
+# file_owner FILE: the owner's user name: GNU stat, else BSD's (macOS).
+file_owner() {
+	stat -c %U "$1" 2>/dev/null || stat -f %Su "$1"
 }
 
 # fail MSG: prints MSG and the tail of every log in $T, keeps $T, exits 1.

@@ -66,8 +66,7 @@ GOOD=$CODE
 NORM=$(echo "$GOOD" | tr -d -)
 grep -rq "$NORM" "$STATE" && fail "the code itself is stored"
 grep -rq "$GOOD" "$STATE" && fail "the code itself is stored"
-[ "$(stat -c %a "$STATE/pairing/$(id -u)" 2>/dev/null ||
-    stat -f %Lp "$STATE/pairing/$(id -u)")" = 600 ] ||
+[ "$(file_mode "$STATE/pairing/$(id -u)")" = 600 ] ||
     fail "code file is not 0600"
 
 # 1. A wrong code (a fresh one the server never made).

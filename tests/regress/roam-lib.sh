@@ -88,8 +88,10 @@ tm() {
 	tmux -L "$ROAM_SOCK" "$@"
 }
 
+# ms_now: wall-clock milliseconds. GNU date's %N: these tests need Linux
+# network namespaces and skip everywhere else.
 ms_now() {
-	echo $(( $(date +%s%N) / 1000000 ))
+	echo $(( $(date +%s%N) / 1000000 ))	# portable: Linux-only test
 }
 
 screen_has() {

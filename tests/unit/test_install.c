@@ -160,6 +160,34 @@ fake_tool(struct fixture *fx, const char *name, const char *fail_on)
 	assert_int_equal(chmod(path, 0755), 0);
 }
 
+/*
+ * A stand-in for launchd's /bin/launchctl at tools/bin/launchctl under the
+ * staging root (the tests' tool_root is root/tools). It logs "/bin/launchctl ARGS" and answers
+ * as launchd does while an old job exits: `print` finds the job for the
+ * first `found` calls (status 0), then not (113); `bootstrap` fails with
+ * status 5 for the first `eio` calls, then exits with `boot_status`.
+ */
+static void
+fake_launchctl(struct fixture *fx, int found, int eio, int boot_status)
+{
+	char	 path[PATH_MAX];
+	FILE	*f;
+
+	sh("mkdir -p '%s/tools/bin'", fx->root);
+	snprintf(path, sizeof path, "%s/tools/bin/launchctl", fx->root);
+	assert_non_null(f = fopen(path, "w"));
+	fprintf(f, "#!/bin/sh\n"
+	    "echo \"/bin/launchctl $*\" >>'%s'\n"
+	    "n=$(grep -c \"^/bin/launchctl $1 \" '%s')\n"
+	    "case $1 in\n"
+	    "print) [ \"$n\" -le %d ] && exit 0; exit 113;;\n"
+	    "bootstrap) [ \"$n\" -le %d ] && exit 5; exit %d;;\n"
+	    "esac\n"
+	    "exit 0\n", fx->log, fx->log, found, eio, boot_status);
+	fclose(f);
+	assert_int_equal(chmod(path, 0755), 0);
+}
+
 /* The files `make install` ships are exactly what `lnshd install` writes. */
 static void
 test_render_matches_built_files(void **state)
@@ -259,7 +287,10 @@ check_dry_install(enum service_platform platform, const char *built,
 	free(file);
 }
 
-/* launchd: the plist, root:wheel 0644, then bootout and bootstrap. */
+/*
+ * launchd: the plist, root:wheel 0644, then bootout, a wait until the old
+ * job is gone, enable and bootstrap, by launchctl's absolute path.
+ */
 static void
 test_dry_install_launchd(void **state)
 {
@@ -267,9 +298,14 @@ test_dry_install_launchd(void **state)
 	    SERVICE_BUILT_DIR "/org.lnsh.lnshd.plist",
 	    "# lnshd install (launchd), dry run: nothing is written or run\n"
 	    "write " PLIST " owner root:wheel (0:0) mode 0644\n", "root:wheel",
-	    "run launchctl bootout system/org.lnsh.lnshd"
+	    "run /bin/launchctl bootout system/org.lnsh.lnshd"
 	    "  (a failure is ignored: it may not be loaded)\n"
-	    "run launchctl bootstrap system " PLIST "\n");
+	    "wait /bin/launchctl print system/org.lnsh.lnshd"
+	    "  (until it fails: the old job is gone; at most 10 s)\n"
+	    "run /bin/launchctl enable system/org.lnsh.lnshd\n"
+	    "run /bin/launchctl bootstrap system " PLIST
+	    "  (again while it exits with status 5, the old job still "
+	    "exiting; at most 10 s)\n");
 }
 
 /* systemd: the unit, root:root 0644, then reload, enable and restart. */
@@ -308,7 +344,7 @@ test_dry_uninstall_status(void **state)
 	out = dry(service_uninstall, SERVICE_LAUNCHD, NULL);
 	assert_string_equal(out,
 	    "# lnshd uninstall (launchd), dry run: nothing is written or run\n"
-	    "run launchctl bootout system/org.lnsh.lnshd"
+	    "run /bin/launchctl bootout system/org.lnsh.lnshd"
 	    "  (a failure is ignored: it may not be loaded)\n"
 	    "remove " PLIST "\n");
 	free(out);
@@ -325,7 +361,7 @@ test_dry_uninstall_status(void **state)
 	    "# lnshd service-status (launchd), dry run: nothing is written "
 	    "or run\n"
 	    "check " PLIST " owner root:wheel (0:0) mode 0644\n"
-	    "run launchctl print system/org.lnsh.lnshd\n");
+	    "run /bin/launchctl print system/org.lnsh.lnshd\n");
 	free(out);
 	out = dry(service_status, SERVICE_SYSTEMD, NULL);
 	assert_string_equal(out,
@@ -514,7 +550,7 @@ test_commands_run(void **state)
 		.root = fx->root,
 		.no_chown = (geteuid() != 0),
 	};
-	char			*log, *cause = NULL;
+	char			 tools[PATH_MAX], *log, *cause = NULL;
 	FILE			*f;
 
 	fake_tool(fx, "systemctl", "disable");
@@ -534,16 +570,102 @@ test_commands_run(void **state)
 	free(log);
 
 	o.platform = SERVICE_LAUNCHD;
-	fake_tool(fx, "launchctl", "bootstrap");
+	snprintf(tools, sizeof tools, "%s/tools", fx->root);
+	o.tool_root = tools;
+	fake_launchctl(fx, 0, 0, 1);
 	assert_non_null(f = tmpfile());
 	assert_int_equal(service_install(&o, 0, f, &cause), LN_E_STATE);
-	assert_string_equal(cause, "launchctl bootstrap exited with status 1");
+	assert_string_equal(cause,
+	    "/bin/launchctl bootstrap exited with status 1");
 	free(cause);
 	free(drain(f));
 	log = slurp(fx->log);
 	assert_non_null(strstr(log,
-	    "launchctl bootout system/org.lnsh.lnshd\n"
-	    "launchctl bootstrap system " PLIST "\n"));
+	    "/bin/launchctl bootout system/org.lnsh.lnshd\n"
+	    "/bin/launchctl print system/org.lnsh.lnshd\n"
+	    "/bin/launchctl enable system/org.lnsh.lnshd\n"
+	    "/bin/launchctl bootstrap system " PLIST "\n"));
+	free(log);
+}
+
+/*
+ * launchd after a bootout: the old job stays visible to `launchctl print`
+ * for three polls and the first bootstrap fails with status 5, as it does
+ * while the old job is still exiting. install waits for the job to go,
+ * enables the label, retries the bootstrap, and succeeds; the launchctl
+ * that runs is the absolute /bin/launchctl (under tool_root), never one
+ * found through PATH.
+ */
+static void
+test_launchd_sequence(void **state)
+{
+	struct fixture		*fx = *state;
+	struct service_opts	 o = {
+		.platform = SERVICE_LAUNCHD,
+		.lnshd_path = "/opt/lnsh/sbin/lnshd",
+		.root = fx->root,
+		.no_chown = (geteuid() != 0),
+	};
+	char			 tools[PATH_MAX], *log, *cause = NULL;
+	FILE			*f;
+
+	/* A launchctl in PATH that must not run. */
+	fake_tool(fx, "launchctl", NULL);
+	snprintf(tools, sizeof tools, "%s/tools", fx->root);
+	o.tool_root = tools;
+	fake_launchctl(fx, 3, 1, 0);
+	assert_non_null(f = tmpfile());
+	assert_int_equal(service_install(&o, 0, f, &cause), 0);
+	assert_null(cause);
+	free(drain(f));
+	log = slurp(fx->log);
+	assert_string_equal(log,
+	    "/bin/launchctl bootout system/org.lnsh.lnshd\n"
+	    "/bin/launchctl print system/org.lnsh.lnshd\n"
+	    "/bin/launchctl print system/org.lnsh.lnshd\n"
+	    "/bin/launchctl print system/org.lnsh.lnshd\n"
+	    "/bin/launchctl print system/org.lnsh.lnshd\n"
+	    "/bin/launchctl enable system/org.lnsh.lnshd\n"
+	    "/bin/launchctl bootstrap system " PLIST "\n"
+	    "/bin/launchctl bootstrap system " PLIST "\n");
+	free(log);
+
+	/* A job that never goes: a bounded wait, then a clear error. */
+	sh("rm -f '%s'", fx->log);
+	fake_launchctl(fx, 1000, 0, 0);
+	o.polls = 3;
+	assert_non_null(f = tmpfile());
+	assert_int_equal(service_install(&o, 0, f, &cause), LN_E_STATE);
+	assert_non_null(strstr(cause, "org.lnsh.lnshd is still loaded"));
+	assert_non_null(strstr(cause, "run lnshd install again"));
+	free(cause);
+	cause = NULL;
+	free(drain(f));
+	log = slurp(fx->log);
+	assert_string_equal(log,
+	    "/bin/launchctl bootout system/org.lnsh.lnshd\n"
+	    "/bin/launchctl print system/org.lnsh.lnshd\n"
+	    "/bin/launchctl print system/org.lnsh.lnshd\n"
+	    "/bin/launchctl print system/org.lnsh.lnshd\n");
+	free(log);
+
+	/* A bootstrap that keeps saying 5: bounded too. */
+	sh("rm -f '%s'", fx->log);
+	fake_launchctl(fx, 0, 1000, 0);
+	assert_non_null(f = tmpfile());
+	assert_int_equal(service_install(&o, 0, f, &cause), LN_E_STATE);
+	assert_non_null(strstr(cause, "/bin/launchctl bootstrap still exits "
+	    "with status 5 (Input/output error)"));
+	free(cause);
+	free(drain(f));
+	log = slurp(fx->log);
+	assert_string_equal(log,
+	    "/bin/launchctl bootout system/org.lnsh.lnshd\n"
+	    "/bin/launchctl print system/org.lnsh.lnshd\n"
+	    "/bin/launchctl enable system/org.lnsh.lnshd\n"
+	    "/bin/launchctl bootstrap system " PLIST "\n"
+	    "/bin/launchctl bootstrap system " PLIST "\n"
+	    "/bin/launchctl bootstrap system " PLIST "\n");
 	free(log);
 }
 
@@ -672,6 +794,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_real_install,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_commands_run,
+		    setup, teardown),
+		cmocka_unit_test_setup_teardown(test_launchd_sequence,
 		    setup, teardown),
 		cmocka_unit_test_setup_teardown(test_refusals,
 		    setup, teardown),
