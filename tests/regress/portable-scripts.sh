@@ -1,8 +1,7 @@
 #!/bin/sh
 # portable-scripts.sh: the shell scripts a Mac runs (tests, benchmarks,
 # helpers, completion) use no GNU-only option without a fallback
-# (tests/check-portable.py lists what and why). scripts/test is the CI
-# command's and is checked where it is kept (its macOS tier).
+# (tests/check-portable.py lists what and why).
 set -u
 . "$(dirname "$0")/lib.sh"
 lnsh_setup portable-scripts
@@ -10,7 +9,8 @@ PY=${PYTHON3:-$(command -v python3)}
 [ -n "$PY" ] || fail "python3 not found: it is a declared dependency"
 cd "$S" || fail "no source dir $S"
 "$PY" tests/check-portable.py tests/regress/*.sh tests/e2e/*.sh \
-    bench/*.sh scripts/install-deps scripts/try scripts/debian-source \
+    bench/*.sh scripts/test scripts/install-deps scripts/try \
+    scripts/debian-source \
     completion/lnsh.bash completion/lnshd.bash completion/_lnsh \
     >"$T/out" 2>&1 || fail "$(cat "$T/out")"
 pass "$(tail -n 1 "$T/out")"
