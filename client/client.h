@@ -106,6 +106,7 @@ void		 cmd_error(const char *, ...)
 const char	*cmd_opt_value(const struct cmd_entry *,
 		     const struct cmd_args *, const char *);
 int		 cmd_session_name_ok(const char *);
+int		 cmd_session_name_usage(const struct cmd_entry *, const char *);
 extern const struct cmd_entry cmd_ls_entry;
 extern const struct cmd_entry cmd_new_entry;
 extern const struct cmd_entry cmd_kill_entry;

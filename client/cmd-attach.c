@@ -91,7 +91,6 @@ cmd_attach_exec(const struct cmd_entry *e, struct cmd_args *a)
 			    "always or never", v));
 	}
 	if (!cmd_session_name_ok(o.name))
-		return (cmd_usage(e, "bad session name '%s': use 1 to 64 of "
-		    "A-Z a-z 0-9 . _ -", o.name));
+		return (cmd_session_name_usage(e, o.name));
 	return (attach_run(&o));
 }

@@ -58,8 +58,7 @@ cmd_capture_exec(const struct cmd_entry *e, struct cmd_args *a)
 			    "of lines, 0 or more", sb));
 	}
 	if (!cmd_session_name_ok(a->argv[1]))
-		return (cmd_usage(e, "bad session name '%s': use 1 to 64 of "
-		    "A-Z a-z 0-9 . _ -", a->argv[1]));
+		return (cmd_session_name_usage(e, a->argv[1]));
 	cr.name = a->argv[1];
 	cr.scrollback = all != NULL ? -1 : n;
 	cr.escapes = cmd_opt_value(e, a, "escapes") != NULL;

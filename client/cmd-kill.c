@@ -31,8 +31,7 @@ cmd_kill_exec(const struct cmd_entry *e, struct cmd_args *a)
 	int			 ex;
 
 	if (!cmd_session_name_ok(a->argv[1]))
-		return (cmd_usage(e, "bad session name '%s': use 1 to 64 of "
-		    "A-Z a-z 0-9 . _ -", a->argv[1]));
+		return (cmd_session_name_usage(e, a->argv[1]));
 	kr.name = a->argv[1];
 	req.op_case = LNSH__REQUEST__OP_KILL;
 	req.kill = &kr;

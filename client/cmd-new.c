@@ -56,8 +56,7 @@ cmd_new_exec(const struct cmd_entry *e, struct cmd_args *a)
 	if (a->dashdash == 2 && a->argc == 2)
 		return (cmd_usage(e, "no command after --"));
 	if (!cmd_session_name_ok(name))
-		return (cmd_usage(e, "bad session name '%s': use 1 to 64 of "
-		    "A-Z a-z 0-9 . _ -", name));
+		return (cmd_session_name_usage(e, name));
 	if ((term = getenv("TERM")) == NULL || *term == '\0')
 		term = NEW_DEFAULT_TERM;
 	for (i = 0; environ[i] != NULL; i++)

@@ -37,8 +37,7 @@ cmd_send_exec(const struct cmd_entry *e, struct cmd_args *a)
 	int			 i, ex;
 
 	if (!cmd_session_name_ok(a->argv[1]))
-		return (cmd_usage(e, "bad session name '%s': use 1 to 64 of "
-		    "A-Z a-z 0-9 . _ -", a->argv[1]));
+		return (cmd_session_name_usage(e, a->argv[1]));
 	for (i = 2; i < a->argc; i++) {
 		if (escape_decode(a->argv[i], &part, &plen, &why, &where)
 		    != 0) {

@@ -20,7 +20,7 @@
 #include "compat.h"
 #include "client.h"
 
-#define SESSION_NAME_MAX	64
+#define VERB_WORD_MAX		32	/* longer words are no typo of a verb */
 
 static const struct cmd_entry *cmd_table[] = {
 	&cmd_attach_entry,
@@ -89,16 +89,21 @@ cmd_opt_value(const struct cmd_entry *e, const struct cmd_args *a,
 	return (NULL);
 }
 
-/* Is s a session name: [A-Za-z0-9._-]{1,64}? */
+/* Is s a session name (proto/names.c, the rule lnshd applies too)? */
 int
 cmd_session_name_ok(const char *s)
 {
-	size_t	n = strlen(s);
+	return (ln_session_name_check(s, NULL) == 0);
+}
 
-	if (n == 0 || n > SESSION_NAME_MAX)
-		return (0);
-	return (strspn(s, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz"
-	    "0123456789._-") == n);
+/* A usage error for a bad session name, saying why it is bad. */
+int
+cmd_session_name_usage(const struct cmd_entry *e, const char *s)
+{
+	const char	*why = "";
+
+	(void)ln_session_name_check(s, &why);
+	return (cmd_usage(e, "bad session name '%s': %s", s, why));
 }
 
 /* The top-level usage, on fp. */

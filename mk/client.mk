@@ -48,6 +48,7 @@ tests_unit_test_udp_LDADD = $(PROTO_LIBS) $(UNIT_LIBS)
 # Shell regress tests: each starts its own lnshd (single-user, free
 # loopback port, temporary HOME and LNSH_CONFIG_DIR) from the top build
 # directory, where they find lnsh, lnshd and lnsh-holder.
-CLIENT_TESTS = tests/regress/verbs-basic.sh tests/regress/verbs-exit.sh
+CLIENT_TESTS = tests/regress/verbs-basic.sh tests/regress/verbs-exit.sh \
+	tests/regress/cli-errors.sh
 TESTS += $(CLIENT_TESTS)
 EXTRA_DIST += $(CLIENT_TESTS) tests/regress/verbs-lib.sh

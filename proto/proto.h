@@ -61,6 +61,9 @@ const char	*ln_drop_name(enum ln_drop);
 void		 ln_count(struct ln_counters *, int);
 uint64_t	 ln_drops_total(const struct ln_counters *);
 
+/* names.c: (name, &why): 0, or LN_E_INVAL with why, static text. */
+int		 ln_session_name_check(const char *, const char **);
+
 /* xmalloc.c: allocation that aborts on failure, as tmux and OpenSSH do. */
 void		*xmalloc(size_t);
 void		*xcalloc(size_t, size_t);

@@ -11,6 +11,12 @@
 /* The UDP port lnshd listens on and lnsh connects to by default. */
 #define LN_DEFAULT_PORT		60100
 
+/*
+ * A session name: 1 to LN_SESSION_NAME_MAX of A-Z a-z 0-9 . _ -, neither
+ * "." nor ".." (proto/names.c checks it for every program).
+ */
+#define LN_SESSION_NAME_MAX	64
+
 /* Noise protocol names and the prologue both ends mix in. */
 #define LN_NOISE_IK	"Noise_IK_25519_ChaChaPoly_BLAKE2b"
 #define LN_NOISE_XXPSK3	"Noise_XXpsk3_25519_ChaChaPoly_BLAKE2b"

@@ -60,6 +60,7 @@ main(int argc, char **argv)
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct holder_opts	 opts;
+	const char		*why;
 	char			*env[HOLDER_MAX_ENV + 1];
 	size_t			 nenv = 0;
 	int			 ch;
@@ -107,10 +108,9 @@ main(int argc, char **argv)
 		opts.argv = argv + optind;
 	if (opts.name == NULL || opts.dir == NULL)
 		usage();
-	if (!hwire_name_ok(opts.name)) {
-		fprintf(stderr, "lnsh-holder: bad session name \"%s\": use "
-		    "1 to %d of A-Z a-z 0-9 . _ -\n", opts.name,
-		    HOLDER_MAX_NAME);
+	if (ln_session_name_check(opts.name, &why) != 0) {
+		fprintf(stderr, "lnsh-holder: bad session name \"%s\": %s\n",
+		    opts.name, why);
 		return (2);
 	}
 	compat_malloc_tune();

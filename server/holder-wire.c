@@ -15,25 +15,11 @@
 #include "holder.pb-c.h"
 #include "server.h"
 
-/* Is this a valid session name: [A-Za-z0-9._-]{1,64}, not "." or ".."? */
+/* Is this a valid session name (proto/names.c has the one rule)? */
 int
 hwire_name_ok(const char *name)
 {
-	size_t	i, len;
-
-	if (name == NULL)
-		return (0);
-	len = strlen(name);
-	if (len == 0 || len > HOLDER_MAX_NAME)
-		return (0);
-	if (strcmp(name, ".") == 0 || strcmp(name, "..") == 0)
-		return (0);
-	for (i = 0; i < len; i++) {
-		if (strchr("ABCDEFGHIJKLMNOPQRSTUVWXYZ"
-		    "abcdefghijklmnopqrstuvwxyz0123456789._-", name[i]) == NULL)
-			return (0);
-	}
-	return (1);
+	return (ln_session_name_check(name, NULL) == 0);
 }
 
 /*

@@ -398,11 +398,13 @@ static int
 rpc_spawn_prepare(struct client *c, uint64_t id, const Lnsh__NewRequest *req,
     struct rpc_spawn *sp)
 {
-	size_t	i, n = 0;
+	const char	*why;
+	char		 msg[256];
+	size_t		 i, n = 0;
 
-	if (req->name == NULL || !hwire_name_ok(req->name)) {
-		rpc_reply_status(c, id, RPC_STATUS_OTHER, "bad session name: "
-		    "use 1 to 64 of A-Z a-z 0-9 . _ -");
+	if (ln_session_name_check(req->name, &why) != 0) {
+		snprintf(msg, sizeof msg, "bad session name: %s", why);
+		rpc_reply_status(c, id, RPC_STATUS_OTHER, msg);
 		return (LN_E_INVAL);
 	}
 	if (req->n_argv > RPC_MAX_ARGS || req->n_env > RPC_MAX_ARGS ||

@@ -46,7 +46,7 @@ int		 sb_wrapped(const struct scrollback *, size_t);
 #define HOLDER_MAX_FRAME	(16 * 1024 * 1024)	/* reply body bytes */
 #define HOLDER_MAX_REQUEST	(HOLDER_MAX_INPUT + 1024) /* request body */
 #define HOLDER_MAX_INPUT	(64 * 1024)	/* bytes in one Input */
-#define HOLDER_MAX_NAME		64		/* [A-Za-z0-9._-]{1,64} */
+#define HOLDER_MAX_NAME		LN_SESSION_NAME_MAX	/* proto/names.c */
 #define HOLDER_MAX_COMMAND	4096		/* bytes of Info.command */
 #define HOLDER_MAX_TITLE	1024		/* bytes of Info.title */
 #define HOLDER_MAX_METHOD	32		/* bytes of Hello.event_method */

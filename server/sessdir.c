@@ -230,14 +230,13 @@ sessdir_spawn_start(const struct sessdir_spawn *sp, pid_t *pid, int *ready,
     char *err, size_t errlen)
 {
 	char		*argv[SESSDIR_MAX_ARGS];
-	const char	*path = sessdir_holder_path();
+	const char	*path = sessdir_holder_path(), *why;
 	int		 pfd[2] = { -1, -1 }, r, alloc_from;
 	size_t		 n = 0, i;
 	pid_t		 child;
 
-	if (!hwire_name_ok(sp->name)) {
-		snprintf(err, errlen, "bad session name: use 1 to %d of "
-		    "A-Z a-z 0-9 . _ -", HOLDER_MAX_NAME);
+	if (ln_session_name_check(sp->name, &why) != 0) {
+		snprintf(err, errlen, "bad session name: %s", why);
 		return (LN_E_INVAL);
 	}
 	argv[n++] = (char *)(uintptr_t)path;

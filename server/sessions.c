@@ -382,13 +382,13 @@ sessions_spawn(struct lnshd *d, const struct paths_user *u,
 	struct sessdir_spawn	 sp;
 	struct session		*s;
 	struct passwd		*pw;
+	const char		*why;
 	char			*dir = NULL, err[512];
 	pid_t			 pid;
 	int			 r;
 
-	if (!hwire_name_ok(sn->name)) {
-		ln_cause(cause, "bad session name: use 1 to %d of A-Z a-z "
-		    "0-9 . _ -", HOLDER_MAX_NAME);
+	if (ln_session_name_check(sn->name, &why) != 0) {
+		ln_cause(cause, "bad session name: %s", why);
 		return (LN_E_INVAL);
 	}
 	if (sessions_find(d, u->uid, sn->name) != NULL) {
