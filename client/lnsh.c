@@ -11,6 +11,7 @@
 #include "config.h"
 
 #include <stdarg.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -121,6 +122,113 @@ usage(FILE *fp)
 	    "HOST, 4 no such session, 5 session exists. See docs/cli.md.\n");
 }
 
+/* The edit distance (Levenshtein) between a and b, both short words. */
+static size_t
+edit_distance(const char *a, const char *b)
+{
+	size_t	la = strlen(a), lb = strlen(b), i, j, d[VERB_WORD_MAX + 1];
+	size_t	diag, up, best;
+
+	if (la > VERB_WORD_MAX || lb > VERB_WORD_MAX)
+		return (SIZE_MAX);
+	for (j = 0; j <= lb; j++)
+		d[j] = j;
+	for (i = 1; i <= la; i++) {
+		diag = d[0];
+		d[0] = i;
+		for (j = 1; j <= lb; j++) {
+			up = d[j];
+			best = diag + (a[i - 1] != b[j - 1]);
+			if (up + 1 < best)
+				best = up + 1;
+			if (d[j - 1] + 1 < best)
+				best = d[j - 1] + 1;
+			d[j] = best;
+			diag = up;
+		}
+	}
+	return (d[lb]);
+}
+
+/*
+ * The verb closest to word, if one is close enough to be what was meant:
+ * at most one edit in two letters of word ("lss" is ls, "kil" is kill,
+ * "list" is ls). Ties go to a verb with word's first letter, then to the
+ * table's order. NULL: nothing is close.
+ */
+static const char *
+verb_suggest(const char *word)
+{
+	const char	*best = NULL;
+	size_t		 d, bestd = SIZE_MAX, limit;
+	int		 i;
+
+	limit = (strlen(word) + 1) / 2;
+	for (i = 0; cmd_table[i] != NULL; i++) {
+		d = edit_distance(word, cmd_table[i]->name);
+		if (d > limit)
+			continue;
+		if (d < bestd || (d == bestd && best[0] != word[0] &&
+		    cmd_table[i]->name[0] == word[0])) {
+			best = cmd_table[i]->name;
+			bestd = d;
+		}
+	}
+	return (best);
+}
+
+/*
+ * Is word (HOST, or USER@HOST) an alias or address in the hosts file?
+ * 1 yes, 0 no, -1 cannot tell (no hosts file path, or a malformed file,
+ * which attach then reports).
+ */
+static int
+host_known(const char *word)
+{
+	struct host_entry	 e;
+	struct hosts		 h;
+	const char		*at = strrchr(word, '@');
+	char			*path = NULL, *cause = NULL;
+	int			 r = -1;
+
+	if (paths_config_file(PATHS_HOSTS, &path, &cause) != 0)
+		goto out;
+	if (hosts_load(path, &h, &cause) != 0)
+		goto out;
+	hosts_free(&h);
+	r = hosts_lookup(path, at != NULL ? at + 1 : word, &e, &cause) == 0;
+out:
+	free(cause);
+	free(path);
+	return (r);
+}
+
+/*
+ * A first word that is no verb: `lnsh HOST [NAME]` (attach) unless it is
+ * a mistyped verb. It is one when more words follow, it is not in the
+ * hosts file, and it is close to a verb or is a plain lower-case word
+ * (a host name is rarely that and a verb always is). Says so and returns
+ * LNSH_EXIT_USAGE; -1: attach. Lone words stay attach: `lnsh mini`.
+ */
+static int
+verb_mistyped(int argc, char **argv)
+{
+	const char	*word = argv[1], *near;
+
+	if (argc < 3 || host_known(word) != 0)
+		return (-1);
+	if ((near = verb_suggest(word)) != NULL) {
+		cmd_error("unknown verb '%s'; did you mean '%s'?", word, near);
+		return (LNSH_EXIT_USAGE);
+	}
+	if (strspn(word, "abcdefghijklmnopqrstuvwxyz") == strlen(word)) {
+		cmd_error("unknown verb '%s', and no host of that name in the "
+		    "hosts file; see 'lnsh --help' and 'lnsh hosts'", word);
+		return (LNSH_EXIT_USAGE);
+	}
+	return (-1);
+}
+
 /* Finds option "--name[=value]" of entry e; its index, or -1. */
 static int
 find_opt(const struct cmd_entry *e, const char *name, size_t len)
@@ -227,6 +335,13 @@ main(int argc, char **argv)
 	for (i = 0; cmd_table[i] != NULL; i++)
 		if (strcmp(cmd_table[i]->name, argv[1]) == 0)
 			e = cmd_table[i];
+	if (e == NULL && strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return (LNSH_EXIT_OK);
+	}
+	if (e == NULL && argv[1][0] != '-' &&
+	    (ex = verb_mistyped(argc, argv)) >= 0)
+		return (ex);
 	/* Not a verb: `lnsh HOST [NAME]` means attach. */
 	if (e == NULL && argv[1][0] != '-') {
 		e = &cmd_attach_entry;

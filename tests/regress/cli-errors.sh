@@ -1,7 +1,8 @@
 #!/bin/sh
-# cli-errors.sh: errors that name the real cause (issue 13). Session names
-# "." and ".." are refused by lnsh with the reason, and the server side
-# (lnsh-holder, as lnshd) gives the same reason.
+# cli-errors.sh: errors that name the real cause (issue 13). A mistyped
+# verb is called one, with the closest verb, not taken for a host; `lnsh
+# help` is the help. Session names "." and ".." are refused by lnsh with
+# the reason, and the server side (lnsh-holder, as lnshd) gives the same.
 
 set -u
 . "$(dirname "$0")/verbs-lib.sh"
@@ -12,6 +13,20 @@ expect_err() {
 	grep -qF -- "$1" "$T/err" ||
 	    fail "want '$1' on stderr, got: $(cat "$T/err")"
 }
+
+# --- mistyped verbs: usage (2), the closest verb named, no hosts talk.
+expect 2 "$LNSH" lss mini
+expect_err "lnsh: unknown verb 'lss'; did you mean 'ls'?"
+expect 2 "$LNSH" list mini
+expect_err "lnsh: unknown verb 'list'; did you mean 'ls'?"
+expect 2 "$LNSH" kil mini main
+expect_err "lnsh: unknown verb 'kil'; did you mean 'kill'?"
+expect 2 "$LNSH" captur mini main
+expect_err "did you mean 'capture'?"
+expect 2 "$LNSH" zzz mini
+expect_err "lnsh: unknown verb 'zzz', and no host of that name"
+expect 0 "$LNSH" help
+grep -q '^usage: lnsh' "$T/out" || fail "lnsh help: $(cat "$T/out")"
 
 # --- session names: the reason, from lnsh itself (usage, 2).
 for n in . ..; do
@@ -26,4 +41,12 @@ done
     fail "lnsh-holder took the name '..'"
 grep -qF "'.' and '..' name directories" "$T/holder.err" ||
     fail "lnsh-holder --name ..: $(cat "$T/holder.err")"
-pass "'.' and '..' refused with the reason"
+
+verbs_daemon
+# A known alias is a host, even one that looks like a verb's typo: this
+# is an attach (which wants a terminal here), not "unknown verb".
+echo "lss 127.0.0.1:$PORT $HOSTKEY" >>"$LNSH_CONFIG_DIR/hosts"
+expect 2 "$LNSH" lss main </dev/null
+expect_err "attach needs a terminal"
+expect 0 "$LNSH" ls lss
+pass "mistyped verbs, help, '.' and '..'"
