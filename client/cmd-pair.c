@@ -130,7 +130,8 @@ pair_connect(struct pair_run *pr, const char *host, uint16_t port,
 	hints.ai_socktype = SOCK_DGRAM;
 	snprintf(serv, sizeof serv, "%u", (unsigned)port);
 	if ((e = getaddrinfo(host, serv, &hints, &res)) != 0) {
-		ln_cause(cause, "%s: %s", host, gai_strerror(e));
+		ln_cause(cause, "cannot resolve %s: %s; check the name, or "
+		    "give the server's IP address", host, gai_strerror(e));
 		return (LN_E_INVAL);
 	}
 	for (ai = res; ai != NULL && pr->n < UDP_MAX_ADDRS; ai = ai->ai_next) {
@@ -370,7 +371,7 @@ cmd_pair_exec(const struct cmd_entry *e, struct cmd_args *a)
 	ex = LNSH_EXIT_OK;
 out:
 	if (ex != LNSH_EXIT_OK && cause != NULL)
-		fprintf(stderr, "%s\n", cause);
+		cmd_error("%s", cause);
 	for (i = 0; i < pr.n; i++)
 		close(pr.fds[i]);
 	if (res != NULL)

@@ -171,8 +171,9 @@ rpc_resolve(const struct host_entry *e, struct chan_addr *addrs, size_t *n,
 	hints.ai_flags = AI_NUMERICSERV;
 	snprintf(port, sizeof port, "%u", e->port);
 	if ((r = getaddrinfo(e->addr, port, &hints, &res)) != 0) {
-		ln_cause(cause, "cannot resolve %s (from hosts line %u): %s",
-		    e->addr, e->line, gai_strerror(r));
+		ln_cause(cause, "cannot resolve %s (hosts line %u): %s; "
+		    "check the name, or put the server's IP address on that "
+		    "line", e->addr, e->line, gai_strerror(r));
 		return (LN_E_INVAL);
 	}
 	for (ai = res; ai != NULL && k < UDP_MAX_ADDRS; ai = ai->ai_next) {

@@ -3,6 +3,8 @@
 # verb is called one, with the closest verb, not taken for a host; `lnsh
 # help` is the help. Session names "." and ".." are refused by lnsh with
 # the reason, and the server side (lnsh-holder, as lnshd) gives the same.
+# A host name that does not resolve (under .invalid, which never does) is
+# an "lnsh: " line from both the request path and pairing.
 
 set -u
 . "$(dirname "$0")/verbs-lib.sh"
@@ -49,4 +51,11 @@ echo "lss 127.0.0.1:$PORT $HOSTKEY" >>"$LNSH_CONFIG_DIR/hosts"
 expect 2 "$LNSH" lss main </dev/null
 expect_err "attach needs a terminal"
 expect 0 "$LNSH" ls lss
-pass "mistyped verbs, help, '.' and '..'"
+
+# --- a host name that does not resolve: "lnsh: " and the name.
+echo "nowhere fraktal-mini.invalid:$PORT $HOSTKEY" >>"$LNSH_CONFIG_DIR/hosts"
+expect 1 "$LNSH" ls nowhere
+expect_err "lnsh: cannot resolve fraktal-mini.invalid"
+expect 1 "$LNSH" pair mb fraktal-mini.invalid ABCD-EFGH-JKMN-PQRS-TVWX
+expect_err "lnsh: cannot resolve fraktal-mini.invalid"
+pass "mistyped verbs, help, '.' and '..', unresolvable hosts"
