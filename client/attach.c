@@ -874,10 +874,9 @@ attach_run(const struct attach_opts *o)
 	if (!a.attached && !a.done) {
 		(void)hosts_format_address(a.t.e.addr, a.t.e.port, shown,
 		    sizeof shown);
-		cmd_error("no answer from %s (%s) within %.1f s; check that "
-		    "lnshd runs there and that its authorized_keys has your "
-		    "key (see 'lnsh pubkey')", a.t.host, shown,
-		    (double)a.t.timeout_ms / 1000);
+		rpc_noanswer_cause(&cause, a.t.host, shown, a.t.timeout_ms,
+		    a.t.user);
+		cmd_error("%s", cause);
 		ex = LNSH_EXIT_NOANSWER;
 		goto out;
 	}

@@ -147,6 +147,9 @@ void		 udp_read(struct udp_conn *, size_t);
 #define RPC_E_NOANSWER		(-100)	/* nothing authenticated in time */
 #define RPC_TIMEOUT_DEFAULT_MS	5000	/* LNSH_TIMEOUT (seconds) overrides */
 int		 rpc_timeout_ms(uint64_t *, char **);
+/* (&cause, HOST, its address, the wait in ms, the account asked for). */
+void		 rpc_noanswer_cause(char **, const char *, const char *,
+		     uint64_t, const char *);
 #ifdef PROTOBUF_C_rpc_2eproto__INCLUDED	/* include "rpc.pb-c.h" first */
 int		 rpc_call(const char *, Lnsh__Request *, Lnsh__Reply **,
 		     char **);

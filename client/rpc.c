@@ -249,6 +249,27 @@ rpc_user(const char *spec, char **user, const char **hostp, char **cause)
 }
 
 /*
+ * The message for "no answer from HOST": lnsh cannot tell why (the server
+ * answers nothing it does not accept, by design), so it lists the causes,
+ * the likeliest first, each with the check that tells. The one place this
+ * text lives: rpc_call and attach both use it.
+ */
+void
+rpc_noanswer_cause(char **cause, const char *host, const char *addr,
+    uint64_t ms, const char *user)
+{
+	ln_cause(cause, "no answer from %s (%s) within %.1f s; the causes, "
+	    "likeliest first: lnshd is not running there or not on that port "
+	    "(run 'lnshd status' there); the server's key changed (compare "
+	    "'lnshd pubkey' there with 'lnsh hosts'); the account '%s' is not "
+	    "authorized there (its authorized_keys needs the line 'lnsh "
+	    "pubkey' prints); this computer's clock ran ahead and was set "
+	    "back (lnshd refuses handshakes older than the newest it saw "
+	    "from this key until it restarts)", host, addr, (double)ms / 1000,
+	    user);
+}
+
+/*
  * Sends req to HOST (an alias, or an address in the hosts file, either
  * optionally as USER@HOST) and waits for its reply. On success *reply is
  * the unpacked Reply, for lnsh__reply__free_unpacked. RPC_E_NOANSWER: no
@@ -320,10 +341,7 @@ rpc_call(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
 	if (r == RPC_E_NOANSWER) {
 		(void)hosts_format_address(e.addr, e.port, shown,
 		    sizeof shown);
-		ln_cause(cause, "no answer from %s (%s) within %.1f s; check "
-		    "that lnshd runs there and that its authorized_keys has "
-		    "your key (see 'lnsh pubkey')", host, shown,
-		    (double)ms / 1000);
+		rpc_noanswer_cause(cause, host, shown, ms, user);
 		goto out;
 	}
 	if (r != 0) {

@@ -4,7 +4,8 @@
 # help` is the help. Session names "." and ".." are refused by lnsh with
 # the reason, and the server side (lnsh-holder, as lnshd) gives the same.
 # A host name that does not resolve (under .invalid, which never does) is
-# an "lnsh: " line from both the request path and pairing.
+# an "lnsh: " line from both the request path and pairing. No answer
+# lists every cause, in order, naming the account that was asked for.
 
 set -u
 . "$(dirname "$0")/verbs-lib.sh"
@@ -58,4 +59,22 @@ expect 1 "$LNSH" ls nowhere
 expect_err "lnsh: cannot resolve fraktal-mini.invalid"
 expect 1 "$LNSH" pair mb fraktal-mini.invalid ABCD-EFGH-JKMN-PQRS-TVWX
 expect_err "lnsh: cannot resolve fraktal-mini.invalid"
-pass "mistyped verbs, help, '.' and '..', unresolvable hosts"
+
+# --- no answer: the causes, likeliest first, with the account asked for.
+DEAD=$("$PY" -c 'import socket
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+print(s.getsockname()[1])')
+echo "dead 127.0.0.1:$DEAD $HOSTKEY" >>"$LNSH_CONFIG_DIR/hosts"
+expect 3 env LNSH_TIMEOUT=0.5 "$LNSH" ls alice@dead
+"$PY" - "$T/err" <<'PYEOF' || fail "no answer: $(cat "$T/err")"
+import sys
+err = open(sys.argv[1]).read()
+want = ["lnsh: no answer from dead (127.0.0.1:", "'lnshd status' there",
+        "compare 'lnshd pubkey' there with 'lnsh hosts'",
+        "the account 'alice' is not authorized there",
+        "clock ran ahead and was set back"]
+at = [err.find(w) for w in want]
+sys.exit(0 if -1 not in at and at == sorted(at) else 1)
+PYEOF
+pass "mistyped verbs, help, '.' and '..', unresolvable hosts, no answer"
