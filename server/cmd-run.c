@@ -61,7 +61,9 @@ cmd_run_exec(const struct lnshd_opts *o, int argc, char **argv)
 	struct lnshd	 d;
 	struct event	*ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
 	char		*cause = NULL, fp[LN_FINGERPRINT_LEN];
-	int		 r, rc = 1, adopted;
+	char		*holders = NULL, *new_top = NULL, *new_holders = NULL;
+	size_t		 n;
+	int		 r, rc = 1, adopted, fresh = 0;
 
 	memset(&d, 0, sizeof d);
 	d.single_user = o->single_user;
@@ -71,8 +73,19 @@ cmd_run_exec(const struct lnshd_opts *o, int argc, char **argv)
 		return (r);
 	log_init(o->verbose > 0 ? CONFIG_LOG_DEBUG : d.cfg.log_level);
 	signal(SIGPIPE, SIG_IGN);
-	if ((r = lnshd_host_key(d.state_dir, d.single_user, d.host_sk,
-	    d.host_pk, &cause)) != 0)
+	/*
+	 * A start that fails (the port in use, another lnshd on this state
+	 * dir) leaves nothing behind: what it would create is noted here and
+	 * removed on failure, and a new host key is written only once the
+	 * control socket (the state dir's lock) and the ports are ours.
+	 */
+	n = strlen(d.state_dir) + sizeof "/" PATHS_HOLDERS;
+	holders = xmalloc(n);
+	snprintf(holders, n, "%s/%s", d.state_dir, PATHS_HOLDERS);
+	new_top = lnshd_first_missing(d.state_dir);
+	new_holders = lnshd_first_missing(holders);
+	if ((r = lnshd_host_key_open(d.state_dir, d.single_user, d.host_sk,
+	    d.host_pk, &fresh, &cause)) != 0)
 		goto fail;
 	if ((d.base = event_base_new()) == NULL) {
 		ln_cause(&cause, "cannot create the event loop");
@@ -85,6 +98,10 @@ cmd_run_exec(const struct lnshd_opts *o, int argc, char **argv)
 	adopted = sessions_adopt(&d);
 	if ((r = listen_open(&d, d.cfg.listen, d.cfg.nlisten, &cause)) != 0)
 		goto fail;
+	if (fresh && (r = lnshd_host_key_save(d.state_dir, d.host_sk,
+	    d.host_pk, &cause)) != 0)
+		goto fail;
+	fresh = 0;
 	ev_term = evsignal_new(d.base, SIGTERM, run_stop_cb, &d);
 	ev_int = evsignal_new(d.base, SIGINT, run_stop_cb, &d);
 	ev_hup = evsignal_new(d.base, SIGHUP, run_hup_cb, &d);
@@ -113,6 +130,13 @@ out:
 		event_free(ev_hup);
 	free(cause);
 	run_teardown(&d);
+	if (rc != 0 && new_holders != NULL)
+		lnshd_unmake_dirs(holders, new_holders);
+	if (rc != 0 && new_top != NULL)
+		lnshd_unmake_dirs(holders, new_top);
+	free(holders);
+	free(new_holders);
+	free(new_top);
 	if (rc == 0)
 		log_info("stopped");
 	return (rc);

@@ -295,44 +295,130 @@ lnshd_state_dir(const char *dir, int single_user, char **cause)
 }
 
 /*
- * The host key from the state dir. With create, the state dir and a new
- * key (mode 0600) are made if there is none yet; a key file that exists
- * but cannot be used is an error, never replaced.
+ * The host key from the state dir, making the state dir if needed. With
+ * no key there yet, a new one is made in memory only and *fresh set: the
+ * daemon writes it (lnshd_host_key_save) once it has started, so that a
+ * start that fails leaves no key behind. A key file that exists but
+ * cannot be used is an error, never replaced.
  */
 int
-lnshd_host_key(const char *state_dir, int single_user, uint8_t *sk,
-    uint8_t *pk, char **cause)
+lnshd_host_key_open(const char *state_dir, int single_user, uint8_t *sk,
+    uint8_t *pk, int *fresh, char **cause)
 {
 	struct stat	 st;
-	uint8_t		 nsk[LN_KEY_LEN], npk[LN_KEY_LEN];
-	char		*path, host[128], comment[LN_KEY_COMMENT_MAX + 1];
+	char		*path;
 	int		 r;
 
 	if ((r = lnshd_state_dir(state_dir, single_user, cause)) != 0)
 		return (r);
 	path = paths_host_key(state_dir);
 	if (lstat(path, &st) == -1 && errno == ENOENT) {
-		if (gethostname(host, sizeof host) != 0)
-			snprintf(host, sizeof host, "localhost");
-		host[sizeof host - 1] = '\0';
-		snprintf(comment, sizeof comment, "lnshd@%s", host);
-		if ((r = key_generate(nsk, npk)) == 0)
-			r = key_save_private(path, nsk, comment, cause);
-		sodium_memzero(nsk, sizeof nsk);
-		/* Lost a race with another lnshd: load what it wrote. */
-		if (r != 0 && lstat(path, &st) == -1)
-			goto out;
-		if (r == 0)
-			log_info("generated host key %s", path);
+		if ((r = key_generate(sk, pk)) == 0)
+			*fresh = 1;
+		else
+			ln_cause(cause, "cannot generate a host key");
+	} else if ((r = key_load_private(path, sk, pk, NULL, cause)) == 0)
+		*fresh = 0;
+	free(path);
+	return (r);
+}
+
+/*
+ * Writes a host key lnshd_host_key_open made, mode 0600. If another lnshd
+ * wrote one first, that one is loaded into sk and pk instead.
+ */
+int
+lnshd_host_key_save(const char *state_dir, uint8_t *sk, uint8_t *pk,
+    char **cause)
+{
+	struct stat	 st;
+	char		*path, host[128], comment[LN_KEY_COMMENT_MAX + 1];
+	int		 r;
+
+	path = paths_host_key(state_dir);
+	if (gethostname(host, sizeof host) != 0)
+		snprintf(host, sizeof host, "localhost");
+	host[sizeof host - 1] = '\0';
+	snprintf(comment, sizeof comment, "lnshd@%s", host);
+	r = key_save_private(path, sk, comment, cause);
+	if (r == 0)
+		log_info("generated host key %s", path);
+	else if (lstat(path, &st) == 0) {
+		/* Lost a race with another lnshd: use what it wrote. */
 		if (cause != NULL) {
 			free(*cause);
 			*cause = NULL;
 		}
+		r = key_load_private(path, sk, pk, NULL, cause);
 	}
-	r = key_load_private(path, sk, pk, NULL, cause);
-out:
 	free(path);
 	return (r);
+}
+
+/*
+ * The host key from the state dir; with none yet, a new one, written
+ * (mode 0600) before it is returned.
+ */
+int
+lnshd_host_key(const char *state_dir, int single_user, uint8_t *sk,
+    uint8_t *pk, char **cause)
+{
+	int	r, fresh = 0;
+
+	r = lnshd_host_key_open(state_dir, single_user, sk, pk, &fresh, cause);
+	if (r == 0 && fresh)
+		r = lnshd_host_key_save(state_dir, sk, pk, cause);
+	if (r != 0)
+		sodium_memzero(sk, LN_KEY_LEN);
+	return (r);
+}
+
+/*
+ * The topmost directory of path that does not exist yet (what a start
+ * would create, as ln_mkdir makes parents too), or NULL if path exists.
+ */
+char *
+lnshd_first_missing(const char *path)
+{
+	struct stat	 st;
+	char		*top = NULL, *p, *slash;
+
+	if (lstat(path, &st) == 0)
+		return (NULL);
+	p = xstrdup(path);
+	for (;;) {
+		free(top);
+		top = xstrdup(p);
+		if ((slash = strrchr(p, '/')) == NULL || slash == p)
+			break;
+		*slash = '\0';
+		if (lstat(p, &st) == 0)
+			break;
+	}
+	free(p);
+	return (top);
+}
+
+/*
+ * Undoes a failed start's directories: removes dir, then its parents up
+ * to and including top (lnshd_first_missing's answer), each only if it is
+ * empty, so nothing anyone else put there is lost.
+ */
+void
+lnshd_unmake_dirs(const char *dir, const char *top)
+{
+	char	*p, *slash;
+
+	p = xstrdup(dir);
+	for (;;) {
+		if (rmdir(p) == -1)
+			break;
+		if (strcmp(p, top) == 0 || (slash = strrchr(p, '/')) == NULL ||
+		    slash == p)
+			break;
+		*slash = '\0';
+	}
+	free(p);
 }
 
 /*

@@ -486,6 +486,13 @@ int		 lnshd_noargs_config(const struct lnshd_opts *, const char *,
 		     int, char **, struct config *, char **);
 int		 lnshd_host_key(const char *, int, uint8_t *, uint8_t *,
 		     char **);
+/* (state dir, single user, sk, pk, &fresh: made, not yet written, cause) */
+int		 lnshd_host_key_open(const char *, int, uint8_t *, uint8_t *,
+		     int *, char **);
+int		 lnshd_host_key_save(const char *, uint8_t *, uint8_t *,
+		     char **);
+char		*lnshd_first_missing(const char *);
+void		 lnshd_unmake_dirs(const char *, const char *);
 typedef int (*lnshd_service_fn)(const struct service_opts *, int, FILE *,
     char **);
 int		 lnshd_service(const struct lnshd_opts *, int, char **,
