@@ -73,6 +73,8 @@ cmd_run_exec(const struct lnshd_opts *o, int argc, char **argv)
 		return (r);
 	log_init(o->verbose > 0 ? CONFIG_LOG_DEBUG : d.cfg.log_level);
 	signal(SIGPIPE, SIG_IGN);
+	if ((r = sessdir_holder_check(!d.single_user, &cause)) != 0)
+		goto fail;
 	/*
 	 * A start that fails (the port in use, another lnshd on this state
 	 * dir) leaves nothing behind: what it would create is noted here and

@@ -273,6 +273,7 @@ struct sessdir_spawn {
 	char *const	 *env;		/* LANG=, LC_*=, or NULL */
 };
 const char	*sessdir_holder_path(void);
+int		 sessdir_holder_check(int, char **);	/* (root mode, cause) */
 int		 sessdir_prepare(const char *, char *, size_t);
 int		 sessdir_list(const char *, uid_t, char ***, size_t *);
 void		 sessdir_free_list(char **, size_t);

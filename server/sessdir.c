@@ -41,6 +41,56 @@ sessdir_holder_path(void)
 }
 
 /*
+ * Is lnsh-holder there and fit to run? lnshd checks at start, so that a
+ * missing or unusable holder stops it with the fix instead of failing the
+ * first `lnsh new`. In root mode lnshd runs it for every user, after
+ * dropping to them: it must be root's, writable by nobody else, and
+ * executable by all. The reason and the fix are in *cause.
+ */
+int
+sessdir_holder_check(int root_mode, char **cause)
+{
+	static const char	*how = "install it ('make install'), or say "
+	    "where it is with holder-path in lnshd's config or $LNSH_HOLDER";
+	const char		*path = sessdir_holder_path();
+	struct stat		 st;
+
+	if (stat(path, &st) == -1) {
+		ln_cause(cause, "lnsh-holder is not at %s (%s): %s", path,
+		    strerror(errno), how);
+		return (LN_E_INVAL);
+	}
+	if (!S_ISREG(st.st_mode)) {
+		ln_cause(cause, "lnsh-holder at %s is not a file: %s", path,
+		    how);
+		return (LN_E_INVAL);
+	}
+	if (!root_mode && access(path, X_OK) == -1) {
+		ln_cause(cause, "lnsh-holder at %s is not executable: "
+		    "chmod 755 %s", path, path);
+		return (LN_E_INVAL);
+	}
+	if (root_mode && st.st_uid != 0) {
+		ln_cause(cause, "lnsh-holder at %s belongs to uid %lu, and "
+		    "lnshd runs it for every user: chown root %s", path,
+		    (unsigned long)st.st_uid, path);
+		return (LN_E_INVAL);
+	}
+	if (root_mode && (st.st_mode & (S_IWGRP | S_IWOTH)) != 0) {
+		ln_cause(cause, "lnsh-holder at %s is writable by group or "
+		    "others, and lnshd runs it for every user: chmod go-w %s",
+		    path, path);
+		return (LN_E_INVAL);
+	}
+	if (root_mode && (st.st_mode & S_IXOTH) == 0) {
+		ln_cause(cause, "lnsh-holder at %s is not executable by the "
+		    "users lnshd runs it as: chmod 755 %s", path, path);
+		return (LN_E_INVAL);
+	}
+	return (0);
+}
+
+/*
  * Makes sure dir exists, is ours, and is private (mode 0700); creates it if
  * missing. Anything else is refused, not repaired: someone else's or a
  * group/world accessible directory could let others reach the sessions.

@@ -2,6 +2,8 @@
 # daemon-start.sh: how lnshd starts, and how it refuses to (issue 13). A
 # start that fails (the port in use, the state dir another lnshd's) leaves
 # nothing behind: no host key, no state dir, not even the default one.
+# An lnsh-holder that is missing or unfit to run stops lnshd at start,
+# with the path and the fix (in root mode: root's, not writable by others).
 
 set -u
 . "$(dirname "$0")/verbs-lib.sh"
@@ -43,4 +45,40 @@ cmp -s "$STATE/host_key" "$T/key.before" || fail "host key changed"
 expect 0 "$LNSH" ls mini
 [ "$(ls -l "$STATE/host_key" | cut -c1-10)" = "-rw-------" ] ||
     fail "host key mode: $(ls -l "$STATE/host_key")"
-pass "a failed start leaves nothing behind"
+
+# --- lnsh-holder: missing, not executable; in root mode, not root's or
+# writable by others. Each refuses the start, names the path and the fix,
+# and creates nothing.
+# start_refused MODE HOLDER WANT: lnshd in MODE (--single-user, or root
+# for root mode) with lnsh-holder at HOLDER exits 1 saying WANT.
+start_refused() {
+	if [ "$1" = root ]; then set -- "" "$2" "$3"; fi
+	spawn h env LNSH_HOLDER="$2" "$LNSHD" $1 --state-dir "$T/h/state" \
+	    --config "$T/empty.conf" --listen 127.0.0.1:0
+	wait_exit 10 "$LASTPID" || fail "$2: lnshd started anyway"
+	[ "$EXITCODE" = 1 ] ||
+	    fail "$2: lnshd exited $EXITCODE, not 1: $(cat "$T/h.err")"
+	grep -qF -- "$3" "$T/h.err" || fail "$2: want '$3': $(cat "$T/h.err")"
+	[ -e "$T/h" ] && fail "$2: a refused start left $(find "$T/h")"
+	return 0
+}
+: >"$T/empty.conf"
+start_refused --single-user "$T/nowhere/lnsh-holder" \
+    "lnsh-holder is not at $T/nowhere/lnsh-holder"
+grep -qF "holder-path" "$T/h.err" || fail "no fix named: $(cat "$T/h.err")"
+H=$T/holder-copy
+cp "$LNSH_HOLDER" "$H"
+chmod 644 "$H"
+start_refused --single-user "$H" "not executable: chmod 755 $H"
+if [ "$(id -u)" = 0 ]; then
+	# Root mode: the owner and the modes matter.
+	chmod 777 "$H"
+	start_refused root "$H" "chmod go-w $H"
+	chmod 755 "$H"
+	chown 1:1 "$H" || fail "chown 1:1 $H as root"
+	start_refused root "$H" "chown root $H"
+	chown 0:0 "$H"
+	chmod 754 "$H"
+	start_refused root "$H" "chmod 755 $H"
+fi
+pass "a failed start leaves nothing behind; lnsh-holder checked at start"
