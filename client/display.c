@@ -468,24 +468,38 @@ display_row(struct display *d, int y, const struct fb_row *old,
 	}
 }
 
-/* Draws the notice bar over its row in reverse video. */
+static uint32_t	display_utf8(const unsigned char **, const unsigned char *);
+
+/*
+ * Draws the notice bar over its row in reverse video. The text is UTF-8
+ * (an em dash, a host name); controls are dropped and it is cut at the
+ * width, never wrapped. A character the locale gives no width (lnsh may
+ * run in the C locale) counts as one column: the bar's text is ours.
+ */
 static void
 display_notice_draw(struct display *d)
 {
-	struct fb_text	*t = &d->out;
-	const char	*s = d->notice;
-	int		 y, n = 0;
-	size_t		 i;
+	struct fb_text		*t = &d->out;
+	const unsigned char	*p = (const unsigned char *)d->notice, *end;
+	uint32_t		 cp;
+	int			 y, w, n = 0;
 
+	end = p + strlen(d->notice);
 	y = d->notice_where == DISPLAY_NOTICE_TOP ? 0 : d->rows - 1;
 	display_goto(d, 0, y);
 	display_pen(d, 0, 0, FB_REVERSE);
-	/* ASCII printable only, cut at the width: it is ours, not remote. */
-	for (i = 0; s[i] != '\0' && n < d->cols - 1; i++) {
-		if (s[i] >= 0x20 && s[i] < 0x7f) {
-			fb_text_add(t, &s[i], 1);
-			n++;
-		}
+	while (p < end && n < d->cols - 1) {
+		cp = display_utf8(&p, end);
+		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+			continue;
+		if ((w = cp < 0x80 ? 1 : wcwidth((wchar_t)cp)) < 0)
+			w = 1;
+		if (w == 0)
+			continue;
+		if (n + w > d->cols - 1)
+			break;
+		fb_text_utf8(t, cp);
+		n += w;
 	}
 	while (n++ < d->cols - 1)
 		fb_text_add(t, " ", 1);

@@ -29,6 +29,6 @@ tests_fbplay_LDADD = $(DISPLAY_LIBS) $(TERM_EMU_LIBS) $(SODIUM_LIBS)
 # End-to-end tests: each starts its own tmux server; SKIP (77) without
 # tmux. They run fbplay from the top build directory.
 DISPLAY_E2E = tests/e2e/basic.sh tests/e2e/fullscreen.sh \
-	tests/e2e/scrollback.sh
+	tests/e2e/scrollback.sh tests/e2e/notice.sh
 TESTS += $(DISPLAY_E2E)
 EXTRA_DIST += $(DISPLAY_E2E) tests/e2e/lib-e2e.sh

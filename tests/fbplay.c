@@ -4,8 +4,8 @@
  * attach client will, but with no network: the end-to-end tests compare
  * its tmux pane with a pane where the same bytes ran directly.
  *
- *	fbplay [-HLsu] [-k every] [-m file] [-n chunk] [-x cols] [-y rows]
- *	    [file]
+ *	fbplay [-HLsu] [-k every] [-m file] [-N notice] [-n chunk] [-x cols]
+ *	    [-y rows] [file]
  *
  * -n	feed the input in chunks of this many bytes (default 4096)
  * -k	draw only after every k-th chunk, as when frames are skipped
@@ -14,6 +14,7 @@
  * -u	never end a chunk inside a UTF-8 sequence (libvterm 0.1.4 decodes a
  *	sequence split between two writes as U+FFFD: see docs/display.md)
  * -m	create this file once the last frame is drawn
+ * -N	show this text in the notice bar (bottom row), as attach does
  * -H	then hold the screen until a signal, without restoring anything
  * -x, -y	the emulator's size (default: this terminal's)
  */
@@ -43,7 +44,7 @@ static void
 usage(void)
 {
 	fprintf(stderr, "usage: fbplay [-HLsu] [-k every] [-m file] "
-	    "[-n chunk] [-x cols] [-y rows] [file]\n");
+	    "[-N notice] [-n chunk] [-x cols] [-y rows] [file]\n");
 	exit(2);
 }
 
@@ -143,7 +144,7 @@ int
 main(int argc, char **argv)
 {
 	struct play	 p;
-	const char	*done = NULL;
+	const char	*done = NULL, *notice = NULL;
 	char		*cause = NULL;
 	uint8_t		*buf;
 	long		 chunk = 4096, every = 1, cols = 0, rows = 0;
@@ -155,7 +156,7 @@ main(int argc, char **argv)
 
 	setlocale(LC_ALL, "");
 	memset(&p, 0, sizeof p);
-	while ((ch = getopt(argc, argv, "HLk:m:n:sux:y:")) != -1) {
+	while ((ch = getopt(argc, argv, "HLk:m:N:n:sux:y:")) != -1) {
 		switch (ch) {
 		case 'H':
 			hold = 1;
@@ -168,6 +169,9 @@ main(int argc, char **argv)
 			break;
 		case 'm':
 			done = optarg;
+			break;
+		case 'N':
+			notice = optarg;
 			break;
 		case 'n':
 			chunk = number(optarg);
@@ -208,6 +212,8 @@ main(int argc, char **argv)
 		return (1);
 	}
 	tty_set_restore(display_restore_string());
+	if (notice != NULL)
+		display_notice(p.d, notice, DISPLAY_NOTICE_BOTTOM);
 	p.emu = play_emu_new(cols ? (int)cols : tcols, rows ? (int)rows :
 	    trows);
 	buf = xmalloc((size_t)chunk + 3);
