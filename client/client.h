@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "proto.h"
 
@@ -107,6 +108,7 @@ const char	*cmd_opt_value(const struct cmd_entry *,
 		     const struct cmd_args *, const char *);
 int		 cmd_session_name_ok(const char *);
 int		 cmd_session_name_usage(const struct cmd_entry *, const char *);
+void		 lnsh_version(FILE *);	/* version.c: `lnsh -V` */
 extern const struct cmd_entry cmd_ls_entry;
 extern const struct cmd_entry cmd_new_entry;
 extern const struct cmd_entry cmd_kill_entry;

@@ -113,7 +113,11 @@ usage(FILE *fp)
 {
 	int	i;
 
-	fprintf(fp, "usage: lnsh [-h | --version] VERB [ARGS]\n");
+	fprintf(fp, "usage: lnsh HOST [NAME] [-- CMD ARGS...]\n"
+	    "\tattach to session NAME on HOST (default main), creating it "
+	    "if missing;\n\tCtrl-^ . detaches (the same as lnsh attach)\n"
+	    "       lnsh [-h | --help | -V | --version]\n"
+	    "       lnsh VERB [ARGS], VERB one of:\n");
 	for (i = 0; cmd_table[i] != NULL; i++)
 		fprintf(fp, "  lnsh %s%s%s\n\t%s\n", cmd_table[i]->name,
 		    *cmd_table[i]->usage != '\0' ? " " : "",
@@ -327,9 +331,7 @@ main(int argc, char **argv)
 		return (LNSH_EXIT_OK);
 	}
 	if (strcmp(argv[1], "-V") == 0 || strcmp(argv[1], "--version") == 0) {
-		/* The terminal wait too: a Mac must say select. */
-		printf("lnsh %s (protocol %d, terminal wait %s)\n",
-		    PACKAGE_VERSION, LN_PROTO_VERSION, compat_waitfd_method());
+		lnsh_version(stdout);
 		return (LNSH_EXIT_OK);
 	}
 	for (i = 0; cmd_table[i] != NULL; i++)

@@ -15,7 +15,7 @@ CLIENT_VERB_SRCS = client/cmd-ls.c client/cmd-new.c client/cmd-kill.c \
 	client/cmd-capture.c client/cmd-send.c client/cmd-keygen.c \
 	client/cmd-pubkey.c client/cmd-doctor.c
 CLIENT_SRCS = client/lnsh.c $(CLIENT_VERB_SRCS) client/rpc.c client/udp.c \
-	client/escape.c client/json.c client/client.h
+	client/escape.c client/json.c client/version.c client/client.h
 
 bin_PROGRAMS += lnsh
 lnsh_SOURCES = $(CLIENT_SRCS) $(KEYS_CLIENT_SRCS)

@@ -23,7 +23,10 @@
 #include <string.h>
 #include <unistd.h>
 
+#include <event2/event.h>
+#include <protobuf-c/protobuf-c.h>
 #include <sodium.h>
+#include <vterm.h>
 
 #include "server.h"
 
@@ -40,21 +43,49 @@ static const struct lnshd_cmd *lnshd_table[] = {
 	NULL
 };
 
-/* Says how to call lnshd and exits 2. */
+/*
+ * Says how to call lnshd. Asked for (why is NULL: -h, --help): on stdout,
+ * exit 0; after a usage error: the error and the usage on stderr, exit 2.
+ */
 static void __attribute__((noreturn))
 usage(const char *why)
 {
 	const struct lnshd_cmd	**cp;
+	FILE			 *fp = why != NULL ? stderr : stdout;
 
 	if (why != NULL)
 		fprintf(stderr, "lnshd: %s\n", why);
-	fprintf(stderr, "usage: lnshd [--config FILE] [--listen ADDR:PORT] "
+	fprintf(fp, "usage: lnshd [--config FILE] [--listen ADDR:PORT] "
 	    "[--state-dir DIR] [--single-user] [-v]\n");
 	for (cp = lnshd_table + 1; *cp != NULL; cp++)
-		fprintf(stderr, "       lnshd %s%s [--config FILE] "
+		fprintf(fp, "       lnshd %s%s [--config FILE] "
 		    "[--state-dir DIR] [--single-user]\n", (*cp)->name,
 		    (*cp)->usage);
-	exit(LNSHD_EXIT_USAGE);
+	fprintf(fp, "       lnshd -h | --help | -V | --version\n");
+	if (fflush(fp) != 0 && why == NULL)
+		exit(1);
+	exit(why != NULL ? LNSHD_EXIT_USAGE : 0);
+}
+
+/*
+ * `lnshd -V`: the version, the protocol, and the libraries lnshd was built
+ * with (libvterm is lnsh-holder's, known at compile time only).
+ */
+static void __attribute__((noreturn))
+version(void)
+{
+#ifdef VTERM_VERSION_MAJOR
+	int	vt_major = VTERM_VERSION_MAJOR, vt_minor = VTERM_VERSION_MINOR;
+#else
+	int	vt_major = 0, vt_minor = 1;
+#endif
+
+	printf("lnshd %s (protocol %d)\n", PACKAGE_VERSION,
+	    LN_PROTO_VERSION);
+	printf("built with libsodium %s, protobuf-c %s, libevent %s, "
+	    "libvterm %d.%d\n", sodium_version_string(),
+	    protobuf_c_version(), event_get_version(), vt_major, vt_minor);
+	exit(fflush(stdout) != 0);
 }
 
 /*
@@ -125,6 +156,8 @@ parse(int argc, char **argv, struct lnshd_opts *o, int *nargs)
 			o->root = opt_value(argc, argv, &i, "--root");
 		else if (strcmp(a, "-h") == 0 || strcmp(a, "--help") == 0)
 			usage(NULL);
+		else if (strcmp(a, "-V") == 0 || strcmp(a, "--version") == 0)
+			version();
 		else if (a[0] == '-' && a[1] != '\0') {
 			/* LNSHD_OPT_ARGS: the subcommand's own. */
 			if (unknown == NULL)

@@ -1,7 +1,8 @@
 #!/bin/sh
 # cli-errors.sh: errors that name the real cause (issue 13). A mistyped
 # verb is called one, with the closest verb, not taken for a host; `lnsh
-# help` is the help. Session names "." and ".." are refused by lnsh with
+# help` is the help, and --help shows `lnsh HOST [NAME]` first; -V says
+# which libraries lnsh was built with. Session names "." and ".." are refused by lnsh with
 # the reason, and the server side (lnsh-holder, as lnshd) gives the same.
 # A host name that does not resolve (under .invalid, which never does) is
 # an "lnsh: " line from both the request path and pairing. No answer
@@ -30,6 +31,19 @@ expect 2 "$LNSH" zzz mini
 expect_err "lnsh: unknown verb 'zzz', and no host of that name"
 expect 0 "$LNSH" help
 grep -q '^usage: lnsh' "$T/out" || fail "lnsh help: $(cat "$T/out")"
+
+# --- help names the form every doc uses first; -V the libraries.
+expect 0 "$LNSH" --help
+grep -q '^usage: lnsh HOST \[NAME\]' "$T/out" ||
+    fail "--help without lnsh HOST [NAME]: $(head -n 3 "$T/out")"
+for v in -V --version; do
+	expect 0 "$LNSH" $v
+	grep -Eq '^lnsh [0-9][^ ]* \(protocol [0-9]+, terminal wait (select|poll)\)$' \
+	    "$T/out" ||
+	    fail "$v: $(cat "$T/out")"
+	grep -Eq '^built with libsodium [0-9.]+, protobuf-c [0-9.]+, ncurses [0-9]' \
+	    "$T/out" || fail "$v: no library versions: $(cat "$T/out")"
+done
 
 # --- session names: the reason, from lnsh itself (usage, 2).
 for n in . ..; do

@@ -4,10 +4,32 @@
 # nothing behind: no host key, no state dir, not even the default one.
 # An lnsh-holder that is missing or unfit to run stops lnshd at start,
 # with the path and the fix (in root mode: root's, not writable by others).
+# Help goes to stdout (exit 0), usage errors to stderr (2); -V names the
+# libraries lnshd was built with.
 
 set -u
 . "$(dirname "$0")/verbs-lib.sh"
 verbs_setup daemon-start
+
+# --- help on stdout with exit 0; a usage error on stderr with 2; -V.
+rc=0
+"$LNSHD" --help >"$T/help.out" 2>"$T/help.err" || rc=$?
+[ "$rc" = 0 ] || fail "lnshd --help exited $rc"
+[ -s "$T/help.err" ] && fail "lnshd --help wrote stderr: $(cat "$T/help.err")"
+grep -q '^usage: lnshd' "$T/help.out" || fail "--help: $(cat "$T/help.out")"
+rc=0
+"$LNSHD" --no-such-option >"$T/bad.out" 2>"$T/bad.err" || rc=$?
+[ "$rc" = 2 ] || fail "lnshd --no-such-option exited $rc, not 2"
+[ -s "$T/bad.out" ] && fail "a usage error on stdout: $(cat "$T/bad.out")"
+grep -q '^lnshd: unknown option --no-such-option' "$T/bad.err" ||
+    fail "usage error: $(cat "$T/bad.err")"
+for v in -V --version; do
+	"$LNSHD" $v >"$T/v.out" 2>"$T/v.err" || fail "lnshd $v failed"
+	grep -q '^lnshd [0-9][^ ]* (protocol [0-9]*)$' "$T/v.out" ||
+	    fail "lnshd $v: $(cat "$T/v.out" "$T/v.err")"
+	grep -Eq '^built with libsodium [0-9.]+, protobuf-c [0-9.]+, libevent [0-9][^,]*, libvterm [0-9]+\.[0-9]+$' \
+	    "$T/v.out" || fail "lnshd $v: no library versions: $(cat "$T/v.out")"
+done
 
 # A running lnshd holds $PORT and its state dir $STATE.
 verbs_daemon
