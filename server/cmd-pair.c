@@ -187,6 +187,11 @@ cmd_pair_exec(const struct lnshd_opts *o, int argc, char **argv)
 		    LN_PAIR_TTL_MAX_SEC / 60);
 		return (LNSHD_EXIT_USAGE);
 	}
+	if (user == NULL && geteuid() == 0 && !o->single_user) {
+		fprintf(stderr, "lnshd pair: as root, name the user the code "
+		    "is for: lnshd pair --user NAME\n");
+		return (LNSHD_EXIT_USAGE);
+	}
 	if (user != NULL && geteuid() != 0) {
 		fprintf(stderr, "lnshd pair: only root may pair for another "
 		    "user (--user); run it as the user who will log in\n");

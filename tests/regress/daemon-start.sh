@@ -5,7 +5,8 @@
 # An lnsh-holder that is missing or unfit to run stops lnshd at start,
 # with the path and the fix (in root mode: root's, not writable by others).
 # Help goes to stdout (exit 0), usage errors to stderr (2); -V names the
-# libraries lnshd was built with.
+# libraries lnshd was built with. `lnshd pair` as root says to name the
+# user.
 
 set -u
 . "$(dirname "$0")/verbs-lib.sh"
@@ -103,4 +104,16 @@ if [ "$(id -u)" = 0 ]; then
 	chmod 754 "$H"
 	start_refused root "$H" "chmod 755 $H"
 fi
-pass "a failed start leaves nothing behind; lnsh-holder checked at start"
+
+# --- lnshd pair as root must be told the user (no code for "(none)").
+if [ "$(id -u)" = 0 ]; then
+	rc=0
+	"$LNSHD" pair --state-dir "$T/p/state" --config "$T/empty.conf" \
+	    >"$T/pair.out" 2>"$T/pair.err" || rc=$?
+	[ "$rc" = 2 ] || fail "lnshd pair as root exited $rc, not 2"
+	grep -qxF "lnshd pair: as root, name the user the code is for: lnshd pair --user NAME" \
+	    "$T/pair.err" || fail "lnshd pair as root: $(cat "$T/pair.err")"
+	[ -e "$T/p" ] && fail "lnshd pair left $(find "$T/p")"
+fi
+pass "help, -V; a failed start leaves nothing behind; lnsh-holder" \
+    "checked at start; lnshd pair as root names --user"
