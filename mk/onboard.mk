@@ -1,7 +1,7 @@
 # mk/onboard.mk: getting started without SSH (issue 5), the parts beside
 # pairing: lnshd authorize/authorized/revoke, lnsh host add|rm and hosts,
-# the client's config file (client/userconf.c), the man pages, bash and
-# zsh completion (bash-completion finds NAME.bash by the command name),
+# the client's config file (client/userconf.c), the man pages, bash, zsh
+# and fish completion (bash-completion finds NAME.bash by the command name),
 # and their tests. Included last from Makefile.am: it adds
 # to the lnsh and lnshd rules of mk/client.mk and mk/daemon.mk.
 
@@ -15,6 +15,8 @@ bashcompdir = $(datadir)/bash-completion/completions
 dist_bashcomp_DATA = completion/lnsh.bash completion/lnshd.bash
 zshcompdir = $(datadir)/zsh/site-functions
 dist_zshcomp_DATA = completion/_lnsh
+fishcompdir = $(datadir)/fish/vendor_completions.d
+dist_fishcomp_DATA = completion/lnsh.fish
 
 # ---------------------------------------------------------------- tests
 check_PROGRAMS += tests/unit/test_userconf
@@ -26,6 +28,6 @@ tests_unit_test_userconf_LDADD = $(UNIT_LIBS)
 
 ONBOARD_TESTS = tests/regress/onboard-authorize.sh \
 	tests/regress/onboard-hosts.sh tests/regress/completion.sh \
-	tests/regress/onboard-zsh.sh
+	tests/regress/onboard-zsh.sh tests/regress/onboard-fish.sh
 TESTS += $(ONBOARD_TESTS)
 EXTRA_DIST += $(ONBOARD_TESTS)
