@@ -62,8 +62,9 @@ cmd_run_exec(const struct lnshd_opts *o, int argc, char **argv)
 	struct event	*ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
 	char		*cause = NULL, fp[LN_FINGERPRINT_LEN];
 	char		*holders = NULL, *new_top = NULL, *new_holders = NULL;
+	char		*key;
 	size_t		 n;
-	int		 r, rc = 1, adopted, fresh = 0;
+	int		 r, rc = 1, adopted, fresh = 0, wrote_key = 0;
 
 	memset(&d, 0, sizeof d);
 	d.single_user = o->single_user;
@@ -78,8 +79,10 @@ cmd_run_exec(const struct lnshd_opts *o, int argc, char **argv)
 	/*
 	 * A start that fails (the port in use, another lnshd on this state
 	 * dir) leaves nothing behind: what it would create is noted here and
-	 * removed on failure, and a new host key is written only once the
-	 * control socket (the state dir's lock) and the ports are ours.
+	 * removed on failure. A new host key is written once the control
+	 * socket (the state dir's lock) is ours, before the ports open (so
+	 * that whoever reads it after "listening" reads the key in use), and
+	 * removed again if they cannot.
 	 */
 	n = strlen(d.state_dir) + sizeof "/" PATHS_HOLDERS;
 	holders = xmalloc(n);
@@ -98,12 +101,16 @@ cmd_run_exec(const struct lnshd_opts *o, int argc, char **argv)
 	    (r = sessions_init(&d, &cause)) != 0)
 		goto fail;
 	adopted = sessions_adopt(&d);
+	if (fresh && (r = lnshd_host_key_save(d.state_dir, d.host_sk,
+	    d.host_pk, &wrote_key, &cause)) != 0)
+		goto fail;
 	if ((r = listen_open(&d, d.cfg.listen, d.cfg.nlisten, &cause)) != 0)
 		goto fail;
-	if (fresh && (r = lnshd_host_key_save(d.state_dir, d.host_sk,
-	    d.host_pk, &cause)) != 0)
-		goto fail;
-	fresh = 0;
+	/* Started: from here on the key is the server's, whatever happens. */
+	wrote_key = 0;
+	free(new_top);
+	free(new_holders);
+	new_top = new_holders = NULL;
 	ev_term = evsignal_new(d.base, SIGTERM, run_stop_cb, &d);
 	ev_int = evsignal_new(d.base, SIGINT, run_stop_cb, &d);
 	ev_hup = evsignal_new(d.base, SIGHUP, run_hup_cb, &d);
@@ -131,6 +138,11 @@ out:
 	if (ev_hup != NULL)
 		event_free(ev_hup);
 	free(cause);
+	if (rc != 0 && wrote_key) {
+		key = paths_host_key(d.state_dir);
+		(void)unlink(key);
+		free(key);
+	}
 	run_teardown(&d);
 	if (rc != 0 && new_holders != NULL)
 		lnshd_unmake_dirs(holders, new_holders);

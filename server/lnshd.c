@@ -357,12 +357,13 @@ lnshd_host_key_open(const char *state_dir, int single_user, uint8_t *sk,
 }
 
 /*
- * Writes a host key lnshd_host_key_open made, mode 0600. If another lnshd
- * wrote one first, that one is loaded into sk and pk instead.
+ * Writes a host key lnshd_host_key_open made, mode 0600, and sets *wrote.
+ * If another lnshd (or `lnshd pubkey`) wrote one first, that one is loaded
+ * into sk and pk instead and *wrote is 0.
  */
 int
 lnshd_host_key_save(const char *state_dir, uint8_t *sk, uint8_t *pk,
-    char **cause)
+    int *wrote, char **cause)
 {
 	struct stat	 st;
 	char		*path, host[128], comment[LN_KEY_COMMENT_MAX + 1];
@@ -373,9 +374,12 @@ lnshd_host_key_save(const char *state_dir, uint8_t *sk, uint8_t *pk,
 		snprintf(host, sizeof host, "localhost");
 	host[sizeof host - 1] = '\0';
 	snprintf(comment, sizeof comment, "lnshd@%s", host);
+	*wrote = 0;
 	r = key_save_private(path, sk, comment, cause);
-	if (r == 0)
+	if (r == 0) {
 		log_info("generated host key %s", path);
+		*wrote = 1;
+	}
 	else if (lstat(path, &st) == 0) {
 		/* Lost a race with another lnshd: use what it wrote. */
 		if (cause != NULL) {
@@ -396,11 +400,11 @@ int
 lnshd_host_key(const char *state_dir, int single_user, uint8_t *sk,
     uint8_t *pk, char **cause)
 {
-	int	r, fresh = 0;
+	int	r, fresh = 0, wrote;
 
 	r = lnshd_host_key_open(state_dir, single_user, sk, pk, &fresh, cause);
 	if (r == 0 && fresh)
-		r = lnshd_host_key_save(state_dir, sk, pk, cause);
+		r = lnshd_host_key_save(state_dir, sk, pk, &wrote, cause);
 	if (r != 0)
 		sodium_memzero(sk, LN_KEY_LEN);
 	return (r);

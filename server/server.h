@@ -491,7 +491,7 @@ int		 lnshd_host_key(const char *, int, uint8_t *, uint8_t *,
 int		 lnshd_host_key_open(const char *, int, uint8_t *, uint8_t *,
 		     int *, char **);
 int		 lnshd_host_key_save(const char *, uint8_t *, uint8_t *,
-		     char **);
+		     int *, char **);
 char		*lnshd_first_missing(const char *);
 void		 lnshd_unmake_dirs(const char *, const char *);
 typedef int (*lnshd_service_fn)(const struct service_opts *, int, FILE *,

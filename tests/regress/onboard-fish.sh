@@ -15,8 +15,8 @@ if ! command -v fish >/dev/null 2>&1; then
 	exit 77
 fi
 verbs_daemon
-"$LNSH" new mini alpha >/dev/null 2>&1 || fail "lnsh new alpha"
-"$LNSH" new mini beta >/dev/null 2>&1 || fail "lnsh new beta"
+"$LNSH" new mini alpha >"$T/new.out" 2>&1 || fail "lnsh new alpha: $(cat "$T/new.out")"
+"$LNSH" new mini beta >"$T/new.out" 2>&1 || fail "lnsh new beta: $(cat "$T/new.out")"
 PATH=$B:$PATH
 # fish keeps history and variables under these; keep them in $T.
 XDG_CONFIG_HOME=$T/fish-config
