@@ -18,7 +18,6 @@
 
 #include <sodium.h>
 
-#include "compat.h"
 #include "client.h"
 
 #define VERB_WORD_MAX		32	/* longer words are no typo of a verb */

@@ -50,6 +50,7 @@ installcheck-local:
 	bindir='$(bindir)' sbindir='$(sbindir)' libexecdir='$(libexecdir)' \
 	    mandir='$(mandir)' pkgdatadir='$(pkgdatadir)' \
 	    bashcompdir='$(bashcompdir)' zshcompdir='$(zshcompdir)' \
+	    fishcompdir='$(fishcompdir)' \
 	    VERSION='$(VERSION)' \
 	    $(SHELL) $(top_srcdir)/tests/regress/installcheck.sh
 	@m=$(abs_top_builddir)/../srcdir.manifest; \

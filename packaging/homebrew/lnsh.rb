@@ -44,7 +44,8 @@ class Lnsh < Formula
                           "--disable-werror"
     # make install puts lnsh in bin, lnshd in sbin, lnsh-holder in libexec,
     # the man pages in share/man, zsh completion in share/zsh/site-functions
-    # (zsh_completion) and the launchd plist in share/lnsh; bash completion
+    # (zsh_completion), fish completion in share/fish/vendor_completions.d
+    # (fish_completion) and the launchd plist in share/lnsh; bash completion
     # goes where Homebrew's bash-completion formulae both look.
     system "make", "install", "bashcompdir=#{bash_completion}"
     # The first-run checklist the caveats point to, and what it refers to.

@@ -7,7 +7,8 @@
 # tests (which all set $LNSH_HOLDER) never do.
 #
 # mk/dist.mk passes the directories in the environment: bindir sbindir
-# libexecdir mandir pkgdatadir bashcompdir zshcompdir, and VERSION.
+# libexecdir mandir pkgdatadir bashcompdir zshcompdir fishcompdir, and
+# VERSION.
 
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -15,7 +16,7 @@ set -u
 lnsh_setup installcheck /tmp
 
 for v in bindir sbindir libexecdir mandir pkgdatadir bashcompdir \
-    zshcompdir VERSION; do
+    zshcompdir fishcompdir VERSION; do
 	eval "val=\${$v:-}"
 	[ -n "$val" ] || fail "\$$v is not set: run this through make installcheck"
 done
@@ -27,7 +28,8 @@ for f in "$LNSH" "$LNSHD" "$libexecdir/lnsh-holder"; do
 done
 for f in "$mandir/man1/lnsh.1" "$mandir/man8/lnshd.8" \
     "$bashcompdir/lnsh.bash" "$bashcompdir/lnshd.bash" \
-    "$zshcompdir/_lnsh" "$pkgdatadir/org.lnsh.lnshd.plist" \
+    "$zshcompdir/_lnsh" "$fishcompdir/lnsh.fish" \
+    "$pkgdatadir/org.lnsh.lnshd.plist" \
     "$pkgdatadir/lnshd.service"; do
 	[ -s "$f" ] || fail "$f is not installed"
 done
