@@ -22,7 +22,8 @@ tests_unit_test_fb_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fb_LDADD = $(TERM_FB_LIBS) $(UNIT_LIBS)
 
 # The emulator and scrollback, linked into the session holder.
-TERM_EMU_SRCS = server/emu.c server/scrollback.c compat/vterm.h
+TERM_EMU_SRCS = server/emu.c server/scrollback.c compat/vterm.h \
+	compat/vterm-resize.c
 noinst_LIBRARIES += libemu.a
 libemu_a_SOURCES = $(TERM_EMU_SRCS)
 libemu_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server $(VTERM_CFLAGS)

@@ -313,24 +313,25 @@ emu_bell(void *arg)
 
 /*
  * The size changed. When rows shrink, the rows above the cursor that no
- * longer fit go to scrollback (as xterm does) and delta tells libvterm
- * that the cursor moved up with them.
+ * longer fit go to scrollback (as xterm does) and the cursor moves up
+ * with them; vt_resized tells libvterm so and, from 0.2 on, resizes its
+ * line info. a is NULL when libvterm did not call back (emu_resize).
  */
 static int
-emu_resize_cb(int rows, int cols, VTermPos *delta, void *arg)
+emu_resize_cb(int rows, int cols, vt_resize_arg *a, void *arg)
 {
 	struct emu	*e = arg;
 	struct fb	*fb = e->fb;
-	int		 k;
+	int		 k, orows = fb->rows;
 
 	k = fb->cursor.y + 1 - rows;
 	if (k > 0) {
 		fb_scroll(fb, 0, fb->rows, 0, fb->cols, k, 0, 0,
 		    fb->saved != NULL ? NULL : emu_push, e);
 		fb->cursor.y -= k;
-		if (delta != NULL)
-			delta->row -= k;
-	}
+	} else
+		k = 0;
+	vt_resized(a, orows, rows, k, fb->saved != NULL);
 	fb_resize(fb, cols, rows);
 	e->wrapcand = 0;
 	return (1);
@@ -391,7 +392,7 @@ emu_new(int cols, int rows, size_t sblines, emu_reply_fn reply, void *ctx)
 	e->fb = fb_new(cols, rows);
 	e->sb = sb_new(sblines);
 	e->lastx = e->lasty = -1;
-	e->vt = vterm_new(rows, cols);
+	e->vt = vt_new(rows, cols);
 	vterm_set_utf8(e->vt, 1);
 	vterm_output_set_callback(e->vt, emu_output, e);
 	e->st = vterm_obtain_state(e->vt);
