@@ -41,6 +41,12 @@ tests_unit_test_emu_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
 tests_unit_test_emu_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_emu_LDADD = $(TERM_EMU_LIBS) $(UNIT_LIBS)
 
+check_PROGRAMS += tests/unit/test_emu_resize
+tests_unit_test_emu_resize_SOURCES = tests/unit/test_emu_resize.c $(PROTO_CORE)
+tests_unit_test_emu_resize_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
+tests_unit_test_emu_resize_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_emu_resize_LDADD = $(TERM_EMU_LIBS) $(UNIT_LIBS)
+
 # The benchmark: built by `make bench`, never run by make check.
 EXTRA_PROGRAMS = bench/emu-bench
 bench_emu_bench_SOURCES = bench/emu-bench.c $(PROTO_CORE)
