@@ -70,6 +70,18 @@ cell(struct emu *e, int x, int y)
 	return (fb->row[y]->cells[x].cp);
 }
 
+/* Row y of the shown screen starts with the text want, then blanks. */
+static void
+assert_screen_row(struct emu *e, int y, const char *want)
+{
+	const struct fb	*fb = emu_screen(e);
+	int		 x;
+
+	for (x = 0; x < fb->cols; x++)
+		assert_int_equal(cell(e, x, y),
+		    (size_t)x < strlen(want) ? (uint32_t)want[x] : ' ');
+}
+
 /*
  * libvterm's cursor (DSR 6) is where the screen's is: the two agree after
  * every resize, whatever the libvterm version did with the callback.
@@ -226,12 +238,76 @@ test_grow_then_bottom(void **state)
 	emu_free(e);
 }
 
+/*
+ * DECSC on a row the screen then loses: DECRC (an escape, unlike the
+ * CSIs, which libvterm bounds) comes back inside the screen, and text
+ * written there lands on the last row. libvterm itself keeps the saved
+ * position and would write past its line info.
+ */
+static void
+test_restore_after_shrink(void **state)
+{
+	struct reply	 r = { "", 0 };
+	struct emu	*e = emu_new(10, 10, 100, reply_cb, &r);
+
+	feedf(e, "\033[10;10H\0337\033[H");
+	emu_resize(e, 5, 5);
+	feedf(e, "\0338ab\r\ncd");
+	assert_cursor_agrees(e, &r);
+	assert_int_equal(cell(e, 0, 3), 'b');
+	assert_int_equal(cell(e, 4, 2), 'a');
+	assert_int_equal(cell(e, 0, 4), 'c');
+	/* Cut after the ESC: the same, the cursor put back before "x". */
+	feedf(e, "\033[H\033");
+	feedf(e, "8x");
+	assert_int_equal(cell(e, 4, 4), 'x');
+	assert_cursor_agrees(e, &r);
+	/* ESC ( 8 is no DECRC. */
+	feedf(e, "\033[1;1H\033(8");
+	assert_int_equal(cell(e, 0, 0), ' ');
+	emu_free(e);
+}
+
+/*
+ * A scroll region whose top the screen then loses: libvterm keeps it,
+ * and its next scroll moved a negative length. A change of rows resets
+ * the region (as tmux does) and leaves the cursor where it was.
+ */
+static void
+test_region_after_shrink(void **state)
+{
+	struct reply	 r = { "", 0 };
+	struct emu	*e = emu_new(10, 10, 100, reply_cb, &r);
+
+	feedf(e, "\033[8;10r\033[9;3H");
+	emu_resize(e, 10, 5);
+	assert_cursor_agrees(e, &r);
+	assert_int_equal(emu_screen(e)->cursor.x, 2);
+	assert_int_equal(emu_screen(e)->cursor.y, 4);
+	feedf(e, "\033[1;1Htop\033[5;1Hx\r\ny\r\nz");
+	assert_screen_row(e, 2, "x");
+	assert_screen_row(e, 3, "y");
+	assert_screen_row(e, 4, "z");
+	feedf(e, "\033M\033M\033M\033M\033M\033[3S\033[2L");
+	assert_cursor_agrees(e, &r);
+	/* The same with the resize inside a CSI cut in two. */
+	emu_resize(e, 10, 10);
+	feedf(e, "\033[8;10r\033[10;1H\033[3");
+	emu_resize(e, 10, 4);
+	feedf(e, "1mq\r\n\r\n\r\n");
+	assert_cursor_agrees(e, &r);
+	assert_int_equal(cell(e, 0, 0), 'q');
+	emu_free(e);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_grow_then_bottom),
 		cmocka_unit_test(test_grow_shrink),
+		cmocka_unit_test(test_restore_after_shrink),
+		cmocka_unit_test(test_region_after_shrink),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
