@@ -14,6 +14,8 @@
  * After every step the cursor libvterm holds (asked with DSR 6) must be
  * the one the screen shows.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -24,7 +26,7 @@
 #include <cmocka.h>
 
 #include "proto.h"
-#include "term.h"
+#include "fb.h"
 #include "server.h"
 
 struct reply {
