@@ -655,15 +655,17 @@ emu_osc_byte(struct emu *e, uint8_t c)
  * Puts libvterm's cursor and scroll region back inside the screen, with
  * libvterm between sequences (nothing of one fed, or all of it).
  *
- * libvterm keeps both when the rows shrink: neither 0.1 nor 0.3 moves the
- * cursor DECSC saved, so a DECRC (ESC 8, an escape: CSIs end with a
- * bound) puts it past the last row; nor the scroll region's top, so a
- * region that starts below the new last row makes its next scroll
- * memmove a negative length. Either writes past libvterm's line info. As
- * tmux does, a change of rows resets the scroll region (the application
- * sets it again on SIGWINCH); the cursor stays where it is. A cursor off
- * the screen is brought back by libvterm's own bound, which every CSI it
- * handles ends with: CSI ? h with no mode is one that does nothing else.
+ * When the rows shrink, libvterm (0.1 and 0.3 alike) keeps the position
+ * DECSC saved, which DECRC (ESC 8) restores as it is and the next glyph
+ * is written at, past the last row (a CSI cannot do that: libvterm
+ * bounds the cursor at the end of each); and it keeps the scroll
+ * region's top, so a region that now starts below the last row makes
+ * its next scroll memmove a negative length. Both go past libvterm's
+ * line info. As tmux does, a change of rows resets the scroll region
+ * (the application sets it again on SIGWINCH); the cursor stays where it
+ * is. A cursor off the screen is brought back by libvterm's own bound,
+ * which every CSI it handles ends with: CSI ? h with no mode is one that
+ * does nothing else.
  */
 static void
 emu_fixup(struct emu *e)
