@@ -3,6 +3,13 @@
  * hands string properties (the title) over whole and NUL-terminated; 0.2
  * and later (Homebrew's 0.3) in fragments with initial/final flags.
  * configure's VTermStateFallbacks check tells the two apart.
+ *
+ * The state layer's resize callback differs too (vterm-resize.c): 0.1.x
+ * reallocates its line info itself and takes a cursor delta back; 0.2+
+ * hands the callback VTermStateFields and, once a callback is set, leaves
+ * reallocating both line-info arrays and moving the cursor to it.
+ * configure's resize-signature check (HAVE_VTERM_RESIZE_FIELDS) tells
+ * those apart.
  */
 #ifndef LNSH_COMPAT_VTERM_H
 #define LNSH_COMPAT_VTERM_H
@@ -33,5 +40,16 @@ vt_string_fragment(const VTermValue *v, struct vt_fragment *f)
 	f->initial = f->final = 1;
 #endif
 }
+
+/* What the state layer's resize callback gets besides the new size. */
+#ifdef HAVE_VTERM_RESIZE_FIELDS
+typedef VTermStateFields vt_resize_arg;
+#else
+typedef VTermPos vt_resize_arg;
+#endif
+
+/* vterm-resize.c */
+VTerm	*vt_new(int, int);
+void	 vt_resized(vt_resize_arg *, int, int, int, int);
 
 #endif /* LNSH_COMPAT_VTERM_H */

@@ -22,7 +22,8 @@ tests_unit_test_fb_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_fb_LDADD = $(TERM_FB_LIBS) $(UNIT_LIBS)
 
 # The emulator and scrollback, linked into the session holder.
-TERM_EMU_SRCS = server/emu.c server/scrollback.c compat/vterm.h
+TERM_EMU_SRCS = server/emu.c server/scrollback.c compat/vterm.h \
+	compat/vterm-resize.c
 noinst_LIBRARIES += libemu.a
 libemu_a_SOURCES = $(TERM_EMU_SRCS)
 libemu_a_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server $(VTERM_CFLAGS)
@@ -39,6 +40,12 @@ tests_unit_test_emu_SOURCES = tests/unit/test_emu.c $(PROTO_CORE)
 tests_unit_test_emu_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
 tests_unit_test_emu_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_emu_LDADD = $(TERM_EMU_LIBS) $(UNIT_LIBS)
+
+check_PROGRAMS += tests/unit/test_emu_resize
+tests_unit_test_emu_resize_SOURCES = tests/unit/test_emu_resize.c $(PROTO_CORE)
+tests_unit_test_emu_resize_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
+tests_unit_test_emu_resize_CFLAGS = $(UNIT_CFLAGS)
+tests_unit_test_emu_resize_LDADD = $(TERM_EMU_LIBS) $(UNIT_LIBS)
 
 # The benchmark: built by `make bench`, never run by make check.
 EXTRA_PROGRAMS = bench/emu-bench

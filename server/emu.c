@@ -28,6 +28,7 @@
 enum emu_scan {
 	SC_GROUND,
 	SC_ESC,
+	SC_ESC_INT,	/* ESC and intermediates, e.g. ESC ( */
 	SC_CSI,
 	SC_OSC,
 	SC_OSC_ESC,
@@ -68,7 +69,13 @@ struct emu {
 
 	/* Bytes held back from libvterm until the next emu_input. */
 	struct fb_text		 hold;
+
+	/* libvterm's cursor or scroll region to fix (emu_fixup). */
+	int			 fixup;
 };
+
+#define EMU_FIX_CURSOR	0x1	/* DECRC may restore off the screen */
+#define EMU_FIX_REGION	0x2	/* the rows changed */
 
 /* A libvterm colour as ours. */
 static uint32_t
@@ -313,24 +320,25 @@ emu_bell(void *arg)
 
 /*
  * The size changed. When rows shrink, the rows above the cursor that no
- * longer fit go to scrollback (as xterm does) and delta tells libvterm
- * that the cursor moved up with them.
+ * longer fit go to scrollback (as xterm does) and the cursor moves up
+ * with them; vt_resized tells libvterm so and, from 0.2 on, resizes its
+ * line info. a is NULL when libvterm did not call back (emu_resize).
  */
 static int
-emu_resize_cb(int rows, int cols, VTermPos *delta, void *arg)
+emu_resize_cb(int rows, int cols, vt_resize_arg *a, void *arg)
 {
 	struct emu	*e = arg;
 	struct fb	*fb = e->fb;
-	int		 k;
+	int		 k, orows = fb->rows;
 
 	k = fb->cursor.y + 1 - rows;
 	if (k > 0) {
 		fb_scroll(fb, 0, fb->rows, 0, fb->cols, k, 0, 0,
 		    fb->saved != NULL ? NULL : emu_push, e);
 		fb->cursor.y -= k;
-		if (delta != NULL)
-			delta->row -= k;
-	}
+	} else
+		k = 0;
+	vt_resized(a, orows, rows, k, fb->saved != NULL);
 	fb_resize(fb, cols, rows);
 	e->wrapcand = 0;
 	return (1);
@@ -391,7 +399,7 @@ emu_new(int cols, int rows, size_t sblines, emu_reply_fn reply, void *ctx)
 	e->fb = fb_new(cols, rows);
 	e->sb = sb_new(sblines);
 	e->lastx = e->lasty = -1;
-	e->vt = vterm_new(rows, cols);
+	e->vt = vt_new(rows, cols);
 	vterm_set_utf8(e->vt, 1);
 	vterm_output_set_callback(e->vt, emu_output, e);
 	e->st = vterm_obtain_state(e->vt);
@@ -644,6 +652,40 @@ emu_osc_byte(struct emu *e, uint8_t c)
 }
 
 /*
+ * Puts libvterm's cursor and scroll region back inside the screen, with
+ * libvterm between sequences (nothing of one fed, or all of it).
+ *
+ * When the rows shrink, libvterm (0.1 and 0.3 alike) keeps the position
+ * DECSC saved, which DECRC (ESC 8) restores as it is and the next glyph
+ * is written at, past the last row (a CSI cannot do that: libvterm
+ * bounds the cursor at the end of each); and it keeps the scroll
+ * region's top, so a region that now starts below the last row makes
+ * its next scroll memmove a negative length. Both go past libvterm's
+ * line info. As tmux does, a change of rows resets the scroll region
+ * (the application sets it again on SIGWINCH); the cursor stays where it
+ * is. A cursor off the screen is brought back by libvterm's own bound,
+ * which every CSI it handles ends with: CSI ? h with no mode is one that
+ * does nothing else.
+ */
+static void
+emu_fixup(struct emu *e)
+{
+	VTermPos	 pos;
+	char		 s[32];
+	int		 n;
+
+	vterm_state_get_cursorpos(e->st, &pos);
+	if (e->fixup & EMU_FIX_REGION) {
+		n = snprintf(s, sizeof s, "\033[r\033[%d;%dH",
+		    (pos.row < e->fb->rows ? pos.row : e->fb->rows - 1) + 1,
+		    (pos.col < e->fb->cols ? pos.col : e->fb->cols - 1) + 1);
+		vterm_input_write(e->vt, s, (size_t)n);
+	} else if (pos.row >= e->fb->rows || pos.col >= e->fb->cols)
+		vterm_input_write(e->vt, "\033[?h", 4);
+	e->fixup = 0;
+}
+
+/*
  * Bytes from the application (the pty), in any pieces.
  *
  * libvterm 0.1.4 keeps a CSI or an escape that is cut between two writes,
@@ -666,6 +708,10 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 
 	while (i < len) {
 		if (e->sc == SC_GROUND) {
+			if (e->fixup) {
+				emu_feed(e, p, &fed, i);
+				emu_fixup(e);
+			}
 			if ((q = memchr(p + i, 0x1b, len - i)) == NULL)
 				break;
 			seq = (size_t)(q - p);
@@ -690,6 +736,10 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				e->sc = SC_STR;
 				e->str_dcs = c == 'P';
 			}
+			else if (c >= 0x20 && c <= 0x2f)
+				e->sc = SC_ESC_INT;
+			else if (c == '8')
+				e->fixup |= EMU_FIX_CURSOR;	/* DECRC */
 			else if (c == '=')
 				e->fb->modes |= FB_MODE_APPKEYPAD;
 			else if (c == '>')
@@ -702,6 +752,13 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				e->sc = SC_ESC;
 				seq = i - 1;
 			}
+			break;
+		case SC_ESC_INT:
+			if (c == 0x1b) {
+				e->sc = SC_ESC;
+				seq = i - 1;
+			} else if (c >= 0x30 || c == 0x18 || c == 0x1a)
+				e->sc = SC_GROUND;
 			break;
 		case SC_CSI:
 			if (c >= 0x40 && c <= 0x7e) {
@@ -762,6 +819,8 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 			    e->hold.len - keep);
 			e->hold.len -= keep;
 		}
+		if (e->fixup)
+			emu_fixup(e);
 		return;
 	}
 	switch (e->sc) {
@@ -791,6 +850,8 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 	emu_feed(e, p, &fed, keep);
 	if (keep < len)
 		fb_text_add(&e->hold, p + keep, len - keep);
+	if (e->sc == SC_GROUND && e->fixup)
+		emu_fixup(e);
 }
 
 /* Changes the size; content is kept (see emu_resize_cb). */
@@ -801,10 +862,15 @@ emu_resize(struct emu *e, int cols, int rows)
 	rows = emu_clamp(rows, FB_MAX_ROWS);
 	if (cols == e->fb->cols && rows == e->fb->rows)
 		return;
+	if (rows != e->fb->rows)
+		e->fixup |= EMU_FIX_REGION;
 	vterm_set_size(e->vt, rows, cols);
 	/* The state layer calls emu_resize_cb; follow even if it did not. */
 	if (e->fb->cols != cols || e->fb->rows != rows)
 		emu_resize_cb(rows, cols, NULL, e);
+	/* Between sequences now, or when the scanner next is (emu_input). */
+	if (e->sc == SC_GROUND && e->fixup)
+		emu_fixup(e);
 }
 
 /* The screen as the client should show it. */
