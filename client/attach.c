@@ -858,6 +858,16 @@ attach_run(const struct attach_opts *o)
 		goto out;
 	}
 	a.pr = predict_new(o->predict);
+	/*
+	 * The display measures characters in LC_CTYPE; nothing before it
+	 * does, so the other verbs keep the C library's default (macOS
+	 * classifies bytes 0x80-0xff as Latin-1 in a UTF-8 locale).
+	 */
+	if (locale_utf8(&cause) != 0) {
+		cmd_error("%s", cause);
+		free(cause);
+		cause = NULL;
+	}
 	if (display_new(STDOUT_FILENO, NULL, a.cols, a.rows, &a.d,
 	    &cause) != 0) {
 		cmd_error("%s", cause);

@@ -234,6 +234,12 @@ void		 display_finish(struct display *);
 const char	*display_restore_string(void);
 
 /*
+ * locale.c: LC_CTYPE from the environment, or a UTF-8 one when that is
+ * not UTF-8: the display writes UTF-8 and measures characters with it.
+ */
+int		 locale_utf8(char **);
+
+/*
  * tty.c: the local terminal in raw mode, restored on every exit path
  * (exit, SIGINT, SIGTERM, SIGHUP, SIGQUIT; SIGTSTP suspends with the
  * terminal restored and raw again on SIGCONT). SIGWINCH and SIGCONT are

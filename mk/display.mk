@@ -2,8 +2,8 @@
 # native scrollback, notice bar), the local tty, the fbplay test tool and
 # the end-to-end tests through tmux. Included from Makefile.am.
 
-DISPLAY_SRCS = client/display.c client/tty.c client/client.h \
-	compat/waitfd.c compat/compat.h
+DISPLAY_SRCS = client/display.c client/tty.c client/locale.c \
+	client/client.h compat/waitfd.c compat/compat.h
 DISPLAY_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/client \
 	-I$(top_srcdir)/server $(CURSES_CFLAGS)
 # display.c includes both proto/term.h and terminfo's <term.h>: proto/ is

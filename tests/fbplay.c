@@ -20,7 +20,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <locale.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -154,7 +153,12 @@ main(int argc, char **argv)
 	ssize_t		 n;
 	size_t		 got, carry = 0, tail, want;
 
-	setlocale(LC_ALL, "");
+	/* As lnsh's attach does: the display measures text in LC_CTYPE. */
+	if (locale_utf8(&cause) != 0) {
+		fprintf(stderr, "fbplay: %s\n", cause);
+		free(cause);
+		cause = NULL;
+	}
 	memset(&p, 0, sizeof p);
 	while ((ch = getopt(argc, argv, "HLk:m:N:n:sux:y:")) != -1) {
 		switch (ch) {
