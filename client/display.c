@@ -471,10 +471,29 @@ display_row(struct display *d, int y, const struct fb_row *old,
 static uint32_t	display_utf8(const unsigned char **, const unsigned char *);
 
 /*
+ * The columns a printable character takes, for text the client measures
+ * itself (the notice bar, lines scrolled in as text); controls are the
+ * caller's to drop. wcwidth knows widths only in a UTF-8 LC_CTYPE, which
+ * locale_utf8() sets. A character it gives no width (unassigned, or no
+ * UTF-8 locale on this system) takes one column, as the server's
+ * emulator counts it.
+ */
+static int
+display_width(uint32_t cp)
+{
+	int	 w;
+
+	if (cp < 0x80)
+		return (1);
+	if ((w = wcwidth((wchar_t)cp)) < 0)
+		return (1);
+	return (w);
+}
+
+/*
  * Draws the notice bar over its row in reverse video. The text is UTF-8
  * (an em dash, a host name); controls are dropped and it is cut at the
- * width, never wrapped. A character the locale gives no width (lnsh may
- * run in the C locale) counts as one column: the bar's text is ours.
+ * width, never wrapped.
  */
 static void
 display_notice_draw(struct display *d)
@@ -492,9 +511,7 @@ display_notice_draw(struct display *d)
 		cp = display_utf8(&p, end);
 		if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
 			continue;
-		if ((w = cp < 0x80 ? 1 : wcwidth((wchar_t)cp)) < 0)
-			w = 1;
-		if (w == 0)
+		if ((w = display_width(cp)) == 0)
 			continue;
 		if (n + w > d->cols - 1)
 			break;
@@ -720,7 +737,7 @@ display_scroll_in_text(struct display *d, const char *text, size_t len,
 		cp = display_utf8(&p, end);
 		if (cp >= 0x80 && cp <= 0x9f)
 			continue;
-		w = wcwidth((wchar_t)cp);
+		w = display_width(cp);
 		if (w == 0 && lastx >= 0 && ncomb < FB_MAX_COMB) {
 			/* Rewrite the last character with one more mark. */
 			comb[++ncomb] = cp;
