@@ -8,6 +8,11 @@ lnsh_setup portable-scripts
 PY=${PYTHON3:-$(command -v python3)}
 [ -n "$PY" ] || fail "python3 not found: it is a declared dependency"
 cd "$S" || fail "no source dir $S"
+# Every script parses as sh: an apostrophe inside install-deps' quoted
+# package table once ended the string, and CI stopped before building.
+for f in tests/regress/*.sh tests/e2e/*.sh bench/*.sh scripts/*; do
+	sh -n "$f" 2>"$T/sh-n" || fail "$f does not parse: $(cat "$T/sh-n")"
+done
 "$PY" tests/check-portable.py tests/regress/*.sh tests/e2e/*.sh \
     bench/*.sh scripts/test scripts/install-deps scripts/try \
     scripts/debian-source \
