@@ -645,7 +645,7 @@ test_reset(void **state)
  * The lossy link: two endpoints, a virtual clock, and packets in flight
  * that a seeded PRNG loses, duplicates and delays by varying amounts.
  */
-#define LINK_MAX	8192
+#define LOSSY_LINK_MAX	8192
 #define N_MSGS		3000
 
 struct packet {
@@ -665,7 +665,7 @@ struct end {
 };
 
 struct link {
-	struct packet	 q[LINK_MAX];
+	struct packet	 q[LOSSY_LINK_MAX];
 	size_t		 n;
 	uint64_t	 s;
 	uint64_t	 now;
@@ -723,7 +723,7 @@ link_send(struct link *l, int to, uint8_t *env, size_t len)
 		break;
 	}
 	for (i = 0; i < copies; i++) {
-		assert_true(l->n < LINK_MAX);
+		assert_true(l->n < LOSSY_LINK_MAX);
 		l->q[l->n].at = l->now + 10 * MS + rng(&l->s) % (40 * MS);
 		l->q[l->n].to = to;
 		l->q[l->n].env = i == 0 ? env : malloc(len + 1);
