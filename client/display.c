@@ -8,6 +8,8 @@
  * are written from the top row followed by the whole new screen, and the
  * terminal scrolls exactly the queued lines into its history.
  */
+#include "config.h"
+
 #include <errno.h>
 #include <poll.h>
 #include <stdio.h>

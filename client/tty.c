@@ -6,6 +6,8 @@
  * and goes raw again on SIGCONT. Signal handlers only set flags, write to
  * a self-pipe and call async-signal-safe functions.
  */
+#include "config.h"
+
 #include <sys/ioctl.h>
 
 #include <errno.h>
