@@ -21,6 +21,8 @@
  * by `make bench-channel` (mk/bench.mk), never by make check;
  * docs/benchmarks.md keeps the figures.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

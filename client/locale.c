@@ -12,6 +12,8 @@
  * "en_US.UTF-8", "UTF-8" (macOS's name for its LC_CTYPE). Only LC_CTYPE
  * changes: numbers, dates and messages stay as the environment says.
  */
+#include "config.h"
+
 #include <langinfo.h>
 #include <locale.h>
 #include <stddef.h>

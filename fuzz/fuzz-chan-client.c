@@ -6,6 +6,8 @@
  * responses in them are genuine for this client's deterministic handshake.
  * Every datagram dropped before it authenticated must go unanswered.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -6,6 +6,8 @@
  * client, so they complete handshakes and carry messages. Every datagram
  * dropped before it authenticated must go unanswered (fuzz-common.c).
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 

@@ -3,6 +3,8 @@
  * records and in-memory channel endpoints that the fuzz targets and
  * mkcorpus share (fuzz.h says why they are deterministic).
  */
+#include "config.h"
+
 #include <netinet/in.h>
 
 #include <stdio.h>

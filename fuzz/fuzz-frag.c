@@ -9,6 +9,8 @@
  * Reassembly must stay within its budget and never hand out a message
  * larger than LN_MAX_MESSAGE.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

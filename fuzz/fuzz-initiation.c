@@ -9,6 +9,8 @@
  * An initiation that is accepted is answered with hs_response, which must
  * then succeed.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

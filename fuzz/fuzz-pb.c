@@ -4,6 +4,8 @@
  * selector byte of a fuzz-protobuf input, so entries are only ever
  * appended.
  */
+#include "config.h"
+
 #include <protobuf-c/protobuf-c.h>
 
 #include "fuzz.h"

@@ -10,6 +10,8 @@
  * minimal encoding it writes back (00). Nothing in lnsh re-encodes what a
  * peer sent, so such messages are only decoded and freed.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -12,6 +12,8 @@
  * Reliable messages must come out in order, each exactly once, and the
  * send window must hold.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -10,6 +10,8 @@
  *
  * An accepted response must give keys that carry a transport packet.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

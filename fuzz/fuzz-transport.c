@@ -10,6 +10,8 @@
  *
  * Whatever opens must open to what was sealed, and must not open twice.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

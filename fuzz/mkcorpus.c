@@ -14,6 +14,8 @@
  * real pair of rel, and every protobuf message type gets a sample encoded
  * from its descriptor. Run at build time by mk/fuzz.mk.
  */
+#include "config.h"
+
 #include <sys/stat.h>
 
 #include <errno.h>

@@ -4,6 +4,8 @@
  * outside its bounds, and the first failure sticks so a sequence of gets or
  * puts can be checked once at the end.
  */
+#include "config.h"
+
 #include <string.h>
 
 #include "proto.h"

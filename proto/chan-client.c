@@ -10,6 +10,8 @@
  * one stays as previous, still decrypting what the server sent before it
  * learned of the switch, until it expires.
  */
+#include "config.h"
+
 #include <stdlib.h>
 #include <string.h>
 

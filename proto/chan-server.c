@@ -15,6 +15,8 @@
  * still decrypts until it expires, so packets in flight across the switch
  * are not lost.
  */
+#include "config.h"
+
 #include <sys/queue.h>
 
 #include <stdlib.h>

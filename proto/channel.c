@@ -15,6 +15,8 @@
  * a later id, which frag's eviction relies on. Unreliable messages and pure
  * acks, never sent again, take odd ids id_base + 2k + 1, k counting.
  */
+#include "config.h"
+
 #include <stdlib.h>
 #include <string.h>
 

@@ -1,6 +1,8 @@
 /*
  * err.c: names for error codes and drop reasons, and the drop counters.
  */
+#include "config.h"
+
 #include "proto.h"
 
 static const char *drop_names[LN_DROP_MAX] = {

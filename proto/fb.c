@@ -5,6 +5,8 @@
  * comparing and encoding a mostly empty row touch only its start: output
  * such as `seq` scrolls millions of short lines through here.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

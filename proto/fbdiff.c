@@ -6,6 +6,8 @@
  * the network: every count is bounded and a diff is applied whole or not
  * at all.
  */
+#include "config.h"
+
 #include <stdlib.h>
 #include <string.h>
 

@@ -52,6 +52,8 @@
  * Evictions of held messages and timeouts are counted here, in
  * asm->counters.
  */
+#include "config.h"
+
 #include <stdlib.h>
 #include <string.h>
 

@@ -56,6 +56,8 @@
  * Replay timestamps, authorization and per-key state live in the channel,
  * which reads them from the payloads; this file is only the packet format.
  */
+#include "config.h"
+
 #include <string.h>
 
 #include <sodium.h>

@@ -3,6 +3,8 @@
  * lnsh-holder all apply, so that a name one of them takes is never refused
  * by another with a message quoting a rule it satisfies.
  */
+#include "config.h"
+
 #include <string.h>
 
 #include "proto.h"

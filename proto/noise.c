@@ -42,6 +42,8 @@
  * forged packets (handshake.c) reads into a copy of the handshake and
  * commits the copy only on success.
  */
+#include "config.h"
+
 #include <string.h>
 
 #include <sodium.h>

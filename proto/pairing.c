@@ -56,6 +56,8 @@
  * opens the result (the client): a wrong code fails at the first packet
  * checked with it, and the server never answers a packet it dropped.
  */
+#include "config.h"
+
 #include <string.h>
 
 #include <sodium.h>

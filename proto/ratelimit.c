@@ -8,6 +8,8 @@
  * nanosecond clock is exact integer arithmetic: every nanosecond adds
  * per_sec nanotokens. The clock is the caller's `now`, so tests drive it.
  */
+#include "config.h"
+
 #include "proto.h"
 
 #define NANO	1000000000ULL	/* nanotokens in a token, ns in a second */

@@ -76,6 +76,8 @@
  * Drops come back as LN_E_DROP(reason) for the caller to count; only
  * retransmissions are counted here (counters->retransmits).
  */
+#include "config.h"
+
 #include <stdlib.h>
 #include <string.h>
 

@@ -18,6 +18,8 @@
  * marked (replay_accept) only after it authenticated; a forged packet
  * cannot move the window.
  */
+#include "config.h"
+
 #include <string.h>
 
 #include "proto.h"

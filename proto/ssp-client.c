@@ -5,6 +5,8 @@
  * server's ack until acknowledged. It also watches the path: heartbeats
  * back off while idle, and an unanswered one makes it probe faster.
  */
+#include "config.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

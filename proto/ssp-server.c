@@ -4,6 +4,8 @@
  * the current screen, so intermediate states are skipped under heavy
  * output, and delivers the client's input events in order, exactly once.
  */
+#include "config.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

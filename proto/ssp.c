@@ -3,6 +3,8 @@
  * echoed timestamps, the timers derived from it, and the decoding and
  * sending of SyncMessages (proto/sync.proto).
  */
+#include "config.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>

@@ -29,6 +29,8 @@
  * marks the counter in the replay window, so a forged packet changes
  * nothing.
  */
+#include "config.h"
+
 #include <sodium.h>
 #include <string.h>
 

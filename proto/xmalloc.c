@@ -3,6 +3,8 @@
  * memory is not something lnsh can recover from mid-packet, so it aborts
  * with a message instead of spreading NULL checks everywhere.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

@@ -10,6 +10,8 @@
  * varint attributes, varint fg, varint bg (colour codes: 0 default,
  * 1 + index, 257 + rgb). Text before the first run has the default pen.
  */
+#include "config.h"
+
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>

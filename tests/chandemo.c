@@ -25,6 +25,8 @@
  * Everything runs in one poll() loop per process, timed by the deadlines the
  * sans-I/O channel returns from its tick functions.
  */
+#include "config.h"
+
 #include <sys/types.h>
 #include <sys/socket.h>
 

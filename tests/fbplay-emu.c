@@ -3,6 +3,8 @@
  * client.h cannot both be included in one file (each declares its own
  * verb table), so the emulator is reached through these few functions.
  */
+#include "config.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 

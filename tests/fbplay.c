@@ -18,6 +18,8 @@
  * -H	then hold the screen until a signal, without restoring anything
  * -x, -y	the emulator's size (default: this terminal's)
  */
+#include "config.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>

@@ -30,6 +30,8 @@
  * PORT 0 picks a free port; the relay prints "listening ADDR PORT" on stdout
  * once it is ready, which is what scripts wait for.
  */
+#include "config.h"
+
 #include <sys/types.h>
 #include <sys/socket.h>
 

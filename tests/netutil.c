@@ -2,6 +2,8 @@
  * netutil.c: the small socket and signal helpers that the test programs
  * chandemo.c and impair.c both need, kept once so they behave alike.
  */
+#include "config.h"
+
 #include <sys/types.h>
 #include <sys/socket.h>
 

@@ -17,6 +17,8 @@
  *
  * tests/regress/protocol-doc.sh compares this output with the appendix.
  */
+#include "config.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>

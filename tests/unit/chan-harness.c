@@ -3,6 +3,8 @@
  * test_channel.c and test_byteflip.c share, kept once so both make the
  * same addresses and the same seeded random runs.
  */
+#include "config.h"
+
 #include <netinet/in.h>
 
 #include <stdint.h>

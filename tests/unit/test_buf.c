@@ -2,6 +2,8 @@
  * test_buf.c: the bounded buffer never reads or writes outside its bounds
  * and its first failure sticks.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -9,6 +9,8 @@
  * the reason the packet formats document, answered by nothing, deliver
  * nothing, and leave the endpoint able to take the genuine packet after.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

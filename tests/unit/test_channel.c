@@ -4,6 +4,8 @@
  * lose, duplicate, delay and reorder datagrams (seeded, so every run is the
  * same), hold a datagram back, and change a client's address.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -3,6 +3,8 @@
  * captured screen: colours, cursor motion, regions, insert and delete,
  * the alternate screen, titles, replies to DA and DSR, modes.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -3,6 +3,8 @@
  * combining characters consistent, switches screens, resizes with its
  * content, and its diffs reproduce a screen exactly and reject garbage.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -3,6 +3,8 @@
  * reordering intact; garbage is refused with the right reason; memory held
  * for reassembly stays within its slots and budget.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -5,6 +5,8 @@
  * dropped with a reason and never accepted. Also the token bucket, on a
  * virtual clock.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -8,6 +8,8 @@
  * turned into lines by tests/noise-vectors.py at build time; NOISE_VECTORS
  * is the path of the result (see Makefile.am).
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

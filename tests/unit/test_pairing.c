@@ -5,6 +5,8 @@
  * state as it was; every bit flip and every truncation of every packet is
  * dropped; codes normalise as documented.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -4,6 +4,8 @@
  * no echo (passwords), underlining on slow links, and that the server's
  * screen itself is never written.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -3,6 +3,8 @@
  * over a link that loses, duplicates and reorders; acks, timers and the
  * window behave as rel.c says.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -2,6 +2,8 @@
  * test_replay.c: the replay window accepts each counter at most once, only
  * within the newest LN_REPLAY_WINDOW counters, and never a spent counter.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -2,6 +2,8 @@
  * test_scrollback.c: the scrollback store keeps lines in order, drops the
  * oldest past its limit, and gives back text and attributes as they were.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

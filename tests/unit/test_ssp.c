@@ -6,6 +6,8 @@
  * through a flood quickly, idle traffic is bounded, and garbage is
  * counted and ignored.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>

@@ -3,6 +3,8 @@
  * is refused; replays, old key pairs and spent counters are refused; the
  * replay window takes reordered packets once each.
  */
+#include "config.h"
+
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
