@@ -4,4 +4,4 @@
 # macOS has and zig's set lacks, for that tier only. config-first.sh
 # checks, on every platform, that each C source includes config.h first.
 TESTS += tests/regress/config-first.sh
-EXTRA_DIST += tests/regress/config-first.sh
+EXTRA_DIST += tests/regress/config-first.sh tests/macos
