@@ -78,6 +78,7 @@ int		 hosts_remove(const char *, const char *, char **);
 #define LNSH_EXIT_NOANSWER	3	/* no answer from HOST in time */
 #define LNSH_EXIT_NOSESSION	4
 #define LNSH_EXIT_EXISTS	5
+#define LNSH_EXIT_WAITED	124	/* lnsh wait --timeout passed (timeout(1)) */
 #define CMD_MAX_OPTS		8
 struct cmd_opt {
 	const char	*name;		/* without the leading "--" */
@@ -117,6 +118,7 @@ extern const struct cmd_entry cmd_send_entry;
 extern const struct cmd_entry cmd_keygen_entry;
 extern const struct cmd_entry cmd_pubkey_entry;
 extern const struct cmd_entry cmd_doctor_entry;	/* cmd-doctor.c */
+extern const struct cmd_entry cmd_wait_entry;	/* cmd-wait.c */
 
 /*
  * udp.c: the client's UDP sockets and the poll loop that drives a
@@ -147,6 +149,7 @@ void		 udp_read(struct udp_conn *, size_t);
  * through the hosts file, load the client key, handshake, ask, wait.
  */
 #define RPC_E_NOANSWER		(-100)	/* nothing authenticated in time */
+#define RPC_E_WAITED		(-101)	/* rpc_call_wait: no reply in time */
 #define RPC_TIMEOUT_DEFAULT_MS	5000	/* LNSH_TIMEOUT (seconds) overrides */
 int		 rpc_timeout_ms(uint64_t *, char **);
 /* (&cause, HOST, its address, the wait in ms, the account asked for). */
@@ -157,6 +160,10 @@ int		 rpc_call(const char *, Lnsh__Request *, Lnsh__Reply **,
 		     char **);
 int		 rpc_run(const char *, const char *, Lnsh__Request *,
 		     Lnsh__Reply **);
+int		 rpc_call_wait(const char *, Lnsh__Request *, Lnsh__Reply **,
+		     uint64_t, char **);
+int		 rpc_run_wait(const char *, const char *, Lnsh__Request *,
+		     Lnsh__Reply **, uint64_t);
 #endif
 /* rpc_target: what lnsh attach connects with (rpc.c finds it). */
 struct rpc_target {

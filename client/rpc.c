@@ -279,6 +279,18 @@ int
 rpc_call(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
     char **cause)
 {
+	return (rpc_call_wait(spec, req, reply, 0, cause));
+}
+
+/*
+ * rpc_call for a request whose answer may take long (lnsh wait): once the
+ * request is out, the reply is waited for wait_ms (UINT64_MAX: for ever;
+ * 0: the usual deadline). RPC_E_WAITED: no reply in wait_ms.
+ */
+int
+rpc_call_wait(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
+    uint64_t wait_ms, char **cause)
+{
 	static const struct chan_client_ops ops = {
 		.send = rpc_send,
 		.message = rpc_message,
@@ -335,9 +347,16 @@ rpc_call(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
 		goto out;
 	}
 	r = udp_run(&c.u, now + ms * 1000000ULL, rpc_is_connected, &c);
-	if (r == 0)
+	if (r == 0 && wait_ms != 0) {
+		r = udp_run(&c.u, wait_ms == UINT64_MAX ? UINT64_MAX :
+		    ln_now_ns() + wait_ms * 1000000ULL, rpc_has_reply, &c);
+		if (r == RPC_E_NOANSWER)
+			r = RPC_E_WAITED;
+	} else if (r == 0)
 		r = udp_run(&c.u, ln_now_ns() + ms * 1000000ULL,
 		    rpc_has_reply, &c);
+	if (r == RPC_E_WAITED)
+		goto out;
 	if (r == RPC_E_NOANSWER) {
 		(void)hosts_format_address(e.addr, e.port, shown,
 		    sizeof shown);
@@ -387,6 +406,17 @@ int
 rpc_run(const char *host, const char *name, Lnsh__Request *req,
     Lnsh__Reply **reply)
 {
+	return (rpc_run_wait(host, name, req, reply, 0));
+}
+
+/*
+ * rpc_run for a request answered when something happens (rpc_call_wait):
+ * LNSH_EXIT_WAITED when wait_ms passed first.
+ */
+int
+rpc_run_wait(const char *host, const char *name, Lnsh__Request *req,
+    Lnsh__Reply **reply, uint64_t wait_ms)
+{
 	Lnsh__Reply	*rp = NULL;
 	char		*cause = NULL;
 	uint64_t	 ms;
@@ -397,7 +427,9 @@ rpc_run(const char *host, const char *name, Lnsh__Request *req,
 		free(cause);
 		return (LNSH_EXIT_USAGE);
 	}
-	if ((r = rpc_call(host, req, &rp, &cause)) != 0) {
+	if ((r = rpc_call_wait(host, req, &rp, wait_ms, &cause)) != 0) {
+		if (r == RPC_E_WAITED)
+			return (LNSH_EXIT_WAITED);
 		cmd_error("%s", cause != NULL ? cause : ln_strerror(r));
 		free(cause);
 		return (r == RPC_E_NOANSWER ? LNSH_EXIT_NOANSWER :
