@@ -49,6 +49,7 @@ tests_unit_test_udp_LDADD = $(PROTO_LIBS) $(UNIT_LIBS)
 # loopback port, temporary HOME and LNSH_CONFIG_DIR) from the top build
 # directory, where they find lnsh, lnshd and lnsh-holder.
 CLIENT_TESTS = tests/regress/verbs-basic.sh tests/regress/verbs-exit.sh \
-	tests/regress/cli-errors.sh tests/regress/sessions-exited.sh
+	tests/regress/cli-errors.sh tests/regress/sessions-exited.sh \
+	tests/regress/verbs-loop.sh
 TESTS += $(CLIENT_TESTS)
 EXTRA_DIST += $(CLIENT_TESTS) tests/regress/verbs-lib.sh

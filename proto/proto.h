@@ -232,6 +232,7 @@ struct ratelimit {
 };
 void	 ratelimit_init(struct ratelimit *, unsigned, unsigned, uint64_t);
 int	 ratelimit_allow(struct ratelimit *, uint64_t);
+void	 ratelimit_refund(struct ratelimit *, uint64_t);
 
 /* handshake.c: the IK initiation and response packets, mac1. */
 struct hs_keys {
