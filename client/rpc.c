@@ -379,6 +379,8 @@ rpc_call_wait(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
 		r = LN_E_INVAL;
 		goto out;
 	}
+	/* The ack goes now; the linger covers a send that could not. */
+	chan_client_ack_now(c.u.cc, ln_now_ns());
 	(void)udp_run(&c.u, ln_now_ns() + RPC_LINGER_NS, rpc_acked, &c);
 	*reply = c.reply;
 	c.reply = NULL;

@@ -1074,6 +1074,35 @@ test_ratelimit_completed(void **state)
 	net_free(n);
 }
 
+/*
+ * A client about to exit acks the Reply it got at once
+ * (chan_client_ack_now), not after the 15 ms delayed-ack timer: lnsh ls
+ * spent most of its time waiting for that timer.
+ */
+static void
+test_ack_now(void **state)
+{
+	struct test_net		*n = net_new(NULL, 15);
+	struct test_client	*tc = net_client(n, -1);
+	const struct ln_counters *sc = chan_server_counters(n->srv);
+	unsigned		 sent;
+	uint64_t		 rx;
+
+	net_connect_all(n);
+	net_run(n, n->now + 1 * SEC);
+	assert_int_equal(srv_say(tc, 1, 10, CHAN_RELIABLE), 0);
+	/* One network delay: the message is in, the ack not yet due. */
+	net_run(n, n->now + n->delay_ns);
+	assert_all_once(&tc->in, 1, 2);
+	sent = n->cl_sent;
+	rx = sc->rx_packets;
+	chan_client_ack_now(tc->c, n->now);
+	assert_int_equal(n->cl_sent, sent + 1);
+	net_run(n, n->now + n->delay_ns);
+	assert_int_equal(sc->rx_packets, rx + 1);
+	net_free(n);
+}
+
 /* Junk of every length and type is counted and never answered. */
 static void
 test_junk(void **state)
@@ -1275,6 +1304,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exchange),
 		cmocka_unit_test(test_ratelimit_completed),
+		cmocka_unit_test(test_ack_now),
 		cmocka_unit_test(test_lossy),
 		cmocka_unit_test(test_burst_reorder),
 		cmocka_unit_test(test_large_lossy),
