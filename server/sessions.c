@@ -440,8 +440,10 @@ sessions_spawn(struct lnshd *d, const struct paths_user *u,
 	}
 	if (d->cfg.max_sessions_per_user > 0 &&
 	    sessions_count_user(d, u->uid) >= d->cfg.max_sessions_per_user) {
-		ln_cause(cause, "%s has %u sessions, the most lnshd allows "
-		    "(max-sessions-per-user): kill one first", u->name,
+		ln_cause(cause, "%s has %u sessions, the most this lnshd "
+		    "allows: end one with 'lnsh kill' (exited ones count "
+		    "until killed), or raise max-sessions-per-user in "
+		    "lnshd.conf and restart lnshd", u->name,
 		    d->cfg.max_sessions_per_user);
 		return (LN_E_FULL);
 	}
