@@ -249,6 +249,20 @@ rpc_user(const char *spec, char **user, const char **hostp, char **cause)
 }
 
 /*
+ * The account the hosts line names (USER@ADDRESS, which lnsh pair
+ * stores), unless the command line said USER@HOST. The config's User, a
+ * choice made by hand, is applied after this and wins.
+ */
+static void
+rpc_hosts_user(const char *spec, const struct host_entry *e, char **user)
+{
+	if (e->user[0] == '\0' || strchr(spec, '@') != NULL)
+		return;
+	free(*user);
+	*user = xstrdup(e->user);
+}
+
+/*
  * The message for "no answer from HOST": lnsh cannot tell why (the server
  * answers nothing it does not accept, by design), so it lists the causes,
  * the likeliest first, each with the check that tells. The one place this
@@ -317,6 +331,7 @@ rpc_call_wait(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
 		goto out;
 	if ((r = hosts_lookup(hosts, host, &e, cause)) != 0)
 		goto out;
+	rpc_hosts_user(spec, &e, &user);
 	if ((r = userconf_rpc(spec, e.alias, &ms, &user, cause)) != 0)
 		goto out;
 	if ((r = rpc_resolve(&e, addrs, &n, cause)) != 0)
@@ -486,6 +501,7 @@ rpc_target(const char *spec, struct rpc_target *t, char **cause)
 		goto out;
 	if ((r = hosts_lookup(hosts, t->host, &t->e, cause)) != 0)
 		goto out;
+	rpc_hosts_user(spec, &t->e, &t->user);
 	if ((r = userconf_rpc(spec, t->e.alias, &t->timeout_ms, &t->user,
 	    cause)) != 0)
 		goto out;
