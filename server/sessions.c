@@ -178,7 +178,6 @@ static void
 sessions_exited_cb(void *arg, struct holder_conn *hc, int status, int sig)
 {
 	struct session	*s = arg;
-	int		 seen = s->attach != NULL;
 
 	s->exited = 1;
 	s->exit_status = status;
@@ -191,9 +190,6 @@ sessions_exited_cb(void *arg, struct holder_conn *hc, int status, int sig)
 		    s->name, (unsigned long)s->uid, status);
 	attach_session_exited(s, status, sig);
 	rpc_session_ended(s->d, s);
-	/* Clients watched it end: they saw its last screen and status. */
-	if (seen)
-		session_forget(s);
 }
 
 /* ops->update: the screen of a session with clients changed. */
