@@ -32,6 +32,7 @@
 #define RPC_REQUEST_ID		1
 #define RPC_TIMEOUT_MAX_MS	(3600 * 1000)
 #define RPC_LINGER_NS		(200ULL * 1000000ULL)
+#define RPC_WAIT_KEEPALIVE_NS	(60ULL * 1000000000ULL)	/* < LN_PEER_IDLE_NS */
 
 /* One call in progress. */
 struct rpc_call {
@@ -342,6 +343,9 @@ rpc_call_wait(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
 		goto out;
 	opened = 1;
 	memset(&cfg, 0, sizeof cfg);
+	/* A long wait must not look idle: lnshd forgets silent peers. */
+	if (wait_ms != 0)
+		cfg.keepalive_ns = RPC_WAIT_KEEPALIVE_NS;
 	c.u.cc = chan_client_new(&cfg, sk, e.key, user, &ops, &c);
 	if (c.u.cc == NULL) {
 		ln_cause(cause, "cannot use the client key or user '%s'",
