@@ -110,6 +110,8 @@ struct attach {
 	int			 done;
 	int			 exit_code;
 	char			*msg;		/* for stdout after restore */
+	uint8_t			*last;		/* an exited session's screen */
+	size_t			 last_len;
 	char			*error;		/* for stderr after restore */
 };
 
@@ -337,6 +339,13 @@ att_reply(struct attach *a, const Lnsh__Reply *r)
 	const char	*why;
 
 	if (r->id == 0 && r->result_case == LNSH__REPLY__RESULT_ENDED) {
+		/* It had ended before we came: show how it looked. */
+		if (r->ended->last_screen.len > 0 && a->last == NULL) {
+			a->last = xmalloc(r->ended->last_screen.len);
+			memcpy(a->last, r->ended->last_screen.data,
+			    r->ended->last_screen.len);
+			a->last_len = r->ended->last_screen.len;
+		}
 		att_finish(a, r->ended->exit_status, att_fmt("[session %s "
 		    "exited with status %d]", a->o->name,
 		    r->ended->exit_status), NULL);
@@ -917,6 +926,11 @@ out:
 	}
 	if (raw)
 		tty_restore();
+	if (a.last != NULL) {
+		/* Text and SGR escapes only (the holder's capture). */
+		fwrite(a.last, 1, a.last_len, stdout);
+		fputs("\033[m", stdout);
+	}
 	if (a.msg != NULL) {
 		printf("%s\n", a.msg);
 		fflush(stdout);
@@ -936,6 +950,7 @@ out:
 	free(a.t.user);
 	free(a.env);
 	free(a.msg);
+	free(a.last);
 	free(a.error);
 	free(a.tell);
 	free(cause);

@@ -35,12 +35,14 @@ int		 paths_config_file(const char *, char **, char **);
  */
 #define HOSTS_ALIAS_MAX		64	/* [A-Za-z0-9._-], not starting '-' */
 #define HOSTS_ADDR_MAX		255
+#define HOSTS_USER_MAX		64	/* USER@ADDRESS: the account */
 struct host_entry {
 	char		 alias[HOSTS_ALIAS_MAX + 1];
 	char		 addr[HOSTS_ADDR_MAX + 1];	/* no brackets */
 	uint16_t	 port;
 	uint8_t		 key[LN_KEY_LEN];
 	char		 comment[LN_KEY_COMMENT_MAX + 1];
+	char		 user[HOSTS_USER_MAX + 1];	/* USER@: "" if none */
 	unsigned	 line;		/* in the file; 0: not from a file */
 };
 struct hosts {
@@ -48,6 +50,7 @@ struct hosts {
 	size_t		 n;
 };
 int		 hosts_alias_ok(const char *);
+int		 hosts_user_ok(const char *);
 /* (alias, "ADDRESS[:PORT]", key text or bare base64, &entry, cause). */
 int		 hosts_entry_make(const char *, const char *, const char *,
 		     struct host_entry *, char **);
@@ -78,6 +81,7 @@ int		 hosts_remove(const char *, const char *, char **);
 #define LNSH_EXIT_NOANSWER	3	/* no answer from HOST in time */
 #define LNSH_EXIT_NOSESSION	4
 #define LNSH_EXIT_EXISTS	5
+#define LNSH_EXIT_WAITED	124	/* lnsh wait --timeout passed (timeout(1)) */
 #define CMD_MAX_OPTS		8
 struct cmd_opt {
 	const char	*name;		/* without the leading "--" */
@@ -117,6 +121,7 @@ extern const struct cmd_entry cmd_send_entry;
 extern const struct cmd_entry cmd_keygen_entry;
 extern const struct cmd_entry cmd_pubkey_entry;
 extern const struct cmd_entry cmd_doctor_entry;	/* cmd-doctor.c */
+extern const struct cmd_entry cmd_wait_entry;	/* cmd-wait.c */
 
 /*
  * udp.c: the client's UDP sockets and the poll loop that drives a
@@ -147,6 +152,7 @@ void		 udp_read(struct udp_conn *, size_t);
  * through the hosts file, load the client key, handshake, ask, wait.
  */
 #define RPC_E_NOANSWER		(-100)	/* nothing authenticated in time */
+#define RPC_E_WAITED		(-101)	/* rpc_call_wait: no reply in time */
 #define RPC_TIMEOUT_DEFAULT_MS	5000	/* LNSH_TIMEOUT (seconds) overrides */
 int		 rpc_timeout_ms(uint64_t *, char **);
 /* (&cause, HOST, its address, the wait in ms, the account asked for). */
@@ -157,6 +163,10 @@ int		 rpc_call(const char *, Lnsh__Request *, Lnsh__Reply **,
 		     char **);
 int		 rpc_run(const char *, const char *, Lnsh__Request *,
 		     Lnsh__Reply **);
+int		 rpc_call_wait(const char *, Lnsh__Request *, Lnsh__Reply **,
+		     uint64_t, char **);
+int		 rpc_run_wait(const char *, const char *, Lnsh__Request *,
+		     Lnsh__Reply **, uint64_t);
 #endif
 /* rpc_target: what lnsh attach connects with (rpc.c finds it). */
 struct rpc_target {
@@ -309,13 +319,15 @@ int		 userconf_rpc(const char *, const char *, uint64_t *, char **,
  */
 int		 host_add_checked(const char *, const struct host_entry *,
 		     char **);
+int		 host_check(const char *, const struct host_entry *, char **);
 extern const struct cmd_entry cmd_host_entry;
 extern const struct cmd_entry cmd_hosts_entry;
 
 /* cmd-pair.c: `lnsh pair ALIAS ADDRESS[:PORT] CODE` (proto/pairing.c). */
 #define PAIR_RESEND_MS		500	/* a packet unanswered is sent again */
-#define PAIR_FAILED_MSG		"pairing failed: the code is wrong, " \
-	"expired or already used; run 'lnshd pair' on the server for a new one"
+#define PAIR_NOANSWER_CAUSES	"lnshd is not running there or not on " \
+	"that port (run 'lnshd status' there); the code is wrong, expired " \
+	"or already used (run 'lnshd pair' there for a new one)"
 extern const struct cmd_entry cmd_pair_entry;
 
 /*

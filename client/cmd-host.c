@@ -72,6 +72,21 @@ int
 host_add_checked(const char *path, const struct host_entry *e,
     char **cause)
 {
+	int	r;
+
+	if ((r = host_check(path, e, cause)) != 0)
+		return (r);
+	return (hosts_add(path, e, cause));
+}
+
+/*
+ * host_add_checked without the writing: 0 e could be added, 1 its alias
+ * stands for the same address and key already, < 0 refused with *cause.
+ * lnsh pair asks before the server admits anything.
+ */
+int
+host_check(const char *path, const struct host_entry *e, char **cause)
+{
 	struct hosts		 h;
 	const struct host_entry	*o;
 	char			 addr[HOSTS_ADDR_MAX + 16];
@@ -107,7 +122,7 @@ host_add_checked(const char *path, const struct host_entry *e,
 			goto out;
 		}
 	}
-	r = hosts_add(path, e, cause);
+	r = 0;
 out:
 	hosts_free(&h);
 	return (r);

@@ -37,6 +37,7 @@ cmd_hosts_exec(const struct cmd_entry *ce, struct cmd_args *a)
 	struct hosts	 h = { NULL, 0 };
 	char		*path = NULL, *cause = NULL;
 	char		 addr[HOSTS_ADDR_MAX + 16], fp[LN_FINGERPRINT_LEN];
+	char		 shown[HOSTS_USER_MAX + HOSTS_ADDR_MAX + 32];
 	size_t		 i;
 	int		 w = 5, ex = LNSH_EXIT_ERROR;
 
@@ -57,8 +58,11 @@ cmd_hosts_exec(const struct cmd_entry *ce, struct cmd_args *a)
 	for (i = 0; i < h.n; i++) {
 		(void)hosts_format_address(h.entries[i].addr,
 		    h.entries[i].port, addr, sizeof addr);
+		/* The account lnsh connects as there, when the line names it. */
+		snprintf(shown, sizeof shown, "%s%s%s", h.entries[i].user,
+		    h.entries[i].user[0] != '\0' ? "@" : "", addr);
 		key_fingerprint(h.entries[i].key, fp);
-		printf("%-*s %-28s %-51s %s\n", w, h.entries[i].alias, addr,
+		printf("%-*s %-28s %-51s %s\n", w, h.entries[i].alias, shown,
 		    fp, h.entries[i].comment);
 	}
 	ex = LNSH_EXIT_OK;

@@ -3,12 +3,19 @@
  * key on a server and learns the server's key, with a one-time code from
  * `lnshd pair` instead of copying keys by hand (proto/pairing.c says how).
  * Creates the client key if there is none (saved only on success). On
- * success ALIAS goes into the hosts file with the address, port and the
- * server key learned in the handshake; on any failure nothing is written.
+ * success ALIAS goes into the hosts file with the account the server
+ * admitted the key for, the address, port and the server key learned in
+ * the handshake; on any failure nothing is written.
+ *
+ * All or nothing as the user sees it: the server's key arrives in its
+ * response, before the client sends the finish that makes the server admit
+ * the key and spend the code, so a key that conflicts with the hosts file
+ * (the alias or the address stored with another key) is refused there,
+ * with both fingerprints, and the code stays good.
  *
  * The server never answers a wrong, expired or used code (it cannot tell
- * such a client from junk), so those show as no answer within LNSH_TIMEOUT
- * and get one message for all three.
+ * such a client from junk), so those show as no answer within LNSH_TIMEOUT,
+ * as does a server where nothing listens: one message names both.
  */
 #include "config.h"
 
@@ -239,6 +246,16 @@ pair_accept_result(struct pair_run *pr, const uint8_t *pkt, size_t len)
 	return (0);
 }
 
+/* Prints a cause of one or more lines, each as an lnsh error line. */
+static void
+host_error_lines(char *cause)
+{
+	char	*line, *p = cause;
+
+	while ((line = strsep(&p, "\n")) != NULL)
+		cmd_error("%s", line);
+}
+
 /* lnsh pair ALIAS ADDRESS[:PORT] CODE */
 static int
 cmd_pair_exec(const struct cmd_entry *e, struct cmd_args *a)
@@ -254,6 +271,7 @@ cmd_pair_exec(const struct cmd_entry *e, struct cmd_args *a)
 	char			 addr[HOSTS_ADDR_MAX + 1];
 	char			 b64[LN_KEY_B64_LEN + 1];
 	char			 fp[LN_FINGERPRINT_LEN], *cause = NULL;
+	char			 pkfp[LN_FINGERPRINT_LEN];
 	char			*hosts_path = NULL;
 	const char		*alias = a->argv[0], *address = a->argv[1];
 	const char		*why, *at;
@@ -261,7 +279,7 @@ cmd_pair_exec(const struct cmd_entry *e, struct cmd_args *a)
 	uint64_t		 timeout_ms, deadline;
 	uint16_t		 port;
 	size_t			 i, plen;
-	int			 ex = LNSH_EXIT_ERROR, r, fresh = 0;
+	int			 ex = LNSH_EXIT_ERROR, r, fresh = 0, known = 0;
 
 	memset(&pr, 0, sizeof pr);
 	memset(&hosts, 0, sizeof hosts);
@@ -291,21 +309,15 @@ cmd_pair_exec(const struct cmd_entry *e, struct cmd_args *a)
 	if (rpc_timeout_ms(&timeout_ms, &cause) != 0)
 		goto out;
 
-	/* The alias must be free before the server admits anything. */
+	/* The hosts file must be readable before the server admits anything. */
 	if (paths_config_file(PATHS_HOSTS, &hosts_path, &cause) != 0 ||
 	    hosts_load(hosts_path, &hosts, &cause) != 0)
 		goto out;
-	for (i = 0; i < hosts.n; i++)
-		if (strcmp(hosts.entries[i].alias, alias) == 0) {
-			ln_cause(&cause, "%s is in %s already (line %u); "
-			    "'lnsh host rm %s' first, or pick another alias",
-			    alias, hosts_path, hosts.entries[i].line, alias);
-			goto out;
-		}
 
 	pair_names(host, sizeof host, comment, sizeof comment);
 	if (pair_client_key(sk, pk, &fresh, &cause) != 0)
 		goto out;
+	key_fingerprint(pk, pkfp);
 	if (pair_connect(&pr, addr, port, &cause) != 0)
 		goto out;
 	deadline = ln_now_ns() + timeout_ms * 1000000ULL;
@@ -318,11 +330,29 @@ cmd_pair_exec(const struct cmd_entry *e, struct cmd_args *a)
 		goto out;
 	}
 	if ((r = pair_wait(&pr, deadline, pair_accept_response)) != 0) {
-		if (r == RPC_E_NOANSWER) {
-			cmd_error("no answer from %s", address);
-			ln_cause(&cause, "%s", PAIR_FAILED_MSG);
-		} else
+		if (r == RPC_E_NOANSWER)
+			ln_cause(&cause, "pairing failed: no answer from %s "
+			    "within %.1f s; the causes, likeliest first: %s",
+			    address, (double)timeout_ms / 1000,
+			    PAIR_NOANSWER_CAUSES);
+		else
 			ln_cause(&cause, "%s: %s", address, strerror(errno));
+		goto out;
+	}
+
+	/*
+	 * The server's key is known now and nothing is admitted yet: refuse
+	 * here what the hosts file would refuse, so nothing changes anywhere.
+	 */
+	key_b64(pr.hs.rs, b64);
+	if (hosts_entry_make(alias, address, b64, &he, &cause) != 0 ||
+	    (known = host_check(hosts_path, &he, &cause)) < 0) {
+		if (cause != NULL)
+			host_error_lines(cause);
+		free(cause);
+		cause = NULL;
+		cmd_error("the code was not used: it still works once the "
+		    "conflict is resolved");
 		goto out;
 	}
 
@@ -359,14 +389,30 @@ cmd_pair_exec(const struct cmd_entry *e, struct cmd_args *a)
 		goto out;
 	}
 
-	if (fresh && pair_save_key(sk, comment, &cause) != 0)
-		goto out;
-	key_b64(pr.keys.remote_static, b64);
-	if (hosts_entry_make(alias, address, b64, &he, &cause) != 0 ||
-	    host_add_checked(hosts_path, &he, &cause) < 0)
-		goto out;
+	/* The account the key was admitted for: lnsh connects as it. */
+	if (res->user != NULL && hosts_user_ok(res->user))
+		snprintf(he.user, sizeof he.user, "%s", res->user);
+	else if (user[0] != '\0')
+		snprintf(he.user, sizeof he.user, "%s", user);
 	key_fingerprint(pr.keys.remote_static, fp);
-	printf("paired: %s is %s, host key %s (%.200s)\n", alias, address, fp,
+	if ((fresh && pair_save_key(sk, comment, &cause) != 0) ||
+	    (known == 1 && hosts_remove(hosts_path, alias, &cause) != 0) ||
+	    hosts_add(hosts_path, &he, &cause) != 0) {
+		/* The server has admitted the key: say so, and the way back. */
+		cmd_error("%s", cause);
+		free(cause);
+		cause = NULL;
+		cmd_error("the server admitted this %skey for %s (%s); "
+		    "undo that there with 'lnshd revoke %s%s%s', or add the "
+		    "host here with 'lnsh host add %s %s%s%s %s'",
+		    fresh ? "new, unsaved " : "", he.user[0] != '\0' ?
+		    he.user : "the code's user", res->message, pkfp,
+		    he.user[0] != '\0' ? " --user " : "", he.user, alias,
+		    he.user, he.user[0] != '\0' ? "@" : "", address, b64);
+		goto out;
+	}
+	printf("paired: %s is %s%s%s, host key %s (%.200s)\n", alias,
+	    he.user, he.user[0] != '\0' ? "@" : "", address, fp,
 	    res->message);
 	ex = LNSH_EXIT_OK;
 out:

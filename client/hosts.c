@@ -42,6 +42,24 @@ hosts_alias_ok(const char *s)
 	return (1);
 }
 
+/* Is s an account name for a hosts line: [A-Za-z0-9._-]{1,64}? */
+int
+hosts_user_ok(const char *s)
+{
+	size_t	i;
+
+	if (s[0] == '\0' || s[0] == '-')
+		return (0);
+	for (i = 0; s[i] != '\0'; i++) {
+		if (i >= HOSTS_USER_MAX)
+			return (0);
+		if (!isalnum((unsigned char)s[i]) && s[i] != '.' &&
+		    s[i] != '_' && s[i] != '-')
+			return (0);
+	}
+	return (1);
+}
+
 /* "host:port", or "[v6]:port" when the host has a colon, into out. */
 int
 hosts_format_address(const char *addr, uint16_t port, char *out, size_t len)
@@ -69,7 +87,8 @@ hosts_format_line(const struct host_entry *e, char *out, size_t len)
 		return (r);
 	if ((r = key_format(e->key, e->comment, key, sizeof key)) != 0)
 		return (r);
-	n = snprintf(out, len, "%s %s %s", e->alias, addr, key);
+	n = snprintf(out, len, "%s %s%s%s %s", e->alias, e->user,
+	    e->user[0] != '\0' ? "@" : "", addr, key);
 	if (n < 0 || (size_t)n >= len)
 		return (LN_E_NOSPACE);
 	return (0);
@@ -100,8 +119,8 @@ next_field(const char *s, char *out, size_t cap)
 static int
 parse_line(const char *line, struct host_entry *e, const char **why)
 {
-	char		 field[HOSTS_ADDR_MAX + 16];
-	const char	*s;
+	char		 field[HOSTS_USER_MAX + HOSTS_ADDR_MAX + 16];
+	const char	*s, *addr, *at;
 
 	if ((s = next_field(line, e->alias, sizeof e->alias)) == NULL ||
 	    !hosts_alias_ok(e->alias)) {
@@ -111,10 +130,28 @@ parse_line(const char *line, struct host_entry *e, const char **why)
 		return (LN_E_INVAL);
 	}
 	if ((s = next_field(s, field, sizeof field)) == NULL) {
-		*why = "expected ADDRESS[:PORT] after the alias";
+		*why = "expected [USER@]ADDRESS[:PORT] after the alias";
 		return (LN_E_INVAL);
 	}
-	if (ln_split_hostport(field, e->addr, sizeof e->addr, &e->port,
+	/* USER@: the account on the server (lnsh pair stores it). */
+	addr = field;
+	e->user[0] = '\0';
+	if ((at = strchr(field, '@')) != NULL) {
+		if ((size_t)(at - field) > HOSTS_USER_MAX) {
+			*why = "expected a user name of at most 64 characters "
+			    "before '@'";
+			return (LN_E_INVAL);
+		}
+		memcpy(e->user, field, (size_t)(at - field));
+		e->user[at - field] = '\0';
+		if (!hosts_user_ok(e->user)) {
+			*why = "expected a user name of letters, digits, '.', "
+			    "'_' and '-' before '@'";
+			return (LN_E_INVAL);
+		}
+		addr = at + 1;
+	}
+	if (ln_split_hostport(addr, e->addr, sizeof e->addr, &e->port,
 	    LN_DEFAULT_PORT, why) != 0)
 		return (LN_E_INVAL);
 	if (*(s + strspn(s, " \t")) == '\0') {
@@ -135,7 +172,7 @@ hosts_entry_make(const char *alias, const char *address, const char *key,
     struct host_entry *out, char **cause)
 {
 	struct host_entry	 e;
-	const char		*why;
+	const char		*why, *at;
 	size_t			 klen;
 
 	memset(&e, 0, sizeof e);
@@ -146,6 +183,17 @@ hosts_entry_make(const char *alias, const char *address, const char *key,
 		return (LN_E_INVAL);
 	}
 	snprintf(e.alias, sizeof e.alias, "%s", alias);
+	if ((at = strchr(address, '@')) != NULL) {
+		if ((size_t)(at - address) > HOSTS_USER_MAX ||
+		    (memcpy(e.user, address, (size_t)(at - address)),
+		    e.user[at - address] = '\0', !hosts_user_ok(e.user))) {
+			ln_cause(cause, "bad user in '%s': use letters, digits, "
+			    "'.', '_' and '-', at most %d", address,
+			    HOSTS_USER_MAX);
+			return (LN_E_INVAL);
+		}
+		address = at + 1;
+	}
 	if (ln_split_hostport(address, e.addr, sizeof e.addr, &e.port,
 	    LN_DEFAULT_PORT, &why) != 0) {
 		ln_cause(cause, "bad address '%s': %s", address, why);

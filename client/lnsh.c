@@ -29,6 +29,7 @@ static const struct cmd_entry *cmd_table[] = {
 	&cmd_pair_entry,
 	&cmd_new_entry,
 	&cmd_kill_entry,
+	&cmd_wait_entry,
 	&cmd_capture_entry,
 	&cmd_send_entry,
 	&cmd_keygen_entry,

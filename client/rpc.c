@@ -32,6 +32,7 @@
 #define RPC_REQUEST_ID		1
 #define RPC_TIMEOUT_MAX_MS	(3600 * 1000)
 #define RPC_LINGER_NS		(200ULL * 1000000ULL)
+#define RPC_WAIT_KEEPALIVE_NS	(60ULL * 1000000000ULL)	/* < LN_PEER_IDLE_NS */
 
 /* One call in progress. */
 struct rpc_call {
@@ -249,6 +250,20 @@ rpc_user(const char *spec, char **user, const char **hostp, char **cause)
 }
 
 /*
+ * The account the hosts line names (USER@ADDRESS, which lnsh pair
+ * stores), unless the command line said USER@HOST. The config's User, a
+ * choice made by hand, is applied after this and wins.
+ */
+static void
+rpc_hosts_user(const char *spec, const struct host_entry *e, char **user)
+{
+	if (e->user[0] == '\0' || strchr(spec, '@') != NULL)
+		return;
+	free(*user);
+	*user = xstrdup(e->user);
+}
+
+/*
  * The message for "no answer from HOST": lnsh cannot tell why (the server
  * answers nothing it does not accept, by design), so it lists the causes,
  * the likeliest first, each with the check that tells. The one place this
@@ -279,6 +294,18 @@ int
 rpc_call(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
     char **cause)
 {
+	return (rpc_call_wait(spec, req, reply, 0, cause));
+}
+
+/*
+ * rpc_call for a request whose answer may take long (lnsh wait): once the
+ * request is out, the reply is waited for wait_ms (UINT64_MAX: for ever;
+ * 0: the usual deadline). RPC_E_WAITED: no reply in wait_ms.
+ */
+int
+rpc_call_wait(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
+    uint64_t wait_ms, char **cause)
+{
 	static const struct chan_client_ops ops = {
 		.send = rpc_send,
 		.message = rpc_message,
@@ -305,6 +332,7 @@ rpc_call(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
 		goto out;
 	if ((r = hosts_lookup(hosts, host, &e, cause)) != 0)
 		goto out;
+	rpc_hosts_user(spec, &e, &user);
 	if ((r = userconf_rpc(spec, e.alias, &ms, &user, cause)) != 0)
 		goto out;
 	if ((r = rpc_resolve(&e, addrs, &n, cause)) != 0)
@@ -315,6 +343,9 @@ rpc_call(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
 		goto out;
 	opened = 1;
 	memset(&cfg, 0, sizeof cfg);
+	/* A long wait must not look idle: lnshd forgets silent peers. */
+	if (wait_ms != 0)
+		cfg.keepalive_ns = RPC_WAIT_KEEPALIVE_NS;
 	c.u.cc = chan_client_new(&cfg, sk, e.key, user, &ops, &c);
 	if (c.u.cc == NULL) {
 		ln_cause(cause, "cannot use the client key or user '%s'",
@@ -335,9 +366,16 @@ rpc_call(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
 		goto out;
 	}
 	r = udp_run(&c.u, now + ms * 1000000ULL, rpc_is_connected, &c);
-	if (r == 0)
+	if (r == 0 && wait_ms != 0) {
+		r = udp_run(&c.u, wait_ms == UINT64_MAX ? UINT64_MAX :
+		    ln_now_ns() + wait_ms * 1000000ULL, rpc_has_reply, &c);
+		if (r == RPC_E_NOANSWER)
+			r = RPC_E_WAITED;
+	} else if (r == 0)
 		r = udp_run(&c.u, ln_now_ns() + ms * 1000000ULL,
 		    rpc_has_reply, &c);
+	if (r == RPC_E_WAITED)
+		goto out;
 	if (r == RPC_E_NOANSWER) {
 		(void)hosts_format_address(e.addr, e.port, shown,
 		    sizeof shown);
@@ -360,6 +398,8 @@ rpc_call(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
 		r = LN_E_INVAL;
 		goto out;
 	}
+	/* The ack goes now; the linger covers a send that could not. */
+	chan_client_ack_now(c.u.cc, ln_now_ns());
 	(void)udp_run(&c.u, ln_now_ns() + RPC_LINGER_NS, rpc_acked, &c);
 	*reply = c.reply;
 	c.reply = NULL;
@@ -387,6 +427,17 @@ int
 rpc_run(const char *host, const char *name, Lnsh__Request *req,
     Lnsh__Reply **reply)
 {
+	return (rpc_run_wait(host, name, req, reply, 0));
+}
+
+/*
+ * rpc_run for a request answered when something happens (rpc_call_wait):
+ * LNSH_EXIT_WAITED when wait_ms passed first.
+ */
+int
+rpc_run_wait(const char *host, const char *name, Lnsh__Request *req,
+    Lnsh__Reply **reply, uint64_t wait_ms)
+{
 	Lnsh__Reply	*rp = NULL;
 	char		*cause = NULL;
 	uint64_t	 ms;
@@ -397,7 +448,9 @@ rpc_run(const char *host, const char *name, Lnsh__Request *req,
 		free(cause);
 		return (LNSH_EXIT_USAGE);
 	}
-	if ((r = rpc_call(host, req, &rp, &cause)) != 0) {
+	if ((r = rpc_call_wait(host, req, &rp, wait_ms, &cause)) != 0) {
+		if (r == RPC_E_WAITED)
+			return (LNSH_EXIT_WAITED);
 		cmd_error("%s", cause != NULL ? cause : ln_strerror(r));
 		free(cause);
 		return (r == RPC_E_NOANSWER ? LNSH_EXIT_NOANSWER :
@@ -452,6 +505,7 @@ rpc_target(const char *spec, struct rpc_target *t, char **cause)
 		goto out;
 	if ((r = hosts_lookup(hosts, t->host, &t->e, cause)) != 0)
 		goto out;
+	rpc_hosts_user(spec, &t->e, &t->user);
 	if ((r = userconf_rpc(spec, t->e.alias, &t->timeout_ms, &t->user,
 	    cause)) != 0)
 		goto out;

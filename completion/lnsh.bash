@@ -14,7 +14,7 @@ _lnsh()
 {
 	local cur verb verbs hosts
 	cur=${COMP_WORDS[COMP_CWORD]}
-	verbs="ls new kill capture send keygen pubkey pair host hosts doctor"
+	verbs="ls new kill wait capture send keygen pubkey pair host hosts doctor"
 	COMPREPLY=()
 	if [ "$COMP_CWORD" -eq 1 ]; then
 		case $cur in
@@ -27,7 +27,7 @@ _lnsh()
 	fi
 	verb=${COMP_WORDS[1]}
 	case $verb in
-	ls|new|kill|capture|send|doctor)
+	ls|new|kill|wait|capture|send|doctor)
 		if [ "$COMP_CWORD" -eq 2 ]; then
 			hosts=$(command lnsh hosts --aliases 2>/dev/null)
 			COMPREPLY=($(compgen -W "$hosts" -- "$cur"))
@@ -42,6 +42,7 @@ _lnsh()
 				    --all --escapes" -- "$cur")) ;;
 		doctor:-*)	COMPREPLY=($(compgen -W "--lan --wait" \
 				    -- "$cur")) ;;
+		wait:-*)	COMPREPLY=($(compgen -W "--timeout" -- "$cur")) ;;
 		esac
 		;;
 	host)

@@ -37,6 +37,7 @@ function __lnsh_complete
             'ls'\t'list the sessions on HOST' \
             'new'\t'start a session' \
             'kill'\t'end a session' \
+            'wait'\t'wait for a session to end; exit with its status' \
             'capture'\t'print a session screen' \
             'send'\t'type text into a session' \
             'keygen'\t'create the client key' \
@@ -53,7 +54,7 @@ function __lnsh_complete
     end
     set -l verb $t[2]
     switch $verb
-        case ls new kill capture send doctor attach
+        case ls new kill wait capture send doctor attach
             if string match -q -- '-*' $cur
                 switch $verb
                     case ls
@@ -62,13 +63,15 @@ function __lnsh_complete
                         printf '%s\n' --scrollback --all --escapes
                     case doctor
                         printf '%s\n' --lan --wait
+                    case wait
+                        printf '%s\n' --timeout
                     case attach
                         printf '%s\n' --predict=adaptive --predict=always \
                             --predict=never --no-create
                 end
             else if test $n -eq 2
                 __lnsh_hosts
-            else if test $n -eq 3; and contains -- $verb kill capture send attach
+            else if test $n -eq 3; and contains -- $verb kill wait capture send attach
                 __lnsh_sessions $t[3]
             end
         case host

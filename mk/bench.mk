@@ -37,3 +37,13 @@ bench-mosh: lnsh$(EXEEXT) lnshd$(EXEEXT) server/lnsh-holder$(EXEEXT) \
     tests/impair$(EXEEXT)
 	LNSH_BUILDDIR=$(abs_builddir) LNSH_SRCDIR=$(abs_top_srcdir) \
 	    $(SHELL) $(top_srcdir)/bench/vs-mosh.sh $(VS_MOSH_IDLE)
+
+# A script's loop of `lnsh ls` beside `tmux ls` (bench/ls-loop.sh; LS_LOOP_N
+# calls of each, default 1000): the distribution, and a failure if one
+# lnsh call took more than 50 ms.
+EXTRA_DIST += bench/ls-loop.sh
+.PHONY: bench-ls
+bench: bench-ls
+bench-ls: lnsh$(EXEEXT) lnshd$(EXEEXT) server/lnsh-holder$(EXEEXT)
+	LNSH_BUILDDIR=$(abs_builddir) LNSH_SRCDIR=$(abs_top_srcdir) \
+	    $(SHELL) $(top_srcdir)/bench/ls-loop.sh $(LS_LOOP_N)

@@ -13,7 +13,7 @@ libpbclient_a_CFLAGS = $(SAN_CFLAGS)
 
 CLIENT_VERB_SRCS = client/cmd-ls.c client/cmd-new.c client/cmd-kill.c \
 	client/cmd-capture.c client/cmd-send.c client/cmd-keygen.c \
-	client/cmd-pubkey.c client/cmd-doctor.c
+	client/cmd-pubkey.c client/cmd-doctor.c client/cmd-wait.c
 CLIENT_SRCS = client/lnsh.c $(CLIENT_VERB_SRCS) client/rpc.c client/udp.c \
 	client/escape.c client/json.c client/version.c client/client.h
 
@@ -49,6 +49,7 @@ tests_unit_test_udp_LDADD = $(PROTO_LIBS) $(UNIT_LIBS)
 # loopback port, temporary HOME and LNSH_CONFIG_DIR) from the top build
 # directory, where they find lnsh, lnshd and lnsh-holder.
 CLIENT_TESTS = tests/regress/verbs-basic.sh tests/regress/verbs-exit.sh \
-	tests/regress/cli-errors.sh
+	tests/regress/cli-errors.sh tests/regress/sessions-exited.sh \
+	tests/regress/verbs-loop.sh tests/regress/sessions-limit.sh
 TESTS += $(CLIENT_TESTS)
 EXTRA_DIST += $(CLIENT_TESTS) tests/regress/verbs-lib.sh

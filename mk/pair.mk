@@ -26,6 +26,7 @@ tests_unit_test_pairing_SOURCES = tests/unit/test_pairing.c $(PROTO_CORE) \
 tests_unit_test_pairing_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pairing_LDADD = $(UNIT_LIBS)
 
-PAIR_TESTS = tests/regress/pair-basic.sh tests/regress/pair-users.sh
+PAIR_TESTS = tests/regress/pair-basic.sh tests/regress/pair-users.sh \
+	tests/regress/pair-accounts.sh
 TESTS += $(PAIR_TESTS)
 EXTRA_DIST += $(PAIR_TESTS)

@@ -492,6 +492,20 @@ chan_client_keepalive(struct chan_client *c, uint64_t now)
 	return (chan_link_keepalive(&c->link, cli_send_kp(c, now), now));
 }
 
+/*
+ * Acknowledges what has arrived now rather than after the delayed-ack
+ * timer (LN_REL_ACK_DELAY_NS): a client about to exit (lnsh ls, once its
+ * Reply is in) tells the server at once, so the server stops resending
+ * and the client need not wait 15 ms to say so.
+ */
+void
+chan_client_ack_now(struct chan_client *c, uint64_t now)
+{
+	cli_expire(c, now);
+	rel_ack_soon(&c->link.rel, now);
+	cli_flush(c, now, 0);
+}
+
 /* What the client has seen. */
 const struct ln_counters *
 chan_client_counters(const struct chan_client *c)

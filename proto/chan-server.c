@@ -281,10 +281,16 @@ srv_welcome(int resumed, uint8_t *out, size_t cap, size_t *outlen)
  * An initiation. The checks run cheapest first and nothing that fails gets
  * a reply: length and mac1 (hs_check_initiation), then the global rate
  * limit, then Noise (hs_consume_initiation), the Hello, authorization, the
- * per-key rate limit and the timestamp. Only then is any per-key or
+ * timestamp and the per-key rate limit. Only then is any per-key or
  * per-peer state touched. mac1 comes before the global limit, as in
  * WireGuard: junk from someone who does not know our public key must not
- * spend the tokens real clients' handshakes need.
+ * spend the tokens real clients' handshakes need. The timestamp comes
+ * before the per-key limit for the same reason: replays of a captured
+ * initiation must not spend the tokens of the key they were captured
+ * from. A handshake the client completes (its first transport packet
+ * under the new keys, srv_transport) gives its token back, so the per-key
+ * limit bounds only fresh initiations nobody follows up: a user's scripts
+ * calling lnsh in a loop never meet it (docs/protocol.md section 4).
  */
 static int
 srv_initiation(struct chan_server *srv, const uint8_t *pkt, size_t len,
@@ -330,12 +336,12 @@ srv_initiation(struct chan_server *srv, const uint8_t *pkt, size_t len,
 		goto out;
 	}
 	key = srv_key_get(srv, client_pk, now);
-	if (!ratelimit_allow(&key->rl, now)) {
-		r = LN_E_DROP(LN_DROP_RATELIMIT);
-		goto out;
-	}
 	if (hello->timestamp_ns <= key->last_ts) {
 		r = LN_E_DROP(LN_DROP_INIT_REPLAY);
+		goto out;
+	}
+	if (!ratelimit_allow(&key->rl, now)) {
+		r = LN_E_DROP(LN_DROP_RATELIMIT);
 		goto out;
 	}
 
@@ -454,8 +460,11 @@ srv_transport(struct chan_server *srv, const uint8_t *pkt, size_t len,
 	}
 	if (ctr + 1 > k->top)
 		k->top = ctr + 1;
-	if (k == peer->kp[SLOT_NEXT])
+	if (k == peer->kp[SLOT_NEXT]) {
+		/* A completed handshake is no flood: its token comes back. */
+		ratelimit_refund(&peer->key->rl, now);
 		srv_confirm(srv, peer);
+	}
 
 	r = chan_link_input(&peer->link, plain, plen, now, srv_deliver, peer);
 	/* Acks due now, and anything queued while we had no key pair. */

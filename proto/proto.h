@@ -232,6 +232,7 @@ struct ratelimit {
 };
 void	 ratelimit_init(struct ratelimit *, unsigned, unsigned, uint64_t);
 int	 ratelimit_allow(struct ratelimit *, uint64_t);
+void	 ratelimit_refund(struct ratelimit *, uint64_t);
 
 /* handshake.c: the IK initiation and response packets, mac1. */
 struct hs_keys {
@@ -357,6 +358,7 @@ uint64_t chan_client_tick(struct chan_client *, uint64_t);
 int	 chan_client_connected(const struct chan_client *);
 uint64_t chan_client_last_heard(const struct chan_client *);
 int	 chan_client_keepalive(struct chan_client *, uint64_t);
+void	 chan_client_ack_now(struct chan_client *, uint64_t);
 const struct ln_counters *chan_client_counters(const struct chan_client *);
 
 /*

@@ -52,6 +52,19 @@ ratelimit_refill(struct ratelimit *rl, uint64_t now)
 		rl->tokens = max;
 }
 
+/*
+ * Gives back one token an allowed event turned out not to need (a
+ * handshake its client completed), never beyond the burst.
+ */
+void
+ratelimit_refund(struct ratelimit *rl, uint64_t now)
+{
+	uint64_t	max = (uint64_t)rl->burst * NANO;
+
+	ratelimit_refill(rl, now);
+	rl->tokens = rl->tokens + NANO < max ? rl->tokens + NANO : max;
+}
+
 /* Takes one token if there is one: 1 allowed, 0 over the limit. */
 int
 ratelimit_allow(struct ratelimit *rl, uint64_t now)

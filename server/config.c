@@ -24,6 +24,8 @@
 #define CONFIG_DEFAULT_SCROLLBACK	10000
 #define CONFIG_DEFAULT_SESSIONS		64
 #define CONFIG_DEFAULT_CLIENTS		256
+#define CONFIG_DEFAULT_KEEP_EXITED	(24 * 60 * 60)	/* seconds */
+#define CONFIG_MAX_KEEP_EXITED		(366 * 24 * 60 * 60)
 
 /* Errors found so far in one file, one "file:line: what" per line. */
 struct config_errors {
@@ -57,6 +59,7 @@ config_defaults(struct config *c)
 	c->log_level = CONFIG_LOG_INFO;
 	c->max_sessions_per_user = CONFIG_DEFAULT_SESSIONS;
 	c->max_clients = CONFIG_DEFAULT_CLIENTS;
+	c->keep_exited_sec = CONFIG_DEFAULT_KEEP_EXITED;
 }
 
 /* Frees the strings of a config. */
@@ -193,6 +196,49 @@ set_max_clients(struct config *c, const char *v, const char **why)
 	return (number(v, 1, 100000, &c->max_clients));
 }
 
+/*
+ * keep-exited DURATION: how long an exited session stays listed, nobody
+ * having attached to it or killed it: seconds, or a number followed by s,
+ * m, h or d; from 1 second to 366 days.
+ */
+static int
+set_keep_exited(struct config *c, const char *v, const char **why)
+{
+	unsigned long	 n, unit = 1;
+	char		*end;
+
+	*why = "expected a duration from 1s to 366d, as in 30s, 90m, 24h or 7d";
+	if (*v < '0' || *v > '9')
+		return (LN_E_INVAL);
+	errno = 0;
+	n = strtoul(v, &end, 10);
+	if (errno != 0)
+		return (LN_E_INVAL);
+	if (*end != '\0') {
+		if (end[1] != '\0')
+			return (LN_E_INVAL);
+		switch (*end) {
+		case 's':
+			break;
+		case 'm':
+			unit = 60;
+			break;
+		case 'h':
+			unit = 60 * 60;
+			break;
+		case 'd':
+			unit = 24 * 60 * 60;
+			break;
+		default:
+			return (LN_E_INVAL);
+		}
+	}
+	if (n == 0 || n > CONFIG_MAX_KEEP_EXITED / unit)
+		return (LN_E_INVAL);
+	c->keep_exited_sec = (unsigned)(n * unit);
+	return (0);
+}
+
 /* Sets a string option to an absolute path. */
 static int
 set_path(char **p, const char *v, const char **why)
@@ -226,6 +272,7 @@ static const struct config_keyword keywords[] = {
 	{ "log-level",		  set_log_level,	0, 0 },
 	{ "max-sessions-per-user", set_max_sessions,	0, 0 },
 	{ "max-clients",	  set_max_clients,	0, 0 },
+	{ "keep-exited",	  set_keep_exited,	0, 0 },
 	{ "holder-path",	  set_holder_path,	1, 0 },
 	{ "state-dir",		  set_state_dir,	1, 0 },
 };

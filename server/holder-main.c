@@ -26,7 +26,8 @@ static void __attribute__((noreturn))
 usage(void)
 {
 	fprintf(stderr, "usage: lnsh-holder --name NAME --dir SOCKDIR "
-	    "[--cols C] [--rows R] [--scrollback N] [--term T] "
+	    "[--cols C] [--rows R] [--scrollback N] [--keep-exited SEC] "
+	    "[--term T] "
 	    "[--env K=V ...] [--ready-fd FD] [-- CMD ARGS...]\n");
 	exit(2);
 }
@@ -57,6 +58,7 @@ main(int argc, char **argv)
 		{ "term",	required_argument,	NULL, 't' },
 		{ "env",	required_argument,	NULL, 'e' },
 		{ "ready-fd",	required_argument,	NULL, 'f' },
+		{ "keep-exited", required_argument,	NULL, 'k' },
 		{ NULL,		0,			NULL, 0 }
 	};
 	struct holder_opts	 opts;
@@ -70,6 +72,7 @@ main(int argc, char **argv)
 	opts.rows = 24;
 	opts.scrollback = HOLDER_DEFAULT_SCROLLBACK;
 	opts.ready_fd = -1;
+	opts.keep_exited = HOLDER_EXITED_KEEP_SEC;
 	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'n':
@@ -94,6 +97,9 @@ main(int argc, char **argv)
 			if (nenv == HOLDER_MAX_ENV)
 				usage();
 			env[nenv++] = optarg;
+			break;
+		case 'k':
+			opts.keep_exited = number(optarg, 1, INT_MAX);
 			break;
 		case 'f':
 			opts.ready_fd = (int)number(optarg, 3, INT_MAX);

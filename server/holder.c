@@ -450,13 +450,14 @@ holder_start_kill(struct holder *h)
 	evtimer_add(h->ev_kill, &tv);
 }
 
-/* An exited session nobody listed for a day: give up its state. */
+/* An exited session nobody attached to or killed in time: give it up. */
 static void
 holder_expire(evutil_socket_t fd, short events, void *arg)
 {
 	struct holder	*h = arg;
 
-	holder_log(h, "exited and unlisted for a day: leaving");
+	holder_log(h, "exited %ld s ago and nobody attached or killed it: "
+	    "leaving", h->opts->keep_exited);
 	holder_leave(h);
 }
 
@@ -492,7 +493,8 @@ holder_sigchld(evutil_socket_t fd, short events, void *arg)
 			holder_leave(h);
 			return;
 		}
-		tv.tv_sec = HOLDER_EXITED_KEEP_SEC;
+		tv.tv_sec = h->opts->keep_exited > 0 ?
+		    h->opts->keep_exited : HOLDER_EXITED_KEEP_SEC;
 		tv.tv_usec = 0;
 		evtimer_add(h->ev_expire, &tv);
 	}

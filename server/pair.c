@@ -628,13 +628,14 @@ pair_authorize(const struct lnshd *d, const struct paths_user *u,
 
 /* A PairResult, packed into out (at most LN_PAIR_MAX_PAYLOAD bytes). */
 static size_t
-pair_pack_result(int ok, const char *message, uint8_t *out)
+pair_pack_result(int ok, const char *message, const char *user, uint8_t *out)
 {
 	Lnsh__Pair__PairResult	res = LNSH__PAIR__PAIR_RESULT__INIT;
 
 	res.status = ok ? LNSH__PAIR__PAIR_RESULT__STATUS__OK :
 	    LNSH__PAIR__PAIR_RESULT__STATUS__REFUSED;
 	res.message = (char *)message;
+	res.user = (char *)(uintptr_t)(ok ? user : "");
 	if (lnsh__pair__pair_result__get_packed_size(&res) >
 	    LN_PAIR_MAX_PAYLOAD) {
 		res.message = (char *)"";
@@ -659,12 +660,13 @@ pair_clean(const char *s, char *out, size_t len)
 
 /*
  * A finish proved the code: check the request, mark the code used, admit
- * the key. Writes the message for the client to msg; returns 1 on success.
+ * the key. Writes the message for the client to msg and, on success, the
+ * account the key was admitted for to user; returns 1 on success.
  */
 static int
 pair_admit(struct lnshd *d, struct pair_slot *s, const struct pair_keys *k,
     const uint8_t *pl, size_t plen, const char *name, char *msg,
-    size_t msglen)
+    size_t msglen, char *user, size_t userlen)
 {
 	Lnsh__Pair__PairRequest	*req;
 	struct paths_user	 u;
@@ -723,6 +725,7 @@ pair_admit(struct lnshd *d, struct pair_slot *s, const struct pair_keys *k,
 	log_info("pairing with %s: key %s (%s) %s for %s", name, fp, comment,
 	    added ? "added to authorized_keys" : "already authorized",
 	    u.name);
+	snprintf(user, userlen, "%s", u.name);
 	ok = 1;
 out:
 	free(cause);
@@ -741,7 +744,7 @@ pair_on_finish(struct lnshd *d, const uint8_t *pkt, size_t len,
 	uint8_t			 pl[LN_PAIR_MAX_PAYLOAD];
 	uint8_t			 res[LN_PAIR_MAX_PAYLOAD];
 	uint8_t			 h[LN_KEY_LEN];
-	char			 name[LISTEN_ADDR_MAX], msg[160];
+	char			 name[LISTEN_ADDR_MAX], msg[160], user[65];
 	size_t			 i, plen, rlen;
 	uint32_t		 idx;
 	int			 ok, r;
@@ -780,8 +783,10 @@ pair_on_finish(struct lnshd *d, const uint8_t *pkt, size_t len,
 		return;
 	}
 	k.remote_index = s->remote_index;
-	ok = pair_admit(d, s, &k, pl, plen, name, msg, sizeof msg);
-	rlen = pair_pack_result(ok, msg, res);
+	user[0] = '\0';
+	ok = pair_admit(d, s, &k, pl, plen, name, msg, sizeof msg, user,
+	    sizeof user);
+	rlen = pair_pack_result(ok, msg, user, res);
 	if (pair_result(&k, res, rlen, s->result, sizeof s->result,
 	    &s->result_len) == 0) {
 		s->done = 1;

@@ -52,6 +52,8 @@ struct client {
 	struct rpc_out		*out_head, **out_tail;
 	struct attach		*att;		/* attach.c, or NULL */
 	struct client		*next;
+	char			*wait_name;	/* a wait request pending */
+	uint64_t		 wait_id;
 
 	/*
 	 * The account check (account.c): requests that arrive before its
@@ -78,6 +80,9 @@ struct rpc_op {
 
 static unsigned	rpc_next_client_id;
 
+static void	rpc_ended_screen(struct client *, const char *, int, int,
+		    const char *, size_t);
+
 /* Abandons a client's account check and the requests held for it. */
 static void
 rpc_account_stop(struct client *c)
@@ -98,6 +103,7 @@ rpc_client_unref(struct client *c)
 		return;
 	rpc_account_stop(c);
 	free(c->acct_reason);
+	free(c->wait_name);
 	while ((o = c->out_head) != NULL) {
 		c->out_head = o->next;
 		free(o);
@@ -346,8 +352,9 @@ rpc_list_done(void *arg, struct holder_conn *hc,
 }
 
 /*
- * list: every session of the client's user. Asking is listing: an exited
- * session's holder counts this as its one report and then goes.
+ * list: every session of the client's user. Listing never changes
+ * anything: an exited session stays, with its status, until it is killed,
+ * attached to, or its keep-exited time passes (holder.c).
  */
 static void
 rpc_list(struct client *c, uint64_t id)
@@ -364,7 +371,7 @@ rpc_list(struct client *c, uint64_t id)
 	    s = sessions_next(c->d, s)) {
 		if (session_uid(s) != c->user.uid)
 			continue;
-		if (holder_async_info(session_conn(s), 1, rpc_list_done,
+		if (holder_async_info(session_conn(s), 0, rpc_list_done,
 		    op) == 0)
 			op->waiting++;
 	}
@@ -614,6 +621,46 @@ rpc_term_notice(const char *asked, struct session *s, char *buf, size_t len)
 }
 
 /*
+ * The last screen of an exited session a client attached to: sent with how
+ * it ended (rpc_ended), after which lnshd forgets the session. A capture
+ * that fails still ends the attach, without the screen.
+ */
+static void
+rpc_attach_exited_done(void *arg, struct holder_conn *hc,
+    const struct holder_result *res)
+{
+	struct rpc_op	*op = arg;
+	int		 code, sig;
+
+	if (op->c->peer != NULL && op->s != NULL &&
+	    session_exit_status(op->s, &code, &sig) == 0) {
+		rpc_ended_screen(op->c, session_name(op->s), code, sig,
+		    res->err == 0 ? res->text : NULL,
+		    res->err == 0 ? res->len : 0);
+		if (res->err == 0)
+			session_forget(op->s);
+	}
+	rpc_op_free(op);
+}
+
+/* Starts showing an exited session's end to a client that attached. */
+static void
+rpc_attach_exited(struct client *c, struct session *s)
+{
+	struct rpc_op	*op;
+	int		 code, sig;
+
+	op = rpc_op_new(c, 0);
+	op->s = s;
+	if (holder_async_capture(session_conn(s), 0, 1,
+	    rpc_attach_exited_done, op) != 0) {
+		if (session_exit_status(s, &code, &sig) == 0)
+			rpc_ended(c, session_name(s), code, sig);
+		rpc_op_free(op);
+	}
+}
+
+/*
  * attach: the connection follows a session's screen over SSP from now on,
  * creating the session first when asked and it does not exist.
  */
@@ -666,13 +713,88 @@ rpc_attach(struct client *c, uint64_t id, const Lnsh__AttachRequest *req)
 	rep.result_case = LNSH__REPLY__RESULT_ATTACH;
 	rep.attach = &ar;
 	rpc_send(c, &rep);
-	/* Ended before we came: say how, as an attached client would hear. */
+	/*
+	 * Ended before we came: its last screen and how it ended, as an
+	 * attached client would have seen them; then it is forgotten.
+	 */
 	if (session_exit_status(s, &code, &sig) == 0) {
-		rpc_ended(c, req->name, code, sig);
+		rpc_attach_exited(c, s);
 		return;
 	}
 	c->att = attach_start(c->d, c, c->peer, c->id, s, (int)req->cols,
 	    (int)req->rows);
+}
+
+/* Answers a wait: the session ended, code and signal as rpc_ended says. */
+static void
+rpc_wait_answer(struct client *c, uint64_t id, const char *name, int code,
+    int sig)
+{
+	Lnsh__Reply		 rep = LNSH__REPLY__INIT;
+	Lnsh__SessionEnded	 se = LNSH__SESSION_ENDED__INIT;
+
+	se.name = (char *)(uintptr_t)name;
+	se.exit_status = code;
+	se.signal = sig;
+	rep.id = id;
+	rep.result_case = LNSH__REPLY__RESULT_ENDED;
+	rep.ended = &se;
+	rpc_send(c, &rep);
+}
+
+/*
+ * wait: answered when the session has ended, at once if it has. A client
+ * has at most one wait pending; a second one replaces the first, which is
+ * answered with an error.
+ */
+static void
+rpc_wait(struct client *c, uint64_t id, const Lnsh__WaitRequest *req)
+{
+	struct session	*s;
+	int		 code, sig;
+
+	if ((s = rpc_session(c, id, req->name)) == NULL)
+		return;
+	if (session_exit_status(s, &code, &sig) == 0) {
+		rpc_wait_answer(c, id, req->name, code, sig);
+		return;
+	}
+	if (c->wait_name != NULL) {
+		rpc_reply_status(c, c->wait_id, RPC_STATUS_OTHER, "another "
+		    "wait on this connection replaced this one");
+		free(c->wait_name);
+	}
+	log_info("client %u: waits for %s to end", c->id, req->name);
+	c->wait_name = xstrdup(req->name);
+	c->wait_id = id;
+}
+
+/*
+ * sessions.c: session s has ended; every client waiting for it hears how.
+ * A session that goes without an exit status (its holder vanished) ends
+ * the waits with an error.
+ */
+void
+rpc_session_ended(struct lnshd *d, struct session *s)
+{
+	struct client	*c;
+	int		 code, sig;
+
+	for (c = d->clients; c != NULL; c = c->next) {
+		if (c->wait_name == NULL || c->peer == NULL ||
+		    !c->have_user || c->user.uid != session_uid(s) ||
+		    strcmp(c->wait_name, session_name(s)) != 0)
+			continue;
+		if (session_exit_status(s, &code, &sig) == 0)
+			rpc_wait_answer(c, c->wait_id, c->wait_name, code,
+			    sig);
+		else
+			rpc_reply_status(c, c->wait_id, RPC_STATUS_OTHER,
+			    "the session's holder went away without saying "
+			    "how the session ended");
+		free(c->wait_name);
+		c->wait_name = NULL;
+	}
 }
 
 /* detach: leave the session; the connection stays. */
@@ -692,6 +814,14 @@ rpc_detach(struct client *c, uint64_t id)
 void
 rpc_ended(struct client *c, const char *name, int code, int sig)
 {
+	rpc_ended_screen(c, name, code, sig, NULL, 0);
+}
+
+/* rpc_ended, with the session's last screen when there is one. */
+static void
+rpc_ended_screen(struct client *c, const char *name, int code, int sig,
+    const char *screen, size_t len)
+{
 	Lnsh__Reply		 rep = LNSH__REPLY__INIT;
 	Lnsh__SessionEnded	 se = LNSH__SESSION_ENDED__INIT;
 
@@ -699,6 +829,8 @@ rpc_ended(struct client *c, const char *name, int code, int sig)
 	se.name = (char *)(uintptr_t)name;
 	se.exit_status = code;
 	se.signal = sig;
+	se.last_screen.data = (uint8_t *)(uintptr_t)screen;
+	se.last_screen.len = screen != NULL ? len : 0;
 	rep.id = 0;
 	rep.result_case = LNSH__REPLY__RESULT_ENDED;
 	rep.ended = &se;
@@ -927,6 +1059,9 @@ rpc_serve(struct client *c, Lnsh__Request *req)
 		break;
 	case LNSH__REQUEST__OP_DETACH:
 		rpc_detach(c, req->id);
+		break;
+	case LNSH__REQUEST__OP_WAIT:
+		rpc_wait(c, req->id, req->wait);
 		break;
 	default:
 		rpc_reply_status(c, req->id, RPC_STATUS_OTHER, "this lnshd "

@@ -53,7 +53,7 @@ int		 sb_wrapped(const struct scrollback *, size_t);
 #define HOLDER_MAX_DIM		4096		/* cols or rows */
 #define HOLDER_MAX_CONNS	32		/* connections one holder serves */
 #define HOLDER_PTY_QUEUE	(1024 * 1024)	/* input queued for the pty */
-#define HOLDER_EXITED_KEEP_SEC	(24 * 60 * 60)	/* exited, never listed */
+#define HOLDER_EXITED_KEEP_SEC	(24 * 60 * 60)	/* exited: --keep-exited default */
 #define HOLDER_KILL_GRACE_MS	1000		/* SIGHUP to SIGKILL */
 #define HOLDER_IO_TIMEOUT_SEC	5		/* blocking helpers */
 /* ScreenUpdate: pacing while output flows, and what one may carry. */
@@ -135,6 +135,7 @@ struct holder_opts {
 	const char	 *dir;
 	int		  cols, rows;
 	long		  scrollback;
+	long		  keep_exited;	/* seconds an exited session stays */
 	const char	 *term;
 	char		**env;		/* K=V */
 	char		**argv;		/* NULL: login shell */
@@ -269,6 +270,7 @@ struct sessdir_spawn {
 	char *const	 *argv;		/* command, or NULL: login shell */
 	int		  cols, rows;	/* 0: 80x24 */
 	long		  scrollback;	/* < 0: the holder's default */
+	long		  keep_exited;	/* seconds; <= 0: the holder's default */
 	const char	 *term;		/* NULL: PTY_DEFAULT_TERM */
 	char *const	 *env;		/* LANG=, LC_*=, or NULL */
 };
@@ -430,6 +432,7 @@ struct config {
 	enum config_log_level log_level;
 	unsigned	 max_sessions_per_user;
 	unsigned	 max_clients;
+	unsigned	 keep_exited_sec;	/* an exited session stays */
 	char		*holder_path;	/* NULL: sessdir_holder_path() */
 	char		*state_dir;	/* NULL: paths_state_dir() */
 };
@@ -583,6 +586,7 @@ void		 rpc_flush(struct lnshd *);
 void		 rpc_describe(const struct lnshd *, FILE *);
 /* (client, session name, exit code, signal): an unasked SessionEnded. */
 void		 rpc_ended(struct client *, const char *, int, int);
+void		 rpc_session_ended(struct lnshd *, struct session *);
 
 /* sessions.c: the registry of holders lnshd serves. */
 struct session_new {
@@ -606,6 +610,7 @@ const char	*session_name(const struct session *);
 uid_t		 session_uid(const struct session *);
 int		 session_exited(const struct session *);
 int		 session_exit_status(const struct session *, int *, int *);
+void		 session_forget(struct session *);
 void		 sessions_describe(struct lnshd *, FILE *);
 struct attach_sess *session_attach(const struct session *);
 void		 session_set_attach(struct session *, struct attach_sess *);

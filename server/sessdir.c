@@ -311,6 +311,10 @@ sessdir_spawn_start(const struct sessdir_spawn *sp, pid_t *pid, int *ready,
 		argv[n++] = xstrdup("--scrollback");
 		argv[n++] = sessdir_num(sp->scrollback);
 	}
+	if (sp->keep_exited > 0) {
+		argv[n++] = xstrdup("--keep-exited");
+		argv[n++] = sessdir_num(sp->keep_exited);
+	}
 	r = LN_E_SYSTEM;
 	if (pipe(pfd) == -1) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));

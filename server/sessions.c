@@ -39,6 +39,7 @@ struct session {
 	int			 exited;
 	int			 exit_status;	/* -1 when a signal ended it */
 	int			 exit_signal;
+	int			 forgotten;	/* exited, seen: going */
 	struct attach_sess	*attach;	/* attach.c: clients */
 	struct session		*next;
 };
@@ -188,6 +189,7 @@ sessions_exited_cb(void *arg, struct holder_conn *hc, int status, int sig)
 		log_info("session %s (uid %lu) exited with status %d",
 		    s->name, (unsigned long)s->uid, status);
 	attach_session_exited(s, status, sig);
+	rpc_session_ended(s->d, s);
 }
 
 /* ops->update: the screen of a session with clients changed. */
@@ -198,7 +200,7 @@ sessions_update_cb(void *arg, struct holder_conn *hc,
 	return (attach_session_update(arg, u));
 }
 
-/* ops->closed: the holder is gone (killed, or exited and listed). */
+/* ops->closed: the holder is gone (killed, forgotten or expired). */
 static void
 sessions_closed_cb(void *arg, struct holder_conn *hc, int err)
 {
@@ -206,6 +208,7 @@ sessions_closed_cb(void *arg, struct holder_conn *hc, int err)
 
 	log_info("session %s (uid %lu) ended: %s", s->name,
 	    (unsigned long)s->uid, holder_conn_error(hc));
+	rpc_session_ended(s->d, s);
 	sessions_remove(s->d, s);
 }
 
@@ -341,16 +344,52 @@ sessions_find(struct lnshd *d, uid_t uid, const char *name)
 	struct session	*s;
 
 	for (s = d->sessions; s != NULL; s = s->next)
-		if (s->uid == uid && strcmp(s->name, name) == 0)
+		if (s->uid == uid && !s->forgotten &&
+		    strcmp(s->name, name) == 0)
 			return (s);
 	return (NULL);
 }
 
-/* Iterates the registry: NULL gives the first session. */
+/*
+ * Iterates the registry: NULL gives the first session. Sessions being
+ * forgotten (session_forget) are skipped: nobody sees them again.
+ */
 struct session *
 sessions_next(struct lnshd *d, struct session *s)
 {
-	return (s == NULL ? d->sessions : s->next);
+	s = s == NULL ? d->sessions : s->next;
+	while (s != NULL && s->forgotten)
+		s = s->next;
+	return (s);
+}
+
+/* The holder has left at session_forget's request: drop the session. */
+static void
+sessions_forget_done(void *arg, struct holder_conn *hc,
+    const struct holder_result *res)
+{
+	struct session	*s = arg;
+
+	/* On an error the connection closes and sessions_closed_cb runs. */
+	if (res->err == 0)
+		sessions_remove(s->d, s);
+}
+
+/*
+ * An exited session whose last screen and status a client has now seen:
+ * the holder is told to leave (a Kill, which an exited holder answers by
+ * going) and, from now on, nobody finds or lists the session.
+ */
+void
+session_forget(struct session *s)
+{
+	if (!s->exited || s->forgotten)
+		return;
+	s->forgotten = 1;
+	log_info("session %s (uid %lu): its end was shown to a client; "
+	    "forgetting it", s->name, (unsigned long)s->uid);
+	if (holder_async_kill(s->hc, sessions_forget_done, s) != 0)
+		log_warn("session %s: %s", s->name, holder_conn_error(s->hc));
 }
 
 /* How many sessions a user has. */
@@ -361,7 +400,7 @@ sessions_count_user(struct lnshd *d, uid_t uid)
 	unsigned	 n = 0;
 
 	for (s = d->sessions; s != NULL; s = s->next)
-		if (s->uid == uid)
+		if (s->uid == uid && !s->forgotten)
 			n++;
 	return (n);
 }
@@ -397,8 +436,10 @@ sessions_spawn(struct lnshd *d, const struct paths_user *u,
 	}
 	if (d->cfg.max_sessions_per_user > 0 &&
 	    sessions_count_user(d, u->uid) >= d->cfg.max_sessions_per_user) {
-		ln_cause(cause, "%s has %u sessions, the most lnshd allows "
-		    "(max-sessions-per-user): kill one first", u->name,
+		ln_cause(cause, "%s has %u sessions, the most this lnshd "
+		    "allows: end one with 'lnsh kill' (exited ones count "
+		    "until killed), or raise max-sessions-per-user in "
+		    "lnshd.conf and restart lnshd", u->name,
 		    d->cfg.max_sessions_per_user);
 		return (LN_E_FULL);
 	}
@@ -417,6 +458,7 @@ sessions_spawn(struct lnshd *d, const struct paths_user *u,
 	sp.cols = sn->cols;
 	sp.rows = sn->rows;
 	sp.scrollback = d->cfg.scrollback_lines;
+	sp.keep_exited = d->cfg.keep_exited_sec;
 	sp.term = sn->term;
 	sp.env = sn->env;
 	if ((r = sessdir_spawn(&sp, &pid, err, sizeof err)) != 0) {

@@ -44,7 +44,7 @@ bash --norc --noprofile -c '. "$1"; complete -p lnshd' x \
     fail "no complete -F _lnshd lnshd"
 
 comp lnsh.bash _lnsh lnsh "" >"$T/c" 2>"$T/c.err" || fail "_lnsh failed"
-for v in ls new kill capture send keygen pubkey pair host hosts doctor mini
+for v in ls new kill wait capture send keygen pubkey pair host hosts doctor mini
 do
 	grep -qx "$v" "$T/c" || fail "'$v' not offered: $(cat "$T/c")"
 done
@@ -56,6 +56,10 @@ done
 [ "$(comp lnsh.bash _lnsh lnsh kill mini a)" = alpha ] ||
     fail "session names: $(comp lnsh.bash _lnsh lnsh kill mini a)"
 [ "$(comp lnsh.bash _lnsh lnsh mini b)" = beta ] || fail "attach NAME"
+[ "$(comp lnsh.bash _lnsh lnsh wait mini a)" = alpha ] ||
+    fail "wait NAME: $(comp lnsh.bash _lnsh lnsh wait mini a)"
+[ "$(comp lnsh.bash _lnsh lnsh wait mini alpha --t)" = --timeout ] ||
+    fail "wait --t"
 comp lnshd.bash _lnshd lnshd auth >"$T/c"
 [ "$(tr '\n' ' ' <"$T/c")" = "authorize authorized " ] ||
     fail "lnshd auth: $(cat "$T/c")"

@@ -106,7 +106,7 @@ PY
 	[ $rc = 4 ] || fail "capture of a missing session gave $rc, not 4"
 	rc=0; "$LNSH" kill h nope 2>/dev/null || rc=$?
 	[ $rc = 4 ] || fail "kill of a missing session gave $rc, not 4"
-	# A session whose shell exits: its status is listed once.
+	# A session whose shell exits: its status is listed until killed.
 	"$LNSH" new h s3 -- /bin/sh -c 'exit 3' || fail "new s3"
 	s3_exited() {
 		"$LNSHD" status $D | grep -q '^session [0-9]* s3 exited 3 '
@@ -123,7 +123,9 @@ PY
 import json, sys
 sys.exit("s3" in [s["name"] for s in json.load(sys.stdin)])'
 	}
-	wait_for 10 gone_s3 || fail "exited s3 listed twice"
+	gone_s3 && fail "exited s3 not listed twice"
+	"$LNSH" kill h s3 || fail "kill s3"
+	gone_s3 || fail "killed s3 still listed"
 	"$LNSHD" status $D >"$T/status2.out"
 	grep -q '^handshakes [1-9]' "$T/status2.out" || fail "no handshakes"
 	grep -q '^requests [1-9]' "$T/status2.out" || fail "no requests"

@@ -37,7 +37,7 @@ comp() {
 cp "$LNSH_CONFIG_DIR/hosts" "$T/hosts.before"
 
 comp 'lnsh ' >"$T/c"
-for v in ls new kill capture send keygen pubkey pair host hosts doctor mini
+for v in ls new kill wait capture send keygen pubkey pair host hosts doctor mini
 do
 	grep -qx "$v" "$T/c" || fail "'$v' not offered: $(cat "$T/c")"
 done
@@ -53,6 +53,8 @@ comp 'lnsh capture mini ' >"$T/c"
     fail "capture mini: $(cat "$T/c")"
 [ "$(comp 'lnsh mini b')" = beta ] || fail "attach NAME: $(comp 'lnsh mini b')"
 [ "$(comp 'lnsh attach mini a')" = alpha ] || fail "attach verb NAME"
+[ "$(comp 'lnsh wait mini a')" = alpha ] || fail "wait NAME"
+[ "$(comp 'lnsh wait mini alpha --t')" = --timeout ] || fail "wait --t"
 comp 'lnsh -' | LC_ALL=C sort >"$T/c"
 [ "$(tr '\n' ' ' <"$T/c")" = "--help --version -V -h " ] ||
     fail "options: $(cat "$T/c")"

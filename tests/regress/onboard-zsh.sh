@@ -18,4 +18,9 @@ zsh -f -c 'autoload -U compinit; compinit -u -d "$1/zcompdump";
     fail "_lnsh does not load"
 [ -s "$T/zsh.err" ] && fail "stderr: $(cat "$T/zsh.err")"
 [ "$(cat "$T/zsh.out")" = _lnsh ] || fail "not registered for lnsh"
+# Every verb lnsh --help lists is offered (the verbs table in _lnsh).
+for v in $("$B/lnsh" --help | sed -n 's/^  lnsh \([a-z]*\) .*/\1/p'); do
+	grep -q "'$v:" "$S/completion/_lnsh" ||
+	    fail "_lnsh does not offer '$v'"
+done
 pass "zsh completion loads and registers _lnsh for lnsh"

@@ -24,6 +24,12 @@ if ! diff -u "$T/doc.txt" "$T/dump.txt" > "$T/diff.txt"; then
 	    "update the doc (and the sections the change touches)"
 fi
 
+# Section 10 quotes the empty-oneof Request the appendix shows.
+req=$(sed -n 's/^Request (protobuf) *//p' "$T/dump.txt" | sed 's/../& /g;s/ $//')
+[ -n "$req" ] || fail "no Request line in the protodump output"
+grep -q "list: ListRequest{}}\` is \`$req\`" "$DOC" ||
+    fail "section 10 does not say that Request{id 1, list {}} is $req"
+
 if python3 -c 'import cryptography.hazmat.primitives.asymmetric.x25519' \
     2>/dev/null; then
 	python3 "$S/tests/protocol-doc.py" "$T/dump.txt" > "$T/py.out" 2>&1 ||

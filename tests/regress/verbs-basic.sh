@@ -153,12 +153,14 @@ grep -qx 1 "$T/out" || fail "--all lacks line 1"
 expect 0 "$LNSH" capture mini big --scrollback=0
 grep -qx 177 "$T/out" && fail "--scrollback=0 showed scrollback"
 
-# --- a command's exit status, shown by ls (and the session then gone).
+# --- a command's exit status, shown by ls as often as asked; kill forgets.
 expect 0 "$LNSH" new mini ex -- sh -c 'exit 3'
 ls_until 10 big:running ex:exited:3 main:running s1:running
-expect 0 "$LNSH" ls mini --json
+check_ls big:running ex:exited:3 main:running s1:running ||
+    fail "an exited session not listed twice: $(cat "$T/ls.json")"
+expect 0 "$LNSH" kill mini ex
 check_ls big:running main:running s1:running ||
-    fail "an exited session listed twice: $(cat "$T/ls.json")"
+    fail "a killed exited session still listed: $(cat "$T/ls.json")"
 
 # --- kill; then every verb about it is exit 4.
 expect 0 "$LNSH" kill mini s1

@@ -11,7 +11,7 @@
 #                         it exits CODE and, when CODE != 0, says why in
 #                         exactly one stderr line starting "lnsh: "
 
-. "$(dirname "$0")/lib.sh"
+command -v lnsh_setup >/dev/null 2>&1 || . "$(dirname "$0")/lib.sh"
 
 verbs_setup() {
 	lnsh_setup "$1"

@@ -1007,6 +1007,104 @@ test_ratelimit(void **state)
 	net_free(n);
 }
 
+/*
+ * A script that runs `lnsh ls` in a loop: one key, a new connection every
+ * 20 ms (50 a second, over LN_INIT_PER_KEY_PER_SEC), each completing its
+ * handshake with a message. Completed handshakes give their token back, so
+ * none is dropped. What the per-key limit is for still holds: fresh
+ * initiations that never complete are cut at the burst, and replays of a
+ * completed one are dropped as replays without spending the key's tokens.
+ */
+static void
+test_ratelimit_completed(void **state)
+{
+	struct test_net		*n = net_new(NULL, 14);
+	struct test_client	*tc = net_client(n, -1);
+	const struct ln_counters *sc = chan_server_counters(n->srv);
+	struct pkt		*inits, *p, *replay = NULL;
+	unsigned		 hs, sent;
+	int			 i;
+
+	for (i = 0; i < 200; i++) {
+		chan_client_free(tc->c);
+		tc->c = chan_client_new(&n->cfg, tc->sk, n->srv_pk, "alice",
+		    &cl_ops, tc);
+		assert_non_null(tc->c);
+		if (i == 100)
+			n->tap = 1;
+		assert_int_equal(chan_client_connect(tc->c, n->now), 0);
+		if (i == 100) {
+			n->tap = 0;
+			replay = take_tapped(n);
+			assert_non_null(replay);
+		}
+		net_run(n, n->now + 10 * MS);
+		assert_true(chan_client_connected(tc->c));
+		assert_int_equal(cl_say(tc, (unsigned)i, 16, CHAN_RELIABLE),
+		    0);
+		net_run(n, n->now + 10 * MS);
+	}
+	assert_int_equal(sc->handshakes, 200);
+	assert_int_equal(sc->drop[LN_DROP_RATELIMIT], 0);
+
+	/* Replays of a completed initiation: dropped, no token spent. */
+	sent = n->srv_sent;
+	for (i = 0; i < LN_INIT_GLOBAL_BURST / 2; i++)
+		chan_server_input(n->srv, replay->data, replay->len,
+		    &replay->from, n->now);
+	pkt_free_list(replay);
+	assert_int_equal(n->srv_sent, sent);
+	assert_int_equal(sc->drop[LN_DROP_INIT_REPLAY],
+	    LN_INIT_GLOBAL_BURST / 2);
+	assert_int_equal(sc->drop[LN_DROP_RATELIMIT], 0);
+
+	/* Ten fresh initiations that never complete: only the burst. */
+	hs = (unsigned)sc->handshakes;
+	n->tap = 1;
+	n->loss = 1000;
+	for (i = 0; i < 10; i++)
+		assert_int_equal(chan_client_connect(tc->c, n->now), 0);
+	n->tap = 0;
+	n->loss = 0;
+	inits = take_tapped(n);
+	for (p = inits; p != NULL; p = p->next)
+		chan_server_input(n->srv, p->data, p->len, &p->from, n->now);
+	pkt_free_list(inits);
+	assert_int_equal(sc->handshakes, hs + LN_INIT_PER_KEY_BURST);
+	assert_int_equal(sc->drop[LN_DROP_RATELIMIT],
+	    10 - LN_INIT_PER_KEY_BURST);
+	net_free(n);
+}
+
+/*
+ * A client about to exit acks the Reply it got at once
+ * (chan_client_ack_now), not after the 15 ms delayed-ack timer: lnsh ls
+ * spent most of its time waiting for that timer.
+ */
+static void
+test_ack_now(void **state)
+{
+	struct test_net		*n = net_new(NULL, 15);
+	struct test_client	*tc = net_client(n, -1);
+	const struct ln_counters *sc = chan_server_counters(n->srv);
+	unsigned		 sent;
+	uint64_t		 rx;
+
+	net_connect_all(n);
+	net_run(n, n->now + 1 * SEC);
+	assert_int_equal(srv_say(tc, 1, 10, CHAN_RELIABLE), 0);
+	/* One network delay: the message is in, the ack not yet due. */
+	net_run(n, n->now + n->delay_ns);
+	assert_all_once(&tc->in, 1, 2);
+	sent = n->cl_sent;
+	rx = sc->rx_packets;
+	chan_client_ack_now(tc->c, n->now);
+	assert_int_equal(n->cl_sent, sent + 1);
+	net_run(n, n->now + n->delay_ns);
+	assert_int_equal(sc->rx_packets, rx + 1);
+	net_free(n);
+}
+
 /* Junk of every length and type is counted and never answered. */
 static void
 test_junk(void **state)
@@ -1207,6 +1305,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_exchange),
+		cmocka_unit_test(test_ratelimit_completed),
+		cmocka_unit_test(test_ack_now),
 		cmocka_unit_test(test_lossy),
 		cmocka_unit_test(test_burst_reorder),
 		cmocka_unit_test(test_large_lossy),

@@ -65,6 +65,7 @@ test_every_option(void **state)
 	    "log-level debug\n"
 	    "max-sessions-per-user 5\n"
 	    "max-clients 7\n"
+	    "keep-exited 90m\n"
 	    "holder-path /opt/lnsh/libexec/lnsh-holder\n"
 	    "state-dir /Library/Application Support/lnsh\n";
 
@@ -80,11 +81,13 @@ test_every_option(void **state)
 	assert_int_equal(c.log_level, CONFIG_LOG_DEBUG);
 	assert_int_equal(c.max_sessions_per_user, 5);
 	assert_int_equal(c.max_clients, 7);
+	assert_int_equal(c.keep_exited_sec, 90 * 60);
 	assert_string_equal(c.holder_path, "/opt/lnsh/libexec/lnsh-holder");
 	assert_string_equal(c.state_dir, "/Library/Application Support/lnsh");
 	config_free(&c);
 
 	assert_int_equal(parse("log-level error\n", &c, &cause), 0);
+	assert_int_equal(c.keep_exited_sec, 24 * 60 * 60);
 	assert_int_equal(c.log_level, CONFIG_LOG_ERROR);
 	assert_string_equal(config_log_level_name(c.log_level), "error");
 	config_free(&c);
@@ -127,6 +130,10 @@ test_malformed(void **state)
 	expect_error("log-level verbose\n", ":1: ",
 	    "error, warn, info or debug");
 	expect_error("max-clients 0\n", ":1: ", "from 1 to 100000");
+	expect_error("keep-exited 0\n", ":1: ", "30s, 90m, 24h or 7d");
+	expect_error("keep-exited 3w\n", ":1: ", "duration");
+	expect_error("keep-exited 367d\n", ":1: ", "366d");
+	expect_error("keep-exited 5hh\n", ":1: ", "duration");
 	expect_error("max-sessions-per-user 3 4\n", ":1: ", "one value");
 	expect_error("holder-path lnsh-holder\n", ":1: ", "absolute path");
 	expect_error("state-dir relative/dir\n", ":1: ", "absolute path");
