@@ -63,6 +63,7 @@
 #define ATTACH_IDLE_WAKE_NS	(1000 * ATTACH_MS)	/* notice bar clock */
 #define ATTACH_SILENT_WAKE_NS	(250 * ATTACH_MS)
 #define ATTACH_TELL_NS		(10000 * ATTACH_MS)	/* a server's notice */
+#define ATTACH_HINT_NS		(5000 * ATTACH_MS)	/* --hint's alone */
 #define ATTACH_TELL_MAX		200			/* its bytes */
 #define ATTACH_READ_MAX		4096
 #define ATTACH_DEFAULT_TERM	"xterm-256color"
@@ -104,8 +105,10 @@ struct attach {
 	size_t			 last_ssp_len;
 	long			 notice_secs;	/* shown; -1: none */
 	char			*tell;		/* the server's notice, once */
+	uint64_t		 tell_ns;	/* for how long */
 	uint64_t		 tell_until;	/* shown until; 0: not yet */
 	int			 told;
+	int			 hinted;	/* --hint added to tell */
 
 	int			 done;
 	int			 exit_code;
@@ -305,11 +308,52 @@ att_tell(struct attach *a, const char *notice)
 	}
 	s[n] = '\0';
 	a->tell = s;
+	a->tell_ns = ATTACH_TELL_NS;
+}
+
+/* How the detach key reads in a notice: "Ctrl-^ ." */
+static void
+att_key_name(const struct attach *a, char *buf, size_t size)
+{
+	if (a->o->escape >= 0)
+		snprintf(buf, size, "Ctrl-%c .", (a->o->escape + 0x40) & 0x7f);
+	else
+		snprintf(buf, size, "kill lnsh");
 }
 
 /*
- * Shows the server's notice from the first frame on, and takes it away
- * after ATTACH_TELL_NS unless the silence bar has taken its place.
+ * --hint: how to detach, on the top row for ATTACH_HINT_NS after the
+ * first attach (after the server's notice, and for as long, if it gave
+ * one), for scripts/try, whose own instructions the attach clears.
+ */
+static void
+att_hint(struct attach *a)
+{
+	char	 key[32], *s;
+	size_t	 len;
+
+	if (!a->o->hint || a->hinted)
+		return;
+	a->hinted = 1;
+	att_key_name(a, key, sizeof key);
+	if (a->tell == NULL) {
+		len = sizeof "lnsh:  detaches" + strlen(key);
+		s = xmalloc(len);
+		snprintf(s, len, "lnsh: %s detaches", key);
+		a->tell_ns = ATTACH_HINT_NS;
+	} else {
+		len = strlen(a->tell) + sizeof " \342\200\224  detaches" +
+		    strlen(key);
+		s = xmalloc(len);
+		snprintf(s, len, "%s \342\200\224 %s detaches", a->tell, key);
+		free(a->tell);
+	}
+	a->tell = s;
+}
+
+/*
+ * Shows the server's notice (or --hint's) from the first frame on, and
+ * takes it away after tell_ns unless the silence bar has taken its place.
  */
 static void
 att_tell_show(struct attach *a, uint64_t now)
@@ -317,7 +361,7 @@ att_tell_show(struct attach *a, uint64_t now)
 	if (a->tell == NULL)
 		return;
 	if (a->tell_until == 0) {
-		a->tell_until = now + ATTACH_TELL_NS;
+		a->tell_until = now + a->tell_ns;
 		display_notice(a->d, a->tell, DISPLAY_NOTICE_TOP);
 		a->dirty = 1;
 		return;
@@ -362,6 +406,7 @@ att_reply(struct attach *a, const Lnsh__Reply *r)
 	if (r->status == 0) {
 		if (r->result_case == LNSH__REPLY__RESULT_ATTACH)
 			att_tell(a, r->attach->notice);
+		att_hint(a);
 		att_attached(a);
 		return;
 	}
@@ -647,11 +692,7 @@ att_roam(struct attach *a, uint64_t now)
 	if (secs == a->notice_secs)
 		return;
 	a->notice_secs = secs;
-	if (a->o->escape >= 0)
-		snprintf(key, sizeof key, "Ctrl-%c .",
-		    (a->o->escape + 0x40) & 0x7f);
-	else
-		snprintf(key, sizeof key, "kill lnsh");
+	att_key_name(a, key, sizeof key);
 	snprintf(text, sizeof text, "lnsh: no contact with %s for %ld s "
 	    "\342\200\224 %s to detach", a->o->host, secs, key);
 	display_notice(a->d, text, DISPLAY_NOTICE_BOTTOM);

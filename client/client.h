@@ -372,6 +372,7 @@ struct attach_opts {
 	size_t		 argc;		/* the login shell */
 	int		 predict;	/* PREDICT_* */
 	int		 escape;	/* byte, or USERCONF_ESCAPE_NONE */
+	int		 hint;		/* --hint: say how to detach */
 };
 int		 attach_run(const struct attach_opts *);
 extern const struct cmd_entry cmd_attach_entry;

@@ -1,6 +1,6 @@
 /*
  * cmd-attach.c: `lnsh attach HOST [NAME] [--predict=MODE] [--no-create]
- * [-- CMD ARGS...]`, also plain `lnsh HOST [NAME] ...`: the interactive
+ * [--hint] [-- CMD ARGS...]`, also plain `lnsh HOST [NAME] ...`: the interactive
  * client (attach.c). NAME defaults to the config's Session for HOST, else
  * "main"; --predict to its Predict, else adaptive; the escape key is its
  * EscapeKey, else ^^. CMD is what a session the attach creates runs
@@ -19,15 +19,16 @@ static int	cmd_attach_exec(const struct cmd_entry *, struct cmd_args *);
 static const struct cmd_opt cmd_attach_opts[] = {
 	{ "predict", 1 },
 	{ "no-create", 0 },
+	{ "hint", 0 },
 	{ NULL, 0 }
 };
 
 const struct cmd_entry cmd_attach_entry = {
 	.name = "attach",
 	.usage = "HOST [NAME] [--predict=adaptive|always|never] [--no-create] "
-	    "[-- CMD ARGS...]",
+	    "[--hint] [-- CMD ARGS...]",
 	.summary = "attach to session NAME (default main), creating it if "
-	    "missing; Ctrl-^ . detaches",
+	    "missing; Ctrl-^ . detaches (--hint: says so for 5 s)",
 	.opts = cmd_attach_opts,
 	.lower = 1,
 	.upper = -1,
@@ -43,7 +44,7 @@ attach_alias(const char *spec)
 	return (at != NULL ? at + 1 : spec);
 }
 
-/* lnsh attach HOST [NAME] [--predict=MODE] [--no-create] [-- CMD...] */
+/* lnsh attach HOST [NAME] [--predict=MODE] [--no-create] [--hint] [-- CMD] */
 static int
 cmd_attach_exec(const struct cmd_entry *e, struct cmd_args *a)
 {
@@ -73,6 +74,7 @@ cmd_attach_exec(const struct cmd_entry *e, struct cmd_args *a)
 	o.host = a->argv[0];
 	o.name = npos > 1 ? a->argv[1] : uc.session;
 	o.create = cmd_opt_value(e, a, "no-create") == NULL;
+	o.hint = cmd_opt_value(e, a, "hint") != NULL;
 	if (a->dashdash >= 0) {
 		o.argv = a->argv + a->dashdash;
 		o.argc = (size_t)(a->argc - a->dashdash);

@@ -67,7 +67,7 @@ function __lnsh_complete
                         printf '%s\n' --timeout
                     case attach
                         printf '%s\n' --predict=adaptive --predict=always \
-                            --predict=never --no-create
+                            --predict=never --no-create --hint
                 end
             else if test $n -eq 2
                 __lnsh_hosts
@@ -88,7 +88,7 @@ function __lnsh_complete
             # lnsh HOST NAME: attach; the second word is a session.
             if string match -q -- '-*' $cur
                 printf '%s\n' --predict=adaptive --predict=always \
-                    --predict=never --no-create
+                    --predict=never --no-create --hint
             else if test $n -eq 2
                 __lnsh_sessions $verb
             end
