@@ -76,6 +76,7 @@ struct rpc_op {
 	char			 *error;
 	Lnsh__SessionInfo	**infos;	/* list */
 	size_t			  ninfos;
+	int			  forget;	/* attach to an exited one */
 };
 
 static unsigned	rpc_next_client_id;
@@ -637,21 +638,26 @@ rpc_attach_exited_done(void *arg, struct holder_conn *hc,
 		rpc_ended_screen(op->c, session_name(op->s), code, sig,
 		    res->err == 0 ? res->text : NULL,
 		    res->err == 0 ? res->len : 0);
-		if (res->err == 0)
+		if (res->err == 0 && op->forget)
 			session_forget(op->s);
 	}
 	rpc_op_free(op);
 }
 
-/* Starts showing an exited session's end to a client that attached. */
+/*
+ * Starts showing an exited session's end to a client that attached; forget
+ * says whether lnshd then forgets the session (not when this attach
+ * created it: its client is the one that was there when it ended).
+ */
 static void
-rpc_attach_exited(struct client *c, struct session *s)
+rpc_attach_exited(struct client *c, struct session *s, int forget)
 {
 	struct rpc_op	*op;
 	int		 code, sig;
 
 	op = rpc_op_new(c, 0);
 	op->s = s;
+	op->forget = forget;
 	if (holder_async_capture(session_conn(s), 0, 1,
 	    rpc_attach_exited_done, op) != 0) {
 		if (session_exit_status(s, &code, &sig) == 0)
@@ -715,10 +721,14 @@ rpc_attach(struct client *c, uint64_t id, const Lnsh__AttachRequest *req)
 	rpc_send(c, &rep);
 	/*
 	 * Ended before we came: its last screen and how it ended, as an
-	 * attached client would have seen them; then it is forgotten.
+	 * attached client would have seen them; then it is forgotten. A
+	 * session this attach created and whose command ended at once is
+	 * kept, as one that ends under an attached client is: whether the
+	 * end came before this reply is a race, and the next attach or
+	 * `lnsh wait` must still hear the status.
 	 */
 	if (session_exit_status(s, &code, &sig) == 0) {
-		rpc_attach_exited(c, s);
+		rpc_attach_exited(c, s, !created);
 		return;
 	}
 	c->att = attach_start(c->d, c, c->peer, c->id, s, (int)req->cols,
