@@ -143,6 +143,15 @@
 #define LN_REL_MAX_BODY		(LN_MAX_MESSAGE - LN_ENVELOPE_OVERHEAD)
 
 /*
+ * Longest scrollback line, as UTF-8 text with SGR escapes, that any hop
+ * carries (holder -> lnshd -> client). 16 KiB holds a 1024-column line
+ * (the emulator's widest) with a colour change on half its cells; a line
+ * that needs more (every cell in its own 24-bit colour with combining
+ * marks) is cut where it is encoded, never refused by a receiver.
+ */
+#define LN_SB_LINE_MAX		(16 * 1024)
+
+/*
  * Why an incoming packet, fragment or message was dropped. Each has a counter
  * and a name (for tests and `lnshd status`). Nothing dropped gets a reply.
  * The channel and pairing (server/pair.c) count drops apart; the last two
@@ -173,7 +182,8 @@
 	X(REL_WINDOW,		"outside_window")				\
 	X(REL_DUPLICATE,	"duplicate_message")				\
 	X(PAIR_SPENT,		"pair_code_spent") /* used or expired */	\
-	X(PAIR_BUSY,		"pair_busy")	/* every slot in use */
+	X(PAIR_BUSY,		"pair_busy")	/* every slot in use */	\
+	X(LINE_OVERSIZE,	"line_oversize") /* a holder's line */
 
 enum ln_drop {
 #define LN_DROP_ENUM(id, name) LN_DROP_##id,

@@ -60,7 +60,7 @@ int		 sb_wrapped(const struct scrollback *, size_t);
 #define HOLDER_UPDATE_NS	(5 * 1000 * 1000ULL)
 #define HOLDER_UPDATE_LINES	10000		/* scrollback lines */
 #define HOLDER_UPDATE_BYTES	(8 * 1024 * 1024) /* their text */
-#define HOLDER_LINE_MAX		(16 * 1024)	/* bytes of one line */
+#define HOLDER_LINE_MAX		LN_SB_LINE_MAX	/* bytes of one line */
 
 int		 hwire_name_ok(const char *);
 int		 hwire_frame_size(const uint8_t *, size_t, size_t, size_t *);
@@ -526,6 +526,8 @@ struct lnshd {
 	unsigned		 nclients;
 	uint64_t		 requests;
 
+	struct ln_counters	 holder_ctr;	/* holders' messages dropped */
+
 	struct session		*sessions;	/* sessions.c */
 	unsigned		 nsessions;
 	struct event		*child_ev;
@@ -619,11 +621,12 @@ int		 sessions_kill_all_dirs(const char *, int, FILE *);
 /*
  * mirror.c: lnshd's copy of a session's screen and newest scrollback
  * lines, kept from the holder's ScreenUpdates (untrusted: mirror_apply
- * refuses a bad one, and the caller closes that holder's connection).
+ * refuses a bad one, and the caller closes that holder's connection; a
+ * line too long is held empty and counted, the session kept).
  */
 #define MIRROR_LINES		10000	/* scrollback lines held */
 struct mirror;
-struct mirror	*mirror_new(void);
+struct mirror	*mirror_new(struct ln_counters *);
 void		 mirror_free(struct mirror *);
 int		 mirror_apply(struct mirror *, const struct holder_update *,
 		     char **);
