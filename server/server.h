@@ -153,9 +153,11 @@ int		 holder_run(const struct holder_opts *);
  * set it (ECONNREFUSED: a stale socket) and a message in its err buffer.
  * Callers ignore SIGPIPE.
  *
- * Blocking use (holderctl, lnshd at startup): holder_open(), then the
- * request functions, each of which waits at most HOLDER_IO_TIMEOUT_SEC.
- * Event-loop use (lnshd): holder_open(), then holder_conn_watch() on a
+ * Blocking use (holderctl, kill-all, a spawn): holder_open(), then the
+ * request functions; each exchange (request and reply) ends by one
+ * deadline, HOLDER_IO_TIMEOUT_SEC on the monotonic clock, however the
+ * holder trickles its bytes. Event-loop use (lnshd): holder_open_async(),
+ * which waits for nothing, or holder_open() and holder_conn_watch() on a
  * libevent base; from then on use only the holder_async_*() calls, whose
  * completion callback runs from the loop, never from inside the call.
  * All return 0 or a negative LN_E_* code; holder_conn_error() then says
@@ -211,6 +213,10 @@ struct holder_update {
 	const struct holder_line *lines;	/* sb_total - n + 1 .. */
 	size_t			 nlines;
 };
+/* holder_open_async's end: (arg, conn, err, the session's state or NULL). */
+struct holder_conn;
+typedef void (*holder_open_fn)(void *, struct holder_conn *, int,
+    const struct holder_info *);
 struct holder_conn_ops {
 	/* The screen changed (after holder_async_subscribe). */
 	void	(*changed)(void *, struct holder_conn *, uint64_t);
@@ -238,6 +244,10 @@ struct holder_result {
 };
 typedef void (*holder_done_fn)(void *, struct holder_conn *,
     const struct holder_result *);
+int		 holder_open_async(struct event_base *, const char *,
+		     const char *, uid_t, const struct holder_conn_ops *,
+		     void *, holder_open_fn, void *, char *, size_t);
+int		 holder_conn_opening(const struct holder_conn *);
 int		 holder_conn_watch(struct holder_conn *, struct event_base *,
 		     const struct holder_conn_ops *, void *);
 int		 holder_async_info(struct holder_conn *, int, holder_done_fn,
@@ -278,6 +288,7 @@ const char	*sessdir_holder_path(void);
 int		 sessdir_holder_check(int, char **);	/* (root mode, cause) */
 int		 sessdir_prepare(const char *, char *, size_t);
 int		 sessdir_list(const char *, uid_t, char ***, size_t *);
+int		 sessdir_names(const char *, char ***, size_t *);
 void		 sessdir_free_list(char **, size_t);
 int		 sessdir_spawn(const struct sessdir_spawn *, pid_t *, char *,
 		     size_t);
@@ -530,6 +541,10 @@ struct lnshd {
 
 	struct session		*sessions;	/* sessions.c */
 	unsigned		 nsessions;
+	struct session		*adopting_list;	/* holders not yet answered */
+	unsigned		 adopting, adopted;
+	int			 adopt_started;
+	void			(*adopt_done)(struct lnshd *, unsigned);
 	struct event		*child_ev;
 
 	struct status_srv	*status;	/* status.c */
@@ -600,7 +615,8 @@ struct session_new {
 };
 int		 sessions_init(struct lnshd *, char **);
 void		 sessions_free(struct lnshd *);
-int		 sessions_adopt(struct lnshd *);
+void		 sessions_adopt(struct lnshd *,
+		     void (*)(struct lnshd *, unsigned));
 struct session	*sessions_find(struct lnshd *, uid_t, const char *);
 void		 sessions_remove(struct lnshd *, struct session *);
 struct session	*sessions_next(struct lnshd *, struct session *);
