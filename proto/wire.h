@@ -152,6 +152,15 @@
 #define LN_SB_LINE_MAX		(16 * 1024)
 
 /*
+ * Bytes of requests lnshd queues for one session holder that has not read
+ * them (a stopped or stuck holder): 2 MiB holds the largest request, a
+ * `send` of LN_REL_MAX_BODY (about 1.2 MiB) cut into holder Inputs, with
+ * room for the small ones (info, resize, keys) beside it. Past it lnshd
+ * refuses what it would queue, saying the session is not reading.
+ */
+#define LN_HOLDER_QUEUE_MAX	(2 * 1024 * 1024)
+
+/*
  * Why an incoming packet, fragment or message was dropped. Each has a counter
  * and a name (for tests and `lnshd status`). Nothing dropped gets a reply.
  * The channel and pairing (server/pair.c) count drops apart; the last two

@@ -836,7 +836,26 @@ hc_event_cb(struct bufferevent *bev, short what, void *arg)
 		holder_close(c);
 }
 
-/* Queues a request in event-loop mode; done runs when its reply comes. */
+/*
+ * Bytes of requests that may still be queued for the holder: what
+ * LN_HOLDER_QUEUE_MAX leaves beside what it has not read yet.
+ */
+size_t
+holder_async_room(const struct holder_conn *c)
+{
+	size_t	queued;
+
+	if (c->bev == NULL)
+		return (0);
+	queued = evbuffer_get_length(bufferevent_get_output(c->bev));
+	return (queued < LN_HOLDER_QUEUE_MAX ? LN_HOLDER_QUEUE_MAX - queued :
+	    0);
+}
+
+/*
+ * Queues a request in event-loop mode; done runs when its reply comes.
+ * LN_E_FULL when the holder has LN_HOLDER_QUEUE_MAX unread already.
+ */
 static int
 hc_async(struct holder_conn *c, Lnsh__Holder__Request *req,
     Lnsh__Holder__Reply__MsgCase expect, holder_done_fn done, void *arg)
@@ -850,6 +869,13 @@ hc_async(struct holder_conn *c, Lnsh__Holder__Request *req,
 		return (LN_E_STATE);
 	if ((r = hc_pack(c, req, &frame, &len)) != 0)
 		return (r);
+	if (len > holder_async_room(c)) {
+		free(frame);
+		snprintf(c->err, sizeof c->err, "session %s is not reading "
+		    "(%zu bytes wait for it): try again later", c->name,
+		    evbuffer_get_length(bufferevent_get_output(c->bev)));
+		return (LN_E_FULL);
+	}
 	r = bufferevent_write(c->bev, frame, len) == 0 ? 0 : LN_E_SYSTEM;
 	free(frame);
 	if (r != 0)

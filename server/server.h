@@ -248,6 +248,7 @@ int		 holder_open_async(struct event_base *, const char *,
 		     const char *, uid_t, const struct holder_conn_ops *,
 		     void *, holder_open_fn, void *, char *, size_t);
 int		 holder_conn_opening(const struct holder_conn *);
+size_t		 holder_async_room(const struct holder_conn *);
 int		 holder_conn_watch(struct holder_conn *, struct event_base *,
 		     const struct holder_conn_ops *, void *);
 int		 holder_async_info(struct holder_conn *, int, holder_done_fn,
