@@ -137,6 +137,16 @@
 #define LN_REL_CWND_INIT	128
 #define LN_REL_CWND_MIN		64
 #define LN_REL_CWND_MAX		2048
+/*
+ * Bytes of out-of-order messages one reliable receiver holds until the
+ * gap before them fills. Without it one connection could hold a window
+ * (255) of the largest messages, 300 MiB, and a key 32 connections of
+ * that. 2 MiB holds a window of small messages, or one of the largest
+ * beside some small ones; a message past it is dropped (counted
+ * over_budget) and not acked, so its sender sends it again, in order.
+ */
+#define LN_REL_HELD_MAX		(2 * 1024 * 1024)
+
 /* Most an Envelope adds around its body: 6 tags, 6 varints, a length. */
 #define LN_ENVELOPE_OVERHEAD	64
 /* Largest body of an Envelope: the Envelope must fit LN_MAX_MESSAGE. */
@@ -192,7 +202,8 @@
 	X(REL_DUPLICATE,	"duplicate_message")				\
 	X(PAIR_SPENT,		"pair_code_spent") /* used or expired */	\
 	X(PAIR_BUSY,		"pair_busy")	/* every slot in use */	\
-	X(LINE_OVERSIZE,	"line_oversize") /* a holder's line */
+	X(LINE_OVERSIZE,	"line_oversize") /* a holder's line */	\
+	X(BUDGET,		"over_budget")	/* a byte budget is spent */
 
 enum ln_drop {
 #define LN_DROP_ENUM(id, name) LN_DROP_##id,
