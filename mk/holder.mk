@@ -50,6 +50,7 @@ server_lnsh_holder_LDADD = $(TERM_EMU_LIBS) $(HOLDER_LIBS)
 # Shell tests: run from the top build directory, where they find
 # tests/holderctl and server/lnsh-holder.
 HOLDER_REGRESS = tests/regress/holder-basic.sh \
-	tests/regress/holder-privdrop.sh
+	tests/regress/holder-privdrop.sh tests/regress/holder-trickle.sh \
+	tests/regress/holder-reply-flood.sh tests/regress/holder-stopped.sh
 TESTS += $(HOLDER_REGRESS)
-EXTRA_DIST += $(HOLDER_REGRESS)
+EXTRA_DIST += $(HOLDER_REGRESS) tests/trickle-holder.py

@@ -36,3 +36,5 @@ tests_attachctl_LDADD = libpbdaemon.a $(SSP_LIBS) $(PROTO_LIBS)
 $(tests_attachctl_OBJECTS): proto/rpc.pb-c.h proto/sync.pb-c.h
 TESTS += tests/regress/attach-server-basic.sh
 EXTRA_DIST += tests/regress/attach-server-basic.sh
+TESTS += tests/regress/attach-long-line.sh
+EXTRA_DIST += tests/regress/attach-long-line.sh

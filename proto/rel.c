@@ -120,6 +120,7 @@ struct rel_held {
 struct rel_in {
 	struct rel_held	 m[LN_REL_WINDOW];
 	unsigned	 arrivals;	/* reliable ones since our ack */
+	size_t		 held_bytes;	/* bodies in m, <= LN_REL_HELD_MAX */
 };
 
 /* Sets the sender's clocks and window to their starting values. */
@@ -718,10 +719,17 @@ rel_input(struct rel *r, const uint8_t *env, size_t len, uint64_t now,
 		goto out;
 	}
 
+	if (seq != r->delivered + 1 &&
+	    e->body.len > LN_REL_HELD_MAX - r->in->held_bytes) {
+		/* No room to hold it: unacked, it comes again in order. */
+		error = LN_E_DROP(LN_DROP_BUDGET);
+		goto out;
+	}
 	r->in->arrivals++;
 	if (seq != r->delivered + 1) {
 		/* Out of order: the sender's loss detection wants to know. */
 		rel_want_ack(r, now, 1);
+		r->in->held_bytes += e->body.len;
 		h = &r->in->m[seq % LN_REL_WINDOW];
 		h->body = xmemdup(e->body.data, e->body.len);
 		h->len = e->body.len;
@@ -739,6 +747,7 @@ rel_input(struct rel *r, const uint8_t *env, size_t len, uint64_t now,
 			break;
 		body = h->body;
 		bodylen = h->len;
+		r->in->held_bytes -= bodylen;
 		memset(h, 0, sizeof *h);
 		r->delivered++;
 		rel_want_ack(r, now, 1);	/* a gap filled */

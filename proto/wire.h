@@ -137,10 +137,38 @@
 #define LN_REL_CWND_INIT	128
 #define LN_REL_CWND_MIN		64
 #define LN_REL_CWND_MAX		2048
+/*
+ * Bytes of out-of-order messages one reliable receiver holds until the
+ * gap before them fills. Without it one connection could hold a window
+ * (255) of the largest messages, 300 MiB, and a key 32 connections of
+ * that. 2 MiB holds a window of small messages, or one of the largest
+ * beside some small ones; a message past it is dropped (counted
+ * over_budget) and not acked, so its sender sends it again, in order.
+ */
+#define LN_REL_HELD_MAX		(2 * 1024 * 1024)
+
 /* Most an Envelope adds around its body: 6 tags, 6 varints, a length. */
 #define LN_ENVELOPE_OVERHEAD	64
 /* Largest body of an Envelope: the Envelope must fit LN_MAX_MESSAGE. */
 #define LN_REL_MAX_BODY		(LN_MAX_MESSAGE - LN_ENVELOPE_OVERHEAD)
+
+/*
+ * Longest scrollback line, as UTF-8 text with SGR escapes, that any hop
+ * carries (holder -> lnshd -> client). 16 KiB holds a 1024-column line
+ * (the emulator's widest) with a colour change on half its cells; a line
+ * that needs more (every cell in its own 24-bit colour with combining
+ * marks) is cut where it is encoded, never refused by a receiver.
+ */
+#define LN_SB_LINE_MAX		(16 * 1024)
+
+/*
+ * Bytes of requests lnshd queues for one session holder that has not read
+ * them (a stopped or stuck holder): 2 MiB holds the largest request, a
+ * `send` of LN_REL_MAX_BODY (about 1.2 MiB) cut into holder Inputs, with
+ * room for the small ones (info, resize, keys) beside it. Past it lnshd
+ * refuses what it would queue, saying the session is not reading.
+ */
+#define LN_HOLDER_QUEUE_MAX	(2 * 1024 * 1024)
 
 /*
  * Why an incoming packet, fragment or message was dropped. Each has a counter
@@ -173,7 +201,9 @@
 	X(REL_WINDOW,		"outside_window")				\
 	X(REL_DUPLICATE,	"duplicate_message")				\
 	X(PAIR_SPENT,		"pair_code_spent") /* used or expired */	\
-	X(PAIR_BUSY,		"pair_busy")	/* every slot in use */
+	X(PAIR_BUSY,		"pair_busy")	/* every slot in use */	\
+	X(LINE_OVERSIZE,	"line_oversize") /* a holder's line */	\
+	X(BUDGET,		"over_budget")	/* a byte budget is spent */
 
 enum ln_drop {
 #define LN_DROP_ENUM(id, name) LN_DROP_##id,

@@ -178,7 +178,7 @@ attach_start(struct lnshd *d, struct client *c, struct chan_peer *peer,
 		as = xcalloc(1, sizeof *as);
 		as->d = d;
 		as->s = s;
-		as->m = mirror_new();
+		as->m = mirror_new(&d->holder_ctr);
 		session_set_attach(s, as);
 		if (holder_async_updates(session_conn(s), 1, ATTACH_PUSH_LINES,
 		    NULL, NULL) != 0)

@@ -39,6 +39,21 @@ run_hup_cb(int sig, short what, void *arg)
 	    "(the sessions survive a restart)");
 }
 
+/*
+ * Every holder a previous lnshd left has answered, or failed to in time:
+ * lnshd has started (tests and people wait for this line).
+ */
+static void
+run_adopted(struct lnshd *d, unsigned adopted)
+{
+	char	fp[LN_FINGERPRINT_LEN];
+
+	key_fingerprint(d->host_pk, fp);
+	log_info("lnshd started: %s mode, state dir %s, host key %s, "
+	    "%u sessions adopted", d->single_user ? "single-user" : "root",
+	    d->state_dir, fp, adopted);
+}
+
 /* Frees what the daemon set up, in reverse order; holders keep running. */
 static void
 run_teardown(struct lnshd *d)
@@ -60,11 +75,11 @@ cmd_run_exec(const struct lnshd_opts *o, int argc, char **argv)
 {
 	struct lnshd	 d;
 	struct event	*ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
-	char		*cause = NULL, fp[LN_FINGERPRINT_LEN];
+	char		*cause = NULL;
 	char		*holders = NULL, *new_top = NULL, *new_holders = NULL;
 	char		*key;
 	size_t		 n;
-	int		 r, rc = 1, adopted, fresh = 0, wrote_key = 0;
+	int		 r, rc = 1, fresh = 0, wrote_key = 0;
 
 	memset(&d, 0, sizeof d);
 	d.single_user = o->single_user;
@@ -100,7 +115,6 @@ cmd_run_exec(const struct lnshd_opts *o, int argc, char **argv)
 	if ((r = status_open(&d, &cause)) != 0 ||
 	    (r = sessions_init(&d, &cause)) != 0)
 		goto fail;
-	adopted = sessions_adopt(&d);
 	if (fresh && (r = lnshd_host_key_save(d.state_dir, d.host_sk,
 	    d.host_pk, &wrote_key, &cause)) != 0)
 		goto fail;
@@ -117,10 +131,12 @@ cmd_run_exec(const struct lnshd_opts *o, int argc, char **argv)
 	evsignal_add(ev_term, NULL);
 	evsignal_add(ev_int, NULL);
 	evsignal_add(ev_hup, NULL);
-	key_fingerprint(d.host_pk, fp);
-	log_info("lnshd started: %s mode, state dir %s, host key %s, "
-	    "%d sessions adopted", d.single_user ? "single-user" : "root",
-	    d.state_dir, fp, adopted);
+	/*
+	 * The holders a previous lnshd left are adopted from the loop, each
+	 * under one deadline, while everyone else is served: run_adopted
+	 * says "started" once they all answered.
+	 */
+	sessions_adopt(&d, run_adopted);
 	listen_kick(&d);
 	if (event_base_dispatch(d.base) == -1) {
 		ln_cause(&cause, "the event loop failed");

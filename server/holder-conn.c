@@ -15,6 +15,8 @@
 #include <sys/un.h>
 
 #include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -46,6 +48,7 @@ struct holder_conn {
 	char			 term[TERMCHECK_MAX_NAME + 1];	/* or "" */
 	uint32_t		 next_id;
 	char			 err[512];
+	uint64_t		 deadline_ns;	/* blocking: this exchange's end */
 
 	/* Event-loop mode. */
 	struct bufferevent	*bev;
@@ -55,6 +58,12 @@ struct holder_conn {
 	int			 busy;		/* inside a callback */
 	int			 free_later;	/* holder_close while busy */
 	int			 dead;		/* closed callback done */
+
+	/* holder_open_async(): until open_done has run. */
+	holder_open_fn		 open_done;
+	void			*open_arg;
+	struct event		*open_ev;	/* the opening's deadline */
+	int			 opening;
 };
 
 /* Frees what holder_info filled in. */
@@ -108,17 +117,54 @@ holder_fd(const struct holder_conn *c)
 	return (c->fd);
 }
 
-/* Writes all of our own frame to a blocking socket. */
+/*
+ * Waits until fd is ready for events or the exchange's deadline passes:
+ * 0, or LN_E_SYSTEM with errno ETIMEDOUT. One deadline for the whole
+ * exchange, not one per read: a holder (its user's to control) that
+ * trickles a byte now and then cannot hold the caller past it.
+ */
 static int
-hc_write_all(int fd, const uint8_t *p, size_t len)
+hc_wait(struct holder_conn *c, short events)
+{
+	struct pollfd	pfd;
+	uint64_t	now;
+	int		ms, n;
+
+	for (;;) {
+		now = ln_now_ns();
+		if (now >= c->deadline_ns) {
+			errno = ETIMEDOUT;
+			return (LN_E_SYSTEM);
+		}
+		ms = (int)((c->deadline_ns - now + 999999) / 1000000);
+		pfd.fd = c->fd;
+		pfd.events = events;
+		pfd.revents = 0;
+		if ((n = poll(&pfd, 1, ms)) == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return (LN_E_SYSTEM);
+		if (n > 0)
+			return (0);
+	}
+}
+
+/* Writes all of our own frame to a non-blocking socket, by the deadline. */
+static int
+hc_write_all(struct holder_conn *c, const uint8_t *p, size_t len)
 {
 	size_t	off = 0;
 	ssize_t	n;
 
 	while (off < len) {
-		n = write(fd, p + off, len - off);
+		n = write(c->fd, p + off, len - off);
 		if (n == -1 && errno == EINTR)
 			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (hc_wait(c, POLLOUT) != 0)
+				return (LN_E_SYSTEM);
+			continue;
+		}
 		if (n <= 0)
 			return (LN_E_SYSTEM);
 		off += (size_t)n;
@@ -126,17 +172,22 @@ hc_write_all(int fd, const uint8_t *p, size_t len)
 	return (0);
 }
 
-/* Reads exactly len bytes from a blocking socket (with its timeout). */
+/* Reads exactly len bytes from a non-blocking socket, by the deadline. */
 static int
-hc_read_all(int fd, uint8_t *p, size_t len)
+hc_read_all(struct holder_conn *c, uint8_t *p, size_t len)
 {
 	size_t	got = 0;
 	ssize_t	n;
 
 	while (got < len) {
-		n = read(fd, p + got, len - got);
+		n = read(c->fd, p + got, len - got);
 		if (n == -1 && errno == EINTR)
 			continue;
+		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+			if (hc_wait(c, POLLIN) != 0)
+				return (LN_E_SYSTEM);
+			continue;
+		}
 		if (n == 0)
 			errno = ECONNRESET;
 		if (n <= 0)
@@ -154,7 +205,7 @@ hc_read_frame(struct holder_conn *c, Lnsh__Holder__Reply **rep)
 	size_t	 size;
 	int	 r;
 
-	if ((r = hc_read_all(c->fd, hdr, sizeof hdr)) != 0) {
+	if ((r = hc_read_all(c, hdr, sizeof hdr)) != 0) {
 		snprintf(c->err, sizeof c->err, "reading from holder %s: %s",
 		    c->name, strerror(errno));
 		return (r);
@@ -167,7 +218,7 @@ hc_read_frame(struct holder_conn *c, Lnsh__Holder__Reply **rep)
 	}
 	frame = xmalloc(size);
 	memcpy(frame, hdr, sizeof hdr);
-	if ((r = hc_read_all(c->fd, frame + sizeof hdr,
+	if ((r = hc_read_all(c, frame + sizeof hdr,
 	    size - sizeof hdr)) != 0) {
 		snprintf(c->err, sizeof c->err, "reading from holder %s: %s",
 		    c->name, strerror(errno));
@@ -242,7 +293,8 @@ hc_pack(struct holder_conn *c, Lnsh__Holder__Request *req, uint8_t **frame,
 
 /*
  * Sends a request and waits for its reply, which must be of the expected
- * kind or an Error. Notifications that arrive meanwhile are skipped.
+ * kind or an Error. Notifications that arrive meanwhile are skipped. The
+ * whole exchange has HOLDER_IO_TIMEOUT_SEC on the monotonic clock.
  */
 static int
 hc_call(struct holder_conn *c, Lnsh__Holder__Request *req,
@@ -259,7 +311,8 @@ hc_call(struct holder_conn *c, Lnsh__Holder__Request *req,
 	}
 	if ((r = hc_pack(c, req, &frame, &len)) != 0)
 		return (r);
-	r = hc_write_all(c->fd, frame, len);
+	c->deadline_ns = ln_now_ns() + HOLDER_IO_TIMEOUT_SEC * 1000000000ULL;
+	r = hc_write_all(c, frame, len);
 	free(frame);
 	if (r != 0) {
 		snprintf(c->err, sizeof c->err, "writing to holder %s: %s",
@@ -286,60 +339,72 @@ hc_call(struct holder_conn *c, Lnsh__Holder__Request *req,
 	return (r);
 }
 
-/* The Hello exchange that opens every connection. */
+/* Checks the holder's Hello and keeps what it says about itself. */
 static int
-hc_hello(struct holder_conn *c, const char *name)
+hc_hello_check(struct holder_conn *c, const Lnsh__Holder__Hello *h)
+{
+	if (h->version != HOLDER_PROTO_VERSION) {
+		snprintf(c->err, sizeof c->err, "holder %s speaks protocol "
+		    "version %u, lnshd %d: restart the session with this "
+		    "lnshd's lnsh-holder", c->name, h->version,
+		    HOLDER_PROTO_VERSION);
+		return (LN_E_INVAL);
+	}
+	if (strcmp(h->name, c->name) != 0) {
+		snprintf(c->err, sizeof c->err, "holder at %s says it is "
+		    "another session", c->name);
+		return (LN_E_INVAL);
+	}
+	c->pid = (long)h->pid;
+	snprintf(c->method, sizeof c->method, "%s", h->event_method);
+	hwire_clean_string(c->method);
+	/* A holder runs as its user: take only a sane name. */
+	if (h->term != NULL && termcheck_name_ok(h->term))
+		snprintf(c->term, sizeof c->term, "%s", h->term);
+	return (0);
+}
+
+/* Our Hello request. */
+static void
+hc_hello_request(Lnsh__Holder__Request *req, Lnsh__Holder__Hello *hello)
+{
+	hello->version = HOLDER_PROTO_VERSION;
+	req->msg_case = LNSH__HOLDER__REQUEST__MSG_HELLO;
+	req->hello = hello;
+}
+
+/* The Hello exchange that opens every connection, blocking. */
+static int
+hc_hello(struct holder_conn *c)
 {
 	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
 	Lnsh__Holder__Hello	 hello = LNSH__HOLDER__HELLO__INIT;
 	Lnsh__Holder__Reply	*rep;
 	int			 r;
 
-	hello.version = HOLDER_PROTO_VERSION;
-	req.msg_case = LNSH__HOLDER__REQUEST__MSG_HELLO;
-	req.hello = &hello;
+	hc_hello_request(&req, &hello);
 	if ((r = hc_call(c, &req, LNSH__HOLDER__REPLY__MSG_HELLO, &rep)) != 0)
 		return (r);
-	if (rep->hello->version != HOLDER_PROTO_VERSION) {
-		snprintf(c->err, sizeof c->err, "holder %s speaks protocol "
-		    "version %u, lnshd %d: restart the session with this "
-		    "lnshd's lnsh-holder", name, rep->hello->version,
-		    HOLDER_PROTO_VERSION);
-		r = LN_E_INVAL;
-	} else if (strcmp(rep->hello->name, name) != 0) {
-		snprintf(c->err, sizeof c->err, "holder at %s says it is "
-		    "another session", name);
-		r = LN_E_INVAL;
-	} else {
-		c->pid = (long)rep->hello->pid;
-		snprintf(c->method, sizeof c->method, "%s",
-		    rep->hello->event_method);
-		hwire_clean_string(c->method);
-		/* A holder runs as its user: take only a sane name. */
-		if (rep->hello->term != NULL &&
-		    termcheck_name_ok(rep->hello->term))
-			snprintf(c->term, sizeof c->term, "%s",
-			    rep->hello->term);
-	}
+	r = hc_hello_check(c, rep->hello);
 	lnsh__holder__reply__free_unpacked(rep, NULL);
 	return (r);
 }
 
 /*
- * Connects to dir/name, checking that the socket and the process behind it
- * belong to owner, and exchanges Hellos.
+ * Connects a non-blocking socket to dir/name, checking that the socket and
+ * the process behind it belong to owner. Nothing here waits: a listener
+ * that never accepts (a full backlog) fails the connect, and every later
+ * wait has a deadline (hc_wait) or is the event loop's.
  */
-int
-holder_open(const char *dir, const char *name, uid_t owner,
-    struct holder_conn **out, char *err, size_t errlen)
+static int
+hc_connect(const char *dir, const char *name, uid_t owner, int *out,
+    char *err, size_t errlen)
 {
-	struct holder_conn	*c = NULL;
 	struct sockaddr_un	 sun;
 	struct stat		 st;
-	struct timeval		 tv;
 	uid_t			 uid;
 	gid_t			 gid;
-	int			 fd = -1, r = LN_E_SYSTEM, saved;
+	int			 fd = -1, r, saved;
 
 	if (!hwire_name_ok(name)) {
 		snprintf(err, errlen, "bad session name");
@@ -360,6 +425,7 @@ holder_open(const char *dir, const char *name, uid_t owner,
 		return (LN_E_INVAL);
 	}
 	if ((fd = socket(AF_UNIX, SOCK_STREAM, 0)) == -1 ||
+	    evutil_make_socket_nonblocking(fd) == -1 ||
 	    connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
 		saved = errno;
 		snprintf(err, errlen, "%s: %s", sun.sun_path, strerror(errno));
@@ -371,30 +437,47 @@ holder_open(const char *dir, const char *name, uid_t owner,
 	if (compat_peereid(fd, &uid, &gid) == -1 || uid != owner) {
 		snprintf(err, errlen, "%s: the holder is not uid %ld",
 		    sun.sun_path, (long)owner);
-		r = LN_E_INVAL;
-		goto out;
+		close(fd);
+		return (LN_E_INVAL);
 	}
-	tv.tv_sec = HOLDER_IO_TIMEOUT_SEC;
-	tv.tv_usec = 0;
-	setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
+	*out = fd;
+	return (0);
+}
+
+/* A connection on fd to the holder of name, not yet greeted. */
+static struct holder_conn *
+hc_new(int fd, const char *name)
+{
+	struct holder_conn	*c;
+
 	c = xcalloc(1, sizeof *c);
 	c->fd = fd;
-	fd = -1;
 	snprintf(c->name, sizeof c->name, "%s", name);
 	TAILQ_INIT(&c->pending);
-	if ((r = hc_hello(c, name)) != 0) {
+	return (c);
+}
+
+/*
+ * Connects to dir/name, checking that the socket and the process behind it
+ * belong to owner, and exchanges Hellos, blocking (HOLDER_IO_TIMEOUT_SEC).
+ */
+int
+holder_open(const char *dir, const char *name, uid_t owner,
+    struct holder_conn **out, char *err, size_t errlen)
+{
+	struct holder_conn	*c;
+	int			 fd, r;
+
+	if ((r = hc_connect(dir, name, owner, &fd, err, errlen)) != 0)
+		return (r);
+	c = hc_new(fd, name);
+	if ((r = hc_hello(c)) != 0) {
 		snprintf(err, errlen, "%s", c->err);
-		goto out;
+		holder_close(c);
+		return (r);
 	}
 	*out = c;
-	c = NULL;
-out:
-	if (fd != -1)
-		close(fd);
-	if (c != NULL)
-		holder_close(c);
-	return (r);
+	return (0);
 }
 
 /* Closes the connection and fails any request still waiting (silently). */
@@ -413,6 +496,8 @@ holder_close(struct holder_conn *c)
 		TAILQ_REMOVE(&c->pending, p, entry);
 		free(p);
 	}
+	if (c->open_ev != NULL)
+		event_free(c->open_ev);
 	if (c->bev != NULL)
 		bufferevent_free(c->bev);	/* closes fd */
 	else if (c->fd != -1)
@@ -574,6 +659,7 @@ hc_fail(struct holder_conn *c, int err)
 {
 	struct holder_result	 res;
 	struct hpending		*p;
+	int			 opening = c->opening;
 
 	if (c->dead)
 		return;
@@ -587,7 +673,8 @@ hc_fail(struct holder_conn *c, int err)
 			p->done(p->arg, c, &res);
 		free(p);
 	}
-	if (c->ops->closed != NULL)
+	/* An opening that failed was open_done's to report, not closed's. */
+	if (!opening && c->ops->closed != NULL)
 		c->ops->closed(c->arg, c, err);
 }
 
@@ -665,7 +752,9 @@ hc_async_reply(struct holder_conn *c, const Lnsh__Holder__Reply *rep)
 	else if (rep->msg_case != p->expect) {
 		free(p);
 		return (LN_E_DROP(LN_DROP_MESSAGE));
-	} else if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_INFO) {
+	} else if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_HELLO)
+		res.err = hc_hello_check(c, rep->hello);
+	else if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_INFO) {
 		hc_info_copy(rep->info, &info);
 		res.info = &info;
 	} else if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_CAPTURE) {
@@ -748,33 +837,25 @@ hc_event_cb(struct bufferevent *bev, short what, void *arg)
 }
 
 /*
- * Switches an open connection to event-loop mode on base. From now on only
- * the holder_async_*() calls may be used on it.
+ * Bytes of requests that may still be queued for the holder: what
+ * LN_HOLDER_QUEUE_MAX leaves beside what it has not read yet.
  */
-int
-holder_conn_watch(struct holder_conn *c, struct event_base *base,
-    const struct holder_conn_ops *ops, void *arg)
+size_t
+holder_async_room(const struct holder_conn *c)
 {
-	struct timeval	tv = { 0, 0 };
+	size_t	queued;
 
-	if (c->bev != NULL)
-		return (LN_E_STATE);
-	/* Blocking-mode timeouts must not apply to the event loop. */
-	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
-	setsockopt(c->fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof tv);
-	if (evutil_make_socket_nonblocking(c->fd) == -1)
-		return (LN_E_SYSTEM);
-	c->bev = bufferevent_socket_new(base, c->fd, BEV_OPT_CLOSE_ON_FREE);
 	if (c->bev == NULL)
-		return (LN_E_SYSTEM);
-	c->ops = ops;
-	c->arg = arg;
-	bufferevent_setcb(c->bev, hc_read_cb, NULL, hc_event_cb, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
-	return (0);
+		return (0);
+	queued = evbuffer_get_length(bufferevent_get_output(c->bev));
+	return (queued < LN_HOLDER_QUEUE_MAX ? LN_HOLDER_QUEUE_MAX - queued :
+	    0);
 }
 
-/* Queues a request in event-loop mode; done runs when its reply comes. */
+/*
+ * Queues a request in event-loop mode; done runs when its reply comes.
+ * LN_E_FULL when the holder has LN_HOLDER_QUEUE_MAX unread already.
+ */
 static int
 hc_async(struct holder_conn *c, Lnsh__Holder__Request *req,
     Lnsh__Holder__Reply__MsgCase expect, holder_done_fn done, void *arg)
@@ -788,6 +869,13 @@ hc_async(struct holder_conn *c, Lnsh__Holder__Request *req,
 		return (LN_E_STATE);
 	if ((r = hc_pack(c, req, &frame, &len)) != 0)
 		return (r);
+	if (len > holder_async_room(c)) {
+		free(frame);
+		snprintf(c->err, sizeof c->err, "session %s is not reading "
+		    "(%zu bytes wait for it): try again later", c->name,
+		    evbuffer_get_length(bufferevent_get_output(c->bev)));
+		return (LN_E_FULL);
+	}
 	r = bufferevent_write(c->bev, frame, len) == 0 ? 0 : LN_E_SYSTEM;
 	free(frame);
 	if (r != 0)
@@ -799,6 +887,137 @@ hc_async(struct holder_conn *c, Lnsh__Holder__Request *req,
 	p->arg = arg;
 	TAILQ_INSERT_TAIL(&c->pending, p, entry);
 	return (0);
+}
+
+/*
+ * Switches an open connection to event-loop mode on base. From now on only
+ * the holder_async_*() calls may be used on it.
+ */
+int
+holder_conn_watch(struct holder_conn *c, struct event_base *base,
+    const struct holder_conn_ops *ops, void *arg)
+{
+	if (c->bev != NULL)
+		return (LN_E_STATE);
+	c->bev = bufferevent_socket_new(base, c->fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL)
+		return (LN_E_SYSTEM);
+	c->ops = ops;
+	c->arg = arg;
+	bufferevent_setcb(c->bev, hc_read_cb, NULL, hc_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	return (0);
+}
+
+/*
+ * The opening ended: open_done hears how, once. On failure the connection
+ * is closed here (later, if a callback of its is running).
+ */
+static void
+hc_open_finish(struct holder_conn *c, int err, const struct holder_info *info)
+{
+	holder_open_fn	 done = c->open_done;
+
+	if (!c->opening)
+		return;
+	c->opening = 0;
+	c->open_done = NULL;
+	evtimer_del(c->open_ev);
+	if (err == 0) {
+		done(c->open_arg, c, 0, info);
+		return;
+	}
+	c->dead = 1;		/* nobody to tell it closed */
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	done(c->open_arg, c, err, NULL);
+	holder_close(c);
+}
+
+/* The opening's Info: the session's state, and the end of the opening. */
+static void
+hc_open_info(void *arg, struct holder_conn *c, const struct holder_result *res)
+{
+	hc_open_finish(c, res->err, res->err == 0 ? res->info : NULL);
+}
+
+/* The holder's Hello: then its state, consuming nothing. */
+static void
+hc_open_hello(void *arg, struct holder_conn *c,
+    const struct holder_result *res)
+{
+	int	r;
+
+	if ((r = res->err) == 0)
+		r = holder_async_info(c, 0, hc_open_info, NULL);
+	if (r != 0)
+		hc_open_finish(c, r, NULL);
+}
+
+/* The opening took longer than HOLDER_IO_TIMEOUT_SEC, all told. */
+static void
+hc_open_timeout(evutil_socket_t fd, short events, void *arg)
+{
+	struct holder_conn	*c = arg;
+
+	snprintf(c->err, sizeof c->err, "holder %s did not answer within "
+	    "%d s", c->name, HOLDER_IO_TIMEOUT_SEC);
+	c->busy = 1;
+	hc_open_finish(c, LN_E_SYSTEM, NULL);
+	c->busy = 0;
+	if (c->free_later)
+		holder_close(c);
+}
+
+/*
+ * Opens a connection to dir/name (checked as holder_open() does) without
+ * waiting: the Hello and Info exchanges run on base, under one deadline of
+ * HOLDER_IO_TIMEOUT_SEC for both. On 0, done runs later, exactly once,
+ * with the connection and either 0 and the session's state (the callback's
+ * to read, not to keep; the connection is watched with ops and arg) or an
+ * error (holder_conn_error() says why; the connection is closed once done
+ * returns). On an error returned here done never runs and err says why.
+ */
+int
+holder_open_async(struct event_base *base, const char *dir,
+    const char *name, uid_t owner, const struct holder_conn_ops *ops,
+    void *arg, holder_open_fn done, void *done_arg, char *err,
+    size_t errlen)
+{
+	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Hello	 hello = LNSH__HOLDER__HELLO__INIT;
+	struct holder_conn	*c;
+	struct timeval		 tv = { HOLDER_IO_TIMEOUT_SEC, 0 };
+	int			 fd, r;
+
+	if ((r = hc_connect(dir, name, owner, &fd, err, errlen)) != 0)
+		return (r);
+	c = hc_new(fd, name);
+	if ((r = holder_conn_watch(c, base, ops, arg)) != 0) {
+		snprintf(err, errlen, "cannot watch holder %s", name);
+		holder_close(c);
+		return (r);
+	}
+	c->opening = 1;
+	c->open_done = done;
+	c->open_arg = done_arg;
+	c->open_ev = evtimer_new(base, hc_open_timeout, c);
+	evtimer_add(c->open_ev, &tv);
+	hc_hello_request(&req, &hello);
+	if ((r = hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_HELLO,
+	    hc_open_hello, NULL)) != 0) {
+		snprintf(err, errlen, "%s", c->err);
+		c->opening = 0;
+		holder_close(c);
+		return (r);
+	}
+	return (0);
+}
+
+/* Is the connection still being opened (holder_open_async)? */
+int
+holder_conn_opening(const struct holder_conn *c)
+{
+	return (c->opening);
 }
 
 /* Async holder_info(). */

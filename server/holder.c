@@ -66,6 +66,7 @@ struct holder {
 	struct event		*ev_pty_read;
 	struct event		*ev_pty_write;
 	struct evbuffer		*pty_out;
+	uint64_t		 replies_dropped; /* over HOLDER_PTY_QUEUE */
 	int			 pty_eof;
 	pid_t			 child;
 	struct emu		*emu;
@@ -358,7 +359,13 @@ holder_notify_exited(struct holder *h)
 	}
 }
 
-/* The emulator's answers to the application (DA, DSR) go to the pty. */
+/*
+ * The emulator's answers to the application (DA, DSR) go to the pty, in
+ * the queue typed input shares, within HOLDER_PTY_QUEUE. A program that
+ * asks and never reads its input (ESC [ c in a loop) would grow the queue
+ * without end: an answer that does not fit is dropped (and counted); the
+ * program, not reading, misses nothing it would have read.
+ */
 static void
 holder_emu_reply(void *arg, const uint8_t *data, size_t len)
 {
@@ -366,6 +373,10 @@ holder_emu_reply(void *arg, const uint8_t *data, size_t len)
 
 	if (h->pty_eof || h->exited)
 		return;
+	if (evbuffer_get_length(h->pty_out) + len > HOLDER_PTY_QUEUE) {
+		h->replies_dropped++;
+		return;
+	}
 	evbuffer_add(h->pty_out, data, len);
 	event_add(h->ev_pty_write, NULL);
 }

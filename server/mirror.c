@@ -5,8 +5,10 @@
  * each client's SSP server sends what its client lacks.
  *
  * The holder runs as the session's user: an update is untrusted. A diff
- * that does not apply, lines that do not add up, or a line too long make
- * mirror_apply fail, and the caller closes that holder's connection.
+ * that does not apply or lines that do not add up make mirror_apply fail,
+ * and the caller closes that holder's connection. A line too long is not
+ * worth that (our holder cuts lines at LN_SB_LINE_MAX; another one only
+ * spoils its own session): it is held empty, and counted.
  */
 #include "config.h"
 
@@ -29,15 +31,20 @@ struct mirror {
 	struct mirror_line	*ring;		/* MIRROR_LINES slots */
 	size_t			 start, count;
 	uint64_t		 total;		/* lines ever scrolled */
+	struct ln_counters	*ctr;		/* drops, or NULL */
 };
 
-/* An empty mirror: no screen until the holder's first (full) update. */
+/*
+ * An empty mirror: no screen until the holder's first (full) update. ctr
+ * (or NULL) counts the lines it refuses.
+ */
 struct mirror *
-mirror_new(void)
+mirror_new(struct ln_counters *ctr)
 {
 	struct mirror	*m;
 
 	m = xcalloc(1, sizeof *m);
+	m->ctr = ctr;
 	m->ring = xcalloc(MIRROR_LINES, sizeof *m->ring);
 	return (m);
 }
@@ -66,22 +73,31 @@ mirror_free(struct mirror *m)
 	free(m);
 }
 
-/* Appends a line as the newest, dropping the oldest when full. */
+/*
+ * Appends a line as the newest, dropping the oldest when full. A line
+ * over HOLDER_LINE_MAX is held empty (its number kept), and counted.
+ */
 static void
 mirror_push(struct mirror *m, const struct holder_line *l)
 {
 	struct mirror_line	*slot;
+	size_t			 len = l->len;
 
+	if (len > HOLDER_LINE_MAX) {
+		if (m->ctr != NULL)
+			ln_count(m->ctr, LN_E_DROP(LN_DROP_LINE_OVERSIZE));
+		len = 0;
+	}
 	if (m->count == MIRROR_LINES) {
 		free(m->ring[m->start].text);
 		m->start = (m->start + 1) % MIRROR_LINES;
 		m->count--;
 	}
 	slot = &m->ring[(m->start + m->count) % MIRROR_LINES];
-	slot->text = xmalloc(l->len > 0 ? l->len : 1);
-	if (l->len > 0)
-		memcpy(slot->text, l->text, l->len);
-	slot->len = l->len;
+	slot->text = xmalloc(len > 0 ? len : 1);
+	if (len > 0)
+		memcpy(slot->text, l->text, len);
+	slot->len = len;
 	slot->wrapped = l->wrapped != 0;
 	m->count++;
 }
@@ -107,13 +123,6 @@ mirror_apply(struct mirror *m, const struct holder_update *u, char **cause)
 	    (!u->full && u->nlines > u->sb_total - m->total)) {
 		ln_cause(cause, "scrollback lines that do not add up");
 		return (LN_E_INVAL);
-	}
-	for (i = 0; i < u->nlines; i++) {
-		if (u->lines[i].len > HOLDER_LINE_MAX) {
-			ln_cause(cause, "a scrollback line of %zu bytes",
-			    u->lines[i].len);
-			return (LN_E_INVAL);
-		}
 	}
 	if (u->full) {
 		fb = fb_new(1, 1);

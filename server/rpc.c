@@ -578,6 +578,7 @@ rpc_input(struct client *c, uint64_t id, const Lnsh__SendRequest *req)
 	struct rpc_op	*op;
 	struct buf	 b;
 	const uint8_t	*chunk;
+	char		 msg[256];
 	size_t		 n;
 
 	if ((s = rpc_session(c, id, req->name)) == NULL)
@@ -585,6 +586,18 @@ rpc_input(struct client *c, uint64_t id, const Lnsh__SendRequest *req)
 	if (session_exited(s)) {
 		rpc_reply_status(c, id, RPC_STATUS_OTHER, "the session has "
 		    "exited: nothing reads its input");
+		return;
+	}
+	/*
+	 * All or nothing: text half typed is worse than none. Each Input
+	 * frame adds a few bytes to its chunk; 64 per chunk is ample.
+	 */
+	if (req->data.len + (req->data.len / HOLDER_MAX_INPUT + 1) * 64 >
+	    holder_async_room(session_conn(s))) {
+		snprintf(msg, sizeof msg, "session %s is busy: it has not "
+		    "read the input already sent to it (is it stopped?); try "
+		    "again later", req->name);
+		rpc_reply_status(c, id, RPC_STATUS_OTHER, msg);
 		return;
 	}
 	op = rpc_op_new(c, id);

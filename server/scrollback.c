@@ -317,8 +317,41 @@ sb_push(struct scrollback *sb, const struct fb_row *r)
 }
 
 /*
+ * Room for one line's bytes: LN_SB_LINE_MAX, less the 4 of the reset that
+ * may close it.
+ */
+#define SB_LINE_ROOM	(LN_SB_LINE_MAX - 4)
+
+/*
+ * Appends what fits of n bytes of text to a line begun at keep, cut
+ * before a UTF-8 continuation byte so the cut ends on a whole character.
+ * Returns 1 if it had to cut.
+ */
+static int
+sb_add_bounded(struct fb_text *t, size_t keep, const uint8_t *p, size_t n)
+{
+	size_t	used = t->len - keep, room;
+
+	room = used < SB_LINE_ROOM ? SB_LINE_ROOM - used : 0;
+	if (n <= room) {
+		fb_text_add(t, p, n);
+		return (0);
+	}
+	n = room;
+	while (n > 0 && (p[n] & 0xc0) == 0x80)
+		n--;
+	fb_text_add(t, p, n);
+	return (1);
+}
+
+/*
  * Appends line i (0 the oldest) as text, or with SGR escapes, without
  * trailing blanks or a newline. Returns 0, or LN_E_INVAL for no such line.
+ *
+ * A line never takes more than LN_SB_LINE_MAX bytes: every hop after the
+ * holder refuses longer ones, so a line whose escapes would take more
+ * (1024 cells each in its own colour, with combining marks) is cut here,
+ * at a character before the escape or text that does not fit.
  */
 int
 sb_line(const struct scrollback *sb, size_t i, int escapes,
@@ -326,11 +359,12 @@ sb_line(const struct scrollback *sb, size_t i, int escapes,
 {
 	const struct sb_line	*l;
 	struct buf		 b;
-	struct fb_pen		 pen = { 0, 0, 0 };
+	struct fb_pen		 pen = { 0, 0, 0 }, shown = { 0, 0, 0 };
 	const uint8_t		*text;
 	uint32_t		 textlen, off = 0, delta, v[3];
 	uint8_t			 flags;
-	size_t			 keep, done = 0;
+	size_t			 keep, done = 0, before;
+	int			 cut = 0;
 
 	if (i >= sb->count)
 		return (LN_E_INVAL);
@@ -340,29 +374,39 @@ sb_line(const struct scrollback *sb, size_t i, int escapes,
 	    (text = buf_get_ptr(&b, textlen)) == NULL)
 		return (LN_E_INVAL);
 	keep = t->len;
-	while (buf_left(&b) > 0) {
+	while (!cut && buf_left(&b) > 0) {
 		if (sb_get_varint(&b, &delta) != 0 ||
 		    sb_get_varint(&b, &v[0]) != 0 ||
 		    sb_get_varint(&b, &v[1]) != 0 ||
 		    sb_get_varint(&b, &v[2]) != 0 || delta > textlen - off)
 			return (LN_E_INVAL);
 		off += delta;
-		fb_text_add(t, text + done, off - done);
+		if ((cut = sb_add_bounded(t, keep, text + done,
+		    off - done)) != 0)
+			break;
 		done = off;
 		pen.attr = (uint16_t)(v[0] & FB_ATTR_MASK);
 		pen.fg = sb_color_decode(v[1]);
 		pen.bg = sb_color_decode(v[2]);
-		if (escapes)
+		if (escapes) {
+			before = t->len;
 			fb_text_sgr(t, &pen);
+			if (t->len - keep > SB_LINE_ROOM) {
+				fb_text_trim(t, before);
+				cut = 1;
+			} else
+				shown = pen;
+		}
 	}
-	fb_text_add(t, text + done, textlen - done);
+	if (!cut)
+		(void)sb_add_bounded(t, keep, text + done, textlen - done);
 	if (!escapes) {
 		size_t	n = t->len;
 
 		while (n > keep && t->p[n - 1] == ' ')
 			n--;
 		fb_text_trim(t, n);
-	} else if (pen.fg != 0 || pen.bg != 0 || pen.attr != 0)
+	} else if (shown.fg != 0 || shown.bg != 0 || shown.attr != 0)
 		fb_text_add(t, "\033[0m", 4);
 	return (0);
 }

@@ -60,7 +60,7 @@ int		 sb_wrapped(const struct scrollback *, size_t);
 #define HOLDER_UPDATE_NS	(5 * 1000 * 1000ULL)
 #define HOLDER_UPDATE_LINES	10000		/* scrollback lines */
 #define HOLDER_UPDATE_BYTES	(8 * 1024 * 1024) /* their text */
-#define HOLDER_LINE_MAX		(16 * 1024)	/* bytes of one line */
+#define HOLDER_LINE_MAX		LN_SB_LINE_MAX	/* bytes of one line */
 
 int		 hwire_name_ok(const char *);
 int		 hwire_frame_size(const uint8_t *, size_t, size_t, size_t *);
@@ -153,9 +153,11 @@ int		 holder_run(const struct holder_opts *);
  * set it (ECONNREFUSED: a stale socket) and a message in its err buffer.
  * Callers ignore SIGPIPE.
  *
- * Blocking use (holderctl, lnshd at startup): holder_open(), then the
- * request functions, each of which waits at most HOLDER_IO_TIMEOUT_SEC.
- * Event-loop use (lnshd): holder_open(), then holder_conn_watch() on a
+ * Blocking use (holderctl, kill-all, a spawn): holder_open(), then the
+ * request functions; each exchange (request and reply) ends by one
+ * deadline, HOLDER_IO_TIMEOUT_SEC on the monotonic clock, however the
+ * holder trickles its bytes. Event-loop use (lnshd): holder_open_async(),
+ * which waits for nothing, or holder_open() and holder_conn_watch() on a
  * libevent base; from then on use only the holder_async_*() calls, whose
  * completion callback runs from the loop, never from inside the call.
  * All return 0 or a negative LN_E_* code; holder_conn_error() then says
@@ -211,6 +213,10 @@ struct holder_update {
 	const struct holder_line *lines;	/* sb_total - n + 1 .. */
 	size_t			 nlines;
 };
+/* holder_open_async's end: (arg, conn, err, the session's state or NULL). */
+struct holder_conn;
+typedef void (*holder_open_fn)(void *, struct holder_conn *, int,
+    const struct holder_info *);
 struct holder_conn_ops {
 	/* The screen changed (after holder_async_subscribe). */
 	void	(*changed)(void *, struct holder_conn *, uint64_t);
@@ -238,6 +244,11 @@ struct holder_result {
 };
 typedef void (*holder_done_fn)(void *, struct holder_conn *,
     const struct holder_result *);
+int		 holder_open_async(struct event_base *, const char *,
+		     const char *, uid_t, const struct holder_conn_ops *,
+		     void *, holder_open_fn, void *, char *, size_t);
+int		 holder_conn_opening(const struct holder_conn *);
+size_t		 holder_async_room(const struct holder_conn *);
 int		 holder_conn_watch(struct holder_conn *, struct event_base *,
 		     const struct holder_conn_ops *, void *);
 int		 holder_async_info(struct holder_conn *, int, holder_done_fn,
@@ -278,6 +289,7 @@ const char	*sessdir_holder_path(void);
 int		 sessdir_holder_check(int, char **);	/* (root mode, cause) */
 int		 sessdir_prepare(const char *, char *, size_t);
 int		 sessdir_list(const char *, uid_t, char ***, size_t *);
+int		 sessdir_names(const char *, char ***, size_t *);
 void		 sessdir_free_list(char **, size_t);
 int		 sessdir_spawn(const struct sessdir_spawn *, pid_t *, char *,
 		     size_t);
@@ -526,8 +538,14 @@ struct lnshd {
 	unsigned		 nclients;
 	uint64_t		 requests;
 
+	struct ln_counters	 holder_ctr;	/* holders' messages dropped */
+
 	struct session		*sessions;	/* sessions.c */
 	unsigned		 nsessions;
+	struct session		*adopting_list;	/* holders not yet answered */
+	unsigned		 adopting, adopted;
+	int			 adopt_started;
+	void			(*adopt_done)(struct lnshd *, unsigned);
 	struct event		*child_ev;
 
 	struct status_srv	*status;	/* status.c */
@@ -598,7 +616,8 @@ struct session_new {
 };
 int		 sessions_init(struct lnshd *, char **);
 void		 sessions_free(struct lnshd *);
-int		 sessions_adopt(struct lnshd *);
+void		 sessions_adopt(struct lnshd *,
+		     void (*)(struct lnshd *, unsigned));
 struct session	*sessions_find(struct lnshd *, uid_t, const char *);
 void		 sessions_remove(struct lnshd *, struct session *);
 struct session	*sessions_next(struct lnshd *, struct session *);
@@ -619,11 +638,12 @@ int		 sessions_kill_all_dirs(const char *, int, FILE *);
 /*
  * mirror.c: lnshd's copy of a session's screen and newest scrollback
  * lines, kept from the holder's ScreenUpdates (untrusted: mirror_apply
- * refuses a bad one, and the caller closes that holder's connection).
+ * refuses a bad one, and the caller closes that holder's connection; a
+ * line too long is held empty and counted, the session kept).
  */
 #define MIRROR_LINES		10000	/* scrollback lines held */
 struct mirror;
-struct mirror	*mirror_new(void);
+struct mirror	*mirror_new(struct ln_counters *);
 void		 mirror_free(struct mirror *);
 int		 mirror_apply(struct mirror *, const struct holder_update *,
 		     char **);

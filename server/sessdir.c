@@ -178,7 +178,46 @@ sessdir_list(const char *dir, uid_t owner, char ***names, size_t *count)
 	return (0);
 }
 
-/* Frees what sessdir_list returned. */
+/*
+ * The names of the sockets in dir, sorted, without connecting to any (the
+ * caller does, and waits for none): for lnshd's adoption, whose loop must
+ * not wait on a socket its user controls.
+ */
+int
+sessdir_names(const char *dir, char ***names, size_t *count)
+{
+	DIR		*d;
+	struct dirent	*de;
+	struct stat	 st;
+	char		**list = NULL, path[1024];
+	size_t		 n = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT) {
+			*names = NULL;
+			*count = 0;
+			return (0);
+		}
+		return (LN_E_SYSTEM);
+	}
+	while ((de = readdir(d)) != NULL) {
+		if (!hwire_name_ok(de->d_name))
+			continue;
+		snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+		if (lstat(path, &st) == -1 || !S_ISSOCK(st.st_mode))
+			continue;
+		list = xreallocarray(list, n + 1, sizeof *list);
+		list[n++] = xstrdup(de->d_name);
+	}
+	closedir(d);
+	if (n > 0)
+		qsort(list, n, sizeof *list, sessdir_cmp);
+	*names = list;
+	*count = n;
+	return (0);
+}
+
+/* Frees what sessdir_list or sessdir_names returned. */
 void
 sessdir_free_list(char **names, size_t count)
 {

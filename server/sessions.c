@@ -166,8 +166,15 @@ sessions_remove(struct lnshd *d, struct session *s)
 void
 sessions_free(struct lnshd *d)
 {
+	struct session	*s;
+
 	while (d->sessions != NULL)
 		sessions_remove(d, d->sessions);
+	while ((s = d->adopting_list) != NULL) {
+		d->adopting_list = s->next;
+		holder_close(s->hc);
+		free(s);
+	}
 	if (d->child_ev != NULL)
 		event_free(d->child_ev);
 	d->child_ev = NULL;
@@ -268,58 +275,142 @@ sessions_attach(struct lnshd *d, const char *dir, uid_t uid,
 	return (0);
 }
 
-/* Adopts the live holders in one user's directory. */
+/*
+ * Takes a session out of the list of those being adopted; 0 if it was not
+ * in it.
+ */
+static int
+sessions_unadopting(struct lnshd *d, struct session *s)
+{
+	struct session	**sp;
+
+	for (sp = &d->adopting_list; *sp != NULL; sp = &(*sp)->next) {
+		if (*sp == s) {
+			*sp = s->next;
+			return (1);
+		}
+	}
+	return (0);
+}
+
+/*
+ * Adoption is over (every holder answered, failed or ran out of time):
+ * says so, with how many sessions lnshd serves again.
+ */
+static void
+sessions_adopt_settled(struct lnshd *d)
+{
+	if (d->adopting == 0 && d->adopt_started && d->adopt_done != NULL) {
+		d->adopt_done(d, d->adopted);
+		d->adopt_done = NULL;
+	}
+}
+
+/* holder_open_async's end for an adopted holder. */
+static void
+sessions_adopt_cb(void *arg, struct holder_conn *hc, int err,
+    const struct holder_info *info)
+{
+	struct session	*s = arg;
+	struct lnshd	*d = s->d;
+
+	if (!sessions_unadopting(d, s))
+		return;
+	d->adopting--;
+	if (err != 0) {
+		log_warn("cannot adopt session %s (uid %lu): %s", s->name,
+		    (unsigned long)s->uid, holder_conn_error(hc));
+		free(s);
+	} else if (sessions_find(d, s->uid, s->name) != NULL) {
+		/* Made anew meanwhile? Never two of one name. */
+		holder_close(hc);
+		free(s);
+	} else {
+		s->hc = hc;
+		s->holder_pid = holder_conn_pid(hc);
+		s->exited = info->exited;
+		s->exit_status = info->exit_status;
+		s->exit_signal = info->exit_signal;
+		s->next = d->sessions;
+		d->sessions = s;
+		d->nsessions++;
+		d->adopted++;
+		log_info("adopted session %s (uid %lu)", s->name,
+		    (unsigned long)s->uid);
+	}
+	sessions_adopt_settled(d);
+}
+
+/*
+ * Starts adopting the holders in one user's directory. Nothing waits:
+ * each holder is asked its Hello and state from the event loop, under one
+ * deadline, so a socket that trickles its answer (its user's to make)
+ * holds up no one else. A socket nobody listens on any more is removed.
+ */
 static void
 sessions_adopt_dir(struct lnshd *d, const char *dir, uid_t uid)
 {
-	char	**names, *cause = NULL;
-	size_t	  n, i;
+	struct session	*s;
+	char		**names, err[512], path[1024];
+	size_t		  n, i;
 
-	if (sessdir_list(dir, uid, &names, &n) != 0) {
+	if (sessdir_names(dir, &names, &n) != 0) {
 		log_warn("cannot list %s: %s", dir, strerror(errno));
 		return;
 	}
 	for (i = 0; i < n; i++) {
 		if (sessions_find(d, uid, names[i]) != NULL)
 			continue;
-		if (sessions_attach(d, dir, uid, names[i], NULL,
-		    &cause) != 0) {
-			log_warn("cannot adopt session %s in %s: %s",
-			    names[i], dir, cause);
-			free(cause);
-			cause = NULL;
+		s = xcalloc(1, sizeof *s);
+		s->d = d;
+		s->uid = uid;
+		snprintf(s->name, sizeof s->name, "%s", names[i]);
+		if (holder_open_async(d->base, dir, names[i], uid,
+		    &sessions_ops, s, sessions_adopt_cb, s, err,
+		    sizeof err) != 0) {
+			if (errno == ECONNREFUSED) {
+				snprintf(path, sizeof path, "%s/%s", dir,
+				    names[i]);
+				unlink(path);
+			} else
+				log_warn("cannot adopt session %s in %s: %s",
+				    names[i], dir, err);
+			free(s);
 			continue;
 		}
-		log_info("adopted session %s (uid %lu)", names[i],
-		    (unsigned long)uid);
+		/* Held here until it answers; s->hc is set then. */
+		s->next = d->adopting_list;
+		d->adopting_list = s;
+		d->adopting++;
 	}
 	sessdir_free_list(names, n);
 }
 
 /*
- * At startup: finds the holders a previous lnshd left running and serves
- * them again. Blocking, before the loop runs: each holder answers a Hello
- * within HOLDER_IO_TIMEOUT_SEC or is skipped. Returns how many.
+ * At startup: finds the holders a previous lnshd left running and starts
+ * serving them again, without waiting: done(d, adopted) runs from the
+ * loop once every one answered or failed (at once if there were none).
  */
-int
-sessions_adopt(struct lnshd *d)
+void
+sessions_adopt(struct lnshd *d, void (*done)(struct lnshd *, unsigned))
 {
 	DIR		*dp;
 	struct dirent	*de;
 	char		*root, *dir, *end;
 	unsigned long	 uid;
 
+	d->adopt_done = done;
 	if (d->single_user) {
 		dir = paths_holder_dir(d->state_dir, geteuid());
 		sessions_adopt_dir(d, dir, geteuid());
 		free(dir);
-		return ((int)d->nsessions);
+		goto out;
 	}
 	root = sessions_root(d);
 	if ((dp = opendir(root)) == NULL) {
 		log_warn("cannot read %s: %s", root, strerror(errno));
 		free(root);
-		return (0);
+		goto out;
 	}
 	while ((de = readdir(dp)) != NULL) {
 		if (de->d_name[0] < '0' || de->d_name[0] > '9')
@@ -334,7 +425,9 @@ sessions_adopt(struct lnshd *d)
 	}
 	closedir(dp);
 	free(root);
-	return ((int)d->nsessions);
+out:
+	d->adopt_started = 1;
+	sessions_adopt_settled(d);
 }
 
 /* A user's session by name, or NULL. */

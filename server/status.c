@@ -121,7 +121,8 @@ status_drops(FILE *out, const char *prefix, const struct ln_counters *ctr)
 
 /*
  * The status text: the daemon, its sockets, clients, sessions, the
- * channel's counters and pairing's drops, one "key value..." line each
+ * channel's counters, pairing's and the holders' drops, one "key
+ * value..." line each
  * (docs/lnshd.md).
  */
 static void
@@ -155,6 +156,7 @@ status_report(struct lnshd *d, FILE *out)
 	    (unsigned long long)ctr->retransmits);
 	status_drops(out, "", ctr);
 	status_drops(out, "pair_", pair_counters());
+	status_drops(out, "holder_", &d->holder_ctr);
 }
 
 /* One holder answered a kill-all. */

@@ -7,8 +7,8 @@
  * every screen row, and exits 0. When the session ends it prints
  * "ended STATUS" and exits with that status; on timeout it exits 3.
  *
- * usage: attachctl [-H] [-T TRIGGER] PORT SERVER-KEY-LINE CLIENT-KEY-FILE
- *     NAME KEYS TEXT SECS [CMD ARGS...]
+ * usage: attachctl [-H] [-T TRIGGER] [-W COLS] PORT SERVER-KEY-LINE
+ *     CLIENT-KEY-FILE NAME KEYS TEXT SECS [CMD ARGS...]
  * KEYS may contain \n and \r; "-" types nothing. CMD is what a session
  * created by this attach runs instead of the user's login shell, whose
  * dotfiles a test cannot control (a slow ~/.bashrc delays the prompt).
@@ -17,7 +17,8 @@
  * once no scrollback line before that screen is still to come. -T: type
  * KEYS only once the screen shows TRIGGER. -H (hold): after printing the
  * screen, print "shown" and stay attached until SECS pass (exit 0), for
- * tests that run several clients at once or kill one.
+ * tests that run several clients at once or kill one. -W: attach COLS
+ * columns wide (default 80), for tests of long lines.
  */
 #include "config.h"
 
@@ -45,6 +46,7 @@ struct actl {
 	struct chan_client	*cc;
 	struct ssp_client	*ssp;
 	int			 asked, attached, typed;
+	int			 cols;
 	int			 ended, refused, status;
 	const char		*name;
 	char			**argv;		/* for a created session */
@@ -108,7 +110,7 @@ actl_message(void *arg, const uint8_t *p, size_t len, int reliable)
 			a->status = rep->status;
 		} else if (a->ssp == NULL) {
 			a->attached = 1;
-			a->ssp = ssp_client_new(80, 24, actl_ssp_send, a,
+			a->ssp = ssp_client_new(a->cols, 24, actl_ssp_send, a,
 			    ln_now_ns());
 			ssp_client_set_lines(a->ssp, actl_lines, a);
 		}
@@ -133,7 +135,7 @@ actl_connected(void *arg, int resumed)
 	ar.create = 1;
 	ar.argv = a->argv;
 	ar.n_argv = a->argc;
-	ar.cols = 80;
+	ar.cols = (uint32_t)a->cols;
 	ar.rows = 24;
 	req.id = 1;
 	req.op_case = LNSH__REQUEST__OP_ATTACH;
@@ -206,14 +208,20 @@ main(int argc, char **argv)
 	uint64_t		 now, end, t, u;
 	ssize_t			 n;
 	int			 ch, hold = 0, ready = 0, shown = 0, rc = 0;
+	int			 cols = 80;
 
-	while ((ch = getopt(argc, argv, "+HT:")) != -1) {
+	while ((ch = getopt(argc, argv, "+HT:W:")) != -1) {
 		switch (ch) {
 		case 'H':
 			hold = 1;
 			break;
 		case 'T':
 			trigger = optarg;
+			break;
+		case 'W':
+			cols = atoi(optarg);
+			if (cols < 1 || cols > 4096)
+				return (2);
 			break;
 		default:
 			return (2);
@@ -222,12 +230,14 @@ main(int argc, char **argv)
 	argc -= optind - 1;
 	argv += optind - 1;
 	if (argc < 8) {
-		fprintf(stderr, "usage: attachctl [-H] [-T TRIGGER] PORT "
-		    "SERVER-KEY CLIENT-KEY NAME KEYS TEXT SECS [CMD...]\n");
+		fprintf(stderr, "usage: attachctl [-H] [-T TRIGGER] [-W COLS] "
+		    "PORT SERVER-KEY CLIENT-KEY NAME KEYS TEXT SECS "
+		    "[CMD...]\n");
 		return (2);
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
 	memset(&a, 0, sizeof a);
+	a.cols = cols;
 	a.name = argv[4];
 	a.argv = argv + 8;
 	a.argc = (size_t)(argc - 8);

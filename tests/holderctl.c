@@ -12,6 +12,11 @@
  * holderctl SOCKDIR kill NAME
  * holderctl SOCKDIR hello NAME VERSION	(raw Hello; prints the answer)
  * holderctl SOCKDIR garbage NAME	(raw junk; the holder must hang up)
+ * holderctl SOCKDIR flood NAME BYTES
+ *	through the event-loop API: print "open", wait for a line of input
+ *	(the test stops the holder meanwhile), queue Inputs of 64 KB until
+ *	BYTES or a refusal, print "queued N" and the refusal, then wait for
+ *	end of input (so that a test can read our RSS) and exit
  * holderctl SOCKDIR watch NAME TEXT EXPECT
  *	through the event-loop API: subscribe, type TEXT, and wait until a
  *	capture contains EXPECT (or, for EXPECT "exit:N", the child exits
@@ -58,6 +63,7 @@ usage(void)
 {
 	fprintf(stderr, "usage: holderctl SOCKDIR new NAME [-c COLS] "
 	    "[-r ROWS] [-t TERM] [-e K=V]... [-- CMD...] | ls | info NAME | "
+	    "flood NAME BYTES | "
 	    "peek NAME | "
 	    "send NAME TEXT | capture NAME [-a|-S N] [-e] | "
 	    "resize NAME COLS ROWS | kill NAME\n");
@@ -547,6 +553,52 @@ cmd_watch(const char *dir, const char *name, char *text, const char *expect)
 	return (w.failed || !w.seen);
 }
 
+/*
+ * flood: how much lnshd's side queues for a holder that reads nothing
+ * (nothing is sent while the loop does not run: the same as a stopped
+ * holder whose socket buffer is full).
+ */
+static int
+cmd_flood(const char *dir, const char *name, const char *bytes)
+{
+	static const struct holder_conn_ops ops = { NULL, NULL, NULL, NULL };
+	struct holder_conn	*c;
+	struct event_base	*base;
+	static uint8_t		 chunk[HOLDER_MAX_INPUT];
+	unsigned long long	 want = (unsigned long long)number(bytes);
+	unsigned long long	 queued = 0;
+	char			 line[64];
+	int			 r = 0;
+
+	memset(chunk, 'x', sizeof chunk);
+	c = open_session(dir, name);
+	if ((base = event_base_new()) == NULL ||
+	    holder_conn_watch(c, base, &ops, NULL) != 0) {
+		fprintf(stderr, "holderctl: cannot watch %s\n", name);
+		return (1);
+	}
+	printf("open\n");
+	fflush(stdout);
+	if (fgets(line, sizeof line, stdin) == NULL)
+		return (1);
+	/* One turn of the loop: what the socket takes now goes. */
+	event_base_loop(base, EVLOOP_NONBLOCK);
+	while (queued < want && (r = holder_async_input(c, chunk,
+	    sizeof chunk, NULL, NULL)) == 0) {
+		queued += sizeof chunk;
+		event_base_loop(base, EVLOOP_NONBLOCK);
+	}
+	printf("queued %llu\n", queued);
+	if (r != 0)
+		printf("refused: %s\n", holder_conn_error(c));
+	fflush(stdout);
+	while (fgets(line, sizeof line, stdin) != NULL)
+		;
+	holder_close(c);
+	event_base_free(base);
+	return (0);
+}
+
 /* Runs one verb. */
 int
 main(int argc, char **argv)
@@ -604,6 +656,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(verb, "hello") == 0 && argc == 2)
 		return (cmd_hello(dir, argv[0], argv[1]));
+	if (strcmp(verb, "flood") == 0 && argc == 2)
+		return (cmd_flood(dir, argv[0], argv[1]));
 	if (strcmp(verb, "watch") == 0 && argc == 3)
 		return (cmd_watch(dir, argv[0], argv[1], argv[2]));
 	if (strcmp(verb, "garbage") == 0)

@@ -132,6 +132,49 @@ test_compact(void **state)
 	sb_free(sb);
 }
 
+/*
+ * A 1024-column line, every cell in its own 24-bit colour with a combining
+ * mark, would take about 26 KB with escapes: it comes back cut within
+ * LN_SB_LINE_MAX (what lnshd and the client accept), on a whole
+ * character, closed by a reset; without escapes it fits whole.
+ */
+static void
+test_long_line_cut(void **state)
+{
+	struct scrollback	*sb = sb_new(10);
+	struct fb		*fb = fb_new(1024, 1);
+	struct fb_row		*r;
+	struct fb_pen		 pen = { 0, 0, 0 };
+	uint32_t		 cp[2];
+	char			*l;
+	size_t			 n;
+	int			 x;
+
+	for (x = 0; x < 1024; x++) {
+		pen.fg = FB_COLOR_RGB3(x % 256, x / 4, (x * 7) % 256);
+		cp[0] = 'a' + x % 26;
+		cp[1] = 0x301;
+		fb_put(fb, x, 0, cp, 2, 1, &pen);
+	}
+	r = fb->row[0];
+	r->refs++;
+	fb_free(fb);
+	sb_push(sb, r);
+	fb_row_unref(r);
+	l = line(sb, 0, 1);
+	n = strlen(l);
+	assert_true(n > LN_SB_LINE_MAX - 64);
+	assert_true(n <= LN_SB_LINE_MAX);
+	assert_memory_equal(l + n - 4, "\033[0m", 4);
+	/* The last character before the reset is whole: U+0301's 2 bytes. */
+	assert_memory_equal(l + n - 6, "\xcc\x81", 2);
+	free(l);
+	l = line(sb, 0, 0);
+	assert_int_equal(strlen(l), 1024 * 3);
+	free(l);
+	sb_free(sb);
+}
+
 int
 main(void)
 {
@@ -139,6 +182,7 @@ main(void)
 		cmocka_unit_test(test_order_and_limit),
 		cmocka_unit_test(test_attributes),
 		cmocka_unit_test(test_compact),
+		cmocka_unit_test(test_long_line_cut),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
