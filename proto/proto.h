@@ -71,6 +71,13 @@ void		*xreallocarray(void *, size_t, size_t);
 char		*xstrdup(const char *);
 void		*xmemdup(const void *, size_t);
 
+/* termtext.c: text from a peer, a session or a file, made safe to show. */
+#define TT_DROP		0x1		/* controls removed, not shown as '?' */
+#define TT_REPLACEMENT	0xfffd		/* what ill-formed UTF-8 becomes */
+size_t		 tt_clean(char *, size_t, const void *, size_t, int);
+char		*tt_dup(const void *, size_t, int);
+void		 tt_clean_str(char *, size_t);
+
 /* buf.c: the one bounded buffer that untrusted bytes pass through. */
 struct buf {
 	uint8_t		*data;

@@ -210,8 +210,7 @@ hc_reply_error(struct holder_conn *c, const Lnsh__Holder__Error *e)
 {
 	char	msg[200];
 
-	snprintf(msg, sizeof msg, "%s", e->message);
-	hwire_clean_string(msg);
+	tt_clean(msg, sizeof msg, e->message, strlen(e->message), 0);
 	snprintf(c->err, sizeof c->err, "holder %s: %s", c->name, msg);
 	switch (e->code) {
 	case LNSH__HOLDER__ERROR_CODE__ERROR_STATE:
@@ -314,7 +313,7 @@ hc_hello(struct holder_conn *c, const char *name)
 		c->pid = (long)rep->hello->pid;
 		snprintf(c->method, sizeof c->method, "%s",
 		    rep->hello->event_method);
-		hwire_clean_string(c->method);
+		tt_clean_str(c->method, sizeof c->method);
 		/* A holder runs as its user: take only a sane name. */
 		if (rep->hello->term != NULL &&
 		    termcheck_name_ok(rep->hello->term))
@@ -435,10 +434,8 @@ hc_info_copy(const Lnsh__Holder__Info *i, struct holder_info *info)
 	info->cols = (int)i->cols;
 	info->rows = (int)i->rows;
 	info->pid = (long)i->pid;
-	info->command = xstrdup(i->command);
-	info->title = xstrdup(i->title);
-	hwire_clean_string(info->command);
-	hwire_clean_string(info->title);
+	info->command = tt_dup(i->command, strlen(i->command), 0);
+	info->title = tt_dup(i->title, strlen(i->title), 0);
 }
 
 /* The session's state. consume: a lister shows it (see holder.proto). */

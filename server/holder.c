@@ -564,9 +564,8 @@ holder_do_info(struct hconn *c, uint32_t id, int consume)
 
 	title[0] = '\0';
 	if ((t = emu_title(h->emu)) != NULL) {
-		strncpy(title, t, sizeof title - 1);
-		title[sizeof title - 1] = '\0';
-		hwire_clean_string(title);
+		tt_clean(title, sizeof title, t, strnlen(t, HOLDER_MAX_TITLE),
+		    0);
 	}
 	info.name = (char *)(uintptr_t)h->opts->name;
 	info.state = h->exited ? LNSH__HOLDER__STATE__STATE_EXITED :
@@ -941,10 +940,10 @@ static char *
 holder_command(char **argv, const char *shell)
 {
 	size_t	 len = 0, i;
-	char	*s;
+	char	*s, *t;
 
 	if (argv == NULL || argv[0] == NULL)
-		return (xstrdup(shell));
+		return (tt_dup(shell, strlen(shell), 0));
 	for (i = 0; argv[i] != NULL; i++)
 		len += strlen(argv[i]) + 1;
 	if (len > HOLDER_MAX_COMMAND)
@@ -955,8 +954,10 @@ holder_command(char **argv, const char *shell)
 			strncat(s, " ", len - strlen(s));
 		strncat(s, argv[i], len - strlen(s));
 	}
-	hwire_clean_string(s);
-	return (s);
+	t = xmalloc(len + 1);
+	tt_clean(t, len + 1, s, strlen(s), 0);
+	free(s);
+	return (t);
 }
 
 /* Creates the events of the holder's loop. */

@@ -64,7 +64,6 @@ int		 sb_wrapped(const struct scrollback *, size_t);
 
 int		 hwire_name_ok(const char *);
 int		 hwire_frame_size(const uint8_t *, size_t, size_t, size_t *);
-void		 hwire_clean_string(char *);
 /*
  * The typed helpers need protobuf-c's generated types, so they are declared
  * only where proto/holder.pb-c.h was included first (holder.c, holder-conn.c,
