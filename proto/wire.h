@@ -59,6 +59,7 @@
 #define LN_PAIR_TTL_MAX_SEC	(24 * 60 * 60)
 #define LN_PAIR_MAX_CODES	16	/* pending codes per user */
 #define LN_PAIR_MAX_USERS	64	/* users' code files read per attempt */
+#define LN_PAIR_MAX_ENTRIES	4096	/* directory entries seen per attempt */
 #define LN_PAIR_MAX_PAYLOAD	512	/* PairRequest / PairResult bytes */
 #define LN_PAIR_SLOTS		16	/* pairing handshakes in progress */
 #define LN_PAIR_SLOT_NS		(10ULL * 1000000000ULL) /* a slot's life */

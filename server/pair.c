@@ -351,6 +351,15 @@ pair_same_addr(const struct chan_addr *a, const struct chan_addr *b)
 /*
  * Every code of every user with a file in STATE/pairing (at most
  * LN_PAIR_MAX_USERS files), into an allocated array.
+ *
+ * Only a file that can hold codes counts towards that limit: STATE/pairing/
+ * UID, a regular file of UID or root. Anyone may create files in the
+ * directory in root mode (01733), so another name is skipped, and a file
+ * named by a uid that is not that user's (or root's) is junk that could
+ * only fill the limit or squat on the user's name: it is removed (as root,
+ * in our own directory; unlink follows no link) and logged. At most
+ * LN_PAIR_MAX_ENTRIES entries are looked at per attempt, so a directory
+ * flooded between two attempts costs a bounded time and shrinks.
  */
 static struct pair_code *
 pair_all_codes(const char *state_dir, size_t *np)
@@ -359,19 +368,36 @@ pair_all_codes(const char *state_dir, size_t *np)
 	struct dirent		*de;
 	DIR			*dp;
 	char			*dir = pair_dir(state_dir), *cause = NULL;
-	char			*end;
+	char			*end, *path;
 	unsigned long		 uid;
-	size_t			 n = 0, got, files = 0;
+	size_t			 n = 0, got, files = 0, seen = 0;
+	struct stat		 st;
 
 	all = xcalloc(LN_PAIR_MAX_USERS * LN_PAIR_MAX_CODES, sizeof *all);
 	if ((dp = opendir(dir)) == NULL)
 		goto out;
-	while ((de = readdir(dp)) != NULL && files < LN_PAIR_MAX_USERS) {
+	while (files < LN_PAIR_MAX_USERS && seen++ < LN_PAIR_MAX_ENTRIES &&
+	    (de = readdir(dp)) != NULL) {
 		errno = 0;
 		uid = strtoul(de->d_name, &end, 10);
 		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
 		    *end != '\0' || errno != 0 || uid != (uid_t)uid)
 			continue;
+		path = pair_file(state_dir, (uid_t)uid);
+		if (lstat(path, &st) == 0 && (!S_ISREG(st.st_mode) ||
+		    (st.st_uid != (uid_t)uid && st.st_uid != 0))) {
+			if (unlink(path) == 0)
+				log_warn("pairing: removed %s: not a file of "
+				    "uid %lu but of uid %lu", path, uid,
+				    (unsigned long)st.st_uid);
+			else
+				log_warn("pairing: %s: not a file of uid %lu; "
+				    "ignored (unlink: %s)", path, uid,
+				    strerror(errno));
+			free(path);
+			continue;
+		}
+		free(path);
 		files++;
 		if (pair_codes_load(state_dir, (uid_t)uid, all + n,
 		    LN_PAIR_MAX_CODES, &got, &cause) != 0) {
