@@ -144,6 +144,14 @@
 #define LN_REL_MAX_BODY		(LN_MAX_MESSAGE - LN_ENVELOPE_OVERHEAD)
 
 /*
+ * A new session's command line and the environment entries (LANG, LC_*)
+ * it inherits from the client: more is refused, never cut (server/rpc.c,
+ * server/sessdir.c).
+ */
+#define LN_SESSION_MAX_ARGS	256
+#define LN_SESSION_MAX_ENV	64
+
+/*
  * Why an incoming packet, fragment or message was dropped. Each has a counter
  * and a name (for tests and `lnshd status`). Nothing dropped gets a reply.
  * The channel and pairing (server/pair.c) count drops apart; the last two

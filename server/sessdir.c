@@ -26,7 +26,13 @@
 #define LNSH_HOLDER_PATH	"/usr/local/libexec/lnsh-holder"
 #endif
 
-#define SESSDIR_MAX_ARGS	(32 + 2 * 64)
+/*
+ * The holder's argv: its path and up to 15 option words (name, dir, term,
+ * size, scrollback, ready fd, "--"), two words per environment entry, the
+ * command, and the NULL.
+ */
+#define SESSDIR_MAX_ARGS	(16 + 2 * LN_SESSION_MAX_ENV + \
+				    LN_SESSION_MAX_ARGS + 1)
 #define SESSDIR_READY_MAX	512
 
 /* Where lnsh-holder is: $LNSH_HOLDER, else the installed path. */
@@ -282,11 +288,21 @@ sessdir_spawn_start(const struct sessdir_spawn *sp, pid_t *pid, int *ready,
 	char		*argv[SESSDIR_MAX_ARGS];
 	const char	*path = sessdir_holder_path(), *why;
 	int		 pfd[2] = { -1, -1 }, r, alloc_from;
-	size_t		 n = 0, i;
+	size_t		 n = 0, i, k;
 	pid_t		 child;
 
 	if (ln_session_name_check(sp->name, &why) != 0) {
 		snprintf(err, errlen, "bad session name: %s", why);
+		return (LN_E_INVAL);
+	}
+	for (i = 0; sp->env != NULL && sp->env[i] != NULL; i++)
+		;
+	for (k = 0; sp->argv != NULL && sp->argv[k] != NULL; k++)
+		;
+	if (i > LN_SESSION_MAX_ENV || k > LN_SESSION_MAX_ARGS) {
+		snprintf(err, errlen, "too many arguments (%zu, at most %d) "
+		    "or environment entries (%zu, at most %d)", k,
+		    LN_SESSION_MAX_ARGS, i, LN_SESSION_MAX_ENV);
 		return (LN_E_INVAL);
 	}
 	argv[n++] = (char *)(uintptr_t)path;
@@ -298,7 +314,7 @@ sessdir_spawn_start(const struct sessdir_spawn *sp, pid_t *pid, int *ready,
 		argv[n++] = (char *)(uintptr_t)"--term";
 		argv[n++] = (char *)(uintptr_t)sp->term;
 	}
-	for (i = 0; sp->env != NULL && sp->env[i] != NULL && i < 64; i++) {
+	for (i = 0; sp->env != NULL && sp->env[i] != NULL; i++) {
 		argv[n++] = (char *)(uintptr_t)"--env";
 		argv[n++] = sp->env[i];
 	}
@@ -324,8 +340,7 @@ sessdir_spawn_start(const struct sessdir_spawn *sp, pid_t *pid, int *ready,
 	argv[n++] = xstrdup("--ready-fd");
 	argv[n++] = sessdir_num(pfd[1]);
 	argv[n++] = xstrdup("--");
-	for (i = 0; sp->argv != NULL && sp->argv[i] != NULL &&
-	    n < SESSDIR_MAX_ARGS - 1; i++)
+	for (i = 0; sp->argv != NULL && sp->argv[i] != NULL; i++)
 		argv[n++] = xstrdup(sp->argv[i]);
 	argv[n] = NULL;
 	if (sp->argv == NULL || sp->argv[0] == NULL) {
