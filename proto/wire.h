@@ -151,6 +151,11 @@
 #define LN_SESSION_MAX_ARGS	256
 #define LN_SESSION_MAX_ENV	64
 
+/* A holder's stderr in lnshd's log (server/holderlog.c). */
+#define LN_HOLDER_LOG_LINE_MAX	512	/* bytes of text per line; more cut */
+#define LN_HOLDER_LOG_LINES	20	/* lines per holder per window */
+#define LN_HOLDER_LOG_WINDOW_NS	(60ULL * 1000000000ULL)
+
 /*
  * Why an incoming packet, fragment or message was dropped. Each has a counter
  * and a name (for tests and `lnshd status`). Nothing dropped gets a reply.

@@ -272,16 +272,17 @@ struct sessdir_spawn {
 	long		  keep_exited;	/* seconds; <= 0: the holder's default */
 	const char	 *term;		/* NULL: PTY_DEFAULT_TERM */
 	char *const	 *env;		/* LANG=, LC_*=, or NULL */
+	int		  keep_stderr;	/* ours, not a pipe (holderctl) */
 };
 const char	*sessdir_holder_path(void);
 int		 sessdir_holder_check(int, char **);	/* (root mode, cause) */
 int		 sessdir_prepare(const char *, char *, size_t);
 int		 sessdir_list(const char *, uid_t, char ***, size_t *);
 void		 sessdir_free_list(char **, size_t);
-int		 sessdir_spawn(const struct sessdir_spawn *, pid_t *, char *,
-		     size_t);
+int		 sessdir_spawn(const struct sessdir_spawn *, pid_t *, int *,
+		     char *, size_t);
 int		 sessdir_spawn_start(const struct sessdir_spawn *, pid_t *,
-		     int *, char *, size_t);
+		     int *, int *, char *, size_t);
 int		 sessdir_spawn_ready(int, char *, size_t);
 
 /*
@@ -586,6 +587,11 @@ void		 rpc_describe(const struct lnshd *, FILE *);
 /* (client, session name, exit code, signal): an unasked SessionEnded. */
 void		 rpc_ended(struct client *, const char *, int, int);
 void		 rpc_session_ended(struct lnshd *, struct session *);
+
+/* holderlog.c: a spawned holder's stderr, in lnshd's log. */
+void		 holder_log_start(struct event_base *, int, const char *,
+		     uid_t);
+void		 holder_log_stop_all(void);
 
 /* sessions.c: the registry of holders lnshd serves. */
 struct session_new {

@@ -168,6 +168,7 @@ sessions_free(struct lnshd *d)
 {
 	while (d->sessions != NULL)
 		sessions_remove(d, d->sessions);
+	holder_log_stop_all();
 	if (d->child_ev != NULL)
 		event_free(d->child_ev);
 	d->child_ev = NULL;
@@ -424,7 +425,7 @@ sessions_spawn(struct lnshd *d, const struct paths_user *u,
 	const char		*why;
 	char			*dir = NULL, err[512];
 	pid_t			 pid;
-	int			 r;
+	int			 r, logfd;
 
 	if (ln_session_name_check(sn->name, &why) != 0) {
 		ln_cause(cause, "bad session name: %s", why);
@@ -461,10 +462,11 @@ sessions_spawn(struct lnshd *d, const struct paths_user *u,
 	sp.keep_exited = d->cfg.keep_exited_sec;
 	sp.term = sn->term;
 	sp.env = sn->env;
-	if ((r = sessdir_spawn(&sp, &pid, err, sizeof err)) != 0) {
+	if ((r = sessdir_spawn(&sp, &pid, &logfd, err, sizeof err)) != 0) {
 		ln_cause(cause, "%s", err);
 		goto out;
 	}
+	holder_log_start(d->base, logfd, sn->name, u->uid);
 	if ((r = sessions_attach(d, dir, u->uid, sn->name, &s, cause)) != 0)
 		goto out;
 	/* The holder's libevent method: "select" is what a Mac must show. */
