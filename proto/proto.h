@@ -327,6 +327,11 @@ struct chan_server_ops {
 	/* A whole message arrived from a peer. */
 	void	(*message)(void *, struct chan_peer *, const uint8_t *, size_t,
 		    int);
+	/*
+	 * Optional: an initiation of (key, user) was refused, its timestamp
+	 * this many ns older than the last accepted (LN_INIT_STALE_NS).
+	 */
+	void	(*stale)(void *, const uint8_t *, const char *, uint64_t);
 };
 
 struct chan_client_ops {

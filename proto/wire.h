@@ -111,6 +111,15 @@
 /* Connections one client key may hold; the longest silent makes room. */
 #define LN_PEERS_PER_KEY	32
 
+/*
+ * An initiation refused as not newer than the last one accepted from its
+ * key, by this much or more, is reported (a client clock that ran ahead
+ * and was set back: the key is locked out until the clock passes the
+ * last timestamp), at most once per key per LN_INIT_STALE_EVERY_NS.
+ */
+#define LN_INIT_STALE_NS	(10ULL * 1000000000ULL)
+#define LN_INIT_STALE_EVERY_NS	(60ULL * 1000000000ULL)
+
 /* Handshake rate limits (token buckets). */
 #define LN_INIT_PER_KEY_PER_SEC	20
 #define LN_INIT_PER_KEY_BURST	5
