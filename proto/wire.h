@@ -68,6 +68,11 @@
 #define LN_PAIR_GLOBAL_PER_SEC	10	/* initiations overall */
 #define LN_PAIR_GLOBAL_BURST	20
 #define LN_PAIR_SOURCES		64	/* source addresses tracked */
+/*
+ * Longest a child may take to write a paired key (root mode): then it is
+ * killed and the client told, within lnsh's default LNSH_TIMEOUT (5 s).
+ */
+#define LN_PAIR_AUTHORIZE_NS	(3ULL * 1000000000ULL)
 
 /* Frames inside a transport plaintext (byte 0). */
 #define LN_FRAME_KEEPALIVE	0	/* empty: proves liveness, elicits nothing */
