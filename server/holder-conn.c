@@ -492,8 +492,8 @@ holder_resize(struct holder_conn *c, int cols, int rows)
 	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
 	Lnsh__Holder__Resize	rs = LNSH__HOLDER__RESIZE__INIT;
 
-	if (cols < 1 || rows < 1 || cols > HOLDER_MAX_DIM ||
-	    rows > HOLDER_MAX_DIM)
+	if (cols < 1 || rows < 1 || cols > HOLDER_MAX_COLS ||
+	    rows > HOLDER_MAX_ROWS)
 		return (LN_E_INVAL);
 	rs.cols = (uint32_t)cols;
 	rs.rows = (uint32_t)rows;
@@ -837,8 +837,8 @@ holder_async_resize(struct holder_conn *c, int cols, int rows,
 	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
 	Lnsh__Holder__Resize	rs = LNSH__HOLDER__RESIZE__INIT;
 
-	if (cols < 1 || rows < 1 || cols > HOLDER_MAX_DIM ||
-	    rows > HOLDER_MAX_DIM)
+	if (cols < 1 || rows < 1 || cols > HOLDER_MAX_COLS ||
+	    rows > HOLDER_MAX_ROWS)
 		return (LN_E_INVAL);
 	rs.cols = (uint32_t)cols;
 	rs.rows = (uint32_t)rows;

@@ -139,9 +139,9 @@ hwire_request_ok(const Lnsh__Holder__Request *req)
 	case LNSH__HOLDER__REQUEST__MSG_RESIZE:
 		return (req->resize != NULL &&
 		    req->resize->cols >= 1 &&
-		    req->resize->cols <= HOLDER_MAX_DIM &&
+		    req->resize->cols <= HOLDER_MAX_COLS &&
 		    req->resize->rows >= 1 &&
-		    req->resize->rows <= HOLDER_MAX_DIM);
+		    req->resize->rows <= HOLDER_MAX_ROWS);
 	case LNSH__HOLDER__REQUEST__MSG_CAPTURE:
 		return (req->capture != NULL &&
 		    req->capture->scrollback_lines >= -1);
@@ -178,7 +178,7 @@ hwire_reply_ok(const Lnsh__Holder__Reply *rep)
 		return (hwire_name_ok(i->name) &&
 		    (i->state == LNSH__HOLDER__STATE__STATE_RUNNING ||
 		    i->state == LNSH__HOLDER__STATE__STATE_EXITED) &&
-		    i->cols <= HOLDER_MAX_DIM && i->rows <= HOLDER_MAX_DIM &&
+		    i->cols <= HOLDER_MAX_COLS && i->rows <= HOLDER_MAX_ROWS &&
 		    i->exit_signal < 256 && i->pid <= INT32_MAX &&
 		    hwire_str_ok(i->command, HOLDER_MAX_COMMAND) &&
 		    hwire_str_ok(i->title, HOLDER_MAX_TITLE));

@@ -420,8 +420,11 @@ rpc_spawn_prepare(struct client *c, uint64_t id, const Lnsh__NewRequest *req,
 		rpc_reply_status(c, id, RPC_STATUS_OTHER, msg);
 		return (LN_E_INVAL);
 	}
-	if (req->cols > HOLDER_MAX_DIM || req->rows > HOLDER_MAX_DIM) {
-		rpc_reply_status(c, id, RPC_STATUS_OTHER, "too large a size");
+	if (req->cols > HOLDER_MAX_COLS || req->rows > HOLDER_MAX_ROWS) {
+		snprintf(msg, sizeof msg, "a session of %ux%u is too large: "
+		    "at most %dx%d", req->cols, req->rows, HOLDER_MAX_COLS,
+		    HOLDER_MAX_ROWS);
+		rpc_reply_status(c, id, RPC_STATUS_OTHER, msg);
 		return (LN_E_INVAL);
 	}
 	for (i = 0; i < req->n_argv; i++)

@@ -50,7 +50,12 @@ int		 sb_wrapped(const struct scrollback *, size_t);
 #define HOLDER_MAX_COMMAND	4096		/* bytes of Info.command */
 #define HOLDER_MAX_TITLE	1024		/* bytes of Info.title */
 #define HOLDER_MAX_METHOD	32		/* bytes of Hello.event_method */
-#define HOLDER_MAX_DIM		4096		/* cols or rows */
+/*
+ * A session's size: what the emulator holds (proto/fb.h), so that the pty
+ * never says more columns or rows than the screen lnsh shows.
+ */
+#define HOLDER_MAX_COLS		FB_MAX_COLS
+#define HOLDER_MAX_ROWS		FB_MAX_ROWS
 #define HOLDER_MAX_CONNS	32		/* connections one holder serves */
 #define HOLDER_PTY_QUEUE	(1024 * 1024)	/* input queued for the pty */
 #define HOLDER_EXITED_KEEP_SEC	(24 * 60 * 60)	/* exited: --keep-exited default */
