@@ -165,6 +165,23 @@
 #define LN_SESSION_MAX_ARGS	256
 #define LN_SESSION_MAX_ENV	64
 
+/*
+ * A listener that cannot accept for want of descriptors pauses this long
+ * (server/accept.c), and says so at most once per LN_ACCEPT_SAY_NS.
+ */
+#define LN_ACCEPT_PAUSE_NS	(100ULL * 1000000ULL)
+#define LN_ACCEPT_SAY_NS	(60ULL * 1000000000ULL)
+
+/*
+ * lnshd's descriptors (server/fdlimit.c): the soft RLIMIT_NOFILE is raised
+ * towards the hard limit, at most LNSHD_MAX_NOFILE; sessions are capped at
+ * (limit - LNSHD_FD_RESERVE) / LNSHD_FDS_PER_SESSION, the reserve serving
+ * sockets, control connections, pairing and libevent.
+ */
+#define LNSHD_MAX_NOFILE	65536
+#define LNSHD_FD_RESERVE	64
+#define LNSHD_FDS_PER_SESSION	4
+
 /* A holder's stderr in lnshd's log (server/holderlog.c). */
 #define LN_HOLDER_LOG_LINE_MAX	512	/* bytes of text per line; more cut */
 #define LN_HOLDER_LOG_LINES	20	/* lines per holder per window */

@@ -60,7 +60,7 @@ struct holder {
 	struct event_base	*base;
 	struct sockaddr_un	 sun;		/* our socket, to unlink */
 	int			 listen_fd;
-	struct event		*ev_accept;
+	struct acceptor		 acc;		/* the listening socket */
 
 	int			 master;
 	struct event		*ev_pty_read;
@@ -531,7 +531,7 @@ holder_leave(struct holder *h)
 		return;
 	h->leaving = 1;
 	if (h->listen_fd != -1) {
-		event_del(h->ev_accept);
+		acceptor_stop(&h->acc);
 		close(h->listen_fd);
 		h->listen_fd = -1;
 		unlink(h->sun.sun_path);
@@ -850,8 +850,12 @@ holder_accept(evutil_socket_t lfd, short events, void *arg)
 	gid_t		 gid;
 	int		 fd;
 
-	if ((fd = accept(lfd, NULL, NULL)) == -1)
+	if ((fd = acceptor_accept(&h->acc, lfd)) < 0) {
+		if (fd == ACCEPT_PAUSED)
+			holder_log(h, "accept: %s; not accepting for a moment",
+			    strerror(errno));
 		return;
+	}
 	if (compat_peereid(fd, &uid, &gid) == -1) {
 		holder_log(h, "peer credentials: %s", strerror(errno));
 		close(fd);
@@ -964,8 +968,7 @@ holder_command(char **argv, const char *shell)
 static void
 holder_events(struct holder *h)
 {
-	h->ev_accept = event_new(h->base, h->listen_fd, EV_READ | EV_PERSIST,
-	    holder_accept, h);
+	acceptor_init(&h->acc, h->base, h->listen_fd, holder_accept, h);
 	h->ev_pty_read = event_new(h->base, h->master, EV_READ | EV_PERSIST,
 	    holder_pty_read, h);
 	h->ev_pty_write = event_new(h->base, h->master, EV_WRITE | EV_PERSIST,
@@ -975,7 +978,6 @@ holder_events(struct holder *h)
 	h->ev_leave = evtimer_new(h->base, holder_leave_timeout, h);
 	h->ev_sigchld = evsignal_new(h->base, SIGCHLD, holder_sigchld, h);
 	h->ev_sigterm = evsignal_new(h->base, SIGTERM, holder_sigterm, h);
-	event_add(h->ev_accept, NULL);
 	event_add(h->ev_pty_read, NULL);
 	event_add(h->ev_sigchld, NULL);
 	event_add(h->ev_sigterm, NULL);
@@ -986,13 +988,14 @@ static void
 holder_cleanup(struct holder *h)
 {
 	struct hconn	*c;
-	struct event	*evs[] = { h->ev_accept, h->ev_pty_read,
+	struct event	*evs[] = { h->ev_pty_read,
 			    h->ev_pty_write, h->ev_kill, h->ev_expire,
 			    h->ev_leave, h->ev_sigchld, h->ev_sigterm };
 	size_t		 i;
 
 	while ((c = TAILQ_FIRST(&h->conns)) != NULL)
 		hconn_free(c);
+	acceptor_free(&h->acc);
 	for (i = 0; i < sizeof evs / sizeof evs[0]; i++) {
 		if (evs[i] != NULL)
 			event_free(evs[i]);

@@ -262,6 +262,27 @@ int		 holder_async_subscribe(struct holder_conn *, holder_done_fn,
 int		 holder_async_updates(struct holder_conn *, int, unsigned,
 		     holder_done_fn, void *);
 
+/* fdlimit.c: lnshd's descriptor limit and the session cap from it. */
+unsigned long	 fdlimit_raise(void);
+unsigned	 fdlimit_sessions(unsigned long);
+void		 fdlimit_restore(void);
+
+/* accept.c: a listener that pauses when descriptors run out. */
+struct acceptor {
+	struct event	*listen;
+	struct event	*resume;
+	int		 paused;
+	int		 said;
+	uint64_t	 said_ns;
+	uint64_t	 pauses;
+};
+#define ACCEPT_PAUSED	(-2)
+void		 acceptor_init(struct acceptor *, struct event_base *, int,
+		     void (*)(int, short, void *), void *);
+void		 acceptor_stop(struct acceptor *);
+void		 acceptor_free(struct acceptor *);
+int		 acceptor_accept(struct acceptor *, int);
+
 /*
  * sessdir.c: a user's socket directory, the holders in it, and spawning a
  * new one. lnshd finds lnsh-holder at LNSH_HOLDER_PATH, or where the
@@ -533,6 +554,8 @@ struct lnshd {
 
 	struct session		*sessions;	/* sessions.c */
 	unsigned		 nsessions;
+	unsigned		 max_sessions;	/* from the descriptor limit */
+	unsigned long		 nofile;	/* soft RLIMIT_NOFILE */
 	struct event		*child_ev;
 
 	struct status_srv	*status;	/* status.c */

@@ -218,6 +218,7 @@ sessdir_child(const struct sessdir_spawn *sp, char **argv, int ready,
 	char	err[400], line[SESSDIR_READY_MAX];
 	int	fd, maxfd, devnull;
 
+	fdlimit_restore();
 	if (log != -1 && dup2(log, 2) == -1) {
 		snprintf(err, sizeof err, "stderr: %s", strerror(errno));
 		goto fail;

@@ -435,6 +435,13 @@ sessions_spawn(struct lnshd *d, const struct paths_user *u,
 		ln_cause(cause, "session %s already exists", sn->name);
 		return (LN_E_STATE);
 	}
+	if (d->max_sessions > 0 && d->nsessions >= d->max_sessions) {
+		ln_cause(cause, "lnshd serves %u sessions, the most its "
+		    "descriptor limit allows (%lu open files): kill a session, "
+		    "or raise lnshd's RLIMIT_NOFILE (LimitNOFILE= in its "
+		    "systemd unit, ulimit -n)", d->nsessions, d->nofile);
+		return (LN_E_FULL);
+	}
 	if (d->cfg.max_sessions_per_user > 0 &&
 	    sessions_count_user(d, u->uid) >= d->cfg.max_sessions_per_user) {
 		ln_cause(cause, "%s has %u sessions, the most this lnshd "
@@ -547,6 +554,8 @@ sessions_describe(struct lnshd *d, FILE *out)
 	struct session	*s;
 
 	fprintf(out, "sessions %u\n", d->nsessions);
+	fprintf(out, "max-sessions %u\n", d->max_sessions);
+	fprintf(out, "nofile %lu\n", d->nofile);
 	for (s = d->sessions; s != NULL; s = s->next) {
 		fprintf(out, "session %lu %s ", (unsigned long)s->uid, s->name);
 		if (!s->exited)
