@@ -870,6 +870,7 @@ attach_run(const struct attach_opts *o)
 	struct attach		 a;
 	struct chan_config	 cfg;
 	char			*cause = NULL, shown[HOSTS_ADDR_MAX + 16];
+	char			*msg;
 	uint64_t		 deadline;
 	int			 ex, opened = 0, raw = 0, r;
 
@@ -973,8 +974,11 @@ out:
 		fputs("\033[m", stdout);
 	}
 	if (a.msg != NULL) {
-		printf("%s\n", a.msg);
+		/* It may name the server's reason or a session: cleaned. */
+		msg = tt_dup(a.msg, strlen(a.msg), 0);
+		printf("%s\n", msg);
 		fflush(stdout);
+		free(msg);
 	}
 	if (a.error != NULL)
 		cmd_error("%s", a.error);

@@ -35,7 +35,7 @@ static int
 cmd_hosts_exec(const struct cmd_entry *ce, struct cmd_args *a)
 {
 	struct hosts	 h = { NULL, 0 };
-	char		*path = NULL, *cause = NULL;
+	char		*path = NULL, *cause = NULL, *alias, *comment;
 	char		 addr[HOSTS_ADDR_MAX + 16], fp[LN_FINGERPRINT_LEN];
 	char		 shown[HOSTS_USER_MAX + HOSTS_ADDR_MAX + 32];
 	size_t		 i;
@@ -45,8 +45,12 @@ cmd_hosts_exec(const struct cmd_entry *ce, struct cmd_args *a)
 	    hosts_load(path, &h, &cause) != 0)
 		goto out;
 	if (cmd_opt_value(ce, a, "aliases") != NULL) {
-		for (i = 0; i < h.n; i++)
-			printf("%s\n", h.entries[i].alias);
+		for (i = 0; i < h.n; i++) {
+			alias = tt_dup(h.entries[i].alias,
+			    strlen(h.entries[i].alias), 0);
+			printf("%s\n", alias);
+			free(alias);
+		}
 		ex = LNSH_EXIT_OK;
 		goto out;
 	}
@@ -62,8 +66,13 @@ cmd_hosts_exec(const struct cmd_entry *ce, struct cmd_args *a)
 		snprintf(shown, sizeof shown, "%s%s%s", h.entries[i].user,
 		    h.entries[i].user[0] != '\0' ? "@" : "", addr);
 		key_fingerprint(h.entries[i].key, fp);
-		printf("%-*s %-28s %-51s %s\n", w, h.entries[i].alias, shown,
-		    fp, h.entries[i].comment);
+		alias = tt_dup(h.entries[i].alias,
+		    strlen(h.entries[i].alias), 0);
+		comment = tt_dup(h.entries[i].comment,
+		    strlen(h.entries[i].comment), 0);
+		printf("%-*s %-28s %-51s %s\n", w, alias, shown, fp, comment);
+		free(alias);
+		free(comment);
 	}
 	ex = LNSH_EXIT_OK;
 out:

@@ -95,17 +95,13 @@ ls_time(int64_t t, char *out, size_t len)
 		snprintf(out, len, "-");
 }
 
-/* Copies s for a table cell: control characters shown as '?'. */
+/* Copies s for a table cell: controls (C0, DEL, C1) shown as '?'. */
 static char *
 ls_cell(const char *s)
 {
-	char	*c = xstrdup(s != NULL ? s : "");
-	size_t	 i;
-
-	for (i = 0; c[i] != '\0'; i++)
-		if ((unsigned char)c[i] < 0x20 || c[i] == 0x7f)
-			c[i] = '?';
-	return (c);
+	if (s == NULL)
+		s = "";
+	return (tt_dup(s, strlen(s), 0));
 }
 
 /* The listing as a table for people, on stdout. */

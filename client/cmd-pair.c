@@ -272,7 +272,7 @@ cmd_pair_exec(const struct cmd_entry *e, struct cmd_args *a)
 	char			 b64[LN_KEY_B64_LEN + 1];
 	char			 fp[LN_FINGERPRINT_LEN], *cause = NULL;
 	char			 pkfp[LN_FINGERPRINT_LEN];
-	char			*hosts_path = NULL;
+	char			*hosts_path = NULL, *msg;
 	const char		*alias = a->argv[0], *address = a->argv[1];
 	const char		*why, *at;
 	char			 user[64];
@@ -411,9 +411,10 @@ cmd_pair_exec(const struct cmd_entry *e, struct cmd_args *a)
 		    he.user, he.user[0] != '\0' ? "@" : "", address, b64);
 		goto out;
 	}
-	printf("paired: %s is %s%s%s, host key %s (%.200s)\n", alias,
-	    he.user, he.user[0] != '\0' ? "@" : "", address, fp,
-	    res->message);
+	msg = tt_dup(res->message, strnlen(res->message, 200), 0);
+	printf("paired: %s is %s%s%s, host key %s (%s)\n", alias,
+	    he.user, he.user[0] != '\0' ? "@" : "", address, fp, msg);
+	free(msg);
 	ex = LNSH_EXIT_OK;
 out:
 	if (ex != LNSH_EXIT_OK && cause != NULL)

@@ -811,16 +811,19 @@ display_stream(struct display *d, const struct fb *fb)
 	d->notice_drawn = 0;
 }
 
-/* Sends a string with controls removed (title, clipboard payload). */
+/*
+ * Sends a string from the session inside one of our sequences (title,
+ * clipboard payload): C0, DEL and C1 controls removed, since any of them
+ * could end the sequence early and start another (termtext.c).
+ */
 static void
 display_puts_clean(struct display *d, const char *s, size_t len)
 {
-	size_t	 i;
+	char	*t;
 
-	for (i = 0; i < len; i++) {
-		if ((unsigned char)s[i] >= 0x20 && s[i] != 0x7f)
-			fb_text_add(&d->out, &s[i], 1);
-	}
+	t = tt_dup(s, len, TT_DROP);
+	fb_text_add(&d->out, t, strlen(t));
+	free(t);
 }
 
 /* Brings modes, title, clipboard and bell to fb's. */

@@ -211,6 +211,13 @@ json_string(struct json *j, const char *s, size_t n)
 				json_puts(j, JSON_REPLACEMENT);
 				break;
 			}
+			/* C1 controls escaped as C0 are: json | cat is shown. */
+			if (k == 2 && p[i] == 0xc2 && p[i + 1] <= 0x9f) {
+				snprintf(esc, sizeof esc, "\\u%04x", p[i + 1]);
+				json_puts(j, esc);
+				i += k;
+				continue;
+			}
 			json_put(j, s + i, k);
 			i += k;
 			continue;

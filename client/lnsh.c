@@ -39,23 +39,21 @@ static const struct cmd_entry *cmd_table[] = {
 };
 
 /*
- * Prints "lnsh: MESSAGE" on stderr as one line. Control characters (from a
- * server's message or a user's argument) are shown as '?', so that an error
- * can neither span lines nor drive the terminal.
+ * Prints "lnsh: MESSAGE" on stderr as one line. Controls (from a server's
+ * message or a user's argument; C0, DEL and C1) are shown as '?' and bad
+ * UTF-8 as U+FFFD (termtext.c), so that an error can neither span lines
+ * nor drive the terminal.
  */
 void
 cmd_error(const char *fmt, ...)
 {
 	va_list	 ap;
 	char	 line[1024];
-	size_t	 i;
 
 	va_start(ap, fmt);
 	vsnprintf(line, sizeof line, fmt, ap);
 	va_end(ap);
-	for (i = 0; line[i] != '\0'; i++)
-		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
-			line[i] = '?';
+	tt_clean_str(line, sizeof line);
 	fprintf(stderr, "lnsh: %s\n", line);
 }
 

@@ -280,7 +280,8 @@ rpc_noanswer_cause(char **cause, const char *host, const char *addr,
 	    "authorized there (its authorized_keys needs the line 'lnsh "
 	    "pubkey' prints); this computer's clock ran ahead and was set "
 	    "back (lnshd refuses handshakes older than the newest it saw "
-	    "from this key until it restarts)", host, addr, (double)ms / 1000,
+	    "from this key, and says so in its log, until the clock passes "
+	    "that point or lnshd restarts)", host, addr, (double)ms / 1000,
 	    user);
 }
 

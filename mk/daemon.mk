@@ -18,7 +18,7 @@ lnshd_SOURCES = server/lnshd.c server/cmd-run.c server/cmd-pubkey.c \
 	server/cmd-uninstall.c server/cmd-service-status.c \
 	server/listen.c server/rpc.c server/sessions.c server/status.c \
 	server/log.c server/authz.c server/account.c compat/shadow.c \
-	compat/pam-account.c $(KEYS_SERVER_SRCS)
+	compat/pam-account.c server/holderlog.c $(KEYS_SERVER_SRCS)
 lnshd_CPPFLAGS = $(HOLDER_CPPFLAGS) -I$(top_srcdir)/client $(VTERM_CFLAGS)
 lnshd_LDADD = libservice.a libpbdaemon.a $(HOLDER_LIBS) $(PROTO_LIBS) \
 	$(PAM_LIBS)
@@ -30,6 +30,7 @@ DAEMON_TESTS = tests/regress/daemon-basic.sh tests/regress/daemon-restart.sh \
 	tests/regress/daemon-config.sh tests/regress/daemon-users.sh \
 	tests/regress/authkeys-devices.sh tests/regress/account-policy.sh \
 	tests/regress/daemon-sockpath.sh \
-	tests/regress/daemon-start.sh tests/regress/lnshd-doc.sh
+	tests/regress/daemon-start.sh tests/regress/lnshd-doc.sh \
+	tests/regress/daemon-holderlog.sh tests/regress/daemon-fdlimit.sh
 TESTS += $(DAEMON_TESTS)
 EXTRA_DIST += $(DAEMON_TESTS)

@@ -5,7 +5,8 @@
 # link with -fsanitize=fuzzer. Elsewhere these rules do nothing.
 #
 # The seed corpus is not committed: fuzz/mkcorpus writes it into the build
-# tree (fuzz/corpus/TARGET/) from a real in-memory session. make check runs
+# tree (fuzz/corpus/TARGET/) from a real in-memory session. Inputs that once
+# failed are: fuzz/regress/TARGET/ in the source tree, run with the seeds. make check runs
 # each target over its seeds for FUZZ_RUNS executions (FUZZ_RUNS_ENDPOINT
 # for the two whole endpoints), FUZZ_MAX_TIME seconds at most as a safety
 # net; new inputs go to fuzz/work/TARGET/, never into the seeds, and what
@@ -109,7 +110,9 @@ $(FUZZ_TESTS): $(FUZZ_TARGETS) fuzz/corpus.stamp Makefile
 	echo '    -max_total_time=$(FUZZ_MAX_TIME) -timeout=10 \'; \
 	echo '    -rss_limit_mb=2048 -print_final_stats=1 \'; \
 	echo '    -artifact_prefix="$$w.crash/" \'; \
-	echo '    "$$w" $(abs_top_builddir)/fuzz/corpus/'"$$t"; \
+	echo '    "$$w" $(abs_top_builddir)/fuzz/corpus/'"$$t"' \'; \
+	if test -d $(abs_top_srcdir)/fuzz/regress/$$t; then \
+	echo '    $(abs_top_srcdir)/fuzz/regress/'"$$t"; else echo '    '; fi; \
 	} > $@.tmp && chmod +x $@.tmp && mv $@.tmp $@
 CLEANFILES += $(FUZZ_TESTS) fuzz/corpus.stamp
 endif

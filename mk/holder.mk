@@ -20,7 +20,7 @@ HOLDER_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server $(EVENT_CFLAGS) \
 noinst_LIBRARIES += libholder.a
 libholder_a_SOURCES = server/holder-wire.c server/holder-conn.c \
 	server/sessdir.c server/privdrop.c server/pty.c server/unixsock.c \
-	server/termcheck.c \
+	server/termcheck.c server/accept.c server/fdlimit.c \
 	compat/peercred.c compat/malloc-tune.c compat/event-base.c \
 	compat/compat.h server/server.h
 libholder_a_CPPFLAGS = $(HOLDER_CPPFLAGS)

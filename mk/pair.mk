@@ -27,6 +27,6 @@ tests_unit_test_pairing_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_pairing_LDADD = $(UNIT_LIBS)
 
 PAIR_TESTS = tests/regress/pair-basic.sh tests/regress/pair-users.sh \
-	tests/regress/pair-accounts.sh
+	tests/regress/pair-accounts.sh tests/regress/pair-slowhome.sh
 TESTS += $(PAIR_TESTS)
 EXTRA_DIST += $(PAIR_TESTS)

@@ -60,6 +60,8 @@ struct srv_kp {
 struct srv_key {
 	uint8_t			 pk[LN_KEY_LEN];
 	uint64_t		 last_ts;	/* last accepted Hello time */
+	uint64_t		 stale_ns;	/* when last reported stale */
+	int			 stale_said;
 	struct ratelimit	 rl;
 	LIST_HEAD(, chan_peer)	 peers;
 	unsigned		 npeers;
@@ -261,6 +263,27 @@ srv_confirm(struct chan_server *srv, struct chan_peer *peer)
 	peer->kp[SLOT_NEXT] = NULL;
 }
 
+/*
+ * WireGuard's timestamp rule locks a key out for as long as its client's
+ * clock once ran ahead: tells the caller (ops->stale), so that the reason
+ * is in the log, when the gap is LN_INIT_STALE_NS or more; a replay of a
+ * fresh initiation has a gap near 0 and stays silent. Once per key per
+ * LN_INIT_STALE_EVERY_NS: the per-key rate limit already bounds the calls.
+ */
+static void
+srv_stale(struct chan_server *srv, struct srv_key *key,
+    const Lnsh__Hello *hello, uint64_t now)
+{
+	uint64_t	gap = key->last_ts - hello->timestamp_ns;
+
+	if (srv->ops.stale == NULL || gap < LN_INIT_STALE_NS ||
+	    (key->stale_said && now - key->stale_ns < LN_INIT_STALE_EVERY_NS))
+		return;
+	key->stale_said = 1;
+	key->stale_ns = now;
+	srv->ops.stale(srv->ctx, key->pk, hello->user, gap);
+}
+
 /* Packs the Welcome for a handshake response. */
 static int
 srv_welcome(int resumed, uint8_t *out, size_t cap, size_t *outlen)
@@ -337,6 +360,7 @@ srv_initiation(struct chan_server *srv, const uint8_t *pkt, size_t len,
 	}
 	key = srv_key_get(srv, client_pk, now);
 	if (hello->timestamp_ns <= key->last_ts) {
+		srv_stale(srv, key, hello, now);
 		r = LN_E_DROP(LN_DROP_INIT_REPLAY);
 		goto out;
 	}

@@ -490,17 +490,20 @@ out:
 	return (r);
 }
 
-/* Is a comment printable (no control characters to upset a terminal)? */
+/*
+ * Is a comment printable: valid UTF-8 with no control (C0, DEL, C1) to
+ * upset a terminal? That is, termtext.c would leave it as it is.
+ */
 static int
 comment_ok(const char *s, size_t len)
 {
-	size_t	i;
+	char	*t;
+	int	 ok;
 
-	for (i = 0; i < len; i++) {
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return (0);
-	}
-	return (1);
+	t = tt_dup(s, len, 0);
+	ok = strlen(t) == len && memcmp(t, s, len) == 0;
+	free(t);
+	return (ok);
 }
 
 /* Prints a public key line, "lnsh-x25519 BASE64[ comment]", into out. */
@@ -579,7 +582,7 @@ key_parse(const char *line, uint8_t *pub, char *comment, const char **why)
 		return (LN_E_INVAL);
 	}
 	if (!comment_ok(c, clen)) {
-		*why = "key comment holds control characters";
+		*why = "key comment holds control characters or bad UTF-8";
 		return (LN_E_INVAL);
 	}
 	memcpy(pub, k, sizeof k);

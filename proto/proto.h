@@ -71,6 +71,13 @@ void		*xreallocarray(void *, size_t, size_t);
 char		*xstrdup(const char *);
 void		*xmemdup(const void *, size_t);
 
+/* termtext.c: text from a peer, a session or a file, made safe to show. */
+#define TT_DROP		0x1		/* controls removed, not shown as '?' */
+#define TT_REPLACEMENT	0xfffd		/* what ill-formed UTF-8 becomes */
+size_t		 tt_clean(char *, size_t, const void *, size_t, int);
+char		*tt_dup(const void *, size_t, int);
+void		 tt_clean_str(char *, size_t);
+
 /* buf.c: the one bounded buffer that untrusted bytes pass through. */
 struct buf {
 	uint8_t		*data;
@@ -320,6 +327,11 @@ struct chan_server_ops {
 	/* A whole message arrived from a peer. */
 	void	(*message)(void *, struct chan_peer *, const uint8_t *, size_t,
 		    int);
+	/*
+	 * Optional: an initiation of (key, user) was refused, its timestamp
+	 * this many ns older than the last accepted (LN_INIT_STALE_NS).
+	 */
+	void	(*stale)(void *, const uint8_t *, const char *, uint64_t);
 };
 
 struct chan_client_ops {

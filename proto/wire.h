@@ -59,6 +59,7 @@
 #define LN_PAIR_TTL_MAX_SEC	(24 * 60 * 60)
 #define LN_PAIR_MAX_CODES	16	/* pending codes per user */
 #define LN_PAIR_MAX_USERS	64	/* users' code files read per attempt */
+#define LN_PAIR_MAX_ENTRIES	4096	/* directory entries seen per attempt */
 #define LN_PAIR_MAX_PAYLOAD	512	/* PairRequest / PairResult bytes */
 #define LN_PAIR_SLOTS		16	/* pairing handshakes in progress */
 #define LN_PAIR_SLOT_NS		(10ULL * 1000000000ULL) /* a slot's life */
@@ -67,6 +68,11 @@
 #define LN_PAIR_GLOBAL_PER_SEC	10	/* initiations overall */
 #define LN_PAIR_GLOBAL_BURST	20
 #define LN_PAIR_SOURCES		64	/* source addresses tracked */
+/*
+ * Longest a child may take to write a paired key (root mode): then it is
+ * killed and the client told, within lnsh's default LNSH_TIMEOUT (5 s).
+ */
+#define LN_PAIR_AUTHORIZE_NS	(3ULL * 1000000000ULL)
 
 /* Frames inside a transport plaintext (byte 0). */
 #define LN_FRAME_KEEPALIVE	0	/* empty: proves liveness, elicits nothing */
@@ -109,6 +115,15 @@
 #define LN_PEER_IDLE_NS		(15ULL * 60 * 1000000000ULL)
 /* Connections one client key may hold; the longest silent makes room. */
 #define LN_PEERS_PER_KEY	32
+
+/*
+ * An initiation refused as not newer than the last one accepted from its
+ * key, by this much or more, is reported (a client clock that ran ahead
+ * and was set back: the key is locked out until the clock passes the
+ * last timestamp), at most once per key per LN_INIT_STALE_EVERY_NS.
+ */
+#define LN_INIT_STALE_NS	(10ULL * 1000000000ULL)
+#define LN_INIT_STALE_EVERY_NS	(60ULL * 1000000000ULL)
 
 /* Handshake rate limits (token buckets). */
 #define LN_INIT_PER_KEY_PER_SEC	20
@@ -169,6 +184,36 @@
  * refuses what it would queue, saying the session is not reading.
  */
 #define LN_HOLDER_QUEUE_MAX	(2 * 1024 * 1024)
+
+/*
+ * A new session's command line and the environment entries (LANG, LC_*)
+ * it inherits from the client: more is refused, never cut (server/rpc.c,
+ * server/sessdir.c).
+ */
+#define LN_SESSION_MAX_ARGS	256
+#define LN_SESSION_MAX_ENV	64
+
+/*
+ * A listener that cannot accept for want of descriptors pauses this long
+ * (server/accept.c), and says so at most once per LN_ACCEPT_SAY_NS.
+ */
+#define LN_ACCEPT_PAUSE_NS	(100ULL * 1000000ULL)
+#define LN_ACCEPT_SAY_NS	(60ULL * 1000000000ULL)
+
+/*
+ * lnshd's descriptors (server/fdlimit.c): the soft RLIMIT_NOFILE is raised
+ * towards the hard limit, at most LNSHD_MAX_NOFILE; sessions are capped at
+ * (limit - LNSHD_FD_RESERVE) / LNSHD_FDS_PER_SESSION, the reserve serving
+ * sockets, control connections, pairing and libevent.
+ */
+#define LNSHD_MAX_NOFILE	65536
+#define LNSHD_FD_RESERVE	64
+#define LNSHD_FDS_PER_SESSION	4
+
+/* A holder's stderr in lnshd's log (server/holderlog.c). */
+#define LN_HOLDER_LOG_LINE_MAX	512	/* bytes of text per line; more cut */
+#define LN_HOLDER_LOG_LINES	20	/* lines per holder per window */
+#define LN_HOLDER_LOG_WINDOW_NS	(60ULL * 1000000000ULL)
 
 /*
  * Why an incoming packet, fragment or message was dropped. Each has a counter

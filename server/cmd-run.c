@@ -50,8 +50,9 @@ run_adopted(struct lnshd *d, unsigned adopted)
 
 	key_fingerprint(d->host_pk, fp);
 	log_info("lnshd started: %s mode, state dir %s, host key %s, "
-	    "%u sessions adopted", d->single_user ? "single-user" : "root",
-	    d->state_dir, fp, adopted);
+	    "%u sessions adopted, at most %u sessions (%lu descriptors)",
+	    d->single_user ? "single-user" : "root", d->state_dir, fp,
+	    adopted, d->max_sessions, d->nofile);
 }
 
 /* Frees what the daemon set up, in reverse order; holders keep running. */
@@ -89,6 +90,8 @@ cmd_run_exec(const struct lnshd_opts *o, int argc, char **argv)
 		return (r);
 	log_init(o->verbose > 0 ? CONFIG_LOG_DEBUG : d.cfg.log_level);
 	signal(SIGPIPE, SIG_IGN);
+	d.nofile = fdlimit_raise();
+	d.max_sessions = fdlimit_sessions(d.nofile);
 	if ((r = sessdir_holder_check(!d.single_user, &cause)) != 0)
 		goto fail;
 	/*

@@ -261,8 +261,7 @@ hc_reply_error(struct holder_conn *c, const Lnsh__Holder__Error *e)
 {
 	char	msg[200];
 
-	snprintf(msg, sizeof msg, "%s", e->message);
-	hwire_clean_string(msg);
+	tt_clean(msg, sizeof msg, e->message, strlen(e->message), 0);
 	snprintf(c->err, sizeof c->err, "holder %s: %s", c->name, msg);
 	switch (e->code) {
 	case LNSH__HOLDER__ERROR_CODE__ERROR_STATE:
@@ -357,7 +356,7 @@ hc_hello_check(struct holder_conn *c, const Lnsh__Holder__Hello *h)
 	}
 	c->pid = (long)h->pid;
 	snprintf(c->method, sizeof c->method, "%s", h->event_method);
-	hwire_clean_string(c->method);
+	tt_clean_str(c->method, sizeof c->method);
 	/* A holder runs as its user: take only a sane name. */
 	if (h->term != NULL && termcheck_name_ok(h->term))
 		snprintf(c->term, sizeof c->term, "%s", h->term);
@@ -520,10 +519,8 @@ hc_info_copy(const Lnsh__Holder__Info *i, struct holder_info *info)
 	info->cols = (int)i->cols;
 	info->rows = (int)i->rows;
 	info->pid = (long)i->pid;
-	info->command = xstrdup(i->command);
-	info->title = xstrdup(i->title);
-	hwire_clean_string(info->command);
-	hwire_clean_string(info->title);
+	info->command = tt_dup(i->command, strlen(i->command), 0);
+	info->title = tt_dup(i->title, strlen(i->title), 0);
 }
 
 /* The session's state. consume: a lister shows it (see holder.proto). */
@@ -580,8 +577,8 @@ holder_resize(struct holder_conn *c, int cols, int rows)
 	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
 	Lnsh__Holder__Resize	rs = LNSH__HOLDER__RESIZE__INIT;
 
-	if (cols < 1 || rows < 1 || cols > HOLDER_MAX_DIM ||
-	    rows > HOLDER_MAX_DIM)
+	if (cols < 1 || rows < 1 || cols > HOLDER_MAX_COLS ||
+	    rows > HOLDER_MAX_ROWS)
 		return (LN_E_INVAL);
 	rs.cols = (uint32_t)cols;
 	rs.rows = (uint32_t)rows;
@@ -1059,8 +1056,8 @@ holder_async_resize(struct holder_conn *c, int cols, int rows,
 	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
 	Lnsh__Holder__Resize	rs = LNSH__HOLDER__RESIZE__INIT;
 
-	if (cols < 1 || rows < 1 || cols > HOLDER_MAX_DIM ||
-	    rows > HOLDER_MAX_DIM)
+	if (cols < 1 || rows < 1 || cols > HOLDER_MAX_COLS ||
+	    rows > HOLDER_MAX_ROWS)
 		return (LN_E_INVAL);
 	rs.cols = (uint32_t)cols;
 	rs.rows = (uint32_t)rows;

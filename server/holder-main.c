@@ -82,10 +82,10 @@ main(int argc, char **argv)
 			opts.dir = optarg;
 			break;
 		case 'c':
-			opts.cols = (int)number(optarg, 1, HOLDER_MAX_DIM);
+			opts.cols = (int)number(optarg, 1, HOLDER_MAX_COLS);
 			break;
 		case 'r':
-			opts.rows = (int)number(optarg, 1, HOLDER_MAX_DIM);
+			opts.rows = (int)number(optarg, 1, HOLDER_MAX_ROWS);
 			break;
 		case 's':
 			opts.scrollback = number(optarg, 0, 10000000);

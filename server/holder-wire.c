@@ -139,9 +139,9 @@ hwire_request_ok(const Lnsh__Holder__Request *req)
 	case LNSH__HOLDER__REQUEST__MSG_RESIZE:
 		return (req->resize != NULL &&
 		    req->resize->cols >= 1 &&
-		    req->resize->cols <= HOLDER_MAX_DIM &&
+		    req->resize->cols <= HOLDER_MAX_COLS &&
 		    req->resize->rows >= 1 &&
-		    req->resize->rows <= HOLDER_MAX_DIM);
+		    req->resize->rows <= HOLDER_MAX_ROWS);
 	case LNSH__HOLDER__REQUEST__MSG_CAPTURE:
 		return (req->capture != NULL &&
 		    req->capture->scrollback_lines >= -1);
@@ -178,7 +178,7 @@ hwire_reply_ok(const Lnsh__Holder__Reply *rep)
 		return (hwire_name_ok(i->name) &&
 		    (i->state == LNSH__HOLDER__STATE__STATE_RUNNING ||
 		    i->state == LNSH__HOLDER__STATE__STATE_EXITED) &&
-		    i->cols <= HOLDER_MAX_DIM && i->rows <= HOLDER_MAX_DIM &&
+		    i->cols <= HOLDER_MAX_COLS && i->rows <= HOLDER_MAX_ROWS &&
 		    i->exit_signal < 256 && i->pid <= INT32_MAX &&
 		    hwire_str_ok(i->command, HOLDER_MAX_COMMAND) &&
 		    hwire_str_ok(i->title, HOLDER_MAX_TITLE));
@@ -237,50 +237,4 @@ hwire_unpack_reply(const uint8_t *p, size_t len, Lnsh__Holder__Reply **out)
 	}
 	*out = rep;
 	return (0);
-}
-
-/*
- * Makes a string safe to put in a protobuf string field and show a person:
- * invalid UTF-8 and control characters become '?'. In place; never longer.
- */
-void
-hwire_clean_string(char *s)
-{
-	unsigned char	*p = (unsigned char *)s;
-	size_t		 i, n, k;
-	uint32_t	 cp;
-
-	for (i = 0; p[i] != '\0'; i += n) {
-		n = 1;
-		if (p[i] < 0x20 || p[i] == 0x7f) {
-			p[i] = '?';
-			continue;
-		}
-		if (p[i] < 0x80)
-			continue;
-		if ((p[i] & 0xe0) == 0xc0) {
-			n = 2;
-			cp = p[i] & 0x1f;
-		} else if ((p[i] & 0xf0) == 0xe0) {
-			n = 3;
-			cp = p[i] & 0x0f;
-		} else if ((p[i] & 0xf8) == 0xf0) {
-			n = 4;
-			cp = p[i] & 0x07;
-		} else {
-			p[i] = '?';
-			continue;
-		}
-		for (k = 1; k < n; k++) {
-			if ((p[i + k] & 0xc0) != 0x80)
-				break;
-			cp = (cp << 6) | (p[i + k] & 0x3f);
-		}
-		if (k != n || (n == 2 && cp < 0x80) ||
-		    (n == 3 && cp < 0x800) || (n == 4 && cp < 0x10000) ||
-		    cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) {
-			p[i] = '?';
-			n = 1;
-		}
-	}
 }

@@ -60,7 +60,7 @@ struct holder {
 	struct event_base	*base;
 	struct sockaddr_un	 sun;		/* our socket, to unlink */
 	int			 listen_fd;
-	struct event		*ev_accept;
+	struct acceptor		 acc;		/* the listening socket */
 
 	int			 master;
 	struct event		*ev_pty_read;
@@ -542,7 +542,7 @@ holder_leave(struct holder *h)
 		return;
 	h->leaving = 1;
 	if (h->listen_fd != -1) {
-		event_del(h->ev_accept);
+		acceptor_stop(&h->acc);
 		close(h->listen_fd);
 		h->listen_fd = -1;
 		unlink(h->sun.sun_path);
@@ -575,9 +575,8 @@ holder_do_info(struct hconn *c, uint32_t id, int consume)
 
 	title[0] = '\0';
 	if ((t = emu_title(h->emu)) != NULL) {
-		strncpy(title, t, sizeof title - 1);
-		title[sizeof title - 1] = '\0';
-		hwire_clean_string(title);
+		tt_clean(title, sizeof title, t, strnlen(t, HOLDER_MAX_TITLE),
+		    0);
 	}
 	info.name = (char *)(uintptr_t)h->opts->name;
 	info.state = h->exited ? LNSH__HOLDER__STATE__STATE_EXITED :
@@ -862,8 +861,12 @@ holder_accept(evutil_socket_t lfd, short events, void *arg)
 	gid_t		 gid;
 	int		 fd;
 
-	if ((fd = accept(lfd, NULL, NULL)) == -1)
+	if ((fd = acceptor_accept(&h->acc, lfd)) < 0) {
+		if (fd == ACCEPT_PAUSED)
+			holder_log(h, "accept: %s; not accepting for a moment",
+			    strerror(errno));
 		return;
+	}
 	if (compat_peereid(fd, &uid, &gid) == -1) {
 		holder_log(h, "peer credentials: %s", strerror(errno));
 		close(fd);
@@ -952,10 +955,10 @@ static char *
 holder_command(char **argv, const char *shell)
 {
 	size_t	 len = 0, i;
-	char	*s;
+	char	*s, *t;
 
 	if (argv == NULL || argv[0] == NULL)
-		return (xstrdup(shell));
+		return (tt_dup(shell, strlen(shell), 0));
 	for (i = 0; argv[i] != NULL; i++)
 		len += strlen(argv[i]) + 1;
 	if (len > HOLDER_MAX_COMMAND)
@@ -966,16 +969,17 @@ holder_command(char **argv, const char *shell)
 			strncat(s, " ", len - strlen(s));
 		strncat(s, argv[i], len - strlen(s));
 	}
-	hwire_clean_string(s);
-	return (s);
+	t = xmalloc(len + 1);
+	tt_clean(t, len + 1, s, strlen(s), 0);
+	free(s);
+	return (t);
 }
 
 /* Creates the events of the holder's loop. */
 static void
 holder_events(struct holder *h)
 {
-	h->ev_accept = event_new(h->base, h->listen_fd, EV_READ | EV_PERSIST,
-	    holder_accept, h);
+	acceptor_init(&h->acc, h->base, h->listen_fd, holder_accept, h);
 	h->ev_pty_read = event_new(h->base, h->master, EV_READ | EV_PERSIST,
 	    holder_pty_read, h);
 	h->ev_pty_write = event_new(h->base, h->master, EV_WRITE | EV_PERSIST,
@@ -985,7 +989,6 @@ holder_events(struct holder *h)
 	h->ev_leave = evtimer_new(h->base, holder_leave_timeout, h);
 	h->ev_sigchld = evsignal_new(h->base, SIGCHLD, holder_sigchld, h);
 	h->ev_sigterm = evsignal_new(h->base, SIGTERM, holder_sigterm, h);
-	event_add(h->ev_accept, NULL);
 	event_add(h->ev_pty_read, NULL);
 	event_add(h->ev_sigchld, NULL);
 	event_add(h->ev_sigterm, NULL);
@@ -996,13 +999,14 @@ static void
 holder_cleanup(struct holder *h)
 {
 	struct hconn	*c;
-	struct event	*evs[] = { h->ev_accept, h->ev_pty_read,
+	struct event	*evs[] = { h->ev_pty_read,
 			    h->ev_pty_write, h->ev_kill, h->ev_expire,
 			    h->ev_leave, h->ev_sigchld, h->ev_sigterm };
 	size_t		 i;
 
 	while ((c = TAILQ_FIRST(&h->conns)) != NULL)
 		hconn_free(c);
+	acceptor_free(&h->acc);
 	for (i = 0; i < sizeof evs / sizeof evs[0]; i++) {
 		if (evs[i] != NULL)
 			event_free(evs[i]);

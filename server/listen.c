@@ -196,12 +196,33 @@ listen_send(void *arg, const struct chan_addr *to, const uint8_t *pkt,
 		    strerror(errno));
 }
 
+/*
+ * ops->stale: a key's initiation was refused as older than the last one
+ * accepted from it, by gap ns: its client's clock ran ahead and was set
+ * back. Warn with the gap and the way out, since the client only sees no
+ * answer.
+ */
+static void
+listen_stale(void *arg, const uint8_t *pk, const char *user, uint64_t gap)
+{
+	char	fp[LN_FINGERPRINT_LEN];
+
+	(void)arg;
+	key_fingerprint(pk, fp);
+	log_warn("initiation from key %s for %s refused: its timestamp is "
+	    "%llu s older than the last one accepted from that key; the "
+	    "client's clock ran ahead and was set back, and the key gets no "
+	    "answer until its clock passes that point again (restarting lnshd "
+	    "forgets it)", fp, user, (unsigned long long)(gap / 1000000000ULL));
+}
+
 static const struct chan_server_ops listen_ops = {
 	.send = listen_send,
 	.authorize = authz_authorize,
 	.connect = rpc_connect,
 	.disconnect = rpc_disconnect,
 	.message = rpc_message,
+	.stale = listen_stale,
 };
 
 /* Adds one bound socket to the daemon's list and the loop. */

@@ -55,7 +55,7 @@ log_vline(enum config_log_level level, const char *fmt, va_list ap)
 	char		 line[LOG_LINE_MAX], stamp[32];
 	struct tm	 tm;
 	time_t		 t;
-	size_t		 n, i;
+	size_t		 n;
 	int		 k;
 
 	if (!log_enabled(level))
@@ -70,9 +70,8 @@ log_vline(enum config_log_level level, const char *fmt, va_list ap)
 	if (n >= sizeof line)
 		n = sizeof line - 1;
 	(void)vsnprintf(line + n, sizeof line - n, fmt, ap);
-	for (i = n; i < sizeof line - 1 && line[i] != '\0'; i++)
-		if ((unsigned char)line[i] < 0x20 || line[i] == 0x7f)
-			line[i] = '?';
+	/* Peer and holder text in a message: no control, valid UTF-8. */
+	tt_clean_str(line + n, sizeof line - n);
 	n = strlen(line);
 	if (n >= sizeof line - 1)
 		n = sizeof line - 2;

@@ -41,6 +41,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <event2/event.h>
 #include <sodium.h>
 
 #include "pair.pb-c.h"
@@ -48,9 +49,29 @@
 
 #define PAIR_DIR	"pairing"
 
+/*
+ * A key being written into a user's authorized_keys by a child that runs
+ * as the user (root mode): the loop goes on meanwhile, since a home
+ * directory may be slow or hang (NFS, FUSE). What the result needs is kept
+ * here until the child reports or LN_PAIR_AUTHORIZE_NS passes.
+ */
+struct pair_wait {
+	struct lnshd		*d;
+	struct event		*ev;		/* the child's report, deadline */
+	int			 fd;
+	pid_t			 pid;
+	pair_send_fn		 send;
+	struct pair_keys	 keys;
+	char			 peer[LISTEN_ADDR_MAX];
+	char			 user[65];
+	char			 fp[LN_FINGERPRINT_LEN];
+	char			 comment[LN_KEY_COMMENT_MAX + 1];
+};
+
 /* One handshake in progress, or done with its result kept for resends. */
 struct pair_slot {
 	int			 busy, done;
+	struct pair_wait	*wait;		/* non-NULL: key being written */
 	uint64_t		 created_ns;
 	struct chan_addr	 from;
 	uint32_t		 local_index, remote_index;
@@ -314,13 +335,23 @@ pair_open(struct lnshd *d)
 	}
 }
 
-/* Forgets every pairing handshake. */
+static void	pair_wait_free(struct pair_wait *);
+
+/* Forgets every pairing handshake (a child still writing is killed). */
 void
 pair_close(struct lnshd *d)
 {
+	size_t	i;
+
 	(void)d;
 	if (pair_srv == NULL)
 		return;
+	for (i = 0; i < LN_PAIR_SLOTS; i++) {
+		if (pair_srv->slots[i].wait != NULL) {
+			kill(pair_srv->slots[i].wait->pid, SIGKILL);
+			pair_wait_free(pair_srv->slots[i].wait);
+		}
+	}
 	sodium_memzero(pair_srv, sizeof *pair_srv);
 	free(pair_srv);
 	pair_srv = NULL;
@@ -351,6 +382,15 @@ pair_same_addr(const struct chan_addr *a, const struct chan_addr *b)
 /*
  * Every code of every user with a file in STATE/pairing (at most
  * LN_PAIR_MAX_USERS files), into an allocated array.
+ *
+ * Only a file that can hold codes counts towards that limit: STATE/pairing/
+ * UID, a regular file of UID or root. Anyone may create files in the
+ * directory in root mode (01733), so another name is skipped, and a file
+ * named by a uid that is not that user's (or root's) is junk that could
+ * only fill the limit or squat on the user's name: it is removed (as root,
+ * in our own directory; unlink follows no link) and logged. At most
+ * LN_PAIR_MAX_ENTRIES entries are looked at per attempt, so a directory
+ * flooded between two attempts costs a bounded time and shrinks.
  */
 static struct pair_code *
 pair_all_codes(const char *state_dir, size_t *np)
@@ -359,19 +399,36 @@ pair_all_codes(const char *state_dir, size_t *np)
 	struct dirent		*de;
 	DIR			*dp;
 	char			*dir = pair_dir(state_dir), *cause = NULL;
-	char			*end;
+	char			*end, *path;
 	unsigned long		 uid;
-	size_t			 n = 0, got, files = 0;
+	size_t			 n = 0, got, files = 0, seen = 0;
+	struct stat		 st;
 
 	all = xcalloc(LN_PAIR_MAX_USERS * LN_PAIR_MAX_CODES, sizeof *all);
 	if ((dp = opendir(dir)) == NULL)
 		goto out;
-	while ((de = readdir(dp)) != NULL && files < LN_PAIR_MAX_USERS) {
+	while (files < LN_PAIR_MAX_USERS && seen++ < LN_PAIR_MAX_ENTRIES &&
+	    (de = readdir(dp)) != NULL) {
 		errno = 0;
 		uid = strtoul(de->d_name, &end, 10);
 		if (de->d_name[0] < '0' || de->d_name[0] > '9' ||
 		    *end != '\0' || errno != 0 || uid != (uid_t)uid)
 			continue;
+		path = pair_file(state_dir, (uid_t)uid);
+		if (lstat(path, &st) == 0 && (!S_ISREG(st.st_mode) ||
+		    (st.st_uid != (uid_t)uid && st.st_uid != 0))) {
+			if (unlink(path) == 0)
+				log_warn("pairing: removed %s: not a file of "
+				    "uid %lu but of uid %lu", path, uid,
+				    (unsigned long)st.st_uid);
+			else
+				log_warn("pairing: %s: not a file of uid %lu; "
+				    "ignored (unlink: %s)", path, uid,
+				    strerror(errno));
+			free(path);
+			continue;
+		}
+		free(path);
 		files++;
 		if (pair_codes_load(state_dir, (uid_t)uid, all + n,
 		    LN_PAIR_MAX_CODES, &got, &cause) != 0) {
@@ -407,6 +464,8 @@ pair_slot_new(uint64_t now)
 
 	for (i = 0; i < LN_PAIR_SLOTS; i++) {
 		s = &pair_srv->slots[i];
+		if (s->wait != NULL)
+			continue;
 		if (!s->busy || now - s->created_ns > LN_PAIR_SLOT_NS) {
 			sodium_memzero(s, sizeof *s);
 			return (s);
@@ -577,31 +636,39 @@ out:
 }
 
 /*
- * pair_authorize_as_user as the user: directly in single-user mode, in a
- * child that drops to the user in root mode (never writing into a user's
- * home as root). 0 done (*added says whether a line was added).
+ * In root mode, starts pair_authorize_as_user in a child that drops to the
+ * user (never writing into a user's home as root); the child reports one
+ * byte on a pipe, *fd: '0' added, '3' there already, '1' failed (its
+ * cause in the log), nothing if it died. The caller reads it from the loop
+ * and the SIGCHLD handler (sessions.c) reaps the child.
  */
 static int
-pair_authorize(const struct lnshd *d, const struct paths_user *u,
-    const uint8_t *pk, const char *comment, int *added, char **cause)
+pair_authorize_start(const struct paths_user *u, const uint8_t *pk,
+    const char *comment, pid_t *pidp, int *fdp, char **cause)
 {
 	struct passwd	*pw;
 	char		 err[256], *c = NULL;
 	pid_t		 pid;
-	int		 status, r, a = 0;
+	int		 p[2], r, a = 0;
+	char		 report;
 
-	if (d->single_user)
-		return (pair_authorize_as_user(u, pk, comment, added, cause));
 	if ((pw = getpwuid(u->uid)) == NULL) {
 		ln_cause(cause, "uid %lu has no password entry",
 		    (unsigned long)u->uid);
 		return (LN_E_INVAL);
 	}
+	if (pipe(p) == -1) {
+		ln_cause(cause, "pipe: %s", strerror(errno));
+		return (LN_E_SYSTEM);
+	}
 	if ((pid = fork()) == -1) {
 		ln_cause(cause, "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
 		return (LN_E_SYSTEM);
 	}
 	if (pid == 0) {
+		close(p[0]);
 		if (privdrop(pw, err, sizeof err) != 0) {
 			log_error("pairing: %s", err);
 			_exit(1);
@@ -609,21 +676,16 @@ pair_authorize(const struct lnshd *d, const struct paths_user *u,
 		r = pair_authorize_as_user(u, pk, comment, &a, &c);
 		if (r != 0)
 			log_error("pairing: %s", c != NULL ? c : "failed");
-		_exit(r != 0 ? 1 : a ? 0 : 3);
+		report = r != 0 ? '1' : a ? '0' : '3';
+		(void)write(p[1], &report, 1);
+		_exit(0);
 	}
-	while (waitpid(pid, &status, 0) == -1)
-		if (errno != EINTR) {
-			ln_cause(cause, "waitpid: %s", strerror(errno));
-			return (LN_E_SYSTEM);
-		}
-	if (WIFEXITED(status) && (WEXITSTATUS(status) == 0 ||
-	    WEXITSTATUS(status) == 3)) {
-		*added = WEXITSTATUS(status) == 0;
-		return (0);
-	}
-	ln_cause(cause, "could not write %s's authorized_keys (see the log)",
-	    u->name);
-	return (LN_E_SYSTEM);
+	close(p[1]);
+	evutil_make_socket_nonblocking(p[0]);
+	evutil_make_socket_closeonexec(p[0]);
+	*pidp = pid;
+	*fdp = p[0];
+	return (0);
 }
 
 /* A PairResult, packed into out (at most LN_PAIR_MAX_PAYLOAD bytes). */
@@ -658,24 +720,125 @@ pair_clean(const char *s, char *out, size_t len)
 	out[n] = '\0';
 }
 
+/* What pair_admit did. */
+#define PAIR_REFUSED	0
+#define PAIR_ADMITTED	1
+#define PAIR_WAITING	2	/* a child writes the key: pair_wait_cb */
+
+/* Seals the result into the slot and sends it; the slot is done. */
+static void
+pair_complete(struct lnshd *d, struct pair_slot *s, const struct pair_keys *k,
+    int ok, const char *msg, const char *user, pair_send_fn send)
+{
+	uint8_t	res[LN_PAIR_MAX_PAYLOAD];
+	size_t	rlen;
+
+	rlen = pair_pack_result(ok, msg, user, res);
+	if (pair_result(k, res, rlen, s->result, sizeof s->result,
+	    &s->result_len) == 0) {
+		s->done = 1;
+		send(d, &s->from, s->result, s->result_len);
+	}
+	sodium_memzero(s->psk, sizeof s->psk);
+}
+
+/* The key could not be written: say so, log why, give the code back. */
+static void
+pair_unrecorded(struct lnshd *d, struct pair_slot *s, const char *name,
+    const char *why, char *msg, size_t msglen)
+{
+	char	*cause = NULL;
+
+	snprintf(msg, msglen, "the server could not record the key");
+	log_error("pairing with %s: %s", name, why);
+	if (pair_code_mark(d->state_dir, s->uid, s->psk, 1, &cause) != 0) {
+		log_error("pairing: %s", cause);
+		free(cause);
+	}
+}
+
+/* The message for the client and the log line of an admitted key. */
+static void
+pair_admitted(const char *name, const char *fp, const char *comment,
+    const char *user, int added, char *msg, size_t msglen)
+{
+	snprintf(msg, msglen, "key %s for user %s", added ? "admitted" :
+	    "was already admitted", user);
+	log_info("pairing with %s: key %s (%s) %s for %s", name, fp, comment,
+	    added ? "added to authorized_keys" : "already authorized", user);
+}
+
+/* Frees a finished or abandoned wait. */
+static void
+pair_wait_free(struct pair_wait *w)
+{
+	event_free(w->ev);
+	close(w->fd);
+	sodium_memzero(w, sizeof *w);
+	free(w);
+}
+
+/*
+ * The child writing a key reported, died, or took longer than
+ * LN_PAIR_AUTHORIZE_NS (then it is killed): the result goes out.
+ */
+static void
+pair_wait_cb(evutil_socket_t fd, short what, void *arg)
+{
+	struct pair_slot	*s = arg;
+	struct pair_wait	*w = s->wait;
+	char			 b = 0, msg[160], why[200];
+	ssize_t			 n = -1;
+	int			 ok = 0;
+
+	if (what & EV_TIMEOUT) {
+		kill(w->pid, SIGKILL);
+		snprintf(why, sizeof why, "writing %s's authorized_keys took "
+		    "more than %llu s (a slow or hung home directory?): gave "
+		    "up", w->user, (unsigned long long)(LN_PAIR_AUTHORIZE_NS /
+		    1000000000ULL));
+	} else {
+		n = read(fd, &b, 1);
+		if (n == -1 && (errno == EAGAIN || errno == EINTR))
+			return;		/* EV_PERSIST: still waiting */
+		ok = n == 1 && (b == '0' || b == '3');
+		snprintf(why, sizeof why, "%s", n == 1 ? "could not write "
+		    "authorized_keys (see above)" : "the process writing "
+		    "authorized_keys died");
+	}
+	if (ok)
+		pair_admitted(w->peer, w->fp, w->comment, w->user, b == '0',
+		    msg, sizeof msg);
+	else
+		pair_unrecorded(w->d, s, w->peer, why, msg, sizeof msg);
+	s->wait = NULL;
+	pair_complete(w->d, s, &w->keys, ok, msg, w->user, w->send);
+	pair_wait_free(w);
+}
+
 /*
  * A finish proved the code: check the request, mark the code used, admit
- * the key. Writes the message for the client to msg and, on success, the
- * account the key was admitted for to user; returns 1 on success.
+ * the key: at once in single-user mode (lnshd is the user), through a
+ * child in root mode (PAIR_WAITING: pair_wait_cb completes the slot).
+ * Writes the message for the client to msg unless waiting, and, when
+ * admitted at once, the account the key was admitted for to user.
  */
 static int
 pair_admit(struct lnshd *d, struct pair_slot *s, const struct pair_keys *k,
-    const uint8_t *pl, size_t plen, const char *name, char *msg,
-    size_t msglen, char *user, size_t userlen)
+    const uint8_t *pl, size_t plen, const char *name, pair_send_fn send,
+    char *msg, size_t msglen, char *user, size_t userlen)
 {
 	Lnsh__Pair__PairRequest	*req;
 	struct paths_user	 u;
+	struct pair_wait	*w;
 	struct tm		 tm;
+	struct timeval		 tv;
 	time_t			 t = time(NULL);
 	char			*cause = NULL, host[64], date[16];
 	char			 comment[LN_KEY_COMMENT_MAX + 1];
 	char			 fp[LN_FINGERPRINT_LEN];
-	int			 ok = 0, added = 0;
+	pid_t			 pid;
+	int			 ok = PAIR_REFUSED, added = 0, fd;
 
 	memset(&u, 0, sizeof u);
 	key_fingerprint(k->remote_static, fp);
@@ -683,7 +846,7 @@ pair_admit(struct lnshd *d, struct pair_slot *s, const struct pair_keys *k,
 	    NULL) {
 		snprintf(msg, msglen, "malformed request");
 		log_warn("pairing with %s: malformed request", name);
-		return (0);
+		return (PAIR_REFUSED);
 	}
 	if (paths_user_uid(d->single_user, s->uid, &u, &cause) != 0) {
 		snprintf(msg, msglen, "the code's user is unknown");
@@ -709,24 +872,38 @@ pair_admit(struct lnshd *d, struct pair_slot *s, const struct pair_keys *k,
 	localtime_r(&t, &tm);
 	strftime(date, sizeof date, "%Y-%m-%d", &tm);
 	snprintf(comment, sizeof comment, "paired-from-%s-%s", host, date);
-	if (pair_authorize(d, &u, k->remote_static, comment, &added,
-	    &cause) != 0) {
-		snprintf(msg, msglen, "the server could not record the key");
-		log_error("pairing with %s: %s", name, cause);
-		free(cause);
-		cause = NULL;
-		if (pair_code_mark(d->state_dir, s->uid, s->psk, 1,
-		    &cause) != 0)
-			log_error("pairing: %s", cause);
+	if (d->single_user) {
+		if (pair_authorize_as_user(&u, k->remote_static, comment,
+		    &added, &cause) != 0) {
+			pair_unrecorded(d, s, name, cause, msg, msglen);
+			goto out;
+		}
+		pair_admitted(name, fp, comment, u.name, added, msg, msglen);
+		snprintf(user, userlen, "%s", u.name);
+		ok = PAIR_ADMITTED;
 		goto out;
 	}
-	snprintf(msg, msglen, "key %s for user %s", added ? "admitted" :
-	    "was already admitted", u.name);
-	log_info("pairing with %s: key %s (%s) %s for %s", name, fp, comment,
-	    added ? "added to authorized_keys" : "already authorized",
-	    u.name);
-	snprintf(user, userlen, "%s", u.name);
-	ok = 1;
+	if (pair_authorize_start(&u, k->remote_static, comment, &pid, &fd,
+	    &cause) != 0) {
+		pair_unrecorded(d, s, name, cause, msg, msglen);
+		goto out;
+	}
+	w = xcalloc(1, sizeof *w);
+	w->d = d;
+	w->fd = fd;
+	w->pid = pid;
+	w->send = send;
+	w->keys = *k;
+	snprintf(w->peer, sizeof w->peer, "%s", name);
+	snprintf(w->user, sizeof w->user, "%s", u.name);
+	snprintf(w->fp, sizeof w->fp, "%s", fp);
+	snprintf(w->comment, sizeof w->comment, "%s", comment);
+	w->ev = event_new(d->base, fd, EV_READ | EV_PERSIST, pair_wait_cb, s);
+	tv.tv_sec = (time_t)(LN_PAIR_AUTHORIZE_NS / 1000000000ULL);
+	tv.tv_usec = 0;
+	event_add(w->ev, &tv);
+	s->wait = w;
+	ok = PAIR_WAITING;
 out:
 	free(cause);
 	paths_user_free(&u);
@@ -742,10 +919,9 @@ pair_on_finish(struct lnshd *d, const uint8_t *pkt, size_t len,
 	struct pair_slot	*s = NULL;
 	struct pair_keys	 k;
 	uint8_t			 pl[LN_PAIR_MAX_PAYLOAD];
-	uint8_t			 res[LN_PAIR_MAX_PAYLOAD];
 	uint8_t			 h[LN_KEY_LEN];
 	char			 name[LISTEN_ADDR_MAX], msg[160], user[65];
-	size_t			 i, plen, rlen;
+	size_t			 i, plen;
 	uint32_t		 idx;
 	int			 ok, r;
 
@@ -775,6 +951,11 @@ pair_on_finish(struct lnshd *d, const uint8_t *pkt, size_t len,
 			pair_drop(LN_E_DROP(LN_DROP_STATE));
 		return;
 	}
+	if (s->wait != NULL) {
+		/* A resend while the key is being written: the result comes. */
+		pair_drop(LN_E_DROP(LN_DROP_STATE));
+		return;
+	}
 	if ((r = pair_consume_finish(&s->hs, s->local_index, s->mkey, pkt,
 	    len, pl, sizeof pl, &plen, &k)) != 0) {
 		log_warn("pairing with %s refused: the client does not know "
@@ -783,17 +964,12 @@ pair_on_finish(struct lnshd *d, const uint8_t *pkt, size_t len,
 		return;
 	}
 	k.remote_index = s->remote_index;
+	memcpy(s->fin_hash, h, sizeof h);
 	user[0] = '\0';
-	ok = pair_admit(d, s, &k, pl, plen, name, msg, sizeof msg, user,
+	ok = pair_admit(d, s, &k, pl, plen, name, send, msg, sizeof msg, user,
 	    sizeof user);
-	rlen = pair_pack_result(ok, msg, user, res);
-	if (pair_result(&k, res, rlen, s->result, sizeof s->result,
-	    &s->result_len) == 0) {
-		s->done = 1;
-		memcpy(s->fin_hash, h, sizeof h);
-		send(d, from, s->result, s->result_len);
-	}
-	sodium_memzero(s->psk, sizeof s->psk);
+	if (ok != PAIR_WAITING)
+		pair_complete(d, s, &k, ok == PAIR_ADMITTED, msg, user, send);
 	sodium_memzero(&k, sizeof k);
 	sodium_memzero(pl, sizeof pl);
 }

@@ -33,7 +33,6 @@
 #define RPC_STATUS_NOSESSION	4
 #define RPC_STATUS_EXISTS	5
 #define RPC_STATUS_ACCOUNT	1	/* account refused (account.c) */
-#define RPC_MAX_ARGS		256	/* argv or env entries of a new */
 
 /* A packed Reply waiting for room in the client's send window. */
 struct rpc_out {
@@ -393,8 +392,8 @@ rpc_env_ok(const char *e)
 /* A session to spawn, and the argument lists its session_new points into. */
 struct rpc_spawn {
 	struct session_new	 sn;
-	char			*argv[RPC_MAX_ARGS + 1];
-	char			*env[RPC_MAX_ARGS + 1];
+	char			*argv[LN_SESSION_MAX_ARGS + 1];
+	char			*env[LN_SESSION_MAX_ENV + 1];
 };
 
 /*
@@ -415,18 +414,35 @@ rpc_spawn_prepare(struct client *c, uint64_t id, const Lnsh__NewRequest *req,
 		rpc_reply_status(c, id, RPC_STATUS_OTHER, msg);
 		return (LN_E_INVAL);
 	}
-	if (req->n_argv > RPC_MAX_ARGS || req->n_env > RPC_MAX_ARGS ||
-	    req->cols > HOLDER_MAX_DIM || req->rows > HOLDER_MAX_DIM) {
-		rpc_reply_status(c, id, RPC_STATUS_OTHER, "too many arguments "
-		    "or too large a size");
+	if (req->n_argv > LN_SESSION_MAX_ARGS) {
+		snprintf(msg, sizeof msg, "too many arguments (%zu): a "
+		    "session's command takes at most %d; pass more through "
+		    "a script or a file", req->n_argv, LN_SESSION_MAX_ARGS);
+		rpc_reply_status(c, id, RPC_STATUS_OTHER, msg);
+		return (LN_E_INVAL);
+	}
+	if (req->cols > HOLDER_MAX_COLS || req->rows > HOLDER_MAX_ROWS) {
+		snprintf(msg, sizeof msg, "a session of %ux%u is too large: "
+		    "at most %dx%d", req->cols, req->rows, HOLDER_MAX_COLS,
+		    HOLDER_MAX_ROWS);
+		rpc_reply_status(c, id, RPC_STATUS_OTHER, msg);
 		return (LN_E_INVAL);
 	}
 	for (i = 0; i < req->n_argv; i++)
 		sp->argv[i] = req->argv[i];
 	sp->argv[req->n_argv] = NULL;
-	for (i = 0; i < req->n_env; i++)
-		if (rpc_env_ok(req->env[i]))
-			sp->env[n++] = req->env[i];
+	for (i = 0; i < req->n_env; i++) {
+		if (!rpc_env_ok(req->env[i]))
+			continue;
+		if (n == LN_SESSION_MAX_ENV) {
+			snprintf(msg, sizeof msg, "too many LANG and LC_* "
+			    "variables: a session takes at most %d",
+			    LN_SESSION_MAX_ENV);
+			rpc_reply_status(c, id, RPC_STATUS_OTHER, msg);
+			return (LN_E_INVAL);
+		}
+		sp->env[n++] = req->env[i];
+	}
 	sp->env[n] = NULL;
 	memset(&sp->sn, 0, sizeof sp->sn);
 	sp->sn.name = req->name;

@@ -50,7 +50,12 @@ int		 sb_wrapped(const struct scrollback *, size_t);
 #define HOLDER_MAX_COMMAND	4096		/* bytes of Info.command */
 #define HOLDER_MAX_TITLE	1024		/* bytes of Info.title */
 #define HOLDER_MAX_METHOD	32		/* bytes of Hello.event_method */
-#define HOLDER_MAX_DIM		4096		/* cols or rows */
+/*
+ * A session's size: what the emulator holds (proto/fb.h), so that the pty
+ * never says more columns or rows than the screen lnsh shows.
+ */
+#define HOLDER_MAX_COLS		FB_MAX_COLS
+#define HOLDER_MAX_ROWS		FB_MAX_ROWS
 #define HOLDER_MAX_CONNS	32		/* connections one holder serves */
 #define HOLDER_PTY_QUEUE	(1024 * 1024)	/* input queued for the pty */
 #define HOLDER_EXITED_KEEP_SEC	(24 * 60 * 60)	/* exited: --keep-exited default */
@@ -64,7 +69,6 @@ int		 sb_wrapped(const struct scrollback *, size_t);
 
 int		 hwire_name_ok(const char *);
 int		 hwire_frame_size(const uint8_t *, size_t, size_t, size_t *);
-void		 hwire_clean_string(char *);
 /*
  * The typed helpers need protobuf-c's generated types, so they are declared
  * only where proto/holder.pb-c.h was included first (holder.c, holder-conn.c,
@@ -269,6 +273,27 @@ int		 holder_async_subscribe(struct holder_conn *, holder_done_fn,
 int		 holder_async_updates(struct holder_conn *, int, unsigned,
 		     holder_done_fn, void *);
 
+/* fdlimit.c: lnshd's descriptor limit and the session cap from it. */
+unsigned long	 fdlimit_raise(void);
+unsigned	 fdlimit_sessions(unsigned long);
+void		 fdlimit_restore(void);
+
+/* accept.c: a listener that pauses when descriptors run out. */
+struct acceptor {
+	struct event	*listen;
+	struct event	*resume;
+	int		 paused;
+	int		 said;
+	uint64_t	 said_ns;
+	uint64_t	 pauses;
+};
+#define ACCEPT_PAUSED	(-2)
+void		 acceptor_init(struct acceptor *, struct event_base *, int,
+		     void (*)(int, short, void *), void *);
+void		 acceptor_stop(struct acceptor *);
+void		 acceptor_free(struct acceptor *);
+int		 acceptor_accept(struct acceptor *, int);
+
 /*
  * sessdir.c: a user's socket directory, the holders in it, and spawning a
  * new one. lnshd finds lnsh-holder at LNSH_HOLDER_PATH, or where the
@@ -284,6 +309,7 @@ struct sessdir_spawn {
 	long		  keep_exited;	/* seconds; <= 0: the holder's default */
 	const char	 *term;		/* NULL: PTY_DEFAULT_TERM */
 	char *const	 *env;		/* LANG=, LC_*=, or NULL */
+	int		  keep_stderr;	/* ours, not a pipe (holderctl) */
 };
 const char	*sessdir_holder_path(void);
 int		 sessdir_holder_check(int, char **);	/* (root mode, cause) */
@@ -291,10 +317,10 @@ int		 sessdir_prepare(const char *, char *, size_t);
 int		 sessdir_list(const char *, uid_t, char ***, size_t *);
 int		 sessdir_names(const char *, char ***, size_t *);
 void		 sessdir_free_list(char **, size_t);
-int		 sessdir_spawn(const struct sessdir_spawn *, pid_t *, char *,
-		     size_t);
+int		 sessdir_spawn(const struct sessdir_spawn *, pid_t *, int *,
+		     char *, size_t);
 int		 sessdir_spawn_start(const struct sessdir_spawn *, pid_t *,
-		     int *, char *, size_t);
+		     int *, int *, char *, size_t);
 int		 sessdir_spawn_ready(int, char *, size_t);
 
 /*
@@ -546,6 +572,8 @@ struct lnshd {
 	unsigned		 adopting, adopted;
 	int			 adopt_started;
 	void			(*adopt_done)(struct lnshd *, unsigned);
+	unsigned		 max_sessions;	/* from the descriptor limit */
+	unsigned long		 nofile;	/* soft RLIMIT_NOFILE */
 	struct event		*child_ev;
 
 	struct status_srv	*status;	/* status.c */
@@ -605,6 +633,11 @@ void		 rpc_describe(const struct lnshd *, FILE *);
 /* (client, session name, exit code, signal): an unasked SessionEnded. */
 void		 rpc_ended(struct client *, const char *, int, int);
 void		 rpc_session_ended(struct lnshd *, struct session *);
+
+/* holderlog.c: a spawned holder's stderr, in lnshd's log. */
+void		 holder_log_start(struct event_base *, int, const char *,
+		     uid_t);
+void		 holder_log_stop_all(void);
 
 /* sessions.c: the registry of holders lnshd serves. */
 struct session_new {

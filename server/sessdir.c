@@ -26,7 +26,13 @@
 #define LNSH_HOLDER_PATH	"/usr/local/libexec/lnsh-holder"
 #endif
 
-#define SESSDIR_MAX_ARGS	(32 + 2 * 64)
+/*
+ * The holder's argv: its path and up to 15 option words (name, dir, term,
+ * size, scrollback, ready fd, "--"), two words per environment entry, the
+ * command, and the NULL.
+ */
+#define SESSDIR_MAX_ARGS	(16 + 2 * LN_SESSION_MAX_ENV + \
+				    LN_SESSION_MAX_ARGS + 1)
 #define SESSDIR_READY_MAX	512
 
 /* Where lnsh-holder is: $LNSH_HOLDER, else the installed path. */
@@ -240,14 +246,22 @@ sessdir_num(long v)
 
 /*
  * In the forked child: become the user, keep nothing of the parent's but
- * stderr and the ready pipe, and exec the holder. Never returns.
+ * the ready pipe and, as stderr, the log pipe (holderlog.c: never lnshd's
+ * own stderr, which the user could then write raw lines into), and exec
+ * the holder. Never returns.
  */
 static void
-sessdir_child(const struct sessdir_spawn *sp, char **argv, int ready)
+sessdir_child(const struct sessdir_spawn *sp, char **argv, int ready,
+    int log)
 {
 	char	err[400], line[SESSDIR_READY_MAX];
 	int	fd, maxfd, devnull;
 
+	fdlimit_restore();
+	if (log != -1 && dup2(log, 2) == -1) {
+		snprintf(err, sizeof err, "stderr: %s", strerror(errno));
+		goto fail;
+	}
 	if (privdrop(sp->pw, err, sizeof err) != 0)
 		goto fail;
 	if ((devnull = open("/dev/null", O_RDWR)) == -1 ||
@@ -312,20 +326,32 @@ sessdir_spawn_ready(int fd, char *err, size_t errlen)
  * Starts a holder for (user, name, command) without waiting: fork, drop to
  * the user, exec lnsh-holder. *pid is the holder, a child of the caller,
  * who must reap it; *ready becomes readable when the holder listens or
- * failed: then sessdir_spawn_ready() says which.
+ * failed: then sessdir_spawn_ready() says which. *log reads the holder's
+ * stderr (holderlog.c), or is -1 with sp->keep_stderr.
  */
 int
 sessdir_spawn_start(const struct sessdir_spawn *sp, pid_t *pid, int *ready,
-    char *err, size_t errlen)
+    int *log, char *err, size_t errlen)
 {
 	char		*argv[SESSDIR_MAX_ARGS];
 	const char	*path = sessdir_holder_path(), *why;
-	int		 pfd[2] = { -1, -1 }, r, alloc_from;
-	size_t		 n = 0, i;
+	int		 pfd[2] = { -1, -1 }, lfd[2] = { -1, -1 }, r;
+	int		 alloc_from;
+	size_t		 n = 0, i, k;
 	pid_t		 child;
 
 	if (ln_session_name_check(sp->name, &why) != 0) {
 		snprintf(err, errlen, "bad session name: %s", why);
+		return (LN_E_INVAL);
+	}
+	for (i = 0; sp->env != NULL && sp->env[i] != NULL; i++)
+		;
+	for (k = 0; sp->argv != NULL && sp->argv[k] != NULL; k++)
+		;
+	if (i > LN_SESSION_MAX_ENV || k > LN_SESSION_MAX_ARGS) {
+		snprintf(err, errlen, "too many arguments (%zu, at most %d) "
+		    "or environment entries (%zu, at most %d)", k,
+		    LN_SESSION_MAX_ARGS, i, LN_SESSION_MAX_ENV);
 		return (LN_E_INVAL);
 	}
 	argv[n++] = (char *)(uintptr_t)path;
@@ -337,7 +363,7 @@ sessdir_spawn_start(const struct sessdir_spawn *sp, pid_t *pid, int *ready,
 		argv[n++] = (char *)(uintptr_t)"--term";
 		argv[n++] = (char *)(uintptr_t)sp->term;
 	}
-	for (i = 0; sp->env != NULL && sp->env[i] != NULL && i < 64; i++) {
+	for (i = 0; sp->env != NULL && sp->env[i] != NULL; i++) {
 		argv[n++] = (char *)(uintptr_t)"--env";
 		argv[n++] = sp->env[i];
 	}
@@ -355,16 +381,14 @@ sessdir_spawn_start(const struct sessdir_spawn *sp, pid_t *pid, int *ready,
 		argv[n++] = sessdir_num(sp->keep_exited);
 	}
 	r = LN_E_SYSTEM;
-	if (pipe(pfd) == -1) {
+	if (pipe(pfd) == -1 || (!sp->keep_stderr && pipe(lfd) == -1)) {
 		snprintf(err, errlen, "pipe: %s", strerror(errno));
-		pfd[0] = pfd[1] = -1;
 		goto out;
 	}
 	argv[n++] = xstrdup("--ready-fd");
 	argv[n++] = sessdir_num(pfd[1]);
 	argv[n++] = xstrdup("--");
-	for (i = 0; sp->argv != NULL && sp->argv[i] != NULL &&
-	    n < SESSDIR_MAX_ARGS - 1; i++)
+	for (i = 0; sp->argv != NULL && sp->argv[i] != NULL; i++)
 		argv[n++] = xstrdup(sp->argv[i]);
 	argv[n] = NULL;
 	if (sp->argv == NULL || sp->argv[0] == NULL) {
@@ -378,37 +402,45 @@ sessdir_spawn_start(const struct sessdir_spawn *sp, pid_t *pid, int *ready,
 	}
 	if (child == 0) {
 		close(pfd[0]);
-		sessdir_child(sp, argv, pfd[1]);
+		close(lfd[0]);
+		sessdir_child(sp, argv, pfd[1], lfd[1]);
 	}
 	fcntl(pfd[0], F_SETFD, FD_CLOEXEC);
+	if (lfd[0] != -1)
+		fcntl(lfd[0], F_SETFD, FD_CLOEXEC);
 	*pid = child;
 	*ready = pfd[0];
-	pfd[0] = -1;
+	*log = lfd[0];
+	pfd[0] = lfd[0] = -1;
 	r = 0;
 out:
 	for (i = (size_t)alloc_from; i < n; i++)
 		free(argv[i]);
-	if (pfd[0] != -1)
-		close(pfd[0]);
-	if (pfd[1] != -1)
-		close(pfd[1]);
+	for (i = 0; i < 2; i++) {
+		if (pfd[i] != -1)
+			close(pfd[i]);
+		if (lfd[i] != -1)
+			close(lfd[i]);
+	}
 	return (r);
 }
 
 /*
  * sessdir_spawn_start(), then wait (at most HOLDER_IO_TIMEOUT_SEC) for the
  * holder to listen. LN_E_STATE: a session of that name exists. On failure
- * the holder has been reaped and err says why.
+ * the holder has been reaped and err says why; on success *log reads its
+ * stderr (-1 with sp->keep_stderr).
  */
 int
-sessdir_spawn(const struct sessdir_spawn *sp, pid_t *pid, char *err,
-    size_t errlen)
+sessdir_spawn(const struct sessdir_spawn *sp, pid_t *pid, int *log,
+    char *err, size_t errlen)
 {
 	struct pollfd	pfd;
 	pid_t		child;
-	int		fd, r, status;
+	int		fd, lfd, r, status;
 
-	if ((r = sessdir_spawn_start(sp, &child, &fd, err, errlen)) != 0)
+	if ((r = sessdir_spawn_start(sp, &child, &fd, &lfd, err,
+	    errlen)) != 0)
 		return (r);
 	pfd.fd = fd;
 	pfd.events = POLLIN;
@@ -427,8 +459,11 @@ sessdir_spawn(const struct sessdir_spawn *sp, pid_t *pid, char *err,
 			kill(child, SIGKILL);
 			(void)waitpid(child, &status, 0);
 		}
+		if (lfd != -1)
+			close(lfd);
 		return (r);
 	}
 	*pid = child;
+	*log = lfd;
 	return (0);
 }

@@ -175,6 +175,7 @@ sessions_free(struct lnshd *d)
 		holder_close(s->hc);
 		free(s);
 	}
+	holder_log_stop_all();
 	if (d->child_ev != NULL)
 		event_free(d->child_ev);
 	d->child_ev = NULL;
@@ -517,7 +518,7 @@ sessions_spawn(struct lnshd *d, const struct paths_user *u,
 	const char		*why;
 	char			*dir = NULL, err[512];
 	pid_t			 pid;
-	int			 r;
+	int			 r, logfd;
 
 	if (ln_session_name_check(sn->name, &why) != 0) {
 		ln_cause(cause, "bad session name: %s", why);
@@ -526,6 +527,13 @@ sessions_spawn(struct lnshd *d, const struct paths_user *u,
 	if (sessions_find(d, u->uid, sn->name) != NULL) {
 		ln_cause(cause, "session %s already exists", sn->name);
 		return (LN_E_STATE);
+	}
+	if (d->max_sessions > 0 && d->nsessions >= d->max_sessions) {
+		ln_cause(cause, "lnshd serves %u sessions, the most its "
+		    "descriptor limit allows (%lu open files): kill a session, "
+		    "or raise lnshd's RLIMIT_NOFILE (LimitNOFILE= in its "
+		    "systemd unit, ulimit -n)", d->nsessions, d->nofile);
+		return (LN_E_FULL);
 	}
 	if (d->cfg.max_sessions_per_user > 0 &&
 	    sessions_count_user(d, u->uid) >= d->cfg.max_sessions_per_user) {
@@ -554,10 +562,11 @@ sessions_spawn(struct lnshd *d, const struct paths_user *u,
 	sp.keep_exited = d->cfg.keep_exited_sec;
 	sp.term = sn->term;
 	sp.env = sn->env;
-	if ((r = sessdir_spawn(&sp, &pid, err, sizeof err)) != 0) {
+	if ((r = sessdir_spawn(&sp, &pid, &logfd, err, sizeof err)) != 0) {
 		ln_cause(cause, "%s", err);
 		goto out;
 	}
+	holder_log_start(d->base, logfd, sn->name, u->uid);
 	if ((r = sessions_attach(d, dir, u->uid, sn->name, &s, cause)) != 0)
 		goto out;
 	/* The holder's libevent method: "select" is what a Mac must show. */
@@ -638,6 +647,8 @@ sessions_describe(struct lnshd *d, FILE *out)
 	struct session	*s;
 
 	fprintf(out, "sessions %u\n", d->nsessions);
+	fprintf(out, "max-sessions %u\n", d->max_sessions);
+	fprintf(out, "nofile %lu\n", d->nofile);
 	for (s = d->sessions; s != NULL; s = s->next) {
 		fprintf(out, "session %lu %s ", (unsigned long)s->uid, s->name);
 		if (!s->exited)

@@ -37,7 +37,7 @@
 struct status_srv {
 	int		 fd;
 	char		*path;
-	struct event	*ev;
+	struct acceptor	 acc;
 };
 
 /* One control connection; kill-all keeps it until the holders answer. */
@@ -260,8 +260,12 @@ status_accept_cb(int lfd, short what, void *arg)
 	gid_t			 gid;
 	int			 fd;
 
-	if ((fd = accept(lfd, NULL, NULL)) == -1)
+	if ((fd = acceptor_accept(&d->status->acc, lfd)) < 0) {
+		if (fd == ACCEPT_PAUSED)
+			log_warn("control socket: accept: %s; not accepting "
+			    "for a moment", strerror(errno));
 		return;
+	}
 	if (compat_peereid(fd, &uid, &gid) == -1)
 		uid = (uid_t)-1;
 	if (uid != 0 && uid != geteuid()) {
@@ -331,10 +335,8 @@ status_open(struct lnshd *d, char **cause)
 	ss = xcalloc(1, sizeof *ss);
 	ss->fd = fd;
 	ss->path = path;
-	ss->ev = event_new(d->base, fd, EV_READ | EV_PERSIST,
-	    status_accept_cb, d);
-	event_add(ss->ev, NULL);
 	d->status = ss;
+	acceptor_init(&ss->acc, d->base, fd, status_accept_cb, d);
 	return (0);
 fail:
 	if (fd != -1)
@@ -351,7 +353,7 @@ status_close(struct lnshd *d)
 
 	if (ss == NULL)
 		return;
-	event_free(ss->ev);
+	acceptor_free(&ss->acc);
 	close(ss->fd);
 	unlink(ss->path);
 	free(ss->path);

@@ -160,7 +160,7 @@ cmd_new(const char *dir, int argc, char **argv)
 	pid_t			 pid;
 	char			*env[16];
 	size_t			 nenv = 0;
-	int			 ch, r;
+	int			 ch, r, logfd;
 
 	memset(&sp, 0, sizeof sp);
 	sp.scrollback = -1;
@@ -198,7 +198,8 @@ cmd_new(const char *dir, int argc, char **argv)
 	}
 	sp.pw = pw;
 	sp.dir = dir;
-	if ((r = sessdir_spawn(&sp, &pid, err, sizeof err)) != 0) {
+	sp.keep_stderr = 1;
+	if ((r = sessdir_spawn(&sp, &pid, &logfd, err, sizeof err)) != 0) {
 		fprintf(stderr, "holderctl: %s\n", err);
 		return (r == LN_E_STATE ? EXIT_EXISTS : 1);
 	}

@@ -101,6 +101,18 @@ wait_or_fail "an unknown TERM replaced" screen_has s6 'term:xterm-256color'
 "$HOLDERCTL" "$dir" send s2 '\n' || fail "send to s2"
 wait_or_fail "s2 new size" screen_has s2 '20 90'
 [ "$(field s2 cols)" = 90 ] || fail "info cols after resize"
+# No larger than the emulator holds (FB_MAX_COLS x FB_MAX_ROWS), so that
+# the pty never says more than the screen shows: refused, never passed on.
+"$HOLDERCTL" "$dir" resize s2 1024 512 || fail "resize to 1024x512"
+"$HOLDERCTL" "$dir" resize s2 1025 20 2>/dev/null &&
+    fail "a resize to 1025 columns was accepted"
+"$HOLDERCTL" "$dir" resize s2 90 513 2>/dev/null &&
+    fail "a resize to 513 rows was accepted"
+[ "$(field s2 cols)x$(field s2 rows)" = 1024x512 ] ||
+    fail "size after refused resizes: $(field s2 cols)x$(field s2 rows)"
+"$HOLDERCTL" "$dir" new wide -c 1025 -- /bin/sh >/dev/null 2>&1 &&
+    fail "a holder of 1025 columns started"
+"$HOLDERCTL" "$dir" resize s2 90 20 || fail "resize back"
 
 # --- an exit status is kept until listed once, then the holder goes.
 "$HOLDERCTL" "$dir" new s3 -- /bin/sh >/dev/null || fail "new s3"

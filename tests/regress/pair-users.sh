@@ -2,8 +2,10 @@
 # pair-users.sh: pairing with a root-mode lnshd and two throwaway users. A
 # code made by user A (`lnshd pair` as A) never admits a key for user B:
 # asking for B with it is refused and writes nothing; a code file that B
-# plants under A's uid is ignored; A's code admits a key for A, written as
-# A into A's authorized_keys. Needs root and useradd: else skipped (77).
+# plants under A's uid is ignored, then removed; A's code admits a key for
+# A, written as A into A's authorized_keys, even when B has filled the
+# directory with 2000 junk files named by uids (they used to count towards
+# the 64 files read per attempt). Needs root and useradd: else skipped (77).
 . "$(dirname "$0")/lib.sh"
 lnsh_setup pair-users
 
@@ -61,10 +63,15 @@ rc=0
 "$LNSH" pair ha "$UA@127.0.0.1:$PORT" "$CODE" >"$T/out" 2>"$T/err" || rc=$?
 [ "$rc" = 1 ] || fail "B's code for A exited $rc"
 [ -e "$AKA" ] && fail "B's code admitted a key for A"
-rm -f "$STATE/pairing/$UIDA"
+[ -e "$STATE/pairing/$UIDA" ] && fail "B's file under A's uid was kept"
+grep -q "pairing: removed $STATE/pairing/$UIDA: not a file of uid $UIDA" \
+    "$T/lnshd.err" || fail "the removal was not logged"
 
-# A's own code for A: admitted, A's file, as A.
+# A's own code for A: admitted, A's file, as A, despite B's junk files.
 code_as "$UA"
+su "$UB" -s /bin/sh -c "cd '$STATE/pairing' && i=200000 &&
+    while [ \$i -lt 202000 ]; do : >\$i; i=\$((i + 1)); done" ||
+    fail "B could not write junk in the pairing dir"
 "$LNSH" pair ha "$UA@127.0.0.1:$PORT" "$CODE" >"$T/out" 2>"$T/err" ||
     fail "A's code for A: $(cat "$T/err")"
 [ "$(file_owner "$AKA")" = "$UA" ] || fail "authorized_keys not A's"
@@ -72,4 +79,4 @@ code_as "$UA"
 [ "$(file_mode "$(dirname "$AKA")")" = 700 ] || fail "dir not 0700"
 [ "$(grep -c '^lnsh-x25519 ' "$AKA")" = 1 ] || fail "A's keys: $(cat "$AKA")"
 [ -e "$AKB" ] && fail "B got a key"
-pass "a code of one user never admits a key for another"
+pass "a code of one user never admits a key for another; junk is removed"

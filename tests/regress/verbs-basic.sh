@@ -2,7 +2,8 @@
 # verbs-basic.sh: lnsh's scripting verbs against a real lnshd: new, ls
 # (table and --json, the JSON parsed and checked by python3), send with
 # escapes, capture of the screen, of scrollback and with SGR escapes, a
-# command's exit status shown by ls, kill; and exit codes 4 and 5.
+# command's exit status shown by ls, kill; exit codes 4 and 5; a command of
+# 256 words whole and 257 refused.
 
 set -u
 . "$(dirname "$0")/verbs-lib.sh"
@@ -174,6 +175,22 @@ expect 0 "$LNSH" kill mini main
 expect 0 "$LNSH" kill mini big
 check_ls || fail "ls after kill: $(cat "$T/ls.err")"
 [ "$(cat "$T/ls.json")" = "[]" ] || fail "left: $(cat "$T/ls.json")"
+
+# --- a command of 256 words (LN_SESSION_MAX_ARGS) arrives whole; one
+# more is refused with the limit, never cut (the holder's argv once held
+# about 150 and dropped the rest silently).
+words=$(i=0; while [ $i -lt 252 ]; do printf ' a%d' $i; i=$((i + 1)); done)
+expect 0 "$LNSH" new mini many -- sh -c \
+    'echo "$# ${252}" >"$0.tmp" && mv "$0.tmp" "$0"; exec sleep 100000' \
+    "$T/many.out" $words
+wait_for 10 test -s "$T/many.out" || fail "the 256-word command did not run"
+[ "$(cat "$T/many.out")" = "252 a251" ] ||
+    fail "256 words arrived as: $(cat "$T/many.out")"
+expect 0 "$LNSH" kill mini many
+expect 1 "$LNSH" new mini toomany -- sh -c 'exec sleep 100000' "$T/x" \
+    $words extra
+grep -q 'too many arguments (257): .* at most 256' "$T/err" ||
+    fail "257 words: $(cat "$T/err")"
 
 # HOST as ADDRESS:PORT from the hosts file works as the alias does.
 expect 0 "$LNSH" ls "127.0.0.1:$PORT" --json

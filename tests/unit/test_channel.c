@@ -53,6 +53,7 @@ struct test_client {
 	int			 resumed;	/* its last argument */
 	struct chan_peer	*peer;		/* the server's peer for us */
 	struct inbox		 srv_in;	/* what the server got */
+	uint64_t		 skew;		/* its wall clock is ahead */
 };
 
 struct test_net {
@@ -78,6 +79,8 @@ struct test_net {
 	unsigned		 cl_sent;	/* datagrams clients sent */
 	int			 connects, disconnects;
 	int			 greet;		/* send in connect() */
+	int			 stales;	/* ops->stale calls */
+	uint64_t		 stale_gap;	/* the last one's gap */
 	int			 greet_unreliable_rc;
 };
 
@@ -293,12 +296,25 @@ srv_message(void *ctx, struct chan_peer *peer, const uint8_t *m, size_t len,
 	inbox_put(&tc->srv_in, m, len, reliable);
 }
 
+/* ops->stale: count, and keep the gap. */
+static void
+srv_stale(void *ctx, const uint8_t *pk, const char *user, uint64_t gap)
+{
+	struct test_net	*n = ctx;
+
+	assert_non_null(pk);
+	assert_string_equal(user, "alice");
+	n->stales++;
+	n->stale_gap = gap;
+}
+
 static const struct chan_server_ops srv_ops = {
 	.send = srv_send,
 	.authorize = srv_authorize,
 	.connect = srv_connect,
 	.disconnect = srv_disconnect,
 	.message = srv_message,
+	.stale = srv_stale,
 };
 
 /* Client ops: to the server, from the client's current address. */
@@ -354,7 +370,7 @@ wall(void *ctx)
 {
 	struct test_client	*tc = ctx;
 
-	return (WALL_BASE + tc->net->now);
+	return (WALL_BASE + tc->net->now + tc->skew);
 }
 
 /* A network with a server and no clients yet. */
@@ -884,7 +900,38 @@ test_init_replay(void **state)
 	assert_int_equal(sc->drop[LN_DROP_INIT_REPLAY], 2);
 	assert_int_equal(sc->handshakes, 1);
 	assert_true(addr_eq(chan_peer_addr(tc->peer), &tc->addr));
+	/* A replay is no clock jump: nothing reported. */
+	assert_int_equal(n->stales, 0);
 	pkt_free_list(init);
+	net_free(n);
+}
+
+/*
+ * A client whose clock ran an hour ahead was accepted; set right, the same
+ * key gets no answer (WireGuard's timestamp rule), and the server reports
+ * it once with the gap, however often the client tries in a minute.
+ */
+static void
+test_init_stale(void **state)
+{
+	struct test_net		*n = net_new(NULL, 14);
+	struct test_client	*ahead = net_client(n, -1), *tc;
+	const struct ln_counters *sc = chan_server_counters(n->srv);
+
+	ahead->skew = 3600 * SEC;
+	assert_int_equal(chan_client_connect(ahead->c, n->now), 0);
+	net_run(n, n->now + 1 * SEC);
+	assert_true(chan_client_connected(ahead->c));
+	tc = net_client(n, 0);
+	assert_int_equal(chan_client_connect(tc->c, n->now), 0);
+	net_run(n, n->now + 30 * SEC);
+	assert_false(chan_client_connected(tc->c));
+	assert_true(sc->drop[LN_DROP_INIT_REPLAY] >= 10);
+	assert_int_equal(n->stales, 1);
+	assert_true(n->stale_gap > 3500 * SEC && n->stale_gap <= 3600 * SEC);
+	/* A minute later it is said again. */
+	net_run(n, n->now + 40 * SEC);
+	assert_int_equal(n->stales, 2);
 	net_free(n);
 }
 
@@ -1315,6 +1362,7 @@ main(void)
 		cmocka_unit_test(test_roaming),
 		cmocka_unit_test(test_unauthorized),
 		cmocka_unit_test(test_init_replay),
+		cmocka_unit_test(test_init_stale),
 		cmocka_unit_test(test_ratelimit),
 		cmocka_unit_test(test_junk),
 		cmocka_unit_test(test_frames),

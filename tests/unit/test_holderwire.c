@@ -231,16 +231,6 @@ test_names(void **state)
 	assert_false(hwire_name_ok(long_name));
 }
 
-/* Strings shown to people lose control characters and bad UTF-8. */
-static void
-test_clean_string(void **state)
-{
-	char	a[] = "ok \xc3\xa9 \x1b[31m \xff \xe2\x82";
-
-	hwire_clean_string(a);
-	assert_string_equal(a, "ok \xc3\xa9 ?[31m ? ??");
-}
-
 int
 main(void)
 {
@@ -254,7 +244,6 @@ main(void)
 		cmocka_unit_test(test_empty_oneof),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_names),
-		cmocka_unit_test(test_clean_string),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

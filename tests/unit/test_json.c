@@ -76,6 +76,9 @@ test_escapes(void **state)
 	check_string("\n\r\t\b\f", 5, "\"\\n\\r\\t\\b\\f\"");
 	check_string("\x01\x1b\x1f\x7f", 4, "\"\\u0001\\u001b\\u001f\\u007f\"");
 	check_string("a\0b", 3, "\"a\\u0000b\"");
+	/* C1 controls too (UTF-8 CSI and ST); other non-ASCII is kept. */
+	check_string("\xc2\x9b\xc2\x9c\xc2\xa0", 6,
+	    "\"\\u009b\\u009c\xc2\xa0\"");
 	check_string("/", 1, "\"/\"");
 }
 

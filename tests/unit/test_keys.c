@@ -165,10 +165,19 @@ test_parse_rejects(void **state)
 	snprintf(line, sizeof line, "lnsh-x25519 %s bad\033[2J", b64);
 	assert_int_equal(key_parse(line, out, NULL, &why), LN_E_INVAL);
 	assert_non_null(strstr(why, "control"));
+	/* C1 (UTF-8 CSI) and bad UTF-8 in a comment are refused too. */
+	snprintf(line, sizeof line, "lnsh-x25519 %s bad\xc2\x9b" "6n", b64);
+	assert_int_equal(key_parse(line, out, NULL, &why), LN_E_INVAL);
+	snprintf(line, sizeof line, "lnsh-x25519 %s bad\xff", b64);
+	assert_int_equal(key_parse(line, out, NULL, &why), LN_E_INVAL);
 
 	/* Nothing was written on any failure. */
 	memset(key, 0xee, sizeof key);
 	assert_memory_equal(out, key, LN_KEY_LEN);
+
+	/* Non-ASCII that is not a control is a fine comment. */
+	snprintf(line, sizeof line, "lnsh-x25519 %s caf\xc3\xa9", b64);
+	assert_int_equal(key_parse(line, out, NULL, &why), 0);
 }
 
 /* Fingerprints: fixed form, stable for a key, different between keys. */
