@@ -146,39 +146,29 @@ sessdir_cmp(const void *a, const void *b)
 int
 sessdir_list(const char *dir, uid_t owner, char ***names, size_t *count)
 {
-	DIR			*d;
-	struct dirent		*de;
 	struct holder_conn	*hc;
-	char			**list = NULL, path[1024], err[256];
-	size_t			 n = 0;
+	char			**all, **list = NULL, path[1024], err[256];
+	size_t			 nall, i, n = 0;
 	int			 r;
 
-	if ((d = opendir(dir)) == NULL) {
-		if (errno == ENOENT) {
-			*names = NULL;
-			*count = 0;
-			return (0);
-		}
-		return (LN_E_SYSTEM);
-	}
-	while ((de = readdir(d)) != NULL) {
-		if (!hwire_name_ok(de->d_name))
-			continue;
-		r = holder_open(dir, de->d_name, owner, &hc, err, sizeof err);
+	if ((r = sessdir_names(dir, &all, &nall)) != 0)
+		return (r);
+	/* all is sorted, so list is too. */
+	for (i = 0; i < nall; i++) {
+		r = holder_open(dir, all[i], owner, &hc, err, sizeof err);
 		if (r == 0) {
 			holder_close(hc);
 			list = xreallocarray(list, n + 1, sizeof *list);
-			list[n++] = xstrdup(de->d_name);
+			list[n++] = all[i];
+			all[i] = NULL;
 			continue;
 		}
 		if (r == LN_E_SYSTEM && errno == ECONNREFUSED) {
-			snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+			snprintf(path, sizeof path, "%s/%s", dir, all[i]);
 			unlink(path);
 		}
 	}
-	closedir(d);
-	if (n > 0)
-		qsort(list, n, sizeof *list, sessdir_cmp);
+	sessdir_free_list(all, nall);
 	*names = list;
 	*count = n;
 	return (0);
