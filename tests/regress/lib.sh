@@ -18,6 +18,15 @@
 #                          /bin/sh, that lnshd's account check allows, gone
 #                          with what they run (and $LPID) on exit
 #   users_can_run NAME FILE  skips (77) unless $UA may run FILE
+#   lnshd_programs         $LNSHD, $LNSH and $LNSH_HOLDER (exported) from
+#                          $B, each built
+#   lnshd_options          $STATE, an empty config, $D the options of a
+#                          root-mode lnshd on both
+#   users_keys             a client key each for $UA and $UB (in
+#                          $T/client-USER) in that user's authorized_keys
+#   users_hosts            each client's hosts: h, 127.0.0.1:$PORT, $KEY
+#   lnshd_listen OPTION... spawns lnshd on 127.0.0.1, a free port; waits for
+#                          it to start; $LPID and $PORT set
 #   spawn NAME CMD...      runs CMD in the background, stdout to $T/NAME.out,
 #                          stderr to $T/NAME.err; killed on exit; sets $LASTPID
 #   holder_method_ok M     true if M is the libevent method this build's
@@ -219,6 +228,63 @@ users_can_run() {
 		echo "SKIP: $1: $UA cannot run $2"
 		exit 77
 	fi
+}
+
+# lnshd_programs: the build's lnshd, lnsh and lnsh-holder, or the test fails.
+lnshd_programs() {
+	LNSHD=$B/lnshd
+	LNSH=$B/lnsh
+	LNSH_HOLDER=$B/server/lnsh-holder
+	for f in "$LNSHD" "$LNSH" "$LNSH_HOLDER"; do
+		[ -x "$f" ] || fail "$f not built"
+	done
+	export LNSH_HOLDER
+}
+
+# lnshd_options: a state dir and an empty config (not the system's) for a
+# root-mode lnshd; $D names both.
+lnshd_options() {
+	STATE=$T/state
+	: >"$T/empty.conf"
+	chmod 644 "$T/empty.conf"
+	D="--config $T/empty.conf --state-dir $STATE"
+}
+
+# users_keys: after users_setup, a client key for each of $UA and $UB (root's
+# files, in $T/client-USER), the only one in that user's authorized_keys;
+# the home is the user's again, 0700.
+users_keys() {
+	for u in $UA $UB; do
+		mkdir -p "$T/home-$u/.config/lnsh"
+		LNSH_CONFIG_DIR=$T/client-$u "$LNSH" keygen >/dev/null ||
+		    fail keygen
+		LNSH_CONFIG_DIR=$T/client-$u "$LNSH" pubkey \
+		    >"$T/home-$u/.config/lnsh/authorized_keys" ||
+		    fail "pubkey $u"
+		chmod 600 "$T/home-$u/.config/lnsh/authorized_keys"
+		chown -R "$u" "$T/home-$u"
+		chmod 700 "$T/home-$u"
+	done
+}
+
+# users_hosts: each client of users_keys knows the lnshd at $PORT, host key
+# $KEY, as the alias h.
+users_hosts() {
+	for u in $UA $UB; do
+		echo "h 127.0.0.1:$PORT $KEY" >"$T/client-$u/hosts"
+	done
+}
+
+# lnshd_listen OPTION...: $LNSHD with OPTIONS on 127.0.0.1, a port the system
+# picks, logging to $T/lnshd.err; waits for its start line (after the
+# listening one), then $LPID is its pid and $PORT its port.
+lnshd_listen() {
+	spawn lnshd "$LNSHD" "$@" --listen 127.0.0.1:0
+	LPID=$LASTPID
+	wait_line 10 "$T/lnshd.err" 'lnshd started' ||
+	    fail "lnshd did not start ($LNSHD)"
+	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
+	    "$T/lnshd.err" | head -n 1)
 }
 
 # file_mode FILE: permission bits in octal: GNU stat, else BSD's (macOS).
