@@ -21,39 +21,17 @@ NOLOGIN=/usr/sbin/nologin
 [ -x "$NOLOGIN" ] || NOLOGIN=/bin/false
 grep -qx "$NOLOGIN" /etc/shells 2>/dev/null &&
     { echo "SKIP: account-policy: /etc/shells lists $NOLOGIN"; exit 77; }
-LNSHD=$B/lnshd
-LNSH=$B/lnsh
-LNSH_HOLDER=$B/server/lnsh-holder
-for f in "$LNSHD" "$LNSH" "$LNSH_HOLDER"; do
-	[ -x "$f" ] || fail "$f not built"
-done
-export LNSH_HOLDER
+lnshd_programs
 LNSH_TIMEOUT=5
 export LNSH_TIMEOUT
 users_can_run account-policy "$LNSH_HOLDER"
 
-STATE=$T/state
-: >"$T/empty.conf"
-D="--config $T/empty.conf --state-dir $STATE"
+lnshd_options
 KEY=$("$LNSHD" pubkey $D) || fail "lnshd pubkey"
-for u in $UA $UB; do
-	mkdir -p "$T/home-$u/.config/lnsh"
-	LNSH_CONFIG_DIR=$T/client-$u "$LNSH" keygen >/dev/null || fail keygen
-	LNSH_CONFIG_DIR=$T/client-$u "$LNSH" pubkey \
-	    >"$T/home-$u/.config/lnsh/authorized_keys" || fail "pubkey $u"
-	chmod 600 "$T/home-$u/.config/lnsh/authorized_keys"
-	chown -R "$u" "$T/home-$u"
-	chmod 700 "$T/home-$u"
-done
-spawn lnshd "$LNSHD" $D --listen 127.0.0.1:0
-LPID=$LASTPID
-wait_line 10 "$T/lnshd.err" 'lnshd started' || fail "lnshd did not start"
+users_keys
+lnshd_listen $D
 grep -q 'root mode' "$T/lnshd.err" || fail "not in root mode"
-PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-    "$T/lnshd.err" | head -n 1)
-for u in $UA $UB; do
-	echo "h 127.0.0.1:$PORT $KEY" >"$T/client-$u/hosts"
-done
+users_hosts
 # as USER VERB ARGS...: lnsh with USER's key, served as USER.
 as() {
 	u=$1 v=$2

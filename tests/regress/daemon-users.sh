@@ -9,45 +9,21 @@
 lnsh_setup daemon-users
 
 users_setup daemon-users lns
-LNSHD=$B/lnshd
-LNSH=$B/lnsh
-LNSH_HOLDER=$B/server/lnsh-holder
-[ -x "$LNSH" ] || { echo "SKIP: daemon-users: lnsh not built"; exit 77; }
-for f in "$LNSHD" "$LNSH_HOLDER"; do
-	[ -x "$f" ] || fail "$f not built"
-done
-export LNSH_HOLDER
+[ -x "$B/lnsh" ] || { echo "SKIP: daemon-users: lnsh not built"; exit 77; }
+lnshd_programs
 LNSH_TIMEOUT=3
 export LNSH_TIMEOUT
 
-for u in $UA $UB; do
-	mkdir -p "$T/home-$u/.config/lnsh"
-done
 users_can_run daemon-users "$LNSH_HOLDER"
 
 # A client key each (root's files), admitted for its own user only.
-STATE=$T/state
-: >"$T/empty.conf"
-D="--config $T/empty.conf --state-dir $STATE"
+lnshd_options
 KEY=$("$LNSHD" pubkey $D) || fail "lnshd pubkey"
-for u in $UA $UB; do
-	LNSH_CONFIG_DIR=$T/client-$u "$LNSH" keygen >/dev/null || fail keygen
-	LNSH_CONFIG_DIR=$T/client-$u "$LNSH" pubkey \
-	    >"$T/home-$u/.config/lnsh/authorized_keys" || fail "pubkey $u"
-	chmod 600 "$T/home-$u/.config/lnsh/authorized_keys"
-	chown -R "$u" "$T/home-$u"
-	chmod 700 "$T/home-$u"
-done
+users_keys
 
-spawn lnshd "$LNSHD" $D --listen 127.0.0.1:0
-LPID=$LASTPID
-wait_line 10 "$T/lnshd.err" 'lnshd started' || fail "lnshd did not start"
+lnshd_listen $D
 grep -q 'root mode' "$T/lnshd.err" || fail "not in root mode"
-PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-    "$T/lnshd.err" | head -n 1)
-for u in $UA $UB; do
-	echo "h 127.0.0.1:$PORT $KEY" >"$T/client-$u/hosts"
-done
+users_hosts
 # as CLIENT USER VERB ARGS...: lnsh with CLIENT's key, served as USER.
 as() {
 	c=$1 u=$2 v=$3
