@@ -56,12 +56,7 @@ case $FP in BLAKE2B:*) ;; *) fail "no laptop line: $(D authorized)" ;; esac
 D authorized | grep -q 'never *laptop$' || fail "laptop used already?"
 
 # A login records the last use.
-spawn lnshd "$LNSHD" --single-user --state-dir "$STATE" \
-    --listen 127.0.0.1:0 -v
-wait_line 10 "$T/lnshd.err" 'listening on 127\.0\.0\.1:[0-9]+' ||
-    fail "lnshd did not start"
-PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-    "$T/lnshd.err" | head -n 1)
+lnshd_listen --single-user --state-dir "$STATE" -v
 HOSTKEY=$(D pubkey) || fail "lnshd pubkey"
 "$LNSH" host add mini "127.0.0.1:$PORT" "$HOSTKEY" >/dev/null ||
     fail "host add"

@@ -14,12 +14,7 @@ AK=$HOME/.config/lnsh/authorized_keys
 HOSTS=$LNSH_CONFIG_DIR/hosts
 ME=$(id -un)
 
-spawn lnshd "$LNSHD" --single-user --state-dir "$STATE" \
-    --listen 127.0.0.1:0 -v
-wait_line 10 "$T/lnshd.err" 'listening on 127\.0\.0\.1:[0-9]+' ||
-    fail "lnshd did not start"
-PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-    "$T/lnshd.err" | head -n 1)
+lnshd_listen --single-user --state-dir "$STATE" -v
 
 new_code() {
 	"$LNSHD" pair --single-user --state-dir "$STATE" >"$T/pair.out" \

@@ -15,12 +15,7 @@ HOSTS=$LNSH_CONFIG_DIR/hosts
 KEY=$LNSH_CONFIG_DIR/key
 MSG="lnshd is not running there or not on that port (run 'lnshd status' there); the code is wrong, expired or already used (run 'lnshd pair' there for a new one)"
 
-spawn lnshd "$LNSHD" --single-user --state-dir "$STATE" \
-    --listen 127.0.0.1:0 -v
-wait_line 10 "$T/lnshd.err" 'listening on 127\.0\.0\.1:[0-9]+' ||
-    fail "lnshd did not start"
-PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-    "$T/lnshd.err" | head -n 1)
+lnshd_listen --single-user --state-dir "$STATE" -v
 
 # new_code [ENV=VALUE]: runs lnshd pair, sets $CODE.
 new_code() {

@@ -14,10 +14,7 @@ users_setup pair-slowhome lns
 for c in fsfreeze mkfs.ext4; do
 	command -v $c >/dev/null 2>&1 || { echo "SKIP: no $c"; exit 77; }
 done
-LNSHD=$B/lnshd
-LNSH=$B/lnsh
-LNSH_HOLDER=$B/server/lnsh-holder
-export LNSH_HOLDER
+lnshd_programs
 users_can_run pair-slowhome "$LNSHD"
 
 # A's home: a small ext4 filesystem of its own, so that it can be frozen.
@@ -43,16 +40,8 @@ mount -o loop "$T/home.img" "$HA" 2>"$T/mount.err" || {
 MOUNTED=1
 chown "$UA" "$HA" && chmod 700 "$HA" || fail "chown $HA"
 
-STATE=$T/state
-: >"$T/empty.conf"
-chmod 644 "$T/empty.conf"
-D="--config $T/empty.conf --state-dir $STATE"
-spawn lnshd "$LNSHD" $D --listen 127.0.0.1:0 -v
-LPID=$LASTPID
-wait_line 10 "$T/lnshd.err" 'listening on 127\.0\.0\.1:[0-9]+' ||
-    fail "lnshd did not start"
-PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-    "$T/lnshd.err" | head -n 1)
+lnshd_options
+lnshd_listen $D -v
 
 su "$UA" -s /bin/sh -c "'$LNSHD' pair $D" >"$T/pair.out" 2>&1 ||
     fail "lnshd pair as $UA: $(cat "$T/pair.out")"

@@ -10,25 +10,11 @@
 lnsh_setup pair-users
 
 users_setup pair-users lnp
-LNSHD=$B/lnshd
-LNSH=$B/lnsh
-LNSH_HOLDER=$B/server/lnsh-holder
-for f in "$LNSHD" "$LNSH" "$LNSH_HOLDER"; do
-	[ -x "$f" ] || fail "$f not built"
-done
-export LNSH_HOLDER
+lnshd_programs
 users_can_run pair-users "$LNSHD"
 
-STATE=$T/state
-: >"$T/empty.conf"
-chmod 644 "$T/empty.conf"
-D="--config $T/empty.conf --state-dir $STATE"
-spawn lnshd "$LNSHD" $D --listen 127.0.0.1:0 -v
-LPID=$LASTPID
-wait_line 10 "$T/lnshd.err" 'listening on 127\.0\.0\.1:[0-9]+' ||
-    fail "lnshd did not start"
-PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-    "$T/lnshd.err" | head -n 1)
+lnshd_options
+lnshd_listen $D -v
 wait_for 10 test -d "$STATE/pairing" || fail "no pairing dir"
 
 # code_as USER: `lnshd pair` run by USER; sets $CODE.
