@@ -25,6 +25,8 @@
 #   users_keys             a client key each for $UA and $UB (in
 #                          $T/client-USER) in that user's authorized_keys
 #   users_hosts            each client's hosts: h, 127.0.0.1:$PORT, $KEY
+#   own_key                a client key in $LNSH_CONFIG_DIR, the only one
+#                          in $HOME's authorized_keys
 #   lnshd_listen OPTION... spawns lnshd on 127.0.0.1, a free port; waits for
 #                          it to start; $LPID and $PORT set
 #   spawn NAME CMD...      runs CMD in the background, stdout to $T/NAME.out,
@@ -273,6 +275,15 @@ users_hosts() {
 	for u in $UA $UB; do
 		echo "h 127.0.0.1:$PORT $KEY" >"$T/client-$u/hosts"
 	done
+}
+
+# own_key: a new client key ($LNSH_CONFIG_DIR) that a single-user lnshd
+# run with this $HOME admits, and no other.
+own_key() {
+	"$LNSH" keygen >"$T/keygen.out" 2>&1 || fail "lnsh keygen"
+	"$LNSH" pubkey >"$HOME/.config/lnsh/authorized_keys" ||
+	    fail "lnsh pubkey"
+	chmod 600 "$HOME/.config/lnsh/authorized_keys"
 }
 
 # lnshd_listen OPTION...: $LNSHD with OPTIONS on 127.0.0.1, a port the system

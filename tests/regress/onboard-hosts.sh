@@ -12,15 +12,8 @@ set -u
 . "$(dirname "$0")/verbs-lib.sh"
 verbs_setup onboard-hosts
 
-"$LNSH" keygen >/dev/null 2>&1 || fail "lnsh keygen"
-"$LNSH" pubkey >"$HOME/.config/lnsh/authorized_keys" || fail "pubkey"
-chmod 600 "$HOME/.config/lnsh/authorized_keys"
-spawn lnshd "$LNSHD" --single-user --state-dir "$STATE" \
-    --listen 127.0.0.1:0 -v
-wait_line 10 "$T/lnshd.err" 'listening on 127\.0\.0\.1:[0-9]+' ||
-    fail "lnshd did not start"
-PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-    "$T/lnshd.err" | head -n 1)
+own_key
+lnshd_listen --single-user --state-dir "$STATE" -v
 HOSTKEY=$("$LNSHD" pubkey --single-user --state-dir "$STATE") ||
     fail "lnshd pubkey"
 FP=$(sed -n 's/.*host key \(BLAKE2B:[^,]*\),.*/\1/p' "$T/lnshd.err" |

@@ -45,17 +45,9 @@ verbs_cleanup() {
 
 # Starts lnshd on a free port, authorizes our key, writes the hosts line.
 verbs_daemon() {
-	"$LNSH" keygen >"$T/keygen.out" 2>&1 || fail "lnsh keygen"
-	"$LNSH" pubkey >"$HOME/.config/lnsh/authorized_keys" ||
-	    fail "lnsh pubkey"
-	chmod 600 "$HOME/.config/lnsh/authorized_keys"
-	spawn lnshd "$LNSHD" --single-user --state-dir "$STATE" \
-	    --listen 127.0.0.1:0 -v
-	DAEMON_PID=$LASTPID
-	wait_line 10 "$T/lnshd.err" 'listening on 127\.0\.0\.1:[0-9]+' ||
-	    fail "lnshd did not start"
-	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-	    "$T/lnshd.err" | head -n 1)
+	own_key
+	lnshd_listen --single-user --state-dir "$STATE" -v
+	DAEMON_PID=$LPID
 	HOSTKEY=$("$LNSHD" pubkey --single-user --state-dir "$STATE") ||
 	    fail "lnshd pubkey"
 	echo "mini 127.0.0.1:$PORT $HOSTKEY" >"$LNSH_CONFIG_DIR/hosts"
