@@ -27,11 +27,7 @@ export LNSH_TIMEOUT
 users_can_run account-policy "$LNSH_HOLDER"
 
 lnshd_options
-KEY=$("$LNSHD" pubkey $D) || fail "lnshd pubkey"
-users_keys
-lnshd_listen $D
-grep -q 'root mode' "$T/lnshd.err" || fail "not in root mode"
-users_hosts
+users_daemon
 # as USER VERB ARGS...: lnsh with USER's key, served as USER.
 as() {
 	u=$1 v=$2

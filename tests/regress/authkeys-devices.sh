@@ -19,7 +19,6 @@ export LNSH_TIMEOUT
 users_can_run authkeys-devices "$LNSH_HOLDER"
 
 lnshd_options
-KEY=$("$LNSHD" pubkey $D) || fail "lnshd pubkey"
 users_keys
 AK=$T/home-$UA/.config/lnsh/authorized_keys
 cp "$AK" "$T/ak-$UA"

@@ -18,12 +18,7 @@ users_can_run daemon-users "$LNSH_HOLDER"
 
 # A client key each (root's files), admitted for its own user only.
 lnshd_options
-KEY=$("$LNSHD" pubkey $D) || fail "lnshd pubkey"
-users_keys
-
-lnshd_listen $D
-grep -q 'root mode' "$T/lnshd.err" || fail "not in root mode"
-users_hosts
+users_daemon
 # as CLIENT USER VERB ARGS...: lnsh with CLIENT's key, served as USER.
 as() {
 	c=$1 u=$2 v=$3

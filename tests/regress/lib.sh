@@ -24,7 +24,10 @@
 #                          root-mode lnshd on both
 #   users_keys             a client key each for $UA and $UB (in
 #                          $T/client-USER) in that user's authorized_keys
-#   users_hosts            each client's hosts: h, 127.0.0.1:$PORT, $KEY
+#   users_hosts            each client's hosts: h, 127.0.0.1:$PORT, the
+#                          host key of lnshd $D
+#   users_daemon           users_keys, then a root-mode lnshd $D that each
+#                          client reaches as h
 #   own_key                a client key in $LNSH_CONFIG_DIR, the only one
 #                          in $HOME's authorized_keys
 #   lnshd_listen OPTION... spawns lnshd on 127.0.0.1, a free port; waits for
@@ -269,12 +272,22 @@ users_keys() {
 	done
 }
 
-# users_hosts: each client of users_keys knows the lnshd at $PORT, host key
-# $KEY, as the alias h.
+# users_hosts: each client of users_keys knows the lnshd $D at $PORT, by its
+# host key, as the alias h.
 users_hosts() {
+	KEY=$("$LNSHD" pubkey $D) || fail "lnshd pubkey"
 	for u in $UA $UB; do
 		echo "h 127.0.0.1:$PORT $KEY" >"$T/client-$u/hosts"
 	done
+}
+
+# users_daemon: after lnshd_options, lnshd in root mode on a loopback port
+# (users_hosts) that admits each user's client key (users_keys).
+users_daemon() {
+	users_keys
+	lnshd_listen $D
+	grep -q 'root mode' "$T/lnshd.err" || fail "not in root mode"
+	users_hosts
 }
 
 # own_key: a new client key ($LNSH_CONFIG_DIR) that a single-user lnshd
