@@ -38,3 +38,11 @@ TESTS += tests/regress/attach-server-basic.sh
 EXTRA_DIST += tests/regress/attach-server-basic.sh
 TESTS += tests/regress/attach-long-line.sh
 EXTRA_DIST += tests/regress/attach-long-line.sh
+
+# replyflood: asks lnshd for answers and never acknowledges them.
+noinst_PROGRAMS += tests/replyflood
+tests_replyflood_SOURCES = tests/replyflood.c
+tests_replyflood_LDADD = libpbdaemon.a $(SSP_LIBS) $(PROTO_LIBS)
+$(tests_replyflood_OBJECTS): proto/rpc.pb-c.h
+TESTS += tests/regress/rpc-reply-budget.sh
+EXTRA_DIST += tests/regress/rpc-reply-budget.sh

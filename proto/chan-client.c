@@ -506,6 +506,17 @@ chan_client_ack_now(struct chan_client *c, uint64_t now)
 	cli_flush(c, now, 0);
 }
 
+/*
+ * For tests (tests/replyflood.c) only: from now on the client's envelopes
+ * acknowledge nothing it received, as a client that asks and never reads
+ * its answers would; the server still acknowledges what the client sends.
+ */
+void
+chan_client_mute_acks(struct chan_client *c)
+{
+	c->link.rel.mute_acks = 1;
+}
+
 /* What the client has seen. */
 const struct ln_counters *
 chan_client_counters(const struct chan_client *c)

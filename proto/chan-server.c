@@ -677,6 +677,16 @@ chan_peer_connection_id(const struct chan_peer *peer)
 	return (peer->conn_id);
 }
 
+/*
+ * Bytes of reliable messages sent to the peer that it has not acknowledged
+ * (rpc.c counts them against a client's reply budget).
+ */
+size_t
+chan_peer_unacked_bytes(const struct chan_peer *peer)
+{
+	return (rel_unacked_bytes(&peer->link.rel));
+}
+
 /* The caller's pointer for this peer. */
 void *
 chan_peer_data(const struct chan_peer *peer)

@@ -200,6 +200,8 @@ struct rel {
 	uint64_t	 delivered;	/* we delivered every seq <= this */
 	struct rel_out	*out;		/* LN_REL_WINDOW unacked messages */
 	struct rel_in	*in;		/* out-of-order arrivals held */
+	size_t		 out_bytes;	/* bodies of the unacked in out */
+	int		 mute_acks;	/* tests: acknowledge nothing */
 	int		 ack_due;
 	uint64_t	 ack_due_ns;
 	/* RTT (RFC 6298) from the peer's echoes of our timestamps. */
@@ -230,6 +232,7 @@ int	 rel_input(struct rel *, const uint8_t *, size_t, uint64_t,
 void	 rel_ack_soon(struct rel *, uint64_t);
 uint64_t rel_deadline(const struct rel *);
 size_t	 rel_unacked(const struct rel *);
+size_t	 rel_unacked_bytes(const struct rel *);
 
 /* ratelimit.c: token buckets for handshake initiations. */
 struct ratelimit {
@@ -354,6 +357,7 @@ const struct chan_addr *chan_peer_addr(const struct chan_peer *);
 const uint8_t *chan_peer_key(const struct chan_peer *);
 const char *chan_peer_user(const struct chan_peer *);
 uint64_t chan_peer_connection_id(const struct chan_peer *);
+size_t	 chan_peer_unacked_bytes(const struct chan_peer *);
 void	*chan_peer_data(const struct chan_peer *);
 void	 chan_peer_set_data(struct chan_peer *, void *);
 
@@ -371,6 +375,7 @@ int	 chan_client_connected(const struct chan_client *);
 uint64_t chan_client_last_heard(const struct chan_client *);
 int	 chan_client_keepalive(struct chan_client *, uint64_t);
 void	 chan_client_ack_now(struct chan_client *, uint64_t);
+void	 chan_client_mute_acks(struct chan_client *);
 const struct ln_counters *chan_client_counters(const struct chan_client *);
 
 /*

@@ -197,6 +197,13 @@ rel_unacked(const struct rel *r)
 	return ((size_t)(r->next_seq - 1 - r->peer_acked));
 }
 
+/* Bytes of the messages sent or queued that the peer has not acknowledged. */
+size_t
+rel_unacked_bytes(const struct rel *r)
+{
+	return (r->out_bytes);
+}
+
 /* Fragments an Envelope of len bytes travels in (as frag_count). */
 static unsigned
 rel_frags(size_t len)
@@ -220,6 +227,7 @@ rel_queue(struct rel *r, const uint8_t *body, size_t len)
 	memset(m, 0, sizeof *m);
 	m->body = xmemdup(body, len);
 	m->len = len;
+	r->out_bytes += len;
 	/* The most its Envelope can take, until it is encoded. */
 	m->cost = rel_frags(len + LN_ENVELOPE_OVERHEAD);
 	r->next_seq++;
@@ -273,8 +281,10 @@ rel_encode(struct rel *r, uint64_t now, uint64_t seq, const uint8_t *body,
 	size_t		 n;
 
 	e.seq = seq;
-	e.ack = r->delivered;
-	e.sack = rel_sack(r);
+	if (!r->mute_acks) {
+		e.ack = r->delivered;
+		e.sack = rel_sack(r);
+	}
 	e.body.data = (uint8_t *)(uintptr_t)body;
 	e.body.len = len;
 	e.ts = rel_ms(now);
@@ -623,6 +633,7 @@ rel_ack(struct rel *r, uint64_t ack, uint64_t sack)
 	for (seq = r->peer_acked + 1; seq <= ack; seq++) {
 		m = &r->out->m[seq % LN_REL_WINDOW];
 		acked += rel_got(r, m);
+		r->out_bytes -= m->len;
 		free(m->body);
 		free(m->env);
 		memset(m, 0, sizeof *m);

@@ -216,6 +216,23 @@
 #define LN_HOLDER_LOG_WINDOW_NS	(60ULL * 1000000000ULL)
 
 /*
+ * Bytes of RPC replies lnshd keeps for one client connection, queued for
+ * its send window plus sent and not yet acknowledged. A client that asks
+ * and never acknowledges (600 small captures took lnshd from 7 MB to
+ * 335 MB) is answered BUSY once this is spent: 4 MiB holds three of the
+ * largest replies (LN_REL_MAX_BODY, a capture of the whole scrollback)
+ * beside small ones, so a client that reads its answers never sees BUSY.
+ * A key's connections (LN_PEERS_PER_KEY of them) share LN_RPC_KEY_MAX.
+ * BUSY replies, small and of fixed size, have LN_RPC_BUSY_RESERVE more
+ * per connection; past that a reply is dropped unsent, counted by reason
+ * in `lnshd status` (rpc_busy, rpc_dropped). A key's worst case is thus
+ * LN_RPC_KEY_MAX plus its connections' reserves, 18 MiB.
+ */
+#define LN_RPC_CONN_MAX		(4 * 1024 * 1024)
+#define LN_RPC_KEY_MAX		(16 * 1024 * 1024)
+#define LN_RPC_BUSY_RESERVE	(64 * 1024)
+
+/*
  * Why an incoming packet, fragment or message was dropped. Each has a counter
  * and a name (for tests and `lnshd status`). Nothing dropped gets a reply.
  * The channel and pairing (server/pair.c) count drops apart; the last two

@@ -33,6 +33,9 @@
 #define RPC_STATUS_NOSESSION	4
 #define RPC_STATUS_EXISTS	5
 #define RPC_STATUS_ACCOUNT	1	/* account refused (account.c) */
+/* The answer past a client's reply budget: small and of fixed size. */
+#define RPC_BUSY_TEXT		"lnshd is busy: this client has not " \
+	"acknowledged the answers it was sent; ask again later"
 
 /* A packed Reply waiting for room in the client's send window. */
 struct rpc_out {
@@ -49,6 +52,7 @@ struct client {
 	struct paths_user	 user;
 	unsigned		 refs;		/* the list, and each op */
 	struct rpc_out		*out_head, **out_tail;
+	size_t			 out_bytes;	/* in out_head's list */
 	struct attach		*att;		/* attach.c, or NULL */
 	struct client		*next;
 	char			*wait_name;	/* a wait request pending */
@@ -133,6 +137,7 @@ rpc_flush(struct lnshd *d)
 				    c->id, ln_strerror(r));
 			if ((c->out_head = o->next) == NULL)
 				c->out_tail = &c->out_head;
+			c->out_bytes -= o->len;
 			free(o);
 		}
 	}
@@ -174,9 +179,40 @@ rpc_free(struct lnshd *d)
 	d->flush_ev = NULL;
 }
 
+/* Bytes of replies a client holds: queued, and sent but unacknowledged. */
+static size_t
+rpc_held(const struct client *c)
+{
+	return (c->out_bytes + chan_peer_unacked_bytes(c->peer));
+}
+
+/*
+ * Would len more bytes of replies take the client past its budget, or its
+ * key past the key's (LN_RPC_CONN_MAX, LN_RPC_KEY_MAX), each raised by
+ * reserve per connection?
+ */
+static int
+rpc_over(const struct client *c, size_t len, size_t reserve)
+{
+	const struct client	*k;
+	const uint8_t		*key = chan_peer_key(c->peer);
+	size_t			 held = 0;
+
+	if (rpc_held(c) + len > LN_RPC_CONN_MAX + reserve)
+		return (1);
+	for (k = c->d->clients; k != NULL; k = k->next) {
+		if (k->peer != NULL &&
+		    memcmp(chan_peer_key(k->peer), key, LN_KEY_LEN) == 0)
+			held += rpc_held(k);
+	}
+	return (held + len > LN_RPC_KEY_MAX + LN_PEERS_PER_KEY * reserve);
+}
+
 /*
  * Packs and queues a reply; rpc_flush sends it from the loop. A reply too
- * large for one channel message becomes an error saying what to ask for.
+ * large for one channel message becomes an error saying what to ask for;
+ * one past the client's reply budget becomes BUSY, and a BUSY past the
+ * budget's reserve is dropped and counted.
  */
 static void
 rpc_send(struct client *c, Lnsh__Reply *rep)
@@ -196,9 +232,24 @@ rpc_send(struct client *c, Lnsh__Reply *rep)
 		rep = &small;
 		len = lnsh__reply__get_packed_size(rep);
 	}
+	if (rpc_over(c, len, 0)) {
+		small.id = rep->id;
+		small.status = RPC_STATUS_OTHER;
+		small.error = (char *)(uintptr_t)RPC_BUSY_TEXT;
+		rep = &small;
+		len = lnsh__reply__get_packed_size(rep);
+		if (rpc_over(c, len, LN_RPC_BUSY_RESERVE)) {
+			c->d->rpc_dropped++;
+			log_debug("client %u: reply to %llu dropped: no room",
+			    c->id, (unsigned long long)rep->id);
+			return;
+		}
+		c->d->rpc_busy++;
+	}
 	o = xmalloc(sizeof *o + len);
 	o->next = NULL;
 	o->len = lnsh__reply__pack(rep, o->data);
+	c->out_bytes += o->len;
 	*c->out_tail = o;
 	c->out_tail = &o->next;
 	event_active(c->d->flush_ev, EV_TIMEOUT, 0);
@@ -1077,6 +1128,11 @@ rpc_serve(struct client *c, Lnsh__Request *req)
 		rpc_account_refuse(c, req->id);
 		return;
 	}
+	/* Past the reply budget: BUSY now, rather than work to throw away. */
+	if (rpc_over(c, 0, 0)) {
+		rpc_reply_status(c, req->id, RPC_STATUS_OTHER, RPC_BUSY_TEXT);
+		return;
+	}
 	switch (req->op_case) {
 	case LNSH__REQUEST__OP_LIST:
 		rpc_list(c, req->id);
@@ -1125,4 +1181,7 @@ rpc_describe(const struct lnshd *d, FILE *out)
 		    log_addr(chan_peer_addr(c->peer), addr, sizeof addr));
 	}
 	fprintf(out, "requests %llu\n", (unsigned long long)d->requests);
+	fprintf(out, "rpc_busy %llu\n", (unsigned long long)d->rpc_busy);
+	fprintf(out, "rpc_dropped %llu\n",
+	    (unsigned long long)d->rpc_dropped);
 }

@@ -563,6 +563,8 @@ struct lnshd {
 	struct client		*clients;	/* rpc.c */
 	unsigned		 nclients;
 	uint64_t		 requests;
+	uint64_t		 rpc_busy;	/* replies turned BUSY */
+	uint64_t		 rpc_dropped;	/* replies dropped: no room */
 
 	struct ln_counters	 holder_ctr;	/* holders' messages dropped */
 

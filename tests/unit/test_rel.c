@@ -231,6 +231,55 @@ test_window_full(void **state)
 	rel_free(&r);
 }
 
+/*
+ * rel_unacked_bytes counts the bodies sent or queued and not acked (what
+ * lnshd charges to a client's reply budget); a muted receiver's envelopes
+ * (chan_client_mute_acks) acknowledge nothing.
+ */
+static void
+test_unacked_bytes(void **state)
+{
+	struct ln_counters	 c;
+	struct rel		 r, peer;
+	struct sink		 k;
+	Lnsh__Envelope		*e;
+	uint8_t			*env;
+	size_t			 envlen;
+
+	memset(&c, 0, sizeof c);
+	memset(&k, 0, sizeof k);
+	rel_init(&r, &c);
+	assert_int_equal(rel_unacked_bytes(&r), 0);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"one", 3), 0);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"three", 5), 0);
+	assert_int_equal(rel_unacked_bytes(&r), 8);
+	lnsh__envelope__free_unpacked(next(&r, 0), NULL);
+	lnsh__envelope__free_unpacked(next(&r, 0), NULL);
+	assert_int_equal(rel_unacked_bytes(&r), 8);
+	assert_int_equal(feed(&r, 0, 1, NULL, 5 * MS, &k), 0);
+	assert_int_equal(rel_unacked_bytes(&r), 5);
+	assert_int_equal(feed(&r, 0, 2, NULL, 5 * MS, &k), 0);
+	assert_int_equal(rel_unacked_bytes(&r), 0);
+	rel_reset(&r);
+	assert_int_equal(rel_queue(&r, (const uint8_t *)"x", 1), 0);
+	assert_int_equal(rel_unacked_bytes(&r), 1);
+	rel_free(&r);
+
+	/* Muted: delivered, but the envelopes say ack 0 and no sack. */
+	rel_init(&peer, &c);
+	peer.mute_acks = 1;
+	env = envelope(1, 0, "a", &envlen);
+	assert_int_equal(rel_input(&peer, env, envlen, 0, sink_deliver, &k),
+	    0);
+	free(env);
+	assert_int_equal(k.n, 1);
+	assert_int_equal(rel_queue(&peer, (const uint8_t *)"q", 1), 0);
+	e = next(&peer, MS);
+	assert_true(e->ack == 0 && e->sack == 0);
+	lnsh__envelope__free_unpacked(e, NULL);
+	rel_free(&peer);
+}
+
 /* An unanswered message is resent after 300, 600, 1200, 2000, 2000 ms. */
 static void
 test_rto_backoff(void **state)
@@ -892,6 +941,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_first_transmission),
 		cmocka_unit_test(test_window_full),
+		cmocka_unit_test(test_unacked_bytes),
 		cmocka_unit_test(test_rto_backoff),
 		cmocka_unit_test(test_rtt_timestamps),
 		cmocka_unit_test(test_identical_resend),
