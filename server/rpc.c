@@ -80,6 +80,9 @@ struct rpc_op {
 	Lnsh__SessionInfo	**infos;	/* list */
 	size_t			  ninfos;
 	int			  forget;	/* attach to an exited one */
+	/* An attach waiting for the session it creates (rpc_attach). */
+	char			 *name, *term;
+	int			  cols, rows;
 };
 
 static unsigned	rpc_next_client_id;
@@ -308,6 +311,8 @@ rpc_op_free(struct rpc_op *op)
 		free(op->infos[i]);
 	}
 	free(op->infos);
+	free(op->name);
+	free(op->term);
 	free(op->error);
 	rpc_client_unref(op->c);
 	free(op);
@@ -506,23 +511,43 @@ rpc_spawn_prepare(struct client *c, uint64_t id, const Lnsh__NewRequest *req,
 	return (0);
 }
 
-/* new: spawn a holder for the client's user. */
+/* Answers a new whose session started, or did not. */
+static void
+rpc_new_done(void *arg, struct session *s, int err, const char *cause)
+{
+	struct rpc_op	*op = arg;
+
+	if (err == 0)
+		rpc_reply_status(op->c, op->id, RPC_STATUS_OK, NULL);
+	else {
+		log_warn("client %u: new %s: %s", op->c->id, op->name,
+		    cause != NULL ? cause : "lnshd is stopping");
+		if (cause != NULL)
+			rpc_reply_status(op->c, op->id, err == LN_E_STATE ?
+			    RPC_STATUS_EXISTS : RPC_STATUS_OTHER, cause);
+	}
+	rpc_op_free(op);
+}
+
+/* new: spawn a holder for the client's user; answered once it listens. */
 static void
 rpc_new(struct client *c, uint64_t id, const Lnsh__NewRequest *req)
 {
 	struct rpc_spawn	 sp;
+	struct rpc_op		*op;
 	char			*cause = NULL;
 	int			 r;
 
 	if (rpc_spawn_prepare(c, id, req, &sp) != 0)
 		return;
-	r = sessions_spawn(c->d, &c->user, &sp.sn, NULL, &cause);
-	if (r == 0)
-		rpc_reply_status(c, id, RPC_STATUS_OK, NULL);
-	else {
+	op = rpc_op_new(c, id);
+	op->name = xstrdup(req->name);
+	r = sessions_spawn(c->d, &c->user, &sp.sn, rpc_new_done, op, &cause);
+	if (r != 0) {
 		log_warn("client %u: new %s: %s", c->id, req->name, cause);
 		rpc_reply_status(c, id, r == LN_E_STATE ? RPC_STATUS_EXISTS :
 		    RPC_STATUS_OTHER, cause);
+		rpc_op_free(op);
 	}
 	free(cause);
 }
@@ -747,54 +772,25 @@ rpc_attach_exited(struct client *c, struct session *s, int forget)
 }
 
 /*
- * attach: the connection follows a session's screen over SSP from now on,
- * creating the session first when asked and it does not exist.
+ * The attach reply for session s (created: by this attach), then the
+ * session's screens, or its end when it has ended.
  */
 static void
-rpc_attach(struct client *c, uint64_t id, const Lnsh__AttachRequest *req)
+rpc_attach_session(struct client *c, uint64_t id, const char *name,
+    const char *term, int cols, int rows, struct session *s, int created)
 {
 	Lnsh__Reply		 rep = LNSH__REPLY__INIT;
 	Lnsh__AttachReply	 ar = LNSH__ATTACH_REPLY__INIT;
-	Lnsh__NewRequest	 nr = LNSH__NEW_REQUEST__INIT;
-	struct rpc_spawn	 sp;
-	struct session		*s;
-	char			*cause = NULL, notice[256];
-	int			 r, created = 0, code, sig;
+	char			 notice[256];
+	int			 code, sig;
 
-	/* The session an attach may create is the one new would. */
-	nr.name = req->name;
-	nr.n_argv = req->n_argv;
-	nr.argv = req->argv;
-	nr.term = req->term;
-	nr.n_env = req->n_env;
-	nr.env = req->env;
-	nr.cols = req->cols;
-	nr.rows = req->rows;
-	if (rpc_spawn_prepare(c, id, &nr, &sp) != 0)
-		return;
-	if ((s = sessions_find(c->d, c->user.uid, req->name)) == NULL) {
-		if (!req->create) {
-			rpc_no_session(c, id, req->name);
-			return;
-		}
-		if ((r = sessions_spawn(c->d, &c->user, &sp.sn, &s,
-		    &cause)) != 0) {
-			log_warn("client %u: attach %s: %s", c->id, req->name,
-			    cause);
-			rpc_reply_status(c, id, RPC_STATUS_OTHER, cause);
-			free(cause);
-			return;
-		}
-		created = 1;
-	}
 	if (c->att != NULL)
 		attach_stop(c->att);
 	c->att = NULL;
-	ar.name = req->name;
+	ar.name = (char *)(uintptr_t)name;
 	ar.created = created;
 	if (created)
-		ar.notice = rpc_term_notice(req->term, s, notice,
-		    sizeof notice);
+		ar.notice = rpc_term_notice(term, s, notice, sizeof notice);
 	rep.id = id;
 	rep.result_case = LNSH__REPLY__RESULT_ATTACH;
 	rep.attach = &ar;
@@ -811,8 +807,74 @@ rpc_attach(struct client *c, uint64_t id, const Lnsh__AttachRequest *req)
 		rpc_attach_exited(c, s, !created);
 		return;
 	}
-	c->att = attach_start(c->d, c, c->peer, c->id, s, (int)req->cols,
-	    (int)req->rows);
+	c->att = attach_start(c->d, c, c->peer, c->id, s, cols, rows);
+}
+
+/* The session an attach asked to create started, or did not. */
+static void
+rpc_attach_done(void *arg, struct session *s, int err, const char *cause)
+{
+	struct rpc_op	*op = arg;
+	struct client	*c = op->c;
+
+	if (err != 0) {
+		log_warn("client %u: attach %s: %s", c->id, op->name,
+		    cause != NULL ? cause : "lnshd is stopping");
+		if (cause != NULL)
+			rpc_reply_status(c, op->id, RPC_STATUS_OTHER, cause);
+	} else if (c->peer != NULL)
+		rpc_attach_session(c, op->id, op->name, op->term, op->cols,
+		    op->rows, s, 1);
+	rpc_op_free(op);
+}
+
+/*
+ * attach: this connection shows the session and types into it, after
+ * creating the session first when asked and it does not exist (answered
+ * once its holder listens).
+ */
+static void
+rpc_attach(struct client *c, uint64_t id, const Lnsh__AttachRequest *req)
+{
+	Lnsh__NewRequest	 nr = LNSH__NEW_REQUEST__INIT;
+	struct rpc_spawn	 sp;
+	struct rpc_op		*op;
+	struct session		*s;
+	char			*cause = NULL;
+	int			 r;
+
+	/* The session an attach may create is the one new would. */
+	nr.name = req->name;
+	nr.n_argv = req->n_argv;
+	nr.argv = req->argv;
+	nr.term = req->term;
+	nr.n_env = req->n_env;
+	nr.env = req->env;
+	nr.cols = req->cols;
+	nr.rows = req->rows;
+	if (rpc_spawn_prepare(c, id, &nr, &sp) != 0)
+		return;
+	if ((s = sessions_find(c->d, c->user.uid, req->name)) != NULL) {
+		rpc_attach_session(c, id, req->name, req->term,
+		    (int)req->cols, (int)req->rows, s, 0);
+		return;
+	}
+	if (!req->create) {
+		rpc_no_session(c, id, req->name);
+		return;
+	}
+	op = rpc_op_new(c, id);
+	op->name = xstrdup(req->name);
+	op->term = req->term != NULL ? xstrdup(req->term) : NULL;
+	op->cols = (int)req->cols;
+	op->rows = (int)req->rows;
+	if ((r = sessions_spawn(c->d, &c->user, &sp.sn, rpc_attach_done, op,
+	    &cause)) != 0) {
+		log_warn("client %u: attach %s: %s", c->id, req->name, cause);
+		rpc_reply_status(c, id, RPC_STATUS_OTHER, cause);
+		free(cause);
+		rpc_op_free(op);
+	}
 }
 
 /* Answers a wait: the session ended, code and signal as rpc_ended says. */

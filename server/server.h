@@ -157,7 +157,7 @@ int		 holder_run(const struct holder_opts *);
  * set it (ECONNREFUSED: a stale socket) and a message in its err buffer.
  * Callers ignore SIGPIPE.
  *
- * Blocking use (holderctl, kill-all, a spawn): holder_open(), then the
+ * Blocking use (holderctl, kill-all): holder_open(), then the
  * request functions; each exchange (request and reply) ends by one
  * deadline, HOLDER_IO_TIMEOUT_SEC on the monotonic clock, however the
  * holder trickles its bytes. Event-loop use (lnshd): holder_open_async(),
@@ -544,6 +544,7 @@ struct event;
 struct listen_sock;
 struct session;
 struct client;
+struct spawning;
 struct status_srv;
 struct lnshd {
 	struct event_base	*base;
@@ -571,6 +572,7 @@ struct lnshd {
 	struct session		*sessions;	/* sessions.c */
 	unsigned		 nsessions;
 	struct session		*adopting_list;	/* holders not yet answered */
+	struct spawning		*spawning;	/* sessions being started */
 	unsigned		 adopting, adopted;
 	int			 adopt_started;
 	void			(*adopt_done)(struct lnshd *, unsigned);
@@ -657,8 +659,12 @@ struct session	*sessions_find(struct lnshd *, uid_t, const char *);
 void		 sessions_remove(struct lnshd *, struct session *);
 struct session	*sessions_next(struct lnshd *, struct session *);
 unsigned	 sessions_count_user(struct lnshd *, uid_t);
+/* sessions_spawn's end: (arg, the session or NULL, error, why). */
+typedef void	(*session_spawned_fn)(void *, struct session *, int,
+		    const char *);
 int		 sessions_spawn(struct lnshd *, const struct paths_user *,
-		     const struct session_new *, struct session **, char **);
+		     const struct session_new *, session_spawned_fn, void *,
+		     char **);
 struct holder_conn *session_conn(const struct session *);
 const char	*session_name(const struct session *);
 uid_t		 session_uid(const struct session *);

@@ -44,6 +44,30 @@ struct session {
 	struct session		*next;
 };
 
+/*
+ * A session being started: its holder spawned, not yet listening (ev on the
+ * ready pipe), then being opened (holder_open_async). It holds its name:
+ * a second new of the same name is refused meanwhile, and it counts
+ * toward the user's limit.
+ */
+struct spawning {
+	struct lnshd		*d;
+	uid_t			 uid;
+	char			 name[HOLDER_MAX_NAME + 1];
+	char			*uname;		/* for the log */
+	char			*dir;
+	pid_t			 pid;
+	int			 fd;		/* the ready pipe, or -1 */
+	struct event		*ev;
+	struct session		*s;		/* being opened */
+	session_spawned_fn	 done;
+	void			*arg;
+	struct spawning		*next;
+};
+
+static void	sessions_spawn_end(struct spawning *, struct session *, int,
+	    const char *);
+
 /* The holders directory: STATE/holders. */
 static char *
 sessions_root(const struct lnshd *d)
@@ -176,6 +200,14 @@ sessions_free(struct lnshd *d)
 		free(s);
 	}
 	holder_log_stop_all();
+	/* Starts under way: their holders run on, as every holder does. */
+	while (d->spawning != NULL) {
+		d->spawning->done = NULL;
+		d->spawning->pid = 0;
+		free(d->spawning->s);
+		d->spawning->s = NULL;
+		sessions_spawn_end(d->spawning, NULL, LN_E_SYSTEM, NULL);
+	}
 	if (d->child_ev != NULL)
 		event_free(d->child_ev);
 	d->child_ev = NULL;
@@ -226,55 +258,6 @@ static const struct holder_conn_ops sessions_ops = {
 	.closed = sessions_closed_cb,
 	.update = sessions_update_cb,
 };
-
-/* Connects to a holder and adds it to the registry, watched by the loop. */
-static int
-sessions_attach(struct lnshd *d, const char *dir, uid_t uid,
-    const char *name, struct session **out, char **cause)
-{
-	struct session		*s;
-	struct holder_conn	*hc;
-	struct holder_info	 info;
-	char			 err[512];
-	int			 r;
-
-	if ((r = holder_open(dir, name, uid, &hc, err, sizeof err)) != 0) {
-		ln_cause(cause, "%s", err);
-		return (r);
-	}
-	/*
-	 * A command that ended before our Hello (a quick one, or while no
-	 * lnshd ran) sends us no Exited: ask, consuming nothing, so an
-	 * attach can say how it ended. Exits after the Hello are notified.
-	 */
-	if ((r = holder_info(hc, 0, &info)) != 0) {
-		ln_cause(cause, "%s", holder_conn_error(hc));
-		holder_close(hc);
-		return (r);
-	}
-	s = xcalloc(1, sizeof *s);
-	s->d = d;
-	s->uid = uid;
-	snprintf(s->name, sizeof s->name, "%s", name);
-	s->hc = hc;
-	s->holder_pid = holder_conn_pid(hc);
-	s->exited = info.exited;
-	s->exit_status = info.exit_status;
-	s->exit_signal = info.exit_signal;
-	holder_info_free(&info);
-	if ((r = holder_conn_watch(hc, d->base, &sessions_ops, s)) != 0) {
-		ln_cause(cause, "cannot watch holder %s", name);
-		holder_close(hc);
-		free(s);
-		return (r);
-	}
-	s->next = d->sessions;
-	d->sessions = s;
-	d->nsessions++;
-	if (out != NULL)
-		*out = s;
-	return (0);
-}
 
 /*
  * Takes a session out of the list of those being adopted; 0 if it was not
@@ -499,26 +482,167 @@ sessions_count_user(struct lnshd *d, uid_t uid)
 	return (n);
 }
 
+/* Is a session of this name being started? */
+static int
+sessions_spawning(const struct lnshd *d, uid_t uid, const char *name)
+{
+	const struct spawning	*sp;
+
+	for (sp = d->spawning; sp != NULL; sp = sp->next)
+		if (sp->uid == uid && strcmp(sp->name, name) == 0)
+			return (1);
+	return (0);
+}
+
+/* Sessions of one user being started. */
+static unsigned
+sessions_spawning_user(const struct lnshd *d, uid_t uid)
+{
+	const struct spawning	*sp;
+	unsigned		 n = 0;
+
+	for (sp = d->spawning; sp != NULL; sp = sp->next)
+		if (sp->uid == uid)
+			n++;
+	return (n);
+}
+
+/* Sessions being started, of every user. */
+static unsigned
+sessions_spawning_all(const struct lnshd *d)
+{
+	const struct spawning	*sp;
+	unsigned		 n = 0;
+
+	for (sp = d->spawning; sp != NULL; sp = sp->next)
+		n++;
+	return (n);
+}
+
+/* Ends a start: out of the list, done told, everything freed. */
+static void
+sessions_spawn_end(struct spawning *sp, struct session *s, int err,
+    const char *cause)
+{
+	struct spawning	**spp;
+
+	for (spp = &sp->d->spawning; *spp != NULL; spp = &(*spp)->next) {
+		if (*spp == sp) {
+			*spp = sp->next;
+			break;
+		}
+	}
+	if (sp->ev != NULL)
+		event_free(sp->ev);
+	if (sp->fd != -1)
+		close(sp->fd);
+	if (err != 0 && sp->pid > 0)
+		kill(sp->pid, SIGKILL);	/* SIGCHLD reaps it */
+	if (sp->done != NULL)
+		sp->done(sp->arg, s, err, cause);
+	free(sp->uname);
+	free(sp->dir);
+	free(sp);
+}
+
+/* holder_open_async's end for a new holder: the session is served. */
+static void
+sessions_spawn_open_cb(void *arg, struct holder_conn *hc, int err,
+    const struct holder_info *info)
+{
+	struct spawning	*sp = arg;
+	struct session	*s = sp->s;
+	struct lnshd	*d = sp->d;
+
+	sp->s = NULL;
+	if (err != 0) {
+		free(s);
+		sessions_spawn_end(sp, NULL, err, holder_conn_error(hc));
+		return;
+	}
+	if (sessions_find(d, s->uid, s->name) != NULL) {
+		/* Adopted meanwhile? Never two of one name. */
+		holder_close(hc);
+		free(s);
+		sessions_spawn_end(sp, NULL, LN_E_STATE, "the session "
+		    "appeared while it was being started");
+		return;
+	}
+	s->hc = hc;
+	s->holder_pid = holder_conn_pid(hc);
+	s->exited = info->exited;
+	s->exit_status = info->exit_status;
+	s->exit_signal = info->exit_signal;
+	s->next = d->sessions;
+	d->sessions = s;
+	d->nsessions++;
+	/* The holder's libevent method: "select" is what a Mac must show. */
+	log_info("new session %s for %s, holder pid %ld, event loop on %s",
+	    s->name, sp->uname, (long)sp->pid, holder_conn_event_method(hc));
+	sp->pid = 0;
+	sessions_spawn_end(sp, s, 0, NULL);
+}
+
+/*
+ * The new holder's ready pipe became readable, or its time ran out: on
+ * "ok" the holder listens, and is opened from the loop.
+ */
+static void
+sessions_spawn_ready_cb(int fd, short what, void *arg)
+{
+	struct spawning	*sp = arg;
+	char		 err[512];
+	int		 r;
+
+	if ((what & EV_READ) == 0) {
+		sessions_spawn_end(sp, NULL, LN_E_SYSTEM, "the holder did not "
+		    "start in time");
+		return;
+	}
+	if ((r = sessdir_spawn_ready(fd, err, sizeof err)) != 0) {
+		sessions_spawn_end(sp, NULL, r, err);
+		return;
+	}
+	event_free(sp->ev);
+	sp->ev = NULL;
+	close(sp->fd);
+	sp->fd = -1;
+	sp->s = xcalloc(1, sizeof *sp->s);
+	sp->s->d = sp->d;
+	sp->s->uid = sp->uid;
+	snprintf(sp->s->name, sizeof sp->s->name, "%s", sp->name);
+	if ((r = holder_open_async(sp->d->base, sp->dir, sp->name, sp->uid,
+	    &sessions_ops, sp->s, sessions_spawn_open_cb, sp, err,
+	    sizeof err)) != 0) {
+		free(sp->s);
+		sp->s = NULL;
+		sessions_spawn_end(sp, NULL, r, err);
+	}
+}
+
 /*
  * Starts a session for a user: a holder spawned (privileges dropped to the
- * user, lnsh-holder exec'd), then connected and watched. LN_E_STATE: a
- * session of that name exists. LN_E_FULL: the user is at the limit.
- *
- * The spawn blocks until the new holder reports that it listens, which it
- * does before it runs anything of the user's (a few milliseconds, at most
- * HOLDER_IO_TIMEOUT_SEC): sessdir.c has no asynchronous spawn yet.
+ * user, lnsh-holder exec'd), then connected and watched. Nothing waits:
+ * the holder's ready line and its Hello and Info are events, each under
+ * HOLDER_IO_TIMEOUT_SEC, so a holder that never says ready (its user can
+ * stop it) holds up no one else. done(arg, session, 0, NULL) or done(arg,
+ * NULL, error, why) runs from the loop, never from here. An error
+ * returned here means done never runs: LN_E_STATE, a session of that
+ * name exists or is being started; LN_E_FULL, the user is at the limit.
  */
 int
 sessions_spawn(struct lnshd *d, const struct paths_user *u,
-    const struct session_new *sn, struct session **out, char **cause)
+    const struct session_new *sn, session_spawned_fn done, void *arg,
+    char **cause)
 {
-	struct sessdir_spawn	 sp;
-	struct session		*s;
+	struct sessdir_spawn	 ss;
+	struct spawning		*sp;
 	struct passwd		*pw;
+	struct timeval		 tv = { HOLDER_IO_TIMEOUT_SEC, 0 };
 	const char		*why;
 	char			*dir = NULL, err[512];
 	pid_t			 pid;
-	int			 r, logfd;
+	int			 r, fd, logfd;
 
 	if (ln_session_name_check(sn->name, &why) != 0) {
 		ln_cause(cause, "bad session name: %s", why);
@@ -528,7 +652,13 @@ sessions_spawn(struct lnshd *d, const struct paths_user *u,
 		ln_cause(cause, "session %s already exists", sn->name);
 		return (LN_E_STATE);
 	}
-	if (d->max_sessions > 0 && d->nsessions >= d->max_sessions) {
+	if (sessions_spawning(d, u->uid, sn->name)) {
+		ln_cause(cause, "session %s already exists (it is starting)",
+		    sn->name);
+		return (LN_E_STATE);
+	}
+	if (d->max_sessions > 0 &&
+	    d->nsessions + sessions_spawning_all(d) >= d->max_sessions) {
 		ln_cause(cause, "lnshd serves %u sessions, the most its "
 		    "descriptor limit allows (%lu open files): kill a session, "
 		    "or raise lnshd's RLIMIT_NOFILE (LimitNOFILE= in its "
@@ -536,7 +666,8 @@ sessions_spawn(struct lnshd *d, const struct paths_user *u,
 		return (LN_E_FULL);
 	}
 	if (d->cfg.max_sessions_per_user > 0 &&
-	    sessions_count_user(d, u->uid) >= d->cfg.max_sessions_per_user) {
+	    sessions_count_user(d, u->uid) + sessions_spawning_user(d, u->uid)
+	    >= d->cfg.max_sessions_per_user) {
 		ln_cause(cause, "%s has %u sessions, the most this lnshd "
 		    "allows: end one with 'lnsh kill' (exited ones count "
 		    "until killed), or raise max-sessions-per-user in "
@@ -551,32 +682,41 @@ sessions_spawn(struct lnshd *d, const struct paths_user *u,
 	}
 	if ((r = sessions_userdir(d, u->uid, u->gid, &dir, cause)) != 0)
 		return (r);
-	memset(&sp, 0, sizeof sp);
-	sp.pw = pw;
-	sp.dir = dir;
-	sp.name = sn->name;
-	sp.argv = sn->argv;
-	sp.cols = sn->cols;
-	sp.rows = sn->rows;
-	sp.scrollback = d->cfg.scrollback_lines;
-	sp.keep_exited = d->cfg.keep_exited_sec;
-	sp.term = sn->term;
-	sp.env = sn->env;
-	if ((r = sessdir_spawn(&sp, &pid, &logfd, err, sizeof err)) != 0) {
+	memset(&ss, 0, sizeof ss);
+	ss.pw = pw;
+	ss.dir = dir;
+	ss.name = sn->name;
+	ss.argv = sn->argv;
+	ss.cols = sn->cols;
+	ss.rows = sn->rows;
+	ss.scrollback = d->cfg.scrollback_lines;
+	ss.keep_exited = d->cfg.keep_exited_sec;
+	ss.term = sn->term;
+	ss.env = sn->env;
+	if ((r = sessdir_spawn_start(&ss, &pid, &fd, &logfd, err,
+	    sizeof err)) != 0) {
 		ln_cause(cause, "%s", err);
-		goto out;
+		free(dir);
+		return (r);
 	}
-	holder_log_start(d->base, logfd, sn->name, u->uid);
-	if ((r = sessions_attach(d, dir, u->uid, sn->name, &s, cause)) != 0)
-		goto out;
-	/* The holder's libevent method: "select" is what a Mac must show. */
-	log_info("new session %s for %s, holder pid %ld, event loop on %s",
-	    sn->name, u->name, (long)pid, holder_conn_event_method(s->hc));
-	if (out != NULL)
-		*out = s;
-out:
-	free(dir);
-	return (r);
+	/* Its stderr is logged from now on, whether it starts or not. */
+	if (logfd != -1)
+		holder_log_start(d->base, logfd, sn->name, u->uid);
+	sp = xcalloc(1, sizeof *sp);
+	sp->d = d;
+	sp->uid = u->uid;
+	snprintf(sp->name, sizeof sp->name, "%s", sn->name);
+	sp->uname = xstrdup(u->name);
+	sp->dir = dir;
+	sp->pid = pid;
+	sp->fd = fd;
+	sp->done = done;
+	sp->arg = arg;
+	sp->ev = event_new(d->base, fd, EV_READ, sessions_spawn_ready_cb, sp);
+	event_add(sp->ev, &tv);
+	sp->next = d->spawning;
+	d->spawning = sp;
+	return (0);
 }
 
 /* The session's holder connection (watched: async calls only). */
