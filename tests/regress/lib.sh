@@ -160,6 +160,25 @@ holder_method_ok() {
 	fi
 }
 
+# Under make check-valgrind (LNSH_VALGRIND, tests/vg-run.sh): points
+# $LNSHD and $LNSH_HOLDER at wrappers in $T that run them under memcheck,
+# each report in $LNSH_VG_LOGDIR.
+lnsh_vg_wrap() {
+	[ -n "${LNSH_VALGRIND:-}" ] || return 0
+	for vw in LNSHD LNSH_HOLDER; do
+		eval "vw_real=\${$vw:-}"
+		[ -n "$vw_real" ] || continue
+		case $vw_real in "$T"/vg-*) continue ;; esac
+		vw_name=$(basename "$vw_real")
+		printf '#!/bin/sh\nexec %s --log-file=%s/%s.%%p.log %s "$@"\n' \
+		    "$LNSH_VALGRIND" "$LNSH_VG_LOGDIR" "$vw_name" "$vw_real" \
+		    >"$T/vg-$vw_name" && chmod 755 "$T/vg-$vw_name" ||
+		    fail "valgrind wrapper"
+		eval "$vw=\$T/vg-\$vw_name"
+	done
+	export LNSH_HOLDER
+}
+
 # daemon_setup: what the daemon-*.sh tests start from, after lnsh_setup.
 daemon_setup() {
 	LNSHD=$B/lnshd
@@ -177,6 +196,7 @@ daemon_setup() {
 	STATE=$T/state
 	D="--single-user --state-dir $STATE"
 	HDIR=$STATE/holders/$(id -u)
+	lnsh_vg_wrap
 }
 
 # holder_setup NAME: $T and the programs for the holder-*.sh tests.
@@ -190,6 +210,7 @@ holder_setup() {
 	for f in "$HOLDERCTL" "$LNSH_HOLDER"; do
 		[ -x "$f" ] || fail "$f not built"
 	done
+	lnsh_vg_wrap
 }
 
 # users_setup NAME PREFIX: the two users of the *-users.sh tests.

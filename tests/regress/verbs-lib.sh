@@ -32,6 +32,7 @@ verbs_setup() {
 	mkdir -p "$HOME/.config/lnsh" "$STATE" || fail "mkdir"
 	chmod 700 "$HOME" "$HOME/.config" "$HOME/.config/lnsh"
 	trap verbs_cleanup EXIT
+	lnsh_vg_wrap
 }
 
 # Ends every session of the test's lnshd, then lib.sh's cleanup.
