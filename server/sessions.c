@@ -200,9 +200,11 @@ sessions_free(struct lnshd *d)
 		free(s);
 	}
 	holder_log_stop_all();
-	/* Starts under way: their holders run on, as every holder does. */
+	/*
+	 * Starts under way: their holders run on, as every holder does; their
+	 * requesters are told with no cause (nothing is sent any more).
+	 */
 	while (d->spawning != NULL) {
-		d->spawning->done = NULL;
 		d->spawning->pid = 0;
 		free(d->spawning->s);
 		d->spawning->s = NULL;
