@@ -3,11 +3,15 @@
 # memcheck (tests/vg-run.sh; tests/regress/lib.sh wraps the daemons). It
 # fails on any memcheck error or definite leak in any of their reports,
 # kept in vg-logs/. Slow (docs/security.md, "valgrind"): not part of check.
+# daemon-fdlimit.sh is left out: valgrind keeps descriptors of its own at
+# the top of the range and shows the program a lower soft limit, so the
+# limits that test sets and reads are not lnshd's own under it.
 EXTRA_DIST += tests/vg-run.sh
 VG_LOGDIR = $(abs_builddir)/vg-logs
 
 check-valgrind: all
 	@tests=`for t in $(TESTS); do case $$t in \
+	    tests/regress/daemon-fdlimit.sh) ;; \
 	    tests/unit/*|tests/regress/daemon-*|tests/regress/holder-*| \
 	    tests/regress/verbs-basic.sh) echo $$t;; esac; done`; \
 	rm -rf $(VG_LOGDIR) && mkdir $(VG_LOGDIR) && \
