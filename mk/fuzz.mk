@@ -4,10 +4,13 @@
 # -fsanitize=fuzzer-no-link,address,undefined (SAN_CFLAGS), and the targets
 # link with -fsanitize=fuzzer. Elsewhere these rules do nothing.
 #
-# The seed corpus is not committed: fuzz/mkcorpus writes it into the build
-# tree (fuzz/corpus/TARGET/) from a real in-memory session. Inputs that once
-# failed are: fuzz/regress/TARGET/ in the source tree, run with the seeds. make check runs
-# each target over its seeds for FUZZ_RUNS executions (FUZZ_RUNS_ENDPOINT
+# The channel targets' seed corpus is not committed: fuzz/mkcorpus writes
+# it into the build tree (fuzz/corpus/TARGET/) from a real in-memory
+# session. The parser targets' seeds are committed in fuzz/seeds/TARGET/
+# (fuzz/seeds/README: where each came from, with each campaign's minimised
+# corpus). Inputs that once failed are in fuzz/regress/TARGET/. make check
+# runs each target over those of the three directories that exist for
+# FUZZ_RUNS executions (FUZZ_RUNS_ENDPOINT
 # for the two whole endpoints), FUZZ_MAX_TIME seconds at most as a safety
 # net; new inputs go to fuzz/work/TARGET/, never into the seeds, and what
 # fails to fuzz/work/TARGET.crash/. A longer campaign, e.g.:
@@ -24,13 +27,16 @@ EXTRA_DIST += fuzz/regress
 if FUZZING
 FUZZ_TARGETS = fuzz/fuzz-transport fuzz/fuzz-initiation fuzz/fuzz-response \
 	fuzz/fuzz-frag fuzz/fuzz-rel fuzz/fuzz-protobuf \
-	fuzz/fuzz-chan-server fuzz/fuzz-chan-client
+	fuzz/fuzz-chan-server fuzz/fuzz-chan-client \
+	fuzz/fuzz-fbapply fuzz/fuzz-emu fuzz/fuzz-ssp fuzz/fuzz-holder \
+	fuzz/fuzz-sgr fuzz/fuzz-config fuzz/fuzz-authkeys fuzz/fuzz-hosts \
+	fuzz/fuzz-userconf
 FUZZ_RUNS = 20000
 # The whole endpoints do a handshake (six X25519) in most runs.
 FUZZ_RUNS_ENDPOINT = 5000
 FUZZ_MAX_TIME = 25
 
-noinst_PROGRAMS += $(FUZZ_TARGETS) fuzz/mkcorpus
+noinst_PROGRAMS += $(FUZZ_TARGETS) fuzz/mkcorpus fuzz/mkseeds
 
 # The protobuf types fuzz-protobuf decodes that libpb.a does not carry.
 # Generated code builds without -Werror, as libpb.a does.
@@ -81,8 +87,63 @@ fuzz_fuzz_chan_client_SOURCES = fuzz/fuzz-chan-client.c $(FUZZ_COMMON)
 fuzz_fuzz_chan_client_LDFLAGS = $(FUZZ_LINK_FLAGS)
 fuzz_fuzz_chan_client_LDADD = $(FUZZ_LINK_LIBS)
 
+# The parsers beyond the channel: seeds committed in fuzz/seeds/TARGET/.
+fuzz_fuzz_fbapply_SOURCES = fuzz/fuzz-fbapply.c $(FUZZ_COMMON)
+fuzz_fuzz_fbapply_LDFLAGS = $(FUZZ_LINK_FLAGS)
+fuzz_fuzz_fbapply_LDADD = $(TERM_FB_LIBS) $(FUZZ_LINK_LIBS)
+
+fuzz_fuzz_emu_SOURCES = fuzz/fuzz-emu.c $(FUZZ_COMMON)
+fuzz_fuzz_emu_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
+fuzz_fuzz_emu_LDFLAGS = $(FUZZ_LINK_FLAGS)
+fuzz_fuzz_emu_LDADD = $(TERM_EMU_LIBS) $(FUZZ_LINK_LIBS)
+
+fuzz_fuzz_ssp_SOURCES = fuzz/fuzz-ssp.c $(FUZZ_COMMON)
+fuzz_fuzz_ssp_LDFLAGS = $(FUZZ_LINK_FLAGS)
+fuzz_fuzz_ssp_LDADD = $(SSP_LIBS) $(FUZZ_LINK_LIBS)
+
+fuzz_fuzz_holder_SOURCES = fuzz/fuzz-holder.c server/mirror.c $(FUZZ_COMMON)
+fuzz_fuzz_holder_CPPFLAGS = $(HOLDER_CPPFLAGS)
+fuzz_fuzz_holder_LDFLAGS = $(FUZZ_LINK_FLAGS)
+fuzz_fuzz_holder_LDADD = $(HOLDER_LIBS) $(TERM_FB_LIBS) $(FUZZ_LINK_LIBS)
+$(fuzz_fuzz_holder_OBJECTS): proto/holder.pb-c.h
+
+fuzz_fuzz_sgr_SOURCES = fuzz/fuzz-sgr.c $(FUZZ_COMMON)
+fuzz_fuzz_sgr_CPPFLAGS = $(DISPLAY_CPPFLAGS)
+fuzz_fuzz_sgr_LDFLAGS = $(FUZZ_LINK_FLAGS)
+fuzz_fuzz_sgr_LDADD = $(DISPLAY_LIBS) $(TERM_FB_LIBS) $(FUZZ_LINK_LIBS)
+
+fuzz_fuzz_config_SOURCES = fuzz/fuzz-config.c $(FUZZ_COMMON) \
+	server/config.c server/paths.c
+fuzz_fuzz_config_CPPFLAGS = $(KEYS_CPPFLAGS)
+fuzz_fuzz_config_LDFLAGS = $(FUZZ_LINK_FLAGS)
+fuzz_fuzz_config_LDADD = $(FUZZ_LINK_LIBS)
+
+fuzz_fuzz_authkeys_SOURCES = fuzz/fuzz-authkeys.c $(FUZZ_COMMON) \
+	server/authkeys.c server/paths.c
+fuzz_fuzz_authkeys_CPPFLAGS = $(KEYS_CPPFLAGS)
+fuzz_fuzz_authkeys_LDFLAGS = $(FUZZ_LINK_FLAGS)
+fuzz_fuzz_authkeys_LDADD = $(FUZZ_LINK_LIBS)
+
+fuzz_fuzz_hosts_SOURCES = fuzz/fuzz-hosts.c $(FUZZ_COMMON) client/hosts.c
+fuzz_fuzz_hosts_CPPFLAGS = $(KEYS_CPPFLAGS)
+fuzz_fuzz_hosts_LDFLAGS = $(FUZZ_LINK_FLAGS)
+fuzz_fuzz_hosts_LDADD = $(FUZZ_LINK_LIBS)
+
+fuzz_fuzz_userconf_SOURCES = fuzz/fuzz-userconf.c $(FUZZ_COMMON) \
+	client/userconf.c server/paths.c
+fuzz_fuzz_userconf_CPPFLAGS = $(KEYS_CPPFLAGS)
+fuzz_fuzz_userconf_LDFLAGS = $(FUZZ_LINK_FLAGS)
+fuzz_fuzz_userconf_LDADD = $(FUZZ_LINK_LIBS)
+
 fuzz_mkcorpus_SOURCES = fuzz/mkcorpus.c fuzz/fuzz-pb.c $(FUZZ_COMMON)
 fuzz_mkcorpus_LDADD = libfuzzpb.a $(FUZZ_LINK_LIBS)
+
+# fuzz/mkseeds: by hand only, fuzz/mkseeds $(srcdir)/fuzz/seeds
+fuzz_mkseeds_SOURCES = fuzz/mkseeds.c $(FUZZ_COMMON)
+fuzz_mkseeds_CPPFLAGS = $(HOLDER_CPPFLAGS)
+fuzz_mkseeds_LDADD = $(TERM_EMU_LIBS) $(SSP_LIBS) $(HOLDER_LIBS) \
+	$(FUZZ_LINK_LIBS)
+$(fuzz_mkseeds_OBJECTS): proto/holder.pb-c.h proto/sync.pb-c.h
 
 $(fuzz_fuzz_protobuf_OBJECTS) $(fuzz_mkcorpus_OBJECTS): $(FUZZ_PB_HDRS)
 $(fuzz_fuzz_rel_OBJECTS): $(PROTO_GEN_H)
@@ -113,9 +174,16 @@ $(FUZZ_TESTS): $(FUZZ_TARGETS) fuzz/corpus.stamp Makefile
 	echo '    -max_total_time=$(FUZZ_MAX_TIME) -timeout=10 \'; \
 	echo '    -rss_limit_mb=2048 -print_final_stats=1 \'; \
 	echo '    -artifact_prefix="$$w.crash/" \'; \
-	echo '    "$$w" $(abs_top_builddir)/fuzz/corpus/'"$$t"' \'; \
-	if test -d $(abs_top_srcdir)/fuzz/regress/$$t; then \
-	echo '    $(abs_top_srcdir)/fuzz/regress/'"$$t"; else echo '    '; fi; \
+	c=$(abs_top_builddir)/fuzz/corpus/$$t; \
+	test -d $$c || c=; \
+	s=$(abs_top_srcdir)/fuzz/seeds/$$t; \
+	test -d $$s || s=; \
+	r=$(abs_top_srcdir)/fuzz/regress/$$t; \
+	test -d $$r || r=; \
+	echo '    "$$w" '"$$c $$s $$r"; \
 	} > $@.tmp && chmod +x $@.tmp && mv $@.tmp $@
 CLEANFILES += $(FUZZ_TESTS) fuzz/corpus.stamp
 endif
+
+# The parser targets' seeds and minimised corpora (fuzz/seeds/README).
+EXTRA_DIST += fuzz/seeds fuzz/regress

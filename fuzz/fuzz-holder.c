@@ -1,0 +1,193 @@
+/*
+ * fuzz-holder.c: the holder protocol as lnshd decodes it (server/
+ * holder-wire.c, used by holder-conn.c). A holder runs as its user, who
+ * can ptrace it, so every reply is untrusted. The first input byte selects
+ * the direction (even: replies, as lnshd reads them; odd: requests, as a
+ * holder reads lnshd's), the rest is the byte stream, cut into frames as
+ * holder-conn.c cuts it. Each frame that decodes must encode again and
+ * decode to the same encoding; the strings lnshd shows from an Info are
+ * cleaned, after which they hold no control character; ScreenUpdates go,
+ * as holder-conn.c hands them on, into a mirror (server/mirror.c), the
+ * screen and lines lnshd serves attached clients from. The stream ends
+ * at the first frame lnshd would close the connection for.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "holder.pb-c.h"
+#include "server.h"
+
+/* Installs the deterministic generator. */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_init();
+	return (0);
+}
+
+/* Cleans a copy of s as lnshd does before showing it, and checks it. */
+static void
+fuzz_holder_clean(const char *s)
+{
+	char	*t;
+	size_t	 i;
+
+	if (s == NULL)
+		return;
+	t = strdup(s);
+	if (t == NULL)
+		abort();
+	hwire_clean_string(t);
+	if (strlen(t) != strlen(s))
+		abort();
+	for (i = 0; t[i] != '\0'; i++) {
+		if ((unsigned char)t[i] < 0x20 || t[i] == 0x7f) {
+			fprintf(stderr, "fuzz-holder: a control character "
+			    "survived cleaning\n");
+			abort();
+		}
+	}
+	free(t);
+}
+
+/* A ScreenUpdate into the mirror, as holder-conn.c's hc_update does. */
+static int
+fuzz_holder_update(struct mirror *m, const Lnsh__Holder__ScreenUpdate *u)
+{
+	struct holder_update	 up;
+	struct holder_line	*lines = NULL;
+	const char		*text;
+	char			*cause = NULL;
+	size_t			 i, tlen;
+	uint64_t		 n;
+	int			 r, wrapped;
+
+	if (u->n_line > HOLDER_UPDATE_LINES || u->n_line > u->sb_total)
+		return (-1);
+	if (u->n_line > 0)
+		lines = xcalloc(u->n_line, sizeof *lines);
+	for (i = 0; i < u->n_line; i++) {
+		lines[i].text = (const char *)u->line[i]->text.data;
+		lines[i].len = u->line[i]->text.len;
+		lines[i].wrapped = u->line[i]->wrapped;
+	}
+	memset(&up, 0, sizeof up);
+	up.full = u->full;
+	up.diff = u->diff.data;
+	up.difflen = u->diff.len;
+	up.sb_total = u->sb_total;
+	up.lines = lines;
+	up.nlines = u->n_line;
+	r = mirror_apply(m, &up, &cause);
+	free(lines);
+	if (r != 0) {
+		if (cause == NULL)
+			abort();
+		free(cause);
+		return (-1);
+	}
+	/* The newest lines, as an attach asks for them. */
+	for (n = mirror_total(m); n != 0 && n >= mirror_oldest(m) &&
+	    n + 16 > mirror_total(m); n--) {
+		if (mirror_line(m, n, &text, &tlen, &wrapped) == 0 &&
+		    tlen > LN_SB_LINE_MAX)
+			abort();
+	}
+	return (0);
+}
+
+/* One reply frame: decode, check, encode, decode again; -1: closed. */
+static int
+fuzz_holder_reply(struct mirror *m, const uint8_t *p, size_t len)
+{
+	Lnsh__Holder__Reply	*rep, *again;
+	uint8_t			*out, *out2;
+	size_t			 olen, olen2;
+	int			 r = 0;
+
+	if (hwire_unpack_reply(p, len, &rep) != 0)
+		return (-1);
+	if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_INFO) {
+		fuzz_holder_clean(rep->info->name);
+		fuzz_holder_clean(rep->info->command);
+		fuzz_holder_clean(rep->info->title);
+	}
+	if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_ERROR)
+		fuzz_holder_clean(rep->error->message);
+	if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_UPDATE)
+		r = fuzz_holder_update(m, rep->update);
+	if (hwire_pack_reply(rep, &out, &olen) != 0)
+		abort();
+	if (hwire_unpack_reply(out, olen, &again) != 0) {
+		fprintf(stderr, "fuzz-holder: own reply refused\n");
+		abort();
+	}
+	if (hwire_pack_reply(again, &out2, &olen2) != 0 || olen2 != olen ||
+	    memcmp(out, out2, olen) != 0)
+		abort();
+	free(out);
+	free(out2);
+	lnsh__holder__reply__free_unpacked(again, NULL);
+	lnsh__holder__reply__free_unpacked(rep, NULL);
+	return (r);
+}
+
+/* One request frame: decode, encode, decode again; -1: refused. */
+static int
+fuzz_holder_request(const uint8_t *p, size_t len)
+{
+	Lnsh__Holder__Request	*req, *again;
+	uint8_t			*out;
+	size_t			 olen;
+
+	if (hwire_unpack_request(p, len, &req) != 0)
+		return (-1);
+	if (hwire_pack_request(req, &out, &olen) != 0)
+		abort();
+	if (hwire_unpack_request(out, olen, &again) != 0) {
+		fprintf(stderr, "fuzz-holder: own request refused\n");
+		abort();
+	}
+	free(out);
+	lnsh__holder__request__free_unpacked(again, NULL);
+	lnsh__holder__request__free_unpacked(req, NULL);
+	return (0);
+}
+
+/* Cuts the stream into frames and decodes each. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct ln_counters	 counters;
+	struct mirror		*m;
+	size_t			 off = 1, fsize;
+	int			 replies, r;
+
+	if (size < 1)
+		return (0);
+	memset(&counters, 0, sizeof counters);
+	m = mirror_new(&counters);
+	replies = data[0] % 2 == 0;
+	while (off < size) {
+		if (hwire_frame_size(data + off, size - off, replies ?
+		    HOLDER_MAX_FRAME : HOLDER_MAX_REQUEST, &fsize) != 0)
+			break;
+		if (fsize > size - off)
+			fsize = size - off;	/* truncated: refused */
+		if (replies)
+			r = fuzz_holder_reply(m, data + off, fsize);
+		else
+			r = fuzz_holder_request(data + off, fsize);
+		if (r != 0)
+			break;
+		off += fsize;
+	}
+	mirror_free(m);
+	return (0);
+}

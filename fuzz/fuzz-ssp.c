@@ -1,0 +1,178 @@
+/*
+ * fuzz-ssp.c: SSP input on both sides (proto/ssp-client.c, ssp-server.c):
+ * what a malicious server sends a client, and what an authenticated
+ * client sends lnshd. The first input byte selects the side (even: a
+ * client, 80x24, fed server messages; odd: a server with an 80x24 screen
+ * and scrollback, fed client messages); the rest is a script (fuzz.h):
+ *
+ *	FUZZ_OP_TICK		advance the clock (u32le ms) and tick
+ *	FUZZ_OP_SEND		client: keys typed; server: the screen
+ *				changes and one more line scrolls off
+ *	others			a message in
+ *
+ * The client's screen stays within its limits after every message, and the
+ * client hands out scrollback lines in order, never one twice.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "fb.h"
+#include "ssp.h"
+
+/* Installs the deterministic generator. */
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_init();
+	return (0);
+}
+
+/* Either side's sends: dropped. */
+static int
+fuzz_ssp_send(void *ctx, const uint8_t *p, size_t len)
+{
+	(void)ctx;
+	(void)p;
+	(void)len;
+	return (0);
+}
+
+/* Client: lines must come in order, each once. */
+static void
+fuzz_ssp_lines(void *ctx, const struct ssp_line *l, size_t n,
+    uint64_t skipped)
+{
+	uint64_t	*next = ctx;
+	size_t		 i;
+
+	if (n > 0 && l[0].num < *next + skipped)
+		abort();
+	for (i = 0; i < n; i++) {
+		if (l[i].num < *next || (i > 0 && l[i].num != l[i - 1].num + 1))
+			abort();
+		if (l[i].len > LN_SB_LINE_MAX)
+			abort();
+		*next = l[i].num + 1;
+	}
+}
+
+/* Server: line number num is "line N" while the last 50 are held. */
+static int
+fuzz_ssp_line(void *ctx, uint64_t num, struct ssp_line *l)
+{
+	static char	 text[64];
+	uint64_t	*total = ctx;
+
+	if (num == 0 || num > *total || *total - num >= 50)
+		return (LN_E_STATE);
+	snprintf(text, sizeof text, "\033[1mline\033[m %llu",
+	    (unsigned long long)num);
+	l->num = num;
+	l->text = text;
+	l->len = strlen(text);
+	l->wrapped = 0;
+	return (0);
+}
+
+/* Server: events delivered, checked for sense. */
+static void
+fuzz_ssp_event(void *ctx, const struct ssp_event *e)
+{
+	(void)ctx;
+	if (e->type == SSP_EV_RESIZE && (e->cols < 1 ||
+	    e->cols > FB_MAX_COLS || e->rows < 1 || e->rows > FB_MAX_ROWS))
+		abort();
+}
+
+/* Runs the client side of one script. */
+static void
+fuzz_ssp_client(struct buf *b)
+{
+	struct ssp_client	*c;
+	const struct fb		*fb;
+	struct fuzz_rec		 rec;
+	uint64_t		 now = FUZZ_T0, next = 1;
+
+	c = ssp_client_new(80, 24, fuzz_ssp_send, NULL, now);
+	ssp_client_set_lines(c, fuzz_ssp_lines, &next);
+	while (fuzz_next_rec(b, &rec) == 0) {
+		if (rec.op == FUZZ_OP_TICK) {
+			now += (uint64_t)fuzz_u32(rec.data, rec.len) *
+			    FUZZ_MS;
+			(void)ssp_client_tick(c, now);
+			continue;
+		}
+		if (rec.op == FUZZ_OP_SEND) {
+			(void)ssp_client_send_keys(c, rec.data, rec.len, now);
+			continue;
+		}
+		(void)ssp_client_input(c, rec.data, rec.len, now);
+		fb = ssp_client_screen(c);
+		if (fb != NULL && (fb->cols < 1 || fb->cols > FB_MAX_COLS ||
+		    fb->rows < 1 || fb->rows > FB_MAX_ROWS))
+			abort();
+	}
+	ssp_client_free(c);
+}
+
+/* Runs the server side of one script. */
+static void
+fuzz_ssp_server(struct buf *b)
+{
+	struct ssp_server	*s;
+	struct fb		*screen;
+	struct fuzz_rec		 rec;
+	struct fb_pen		 pen = { 0, 0, 0 };
+	uint64_t		 now = FUZZ_T0, total = 10;
+	int			 cols, rows;
+
+	screen = fb_new(80, 24);
+	s = ssp_server_new(screen, fuzz_ssp_send, NULL, now);
+	ssp_server_set_lines(s, 5, fuzz_ssp_line, &total);
+	while (fuzz_next_rec(b, &rec) == 0) {
+		if (rec.op == FUZZ_OP_TICK) {
+			now += (uint64_t)fuzz_u32(rec.data, rec.len) *
+			    FUZZ_MS;
+			(void)ssp_server_tick(s, now);
+			continue;
+		}
+		if (rec.op == FUZZ_OP_SEND) {
+			fb_put_cp(screen, (int)(total % 80), 0,
+			    'a' + (uint32_t)(total % 26), &pen);
+			total++;
+			ssp_server_scrolled(s, total, total > 50 ?
+			    total - 49 : 1, now);
+			ssp_server_update(s, screen, now);
+			continue;
+		}
+		(void)ssp_server_input(s, rec.data, rec.len, now,
+		    fuzz_ssp_event, NULL);
+		if (ssp_server_size(s, &cols, &rows) == 0 && (cols < 1 ||
+		    cols > FB_MAX_COLS || rows < 1 || rows > FB_MAX_ROWS))
+			abort();
+	}
+	ssp_server_free(s);
+	fb_free(screen);
+}
+
+/* Runs one script on the side its first byte selects. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct buf	 b;
+
+	if (size < 1)
+		return (0);
+	buf_reader(&b, data + 1, size - 1);
+	if (data[0] % 2 == 0)
+		fuzz_ssp_client(&b);
+	else
+		fuzz_ssp_server(&b);
+	return (0);
+}

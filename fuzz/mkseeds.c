@@ -1,0 +1,436 @@
+/*
+ * mkseeds.c: writes the committed seeds of the parser targets that need
+ * code to make them, from the pty output captured in fuzz/seeds/fuzz-emu/
+ * (script(1) sessions: ls, vim, top, the alternate screen):
+ *
+ *	mkseeds SRCDIR/fuzz/seeds
+ *
+ * replays each capture through the emulator and writes, for
+ *	fuzz-fbapply	the ScreenDiffs between the screens it went through
+ *	fuzz-sgr	its scrollback and screen as SGR text (emu_capture)
+ *	fuzz-ssp	what an SSP server serving that screen sent its client,
+ *			and what the client sent back
+ *	fuzz-holder	the holder's frames: Hello, Info, the ScreenUpdates of
+ *			the session, Capture, Exited; and lnshd's requests
+ * Not run by make: the seeds are committed, so rerun it by hand when the
+ * captures or the formats change (the targets' grown corpora are beside).
+ */
+#include "config.h"
+
+#include <sys/stat.h>
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "fb.h"
+#include "ssp.h"
+#include "holder.pb-c.h"
+#include "server.h"
+
+static const char *root;
+static const char *captures[] = { "shell", "vim", "top", "alt" };
+#define NCAPTURES	(sizeof captures / sizeof captures[0])
+
+/* Writes root/target/name. */
+static void
+put(const char *target, const char *name, const void *p, size_t len)
+{
+	char	 path[1024];
+	FILE	*f;
+
+	snprintf(path, sizeof path, "%s/%s", root, target);
+	if (mkdir(path, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, "mkseeds: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+	snprintf(path, sizeof path, "%s/%s/%s", root, target, name);
+	if ((f = fopen(path, "wb")) == NULL ||
+	    (len > 0 && fwrite(p, len, 1, f) != 1) || fclose(f) != 0) {
+		fprintf(stderr, "mkseeds: %s: %s\n", path, strerror(errno));
+		exit(1);
+	}
+}
+
+/* Reads root/fuzz-emu/name whole. */
+static uint8_t *
+get(const char *name, size_t *len)
+{
+	char	 path[1024];
+	uint8_t	*p = NULL;
+	FILE	*f;
+	long	 n;
+
+	snprintf(path, sizeof path, "%s/fuzz-emu/%s", root, name);
+	if ((f = fopen(path, "rb")) == NULL || fseek(f, 0, SEEK_END) != 0 ||
+	    (n = ftell(f)) <= 0 || fseek(f, 0, SEEK_SET) != 0 ||
+	    (p = malloc((size_t)n)) == NULL ||
+	    fread(p, (size_t)n, 1, f) != 1) {
+		fprintf(stderr, "mkseeds: %s: cannot read\n", path);
+		exit(1);
+	}
+	fclose(f);
+	*len = (size_t)n;
+	return (p);
+}
+
+/* A holder frame: big-endian length, then the body. */
+static void
+frame(struct fuzz_out *o, const ProtobufCMessage *m)
+{
+	uint8_t	*p, hdr[4];
+	size_t	 n;
+
+	n = protobuf_c_message_get_packed_size(m);
+	p = xmalloc(n + 1);
+	protobuf_c_message_pack(m, p);
+	hdr[0] = (uint8_t)(n >> 24);
+	hdr[1] = (uint8_t)(n >> 16);
+	hdr[2] = (uint8_t)(n >> 8);
+	hdr[3] = (uint8_t)n;
+	fuzz_out_bytes(o, hdr, 4);
+	fuzz_out_bytes(o, p, n);
+	free(p);
+}
+
+/* The emulator's replies: ignored. */
+static void
+reply(void *arg, const uint8_t *p, size_t len)
+{
+	(void)arg;
+	(void)p;
+	(void)len;
+}
+
+/* SSP both ways in memory: each side's received messages, as scripts. */
+struct link {
+	struct fuzz_out	 to_client, to_server;
+	struct ssp_client *cl;
+	struct ssp_server *srv;
+	uint64_t	 now;
+	uint8_t		*pend[2][64];
+	size_t		 pendlen[2][64], npend[2];
+};
+
+/* Queues a message the server sent. */
+static int
+srv_send(void *arg, const uint8_t *p, size_t len)
+{
+	struct link	*l = arg;
+
+	fuzz_out_rec(&l->to_client, FUZZ_OP_DGRAM, p, len);
+	if (l->npend[0] < 64) {
+		l->pend[0][l->npend[0]] = xmalloc(len);
+		memcpy(l->pend[0][l->npend[0]], p, len);
+		l->pendlen[0][l->npend[0]++] = len;
+	}
+	return (0);
+}
+
+/* Queues a message the client sent. */
+static int
+cl_send(void *arg, const uint8_t *p, size_t len)
+{
+	struct link	*l = arg;
+
+	fuzz_out_rec(&l->to_server, FUZZ_OP_DGRAM, p, len);
+	if (l->npend[1] < 64) {
+		l->pend[1][l->npend[1]] = xmalloc(len);
+		memcpy(l->pend[1][l->npend[1]], p, len);
+		l->pendlen[1][l->npend[1]++] = len;
+	}
+	return (0);
+}
+
+/* The server's scrollback: as fuzz-ssp's. */
+static int
+srv_line(void *ctx, uint64_t num, struct ssp_line *l)
+{
+	static char	 text[64];
+	uint64_t	*total = ctx;
+
+	if (num == 0 || num > *total || *total - num >= 50)
+		return (LN_E_STATE);
+	snprintf(text, sizeof text, "\033[1mline\033[m %llu",
+	    (unsigned long long)num);
+	l->num = num;
+	l->text = text;
+	l->len = strlen(text);
+	l->wrapped = 0;
+	return (0);
+}
+
+/* No events wanted. */
+static void
+no_event(void *ctx, const struct ssp_event *e)
+{
+	(void)ctx;
+	(void)e;
+}
+
+/* Delivers what is queued both ways, advancing the clock 20 ms. */
+static void
+exchange(struct link *l)
+{
+	uint8_t	 tick[4] = { 20, 0, 0, 0 };
+	size_t	 i;
+
+	l->now += 20 * FUZZ_MS;
+	fuzz_out_rec(&l->to_client, FUZZ_OP_TICK, tick, 4);
+	fuzz_out_rec(&l->to_server, FUZZ_OP_TICK, tick, 4);
+	(void)ssp_server_tick(l->srv, l->now);
+	(void)ssp_client_tick(l->cl, l->now);
+	for (i = 0; i < l->npend[0]; i++) {
+		(void)ssp_client_input(l->cl, l->pend[0][i], l->pendlen[0][i],
+		    l->now);
+		free(l->pend[0][i]);
+	}
+	for (i = 0; i < l->npend[1]; i++) {
+		(void)ssp_server_input(l->srv, l->pend[1][i],
+		    l->pendlen[1][i], l->now, no_event, NULL);
+		free(l->pend[1][i]);
+	}
+	l->npend[0] = l->npend[1] = 0;
+}
+
+/* Replays one capture and writes its seeds. */
+static void
+one(const char *name)
+{
+	Lnsh__Holder__Reply		 rep = LNSH__HOLDER__REPLY__INIT;
+	Lnsh__Holder__Hello		 hello = LNSH__HOLDER__HELLO__INIT;
+	Lnsh__Holder__Info		 info = LNSH__HOLDER__INFO__INIT;
+	Lnsh__Holder__Capture		 cap = LNSH__HOLDER__CAPTURE__INIT;
+	Lnsh__Holder__Exited		 ex = LNSH__HOLDER__EXITED__INIT;
+	Lnsh__Holder__ScreenUpdate	 up = LNSH__HOLDER__SCREEN_UPDATE__INIT;
+	struct fuzz_out			 diffs = { NULL, 0, 0 };
+	struct fuzz_out			 sgr = { NULL, 0, 0 };
+	struct fuzz_out			 hold = { NULL, 0, 0 };
+	struct link			 l;
+	struct fuzz_rec			 rec;
+	struct buf			 b;
+	struct emu			*e;
+	struct fb			*prev, *shown;
+	uint8_t				*data, *d, sel, cols;
+	char				*text, seedname[64];
+	size_t				 len, dlen, tlen;
+	uint64_t			 total = 10;
+	uint32_t			 v;
+
+	data = get(name, &len);
+	e = emu_new(80, 24, 200, reply, NULL);
+	prev = fb_snapshot(emu_screen(e));
+	memset(&l, 0, sizeof l);
+	l.now = FUZZ_T0;
+	shown = fb_snapshot(emu_screen(e));
+	l.srv = ssp_server_new(shown, srv_send, &l, l.now);
+	ssp_server_set_lines(l.srv, 5, srv_line, &total);
+	l.cl = ssp_client_new(80, 24, cl_send, &l, l.now);
+	sel = 0;
+	fuzz_out_bytes(&l.to_client, &sel, 1);
+	sel = 1;
+	fuzz_out_bytes(&l.to_server, &sel, 1);
+	sel = 0;
+	fuzz_out_bytes(&hold, &sel, 1);
+
+	hello.version = 1;
+	hello.name = (char *)(uintptr_t)"main";
+	hello.pid = 4242;
+	hello.event_method = (char *)(uintptr_t)"epoll";
+	hello.term = (char *)(uintptr_t)"xterm-256color";
+	rep.id = 1;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_HELLO;
+	rep.hello = &hello;
+	frame(&hold, &rep.base);
+	info.name = (char *)(uintptr_t)"main";
+	info.created_ns = FUZZ_WALL0;
+	info.activity_ns = FUZZ_WALL0 + FUZZ_SEC;
+	info.clients = 1;
+	info.cols = 80;
+	info.rows = 24;
+	info.pid = 4243;
+	info.command = (char *)(uintptr_t)"/bin/sh -l";
+	info.title = (char *)(uintptr_t)name;
+	rep.id = 2;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_INFO;
+	rep.info = &info;
+	frame(&hold, &rep.base);
+
+	buf_reader(&b, data, len);
+	up.full = 1;
+	while (fuzz_next_rec(&b, &rec) == 0) {
+		if (rec.op == FUZZ_OP_TICK) {
+			v = fuzz_u32(rec.data, rec.len);
+			emu_resize(e, 1 + (int)((v & 0xffff) % 300),
+			    1 + (int)((v >> 16) % 100));
+		} else
+			emu_input(e, rec.data, rec.len);
+		if (fb_diff(up.full ? NULL : prev, emu_screen(e), &d,
+		    &dlen) != 0)
+			exit(1);
+		/* fuzz-fbapply starts from an empty 80x24 screen. */
+		if (!up.full)
+			fuzz_out_rec(&diffs, FUZZ_OP_DGRAM, d, dlen);
+		else {
+			uint8_t	*d0;
+			size_t	 d0len;
+			struct fb *empty = fb_new(80, 24);
+
+			if (fb_diff(empty, emu_screen(e), &d0, &d0len) != 0)
+				exit(1);
+			fuzz_out_rec(&diffs, FUZZ_OP_DGRAM, d0, d0len);
+			free(d0);
+			fb_free(empty);
+		}
+		up.diff.data = d;
+		up.diff.len = dlen;
+		up.sb_total = total;
+		rep.id = 0;
+		rep.msg_case = LNSH__HOLDER__REPLY__MSG_UPDATE;
+		rep.update = &up;
+		frame(&hold, &rep.base);
+		free(d);
+		up.full = 0;
+		fb_free(prev);
+		prev = fb_snapshot(emu_screen(e));
+
+		fb_free(shown);
+		shown = fb_snapshot(emu_screen(e));
+		total++;
+		ssp_server_scrolled(l.srv, total, total - 10, l.now);
+		ssp_server_update(l.srv, shown, l.now);
+		(void)ssp_client_send_keys(l.cl, (const uint8_t *)"ls\r", 3,
+		    l.now);
+		exchange(&l);
+		exchange(&l);
+	}
+
+	if (emu_capture(e, -1, 1, &text, &tlen) != 0)
+		exit(1);
+	cols = 79;
+	fuzz_out_bytes(&sgr, &cols, 1);
+	fuzz_out_bytes(&sgr, text, tlen);
+	snprintf(seedname, sizeof seedname, "%s-80", name);
+	put("fuzz-sgr", seedname, sgr.p, sgr.len);
+	sgr.p[0] = 9;
+	snprintf(seedname, sizeof seedname, "%s-10", name);
+	put("fuzz-sgr", seedname, sgr.p, sgr.len);
+	cap.text.data = (uint8_t *)text;
+	cap.text.len = tlen < 4000 ? tlen : 4000;
+	rep.id = 3;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_CAPTURE;
+	rep.capture = &cap;
+	frame(&hold, &rep.base);
+	free(text);
+	ex.exit_status = 0;
+	rep.id = 0;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_EXITED;
+	rep.exited = &ex;
+	frame(&hold, &rep.base);
+
+	put("fuzz-fbapply", name, diffs.p, diffs.len);
+	snprintf(seedname, sizeof seedname, "%s-client", name);
+	put("fuzz-ssp", seedname, l.to_client.p, l.to_client.len);
+	snprintf(seedname, sizeof seedname, "%s-server", name);
+	put("fuzz-ssp", seedname, l.to_server.p, l.to_server.len);
+	snprintf(seedname, sizeof seedname, "%s-replies", name);
+	put("fuzz-holder", seedname, hold.p, hold.len);
+
+	fuzz_out_free(&diffs);
+	fuzz_out_free(&sgr);
+	fuzz_out_free(&hold);
+	fuzz_out_free(&l.to_client);
+	fuzz_out_free(&l.to_server);
+	ssp_client_free(l.cl);
+	ssp_server_free(l.srv);
+	fb_free(shown);
+	fb_free(prev);
+	emu_free(e);
+	free(data);
+}
+
+/* lnshd's requests to a holder, one of each, in one stream. */
+static void
+requests(void)
+{
+	Lnsh__Holder__Request		 req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Hello		 hello = LNSH__HOLDER__HELLO__INIT;
+	Lnsh__Holder__InfoRequest	 info = LNSH__HOLDER__INFO_REQUEST__INIT;
+	Lnsh__Holder__Input		 in = LNSH__HOLDER__INPUT__INIT;
+	Lnsh__Holder__Resize		 rs = LNSH__HOLDER__RESIZE__INIT;
+	Lnsh__Holder__CaptureRequest	 cr = LNSH__HOLDER__CAPTURE_REQUEST__INIT;
+	Lnsh__Holder__Kill		 k = LNSH__HOLDER__KILL__INIT;
+	Lnsh__Holder__Subscribe		 sub = LNSH__HOLDER__SUBSCRIBE__INIT;
+	Lnsh__Holder__Clients		 cl = LNSH__HOLDER__CLIENTS__INIT;
+	struct fuzz_out			 o = { NULL, 0, 0 };
+	uint8_t				 sel = 1;
+
+	fuzz_out_bytes(&o, &sel, 1);
+	hello.version = 1;
+	hello.name = (char *)(uintptr_t)"main";
+	req.id = 1;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_HELLO;
+	req.hello = &hello;
+	frame(&o, &req.base);
+	info.consume = 1;
+	req.id = 2;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_INFO;
+	req.info = &info;
+	frame(&o, &req.base);
+	in.data.data = (uint8_t *)(uintptr_t)"echo hi\r";
+	in.data.len = 8;
+	req.id = 3;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_INPUT;
+	req.input = &in;
+	frame(&o, &req.base);
+	rs.cols = 132;
+	rs.rows = 43;
+	req.id = 4;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_RESIZE;
+	req.resize = &rs;
+	frame(&o, &req.base);
+	cr.scrollback_lines = -1;
+	cr.escapes = 1;
+	req.id = 5;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_CAPTURE;
+	req.capture = &cr;
+	frame(&o, &req.base);
+	sub.screen = 1;
+	sub.updates = 1;
+	sub.scrollback = 1000;
+	req.id = 6;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_SUBSCRIBE;
+	req.subscribe = &sub;
+	frame(&o, &req.base);
+	cl.count = 2;
+	req.id = 7;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_CLIENTS;
+	req.clients = &cl;
+	frame(&o, &req.base);
+	req.id = 8;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_KILL;
+	req.kill = &k;
+	frame(&o, &req.base);
+	put("fuzz-holder", "requests", o.p, o.len);
+	fuzz_out_free(&o);
+}
+
+/* Writes the seeds under argv[1], which holds fuzz-emu/. */
+int
+main(int argc, char **argv)
+{
+	size_t	 i;
+
+	if (argc != 2) {
+		fprintf(stderr, "usage: mkseeds SRCDIR/fuzz/seeds\n");
+		return (2);
+	}
+	root = argv[1];
+	fuzz_init();
+	for (i = 0; i < NCAPTURES; i++)
+		one(captures[i]);
+	requests();
+	return (0);
+}
