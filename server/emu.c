@@ -488,14 +488,24 @@ emu_csi_num(const char **s, const char *end, int *sub)
 	return (v);
 }
 
-/* CSI ? Pm h / l: the private modes libvterm does not report. */
+/*
+ * CSI ? Pm h / l: the private modes libvterm does not report. Parameters
+ * with any other byte among them (an intermediate, CSI ? 1 $ h) make some
+ * other sequence, which is ignored, as xterm does; the loop below relies
+ * on every byte being a digit or a separator to make progress.
+ */
 static void
 emu_csi_modes(struct emu *e, const char *s, const char *end, int set)
 {
+	const char	*q;
 	uint32_t	 bit;
 	long		 v;
 	int		 sub;
 
+	for (q = s; q < end; q++) {
+		if ((*q < '0' || *q > '9') && *q != ';' && *q != ':')
+			return;
+	}
 	while (s < end) {
 		v = emu_csi_num(&s, end, &sub);
 		switch (v) {

@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "proto.h"
@@ -227,6 +228,29 @@ test_title_bell_modes(void **state)
 	assert_int_equal(fb->modes & (FB_MODE_APPCURSOR | FB_MODE_APPKEYPAD |
 	    FB_MODE_BRACKETPASTE | FB_MODE_MOUSE_DRAG), 0);
 	assert_true(fb->cursor.visible);
+	emu_free(e);
+}
+
+/*
+ * A private mode sequence with a byte that is no parameter (CSI ? 1 $ h,
+ * found by fuzz-emu) is ignored: the mode parser looped on it for ever,
+ * hanging the holder at 100% CPU. The alarm turns a hang into a failure.
+ */
+static void
+test_modes_junk(void **state)
+{
+	struct emu	*e = emu_new(20, 5, 100, NULL, NULL);
+
+	(void)state;
+	alarm(10);
+	feed(e, "\033[?1$h\033[?2004 l\033[?1;2004$h");
+	assert_int_equal(emu_screen(e)->modes & (FB_MODE_APPCURSOR |
+	    FB_MODE_BRACKETPASTE), 0);
+	feed(e, "\033[?1;2004hok");
+	assert_true(emu_screen(e)->modes & FB_MODE_APPCURSOR);
+	assert_true(emu_screen(e)->modes & FB_MODE_BRACKETPASTE);
+	assert_screen(e, 0, 0, "ok\n\n\n\n\n");
+	alarm(0);
 	emu_free(e);
 }
 
@@ -492,6 +516,7 @@ main(void)
 		cmocka_unit_test(test_utf8_and_wrap),
 		cmocka_unit_test(test_replies),
 		cmocka_unit_test(test_title_bell_modes),
+		cmocka_unit_test(test_modes_junk),
 		cmocka_unit_test(test_resize),
 		cmocka_unit_test(test_random_input),
 		cmocka_unit_test(test_split_anywhere),
