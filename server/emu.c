@@ -55,6 +55,7 @@ struct emu {
 
 	/* The last glyph, to tell an autowrap from an explicit newline. */
 	int			 lastx, lasty;
+	int			 lastwidth;	/* of the last glyph drawn */
 	int			 wrapcand;
 
 	struct fb_text		 title;		/* fragments being joined */
@@ -130,6 +131,7 @@ emu_putglyph_slow(VTermGlyphInfo *info, VTermPos pos, struct emu *e)
 	else
 		fb_put(fb, pos.col, pos.row, cp, n, info->width, &e->pen);
 	e->wrapcand = pos.col + info->width >= fb->cols;
+	e->lastwidth = info->width;
 	e->lastx = pos.col;
 	e->lasty = pos.row;
 	return (1);
@@ -152,6 +154,7 @@ emu_putglyph(VTermGlyphInfo *info, VTermPos pos, void *arg)
 		return (emu_putglyph_slow(info, pos, e));
 	fb_put1(e->fb, pos.col, pos.row, c, &e->pen);
 	e->wrapcand = pos.col + 1 >= e->fb->cols;
+	e->lastwidth = 1;
 	e->lastx = pos.col;
 	e->lasty = pos.row;
 	return (1);
@@ -605,6 +608,24 @@ emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 	const char	*s = e->csi, *end = e->csi + e->csilen;
 	uint16_t	 attr;
 
+	if (final == 'b') {
+		/*
+		 * REP (CSI Pn b) with no glyph of any width drawn before it:
+		 * libvterm (0.1.4 to 0.3.3) repeats its last glyph, of width
+		 * 0, by advancing the cursor by that width until the end of
+		 * the row, which never comes: the holder hung at 100% CPU on
+		 * 3 bytes of output. So what precedes the final byte is drawn
+		 * first, and then libvterm gets CAN, which ends the sequence,
+		 * instead of the final byte. (Before csi_over: libvterm takes
+		 * a long sequence whole.)
+		 */
+		emu_feed(e, p, fed, i - 1);
+		if (e->lastwidth <= 0) {
+			vterm_input_write(e->vt, "\030", 1);
+			*fed = i;
+			return;
+		}
+	}
 	if (e->csi_over)
 		return;
 	if (s < end && *s == '?' && (final == 'h' || final == 'l')) {

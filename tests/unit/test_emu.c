@@ -254,6 +254,37 @@ test_modes_junk(void **state)
 	emu_free(e);
 }
 
+/*
+ * REP (CSI Pn b) before any glyph, or after a glyph of width 0, found by
+ * fuzz-emu: libvterm repeated a glyph of width 0 for ever. It is ignored;
+ * after a real glyph it repeats it, split across writes too.
+ */
+static void
+test_rep_without_glyph(void **state)
+{
+	struct emu	*e = emu_new(10, 3, 100, NULL, NULL);
+	char		 longrep[96];
+
+	(void)state;
+	alarm(10);
+	feed(e, "\033[b\033[5b");
+	assert_screen(e, 0, 0, "\n\n\n");
+	memset(longrep, '0', sizeof longrep);
+	memcpy(longrep, "\033[", 2);
+	memcpy(longrep + sizeof longrep - 3, "1b", 3);
+	feed(e, longrep);
+	assert_screen(e, 0, 0, "\n\n\n");
+	feed(e, "x\033[3b");
+	assert_screen(e, 0, 0, "xxxx\n\n\n");
+	feed(e, "\033[");
+	feed(e, "2");
+	feed(e, "b");
+	assert_screen(e, 0, 0, "xxxxxx\n\n\n");
+	feed(e, "\r\n\xe2\x80\x8b\033[2b.");
+	alarm(0);
+	emu_free(e);
+}
+
 /* Resizing keeps the cursor's row; rows pushed off go to scrollback. */
 static void
 test_resize(void **state)
@@ -517,6 +548,7 @@ main(void)
 		cmocka_unit_test(test_replies),
 		cmocka_unit_test(test_title_bell_modes),
 		cmocka_unit_test(test_modes_junk),
+		cmocka_unit_test(test_rep_without_glyph),
 		cmocka_unit_test(test_resize),
 		cmocka_unit_test(test_random_input),
 		cmocka_unit_test(test_split_anywhere),
