@@ -10,8 +10,9 @@
 # (fuzz/seeds/README: where each came from, with each campaign's minimised
 # corpus). Inputs that once failed are in fuzz/regress/TARGET/. make check
 # runs each target over those of the three directories that exist for
-# FUZZ_RUNS executions (FUZZ_RUNS_ENDPOINT
-# for the two whole endpoints), FUZZ_MAX_TIME seconds at most as a safety
+# FUZZ_RUNS executions (FUZZ_RUNS_ENDPOINT for the two whole endpoints,
+# FUZZ_RUNS_SLOW for fuzz-emu and fuzz-sgr), FUZZ_MAX_TIME seconds at most
+# as a safety
 # net; new inputs go to fuzz/work/TARGET/, never into the seeds, and what
 # fails to fuzz/work/TARGET.crash/. A longer campaign, e.g.:
 #	fuzz/fuzz-frag -max_total_time=600 fuzz/work/fuzz-frag \
@@ -30,10 +31,13 @@ FUZZ_TARGETS = fuzz/fuzz-transport fuzz/fuzz-initiation fuzz/fuzz-response \
 	fuzz/fuzz-chan-server fuzz/fuzz-chan-client \
 	fuzz/fuzz-fbapply fuzz/fuzz-emu fuzz/fuzz-ssp fuzz/fuzz-holder \
 	fuzz/fuzz-sgr fuzz/fuzz-config fuzz/fuzz-authkeys fuzz/fuzz-hosts \
-	fuzz/fuzz-userconf
+	fuzz/fuzz-userconf fuzz/fuzz-pairing
 FUZZ_RUNS = 20000
 # The whole endpoints do a handshake (six X25519) in most runs.
 FUZZ_RUNS_ENDPOINT = 5000
+# The emulator (about 400 a second under ASan) and the scrollback-line
+# parser, which draws every line it queues (about 1,500).
+FUZZ_RUNS_SLOW = 2000
 FUZZ_MAX_TIME = 25
 
 noinst_PROGRAMS += $(FUZZ_TARGETS) fuzz/mkcorpus fuzz/mkseeds
@@ -139,6 +143,11 @@ fuzz_mkcorpus_SOURCES = fuzz/mkcorpus.c fuzz/fuzz-pb.c $(FUZZ_COMMON)
 fuzz_mkcorpus_LDADD = libfuzzpb.a $(FUZZ_LINK_LIBS)
 
 # fuzz/mkseeds: by hand only, fuzz/mkseeds $(srcdir)/fuzz/seeds
+fuzz_fuzz_pairing_SOURCES = fuzz/fuzz-pairing.c $(FUZZ_COMMON)
+fuzz_fuzz_pairing_LDFLAGS = $(FUZZ_LINK_FLAGS)
+fuzz_fuzz_pairing_LDADD = libpbpair.a $(FUZZ_LINK_LIBS)
+$(fuzz_fuzz_pairing_OBJECTS): proto/pair.pb-c.h
+
 fuzz_mkseeds_SOURCES = fuzz/mkseeds.c $(FUZZ_COMMON)
 fuzz_mkseeds_CPPFLAGS = $(HOLDER_CPPFLAGS)
 fuzz_mkseeds_LDADD = $(TERM_EMU_LIBS) $(SSP_LIBS) $(HOLDER_LIBS) \
@@ -161,6 +170,7 @@ $(FUZZ_TESTS): $(FUZZ_TARGETS) fuzz/corpus.stamp Makefile
 	$(AM_V_GEN)t=`basename $@ .run`; \
 	case $$t in \
 	fuzz-chan-*) runs=$(FUZZ_RUNS_ENDPOINT) ;; \
+	fuzz-emu|fuzz-sgr) runs=$(FUZZ_RUNS_SLOW) ;; \
 	*) runs=$(FUZZ_RUNS) ;; \
 	esac; { \
 	echo '#!/bin/sh'; \
