@@ -30,6 +30,7 @@ enum emu_scan {
 	SC_ESC,
 	SC_ESC_INT,	/* ESC and intermediates, e.g. ESC ( */
 	SC_CSI,
+	SC_CSI_DROP,	/* the rest of a CSI libvterm must not see */
 	SC_OSC,
 	SC_OSC_ESC,
 	SC_STR,		/* DCS, SOS, PM, APC: skipped */
@@ -37,6 +38,7 @@ enum emu_scan {
 };
 
 #define EMU_CSI_MAX	64
+#define EMU_VTERM_ARGS	16	/* libvterm's CSI_ARGS_MAX */
 /* The longest unfinished sequence held back between writes. */
 #define EMU_HOLD_MAX	(FB_MAX_CLIPBOARD + 64)
 /* The modes only the scanner sees; a reset clears them. */
@@ -64,6 +66,7 @@ struct emu {
 	char			 csi[EMU_CSI_MAX];
 	size_t			 csilen;
 	int			 csi_over;
+	int			 csiseps;	/* ';' and ':' in the CSI */
 	struct fb_text		 osc;
 	int			 osc_skip;
 	int			 str_dcs;	/* SC_STR is a DCS */
@@ -758,6 +761,7 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				e->sc = SC_CSI;
 				e->csilen = 0;
 				e->csi_over = 0;
+				e->csiseps = 0;
 			} else if (c == ']') {
 				e->sc = SC_OSC;
 				e->osc.len = 0;
@@ -800,11 +804,38 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				seq = i - 1;
 			} else if (c == 0x18 || c == 0x1a)
 				e->sc = SC_GROUND;
-			else if (c >= 0x20) {
+			else if ((c == ';' || c == ':') &&
+			    ++e->csiseps >= EMU_VTERM_ARGS) {
+				/*
+				 * libvterm (0.1.4 to 0.3.3) stores CSI
+				 * arguments in an array of 16 without a bound:
+				 * the 16th separator writes past it, into the
+				 * parser's own pointers (a crash, or worse, on
+				 * \e[1;;;;;;;;;;;;;;;;m from any program). It
+				 * gets CAN instead, and the rest of the
+				 * sequence is dropped here.
+				 */
+				emu_feed(e, p, &fed, i - 1);
+				vterm_input_write(e->vt, "\030", 1);
+				fed = i;
+				e->sc = SC_CSI_DROP;
+			} else if (c >= 0x20) {
 				if (e->csilen < sizeof e->csi)
 					e->csi[e->csilen++] = (char)c;
 				else
 					e->csi_over = 1;
+			}
+			break;
+		case SC_CSI_DROP:
+			fed = i;
+			if (c >= 0x40 && c <= 0x7e)
+				e->sc = SC_GROUND;
+			else if (c == 0x18 || c == 0x1a)
+				e->sc = SC_GROUND;
+			else if (c == 0x1b) {
+				fed = i - 1;
+				e->sc = SC_ESC;
+				seq = i - 1;
 			}
 			break;
 		case SC_OSC:

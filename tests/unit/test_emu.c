@@ -285,6 +285,27 @@ test_rep_without_glyph(void **state)
 	emu_free(e);
 }
 
+/*
+ * A CSI with 16 or more separators (found by fuzz-emu: ESC [ 01;:::...32m)
+ * wrote past libvterm's array of 16 arguments and crashed the holder. It is
+ * dropped whole, also when split across writes, and what follows is drawn.
+ */
+static void
+test_csi_many_args(void **state)
+{
+	struct emu	*e = emu_new(10, 3, 100, NULL, NULL);
+	int		 k;
+
+	(void)state;
+	feed(e, "\033[01;::::::::::::::::::::::::::::::::::::::::32ma");
+	feed(e, "\033[1;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;");
+	for (k = 0; k < 64; k++)
+		feed(e, ";");
+	feed(e, "mb\033[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16mc");
+	assert_screen(e, 0, 0, "abc\n\n\n");
+	emu_free(e);
+}
+
 /* Resizing keeps the cursor's row; rows pushed off go to scrollback. */
 static void
 test_resize(void **state)
@@ -549,6 +570,7 @@ main(void)
 		cmocka_unit_test(test_title_bell_modes),
 		cmocka_unit_test(test_modes_junk),
 		cmocka_unit_test(test_rep_without_glyph),
+		cmocka_unit_test(test_csi_many_args),
 		cmocka_unit_test(test_resize),
 		cmocka_unit_test(test_random_input),
 		cmocka_unit_test(test_split_anywhere),
