@@ -756,6 +756,16 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 		c = p[i++];
 		switch (e->sc) {
 		case SC_ESC:
+			/*
+			 * libvterm stays in its escape state over a byte it
+			 * does not know there (>= 0x80, DEL, C0 controls,
+			 * which it carries out): so does this scanner, or
+			 * ESC 0xcf [ b would be a REP to libvterm and text
+			 * here.
+			 */
+			if (c >= 0x7f || (c < 0x20 && c != 0x18 &&
+			    c != 0x1a && c != 0x1b))
+				break;
 			e->sc = SC_GROUND;
 			if (c == '[') {
 				e->sc = SC_CSI;

@@ -281,6 +281,11 @@ test_rep_without_glyph(void **state)
 	feed(e, "b");
 	assert_screen(e, 0, 0, "xxxxxx\n\n\n");
 	feed(e, "\r\n\xe2\x80\x8b\033[2b.");
+	/* Bytes libvterm passes over after ESC (found by fuzz-emu). */
+	emu_free(e);
+	e = emu_new(10, 3, 100, NULL, NULL);
+	feed(e, "\033\xcf[b\033\x7f\x01[2b\033\xcf[1;;;;;;;;;;;;;;;;;;;;;;;mz");
+	assert_screen(e, 0, 0, "z\n\n\n");
 	alarm(0);
 	emu_free(e);
 }
