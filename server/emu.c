@@ -799,10 +799,26 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 			}
 			break;
 		case SC_ESC_INT:
+			/* libvterm starts a CSI, OSC or DCS here too. */
 			if (c == 0x1b) {
 				e->sc = SC_ESC;
 				seq = i - 1;
-			} else if (c >= 0x30 || c == 0x18 || c == 0x1a)
+			} else if (c == '[') {
+				e->sc = SC_CSI;
+				e->csilen = 0;
+				e->csi_over = 0;
+				e->csiseps = 0;
+			} else if (c == ']') {
+				e->sc = SC_OSC;
+				e->osc.len = 0;
+				e->osc_skip = 0;
+			} else if (c == 'P') {
+				e->sc = SC_STR;
+				e->str_dcs = 1;
+			} else if (c >= 0x7f || (c < 0x20 && c != 0x18 &&
+			    c != 0x1a))
+				break;
+			else if (c >= 0x30 || c == 0x18 || c == 0x1a)
 				e->sc = SC_GROUND;
 			break;
 		case SC_CSI:

@@ -308,6 +308,9 @@ test_csi_many_args(void **state)
 		feed(e, ";");
 	feed(e, "mb\033[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16mc");
 	assert_screen(e, 0, 0, "abc\n\n\n");
+	/* After an intermediate, libvterm starts a CSI all the same. */
+	feed(e, "\033![::::::::::::::::::::::::::::::::::::::mx\033(\xcf[;;;;;;;;;;;;;;;;;;;;;;my");
+	assert_screen(e, 0, 0, "abcxy\n\n\n");
 	emu_free(e);
 }
 
