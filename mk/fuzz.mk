@@ -21,9 +21,6 @@
 # The tarball carries fuzz/ through the targets' _SOURCES, which automake
 # distributes even when FUZZING is off; naming the directory would copy a
 # VPATH build's fuzz/ (objects, corpus, binaries) instead of the source's.
-# fuzz/regress/ holds only inputs and no build writes there, so it is
-# named whole.
-EXTRA_DIST += fuzz/regress
 
 if FUZZING
 FUZZ_TARGETS = fuzz/fuzz-transport fuzz/fuzz-initiation fuzz/fuzz-response \
