@@ -308,9 +308,20 @@ test_csi_many_args(void **state)
 		feed(e, ";");
 	feed(e, "mb\033[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16mc");
 	assert_screen(e, 0, 0, "abc\n\n\n");
-	/* After an intermediate, libvterm starts a CSI all the same. */
+	/* After an intermediate, libvterm 0.1 starts a CSI all the same. */
 	feed(e, "\033![::::::::::::::::::::::::::::::::::::::mx\033(\xcf[;;;;;;;;;;;;;;;;;;;;;;my");
+#ifdef HAVE_VTERM_RESIZE_FIELDS
+	/*
+	 * libvterm 0.2+ takes "ESC ! [" as a whole escape sequence instead,
+	 * so the rest is text to it and the scanner's guard cuts some of that
+	 * text: what is drawn differs, what must hold is that libvterm's
+	 * parser survived (ASan) and the screen still works.
+	 */
+	feed(e, "\033[2J\033[Hz");
+	assert_screen(e, 0, 0, "z\n\n\n");
+#else
 	assert_screen(e, 0, 0, "abcxy\n\n\n");
+#endif
 	emu_free(e);
 }
 
