@@ -58,29 +58,15 @@ static int
 fuzz_holder_update(struct mirror *m, const Lnsh__Holder__ScreenUpdate *u)
 {
 	struct holder_update	 up;
-	struct holder_line	*lines = NULL;
+	struct holder_line	*lines;
 	const char		*text;
 	char			*cause = NULL;
-	size_t			 i, tlen;
+	size_t			 tlen;
 	uint64_t		 n;
 	int			 r, wrapped;
 
-	if (u->n_line > HOLDER_UPDATE_LINES || u->n_line > u->sb_total)
+	if (hwire_update(u, &up, &lines) != 0)
 		return (-1);
-	if (u->n_line > 0)
-		lines = xcalloc(u->n_line, sizeof *lines);
-	for (i = 0; i < u->n_line; i++) {
-		lines[i].text = (const char *)u->line[i]->text.data;
-		lines[i].len = u->line[i]->text.len;
-		lines[i].wrapped = u->line[i]->wrapped;
-	}
-	memset(&up, 0, sizeof up);
-	up.full = u->full;
-	up.diff = u->diff.data;
-	up.difflen = u->diff.len;
-	up.sb_total = u->sb_total;
-	up.lines = lines;
-	up.nlines = u->n_line;
 	r = mirror_apply(m, &up, &cause);
 	free(lines);
 	if (r != 0) {

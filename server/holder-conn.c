@@ -683,27 +683,11 @@ static int
 hc_update(struct holder_conn *c, const Lnsh__Holder__ScreenUpdate *u)
 {
 	struct holder_update	 up;
-	struct holder_line	*lines = NULL;
-	size_t			 i;
+	struct holder_line	*lines;
 	int			 r;
 
-	if (c->ops->update == NULL || u->n_line > HOLDER_UPDATE_LINES ||
-	    u->n_line > u->sb_total)
+	if (c->ops->update == NULL || hwire_update(u, &up, &lines) != 0)
 		return (LN_E_DROP(LN_DROP_MESSAGE));
-	if (u->n_line > 0)
-		lines = xcalloc(u->n_line, sizeof *lines);
-	for (i = 0; i < u->n_line; i++) {
-		lines[i].text = (const char *)u->line[i]->text.data;
-		lines[i].len = u->line[i]->text.len;
-		lines[i].wrapped = u->line[i]->wrapped;
-	}
-	memset(&up, 0, sizeof up);
-	up.full = u->full;
-	up.diff = u->diff.data;
-	up.difflen = u->diff.len;
-	up.sb_total = u->sb_total;
-	up.lines = lines;
-	up.nlines = u->n_line;
 	r = c->ops->update(c->arg, c, &up);
 	free(lines);
 	return (r != 0 ? LN_E_DROP(LN_DROP_MESSAGE) : 0);

@@ -238,3 +238,36 @@ hwire_unpack_reply(const uint8_t *p, size_t len, Lnsh__Holder__Reply **out)
 	*out = rep;
 	return (0);
 }
+
+/*
+ * A decoded ScreenUpdate as the struct holder_update its owner applies,
+ * pointing into u; *lines is allocated for the scrollback lines (the
+ * caller frees it, NULL when there are none). Only the counts are bounded
+ * here: the owner validates the diff and the lines.
+ */
+int
+hwire_update(const Lnsh__Holder__ScreenUpdate *u, struct holder_update *up,
+    struct holder_line **lines)
+{
+	struct holder_line	*l = NULL;
+	size_t			 i;
+
+	if (u->n_line > HOLDER_UPDATE_LINES || u->n_line > u->sb_total)
+		return (LN_E_INVAL);
+	if (u->n_line > 0)
+		l = xcalloc(u->n_line, sizeof *l);
+	for (i = 0; i < u->n_line; i++) {
+		l[i].text = (const char *)u->line[i]->text.data;
+		l[i].len = u->line[i]->text.len;
+		l[i].wrapped = u->line[i]->wrapped;
+	}
+	memset(up, 0, sizeof *up);
+	up->full = u->full;
+	up->diff = u->diff.data;
+	up->difflen = u->diff.len;
+	up->sb_total = u->sb_total;
+	up->lines = l;
+	up->nlines = u->n_line;
+	*lines = l;
+	return (0);
+}

@@ -83,6 +83,10 @@ int		 hwire_unpack_request(const uint8_t *, size_t,
 		     Lnsh__Holder__Request **);
 int		 hwire_unpack_reply(const uint8_t *, size_t,
 		     Lnsh__Holder__Reply **);
+struct holder_update;
+struct holder_line;
+int		 hwire_update(const Lnsh__Holder__ScreenUpdate *,
+		     struct holder_update *, struct holder_line **);
 #endif
 
 /* privdrop.c: become a user for good. */
