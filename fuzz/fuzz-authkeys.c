@@ -13,16 +13,6 @@
 #include "fuzz.h"
 #include "server.h"
 
-/* Installs the deterministic generator. */
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_init();
-	return (0);
-}
-
 /* authkeys_parse's warnings: each must be one line of text. */
 static void
 fuzz_authkeys_warn(void *arg, const char *msg)

@@ -618,3 +618,16 @@ fuzz_ep_free(struct fuzz_ep *ep)
 	ep->cli = NULL;
 	ep->peer = NULL;
 }
+
+/*
+ * libFuzzer's start-up hook for every target that needs no more than the
+ * deterministic generator; weak, so a target with its own wins.
+ */
+__attribute__((weak)) int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	(void)argc;
+	(void)argv;
+	fuzz_init();
+	return (0);
+}

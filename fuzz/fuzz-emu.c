@@ -21,16 +21,6 @@
 #include "fb.h"
 #include "server.h"
 
-/* Installs the deterministic generator. */
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_init();
-	return (0);
-}
-
 /* The emulator's answers to the program (DA, DSR): counted, dropped. */
 static void
 fuzz_emu_reply(void *arg, const uint8_t *p, size_t len)

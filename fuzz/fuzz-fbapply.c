@@ -15,16 +15,6 @@
 #include "fuzz.h"
 #include "fb.h"
 
-/* Installs the deterministic generator. */
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_init();
-	return (0);
-}
-
 /* Applies each record of one script as a diff, checking the invariants. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -17,16 +17,6 @@
 
 #include "fuzz.h"
 
-/* Installs the deterministic generator. */
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_init();
-	return (0);
-}
-
 /* Feeds one script of frames to a fresh reassembler. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

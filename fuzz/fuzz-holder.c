@@ -22,16 +22,6 @@
 #include "holder.pb-c.h"
 #include "server.h"
 
-/* Installs the deterministic generator. */
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_init();
-	return (0);
-}
-
 /* Cleans s as lnshd does before showing it (tt_dup), and checks it. */
 static void
 fuzz_holder_clean(const char *s)

@@ -12,16 +12,6 @@
 #include "fuzz.h"
 #include "client.h"
 
-/* Installs the deterministic generator. */
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_init();
-	return (0);
-}
-
 /* Parses one hosts text and round-trips each entry. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

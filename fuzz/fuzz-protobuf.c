@@ -23,16 +23,6 @@
 
 #include "fuzz.h"
 
-/* Installs the deterministic generator. */
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_init();
-	return (0);
-}
-
 /* Packs a message into fresh memory; the length must be as predicted. */
 static uint8_t *
 fuzz_pack(const ProtobufCMessage *m, size_t *len)

@@ -25,16 +25,6 @@ struct fuzz_rel {
 	uint64_t	delivered;	/* the last reliable seq delivered */
 };
 
-/* Installs the deterministic generator. */
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_init();
-	return (0);
-}
-
 /* A delivered message: reliable ones must be the next in order. */
 static void
 fuzz_deliver(void *arg, const uint8_t *msg, size_t len, int reliable)

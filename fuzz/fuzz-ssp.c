@@ -23,16 +23,6 @@
 #include "fb.h"
 #include "ssp.h"
 
-/* Installs the deterministic generator. */
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_init();
-	return (0);
-}
-
 /* Either side's sends: dropped. */
 static int
 fuzz_ssp_send(void *ctx, const uint8_t *p, size_t len)

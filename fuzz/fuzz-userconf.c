@@ -11,16 +11,6 @@
 #include "fuzz.h"
 #include "client.h"
 
-/* Installs the deterministic generator. */
-int
-LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-	(void)argc;
-	(void)argv;
-	fuzz_init();
-	return (0);
-}
-
 /* Parses one config text and matches it. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
