@@ -720,6 +720,33 @@ emu_fixup(struct emu *e)
 }
 
 /*
+ * After ESC (and any intermediates): '[', ']' and 'P' open a CSI, an OSC
+ * and a DCS, as they do to libvterm. 1 when c opened one (e->sc is set).
+ */
+static int
+emu_scan_open(struct emu *e, uint8_t c)
+{
+	switch (c) {
+	case '[':
+		e->sc = SC_CSI;
+		e->csilen = 0;
+		e->csi_over = 0;
+		e->csiseps = 0;
+		return (1);
+	case ']':
+		e->sc = SC_OSC;
+		e->osc.len = 0;
+		e->osc_skip = 0;
+		return (1);
+	case 'P':
+		e->sc = SC_STR;
+		e->str_dcs = 1;
+		return (1);
+	}
+	return (0);
+}
+
+/*
  * Bytes from the application (the pty), in any pieces.
  *
  * libvterm 0.1.4 keeps a CSI or an escape that is cut between two writes,
@@ -767,21 +794,12 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 			    c != 0x1a && c != 0x1b))
 				break;
 			e->sc = SC_GROUND;
-			if (c == '[') {
-				e->sc = SC_CSI;
-				e->csilen = 0;
-				e->csi_over = 0;
-				e->csiseps = 0;
-			} else if (c == ']') {
-				e->sc = SC_OSC;
-				e->osc.len = 0;
-				e->osc_skip = 0;
-			} else if (c == 'P' || c == 'X' || c == '^' ||
-			    c == '_') {
+			if (emu_scan_open(e, c))
+				;
+			else if (c == 'X' || c == '^' || c == '_') {
 				e->sc = SC_STR;
-				e->str_dcs = c == 'P';
-			}
-			else if (c >= 0x20 && c <= 0x2f)
+				e->str_dcs = 0;
+			} else if (c >= 0x20 && c <= 0x2f)
 				e->sc = SC_ESC_INT;
 			else if (c == '8')
 				e->fixup |= EMU_FIX_CURSOR;	/* DECRC */
@@ -803,19 +821,9 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 			if (c == 0x1b) {
 				e->sc = SC_ESC;
 				seq = i - 1;
-			} else if (c == '[') {
-				e->sc = SC_CSI;
-				e->csilen = 0;
-				e->csi_over = 0;
-				e->csiseps = 0;
-			} else if (c == ']') {
-				e->sc = SC_OSC;
-				e->osc.len = 0;
-				e->osc_skip = 0;
-			} else if (c == 'P') {
-				e->sc = SC_STR;
-				e->str_dcs = 1;
-			} else if (c >= 0x7f || (c < 0x20 && c != 0x18 &&
+			} else if (emu_scan_open(e, c))
+				;
+			else if (c >= 0x7f || (c < 0x20 && c != 0x18 &&
 			    c != 0x1a))
 				break;
 			else if (c >= 0x30 || c == 0x18 || c == 0x1a)
