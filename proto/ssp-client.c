@@ -37,8 +37,18 @@ struct ssp_client {
 	struct ssp_cstate	 state[SSP_CLIENT_STATES];
 	size_t			 nstate;
 	uint64_t		 throwaway;	/* server diffs from >= */
+	/*
+	 * The screen ack: due at ack_due_ns. ack_first_ns: when the first
+	 * frame it answers came; ack_firm: one of them must not wait for
+	 * coalescing (lines, or a resend); ack_flow: one came within
+	 * SSP_ACK_COALESCE_NS of the frame before (continuous output).
+	 * frame_ns: when the last new state came (0: none yet).
+	 */
 	int			 ack_due;
 	uint64_t		 ack_due_ns;
+	uint64_t		 ack_first_ns;
+	int			 ack_firm, ack_flow;
+	uint64_t		 frame_ns;
 
 	/* The input stream: ev[head..head+nev) are events acked+1.. */
 	struct ssp_cevent	*ev;
@@ -452,6 +462,49 @@ client_screen(struct ssp_client *c, const Lnsh__SyncMessage *m)
 }
 
 /*
+ * Schedules the ack of a screen frame (fresh: a new state we applied).
+ * - A frame that carried lines and says more follow is acked at once:
+ *   the server sends the next share of the backlog on our ack.
+ * - A lone frame (an echo, a prompt) is acked SSP_ACK_DELAY_NS after it
+ *   came, unless input carries the ack sooner.
+ * - Under continuous output (a new state within SSP_ACK_COALESCE_NS of
+ *   the one before) the ack waits SSP_ACK_COALESCE_NS from the first
+ *   unacked frame, so a flood costs one ack per 100 ms, not one per frame
+ *   or per 50 ms; the server's resend and loss timers allow for that
+ *   (server_resend_time, server_check_loss).
+ * - Frames with lines (the next frames repeat every line the base lacks,
+ *   so a stale base costs bytes the other way) and frames we already had
+ *   (the server is resending: it waits for us) keep the short delay.
+ */
+static void
+client_ack_later(struct ssp_client *c, const Lnsh__SyncMessage *m,
+    int fresh, uint64_t now)
+{
+	int	 flow;
+
+	flow = fresh && c->frame_ns != 0 &&
+	    now - c->frame_ns < SSP_ACK_COALESCE_NS;
+	if (fresh)
+		c->frame_ns = now;
+	if (fresh && m->sb_more && m->n_line > 0) {
+		c->ack_due = 1;
+		c->ack_due_ns = now;
+		return;
+	}
+	if (!c->ack_due) {
+		c->ack_due = 1;
+		c->ack_first_ns = now;
+		c->ack_firm = c->ack_flow = 0;
+	}
+	if (!fresh || m->n_line > 0)
+		c->ack_firm = 1;
+	if (flow)
+		c->ack_flow = 1;
+	c->ack_due_ns = c->ack_first_ns + (c->ack_flow && !c->ack_firm ?
+	    SSP_ACK_COALESCE_NS : SSP_ACK_DELAY_NS);
+}
+
+/*
  * A message from the server. Its ack and timestamps count whatever its
  * body; a screen body is acknowledged after a short delay (sooner if
  * input leaves first), even a duplicate: the server resends when our
@@ -484,17 +537,7 @@ ssp_client_input(struct ssp_client *c, const uint8_t *p, size_t len,
 		c->last_input_ns = 0;
 	}
 	if (m->body_case == LNSH__SYNC_MESSAGE__BODY_SCREEN) {
-		/*
-		 * A frame with more lines behind it is acked at once: the
-		 * server sends the next share of the backlog on our ack.
-		 */
-		if (error == 1 && m->sb_more) {
-			c->ack_due = 1;
-			c->ack_due_ns = now;
-		} else if (!c->ack_due) {
-			c->ack_due = 1;
-			c->ack_due_ns = now + SSP_ACK_DELAY_NS;
-		}
+		client_ack_later(c, m, error == 1, now);
 		if (error == 1)
 			c->hb_ns = SSP_HB_MIN_NS;
 	}

@@ -626,13 +626,31 @@ server_frame_time(const struct ssp_server *s)
 	return (f);
 }
 
-/* When the unacked newest state is resent, or UINT64_MAX. */
+/*
+ * When the unacked newest state is resent, or UINT64_MAX. The client
+ * acks a lone frame within SSP_ACK_DELAY_NS, but the ack of continuous
+ * output (a frame within SSP_ACK_COALESCE_NS of the one before) up to
+ * SSP_ACK_COALESCE_NS after the first unacked frame: then the wait also
+ * runs from that one. Continuous here is judged with twice the margin,
+ * so that jitter between our sends and the client's receipts does not
+ * make us resend what the client is still to ack.
+ */
 static uint64_t
 server_resend_time(const struct ssp_server *s)
 {
+	uint64_t	 t, u;
+
 	if (s->state[s->nstate - 1].num == s->state[0].num)
 		return (UINT64_MAX);
-	return (s->last_frame_ns + ssp_resend_ns(&s->link, s->backoff));
+	t = s->last_frame_ns + ssp_resend_ns(&s->link, s->backoff);
+	if (s->nstate > 2 || s->state[1].sent_ns < s->state[0].sent_ns +
+	    2 * SSP_ACK_COALESCE_NS) {
+		u = s->state[1].sent_ns + ssp_resend_ns(&s->link, s->backoff) +
+		    SSP_ACK_COALESCE_NS - SSP_ACK_DELAY_NS;
+		if (u > t)
+			t = u;
+	}
+	return (t);
 }
 
 /*
@@ -676,15 +694,19 @@ static void
 server_check_loss(struct ssp_server *s, uint64_t now)
 {
 	const struct ssp_sstate	*st;
-	uint64_t		 wait = ssp_resend_ns(&s->link, 0);
+	uint64_t		 wait;
 	size_t			 i, b;
 
 	for (i = 1; i < s->nstate; i++) {
 		st = &s->state[i];
 		if (st->num <= s->sb_cut_num)
 			continue;
+		/* A frame without lines may wait for a coalesced ack. */
+		wait = ssp_resend_ns(&s->link, 0);
+		if (st->sb_cost == 0)
+			wait += SSP_ACK_COALESCE_NS - SSP_ACK_DELAY_NS;
 		if (st->sent_ns + wait > now)
-			return;
+			continue;
 		b = st->sb_cost < s->sb_budget ? st->sb_cost : s->sb_budget;
 		b /= 2;
 		s->sb_budget = b > SSP_SB_BUDGET_MIN ? b : SSP_SB_BUDGET_MIN;

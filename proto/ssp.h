@@ -37,6 +37,13 @@
 #define SSP_SEND_MAX_NS		(250 * SSP_MS)	/*   ceiling */
 #define SSP_COLLECT_NS		(3 * SSP_MS)	/* change to frame, at least */
 #define SSP_ACK_DELAY_NS	(50 * SSP_MS)	/* a delayed ack waits this */
+/*
+ * Under continuous output (two or more unacked frames without lines) the
+ * client's ack waits this long after the first of them (mosh's ack delay):
+ * one ack per 100 ms instead of one per frame or per 50 ms. The server's
+ * resend and loss timers allow for it.
+ */
+#define SSP_ACK_COALESCE_NS	(100 * SSP_MS)
 #define SSP_SRTT_INIT_NS	(100 * SSP_MS)	/* before any RTT sample */
 #define SSP_RTO_INIT_NS		(1000 * SSP_MS)
 #define SSP_RTO_MIN_NS		(50 * SSP_MS)

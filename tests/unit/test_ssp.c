@@ -46,6 +46,7 @@ struct world {
 	size_t			 nq;
 	uint64_t		 sent_c2s, sent_s2c;	/* sent */
 	uint64_t		 bytes_s2c;
+	uint64_t		 last_c2s_at, last_s2c_at;	/* sent */
 	uint64_t		 seq;
 	/* The ends. */
 	struct fb		*screen;
@@ -59,6 +60,7 @@ struct world {
 	/* when byte key_watch arrived */
 	uint64_t		 key_at;
 	int			 key_watch;
+	int			 echo;	/* the server echoes keys at once */
 };
 
 /* xorshift64*: the link's and the content's randomness, seeded. */
@@ -86,11 +88,13 @@ link_put(struct world *w, int to_server, const uint8_t *p, size_t len)
 
 	size_t	 nfrag = 1, f;
 
-	if (to_server)
+	if (to_server) {
 		w->sent_c2s++;
-	else {
+		w->last_c2s_at = w->now;
+	} else {
 		w->sent_s2c++;
 		w->bytes_s2c += len;
+		w->last_s2c_at = w->now;
 	}
 	/*
 	 * The channel splits a message into fragments of LN_FRAG_DATA_MAX
@@ -152,6 +156,14 @@ on_event(void *arg, const struct ssp_event *ev)
 	}
 	w->keys = xreallocarray(w->keys, w->nkeys + ev->len, 1);
 	memcpy(w->keys + w->nkeys, ev->data, ev->len);
+	if (w->echo) {
+		struct fb_pen	 pen = { 0, 0, 0 };
+
+		for (i = 0; i < ev->len; i++)
+			fb_put1(w->screen, (int)((w->nkeys + i) %
+			    (size_t)w->screen->cols), 0, ev->data[i], &pen);
+		ssp_server_update(w->srv, w->screen, w->now);
+	}
 	for (i = 0; i < ev->len; i++) {
 		if (w->key_watch >= 0 && ev->data[i] == w->key_watch &&
 		    w->key_at == 0)
@@ -1040,6 +1052,159 @@ test_sb_flood_gaps(void **state)
 	world_free(w);
 }
 
+/*
+ * The client's acks under a flood like `seq 1 3000000` (lines deferred,
+ * a screen every frame interval): coalesced to one per
+ * SSP_ACK_COALESCE_NS, where it used to ack every frame (each said more
+ * lines were behind), yet early enough that the server never resends
+ * and never cuts its line budget (the lines drain whole afterwards). At
+ * 1 ms and at 100 ms RTT.
+ */
+static void
+test_ack_coalesced(void **state)
+{
+	static const uint64_t	 delays[] = { MS / 2, 50 * MS };
+	const struct ln_counters *sc;
+	struct sbsrc		 sb;
+	struct world		*w;
+	uint64_t		 c2s, start;
+	size_t			 d;
+	int			 i;
+
+	(void)state;
+	for (d = 0; d < sizeof delays / sizeof delays[0]; d++) {
+		memset(&sb, 0, sizeof sb);
+		sb.cap = 10000;
+		w = world_new(23 + d, 0, 0, delays[d], 0);
+		sb_attach(w, &sb, 0);
+		run(w, w->now + SEC);
+		c2s = w->sent_c2s;
+		start = w->now;
+		/* 2 s of flood: 500 lines every 2 ms. */
+		for (i = 0; i < 1000; i++) {
+			sb_scroll(w, &sb, 500);
+			run(w, w->now + 2 * MS);
+		}
+		print_message("RTT %llu us: %llu client messages in 2 s of "
+		    "flood, %llu frames\n",
+		    (unsigned long long)(2 * delays[d] / 1000),
+		    (unsigned long long)(w->sent_c2s - c2s),
+		    (unsigned long long)ssp_client_screen_num(w->cl));
+		/* One ack per 100 ms, and a few for the lines sent first. */
+		assert_true(w->sent_c2s - c2s <=
+		    (w->now - start) / SSP_ACK_COALESCE_NS + 4);
+		assert_true(ssp_client_screen_num(w->cl) > 20);
+		sc = ssp_server_counters(w->srv);
+		assert_int_equal(sc->retransmits, 0);
+		run(w, w->now + 5 * SEC);
+		/* No resend after the flood either: the last ack was early. */
+		assert_int_equal(sc->retransmits, 0);
+		assert_true(fb_equal(ssp_client_screen(w->cl), w->screen));
+		assert_true(sb.in_order);
+		assert_int_equal(sb.last, sb.total);
+		assert_true(sb.streak >= sb.cap);
+		world_free(w);
+	}
+}
+
+/*
+ * A lone frame (an echo, a prompt) is acked SSP_ACK_DELAY_NS after it
+ * arrives, so the ack reaches the server before its resend timer, at
+ * any RTT; so does the ack of a short burst of frames. The server never
+ * resends on a clean link.
+ */
+static void
+test_ack_before_rto(void **state)
+{
+	static const uint64_t	 delays[] = { MS / 2, 50 * MS, 200 * MS };
+	const struct ln_counters *sc;
+	struct world		*w;
+	uint64_t		 c2s, arrive;
+	size_t			 d;
+	int			 i, j;
+
+	(void)state;
+	for (d = 0; d < sizeof delays / sizeof delays[0]; d++) {
+		w = world_new(31 + d, 0, 0, delays[d], 0);
+		run(w, w->now + 2 * SEC);
+		/*
+		 * A new screen puts the heartbeat SSP_HB_MIN_NS after the
+		 * ack: frames this close keep the ack the only message.
+		 */
+		scribble(w);
+		run(w, w->now + 2 * delays[d] + 100 * MS);
+		for (i = 0; i < 10; i++) {
+			c2s = w->sent_c2s;
+			scribble(w);
+			run(w, w->now + SSP_COLLECT_NS);
+			arrive = w->last_s2c_at + delays[d];
+			run(w, arrive + SSP_ACK_DELAY_NS - MS);
+			/* Delayed, not sent with the frame... */
+			assert_int_equal(w->sent_c2s, c2s);
+			run(w, arrive + SSP_ACK_DELAY_NS);
+			/* ...and then at once. */
+			assert_int_equal(w->sent_c2s, c2s + 1);
+			assert_int_equal(w->last_c2s_at,
+			    arrive + SSP_ACK_DELAY_NS);
+			run(w, w->now + 150 * MS);
+		}
+		/* Bursts of 2 to 6 frames, then quiet. */
+		for (i = 0; i < 10; i++) {
+			for (j = 0; j < 2 + i % 5; j++) {
+				scribble(w);
+				run(w, w->now + ssp_server_srtt(w->srv) / 2 +
+				    SSP_SEND_MIN_NS);
+			}
+			run(w, w->now + 2 * SEC);
+		}
+		sc = ssp_server_counters(w->srv);
+		assert_int_equal(sc->retransmits, 0);
+		assert_true(fb_equal(ssp_client_screen(w->cl), w->screen));
+		world_free(w);
+	}
+}
+
+/*
+ * Echo is not slowed: with the server echoing each key, every echo is on
+ * the client's screen one RTT and the collection interval after the key,
+ * the next key carries the ack of the last echo, and the last echo is
+ * acked SSP_ACK_DELAY_NS after it came. No resends.
+ */
+static void
+test_ack_echo(void **state)
+{
+	struct world	*w;
+	const struct fb	*cfb;
+	uint64_t	 t0, c2s, delay = 50 * MS;
+	uint8_t		 ch;
+	int		 i;
+
+	(void)state;
+	w = world_new(41, 0, 0, delay, 0);
+	w->echo = 1;
+	run(w, w->now + 2 * SEC);
+	for (i = 0; i < 20; i++) {
+		ch = (uint8_t)('a' + i);
+		t0 = w->now;
+		c2s = w->sent_c2s;
+		assert_int_equal(ssp_client_send_keys(w->cl, &ch, 1, w->now),
+		    0);
+		run(w, t0 + 2 * delay + SSP_COLLECT_NS);
+		cfb = ssp_client_screen(w->cl);
+		assert_true(fb_equal(cfb, w->screen));
+		/* The key's message only: the echo's ack is not due yet. */
+		assert_int_equal(w->sent_c2s, c2s + 1);
+		run(w, t0 + 2 * delay + SSP_COLLECT_NS + 30 * MS);
+	}
+	c2s = w->sent_c2s;
+	run(w, w->now + SSP_ACK_DELAY_NS);
+	assert_int_equal(w->sent_c2s, c2s + 1);
+	run(w, w->now + 2 * SEC);
+	assert_int_equal(ssp_server_counters(w->srv)->retransmits, 0);
+	assert_int_equal(w->nkeys, 20);
+	world_free(w);
+}
+
 /* Garbage lines (too many, too long) drop the frame, never deliver. */
 static void
 test_sb_bounds(void **state)
@@ -1115,6 +1280,9 @@ main(void)
 		cmocka_unit_test(test_sb_flood_deferred),
 		cmocka_unit_test(test_sb_flood_gaps),
 		cmocka_unit_test(test_sb_lossy_flood),
+		cmocka_unit_test(test_ack_coalesced),
+		cmocka_unit_test(test_ack_before_rto),
+		cmocka_unit_test(test_ack_echo),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
