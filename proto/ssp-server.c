@@ -631,9 +631,10 @@ server_frame_time(const struct ssp_server *s)
  * acks a lone frame within SSP_ACK_DELAY_NS, but the ack of continuous
  * output (a frame within SSP_ACK_COALESCE_NS of the one before) up to
  * SSP_ACK_COALESCE_NS after the first unacked frame: then the wait also
- * runs from that one. Continuous here is judged with twice the margin,
- * so that jitter between our sends and the client's receipts does not
- * make us resend what the client is still to ack.
+ * runs from that one. Continuous is judged here with a margin of four
+ * RTT deviations (the jitter RTO allows for), so that frames we sent a
+ * little more than SSP_ACK_COALESCE_NS apart but that reached the client
+ * closer together do not make us resend what it is still to ack.
  */
 static uint64_t
 server_resend_time(const struct ssp_server *s)
@@ -644,7 +645,7 @@ server_resend_time(const struct ssp_server *s)
 		return (UINT64_MAX);
 	t = s->last_frame_ns + ssp_resend_ns(&s->link, s->backoff);
 	if (s->nstate > 2 || s->state[1].sent_ns < s->state[0].sent_ns +
-	    2 * SSP_ACK_COALESCE_NS) {
+	    SSP_ACK_COALESCE_NS + 4 * s->link.rttvar_ns) {
 		u = s->state[1].sent_ns + ssp_resend_ns(&s->link, s->backoff) +
 		    SSP_ACK_COALESCE_NS - SSP_ACK_DELAY_NS;
 		if (u > t)
