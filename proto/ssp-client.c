@@ -41,13 +41,14 @@ struct ssp_client {
 	 * The screen ack: due at ack_due_ns. ack_first_ns: when the first
 	 * frame it answers came; ack_firm: one of them must not wait for
 	 * coalescing (lines, or a resend); ack_flow: one came within
-	 * SSP_ACK_COALESCE_NS of the frame before (continuous output).
+	 * SSP_ACK_COALESCE_NS of the frame before (continuous output);
+	 * ack_now: one wants the ack at once (lines with more behind).
 	 * frame_ns: when the last new state came (0: none yet).
 	 */
 	int			 ack_due;
 	uint64_t		 ack_due_ns;
 	uint64_t		 ack_first_ns;
-	int			 ack_firm, ack_flow;
+	int			 ack_firm, ack_flow, ack_now;
 	uint64_t		 frame_ns;
 
 	/* The input stream: ev[head..head+nev) are events acked+1.. */
@@ -486,22 +487,22 @@ client_ack_later(struct ssp_client *c, const Lnsh__SyncMessage *m,
 	    now - c->frame_ns < SSP_ACK_COALESCE_NS;
 	if (fresh)
 		c->frame_ns = now;
-	if (fresh && m->sb_more && m->n_line > 0) {
-		c->ack_due = 1;
-		c->ack_due_ns = now;
-		return;
-	}
 	if (!c->ack_due) {
 		c->ack_due = 1;
 		c->ack_first_ns = now;
-		c->ack_firm = c->ack_flow = 0;
+		c->ack_firm = c->ack_flow = c->ack_now = 0;
 	}
 	if (!fresh || m->n_line > 0)
 		c->ack_firm = 1;
 	if (flow)
 		c->ack_flow = 1;
-	c->ack_due_ns = c->ack_first_ns + (c->ack_flow && !c->ack_firm ?
-	    SSP_ACK_COALESCE_NS : SSP_ACK_DELAY_NS);
+	if (fresh && m->sb_more && m->n_line > 0 && !c->ack_now) {
+		c->ack_now = 1;
+		c->ack_due_ns = now;
+	}
+	if (!c->ack_now)
+		c->ack_due_ns = c->ack_first_ns + (c->ack_flow &&
+		    !c->ack_firm ? SSP_ACK_COALESCE_NS : SSP_ACK_DELAY_NS);
 }
 
 /*

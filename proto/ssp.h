@@ -38,10 +38,11 @@
 #define SSP_COLLECT_NS		(3 * SSP_MS)	/* change to frame, at least */
 #define SSP_ACK_DELAY_NS	(50 * SSP_MS)	/* a delayed ack waits this */
 /*
- * Under continuous output (two or more unacked frames without lines) the
- * client's ack waits this long after the first of them (mosh's ack delay):
- * one ack per 100 ms instead of one per frame or per 50 ms. The server's
- * resend and loss timers allow for it.
+ * Under continuous output (a new screen state within this long of the one
+ * before, no lines among the unacked frames) the client's ack waits this
+ * long after the first unacked frame (mosh's ack delay): one ack per
+ * 100 ms instead of one per frame. The server's resend and loss timers
+ * allow for it.
  */
 #define SSP_ACK_COALESCE_NS	(100 * SSP_MS)
 #define SSP_SRTT_INIT_NS	(100 * SSP_MS)	/* before any RTT sample */
