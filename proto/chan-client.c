@@ -33,6 +33,7 @@ enum cli_state {
 };
 static const struct chan_rule cli_rules[] = {
 	{ LN_PKT_RESPONSE,	CLI_CONNECTING | CLI_REKEYING },
+	{ LN_PKT_COOKIE_REPLY,	CLI_CONNECTING | CLI_REKEYING },
 	{ LN_PKT_TRANSPORT,	CLI_ESTABLISHED | CLI_REKEYING },
 };
 
@@ -53,6 +54,8 @@ struct chan_client {
 	uint64_t		 hs_sent_ns;
 	uint64_t		 hs_retry_ns;
 	uint64_t		 last_ts;	/* last Hello timestamp */
+	int			 hs_mac2;	/* the initiation out has mac2 */
+	struct cookie_maker	 cookie;
 
 	struct keypair		*current, *previous;
 	struct chan_link	 link;
@@ -113,6 +116,7 @@ cli_initiate(struct chan_client *c, uint64_t now)
 	uint8_t		 payload[LN_MAX_HS_PAYLOAD];
 	uint8_t		 pkt[LN_MAX_DATAGRAM];
 	size_t		 plen, n;
+	const uint8_t	*cookie;
 	uint32_t	 idx;
 	int		 r;
 
@@ -132,10 +136,14 @@ cli_initiate(struct chan_client *c, uint64_t now)
 
 	noise_wipe(&c->hs);
 	c->hs_index = 0;
-	r = hs_initiation(&c->hs, c->sk, c->server_pk, idx, payload, plen,
-	    pkt, sizeof pkt, &n);
+	/* A cookie from a server under load keys mac2 while it is young. */
+	cookie = cookie_maker_get(&c->cookie, now);
+	r = hs_initiation_cookie(&c->hs, c->sk, c->server_pk, idx, payload,
+	    plen, cookie, pkt, sizeof pkt, &n);
 	if (r != 0)
 		goto out;
+	cookie_maker_sent(&c->cookie, pkt, n);
+	c->hs_mac2 = cookie != NULL;
 	c->hs_index = idx;
 	c->hs_sent_ns = now;
 	/* Jitter keeps many clients from resending in lockstep. */
@@ -266,6 +274,27 @@ out:
 	return (r);
 }
 
+/*
+ * A cookie reply: the server is under load and wants our initiations to
+ * carry mac2. Once the cookie is ours, an initiation out without mac2 is
+ * sent again at once, with it; one that had mac2 already (its cookie went
+ * stale) waits for the resend timer, so a forged reply can make us send
+ * at most one initiation more per timer period.
+ */
+static int
+cli_cookie(struct chan_client *c, const uint8_t *pkt, size_t len,
+    uint64_t now)
+{
+	int	r;
+
+	if ((r = cookie_consume_reply(&c->cookie, pkt, len, now)) != 0)
+		return (r);
+	c->counters.cookies++;
+	if (!c->hs_mac2)
+		(void)cli_initiate(c, now);
+	return (0);
+}
+
 /* Hands a message rel delivered to the caller. */
 static void
 cli_deliver(void *arg, const uint8_t *msg, size_t len, int reliable)
@@ -330,6 +359,7 @@ chan_client_new(const struct chan_config *cfg, const uint8_t *client_sk,
 	}
 	hs_mac1_key(pk, c->mac1_key);
 	memcpy(c->server_pk, server_pk, LN_KEY_LEN);
+	cookie_maker_init(&c->cookie, server_pk);
 	c->user = xstrdup(user);
 	c->ops = *ops;
 	c->ctx = ctx;
@@ -351,6 +381,7 @@ chan_client_free(struct chan_client *c)
 	cli_kp_free(c->current);
 	cli_kp_free(c->previous);
 	noise_wipe(&c->hs);
+	cookie_maker_wipe(&c->cookie);
 	chan_link_free(&c->link);
 	sodium_memzero(c->sk, sizeof c->sk);
 	free(c->user);
@@ -387,6 +418,11 @@ chan_client_input(struct chan_client *c, const uint8_t *pkt, size_t len,
 		case LN_PKT_RESPONSE:
 			r = cli_response(c, pkt, len, now);
 			/* A refusal that is no drop reason is still one. */
+			if (r < 0 && !LN_E_IS_DROP(r))
+				r = LN_E_DROP(LN_DROP_HANDSHAKE);
+			break;
+		case LN_PKT_COOKIE_REPLY:
+			r = cli_cookie(c, pkt, len, now);
 			if (r < 0 && !LN_E_IS_DROP(r))
 				r = LN_E_DROP(LN_DROP_HANDSHAKE);
 			break;

@@ -92,6 +92,9 @@ struct chan_server {
 	struct chan_server_ops	 ops;
 	void			*ctx;
 	struct ratelimit	 global;
+	struct ratelimit	 load;		/* meters mac1-valid initiations */
+	uint64_t		 load_until;	/* under load until then */
+	struct cookie_checker	 cookie;
 	struct srv_kp		*index[SRV_INDEX_BUCKETS];
 	struct srv_key		*keys[SRV_KEY_BUCKETS];
 	TAILQ_HEAD(, chan_peer)	 peers;
@@ -301,9 +304,57 @@ srv_welcome(int resumed, uint8_t *out, size_t cap, size_t *outlen)
 }
 
 /*
+ * Meters an initiation that passed mac1 and says whether we are under
+ * load: the load bucket (LN_INIT_LOAD_PER_SEC a second, as many at once)
+ * ran empty less than LN_INIT_LOAD_HOLD_NS ago. Every such initiation is
+ * metered, those answered with a cookie too, so a flood keeps the server
+ * under load for as long as it lasts.
+ */
+static int
+srv_load(struct chan_server *srv, uint64_t now)
+{
+	if (!ratelimit_allow(&srv->load, now))
+		srv->load_until = now + LN_INIT_LOAD_HOLD_NS;
+	return (now < srv->load_until);
+}
+
+/*
+ * Under load, an initiation without a valid mac2 is answered with a cookie
+ * reply (cookie.c) and goes no further: 0 when it may go on, else the
+ * drop (UNDER_LOAD once the reply is sent; RATELIMIT when its source,
+ * which proved it receives, sends more than LN_COOKIE_PER_SRC_*).
+ */
+static int
+srv_cookie(struct chan_server *srv, const uint8_t *pkt, size_t len,
+    const struct chan_addr *from, uint64_t now)
+{
+	uint8_t	reply[LN_COOKIE_REPLY_LEN];
+	size_t	n;
+	int	r;
+
+	if (!srv_load(srv, now))
+		return (0);
+	if (cookie_check_mac2(&srv->cookie, pkt, len, from, now) == 0) {
+		if (!ratelimit_allow(cookie_source(&srv->cookie, from, now),
+		    now))
+			return (LN_E_DROP(LN_DROP_RATELIMIT));
+		return (0);
+	}
+	if ((r = cookie_reply(&srv->cookie, pkt, len, from, now, reply,
+	    sizeof reply, &n)) != 0)
+		return (r);
+	srv->ops.send(srv->ctx, from, reply, n);
+	srv->counters.cookies++;
+	srv->counters.tx_packets++;
+	srv->counters.tx_bytes += n;
+	return (LN_E_DROP(LN_DROP_UNDER_LOAD));
+}
+
+/*
  * An initiation. The checks run cheapest first and nothing that fails gets
- * a reply: length and mac1 (hs_check_initiation), then the global rate
- * limit, then Noise (hs_consume_initiation), the Hello, authorization, the
+ * a reply but for the cookie reply under load: length and mac1
+ * (hs_check_initiation), then, under load, mac2 (srv_cookie), then the
+ * global rate limit, then Noise (hs_consume_initiation), the Hello, authorization, the
  * timestamp and the per-key rate limit. Only then is any per-key or
  * per-peer state touched. mac1 comes before the global limit, as in
  * WireGuard: junk from someone who does not know our public key must not
@@ -336,6 +387,8 @@ srv_initiation(struct chan_server *srv, const uint8_t *pkt, size_t len,
 	memset(&hs, 0, sizeof hs);
 	memset(&keys, 0, sizeof keys);
 	if ((r = hs_check_initiation(srv->mac1_key, pkt, len)) != 0)
+		goto out;
+	if ((r = srv_cookie(srv, pkt, len, from, now)) != 0)
 		goto out;
 	if (!ratelimit_allow(&srv->global, now)) {
 		r = LN_E_DROP(LN_DROP_RATELIMIT);
@@ -517,6 +570,9 @@ chan_server_new(const struct chan_config *cfg, const uint8_t *server_sk,
 	srv->ctx = ctx;
 	ratelimit_init(&srv->global, srv->cfg.init_global_per_sec,
 	    LN_INIT_GLOBAL_BURST, 0);
+	ratelimit_init(&srv->load, srv->cfg.init_load_per_sec,
+	    srv->cfg.init_load_per_sec, 0);
+	cookie_checker_init(&srv->cookie, srv->pk);
 	TAILQ_INIT(&srv->peers);
 	return (srv);
 }
@@ -539,6 +595,7 @@ chan_server_free(struct chan_server *srv)
 		}
 	}
 	sodium_memzero(srv->sk, sizeof srv->sk);
+	cookie_checker_wipe(&srv->cookie);
 	free(srv);
 }
 
@@ -647,6 +704,13 @@ const struct ln_counters *
 chan_server_counters(const struct chan_server *srv)
 {
 	return (&srv->counters);
+}
+
+/* Whether the server is under load now (answering with cookies). */
+int
+chan_server_under_load(const struct chan_server *srv, uint64_t now)
+{
+	return (now < srv->load_until);
 }
 
 /* Where the server sends to a peer: its newest authenticated address. */

@@ -41,11 +41,15 @@ chan_config_fill(struct chan_config *out, const struct chan_config *in)
 		out->init_global_per_sec = LN_INIT_GLOBAL_PER_SEC;
 	if (out->init_per_key_per_sec == 0)
 		out->init_per_key_per_sec = LN_INIT_PER_KEY_PER_SEC;
+	if (out->init_load_per_sec == 0)
+		out->init_load_per_sec = LN_INIT_LOAD_PER_SEC;
 }
 
 /*
  * Reads a datagram's common header and applies the endpoint's state table:
- * a type the endpoint never accepts is TYPE, one it does not accept in its
+ * a version we know (1, or 2 for the cookie extension; each packet's own
+ * reader checks that its type may have it), reserved zero, then a type
+ * the endpoint never accepts is TYPE, one it does not accept in its
  * current state is STATE. On success *type is the packet type.
  */
 int
@@ -61,7 +65,7 @@ chan_classify(const uint8_t *pkt, size_t len, const struct chan_rule *rules,
 	if (buf_get_u8(&b, &t) != 0 || buf_get_u8(&b, &version) != 0 ||
 	    buf_get_u16le(&b, &reserved) != 0)
 		return (LN_E_DROP(LN_DROP_SHORT));
-	if (version != LN_PROTO_VERSION)
+	if (version != LN_PROTO_VERSION && version != LN_PROTO_VERSION_COOKIE)
 		return (LN_E_DROP(LN_DROP_VERSION));
 	if (reserved != 0)
 		return (LN_E_DROP(LN_DROP_RESERVED));

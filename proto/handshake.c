@@ -8,17 +8,19 @@
  * of the handshake payload (a protobuf message), 0 <= plen <=
  * LN_MAX_HS_PAYLOAD (512).
  *
- * Initiation, client -> server, 120 + plen bytes:
+ * Initiation, client -> server, 120 + plen bytes (136 + plen with mac2):
  *
  *   offset    length   field
  *   0         1        type = LN_PKT_INITIATION (1)
- *   1         1        version = LN_PROTO_VERSION (1)
+ *   1         1        version = LN_PROTO_VERSION (1), or
+ *                      LN_PROTO_VERSION_COOKIE (2) when mac2 follows mac1
  *   2         2        reserved, zero
  *   4         4        sender index: the client's index for this session
  *   8         32       Noise IK message 1, token e: ephemeral public key
  *   40        48         token s: client's static public key, encrypted
  *   88        plen+16    the payload, encrypted
  *   104+plen  16       mac1
+ *   120+plen  16       mac2 (version 2 only)
  *
  * Response, server -> client, 76 + plen bytes:
  *
@@ -37,7 +39,10 @@
  * for an initiation, the client's for a response) and
  * mac1_key(R) = BLAKE2b-256("mac1----" || R) (unkeyed, 32-byte output).
  * mac1 proves only that the sender knows R; it is not authentication (R is
- * public). The Noise messages authenticate everything from offset 8
+ * public). mac2 = BLAKE2b(key = the cookie the server sent (cookie.c),
+ * outlen = 16, every byte before mac2, mac1 included): it proves that the
+ * sender receives at its source address, which a server under load asks
+ * for before any Diffie-Hellman. The Noise messages authenticate everything from offset 8
  * (initiation) or 12 (response) on. The indices are not covered by Noise,
  * exactly as in WireGuard: someone who rewrites them can only make the
  * handshake fail.
@@ -49,7 +54,8 @@
  * type [TYPE] (an empty datagram: [SHORT]), the rest of the common header
  * [SHORT], version [VERSION], reserved bytes [RESERVED], length of the whole
  * packet [SHORT], receiver index (response only) [UNKNOWN_INDEX], mac1
- * [MAC1], payload size [HANDSHAKE], for a response whether our handshake
+ * [MAC1], payload size [HANDSHAKE], under load (initiation only, in
+ * chan-server.c) mac2 [UNDER_LOAD, answered with a cookie reply], for a response whether our handshake
  * still awaits one [STATE], the Noise message [HANDSHAKE]. Only the last
  * step costs Diffie-Hellman operations.
  *
@@ -75,6 +81,10 @@
 /* Noise message sizes without the payload. */
 #define HS_MSG1_FIXED	(LN_KEY_LEN + LN_KEY_LEN + LN_TAG_LEN + LN_TAG_LEN)
 #define HS_MSG2_FIXED	(LN_KEY_LEN + LN_TAG_LEN)
+
+/* The bytes an initiation of this version carries after its Noise message. */
+#define HS_INIT_TAIL(v)	((v) == LN_PROTO_VERSION_COOKIE ? 2 * LN_MAC_LEN : \
+			 LN_MAC_LEN)
 
 /* mac1_key(pub) = BLAKE2b-256(LN_MAC1_LABEL || pub); key_out is 32 bytes. */
 void
@@ -322,8 +332,24 @@ hs_initiation(struct noise_handshake *hs, const uint8_t *client_sk,
     const uint8_t *server_pk, uint32_t sender_index, const uint8_t *payload,
     size_t plen, uint8_t *out, size_t cap, size_t *outlen)
 {
+	return (hs_initiation_cookie(hs, client_sk, server_pk, sender_index,
+	    payload, plen, NULL, out, cap, outlen));
+}
+
+/*
+ * hs_initiation, and with a cookie (LN_COOKIE_LEN bytes, from the
+ * server's cookie reply) the initiation is of version 2 and ends in mac2
+ * keyed by it (136 + plen bytes). NULL: version 1, no mac2.
+ */
+int
+hs_initiation_cookie(struct noise_handshake *hs, const uint8_t *client_sk,
+    const uint8_t *server_pk, uint32_t sender_index, const uint8_t *payload,
+    size_t plen, const uint8_t *cookie, uint8_t *out, size_t cap,
+    size_t *outlen)
+{
 	struct noise_handshake	 tmp;
 	struct buf		 w;
+	uint8_t			*mac2;
 	size_t			 need;
 	int			 r;
 
@@ -332,7 +358,7 @@ hs_initiation(struct noise_handshake *hs, const uint8_t *client_sk,
 		r = LN_E_INVAL;
 		goto out;
 	}
-	need = HS_INIT_FIXED + plen;
+	need = HS_INIT_FIXED + plen + (cookie != NULL ? LN_MAC_LEN : 0);
 	if (cap < need) {
 		r = LN_E_NOSPACE;
 		goto out;
@@ -344,12 +370,25 @@ hs_initiation(struct noise_handshake *hs, const uint8_t *client_sk,
 
 	buf_writer(&w, out, need);
 	/* -> e, es, s, ss, payload */
-	if ((r = hs_put_header(&w, LN_PKT_INITIATION)) != 0 ||
-	    (r = buf_put_u32le(&w, sender_index)) != 0 ||
+	if (buf_put_u8(&w, LN_PKT_INITIATION) != 0 ||
+	    buf_put_u8(&w, cookie != NULL ? LN_PROTO_VERSION_COOKIE :
+	    LN_PROTO_VERSION) != 0 || buf_put_u16le(&w, 0) != 0) {
+		r = LN_E_NOSPACE;
+		goto out;
+	}
+	if ((r = buf_put_u32le(&w, sender_index)) != 0 ||
 	    (r = hs_put_noise(&w, &tmp, payload, plen,
 	    HS_MSG1_FIXED + plen)) != 0 ||
 	    (r = hs_put_mac1_for(&w, out, server_pk)) != 0)
 		goto out;
+	if (cookie != NULL) {
+		if ((mac2 = buf_put_ptr(&w, LN_MAC_LEN)) == NULL) {
+			r = LN_E_NOSPACE;
+			goto out;
+		}
+		crypto_generichash(mac2, LN_MAC_LEN, out, need - LN_MAC_LEN,
+		    cookie, LN_COOKIE_LEN);
+	}
 
 	memcpy(hs, &tmp, sizeof tmp);
 	*outlen = buf_used(&w);
@@ -359,29 +398,104 @@ out:
 }
 
 /*
+ * Reads an initiation's common header: type, version (1, or 2 with mac2),
+ * reserved bytes. On success *version is the version.
+ */
+static int
+hs_get_init_header(struct buf *rd, uint8_t *version)
+{
+	uint8_t		type, v;
+	uint16_t	reserved;
+
+	if (buf_get_u8(rd, &type) != 0)
+		return (LN_E_DROP(LN_DROP_SHORT));
+	if (type != LN_PKT_INITIATION)
+		return (LN_E_DROP(LN_DROP_TYPE));
+	if (buf_get_u8(rd, &v) != 0 || buf_get_u16le(rd, &reserved) != 0)
+		return (LN_E_DROP(LN_DROP_SHORT));
+	if (v != LN_PROTO_VERSION && v != LN_PROTO_VERSION_COOKIE)
+		return (LN_E_DROP(LN_DROP_VERSION));
+	if (reserved != 0)
+		return (LN_E_DROP(LN_DROP_RESERVED));
+	*version = v;
+	return (0);
+}
+
+/*
+ * The sender index and where the mac1 is of an initiation of any version
+ * (the cookie reply echoes the one and seals under the other). Checks
+ * only the header and the length.
+ */
+int
+hs_initiation_fields(const uint8_t *pkt, size_t len, uint32_t *sender,
+    const uint8_t **mac1)
+{
+	struct buf	rd;
+	uint8_t		v;
+	uint32_t	idx;
+	int		r;
+
+	buf_reader(&rd, pkt, len);
+	if ((r = hs_get_init_header(&rd, &v)) != 0)
+		return (r);
+	if (len < HS_INIT_FIXED - LN_MAC_LEN + HS_INIT_TAIL(v) ||
+	    buf_get_u32le(&rd, &idx) != 0)
+		return (LN_E_DROP(LN_DROP_SHORT));
+	*sender = idx;
+	*mac1 = pkt + len - HS_INIT_TAIL(v);
+	return (0);
+}
+
+/*
+ * Checks the mac2 that ends an initiation of version 2 (len bytes) under
+ * a cookie (LN_COOKIE_LEN bytes), in constant time: 0, or a drop whose
+ * meaning the caller (cookie.c) decides.
+ */
+int
+hs_mac2_check(const uint8_t *cookie, const uint8_t *pkt, size_t len)
+{
+	uint8_t	want[LN_MAC_LEN];
+	int	r;
+
+	if (len < LN_MAC_LEN)
+		return (LN_E_DROP(LN_DROP_SHORT));
+	crypto_generichash(want, LN_MAC_LEN, pkt, len - LN_MAC_LEN, cookie,
+	    LN_COOKIE_LEN);
+	r = sodium_memcmp(want, pkt + len - LN_MAC_LEN, LN_MAC_LEN) == 0 ? 0 :
+	    LN_E_DROP(LN_DROP_MAC1);
+	sodium_memzero(want, sizeof want);
+	return (r);
+}
+
+/*
  * Server: the checks of an initiation that cost no Diffie-Hellman and need
  * no secret: header, length, mac1 under our mac1 key, payload bound. The
  * server runs them before it takes a rate-limit token (as WireGuard
  * checks mac1 before its limiter), so that junk from anyone who does not
  * know our public key costs one BLAKE2b and spends nothing that a real
- * client needs. 0 or the drop, as the header comment lists.
+ * client needs. mac2, if any, is not checked here (cookie.c does, under
+ * load). 0 or the drop, as the header comment lists.
  */
 int
 hs_check_initiation(const uint8_t *server_mac1_key, const uint8_t *pkt,
     size_t len)
 {
 	struct buf	rd;
+	size_t		fixed;
+	uint8_t		v;
 	int		r;
 
 	buf_reader(&rd, pkt, len);
-	if ((r = hs_get_header(&rd, LN_PKT_INITIATION)) != 0)
+	if ((r = hs_get_init_header(&rd, &v)) != 0)
 		return (r);
-	if (len < HS_INIT_FIXED)
+	fixed = HS_INIT_FIXED - LN_MAC_LEN + HS_INIT_TAIL(v);
+	if (len < fixed)
 		return (LN_E_DROP(LN_DROP_SHORT));
 	/* mac1 first: junk costs one BLAKE2b, not four X25519. */
-	if ((r = hs_mac1_check(server_mac1_key, pkt, len)) != 0)
+	if ((r = hs_mac1_check(server_mac1_key, pkt,
+	    len - (HS_INIT_TAIL(v) - LN_MAC_LEN))) != 0)
 		return (r);
-	if (len - HS_INIT_FIXED > LN_MAX_HS_PAYLOAD)
+	if (len - fixed > LN_MAX_HS_PAYLOAD)
 		return (LN_E_DROP(LN_DROP_HANDSHAKE));
 	return (0);
 }
@@ -407,16 +521,18 @@ hs_consume_initiation(struct noise_handshake *hs_out, const uint8_t *server_sk,
 	const uint8_t		*msg;
 	size_t			 msglen, n;
 	uint32_t		 sender;
+	uint8_t			 v;
 	int			 r;
 
 	memset(&tmp, 0, sizeof tmp);
 	if ((r = hs_check_initiation(server_mac1_key, pkt, len)) != 0)
 		goto out;
 	buf_reader(&rd, pkt, len);
-	if ((r = hs_get_header(&rd, LN_PKT_INITIATION)) != 0 ||
+	if ((r = hs_get_init_header(&rd, &v)) != 0 ||
 	    (r = buf_get_u32le(&rd, &sender)) != 0)
 		goto out;
-	msglen = len - HS_INIT_FIXED + HS_MSG1_FIXED;
+	msglen = len - (HS_INIT_FIXED - LN_MAC_LEN + HS_INIT_TAIL(v)) +
+	    HS_MSG1_FIXED;
 	if ((msg = buf_get_ptr(&rd, msglen)) == NULL) {
 		r = LN_E_DROP(LN_DROP_SHORT);
 		goto out;

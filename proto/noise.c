@@ -206,10 +206,25 @@ noise_hkdf(const uint8_t *ck, const uint8_t *ikm, size_t ikmlen,
 	sodium_memzero(temp_key, sizeof temp_key);
 }
 
+/*
+ * X25519 scalar multiplications this process has done (DH and public
+ * keys): what a handshake flood costs, shown by `lnshd status` (dh_ops).
+ * One counter for the process, which has one event loop.
+ */
+static uint64_t	noise_x25519_ops;
+
+/* How many X25519 operations this process has done. */
+uint64_t
+noise_x25519_count(void)
+{
+	return (noise_x25519_ops);
+}
+
 /* DH(priv, pub): X25519, refusing the all-zero output of low-order keys. */
 static int
 noise_dh(const uint8_t *priv, const uint8_t *pub, uint8_t *out)
 {
+	noise_x25519_ops++;
 	if (crypto_scalarmult(out, priv, pub) != 0 ||
 	    sodium_is_zero(out, LN_KEY_LEN)) {
 		sodium_memzero(out, LN_KEY_LEN);
@@ -233,6 +248,7 @@ noise_nonce(uint64_t n, uint8_t *nonce)
 int
 noise_pubkey(const uint8_t *priv, uint8_t *pub)
 {
+	noise_x25519_ops++;
 	if (crypto_scalarmult_base(pub, priv) != 0)
 		return (LN_E_CRYPTO);
 	return (0);

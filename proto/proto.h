@@ -47,6 +47,7 @@ struct ln_counters {
 	uint64_t	messages_in;	/* delivered to the layer above */
 	uint64_t	messages_out;	/* handed to us by the layer above */
 	uint64_t	retransmits;
+	uint64_t	cookies;	/* cookie replies sent / accepted */
 };
 
 /* An address a datagram came from or goes to. */
@@ -161,6 +162,7 @@ void	 noise_hash(const uint8_t *, size_t, const uint8_t *, size_t,
 	     uint8_t *);
 int	 noise_keypair(uint8_t *, uint8_t *);
 int	 noise_pubkey(const uint8_t *, uint8_t *);
+uint64_t noise_x25519_count(void);
 
 /* replay.c: sliding replay window, RFC 6479. */
 struct replay {
@@ -271,6 +273,12 @@ int	 hs_write_last(struct noise_handshake *, struct buf *,
 int	 hs_initiation(struct noise_handshake *, const uint8_t *,
 	     const uint8_t *, uint32_t, const uint8_t *, size_t, uint8_t *,
 	     size_t, size_t *);
+int	 hs_initiation_cookie(struct noise_handshake *, const uint8_t *,
+	     const uint8_t *, uint32_t, const uint8_t *, size_t,
+	     const uint8_t *, uint8_t *, size_t, size_t *);
+int	 hs_initiation_fields(const uint8_t *, size_t, uint32_t *,
+	     const uint8_t **);
+int	 hs_mac2_check(const uint8_t *, const uint8_t *, size_t);
 int	 hs_check_initiation(const uint8_t *, const uint8_t *, size_t);
 int	 hs_consume_initiation(struct noise_handshake *, const uint8_t *,
 	     const uint8_t *, const uint8_t *, size_t, uint32_t *, uint8_t *,
@@ -281,6 +289,42 @@ int	 hs_response(struct noise_handshake *, uint32_t, uint32_t,
 int	 hs_consume_response(struct noise_handshake *, uint32_t,
 	     const uint8_t *, const uint8_t *, size_t, uint8_t *, size_t,
 	     size_t *, struct hs_keys *);
+
+/* cookie.c: cookie replies and mac2, the server's defence under load. */
+struct cookie_checker {
+	uint8_t		 secret[LN_KEY_LEN];
+	uint64_t	 secret_ns;	/* when drawn */
+	int		 have_secret;
+	uint64_t	 rotations;	/* secrets drawn */
+	uint8_t		 enc_key[LN_KEY_LEN];
+	uint8_t		 src_key[16];	/* crypto_shorthash_KEYBYTES */
+	struct ratelimit sources[LN_COOKIE_SOURCES];
+};
+struct cookie_maker {
+	uint8_t		 cookie[LN_COOKIE_LEN];
+	uint64_t	 cookie_ns;	/* when received */
+	int		 have_cookie;
+	uint8_t		 last_mac1[LN_MAC_LEN];	/* of the initiation out */
+	uint32_t	 last_index;
+	int		 awaiting;	/* a reply to it is still accepted */
+	uint8_t		 dec_key[LN_KEY_LEN];
+};
+void	 cookie_checker_init(struct cookie_checker *, const uint8_t *);
+void	 cookie_checker_wipe(struct cookie_checker *);
+int	 cookie_make(struct cookie_checker *, const struct chan_addr *,
+	     uint64_t, uint8_t *);
+int	 cookie_check_mac2(struct cookie_checker *, const uint8_t *, size_t,
+	     const struct chan_addr *, uint64_t);
+int	 cookie_reply(struct cookie_checker *, const uint8_t *, size_t,
+	     const struct chan_addr *, uint64_t, uint8_t *, size_t, size_t *);
+struct ratelimit *cookie_source(struct cookie_checker *,
+	     const struct chan_addr *, uint64_t);
+void	 cookie_maker_init(struct cookie_maker *, const uint8_t *);
+void	 cookie_maker_wipe(struct cookie_maker *);
+const uint8_t *cookie_maker_get(const struct cookie_maker *, uint64_t);
+void	 cookie_maker_sent(struct cookie_maker *, const uint8_t *, size_t);
+int	 cookie_consume_reply(struct cookie_maker *, const uint8_t *, size_t,
+	     uint64_t);
 
 /* transport.c: transport packets under one key pair. */
 struct keypair {
@@ -311,6 +355,7 @@ struct chan_config {
 	uint64_t	peer_idle_ns;		/* 0: LN_PEER_IDLE_NS */
 	unsigned	init_global_per_sec;	/* 0: LN_INIT_GLOBAL_PER_SEC */
 	unsigned	init_per_key_per_sec;	/* 0: LN_INIT_PER_KEY_PER_SEC */
+	unsigned	init_load_per_sec;	/* 0: LN_INIT_LOAD_PER_SEC */
 	uint64_t	(*wall_ns)(void *);	/* NULL: ln_wall_ns() */
 };
 
@@ -353,6 +398,7 @@ int	 chan_server_send(struct chan_server *, struct chan_peer *,
 	     const uint8_t *, size_t, int, uint64_t);
 uint64_t chan_server_tick(struct chan_server *, uint64_t);
 const struct ln_counters *chan_server_counters(const struct chan_server *);
+int	 chan_server_under_load(const struct chan_server *, uint64_t);
 const struct chan_addr *chan_peer_addr(const struct chan_peer *);
 const uint8_t *chan_peer_key(const struct chan_peer *);
 const char *chan_peer_user(const struct chan_peer *);

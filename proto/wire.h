@@ -7,6 +7,14 @@
 
 /* Protocol version, carried in every packet's second byte. */
 #define LN_PROTO_VERSION	1
+/*
+ * The cookie extension (proto/cookie.c, docs/protocol.md section 4.1):
+ * an initiation that carries mac2, and the cookie reply, have version 2
+ * in that byte; every other packet keeps version 1. A client sends
+ * version 2 only to a server that sent it a cookie, so an older lnshd
+ * never sees one.
+ */
+#define LN_PROTO_VERSION_COOKIE	2
 
 /* The UDP port lnshd listens on and lnsh connects to by default. */
 #define LN_DEFAULT_PORT		60100
@@ -25,6 +33,7 @@
 /* Packet types: byte 0 of every datagram. */
 #define LN_PKT_INITIATION	1	/* client -> server, Noise IK message 1 */
 #define LN_PKT_RESPONSE		2	/* server -> client, Noise IK message 2 */
+#define LN_PKT_COOKIE_REPLY	3	/* server -> client, under load */
 #define LN_PKT_TRANSPORT	4	/* either way, after a handshake */
 /* Pairing (proto/pairing.c): Noise XXpsk3 with a one-time code as PSK. */
 #define LN_PKT_PAIR_INIT	5	/* client -> server, XXpsk3 message 1 */
@@ -42,6 +51,42 @@
 #define LN_TAG_LEN		16	/* Poly1305 */
 #define LN_MAC_LEN		16	/* mac1: keyed BLAKE2b-128 */
 #define LN_MAC1_LABEL		"mac1----"
+
+/*
+ * Cookies (proto/cookie.c), as WireGuard's: under load the server answers
+ * an initiation without a valid mac2 with a cookie reply instead of doing
+ * any Diffie-Hellman. cookie = BLAKE2b-128 keyed by a secret redrawn every
+ * LN_COOKIE_SECRET_NS, of the source address; the client keeps it for
+ * LN_COOKIE_LIFE_NS (less, so that it stops using one just before the
+ * server forgets the secret that made it).
+ */
+#define LN_COOKIE_LEN		16
+#define LN_COOKIE_NONCE_LEN	24	/* XChaCha20-Poly1305 */
+#define LN_COOKIE_LABEL		"cookie--"
+/* Cookie reply: header, receiver index, nonce, sealed cookie: 64 bytes. */
+#define LN_COOKIE_REPLY_LEN	(LN_HDR_LEN + 4 + LN_COOKIE_NONCE_LEN + \
+				 LN_COOKIE_LEN + LN_TAG_LEN)
+#define LN_COOKIE_SECRET_NS	(120ULL * 1000000000ULL)
+#define LN_COOKIE_LIFE_NS	(115ULL * 1000000000ULL)
+/*
+ * "Under load": initiations with a valid mac1 are metered by a token
+ * bucket of LN_INIT_LOAD_PER_SEC a second, burst as many; when one finds
+ * it empty the server is under load for LN_INIT_LOAD_HOLD_NS more, and
+ * meanwhile answers every initiation without a valid mac2 with a cookie
+ * reply. So a flood costs at most one burst in Diffie-Hellman before the
+ * cookies start, and nothing more while it lasts.
+ */
+#define LN_INIT_LOAD_PER_SEC	100
+#define LN_INIT_LOAD_HOLD_NS	(1ULL * 1000000000ULL)
+/*
+ * Under load, initiations with a valid mac2 (whose source address has
+ * proved it receives) are limited per source address, in a fixed table
+ * of buckets indexed by a keyed hash of the address: no state is made per
+ * source, as WireGuard's limiter does after the cookie.
+ */
+#define LN_COOKIE_PER_SRC_PER_SEC	20
+#define LN_COOKIE_PER_SRC_BURST		5
+#define LN_COOKIE_SOURCES		1024
 
 /* The largest datagram either side sends: fits the IPv6 minimum MTU. */
 #define LN_MAX_DATAGRAM		1232
@@ -265,7 +310,8 @@
 	X(PAIR_SPENT,		"pair_code_spent") /* used or expired */	\
 	X(PAIR_BUSY,		"pair_busy")	/* every slot in use */	\
 	X(LINE_OVERSIZE,	"line_oversize") /* a holder's line */	\
-	X(BUDGET,		"over_budget")	/* a byte budget is spent */
+	X(BUDGET,		"over_budget")	/* a byte budget is spent */	\
+	X(UNDER_LOAD,		"under_load")	/* answered: cookie reply */
 
 enum ln_drop {
 #define LN_DROP_ENUM(id, name) LN_DROP_##id,

@@ -616,8 +616,12 @@ allowed(enum mode m, enum cap which, size_t where)
 			return (R(SHORT));
 		return (R(SHORT) | (hs ? R(MAC1) : R(DECRYPT)));
 	}
+	/*
+	 * A response's type 2 flipped to 3 is a cookie reply, which a client
+	 * reads, and whose version must be 2.
+	 */
 	if (where == 0)
-		return (R(TYPE));
+		return (R(TYPE) | (which == CAP_RESP ? R(VERSION) : 0));
 	if (where == 1)
 		return (R(VERSION));
 	if (where < LN_HDR_LEN)

@@ -971,6 +971,8 @@ test_ratelimit(void **state)
 	memset(&cfg, 0, sizeof cfg);
 	cfg.init_per_key_per_sec = 1;
 	cfg.init_global_per_sec = 1;
+	/* Never under load: the cookies are test_cookie's. */
+	cfg.init_load_per_sec = 1000000;
 	n = net_new(&cfg, 13);
 	tc = net_client(n, -1);
 	sc = chan_server_counters(n->srv);
@@ -1065,12 +1067,20 @@ test_ratelimit(void **state)
 static void
 test_ratelimit_completed(void **state)
 {
-	struct test_net		*n = net_new(NULL, 14);
-	struct test_client	*tc = net_client(n, -1);
-	const struct ln_counters *sc = chan_server_counters(n->srv);
+	struct chan_config	 cfg;
+	struct test_net		*n;
+	struct test_client	*tc;
+	const struct ln_counters *sc;
 	struct pkt		*inits, *p, *replay = NULL;
 	unsigned		 hs, sent;
 	int			 i;
+
+	/* Never under load: the cookies are test_cookie's. */
+	memset(&cfg, 0, sizeof cfg);
+	cfg.init_load_per_sec = 1000000;
+	n = net_new(&cfg, 14);
+	tc = net_client(n, -1);
+	sc = chan_server_counters(n->srv);
 
 	for (i = 0; i < 200; i++) {
 		chan_client_free(tc->c);
