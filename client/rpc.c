@@ -281,8 +281,8 @@ rpc_noanswer_cause(char **cause, const char *host, const char *addr,
 	    "pubkey' prints); this computer's clock ran ahead and was set "
 	    "back (lnshd refuses handshakes older than the newest it saw "
 	    "from this key, and says so in its log, until the clock passes "
-	    "that point or lnshd restarts)", host, addr, (double)ms / 1000,
-	    user);
+	    "that point; the log says how to reset it)", host, addr,
+	    (double)ms / 1000, user);
 }
 
 /*

@@ -18,7 +18,8 @@ lnshd_SOURCES = server/lnshd.c server/cmd-run.c server/cmd-pubkey.c \
 	server/cmd-uninstall.c server/cmd-service-status.c \
 	server/listen.c server/rpc.c server/sessions.c server/status.c \
 	server/log.c server/authz.c server/account.c compat/shadow.c \
-	compat/pam-account.c server/holderlog.c $(KEYS_SERVER_SRCS)
+	compat/pam-account.c server/holderlog.c server/stamps.c \
+	$(KEYS_SERVER_SRCS)
 lnshd_CPPFLAGS = $(HOLDER_CPPFLAGS) -I$(top_srcdir)/client $(VTERM_CFLAGS)
 lnshd_LDADD = libservice.a libpbdaemon.a $(HOLDER_LIBS) $(PROTO_LIBS) \
 	$(PAM_LIBS)

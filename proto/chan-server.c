@@ -174,6 +174,9 @@ srv_key_get(struct chan_server *srv, const uint8_t *pk, uint64_t now)
 			return (key);
 	key = xcalloc(1, sizeof *key);
 	memcpy(key->pk, pk, LN_KEY_LEN);
+	/* What an earlier life of the server accepted still counts. */
+	if (srv->ops.stamp_get != NULL)
+		key->last_ts = srv->ops.stamp_get(srv->ctx, pk);
 	ratelimit_init(&key->rl, srv->cfg.init_per_key_per_sec,
 	    LN_INIT_PER_KEY_BURST, now);
 	LIST_INIT(&key->peers);
@@ -434,6 +437,9 @@ srv_initiation(struct chan_server *srv, const uint8_t *pkt, size_t len,
 		goto out;
 
 	key->last_ts = hello->timestamp_ns;
+	/* Recorded before we answer, so a restart cannot forget it. */
+	if (srv->ops.stamp_put != NULL)
+		srv->ops.stamp_put(srv->ctx, client_pk, hello->timestamp_ns);
 	if (peer != NULL && !resumed) {
 		/* The connection id now asks for another user: start over. */
 		srv_peer_free(srv, peer, 1);

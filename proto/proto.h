@@ -380,6 +380,16 @@ struct chan_server_ops {
 	 * this many ns older than the last accepted (LN_INIT_STALE_NS).
 	 */
 	void	(*stale)(void *, const uint8_t *, const char *, uint64_t);
+	/*
+	 * Optional: the last accepted timestamp of a client key from before
+	 * this server existed (a restart), 0 for none; asked once per key.
+	 */
+	uint64_t (*stamp_get)(void *, const uint8_t *);
+	/*
+	 * Optional: an initiation of this key with this timestamp was
+	 * accepted; called before the response is sent.
+	 */
+	void	(*stamp_put)(void *, const uint8_t *, uint64_t);
 };
 
 struct chan_client_ops {

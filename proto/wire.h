@@ -170,6 +170,16 @@
 #define LN_INIT_STALE_NS	(10ULL * 1000000000ULL)
 #define LN_INIT_STALE_EVERY_NS	(60ULL * 1000000000ULL)
 
+/*
+ * lnshd's record of the last accepted initiation timestamp per client key
+ * (server/stamps.c), so that a restart does not reopen the door to a
+ * replay: keys kept, journal lines before it is compacted, and how often
+ * it tries again to write when it could not.
+ */
+#define LN_STAMP_KEYS_MAX	4096
+#define LN_STAMP_JOURNAL_MAX	(2 * LN_STAMP_KEYS_MAX)
+#define LN_STAMP_RETRY_NS	(10ULL * 1000000000ULL)
+
 /* Handshake rate limits (token buckets). */
 #define LN_INIT_PER_KEY_PER_SEC	20
 #define LN_INIT_PER_KEY_BURST	5

@@ -212,8 +212,29 @@ listen_stale(void *arg, const uint8_t *pk, const char *user, uint64_t gap)
 	log_warn("initiation from key %s for %s refused: its timestamp is "
 	    "%llu s older than the last one accepted from that key; the "
 	    "client's clock ran ahead and was set back, and the key gets no "
-	    "answer until its clock passes that point again (restarting lnshd "
-	    "forgets it)", fp, user, (unsigned long long)(gap / 1000000000ULL));
+	    "answer until its clock passes that point again (lnshd keeps that "
+	    "point across restarts, in the state directory's "
+	    "handshake-stamps: remove the key's line there and restart lnshd "
+	    "to forget it)", fp, user,
+	    (unsigned long long)(gap / 1000000000ULL));
+}
+
+/* ops->stamp_get: what an earlier lnshd accepted from this key. */
+static uint64_t
+listen_stamp_get(void *arg, const uint8_t *pk)
+{
+	struct lnshd	*d = arg;
+
+	return (stamps_get(d->stamps, pk));
+}
+
+/* ops->stamp_put: record an accepted initiation before it is answered. */
+static void
+listen_stamp_put(void *arg, const uint8_t *pk, uint64_t ts)
+{
+	struct lnshd	*d = arg;
+
+	stamps_put(d->stamps, pk, ts);
 }
 
 static const struct chan_server_ops listen_ops = {
@@ -223,6 +244,8 @@ static const struct chan_server_ops listen_ops = {
 	.disconnect = rpc_disconnect,
 	.message = rpc_message,
 	.stale = listen_stale,
+	.stamp_get = listen_stamp_get,
+	.stamp_put = listen_stamp_put,
 };
 
 /* Adds one bound socket to the daemon's list and the loop. */
@@ -284,6 +307,7 @@ listen_open(struct lnshd *d, const struct config_listen *list, size_t n,
 		listen_add(d, fd, &a, cause);
 	}
 	memset(&cc, 0, sizeof cc);
+	d->stamps = stamps_open(d->state_dir);
 	d->cs = chan_server_new(&cc, d->host_sk, &listen_ops, d);
 	if (d->cs == NULL) {
 		ln_cause(cause, "cannot create the channel server");
@@ -324,6 +348,8 @@ listen_close(struct lnshd *d)
 	if (d->cs != NULL)
 		chan_server_free(d->cs);
 	d->cs = NULL;
+	stamps_close(d->stamps);
+	d->stamps = NULL;
 	pair_close(d);
 }
 

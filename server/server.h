@@ -560,6 +560,7 @@ struct lnshd {
 	uint64_t		 started_ns;	/* monotonic */
 
 	struct chan_server	*cs;		/* listen.c */
+	struct stamps		*stamps;	/* stamps.c */
 	struct listen_sock	*socks;
 	size_t			 nsocks;
 	struct event		*tick_ev;
@@ -600,6 +601,14 @@ int		 account_check_start(struct event_base *,
 		     const struct paths_user *, const char *, account_done_fn,
 		     void *, struct account_check **, char **);
 void		 account_check_cancel(struct account_check *);
+
+/* stamps.c: the last accepted initiation timestamp per client key. */
+struct stamps;
+struct stamps	*stamps_open(const char *);
+void		 stamps_close(struct stamps *);
+uint64_t	 stamps_get(struct stamps *, const uint8_t *);
+void		 stamps_put(struct stamps *, const uint8_t *, uint64_t);
+int		 stamps_ok(const struct stamps *);
 
 /* log.c: levelled lines on stderr. */
 void		 log_init(enum config_log_level);

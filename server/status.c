@@ -154,6 +154,12 @@ status_report(struct lnshd *d, FILE *out)
 	    (unsigned long long)ctr->messages_out);
 	fprintf(out, "retransmits %llu\n",
 	    (unsigned long long)ctr->retransmits);
+	fprintf(out, "cookies %llu\n", (unsigned long long)ctr->cookies);
+	fprintf(out, "under_load %d\n",
+	    chan_server_under_load(d->cs, ln_now_ns()));
+	fprintf(out, "dh_ops %llu\n",
+	    (unsigned long long)noise_x25519_count());
+	fprintf(out, "stamps %s\n", stamps_ok(d->stamps) ? "disk" : "memory");
 	status_drops(out, "", ctr);
 	status_drops(out, "pair_", pair_counters());
 	status_drops(out, "holder_", &d->holder_ctr);

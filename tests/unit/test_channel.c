@@ -950,6 +950,81 @@ take_tapped(struct test_net *n)
 }
 
 /*
+ * Everything a client sent (its initiation, its messages, its acks),
+ * captured and replayed an hour later, when the server has forgotten the
+ * idle connection: every packet is refused and counted (the initiation
+ * init_replay, the transport packets unknown_index), nothing is
+ * answered, no connection or handshake appears and no message is
+ * delivered. The key's owner still connects afterwards.
+ */
+static void
+test_replay_hour(void **state)
+{
+	struct test_net		*n = net_new(NULL, 21);
+	struct test_client	*tc = net_client(n, -1);
+	const struct ln_counters *sc = chan_server_counters(n->srv);
+	struct ln_counters	 before;
+	struct pkt		*caps, *p;
+	unsigned		 sent, inits = 0, transports = 0, msgs;
+	int			 connects;
+
+	n->tap = 1;
+	assert_int_equal(chan_client_connect(tc->c, n->now), 0);
+	net_run(n, n->now + 1 * SEC);
+	assert_true(chan_client_connected(tc->c));
+	assert_int_equal(cl_say(tc, 1, 100, CHAN_RELIABLE), 0);
+	assert_int_equal(cl_say(tc, 2, 3000, CHAN_RELIABLE), 0);
+	net_run(n, n->now + 1 * SEC);
+	n->tap = 0;
+	caps = take_tapped(n);
+	assert_int_equal(tc->srv_in.total, 2);
+	for (p = caps; p != NULL; p = p->next) {
+		if (p->data[0] == LN_PKT_INITIATION)
+			inits++;
+		else if (p->data[0] == LN_PKT_TRANSPORT)
+			transports++;
+	}
+	assert_int_equal(inits, 1);
+	assert_true(transports >= 3);
+
+	/*
+	 * The client goes away (its machine sleeps); an hour on, the server
+	 * has forgotten the silent connection (at 15 min). The new client
+	 * object, idle, sends nothing until asked.
+	 */
+	chan_client_free(tc->c);
+	tc->c = chan_client_new(&n->cfg, tc->sk, n->srv_pk, "alice", &cl_ops,
+	    tc);
+	assert_non_null(tc->c);
+	net_run(n, n->now + 3600 * SEC);
+	assert_int_equal(n->disconnects, 1);
+	sent = n->srv_sent;
+	connects = n->connects;
+	msgs = tc->srv_in.total;
+	before = *sc;
+	for (p = caps; p != NULL; p = p->next)
+		chan_server_input(n->srv, p->data, p->len, &p->from, n->now);
+	assert_int_equal(n->srv_sent, sent);
+	assert_int_equal(n->connects, connects);
+	assert_int_equal(tc->srv_in.total, msgs);
+	assert_int_equal(sc->handshakes, before.handshakes);
+	assert_int_equal(sc->drop[LN_DROP_INIT_REPLAY],
+	    before.drop[LN_DROP_INIT_REPLAY] + 1);
+	assert_int_equal(sc->drop[LN_DROP_UNKNOWN_INDEX],
+	    before.drop[LN_DROP_UNKNOWN_INDEX] + transports);
+	assert_int_equal(ln_drops_total(sc), ln_drops_total(&before) + inits +
+	    transports);
+	pkt_free_list(caps);
+
+	/* The owner of the key is not locked out: a fresh handshake. */
+	assert_int_equal(chan_client_connect(tc->c, n->now), 0);
+	net_run(n, n->now + 1 * SEC);
+	assert_int_equal(sc->handshakes, before.handshakes + 1);
+	assert_int_equal(n->connects, connects + 1);
+	net_free(n);
+}
+
+/*
  * Initiations beyond the per-key burst, and beyond the global one, are
  * dropped unanswered. The global bucket is spent only by initiations that
  * pass the length and mac1 checks: a flood of junk from someone who does
@@ -1373,6 +1448,7 @@ main(void)
 		cmocka_unit_test(test_unauthorized),
 		cmocka_unit_test(test_init_replay),
 		cmocka_unit_test(test_init_stale),
+		cmocka_unit_test(test_replay_hour),
 		cmocka_unit_test(test_ratelimit),
 		cmocka_unit_test(test_junk),
 		cmocka_unit_test(test_frames),
