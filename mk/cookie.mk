@@ -7,7 +7,7 @@ noinst_PROGRAMS += tests/hsflood
 tests_hsflood_SOURCES = tests/hsflood.c tests/netutil.c tests/netutil.h
 tests_hsflood_LDADD = $(PROTO_LIBS)
 
-COOKIE_TESTS = tests/regress/replay-restart.sh
+COOKIE_TESTS = tests/regress/replay-restart.sh tests/regress/hs-flood.sh
 TESTS += $(COOKIE_TESTS)
 EXTRA_DIST += $(COOKIE_TESTS)
 

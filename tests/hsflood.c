@@ -8,7 +8,7 @@
  *	hsflood replay ADDR PORT FILE WAIT_MS
  *
  * flood: initiations from someone who knows the server's public key KEY
- * (base64, or "lnsh-x25519 BASE64" as `lnshd pubkey` prints it) but no
+ * (base64, or the line `lnshd pubkey` prints) but no
  * admitted client key: a valid mac1 over 148 bytes of junk, so each one
  * passes mac1 and fails Noise after a Diffie-Hellman, unless the server
  * answers it with a cookie. RATE a second for SECONDS, from SOURCES
@@ -130,10 +130,13 @@ cmd_flood(int argc, char **argv)
 	if (argc < 6)
 		die("usage: hsflood flood ADDR PORT KEY RATE SECONDS [SOURCES]");
 	resolve(argv[1], argv[2], &a);
-	b64 = strrchr(argv[3], ' ') != NULL ? strrchr(argv[3], ' ') + 1 :
-	    argv[3];
-	if (sodium_base642bin(pk, sizeof pk, b64, strlen(b64), NULL, &klen,
-	    NULL, sodium_base64_VARIANT_ORIGINAL) != 0 || klen != LN_KEY_LEN)
+	/* "lnsh-x25519 BASE64 [comment]", or the base64 alone. */
+	b64 = argv[3];
+	if (strncmp(b64, LN_KEY_TYPE " ", strlen(LN_KEY_TYPE) + 1) == 0)
+		b64 += strlen(LN_KEY_TYPE) + 1;
+	if (sodium_base642bin(pk, sizeof pk, b64, strcspn(b64, " \t\n"),
+	    NULL, &klen, NULL, sodium_base64_VARIANT_ORIGINAL) != 0 ||
+	    klen != LN_KEY_LEN)
 		die("not a key");
 	rate = net_parse_u64("rate", argv[4], die);
 	secs = net_parse_u64("seconds", argv[5], die);
