@@ -40,8 +40,8 @@ stat() {
 # ticks), else ps's [[dd-]hh:]mm:ss (whole seconds).
 cpu() {
 	if [ -r "/proc/$LPID/stat" ]; then
-		awk -v hz="$(getconf CLK_TCK)" '{ print int(($14 + $15) *
-		    1000 / hz) }' "/proc/$LPID/stat"
+		awk -v hz="$(getconf CLK_TCK)" \
+		    '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$LPID/stat"
 	else
 		ps -o time= -p "$LPID" | awk -F'[-:]' '{ s = 0;
 		    for (i = 1; i <= NF; i++) s = s * 60 + $i; print s * 1000 }'
