@@ -28,7 +28,7 @@ FUZZ_TARGETS = fuzz/fuzz-transport fuzz/fuzz-initiation fuzz/fuzz-response \
 	fuzz/fuzz-chan-server fuzz/fuzz-chan-client \
 	fuzz/fuzz-fbapply fuzz/fuzz-emu fuzz/fuzz-ssp fuzz/fuzz-holder \
 	fuzz/fuzz-sgr fuzz/fuzz-config fuzz/fuzz-authkeys fuzz/fuzz-hosts \
-	fuzz/fuzz-userconf fuzz/fuzz-pairing
+	fuzz/fuzz-userconf fuzz/fuzz-pairing fuzz/fuzz-cookie
 FUZZ_RUNS = 20000
 # The whole endpoints do a handshake (six X25519) in most runs.
 FUZZ_RUNS_ENDPOINT = 5000
@@ -66,6 +66,10 @@ fuzz_fuzz_initiation_LDADD = $(FUZZ_LINK_LIBS)
 fuzz_fuzz_response_SOURCES = fuzz/fuzz-response.c $(FUZZ_COMMON)
 fuzz_fuzz_response_LDFLAGS = $(FUZZ_LINK_FLAGS)
 fuzz_fuzz_response_LDADD = $(FUZZ_LINK_LIBS)
+
+fuzz_fuzz_cookie_SOURCES = fuzz/fuzz-cookie.c $(FUZZ_COMMON)
+fuzz_fuzz_cookie_LDFLAGS = $(FUZZ_LINK_FLAGS)
+fuzz_fuzz_cookie_LDADD = $(FUZZ_LINK_LIBS)
 
 fuzz_fuzz_frag_SOURCES = fuzz/fuzz-frag.c $(FUZZ_COMMON)
 fuzz_fuzz_frag_LDFLAGS = $(FUZZ_LINK_FLAGS)

@@ -306,7 +306,7 @@ cookie_consume_reply(struct cookie_maker *cm, const uint8_t *pkt,
 	    (nonce = buf_get_ptr(&rd, LN_COOKIE_NONCE_LEN)) == NULL ||
 	    (sealed = buf_get_ptr(&rd, LN_COOKIE_LEN + LN_TAG_LEN)) == NULL)
 		return (LN_E_DROP(LN_DROP_SHORT));
-	if (receiver == 0 || receiver != cm->last_index)
+	if (receiver != cm->last_index)
 		return (LN_E_DROP(LN_DROP_UNKNOWN_INDEX));
 	if (!cm->awaiting)
 		return (LN_E_DROP(LN_DROP_STATE));
