@@ -1,8 +1,8 @@
 #!/usr/bin/env python3
 """Rebuild the packets of docs/protocol.md's appendix from the doc alone.
 
-An independent implementation of the lnsh wire format (sections 3-8 and
-11 of docs/protocol.md) on Python's hashlib/hmac and the `cryptography`
+An independent implementation of the lnsh wire format (sections 3-8,
+4.1 and 11 of docs/protocol.md) on Python's hashlib/hmac and the `cryptography`
 package, sharing no code with proto/: it reads the fixed inputs and the
 protobuf payloads from the output of tests/protodump, builds every packet
 and key by the doc's rules, and exits 1 if any byte differs.
@@ -91,9 +91,47 @@ class Sym:
         return k1[:32], k2[:32]
 
 
-def hdr(ptype):
-    """The common header: type, version 1, reserved 0."""
-    return struct.pack("<BBH", ptype, 1, 0)
+def hdr(ptype, version=1):
+    """The common header: type, version (1 unless said), reserved 0."""
+    return struct.pack("<BBH", ptype, version, 0)
+
+
+def rotl(x, n):
+    return ((x << n) & 0xffffffff) | (x >> (32 - n))
+
+
+def hchacha20(key, nonce16):
+    """HChaCha20 (the XChaCha20 draft, section 2.2): a 32-byte subkey."""
+    s = [0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]
+    s += list(struct.unpack("<8I", key)) + list(struct.unpack("<4I",
+                                                               nonce16))
+
+    def qr(a, b, c, d):
+        s[a] = (s[a] + s[b]) & 0xffffffff
+        s[d] = rotl(s[d] ^ s[a], 16)
+        s[c] = (s[c] + s[d]) & 0xffffffff
+        s[b] = rotl(s[b] ^ s[c], 12)
+        s[a] = (s[a] + s[b]) & 0xffffffff
+        s[d] = rotl(s[d] ^ s[a], 8)
+        s[c] = (s[c] + s[d]) & 0xffffffff
+        s[b] = rotl(s[b] ^ s[c], 7)
+    for _ in range(10):
+        qr(0, 4, 8, 12)
+        qr(1, 5, 9, 13)
+        qr(2, 6, 10, 14)
+        qr(3, 7, 11, 15)
+        qr(0, 5, 10, 15)
+        qr(1, 6, 11, 12)
+        qr(2, 7, 8, 13)
+        qr(3, 4, 9, 14)
+    return struct.pack("<8I", *(s[0:4] + s[12:16]))
+
+
+def xaead(key, nonce24, ad, pt):
+    """XChaCha20-Poly1305: HChaCha20 subkey, then the IETF AEAD with the
+    nonce 4 zero bytes || the last 8 bytes of the 24."""
+    return ChaCha20Poly1305(hchacha20(key, nonce24[:16])).encrypt(
+        b"\0" * 4 + nonce24[16:], pt, ad)
 
 
 def mac1(key, body):
@@ -186,6 +224,26 @@ def ik(v, p):
          p["transport (server -> client, counter 0, keepalive)"])
 
 
+def cookie(v, p, init):
+    """Section 4.1: the cookie reply to the IK initiation, and the same
+    initiation again as version 2 with mac2."""
+    s_pub = pub(v["server static private"])
+    ckey = b2b(b"cookie--" + s_pub, 32)
+    same("cookie key", ckey, v["cookie key"])
+    addr = struct.pack(">H", 40000) + bytes([127, 0, 0, 1])
+    same("source address bytes", addr, v["source 127.0.0.1:40000"])
+    c = b2b(addr, 16, v["secret"])
+    same("cookie", c, v["cookie"])
+    reply = hdr(3, 2) + init[4:8] + v["nonce"] + \
+        xaead(ckey, v["nonce"], init[-16:], c)
+    same("cookie reply", reply, p["cookie reply (server -> client)"])
+    body = hdr(1, 2) + init[4:-16]
+    init2 = mac1(mac1_key(s_pub), body)
+    init2 += b2b(init2, 16, c)
+    same("initiation with mac2", init2,
+         p["initiation with mac2 (client -> server)"])
+
+
 def normalise(code):
     """Section 11.2."""
     alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -254,8 +312,11 @@ def main():
     with open(sys.argv[1], encoding="ascii") as f:
         whole = f.read()
     ik_part, _, pair_part = whole.partition("== XXpsk3 pairing ==")
+    pair_part, _, cookie_part = pair_part.partition(
+        "== cookie (under load) ==")
     for name, part, fn in (("ik", ik_part, ik), ("pair", pair_part,
-                                                   pairing)):
+                                                   pairing),
+                           ("cookie", cookie_part, cookie)):
         path = sys.argv[1] + "." + name
         with open(path, "w", encoding="ascii") as f:
             f.write(part)
@@ -266,6 +327,11 @@ def main():
             v["client static private"] = v0["client static private"]
             v["server static private"] = v0["server static private"]
             fn(v, p, t)
+        elif name == "cookie":
+            # The initiation it answers is the IK section's.
+            v0, p0, _ = parse(sys.argv[1] + ".ik")
+            v["server static private"] = v0["server static private"]
+            fn(v, p, p0["initiation (client -> server)"])
         else:
             fn(v, p)
     if FAILED:

@@ -19,6 +19,11 @@
  */
 #include "config.h"
 
+#include <sys/types.h>
+#include <sys/socket.h>
+
+#include <netinet/in.h>
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -375,6 +380,98 @@ dump_pairing(void)
 	sodium_memzero(mkey, sizeof mkey);
 }
 
+/*
+ * The cookie extension (protocol.md section 4.1): the IK initiation of
+ * dump_ik answered by a server under load with a cookie reply, and the
+ * client's next initiation, the same Noise message with mac2. The
+ * server's secret, its source-hash key and the reply's nonce are fixed.
+ */
+static void
+dump_cookie(void)
+{
+	uint8_t			 c_sk[LN_KEY_LEN], c_pk[LN_KEY_LEN];
+	uint8_t			 s_sk[LN_KEY_LEN], s_pk[LN_KEY_LEN];
+	uint8_t			 c_e[LN_KEY_LEN], secret[LN_KEY_LEN];
+	uint8_t			 nonce[LN_COOKIE_NONCE_LEN], srckey[16];
+	uint8_t			 cookie[LN_COOKIE_LEN];
+	uint8_t			 hello_pb[LN_MAX_HS_PAYLOAD];
+	uint8_t			 init[LN_MAX_DATAGRAM], init2[LN_MAX_DATAGRAM];
+	uint8_t			 reply[LN_COOKIE_REPLY_LEN];
+	uint8_t			 addr[6] = { 0x9c, 0x40, 127, 0, 0, 1 };
+	size_t			 hello_len, init_len, init2_len, reply_len;
+	struct noise_handshake	 hs;
+	struct cookie_checker	 cc;
+	struct cookie_maker	 cm;
+	struct chan_addr	 from;
+	struct sockaddr_in	 sin;
+	Lnsh__Hello		 hello = LNSH__HELLO__INIT;
+	size_t			 i;
+
+	dump_fixed(c_sk, 0x00);
+	dump_fixed(s_sk, 0x20);
+	dump_fixed(c_e, 0x40);
+	dump_fixed(secret, 0xc0);
+	for (i = 0; i < sizeof nonce; i++)
+		nonce[i] = (uint8_t)(0xe0 + i);
+	memset(srckey, 0x5a, sizeof srckey);
+	if (noise_pubkey(c_sk, c_pk) != 0 || noise_pubkey(s_sk, s_pk) != 0)
+		abort();
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons(40000);
+	sin.sin_addr.s_addr = htonl(0x7f000001U);
+	memset(&from, 0, sizeof from);
+	memcpy(&from.ss, &sin, sizeof sin);
+	from.len = sizeof sin;
+
+	printf("\n== cookie (under load) ==\n");
+	hello.timestamp_ns = 1700000000000000000ULL;
+	hello.connection_id = 0x0102030405060708ULL;
+	hello.user = (char *)"alice";
+	hello.version = LN_PROTO_VERSION;
+	hello_len = lnsh__hello__pack(&hello, hello_pb);
+	dump_queue(c_e, sizeof c_e);
+	if (hs_initiation(&hs, c_sk, s_pk, 0x01020304, hello_pb, hello_len,
+	    init, sizeof init, &init_len) != 0)
+		abort();
+	noise_wipe(&hs);
+
+	dump_queue(srckey, sizeof srckey);
+	cookie_checker_init(&cc, s_pk);
+	cookie_maker_init(&cm, s_pk);
+	cookie_maker_sent(&cm, init, init_len);
+	dump_line("cookie key", cm.dec_key, sizeof cm.dec_key);
+	dump_line("secret", secret, sizeof secret);
+	dump_line("source 127.0.0.1:40000", addr, sizeof addr);
+	dump_queue(secret, sizeof secret);
+	if (cookie_make(&cc, &from, 1, cookie) != 0)
+		abort();
+	dump_line("cookie", cookie, sizeof cookie);
+	dump_line("nonce", nonce, sizeof nonce);
+	dump_queue(nonce, sizeof nonce);
+	if (cookie_reply(&cc, init, init_len, &from, 1, reply, sizeof reply,
+	    &reply_len) != 0)
+		abort();
+	dump_packet("cookie reply (server -> client)", reply, reply_len);
+	dump_check(cookie_consume_reply(&cm, reply, reply_len, 2) == 0 &&
+	    memcmp(cm.cookie, cookie, sizeof cookie) == 0,
+	    "reading the cookie reply");
+
+	dump_queue(c_e, sizeof c_e);
+	if (hs_initiation_cookie(&hs, c_sk, s_pk, 0x01020304, hello_pb,
+	    hello_len, cookie_maker_get(&cm, 3), init2, sizeof init2,
+	    &init2_len) != 0)
+		abort();
+	noise_wipe(&hs);
+	dump_packet("initiation with mac2 (client -> server)", init2,
+	    init2_len);
+	dump_check(cookie_check_mac2(&cc, init2, init2_len, &from, 4) == 0,
+	    "checking mac2");
+	cookie_checker_wipe(&cc);
+	cookie_maker_wipe(&cm);
+	(void)c_pk;
+}
+
 /* Prints the worked example; exits 1 if any packet does not read back. */
 int
 main(void)
@@ -388,6 +485,7 @@ main(void)
 	    LN_PROTO_VERSION);
 	dump_ik();
 	dump_pairing();
+	dump_cookie();
 	if (dump_rng.n != 0) {
 		fprintf(stderr, "protodump: a queued random draw was unused\n");
 		dump_failed = 1;
