@@ -54,8 +54,9 @@ struct chan_client {
 	uint64_t		 hs_sent_ns;
 	uint64_t		 hs_retry_ns;
 	uint64_t		 last_ts;	/* last Hello timestamp */
-	int			 hs_mac2;	/* the initiation out has mac2 */
 	struct cookie_maker	 cookie;
+	uint64_t		 cookie_resend_ns; /* last resend for one */
+	int			 cookie_resent;
 
 	struct keypair		*current, *previous;
 	struct chan_link	 link;
@@ -143,7 +144,6 @@ cli_initiate(struct chan_client *c, uint64_t now)
 	if (r != 0)
 		goto out;
 	cookie_maker_sent(&c->cookie, pkt, n);
-	c->hs_mac2 = cookie != NULL;
 	c->hs_index = idx;
 	c->hs_sent_ns = now;
 	/* Jitter keeps many clients from resending in lockstep. */
@@ -276,10 +276,14 @@ out:
 
 /*
  * A cookie reply: the server is under load and wants our initiations to
- * carry mac2. Once the cookie is ours, an initiation out without mac2 is
- * sent again at once, with it; one that had mac2 already (its cookie went
- * stale) waits for the resend timer, so a forged reply can make us send
- * at most one initiation more per timer period.
+ * carry mac2 keyed by this cookie. Once it is ours the initiation is sent
+ * again at once, with mac2, unless we did so for a cookie less than
+ * LN_REKEY_TIMEOUT_NS ago: then it waits for the resend timer. So a
+ * forged reply (someone on the path can make one: it needs only the
+ * server's public key and our mac1) makes us send at most one initiation
+ * more per second, and a cookie gone stale (the server's secret moved on,
+ * or we moved to another source port) costs one round trip, not a resend
+ * period.
  */
 static int
 cli_cookie(struct chan_client *c, const uint8_t *pkt, size_t len,
@@ -290,8 +294,11 @@ cli_cookie(struct chan_client *c, const uint8_t *pkt, size_t len,
 	if ((r = cookie_consume_reply(&c->cookie, pkt, len, now)) != 0)
 		return (r);
 	c->counters.cookies++;
-	if (!c->hs_mac2)
-		(void)cli_initiate(c, now);
+	if (c->cookie_resent && now - c->cookie_resend_ns < LN_REKEY_TIMEOUT_NS)
+		return (0);
+	c->cookie_resent = 1;
+	c->cookie_resend_ns = now;
+	(void)cli_initiate(c, now);
 	return (0);
 }
 

@@ -284,6 +284,8 @@ struct flood_net {
 	size_t			 to_flooder_max;
 	int			 connected;
 	int			 old_client;	/* drops cookie replies */
+	uint8_t			 last_init[LN_MAX_DATAGRAM];
+	size_t			 last_init_len;	/* 0: taken */
 };
 
 /* Queues a datagram. */
@@ -324,10 +326,16 @@ fn_authorize(void *ctx, const uint8_t *pk, const char *user)
 	return (memcmp(pk, n->c_pk, LN_KEY_LEN) == 0 ? 0 : -1);
 }
 
-/* Client ops->send. */
+/* Client ops->send; keeps a copy of the last initiation. */
 static void
 fn_cli_send(void *ctx, const uint8_t *d, size_t len)
 {
+	struct flood_net	*n = ctx;
+
+	if (len > 0 && d[0] == LN_PKT_INITIATION) {
+		memcpy(n->last_init, d, len);
+		n->last_init_len = len;
+	}
 	fn_put(ctx, 1, d, len);
 }
 
@@ -591,6 +599,120 @@ test_mac2_source_limit(void **state)
 	fn_free(n);
 }
 
+/* Sends one flood initiation a millisecond's worth of times: keeps load. */
+static void
+fn_load(struct flood_net *n, const uint8_t *mkey, uint64_t *rng, int count)
+{
+	uint8_t			pkt[LN_MAX_DATAGRAM];
+	struct chan_addr	from = mkaddr(9, 9);
+	size_t			len;
+	int			i;
+
+	for (i = 0; i < count; i++) {
+		len = flood_packet(mkey, rng, pkt);
+		chan_server_input(n->srv, pkt, len, &from, n->now);
+	}
+}
+
+/*
+ * Under load, a client whose cookie went stale (it moved to another
+ * source port, as lnsh does when the network changes) is answered with a
+ * new cookie and gets in one round trip later, not a resend period
+ * later. A forged cookie reply for every initiation it sends makes it
+ * send at most one initiation more a second.
+ */
+static void
+test_stale_cookie(void **state)
+{
+	struct flood_net	 *n = fn_new();
+	const struct ln_counters *cc = chan_client_counters(n->cli);
+	uint8_t			  mkey[LN_KEY_LEN], forged[LN_COOKIE_REPLY_LEN];
+	uint64_t		  rng = 3, t0, tx0;
+	struct buf		  w;
+	int			  i;
+
+	hs_mac1_key(n->s_pk, mkey);
+	fn_load(n, mkey, &rng, LN_INIT_LOAD_PER_SEC + 1);
+	assert_int_equal(chan_client_connect(n->cli, n->now), 0);
+	for (i = 0; i < 20 && !n->connected; i++) {
+		fn_step(n);
+		n->now += MS;
+	}
+	assert_int_equal(n->connected, 1);
+	assert_int_equal(cc->cookies, 1);
+
+	/* A new source port: the cookie no longer fits. */
+	n->c_addr = mkaddr(1, 5001);
+	n->now += 2 * SEC;
+	fn_load(n, mkey, &rng, 2 * LN_INIT_LOAD_PER_SEC);
+	t0 = n->now;
+	assert_int_equal(chan_client_connect(n->cli, n->now), 0);
+	for (i = 0; i < 900 && n->connected < 2; i++) {
+		fn_step(n);
+		n->now += MS;
+		if (i % 10 == 0)
+			fn_load(n, mkey, &rng, 5);
+	}
+	assert_int_equal(n->connected, 2);
+	assert_int_equal(cc->cookies, 2);
+	assert_true(n->now - t0 <= 10 * MS);
+
+	/*
+	 * Forged replies: built as an on-path attacker could (the server's
+	 * public key and the initiation's mac1 are all it takes), one for
+	 * every initiation the client sends, for 3 s.
+	 */
+	n->now += 2 * SEC;
+	tx0 = cc->tx_packets;
+	/* Its cookie stale again, and the server's own replies lost. */
+	n->c_addr = mkaddr(1, 5002);
+	n->old_client = 1;
+	fn_load(n, mkey, &rng, 2 * LN_INIT_LOAD_PER_SEC);
+	assert_int_equal(chan_client_connect(n->cli, n->now), 0);
+	for (i = 0; i < 3000; i++) {
+		uint8_t		*p;
+
+		if (n->last_init_len != 0) {
+			const uint8_t	*mac1;
+			uint32_t	 sender;
+			uint8_t		 key[LN_KEY_LEN], c[LN_COOKIE_LEN];
+			crypto_generichash_state st;
+
+			assert_int_equal(hs_initiation_fields(n->last_init,
+			    n->last_init_len, &sender, &mac1), 0);
+			crypto_generichash_init(&st, NULL, 0, LN_KEY_LEN);
+			crypto_generichash_update(&st,
+			    (const uint8_t *)LN_COOKIE_LABEL,
+			    strlen(LN_COOKIE_LABEL));
+			crypto_generichash_update(&st, n->s_pk, LN_KEY_LEN);
+			crypto_generichash_final(&st, key, LN_KEY_LEN);
+			randombytes_buf(c, sizeof c);
+			buf_writer(&w, forged, sizeof forged);
+			(void)buf_put_u8(&w, LN_PKT_COOKIE_REPLY);
+			(void)buf_put_u8(&w, LN_PROTO_VERSION_COOKIE);
+			(void)buf_put_u16le(&w, 0);
+			(void)buf_put_u32le(&w, sender);
+			p = buf_put_ptr(&w, LN_COOKIE_NONCE_LEN);
+			randombytes_buf(p, LN_COOKIE_NONCE_LEN);
+			crypto_aead_xchacha20poly1305_ietf_encrypt(
+			    buf_put_ptr(&w, LN_COOKIE_LEN + LN_TAG_LEN), NULL,
+			    c, sizeof c, mac1, LN_MAC_LEN, NULL, p, key);
+			n->last_init_len = 0;
+			chan_client_input(n->cli, forged, sizeof forged,
+			    n->now);
+		}
+		fn_step(n);
+		fn_load(n, mkey, &rng, 1);
+		n->now += MS;
+	}
+	print_message("forged replies for 3 s: %llu initiations sent\n",
+	    (unsigned long long)(cc->tx_packets - tx0));
+	/* 3 s: the resends (about 3), and at most one more a second. */
+	assert_true(cc->tx_packets - tx0 <= 3 + 3 + 1);
+	assert_true(cc->cookies >= 2 + 3);
+	fn_free(n);
+}
+
 int
 main(void)
 {
@@ -602,6 +724,7 @@ main(void)
 		cmocka_unit_test(test_flood),
 		cmocka_unit_test(test_old_client),
 		cmocka_unit_test(test_mac2_source_limit),
+		cmocka_unit_test(test_stale_cookie),
 	};
 
 	if (sodium_init() < 0)
