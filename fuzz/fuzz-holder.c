@@ -7,10 +7,11 @@
  * holder-conn.c cuts it. Each frame that decodes must encode again and
  * decode to the same encoding (but see fuzz_holder_tag0); the strings
  * lnshd shows from an Info are cleaned (tt_dup), after which they hold no
- * C0, DEL or C1 control; ScreenUpdates go,
- * as holder-conn.c hands them on, into a mirror (server/mirror.c), the
- * screen and lines lnshd serves attached clients from. The stream ends
- * at the first frame lnshd would close the connection for.
+ * C0, DEL or C1 control. Sync messages (SSP for an attached client) are
+ * bytes lnshd relays unread: only their bounds are lnshd's to check
+ * (holder-wire.c), and the client's SSP decoder has its own target
+ * (fuzz-ssp). The stream ends at the first frame lnshd would close the
+ * connection for.
  */
 #include "config.h"
 
@@ -41,38 +42,6 @@ fuzz_holder_clean(const char *s)
 		}
 	}
 	free(t);
-}
-
-/* A ScreenUpdate into the mirror, as holder-conn.c's hc_update does. */
-static int
-fuzz_holder_update(struct mirror *m, const Lnsh__Holder__ScreenUpdate *u)
-{
-	struct holder_update	 up;
-	struct holder_line	*lines;
-	const char		*text;
-	char			*cause = NULL;
-	size_t			 tlen;
-	uint64_t		 n;
-	int			 r, wrapped;
-
-	if (hwire_update(u, &up, &lines) != 0)
-		return (-1);
-	r = mirror_apply(m, &up, &cause);
-	free(lines);
-	if (r != 0) {
-		if (cause == NULL)
-			abort();
-		free(cause);
-		return (-1);
-	}
-	/* The newest lines, as an attach asks for them. */
-	for (n = mirror_total(m); n != 0 && n >= mirror_oldest(m) &&
-	    n + 16 > mirror_total(m); n--) {
-		if (mirror_line(m, n, &text, &tlen, &wrapped) == 0 &&
-		    tlen > LN_SB_LINE_MAX)
-			abort();
-	}
-	return (0);
 }
 
 /*
@@ -122,7 +91,7 @@ fuzz_holder_tag0(const ProtobufCMessage *m)
 
 /* One reply frame: decode, check, encode, decode again; -1: closed. */
 static int
-fuzz_holder_reply(struct mirror *m, const uint8_t *p, size_t len)
+fuzz_holder_reply(const uint8_t *p, size_t len)
 {
 	Lnsh__Holder__Reply	*rep, *again;
 	uint8_t			*out, *out2;
@@ -138,8 +107,9 @@ fuzz_holder_reply(struct mirror *m, const uint8_t *p, size_t len)
 	}
 	if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_ERROR)
 		fuzz_holder_clean(rep->error->message);
-	if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_UPDATE)
-		r = fuzz_holder_update(m, rep->update);
+	if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_SYNC &&
+	    rep->sync->data.len > LN_MAX_MESSAGE)
+		abort();
 	if (fuzz_holder_tag0(&rep->base)) {
 		lnsh__holder__reply__free_unpacked(rep, NULL);
 		return (r);
@@ -190,15 +160,11 @@ fuzz_holder_request(const uint8_t *p, size_t len)
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct ln_counters	 counters;
-	struct mirror		*m;
 	size_t			 off = 1, fsize;
 	int			 replies, r;
 
 	if (size < 1)
 		return (0);
-	memset(&counters, 0, sizeof counters);
-	m = mirror_new(&counters);
 	replies = data[0] % 2 == 0;
 	while (off < size) {
 		if (hwire_frame_size(data + off, size - off, replies ?
@@ -207,13 +173,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (fsize > size - off)
 			fsize = size - off;	/* truncated: refused */
 		if (replies)
-			r = fuzz_holder_reply(m, data + off, fsize);
+			r = fuzz_holder_reply(data + off, fsize);
 		else
 			r = fuzz_holder_request(data + off, fsize);
 		if (r != 0)
 			break;
 		off += fsize;
 	}
-	mirror_free(m);
 	return (0);
 }

@@ -204,7 +204,10 @@ one(const char *name)
 	Lnsh__Holder__Info		 info = LNSH__HOLDER__INFO__INIT;
 	Lnsh__Holder__Capture		 cap = LNSH__HOLDER__CAPTURE__INIT;
 	Lnsh__Holder__Exited		 ex = LNSH__HOLDER__EXITED__INIT;
-	Lnsh__Holder__ScreenUpdate	 up = LNSH__HOLDER__SCREEN_UPDATE__INIT;
+	Lnsh__Holder__Attached		 at = LNSH__HOLDER__ATTACHED__INIT;
+	Lnsh__Holder__Sync		 sy = LNSH__HOLDER__SYNC__INIT;
+	static uint8_t			 token[LN_HOLDER_TOKEN_LEN];
+	int				 full = 1;
 	struct fuzz_out			 diffs = { NULL, 0, 0 };
 	struct fuzz_out			 sgr = { NULL, 0, 0 };
 	struct fuzz_out			 hold = { NULL, 0, 0 };
@@ -235,7 +238,7 @@ one(const char *name)
 	sel = 0;
 	fuzz_out_bytes(&hold, &sel, 1);
 
-	hello.version = 1;
+	hello.version = HOLDER_PROTO_VERSION;
 	hello.name = (char *)(uintptr_t)"main";
 	hello.pid = 4242;
 	hello.event_method = (char *)(uintptr_t)"epoll";
@@ -257,9 +260,15 @@ one(const char *name)
 	rep.msg_case = LNSH__HOLDER__REPLY__MSG_INFO;
 	rep.info = &info;
 	frame(&hold, &rep.base);
+	memset(token, 0x5a, sizeof token);
+	at.token.data = token;
+	at.token.len = sizeof token;
+	rep.id = 3;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_ATTACHED;
+	rep.attached = &at;
+	frame(&hold, &rep.base);
 
 	buf_reader(&b, data, len);
-	up.full = 1;
 	while (fuzz_next_rec(&b, &rec) == 0) {
 		if (rec.op == FUZZ_OP_TICK) {
 			v = fuzz_u32(rec.data, rec.len);
@@ -267,11 +276,11 @@ one(const char *name)
 			    1 + (int)((v >> 16) % 100));
 		} else
 			emu_input(e, rec.data, rec.len);
-		if (fb_diff(up.full ? NULL : prev, emu_screen(e), &d,
+		if (fb_diff(full ? NULL : prev, emu_screen(e), &d,
 		    &dlen) != 0)
 			exit(1);
 		/* fuzz-fbapply starts from an empty 80x24 screen. */
-		if (!up.full)
+		if (!full)
 			fuzz_out_rec(&diffs, FUZZ_OP_DGRAM, d, dlen);
 		else {
 			uint8_t	*d0;
@@ -284,15 +293,16 @@ one(const char *name)
 			free(d0);
 			fb_free(empty);
 		}
-		up.diff.data = d;
-		up.diff.len = dlen;
-		up.sb_total = total;
+		/* Opaque to lnshd: any bytes stand for an SSP message. */
+		sy.client = 1;
+		sy.data.data = d;
+		sy.data.len = dlen;
 		rep.id = 0;
-		rep.msg_case = LNSH__HOLDER__REPLY__MSG_UPDATE;
-		rep.update = &up;
+		rep.msg_case = LNSH__HOLDER__REPLY__MSG_SYNC;
+		rep.sync = &sy;
 		frame(&hold, &rep.base);
 		free(d);
-		up.full = 0;
+		full = 0;
 		fb_free(prev);
 		prev = fb_snapshot(emu_screen(e));
 
@@ -319,7 +329,7 @@ one(const char *name)
 	put("fuzz-sgr", seedname, sgr.p, sgr.len);
 	cap.text.data = (uint8_t *)text;
 	cap.text.len = tlen < 4000 ? tlen : 4000;
-	rep.id = 3;
+	rep.id = 4;
 	rep.msg_case = LNSH__HOLDER__REPLY__MSG_CAPTURE;
 	rep.capture = &cap;
 	frame(&hold, &rep.base);
@@ -362,13 +372,15 @@ requests(void)
 	Lnsh__Holder__Resize		 rs = LNSH__HOLDER__RESIZE__INIT;
 	Lnsh__Holder__CaptureRequest	 cr = LNSH__HOLDER__CAPTURE_REQUEST__INIT;
 	Lnsh__Holder__Kill		 k = LNSH__HOLDER__KILL__INIT;
-	Lnsh__Holder__Subscribe		 sub = LNSH__HOLDER__SUBSCRIBE__INIT;
-	Lnsh__Holder__Clients		 cl = LNSH__HOLDER__CLIENTS__INIT;
+	Lnsh__Holder__Attach		 at = LNSH__HOLDER__ATTACH__INIT;
+	Lnsh__Holder__Sync		 sy = LNSH__HOLDER__SYNC__INIT;
+	Lnsh__Holder__Detach		 de = LNSH__HOLDER__DETACH__INIT;
+	static uint8_t			 token[LN_HOLDER_TOKEN_LEN];
 	struct fuzz_out			 o = { NULL, 0, 0 };
 	uint8_t				 sel = 1;
 
 	fuzz_out_bytes(&o, &sel, 1);
-	hello.version = 1;
+	hello.version = HOLDER_PROTO_VERSION;
 	hello.name = (char *)(uintptr_t)"main";
 	req.id = 1;
 	req.msg_case = LNSH__HOLDER__REQUEST__MSG_HELLO;
@@ -397,17 +409,28 @@ requests(void)
 	req.msg_case = LNSH__HOLDER__REQUEST__MSG_CAPTURE;
 	req.capture = &cr;
 	frame(&o, &req.base);
-	sub.screen = 1;
-	sub.updates = 1;
-	sub.scrollback = 1000;
+	at.client = 7;
+	at.cols = 80;
+	at.rows = 24;
+	memset(token, 0x5a, sizeof token);
+	at.resume.data = token;
+	at.resume.len = sizeof token;
 	req.id = 6;
-	req.msg_case = LNSH__HOLDER__REQUEST__MSG_SUBSCRIBE;
-	req.subscribe = &sub;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_ATTACH;
+	req.attach = &at;
 	frame(&o, &req.base);
-	cl.count = 2;
-	req.id = 7;
-	req.msg_case = LNSH__HOLDER__REQUEST__MSG_CLIENTS;
-	req.clients = &cl;
+	sy.client = 7;
+	sy.data.data = (uint8_t *)(uintptr_t)"\x08\x01";
+	sy.data.len = 2;
+	req.id = 0;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_SYNC;
+	req.sync = &sy;
+	frame(&o, &req.base);
+	de.client = 7;
+	de.keep = 1;
+	req.id = 0;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_DETACH;
+	req.detach = &de;
 	frame(&o, &req.base);
 	req.id = 8;
 	req.msg_case = LNSH__HOLDER__REQUEST__MSG_KILL;

@@ -106,7 +106,7 @@ fuzz_fuzz_ssp_SOURCES = fuzz/fuzz-ssp.c $(FUZZ_COMMON)
 fuzz_fuzz_ssp_LDFLAGS = $(FUZZ_LINK_FLAGS)
 fuzz_fuzz_ssp_LDADD = $(SSP_LIBS) $(FUZZ_LINK_LIBS)
 
-fuzz_fuzz_holder_SOURCES = fuzz/fuzz-holder.c server/mirror.c $(FUZZ_COMMON)
+fuzz_fuzz_holder_SOURCES = fuzz/fuzz-holder.c $(FUZZ_COMMON)
 fuzz_fuzz_holder_CPPFLAGS = $(HOLDER_CPPFLAGS)
 fuzz_fuzz_holder_LDFLAGS = $(FUZZ_LINK_FLAGS)
 fuzz_fuzz_holder_LDADD = $(HOLDER_LIBS) $(TERM_FB_LIBS) $(FUZZ_LINK_LIBS)

@@ -32,7 +32,8 @@ HOLDER_LIBS = libholder.a libpbholder.a libproto.a $(PROTOBUF_C_LIBS) \
 noinst_PROGRAMS += tests/holderctl
 tests_holderctl_SOURCES = tests/holderctl.c
 tests_holderctl_CPPFLAGS = $(HOLDER_CPPFLAGS)
-tests_holderctl_LDADD = $(HOLDER_LIBS)
+tests_holderctl_LDADD = libssp.a libpbsync.a $(TERM_FB_LIBS) $(HOLDER_LIBS)
+$(tests_holderctl_OBJECTS): proto/holder.pb-c.h proto/sync.pb-c.h
 
 check_PROGRAMS += tests/unit/test_holderwire
 tests_unit_test_holderwire_SOURCES = tests/unit/test_holderwire.c
@@ -43,9 +44,13 @@ tests_unit_test_holderwire_LDADD = $(HOLDER_LIBS) $(UNIT_LIBS)
 # lnsh-holder: lnshd execs it as the session's user. Installed in
 # $(libexecdir); lnshd and the tests find the built one via $LNSH_HOLDER.
 libexec_PROGRAMS = server/lnsh-holder
-server_lnsh_holder_SOURCES = server/holder-main.c server/holder.c
+# It runs the server end of SSP for each attached client (holder-sync.c).
+server_lnsh_holder_SOURCES = server/holder-main.c server/holder.c \
+	server/holder-sync.c
 server_lnsh_holder_CPPFLAGS = $(HOLDER_CPPFLAGS)
-server_lnsh_holder_LDADD = $(TERM_EMU_LIBS) $(HOLDER_LIBS)
+server_lnsh_holder_LDADD = libssp.a libpbsync.a $(TERM_EMU_LIBS) \
+	$(HOLDER_LIBS)
+$(server_lnsh_holder_OBJECTS): proto/holder.pb-c.h proto/sync.pb-c.h
 
 # Shell tests: run from the top build directory, where they find
 # tests/holderctl and server/lnsh-holder.

@@ -23,11 +23,11 @@ tests_unit_test_ssp_CFLAGS = $(UNIT_CFLAGS)
 tests_unit_test_ssp_LDADD = $(SSP_LIBS) $(UNIT_LIBS)
 $(tests_unit_test_ssp_OBJECTS): proto/sync.pb-c.h
 
-# lnshd's side of attach: each attached client's SSP server, fed from the
-# session's mirror (server/attach.c, server/mirror.c).
-lnshd_SOURCES += server/attach.c server/mirror.c
-lnshd_LDADD += $(SSP_LIBS) $(PROTO_LIBS)
-$(lnshd_OBJECTS): proto/sync.pb-c.h
+# lnshd's side of attach: relaying each attached client's SSP messages to
+# and from its session's holder, which runs the SSP server
+# (server/attach.c; server/holder-sync.c). lnshd parses none of them.
+lnshd_SOURCES += server/attach.c
+lnshd_LDADD += $(PROTO_LIBS)
 
 # attachctl: a small attach client for the attach-server regress tests.
 noinst_PROGRAMS += tests/attachctl

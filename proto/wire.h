@@ -241,6 +241,29 @@
 #define LN_HOLDER_QUEUE_MAX	(2 * 1024 * 1024)
 
 /*
+ * The relay (docs/sync.md, "Where SSP runs"): each attached client's SSP
+ * server runs in its session's holder, and lnshd passes SSP messages
+ * through as opaque bytes.
+ * - A message from a client larger than LN_RELAY_UP_MAX is dropped by lnshd
+ *   (counted): a client's SSP message carries at most SSP_INPUT_MSG_MAX
+ *   bytes of events plus a small header. One to a client is at most a
+ *   channel message (LN_MAX_MESSAGE).
+ * - A holder serves at most LN_HOLDER_CLIENTS_MAX clients (attached and
+ *   kept for resuming together); one more attach is refused.
+ * - A holder queues at most LN_HOLDER_SYNC_QUEUE_MAX bytes for lnshd; an
+ *   SSP message that does not fit is dropped, which SSP takes as a loss.
+ * - A client that went without detaching (its lnshd died, or its channel
+ *   peer was forgotten) keeps its SSP server in the holder for
+ *   LN_HOLDER_RESUME_SEC, resumable with its LN_HOLDER_TOKEN_LEN-byte
+ *   token; then it is freed.
+ */
+#define LN_RELAY_UP_MAX		4096
+#define LN_HOLDER_CLIENTS_MAX	16
+#define LN_HOLDER_SYNC_QUEUE_MAX (4 * 1024 * 1024)
+#define LN_HOLDER_RESUME_SEC	120
+#define LN_HOLDER_TOKEN_LEN	16
+
+/*
  * A new session's command line and the environment entries (LANG, LC_*)
  * it inherits from the client: more is refused, never cut (server/rpc.c,
  * server/sessdir.c).

@@ -1,17 +1,18 @@
 /*
- * attach.c: clients attached to sessions. Each attached connection has its
- * own SSP server (proto/ssp.h) fed from the session's mirror (mirror.c),
- * which exists only while the session has clients: the first attach
- * subscribes to the holder's ScreenUpdates, the last detach unsubscribes,
- * so a session nobody watches costs lnshd no timer and no diffing.
- *
- * Input events from any client go to the holder in the order each client
- * typed them; the session's size follows the client that attached or sent
- * input last (tmux's "latest"). When the session's shell exits every
- * attached client gets an unasked SessionEnded and is detached.
+ * attach.c: clients attached to sessions. lnshd relays: each attached
+ * connection's SSP messages go to the session's holder as they came, and
+ * the holder's SSP messages for it come back and go out as unreliable
+ * channel messages (holder.proto, Sync). The SSP server, the screen and
+ * the scrollback live in the holder (server/holder-sync.c); lnshd never
+ * decodes any of it. What stays here is bookkeeping: which connection is
+ * attached to which session under which number, the holder's resume token
+ * for it, and SessionEnded when the session's shell exits.
  *
  * An attach belongs to the channel's peer, not its key pair: a client that
- * re-handshakes keeps its chan_peer and so its attach and sync state.
+ * re-handshakes keeps its chan_peer and so its attach. A client whose peer
+ * is forgotten (it went silent) leaves its SSP state in the holder for
+ * HOLDER_RESUME_SEC; so does every client when lnshd dies. Coming back
+ * with the token its attach reply gave, it resumes without a resync.
  */
 #include "config.h"
 
@@ -22,20 +23,16 @@
 #include <string.h>
 
 #include <event2/event.h>
+#include <sodium.h>
 
 #include "server.h"
-#include "ssp.h"
 
 /* A session with clients. */
 struct attach_sess {
 	struct lnshd		*d;
 	struct session		*s;
-	struct mirror		*m;
-	int			 ready;		/* the full screen arrived */
 	struct attach		*list;
 	unsigned		 n;
-	struct attach		*latest;	/* whose size the session has */
-	int			 cols, rows;	/* last asked of the holder */
 };
 
 /* One attached connection. */
@@ -43,176 +40,98 @@ struct attach {
 	struct lnshd		*d;
 	struct client		*c;
 	struct chan_peer	*peer;
-	unsigned		 id;		/* the client's, for logs */
+	unsigned		 id;		/* the client's, and the holder's */
 	struct attach_sess	*as;
-	struct ssp_server	*ssp;		/* once the mirror is ready */
-	struct event		*timer;
-	int			 cols, rows;	/* the client's terminal */
+	int			 answered;	/* the holder's Attached came */
+	attach_ready_fn		 ready;		/* until then */
+	void			*ready_arg;
 	struct attach		*next;
 };
 
-/* ssp_send_fn: one unreliable channel message to the client. */
-static int
-attach_send(void *arg, const uint8_t *p, size_t len)
+/* The holder answered an Attach: the client hears, through ready. */
+static void
+attach_attached(void *arg, struct holder_conn *hc,
+    const struct holder_result *res)
 {
 	struct attach	*a = arg;
+	attach_ready_fn	 ready;
 
-	return (chan_server_send(a->d->cs, a->peer, p, len, 0, ln_now_ns()));
-}
-
-/* ssp_line_fn: a scrollback line from the session's mirror. */
-static int
-attach_line(void *arg, uint64_t num, struct ssp_line *l)
-{
-	struct attach_sess	*as = arg;
-
-	l->num = num;
-	return (mirror_line(as->m, num, &l->text, &l->len, &l->wrapped));
-}
-
-/* Runs the client's SSP timers and sets its event for the next one. */
-static void
-attach_arm(struct attach *a, uint64_t now)
-{
-	struct timeval	 tv;
-	uint64_t	 t, wait;
-
-	if (a->ssp == NULL)
-		return;
-	t = ssp_server_tick(a->ssp, now);
-	listen_kick(a->d);
-	if (t == UINT64_MAX) {
-		evtimer_del(a->timer);
+	if (a == NULL)
+		return;		/* stopped before the answer */
+	ready = a->ready;
+	a->ready = NULL;
+	a->answered = 1;
+	if (res->err != 0) {
+		log_warn("client %u: attach %s: %s", a->id,
+		    session_name(a->as->s), holder_conn_error(hc));
+		ready(a->ready_arg, a, res->err, holder_conn_error(hc), NULL,
+		    0);
 		return;
 	}
-	wait = t > now ? t - now : 0;
-	tv.tv_sec = (time_t)(wait / 1000000000ULL);
-	tv.tv_usec = (suseconds_t)(wait % 1000000000ULL / 1000);
-	evtimer_add(a->timer, &tv);
-}
-
-/* The SSP timer of one client. */
-static void
-attach_timer_cb(int fd, short what, void *arg)
-{
-	attach_arm(arg, ln_now_ns());
-}
-
-/* Starts the client's SSP server on the ready mirror, pushing scrollback. */
-static void
-attach_start_ssp(struct attach *a, uint64_t now)
-{
-	struct attach_sess	*as = a->as;
-	uint64_t		 total = mirror_total(as->m);
-	uint64_t		 held = total + 1 - mirror_oldest(as->m);
-	uint64_t		 push;
-
-	push = held < ATTACH_PUSH_LINES ? held : ATTACH_PUSH_LINES;
-	a->ssp = ssp_server_new(mirror_screen(as->m), attach_send, a, now);
-	ssp_server_set_lines(a->ssp, total - push, attach_line, as);
-	ssp_server_scrolled(a->ssp, total, mirror_oldest(as->m), now);
-	attach_arm(a, now);
-}
-
-/* Tells the holder the size of the latest client, if it changed. */
-static void
-attach_size(struct attach_sess *as)
-{
-	struct attach	*a = as->latest;
-
-	if (a == NULL || a->cols < 1 || a->rows < 1 ||
-	    (a->cols == as->cols && a->rows == as->rows))
-		return;
-	as->cols = a->cols;
-	as->rows = a->rows;
-	if (holder_async_resize(session_conn(as->s), a->cols, a->rows, NULL,
-	    NULL) != 0)
-		log_warn("session %s: resize: %s", session_name(as->s),
-		    holder_conn_error(session_conn(as->s)));
-}
-
-/* Tells the holder how many clients it has (lnsh ls shows it). */
-static void
-attach_count(struct attach_sess *as)
-{
-	(void)holder_async_clients(session_conn(as->s), as->n, NULL, NULL);
-}
-
-/* ssp_event_fn: the client typed or resized; it becomes the latest. */
-static void
-attach_event(void *arg, const struct ssp_event *ev)
-{
-	struct attach		*a = arg;
-	struct attach_sess	*as = a->as;
-
-	as->latest = a;
-	if (ev->type == SSP_EV_RESIZE) {
-		a->cols = ev->cols;
-		a->rows = ev->rows;
-		attach_size(as);
-		return;
-	}
-	attach_size(as);
-	if (session_exited(as->s))
-		return;
-	if (holder_async_input(session_conn(as->s), ev->data, ev->len, NULL,
-	    NULL) != 0)
-		log_warn("session %s: input: %s", session_name(as->s),
-		    holder_conn_error(session_conn(as->s)));
+	log_info("client %u attached to %s%s (%u attached)", a->id,
+	    session_name(a->as->s), res->resumed ? ", resumed" : "",
+	    a->as->n);
+	ready(a->ready_arg, a, 0, NULL, res->token, res->resumed);
 }
 
 /*
  * Attaches a client's connection to a session (cols x rows: its terminal,
- * 0 if unknown). The client starts syncing once the mirror holds the
- * screen: at once when others are attached, else after the holder's
- * first update.
+ * 0 if unknown; resume: the token of an earlier attach, or NULL). ready
+ * runs once, from the loop: with 0 and the holder's token for this client
+ * (and whether it resumed), or an error and its cause, or, if the attach
+ * is stopped first, with a NULL attach (only ready_arg to release). NULL
+ * here, and cause set, when the holder cannot be asked at all.
  */
 struct attach *
 attach_start(struct lnshd *d, struct client *c, struct chan_peer *peer,
-    unsigned id, struct session *s, int cols, int rows)
+    unsigned id, struct session *s, int cols, int rows,
+    const uint8_t *resume, attach_ready_fn ready, void *ready_arg,
+    const char **cause)
 {
 	struct attach_sess	*as = session_attach(s);
 	struct attach		*a;
+	int			 r;
 
-	if (as == NULL) {
-		as = xcalloc(1, sizeof *as);
-		as->d = d;
-		as->s = s;
-		as->m = mirror_new(&d->holder_ctr);
-		session_set_attach(s, as);
-		if (holder_async_updates(session_conn(s), 1, ATTACH_PUSH_LINES,
-		    NULL, NULL) != 0)
-			log_warn("session %s: subscribe: %s", session_name(s),
-			    holder_conn_error(session_conn(s)));
-	}
+	if (cols < 0 || rows < 0 || cols > HOLDER_MAX_COLS ||
+	    rows > HOLDER_MAX_ROWS)
+		cols = rows = 0;
 	a = xcalloc(1, sizeof *a);
 	a->d = d;
 	a->c = c;
 	a->peer = peer;
 	a->id = id;
+	a->ready = ready;
+	a->ready_arg = ready_arg;
+	r = holder_async_attach(session_conn(s), id, cols, rows, resume,
+	    attach_attached, a);
+	if (r != 0) {
+		*cause = holder_conn_error(session_conn(s));
+		free(a);
+		return (NULL);
+	}
+	if (as == NULL) {
+		as = xcalloc(1, sizeof *as);
+		as->d = d;
+		as->s = s;
+		session_set_attach(s, as);
+	}
 	a->as = as;
-	a->cols = cols;
-	a->rows = rows;
-	a->timer = evtimer_new(d->base, attach_timer_cb, a);
 	a->next = as->list;
 	as->list = a;
 	as->n++;
-	as->latest = a;
-	attach_size(as);
-	attach_count(as);
-	if (as->ready)
-		attach_start_ssp(a, ln_now_ns());
-	log_info("client %u attached to %s (%u attached)", id,
-	    session_name(s), as->n);
 	return (a);
 }
 
-/* Detaches one client; the last one gone stops the session's updates. */
+/*
+ * Detaches one client. keep: it went without saying so (its peer was
+ * forgotten), so the holder keeps its SSP state for a resume.
+ */
 void
-attach_stop(struct attach *a)
+attach_stop(struct attach *a, int keep)
 {
 	struct attach_sess	*as = a->as;
 	struct attach		**ap;
+	attach_ready_fn		 ready = a->ready;
 
 	for (ap = &as->list; *ap != NULL; ap = &(*ap)->next) {
 		if (*ap == a) {
@@ -221,75 +140,68 @@ attach_stop(struct attach *a)
 			break;
 		}
 	}
-	if (as->latest == a)
-		as->latest = as->list;
+	(void)holder_async_detach(session_conn(as->s), a->id, keep);
+	if (!a->answered)
+		holder_async_forget(session_conn(as->s), attach_attached, a);
 	log_info("client %u detached from %s", a->id, session_name(as->s));
-	ssp_server_free(a->ssp);
-	event_free(a->timer);
+	a->ready = NULL;
+	if (ready != NULL)
+		ready(a->ready_arg, NULL, LN_E_STATE, NULL, NULL, 0);
 	free(a);
-	if (as->n > 0) {
-		attach_size(as);
-		attach_count(as);
-		return;
+	if (as->n == 0) {
+		session_set_attach(as->s, NULL);
+		free(as);
 	}
-	attach_count(as);
-	(void)holder_async_updates(session_conn(as->s), 0, 0, NULL, NULL);
-	session_set_attach(as->s, NULL);
-	mirror_free(as->m);
-	free(as);
-}
-
-/* An unreliable message from an attached client: SSP. */
-void
-attach_input(struct attach *a, const uint8_t *p, size_t len)
-{
-	uint64_t	 now = ln_now_ns();
-	int		 r;
-
-	if (a->ssp == NULL)
-		return;		/* not syncing yet: the client resends */
-	r = ssp_server_input(a->ssp, p, len, now, attach_event, a);
-	if (r != 0)
-		log_debug("client %u: sync message dropped: %s", a->id,
-		    ln_strerror(r));
-	attach_arm(a, now);
 }
 
 /*
- * sessions.c: a ScreenUpdate from a session's holder. A bad one is
- * logged and refused (the holder connection then closes).
+ * An unreliable message from an attached client: SSP, for the holder as
+ * it is. Dropped (SSP resends) before the holder answered the attach,
+ * when it is larger than any SSP message a client sends, or when the
+ * holder has LN_HOLDER_QUEUE_MAX unread.
  */
-int
-attach_session_update(struct session *s, const struct holder_update *u)
+void
+attach_input(struct attach *a, const uint8_t *p, size_t len)
+{
+	int	r;
+
+	if (!a->answered || len > LN_RELAY_UP_MAX) {
+		a->d->relay_dropped++;
+		return;
+	}
+	r = holder_async_sync(session_conn(a->as->s), a->id, p, len);
+	if (r != 0) {
+		a->d->relay_dropped++;
+		log_debug("client %u: sync message not relayed: %s", a->id,
+		    ln_strerror(r));
+	}
+}
+
+/*
+ * sessions.c: an SSP message from the holder for client id: one
+ * unreliable channel message to that client, unread. A message for a
+ * client no longer attached is dropped.
+ */
+void
+attach_session_sync(struct session *s, uint32_t id, const uint8_t *p,
+    size_t len)
 {
 	struct attach_sess	*as = session_attach(s);
 	struct attach		*a;
-	char			*cause = NULL;
-	uint64_t		 now = ln_now_ns();
 
 	if (as == NULL)
-		return (0);	/* an update still in flight at unsubscribe */
-	if (mirror_apply(as->m, u, &cause) != 0) {
-		log_warn("session %s: holder sent a bad screen update: %s",
-		    session_name(s), cause);
-		free(cause);
-		return (LN_E_INVAL);
-	}
-	if (!as->ready) {
-		as->ready = 1;
-		for (a = as->list; a != NULL; a = a->next)
-			attach_start_ssp(a, now);
-		return (0);
-	}
+		return;
 	for (a = as->list; a != NULL; a = a->next) {
-		if (a->ssp == NULL)
-			continue;
-		ssp_server_update(a->ssp, mirror_screen(as->m), now);
-		ssp_server_scrolled(a->ssp, mirror_total(as->m),
-		    mirror_oldest(as->m), now);
-		attach_arm(a, now);
+		if (a->id == id && a->answered)
+			break;
 	}
-	return (0);
+	if (a == NULL) {
+		as->d->relay_dropped++;
+		return;
+	}
+	if (chan_server_send(a->d->cs, a->peer, p, len, 0, ln_now_ns()) != 0)
+		as->d->relay_dropped++;
+	listen_kick(a->d);
 }
 
 /*
@@ -305,7 +217,7 @@ attach_session_exited(struct session *s, int status, int sig)
 
 	while ((as = session_attach(s)) != NULL && (a = as->list) != NULL) {
 		rpc_ended(a->c, session_name(s), code, sig);
-		attach_stop(a);
+		attach_stop(a, 0);
 	}
 }
 

@@ -43,6 +43,10 @@ struct hpending {
 struct holder_conn {
 	int			 fd;
 	char			 name[HOLDER_MAX_NAME + 1];
+	unsigned		 version;	/* the protocol we greet in */
+	unsigned		 peer_version;	/* a refusal's, 0: none */
+	char			*dir;		/* to reconnect in its version */
+	uid_t			 owner;
 	long			 pid;
 	char			 method[HOLDER_MAX_METHOD + 1];
 	char			 term[TERMCHECK_MAX_NAME + 1];	/* or "" */
@@ -64,6 +68,8 @@ struct holder_conn {
 	void			*open_arg;
 	struct event		*open_ev;	/* the opening's deadline */
 	int			 opening;
+	int			 reconnect_fd;	/* greet again on it, or -1 */
+	struct event		*reconnect_ev;
 };
 
 /* Frees what holder_info filled in. */
@@ -108,6 +114,17 @@ const char *
 holder_conn_event_method(const struct holder_conn *c)
 {
 	return (c->method);
+}
+
+/*
+ * The holder protocol version this connection speaks: HOLDER_PROTO_VERSION,
+ * or HOLDER_PROTO_PREV for a holder an older lnshd started (listed,
+ * captured, typed into and killed; never attached to).
+ */
+unsigned
+holder_conn_version(const struct holder_conn *c)
+{
+	return (c->version);
 }
 
 /* The connection's socket. */
@@ -234,7 +251,7 @@ out:
 
 /*
  * Reads the next reply to a request, blocking. Notifications (id 0:
- * Changed, Exited, ScreenUpdate) are no reply: a blocking caller skips
+ * Exited, Sync) are no reply: a blocking caller skips
  * them, whatever subscription or exit put them between its request and
  * the answer.
  */
@@ -263,6 +280,9 @@ hc_reply_error(struct holder_conn *c, const Lnsh__Holder__Error *e)
 
 	tt_clean(msg, sizeof msg, e->message, strlen(e->message), 0);
 	snprintf(c->err, sizeof c->err, "holder %s: %s", c->name, msg);
+	/* A version-1 holder says which version it speaks only in words. */
+	if (e->code == LNSH__HOLDER__ERROR_CODE__ERROR_VERSION)
+		c->peer_version = e->version != 0 ? e->version : 1;
 	switch (e->code) {
 	case LNSH__HOLDER__ERROR_CODE__ERROR_STATE:
 	case LNSH__HOLDER__ERROR_CODE__ERROR_BUSY:
@@ -342,7 +362,7 @@ hc_call(struct holder_conn *c, Lnsh__Holder__Request *req,
 static int
 hc_hello_check(struct holder_conn *c, const Lnsh__Holder__Hello *h)
 {
-	if (h->version != HOLDER_PROTO_VERSION) {
+	if (h->version != c->version) {
 		snprintf(c->err, sizeof c->err, "holder %s speaks protocol "
 		    "version %u, lnshd %d: restart the session with this "
 		    "lnshd's lnsh-holder", c->name, h->version,
@@ -363,11 +383,12 @@ hc_hello_check(struct holder_conn *c, const Lnsh__Holder__Hello *h)
 	return (0);
 }
 
-/* Our Hello request. */
+/* Our Hello request, in the version the connection speaks. */
 static void
-hc_hello_request(Lnsh__Holder__Request *req, Lnsh__Holder__Hello *hello)
+hc_hello_request(struct holder_conn *c, Lnsh__Holder__Request *req,
+    Lnsh__Holder__Hello *hello)
 {
-	hello->version = HOLDER_PROTO_VERSION;
+	hello->version = c->version;
 	req->msg_case = LNSH__HOLDER__REQUEST__MSG_HELLO;
 	req->hello = hello;
 }
@@ -381,7 +402,7 @@ hc_hello(struct holder_conn *c)
 	Lnsh__Holder__Reply	*rep;
 	int			 r;
 
-	hc_hello_request(&req, &hello);
+	hc_hello_request(c, &req, &hello);
 	if ((r = hc_call(c, &req, LNSH__HOLDER__REPLY__MSG_HELLO, &rep)) != 0)
 		return (r);
 	r = hc_hello_check(c, rep->hello);
@@ -443,14 +464,29 @@ hc_connect(const char *dir, const char *name, uid_t owner, int *out,
 	return (0);
 }
 
-/* A connection on fd to the holder of name, not yet greeted. */
+/*
+ * Did the holder refuse our Hello for speaking the previous version, which
+ * we can greet it in on a new connection (it closes this one)?
+ */
+static int
+hc_downgrade(struct holder_conn *c)
+{
+	return (c->version == HOLDER_PROTO_VERSION &&
+	    c->peer_version == HOLDER_PROTO_PREV);
+}
+
+/* A connection on fd to the holder of name in dir, not yet greeted. */
 static struct holder_conn *
-hc_new(int fd, const char *name)
+hc_new(int fd, const char *dir, const char *name, uid_t owner)
 {
 	struct holder_conn	*c;
 
 	c = xcalloc(1, sizeof *c);
 	c->fd = fd;
+	c->version = HOLDER_PROTO_VERSION;
+	c->dir = xstrdup(dir);
+	c->owner = owner;
+	c->reconnect_fd = -1;
 	snprintf(c->name, sizeof c->name, "%s", name);
 	TAILQ_INIT(&c->pending);
 	return (c);
@@ -469,8 +505,20 @@ holder_open(const char *dir, const char *name, uid_t owner,
 
 	if ((r = hc_connect(dir, name, owner, &fd, err, errlen)) != 0)
 		return (r);
-	c = hc_new(fd, name);
-	if ((r = hc_hello(c)) != 0) {
+	c = hc_new(fd, dir, name, owner);
+	if ((r = hc_hello(c)) != 0 && hc_downgrade(c)) {
+		/* A holder from before an upgrade: greet it in its version. */
+		close(c->fd);
+		c->fd = -1;
+		c->version = HOLDER_PROTO_PREV;
+		if ((r = hc_connect(dir, name, owner, &c->fd, err,
+		    errlen)) != 0) {
+			holder_close(c);
+			return (r);
+		}
+		r = hc_hello(c);
+	}
+	if (r != 0) {
 		snprintf(err, errlen, "%s", c->err);
 		holder_close(c);
 		return (r);
@@ -497,10 +545,15 @@ holder_close(struct holder_conn *c)
 	}
 	if (c->open_ev != NULL)
 		event_free(c->open_ev);
+	if (c->reconnect_ev != NULL)
+		event_free(c->reconnect_ev);
+	if (c->reconnect_fd != -1)
+		close(c->reconnect_fd);
 	if (c->bev != NULL)
 		bufferevent_free(c->bev);	/* closes fd */
 	else if (c->fd != -1)
 		close(c->fd);
+	free(c->dir);
 	free(c);
 }
 
@@ -632,19 +685,6 @@ holder_kill(struct holder_conn *c)
 	return (hc_call(c, &req, LNSH__HOLDER__REPLY__MSG_OK, NULL));
 }
 
-/* Tells the holder how many clients lnshd has attached to it. */
-int
-holder_set_clients(struct holder_conn *c, unsigned count)
-{
-	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
-	Lnsh__Holder__Clients	cl = LNSH__HOLDER__CLIENTS__INIT;
-
-	cl.count = count;
-	req.msg_case = LNSH__HOLDER__REQUEST__MSG_CLIENTS;
-	req.clients = &cl;
-	return (hc_call(c, &req, LNSH__HOLDER__REPLY__MSG_OK, NULL));
-}
-
 /* ---------------------------------------------------------- event loop */
 
 /*
@@ -675,24 +715,6 @@ hc_fail(struct holder_conn *c, int err)
 		c->ops->closed(c->arg, c, err);
 }
 
-/*
- * A ScreenUpdate: handed on as it is (the owner validates the diff and
- * the lines; only counts are bounded here). Unasked for: a bad message.
- */
-static int
-hc_update(struct holder_conn *c, const Lnsh__Holder__ScreenUpdate *u)
-{
-	struct holder_update	 up;
-	struct holder_line	*lines;
-	int			 r;
-
-	if (c->ops->update == NULL || hwire_update(u, &up, &lines) != 0)
-		return (LN_E_DROP(LN_DROP_MESSAGE));
-	r = c->ops->update(c->arg, c, &up);
-	free(lines);
-	return (r != 0 ? LN_E_DROP(LN_DROP_MESSAGE) : 0);
-}
-
 /* One reply in event-loop mode: a notification, or some request's answer. */
 static int
 hc_async_reply(struct holder_conn *c, const Lnsh__Holder__Reply *rep)
@@ -703,14 +725,15 @@ hc_async_reply(struct holder_conn *c, const Lnsh__Holder__Reply *rep)
 	char			*text = NULL;
 
 	if (rep->id == 0) {
-		if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_CHANGED) {
-			if (c->ops->changed != NULL)
-				c->ops->changed(c->arg, c,
-				    rep->changed->generation);
+		if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_SYNC) {
+			/* Only a holder we attached clients to sends these. */
+			if (c->ops->sync == NULL ||
+			    c->version != HOLDER_PROTO_VERSION)
+				return (LN_E_DROP(LN_DROP_MESSAGE));
+			c->ops->sync(c->arg, c, rep->sync->client,
+			    rep->sync->data.data, rep->sync->data.len);
 			return (0);
 		}
-		if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_UPDATE)
-			return (hc_update(c, rep->update));
 		if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_EXITED) {
 			if (c->ops->exited != NULL)
 				c->ops->exited(c->arg, c,
@@ -738,6 +761,9 @@ hc_async_reply(struct holder_conn *c, const Lnsh__Holder__Reply *rep)
 	else if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_INFO) {
 		hc_info_copy(rep->info, &info);
 		res.info = &info;
+	} else if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_ATTACHED) {
+		res.token = rep->attached->token.data;
+		res.resumed = rep->attached->resumed;
 	} else if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_CAPTURE) {
 		/* protobuf bytes end nowhere: give the callback a C string. */
 		text = xmalloc(rep->capture->text.len + 1);
@@ -798,6 +824,8 @@ hc_read_cb(struct bufferevent *bev, void *arg)
 	c->busy = 0;
 	if (c->free_later)
 		holder_close(c);
+	else if (c->reconnect_fd != -1 && c->reconnect_ev != NULL)
+		event_active(c->reconnect_ev, EV_TIMEOUT, 0);
 }
 
 /* EOF or error from the holder. */
@@ -921,14 +949,82 @@ hc_open_info(void *arg, struct holder_conn *c, const struct holder_result *res)
 	hc_open_finish(c, res->err, res->err == 0 ? res->info : NULL);
 }
 
-/* The holder's Hello: then its state, consuming nothing. */
+static void	hc_open_hello(void *, struct holder_conn *,
+		    const struct holder_result *);
+
+/*
+ * The opening's second connection, to a holder of the previous version:
+ * the first one's bufferevent gives way to one on the new socket, which
+ * greets the holder in its version (hc_open_hello again).
+ */
+static void
+hc_reconnect_cb(evutil_socket_t unused, short events, void *arg)
+{
+	struct holder_conn	*c = arg;
+	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Hello	 hello = LNSH__HOLDER__HELLO__INIT;
+	struct event_base	*base = bufferevent_get_base(c->bev);
+	struct hpending		*p;
+	int			 r;
+
+	if (c->reconnect_fd == -1 || !c->opening)
+		return;
+	while ((p = TAILQ_FIRST(&c->pending)) != NULL) {
+		TAILQ_REMOVE(&c->pending, p, entry);
+		free(p);
+	}
+	bufferevent_free(c->bev);	/* closes the first socket */
+	c->fd = c->reconnect_fd;
+	c->reconnect_fd = -1;
+	c->dead = 0;
+	c->bev = bufferevent_socket_new(base, c->fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		close(c->fd);
+		c->fd = -1;
+		snprintf(c->err, sizeof c->err, "cannot watch holder %s",
+		    c->name);
+		c->opening = 0;
+		c->open_done(c->open_arg, c, LN_E_SYSTEM, NULL);
+		evtimer_del(c->open_ev);
+		holder_close(c);
+		return;
+	}
+	bufferevent_setcb(c->bev, hc_read_cb, NULL, hc_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
+	hc_hello_request(c, &req, &hello);
+	if ((r = hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_HELLO,
+	    hc_open_hello, NULL)) != 0)
+		hc_open_finish(c, r, NULL);
+}
+
+/*
+ * The holder's Hello: then its state, consuming nothing. A holder that
+ * refused our version for the previous one (started before an upgrade)
+ * is greeted again in its own, on a new connection: it closes this one.
+ */
 static void
 hc_open_hello(void *arg, struct holder_conn *c,
     const struct holder_result *res)
 {
-	int	r;
+	char	err[256];
+	int	r, fd;
 
-	if ((r = res->err) == 0)
+	if ((r = res->err) != 0 && hc_downgrade(c)) {
+		if ((r = hc_connect(c->dir, c->name, c->owner, &fd, err,
+		    sizeof err)) != 0) {
+			snprintf(c->err, sizeof c->err, "%s", err);
+			hc_open_finish(c, r, NULL);
+			return;
+		}
+		/* Inside the first bufferevent's callback: swap after it. */
+		c->reconnect_fd = fd;
+		c->version = HOLDER_PROTO_PREV;
+		if (c->reconnect_ev == NULL)
+			c->reconnect_ev = event_new(bufferevent_get_base(
+			    c->bev), -1, 0, hc_reconnect_cb, c);
+		return;
+	}
+	if (r == 0)
 		r = holder_async_info(c, 0, hc_open_info, NULL);
 	if (r != 0)
 		hc_open_finish(c, r, NULL);
@@ -972,7 +1068,7 @@ holder_open_async(struct event_base *base, const char *dir,
 
 	if ((r = hc_connect(dir, name, owner, &fd, err, errlen)) != 0)
 		return (r);
-	c = hc_new(fd, name);
+	c = hc_new(fd, dir, name, owner);
 	if ((r = holder_conn_watch(c, base, ops, arg)) != 0) {
 		snprintf(err, errlen, "cannot watch holder %s", name);
 		holder_close(c);
@@ -983,7 +1079,7 @@ holder_open_async(struct event_base *base, const char *dir,
 	c->open_arg = done_arg;
 	c->open_ev = evtimer_new(base, hc_open_timeout, c);
 	evtimer_add(c->open_ev, &tv);
-	hc_hello_request(&req, &hello);
+	hc_hello_request(c, &req, &hello);
 	if ((r = hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_HELLO,
 	    hc_open_hello, NULL)) != 0) {
 		snprintf(err, errlen, "%s", c->err);
@@ -1080,45 +1176,119 @@ holder_async_kill(struct holder_conn *c, holder_done_fn done, void *arg)
 	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_OK, done, arg));
 }
 
-/* Async holder_set_clients(). */
+/*
+ * Attaches lnshd's client id (cols x rows, 0 if unknown; resume: a token
+ * an earlier attach gave, or NULL). The reply's token and resumed come to
+ * done. A holder of the previous version cannot: LN_E_STATE, and err says
+ * what to do.
+ */
 int
-holder_async_clients(struct holder_conn *c, unsigned count,
-    holder_done_fn done, void *arg)
+holder_async_attach(struct holder_conn *c, uint32_t id, int cols, int rows,
+    const uint8_t *resume, holder_done_fn done, void *arg)
 {
 	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
-	Lnsh__Holder__Clients	cl = LNSH__HOLDER__CLIENTS__INIT;
+	Lnsh__Holder__Attach	at = LNSH__HOLDER__ATTACH__INIT;
 
-	cl.count = count;
-	req.msg_case = LNSH__HOLDER__REQUEST__MSG_CLIENTS;
-	req.clients = &cl;
-	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_OK, done, arg));
+	if (c->version != HOLDER_PROTO_VERSION) {
+		snprintf(c->err, sizeof c->err, "session %s was started by an "
+		    "older lnshd (holder protocol %u, this lnshd speaks %d), "
+		    "which this one cannot attach to. The session still runs: "
+		    "`lnsh capture`, `lnsh send` and `lnsh ls` work on it; "
+		    "end it with `lnsh kill` when its programs are done and "
+		    "start it again to attach", c->name, c->version,
+		    HOLDER_PROTO_VERSION);
+		return (LN_E_STATE);
+	}
+	if (id == 0 || cols < 0 || rows < 0 || cols > HOLDER_MAX_COLS ||
+	    rows > HOLDER_MAX_ROWS)
+		return (LN_E_INVAL);
+	at.client = id;
+	at.cols = (uint32_t)cols;
+	at.rows = (uint32_t)rows;
+	if (resume != NULL) {
+		at.resume.data = (uint8_t *)(uintptr_t)resume;
+		at.resume.len = LN_HOLDER_TOKEN_LEN;
+	}
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_ATTACH;
+	req.attach = &at;
+	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_ATTACHED, done,
+	    arg));
 }
 
-/* Asks for Changed notifications (ops->changed). */
-int
-holder_async_subscribe(struct holder_conn *c, holder_done_fn done,
-    void *arg)
+/*
+ * Its requester is gone: the pending request with done and arg completes
+ * with nobody told (the reply, when it comes, is still matched).
+ */
+void
+holder_async_forget(struct holder_conn *c, holder_done_fn done, void *arg)
 {
-	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
-	Lnsh__Holder__Subscribe	sub = LNSH__HOLDER__SUBSCRIBE__INIT;
+	struct hpending	*p;
 
-	sub.screen = 1;
-	req.msg_case = LNSH__HOLDER__REQUEST__MSG_SUBSCRIBE;
-	req.subscribe = &sub;
-	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_OK, done, arg));
+	TAILQ_FOREACH(p, &c->pending, entry) {
+		if (p->done == done && p->arg == arg) {
+			p->done = NULL;
+			p->arg = NULL;
+		}
+	}
 }
 
-/* Starts (or stops) ScreenUpdate notifications (ops->update). */
+/* Queues a request that gets no reply (id 0), within the queue's bound. */
+static int
+hc_async_noreply(struct holder_conn *c, Lnsh__Holder__Request *req)
+{
+	uint8_t	*frame;
+	size_t	 len;
+	int	 r;
+
+	if (c->bev == NULL || c->dead)
+		return (LN_E_STATE);
+	req->id = 0;
+	if (hwire_pack_request(req, &frame, &len) != 0)
+		return (LN_E_INVAL);
+	if (len > holder_async_room(c)) {
+		free(frame);
+		return (LN_E_FULL);
+	}
+	r = bufferevent_write(c->bev, frame, len) == 0 ? 0 : LN_E_SYSTEM;
+	free(frame);
+	return (r);
+}
+
+/*
+ * One SSP message from attached client id, relayed as it is. No reply;
+ * LN_E_FULL when the holder has not read LN_HOLDER_QUEUE_MAX (the message
+ * is lost, which SSP repairs).
+ */
 int
-holder_async_updates(struct holder_conn *c, int on, unsigned lines,
-    holder_done_fn done, void *arg)
+holder_async_sync(struct holder_conn *c, uint32_t id, const uint8_t *p,
+    size_t len)
 {
 	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
-	Lnsh__Holder__Subscribe	sub = LNSH__HOLDER__SUBSCRIBE__INIT;
+	Lnsh__Holder__Sync	sy = LNSH__HOLDER__SYNC__INIT;
 
-	sub.updates = on != 0;
-	sub.scrollback = lines;
-	req.msg_case = LNSH__HOLDER__REQUEST__MSG_SUBSCRIBE;
-	req.subscribe = &sub;
-	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_OK, done, arg));
+	if (len > LN_RELAY_UP_MAX)
+		return (LN_E_INVAL);
+	sy.client = id;
+	sy.data.data = (uint8_t *)(uintptr_t)p;
+	sy.data.len = len;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_SYNC;
+	req.sync = &sy;
+	return (hc_async_noreply(c, &req));
+}
+
+/*
+ * Client id left; keep: it went without saying so, and may resume with
+ * its token within HOLDER_RESUME_SEC. No reply.
+ */
+int
+holder_async_detach(struct holder_conn *c, uint32_t id, int keep)
+{
+	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Detach	de = LNSH__HOLDER__DETACH__INIT;
+
+	de.client = id;
+	de.keep = keep != 0;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_DETACH;
+	req.detach = &de;
+	return (hc_async_noreply(c, &req));
 }

@@ -147,10 +147,17 @@ hwire_request_ok(const Lnsh__Holder__Request *req)
 		    req->capture->scrollback_lines >= -1);
 	case LNSH__HOLDER__REQUEST__MSG_KILL:
 		return (req->kill != NULL);
-	case LNSH__HOLDER__REQUEST__MSG_SUBSCRIBE:
-		return (req->subscribe != NULL);
-	case LNSH__HOLDER__REQUEST__MSG_CLIENTS:
-		return (req->clients != NULL);
+	case LNSH__HOLDER__REQUEST__MSG_ATTACH:
+		return (req->attach != NULL && req->attach->client != 0 &&
+		    req->attach->cols <= HOLDER_MAX_COLS &&
+		    req->attach->rows <= HOLDER_MAX_ROWS &&
+		    (req->attach->resume.len == 0 ||
+		    req->attach->resume.len == LN_HOLDER_TOKEN_LEN));
+	case LNSH__HOLDER__REQUEST__MSG_SYNC:
+		return (req->sync != NULL && req->id == 0 &&
+		    req->sync->data.len <= LN_RELAY_UP_MAX);
+	case LNSH__HOLDER__REQUEST__MSG_DETACH:
+		return (req->detach != NULL && req->id == 0);
 	default:
 		return (0);
 	}
@@ -184,13 +191,15 @@ hwire_reply_ok(const Lnsh__Holder__Reply *rep)
 		    hwire_str_ok(i->title, HOLDER_MAX_TITLE));
 	case LNSH__HOLDER__REPLY__MSG_CAPTURE:
 		return (rep->capture != NULL);
-	case LNSH__HOLDER__REPLY__MSG_CHANGED:
-		return (rep->changed != NULL && rep->id == 0);
 	case LNSH__HOLDER__REPLY__MSG_EXITED:
 		return (rep->exited != NULL && rep->id == 0 &&
 		    rep->exited->exit_signal < 256);
-	case LNSH__HOLDER__REPLY__MSG_UPDATE:
-		return (rep->update != NULL && rep->id == 0);
+	case LNSH__HOLDER__REPLY__MSG_ATTACHED:
+		return (rep->attached != NULL && rep->id != 0 &&
+		    rep->attached->token.len == LN_HOLDER_TOKEN_LEN);
+	case LNSH__HOLDER__REPLY__MSG_SYNC:
+		return (rep->sync != NULL && rep->id == 0 &&
+		    rep->sync->data.len <= LN_MAX_MESSAGE);
 	default:
 		return (0);
 	}
@@ -236,38 +245,5 @@ hwire_unpack_reply(const uint8_t *p, size_t len, Lnsh__Holder__Reply **out)
 		return (LN_E_DROP(LN_DROP_MESSAGE));
 	}
 	*out = rep;
-	return (0);
-}
-
-/*
- * A decoded ScreenUpdate as the struct holder_update its owner applies,
- * pointing into u; *lines is allocated for the scrollback lines (the
- * caller frees it, NULL when there are none). Only the counts are bounded
- * here: the owner validates the diff and the lines.
- */
-int
-hwire_update(const Lnsh__Holder__ScreenUpdate *u, struct holder_update *up,
-    struct holder_line **lines)
-{
-	struct holder_line	*l = NULL;
-	size_t			 i;
-
-	if (u->n_line > HOLDER_UPDATE_LINES || u->n_line > u->sb_total)
-		return (LN_E_INVAL);
-	if (u->n_line > 0)
-		l = xcalloc(u->n_line, sizeof *l);
-	for (i = 0; i < u->n_line; i++) {
-		l[i].text = (const char *)u->line[i]->text.data;
-		l[i].len = u->line[i]->text.len;
-		l[i].wrapped = u->line[i]->wrapped;
-	}
-	memset(up, 0, sizeof *up);
-	up->full = u->full;
-	up->diff = u->diff.data;
-	up->difflen = u->diff.len;
-	up->sb_total = u->sb_total;
-	up->lines = l;
-	up->nlines = u->n_line;
-	*lines = l;
 	return (0);
 }

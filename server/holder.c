@@ -1,9 +1,12 @@
 /*
  * holder.c: the session holder. One process per session, running as the
- * session's user: it owns the pty master, the child, the emulator and the
- * scrollback, and serves lnshd (and nobody else) on a Unix socket. lnshd is
- * only a client: the holder outlives it, and a new lnshd finds it again by
- * its socket. Nothing here blocks; libevent picks the backend.
+ * session's user: it owns the pty master, the child, the emulator, the
+ * scrollback and the server end of SSP for each attached client
+ * (holder-sync.c), and serves lnshd (and nobody else) on a Unix socket.
+ * lnshd is only a client, relaying its clients' SSP messages: the holder
+ * outlives it, keeps its clients' sync state meanwhile, and a new lnshd
+ * finds it again by its socket. Nothing here blocks; libevent picks the
+ * backend.
  */
 #include "config.h"
 
@@ -29,6 +32,7 @@
 #include <event2/bufferevent.h>
 #include <event2/event.h>
 #include <protobuf-c/protobuf-c.h>
+#include <sodium.h>
 
 #include "compat.h"
 #include "holder.pb-c.h"
@@ -39,18 +43,10 @@ struct hconn {
 	struct holder		*h;
 	struct bufferevent	*bev;
 	int			 hello;		/* the peer's Hello accepted */
-	int			 subscribed;	/* wants Changed */
-	int			 change_pending; /* Changed owed once drained */
 	int			 closing;	/* free once output drained */
 	int			 kill_wait;	/* owes an Ok to a Kill */
 	uint32_t		 kill_id;
-	/* ScreenUpdate subscription: what we last sent it. */
-	int			 updates;
-	struct fb		*upd_fb;	/* NULL: none yet */
-	uint64_t		 upd_sb;
-	int			 upd_pending;	/* changed since */
-	uint64_t		 upd_last_ns;
-	struct event		*upd_ev;	/* pacing */
+	uint64_t		 sync_dropped;	/* over HOLDER_SYNC_QUEUE */
 	TAILQ_ENTRY(hconn)	 entry;
 };
 TAILQ_HEAD(hconns, hconn);
@@ -67,9 +63,11 @@ struct holder {
 	struct event		*ev_pty_write;
 	struct evbuffer		*pty_out;
 	uint64_t		 replies_dropped; /* over HOLDER_PTY_QUEUE */
+	uint64_t		 keys_dropped;	/* over HOLDER_PTY_QUEUE */
 	int			 pty_eof;
 	pid_t			 child;
 	struct emu		*emu;
+	struct hsync		*sync;		/* attached clients' SSP */
 	int			 cols, rows;
 	char			*command;
 	const char		*term;		/* the session's TERM */
@@ -79,8 +77,6 @@ struct holder {
 	int			 exit_signal;
 	uint64_t		 created_ns;
 	uint64_t		 activity_ns;
-	unsigned		 clients;
-	uint64_t		 generation;
 
 	int			 killing;
 	int			 leaving;
@@ -188,157 +184,11 @@ hconn_ok(struct hconn *c, uint32_t id)
 	hconn_send(c, &rep);
 }
 
-/* Sends the Changed notification to one subscriber. */
-static void
-hconn_changed(struct hconn *c)
-{
-	Lnsh__Holder__Reply	rep = LNSH__HOLDER__REPLY__INIT;
-	Lnsh__Holder__Changed	ch = LNSH__HOLDER__CHANGED__INIT;
-
-	ch.generation = c->h->generation;
-	rep.msg_case = LNSH__HOLDER__REPLY__MSG_CHANGED;
-	rep.changed = &ch;
-	hconn_send(c, &rep);
-	c->change_pending = 0;
-}
-
-/*
- * Sends a ScreenUpdate: the diff from what this subscriber last got (full:
- * from nothing) and the lines scrolled since, newest kept if too many.
- * The snapshot is copy-on-write, so holding it costs rows, not cells.
- */
-static void
-hconn_update(struct hconn *c, int full, uint32_t wish)
-{
-	struct holder		 *h = c->h;
-	const struct scrollback	 *sb = emu_scrollback(h->emu);
-	Lnsh__Holder__Reply	  rep = LNSH__HOLDER__REPLY__INIT;
-	Lnsh__Holder__ScreenUpdate up = LNSH__HOLDER__SCREEN_UPDATE__INIT;
-	Lnsh__Holder__Line	 *lines = NULL, **linep = NULL;
-	struct fb_text		 *texts = NULL;
-	struct fb		 *now_fb;
-	uint8_t			 *diff = NULL;
-	size_t			  difflen, count, n, i, alloc, bytes = 0;
-	uint64_t		  total;
-
-	now_fb = fb_snapshot(emu_screen(h->emu));
-	if (fb_diff(full ? NULL : c->upd_fb, now_fb, &diff, &difflen) != 0) {
-		fb_free(now_fb);
-		return;
-	}
-	total = sb_total(sb);
-	count = sb_count(sb);
-	if (full)
-		n = wish;
-	else
-		n = total - c->upd_sb < HOLDER_UPDATE_LINES ?
-		    (size_t)(total - c->upd_sb) : HOLDER_UPDATE_LINES;
-	if (n > count)
-		n = count;
-	if (n > HOLDER_UPDATE_LINES)
-		n = HOLDER_UPDATE_LINES;
-	alloc = n;
-	if (n > 0) {
-		texts = xcalloc(n, sizeof *texts);
-		lines = xcalloc(n, sizeof *lines);
-		linep = xcalloc(n, sizeof *linep);
-	}
-	/* Newest first, so a byte budget leaves out the oldest. */
-	for (i = 0; i < n; i++) {
-		size_t	idx = count - 1 - i;
-
-		if (sb_line(sb, idx, 1, &texts[i]) != 0 ||
-		    (bytes += texts[i].len) > HOLDER_UPDATE_BYTES)
-			break;
-		lnsh__holder__line__init(&lines[i]);
-		lines[i].text.data = (uint8_t *)texts[i].p;
-		lines[i].text.len = texts[i].len;
-		lines[i].wrapped = sb_wrapped(sb, idx);
-	}
-	n = i;
-	for (i = 0; i < n; i++)
-		linep[i] = &lines[n - 1 - i];
-	up.full = full;
-	up.diff.data = diff;
-	up.diff.len = difflen;
-	up.sb_total = total;
-	up.n_line = n;
-	up.line = linep;
-	rep.msg_case = LNSH__HOLDER__REPLY__MSG_UPDATE;
-	rep.update = &up;
-	hconn_send(c, &rep);
-	for (i = 0; i < alloc; i++)
-		free(texts[i].p);
-	free(texts);
-	free(lines);
-	free(linep);
-	free(diff);
-	if (c->upd_fb != NULL)
-		fb_free(c->upd_fb);
-	c->upd_fb = now_fb;
-	c->upd_sb = total;
-	c->upd_pending = 0;
-	c->upd_last_ns = ln_now_ns();
-}
-
-/*
- * The screen changed for an updates subscriber: an update goes at once if
- * none went for HOLDER_UPDATE_NS, else when that much has passed, and only
- * once lnshd read the previous one. Under a flood this is one diff per
- * interval, however many pty reads came between.
- */
-static void
-hconn_update_kick(struct hconn *c)
-{
-	struct timeval	 tv;
-	uint64_t	 now, wait;
-
-	c->upd_pending = 1;
-	if (evbuffer_get_length(bufferevent_get_output(c->bev)) != 0 ||
-	    evtimer_pending(c->upd_ev, NULL))
-		return;
-	now = ln_now_ns();
-	if (now - c->upd_last_ns >= HOLDER_UPDATE_NS) {
-		hconn_update(c, 0, 0);
-		return;
-	}
-	wait = HOLDER_UPDATE_NS - (now - c->upd_last_ns);
-	tv.tv_sec = 0;
-	tv.tv_usec = (suseconds_t)(wait / 1000);
-	evtimer_add(c->upd_ev, &tv);
-}
-
-/* The pacing timer: the update that waited for its interval. */
-static void
-hconn_update_timer(evutil_socket_t fd, short events, void *arg)
-{
-	struct hconn	*c = arg;
-
-	if (c->updates && c->upd_pending && !c->closing)
-		hconn_update_kick(c);
-}
-
-/*
- * The screen changed. A subscriber that has not yet read the previous
- * notification gets one more only when its queue drains, so a flood of
- * output costs it one notification per read, not one per pty read.
- */
+/* The screen changed: the attached clients' SSP servers hear. */
 static void
 holder_changed(struct holder *h)
 {
-	struct hconn	*c;
-
-	h->generation++;
-	TAILQ_FOREACH(c, &h->conns, entry) {
-		if (c->updates && c->hello && !c->closing)
-			hconn_update_kick(c);
-		if (!c->subscribed || !c->hello || c->closing)
-			continue;
-		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-			hconn_changed(c);
-		else
-			c->change_pending = 1;
-	}
+	hsync_changed(h->sync);
 }
 
 /* Tells every connection the child exited. */
@@ -585,7 +435,7 @@ holder_do_info(struct hconn *c, uint32_t id, int consume)
 	info.exit_signal = (uint32_t)h->exit_signal;
 	info.created_ns = h->created_ns;
 	info.activity_ns = h->activity_ns;
-	info.clients = h->clients;
+	info.clients = hsync_count(h->sync);
 	info.cols = (uint32_t)h->cols;
 	info.rows = (uint32_t)h->rows;
 	info.pid = (uint32_t)h->child;
@@ -656,19 +506,119 @@ holder_do_input(struct hconn *c, uint32_t id, const ProtobufCBinaryData *d)
 
 /* Resizes the emulator and the pty (the application gets SIGWINCH). */
 static void
+holder_set_size(struct holder *h, int cols, int rows)
+{
+	if (cols < 1 || rows < 1 || cols > HOLDER_MAX_COLS ||
+	    rows > HOLDER_MAX_ROWS || (cols == h->cols && rows == h->rows))
+		return;
+	h->cols = cols;
+	h->rows = rows;
+	emu_resize(h->emu, cols, rows);
+	if (!h->pty_eof)
+		pty_resize(h->master, cols, rows);
+	holder_changed(h);
+}
+
+/* A Resize request. */
+static void
 holder_do_resize(struct hconn *c, uint32_t id, int cols, int rows)
 {
-	struct holder	*h = c->h;
-
-	if (cols != h->cols || rows != h->rows) {
-		h->cols = cols;
-		h->rows = rows;
-		emu_resize(h->emu, cols, rows);
-		if (!h->pty_eof)
-			pty_resize(h->master, cols, rows);
-		holder_changed(h);
-	}
+	holder_set_size(c->h, cols, rows);
 	hconn_ok(c, id);
+}
+
+/* hsync_ops->resize: the latest client's size. */
+static void
+holder_sync_resize(void *arg, int cols, int rows)
+{
+	holder_set_size(arg, cols, rows);
+}
+
+/*
+ * hsync_ops->keys: a client's keys, in the order it typed them, into the
+ * pty queue within HOLDER_PTY_QUEUE. SSP has delivered them (they are
+ * acknowledged): keys that do not fit, because the session has not read
+ * its input for a megabyte, are dropped and counted.
+ */
+static void
+holder_sync_keys(void *arg, const uint8_t *data, size_t len)
+{
+	struct holder	*h = arg;
+
+	if (h->exited || h->pty_eof || h->killing || len == 0)
+		return;
+	if (evbuffer_get_length(h->pty_out) + len > HOLDER_PTY_QUEUE) {
+		if (h->keys_dropped++ == 0)
+			holder_log(h, "the session is not reading its input: "
+			    "keys dropped");
+		return;
+	}
+	evbuffer_add(h->pty_out, data, len);
+	event_add(h->ev_pty_write, NULL);
+	h->activity_ns = ln_wall_ns();
+}
+
+/*
+ * hsync_ops->send: one SSP message for client id, a Sync notification on
+ * its connection. What lnshd has not read is bounded by
+ * HOLDER_SYNC_QUEUE: past it the message is dropped, which SSP takes as a
+ * loss and repairs with a later frame.
+ */
+static int
+holder_sync_send(void *arg, void *conn, uint32_t id, const uint8_t *p,
+    size_t len)
+{
+	struct hconn		*c = conn;
+	Lnsh__Holder__Reply	 rep = LNSH__HOLDER__REPLY__INIT;
+	Lnsh__Holder__Sync	 sy = LNSH__HOLDER__SYNC__INIT;
+
+	if (c->closing || len > LN_MAX_MESSAGE ||
+	    evbuffer_get_length(bufferevent_get_output(c->bev)) + len >
+	    HOLDER_SYNC_QUEUE) {
+		c->sync_dropped++;
+		return (LN_E_FULL);
+	}
+	sy.client = id;
+	sy.data.data = (uint8_t *)(uintptr_t)p;
+	sy.data.len = len;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_SYNC;
+	rep.sync = &sy;
+	hconn_send(c, &rep);
+	return (0);
+}
+
+static const struct hsync_ops holder_sync_ops = {
+	.send = holder_sync_send,
+	.keys = holder_sync_keys,
+	.resize = holder_sync_resize,
+};
+
+/* Attaches a client of lnshd's: its SSP server starts (or resumes). */
+static void
+holder_do_attach(struct hconn *c, uint32_t id,
+    const Lnsh__Holder__Attach *a)
+{
+	Lnsh__Holder__Reply	 rep = LNSH__HOLDER__REPLY__INIT;
+	Lnsh__Holder__Attached	 at = LNSH__HOLDER__ATTACHED__INIT;
+	uint8_t			 token[LN_HOLDER_TOKEN_LEN];
+	int			 resumed;
+
+	if (hsync_attach(c->h->sync, c, a->client, (int)a->cols,
+	    (int)a->rows, a->resume.len == sizeof token ? a->resume.data :
+	    NULL, token, &resumed) != 0) {
+		hconn_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_BUSY,
+		    "the session has as many clients as it serves");
+		return;
+	}
+	at.token.data = token;
+	at.token.len = sizeof token;
+	at.resumed = resumed;
+	rep.id = id;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_ATTACHED;
+	rep.attached = &at;
+	hconn_send(c, &rep);
+	sodium_memzero(token, sizeof token);
+	hsync_start_sending(c->h->sync, c, a->client);
 }
 
 /* The first message: the peer's Hello, which must speak our version. */
@@ -687,11 +637,19 @@ holder_do_hello(struct hconn *c, const Lnsh__Holder__Request *req)
 		return;
 	}
 	if (req->hello->version != HOLDER_PROTO_VERSION) {
+		Lnsh__Holder__Error	e = LNSH__HOLDER__ERROR__INIT;
+
+		/* Our version with the refusal: lnshd may greet us in it. */
 		snprintf(msg, sizeof msg, "holder protocol version mismatch: "
 		    "holder speaks %d, peer %u", HOLDER_PROTO_VERSION,
 		    req->hello->version);
-		hconn_error(c, req->id, LNSH__HOLDER__ERROR_CODE__ERROR_VERSION,
-		    msg);
+		e.code = LNSH__HOLDER__ERROR_CODE__ERROR_VERSION;
+		e.message = msg;
+		e.version = HOLDER_PROTO_VERSION;
+		rep.id = req->id;
+		rep.msg_case = LNSH__HOLDER__REPLY__MSG_ERROR;
+		rep.error = &e;
+		hconn_send(c, &rep);
 		c->closing = 1;
 		return;
 	}
@@ -743,22 +701,16 @@ holder_dispatch(struct hconn *c, const Lnsh__Holder__Request *req)
 		c->kill_id = req->id;
 		holder_start_kill(h);
 		break;
-	case LNSH__HOLDER__REQUEST__MSG_SUBSCRIBE:
-		c->subscribed = req->subscribe->screen;
-		hconn_ok(c, req->id);
-		c->updates = req->subscribe->updates;
-		if (c->updates)
-			hconn_update(c, 1, req->subscribe->scrollback <
-			    HOLDER_UPDATE_LINES ? req->subscribe->scrollback :
-			    HOLDER_UPDATE_LINES);
-		else if (c->upd_fb != NULL) {
-			fb_free(c->upd_fb);
-			c->upd_fb = NULL;
-		}
+	case LNSH__HOLDER__REQUEST__MSG_ATTACH:
+		holder_do_attach(c, req->id, req->attach);
 		break;
-	case LNSH__HOLDER__REQUEST__MSG_CLIENTS:
-		h->clients = req->clients->count;
-		hconn_ok(c, req->id);
+	case LNSH__HOLDER__REQUEST__MSG_SYNC:
+		hsync_input(h->sync, c, req->sync->client,
+		    req->sync->data.data, req->sync->data.len);
+		break;
+	case LNSH__HOLDER__REQUEST__MSG_DETACH:
+		hsync_detach(h->sync, c, req->detach->client,
+		    req->detach->keep);
 		break;
 	default:
 		hconn_error(c, req->id, LNSH__HOLDER__ERROR_CODE__ERROR_REQUEST,
@@ -805,20 +757,14 @@ hconn_read(struct bufferevent *bev, void *arg)
 		hconn_free(c);
 }
 
-/* A connection's output drained: owed notifications, or a pending close. */
+/* A connection's output drained: a pending close. */
 static void
 hconn_write(struct bufferevent *bev, void *arg)
 {
 	struct hconn	*c = arg;
 
-	if (c->closing) {
+	if (c->closing)
 		hconn_free(c);
-		return;
-	}
-	if (c->change_pending)
-		hconn_changed(c);
-	if (c->updates && c->upd_pending)
-		hconn_update_kick(c);
 }
 
 /* EOF or an error on a connection. */
@@ -838,10 +784,8 @@ hconn_free(struct hconn *c)
 	TAILQ_REMOVE(&h->conns, c, entry);
 	h->nconns--;
 	bufferevent_free(c->bev);
-	if (c->upd_ev != NULL)
-		event_free(c->upd_ev);
-	if (c->upd_fb != NULL)
-		fb_free(c->upd_fb);
+	if (h->sync != NULL)
+		hsync_conn_gone(h->sync, c);
 	free(c);
 	if (h->leaving && h->nconns == 0)
 		event_base_loopexit(h->base, NULL);
@@ -891,7 +835,6 @@ holder_accept(evutil_socket_t lfd, short events, void *arg)
 		free(c);
 		return;
 	}
-	c->upd_ev = evtimer_new(h->base, hconn_update_timer, c);
 	bufferevent_setcb(c->bev, hconn_read, hconn_write, hconn_event, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&h->conns, c, entry);
@@ -1006,6 +949,8 @@ holder_cleanup(struct holder *h)
 
 	while ((c = TAILQ_FIRST(&h->conns)) != NULL)
 		hconn_free(c);
+	hsync_free(h->sync);
+	h->sync = NULL;
 	acceptor_free(&h->acc);
 	for (i = 0; i < sizeof evs / sizeof evs[0]; i++) {
 		if (evs[i] != NULL)
@@ -1079,6 +1024,7 @@ holder_run(const struct holder_opts *opts)
 	h.pty_out = evbuffer_new();
 	h.emu = emu_new(h.cols, h.rows, (size_t)opts->scrollback,
 	    holder_emu_reply, &h);
+	h.sync = hsync_new(h.base, h.emu, &holder_sync_ops, &h);
 	h.command = holder_command(opts->argv, shell);
 	h.created_ns = h.activity_ns = ln_wall_ns();
 

@@ -83,6 +83,9 @@ struct rpc_op {
 	/* An attach waiting for the session it creates (rpc_attach). */
 	char			 *name, *term;
 	int			  cols, rows;
+	/* An attach waiting for the holder (rpc_attach_ready). */
+	int			  created;
+	char			 *notice;
 };
 
 static unsigned	rpc_next_client_id;
@@ -170,8 +173,9 @@ rpc_free(struct lnshd *d)
 	while ((c = d->clients) != NULL) {
 		d->clients = c->next;
 		rpc_account_stop(c);
+		/* lnshd stops: the holders keep the sync state. */
 		if (c->att != NULL)
-			attach_stop(c->att);
+			attach_stop(c->att, 1);
 		c->att = NULL;
 		c->peer = NULL;
 		rpc_client_unref(c);
@@ -313,6 +317,7 @@ rpc_op_free(struct rpc_op *op)
 	free(op->infos);
 	free(op->name);
 	free(op->term);
+	free(op->notice);
 	free(op->error);
 	rpc_client_unref(op->c);
 	free(op);
@@ -771,30 +776,70 @@ rpc_attach_exited(struct client *c, struct session *s, int forget)
 	}
 }
 
-/*
- * The attach reply for session s (created: by this attach), then the
- * session's screens, or its end when it has ended.
- */
+/* The attach reply: the session's name, and the holder's resume token. */
 static void
-rpc_attach_session(struct client *c, uint64_t id, const char *name,
-    const char *term, int cols, int rows, struct session *s, int created)
+rpc_attach_reply(struct client *c, uint64_t id, const char *name,
+    int created, const char *notice, const uint8_t *token, int resumed)
 {
 	Lnsh__Reply		 rep = LNSH__REPLY__INIT;
 	Lnsh__AttachReply	 ar = LNSH__ATTACH_REPLY__INIT;
-	char			 notice[256];
-	int			 code, sig;
 
-	if (c->att != NULL)
-		attach_stop(c->att);
-	c->att = NULL;
 	ar.name = (char *)(uintptr_t)name;
 	ar.created = created;
-	if (created)
-		ar.notice = rpc_term_notice(term, s, notice, sizeof notice);
+	ar.notice = (char *)(uintptr_t)notice;
+	if (token != NULL) {
+		ar.resume.data = (uint8_t *)(uintptr_t)token;
+		ar.resume.len = LN_HOLDER_TOKEN_LEN;
+	}
+	ar.resumed = resumed;
 	rep.id = id;
 	rep.result_case = LNSH__REPLY__RESULT_ATTACH;
 	rep.attach = &ar;
 	rpc_send(c, &rep);
+}
+
+/*
+ * attach_ready_fn: the holder answered the attach (or it was stopped
+ * first: a is NULL). The client hears the reply only now, so that it has
+ * the token, or why the attach failed.
+ */
+static void
+rpc_attach_ready(void *arg, struct attach *a, int err, const char *cause,
+    const uint8_t *token, int resumed)
+{
+	struct rpc_op	*op = arg;
+	struct client	*c = op->c;
+
+	if (a != NULL && c->att == a && c->peer != NULL) {
+		if (err != 0) {
+			c->att = NULL;
+			attach_stop(a, 0);
+			rpc_reply_status(c, op->id, RPC_STATUS_OTHER, cause);
+		} else
+			rpc_attach_reply(c, op->id, op->name, op->created,
+			    op->notice, token, resumed);
+	}
+	rpc_op_free(op);
+}
+
+/*
+ * Attaches to session s (created: by this attach; resume: a token from
+ * an earlier attach, or NULL): the reply comes when the holder answers;
+ * or the session's end, when it has ended.
+ */
+static void
+rpc_attach_session(struct client *c, uint64_t id, const char *name,
+    const char *term, int cols, int rows, struct session *s, int created,
+    const uint8_t *resume)
+{
+	struct rpc_op	*op;
+	const char	*cause = NULL;
+	char		 notice[256];
+	int		 code, sig;
+
+	if (c->att != NULL)
+		attach_stop(c->att, 0);
+	c->att = NULL;
 	/*
 	 * Ended before we came: its last screen and how it ended, as an
 	 * attached client would have seen them; then it is forgotten. A
@@ -804,10 +849,25 @@ rpc_attach_session(struct client *c, uint64_t id, const char *name,
 	 * `lnsh wait` must still hear the status.
 	 */
 	if (session_exit_status(s, &code, &sig) == 0) {
+		rpc_attach_reply(c, id, name, created, created ?
+		    rpc_term_notice(term, s, notice, sizeof notice) : NULL,
+		    NULL, 0);
 		rpc_attach_exited(c, s, !created);
 		return;
 	}
-	c->att = attach_start(c->d, c, c->peer, c->id, s, cols, rows);
+	op = rpc_op_new(c, id);
+	op->name = xstrdup(name);
+	op->created = created;
+	if (created && rpc_term_notice(term, s, notice, sizeof notice) !=
+	    NULL)
+		op->notice = xstrdup(notice);
+	c->att = attach_start(c->d, c, c->peer, c->id, s, cols, rows, resume,
+	    rpc_attach_ready, op, &cause);
+	if (c->att == NULL) {
+		log_warn("client %u: attach %s: %s", c->id, name, cause);
+		rpc_reply_status(c, id, RPC_STATUS_OTHER, cause);
+		rpc_op_free(op);
+	}
 }
 
 /* The session an attach asked to create started, or did not. */
@@ -824,7 +884,7 @@ rpc_attach_done(void *arg, struct session *s, int err, const char *cause)
 			rpc_reply_status(c, op->id, RPC_STATUS_OTHER, cause);
 	} else if (c->peer != NULL)
 		rpc_attach_session(c, op->id, op->name, op->term, op->cols,
-		    op->rows, s, 1);
+		    op->rows, s, 1, NULL);
 	rpc_op_free(op);
 }
 
@@ -856,7 +916,9 @@ rpc_attach(struct client *c, uint64_t id, const Lnsh__AttachRequest *req)
 		return;
 	if ((s = sessions_find(c->d, c->user.uid, req->name)) != NULL) {
 		rpc_attach_session(c, id, req->name, req->term,
-		    (int)req->cols, (int)req->rows, s, 0);
+		    (int)req->cols, (int)req->rows, s, 0,
+		    req->resume.len == LN_HOLDER_TOKEN_LEN ?
+		    req->resume.data : NULL);
 		return;
 	}
 	if (!req->create) {
@@ -954,7 +1016,7 @@ static void
 rpc_detach(struct client *c, uint64_t id)
 {
 	if (c->att != NULL)
-		attach_stop(c->att);
+		attach_stop(c->att, 0);
 	c->att = NULL;
 	rpc_reply_status(c, id, RPC_STATUS_OK, NULL);
 }
@@ -1130,8 +1192,9 @@ rpc_disconnect(void *arg, struct chan_peer *peer)
 	}
 	log_info("client %u disconnected", c->id);
 	rpc_account_stop(c);
+	/* Gone silent, not detached: it may come back with its token. */
 	if (c->att != NULL)
-		attach_stop(c->att);
+		attach_stop(c->att, 1);
 	c->att = NULL;
 	chan_peer_set_data(peer, NULL);
 	c->peer = NULL;

@@ -41,7 +41,13 @@ int		 sb_wrapped(const struct scrollback *, size_t);
  * A frame is a 4-byte big-endian length, then that many bytes of one packed
  * Request (lnshd -> holder) or Reply (holder -> lnshd).
  */
-#define HOLDER_PROTO_VERSION	1
+#define HOLDER_PROTO_VERSION	2
+/*
+ * The version before: holders it started may outlive an upgrade. lnshd
+ * greets one in its own version after it says so (holder-conn.c): it can
+ * list, capture, type into and kill such a session, not attach to it.
+ */
+#define HOLDER_PROTO_PREV	1
 #define HOLDER_FRAME_HDR	4
 #define HOLDER_MAX_FRAME	(16 * 1024 * 1024)	/* reply body bytes */
 #define HOLDER_MAX_REQUEST	(HOLDER_MAX_INPUT + 1024) /* request body */
@@ -61,11 +67,11 @@ int		 sb_wrapped(const struct scrollback *, size_t);
 #define HOLDER_EXITED_KEEP_SEC	(24 * 60 * 60)	/* exited: --keep-exited default */
 #define HOLDER_KILL_GRACE_MS	1000		/* SIGHUP to SIGKILL */
 #define HOLDER_IO_TIMEOUT_SEC	5		/* blocking helpers */
-/* ScreenUpdate: pacing while output flows, and what one may carry. */
-#define HOLDER_UPDATE_NS	(5 * 1000 * 1000ULL)
-#define HOLDER_UPDATE_LINES	10000		/* scrollback lines */
-#define HOLDER_UPDATE_BYTES	(8 * 1024 * 1024) /* their text */
 #define HOLDER_LINE_MAX		LN_SB_LINE_MAX	/* bytes of one line */
+#define HOLDER_MAX_CLIENTS	LN_HOLDER_CLIENTS_MAX
+#define HOLDER_RESUME_SEC	LN_HOLDER_RESUME_SEC
+#define HOLDER_PUSH_LINES	1000	/* scrollback pushed on attach */
+#define HOLDER_SYNC_QUEUE	LN_HOLDER_SYNC_QUEUE_MAX
 
 int		 hwire_name_ok(const char *);
 int		 hwire_frame_size(const uint8_t *, size_t, size_t, size_t *);
@@ -83,11 +89,36 @@ int		 hwire_unpack_request(const uint8_t *, size_t,
 		     Lnsh__Holder__Request **);
 int		 hwire_unpack_reply(const uint8_t *, size_t,
 		     Lnsh__Holder__Reply **);
-struct holder_update;
-struct holder_line;
-int		 hwire_update(const Lnsh__Holder__ScreenUpdate *,
-		     struct holder_update *, struct holder_line **);
 #endif
+
+/*
+ * holder-sync.c: in the holder, the server end of SSP for each client
+ * lnshd attaches, on the emulator's own screen and scrollback; clients
+ * that go without detaching are kept HOLDER_RESUME_SEC for resuming.
+ * A connection is an opaque pointer here.
+ */
+struct hsync;
+struct event_base;
+struct hsync_ops {
+	/* (arg, conn, client id, message): 0, or an error (a loss). */
+	int	(*send)(void *, void *, uint32_t, const uint8_t *, size_t);
+	/* Keys a client typed, in order, exactly once. */
+	void	(*keys)(void *, const uint8_t *, size_t);
+	/* The latest client's size. */
+	void	(*resize)(void *, int, int);
+};
+struct hsync	*hsync_new(struct event_base *, struct emu *,
+		     const struct hsync_ops *, void *);
+void		 hsync_free(struct hsync *);
+unsigned	 hsync_count(const struct hsync *);
+int		 hsync_attach(struct hsync *, void *, uint32_t, int, int,
+		     const uint8_t *, uint8_t *, int *);
+void		 hsync_start_sending(struct hsync *, void *, uint32_t);
+void		 hsync_input(struct hsync *, void *, uint32_t,
+		     const uint8_t *, size_t);
+void		 hsync_detach(struct hsync *, void *, uint32_t, int);
+void		 hsync_conn_gone(struct hsync *, void *);
+void		 hsync_changed(struct hsync *);
 
 /* privdrop.c: become a user for good. */
 struct passwd;
@@ -180,7 +211,7 @@ struct holder_info {
 	int		 exit_signal;	/* 0 when it exited by itself */
 	uint64_t	 created_ns;	/* wall clock, ns since the epoch */
 	uint64_t	 activity_ns;	/* last pty input or output */
-	unsigned	 clients;	/* as lnshd last told the holder */
+	unsigned	 clients;	/* attached to the holder */
 	int		 cols, rows;
 	long		 pid;		/* the child's pid */
 	char		*command;	/* owned; "" when unknown */
@@ -203,41 +234,24 @@ int		 holder_resize(struct holder_conn *, int, int);
 int		 holder_capture(struct holder_conn *, long, int, char **,
 		     size_t *);
 int		 holder_kill(struct holder_conn *);
-int		 holder_set_clients(struct holder_conn *, unsigned);
 
 /* Event-loop use. */
 struct event_base;
-/* A ScreenUpdate (proto/holder.proto), still untrusted. */
-struct holder_line {
-	const char	*text;
-	size_t		 len;
-	int		 wrapped;
-};
-struct holder_update {
-	int			 full;	/* the diff is from the empty screen */
-	const uint8_t		*diff;
-	size_t			 difflen;
-	uint64_t		 sb_total;
-	const struct holder_line *lines;	/* sb_total - n + 1 .. */
-	size_t			 nlines;
-};
 /* holder_open_async's end: (arg, conn, err, the session's state or NULL). */
 struct holder_conn;
 typedef void (*holder_open_fn)(void *, struct holder_conn *, int,
     const struct holder_info *);
 struct holder_conn_ops {
-	/* The screen changed (after holder_async_subscribe). */
-	void	(*changed)(void *, struct holder_conn *, uint64_t);
 	/* The child exited: its exit status, or -1 and the signal. */
 	void	(*exited)(void *, struct holder_conn *, int, int);
 	/* The connection is gone (holder exited, or it misbehaved). */
 	void	(*closed)(void *, struct holder_conn *, int);
 	/*
-	 * A ScreenUpdate (after holder_async_updates); non-zero: it was bad,
-	 * and the connection closes as for any bad message.
+	 * An SSP message for attached client id (holder_async_attach), to
+	 * be sent to it as it is: bytes lnshd does not read.
 	 */
-	int	(*update)(void *, struct holder_conn *,
-		    const struct holder_update *);
+	void	(*sync)(void *, struct holder_conn *, uint32_t,
+		    const uint8_t *, size_t);
 };
 /*
  * Completion of an async request: err, then for info requests the info,
@@ -249,6 +263,8 @@ struct holder_result {
 	const struct holder_info *info;
 	const char		*text;
 	size_t			 len;
+	const uint8_t		*token;		/* attach: LN_HOLDER_TOKEN_LEN */
+	int			 resumed;	/* attach: a resume worked */
 };
 typedef void (*holder_done_fn)(void *, struct holder_conn *,
     const struct holder_result *);
@@ -269,13 +285,19 @@ int		 holder_async_capture(struct holder_conn *, long, int,
 		     holder_done_fn, void *);
 int		 holder_async_kill(struct holder_conn *, holder_done_fn,
 		     void *);
-int		 holder_async_clients(struct holder_conn *, unsigned,
-		     holder_done_fn, void *);
-int		 holder_async_subscribe(struct holder_conn *, holder_done_fn,
+/* (client id, cols, rows, resume token or NULL): reply has the token. */
+int		 holder_async_attach(struct holder_conn *, uint32_t, int, int,
+		     const uint8_t *, holder_done_fn, void *);
+/* (client id, SSP message): no reply; LN_E_FULL when the queue is full. */
+int		 holder_async_sync(struct holder_conn *, uint32_t,
+		     const uint8_t *, size_t);
+/* (client id, keep for resuming): no reply. */
+int		 holder_async_detach(struct holder_conn *, uint32_t, int);
+/* The pending request with this callback and arg will not be heard. */
+void		 holder_async_forget(struct holder_conn *, holder_done_fn,
 		     void *);
-/* (on, scrollback lines with the first): ScreenUpdates (ops->update). */
-int		 holder_async_updates(struct holder_conn *, int, unsigned,
-		     holder_done_fn, void *);
+/* The holder protocol version this connection speaks. */
+unsigned	 holder_conn_version(const struct holder_conn *);
 
 /* fdlimit.c: lnshd's descriptor limit and the session cap from it. */
 unsigned long	 fdlimit_raise(void);
@@ -571,6 +593,7 @@ struct lnshd {
 	uint64_t		 requests;
 	uint64_t		 rpc_busy;	/* replies turned BUSY */
 	uint64_t		 rpc_dropped;	/* replies dropped: no room */
+	uint64_t		 relay_dropped;	/* SSP messages not relayed */
 
 	struct ln_counters	 holder_ctr;	/* holders' messages dropped */
 
@@ -690,38 +713,24 @@ void		 session_set_attach(struct session *, struct attach_sess *);
 int		 sessions_kill_all_dirs(const char *, int, FILE *);
 
 /*
- * mirror.c: lnshd's copy of a session's screen and newest scrollback
- * lines, kept from the holder's ScreenUpdates (untrusted: mirror_apply
- * refuses a bad one, and the caller closes that holder's connection; a
- * line too long is held empty and counted, the session kept).
+ * attach.c: connections attached to sessions (AttachRequest). lnshd
+ * relays their SSP messages to and from the session's holder, which runs
+ * the SSP server (holder-sync.c). rpc.c starts and stops attaches and
+ * hands on unreliable messages; sessions.c hands on the holder's SSP
+ * messages, the shell's exit and the holder's going.
  */
-#define MIRROR_LINES		10000	/* scrollback lines held */
-struct mirror;
-struct mirror	*mirror_new(struct ln_counters *);
-void		 mirror_free(struct mirror *);
-int		 mirror_apply(struct mirror *, const struct holder_update *,
-		     char **);
-const struct fb	*mirror_screen(const struct mirror *);
-uint64_t	 mirror_total(const struct mirror *);
-uint64_t	 mirror_oldest(const struct mirror *);
-int		 mirror_line(const struct mirror *, uint64_t, const char **,
-		     size_t *, int *);
-
-/*
- * attach.c: connections attached to sessions (AttachRequest), each with
- * its own SSP server fed from the session's mirror. rpc.c starts and
- * stops them and hands on unreliable messages; sessions.c hands on the
- * holder's updates, the shell's exit and the holder's going.
- */
-#define ATTACH_PUSH_LINES	1000	/* scrollback pushed on attach */
 struct attach;
 struct attach_sess;
+/* (arg, attach or NULL if stopped first, err, cause, token, resumed) */
+typedef void (*attach_ready_fn)(void *, struct attach *, int, const char *,
+    const uint8_t *, int);
 struct attach	*attach_start(struct lnshd *, struct client *,
-		     struct chan_peer *, unsigned, struct session *, int, int);
-void		 attach_stop(struct attach *);
+		     struct chan_peer *, unsigned, struct session *, int, int,
+		     const uint8_t *, attach_ready_fn, void *, const char **);
+void		 attach_stop(struct attach *, int);
 void		 attach_input(struct attach *, const uint8_t *, size_t);
-int		 attach_session_update(struct session *,
-		     const struct holder_update *);
+void		 attach_session_sync(struct session *, uint32_t,
+		     const uint8_t *, size_t);
 void		 attach_session_exited(struct session *, int, int);
 void		 attach_session_closed(struct session *);
 

@@ -234,12 +234,12 @@ sessions_exited_cb(void *arg, struct holder_conn *hc, int status, int sig)
 	rpc_session_ended(s->d, s);
 }
 
-/* ops->update: the screen of a session with clients changed. */
-static int
-sessions_update_cb(void *arg, struct holder_conn *hc,
-    const struct holder_update *u)
+/* ops->sync: an SSP message for one of the session's attached clients. */
+static void
+sessions_sync_cb(void *arg, struct holder_conn *hc, uint32_t id,
+    const uint8_t *p, size_t len)
 {
-	return (attach_session_update(arg, u));
+	attach_session_sync(arg, id, p, len);
 }
 
 /* ops->closed: the holder is gone (killed, forgotten or expired). */
@@ -255,10 +255,9 @@ sessions_closed_cb(void *arg, struct holder_conn *hc, int err)
 }
 
 static const struct holder_conn_ops sessions_ops = {
-	.changed = NULL,
 	.exited = sessions_exited_cb,
 	.closed = sessions_closed_cb,
-	.update = sessions_update_cb,
+	.sync = sessions_sync_cb,
 };
 
 /*

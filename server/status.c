@@ -160,6 +160,8 @@ status_report(struct lnshd *d, FILE *out)
 	fprintf(out, "dh_ops %llu\n",
 	    (unsigned long long)noise_x25519_count());
 	fprintf(out, "stamps %s\n", stamps_ok(d->stamps) ? "disk" : "memory");
+	fprintf(out, "relay_dropped %llu\n",
+	    (unsigned long long)d->relay_dropped);
 	status_drops(out, "", ctr);
 	status_drops(out, "pair_", pair_counters());
 	status_drops(out, "holder_", &d->holder_ctr);

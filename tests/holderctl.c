@@ -18,9 +18,11 @@
  *	BYTES or a refusal, print "queued N" and the refusal, then wait for
  *	end of input (so that a test can read our RSS) and exit
  * holderctl SOCKDIR watch NAME TEXT EXPECT
- *	through the event-loop API: subscribe, type TEXT, and wait until a
- *	capture contains EXPECT (or, for EXPECT "exit:N", the child exits
- *	with N); then print the info
+ *	through the event-loop API, as lnshd attaches a client: attach as
+ *	client 1 with an SSP client of our own, type TEXT through SSP, and
+ *	wait until the screen the holder's SSP server synced to us contains
+ *	EXPECT (or, for EXPECT "exit:N", the child exits with N); then
+ *	print the info
  *
  * new -u USER (as root) spawns the holder as USER; every other verb takes
  * -u USER before the verb's arguments to expect sockets owned by USER.
@@ -49,6 +51,7 @@
 
 #include "holder.pb-c.h"
 #include "server.h"
+#include "ssp.h"
 
 #define EXIT_USAGE	2
 #define EXIT_NOSESSION	4
@@ -410,12 +413,15 @@ cmd_garbage(const char *dir, const char *name)
 	return (bad);
 }
 
-/* State of the watch verb's event loop. */
+/* State of the watch verb's event loop: an SSP client, as lnsh's. */
 struct watch {
 	struct event_base	*base;
 	struct holder_conn	*conn;
+	struct ssp_client	*ssp;
+	struct event		*tick;
+	char			*text;
+	size_t			 len;
 	const char		*expect;
-	int			 capturing;
 	int			 seen;
 	int			 failed;
 };
@@ -431,38 +437,97 @@ watch_check(struct watch *w, const struct holder_result *res)
 	}
 }
 
-/* Completion of a request whose only answer is Ok. */
+/* Runs the SSP client's timers and sets its event for the next one. */
 static void
-watch_ok(void *arg, struct holder_conn *c, const struct holder_result *res)
+watch_arm(struct watch *w)
 {
-	watch_check(arg, res);
+	struct timeval	 tv;
+	uint64_t	 now = ln_now_ns(), t, wait;
+
+	t = ssp_client_tick(w->ssp, now);
+	if (t == UINT64_MAX)
+		return;
+	wait = t > now ? t - now : 0;
+	tv.tv_sec = (time_t)(wait / 1000000000ULL);
+	tv.tv_usec = (suseconds_t)(wait % 1000000000ULL / 1000);
+	evtimer_add(w->tick, &tv);
 }
 
-/* A capture came back: does it show what we wait for? */
+/* The SSP client's timer. */
 static void
-watch_captured(void *arg, struct holder_conn *c,
+watch_tick(evutil_socket_t fd, short events, void *arg)
+{
+	watch_arm(arg);
+}
+
+/* ssp_send_fn: a message to the holder's SSP server for us, client 1. */
+static int
+watch_ssp_send(void *arg, const uint8_t *p, size_t len)
+{
+	struct watch	*w = arg;
+
+	return (holder_async_sync(w->conn, 1, p, len));
+}
+
+/* Does the synced screen show what we wait for? */
+static int
+watch_screen_has(const struct fb *fb, const char *expect)
+{
+	struct fb_text	t;
+	int		y, found;
+
+	memset(&t, 0, sizeof t);
+	for (y = 0; y < fb->rows; y++) {
+		fb_row_text(&t, fb->row[y], 0);
+		fb_text_add(&t, "\n", 1);
+	}
+	fb_text_add(&t, "", 1);
+	found = strstr(t.p, expect) != NULL;
+	free(t.p);
+	return (found);
+}
+
+/* ops->sync: an SSP message for us; the screen it makes is checked. */
+static void
+watch_sync(void *arg, struct holder_conn *c, uint32_t id, const uint8_t *p,
+    size_t len)
+{
+	struct watch	*w = arg;
+
+	if (id != 1 || w->ssp == NULL) {
+		fprintf(stderr, "holderctl: a sync message for client %u\n",
+		    id);
+		w->failed = 1;
+		event_base_loopbreak(w->base);
+		return;
+	}
+	if (ssp_client_input(w->ssp, p, len, ln_now_ns()) == 1 &&
+	    strncmp(w->expect, "exit:", 5) != 0 &&
+	    watch_screen_has(ssp_client_screen(w->ssp), w->expect)) {
+		w->seen = 1;
+		event_base_loopbreak(w->base);
+	}
+	watch_arm(w);
+}
+
+/* The holder attached us: sync, and type. */
+static void
+watch_attached(void *arg, struct holder_conn *c,
     const struct holder_result *res)
 {
 	struct watch	*w = arg;
 
-	w->capturing = 0;
 	watch_check(w, res);
-	if (res->err == 0 && strstr(res->text, w->expect) != NULL) {
-		w->seen = 1;
-		event_base_loopbreak(w->base);
-	}
-}
-
-/* The screen changed: capture it, one capture at a time. */
-static void
-watch_changed(void *arg, struct holder_conn *c, uint64_t generation)
-{
-	struct watch	*w = arg;
-
-	if (w->capturing || w->seen)
+	if (res->err != 0)
 		return;
-	if (holder_async_capture(c, 0, 0, watch_captured, w) == 0)
-		w->capturing = 1;
+	w->ssp = ssp_client_new(80, 24, watch_ssp_send, w, ln_now_ns());
+	if (ssp_client_send_keys(w->ssp, (uint8_t *)w->text, w->len,
+	    ln_now_ns()) != 0) {
+		w->failed = 1;
+		event_base_loopbreak(w->base);
+		return;
+	}
+	watch_arm(w);
 }
 
 /* The child exited: the end we wait for, if EXPECT is "exit:N". */
@@ -517,28 +582,34 @@ watch_timeout(evutil_socket_t fd, short events, void *arg)
 	event_base_loopbreak(w->base);
 }
 
-/* watch: the event-loop API end to end. */
+/*
+ * watch: the event-loop API and the holder's SSP server end to end:
+ * attach as client 1 (80x24), type TEXT through SSP, and wait until the
+ * screen SSP synced to us shows EXPECT.
+ */
 static int
 cmd_watch(const char *dir, const char *name, char *text, const char *expect)
 {
 	static const struct holder_conn_ops ops = {
-		watch_changed, watch_exited, watch_closed
+		.exited = watch_exited,
+		.closed = watch_closed,
+		.sync = watch_sync,
 	};
 	struct watch	 w;
 	struct event	*timer;
 	struct timeval	 tv = { 10, 0 };
-	size_t		 len;
 
 	memset(&w, 0, sizeof w);
 	w.expect = expect;
 	w.base = event_base_new();
+	w.tick = evtimer_new(w.base, watch_tick, &w);
 	w.conn = open_session(dir, name);
 	if (holder_conn_watch(w.conn, w.base, &ops, &w) != 0)
 		fail(w.conn);
-	len = unescape(text);
-	if (holder_async_subscribe(w.conn, watch_ok, &w) != 0 ||
-	    holder_async_clients(w.conn, 2, watch_ok, &w) != 0 ||
-	    holder_async_input(w.conn, text, len, watch_ok, &w) != 0)
+	w.len = unescape(text);
+	w.text = text;
+	if (holder_async_attach(w.conn, 1, 80, 24, NULL, watch_attached,
+	    &w) != 0)
 		fail(w.conn);
 	timer = evtimer_new(w.base, watch_timeout, &w);
 	evtimer_add(timer, &tv);
@@ -549,6 +620,8 @@ cmd_watch(const char *dir, const char *name, char *text, const char *expect)
 		event_base_dispatch(w.base);
 	}
 	event_free(timer);
+	event_free(w.tick);
+	ssp_client_free(w.ssp);
 	holder_close(w.conn);
 	event_base_free(w.base);
 	return (w.failed || !w.seen);
@@ -562,7 +635,7 @@ cmd_watch(const char *dir, const char *name, char *text, const char *expect)
 static int
 cmd_flood(const char *dir, const char *name, const char *bytes)
 {
-	static const struct holder_conn_ops ops = { NULL, NULL, NULL, NULL };
+	static const struct holder_conn_ops ops = { NULL, NULL, NULL };
 	struct holder_conn	*c;
 	struct event_base	*base;
 	static uint8_t		 chunk[HOLDER_MAX_INPUT];

@@ -132,7 +132,7 @@ grep -qx 'state=exited' "$tmp/info" || fail "state: $(cat "$tmp/info")"
 "$HOLDERCTL" "$dir" new s4 -- /bin/sh >/dev/null || fail "new s4"
 out=$("$HOLDERCTL" "$dir" watch s4 'echo wat""ched\n' watched) ||
     fail "watch did not see the output"
-[ "$out" = "clients=2 state=running" ] || fail "watch info: $out"
+[ "$out" = "clients=1 state=running" ] || fail "watch info: $out"
 "$HOLDERCTL" "$dir" watch s4 'exit 7\n' exit:7 >/dev/null ||
     fail "watch did not see the exit"
 "$HOLDERCTL" "$dir" info s4 | grep -qx 'exit_status=7' || fail "s4 status"

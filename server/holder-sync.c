@@ -1,0 +1,456 @@
+/*
+ * holder-sync.c: the server end of SSP, in the session holder. Each client
+ * lnshd attaches gets its own ssp_server (proto/ssp.h) run directly on the
+ * emulator's screen and scrollback: one framebuffer per session, one diff
+ * per frame per client, and SSP's frame clock the only pacing. lnshd
+ * relays the SSP messages both ways as opaque bytes (holder.proto, Sync)
+ * and never sees the screen.
+ *
+ * A client belongs to a connection (lnshd's) and carries lnshd's number
+ * for it. When it goes without detaching (lnshd died, or its channel
+ * peer was forgotten) its ssp_server is kept, orphaned, for
+ * HOLDER_RESUME_SEC: an Attach with its token (random, from libsodium)
+ * on any connection takes it over, so that the client's numbered input
+ * events and the screen states it acknowledged carry on where they were.
+ *
+ * The session's size follows tmux's "latest" policy: the size of the
+ * client that attached or typed last.
+ */
+#include "config.h"
+
+#include <sys/types.h>
+#include <sys/queue.h>
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <event2/event.h>
+#include <sodium.h>
+
+#include "server.h"
+#include "ssp.h"
+
+struct hsync;
+
+/* One attached (or orphaned) client. */
+struct hclient {
+	struct hsync		*hs;
+	void			*conn;		/* NULL: orphaned */
+	uint32_t		 id;		/* lnshd's number on conn */
+	struct ssp_server	*ssp;
+	struct event		*timer;
+	uint8_t			 token[LN_HOLDER_TOKEN_LEN];
+	uint64_t		 orphan_ns;	/* when it lost its conn */
+	int			 cols, rows;	/* its terminal; 0: unknown */
+	TAILQ_ENTRY(hclient)	 entry;
+};
+TAILQ_HEAD(hclients, hclient);
+
+struct hsync {
+	struct event_base	*base;
+	struct emu		*emu;
+	const struct hsync_ops	*ops;
+	void			*arg;
+	struct hclients		 clients;
+	unsigned		 n;		/* all, orphans included */
+	unsigned		 attached;	/* with a connection */
+	struct hclient		*latest;	/* whose size the session has */
+	struct event		*reap;		/* orphans' expiry */
+	/* Line texts handed to an ssp_server call, freed after it. */
+	char			**texts;
+	size_t			 ntexts, textcap;
+};
+
+/* Frees the line texts the last ssp_server call asked for. */
+static void
+hsync_texts_free(struct hsync *hs)
+{
+	size_t	i;
+
+	for (i = 0; i < hs->ntexts; i++)
+		free(hs->texts[i]);
+	hs->ntexts = 0;
+}
+
+/* ssp_line_fn: scrollback line num from the emulator's scrollback. */
+static int
+hsync_line(void *arg, uint64_t num, struct ssp_line *l)
+{
+	struct hsync		*hs = arg;
+	const struct scrollback	*sb = emu_scrollback(hs->emu);
+	struct fb_text		 t;
+	uint64_t		 total = sb_total(sb), oldest;
+
+	oldest = total - sb_count(sb) + 1;
+	if (num < oldest || num > total)
+		return (LN_E_STATE);
+	memset(&t, 0, sizeof t);
+	if (sb_line(sb, (size_t)(num - oldest), 1, &t) != 0) {
+		free(t.p);
+		return (LN_E_STATE);
+	}
+	if (hs->ntexts == hs->textcap) {
+		hs->textcap = hs->textcap == 0 ? 64 : hs->textcap * 2;
+		hs->texts = xreallocarray(hs->texts, hs->textcap,
+		    sizeof *hs->texts);
+	}
+	hs->texts[hs->ntexts++] = t.p;
+	l->num = num;
+	l->text = t.p != NULL ? t.p : "";
+	l->len = t.len;
+	l->wrapped = sb_wrapped(sb, (size_t)(num - oldest));
+	return (0);
+}
+
+/* ssp_send_fn: one SSP message for the client, through its connection. */
+static int
+hsync_send(void *arg, const uint8_t *p, size_t len)
+{
+	struct hclient	*hc = arg;
+
+	if (hc->conn == NULL)
+		return (LN_E_STATE);	/* orphaned: a loss, as SSP sees it */
+	return (hc->hs->ops->send(hc->hs->arg, hc->conn, hc->id, p, len));
+}
+
+/* Runs a client's SSP timers and sets its event for the next one. */
+static void
+hsync_arm(struct hclient *hc, uint64_t now)
+{
+	struct timeval	 tv;
+	uint64_t	 t, wait;
+
+	t = ssp_server_tick(hc->ssp, now);
+	hsync_texts_free(hc->hs);
+	if (t == UINT64_MAX) {
+		evtimer_del(hc->timer);
+		return;
+	}
+	wait = t > now ? t - now : 0;
+	tv.tv_sec = (time_t)(wait / 1000000000ULL);
+	tv.tv_usec = (suseconds_t)(wait % 1000000000ULL / 1000);
+	evtimer_add(hc->timer, &tv);
+}
+
+/* A client's SSP timer. */
+static void
+hsync_timer_cb(evutil_socket_t fd, short what, void *arg)
+{
+	hsync_arm(arg, ln_now_ns());
+}
+
+/* Gives the session the latest client's size, if it has one. */
+static void
+hsync_size(struct hsync *hs)
+{
+	struct hclient	*hc = hs->latest;
+
+	if (hc == NULL || hc->cols < 1 || hc->rows < 1)
+		return;
+	hs->ops->resize(hs->arg, hc->cols, hc->rows);
+}
+
+/* Picks a new latest client: any still attached. */
+static void
+hsync_pick_latest(struct hsync *hs)
+{
+	struct hclient	*hc;
+
+	hs->latest = NULL;
+	TAILQ_FOREACH(hc, &hs->clients, entry) {
+		if (hc->conn != NULL)
+			hs->latest = hc;
+	}
+	hsync_size(hs);
+}
+
+/* Frees one client. */
+static void
+hsync_free_client(struct hclient *hc)
+{
+	struct hsync	*hs = hc->hs;
+
+	TAILQ_REMOVE(&hs->clients, hc, entry);
+	hs->n--;
+	if (hc->conn != NULL)
+		hs->attached--;
+	ssp_server_free(hc->ssp);
+	event_free(hc->timer);
+	sodium_memzero(hc->token, sizeof hc->token);
+	if (hs->latest == hc)
+		hsync_pick_latest(hs);
+	free(hc);
+}
+
+/* Frees orphans past HOLDER_RESUME_SEC; re-arms for the next one. */
+static void
+hsync_reap(struct hsync *hs, uint64_t now)
+{
+	struct hclient	*hc, *next;
+	struct timeval	 tv;
+	uint64_t	 keep = HOLDER_RESUME_SEC * 1000000000ULL, first = 0;
+
+	for (hc = TAILQ_FIRST(&hs->clients); hc != NULL; hc = next) {
+		next = TAILQ_NEXT(hc, entry);
+		if (hc->conn != NULL)
+			continue;
+		if (now - hc->orphan_ns >= keep)
+			hsync_free_client(hc);
+		else if (first == 0 || hc->orphan_ns < first)
+			first = hc->orphan_ns;
+	}
+	if (first == 0) {
+		evtimer_del(hs->reap);
+		return;
+	}
+	tv.tv_sec = (time_t)((first + keep - now) / 1000000000ULL) + 1;
+	tv.tv_usec = 0;
+	evtimer_add(hs->reap, &tv);
+}
+
+/* The orphans' expiry timer. */
+static void
+hsync_reap_cb(evutil_socket_t fd, short what, void *arg)
+{
+	hsync_reap(arg, ln_now_ns());
+}
+
+/* The SSP state of a session's clients, on emu's screen and scrollback. */
+struct hsync *
+hsync_new(struct event_base *base, struct emu *emu,
+    const struct hsync_ops *ops, void *arg)
+{
+	struct hsync	*hs;
+
+	hs = xcalloc(1, sizeof *hs);
+	hs->base = base;
+	hs->emu = emu;
+	hs->ops = ops;
+	hs->arg = arg;
+	TAILQ_INIT(&hs->clients);
+	hs->reap = evtimer_new(base, hsync_reap_cb, hs);
+	return (hs);
+}
+
+/* Frees every client and the state. */
+void
+hsync_free(struct hsync *hs)
+{
+	if (hs == NULL)
+		return;
+	hs->latest = NULL;
+	while (!TAILQ_EMPTY(&hs->clients)) {
+		hs->latest = NULL;
+		hsync_free_client(TAILQ_FIRST(&hs->clients));
+	}
+	hsync_texts_free(hs);
+	free(hs->texts);
+	event_free(hs->reap);
+	free(hs);
+}
+
+/* Clients attached through a connection (orphans not counted). */
+unsigned
+hsync_count(const struct hsync *hs)
+{
+	return (hs->attached);
+}
+
+/* The client id on conn, or NULL. */
+static struct hclient *
+hsync_find(struct hsync *hs, void *conn, uint32_t id)
+{
+	struct hclient	*hc;
+
+	TAILQ_FOREACH(hc, &hs->clients, entry) {
+		if (hc->conn == conn && hc->id == id)
+			return (hc);
+	}
+	return (NULL);
+}
+
+/* Starts a new client's SSP server, pushing recent scrollback. */
+static struct hclient *
+hsync_start(struct hsync *hs, uint64_t now)
+{
+	const struct scrollback	*sb = emu_scrollback(hs->emu);
+	struct hclient		*hc;
+	uint64_t		 total = sb_total(sb), held = sb_count(sb);
+	uint64_t		 push;
+
+	hc = xcalloc(1, sizeof *hc);
+	hc->hs = hs;
+	hc->timer = evtimer_new(hs->base, hsync_timer_cb, hc);
+	randombytes_buf(hc->token, sizeof hc->token);
+	push = held < HOLDER_PUSH_LINES ? held : HOLDER_PUSH_LINES;
+	hc->ssp = ssp_server_new(emu_screen(hs->emu), hsync_send, hc, now);
+	ssp_server_set_lines(hc->ssp, total - push, hsync_line, hs);
+	ssp_server_scrolled(hc->ssp, total, total - held + 1, now);
+	TAILQ_INSERT_TAIL(&hs->clients, hc, entry);
+	hs->n++;
+	return (hc);
+}
+
+/*
+ * Attaches client id on conn (cols x rows: its terminal, 0 if unknown).
+ * With a resume token (LN_HOLDER_TOKEN_LEN bytes) that matches a client
+ * kept or attached elsewhere, that client's SSP state is taken over and
+ * *resumed set; otherwise a new one starts. The client's token goes to
+ * token. 0, or LN_E_FULL at HOLDER_MAX_CLIENTS.
+ */
+int
+hsync_attach(struct hsync *hs, void *conn, uint32_t id, int cols, int rows,
+    const uint8_t *resume, uint8_t *token, int *resumed)
+{
+	struct hclient	*hc = NULL, *old;
+	uint64_t	 now = ln_now_ns();
+
+	/* A number reused on its connection: the old client left. */
+	if ((old = hsync_find(hs, conn, id)) != NULL)
+		hsync_detach(hs, conn, id, 0);
+	if (resume != NULL) {
+		TAILQ_FOREACH(hc, &hs->clients, entry) {
+			if (sodium_memcmp(hc->token, resume,
+			    sizeof hc->token) == 0)
+				break;
+		}
+	}
+	*resumed = hc != NULL;
+	if (hc == NULL) {
+		if (hs->n >= HOLDER_MAX_CLIENTS) {
+			/* Make room: the oldest orphan goes first. */
+			TAILQ_FOREACH(old, &hs->clients, entry) {
+				if (old->conn == NULL)
+					break;
+			}
+			if (old == NULL)
+				return (LN_E_FULL);
+			hsync_free_client(old);
+		}
+		hc = hsync_start(hs, now);
+	} else if (hc->conn != NULL)
+		hs->attached--;		/* taken from a live attach */
+	hc->conn = conn;
+	hc->id = id;
+	hs->attached++;
+	if (cols > 0 && rows > 0) {
+		hc->cols = cols;
+		hc->rows = rows;
+	}
+	memcpy(token, hc->token, sizeof hc->token);
+	hs->latest = hc;
+	hsync_size(hs);
+	hsync_reap(hs, now);
+	return (0);
+}
+
+/*
+ * Starts client id on conn sending, once the answer to its attach has
+ * gone: lnshd relays nothing for a client before it has that answer.
+ */
+void
+hsync_start_sending(struct hsync *hs, void *conn, uint32_t id)
+{
+	struct hclient	*hc;
+
+	if ((hc = hsync_find(hs, conn, id)) != NULL)
+		hsync_arm(hc, ln_now_ns());
+}
+
+/* ssp_event_fn: the client typed or resized; it becomes the latest. */
+static void
+hsync_event(void *arg, const struct ssp_event *ev)
+{
+	struct hclient	*hc = arg;
+	struct hsync	*hs = hc->hs;
+
+	hs->latest = hc;
+	if (ev->type == SSP_EV_RESIZE) {
+		hc->cols = ev->cols;
+		hc->rows = ev->rows;
+		hsync_size(hs);
+		return;
+	}
+	hsync_size(hs);
+	hs->ops->keys(hs->arg, ev->data, ev->len);
+}
+
+/* An SSP message from client id on conn; unknown clients' are dropped. */
+void
+hsync_input(struct hsync *hs, void *conn, uint32_t id, const uint8_t *p,
+    size_t len)
+{
+	struct hclient	*hc;
+	uint64_t	 now = ln_now_ns();
+
+	if ((hc = hsync_find(hs, conn, id)) == NULL)
+		return;
+	(void)ssp_server_input(hc->ssp, p, len, now, hsync_event, hc);
+	hsync_texts_free(hs);
+	hsync_arm(hc, now);
+}
+
+/* Orphans a client, keeping its state for HOLDER_RESUME_SEC. */
+static void
+hsync_orphan(struct hclient *hc, uint64_t now)
+{
+	struct hsync	*hs = hc->hs;
+
+	hc->conn = NULL;
+	hc->id = 0;
+	hc->orphan_ns = now;
+	hs->attached--;
+	evtimer_del(hc->timer);
+	if (hs->latest == hc)
+		hsync_pick_latest(hs);
+}
+
+/* Client id on conn left; keep: it may come back with its token. */
+void
+hsync_detach(struct hsync *hs, void *conn, uint32_t id, int keep)
+{
+	struct hclient	*hc;
+	uint64_t	 now = ln_now_ns();
+
+	if ((hc = hsync_find(hs, conn, id)) == NULL)
+		return;
+	if (!keep) {
+		hsync_free_client(hc);
+		return;
+	}
+	hsync_orphan(hc, now);
+	hsync_reap(hs, now);
+}
+
+/* A connection went: its clients are kept for resuming. */
+void
+hsync_conn_gone(struct hsync *hs, void *conn)
+{
+	struct hclient	*hc;
+	uint64_t	 now = ln_now_ns();
+
+	TAILQ_FOREACH(hc, &hs->clients, entry) {
+		if (hc->conn == conn)
+			hsync_orphan(hc, now);
+	}
+	hsync_reap(hs, now);
+}
+
+/* The screen or the scrollback changed: every attached client hears. */
+void
+hsync_changed(struct hsync *hs)
+{
+	const struct scrollback	*sb = emu_scrollback(hs->emu);
+	const struct fb		*screen = emu_screen(hs->emu);
+	struct hclient		*hc;
+	uint64_t		 now = ln_now_ns();
+	uint64_t		 total = sb_total(sb);
+	uint64_t		 oldest = total - sb_count(sb) + 1;
+
+	TAILQ_FOREACH(hc, &hs->clients, entry) {
+		ssp_server_update(hc->ssp, screen, now);
+		ssp_server_scrolled(hc->ssp, total, oldest, now);
+		if (hc->conn != NULL)
+			hsync_arm(hc, now);
+	}
+}
