@@ -25,7 +25,9 @@
  *	  silence lasts;
  *	- a handshake the daemon did not resume (it was restarted), or an
  *	  SSP that stays silent while the channel answers: the same
- *	  AttachRequest again, without creating;
+ *	  AttachRequest again, without creating, with the token of the last
+ *	  attach: the holder kept our SSP state, so the SSP endpoint (and
+ *	  the keys typed meanwhile) carries on when it resumes;
  *	- a notice bar after ATTACH_NOTICE_NS of silence, gone at the
  *	  first word from the server.
  */
@@ -90,6 +92,9 @@ struct attach {
 	uint64_t		 detach_by;	/* give up waiting then */
 	int			 attached;
 	int			 ever_attached;
+	/* The holder's token that resumes this attach's SSP state. */
+	uint8_t			 token[LN_HOLDER_TOKEN_LEN];
+	int			 have_token;
 	uint64_t		 lost_at;	/* attach lost: since when */
 
 	int			 esc_pending;
@@ -193,6 +198,11 @@ att_send_attach(struct attach *a)
 	ar.env = a->env;
 	ar.cols = (uint32_t)a->cols;
 	ar.rows = (uint32_t)a->rows;
+	/* After a lost attach: the same SSP state, if the holder kept it. */
+	if (a->have_token && a->ssp != NULL) {
+		ar.resume.data = a->token;
+		ar.resume.len = sizeof a->token;
+	}
 	req.op_case = LNSH__REQUEST__OP_ATTACH;
 	req.attach = &ar;
 	a->attach_id = att_request(a, &req);
@@ -247,22 +257,29 @@ att_lines(void *arg, const struct ssp_line *l, size_t n, uint64_t skipped)
 		a->dirty = 1;
 }
 
-/* The daemon accepted the attach: a fresh SSP endpoint for it. */
+/*
+ * The daemon accepted the attach: a fresh SSP endpoint for it, or, when
+ * the holder resumed the one we kept (resumed), that one: its screen
+ * states and unacknowledged keys carry on, and nothing is sent again.
+ */
 static void
-att_attached(struct attach *a)
+att_attached(struct attach *a, int resumed)
 {
 	uint64_t	now = ln_now_ns();
 
-	ssp_client_free(a->ssp);
-	a->ssp = ssp_client_new(a->cols, a->rows, att_ssp_send, a, now);
-	if (a->ssp == NULL) {
-		att_finish(a, LNSH_EXIT_ERROR, NULL, att_fmt("terminal size "
-		    "%dx%d is too large", a->cols, a->rows));
-		return;
+	if (!resumed || a->ssp == NULL) {
+		ssp_client_free(a->ssp);
+		a->ssp = ssp_client_new(a->cols, a->rows, att_ssp_send, a,
+		    now);
+		if (a->ssp == NULL) {
+			att_finish(a, LNSH_EXIT_ERROR, NULL, att_fmt("terminal "
+			    "size %dx%d is too large", a->cols, a->rows));
+			return;
+		}
+		ssp_client_set_lines(a->ssp, att_lines, a);
+		if (a->pr != NULL)
+			predict_reset(a->pr);
 	}
-	ssp_client_set_lines(a->ssp, att_lines, a);
-	if (a->pr != NULL)
-		predict_reset(a->pr);
 	a->attached = 1;
 	a->ever_attached = 1;
 	a->lost_at = 0;
@@ -273,12 +290,18 @@ att_attached(struct attach *a)
 	a->last_ssp_len = 0;
 }
 
-/* The attach is gone (daemon restarted): ask again. */
+/*
+ * The attach is gone (daemon restarted): ask again. With the holder's
+ * token the SSP endpoint stays, and keys typed meanwhile queue in it, to
+ * arrive once the holder resumes our state; without one it starts again.
+ */
 static void
 att_lost(struct attach *a)
 {
-	ssp_client_free(a->ssp);
-	a->ssp = NULL;
+	if (!a->have_token) {
+		ssp_client_free(a->ssp);
+		a->ssp = NULL;
+	}
 	a->attached = 0;
 	a->lost_at = ln_now_ns();
 	att_send_attach(a);
@@ -404,10 +427,19 @@ att_reply(struct attach *a, const Lnsh__Reply *r)
 		return;
 	a->attach_id = 0;
 	if (r->status == 0) {
-		if (r->result_case == LNSH__REPLY__RESULT_ATTACH)
+		int	resumed = 0;
+
+		if (r->result_case == LNSH__REPLY__RESULT_ATTACH) {
 			att_tell(a, r->attach->notice);
+			resumed = r->attach->resumed;
+			a->have_token = r->attach->resume.len ==
+			    sizeof a->token;
+			if (a->have_token)
+				memcpy(a->token, r->attach->resume.data,
+				    sizeof a->token);
+		}
 		att_hint(a);
-		att_attached(a);
+		att_attached(a, resumed);
 		return;
 	}
 	why = r->error != NULL && *r->error != '\0' ? r->error :
@@ -513,7 +545,8 @@ att_keys(struct attach *a, const uint8_t *buf, size_t len)
 {
 	uint64_t	now = ln_now_ns();
 
-	if (len == 0 || !a->attached || a->ssp == NULL)
+	/* Not attached but resumable: the keys wait in SSP's queue. */
+	if (len == 0 || a->ssp == NULL)
 		return;
 	if (ssp_client_send_keys(a->ssp, buf, len, now) != 0)
 		return;

@@ -837,8 +837,9 @@ rpc_attach_session(struct client *c, uint64_t id, const char *name,
 	char		 notice[256];
 	int		 code, sig;
 
+	/* Asking to resume itself: the holder must keep what it resumes. */
 	if (c->att != NULL)
-		attach_stop(c->att, 0);
+		attach_stop(c->att, resume != NULL);
 	c->att = NULL;
 	/*
 	 * Ended before we came: its last screen and how it ended, as an

@@ -1,0 +1,80 @@
+#!/bin/sh
+# attach-resume.sh: lnshd killed with -9 while lnsh is attached, keys
+# typed into lnsh while no lnshd runs, a new lnshd on the same port and
+# state dir: lnsh resumes the SSP state the holder kept (holder protocol
+# 2, docs/sync.md "Where SSP runs"). Every key arrives exactly once, and
+# what the new lnshd sends until then is far below a full screen resync,
+# which a second, fresh attach of the same screen measures. Both figures
+# are printed.
+. "$(dirname "$0")/attach-lib.sh"
+attach_setup attach-resume
+
+STATUS_ARGS="--single-user --state-dir $STATE"
+
+# tx_bytes: what the running lnshd has sent, all peers, from its status.
+tx_bytes() {
+	"$LNSHD" status $STATUS_ARGS 2>/dev/null |
+	    sed -n 's/^tx_bytes \([0-9][0-9]*\)$/\1/p'
+}
+
+# keys_are S: the session's key log holds exactly S.
+keys_are() {
+	[ "$(cat "$T/keys" 2>/dev/null)" = "$1" ]
+}
+
+attach_pane a mini -- /bin/sh
+attach_ready a
+
+# A screen that costs something to send whole: 22 rows, every cell in its
+# own colour. Then a key logger that echoes nothing, so the screen stays
+# as it is: what is sent after the restart is sync overhead, not news.
+cat >"$T/fill.sh" <<'EOF'
+clear
+awk 'BEGIN { for (r = 0; r < 22; r++) { s = ""
+	for (c = 0; c < 79; c++)
+		s = s sprintf("\033[38;5;%dm%c", (r * 79 + c) % 216 + 16,
+		    65 + (r + c) % 26)
+	printf "%s\033[0m\n", s } }'
+EOF
+tm send-keys -t a "sh '$T/fill.sh'; echo logger-\$((40+2)); " \
+    "stty raw -echo; exec cat >'$T/keys'" Enter
+wait_screen 10 a '^logger-42'
+
+# --- kill -9 of lnshd; keys typed while none runs.
+kill -9 "$DAEMON_PID"
+wait_exit 10 "$DAEMON_PID" || fail "lnshd did not die"
+KEYS=typed-while-down-0123456789
+tm send-keys -t a -l "$KEYS"
+# lnsh holds them (no lnshd to take them): none may have arrived.
+[ -s "$T/keys" ] && fail "keys arrived with no lnshd: $(cat "$T/keys")"
+
+spawn lnshd2 "$LNSHD" --single-user --state-dir "$STATE" \
+    --listen "127.0.0.1:$PORT" -v
+DAEMON_PID=$LASTPID
+wait_line 10 "$T/lnshd2.err" 'listening on 127\.0\.0\.1' ||
+    fail "the new lnshd did not start"
+wait_for 30 keys_are "$KEYS" || fail "the keys typed while lnshd was" \
+    "down did not arrive once within 30 s: '$(cat "$T/keys")'" \
+    "(lnshd: $(grep -E 'attach|resum' "$T/lnshd2.err"))"
+resumed=$(tx_bytes)
+[ -n "$resumed" ] || fail "no tx_bytes from lnshd status"
+grep -q 'attached to main, resumed' "$T/lnshd2.err" ||
+    fail "the attach was not resumed: $(cat "$T/lnshd2.err")"
+# One more key after them: anything sent twice would come before it.
+tm send-keys -t a -l Z
+wait_for 10 keys_are "${KEYS}Z" ||
+    fail "keys after the restart: '$(cat "$T/keys")', want '${KEYS}Z'"
+[ -s "$T/a.rc" ] && fail "lnsh exited: $(cat "$T/a.err")"
+
+# --- the same screen sent whole: a fresh attach of a second client.
+before=$(tx_bytes)
+attach_pane b mini
+wait_screen 15 b '^logger-42'
+wait_screen 15 b 'YZABCDEFG'
+full=$(($(tx_bytes) - before))
+echo "after the restart: ${resumed} bytes sent until every key arrived" \
+    "(resumed); a fresh attach of the same screen: ${full} bytes"
+[ "$resumed" -lt $((full / 4)) ] || fail "the resume sent $resumed bytes," \
+    "not far below a full resync ($full)"
+pass "every key typed while lnshd was down arrived once; the resume" \
+    "sent $resumed bytes, a full screen $full"
