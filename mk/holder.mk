@@ -56,6 +56,7 @@ $(server_lnsh_holder_OBJECTS): proto/holder.pb-c.h proto/sync.pb-c.h
 # tests/holderctl and server/lnsh-holder.
 HOLDER_REGRESS = tests/regress/holder-basic.sh \
 	tests/regress/holder-privdrop.sh tests/regress/holder-trickle.sh \
-	tests/regress/holder-reply-flood.sh tests/regress/holder-stopped.sh
+	tests/regress/holder-reply-flood.sh tests/regress/holder-stopped.sh \
+	tests/regress/holder-upgrade.sh
 TESTS += $(HOLDER_REGRESS)
-EXTRA_DIST += $(HOLDER_REGRESS) tests/trickle-holder.py
+EXTRA_DIST += $(HOLDER_REGRESS) tests/trickle-holder.py tests/old-holder.py

@@ -320,8 +320,15 @@ sessions_adopt_cb(void *arg, struct holder_conn *hc, int err,
 		d->sessions = s;
 		d->nsessions++;
 		d->adopted++;
-		log_info("adopted session %s (uid %lu)", s->name,
-		    (unsigned long)s->uid);
+		if (holder_conn_version(hc) != HOLDER_PROTO_VERSION)
+			log_warn("adopted session %s (uid %lu), whose holder "
+			    "speaks holder protocol %u: an older lnshd started "
+			    "it; it can be listed, captured, sent to and "
+			    "killed, not attached to", s->name,
+			    (unsigned long)s->uid, holder_conn_version(hc));
+		else
+			log_info("adopted session %s (uid %lu)", s->name,
+			    (unsigned long)s->uid);
 	}
 	sessions_adopt_settled(d);
 }
