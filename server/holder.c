@@ -606,8 +606,12 @@ holder_do_attach(struct hconn *c, uint32_t id,
 	if (hsync_attach(c->h->sync, c, a->client, (int)a->cols,
 	    (int)a->rows, a->resume.len == sizeof token ? a->resume.data :
 	    NULL, token, &resumed) != 0) {
-		hconn_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_BUSY,
-		    "the session has as many clients as it serves");
+		char	msg[160];
+
+		snprintf(msg, sizeof msg, "the session has %d clients "
+		    "attached, as many as it serves: detach one of them "
+		    "and attach again", HOLDER_MAX_CLIENTS);
+		hconn_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_BUSY, msg);
 		return;
 	}
 	at.token.data = token;

@@ -12,6 +12,10 @@
  * holderctl SOCKDIR kill NAME
  * holderctl SOCKDIR hello NAME VERSION	(raw Hello; prints the answer)
  * holderctl SOCKDIR garbage NAME	(raw junk; the holder must hang up)
+ * holderctl SOCKDIR attachmany NAME N
+ *	N attaches on one connection, as lnshd's; prints "attached A
+ *	refused R clients C" (C: the holder's count after them) and the
+ *	first refusal
  * holderctl SOCKDIR flood NAME BYTES
  *	through the event-loop API: print "open", wait for a line of input
  *	(the test stops the holder meanwhile), queue Inputs of 64 KB until
@@ -627,6 +631,101 @@ cmd_watch(const char *dir, const char *name, char *text, const char *expect)
 	return (w.failed || !w.seen);
 }
 
+/* State of the attachmany verb. */
+struct many {
+	struct event_base	*base;
+	unsigned		 want, answered, attached, refused;
+	char			 why[256];
+};
+
+/* One attach answered. */
+static void
+many_attached(void *arg, struct holder_conn *c,
+    const struct holder_result *res)
+{
+	struct many	*m = arg;
+
+	if (res->err == 0)
+		m->attached++;
+	else if (m->refused++ == 0)
+		snprintf(m->why, sizeof m->why, "%s", holder_conn_error(c));
+	if (++m->answered == m->want)
+		event_base_loopbreak(m->base);
+}
+
+/* ops->sync: the clients' SSP messages, unread (we run no SSP here). */
+static void
+many_sync(void *arg, struct holder_conn *c, uint32_t id, const uint8_t *p,
+    size_t len)
+{
+}
+
+/* Ran out of time. */
+static void
+many_timeout(evutil_socket_t fd, short events, void *arg)
+{
+	struct many	*m = arg;
+
+	event_base_loopbreak(m->base);
+}
+
+/* The info after them: how many clients the holder counts. */
+static void
+many_info(void *arg, struct holder_conn *c, const struct holder_result *res)
+{
+	struct many	*m = arg;
+
+	if (res->err == 0)
+		printf("attached %u refused %u clients %u\n", m->attached,
+		    m->refused, res->info->clients);
+	if (m->refused > 0)
+		printf("refusal: %s\n", m->why);
+	event_base_loopbreak(m->base);
+}
+
+/*
+ * attachmany: N attaches (clients 1..N, 80x24) on one connection, as
+ * lnshd's would be; prints how many the holder took and refused and how
+ * many clients it then counts. Exiting leaves them to the holder to keep
+ * for resuming.
+ */
+static int
+cmd_attachmany(const char *dir, const char *name, const char *count)
+{
+	static const struct holder_conn_ops ops = { .sync = many_sync };
+	struct holder_conn	*c;
+	struct many		 m;
+	struct event		*timer;
+	struct timeval		 tv = { 10, 0 };
+	unsigned		 i;
+
+	memset(&m, 0, sizeof m);
+	m.want = (unsigned)number(count);
+	m.base = event_base_new();
+	c = open_session(dir, name);
+	if (m.want == 0 || holder_conn_watch(c, m.base, &ops, &m) != 0)
+		usage();
+	for (i = 1; i <= m.want; i++)
+		if (holder_async_attach(c, i, 80, 24, NULL, many_attached,
+		    &m) != 0)
+			fail(c);
+	timer = evtimer_new(m.base, many_timeout, &m);
+	evtimer_add(timer, &tv);
+	event_base_dispatch(m.base);
+	if (m.answered != m.want) {
+		fprintf(stderr, "holderctl: %u of %u attaches answered\n",
+		    m.answered, m.want);
+		return (1);
+	}
+	if (holder_async_info(c, 0, many_info, &m) != 0)
+		fail(c);
+	event_base_dispatch(m.base);
+	event_free(timer);
+	holder_close(c);
+	event_base_free(m.base);
+	return (0);
+}
+
 /*
  * flood: how much lnshd's side queues for a holder that reads nothing
  * (nothing is sent while the loop does not run: the same as a stopped
@@ -734,6 +833,8 @@ main(int argc, char **argv)
 		return (cmd_flood(dir, argv[0], argv[1]));
 	if (strcmp(verb, "watch") == 0 && argc == 3)
 		return (cmd_watch(dir, argv[0], argv[1], argv[2]));
+	if (strcmp(verb, "attachmany") == 0 && argc == 2)
+		return (cmd_attachmany(dir, argv[0], argv[1]));
 	if (strcmp(verb, "garbage") == 0)
 		return (cmd_garbage(dir, argv[0]));
 	if (strcmp(verb, "kill") == 0) {

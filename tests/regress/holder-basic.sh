@@ -127,8 +127,9 @@ grep -qx 'state=exited' "$tmp/info" || fail "state: $(cat "$tmp/info")"
 [ ! -e "$dir/s3" ] || fail "s3 socket left behind"
 "$HOLDERCTL" "$dir" ls | grep -q '^s3 ' && fail "ls still lists s3"
 
-# --- lnshd's event-loop API: screen-change notifications drive captures,
-# the client count it sets shows in info, and the exit is notified.
+# --- lnshd's event-loop API, as lnshd attaches a client: the holder's SSP
+# server syncs the screen that shows what was typed through SSP, info
+# counts the client, and the exit is notified.
 "$HOLDERCTL" "$dir" new s4 -- /bin/sh >/dev/null || fail "new s4"
 out=$("$HOLDERCTL" "$dir" watch s4 'echo wat""ched\n' watched) ||
     fail "watch did not see the output"
@@ -136,6 +137,22 @@ out=$("$HOLDERCTL" "$dir" watch s4 'echo wat""ched\n' watched) ||
 "$HOLDERCTL" "$dir" watch s4 'exit 7\n' exit:7 >/dev/null ||
     fail "watch did not see the exit"
 "$HOLDERCTL" "$dir" info s4 | grep -qx 'exit_status=7' || fail "s4 status"
+
+# --- bounds: at most 16 clients (LN_HOLDER_CLIENTS_MAX); one more is
+# refused, saying why. Those a closed connection leaves are kept for
+# resuming but not counted, and make room for new attaches.
+"$HOLDERCTL" "$dir" new s5 -- /bin/sh >/dev/null || fail "new s5"
+out=$("$HOLDERCTL" "$dir" attachmany s5 20) || fail "attachmany: $out"
+echo "$out" | grep -qx 'attached 16 refused 4 clients 16' ||
+    fail "20 attaches: $out"
+echo "$out" | grep -q 'refusal: .*as many as it serves: detach one' ||
+    fail "the refusal does not say why: $out"
+wait_for 5 sh -c "'$HOLDERCTL' '$dir' peek s5 | grep -qx clients=0" ||
+    fail "clients left by a closed connection are counted"
+out=$("$HOLDERCTL" "$dir" attachmany s5 16) || fail "attachmany: $out"
+[ "$out" = "attached 16 refused 0 clients 16" ] ||
+    fail "kept clients did not make room: $out"
+"$HOLDERCTL" "$dir" kill s5 || fail "kill s5"
 
 # --- kill ends the shell and everything in its group, and the holder.
 spid=$(field s1 pid)
