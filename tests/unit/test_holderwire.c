@@ -210,6 +210,97 @@ test_garbage(void **state)
 	assert_true(refused > 10000);
 }
 
+/* A Sync request: id 0 and at most LN_RELAY_UP_MAX bytes, or refused. */
+static int
+sync_request_ok(uint32_t id, size_t len)
+{
+	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Sync	 sy = LNSH__HOLDER__SYNC__INIT;
+	Lnsh__Holder__Request	*out;
+	uint8_t			*data, *frame;
+	size_t			 flen;
+	int			 r;
+
+	data = calloc(1, len + 1);
+	assert_non_null(data);
+	sy.client = 3;
+	sy.data.data = data;
+	sy.data.len = len;
+	req.id = id;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_SYNC;
+	req.sync = &sy;
+	assert_int_equal(hwire_pack_request(&req, &frame, &flen), 0);
+	r = hwire_unpack_request(frame, flen, &out);
+	if (r == 0) {
+		assert_int_equal(out->sync->client, 3);
+		assert_int_equal(out->sync->data.len, len);
+		lnsh__holder__request__free_unpacked(out, NULL);
+	}
+	free(frame);
+	free(data);
+	return (r);
+}
+
+/* The relay's bounds: Sync sizes and ids, Attach tokens and clients. */
+static void
+test_relay_bounds(void **state)
+{
+	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
+	Lnsh__Holder__Attach	 at = LNSH__HOLDER__ATTACH__INIT;
+	Lnsh__Holder__Reply	 rep = LNSH__HOLDER__REPLY__INIT;
+	Lnsh__Holder__Attached	 ad = LNSH__HOLDER__ATTACHED__INIT;
+	Lnsh__Holder__Request	*rout;
+	Lnsh__Holder__Reply	*pout;
+	uint8_t			 token[LN_HOLDER_TOKEN_LEN + 1] = { 0 };
+	uint8_t			*frame;
+	size_t			 flen;
+
+	assert_int_equal(sync_request_ok(0, LN_RELAY_UP_MAX), 0);
+	assert_int_not_equal(sync_request_ok(0, LN_RELAY_UP_MAX + 1), 0);
+	assert_int_not_equal(sync_request_ok(5, 10), 0);
+
+	/* Attach: client 0 and a token of the wrong length are refused. */
+	at.cols = 80;
+	at.rows = 24;
+	req.id = 9;
+	req.msg_case = LNSH__HOLDER__REQUEST__MSG_ATTACH;
+	req.attach = &at;
+	assert_int_equal(hwire_pack_request(&req, &frame, &flen), 0);
+	assert_int_not_equal(hwire_unpack_request(frame, flen, &rout), 0);
+	free(frame);
+	at.client = 1;
+	at.resume.data = token;
+	at.resume.len = LN_HOLDER_TOKEN_LEN + 1;
+	assert_int_equal(hwire_pack_request(&req, &frame, &flen), 0);
+	assert_int_not_equal(hwire_unpack_request(frame, flen, &rout), 0);
+	free(frame);
+	at.resume.len = LN_HOLDER_TOKEN_LEN;
+	assert_int_equal(hwire_pack_request(&req, &frame, &flen), 0);
+	assert_int_equal(hwire_unpack_request(frame, flen, &rout), 0);
+	assert_int_equal(rout->attach->resume.len, LN_HOLDER_TOKEN_LEN);
+	lnsh__holder__request__free_unpacked(rout, NULL);
+	free(frame);
+
+	/* Attached: an answer (id set) with a whole token. */
+	ad.token.data = token;
+	ad.token.len = LN_HOLDER_TOKEN_LEN - 1;
+	rep.id = 9;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_ATTACHED;
+	rep.attached = &ad;
+	assert_int_equal(hwire_pack_reply(&rep, &frame, &flen), 0);
+	assert_int_not_equal(hwire_unpack_reply(frame, flen, &pout), 0);
+	free(frame);
+	ad.token.len = LN_HOLDER_TOKEN_LEN;
+	assert_int_equal(hwire_pack_reply(&rep, &frame, &flen), 0);
+	assert_int_equal(hwire_unpack_reply(frame, flen, &pout), 0);
+	lnsh__holder__reply__free_unpacked(pout, NULL);
+	free(frame);
+	rep.id = 0;
+	assert_int_equal(hwire_pack_reply(&rep, &frame, &flen), 0);
+	assert_int_not_equal(hwire_unpack_reply(frame, flen, &pout), 0);
+	free(frame);
+}
+
 /* Session names: the allowed set and length only. */
 static void
 test_names(void **state)
@@ -244,6 +335,7 @@ main(void)
 		cmocka_unit_test(test_empty_oneof),
 		cmocka_unit_test(test_garbage),
 		cmocka_unit_test(test_names),
+		cmocka_unit_test(test_relay_bounds),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
