@@ -8,6 +8,7 @@
 #   tm ARGS...             tmux on the test's private server
 #   attach_pane P ARGS...  a 80x24 tmux session P running lnsh ARGS; its
 #                          exit status lands in $T/P.rc, stderr in $T/P.err
+#                          ($ATTACH_COLS x $ATTACH_ROWS if set)
 #   attach_ready P         the session's shell answers in pane P (fails if
 #                          lnsh exited)
 #   screen_has P RE        the visible screen of P matches the ERE RE
@@ -61,7 +62,8 @@ attach_pane() {
 	ap_name=$1
 	shift
 	rm -f "$T/$ap_name.rc"
-	tm new-session -d -s "$ap_name" -x 80 -y 24 \
+	tm new-session -d -s "$ap_name" -x "${ATTACH_COLS:-80}" \
+	    -y "${ATTACH_ROWS:-24}" \
 	    "HOME='$HOME' LNSH_CONFIG_DIR='$LNSH_CONFIG_DIR' \
 	    LNSH_TIMEOUT=$LNSH_TIMEOUT TERM=${ATTACH_TERM:-tmux-256color} \
 	    COLORTERM=truecolor ${ATTACH_ENV:-} \

@@ -10,9 +10,9 @@ attach_setup attach-sizes
 
 attach_pane a mini -- /bin/sh
 attach_ready a
-attach_pane b mini
-tm resize-window -t b -x 100 -y 30 2>/dev/null ||
-    tm resize-pane -t b -x 100 -y 30 || fail "cannot resize pane b"
+# b is 100x30 from the start: a pane resized just after lnsh started can
+# beat lnsh's SIGWINCH handler (lnsh then keeps the size it read).
+ATTACH_COLS=100 ATTACH_ROWS=30 attach_pane b mini
 wait_screen 15 b "$PROMPT_RE"
 
 # ls_is CLIENTS COLS ROWS: lnsh ls --json says so of session main.
@@ -21,15 +21,15 @@ ls_is() {
 	tr -d ' \n' <"$T/ls.json" | grep -q "\"name\":\"main\".*\"clients\":$1,\"cols\":$2,\"rows\":$3,"
 }
 
+# b attached last.
+wait_for 10 ls_is 2 100 30 ||
+    fail "lnsh ls does not say 2 clients at 100x30: $(cat "$T/ls.json")"
 tm send-keys -t b 'clear; stty size' Enter
 wait_screen 10 b '^30 100$'
 tm send-keys -t a 'clear; stty size' Enter
 wait_screen 10 a '^24 80$'
 tm send-keys -t b 'clear; stty size' Enter
 wait_screen 10 b '^30 100$'
-
-wait_for 10 ls_is 2 100 30 ||
-    fail "lnsh ls does not say 2 clients at 100x30: $(cat "$T/ls.json")"
 
 # b leaves: a's size again, with no key typed in a.
 tm send-keys -t b C-^ .
