@@ -601,13 +601,12 @@ holder_do_attach(struct hconn *c, uint32_t id,
 	Lnsh__Holder__Reply	 rep = LNSH__HOLDER__REPLY__INIT;
 	Lnsh__Holder__Attached	 at = LNSH__HOLDER__ATTACHED__INIT;
 	uint8_t			 token[LN_HOLDER_TOKEN_LEN];
+	char			 msg[160];
 	int			 resumed;
 
 	if (hsync_attach(c->h->sync, c, a->client, (int)a->cols,
 	    (int)a->rows, a->resume.len == sizeof token ? a->resume.data :
 	    NULL, token, &resumed) != 0) {
-		char	msg[160];
-
 		snprintf(msg, sizeof msg, "the session has %d clients "
 		    "attached, as many as it serves: detach one of them "
 		    "and attach again", HOLDER_MAX_CLIENTS);
@@ -631,6 +630,7 @@ holder_do_hello(struct hconn *c, const Lnsh__Holder__Request *req)
 {
 	Lnsh__Holder__Reply	rep = LNSH__HOLDER__REPLY__INIT;
 	Lnsh__Holder__Hello	hello = LNSH__HOLDER__HELLO__INIT;
+	Lnsh__Holder__Error	e = LNSH__HOLDER__ERROR__INIT;
 	const char		*method;
 	char			msg[128];
 
@@ -641,8 +641,6 @@ holder_do_hello(struct hconn *c, const Lnsh__Holder__Request *req)
 		return;
 	}
 	if (req->hello->version != HOLDER_PROTO_VERSION) {
-		Lnsh__Holder__Error	e = LNSH__HOLDER__ERROR__INIT;
-
 		/* Our version with the refusal: lnshd may greet us in it. */
 		snprintf(msg, sizeof msg, "holder protocol version mismatch: "
 		    "holder speaks %d, peer %u", HOLDER_PROTO_VERSION,
