@@ -595,7 +595,6 @@ struct lnshd {
 	uint64_t		 rpc_dropped;	/* replies dropped: no room */
 	uint64_t		 relay_dropped;	/* SSP messages not relayed */
 
-	struct ln_counters	 holder_ctr;	/* holders' messages dropped */
 
 	struct session		*sessions;	/* sessions.c */
 	unsigned		 nsessions;

@@ -121,7 +121,7 @@ status_drops(FILE *out, const char *prefix, const struct ln_counters *ctr)
 
 /*
  * The status text: the daemon, its sockets, clients, sessions, the
- * channel's counters, pairing's and the holders' drops, one "key
+ * channel's counters and the relay's, pairing's drops, one "key
  * value..." line each
  * (docs/lnshd.md).
  */
@@ -164,7 +164,6 @@ status_report(struct lnshd *d, FILE *out)
 	    (unsigned long long)d->relay_dropped);
 	status_drops(out, "", ctr);
 	status_drops(out, "pair_", pair_counters());
-	status_drops(out, "holder_", &d->holder_ctr);
 }
 
 /* One holder answered a kill-all. */
