@@ -76,7 +76,39 @@ struct emu {
 
 	/* libvterm's cursor or scroll region to fix (emu_fixup). */
 	int			 fixup;
+
+	/*
+	 * What the scanner knows of libvterm's text state (emu_track_*):
+	 * the character set designated into G0-G3 ('B' ASCII, '0' DEC
+	 * graphics, 'A' UK) and the one invoked into GL, and a copy of both
+	 * that DECSC takes and DECRC puts back (libvterm saves neither).
+	 */
+	uint8_t			 g[4], gl;
+	uint8_t			 saved_g[4], saved_gl;
+	int			 scs;		/* SC_ESC_INT: 1 + G set, or 0 */
+	unsigned		 block;		/* EMU_BLOCK_*: no fast path */
+	int			 dwl;		/* a double-width line was set */
+	int			 fast;		/* EMU_FAST_* */
 };
+
+/* Why the fast path cannot run now (struct emu.block). */
+#define EMU_BLOCK_INSERT	0x001	/* IRM */
+#define EMU_BLOCK_NEWLINE	0x002	/* LNM: LF is CR LF */
+#define EMU_BLOCK_ORIGIN	0x004	/* DECOM */
+#define EMU_BLOCK_NOWRAP	0x008	/* DECAWM off */
+#define EMU_BLOCK_LRMM		0x010	/* DECLRMM: left and right margins */
+#define EMU_BLOCK_REGION	0x020	/* a scroll region that is not all */
+#define EMU_BLOCK_GL		0x040	/* which set is in GL is not known */
+#define EMU_BLOCK_SS		0x080	/* SS2 or SS3 may apply to the next */
+#define EMU_BLOCK_UNKNOWN	0x100	/* a mode sequence we cannot read */
+/* Everything a reset (RIS, DECSTR) puts back. */
+#define EMU_BLOCK_RESET		0x1ff
+
+/* The fastest run worth sending past libvterm (its cursor is set after). */
+#define EMU_FAST_MIN	24
+
+static void	emu_track_reset(struct emu *, int);
+static int	emu_fast_default(void);
 
 #define EMU_FIX_CURSOR	0x1	/* DECRC may restore off the screen */
 #define EMU_FIX_REGION	0x2	/* the rows changed */
@@ -350,11 +382,18 @@ emu_resize_cb(int rows, int cols, vt_resize_arg *a, void *arg)
 	return (1);
 }
 
-/* Double-width lines are drawn single-width. */
+/*
+ * Double-width lines are drawn single-width, but libvterm wraps them at
+ * half the width: while it may have one, the fast path checks each row.
+ */
 static int
 emu_setlineinfo(int row, const VTermLineInfo *n, const VTermLineInfo *o,
     void *arg)
 {
+	struct emu	*e = arg;
+
+	if (n->doublewidth || n->doubleheight)
+		e->dwl = 1;
 	return (1);
 }
 
@@ -411,7 +450,28 @@ emu_new(int cols, int rows, size_t sblines, emu_reply_fn reply, void *ctx)
 	e->st = vterm_obtain_state(e->vt);
 	vterm_state_set_callbacks(e->st, &emu_callbacks, e);
 	vterm_state_reset(e->st, 1);
+	emu_track_reset(e, 1);
+	e->fast = emu_fast_default();
 	return (e);
+}
+
+/*
+ * The fast path is on unless LNSH_EMU_FAST=0 is in the environment (to
+ * compare against libvterm alone, by hand or in the e2e tests).
+ */
+static int
+emu_fast_default(void)
+{
+	const char	*v = getenv("LNSH_EMU_FAST");
+
+	return (v != NULL && strcmp(v, "0") == 0 ? EMU_FAST_OFF : EMU_FAST_ON);
+}
+
+/* EMU_FAST_OFF, _ON (runs worth it) or _ALWAYS (any run: for tests). */
+void
+emu_set_fast(struct emu *e, int mode)
+{
+	e->fast = mode;
 }
 
 /* Frees a terminal. */
@@ -603,6 +663,213 @@ emu_sgr(const char *s, const char *end, uint16_t attr)
 	return (attr);
 }
 
+/*
+ * The text state a reset leaves: ASCII in every set, G0 in GL, no modes
+ * that stop the fast path. A hard reset (RIS) forgets what DECSC saved.
+ */
+static void
+emu_track_reset(struct emu *e, int hard)
+{
+	memset(e->g, 'B', sizeof e->g);
+	e->gl = 0;
+	e->block &= ~EMU_BLOCK_RESET;
+	if (hard) {
+		memset(e->saved_g, 'B', sizeof e->saved_g);
+		e->saved_gl = 0;
+	}
+}
+
+/* SO (set 1) or SI (set 0) reached libvterm; exact unless ambiguous. */
+static void
+emu_track_shift(struct emu *e, int set, int ambiguous)
+{
+	if (ambiguous) {
+		e->block |= EMU_BLOCK_GL;
+		return;
+	}
+	e->gl = (uint8_t)set;
+	e->block &= ~EMU_BLOCK_GL;
+}
+
+/* DECSC (and 1048, 1049): libvterm saves the cursor and pen; we the sets. */
+static void
+emu_track_save(struct emu *e)
+{
+	memcpy(e->saved_g, e->g, sizeof e->g);
+	e->saved_gl = (e->block & EMU_BLOCK_GL) ? 0xff : e->gl;
+}
+
+/*
+ * DECRC (and 1048, 1049 reset), after libvterm has restored the cursor:
+ * designates and invokes the character sets DECSC saved, as a VT100 and
+ * xterm do. libvterm (0.1.4 to 0.3.3) keeps them as they are, so vttest's
+ * line of DEC graphics drawn across a DECSC / DECRC came out half as
+ * plain letters.
+ */
+static void
+emu_track_restore(struct emu *e)
+{
+	static const char *const shift[] = { "\017", "\016", "\033n",
+	    "\033o" };
+	char	 s[16];
+	size_t	 n = 0;
+	int	 k;
+
+	for (k = 0; k < 4; k++) {
+		if (e->g[k] == e->saved_g[k])
+			continue;
+		s[n++] = '\033';
+		s[n++] = "()*+"[k];
+		s[n++] = (char)e->saved_g[k];
+		e->g[k] = e->saved_g[k];
+	}
+	if (e->saved_gl == 0xff)
+		e->block |= EMU_BLOCK_GL;
+	else if (e->saved_gl != e->gl || (e->block & EMU_BLOCK_GL)) {
+		memcpy(s + n, shift[e->saved_gl], strlen(shift[e->saved_gl]));
+		n += strlen(shift[e->saved_gl]);
+		e->gl = e->saved_gl;
+		e->block &= ~EMU_BLOCK_GL;
+	}
+	if (n > 0)
+		vterm_input_write(e->vt, s, n);
+}
+
+/*
+ * Reads a CSI's parameters as libvterm does, -1 for a missing one; the
+ * count, or -1 when a byte other than a digit or separator is among them
+ * (so libvterm takes it for another sequence), or -2 when a number is
+ * longer than we trust (libvterm's own overflows).
+ */
+static int
+emu_csi_params(const char *s, const char *end, long *v, int max)
+{
+	int	 n = 0;
+
+	v[0] = -1;
+	for (; s < end; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (v[n] >= 100000000)
+				return (-2);
+			v[n] = (v[n] < 0 ? 0 : v[n] * 10) + (*s - '0');
+		} else if (*s == ';' || *s == ':') {
+			if (++n >= max)
+				return (-2);
+			v[n] = -1;
+		} else
+			return (-1);
+	}
+	return (n + 1);
+}
+
+/* DECSTBM as libvterm reads it: whether the region is now the screen. */
+static void
+emu_track_region(struct emu *e, const long *v, int argc)
+{
+	long	 rows = e->fb->rows, top, bot;
+
+	top = (v[0] < 0 ? 1 : v[0]) - 1;
+	bot = argc < 2 || v[1] < 0 ? -1 : v[1];
+	if (top < 0)
+		top = 0;
+	if (top > rows)
+		top = rows;
+	if (top == 0 && bot == rows)
+		bot = -1;
+	else if (bot > rows)
+		bot = rows;
+	if ((bot > -1 ? bot : rows) <= top) {
+		top = 0;
+		bot = -1;
+	}
+	if (top == 0 && bot == -1)
+		e->block &= ~EMU_BLOCK_REGION;
+	else
+		e->block |= EMU_BLOCK_REGION;
+}
+
+/* Sets or clears a block bit. */
+static void
+emu_block_bit(struct emu *e, unsigned bit, int on)
+{
+	if (on)
+		e->block |= bit;
+	else
+		e->block &= ~bit;
+}
+
+/*
+ * The modes (SM, RM, DECSET, DECRST) and the scroll region (DECSTBM)
+ * that decide whether text may go the fast path, read as libvterm reads
+ * them: SM and RM take their first parameter only, DECSET and DECRST
+ * from 0.2 on all of them; DEL is dropped wherever it is. A DECRC by
+ * 1048 or 1049 puts the character sets back once libvterm has had it.
+ */
+static void
+emu_csi_track(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
+    size_t *fed)
+{
+	char	 b[EMU_CSI_MAX];
+	long	 v[EMU_VTERM_ARGS];
+	size_t	 n = 0, k;
+	int	 argc, a, priv, set = final == 'h';
+
+	if (final != 'h' && final != 'l' && final != 'r')
+		return;
+	if (e->csi_over) {
+		e->block |= EMU_BLOCK_UNKNOWN;
+		return;
+	}
+	for (k = 0; k < e->csilen; k++) {
+		if (e->csi[k] != 0x7f)
+			b[n++] = e->csi[k];
+	}
+	priv = n > 0 && b[0] == '?';
+	argc = emu_csi_params(b + priv, b + n, v, EMU_VTERM_ARGS);
+	if (argc == -2)
+		e->block |= EMU_BLOCK_UNKNOWN;
+	if (argc < 0)
+		return;
+	if (final == 'r') {
+		if (!priv)
+			emu_track_region(e, v, argc);
+		return;
+	}
+	if (!priv) {
+		if (v[0] == 4)
+			emu_block_bit(e, EMU_BLOCK_INSERT, set);
+		else if (v[0] == 20)
+			emu_block_bit(e, EMU_BLOCK_NEWLINE, set);
+		return;
+	}
+	for (a = 0; a < argc; a++) {
+#ifndef HAVE_VTERMSTATEFALLBACKS
+		if (a > 0)
+			break;		/* 0.1 reads the first only */
+#endif
+		switch (v[a]) {
+		case 6:
+			emu_block_bit(e, EMU_BLOCK_ORIGIN, set);
+			break;
+		case 7:
+			emu_block_bit(e, EMU_BLOCK_NOWRAP, !set);
+			break;
+		case 69:
+			emu_block_bit(e, EMU_BLOCK_LRMM, set);
+			break;
+		case 1048:
+		case 1049:
+			if (set)
+				emu_track_save(e);
+			else {
+				emu_feed(e, p, fed, i);
+				emu_track_restore(e);
+			}
+			break;
+		}
+	}
+}
+
 /* A CSI sequence ended with final at p[i - 1]. */
 static void
 emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
@@ -629,6 +896,7 @@ emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 			return;
 		}
 	}
+	emu_csi_track(e, final, p, i, fed);
 	if (e->csi_over)
 		return;
 	if (s < end && *s == '?' && (final == 'h' || final == 'l')) {
@@ -650,6 +918,7 @@ emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 		emu_feed(e, p, fed, i);
 		e->fb->modes &= ~(FB_MODE_APPCURSOR | FB_MODE_APPKEYPAD);
 		e->pen.attr &= ~(FB_FAINT | FB_CONCEAL);
+		emu_track_reset(e, 0);
 	}
 }
 
@@ -714,6 +983,7 @@ emu_fixup(struct emu *e)
 		    (pos.row < e->fb->rows ? pos.row : e->fb->rows - 1) + 1,
 		    (pos.col < e->fb->cols ? pos.col : e->fb->cols - 1) + 1);
 		vterm_input_write(e->vt, s, (size_t)n);
+		e->block &= ~EMU_BLOCK_REGION;
 	} else if (pos.row >= e->fb->rows || pos.col >= e->fb->cols)
 		vterm_input_write(e->vt, "\033[?h", 4);
 	e->fixup = 0;
@@ -746,6 +1016,160 @@ emu_scan_open(struct emu *e, uint8_t c)
 	return (0);
 }
 
+/* Whether libvterm may have a double-width or double-height row. */
+static int
+emu_dwl_any(struct emu *e)
+{
+	const VTermLineInfo	*li;
+	int			 y;
+
+	for (y = 0; y < e->fb->rows; y++) {
+		li = vterm_state_get_lineinfo(e->st, y);
+		if (li->doublewidth || li->doubleheight)
+			return (1);
+	}
+	return (0);
+}
+
+/* A line feed at the bottom of the screen, as libvterm would scroll. */
+static void
+emu_fast_scroll(struct emu *e)
+{
+	emu_scrollrect((VTermRect){ .start_row = 0, .end_row = e->fb->rows,
+	    .start_col = 0, .end_col = e->fb->cols }, 1, 0, e);
+}
+
+/*
+ * The fast path: a run of printable ASCII, CR and LF from p[i] written
+ * straight into the framebuffer, where libvterm would spend a callback
+ * on every character. Only when libvterm would do exactly this: ASCII in
+ * GL (e->block and e->g say so), no insert or newline mode, autowrap on,
+ * no origin mode, margins or scroll region, no double-width row, and a
+ * cursor that cannot be in the pending-wrap state (two or more columns
+ * from the edge). The run's wraps, with their pending state at the last
+ * column (which a line feed at the bottom keeps, as libvterm does), and
+ * its scrolls (through emu_scrollrect, so scrollback gets its rows as
+ * always) are done here; libvterm then gets the cursor where the last
+ * printable character goes, and that character and what follows it,
+ * which leaves its cursor, pending wrap, last glyph (for REP and
+ * combining characters) exactly as if it had seen the whole run.
+ * Returns where the run ends, or i when it was not taken.
+ */
+static size_t
+emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
+{
+	struct fb	*fb = e->fb;
+	VTermPos	 pos;
+	size_t		 k, j, last = (size_t)-1;
+	char		 s[32];
+	int		 x, y, n, wrap = 0, cols = fb->cols, rows = fb->rows;
+	uint8_t		 c;
+
+	for (k = i; k < len; k++) {
+		c = p[k];
+		if (c >= 0x20 && c < 0x7f)
+			last = k;
+		else if (c != '\r' && c != '\n')
+			break;
+	}
+	if (last == (size_t)-1 ||
+	    (e->fast != EMU_FAST_ALWAYS && last - i < EMU_FAST_MIN))
+		return (i);
+	/* libvterm must have everything before the run, held bytes too. */
+	if (*fed == i && e->hold.len > 0)
+		return (i);
+	emu_feed(e, p, fed, i);
+	vterm_state_get_cursorpos(e->st, &pos);
+	x = pos.col;
+	y = pos.row;
+	if (cols < 4 || x < 0 || x > cols - 3 || y < 0 || y >= rows ||
+	    (e->dwl && emu_dwl_any(e)))
+		return (i);
+	for (j = i; j <= last; j++) {
+		c = p[j];
+		if (c == '\r') {
+			x = 0;
+			wrap = 0;
+		} else if (c == '\n') {
+			/* libvterm cancels a pending wrap only if it moved. */
+			if (y == rows - 1)
+				emu_fast_scroll(e);
+			else {
+				y++;
+				wrap = 0;
+			}
+		} else {
+			if (wrap) {
+				if (y == rows - 1)
+					emu_fast_scroll(e);
+				else
+					y++;
+				fb_row_mut(fb, y - 1)->wrapped = 1;
+				x = 0;
+				wrap = 0;
+			}
+			if (j == last)
+				break;
+			fb_put1(fb, x, y, c, &e->pen);
+			if (x == cols - 1)
+				wrap = 1;
+			else
+				x++;
+		}
+	}
+	e->wrapcand = 0;
+	n = snprintf(s, sizeof s, "\033[%d;%dH", y + 1, x + 1);
+	vterm_input_write(e->vt, s, (size_t)n);
+	vterm_input_write(e->vt, (const char *)p + last, k - last);
+	*fed = k;
+	return (k);
+}
+
+/*
+ * Text from p[i] up to the next ESC, whose offset it returns (len if
+ * none): through the fast path where it may go, and otherwise left for
+ * libvterm, watching only for what the fast path must know (SO, SI, the
+ * end of a single shift). After a line feed the fast path is tried again.
+ */
+static size_t
+emu_text(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
+{
+	size_t	 j;
+	uint8_t	 c;
+	int	 ok;
+
+	for (;;) {
+		ok = e->fast != EMU_FAST_OFF && e->block == 0 &&
+		    e->g[e->gl] == 'B';
+		if (ok && (j = emu_fast(e, p, i, len, fed)) > i) {
+			i = j;
+			continue;
+		}
+		for (; i < len; i++) {
+			c = p[i];
+			if (c > 0x20) {
+				/* A single shift applies to this one at most. */
+				if (c < 0x7f)
+					e->block &= ~EMU_BLOCK_SS;
+				continue;
+			}
+			if (c == 0x1b)
+				return (i);
+			if (c == 0x0e || c == 0x0f) {
+				emu_track_shift(e, c == 0x0e, 0);
+				i++;
+				break;
+			}
+			if (c == '\n' && ok) {
+				i++;
+				break;
+			}
+		}
+		if (i >= len)
+			return (len);
+	}
+}
+
 /*
  * Bytes from the application (the pty), in any pieces.
  *
@@ -763,7 +1187,6 @@ emu_scan_open(struct emu *e, uint8_t c)
 void
 emu_input(struct emu *e, const uint8_t *p, size_t len)
 {
-	const uint8_t	*q;
 	size_t		 i = 0, fed = 0, seq = 0, keep;
 	uint8_t		 c;
 
@@ -773,14 +1196,21 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				emu_feed(e, p, &fed, i);
 				emu_fixup(e);
 			}
-			if ((q = memchr(p + i, 0x1b, len - i)) == NULL)
+			if ((i = emu_text(e, p, i, len, &fed)) >= len)
 				break;
-			seq = (size_t)(q - p);
-			i = seq + 1;
+			seq = i++;
 			e->sc = SC_ESC;
 			continue;
 		}
 		c = p[i++];
+		/*
+		 * libvterm carries out SO and SI wherever they are, but in
+		 * SOS from 0.2 on (which 0.1 does not parse as a string), and
+		 * in what this scanner drops.
+		 */
+		if ((c == 0x0e || c == 0x0f) && e->sc != SC_CSI_DROP)
+			emu_track_shift(e, c == 0x0e, (e->sc == SC_STR ||
+			    e->sc == SC_STR_ESC) && !e->str_dcs);
 		switch (e->sc) {
 		case SC_ESC:
 			/*
@@ -799,10 +1229,20 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 			else if (c == 'X' || c == '^' || c == '_') {
 				e->sc = SC_STR;
 				e->str_dcs = 0;
-			} else if (c >= 0x20 && c <= 0x2f)
+			} else if (c >= 0x20 && c <= 0x2f) {
 				e->sc = SC_ESC_INT;
-			else if (c == '8')
+				e->scs = c >= '(' && c <= '+' ? c - '(' + 1 : 0;
+			} else if (c == '7')
+				emu_track_save(e);		/* DECSC */
+			else if (c == '8') {
 				e->fixup |= EMU_FIX_CURSOR;	/* DECRC */
+				emu_feed(e, p, &fed, i);
+				emu_track_restore(e);
+			} else if (c == 'n' || c == 'o') {
+				e->gl = c == 'n' ? 2 : 3;	/* LS2, LS3 */
+				e->block &= ~EMU_BLOCK_GL;
+			} else if (c == 'N' || c == 'O')
+				e->block |= EMU_BLOCK_SS;	/* SS2, SS3 */
 			else if (c == '=')
 				e->fb->modes |= FB_MODE_APPKEYPAD;
 			else if (c == '>')
@@ -811,6 +1251,7 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				emu_feed(e, p, &fed, i);
 				e->fb->modes &= ~EMU_SCAN_MODES;
 				e->pen.attr &= ~(FB_FAINT | FB_CONCEAL);
+				emu_track_reset(e, 1);
 			} else if (c == 0x1b) {
 				e->sc = SC_ESC;
 				seq = i - 1;
@@ -826,8 +1267,14 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 			else if (c >= 0x7f || (c < 0x20 && c != 0x18 &&
 			    c != 0x1a))
 				break;
-			else if (c >= 0x30 || c == 0x18 || c == 0x1a)
+			else if (c >= 0x30 || c == 0x18 || c == 0x1a) {
+				/* SCS: the sets libvterm knows; others kept. */
+				if (e->scs > 0 && (c == 'B' || c == '0' ||
+				    c == 'A'))
+					e->g[e->scs - 1] = c;
 				e->sc = SC_GROUND;
+			} else
+				e->scs = 0;	/* a second intermediate */
 			break;
 		case SC_CSI:
 			if (c >= 0x40 && c <= 0x7e) {

@@ -23,6 +23,10 @@ const struct fb	*emu_screen(const struct emu *);
 const char	*emu_title(const struct emu *);
 int		 emu_capture(const struct emu *, long, int, char **, size_t *);
 const struct scrollback *emu_scrollback(const struct emu *);
+#define EMU_FAST_OFF	0	/* every byte through libvterm */
+#define EMU_FAST_ON	1	/* the default: long runs of ASCII past it */
+#define EMU_FAST_ALWAYS	2	/* any run, however short: for tests */
+void		 emu_set_fast(struct emu *, int);
 
 /* scrollback.c: lines that scrolled off the top, stored compactly. */
 #define SB_DEFAULT_LINES	10000

@@ -174,6 +174,48 @@ test_utf8_and_wrap(void **state)
 	emu_free(e);
 }
 
+/*
+ * DECSC saves the character sets and DECRC puts them back (a VT100's
+ * and xterm's DECSC, what vttest's menu 2 checks): a line of DEC
+ * graphics interrupted by a DECSC, an ASCII 'A' elsewhere, and a DECRC
+ * goes on as graphics. libvterm alone drew the second half as plain q.
+ */
+static void
+test_decsc_charsets(void **state)
+{
+	struct emu	*e = emu_new(20, 3, 100, NULL, NULL);
+	int		 k;
+
+	/* vttest: cup, scs_graphics, qqqqq, decsc, cup, scs_normal, A... */
+	feed(e, "\033[2;3H\033(0qqqqq\0337\033[1;1H\033(BA\0338qqqqq");
+	assert_screen(e, 0, 0, "A\n  "
+	    "\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80"
+	    "\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80\xe2\x94\x80"
+	    "\xe2\x94\x80\xe2\x94\x80\n\n");
+	/* The other way round, with G1 shifted in (SO) and 1048. */
+	feed(e, "\033[2J\033[H\033(B\033)0\017\033[?1048hx\016q\033[?1048lq"
+	    "\017");
+	assert_screen(e, 0, 0, "q\xe2\x94\x80\n\n\n");
+	/*
+	 * RIS forgets the saved sets: DECRC then restores ASCII (and, in
+	 * libvterm, the saved column).
+	 */
+	feed(e, "\033(0\0337\033c\0338q");
+	assert_screen(e, 0, 0, " q\n\n\n");
+	/* Every split of the vttest line gives the same screen. */
+	for (k = 1; k < 10; k++) {
+		emu_free(e);
+		e = emu_new(20, 3, 100, NULL, NULL);
+		feed(e, "\033(0qq\0337\033(B");
+		emu_input(e, (const uint8_t *)"\033[1;10HA\0338qq", (size_t)k);
+		emu_input(e, (const uint8_t *)"\033[1;10HA\0338qq" + k,
+		    15 - (size_t)k);
+		assert_screen(e, 0, 0, "\xe2\x94\x80\xe2\x94\x80"
+		    "\xe2\x94\x80\xe2\x94\x80     A\n\n\n");
+	}
+	emu_free(e);
+}
+
 /* DA and DSR/CPR are answered through reply_fn. */
 static void
 test_replies(void **state)
@@ -404,16 +446,20 @@ struct outcome {
 	struct reply	 reply;
 };
 
-/* Feeds s (len bytes) cut at the given points; records the outcome. */
+/*
+ * Feeds s (len bytes) cut at the given points, with the fast path in the
+ * given mode (EMU_FAST_*); records the outcome.
+ */
 static void
 run_cut(const char *s, size_t len, const size_t *cut, size_t ncut,
-    struct outcome *o)
+    int fast, struct outcome *o)
 {
 	struct emu	*e;
 	size_t		 from = 0, i, n;
 
 	memset(&o->reply, 0, sizeof o->reply);
 	e = emu_new(12, 4, 100, reply_cb, &o->reply);
+	emu_set_fast(e, fast);
 	for (i = 0; i <= ncut; i++) {
 		n = (i < ncut ? cut[i] : len) - from;
 		emu_input(e, (const uint8_t *)s + from, n);
@@ -454,7 +500,8 @@ outcome_free(struct outcome *o)
  * The holder reads the pty in arbitrary pieces: every sequence cut at
  * every byte, and cut at all of them at once, must do exactly what it
  * does whole (screen, cursor, title, modes, clipboard, bells, scrollback,
- * replies).
+ * replies). Whole and cut, with the fast path taking every run of ASCII
+ * it may, it must also do what libvterm alone does.
  */
 static void
 test_split_anywhere(void **state)
@@ -487,6 +534,19 @@ test_split_anywhere(void **state)
 		"\033[?1049h\033[Halt\033]2;in alt\007\033[?1049l",
 		"\a\033[1;31m\a\033#8\033(0lqk\033(B",
 		"\033_Gapc\033\\z\033^pm\007y\033Xsos, unended",
+		/* The fast path: wraps, the pending wrap, scrolls. */
+		"abcdefghijklmnopqrstuvwxyz\r\n0123456789AB\n\nC\r\n\nxy",
+		"\033[4;1Habcdefghijkl\nmn\r\n\033[4;11Hxyz\r\n12345",
+		"\033[4;1Habcdefghijkl\r\033[4;10Hxyz\033[Cw\033[2Kv",
+		"\033[4hins\033[4l\033[?7labcdefghijklmnop\033[?7hq",
+		"\033[2;3rab\r\n\n\nabcdefghijklmnopq\033[rzz\r\n\n\n\n",
+		"\033[20hab\ncd\033[20lef\ngh\033[?6hij\033[?6lkl\033[?69hmn",
+		"\033(0lqk\r\n\016x\017x\033)0\016qq\033Nqq\033Oqrs\017tu",
+		"e\xcc\x81" "abc\r\nabcdefghijk\xcc\x81l\xe6\x97\xa5mnop",
+		"\033#6wide line of text\r\nnext line\r\n\033#5back",
+		"ab\033[3bcd\r\nabcdefghijkl\033[b\033[1;31mxyz\033[2mfaint",
+		"\033(0ab\0337\033(Bcd\0338ef\033[?1049hgh\033[?1049lij",
+		"abcdefghij\033[6n\r\nklmnopqrstuvwxy\033[6n\033[H\033[L",
 	};
 	struct outcome	 whole, cut;
 	size_t		 n, len, k, all[64];
@@ -494,14 +554,23 @@ test_split_anywhere(void **state)
 	for (n = 0; n < sizeof corpus / sizeof corpus[0]; n++) {
 		len = strlen(corpus[n]);
 		assert_true(len <= sizeof all / sizeof all[0]);
-		run_cut(corpus[n], len, NULL, 0, &whole);
+		run_cut(corpus[n], len, NULL, 0, EMU_FAST_OFF, &whole);
+		run_cut(corpus[n], len, NULL, 0, EMU_FAST_ALWAYS, &cut);
+		assert_same(&whole, &cut, corpus[n], len);
+		outcome_free(&cut);
 		for (k = 1; k < len; k++) {
-			run_cut(corpus[n], len, &k, 1, &cut);
+			run_cut(corpus[n], len, &k, 1, EMU_FAST_OFF, &cut);
+			assert_same(&whole, &cut, corpus[n], k);
+			outcome_free(&cut);
+			run_cut(corpus[n], len, &k, 1, EMU_FAST_ALWAYS, &cut);
 			assert_same(&whole, &cut, corpus[n], k);
 			outcome_free(&cut);
 			all[k - 1] = k;
 		}
-		run_cut(corpus[n], len, all, len - 1, &cut);
+		run_cut(corpus[n], len, all, len - 1, EMU_FAST_OFF, &cut);
+		assert_same(&whole, &cut, corpus[n], 0);
+		outcome_free(&cut);
+		run_cut(corpus[n], len, all, len - 1, EMU_FAST_ALWAYS, &cut);
 		assert_same(&whole, &cut, corpus[n], 0);
 		outcome_free(&cut);
 		outcome_free(&whole);
@@ -585,6 +654,7 @@ main(void)
 		cmocka_unit_test(test_regions_insert_delete),
 		cmocka_unit_test(test_altscreen),
 		cmocka_unit_test(test_utf8_and_wrap),
+		cmocka_unit_test(test_decsc_charsets),
 		cmocka_unit_test(test_replies),
 		cmocka_unit_test(test_title_bell_modes),
 		cmocka_unit_test(test_modes_junk),
