@@ -26,7 +26,8 @@ if FUZZING
 FUZZ_TARGETS = fuzz/fuzz-transport fuzz/fuzz-initiation fuzz/fuzz-response \
 	fuzz/fuzz-frag fuzz/fuzz-rel fuzz/fuzz-protobuf \
 	fuzz/fuzz-chan-server fuzz/fuzz-chan-client \
-	fuzz/fuzz-fbapply fuzz/fuzz-emu fuzz/fuzz-ssp fuzz/fuzz-holder \
+	fuzz/fuzz-fbapply fuzz/fuzz-emu fuzz/fuzz-emu-fast fuzz/fuzz-ssp \
+	fuzz/fuzz-holder \
 	fuzz/fuzz-sgr fuzz/fuzz-config fuzz/fuzz-authkeys fuzz/fuzz-hosts \
 	fuzz/fuzz-userconf fuzz/fuzz-pairing fuzz/fuzz-cookie
 FUZZ_RUNS = 20000
@@ -102,6 +103,12 @@ fuzz_fuzz_emu_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
 fuzz_fuzz_emu_LDFLAGS = $(FUZZ_LINK_FLAGS)
 fuzz_fuzz_emu_LDADD = $(TERM_EMU_LIBS) $(FUZZ_LINK_LIBS)
 
+# The fast path against libvterm alone, on the same scripts.
+fuzz_fuzz_emu_fast_SOURCES = fuzz/fuzz-emu-fast.c $(FUZZ_COMMON)
+fuzz_fuzz_emu_fast_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
+fuzz_fuzz_emu_fast_LDFLAGS = $(FUZZ_LINK_FLAGS)
+fuzz_fuzz_emu_fast_LDADD = $(TERM_EMU_LIBS) $(FUZZ_LINK_LIBS)
+
 fuzz_fuzz_ssp_SOURCES = fuzz/fuzz-ssp.c $(FUZZ_COMMON)
 fuzz_fuzz_ssp_LDFLAGS = $(FUZZ_LINK_FLAGS)
 fuzz_fuzz_ssp_LDADD = $(SSP_LIBS) $(FUZZ_LINK_LIBS)
@@ -171,7 +178,7 @@ $(FUZZ_TESTS): $(FUZZ_TARGETS) fuzz/corpus.stamp Makefile
 	$(AM_V_GEN)t=`basename $@ .run`; \
 	case $$t in \
 	fuzz-chan-*) runs=$(FUZZ_RUNS_ENDPOINT) ;; \
-	fuzz-emu|fuzz-sgr) runs=$(FUZZ_RUNS_SLOW) ;; \
+	fuzz-emu|fuzz-emu-fast|fuzz-sgr) runs=$(FUZZ_RUNS_SLOW) ;; \
 	*) runs=$(FUZZ_RUNS) ;; \
 	esac; { \
 	echo '#!/bin/sh'; \

@@ -1046,13 +1046,17 @@ emu_fast_scroll(struct emu *e)
  * GL (e->block and e->g say so), no insert or newline mode, autowrap on,
  * no origin mode, margins or scroll region, no double-width row, and a
  * cursor that cannot be in the pending-wrap state (two or more columns
- * from the edge). The run's wraps, with their pending state at the last
- * column (which a line feed at the bottom keeps, as libvterm does), and
- * its scrolls (through emu_scrollrect, so scrollback gets its rows as
- * always) are done here; libvterm then gets the cursor where the last
- * printable character goes, and that character and what follows it,
+ * from the edge). libvterm gets the run's first printable character, as
+ * it would, which ends any UTF-8 sequence its decoder was left in (with
+ * U+FFFD, drawn where libvterm draws it). The run's wraps, with their
+ * pending state at the last column (which a line feed at the bottom
+ * keeps, as libvterm does), and its scrolls (through emu_scrollrect, so
+ * scrollback gets its rows as always) are done here; libvterm then gets
+ * the cursor where the last printable character goes, and that character
+ * and what follows it, in one write with the text after the run if
+ * that goes on (libvterm picks a decoder per write by its first byte),
  * which leaves its cursor, pending wrap, last glyph (for REP and
- * combining characters) exactly as if it had seen the whole run.
+ * combining characters) and decoders as if it had seen the whole run.
  * Returns where the run ends, or i when it was not taken.
  */
 static size_t
@@ -1060,32 +1064,34 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
 {
 	struct fb	*fb = e->fb;
 	VTermPos	 pos;
-	size_t		 k, j, last = (size_t)-1;
+	size_t		 k, j, first = (size_t)-1, last = (size_t)-1;
 	char		 s[32];
 	int		 x, y, n, wrap = 0, cols = fb->cols, rows = fb->rows;
 	uint8_t		 c;
 
 	for (k = i; k < len; k++) {
 		c = p[k];
-		if (c >= 0x20 && c < 0x7f)
+		if (c >= 0x20 && c < 0x7f) {
+			if (first == (size_t)-1)
+				first = k;
 			last = k;
-		else if (c != '\r' && c != '\n')
+		} else if (c != '\r' && c != '\n')
 			break;
 	}
-	if (last == (size_t)-1 ||
-	    (e->fast != EMU_FAST_ALWAYS && last - i < EMU_FAST_MIN))
+	if (first == last ||
+	    (e->fast != EMU_FAST_ALWAYS && last - first < EMU_FAST_MIN))
 		return (i);
 	/* libvterm must have everything before the run, held bytes too. */
 	if (*fed == i && e->hold.len > 0)
 		return (i);
-	emu_feed(e, p, fed, i);
+	emu_feed(e, p, fed, first + 1);
 	vterm_state_get_cursorpos(e->st, &pos);
 	x = pos.col;
 	y = pos.row;
 	if (cols < 4 || x < 0 || x > cols - 3 || y < 0 || y >= rows ||
 	    (e->dwl && emu_dwl_any(e)))
 		return (i);
-	for (j = i; j <= last; j++) {
+	for (j = first + 1; j <= last; j++) {
 		c = p[j];
 		if (c == '\r') {
 			x = 0;
@@ -1120,8 +1126,9 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
 	e->wrapcand = 0;
 	n = snprintf(s, sizeof s, "\033[%d;%dH", y + 1, x + 1);
 	vterm_input_write(e->vt, s, (size_t)n);
-	vterm_input_write(e->vt, (const char *)p + last, k - last);
-	*fed = k;
+	*fed = last;
+	if (k == len || p[k] < 0x80)
+		emu_feed(e, p, fed, k);
 	return (k);
 }
 

@@ -1,0 +1,116 @@
+/*
+ * fuzz-emu-fast.c: the emulator's fast path (server/emu.c, runs of ASCII
+ * written past libvterm) against libvterm alone. The same script of
+ * records as fuzz-emu (fuzz.h):
+ *
+ *	FUZZ_OP_TICK		resize: u16le cols, u16le rows (each taken
+ *				modulo 300 and 100, plus one)
+ *	others			bytes the program wrote to the pty
+ *
+ * goes to two emulators, one with the fast path off and one taking any
+ * run however short; after each record their screens (cells, wrapped
+ * rows, cursor, modes, title), their scrollback and their replies to the
+ * program must be the same, or the target aborts.
+ */
+#include "config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "fuzz.h"
+#include "fb.h"
+#include "server.h"
+
+/* What one emulator answered the program (DA, DSR): kept to compare. */
+struct fuzz_replies {
+	struct fb_text	 t;
+};
+
+/* Keeps an emulator's reply, up to a bound. */
+static void
+fuzz_fast_reply(void *arg, const uint8_t *p, size_t len)
+{
+	struct fuzz_replies	*r = arg;
+
+	if (r->t.len + len <= 1 << 16)
+		fb_text_add(&r->t, p, len);
+}
+
+/* Aborts, saying what differs, unless the two emulators agree. */
+static void
+fuzz_fast_compare(struct emu *slow, struct emu *fast,
+    const struct fuzz_replies *rs, const struct fuzz_replies *rf)
+{
+	const struct scrollback	*ss = emu_scrollback(slow);
+	const struct scrollback	*sf = emu_scrollback(fast);
+	char			*a, *b;
+	size_t			 alen, blen, i;
+
+	if (!fb_equal(emu_screen(slow), emu_screen(fast))) {
+		fprintf(stderr, "fuzz-emu-fast: the screens differ\n");
+		abort();
+	}
+	if (sb_count(ss) != sb_count(sf) || sb_total(ss) != sb_total(sf)) {
+		fprintf(stderr, "fuzz-emu-fast: scrollback %zu vs %zu lines\n",
+		    sb_count(ss), sb_count(sf));
+		abort();
+	}
+	for (i = 0; i < sb_count(ss); i++) {
+		if (sb_wrapped(ss, i) != sb_wrapped(sf, i)) {
+			fprintf(stderr, "fuzz-emu-fast: scrollback line %zu "
+			    "wrapped differs\n", i);
+			abort();
+		}
+	}
+	if (emu_capture(slow, -1, 1, &a, &alen) != 0 ||
+	    emu_capture(fast, -1, 1, &b, &blen) != 0)
+		abort();
+	if (alen != blen || memcmp(a, b, alen) != 0) {
+		fprintf(stderr, "fuzz-emu-fast: captures differ:\n%s\n--\n%s\n",
+		    a, b);
+		abort();
+	}
+	free(a);
+	free(b);
+	if (rs->t.len != rf->t.len ||
+	    (rs->t.len > 0 && memcmp(rs->t.p, rf->t.p, rs->t.len) != 0)) {
+		fprintf(stderr, "fuzz-emu-fast: the replies differ\n");
+		abort();
+	}
+}
+
+/* Runs one script through two fresh 80x24 emulators. */
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct fuzz_replies	 rs = { { NULL, 0, 0 } }, rf = { { NULL, 0, 0 } };
+	struct fuzz_rec		 rec;
+	struct buf		 b;
+	struct emu		*slow, *fast;
+	uint32_t		 v;
+
+	slow = emu_new(80, 24, 200, fuzz_fast_reply, &rs);
+	fast = emu_new(80, 24, 200, fuzz_fast_reply, &rf);
+	emu_set_fast(slow, EMU_FAST_OFF);
+	emu_set_fast(fast, EMU_FAST_ALWAYS);
+	buf_reader(&b, data, size);
+	while (fuzz_next_rec(&b, &rec) == 0) {
+		if (rec.op == FUZZ_OP_TICK) {
+			v = fuzz_u32(rec.data, rec.len);
+			emu_resize(slow, 1 + (int)((v & 0xffff) % 300),
+			    1 + (int)((v >> 16) % 100));
+			emu_resize(fast, 1 + (int)((v & 0xffff) % 300),
+			    1 + (int)((v >> 16) % 100));
+		} else {
+			emu_input(slow, rec.data, rec.len);
+			emu_input(fast, rec.data, rec.len);
+		}
+		fuzz_fast_compare(slow, fast, &rs, &rf);
+	}
+	emu_free(slow);
+	emu_free(fast);
+	free(rs.t.p);
+	free(rf.t.p);
+	return (0);
+}
