@@ -15,4 +15,4 @@ for f in $SCENARIOS; do
 	e2e_check "$T/$f" -u -n 7 -k 3
 	e2e_check "$T/$f" -u -n 5 -s
 done
-pass "8 scenarios x 4 framings, and the title, agree"
+pass "9 scenarios x 4 framings, and the title, agree"

@@ -7,7 +7,7 @@
 #   SCENARIOS             the scenarios that may be split into any frames;
 #                         title is played whole only (see below)
 
-SCENARIOS="utf8 sgr cursor region insdel wrap alt modes"
+SCENARIOS="utf8 sgr cursor region insdel wrap alt modes charset"
 
 # scenarios_write DIR: the scenario files, one per name.
 scenarios_write() {
@@ -72,6 +72,73 @@ scenarios_write() {
 	printf "before alt\n${E}[?1049h${E}[Halt screen${E}[10;10Hmiddle${E}[?1049lafter alt\n${E}[?1049h${E}[2;2Hstill alt\n" >"$sw_dir/alt"
 
 	printf "${E}[?1h${E}=${E}[?2004h${E}[?1002h${E}[?1006hmodes\n${E}[?25l" >"$sw_dir/modes"
+
+	# vttest's menu 2 (main.c, tst_screen): a line of each character set
+	# in five renditions, each cut by a DECSC, an ASCII 'A' at the top
+	# and a DECRC, which must restore the set (DEC graphics: lines).
+	{
+		printf "${E}[2J${E}[12;1Hline:"
+		for cset in 0 1 2 3; do
+			case $cset in
+			0) ch='*' ;; 1) ch=q ;; 2) ch=x ;; 3) ch='`' ;;
+			esac
+			scs=B
+			[ $cset = 1 ] || [ $cset = 3 ] && scs=0
+			i=0
+			for a in 0 1 4 5 7; do
+				printf "${E}[%d;%dH${E}[%sm${E}(%s%s%s%s%s%s${E}7" \
+				    $((10 + 2 * cset)) $((12 + 12 * i)) $a $scs \
+				    "$ch" "$ch" "$ch" "$ch" "$ch"
+				printf "${E}[%d;%dH${E}[m${E}(BA${E}8%s%s%s%s%s" \
+				    $((cset + 1)) $((i + 1)) \
+				    "$ch" "$ch" "$ch" "$ch" "$ch"
+				i=$((i + 1))
+			done
+		done
+		printf "${E}[m${E}(B${E}[21;1Hdone\n"
+	} >"$sw_dir/charset"
 	# Whole only: libvterm 0.1.4 drops an OSC split between two writes.
 	printf "${E}]2;a title${E}\\\\titled\n" >"$sw_dir/title"
+}
+
+# acs_to_glyphs: a capture-pane -e of tmux's own pane on stdin, with the
+# DEC graphics it keeps as SO, the ASCII letter, SI turned into the
+# characters an emulator draws for them (those the charset scenario uses),
+# so that it compares with a pane lnsh or fbplay drew.
+acs_to_glyphs() {
+	LC_ALL=C awk '
+	BEGIN {
+		m["q"] = "\342\224\200"; m["x"] = "\342\224\202"
+		m["`"] = "\342\227\206"; so = 0
+	}
+	{
+		out = ""; esc = 0
+		for (i = 1; i <= length($0); i++) {
+			c = substr($0, i, 1)
+			if (esc == 1) {
+				esc = c == "[" ? 2 : 0
+			} else if (esc == 2) {
+				if (c >= "@" && c <= "~")
+					esc = 0
+			} else if (c == "\033") {
+				esc = 1
+			} else if (c == "\016") {
+				so = 1; continue
+			} else if (c == "\017") {
+				so = 0; continue
+			} else if (so && (c in m)) {
+				c = m[c]
+			}
+			out = out c
+		}
+		print out
+	}'
+}
+
+# glyphs_to_acs: the other way for a plain capture (no -e), in which tmux
+# writes its own pane's DEC graphics as the bare ASCII letters.
+glyphs_to_acs() {
+	LC_ALL=C sed -e "s/$(printf '\342\224\200')/q/g" \
+	    -e "s/$(printf '\342\224\202')/x/g" \
+	    -e "s/$(printf '\342\227\206')/\`/g"
 }
