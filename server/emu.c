@@ -1110,7 +1110,8 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
 					emu_fast_scroll(e);
 				else
 					y++;
-				fb_row_mut(fb, y - 1)->wrapped = 1;
+				if (y > 0)
+					fb_row_mut(fb, y - 1)->wrapped = 1;
 				x = 0;
 				wrap = 0;
 			}

@@ -577,6 +577,42 @@ test_split_anywhere(void **state)
 	}
 }
 
+/*
+ * The fast path's wraps and scrolls on the smallest screens it runs on,
+ * one row among them: the same screen, wrapped rows and scrollback as
+ * libvterm alone draws.
+ */
+static void
+test_fast_small(void **state)
+{
+	static const char *text = "abcdefghijklmnopq\r\nrs\n\ntuvwxyz0123\n4"
+	    "\r\n56789\r\r\n\nABCDEFGHIJKLMNOPQRSTUVWXYZ";
+	struct emu	*e[2];
+	char		*out[2];
+	size_t		 len[2];
+	int		 cols, rows, k;
+
+	for (cols = 1; cols <= 7; cols++) {
+		for (rows = 1; rows <= 3; rows++) {
+			for (k = 0; k < 2; k++) {
+				e[k] = emu_new(cols, rows, 100, NULL, NULL);
+				emu_set_fast(e[k], k == 0 ? EMU_FAST_OFF :
+				    EMU_FAST_ALWAYS);
+				feed(e[k], text);
+				assert_int_equal(emu_capture(e[k], -1, 1,
+				    &out[k], &len[k]), 0);
+			}
+			assert_true(fb_equal(emu_screen(e[0]),
+			    emu_screen(e[1])));
+			assert_string_equal(out[0], out[1]);
+			for (k = 0; k < 2; k++) {
+				free(out[k]);
+				emu_free(e[k]);
+			}
+		}
+	}
+}
+
 /* A character cut between writes is the character, not U+FFFD. */
 static void
 test_split_utf8(void **state)
@@ -663,6 +699,7 @@ main(void)
 		cmocka_unit_test(test_resize),
 		cmocka_unit_test(test_random_input),
 		cmocka_unit_test(test_split_anywhere),
+		cmocka_unit_test(test_fast_small),
 		cmocka_unit_test(test_split_utf8),
 		cmocka_unit_test(test_split_title),
 	};
