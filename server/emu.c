@@ -1040,6 +1040,21 @@ emu_fast_scroll(struct emu *e)
 }
 
 /*
+ * The fast path's autowrap: the next row (scrolling at the bottom), the
+ * one left marked as continued, as emu_putglyph_slow marks it.
+ */
+static void
+emu_fast_wrap(struct emu *e, int *y)
+{
+	if (*y == e->fb->rows - 1)
+		emu_fast_scroll(e);
+	else
+		(*y)++;
+	if (*y > 0)
+		fb_row_mut(e->fb, *y - 1)->wrapped = 1;
+}
+
+/*
  * The fast path: a run of printable ASCII, CR and LF from p[i] written
  * straight into the framebuffer, where libvterm would spend a callback
  * on every character. Only when libvterm would do exactly this: ASCII in
@@ -1064,21 +1079,24 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
 {
 	struct fb	*fb = e->fb;
 	VTermPos	 pos;
-	size_t		 k, j, first = (size_t)-1, last = (size_t)-1;
+	struct fb_row	*r;
+	struct fb_cell	*cell;
+	size_t		 k, j, first, last = (size_t)-1;
 	char		 s[32];
 	int		 x, y, n, wrap = 0, cols = fb->cols, rows = fb->rows;
 	uint8_t		 c;
 
-	for (k = i; k < len; k++) {
+	for (k = i; k < len && (p[k] == '\r' || p[k] == '\n'); k++)
+		;
+	first = k;
+	for (; k < len; k++) {
 		c = p[k];
-		if (c >= 0x20 && c < 0x7f) {
-			if (first == (size_t)-1)
-				first = k;
+		if (c >= 0x20 && c < 0x7f)
 			last = k;
-		} else if (c != '\r' && c != '\n')
+		else if (c != '\r' && c != '\n')
 			break;
 	}
-	if (first == last ||
+	if (last == (size_t)-1 || first == last ||
 	    (e->fast != EMU_FAST_ALWAYS && last - first < EMU_FAST_MIN))
 		return (i);
 	/* libvterm must have everything before the run, held bytes too. */
@@ -1091,12 +1109,14 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
 	if (cols < 4 || x < 0 || x > cols - 3 || y < 0 || y >= rows ||
 	    (e->dwl && emu_dwl_any(e)))
 		return (i);
-	for (j = first + 1; j <= last; j++) {
+	for (j = first + 1; j < last; j++) {
 		c = p[j];
 		if (c == '\r') {
 			x = 0;
 			wrap = 0;
-		} else if (c == '\n') {
+			continue;
+		}
+		if (c == '\n') {
 			/* libvterm cancels a pending wrap only if it moved. */
 			if (y == rows - 1)
 				emu_fast_scroll(e);
@@ -1104,25 +1124,45 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
 				y++;
 				wrap = 0;
 			}
-		} else {
-			if (wrap) {
-				if (y == rows - 1)
-					emu_fast_scroll(e);
-				else
-					y++;
-				if (y > 0)
-					fb_row_mut(fb, y - 1)->wrapped = 1;
-				x = 0;
-				wrap = 0;
-			}
-			if (j == last)
-				break;
-			fb_put1(fb, x, y, c, &e->pen);
-			if (x == cols - 1)
-				wrap = 1;
-			else
-				x++;
+			continue;
 		}
+		if (wrap) {
+			emu_fast_wrap(e, &y);
+			x = 0;
+			wrap = 0;
+		}
+		/*
+		 * The characters from here to a control, the run's last or
+		 * the end of the row, into a row made private once.
+		 */
+		r = fb_row_mut(fb, y);
+		for (;;) {
+			cell = &r->cells[x];
+			if (cell->attr & (FB_WIDE | FB_CONT))
+				fb_put_cp(fb, x, y, c, &e->pen);
+			else {
+				cell->cp = c;
+				cell->fg = e->pen.fg;
+				cell->bg = e->pen.bg;
+				cell->attr = e->pen.attr;
+				cell->comb = 0;
+			}
+			if (x == cols - 1) {
+				wrap = 1;
+				break;
+			}
+			x++;
+			if (j + 1 >= last || (c = p[j + 1]) < 0x20 || c >= 0x7f)
+				break;
+			j++;
+		}
+		if (r->used < x + wrap)
+			r->used = x + wrap;
+	}
+	/* The last character wraps first, if it does, then goes to libvterm. */
+	if (wrap) {
+		emu_fast_wrap(e, &y);
+		x = 0;
 	}
 	e->wrapcand = 0;
 	n = snprintf(s, sizeof s, "\033[%d;%dH", y + 1, x + 1);
