@@ -183,6 +183,7 @@ test_utf8_and_wrap(void **state)
 static void
 test_decsc_charsets(void **state)
 {
+	static const char *tail = "\033[1;10HA\0338qq";
 	struct emu	*e = emu_new(20, 3, 100, NULL, NULL);
 	int		 k;
 
@@ -203,13 +204,12 @@ test_decsc_charsets(void **state)
 	feed(e, "\033(0\0337\033c\0338q");
 	assert_screen(e, 0, 0, " q\n\n\n");
 	/* Every split of the vttest line gives the same screen. */
-	for (k = 1; k < 10; k++) {
+	for (k = 1; k < (int)strlen(tail); k++) {
 		emu_free(e);
 		e = emu_new(20, 3, 100, NULL, NULL);
 		feed(e, "\033(0qq\0337\033(B");
-		emu_input(e, (const uint8_t *)"\033[1;10HA\0338qq", (size_t)k);
-		emu_input(e, (const uint8_t *)"\033[1;10HA\0338qq" + k,
-		    15 - (size_t)k);
+		emu_input(e, (const uint8_t *)tail, (size_t)k);
+		emu_input(e, (const uint8_t *)tail + k, strlen(tail) - (size_t)k);
 		assert_screen(e, 0, 0, "\xe2\x94\x80\xe2\x94\x80"
 		    "\xe2\x94\x80\xe2\x94\x80     A\n\n\n");
 	}
