@@ -1182,15 +1182,30 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
 static size_t
 emu_text(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
 {
-	size_t	 j;
-	uint8_t	 c;
-	int	 ok;
+	const uint8_t	*q;
+	size_t		 j;
+	uint8_t		 c;
+	int		 ok;
 
 	for (;;) {
 		ok = e->fast != EMU_FAST_OFF && e->block == 0 &&
 		    e->g[e->gl] == 'B';
 		if (ok && (j = emu_fast(e, p, i, len, fed)) > i) {
 			i = j;
+			continue;
+		}
+		if (!ok && !(e->block & EMU_BLOCK_SS)) {
+			/* Only ESC, SO and SI matter: memchr finds them. */
+			q = memchr(p + i, 0x1b, len - i);
+			j = q != NULL ? (size_t)(q - p) : len;
+			if ((q = memchr(p + i, 0x0e, j - i)) != NULL)
+				j = (size_t)(q - p);
+			if ((q = memchr(p + i, 0x0f, j - i)) != NULL)
+				j = (size_t)(q - p);
+			if (j >= len || p[j] == 0x1b)
+				return (j);
+			emu_track_shift(e, p[j] == 0x0e, 0);
+			i = j + 1;
 			continue;
 		}
 		for (; i < len; i++) {
