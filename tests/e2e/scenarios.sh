@@ -86,7 +86,7 @@ scenarios_write() {
 			[ $cset = 1 ] || [ $cset = 3 ] && scs=0
 			i=0
 			for a in 0 1 4 5 7; do
-				printf "${E}[%d;%dH${E}[%sm${E}(%s%s%s%s%s%s${E}7" \
+				printf "${E}[%d;%dH${E}[;%sm${E}(%s%s%s%s%s%s${E}7" \
 				    $((10 + 2 * cset)) $((12 + 12 * i)) $a $scs \
 				    "$ch" "$ch" "$ch" "$ch" "$ch"
 				printf "${E}[%d;%dH${E}[m${E}(BA${E}8%s%s%s%s%s" \
