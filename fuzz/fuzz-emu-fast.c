@@ -7,10 +7,11 @@
  *				modulo 300 and 100, plus one)
  *	others			bytes the program wrote to the pty
  *
- * goes to two emulators, one with the fast path off and one taking any
- * run however short; after each record their screens (cells, wrapped
- * rows, cursor, modes, title), their scrollback and their replies to the
- * program must be the same, or the target aborts.
+ * goes to three emulators: the fast path off, on as the holder runs it
+ * (long runs only), and taking any run however short; after each record
+ * their screens (cells, wrapped rows, cursor, modes, title), their
+ * scrollback and their replies to the program must be the same, or the
+ * target aborts.
  */
 #include "config.h"
 
@@ -80,37 +81,40 @@ fuzz_fast_compare(struct emu *slow, struct emu *fast,
 	}
 }
 
-/* Runs one script through two fresh 80x24 emulators. */
+/* Runs one script through three fresh 80x24 emulators. */
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
-	struct fuzz_replies	 rs = { { NULL, 0, 0 } }, rf = { { NULL, 0, 0 } };
+	static const int	 mode[3] = { EMU_FAST_OFF, EMU_FAST_ON,
+				    EMU_FAST_ALWAYS };
+	struct fuzz_replies	 r[3];
 	struct fuzz_rec		 rec;
 	struct buf		 b;
-	struct emu		*slow, *fast;
+	struct emu		*e[3];
 	uint32_t		 v;
+	int			 k;
 
-	slow = emu_new(80, 24, 200, fuzz_fast_reply, &rs);
-	fast = emu_new(80, 24, 200, fuzz_fast_reply, &rf);
-	emu_set_fast(slow, EMU_FAST_OFF);
-	emu_set_fast(fast, EMU_FAST_ALWAYS);
+	memset(r, 0, sizeof r);
+	for (k = 0; k < 3; k++) {
+		e[k] = emu_new(80, 24, 200, fuzz_fast_reply, &r[k]);
+		emu_set_fast(e[k], mode[k]);
+	}
 	buf_reader(&b, data, size);
 	while (fuzz_next_rec(&b, &rec) == 0) {
-		if (rec.op == FUZZ_OP_TICK) {
-			v = fuzz_u32(rec.data, rec.len);
-			emu_resize(slow, 1 + (int)((v & 0xffff) % 300),
-			    1 + (int)((v >> 16) % 100));
-			emu_resize(fast, 1 + (int)((v & 0xffff) % 300),
-			    1 + (int)((v >> 16) % 100));
-		} else {
-			emu_input(slow, rec.data, rec.len);
-			emu_input(fast, rec.data, rec.len);
+		for (k = 0; k < 3; k++) {
+			if (rec.op == FUZZ_OP_TICK) {
+				v = fuzz_u32(rec.data, rec.len);
+				emu_resize(e[k], 1 + (int)((v & 0xffff) % 300),
+				    1 + (int)((v >> 16) % 100));
+			} else
+				emu_input(e[k], rec.data, rec.len);
 		}
-		fuzz_fast_compare(slow, fast, &rs, &rf);
+		fuzz_fast_compare(e[0], e[1], &r[0], &r[1]);
+		fuzz_fast_compare(e[0], e[2], &r[0], &r[2]);
 	}
-	emu_free(slow);
-	emu_free(fast);
-	free(rs.t.p);
-	free(rf.t.p);
+	for (k = 0; k < 3; k++) {
+		emu_free(e[k]);
+		free(r[k].t.p);
+	}
 	return (0);
 }

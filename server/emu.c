@@ -104,8 +104,13 @@ struct emu {
 /* Everything a reset (RIS, DECSTR) puts back. */
 #define EMU_BLOCK_RESET		0x1ff
 
-/* The fastest run worth sending past libvterm (its cursor is set after). */
+/*
+ * The shortest run worth sending past libvterm (its cursor is set after),
+ * from its first printable character to its last.
+ */
+#ifndef EMU_FAST_MIN
 #define EMU_FAST_MIN	24
+#endif
 
 static void	emu_track_reset(struct emu *, int);
 static int	emu_fast_default(void);
@@ -1072,10 +1077,13 @@ emu_fast_wrap(struct emu *e, int *y)
  * that goes on (libvterm picks a decoder per write by its first byte),
  * which leaves its cursor, pending wrap, last glyph (for REP and
  * combining characters) and decoders as if it had seen the whole run.
- * Returns where the run ends, or i when it was not taken.
+ * Returns where the run ends, or i when it was not taken; then *skip is
+ * where the run ends if it was too short, so nothing in it needs another
+ * look, or i.
  */
 static size_t
-emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
+emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed,
+    size_t *skip)
 {
 	struct fb	*fb = e->fb;
 	VTermPos	 pos;
@@ -1096,9 +1104,12 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
 		else if (c != '\r' && c != '\n')
 			break;
 	}
+	*skip = i;
 	if (last == (size_t)-1 || first == last ||
-	    (e->fast != EMU_FAST_ALWAYS && last - first < EMU_FAST_MIN))
+	    (e->fast != EMU_FAST_ALWAYS && last - first < EMU_FAST_MIN)) {
+		*skip = k;
 		return (i);
+	}
 	/* libvterm must have everything before the run, held bytes too. */
 	if (*fed == i && e->hold.len > 0)
 		return (i);
@@ -1183,16 +1194,20 @@ static size_t
 emu_text(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
 {
 	const uint8_t	*q;
-	size_t		 j;
+	size_t		 j, skip;
 	uint8_t		 c;
 	int		 ok;
 
 	for (;;) {
 		ok = e->fast != EMU_FAST_OFF && e->block == 0 &&
 		    e->g[e->gl] == 'B';
-		if (ok && (j = emu_fast(e, p, i, len, fed)) > i) {
-			i = j;
-			continue;
+		if (ok) {
+			if ((j = emu_fast(e, p, i, len, fed, &skip)) > i) {
+				i = j;
+				continue;
+			}
+			if ((i = skip) >= len)
+				return (len);
 		}
 		if (!ok && !(e->block & EMU_BLOCK_SS)) {
 			/* Only ESC, SO and SI matter: memchr finds them. */
