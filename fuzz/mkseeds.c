@@ -10,7 +10,7 @@
  *	fuzz-sgr	its scrollback and screen as SGR text (emu_capture)
  *	fuzz-ssp	what an SSP server serving that screen sent its client,
  *			and what the client sent back
- *	fuzz-holder	the holder's frames: Hello, Info, the ScreenUpdates of
+ *	fuzz-holder	the holder's frames: Hello, Info, Attached, the Syncs of
  *			the session, Capture, Exited; and lnshd's requests
  * Not run by make: the seeds are committed, so rerun it by hand when the
  * captures or the formats change (the targets' grown corpora are beside).
