@@ -1,0 +1,22 @@
+# mk/hostile.mk: lnshd under fire (issue 12). tests/hostile-flood sends a
+# stranger's garbage and counts what comes back; the regress test runs a
+# short flood in make check, `make bench-hostile` the long flood, the
+# idle-session load and prints the figures (bench/hostile.sh; never run by
+# make check). docs/security.md quotes the figures with their commands.
+noinst_PROGRAMS += tests/hostile-flood
+tests_hostile_flood_SOURCES = tests/hostile-flood.c
+tests_hostile_flood_LDADD = $(PROTO_LIBS)
+$(tests_hostile_flood_OBJECTS): $(PROTO_GEN_H)
+
+TESTS += tests/regress/hostile-flood.sh
+EXTRA_DIST += tests/regress/hostile-flood.sh
+
+EXTRA_DIST += bench/hostile.sh bench/hostile-load.sh
+.PHONY: bench-hostile
+bench: bench-hostile
+bench-hostile: lnsh$(EXEEXT) lnshd$(EXEEXT) server/lnsh-holder$(EXEEXT) \
+    tests/hostile-flood$(EXEEXT)
+	LNSH_BUILDDIR=$(abs_builddir) LNSH_SRCDIR=$(abs_top_srcdir) \
+	    $(SHELL) $(top_srcdir)/bench/hostile.sh
+	LNSH_BUILDDIR=$(abs_builddir) LNSH_SRCDIR=$(abs_top_srcdir) \
+	    $(SHELL) $(top_srcdir)/bench/hostile-load.sh $(HOSTILE_SESSIONS)
