@@ -4,7 +4,7 @@
 # Clients are tests/attachctl (the attach protocol without a terminal),
 # all on loopback against one single-user lnshd.
 #
-# 1. C clients on C sessions (default 50), each session printing a line
+# 1. C clients on C sessions (default 50; each its own key), each session printing a line
 #    every 10 ms for SECS seconds (default 60), then "END-n": every
 #    client must see its session's end, and the screen it shows then must
 #    be the session's screen as `lnsh capture` gives it. Prints the wall
@@ -43,6 +43,20 @@ lnshd_listen $D --config "$T/lnshd.conf"
 HOSTKEY=$("$LNSHD" pubkey $D) || fail "lnshd pubkey"
 echo "mini 127.0.0.1:$PORT $HOSTKEY" >"$LNSH_CONFIG_DIR/hosts"
 CKEY=$LNSH_CONFIG_DIR/key
+# key_for K: a client key of its own for client K, authorized. One key
+# holds at most LN_PEERS_PER_KEY (32) connections: a 33rd makes lnshd
+# forget the longest silent one, so C clients of one key would evict
+# each other. C clients here are C people (or devices).
+key_for() {
+	if [ ! -f "$T/k$1/key" ]; then
+		mkdir -p "$T/k$1" && chmod 700 "$T/k$1"
+		LNSH_CONFIG_DIR=$T/k$1 "$LNSH" keygen >/dev/null 2>&1 ||
+		    fail "keygen $1"
+		LNSH_CONFIG_DIR=$T/k$1 "$LNSH" pubkey \
+		    >>"$HOME/.config/lnsh/authorized_keys" || fail "pubkey $1"
+	fi
+	echo "$T/k$1/key"
+}
 HZ=$(getconf CLK_TCK)
 bad=0
 
@@ -74,8 +88,9 @@ pids=
 t0=$(ms_now)
 k=1
 while [ $k -le "$C" ]; do
+	key=$(key_for $k)
 	(
-		"$ATTACHCTL" "$PORT" "$HOSTKEY" "$CKEY" "p$k" - "END-$k" \
+		"$ATTACHCTL" "$PORT" "$HOSTKEY" "$key" "p$k" - "END-$k" \
 		    $((SECS * 3 + 60)) python3 -c "
 import sys, time
 t = time.monotonic()
