@@ -12,7 +12,13 @@
  * lnshd limits initiations per key (LN_INIT_PER_KEY_PER_SEC) and overall
  * (LN_INIT_GLOBAL_PER_SEC): KEYS sets how much of the first a run uses.
  *
- * usage: hs-rate PORT SERVER-KEY-LINE AUTHORIZED-KEYS KEYS INFLIGHT SECS
+ * usage: hs-rate [-k KEYFILE] PORT SERVER-KEY-LINE AUTHORIZED-KEYS KEYS
+ *     INFLIGHT SECS
+ *
+ * -k: the private keys are kept in KEYFILE (raw, 32 bytes each): a run
+ * that finds it uses its keys and authorizes nothing. lnshd records each
+ * key's first handshake (and then one a minute) with a synced file
+ * write, so new keys measure those writes as well as the handshakes.
  */
 #include "config.h"
 
@@ -100,7 +106,16 @@ main(int argc, char **argv)
 	unsigned long		 nkeys, inflight, secs, done = 0, failed = 0;
 	unsigned long		 next = 0, i;
 	ssize_t			 n;
+	const char		*keyfile = NULL;
+	int			 ch, reuse = 0;
 
+	while ((ch = getopt(argc, argv, "k:")) != -1) {
+		if (ch != 'k')
+			return (2);
+		keyfile = optarg;
+	}
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc != 7) {
 		fprintf(stderr, "usage: hs-rate PORT SERVER-KEY-LINE "
 		    "AUTHORIZED-KEYS KEYS INFLIGHT SECS\n");
@@ -122,19 +137,38 @@ main(int argc, char **argv)
 		return (2);
 	sk = xcalloc(nkeys, sizeof *sk);
 	ms = xcalloc(HR_SAMPLES, sizeof *ms);
-	if ((f = fopen(argv[3], "a")) == NULL) {
-		perror(argv[3]);
-		return (2);
-	}
-	for (i = 0; i < nkeys; i++) {
-		if (key_generate(sk[i], pk) != 0 ||
-		    key_format(pk, "hs-rate", line, sizeof line) != 0)
+	if (keyfile != NULL && (f = fopen(keyfile, "rb")) != NULL) {
+		reuse = fread(sk, sizeof *sk, nkeys, f) == nkeys;
+		fclose(f);
+		if (!reuse) {
+			fprintf(stderr, "hs-rate: %s: fewer than %lu keys\n",
+			    keyfile, nkeys);
 			return (2);
-		fprintf(f, "%s\n", line);
+		}
 	}
-	if (fclose(f) != 0) {
-		perror(argv[3]);
-		return (2);
+	if (!reuse) {
+		if ((f = fopen(argv[3], "a")) == NULL) {
+			perror(argv[3]);
+			return (2);
+		}
+		for (i = 0; i < nkeys; i++) {
+			if (key_generate(sk[i], pk) != 0 ||
+			    key_format(pk, "hs-rate", line, sizeof line) != 0)
+				return (2);
+			fprintf(f, "%s\n", line);
+		}
+		if (fclose(f) != 0) {
+			perror(argv[3]);
+			return (2);
+		}
+	}
+	if (!reuse && keyfile != NULL) {
+		if ((f = fopen(keyfile, "wb")) == NULL ||
+		    fwrite(sk, sizeof *sk, nkeys, f) != nkeys ||
+		    fclose(f) != 0) {
+			perror(keyfile);
+			return (2);
+		}
 	}
 	memset(&sin, 0, sizeof sin);
 	sin.sin_family = AF_INET;

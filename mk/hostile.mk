@@ -19,7 +19,8 @@ CLEANFILES += bench/hs-rate$(EXEEXT)
 TESTS += tests/regress/hostile-flood.sh
 EXTRA_DIST += tests/regress/hostile-flood.sh
 
-EXTRA_DIST += bench/hostile.sh bench/hostile-load.sh bench/hostile-many.sh
+EXTRA_DIST += bench/hostile.sh bench/hostile-load.sh bench/hostile-many.sh \
+    bench/hostile-hs.sh
 .PHONY: bench-hostile
 bench: bench-hostile
 bench-hostile: lnsh$(EXEEXT) lnshd$(EXEEXT) server/lnsh-holder$(EXEEXT) \
@@ -31,3 +32,5 @@ bench-hostile: lnsh$(EXEEXT) lnshd$(EXEEXT) server/lnsh-holder$(EXEEXT) \
 	    $(SHELL) $(top_srcdir)/bench/hostile-load.sh $(HOSTILE_SESSIONS)
 	LNSH_BUILDDIR=$(abs_builddir) LNSH_SRCDIR=$(abs_top_srcdir) \
 	    $(SHELL) $(top_srcdir)/bench/hostile-many.sh
+	LNSH_BUILDDIR=$(abs_builddir) LNSH_SRCDIR=$(abs_top_srcdir) \
+	    $(SHELL) $(top_srcdir)/bench/hostile-hs.sh
