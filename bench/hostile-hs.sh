@@ -55,7 +55,7 @@ cpu_ticks() {
 	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
 }
 ms_now() {
-	echo $(( $(date +%s%N) / 1000000 ))
+	echo $(( $(date +%s%N) / 1000000 ))	# portable: Linux-only bench (/proc)
 }
 status_to() {
 	"$LNSHD" status $D >"$1" || fail "lnshd status"

@@ -42,7 +42,7 @@ pss() {
 }
 # ms_now: wall-clock milliseconds (GNU date; this bench is Linux only).
 ms_now() {
-	echo $(( $(date +%s%N) / 1000000 ))
+	echo $(( $(date +%s%N) / 1000000 ))	# portable: Linux-only bench (/proc)
 }
 fds() {
 	ls "/proc/$1/fd" | wc -l | tr -d ' '

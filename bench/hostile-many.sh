@@ -67,7 +67,7 @@ cpu_ticks() {
 	done | awk '{ n += $12 + $13 } END { print n + 0 }'
 }
 ms_now() {
-	echo $(( $(date +%s%N) / 1000000 ))
+	echo $(( $(date +%s%N) / 1000000 ))	# portable: Linux-only bench (/proc)
 }
 holders() {
 	"$LNSHD" status $D | awk '$1 == "session" { print $NF }'

@@ -1,8 +1,10 @@
 # mk/hostile.mk: lnshd under fire (issue 12). tests/hostile-flood sends a
 # stranger's garbage and counts what comes back; the regress test runs a
 # short flood in make check, `make bench-hostile` the long flood, the
-# idle-session load and prints the figures (bench/hostile.sh; never run by
-# make check; HOSTILE_SESSIONS sets the idle sessions, default 1,000).
+# idle sessions, many clients and handshakes, and prints the figures
+# (bench/hostile*.sh; never run by make check; HOSTILE_SESSIONS sets the
+# idle sessions, default 1,000). The flood needs root for its network
+# namespaces and is skipped without (exit 77), the rest runs.
 # docs/security.md quotes the figures with their commands.
 noinst_PROGRAMS += tests/hostile-flood
 tests_hostile_flood_SOURCES = tests/hostile-flood.c
@@ -27,7 +29,7 @@ bench-hostile: lnsh$(EXEEXT) lnshd$(EXEEXT) server/lnsh-holder$(EXEEXT) \
     tests/hostile-flood$(EXEEXT) tests/attachctl$(EXEEXT) tests/impair$(EXEEXT) \
     bench/hs-rate$(EXEEXT)
 	LNSH_BUILDDIR=$(abs_builddir) LNSH_SRCDIR=$(abs_top_srcdir) \
-	    $(SHELL) $(top_srcdir)/bench/hostile.sh
+	    $(SHELL) $(top_srcdir)/bench/hostile.sh || test $$? = 77
 	LNSH_BUILDDIR=$(abs_builddir) LNSH_SRCDIR=$(abs_top_srcdir) \
 	    $(SHELL) $(top_srcdir)/bench/hostile-load.sh $(HOSTILE_SESSIONS)
 	LNSH_BUILDDIR=$(abs_builddir) LNSH_SRCDIR=$(abs_top_srcdir) \

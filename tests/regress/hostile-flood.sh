@@ -38,8 +38,8 @@ mkdir -p "$T/flood" && chmod 700 "$T/flood"
 LNSH_CONFIG_DIR=$T/flood "$LNSH" keygen >/dev/null 2>&1 || fail "keygen"
 LNSH_CONFIG_DIR=$T/flood "$LNSH" pubkey >>"$HOME/.config/lnsh/authorized_keys" ||
     fail "pubkey"
-KEYFILE=$(ls "$T/flood"/*key* 2>/dev/null | grep -v '\.pub$' | head -n 1)
-[ -n "$KEYFILE" ] || fail "no private key in $T/flood: $(ls "$T/flood")"
+KEYFILE=$T/flood/key
+[ -f "$KEYFILE" ] || fail "no private key in $T/flood: $(ls "$T/flood")"
 
 D="--single-user --state-dir $STATE"
 spawn lnshd $NSX "$LNSHD" $D -v --listen 127.0.0.1:0
