@@ -184,7 +184,7 @@ echo "typed lines that reached the shell exactly once: $once of 20" \
     "($(wc -l <"$T/typed" | tr -d ' ') lines in all)"
 [ "$once" = 20 ] || bad=1
 t0=$(ms_now)
-"$LNSH" send mini shared "seq 1 20000; echo END-''X\\n" >/dev/null 2>"$T/err" ||
+"$LNSH" send mini shared "seq 1 20000; echo END-''X; exec sleep 100000\\n" >/dev/null 2>"$T/err" ||
     fail "lnsh send: $(cat "$T/err")"
 wait $pids
 ok=0

@@ -18,8 +18,8 @@ bench_hs_rate_LDADD = $(PROTO_LIBS)
 $(bench_hs_rate_OBJECTS): $(PROTO_GEN_H)
 CLEANFILES += bench/hs-rate$(EXEEXT)
 
-TESTS += tests/regress/hostile-flood.sh
-EXTRA_DIST += tests/regress/hostile-flood.sh
+TESTS += tests/regress/hostile-flood.sh tests/regress/hostile-clients.sh
+EXTRA_DIST += tests/regress/hostile-flood.sh tests/regress/hostile-clients.sh
 
 EXTRA_DIST += bench/hostile.sh bench/hostile-load.sh bench/hostile-many.sh \
     bench/hostile-hs.sh

@@ -1,0 +1,72 @@
+#!/bin/sh
+# hostile-clients.sh: 20 clients on one session (issue 12), the short form
+# of bench/hostile-many.sh's second part. tests/attachctl clients attach
+# to one shell session, one of them through tests/impair with 30% loss
+# each way; each types "echo tok-K >>FILE" once the prompt shows. Every
+# line must reach the shell exactly once (never lost, never twice, from
+# the lossy client too), and after an end marker every client must show
+# the session's screen as `lnsh capture` gives it.
+
+set -u
+. "$(dirname "$0")/verbs-lib.sh"
+verbs_setup hostile-clients
+ATTACHCTL=$B/tests/attachctl
+IMPAIR=$B/tests/impair
+for f in "$ATTACHCTL" "$IMPAIR"; do
+	[ -x "$f" ] || fail "$f not built"
+done
+verbs_daemon
+expect 0 "$LNSH" new mini shared -- env 'PS1=$ ' ENV= /bin/sh
+
+spawn impair "$IMPAIR" --listen 127.0.0.1:0 --to "127.0.0.1:$PORT" \
+    --drop 30% --seed 7
+wait_line 10 "$T/impair.out" '^listening' || fail "impair did not start"
+LOSSY=$(awk '/^listening/ { print $3; exit }' "$T/impair.out")
+
+: >"$T/typed"
+pids=
+k=1
+while [ $k -le 20 ]; do
+	port=$PORT
+	[ $k = 20 ] && port=$LOSSY
+	"$ATTACHCTL" -T '$' "$port" "$HOSTKEY" "$LNSH_CONFIG_DIR/key" shared \
+	    "echo tok-$k >>$T/typed\\n" "END-X" 60 >"$T/c$k.out" \
+	    2>"$T/c$k.err" &
+	pids="$pids $!"
+	LNSH_PIDS="$LNSH_PIDS $!"
+	k=$((k + 1))
+done
+typed20() {
+	[ "$(wc -l <"$T/typed" | tr -d ' ')" -ge 20 ]
+}
+wait_for 40 typed20 ||
+    fail "$(wc -l <"$T/typed" | tr -d ' ') of 20 typed lines arrived"
+# The marker goes after every line (a line typed twice would come before
+# it) and is the last output: the shell then sleeps, no prompt follows.
+expect 0 "$LNSH" send mini shared "echo END-''X; exec sleep 100000\\n"
+bad=
+for p in $pids; do
+	wait "$p" || bad="$bad $p"
+done
+[ -z "$bad" ] || fail "clients did not show the end:$bad"
+k=1
+while [ $k -le 20 ]; do
+	n=$(grep -cx "tok-$k" "$T/typed")
+	[ "$n" = 1 ] || fail "client $k's line reached the shell $n times"
+	k=$((k + 1))
+done
+[ "$(wc -l <"$T/typed" | tr -d ' ')" = 20 ] ||
+    fail "$(wc -l <"$T/typed") lines typed, not 20: $(cat "$T/typed")"
+"$LNSH" capture mini shared | sed 's/[[:space:]]*$//' >"$T/capture" ||
+    fail "lnsh capture"
+k=1
+while [ $k -le 20 ]; do
+	sed -n 's/^screen //p' "$T/c$k.out" | sed 's/[[:space:]]*$//' \
+	    >"$T/screen"
+	cmp -s "$T/screen" "$T/capture" || {
+		diff "$T/capture" "$T/screen" | head -n 10 >&2
+		fail "client $k's last screen is not the session's"
+	}
+	k=$((k + 1))
+done
+pass "20 clients (one behind 30% loss): each line once, all converged"
