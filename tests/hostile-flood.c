@@ -13,19 +13,24 @@
  *	badmac		the initiation's size and header, random body: mac1 wrong
  *	badtag		the captured transport header (a live receiver index),
  *			a fresh counter, random ciphertext: the AEAD tag fails
- *	replay		the captured packets again, unchanged
+ *	replay		the captured transport packets again, unchanged
  *	truncated	the initiation cut short, anywhere
+ *	replayinit	(-m) the captured initiation again, unchanged: its
+ *			mac1 is valid, its timestamp old
  *	mac1		(-m) the initiation with its Noise bytes changed and a
  *			valid mac1 recomputed from the server's public key:
  *			what someone who knows that key can send, and the only
  *			kind that costs lnshd a Diffie-Hellman
  *
+ * The last two are what a cookie reply may answer (lnshd under load):
+ * "replies_garbage N" counts the answers to the others, which must be 0.
  * Then it waits a second for stragglers and prints one "key value" line
  * each: "sent N", "sent_KIND N", "bytes_KIND N", "replies_KIND N",
  * "reply_bytes_KIND N", "max_reply_KIND N" (the largest datagram that
  * came back on that kind's sockets), "min_sent_KIND N" (the smallest
- * datagram that kind sent), "replies N" (all kinds), "amplified N"
- * (answers larger than the smallest packet of their kind), "legit_rx N"
+ * datagram that kind sent), "replies N" (all kinds), "replies_garbage N"
+ * (the kinds without a valid mac1), "amplified N" (answers larger than
+ * the smallest packet of their kind), "legit_rx N"
  * (datagrams the real connection got; it must stay up). Exit 0 when it
  * ran, 2 on a usage or setup error, 3 if the real handshake failed.
  *
@@ -54,10 +59,15 @@
 
 #include "proto.h"
 
-enum fl_kind { FL_RANDOM, FL_BADMAC, FL_BADTAG, FL_REPLAY, FL_TRUNC, FL_MAC1,
-    FL_KINDS };
+/*
+ * The kinds before FL_GARBAGE carry no valid mac1: nothing may answer
+ * them. The ones after are initiations with a valid mac1, which lnshd
+ * under load answers with a cookie reply (no larger than the initiation).
+ */
+enum fl_kind { FL_RANDOM, FL_BADMAC, FL_BADTAG, FL_REPLAY, FL_TRUNC,
+    FL_GARBAGE, FL_REPLAYINIT = FL_GARBAGE, FL_MAC1, FL_KINDS };
 static const char *fl_names[FL_KINDS] = { "random", "badmac", "badtag",
-    "replay", "truncated", "mac1" };
+    "replay", "truncated", "replayinit", "mac1" };
 
 #define FL_CAPTURE	16		/* packets of the real connection kept */
 #define FL_SOCKS_MAX	64		/* sockets per kind */
@@ -164,9 +174,12 @@ fl_make(struct flood *f, enum fl_kind k, const uint8_t *mac1key, uint8_t *p)
 		    len - LN_TRANSPORT_HDR_LEN);
 		return (len);
 	case FL_REPLAY:
-		c = &f->cap[fl_rand(f->ncap)];
+		c = &f->cap[1 + fl_rand(f->ncap - 1)];
 		memcpy(p, c->b, c->len);
 		return (c->len);
+	case FL_REPLAYINIT:
+		memcpy(p, init->b, init->len);
+		return (init->len);
 	case FL_TRUNC:
 		len = fl_rand(init->len);
 		memcpy(p, init->b, len);
@@ -261,7 +274,7 @@ main(int argc, char **argv)
 	uint64_t		 now, start, end, t, due, done = 0;
 	unsigned long		 rate, secs, total = 0;
 	size_t			 i, len, rr = 0;
-	int			 ch, nkinds = FL_MAC1, k;
+	int			 ch, nkinds = FL_GARBAGE, k;
 	ssize_t			 n;
 
 	f.nfds = 4;
@@ -388,7 +401,10 @@ main(int argc, char **argv)
 		printf("max_reply_%s %zu\n", fl_names[k], f.max_reply[k]);
 	}
 	total = 0;
-	for (k = 0; k < nkinds; k++)
+	for (k = 0; k < FL_GARBAGE; k++)
+		total += f.replies[k];
+	printf("replies_garbage %lu\n", total);
+	for (k = FL_GARBAGE; k < nkinds; k++)
 		total += f.replies[k];
 	printf("replies %lu\n", total);
 	printf("amplified %lu\n", f.amplified);
