@@ -354,6 +354,16 @@ enum ln_drop {
 };
 
 /*
+ * A key's last use (STATE/lastuse/UID, server/authkeys.c) is rewritten
+ * only when the time recorded is at least this much older: the file is
+ * replaced and synced, in lnshd's event loop, and at one write per
+ * handshake the fsyncs capped lnshd at about 95 handshakes a second
+ * (bench/hostile-hs.sh). `lnshd authorized` shows the time to the
+ * minute's precision that this leaves.
+ */
+#define LN_LASTUSE_EVERY_SEC	60
+
+/*
  * Text files lnsh reads (hosts, authorized_keys, lnshd.conf; a user's
  * authorized_keys is read by root-mode lnshd at every handshake).
  */

@@ -467,7 +467,8 @@ out:
 /*
  * Notes that key completed a handshake for uid at when (seconds since the
  * epoch), replacing the file atomically. Small and bounded: one line per
- * key that ever logged in as the user.
+ * key that ever logged in as the user. A time already recorded less than
+ * LN_LASTUSE_EVERY_SEC before when is left alone: no write, no fsync.
  */
 int
 authkeys_note_use(const char *state_dir, uid_t uid, const uint8_t *key,
@@ -476,8 +477,9 @@ authkeys_note_use(const char *state_dir, uid_t uid, const uint8_t *key,
 	struct buf	 b;
 	uint8_t		*data = NULL;
 	char		*path, *dir, *text = NULL, line[LN_TEXT_LINE_MAX];
-	char		 fp[LN_FINGERPRINT_LEN];
+	char		 fp[LN_FINGERPRINT_LEN], *end;
 	size_t		 len, n, used = 0, cap;
+	long long	 v;
 	int		 r;
 
 	path = lastuse_path(state_dir, uid);
@@ -493,8 +495,15 @@ authkeys_note_use(const char *state_dir, uid_t uid, const uint8_t *key,
 	text = xmalloc(cap);
 	buf_reader(&b, data, len);
 	while (ln_text_line(&b, line, sizeof line) != 0) {
-		if (strncmp(line, fp, n) == 0 && line[n] == ' ')
+		if (strncmp(line, fp, n) == 0 && line[n] == ' ') {
+			v = strtoll(line + n + 1, &end, 10);
+			if (*end == '\0' && v >= 0 && v <= when &&
+			    when - v < LN_LASTUSE_EVERY_SEC) {
+				r = 0;
+				goto out;
+			}
 			continue;
+		}
 		used += (size_t)snprintf(text + used, cap - used, "%s\n",
 		    line);
 	}

@@ -69,6 +69,16 @@ static const char plist_in[] =
     "\t<string>Interactive</string>\n"
     "\t<key>StandardErrorPath</key>\n"
     "\t<string>/Library/Logs/lnshd.log</string>\n"
+    "\t<key>SoftResourceLimits</key>\n"
+    "\t<dict>\n"
+    "\t\t<key>NumberOfFiles</key>\n"
+    "\t\t<integer>10240</integer>\n"
+    "\t</dict>\n"
+    "\t<key>HardResourceLimits</key>\n"
+    "\t<dict>\n"
+    "\t\t<key>NumberOfFiles</key>\n"
+    "\t\t<integer>10240</integer>\n"
+    "\t</dict>\n"
     "</dict>\n"
     "</plist>\n";
 
@@ -87,6 +97,7 @@ static const char unit_in[] =
     "RestartSec=2s\n"
     "KillMode=process\n"
     "TasksMax=infinity\n"
+    "LimitNOFILE=65536\n"
     "\n"
     "[Install]\n"
     "WantedBy=multi-user.target\n";

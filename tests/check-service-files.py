@@ -25,6 +25,8 @@ def want_plist(lnshd):
         "AbandonProcessGroup": True,
         "ProcessType": "Interactive",
         "StandardErrorPath": LOG,
+        "SoftResourceLimits": {"NumberOfFiles": 10240},
+        "HardResourceLimits": {"NumberOfFiles": 10240},
     }
 
 
@@ -38,7 +40,8 @@ def want_unit(lnshd):
                     ("Restart", "always"),
                     ("RestartSec", "2s"),
                     ("KillMode", "process"),
-                    ("TasksMax", "infinity")],
+                    ("TasksMax", "infinity"),
+                    ("LimitNOFILE", "65536")],
         "Install": [("WantedBy", "multi-user.target")],
     }
 

@@ -75,7 +75,7 @@ set -- $(ls -ln "$UNIT")
     fail "unit is $1 $3:$4, want -rw-r--r-- 0:0"
 ls "$ROOT/etc/systemd/system" | grep -qvx lnshd.service &&
     fail "left over: $(ls "$ROOT/etc/systemd/system")"
-for kv in Type=simple Restart=always KillMode=process TasksMax=infinity \
+for kv in Type=simple Restart=always KillMode=process TasksMax=infinity LimitNOFILE=65536 \
     WantedBy=multi-user.target; do
 	grep -qx "$kv" "$UNIT" || fail "unit lacks $kv"
 done

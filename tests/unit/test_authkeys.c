@@ -2,7 +2,8 @@
  * test_authkeys.c: authorized_keys parsing (comments, bad lines skipped
  * with file:line, good lines after them still admitted) and StrictModes
  * (group-writable or readable file, group-writable directory, refused with
- * the file named). Each test builds a home directory in a temporary one.
+ * the file named), and the last-use record. Each test builds a home
+ * directory in a temporary one.
  */
 #include "config.h"
 
@@ -297,6 +298,57 @@ test_strict_owner(void **state)
 	expect_refused(t, "owned by uid 1");
 }
 
+/*
+ * The last-use record: a handshake within LN_LASTUSE_EVERY_SEC of the time
+ * recorded leaves the file alone (no rewrite, no fsync: one per handshake
+ * capped lnshd at about 95 handshakes a second), a later one, an earlier
+ * one (the clock was set back) or another key's rewrites it.
+ */
+static void
+test_lastuse(void **state)
+{
+	struct tmp	*t = *state;
+	struct stat	 st0, st1;
+	char		 path[192];
+	int64_t		 when;
+
+	snprintf(path, sizeof path, "%s/lastuse/%lu", t->base,
+	    (unsigned long)geteuid());
+	assert_int_equal(authkeys_last_use(t->base, geteuid(), t->a, &when),
+	    LN_E_INVAL);
+	assert_int_equal(authkeys_note_use(t->base, geteuid(), t->a, 1000,
+	    NULL), 0);
+	assert_int_equal(stat(path, &st0), 0);
+	assert_int_equal(authkeys_note_use(t->base, geteuid(), t->a,
+	    1000 + LN_LASTUSE_EVERY_SEC - 1, NULL), 0);
+	assert_int_equal(stat(path, &st1), 0);
+	assert_true(st0.st_ino == st1.st_ino);	/* not replaced */
+	assert_int_equal(authkeys_last_use(t->base, geteuid(), t->a, &when),
+	    0);
+	assert_int_equal(when, 1000);
+
+	assert_int_equal(authkeys_note_use(t->base, geteuid(), t->a,
+	    1000 + LN_LASTUSE_EVERY_SEC, NULL), 0);
+	assert_int_equal(authkeys_last_use(t->base, geteuid(), t->a, &when),
+	    0);
+	assert_int_equal(when, 1000 + LN_LASTUSE_EVERY_SEC);
+	assert_int_equal(authkeys_note_use(t->base, geteuid(), t->a, 500,
+	    NULL), 0);
+	assert_int_equal(authkeys_last_use(t->base, geteuid(), t->a, &when),
+	    0);
+	assert_int_equal(when, 500);
+
+	/* Another key is recorded, the first one kept. */
+	assert_int_equal(authkeys_note_use(t->base, geteuid(), t->b, 510,
+	    NULL), 0);
+	assert_int_equal(authkeys_last_use(t->base, geteuid(), t->b, &when),
+	    0);
+	assert_int_equal(when, 510);
+	assert_int_equal(authkeys_last_use(t->base, geteuid(), t->a, &when),
+	    0);
+	assert_int_equal(when, 500);
+}
+
 int
 main(void)
 {
@@ -311,6 +363,8 @@ main(void)
 		cmocka_unit_test_setup_teardown(test_strict_dirs, setup,
 		    teardown),
 		cmocka_unit_test_setup_teardown(test_strict_owner, setup,
+		    teardown),
+		cmocka_unit_test_setup_teardown(test_lastuse, setup,
 		    teardown),
 	};
 
