@@ -36,12 +36,14 @@
 #include <sys/types.h>
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <sodium.h>
@@ -70,6 +72,7 @@
 #define ATTACH_READ_MAX		4096
 #define ATTACH_DEFAULT_TERM	"xterm-256color"
 #define ATTACH_POLL_MAX		(UDP_MAX_ADDRS + 2)
+#define ATTACH_TEST_PAUSE_NS	(20000 * ATTACH_MS)	/* test hook: at most */
 
 extern char	**environ;
 
@@ -888,6 +891,30 @@ att_environment(struct attach *a)
 }
 
 /*
+ * Test only (docs/hacking.md, tests/e2e/attach-winch.sh): with
+ * LNSH_TEST_ATTACH_PAUSE=PATH, creates PATH once the terminal's size was
+ * read and waits, at most ATTACH_TEST_PAUSE_NS, until it is removed, so a
+ * test can resize the terminal at that very point.
+ */
+static void
+att_test_pause(void)
+{
+	const char	*path = getenv("LNSH_TEST_ATTACH_PAUSE");
+	struct timespec	 ts = { 0, 10 * ATTACH_MS };
+	uint64_t	 end;
+	int		 fd;
+
+	if (path == NULL || *path == '\0')
+		return;
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1)
+		return;
+	close(fd);
+	end = ln_now_ns() + ATTACH_TEST_PAUSE_NS;
+	while (access(path, F_OK) == 0 && ln_now_ns() < end)
+		(void)nanosleep(&ts, NULL);
+}
+
+/*
  * Connects and attaches (a one-line error and exit 3 if HOST does not
  * answer in time), then takes over the terminal until detach or the end
  * of the session. Returns lnsh's exit code.
@@ -917,10 +944,21 @@ attach_run(const struct attach_opts *o)
 		    "send' and 'lnsh capture'");
 		return (LNSH_EXIT_USAGE);
 	}
+	/*
+	 * SIGWINCH is caught before the size is read: a resize while we
+	 * connect is then a TTY_EV_RESIZE, handled on the first turn
+	 * after the attach, not lost until the next one.
+	 */
+	if (tty_watch(&cause) != 0) {
+		cmd_error("%s", cause);
+		ex = LNSH_EXIT_ERROR;
+		goto out;
+	}
 	if (tty_size(STDOUT_FILENO, &a.cols, &a.rows) != 0) {
 		a.cols = 80;
 		a.rows = 24;
 	}
+	att_test_pause();
 	att_environment(&a);
 	if ((r = rpc_target(o->host, &a.t, &cause)) != 0) {
 		cmd_error("%s", cause != NULL ? cause : ln_strerror(r));

@@ -257,6 +257,7 @@ int		 locale_utf8(char **);
  */
 #define TTY_EV_RESIZE		0x1
 #define TTY_EV_REDRAW		0x2	/* resumed after a suspend */
+int		 tty_watch(char **);
 int		 tty_raw(int, char **);
 void		 tty_restore(void);
 void		 tty_set_restore(const char *);

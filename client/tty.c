@@ -135,6 +135,34 @@ tty_atexit(void)
 }
 
 /*
+ * Makes the self-pipe and catches SIGWINCH, so that from here on a change
+ * of size is a TTY_EV_RESIZE. Called before the size is first read: a
+ * resize between the read and the handler would otherwise be lost (the
+ * default action ignores SIGWINCH) until the next one. 0, or LN_E_SYSTEM
+ * with *cause set.
+ */
+int
+tty_watch(char **cause)
+{
+	char	 msg[256];
+	size_t	 i;
+
+	if (tty_pipe[0] == -1) {
+		if (pipe(tty_pipe) != 0) {
+			snprintf(msg, sizeof msg, "pipe: %s", strerror(errno));
+			*cause = xstrdup(msg);
+			return (LN_E_SYSTEM);
+		}
+		for (i = 0; i < 2; i++) {
+			(void)fcntl(tty_pipe[i], F_SETFL, O_NONBLOCK);
+			(void)fcntl(tty_pipe[i], F_SETFD, FD_CLOEXEC);
+		}
+	}
+	tty_handle(SIGWINCH, tty_sig_winch);
+	return (0);
+}
+
+/*
  * Puts the terminal on fd into raw mode (as cfmakeraw, which POSIX lacks)
  * and installs the restoring handlers. 0, or LN_E_SYSTEM with *cause set.
  */
@@ -150,17 +178,8 @@ tty_raw(int fd, char **cause)
 		*cause = xstrdup(msg);
 		return (LN_E_SYSTEM);
 	}
-	if (tty_pipe[0] == -1) {
-		if (pipe(tty_pipe) != 0) {
-			snprintf(msg, sizeof msg, "pipe: %s", strerror(errno));
-			*cause = xstrdup(msg);
-			return (LN_E_SYSTEM);
-		}
-		for (i = 0; i < 2; i++) {
-			(void)fcntl(tty_pipe[i], F_SETFL, O_NONBLOCK);
-			(void)fcntl(tty_pipe[i], F_SETFD, FD_CLOEXEC);
-		}
-	}
+	if (tty_watch(cause) != 0)
+		return (LN_E_SYSTEM);
 	t = tty_saved;
 	t.c_iflag &= ~(IGNBRK | BRKINT | PARMRK | ISTRIP | INLCR | IGNCR |
 	    ICRNL | IXON | IXOFF);
@@ -179,7 +198,6 @@ tty_raw(int fd, char **cause)
 	for (i = 0; i < sizeof tty_fatal / sizeof tty_fatal[0]; i++)
 		tty_handle(tty_fatal[i], tty_sig_fatal);
 	tty_handle(SIGTSTP, tty_sig_tstp);
-	tty_handle(SIGWINCH, tty_sig_winch);
 	tty_handle(SIGCONT, tty_sig_cont);
 	if (tcsetattr(fd, TCSAFLUSH, &t) != 0) {
 		snprintf(msg, sizeof msg, "terminal: %s", strerror(errno));

@@ -24,6 +24,7 @@ ATTACH_TESTS = tests/e2e/attach-basic.sh tests/e2e/attach-scrollback.sh \
 	tests/e2e/attach-scenarios.sh tests/e2e/attach-term.sh \
 	tests/e2e/attach-locale.sh tests/e2e/attach-hint.sh \
 	tests/e2e/attach-c1.sh tests/e2e/attach-resume.sh tests/e2e/attach-sizes.sh \
+	tests/e2e/attach-winch.sh tests/e2e/attach-orphan.sh \
 	tests/regress/roam-address.sh tests/regress/roam-outage.sh
 TESTS += $(ATTACH_TESTS)
 EXTRA_DIST += $(ATTACH_TESTS) tests/e2e/attach-lib.sh tests/regress/roam-lib.sh \

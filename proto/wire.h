@@ -255,7 +255,8 @@
  * - A client that went without detaching (its lnshd died, or its channel
  *   peer was forgotten) keeps its SSP server in the holder for
  *   LN_HOLDER_RESUME_SEC, resumable with its LN_HOLDER_TOKEN_LEN-byte
- *   token; then it is freed.
+ *   token; then it is freed (tests shorten it: LNSH_TEST_RESUME_SEC,
+ *   docs/hacking.md).
  */
 #define LN_RELAY_UP_MAX		4096
 #define LN_HOLDER_CLIENTS_MAX	16

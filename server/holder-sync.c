@@ -21,6 +21,7 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 
+#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -56,6 +57,7 @@ struct hsync {
 	unsigned		 attached;	/* with a connection */
 	struct hclient		*latest;	/* whose size the session has */
 	struct event		*reap;		/* orphans' expiry */
+	uint64_t		 keep_ns;	/* how long orphans are kept */
 	/* Line texts handed to an ssp_server call, freed after it. */
 	char			**texts;
 	size_t			 ntexts, textcap;
@@ -182,13 +184,13 @@ hsync_free_client(struct hclient *hc)
 	free(hc);
 }
 
-/* Frees orphans past HOLDER_RESUME_SEC; re-arms for the next one. */
+/* Frees orphans kept past keep_ns; re-arms for the next one. */
 static void
 hsync_reap(struct hsync *hs, uint64_t now)
 {
 	struct hclient	*hc, *next;
 	struct timeval	 tv;
-	uint64_t	 keep = HOLDER_RESUME_SEC * 1000000000ULL, first = 0;
+	uint64_t	 keep = hs->keep_ns, first = 0;
 
 	for (hc = TAILQ_FIRST(&hs->clients); hc != NULL; hc = next) {
 		next = TAILQ_NEXT(hc, entry);
@@ -215,6 +217,28 @@ hsync_reap_cb(evutil_socket_t fd, short what, void *arg)
 	hsync_reap(arg, ln_now_ns());
 }
 
+/*
+ * How long an orphan is kept, in ns: HOLDER_RESUME_SEC, or (test only,
+ * docs/hacking.md) LNSH_TEST_RESUME_SEC from lnshd's environment, 1 to
+ * HOLDER_RESUME_SEC, so that a test sees the expiry within its time.
+ */
+static uint64_t
+hsync_keep_ns(void)
+{
+	const char	*v = getenv("LNSH_TEST_RESUME_SEC");
+	char		*end;
+	unsigned long	 sec;
+
+	if (v != NULL && *v != '\0') {
+		errno = 0;
+		sec = strtoul(v, &end, 10);
+		if (errno == 0 && end != v && *end == '\0' && sec > 0 &&
+		    sec <= HOLDER_RESUME_SEC)
+			return (sec * 1000000000ULL);
+	}
+	return (HOLDER_RESUME_SEC * 1000000000ULL);
+}
+
 /* The SSP state of a session's clients, on emu's screen and scrollback. */
 struct hsync *
 hsync_new(struct event_base *base, struct emu *emu,
@@ -229,6 +253,7 @@ hsync_new(struct event_base *base, struct emu *emu,
 	hs->arg = arg;
 	TAILQ_INIT(&hs->clients);
 	hs->reap = evtimer_new(base, hsync_reap_cb, hs);
+	hs->keep_ns = hsync_keep_ns();
 	return (hs);
 }
 
