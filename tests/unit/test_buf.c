@@ -41,7 +41,7 @@ test_round_trip(void **state)
 	assert_int_equal(u8, 0xab);
 	assert_int_equal(u16, 0x1234);
 	assert_int_equal(u32, 0xdeadbeef);
-	assert_true(u64 == 0x0102030405060708ULL);
+	assert_int_equal(u64, 0x0102030405060708ULL);
 	assert_int_equal(buf_left(&r), 0);
 }
 

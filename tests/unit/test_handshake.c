@@ -68,7 +68,7 @@ hs_pair_response(struct pair *p, struct hs_keys *skeys)
 	assert_int_equal(hs_consume_initiation(&p->s_hs, p->s_priv,
 	    p->s_mac1, p->init, p->init_len, &sender, cpk, pl, sizeof pl,
 	    &plen), 0);
-	assert_true(sender == 0x11223344);
+	assert_int_equal(sender, 0x11223344);
 	assert_memory_equal(cpk, p->c_pub, LN_KEY_LEN);
 	assert_int_equal(plen, sizeof hello);
 	assert_memory_equal(pl, hello, plen);
@@ -140,10 +140,10 @@ test_round_trip(void **state)
 	assert_memory_equal(ck.send, sk.recv, LN_KEY_LEN);
 	assert_memory_equal(ck.recv, sk.send, LN_KEY_LEN);
 	assert_memory_not_equal(ck.send, ck.recv, LN_KEY_LEN);
-	assert_true(ck.local_index == 0x11223344);
-	assert_true(ck.remote_index == 0xaabbccdd);
-	assert_true(sk.local_index == 0xaabbccdd);
-	assert_true(sk.remote_index == 0x11223344);
+	assert_int_equal(ck.local_index, 0x11223344);
+	assert_int_equal(ck.remote_index, 0xaabbccdd);
+	assert_int_equal(sk.local_index, 0xaabbccdd);
+	assert_int_equal(sk.remote_index, 0x11223344);
 	assert_memory_equal(ck.remote_static, p.s_pub, LN_KEY_LEN);
 	assert_memory_equal(sk.remote_static, p.c_pub, LN_KEY_LEN);
 
@@ -467,7 +467,7 @@ test_ratelimit_edges(void **state)
 	ratelimit_init(&rl, UINT32_MAX, UINT32_MAX, 0);
 	assert_int_equal(ratelimit_allow(&rl, 0), 1);
 	assert_int_equal(ratelimit_allow(&rl, UINT64_MAX), 1);
-	assert_true(rl.tokens == ((uint64_t)UINT32_MAX - 1) * SEC);
+	assert_int_equal(rl.tokens, ((uint64_t)UINT32_MAX - 1) * SEC);
 
 	/* Backwards time earns nothing and does not rewind the bucket. */
 	ratelimit_init(&rl, 10, 1, 100 * SEC);

@@ -273,7 +273,8 @@ run_vector(const struct vector *v, enum noise_pattern p)
 		assert_memory_equal(pt, m->payload.b, ptlen);
 	}
 	/* The counters advanced once per message each way. */
-	assert_true(ic1.n == rc1.n && ic2.n == rc2.n);
+	assert_int_equal(ic1.n, rc1.n);
+	assert_int_equal(ic2.n, rc2.n);
 	assert_true(ic1.n + ic2.n > 0);
 }
 
@@ -493,11 +494,11 @@ test_transport(void **state)
 	ct[3] ^= 0x80;
 	assert_int_equal(noise_decrypt(&rx, ad, sizeof ad, ct, ctlen, pt,
 	    sizeof pt, &ptlen), LN_E_DROP(LN_DROP_DECRYPT));
-	assert_true(rx.n == 0);
+	assert_int_equal(rx.n, 0);
 	ct[3] ^= 0x80;
 	assert_int_equal(noise_decrypt(&rx, ad, sizeof ad, ct, ctlen, pt,
 	    sizeof pt, &ptlen), 0);
-	assert_true(rx.n == 1);
+	assert_int_equal(rx.n, 1);
 	assert_memory_equal(pt, msg, sizeof msg);
 
 	/* Explicit nonces: counter 7 opens only under counter 7. */

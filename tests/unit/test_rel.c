@@ -169,15 +169,15 @@ test_first_transmission(void **state)
 	assert_int_equal(rel_unacked(&r), 2);
 	assert_int_equal(rel_deadline(&r), 0);
 	e = next(&r, 10);
-	assert_true(e->seq == 1);
-	assert_true(e->ack == 0);
+	assert_int_equal(e->seq, 1);
+	assert_int_equal(e->ack, 0);
 	assert_memory_equal(e->body.data, "one", 3);
 	lnsh__envelope__free_unpacked(e, NULL);
 	e = next(&r, 10);
-	assert_true(e->seq == 2);
+	assert_int_equal(e->seq, 2);
 	lnsh__envelope__free_unpacked(e, NULL);
 	nothing(&r, 10);
-	assert_true(rel_deadline(&r) == 10 + LN_REL_RTO_INIT_NS);
+	assert_int_equal(rel_deadline(&r), 10 + LN_REL_RTO_INIT_NS);
 	assert_int_equal(c.retransmits, 0);
 	assert_int_equal(rel_queue(&r, NULL, 1), LN_E_INVAL);
 	assert_int_equal(rel_queue(&r, (const uint8_t *)"x",
@@ -213,12 +213,12 @@ test_window_full(void **state)
 	for (i = 0; i < 1 + LN_REL_SACK_BITS; i++)
 		lnsh__envelope__free_unpacked(next(&r, 0), NULL);
 	nothing(&r, 0);
-	assert_true(rel_deadline(&r) == LN_REL_RTO_INIT_NS);
+	assert_int_equal(rel_deadline(&r), LN_REL_RTO_INIT_NS);
 	assert_int_equal(feed(&r, 0, 10, NULL, 5 * MS, &k), 0);
 	assert_int_equal(k.n, 0);	/* a pure ack delivers nothing */
 	assert_int_equal(rel_unacked(&r), LN_REL_WINDOW - 10);
 	/* Slow start: ten acked, the window grows by ten; ten more go. */
-	assert_true(r.cwnd == LN_REL_CWND_INIT + 10);
+	assert_int_equal(r.cwnd, LN_REL_CWND_INIT + 10);
 	for (i = 0; i < 10; i++)
 		lnsh__envelope__free_unpacked(next(&r, 5 * MS), NULL);
 	nothing(&r, 5 * MS);
@@ -275,7 +275,8 @@ test_unacked_bytes(void **state)
 	assert_int_equal(k.n, 1);
 	assert_int_equal(rel_queue(&peer, (const uint8_t *)"q", 1), 0);
 	e = next(&peer, MS);
-	assert_true(e->ack == 0 && e->sack == 0);
+	assert_int_equal(e->ack, 0);
+	assert_int_equal(e->sack, 0);
 	lnsh__envelope__free_unpacked(e, NULL);
 	rel_free(&peer);
 }
@@ -295,19 +296,19 @@ test_rto_backoff(void **state)
 	assert_int_equal(rel_queue(&r, (const uint8_t *)"hello", 5), 0);
 	lnsh__envelope__free_unpacked(next(&r, now), NULL);
 	for (i = 0; i < 6; i++) {
-		assert_true(rel_deadline(&r) == now + rto);
+		assert_int_equal(rel_deadline(&r), now + rto);
 		nothing(&r, now + rto - 1);
 		now += rto;
 		e = next(&r, now);
-		assert_true(e->seq == 1);
+		assert_int_equal(e->seq, 1);
 		assert_memory_equal(e->body.data, "hello", 5);
 		lnsh__envelope__free_unpacked(e, NULL);
 		assert_int_equal(c.retransmits, i + 1);
 		rto = rto * 2 > LN_REL_RTO_MAX_NS ? LN_REL_RTO_MAX_NS : rto * 2;
-		assert_true(r.rto_ns == rto);
+		assert_int_equal(r.rto_ns, rto);
 		nothing(&r, now);
 	}
-	assert_true(rto == LN_REL_RTO_MAX_NS);
+	assert_int_equal(rto, LN_REL_RTO_MAX_NS);
 	rel_free(&r);
 }
 
@@ -336,13 +337,13 @@ test_rtt_timestamps(void **state)
 	assert_int_equal(rel_queue(&r, (const uint8_t *)"a", 1), 0);
 	e = next(&r, t);
 	ts = e->ts;
-	assert_true(ts == t / MS);
-	assert_true(e->echo == 0);
+	assert_int_equal(ts, t / MS);
+	assert_int_equal(e->echo, 0);
 	lnsh__envelope__free_unpacked(e, NULL);
 	assert_int_equal(feed_ack(&r, 1, 0, ts, 0, t + 100 * MS), 0);
-	assert_true(r.srtt_ns == 100 * MS);
-	assert_true(r.rttvar_ns == 50 * MS);
-	assert_true(r.rto_ns == 300 * MS + LN_REL_ACK_DELAY_NS);
+	assert_int_equal(r.srtt_ns, 100 * MS);
+	assert_int_equal(r.rttvar_ns, 50 * MS);
+	assert_int_equal(r.rto_ns, 300 * MS + LN_REL_ACK_DELAY_NS);
 
 	/* Held 30 ms by the peer: the sample is 100, rttvar 37.5. */
 	t += SEC;
@@ -351,12 +352,12 @@ test_rtt_timestamps(void **state)
 	ts = e->ts;
 	lnsh__envelope__free_unpacked(e, NULL);
 	assert_int_equal(feed_ack(&r, 2, 0, ts, 30, t + 130 * MS), 0);
-	assert_true(r.srtt_ns == 100 * MS);
-	assert_true(r.rttvar_ns == 37500000ULL);
-	assert_true(r.rto_ns == 250 * MS + LN_REL_ACK_DELAY_NS);
+	assert_int_equal(r.srtt_ns, 100 * MS);
+	assert_int_equal(r.rttvar_ns, 37500000ULL);
+	assert_int_equal(r.rto_ns, 250 * MS + LN_REL_ACK_DELAY_NS);
 	/* The same echo again (a stale one) gives no sample. */
 	assert_int_equal(feed_ack(&r, 2, 0, ts, 0, t + 900 * MS), 0);
-	assert_true(r.srtt_ns == 100 * MS);
+	assert_int_equal(r.srtt_ns, 100 * MS);
 
 	/* Sent again, then its echo: no sample; the ack ends the backoff. */
 	t += SEC;
@@ -365,12 +366,13 @@ test_rtt_timestamps(void **state)
 	ts = e->ts;
 	lnsh__envelope__free_unpacked(e, NULL);
 	e = next(&r, t + r.rto_ns);
-	assert_true(e->seq == 3 && e->ts == ts);	/* the same bytes */
+	assert_int_equal(e->seq, 3);
+	assert_int_equal(e->ts, ts);	/* the same bytes */
 	lnsh__envelope__free_unpacked(e, NULL);
-	assert_true(r.rto_ns == 2 * (250 * MS + LN_REL_ACK_DELAY_NS));
+	assert_int_equal(r.rto_ns, 2 * (250 * MS + LN_REL_ACK_DELAY_NS));
 	assert_int_equal(feed_ack(&r, 3, 0, ts, 0, t + 900 * MS), 0);
-	assert_true(r.srtt_ns == 100 * MS);
-	assert_true(r.rto_ns == 250 * MS + LN_REL_ACK_DELAY_NS);
+	assert_int_equal(r.srtt_ns, 100 * MS);
+	assert_int_equal(r.rto_ns, 250 * MS + LN_REL_ACK_DELAY_NS);
 	assert_int_equal(rel_unacked(&r), 0);
 	assert_int_equal(rel_deadline(&r), UINT64_MAX);
 
@@ -395,9 +397,10 @@ test_rtt_timestamps(void **state)
 	assert_int_equal(rel_input(&r, env, len, t, sink_deliver, &k), 0);
 	free(env);
 	e = next(&r, t + LN_REL_ACK_DELAY_NS);
-	assert_true(e->seq == 0 && e->ack == 1);
-	assert_true(e->echo == 700);
-	assert_true(e->echo_delay == LN_REL_ACK_DELAY_NS / MS);
+	assert_int_equal(e->seq, 0);
+	assert_int_equal(e->ack, 1);
+	assert_int_equal(e->echo, 700);
+	assert_int_equal(e->echo_delay, LN_REL_ACK_DELAY_NS / MS);
 	lnsh__envelope__free_unpacked(e, NULL);
 	rel_free(&r);
 }
@@ -421,12 +424,12 @@ test_identical_resend(void **state)
 	rel_init(&r, &c);
 	assert_int_equal(rel_queue(&r, (const uint8_t *)"same", 4), 0);
 	assert_int_equal(rel_next(&r, SEC, &env1, &len1, &seq1), 1);
-	assert_true(seq1 == 1);
+	assert_int_equal(seq1, 1);
 	/* Something arrives meanwhile: a fresh Envelope would ack it. */
 	assert_int_equal(feed(&r, 1, 0, "in", SEC + MS, &k), 0);
 	assert_int_equal(rel_next(&r, SEC + LN_REL_RTO_INIT_NS, &env2, &len2,
 	    &seq2), 1);
-	assert_true(seq2 == 1);
+	assert_int_equal(seq2, 1);
 	assert_int_equal(len1, len2);
 	assert_memory_equal(env1, env2, len1);
 	assert_int_equal(c.retransmits, 1);
@@ -434,7 +437,7 @@ test_identical_resend(void **state)
 	/* It did not carry the ack, so a pure ack still goes. */
 	assert_int_equal(rel_next(&r, SEC + LN_REL_RTO_INIT_NS, &env2, &len2,
 	    &seq2), 1);
-	assert_true(seq2 == 0);
+	assert_int_equal(seq2, 0);
 	free(env1);
 	free(env2);
 	rel_free(&r);
@@ -464,35 +467,37 @@ test_sack(void **state)
 	/* Holds 1, then 3 (bit 0) and 6 (bit 3): 2 is lost, 4 and 5 not. */
 	assert_int_equal(feed_ack(&r, 1, 0x9, 0, 0, 10 * MS), 0);
 	e = next(&r, 10 * MS);
-	assert_true(e->seq == 2);
+	assert_int_equal(e->seq, 2);
 	lnsh__envelope__free_unpacked(e, NULL);
 	nothing(&r, 10 * MS);
 	assert_int_equal(c.retransmits, 1);
 	/* Each RTO: 4 and 5 again, then 2, never 3 or 6; each backs off. */
 	e = next(&r, LN_REL_RTO_INIT_NS);
-	assert_true(e->seq == 4);
+	assert_int_equal(e->seq, 4);
 	lnsh__envelope__free_unpacked(e, NULL);
 	e = next(&r, LN_REL_RTO_INIT_NS);
-	assert_true(e->seq == 5);
+	assert_int_equal(e->seq, 5);
 	lnsh__envelope__free_unpacked(e, NULL);
 	nothing(&r, LN_REL_RTO_INIT_NS);
-	assert_true(r.rto_ns == 2 * LN_REL_RTO_INIT_NS);
+	assert_int_equal(r.rto_ns, 2 * LN_REL_RTO_INIT_NS);
 	e = next(&r, 10 * MS + LN_REL_RTO_INIT_NS);
-	assert_true(e->seq == 2);
+	assert_int_equal(e->seq, 2);
 	lnsh__envelope__free_unpacked(e, NULL);
 	nothing(&r, 10 * MS + LN_REL_RTO_INIT_NS);
 	assert_int_equal(c.retransmits, 4);
-	assert_true(r.rto_ns == 4 * LN_REL_RTO_INIT_NS);
+	assert_int_equal(r.rto_ns, 4 * LN_REL_RTO_INIT_NS);
 	/* Everything acked: the window is empty, the backoff over. */
 	assert_int_equal(feed_ack(&r, 6, 0, 0, 0, SEC), 0);
 	assert_int_equal(rel_unacked(&r), 0);
 	assert_int_equal(rel_deadline(&r), UINT64_MAX);
-	assert_true(r.rto_ns == LN_REL_RTO_INIT_NS);
+	assert_int_equal(r.rto_ns, LN_REL_RTO_INIT_NS);
 
 	/* Our sack says what we hold past a gap: seq 3 is bit 1. */
 	assert_int_equal(feed(&r, 3, 0, "c", SEC, &k), 0);
 	e = next(&r, SEC);
-	assert_true(e->seq == 0 && e->ack == 0 && e->sack == 0x2);
+	assert_int_equal(e->seq, 0);
+	assert_int_equal(e->ack, 0);
+	assert_int_equal(e->sack, 0x2);
 	lnsh__envelope__free_unpacked(e, NULL);
 	assert_int_equal(k.n, 0);
 	rel_free(&r);
@@ -516,9 +521,11 @@ test_delayed_ack(void **state)
 	assert_int_equal(k.reliable, 1);
 	assert_string_equal(k.last, "first");
 	nothing(&r, t);
-	assert_true(rel_deadline(&r) == t + LN_REL_ACK_DELAY_NS);
+	assert_int_equal(rel_deadline(&r), t + LN_REL_ACK_DELAY_NS);
 	e = next(&r, t + LN_REL_ACK_DELAY_NS);
-	assert_true(e->seq == 0 && e->ack == 1 && e->body.len == 0);
+	assert_int_equal(e->seq, 0);
+	assert_int_equal(e->ack, 1);
+	assert_int_equal(e->body.len, 0);
 	lnsh__envelope__free_unpacked(e, NULL);
 	nothing(&r, t + SEC);
 	assert_int_equal(rel_deadline(&r), UINT64_MAX);
@@ -528,17 +535,19 @@ test_delayed_ack(void **state)
 	nothing(&r, t + SEC);
 	assert_int_equal(feed(&r, 3, 0, "b", t + SEC, &k), 0);
 	e = next(&r, t + SEC);
-	assert_true(e->seq == 0 && e->ack == 3);
+	assert_int_equal(e->seq, 0);
+	assert_int_equal(e->ack, 3);
 	lnsh__envelope__free_unpacked(e, NULL);
 
 	/* A message of ours carries the ack and satisfies it. */
 	assert_int_equal(feed(&r, 4, 0, "c", t + 2 * SEC, &k), 0);
 	assert_int_equal(rel_queue(&r, (const uint8_t *)"reply", 5), 0);
 	e = next(&r, t + 2 * SEC);
-	assert_true(e->seq == 1 && e->ack == 4);
+	assert_int_equal(e->seq, 1);
+	assert_int_equal(e->ack, 4);
 	lnsh__envelope__free_unpacked(e, NULL);
 	nothing(&r, t + 2 * SEC + LN_REL_RTO_INIT_NS - 1);
-	assert_true(rel_deadline(&r) == t + 2 * SEC + LN_REL_RTO_INIT_NS);
+	assert_int_equal(rel_deadline(&r), t + 2 * SEC + LN_REL_RTO_INIT_NS);
 	rel_free(&r);
 }
 
@@ -560,7 +569,8 @@ test_unreliable(void **state)
 	assert_int_equal(feed(&a, 1, 0, "r", 0, &k), 0);
 	assert_int_equal(rel_wrap(&a, 0, (const uint8_t *)"u", 1, &env, &len), 0);
 	e = decode(env, len);
-	assert_true(e->seq == 0 && e->ack == 1);
+	assert_int_equal(e->seq, 0);
+	assert_int_equal(e->ack, 1);
 	lnsh__envelope__free_unpacked(e, NULL);
 	assert_int_equal(rel_deadline(&a), UINT64_MAX);	/* ack went */
 
@@ -596,7 +606,7 @@ test_reorder_hold(void **state)
 	assert_int_equal(feed(&r, 1, 0, "one", 0, &k), 0);
 	assert_int_equal(k.n, 3);
 	assert_string_equal(k.last, "three");
-	assert_true(r.delivered == 3);
+	assert_int_equal(r.delivered, 3);
 	rel_free(&r);
 }
 
@@ -681,7 +691,8 @@ test_drops(void **state)
 	ln_count(&c, error);
 	assert_int_equal(k.n, 1);
 	e = next(&r, SEC);
-	assert_true(e->seq == 0 && e->ack == 1);
+	assert_int_equal(e->seq, 0);
+	assert_int_equal(e->ack, 1);
 	lnsh__envelope__free_unpacked(e, NULL);
 
 	/* A held one arriving again is a duplicate too. */
@@ -735,10 +746,11 @@ test_reset(void **state)
 	rel_reset(&r);
 	assert_int_equal(rel_unacked(&r), 0);
 	assert_int_equal(rel_deadline(&r), UINT64_MAX);
-	assert_true(r.delivered == 0);
+	assert_int_equal(r.delivered, 0);
 	assert_int_equal(rel_queue(&r, (const uint8_t *)"c", 1), 0);
 	e = next(&r, SEC);
-	assert_true(e->seq == 1 && e->ack == 0);
+	assert_int_equal(e->seq, 1);
+	assert_int_equal(e->ack, 0);
 	assert_memory_equal(e->body.data, "c", 1);
 	lnsh__envelope__free_unpacked(e, NULL);
 	/* The peer's seq 1 is new again. */
@@ -895,7 +907,7 @@ test_lossy_link(void **state)
 		}
 		if (l->end[0].sent < N_MSGS || l->end[1].sent < N_MSGS)
 			when = when > l->now + MS ? l->now + MS : when;
-		assert_true(when != UINT64_MAX);
+		assert_int_not_equal(when, UINT64_MAX);
 		if (when > l->now)
 			l->now = when;
 

@@ -168,7 +168,7 @@ test_exhaustion(void **state)
 	assert_int_equal(take(&r, LN_REJECT_AFTER_MSGS), DROP_EXPIRED);
 	/* replay_accept ignores what check refuses. */
 	replay_accept(&r, UINT64_MAX);
-	assert_true(r.top == LN_REJECT_AFTER_MSGS);
+	assert_int_equal(r.top, LN_REJECT_AFTER_MSGS);
 }
 
 /* A deterministic PRNG (xorshift64*) so failures reproduce. */

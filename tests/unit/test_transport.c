@@ -144,7 +144,7 @@ test_round_trip(void **state)
 	/* Too little room, either way, and the counter does not move. */
 	assert_int_equal(transport_seal(&a, big, 10, T0, 0, pkt,
 	    LN_TRANSPORT_HDR_LEN + 10 + LN_TAG_LEN - 1, &len), LN_E_NOSPACE);
-	assert_true(a.send_counter == 5);
+	assert_int_equal(a.send_counter, 5);
 	len = seal(&a, 11, T0, pkt);
 	assert_int_equal(transport_open(&b, pkt, len, T0, 0, pt, 63, &ptlen),
 	    LN_E_NOSPACE);
@@ -324,7 +324,7 @@ test_expiry_by_counter(void **state)
 	pair(&a, &b);
 	a.send_counter = LN_REJECT_AFTER_MSGS - 1;
 	len = seal(&a, 77, T0, pkt);
-	assert_true(a.send_counter == LN_REJECT_AFTER_MSGS);
+	assert_int_equal(a.send_counter, LN_REJECT_AFTER_MSGS);
 	assert_int_equal(transport_seal(&a, pt, sizeof pt, T0, 0, late,
 	    sizeof late, &n), LN_E_STATE);
 	assert_int_equal(open_pkt(&b, pkt, len, T0, &tag), 0);
@@ -348,7 +348,8 @@ test_wipe(void **state)
 	keypair_wipe(&a);
 	assert_memory_equal(a.send_key, zero, LN_KEY_LEN);
 	assert_memory_equal(a.recv_key, zero, LN_KEY_LEN);
-	assert_true(a.send_counter == 0 && a.created_ns == 0);
+	assert_int_equal(a.send_counter, 0);
+	assert_int_equal(a.created_ns, 0);
 }
 
 int
