@@ -13,8 +13,7 @@ wait_screen 15 a "$HINT_RE"
 attach_ready a
 # Gone by itself within its 5 s and a tick of the notice clock, with a
 # margin for a loaded machine; then the row is the session's again.
-wait_for 20 sh -c "! tmux -L '$ATTACH_SOCK' capture-pane -p -t a |
-    grep -Eq '$HINT_RE'" || fail "the hint stayed"
+wait_for 20 screen_lacks a "$HINT_RE" || fail "the hint stayed"
 tm send-keys -t a 'echo after-hint' Enter
 wait_screen 10 a '^after-hint$'
 screen_has a 'detaches' && fail "the hint came back"

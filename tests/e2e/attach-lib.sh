@@ -5,23 +5,21 @@
 #
 #   attach_setup NAME      verbs_setup + verbs_daemon, then tmux; SKIP 77
 #                          without tmux
-#   tm ARGS...             tmux on the test's private server
 #   attach_pane P ARGS...  a 80x24 tmux session P running lnsh ARGS; its
 #                          exit status lands in $T/P.rc, stderr in $T/P.err
 #                          ($ATTACH_COLS x $ATTACH_ROWS if set)
 #   attach_ready P         the session's shell answers in pane P (fails if
 #                          lnsh exited)
-#   screen_has P RE        the visible screen of P matches the ERE RE
-#   wait_screen SECS P RE  until it does, else fail
 #   PROMPT_RE              an ERE for a line that starts with /bin/sh's
 #                          prompt ("$ ", or "# " as root; the session's
 #                          environment is lnshd's, not ours, so PS1
 #                          cannot be set from here)
+#
+# and verbs-lib.sh's tm, screen_has, screen_lacks and wait_screen.
 
-# verbs-lib.sh sources lib.sh from the running script's directory, which
-# is e2e/ here: source lib.sh from regress/ and the rest of verbs-lib.sh.
+# lib.sh first: verbs-lib.sh would look for it beside the running script.
 . "$(dirname "$0")/../regress/lib.sh"
-eval "$(grep -v '^\. ' "$(dirname "$0")/../regress/verbs-lib.sh")"
+. "$(dirname "$0")/../regress/verbs-lib.sh"
 
 attach_setup() {
 	verbs_setup "$1"
@@ -29,7 +27,7 @@ attach_setup() {
 		echo "SKIP: $1: no tmux"
 		exit 77
 	fi
-	ATTACH_SOCK="lnsh-attach-$1-$$"
+	TM_SOCK="lnsh-attach-$1-$$"
 	trap attach_cleanup EXIT
 	verbs_daemon
 	# The sessions are created running /bin/sh explicitly (`lnsh HOST
@@ -49,10 +47,6 @@ attach_cleanup() {
 	verbs_cleanup
 }
 
-tm() {
-	tmux -L "$ATTACH_SOCK" "$@"
-}
-
 # attach_pane P ARGS...: runs `lnsh ARGS` in a new 80x24 session P. A tmux
 # pane takes 24-bit colour whatever its terminfo says; COLORTERM tells lnsh
 # so (docs/display.md), as it would a person's. lnsh's TERM is
@@ -69,18 +63,6 @@ attach_pane() {
 	    COLORTERM=truecolor ${ATTACH_ENV:-} \
 	    '$LNSH' $* 2>'$T/$ap_name.err'; echo \$? >'$T/$ap_name.rc'; \
 	    exec sleep 100000" || fail "cannot start tmux session $ap_name"
-}
-
-screen_has() {
-	tm capture-pane -p -t "$1" 2>/dev/null | grep -Eq "$2"
-}
-
-wait_screen() {
-	wait_for "$1" screen_has "$2" "$3" || {
-		tm capture-pane -p -t "$2" | sed 's/^/| /'
-		fail "pane $2 did not show /$3/ within $1 s: $(cat "$T/$2.err" \
-		    2>/dev/null)"
-	}
 }
 
 # attach_ready P: lnsh in P is attached and its shell answers.

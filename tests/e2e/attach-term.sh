@@ -39,8 +39,7 @@ wait_screen 10 b '^second-client$'
 screen_has b 'no terminfo for' && fail "the second client was told too"
 
 # The notice goes away by itself and does not come back.
-wait_for 20 sh -c "! tmux -L '$ATTACH_SOCK' capture-pane -p -t a |
-    grep -q 'no terminfo for'" || fail "the notice stayed"
+wait_for 20 screen_lacks a 'no terminfo for' || fail "the notice stayed"
 tm send-keys -t a 'echo after-notice' Enter
 wait_screen 10 a '^after-notice$'
 screen_has a 'no terminfo for' && fail "the notice came back"

@@ -5,8 +5,10 @@
 #
 #   roam_setup NAME   namespaces, link, lnshd in $NS_S, hosts line "mini"
 #   cns CMD...        CMD in the client's namespace
-#   tm ARGS...        the test's tmux (its server runs in the client's ns)
 #   ms_now            milliseconds, for the printed measurements
+#
+# and verbs-lib.sh's tm, screen_has, screen_lacks and wait_screen (the
+# test's tmux server runs in the client's namespace).
 
 . "$(dirname "$0")/verbs-lib.sh"
 
@@ -26,7 +28,7 @@ roam_setup() {
 	verbs_setup "$1"
 	NS_C=lnsh-c$$
 	NS_S=lnsh-s$$
-	ROAM_SOCK="lnsh-roam-$1-$$"
+	TM_SOCK="lnsh-roam-$1-$$"
 	trap roam_cleanup EXIT
 	ip netns add "$NS_C" && ip netns add "$NS_S" || {
 		echo "SKIP: $1: cannot create network namespaces here"
@@ -61,7 +63,7 @@ roam_setup() {
 	    fail "lnshd pubkey"
 	echo "mini $ROAM_NET.1:$PORT $HOSTKEY" >"$LNSH_CONFIG_DIR/hosts"
 
-	cns tmux -L "$ROAM_SOCK" -f /dev/null start-server \; \
+	cns tmux -L "$TM_SOCK" -f /dev/null start-server \; \
 	    set -g remain-on-exit on \; \
 	    new-session -d -s a -x 80 -y 24 \
 	    "HOME='$HOME' LNSH_CONFIG_DIR='$LNSH_CONFIG_DIR' \
@@ -84,24 +86,8 @@ cns() {
 	ip netns exec "$NS_C" "$@"
 }
 
-tm() {
-	tmux -L "$ROAM_SOCK" "$@"
-}
-
 # ms_now: wall-clock milliseconds. GNU date's %N: these tests need Linux
 # network namespaces and skip everywhere else.
 ms_now() {
 	echo $(( $(date +%s%N) / 1000000 ))	# portable: Linux-only test
-}
-
-screen_has() {
-	tm capture-pane -p -t "$1" 2>/dev/null | grep -Eq "$2"
-}
-
-wait_screen() {
-	wait_for "$1" screen_has "$2" "$3" || {
-		tm capture-pane -p -t "$2" | sed 's/^/| /'
-		fail "pane $2 did not show /$3/ within $1 s: $(cat "$T/$2.err" \
-		    2>/dev/null)"
-	}
 }

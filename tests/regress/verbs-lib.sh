@@ -10,6 +10,15 @@
 #   expect CODE CMD...    runs CMD, output in $T/out and $T/err; fails unless
 #                         it exits CODE and, when CODE != 0, says why in
 #                         exactly one stderr line starting "lnsh: "
+#
+# For the tests that drive lnsh in tmux panes (tests/regress/roam-lib.sh,
+# tests/e2e/attach-lib.sh), with $TM_SOCK naming the test's tmux server and
+# a pane P's lnsh writing its stderr to $T/P.err:
+#
+#   tm ARGS...             tmux on the test's private server
+#   screen_has P RE        the visible screen of P matches the ERE RE
+#   screen_lacks P RE      it does not (or P is gone)
+#   wait_screen SECS P RE  until it does, else fail showing the screen
 
 command -v lnsh_setup >/dev/null 2>&1 || . "$(dirname "$0")/lib.sh"
 
@@ -68,4 +77,30 @@ expect() {
 		grep -q '^lnsh: ' "$T/err" ||
 		    fail "'$*': stderr does not start 'lnsh: '"
 	fi
+}
+
+# tm ARGS...: tmux on the test's private server $TM_SOCK.
+tm() {
+	tmux -L "$TM_SOCK" "$@"
+}
+
+# screen_has P RE: what pane P shows matches the ERE RE.
+screen_has() {
+	tm capture-pane -p -t "$1" 2>/dev/null | grep -Eq "$2"
+}
+
+# screen_lacks P RE: P shows nothing matching RE, for waiting until a
+# notice has gone.
+screen_lacks() {
+	! screen_has "$1" "$2"
+}
+
+# wait_screen SECS P RE: P shows RE within SECS seconds, else the test fails
+# with the screen and P's lnsh's stderr.
+wait_screen() {
+	wait_for "$1" screen_has "$2" "$3" || {
+		tm capture-pane -p -t "$2" | sed 's/^/| /'
+		fail "pane $2 did not show /$3/ within $1 s: $(cat "$T/$2.err" \
+		    2>/dev/null)"
+	}
 }
