@@ -186,17 +186,17 @@ pair_wait(struct pair_run *pr, uint64_t deadline,
 	int		 ms;
 
 	pair_send(pr);
-	next = ln_now_ns() + PAIR_RESEND_MS * 1000000ULL;
+	next = ln_now_ns() + PAIR_RESEND_MS * LN_NS_PER_MS;
 	for (;;) {
 		now = ln_now_ns();
 		if (now >= deadline)
 			return (RPC_E_NOANSWER);
 		if (now >= next) {
 			pair_send(pr);
-			next = now + PAIR_RESEND_MS * 1000000ULL;
+			next = now + PAIR_RESEND_MS * LN_NS_PER_MS;
 		}
-		ms = (int)(((next < deadline ? next : deadline) - now +
-		    999999) / 1000000);
+		ms = (int)((ln_min(next, deadline) - now + LN_NS_PER_MS - 1) /
+		    LN_NS_PER_MS);
 		for (i = 0; i < pr->n; i++) {
 			pfd[i].fd = pr->fds[i];
 			pfd[i].events = POLLIN;
@@ -320,7 +320,7 @@ cmd_pair_exec(const struct cmd_entry *e, struct cmd_args *a)
 	key_fingerprint(pk, pkfp);
 	if (pair_connect(&pr, addr, port, &cause) != 0)
 		goto out;
-	deadline = ln_now_ns() + timeout_ms * 1000000ULL;
+	deadline = ln_now_ns() + timeout_ms * LN_NS_PER_MS;
 
 	/* -> init; <- response (the server knew the code's mac1 key). */
 	pr.index = randombytes_random();

@@ -29,17 +29,16 @@
 #include "client.h"
 
 #define PREDICT_MAX		256	/* predictions outstanding */
-#define PREDICT_MS		1000000ULL
-#define PREDICT_GRACE_NS	(100 * PREDICT_MS)
+#define PREDICT_GRACE_NS	(100 * LN_NS_PER_MS)
 /* Adaptive mode: show predictions above this SRTT, stop below the low. */
-#define PREDICT_SHOW_SRTT_NS	(30 * PREDICT_MS)
-#define PREDICT_HIDE_SRTT_NS	(20 * PREDICT_MS)
+#define PREDICT_SHOW_SRTT_NS	(30 * LN_NS_PER_MS)
+#define PREDICT_HIDE_SRTT_NS	(20 * LN_NS_PER_MS)
 /* Underline unconfirmed predictions above this SRTT, stop below the low. */
-#define PREDICT_FLAG_SRTT_NS	(80 * PREDICT_MS)
-#define PREDICT_UNFLAG_SRTT_NS	(50 * PREDICT_MS)
+#define PREDICT_FLAG_SRTT_NS	(80 * LN_NS_PER_MS)
+#define PREDICT_UNFLAG_SRTT_NS	(50 * LN_NS_PER_MS)
 /* A confirmation this late counts as a glitch: show and flag for a while. */
-#define PREDICT_GLITCH_NS	(250 * PREDICT_MS)
-#define PREDICT_GLITCH_HOLD_NS	(5000 * PREDICT_MS)
+#define PREDICT_GLITCH_NS	(250 * LN_NS_PER_MS)
+#define PREDICT_GLITCH_HOLD_NS	(5000 * LN_NS_PER_MS)
 
 /* One guess: a cell written (cp != 0) or a cursor move only (cp == 0). */
 struct prediction {

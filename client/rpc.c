@@ -31,7 +31,7 @@
 
 #define RPC_REQUEST_ID		1
 #define RPC_TIMEOUT_MAX_MS	(3600 * 1000)
-#define RPC_LINGER_NS		(200ULL * 1000000ULL)
+#define RPC_LINGER_NS		(200ULL * LN_NS_PER_MS)
 #define RPC_WAIT_KEEPALIVE_NS	(60ULL * 1000000000ULL)	/* < LN_PEER_IDLE_NS */
 
 /* One call in progress. */
@@ -366,14 +366,14 @@ rpc_call_wait(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
 		    ln_strerror(r));
 		goto out;
 	}
-	r = udp_run(&c.u, now + ms * 1000000ULL, rpc_is_connected, &c);
+	r = udp_run(&c.u, now + ms * LN_NS_PER_MS, rpc_is_connected, &c);
 	if (r == 0 && wait_ms != 0) {
 		r = udp_run(&c.u, wait_ms == UINT64_MAX ? UINT64_MAX :
-		    ln_now_ns() + wait_ms * 1000000ULL, rpc_has_reply, &c);
+		    ln_now_ns() + wait_ms * LN_NS_PER_MS, rpc_has_reply, &c);
 		if (r == RPC_E_NOANSWER)
 			r = RPC_E_WAITED;
 	} else if (r == 0)
-		r = udp_run(&c.u, ln_now_ns() + ms * 1000000ULL,
+		r = udp_run(&c.u, ln_now_ns() + ms * LN_NS_PER_MS,
 		    rpc_has_reply, &c);
 	if (r == RPC_E_WAITED)
 		goto out;

@@ -149,7 +149,7 @@ poll_ms(uint64_t now, uint64_t deadline)
 
 	if (deadline <= now)
 		return (0);
-	ms = (deadline - now + 999999) / 1000000;
+	ms = (deadline - now + LN_NS_PER_MS - 1) / LN_NS_PER_MS;
 	return (ms > INT_MAX ? INT_MAX : (int)ms);
 }
 

@@ -460,13 +460,6 @@ chan_client_send(struct chan_client *c, const uint8_t *msg, size_t len,
 	return (r);
 }
 
-/* The earliest of two deadlines. */
-static uint64_t
-cli_min(uint64_t a, uint64_t b)
-{
-	return (a < b ? a : b);
-}
-
 /* Runs every timer due by now; returns the next deadline (monotonic ns). */
 uint64_t
 chan_client_tick(struct chan_client *c, uint64_t now)
@@ -489,24 +482,24 @@ chan_client_tick(struct chan_client *c, uint64_t now)
 		(void)chan_link_keepalive(&c->link, kp, now);
 
 	if (c->state == CLI_CONNECTING || c->state == CLI_REKEYING)
-		next = cli_min(next, c->hs_retry_ns);
+		next = ln_min(next, c->hs_retry_ns);
 	if (c->state == CLI_ESTABLISHED && c->current != NULL) {
 		/* Rekey when due, but not sooner than the last one allows. */
 		due = c->current->created_ns + c->cfg.rekey_after_ns;
 		if (due < c->hs_sent_ns + LN_REKEY_TIMEOUT_NS)
 			due = c->hs_sent_ns + LN_REKEY_TIMEOUT_NS;
-		next = cli_min(next, due);
+		next = ln_min(next, due);
 	}
 	if (c->current != NULL)
-		next = cli_min(next, c->current->created_ns +
+		next = ln_min(next, c->current->created_ns +
 		    c->cfg.reject_after_ns);
 	if (c->previous != NULL)
-		next = cli_min(next, c->previous->created_ns +
+		next = ln_min(next, c->previous->created_ns +
 		    c->cfg.reject_after_ns);
 	if (kp != NULL && c->cfg.keepalive_ns != 0)
-		next = cli_min(next,
+		next = ln_min(next,
 		    c->link.last_sent_ns + c->cfg.keepalive_ns);
-	return (cli_min(next, chan_link_deadline(&c->link, kp != NULL)));
+	return (ln_min(next, chan_link_deadline(&c->link, kp != NULL)));
 }
 
 /* Is there a key pair we can send under? */

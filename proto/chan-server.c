@@ -651,13 +651,6 @@ chan_server_send(struct chan_server *srv, struct chan_peer *peer,
 	    flags, now));
 }
 
-/* The earliest of two deadlines. */
-static uint64_t
-srv_min(uint64_t a, uint64_t b)
-{
-	return (a < b ? a : b);
-}
-
 /*
  * Runs a peer's timers: expiry of its key pairs, fragment expiry, rel's
  * retransmissions and delayed acks. Returns its next deadline.
@@ -677,13 +670,13 @@ srv_peer_tick(struct chan_server *srv, struct chan_peer *peer, uint64_t now)
 			srv_kp_free(srv, peer->kp[i]);
 			peer->kp[i] = NULL;
 		} else
-			next = srv_min(next, end);
+			next = ln_min(next, end);
 	}
 	frag_expire(&peer->link.frag, now);
 	if ((kp = srv_send_kp(peer, now)) != NULL)
 		(void)chan_link_flush(&peer->link, kp, now);
-	next = srv_min(next, chan_link_deadline(&peer->link, kp != NULL));
-	return (srv_min(next, peer->last_rx_ns + srv->cfg.peer_idle_ns));
+	next = ln_min(next, chan_link_deadline(&peer->link, kp != NULL));
+	return (ln_min(next, peer->last_rx_ns + srv->cfg.peer_idle_ns));
 }
 
 /* Runs every timer due by now; returns the next deadline (monotonic ns). */
@@ -700,7 +693,7 @@ chan_server_tick(struct chan_server *srv, uint64_t now)
 			srv_peer_free(srv, peer, 1);
 			continue;
 		}
-		next = srv_min(next, srv_peer_tick(srv, peer, now));
+		next = ln_min(next, srv_peer_tick(srv, peer, now));
 	}
 	return (next);
 }

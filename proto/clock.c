@@ -43,6 +43,13 @@ ln_now_ns(void)
 	return ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
 }
 
+/* The earlier of two deadlines (or the smaller of two counts). */
+uint64_t
+ln_min(uint64_t a, uint64_t b)
+{
+	return (a < b ? a : b);
+}
+
 /* Wall-clock time in nanoseconds since the epoch: for replay timestamps. */
 uint64_t
 ln_wall_ns(void)

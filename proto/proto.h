@@ -107,6 +107,7 @@ uint8_t		*buf_put_ptr(struct buf *, size_t);
 /* clock.c */
 uint64_t	 ln_now_ns(void);	/* elapsed, sleep included */
 uint64_t	 ln_wall_ns(void);	/* CLOCK_REALTIME, for timestamps only */
+uint64_t	 ln_min(uint64_t, uint64_t);
 
 /* noise.c: the Noise framework for 25519_ChaChaPoly_BLAKE2b. */
 enum noise_pattern {

@@ -84,7 +84,6 @@
 #include "proto.h"
 #include "lnsh.pb-c.h"
 
-#define REL_MS		1000000ULL
 /* Echoes claiming an RTT longer than this are nonsense (a wrapped clock). */
 #define REL_RTT_SANE_MS	60000U
 
@@ -238,7 +237,7 @@ rel_queue(struct rel *r, const uint8_t *body, size_t len)
 static uint32_t
 rel_ms(uint64_t now)
 {
-	uint32_t	ms = (uint32_t)(now / REL_MS);
+	uint32_t	ms = (uint32_t)(now / LN_NS_PER_MS);
 
 	return (ms == 0 ? 1 : ms);
 }
@@ -290,7 +289,7 @@ rel_encode(struct rel *r, uint64_t now, uint64_t seq, const uint8_t *body,
 	e.ts = rel_ms(now);
 	if (r->peer_ts != 0) {
 		e.echo = r->peer_ts;
-		held = now > r->peer_ts_ns ? (now - r->peer_ts_ns) / REL_MS : 0;
+		held = now > r->peer_ts_ns ? (now - r->peer_ts_ns) / LN_NS_PER_MS : 0;
 		e.echo_delay = held > UINT32_MAX ? UINT32_MAX : (uint32_t)held;
 	}
 	n = lnsh__envelope__get_packed_size(&e);
@@ -575,7 +574,7 @@ rel_clock(struct rel *r, const Lnsh__Envelope *e, uint64_t now)
 		return;		/* from our future: not ours */
 	r->echo_seen = e->echo;
 	elapsed = elapsed > e->echo_delay ? elapsed - e->echo_delay : 0;
-	rel_rtt(r, (uint64_t)elapsed * REL_MS);
+	rel_rtt(r, (uint64_t)elapsed * LN_NS_PER_MS);
 }
 
 /* Counts newly acknowledged fragments into the window (RFC 5681 3.1). */

@@ -5,6 +5,9 @@
 #ifndef LNSH_WIRE_H
 #define LNSH_WIRE_H
 
+/* Nanoseconds in a millisecond: the clocks count ns, people and RTTs ms. */
+#define LN_NS_PER_MS		1000000ULL
+
 /* Protocol version, carried in every packet's second byte. */
 #define LN_PROTO_VERSION	1
 /*
