@@ -660,40 +660,22 @@ display_text_sgr(struct fb_pen *p, const char *s, const char *end)
 	}
 }
 
-/* Decodes one UTF-8 character at *p (invalid bytes become U+FFFD). */
+/*
+ * Decodes one UTF-8 character at *p (p < end) and steps past it: what
+ * ln_utf8_decode refuses, and what a cell cannot hold, becomes U+FFFD.
+ */
 static uint32_t
 display_utf8(const unsigned char **p, const unsigned char *end)
 {
-	const unsigned char	*s = *p;
-	uint32_t		 cp;
-	int			 n, i;
+	size_t		n = (size_t)(end - *p), k;
+	uint32_t	cp;
 
-	if (s[0] < 0x80) {
-		*p = s + 1;
-		return (s[0]);
-	}
-	if ((s[0] & 0xe0) == 0xc0) {
-		cp = s[0] & 0x1f;
-		n = 1;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		cp = s[0] & 0x0f;
-		n = 2;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		cp = s[0] & 0x07;
-		n = 3;
-	} else {
-		*p = s + 1;
+	if ((k = ln_utf8_decode(*p, n, &cp)) == 0) {
+		*p += ln_utf8_skip(*p, n);
 		return (0xfffd);
 	}
-	for (i = 1; i <= n; i++) {
-		if (s + i >= end || (s[i] & 0xc0) != 0x80) {
-			*p = s + i;
-			return (0xfffd);
-		}
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	*p = s + n + 1;
-	return (FB_CP_OK(cp) ? cp : 0xfffd);
+	*p += k;
+	return (k == 1 || FB_CP_OK(cp) ? cp : 0xfffd);
 }
 
 /*

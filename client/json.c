@@ -129,45 +129,6 @@ json_key(struct json *j, const char *key)
 	j->after_key = 1;
 }
 
-/*
- * The length of the valid UTF-8 sequence at s (n bytes left), or 0 if the
- * bytes there are not one: overlong forms, surrogates and code points
- * above U+10FFFF are invalid too (RFC 3629).
- */
-static size_t
-utf8_len(const unsigned char *s, size_t n)
-{
-	size_t		len, i;
-	unsigned	cp, min;
-
-	if (s[0] < 0x80)
-		return (1);
-	if ((s[0] & 0xe0) == 0xc0) {
-		len = 2;
-		cp = s[0] & 0x1f;
-		min = 0x80;
-	} else if ((s[0] & 0xf0) == 0xe0) {
-		len = 3;
-		cp = s[0] & 0x0f;
-		min = 0x800;
-	} else if ((s[0] & 0xf8) == 0xf0) {
-		len = 4;
-		cp = s[0] & 0x07;
-		min = 0x10000;
-	} else
-		return (0);
-	if (len > n)
-		return (0);
-	for (i = 1; i < len; i++) {
-		if ((s[i] & 0xc0) != 0x80)
-			return (0);
-		cp = cp << 6 | (s[i] & 0x3f);
-	}
-	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-		return (0);
-	return (len);
-}
-
 /* A string value of n bytes, escaped, as valid UTF-8. */
 void
 json_string(struct json *j, const char *s, size_t n)
@@ -175,6 +136,7 @@ json_string(struct json *j, const char *s, size_t n)
 	const unsigned char	*p = (const unsigned char *)s;
 	char			 esc[8];
 	size_t			 i = 0, k;
+	uint32_t		 cp;
 
 	json_value(j);
 	json_puts(j, "\"");
@@ -207,13 +169,13 @@ json_string(struct json *j, const char *s, size_t n)
 				json_puts(j, esc);
 				break;
 			}
-			if ((k = utf8_len(p + i, n - i)) == 0) {
+			if ((k = ln_utf8_decode(p + i, n - i, &cp)) == 0) {
 				json_puts(j, JSON_REPLACEMENT);
 				break;
 			}
 			/* C1 controls escaped as C0 are: json | cat is shown. */
-			if (k == 2 && p[i] == 0xc2 && p[i + 1] <= 0x9f) {
-				snprintf(esc, sizeof esc, "\\u%04x", p[i + 1]);
+			if (cp >= 0x80 && cp <= 0x9f) {
+				snprintf(esc, sizeof esc, "\\u%04x", (unsigned)cp);
 				json_puts(j, esc);
 				i += k;
 				continue;

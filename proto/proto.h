@@ -109,6 +109,10 @@ uint64_t	 ln_now_ns(void);	/* elapsed, sleep included */
 uint64_t	 ln_wall_ns(void);	/* CLOCK_REALTIME, for timestamps only */
 uint64_t	 ln_min(uint64_t, uint64_t);
 
+/* utf8.c */
+size_t		 ln_utf8_decode(const uint8_t *, size_t, uint32_t *);
+size_t		 ln_utf8_skip(const uint8_t *, size_t);
+
 /* noise.c: the Noise framework for 25519_ChaChaPoly_BLAKE2b. */
 enum noise_pattern {
 	NOISE_NN,
