@@ -56,7 +56,7 @@ struct pair_run {
 	size_t			 n;
 	int			 chosen;	/* the socket that answered */
 	struct noise_handshake	 hs;
-	struct pair_keys	 keys;
+	struct hs_keys		 keys;
 	uint8_t			 psk[LN_KEY_LEN], mkey[LN_KEY_LEN];
 	uint32_t		 index;
 	uint8_t			 pkt[LN_MAX_DATAGRAM];

@@ -44,7 +44,7 @@ fuzz_pair_run(unsigned mode, const uint8_t *pkt, size_t len,
 	Lnsh__Pair__PairRequest	 rq = LNSH__PAIR__PAIR_REQUEST__INIT, *rq2;
 	Lnsh__Pair__PairResult	 rs = LNSH__PAIR__PAIR_RESULT__INIT, *rs2;
 	struct noise_handshake	 chs, shs;
-	struct pair_keys	 ckeys, skeys;
+	struct hs_keys		 ckeys, skeys;
 	uint8_t			 csk[LN_KEY_LEN], ssk[LN_KEY_LEN];
 	uint8_t			 buf[FUZZ_PAIR_MAX], pl[LN_PAIR_MAX_PAYLOAD];
 	uint8_t			 plbuf[LN_PAIR_MAX_PAYLOAD];

@@ -427,9 +427,9 @@ int
 pair_finish(struct noise_handshake *hs, uint32_t server_index,
     const uint8_t *mkey, const uint8_t *payload,
     size_t plen, uint8_t *out, size_t cap, size_t *outlen,
-    struct pair_keys *keys)
+    struct hs_keys *keys)
 {
-	struct pair_keys	 k;
+	struct hs_keys		 k;
 	struct buf		 w;
 	size_t			 need;
 	int			 r;
@@ -472,9 +472,9 @@ out:
 int
 pair_consume_finish(struct noise_handshake *hs, uint32_t local_index,
     const uint8_t *mkey, const uint8_t *pkt, size_t len, uint8_t *payload,
-    size_t pcap, size_t *plen, struct pair_keys *keys)
+    size_t pcap, size_t *plen, struct hs_keys *keys)
 {
-	struct pair_keys	 k;
+	struct hs_keys		 k;
 	struct buf		 rd;
 	const uint8_t		*msg;
 	size_t			 msglen;
@@ -518,7 +518,7 @@ out:
  * sealed under keys->send with nonce 0 (the only packet under that key).
  */
 int
-pair_result(const struct pair_keys *keys, const uint8_t *payload,
+pair_result(const struct hs_keys *keys, const uint8_t *payload,
     size_t plen, uint8_t *out, size_t cap, size_t *outlen)
 {
 	struct buf	 w;
@@ -544,7 +544,7 @@ pair_result(const struct pair_keys *keys, const uint8_t *payload,
 
 /* Client: opens the result addressed to keys->local_index. */
 int
-pair_consume_result(const struct pair_keys *keys, const uint8_t *pkt,
+pair_consume_result(const struct hs_keys *keys, const uint8_t *pkt,
     size_t len, uint8_t *payload, size_t pcap, size_t *plen)
 {
 	struct buf	 rd;

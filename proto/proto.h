@@ -252,6 +252,7 @@ int	 ratelimit_allow(struct ratelimit *, uint64_t);
 void	 ratelimit_refund(struct ratelimit *, uint64_t);
 
 /* handshake.c: the IK initiation and response packets, mac1. */
+/* The session keys a handshake ends with, IK's or pairing's XXpsk3. */
 struct hs_keys {
 	uint8_t		send[LN_KEY_LEN];
 	uint8_t		recv[LN_KEY_LEN];
@@ -559,13 +560,6 @@ int	 key_load_private(const char *, uint8_t *, uint8_t *, char *,
  */
 #define PAIR_CODE_TEXT_MAX	(LN_PAIR_CODE_CHARS + \
 				    LN_PAIR_CODE_CHARS / LN_PAIR_CODE_GROUP)
-struct pair_keys {
-	uint8_t		send[LN_KEY_LEN];
-	uint8_t		recv[LN_KEY_LEN];
-	uint32_t	local_index;
-	uint32_t	remote_index;
-	uint8_t		remote_static[LN_KEY_LEN];
-};
 /* (out[PAIR_CODE_TEXT_MAX]): a new code "XXXX-XXXX-XXXX-XXXX-XXXX". */
 void	 pair_code_new(char *);
 /* (text, out[LN_PAIR_CODE_CHARS + 1]): canonical form, or LN_E_INVAL. */
@@ -588,13 +582,13 @@ int	 pair_consume_response(struct noise_handshake *, uint32_t,
 	     const uint8_t *, const uint8_t *, size_t, uint32_t *);
 int	 pair_finish(struct noise_handshake *, uint32_t, const uint8_t *,
 	     const uint8_t *, size_t, uint8_t *, size_t, size_t *,
-	     struct pair_keys *);
+	     struct hs_keys *);
 int	 pair_consume_finish(struct noise_handshake *, uint32_t,
 	     const uint8_t *, const uint8_t *, size_t, uint8_t *, size_t,
-	     size_t *, struct pair_keys *);
-int	 pair_result(const struct pair_keys *, const uint8_t *, size_t,
+	     size_t *, struct hs_keys *);
+int	 pair_result(const struct hs_keys *, const uint8_t *, size_t,
 	     uint8_t *, size_t, size_t *);
-int	 pair_consume_result(const struct pair_keys *, const uint8_t *,
+int	 pair_consume_result(const struct hs_keys *, const uint8_t *,
 	     size_t, uint8_t *, size_t, size_t *);
 
 #endif /* LNSH_PROTO_H */

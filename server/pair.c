@@ -62,7 +62,7 @@ struct pair_wait {
 	int			 fd;
 	pid_t			 pid;
 	pair_send_fn		 send;
-	struct pair_keys	 keys;
+	struct hs_keys		 keys;
 	char			 peer[LISTEN_ADDR_MAX];
 	char			 user[65];
 	char			 fp[LN_FINGERPRINT_LEN];
@@ -728,7 +728,7 @@ pair_clean(const char *s, char *out, size_t len)
 
 /* Seals the result into the slot and sends it; the slot is done. */
 static void
-pair_complete(struct lnshd *d, struct pair_slot *s, const struct pair_keys *k,
+pair_complete(struct lnshd *d, struct pair_slot *s, const struct hs_keys *k,
     int ok, const char *msg, const char *user, pair_send_fn send)
 {
 	uint8_t	res[LN_PAIR_MAX_PAYLOAD];
@@ -825,7 +825,7 @@ pair_wait_cb(evutil_socket_t fd, short what, void *arg)
  * admitted at once, the account the key was admitted for to user.
  */
 static int
-pair_admit(struct lnshd *d, struct pair_slot *s, const struct pair_keys *k,
+pair_admit(struct lnshd *d, struct pair_slot *s, const struct hs_keys *k,
     const uint8_t *pl, size_t plen, const char *name, pair_send_fn send,
     char *msg, size_t msglen, char *user, size_t userlen)
 {
@@ -918,7 +918,7 @@ pair_on_finish(struct lnshd *d, const uint8_t *pkt, size_t len,
     const struct chan_addr *from, uint64_t now, pair_send_fn send)
 {
 	struct pair_slot	*s = NULL;
-	struct pair_keys	 k;
+	struct hs_keys		 k;
 	uint8_t			 pl[LN_PAIR_MAX_PAYLOAD];
 	uint8_t			 h[LN_KEY_LEN];
 	char			 name[LISTEN_ADDR_MAX], msg[160], user[65];

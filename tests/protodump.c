@@ -308,7 +308,7 @@ dump_pairing(void)
 	size_t			 len, req_len, res_len, n;
 	uint32_t		 idx = 0;
 	struct noise_handshake	 c_hs, s_hs;
-	struct pair_keys	 ck, sk;
+	struct hs_keys		 ck, sk;
 	Lnsh__Pair__PairRequest	 req = LNSH__PAIR__PAIR_REQUEST__INIT;
 	Lnsh__Pair__PairResult	 res = LNSH__PAIR__PAIR_RESULT__INIT;
 

@@ -32,7 +32,7 @@ struct ex {
 	uint8_t			s_sk[LN_KEY_LEN], s_pk[LN_KEY_LEN];
 	uint8_t			psk[LN_KEY_LEN], mkey[LN_KEY_LEN];
 	struct noise_handshake	c_hs, s_hs;
-	struct pair_keys	c_keys, s_keys;
+	struct hs_keys		c_keys, s_keys;
 	uint8_t			init[LN_MAX_DATAGRAM], resp[LN_MAX_DATAGRAM];
 	uint8_t			fin[LN_MAX_DATAGRAM], res[LN_MAX_DATAGRAM];
 	size_t			init_len, resp_len, fin_len, res_len;
@@ -163,7 +163,7 @@ test_wrong_code(void **state)
 {
 	struct ex		 x, y;
 	struct noise_handshake	 before;
-	struct pair_keys	 k;
+	struct hs_keys		 k;
 	uint8_t			 pl[LN_PAIR_MAX_PAYLOAD];
 	uint8_t			 wrong_psk[LN_KEY_LEN], wrong_mkey[LN_KEY_LEN];
 	uint32_t		 idx;
@@ -302,7 +302,7 @@ eat_fin(const uint8_t *p, size_t len, void *arg)
 {
 	struct ex		*x = arg;
 	struct noise_handshake	 hs;
-	struct pair_keys	 k;
+	struct hs_keys		 k;
 	uint8_t			 pl[LN_PAIR_MAX_PAYLOAD];
 	size_t			 n;
 
