@@ -90,42 +90,87 @@ authkeys_cmd_args(const char *verb, const struct lnshd_opts *o, int argc,
 
 /*
  * Runs fn as user u: directly when we are u (or not root), else in a child
- * that has become u for good (privdrop.c), so that root never creates or
- * replaces a file in a directory the user controls. Returns fn's exit
- * code; fn says what went wrong on stderr itself.
+ * that has become u for good (authkeys_as_user_start), so that root never
+ * creates or replaces a file in a directory the user controls. Returns
+ * fn's exit code; fn says what went wrong on stderr itself.
  */
 int
 authkeys_as_user(const struct paths_user *u, authkeys_user_fn fn, void *arg)
 {
-	struct passwd	*pw;
-	char		 err[256];
+	char		*cause = NULL;
 	pid_t		 pid;
-	int		 status, ex;
+	int		 fd, status;
+	unsigned char	 ex = 1;
+	ssize_t		 n;
 
 	if (geteuid() != 0 || u->uid == geteuid())
 		return (fn(u, arg));
-	fflush(stdout);
-	fflush(stderr);
-	if ((pid = fork()) == -1) {
-		fprintf(stderr, "lnshd: fork: %s\n", strerror(errno));
+	if (authkeys_as_user_start(u, fn, arg, &pid, &fd, &cause) != 0) {
+		fprintf(stderr, "lnshd: %s\n", cause);
+		free(cause);
 		return (1);
 	}
-	if (pid == 0) {
-		if ((pw = getpwnam(u->name)) == NULL ||
-		    privdrop(pw, err, sizeof err) != 0) {
-			fprintf(stderr, "lnshd: cannot become %s: %s\n",
-			    u->name, pw == NULL ? "no such user" : err);
-			_exit(1);
-		}
-		ex = fn(u, arg);
-		fflush(stdout);
-		fflush(stderr);
-		_exit(ex);
-	}
+	while ((n = read(fd, &ex, 1)) == -1 && errno == EINTR)
+		;
+	if (n != 1)
+		ex = 1;
+	close(fd);
 	while (waitpid(pid, &status, 0) == -1)
 		if (errno != EINTR)
 			return (1);
-	return (WIFEXITED(status) ? WEXITSTATUS(status) : 1);
+	return (WIFEXITED(status) && WEXITSTATUS(status) == 0 ? ex : 1);
+}
+
+/*
+ * Starts fn as user u (not root's own uid) in a child that has become u
+ * for good (privdrop.c), for callers that must not block, such as lnshd's
+ * pairing: the child writes fn's exit code, one byte, on the pipe *fdp and
+ * exits; nothing comes if it could not become u or died. The caller reads
+ * *fdp and reaps *pidp.
+ */
+int
+authkeys_as_user_start(const struct paths_user *u, authkeys_user_fn fn,
+    void *arg, pid_t *pidp, int *fdp, char **cause)
+{
+	struct passwd	*pw;
+	char		 err[256];
+	pid_t		 pid;
+	int		 p[2];
+	unsigned char	 ex;
+
+	if ((pw = getpwuid(u->uid)) == NULL) {
+		ln_cause(cause, "cannot become %s: no such user", u->name);
+		return (LN_E_INVAL);
+	}
+	if (pipe(p) == -1) {
+		ln_cause(cause, "pipe: %s", strerror(errno));
+		return (LN_E_SYSTEM);
+	}
+	fflush(stdout);
+	fflush(stderr);
+	if ((pid = fork()) == -1) {
+		ln_cause(cause, "fork: %s", strerror(errno));
+		close(p[0]);
+		close(p[1]);
+		return (LN_E_SYSTEM);
+	}
+	if (pid == 0) {
+		close(p[0]);
+		if (privdrop(pw, err, sizeof err) != 0) {
+			fprintf(stderr, "lnshd: cannot become %s: %s\n",
+			    u->name, err);
+			_exit(1);
+		}
+		ex = (unsigned char)fn(u, arg);
+		fflush(stdout);
+		fflush(stderr);
+		(void)write(p[1], &ex, 1);
+		_exit(0);
+	}
+	close(p[1]);
+	*pidp = pid;
+	*fdp = p[0];
+	return (0);
 }
 
 /* Prints a warning about a malformed authorized_keys line. */

@@ -636,57 +636,31 @@ out:
 	return (r);
 }
 
+/* The key pair_authorize_fn admits. */
+struct pair_add {
+	const uint8_t	*pk;
+	const char	*comment;
+};
+
 /*
- * In root mode, starts pair_authorize_as_user in a child that drops to the
- * user (never writing into a user's home as root); the child reports one
- * byte on a pipe, *fd: '0' added, '3' there already, '1' failed (its
- * cause in the log), nothing if it died. The caller reads it from the loop
- * and the SIGCHLD handler (sessions.c) reaps the child.
+ * pair_authorize_as_user as an authkeys_user_fn, for root mode, where
+ * authkeys_as_user_start runs it in a child that has dropped to the user
+ * (never writing into a user's home as root). Its exit code: 0 added,
+ * 3 there already, 1 failed (its cause in the log).
  */
 static int
-pair_authorize_start(const struct paths_user *u, const uint8_t *pk,
-    const char *comment, pid_t *pidp, int *fdp, char **cause)
+pair_authorize_fn(const struct paths_user *u, void *arg)
 {
-	struct passwd	*pw;
-	char		 err[256], *c = NULL;
-	pid_t		 pid;
-	int		 p[2], r, a = 0;
-	char		 report;
+	struct pair_add	*pa = arg;
+	char		*c = NULL;
+	int		 a = 0;
 
-	if ((pw = getpwuid(u->uid)) == NULL) {
-		ln_cause(cause, "uid %lu has no password entry",
-		    (unsigned long)u->uid);
-		return (LN_E_INVAL);
+	if (pair_authorize_as_user(u, pa->pk, pa->comment, &a, &c) != 0) {
+		log_error("pairing: %s", c != NULL ? c : "failed");
+		free(c);
+		return (1);
 	}
-	if (pipe(p) == -1) {
-		ln_cause(cause, "pipe: %s", strerror(errno));
-		return (LN_E_SYSTEM);
-	}
-	if ((pid = fork()) == -1) {
-		ln_cause(cause, "fork: %s", strerror(errno));
-		close(p[0]);
-		close(p[1]);
-		return (LN_E_SYSTEM);
-	}
-	if (pid == 0) {
-		close(p[0]);
-		if (privdrop(pw, err, sizeof err) != 0) {
-			log_error("pairing: %s", err);
-			_exit(1);
-		}
-		r = pair_authorize_as_user(u, pk, comment, &a, &c);
-		if (r != 0)
-			log_error("pairing: %s", c != NULL ? c : "failed");
-		report = r != 0 ? '1' : a ? '0' : '3';
-		(void)write(p[1], &report, 1);
-		_exit(0);
-	}
-	close(p[1]);
-	evutil_make_socket_nonblocking(p[0]);
-	evutil_make_socket_closeonexec(p[0]);
-	*pidp = pid;
-	*fdp = p[0];
-	return (0);
+	return (a ? 0 : 3);
 }
 
 /* A PairResult, packed into out (at most LN_PAIR_MAX_PAYLOAD bytes). */
@@ -802,13 +776,13 @@ pair_wait_cb(evutil_socket_t fd, short what, void *arg)
 		n = read(fd, &b, 1);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;		/* EV_PERSIST: still waiting */
-		ok = n == 1 && (b == '0' || b == '3');
+		ok = n == 1 && (b == 0 || b == 3);
 		snprintf(why, sizeof why, "%s", n == 1 ? "could not write "
 		    "authorized_keys (see above)" : "the process writing "
 		    "authorized_keys died");
 	}
 	if (ok)
-		pair_admitted(w->peer, w->fp, w->comment, w->user, b == '0',
+		pair_admitted(w->peer, w->fp, w->comment, w->user, b == 0,
 		    msg, sizeof msg);
 	else
 		pair_unrecorded(w->d, s, w->peer, why, msg, sizeof msg);
@@ -832,6 +806,7 @@ pair_admit(struct lnshd *d, struct pair_slot *s, const struct hs_keys *k,
 	Lnsh__Pair__PairRequest	*req;
 	struct paths_user	 u;
 	struct pair_wait	*w;
+	struct pair_add		 pa;
 	struct tm		 tm;
 	struct timeval		 tv;
 	time_t			 t = time(NULL);
@@ -884,11 +859,15 @@ pair_admit(struct lnshd *d, struct pair_slot *s, const struct hs_keys *k,
 		ok = PAIR_ADMITTED;
 		goto out;
 	}
-	if (pair_authorize_start(&u, k->remote_static, comment, &pid, &fd,
+	pa.pk = k->remote_static;
+	pa.comment = comment;
+	if (authkeys_as_user_start(&u, pair_authorize_fn, &pa, &pid, &fd,
 	    &cause) != 0) {
 		pair_unrecorded(d, s, name, cause, msg, msglen);
 		goto out;
 	}
+	evutil_make_socket_nonblocking(fd);
+	evutil_make_socket_closeonexec(fd);
 	w = xcalloc(1, sizeof *w);
 	w->d = d;
 	w->fd = fd;

@@ -750,7 +750,8 @@ int		 status_query(const char *, const char *, FILE *, char **);
  * authkeys_note_use records when a key completed a handshake, in
  * STATE_DIR/lastuse/UID (docs/files.md); times are seconds since the epoch.
  * authkeys_as_user runs fn as the user (a privdropped child when root) and
- * returns its exit code.
+ * returns its exit code; authkeys_as_user_start starts that child without
+ * waiting for it.
  */
 int		 authkeys_note_use(const char *, uid_t, const uint8_t *,
 		     int64_t, char **);
@@ -759,6 +760,9 @@ int		 authkeys_last_use(const char *, uid_t, const uint8_t *,
 typedef int (*authkeys_user_fn)(const struct paths_user *, void *);
 int		 authkeys_as_user(const struct paths_user *, authkeys_user_fn,
 		     void *);
+/* (user, fn, arg, &pid, &fd, &cause): fn's exit code comes as a byte. */
+int		 authkeys_as_user_start(const struct paths_user *,
+		     authkeys_user_fn, void *, pid_t *, int *, char **);
 /* (verb, opts, argc, argv, &user, &comment or NULL, &positionals): */
 int		 authkeys_cmd_args(const char *, const struct lnshd_opts *,
 		     int, char **, struct paths_user *, const char **, int *);
