@@ -932,11 +932,44 @@ holder_events(struct holder *h)
 	h->ev_kill = evtimer_new(h->base, holder_kill_timeout, h);
 	h->ev_expire = evtimer_new(h->base, holder_expire, h);
 	h->ev_leave = evtimer_new(h->base, holder_leave_timeout, h);
+	event_add(h->ev_pty_read, NULL);
+}
+
+/*
+ * Catches SIGCHLD and SIGTERM from here on. Called before the child is
+ * forked: a command that exits at once (sh -c 'exit 9') would otherwise
+ * send its SIGCHLD while the signal is still ignored, and the holder,
+ * never hearing it, would list the session running for ever and leave a
+ * zombie. libevent queues the signal; the handler runs in the loop, once
+ * h->child is known.
+ */
+static void
+holder_signals(struct holder *h)
+{
 	h->ev_sigchld = evsignal_new(h->base, SIGCHLD, holder_sigchld, h);
 	h->ev_sigterm = evsignal_new(h->base, SIGTERM, holder_sigterm, h);
-	event_add(h->ev_pty_read, NULL);
 	event_add(h->ev_sigchld, NULL);
 	event_add(h->ev_sigterm, NULL);
+}
+
+/*
+ * Test only (docs/hacking.md): LNSH_TEST_SPAWN_PAUSE_MS=N, 1 to 5000,
+ * pauses N ms between forking the child and starting the loop, so that a
+ * test can make a quick command end inside that window.
+ */
+static void
+holder_test_pause(void)
+{
+	const char	*v = getenv("LNSH_TEST_SPAWN_PAUSE_MS");
+	char		*end;
+	unsigned long	 ms;
+
+	if (v == NULL || *v == '\0')
+		return;
+	errno = 0;
+	ms = strtoul(v, &end, 10);
+	if (errno == 0 && end != v && *end == '\0' && ms > 0 && ms <= 5000)
+		(void)usleep((useconds_t)(ms * 1000));
 }
 
 /* Frees everything holder_run made. */
@@ -1041,8 +1074,10 @@ holder_run(const struct holder_opts *opts)
 	spec.session = opts->name;
 	spec.cols = h.cols;
 	spec.rows = h.rows;
+	holder_signals(&h);
 	if ((r = pty_spawn(&spec, &h.master, &h.child, err, sizeof err)) != 0)
 		goto fail;
+	holder_test_pause();
 
 	holder_events(&h);
 	holder_ready(&h, "ok", opts->name);

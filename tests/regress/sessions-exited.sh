@@ -5,10 +5,16 @@
 # screen and how it ended), or when lnshd.conf's keep-exited time passes.
 # lnsh wait returns a session's status, whether it has ended already or
 # ends while lnsh waits, and 124 when --timeout passes first.
+# Every holder here pauses 200 ms between forking its command and starting
+# its loop (LNSH_TEST_SPAWN_PAUSE_MS), so that `exit 3` ends inside that
+# window: a holder that began catching SIGCHLD only then never saw its
+# command end and listed it running for ever.
 
 set -u
 . "$(dirname "$0")/verbs-lib.sh"
 verbs_setup sessions-exited
+LNSH_TEST_SPAWN_PAUSE_MS=200
+export LNSH_TEST_SPAWN_PAUSE_MS
 verbs_daemon
 
 # state NAME: "running", "exited N" or "gone", from `lnsh ls mini --json`.
