@@ -276,6 +276,13 @@
 #define LN_SESSION_MAX_ENV	64
 
 /*
+ * Sessions whose holder went away without a word (kill -9, a crash): lnshd
+ * lists at most this many as gone, with the reason, the oldest forgotten
+ * first (server/lost.c); each stays as long as an exited session would.
+ */
+#define LN_LOST_MAX		256
+
+/*
  * A listener that cannot accept for want of descriptors pauses this long
  * (server/accept.c), and says so at most once per LN_ACCEPT_SAY_NS.
  */
