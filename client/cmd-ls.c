@@ -56,11 +56,6 @@ ls_json(Lnsh__SessionInfo **s, size_t n)
 		json_key(&j, "state");
 		json_cstring(&j, s[i]->running ? "running" :
 		    *s[i]->gone != '\0' ? "gone" : "exited");
-		json_key(&j, "reason");
-		if (*s[i]->gone != '\0')
-			json_cstring(&j, s[i]->gone);
-		else
-			json_null(&j);
 		json_key(&j, "exit_status");
 		if (s[i]->running || *s[i]->gone != '\0')
 			json_null(&j);
@@ -82,6 +77,11 @@ ls_json(Lnsh__SessionInfo **s, size_t n)
 		json_cstring(&j, s[i]->command);
 		json_key(&j, "title");
 		json_cstring(&j, s[i]->title);
+		json_key(&j, "reason");
+		if (*s[i]->gone != '\0')
+			json_cstring(&j, s[i]->gone);
+		else
+			json_null(&j);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
