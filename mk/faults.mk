@@ -3,6 +3,15 @@
 # dir fills or a session floods with nobody attached. The quick ones run
 # in make check; the long ones in `make bench-faults`, each printing its
 # figures.
-FAULT_TESTS = tests/regress/fault-holder-kill.sh
+FAULT_TESTS = tests/regress/fault-holder-kill.sh \
+	tests/regress/fault-client-vanish.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS)
+
+# The long runs: 1,000 connect-and-vanish cycles (fault-client-vanish.sh).
+.PHONY: bench-faults
+bench: bench-faults
+bench-faults: lnsh$(EXEEXT) lnshd$(EXEEXT) server/lnsh-holder$(EXEEXT)
+	LNSH_BUILDDIR=$(abs_builddir) LNSH_SRCDIR=$(abs_top_srcdir) \
+	    FAULT_VANISH_CYCLES=1000 \
+	    $(SHELL) $(top_srcdir)/tests/regress/fault-client-vanish.sh
