@@ -94,7 +94,8 @@ sessions_mkdir(const char *path, mode_t mode, uid_t uid, gid_t gid,
 
 	made = mkdir(path, mode) == 0;
 	if (!made && errno != EEXIST) {
-		ln_cause(cause, "cannot create %s: %s", path, strerror(errno));
+		ln_cause(cause, "cannot create %s: %s%s", path,
+		    strerror(errno), ln_fs_hint(errno));
 		return (LN_E_SYSTEM);
 	}
 	if (made && (chmod(path, mode) == -1 ||

@@ -334,8 +334,8 @@ status_open(struct lnshd *d, char **cause)
 	if (r == -1 || chmod(path, 0600) == -1 || listen(fd, 16) == -1 ||
 	    evutil_make_socket_nonblocking(fd) == -1 ||
 	    evutil_make_socket_closeonexec(fd) == -1) {
-		ln_cause(cause, "control socket %s: %s", path,
-		    strerror(errno));
+		ln_cause(cause, "control socket %s: %s%s", path,
+		    strerror(errno), ln_fs_hint(errno));
 		r = LN_E_SYSTEM;
 		goto fail;
 	}
