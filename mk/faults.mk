@@ -5,7 +5,8 @@
 # figures.
 FAULT_TESTS = tests/regress/fault-holder-kill.sh \
 	tests/regress/fault-client-vanish.sh \
-	tests/regress/fault-flood-detached.sh
+	tests/regress/fault-flood-detached.sh \
+	tests/regress/fault-state-dir.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS)
 
