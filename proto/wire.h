@@ -156,6 +156,8 @@
 #define LN_REKEY_AFTER_MSGS	(1ULL << 60)
 #define LN_REJECT_AFTER_MSGS	(UINT64_MAX - (1ULL << 13))
 #define LN_REKEY_TIMEOUT_NS	(1ULL * 1000000000ULL) /* resend initiation */
+/* The shortest LNSH_TEST_KEY_LIFETIME_SEC honoured (proto/channel.c). */
+#define LN_TEST_KEY_LIFETIME_MIN_SEC	5
 /* Up to this much random delay is added to each initiation resend. */
 #define LN_REKEY_JITTER_NS	(333U * 1000000U)
 
