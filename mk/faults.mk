@@ -6,7 +6,8 @@
 FAULT_TESTS = tests/regress/fault-holder-kill.sh \
 	tests/regress/fault-client-vanish.sh \
 	tests/regress/fault-flood-detached.sh \
-	tests/regress/fault-state-dir.sh tests/e2e/fault-sleep.sh
+	tests/regress/fault-state-dir.sh tests/e2e/fault-sleep.sh \
+	tests/e2e/fault-lnshd-kill.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS)
 
