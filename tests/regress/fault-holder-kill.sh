@@ -78,9 +78,37 @@ is_state c running || fail "c: $(state c)"
 expect 0 "$LNSH" send mini a 'echo after-$((6*7))\n'
 wait_for 10 sh -c "'$LNSH' capture mini a | grep -q after-42" ||
     fail "a does not answer after b's holder died"
-# A gone session is not one to send to or wait for: 4, with the reason.
+# A gone session is not one to send to, wait for or attach to: 4, with
+# the reason.
 expect 4 "$LNSH" send mini b 'x'
-grep -q 'killed by signal 9' "$T/err" || fail "send to b: $(cat "$T/err")"
+grep -q "session 'b' on mini is gone (holder killed by signal 9)" \
+    "$T/err" || fail "send to b: $(cat "$T/err")"
+expect 4 "$LNSH" wait mini b
+grep -q 'killed by signal 9' "$T/err" || fail "wait for b: $(cat "$T/err")"
+"$PY" - "$LNSH" "$T/attach.out" <<'PYEOF' || fail "attach --no-create b"
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "attach", "mini", "b",
+                           "--no-create"])
+out, end = b"", time.time() + 15
+while time.time() < end:
+    r, _, _ = select.select([fd], [], [], 1)
+    if not r:
+        continue
+    try:
+        b = os.read(fd, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+_, st = os.waitpid(pid, 0)
+open(sys.argv[2], "wb").write(out)
+sys.exit(0 if os.WEXITSTATUS(st) == 4 else 1)
+PYEOF
+grep -q "session 'b' on mini is gone (holder killed by signal 9)" \
+    "$T/attach.out" || fail "attach b: $(cat "$T/attach.out")"
 
 # --- the name can be reused at once.
 expect 0 "$LNSH" new mini b -- /bin/sh
