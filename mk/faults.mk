@@ -7,7 +7,7 @@ FAULT_TESTS = tests/regress/fault-holder-kill.sh \
 	tests/regress/fault-client-vanish.sh \
 	tests/regress/fault-flood-detached.sh \
 	tests/regress/fault-state-dir.sh tests/e2e/fault-sleep.sh \
-	tests/e2e/fault-lnshd-kill.sh
+	tests/e2e/fault-lnshd-kill.sh tests/regress/fault-link-cut.sh
 TESTS += $(FAULT_TESTS)
 EXTRA_DIST += $(FAULT_TESTS)
 
