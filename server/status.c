@@ -326,8 +326,16 @@ status_open(struct lnshd *d, char **cause)
 		r = LN_E_STATE;
 		goto fail;
 	}
-	if (errno == ECONNREFUSED)
-		unlink(path);
+	/*
+	 * A leftover that cannot be removed (a read-only file system) is the
+	 * cause to report, not the bind's "address already in use" after it.
+	 */
+	if (errno == ECONNREFUSED && unlink(path) == -1 && errno != ENOENT) {
+		ln_cause(cause, "control socket %s: cannot remove the one a "
+		    "previous lnshd left: %s%s", path, strerror(errno),
+		    ln_fs_hint(errno));
+		goto fail;
+	}
 	old = umask(077);
 	r = bind(fd, (struct sockaddr *)&sun, sizeof sun);
 	umask(old);
