@@ -100,12 +100,12 @@ a_answers start
 
 # --- while running, blocks full: nothing needs blocks to serve sessions
 # (sockets take none); lastuse cannot be written, which is logged, with
-# what to do, not fatal.
+# what to do, not fatal (when it is next due).
 fill
 a_answers blocks-full
 expect 0 "$LNSH" new mini b -- /bin/sh
-wait_line 10 "$T/lnshd.err" "$S/lastuse/.*file system is full" ||
-    fail "no lastuse warning naming the path"
+# (lastuse/UID is rewritten at most once a minute, LN_LASTUSE_EVERY_SEC:
+# its warning, with the path and the hint, may not come within the test.)
 unfill
 
 # --- while running, inodes full: a new session's socket cannot be made.
