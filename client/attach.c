@@ -447,7 +447,12 @@ att_reply(struct attach *a, const Lnsh__Reply *r)
 	}
 	why = r->error != NULL && *r->error != '\0' ? r->error :
 	    "the attach failed (lnshd gave no reason; its log may)";
-	if (r->status == LNSH_EXIT_NOSESSION)
+	if (r->status == LNSH_EXIT_NOSESSION && strncmp(why, "gone: ", 6) == 0)
+		/* Its holder went without a word: lnshd says why. */
+		att_finish(a, LNSH_EXIT_NOSESSION, NULL, att_fmt("session "
+		    "'%s' on %s is gone (%s)", a->o->name, a->o->host,
+		    why + 6));
+	else if (r->status == LNSH_EXIT_NOSESSION)
 		att_finish(a, LNSH_EXIT_NOSESSION, NULL, att_fmt("no such "
 		    "session '%s' on %s%s", a->o->name, a->o->host,
 		    a->ever_attached ? " any more" : "; see 'lnsh ls' or "

@@ -54,9 +54,10 @@ ls_json(Lnsh__SessionInfo **s, size_t n)
 		json_key(&j, "name");
 		json_cstring(&j, s[i]->name);
 		json_key(&j, "state");
-		json_cstring(&j, s[i]->running ? "running" : "exited");
+		json_cstring(&j, s[i]->running ? "running" :
+		    *s[i]->gone != '\0' ? "gone" : "exited");
 		json_key(&j, "exit_status");
-		if (s[i]->running)
+		if (s[i]->running || *s[i]->gone != '\0')
 			json_null(&j);
 		else
 			json_int(&j, s[i]->exit_status);
@@ -76,6 +77,11 @@ ls_json(Lnsh__SessionInfo **s, size_t n)
 		json_cstring(&j, s[i]->command);
 		json_key(&j, "title");
 		json_cstring(&j, s[i]->title);
+		json_key(&j, "reason");
+		if (*s[i]->gone != '\0')
+			json_cstring(&j, s[i]->gone);
+		else
+			json_null(&j);
 		json_end_object(&j);
 	}
 	json_end_array(&j);
@@ -121,6 +127,8 @@ ls_table(Lnsh__SessionInfo **s, size_t n)
 	for (i = 0; i < n; i++) {
 		if (s[i]->running)
 			snprintf(state, sizeof state, "running");
+		else if (*s[i]->gone != '\0')
+			snprintf(state, sizeof state, "gone");
 		else
 			snprintf(state, sizeof state, "exited %d",
 			    s[i]->exit_status);
@@ -128,7 +136,9 @@ ls_table(Lnsh__SessionInfo **s, size_t n)
 		ls_time(s[i]->activity_unix, activity, sizeof activity);
 		snprintf(size, sizeof size, "%ux%u", s[i]->cols, s[i]->rows);
 		name = ls_cell(s[i]->name);
-		cmd = ls_cell(s[i]->command);
+		/* A gone session has no command left: the reason instead. */
+		cmd = ls_cell(*s[i]->gone != '\0' ? s[i]->gone :
+		    s[i]->command);
 		title = ls_cell(s[i]->title);
 		printf("%-*s %-10s %-16s %-16s %7u %-7s %7d %s%s%s%s\n", w,
 		    name, state, created, activity, s[i]->clients, size,

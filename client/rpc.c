@@ -462,8 +462,15 @@ rpc_run_wait(const char *host, const char *name, Lnsh__Request *req,
 		*reply = rp;
 		return (LNSH_EXIT_OK);
 	case LNSH_EXIT_NOSESSION:
-		cmd_error("no such session '%s' on %s; see 'lnsh ls %s'",
-		    name != NULL ? name : "", host, host);
+		/* Its holder went without a word: lnshd says why. */
+		if (rp->error != NULL && strncmp(rp->error, "gone: ", 6) == 0)
+			cmd_error("session '%s' on %s is gone (%s); 'lnsh kill "
+			    "%s %s' forgets it, 'lnsh new' starts it again",
+			    name != NULL ? name : "", host, rp->error + 6,
+			    host, name != NULL ? name : "");
+		else
+			cmd_error("no such session '%s' on %s; see 'lnsh ls "
+			    "%s'", name != NULL ? name : "", host, host);
 		ex = LNSH_EXIT_NOSESSION;
 		break;
 	case LNSH_EXIT_EXISTS:

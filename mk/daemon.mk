@@ -17,6 +17,7 @@ lnshd_SOURCES = server/lnshd.c server/cmd-run.c server/cmd-pubkey.c \
 	server/cmd-status.c server/cmd-kill-all.c server/cmd-install.c \
 	server/cmd-uninstall.c server/cmd-service-status.c \
 	server/listen.c server/rpc.c server/sessions.c server/status.c \
+	server/lost.c \
 	server/log.c server/authz.c server/account.c compat/shadow.c \
 	compat/pam-account.c server/holderlog.c server/stamps.c \
 	$(KEYS_SERVER_SRCS)

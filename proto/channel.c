@@ -24,13 +24,50 @@
 
 #include "proto.h"
 
+/*
+ * LNSH_TEST_KEY_LIFETIME_SEC=N, for tests (docs/security.md, "Faults"): a
+ * key pair is refused after N s instead of 180, rekeyed after 2N/3 instead
+ * of 120, and a silent peer forgotten after 5N instead of 15 minutes (the
+ * defaults' proportions), so that a test can stop a client past its keys'
+ * life in seconds instead of the minutes a laptop sleeps. It can only
+ * shorten, never below LN_TEST_KEY_LIFETIME_MIN_SEC (which bounds the
+ * handshakes it causes), and it replaces only defaults: a configuration
+ * that sets its own lifetimes keeps them. 0 and the lifetime, or -1.
+ */
+static int
+chan_test_lifetime(uint64_t *ns)
+{
+	const char		*v = getenv("LNSH_TEST_KEY_LIFETIME_SEC");
+	char			*end;
+	unsigned long		 n;
+
+	if (v == NULL || *v == '\0')
+		return (-1);
+	n = strtoul(v, &end, 10);
+	if (*end != '\0' || n < LN_TEST_KEY_LIFETIME_MIN_SEC ||
+	    n >= LN_REJECT_AFTER_NS / 1000000000ULL)
+		return (-1);
+	*ns = (uint64_t)n * 1000000000ULL;
+	return (0);
+}
+
 /* Copies a configuration, putting the protocol default in every zero. */
 void
 chan_config_fill(struct chan_config *out, const struct chan_config *in)
 {
+	uint64_t	life;
+
 	memset(out, 0, sizeof *out);
 	if (in != NULL)
 		*out = *in;
+	if (chan_test_lifetime(&life) == 0) {
+		if (out->rekey_after_ns == 0)
+			out->rekey_after_ns = life / 3 * 2;
+		if (out->reject_after_ns == 0)
+			out->reject_after_ns = life;
+		if (out->peer_idle_ns == 0)
+			out->peer_idle_ns = 5 * life;
+	}
 	if (out->rekey_after_ns == 0)
 		out->rekey_after_ns = LN_REKEY_AFTER_NS;
 	if (out->reject_after_ns == 0)

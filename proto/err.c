@@ -3,6 +3,8 @@
  */
 #include "config.h"
 
+#include <errno.h>
+
 #include "proto.h"
 
 static const char *drop_names[LN_DROP_MAX] = {
@@ -43,6 +45,29 @@ ln_strerror(int e)
 		return ("system call failed");
 	}
 	return ("unknown error");
+}
+
+/*
+ * What to do about a failed write to a file system, for a message that
+ * already names the path and strerror(errnum): "" unless the file system
+ * is full or read-only, which the person running lnshd can fix. Used
+ * where lnshd writes its state dir (docs/security.md, "Faults").
+ */
+const char *
+ln_fs_hint(int errnum)
+{
+	switch (errnum) {
+	case ENOSPC:
+#ifdef EDQUOT
+	case EDQUOT:
+#endif
+		return (" (its file system is full: free space there and try "
+		    "again; running sessions are not affected)");
+	case EROFS:
+		return (" (its file system is read-only: make it writable "
+		    "and try again; running sessions are not affected)");
+	}
+	return ("");
 }
 
 /* Counts a drop if e is one; other codes are not the peer's doing. */

@@ -234,21 +234,21 @@ ln_file_write(const char *path, const void *data, size_t len, mode_t mode,
 
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW, mode);
 	if (fd == -1) {
-		ln_cause(cause, "%s: cannot create %s: %s", path, tmp,
-		    strerror(errno));
+		ln_cause(cause, "%s: cannot create %s: %s%s", path, tmp,
+		    strerror(errno), ln_fs_hint(errno));
 		goto out;
 	}
 	created = 1;
 	if (fchmod(fd, mode) == -1 || write_all(fd, data, len) == -1 ||
 	    fsync(fd) == -1) {
-		ln_cause(cause, "%s: writing %s: %s", path, tmp,
-		    strerror(errno));
+		ln_cause(cause, "%s: writing %s: %s%s", path, tmp,
+		    strerror(errno), ln_fs_hint(errno));
 		goto out;
 	}
 	if (close(fd) == -1) {
 		fd = -1;
-		ln_cause(cause, "%s: writing %s: %s", path, tmp,
-		    strerror(errno));
+		ln_cause(cause, "%s: writing %s: %s%s", path, tmp,
+		    strerror(errno), ln_fs_hint(errno));
 		goto out;
 	}
 	fd = -1;

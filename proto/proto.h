@@ -59,6 +59,7 @@ struct chan_addr {
 /* err.c */
 const char	*ln_strerror(int);
 const char	*ln_drop_name(enum ln_drop);
+const char	*ln_fs_hint(int);
 void		 ln_count(struct ln_counters *, int);
 uint64_t	 ln_drops_total(const struct ln_counters *);
 

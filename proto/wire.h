@@ -156,6 +156,8 @@
 #define LN_REKEY_AFTER_MSGS	(1ULL << 60)
 #define LN_REJECT_AFTER_MSGS	(UINT64_MAX - (1ULL << 13))
 #define LN_REKEY_TIMEOUT_NS	(1ULL * 1000000000ULL) /* resend initiation */
+/* The shortest LNSH_TEST_KEY_LIFETIME_SEC honoured (proto/channel.c). */
+#define LN_TEST_KEY_LIFETIME_MIN_SEC	5
 /* Up to this much random delay is added to each initiation resend. */
 #define LN_REKEY_JITTER_NS	(333U * 1000000U)
 
@@ -274,6 +276,13 @@
  */
 #define LN_SESSION_MAX_ARGS	256
 #define LN_SESSION_MAX_ENV	64
+
+/*
+ * Sessions whose holder went away without a word (kill -9, a crash): lnshd
+ * lists at most this many as gone, with the reason, the oldest forgotten
+ * first (server/lost.c); each stays as long as an exited session would.
+ */
+#define LN_LOST_MAX		256
 
 /*
  * A listener that cannot accept for want of descriptors pauses this long

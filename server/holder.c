@@ -889,7 +889,8 @@ holder_listen(struct holder *h, char *err, size_t errlen)
 	h->listen_fd = fd;
 	return (0);
 fail:
-	snprintf(err, errlen, "%s: %s", sun.sun_path, strerror(errno));
+	snprintf(err, errlen, "%s: %s%s", sun.sun_path, strerror(errno),
+	    ln_fs_hint(errno));
 	if (fd != -1)
 		close(fd);
 	return (LN_E_SYSTEM);

@@ -278,14 +278,21 @@ rpc_reply_status(struct client *c, uint64_t id, int status, const char *error)
 	rpc_send(c, &rep);
 }
 
-/* The 4 answer, naming the session. */
+/*
+ * The 4 answer, naming the session; for one listed as gone (lost.c),
+ * "gone: REASON", which lnsh shows.
+ */
 static void
 rpc_no_session(struct client *c, uint64_t id, const char *name)
 {
-	char	msg[HOLDER_MAX_NAME + 128];
+	char		 msg[HOLDER_MAX_NAME + 256];
+	const char	*why;
 
-	snprintf(msg, sizeof msg, "no session named %s (list them with "
-	    "lnsh ls)", name);
+	if ((why = lost_find(c->d, c->user.uid, name)) != NULL)
+		snprintf(msg, sizeof msg, "gone: %s", why);	/* lnsh: rpc.c */
+	else
+		snprintf(msg, sizeof msg, "no session named %s (list them "
+		    "with lnsh ls)", name);
 	rpc_reply_status(c, id, RPC_STATUS_NOSESSION, msg);
 }
 
@@ -312,6 +319,8 @@ rpc_op_free(struct rpc_op *op)
 		free(op->infos[i]->name);
 		free(op->infos[i]->command);
 		free(op->infos[i]->title);
+		if (op->infos[i]->gone != protobuf_c_empty_string)
+			free(op->infos[i]->gone);
 		free(op->infos[i]);
 	}
 	free(op->infos);
@@ -415,18 +424,34 @@ rpc_list_done(void *arg, struct holder_conn *hc,
 /*
  * list: every session of the client's user. Listing never changes
  * anything: an exited session stays, with its status, until it is killed,
- * attached to, or its keep-exited time passes (holder.c).
+ * attached to, or its keep-exited time passes (holder.c); one whose holder
+ * went without a word is listed as gone, with the reason (lost.c).
  */
 static void
 rpc_list(struct client *c, uint64_t id)
 {
-	struct rpc_op	*op;
-	struct session	*s;
-	unsigned	 n;
+	struct rpc_op		*op;
+	struct session		*s;
+	const struct lost	*l;
+	const char		*name, *why;
+	Lnsh__SessionInfo	*si;
+	unsigned		 n;
 
 	op = rpc_op_new(c, id);
-	n = sessions_count_user(c->d, c->user.uid);
+	n = sessions_count_user(c->d, c->user.uid) +
+	    lost_count_user(c->d, c->user.uid);
 	op->infos = xcalloc(n > 0 ? n : 1, sizeof *op->infos);
+	/* Sessions whose holder went without a word: gone, and why. */
+	for (l = lost_next(c->d, c->user.uid, NULL, &name, &why); l != NULL;
+	    l = lost_next(c->d, c->user.uid, l, &name, &why)) {
+		si = xmalloc(sizeof *si);
+		lnsh__session_info__init(si);
+		si->name = xstrdup(name);
+		si->command = xstrdup("");
+		si->title = xstrdup("");
+		si->gone = xstrdup(why);
+		op->infos[op->ninfos++] = si;
+	}
 	op->waiting = 1;	/* held until every request is out */
 	for (s = sessions_next(c->d, NULL); s != NULL;
 	    s = sessions_next(c->d, s)) {
@@ -610,6 +635,15 @@ rpc_kill(struct client *c, uint64_t id, const Lnsh__KillRequest *req)
 	struct session	*s;
 	struct rpc_op	*op;
 
+	/* A session listed as gone (lost.c): killing it forgets it. */
+	if (req->name != NULL && hwire_name_ok(req->name) &&
+	    sessions_find(c->d, c->user.uid, req->name) == NULL &&
+	    lost_forget(c->user.uid, req->name) == 0) {
+		log_info("client %u: kill %s (gone): forgotten", c->id,
+		    req->name);
+		rpc_reply_status(c, id, RPC_STATUS_OK, NULL);
+		return;
+	}
 	if ((s = rpc_session(c, id, req->name)) == NULL)
 		return;
 	log_info("client %u: kill %s", c->id, req->name);

@@ -682,6 +682,19 @@ void		 holder_log_start(struct event_base *, int, const char *,
 		     uid_t);
 void		 holder_log_stop_all(void);
 
+/* lost.c: sessions whose holder went away without a word, listed as gone. */
+struct lost;
+void		 lost_record(struct lnshd *, uid_t, const char *, long);
+void		 lost_found_dead(struct lnshd *, uid_t, const char *);
+void		 lost_reaped(long, int);
+const char	*lost_find(const struct lnshd *, uid_t, const char *);
+int		 lost_forget(uid_t, const char *);
+const struct lost *lost_next(const struct lnshd *, uid_t, const struct lost *,
+		     const char **, const char **);
+unsigned	 lost_count_user(const struct lnshd *, uid_t);
+void		 lost_describe(FILE *);
+void		 lost_free(void);
+
 /* sessions.c: the registry of holders lnshd serves. */
 struct session_new {
 	const char	 *name;

@@ -94,7 +94,8 @@ sessions_mkdir(const char *path, mode_t mode, uid_t uid, gid_t gid,
 
 	made = mkdir(path, mode) == 0;
 	if (!made && errno != EEXIST) {
-		ln_cause(cause, "cannot create %s: %s", path, strerror(errno));
+		ln_cause(cause, "cannot create %s: %s%s", path,
+		    strerror(errno), ln_fs_hint(errno));
 		return (LN_E_SYSTEM);
 	}
 	if (made && (chmod(path, mode) == -1 ||
@@ -141,8 +142,10 @@ sessions_child_cb(int sig, short what, void *arg)
 	pid_t	pid;
 	int	status;
 
-	while ((pid = waitpid(-1, &status, WNOHANG)) > 0)
+	while ((pid = waitpid(-1, &status, WNOHANG)) > 0) {
 		log_debug("holder process %ld ended", (long)pid);
+		lost_reaped((long)pid, status);
+	}
 }
 
 /* Makes STATE/holders and starts reaping children. */
@@ -213,6 +216,7 @@ sessions_free(struct lnshd *d)
 	if (d->child_ev != NULL)
 		event_free(d->child_ev);
 	d->child_ev = NULL;
+	lost_free();
 }
 
 /* ops->exited: the session's command ended; the holder keeps its state. */
@@ -250,6 +254,9 @@ sessions_closed_cb(void *arg, struct holder_conn *hc, int err)
 
 	log_info("session %s (uid %lu) ended: %s", s->name,
 	    (unsigned long)s->uid, holder_conn_error(hc));
+	/* Running, and no word from its holder: listed as gone (lost.c). */
+	if (!s->exited && !s->forgotten)
+		lost_record(s->d, s->uid, s->name, s->holder_pid);
 	rpc_session_ended(s->d, s);
 	sessions_remove(s->d, s);
 }
@@ -364,6 +371,7 @@ sessions_adopt_dir(struct lnshd *d, const char *dir, uid_t uid)
 				snprintf(path, sizeof path, "%s/%s", dir,
 				    names[i]);
 				unlink(path);
+				lost_found_dead(d, uid, names[i]);
 			} else
 				log_warn("cannot adopt session %s in %s: %s",
 				    names[i], dir, err);
@@ -584,6 +592,7 @@ sessions_spawn_open_cb(void *arg, struct holder_conn *hc, int err,
 	s->next = d->sessions;
 	d->sessions = s;
 	d->nsessions++;
+	(void)lost_forget(s->uid, s->name);	/* the name is used again */
 	/* The holder's libevent method: "select" is what a Mac must show. */
 	log_info("new session %s for %s, holder pid %ld, event loop on %s",
 	    s->name, sp->uname, (long)sp->pid, holder_conn_event_method(hc));
@@ -807,6 +816,7 @@ sessions_describe(struct lnshd *d, FILE *out)
 			fprintf(out, "exited %d", s->exit_status);
 		fprintf(out, " holder %ld\n", s->holder_pid);
 	}
+	lost_describe(out);
 }
 
 /* Kills every holder in one directory, blocking; counts them. */

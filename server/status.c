@@ -326,16 +326,24 @@ status_open(struct lnshd *d, char **cause)
 		r = LN_E_STATE;
 		goto fail;
 	}
-	if (errno == ECONNREFUSED)
-		unlink(path);
+	/*
+	 * A leftover that cannot be removed (a read-only file system) is the
+	 * cause to report, not the bind's "address already in use" after it.
+	 */
+	if (errno == ECONNREFUSED && unlink(path) == -1 && errno != ENOENT) {
+		ln_cause(cause, "control socket %s: cannot remove the one a "
+		    "previous lnshd left: %s%s", path, strerror(errno),
+		    ln_fs_hint(errno));
+		goto fail;
+	}
 	old = umask(077);
 	r = bind(fd, (struct sockaddr *)&sun, sizeof sun);
 	umask(old);
 	if (r == -1 || chmod(path, 0600) == -1 || listen(fd, 16) == -1 ||
 	    evutil_make_socket_nonblocking(fd) == -1 ||
 	    evutil_make_socket_closeonexec(fd) == -1) {
-		ln_cause(cause, "control socket %s: %s", path,
-		    strerror(errno));
+		ln_cause(cause, "control socket %s: %s%s", path,
+		    strerror(errno), ln_fs_hint(errno));
 		r = LN_E_SYSTEM;
 		goto fail;
 	}

@@ -20,7 +20,7 @@ check_ls() {
 import json, re, sys
 
 KEYS = ["name", "state", "exit_status", "created", "activity", "clients",
-        "cols", "rows", "pid", "command", "title"]
+        "cols", "rows", "pid", "command", "title", "reason"]
 RFC3339 = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
 
 def bad(why):

@@ -1432,6 +1432,42 @@ test_resume(void **state)
 	net_free(n);
 }
 
+/*
+ * LNSH_TEST_KEY_LIFETIME_SEC (tests/e2e/fault-sleep.sh): shortens the
+ * default lifetimes in the defaults' proportions, never below its floor,
+ * never lengthens them, never overrides a configured value.
+ */
+static void
+test_test_lifetime(void **state)
+{
+	struct chan_config	in, out;
+
+	memset(&in, 0, sizeof in);
+	setenv("LNSH_TEST_KEY_LIFETIME_SEC", "6", 1);
+	chan_config_fill(&out, &in);
+	assert_true(out.reject_after_ns == 6 * SEC);
+	assert_true(out.rekey_after_ns == 4 * SEC);
+	assert_true(out.peer_idle_ns == 30 * SEC);
+	in.reject_after_ns = 90 * SEC;		/* configured: kept */
+	chan_config_fill(&out, &in);
+	assert_true(out.reject_after_ns == 90 * SEC);
+	assert_true(out.rekey_after_ns == 4 * SEC);
+	memset(&in, 0, sizeof in);
+	setenv("LNSH_TEST_KEY_LIFETIME_SEC", "4", 1);	/* below the floor */
+	chan_config_fill(&out, &in);
+	assert_true(out.reject_after_ns == LN_REJECT_AFTER_NS);
+	setenv("LNSH_TEST_KEY_LIFETIME_SEC", "600", 1);	/* longer: no */
+	chan_config_fill(&out, &in);
+	assert_true(out.reject_after_ns == LN_REJECT_AFTER_NS);
+	assert_true(out.rekey_after_ns == LN_REKEY_AFTER_NS);
+	assert_true(out.peer_idle_ns == LN_PEER_IDLE_NS);
+	setenv("LNSH_TEST_KEY_LIFETIME_SEC", "6x", 1);
+	chan_config_fill(&out, &in);
+	assert_true(out.reject_after_ns == LN_REJECT_AFTER_NS);
+	unsetenv("LNSH_TEST_KEY_LIFETIME_SEC");
+	(void)state;
+}
+
 int
 main(void)
 {
@@ -1454,6 +1490,7 @@ main(void)
 		cmocka_unit_test(test_frames),
 		cmocka_unit_test(test_two_connections),
 		cmocka_unit_test(test_resume),
+		cmocka_unit_test(test_test_lifetime),
 	};
 
 	if (sodium_init() < 0)

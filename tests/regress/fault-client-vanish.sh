@@ -1,0 +1,136 @@
+#!/bin/sh
+# fault-client-vanish.sh (issue 12, faults): a client that vanishes
+# without a word (kill -9 of lnsh; a machine that slept or lost its
+# network looks the same to lnshd: silence, since an unconnected UDP socket
+# hears no ICMP). What bounds lnshd's effort and memory, docs/security.md
+# ("Faults"):
+#   - it stops sending to the client 10 s after it last heard from it
+#     (SSP_ACTIVE_RETRY_NS), even while the session keeps printing; this
+#     test checks that lnshd's tx_packets stop growing by then;
+#   - it frees the connection after 15 minutes of silence (LN_PEER_IDLE_NS,
+#     unit-tested on a virtual clock in test_channel), or sooner when the
+#     same key's 33rd connection evicts the longest silent
+#     (LN_PEERS_PER_KEY): so connect-and-vanish cycles, however many, hold
+#     at most 32 connections per key;
+#   - FAULT_VANISH_CYCLES (`make bench-faults` runs 1,000; 0, the
+#     default, runs none) cycles of attach, first screen, kill -9 leave
+#     lnshd's RSS flat: the RSS after the cycles may exceed the RSS after
+#     the first 100 (by then 32 connections are held) by at most
+#     FAULT_VANISH_SLACK_KB (256). Out of make check for now: since the
+#     holder serves at most 16 clients and keeps a vanished one counted
+#     until lnshd forgets its connection (15 minutes, or the key's 33rd),
+#     the 17th cycle is refused ("the session has 16 clients attached"):
+#     an open defect (docs/security.md, "Faults").
+# Prints the stop time and the RSS before, after 100 cycles and after all.
+
+set -u
+. "$(dirname "$0")/verbs-lib.sh"
+verbs_setup fault-client-vanish
+CYCLES=${FAULT_VANISH_CYCLES:-0}
+SLACK=${FAULT_VANISH_SLACK_KB:-256}
+[ "$CYCLES" = 0 ] || [ "$CYCLES" -ge 150 ] ||
+    fail "FAULT_VANISH_CYCLES must be 0 or 150 or more"
+verbs_daemon
+
+# The driver: N times, lnsh attach in a pty until the session's screen
+# shows "tick", then SIGKILL; exits 1 if a cycle gets no screen in 10 s.
+cat >"$T/vanish.py" <<'PYEOF'
+import os, pty, select, signal, sys, time
+lnsh, host, sess, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+t0 = time.time()
+for i in range(n):
+    pid, fd = pty.fork()
+    if pid == 0:
+        os.execv(lnsh, [lnsh, "attach", host, sess, "--no-create"])
+    out, ok, end = b"", False, time.time() + 10
+    while time.time() < end and not ok:
+        r, _, _ = select.select([fd], [], [], 0.5)
+        if not r:
+            continue
+        try:
+            b = os.read(fd, 65536)
+        except OSError:
+            break
+        if not b:
+            break
+        out += b
+        ok = b"tick" in out
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    os.close(fd)
+    if not ok:
+        sys.stderr.write("cycle %d: no screen in 10 s: %r\n" %
+                         (i, out[-300:]))
+        sys.exit(1)
+print("%d cycles in %.1f s" % (n, time.time() - t0))
+PYEOF
+
+# status KEY: one value of `lnshd status`.
+status() {
+	"$LNSHD" status --single-user --state-dir "$STATE" |
+	    awk -v k="$1" '$1 == k { print $2; exit }'
+}
+# rss: lnshd's resident set in KB, as ps(1) gives it.
+rss() {
+	ps -o rss= -p "$DAEMON_PID" | tr -d ' '
+}
+# ms_now: wall-clock milliseconds (python3: macOS's date has no %N).
+ms_now() {
+	"$PY" -c 'import time; print(int(time.time() * 1000))'
+}
+
+expect 0 "$LNSH" new mini t -- /bin/sh -c \
+    'while :; do echo tick; sleep 0.1; done'
+R0=$(rss)
+
+# --- one client vanishes while the session prints: lnshd stops sending.
+"$PY" "$T/vanish.py" "$LNSH" mini t 1 >"$T/drv.out" 2>"$T/drv.err" ||
+    fail "attach: $(cat "$T/drv.err")"
+t0=$(ms_now)
+tx0=$(status tx_packets)
+# Polled every 0.25 s until tx_packets has not moved for 3 s, at most
+# 25 s: the time of its last change is when lnshd stopped sending.
+last=$t0
+txl=$tx0
+while :; do
+	lnsh_tick; lnsh_tick; lnsh_tick; lnsh_tick; lnsh_tick
+	now=$(ms_now)
+	tx=$(status tx_packets)
+	if [ "$tx" != "$txl" ]; then
+		txl=$tx
+		last=$now
+	fi
+	[ $((now - last)) -ge 3000 ] && break
+	[ $((now - t0)) -ge 25000 ] &&
+	    fail "lnshd still sends 25 s after the client vanished"
+done
+[ "$txl" -gt "$tx0" ] ||
+    fail "lnshd sent nothing after the client went: the test sees nothing"
+stop=$((last - t0))
+# 10 s after it last heard the client (a little before t0), plus the
+# 0.25 s poll and some slack for a loaded machine.
+[ "$stop" -le 11000 ] ||
+    fail "lnshd sent for $stop ms after the client vanished"
+echo "vanished client: lnshd sent $((txl - tx0)) packets, the last" \
+    "$stop ms after the client was killed (bound 10 s, SSP_ACTIVE_RETRY_NS)"
+
+# --- connect-and-vanish cycles: memory flat.
+[ "$CYCLES" = 0 ] && pass "a vanished client is no longer sent to after" \
+    "$stop ms (no connect-and-vanish cycles asked)"
+"$PY" "$T/vanish.py" "$LNSH" mini t 100 >"$T/drv.out" 2>"$T/drv.err" ||
+    fail "cycles: $(cat "$T/drv.err")"
+R100=$(rss)
+C100=$(status clients)
+"$PY" "$T/vanish.py" "$LNSH" mini t $((CYCLES - 100)) >"$T/drv2.out" \
+    2>"$T/drv.err" || fail "cycles: $(cat "$T/drv.err")"
+RN=$(rss)
+CN=$(status clients)
+kill -0 "$DAEMON_PID" 2>/dev/null || fail "lnshd died"
+echo "connect-and-vanish: lnshd RSS ${R0} KB before, ${R100} KB after 100" \
+    "cycles ($C100 clients held), ${RN} KB after $CYCLES ($CN clients" \
+    "held); $(cat "$T/drv2.out")"
+[ "$CN" -le 33 ] || fail "$CN client connections held (at most 32 per key)"
+[ "$RN" -le $((R100 + SLACK)) ] ||
+    fail "RSS grew from $R100 KB to $RN KB over $((CYCLES - 100)) cycles"
+pass "a vanished client is no longer sent to after $stop ms; RSS" \
+    "$R100 -> $RN KB over $CYCLES cycles"

@@ -1,0 +1,142 @@
+#!/bin/sh
+# fault-holder-kill.sh (issue 12, faults): a holder killed with SIGKILL
+# says nothing on its way out; lnshd must notice by itself. Then:
+#   - `lnsh ls` and `lnsh ls --json` show the session as gone, with the
+#     reason ("holder killed by signal 9"), until it is killed (forgotten),
+#     its name reused, or keep-exited passes (server/lost.c);
+#   - the other sessions are untouched: still running, still answering;
+#   - lnshd keeps running;
+#   - the name can be reused at once: `lnsh new` of it starts a session.
+# Also: a holder that dies while lnshd is down is listed as gone by the
+# next lnshd, which finds only its dead socket.
+# Prints how long lnshd took to list the killed session as gone.
+
+set -u
+. "$(dirname "$0")/verbs-lib.sh"
+verbs_setup fault-holder-kill
+verbs_daemon
+
+# state NAME: "running", "exited N", "gone REASON" or "absent", from
+# `lnsh ls mini --json`.
+state() {
+	"$LNSH" ls mini --json >"$T/ls.json" 2>"$T/ls.err" || return 1
+	"$PY" - "$T/ls.json" "$1" <<'PYEOF'
+import json, sys
+for s in json.load(open(sys.argv[1])):
+    if s["name"] == sys.argv[2]:
+        if s["state"] == "running":
+            print("running")
+        elif s["state"] == "gone":
+            print("gone %s" % s["reason"])
+        else:
+            print("exited %s" % s["exit_status"])
+        break
+else:
+    print("absent")
+PYEOF
+}
+is_state() {
+	[ "$(state "$1")" = "$2" ]
+}
+# holder_pid NAME: the pid of NAME's holder, from `lnshd status`.
+holder_pid() {
+	"$LNSHD" status --single-user --state-dir "$STATE" |
+	    awk -v n="$1" '$1 == "session" && $3 == n { print $NF }'
+}
+# ms_now: wall-clock milliseconds (python3: macOS's date has no %N).
+ms_now() {
+	"$PY" -c 'import time; print(int(time.time() * 1000))'
+}
+
+for n in a b c; do
+	expect 0 "$LNSH" new mini "$n" -- /bin/sh
+done
+expect 0 "$LNSH" send mini a 'echo before-$((6*7))\n'
+wait_for 10 sh -c "'$LNSH' capture mini a | grep -q before-42" ||
+    fail "a does not answer"
+HB=$(holder_pid b)
+[ -n "$HB" ] || fail "no holder pid for b: $("$LNSHD" status \
+    --single-user --state-dir "$STATE")"
+
+# --- kill -9 of b's holder.
+t0=$(ms_now)
+kill -9 "$HB" || fail "kill -9 $HB"
+wait_for 10 is_state b "gone holder killed by signal 9" ||
+    fail "b after its holder's kill -9: $(state b)"
+t1=$(ms_now)
+echo "holder kill -9: listed as gone $((t1 - t0)) ms later"
+expect 0 "$LNSH" ls mini
+grep -Eq '^b +gone +.*holder killed by signal 9' "$T/out" ||
+    fail "ls table: $(cat "$T/out")"
+# Listing again changes nothing.
+is_state b "gone holder killed by signal 9" || fail "listed twice: $(state b)"
+
+# --- the others are untouched, lnshd runs on.
+kill -0 "$DAEMON_PID" 2>/dev/null || fail "lnshd died"
+is_state a running || fail "a: $(state a)"
+is_state c running || fail "c: $(state c)"
+expect 0 "$LNSH" send mini a 'echo after-$((6*7))\n'
+wait_for 10 sh -c "'$LNSH' capture mini a | grep -q after-42" ||
+    fail "a does not answer after b's holder died"
+# A gone session is not one to send to, wait for or attach to: 4, with
+# the reason.
+expect 4 "$LNSH" send mini b 'x'
+grep -q "session 'b' on mini is gone (holder killed by signal 9)" \
+    "$T/err" || fail "send to b: $(cat "$T/err")"
+expect 4 "$LNSH" wait mini b
+grep -q 'killed by signal 9' "$T/err" || fail "wait for b: $(cat "$T/err")"
+"$PY" - "$LNSH" "$T/attach.out" <<'PYEOF' || fail "attach --no-create b"
+import os, pty, select, sys, time
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(sys.argv[1], [sys.argv[1], "attach", "mini", "b",
+                           "--no-create"])
+out, end = b"", time.time() + 15
+while time.time() < end:
+    r, _, _ = select.select([fd], [], [], 1)
+    if not r:
+        continue
+    try:
+        b = os.read(fd, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+_, st = os.waitpid(pid, 0)
+open(sys.argv[2], "wb").write(out)
+sys.exit(0 if os.WEXITSTATUS(st) == 4 else 1)
+PYEOF
+grep -q "session 'b' on mini is gone (holder killed by signal 9)" \
+    "$T/attach.out" || fail "attach b: $(cat "$T/attach.out")"
+
+# --- the name can be reused at once.
+expect 0 "$LNSH" new mini b -- /bin/sh
+is_state b running || fail "b reused: $(state b)"
+expect 0 "$LNSH" send mini b 'echo again-$((6*7))\n'
+wait_for 10 sh -c "'$LNSH' capture mini b | grep -q again-42" ||
+    fail "the new b does not answer"
+
+# --- kill forgets a gone session.
+HC=$(holder_pid c)
+kill -9 "$HC" || fail "kill -9 $HC"
+wait_for 10 is_state c "gone holder killed by signal 9" || fail "c: $(state c)"
+expect 0 "$LNSH" kill mini c
+is_state c absent || fail "c after kill: $(state c)"
+
+# --- a holder that dies while lnshd is down: the next lnshd lists it.
+HA=$(holder_pid a)
+kill -9 "$DAEMON_PID"
+wait_exit 10 "$DAEMON_PID" || fail "lnshd did not die"
+kill -9 "$HA" || fail "kill -9 $HA"
+wait_for 10 lnsh_gone "$HA" || fail "holder $HA still runs"
+spawn lnshd2 "$LNSHD" --single-user --state-dir "$STATE" \
+    --listen "127.0.0.1:$PORT" -v
+DAEMON_PID=$LASTPID
+wait_line 10 "$T/lnshd2.err" 'lnshd started' || fail "lnshd did not restart"
+wait_for 10 is_state a "gone holder found dead when lnshd started" ||
+    fail "a, dead while lnshd was down: $(state a)"
+is_state b running || fail "b after the restart: $(state b)"
+
+pass "a holder's kill -9 is listed with its reason; others untouched;" \
+    "the name is reused ($((t1 - t0)) ms to notice)"
