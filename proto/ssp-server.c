@@ -132,20 +132,24 @@ server_pause_ns(const struct ssp_server *s)
 }
 
 /*
- * Whether a change at now is the echo of input: it starts a burst (the
- * output was quiet), it comes within SSP_ECHO_NS of input delivered, no
- * frame went since that input, and the frame interval has passed. Its
- * frame skips the collection interval and does not restart the frame
- * interval (server_frame_time), so the output that may follow it (a
- * command's, after the echo of Enter) is collected as before. A flood is
- * never quiet, so it stays paced.
+ * Whether a change at now is the echo of input: the output was quiet for
+ * a frame interval before it, it comes within SSP_ECHO_NS of input
+ * delivered, no frame went since that input, and the frame interval since
+ * the last paced frame has passed. Its frame skips the collection
+ * interval and does not restart the frame interval (server_frame_time),
+ * so the output that may follow it (a command's, after the echo of Enter)
+ * is collected as before. A flood is never quiet that long, so it stays
+ * paced.
  */
 static int
-server_is_echo(const struct ssp_server *s, int quiet, uint64_t now)
+server_is_echo(const struct ssp_server *s, uint64_t now)
 {
-	return (quiet && s->input_ns != 0 && now - s->input_ns <= SSP_ECHO_NS &&
-	    s->last_frame_ns <= s->input_ns && (s->pace_ns == 0 ||
-	    now - s->pace_ns >= ssp_send_interval_ns(&s->link)));
+	uint64_t	 iv = ssp_send_interval_ns(&s->link);
+
+	return ((!s->changed || now - s->change_ns >= iv) &&
+	    s->input_ns != 0 && now - s->input_ns <= SSP_ECHO_NS &&
+	    s->last_frame_ns <= s->input_ns &&
+	    (s->pace_ns == 0 || now - s->pace_ns >= iv));
 }
 
 /*
@@ -155,17 +159,15 @@ server_is_echo(const struct ssp_server *s, int quiet, uint64_t now)
 static void
 server_changed(struct ssp_server *s, uint64_t now)
 {
-	int	 quiet = !s->changed || now - s->change_ns >= server_pause_ns(s);
-
-	if (quiet)
-		s->burst_ns = now;
-	s->changed = 1;
-	s->change_ns = now;
 	if (!s->dirty) {
 		s->dirty = 1;
 		s->dirty_ns = now;
-		s->echo = server_is_echo(s, quiet, now);
+		s->echo = server_is_echo(s, now);
 	}
+	if (!s->changed || now - s->change_ns >= server_pause_ns(s))
+		s->burst_ns = now;
+	s->changed = 1;
+	s->change_ns = now;
 }
 
 /* Notes that the screen changed; the frame goes when pacing allows. */
