@@ -39,6 +39,8 @@ struct ssp_server {
 	size_t			 nstate;
 	uint64_t		 next_num;
 	uint64_t		 last_frame_ns;
+	uint64_t		 pace_ns;	/* the frame interval runs from */
+	int			 echo;		/* the dirty screen is an echo */
 	unsigned		 backoff;	/* resends without an ack */
 	/* The last diff encoded, kept for resends of the same state. */
 	uint64_t		 diff_old, diff_new;
@@ -70,6 +72,7 @@ struct ssp_server {
 	/* The input stream. */
 	/* events 1..delivered applied */
 	uint64_t		 delivered;
+	uint64_t		 input_ns;	/* the last delivery; 0: none */
 	Lnsh__SyncMessage	*held[SSP_INPUT_HOLD];	/* past a gap */
 	size_t			 nheld;
 	int			 cols, rows;	/* last resize; 0: none */
@@ -129,20 +132,42 @@ server_pause_ns(const struct ssp_server *s)
 }
 
 /*
+ * Whether a change at now is the echo of input: the output was quiet for
+ * a frame interval before it, it comes within SSP_ECHO_NS of input
+ * delivered, no frame went since that input, and the frame interval since
+ * the last paced frame has passed. Its frame skips the collection
+ * interval and does not restart the frame interval (server_frame_time),
+ * so the output that may follow it (a command's, after the echo of Enter)
+ * is collected as before. A flood is never quiet that long, so it stays
+ * paced.
+ */
+static int
+server_is_echo(const struct ssp_server *s, uint64_t now)
+{
+	uint64_t	 iv = ssp_send_interval_ns(&s->link);
+
+	return ((!s->changed || now - s->change_ns >= iv) &&
+	    s->input_ns != 0 && now - s->input_ns <= SSP_ECHO_NS &&
+	    s->last_frame_ns <= s->input_ns &&
+	    (s->pace_ns == 0 || now - s->pace_ns >= iv));
+}
+
+/*
  * Notes output at now: a change after a pause (server_pause_ns) starts a
- * new burst; the frame goes when pacing allows.
+ * new burst; the frame goes when pacing allows, or at once for an echo.
  */
 static void
 server_changed(struct ssp_server *s, uint64_t now)
 {
+	if (!s->dirty) {
+		s->dirty = 1;
+		s->dirty_ns = now;
+		s->echo = server_is_echo(s, now);
+	}
 	if (!s->changed || now - s->change_ns >= server_pause_ns(s))
 		s->burst_ns = now;
 	s->changed = 1;
 	s->change_ns = now;
-	if (!s->dirty) {
-		s->dirty = 1;
-		s->dirty_ns = now;
-	}
 }
 
 /* Notes that the screen changed; the frame goes when pacing allows. */
@@ -270,7 +295,7 @@ server_check_events(const Lnsh__SyncMessage *m)
 /* Delivers the events of a checked body that we have not delivered yet. */
 static void
 server_deliver(struct ssp_server *s, const Lnsh__SyncMessage *m,
-    ssp_event_fn fn, void *arg)
+    uint64_t now, ssp_event_fn fn, void *arg)
 {
 	const Lnsh__SyncInput	*in = m->input;
 	struct ssp_event	 ev;
@@ -293,6 +318,7 @@ server_deliver(struct ssp_server *s, const Lnsh__SyncMessage *m,
 			s->rows = ev.rows;
 		}
 		s->delivered = ev.num;
+		s->input_ns = now;
 		if (fn != NULL)
 			fn(arg, &ev);
 	}
@@ -303,7 +329,7 @@ server_deliver(struct ssp_server *s, const Lnsh__SyncMessage *m,
  * wholly delivered.
  */
 static void
-server_unhold(struct ssp_server *s, ssp_event_fn fn, void *arg)
+server_unhold(struct ssp_server *s, uint64_t now, ssp_event_fn fn, void *arg)
 {
 	size_t	 i;
 	int	 again = 1;
@@ -315,7 +341,7 @@ server_unhold(struct ssp_server *s, ssp_event_fn fn, void *arg)
 
 			if (h->old_num <= s->delivered &&
 			    h->new_num > s->delivered) {
-				server_deliver(s, h, fn, arg);
+				server_deliver(s, h, now, fn, arg);
 				again = 1;
 			}
 			if (h->new_num <= s->delivered) {
@@ -334,7 +360,7 @@ server_unhold(struct ssp_server *s, ssp_event_fn fn, void *arg)
  */
 static int
 server_events(struct ssp_server *s, Lnsh__SyncMessage *m, size_t len,
-    ssp_event_fn fn, void *arg)
+    uint64_t now, ssp_event_fn fn, void *arg)
 {
 	size_t	 i;
 	int	 error;
@@ -354,8 +380,8 @@ server_events(struct ssp_server *s, Lnsh__SyncMessage *m, size_t len,
 		s->held[s->nheld++] = m;
 		return (1);
 	}
-	server_deliver(s, m, fn, arg);
-	server_unhold(s, fn, arg);
+	server_deliver(s, m, now, fn, arg);
+	server_unhold(s, now, fn, arg);
 	return (0);
 }
 
@@ -378,7 +404,7 @@ ssp_server_input(struct ssp_server *s, const uint8_t *p, size_t len,
 		goto out;
 	}
 	if (m->body_case == LNSH__SYNC_MESSAGE__BODY_INPUT) {
-		error = server_events(s, m, len, fn, arg);
+		error = server_events(s, m, len, now, fn, arg);
 		if (error == LN_E_DROP(LN_DROP_MESSAGE))
 			goto out;
 		if (error == 1)
@@ -497,8 +523,10 @@ server_snapshot(struct ssp_server *s, uint64_t now)
 	uint64_t		 sb = server_sb_target(s, now, &cost);
 
 	s->dirty = 0;
-	if (last->fb != NULL && last->sb == sb && fb_equal(last->fb, s->cur))
+	if (last->fb != NULL && last->sb == sb && fb_equal(last->fb, s->cur)) {
+		s->echo = 0;
 		return (0);
+	}
 	if (s->nstate == SSP_SERVER_STATES)
 		server_drop_state(s, SSP_SERVER_STATES / 2);
 	last = &s->state[s->nstate++];
@@ -584,6 +612,9 @@ server_send(struct ssp_server *s, uint64_t now)
 	m.ack_num = s->delivered;
 	if (last->num != base->num) {
 		s->last_frame_ns = now;
+		if (!s->echo)
+			s->pace_ns = now;
+		s->echo = 0;
 		if (s->diff == NULL || s->diff_old != base->num ||
 		    s->diff_new != last->num) {
 			free(s->diff);
@@ -611,15 +642,18 @@ server_send(struct ssp_server *s, uint64_t now)
 /*
  * When a changed screen may go out: a short collection interval after
  * the first change, so a burst becomes one frame, and no sooner than the
- * frame interval after the previous frame.
+ * frame interval after the previous frame (not counting an echo's). An
+ * echo (server_is_echo) goes at once.
  */
 static uint64_t
 server_frame_time(const struct ssp_server *s)
 {
 	uint64_t	 f = s->dirty_ns + SSP_COLLECT_NS, g;
 
-	if (s->last_frame_ns != 0) {
-		g = s->last_frame_ns + ssp_send_interval_ns(&s->link);
+	if (s->echo)
+		return (s->dirty_ns);
+	if (s->pace_ns != 0) {
+		g = s->pace_ns + ssp_send_interval_ns(&s->link);
 		if (g > f)
 			f = g;
 	}

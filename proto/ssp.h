@@ -36,6 +36,7 @@
 #define SSP_SEND_MIN_NS		(20 * SSP_MS)	/* frame interval: floor, */
 #define SSP_SEND_MAX_NS		(250 * SSP_MS)	/*   ceiling */
 #define SSP_COLLECT_NS		(3 * SSP_MS)	/* change to frame, at least */
+#define SSP_ECHO_NS		(20 * SSP_MS)	/* input to echo: goes at once */
 #define SSP_ACK_DELAY_NS	(50 * SSP_MS)	/* a delayed ack waits this */
 /*
  * Under continuous output (a new screen state within this long of the one

@@ -61,6 +61,10 @@ struct world {
 	uint64_t		 key_at;
 	int			 key_watch;
 	int			 echo;	/* the server echoes keys at once */
+	/* When the server sent each screen frame (not acks), up to 64. */
+	uint64_t		 frame_at[64];
+	size_t			 nframe;
+	uint64_t		 frames_seen;
 };
 
 /* xorshift64*: the link's and the content's randomness, seeded. */
@@ -124,10 +128,18 @@ link_put(struct world *w, int to_server, const uint8_t *p, size_t len)
 	}
 }
 
-/* The server's send callback. */
+/* The server's send callback; notes when frames (not acks) went. */
 static int
 srv_send(void *arg, const uint8_t *p, size_t len)
 {
+	struct world	*w = arg;
+	uint64_t	 n = ssp_server_counters(w->srv)->messages_out;
+
+	if (n != w->frames_seen) {
+		w->frames_seen = n;
+		if (w->nframe < sizeof w->frame_at / sizeof w->frame_at[0])
+			w->frame_at[w->nframe++] = w->now;
+	}
 	link_put(arg, 0, p, len);
 	return (0);
 }
@@ -1205,6 +1217,121 @@ test_ack_echo(void **state)
 	world_free(w);
 }
 
+/* Types one key and runs until the server delivered it (one way). */
+static void
+type_key(struct world *w, uint8_t ch)
+{
+	uint64_t	 n = w->nkeys, t0 = w->now;
+
+	assert_int_equal(ssp_client_send_keys(w->cl, &ch, 1, w->now), 0);
+	while (w->nkeys == n && w->now - t0 < SEC)
+		run(w, w->now + MS / 10);
+	assert_int_equal(w->nkeys, n + 1);
+}
+
+/* The program on the server writes ch at column x of row y. */
+static void
+put_at(struct world *w, int x, int y, uint8_t ch)
+{
+	struct fb_pen	 pen = { 0, 0, 0 };
+
+	fb_put1(w->screen, x, y, ch, &pen);
+	w->screen->cursor.x = x + 1;
+	ssp_server_update(w->srv, w->screen, w->now);
+}
+
+/*
+ * An echo goes at once: a change within SSP_ECHO_NS of a key, after
+ * quiet, is sent when it happens, not SSP_COLLECT_NS later, so the key
+ * shows one RTT plus the echo's own delay after it was typed. Output that
+ * follows the echo (a command's, after Enter) is collected as before,
+ * not held for the frame interval; a change later than SSP_ECHO_NS after
+ * the key, or without a key, waits the collection interval.
+ */
+static void
+test_echo_at_once(void **state)
+{
+	struct world	*w;
+	uint64_t	 t0, at, iv;
+	int		 i;
+
+	(void)state;
+	w = world_new(43, 0, 0, 50 * MS, 0);
+	run(w, w->now + 2 * SEC);
+	/* Each key typed as soon as the last one's echo shows. */
+	for (i = 0; i < 10; i++) {
+		t0 = w->now;
+		type_key(w, (uint8_t)('a' + i));
+		assert_int_equal(w->now, t0 + 50 * MS);
+		/* The shell echoes 200 us after the key arrived. */
+		run(w, w->now + MS / 5);
+		w->nframe = 0;
+		put_at(w, i, 0, (uint8_t)('a' + i));
+		at = w->now;
+		run(w, at);
+		assert_int_equal(w->nframe, 1);
+		assert_int_equal(w->frame_at[0], at);
+		run(w, at + 50 * MS);
+		assert_true(fb_equal(ssp_client_screen(w->cl), w->screen));
+	}
+	run(w, w->now + 200 * MS);
+
+	/* Enter: its echo at once, the command's output 1 ms later. */
+	t0 = w->now;
+	type_key(w, '\r');
+	w->nframe = 0;
+	put_at(w, 0, 1, '$');
+	at = w->now;
+	run(w, at + MS);
+	put_at(w, 0, 2, 'o');
+	run(w, w->now + 100 * MS);
+	assert_int_equal(w->nframe, 2);
+	assert_int_equal(w->frame_at[0], at);
+	assert_int_equal(w->frame_at[1], at + MS + SSP_COLLECT_NS);
+	assert_true(fb_equal(ssp_client_screen(w->cl), w->screen));
+	run(w, w->now + 200 * MS);
+
+	/* A slow echo, and output with no key, are collected. */
+	type_key(w, 'z');
+	run(w, w->now + SSP_ECHO_NS + MS);
+	w->nframe = 0;
+	put_at(w, 0, 3, 'z');
+	at = w->now;
+	run(w, at + 100 * MS);
+	assert_int_equal(w->nframe, 1);
+	assert_int_equal(w->frame_at[0], at + SSP_COLLECT_NS);
+	run(w, w->now + 200 * MS);
+	w->nframe = 0;
+	put_at(w, 0, 4, 'q');
+	at = w->now;
+	run(w, at + 100 * MS);
+	assert_int_equal(w->nframe, 1);
+	assert_int_equal(w->frame_at[0], at + SSP_COLLECT_NS);
+
+	/*
+	 * Keys typed into a flood: the output never pauses, so no echo goes
+	 * early and the frames keep the frame interval (at least
+	 * SSP_SEND_MIN_NS apart; SRTT/2 here).
+	 */
+	iv = ssp_server_srtt(w->srv) / 2;
+	if (iv < SSP_SEND_MIN_NS)
+		iv = SSP_SEND_MIN_NS;
+	for (i = 0; i < 200; i++) {
+		if (i == 100)
+			w->nframe = 0;
+		if (i >= 100 && i % 10 == 0)
+			assert_int_equal(ssp_client_send_keys(w->cl,
+			    (const uint8_t *)"k", 1, w->now), 0);
+		put_at(w, i % 80, 5 + i % 10, (uint8_t)('0' + i % 10));
+		run(w, w->now + MS);
+	}
+	assert_true(w->nframe >= 2);
+	for (i = 1; i < (int)w->nframe; i++)
+		assert_true(w->frame_at[i] - w->frame_at[i - 1] >= iv - MS);
+	heal_and_check(w);
+	world_free(w);
+}
+
 /* Garbage lines (too many, too long) drop the frame, never deliver. */
 static void
 test_sb_bounds(void **state)
@@ -1283,6 +1410,7 @@ main(void)
 		cmocka_unit_test(test_ack_coalesced),
 		cmocka_unit_test(test_ack_before_rto),
 		cmocka_unit_test(test_ack_echo),
+		cmocka_unit_test(test_echo_at_once),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
