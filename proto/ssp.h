@@ -16,8 +16,9 @@
  * `now` is the monotonic clock in nanoseconds; nothing here reads a clock.
  *
  * One ssp_server per attached client: a server endpoint lives only while
- * its client is attached (lnshd creates it on attach and frees it on
- * detach or when the channel forgets the peer), so a session without
+ * its client is attached (the session's holder creates it when lnshd
+ * relays the attach and frees it on detach, or once an orphaned client's
+ * resume time has passed: server/holder-sync.c), so a session without
  * clients has no SSP timer at all. An endpoint that has heard nothing from
  * its client for SSP_ACTIVE_RETRY_NS stops sending until it hears again.
  */
