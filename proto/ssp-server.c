@@ -112,6 +112,7 @@ ssp_server_free(struct ssp_server *s)
 	for (i = 0; i < s->nheld; i++)
 		lnsh__sync_message__free_unpacked(s->held[i], NULL);
 	free(s->diff);
+	ssp_link_free(&s->link);
 	free(s);
 }
 
