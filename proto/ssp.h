@@ -107,8 +107,8 @@
  * SSP_Z_LEVEL when that is smaller. Below 128 bytes (keystroke echo)
  * neither zstd nor zlib saved anything on real frames: the frame header
  * costs what the data gains. Level 3 (zstd's default) made the seq
- * flood's frames 19% of their size, level 1 23%, levels 5-9 no better
- * than 3 and slower (docs/benchmarks.md).
+ * flood's frames 19% of their size, level 1 23%, level 9 18% at 40% of
+ * the speed; zlib at its best 26% (docs/benchmarks.md).
  */
 #define SSP_Z_MIN		128
 #define SSP_Z_LEVEL		3
