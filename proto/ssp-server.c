@@ -456,6 +456,16 @@ server_sb_target(struct ssp_server *s, uint64_t now, size_t *costp)
 		return (s->sb_total);
 	if (from < s->sb_oldest)
 		from = s->sb_oldest;
+	/*
+	 * Until the client is heard from, frames carry the screen alone:
+	 * its first message says whether it takes zframes, and the lines
+	 * (the attach push, up to SSP_SB_FRAME_BYTES of them) wait for it,
+	 * going once it acks this frame (sb_more: at once).
+	 */
+	if (!s->link.heard) {
+		s->sb_behind = 1;
+		return (s->state[0].sb);
+	}
 	/* Too many for any frame: no need to fetch them to know. */
 	if (flood && s->sb_total - from >= SSP_SB_FRAME_LINES) {
 		s->sb_behind = s->sb_deferred = 1;

@@ -53,7 +53,7 @@ struct world {
 	/* Compression seen on the link; old_client strips accept_zstd. */
 	int			 old_client;
 	uint64_t		 z_s2c, z_raw_s2c, z_bytes_s2c;
-	uint64_t		 plain_s2c, plain_big_s2c;
+	uint64_t		 plain_s2c, plain_big_s2c, plain_lines_s2c;
 	/* The ends. */
 	struct fb		*screen;
 	struct ssp_server	*srv;
@@ -111,6 +111,7 @@ link_note_z(struct world *w, const uint8_t *p, size_t len)
 		w->z_bytes_s2c += len;
 	} else {
 		w->plain_s2c++;
+		w->plain_lines_s2c += m->n_line;
 		if (len >= SSP_Z_MIN)
 			w->plain_big_s2c++;
 	}
@@ -887,7 +888,13 @@ test_sb_split(void **state)
 	w = world_new(7, 0, 0, 10 * MS, 0);
 	sb_attach(w, &sb, 0);
 	sb_scroll(w, &sb, 30000);
-	run(w, w->now + 40 * MS);
+	/*
+	 * The first frame carries the screen alone (the server has not
+	 * heard the client yet: docs/sync.md, "Compression"); the lines
+	 * start with the next, a frame interval (50 ms before any RTT
+	 * sample) later.
+	 */
+	run(w, w->now + 100 * MS);
 	assert_true(sb.got > 0 && sb.got < 30000);
 	assert_int_equal(ssp_client_lines_behind(w->cl), 1);
 	run(w, w->now + 15 * (40 * MS));
@@ -1407,11 +1414,13 @@ test_z_round_trip(void **state)
 	assert_true(w->z_s2c > 10);
 	/*
 	 * What went compressed took under 2/3 of its size on the wire (the
-	 * random screen content here compresses to about half). (The first
-	 * frame, with the attach push, goes before the server has
-	 * heard the client, so plain.)
+	 * random screen content here compresses to about half), and no
+	 * line went plain: the first frame, sent before the server heard
+	 * the client, carried the screen alone, and the attach push
+	 * followed compressed.
 	 */
 	assert_true(w->z_bytes_s2c * 3 < w->z_raw_s2c * 2);
+	assert_int_equal(w->plain_lines_s2c, 0);
 
 	/*
 	 * The cursor moves (a row changed is sent whole, so this is what a
