@@ -370,7 +370,7 @@ ssp_server_input(struct ssp_server *s, const uint8_t *p, size_t len,
     uint64_t now, ssp_event_fn fn, void *arg)
 {
 	Lnsh__SyncMessage	*m;
-	int			 error, held = 0;
+	int			 error, held = 0, first = !s->link.heard;
 
 	if ((error = ssp_decode(&s->link, p, len, &m)) != 0)
 		return (error);
@@ -387,6 +387,14 @@ ssp_server_input(struct ssp_server *s, const uint8_t *p, size_t len,
 	}
 	ssp_heard(&s->link, m, now);
 	server_ack(s, m->ack_num);
+	/*
+	 * The client's first word: the lines the first frame held back
+	 * (server_sb_target) go with the next frame, not after its ack.
+	 */
+	if (first && s->sb_behind && !s->dirty) {
+		s->dirty = 1;
+		s->dirty_ns = now;
+	}
 	/*
 	 * Input is acknowledged after a short delay (a frame leaving sooner
 	 * carries the ack); a probe is answered at once, and the answer
@@ -460,7 +468,7 @@ server_sb_target(struct ssp_server *s, uint64_t now, size_t *costp)
 	 * Until the client is heard from, frames carry the screen alone:
 	 * its first message says whether it takes zframes, and the lines
 	 * (the attach push, up to SSP_SB_FRAME_BYTES of them) wait for it,
-	 * going once it acks this frame (sb_more: at once).
+	 * going with the next frame (ssp_server_input).
 	 */
 	if (!s->link.heard) {
 		s->sb_behind = 1;
