@@ -10,6 +10,9 @@
  *	fuzz-sgr	its scrollback and screen as SGR text (emu_capture)
  *	fuzz-ssp	what an SSP server serving that screen sent its client,
  *			and what the client sent back
+ *	fuzz-zframe	what the server sent its client again, with each
+ *			zframe's zstd frame and content as records of their
+ *			own; and decompression bombs
  *	fuzz-holder	the holder's frames: Hello, Info, Attached, the Syncs of
  *			the session, Capture, Exited; and lnshd's requests
  * Not run by make: the seeds are committed, so rerun it by hand when the
@@ -24,9 +27,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <zstd.h>
+
 #include "fuzz.h"
 #include "fb.h"
 #include "ssp.h"
+#include "sync.pb-c.h"
 #include "holder.pb-c.h"
 #include "server.h"
 
@@ -106,13 +112,42 @@ reply(void *arg, const uint8_t *p, size_t len)
 
 /* SSP both ways in memory: each side's received messages, as scripts. */
 struct link {
-	struct fuzz_out	 to_client, to_server;
+	struct fuzz_out	 to_client, to_server, zframes;
 	struct ssp_client *cl;
 	struct ssp_server *srv;
 	uint64_t	 now;
 	uint8_t		*pend[2][64];
 	size_t		 pendlen[2][64], npend[2];
 };
+
+/*
+ * fuzz-zframe's records of a message the server sent: the message (op 0)
+ * and, for a zframe, the zstd frame (op 1) and its content (op 3).
+ */
+static void
+zframe_recs(struct fuzz_out *o, const uint8_t *p, size_t len)
+{
+	Lnsh__SyncMessage	*m;
+	struct ssp_link		 l;
+	uint8_t			*raw;
+	size_t			 rawlen;
+
+	fuzz_out_rec(o, FUZZ_OP_DGRAM, p, len);
+	if ((m = lnsh__sync_message__unpack(NULL, len, p)) == NULL)
+		exit(1);
+	memset(&l, 0, sizeof l);
+	if (m->has_zframe) {
+		fuzz_out_rec(o, FUZZ_OP_DGRAM_ALT, m->zframe.data,
+		    m->zframe.len);
+		if (ssp_unzframe(&l, m->zframe.data, m->zframe.len, &raw,
+		    &rawlen) != 0)
+			exit(1);
+		fuzz_out_rec(o, FUZZ_OP_SEND, raw, rawlen);
+		free(raw);
+	}
+	ssp_link_free(&l);
+	lnsh__sync_message__free_unpacked(m, NULL);
+}
 
 /* Queues a message the server sent. */
 static int
@@ -121,6 +156,7 @@ srv_send(void *arg, const uint8_t *p, size_t len)
 	struct link	*l = arg;
 
 	fuzz_out_rec(&l->to_client, FUZZ_OP_DGRAM, p, len);
+	zframe_recs(&l->zframes, p, len);
 	if (l->npend[0] < 64) {
 		l->pend[0][l->npend[0]] = xmalloc(len);
 		memcpy(l->pend[0][l->npend[0]], p, len);
@@ -180,6 +216,7 @@ exchange(struct link *l)
 	l->now += 20 * FUZZ_MS;
 	fuzz_out_rec(&l->to_client, FUZZ_OP_TICK, tick, 4);
 	fuzz_out_rec(&l->to_server, FUZZ_OP_TICK, tick, 4);
+	fuzz_out_rec(&l->zframes, FUZZ_OP_TICK, tick, 4);
 	(void)ssp_server_tick(l->srv, l->now);
 	(void)ssp_client_tick(l->cl, l->now);
 	for (i = 0; i < l->npend[0]; i++) {
@@ -347,12 +384,14 @@ one(const char *name)
 	put("fuzz-ssp", seedname, l.to_server.p, l.to_server.len);
 	snprintf(seedname, sizeof seedname, "%s-replies", name);
 	put("fuzz-holder", seedname, hold.p, hold.len);
+	put("fuzz-zframe", name, l.zframes.p, l.zframes.len);
 
 	fuzz_out_free(&diffs);
 	fuzz_out_free(&sgr);
 	fuzz_out_free(&hold);
 	fuzz_out_free(&l.to_client);
 	fuzz_out_free(&l.to_server);
+	fuzz_out_free(&l.zframes);
 	ssp_client_free(l.cl);
 	ssp_server_free(l.srv);
 	fb_free(shown);
@@ -440,6 +479,80 @@ requests(void)
 	fuzz_out_free(&o);
 }
 
+/* A zstd frame of (p, len) at level 1, its size declared or not. */
+static uint8_t *
+zstd_of(const void *p, size_t len, int sized, size_t *zlen)
+{
+	ZSTD_CCtx	*cc;
+	uint8_t		*z;
+	size_t		 cap = ZSTD_compressBound(len);
+
+	z = xmalloc(cap);
+	if ((cc = ZSTD_createCCtx()) == NULL ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel,
+	    1)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_contentSizeFlag,
+	    sized)) ||
+	    ZSTD_isError(*zlen = ZSTD_compress2(cc, z, cap, p, len)))
+		exit(1);
+	ZSTD_freeCCtx(cc);
+	return (z);
+}
+
+/*
+ * fuzz-zframe's bombs, each a zstd frame (op 1): zeros declaring one
+ * byte over LN_SSP_ZFRAME_MAX, and exactly it; a frame declaring no size;
+ * a screen message whose declared size was lowered by one.
+ */
+static void
+zbombs(void)
+{
+	Lnsh__SyncMessage	 m;
+	struct fuzz_out		 o = { NULL, 0, 0 };
+	uint8_t			*zeros, *z, *raw, scr[1000];
+	size_t			 zlen, rawlen;
+
+	zeros = xcalloc(1, LN_SSP_ZFRAME_MAX + 1);
+	z = zstd_of(zeros, LN_SSP_ZFRAME_MAX + 1, 1, &zlen);
+	fuzz_out_rec(&o, FUZZ_OP_DGRAM_ALT, z, zlen);
+	put("fuzz-zframe", "bomb-over", o.p, o.len);
+	fuzz_out_free(&o);
+	free(z);
+	z = zstd_of(zeros, LN_SSP_ZFRAME_MAX, 1, &zlen);
+	fuzz_out_rec(&o, FUZZ_OP_DGRAM_ALT, z, zlen);
+	put("fuzz-zframe", "bomb-exact", o.p, o.len);
+	fuzz_out_free(&o);
+	free(z);
+	z = zstd_of(zeros, 4096, 0, &zlen);
+	fuzz_out_rec(&o, FUZZ_OP_DGRAM_ALT, z, zlen);
+	put("fuzz-zframe", "bomb-nosize", o.p, o.len);
+	fuzz_out_free(&o);
+	free(z);
+	free(zeros);
+
+	memset(scr, 0, sizeof scr);
+	lnsh__sync_message__init(&m);
+	m.has_old_num = m.has_new_num = 1;
+	m.new_num = 1;
+	m.body_case = LNSH__SYNC_MESSAGE__BODY_SCREEN;
+	m.screen.data = scr;
+	m.screen.len = sizeof scr;
+	rawlen = lnsh__sync_message__get_packed_size(&m);
+	raw = xmalloc(rawlen);
+	lnsh__sync_message__pack(&m, raw);
+	z = zstd_of(raw, rawlen, 1, &zlen);
+	/* Single segment, 2-byte content size (size - 256) after byte 4. */
+	if ((z[4] & 0xe0) != 0x60)
+		exit(1);
+	if (z[5]-- == 0)
+		z[6]--;
+	fuzz_out_rec(&o, FUZZ_OP_DGRAM_ALT, z, zlen);
+	put("fuzz-zframe", "bomb-lowered", o.p, o.len);
+	fuzz_out_free(&o);
+	free(z);
+	free(raw);
+}
+
 /* Writes the seeds under argv[1], which holds fuzz-emu/. */
 int
 main(int argc, char **argv)
@@ -455,5 +568,6 @@ main(int argc, char **argv)
 	for (i = 0; i < NCAPTURES; i++)
 		one(captures[i]);
 	requests();
+	zbombs();
 	return (0);
 }

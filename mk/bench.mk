@@ -47,3 +47,13 @@ bench: bench-ls
 bench-ls: lnsh$(EXEEXT) lnshd$(EXEEXT) server/lnsh-holder$(EXEEXT)
 	LNSH_BUILDDIR=$(abs_builddir) LNSH_SRCDIR=$(abs_top_srcdir) \
 	    $(SHELL) $(top_srcdir)/bench/ls-loop.sh $(LS_LOOP_N)
+
+# Bytes each way while `seq 1 3000000` floods an attached lnsh, through
+# tests/impair with no delay (bench/flood-bytes.sh): the compression
+# figure of docs/benchmarks.md without vs-mosh's hour. Needs tmux, python3.
+EXTRA_DIST += bench/flood-bytes.sh
+.PHONY: bench-flood
+bench: bench-flood
+bench-flood: lnsh$(EXEEXT) lnshd$(EXEEXT) server/lnsh-holder$(EXEEXT) \
+    tests/impair$(EXEEXT)
+	LNSH_BUILDDIR=$(abs_builddir) $(SHELL) $(top_srcdir)/bench/flood-bytes.sh

@@ -29,7 +29,8 @@ FUZZ_TARGETS = fuzz/fuzz-transport fuzz/fuzz-initiation fuzz/fuzz-response \
 	fuzz/fuzz-fbapply fuzz/fuzz-emu fuzz/fuzz-emu-fast fuzz/fuzz-ssp \
 	fuzz/fuzz-holder \
 	fuzz/fuzz-sgr fuzz/fuzz-config fuzz/fuzz-authkeys fuzz/fuzz-hosts \
-	fuzz/fuzz-userconf fuzz/fuzz-pairing fuzz/fuzz-cookie
+	fuzz/fuzz-userconf fuzz/fuzz-pairing fuzz/fuzz-cookie \
+	fuzz/fuzz-zframe
 FUZZ_RUNS = 20000
 # The whole endpoints do a handshake (six X25519) in most runs.
 FUZZ_RUNS_ENDPOINT = 5000
@@ -112,6 +113,10 @@ fuzz_fuzz_emu_fast_LDADD = $(TERM_EMU_LIBS) $(FUZZ_LINK_LIBS)
 fuzz_fuzz_ssp_SOURCES = fuzz/fuzz-ssp.c $(FUZZ_COMMON)
 fuzz_fuzz_ssp_LDFLAGS = $(FUZZ_LINK_FLAGS)
 fuzz_fuzz_ssp_LDADD = $(SSP_LIBS) $(FUZZ_LINK_LIBS)
+
+fuzz_fuzz_zframe_SOURCES = fuzz/fuzz-zframe.c $(FUZZ_COMMON)
+fuzz_fuzz_zframe_LDFLAGS = $(FUZZ_LINK_FLAGS)
+fuzz_fuzz_zframe_LDADD = $(SSP_LIBS) $(FUZZ_LINK_LIBS)
 
 fuzz_fuzz_holder_SOURCES = fuzz/fuzz-holder.c $(FUZZ_COMMON)
 fuzz_fuzz_holder_CPPFLAGS = $(HOLDER_CPPFLAGS)

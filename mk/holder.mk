@@ -32,7 +32,8 @@ HOLDER_LIBS = libholder.a libpbholder.a libproto.a $(PROTOBUF_C_LIBS) \
 noinst_PROGRAMS += tests/holderctl
 tests_holderctl_SOURCES = tests/holderctl.c
 tests_holderctl_CPPFLAGS = $(HOLDER_CPPFLAGS)
-tests_holderctl_LDADD = libssp.a libpbsync.a $(TERM_FB_LIBS) $(HOLDER_LIBS)
+tests_holderctl_LDADD = libssp.a libpbsync.a $(TERM_FB_LIBS) $(HOLDER_LIBS) \
+	$(ZSTD_LIBS)
 $(tests_holderctl_OBJECTS): proto/holder.pb-c.h proto/sync.pb-c.h
 
 check_PROGRAMS += tests/unit/test_holderwire
@@ -49,7 +50,7 @@ server_lnsh_holder_SOURCES = server/holder-main.c server/holder.c \
 	server/holder-sync.c
 server_lnsh_holder_CPPFLAGS = $(HOLDER_CPPFLAGS)
 server_lnsh_holder_LDADD = libssp.a libpbsync.a $(TERM_EMU_LIBS) \
-	$(HOLDER_LIBS)
+	$(HOLDER_LIBS) $(ZSTD_LIBS)
 $(server_lnsh_holder_OBJECTS): proto/holder.pb-c.h proto/sync.pb-c.h
 
 # Shell tests: run from the top build directory, where they find

@@ -10,11 +10,11 @@ nodist_libpbsync_a_SOURCES = proto/sync.pb-c.c proto/sync.pb-c.h
 libpbsync_a_CFLAGS = $(SAN_CFLAGS)
 
 # Both ends of SSP; lnshd and lnsh link SSP_LIBS (it brings the
-# framebuffer too).
+# framebuffer too, and libzstd for the frames).
 SSP_SRCS = proto/ssp.h proto/ssp.c proto/ssp-server.c proto/ssp-client.c
 noinst_LIBRARIES += libssp.a
 libssp_a_SOURCES = $(SSP_SRCS)
-SSP_LIBS = libssp.a libpbsync.a $(TERM_FB_LIBS)
+SSP_LIBS = libssp.a libpbsync.a $(TERM_FB_LIBS) $(ZSTD_LIBS)
 $(libssp_a_OBJECTS): proto/sync.pb-c.h
 
 check_PROGRAMS += tests/unit/test_ssp

@@ -113,6 +113,7 @@ ssp_client_new(int cols, int rows, ssp_send_fn send, void *ctx, uint64_t now)
 		return (NULL);
 	c = xcalloc(1, sizeof *c);
 	ssp_link_init(&c->link, send, ctx, now);
+	c->link.zaccept = 1;
 	c->state[0].num = 0;
 	c->state[0].fb = fb_new(cols, rows);
 	c->nstate = 1;
@@ -139,6 +140,7 @@ ssp_client_free(struct ssp_client *c)
 	for (i = 0; i < c->nev; i++)
 		free(c->ev[c->head + i].data);
 	free(c->ev);
+	ssp_link_free(&c->link);
 	free(c);
 }
 

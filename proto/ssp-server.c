@@ -115,6 +115,7 @@ ssp_server_free(struct ssp_server *s)
 	for (i = 0; i < s->nheld; i++)
 		lnsh__sync_message__free_unpacked(s->held[i], NULL);
 	free(s->diff);
+	ssp_link_free(&s->link);
 	free(s);
 }
 
@@ -395,7 +396,7 @@ ssp_server_input(struct ssp_server *s, const uint8_t *p, size_t len,
     uint64_t now, ssp_event_fn fn, void *arg)
 {
 	Lnsh__SyncMessage	*m;
-	int			 error, held = 0;
+	int			 error, held = 0, first = !s->link.heard;
 
 	if ((error = ssp_decode(&s->link, p, len, &m)) != 0)
 		return (error);
@@ -412,6 +413,14 @@ ssp_server_input(struct ssp_server *s, const uint8_t *p, size_t len,
 	}
 	ssp_heard(&s->link, m, now);
 	server_ack(s, m->ack_num);
+	/*
+	 * The client's first word: the lines the first frame held back
+	 * (server_sb_target) go with the next frame, not after its ack.
+	 */
+	if (first && s->sb_behind && !s->dirty) {
+		s->dirty = 1;
+		s->dirty_ns = now;
+	}
 	/*
 	 * Input is acknowledged after a short delay (a frame leaving sooner
 	 * carries the ack); a probe is answered at once, and the answer
@@ -481,6 +490,16 @@ server_sb_target(struct ssp_server *s, uint64_t now, size_t *costp)
 		return (s->sb_total);
 	if (from < s->sb_oldest)
 		from = s->sb_oldest;
+	/*
+	 * Until the client is heard from, frames carry the screen alone:
+	 * its first message says whether it takes zframes, and the lines
+	 * (the attach push, up to SSP_SB_FRAME_BYTES of them) wait for it,
+	 * going with the next frame (ssp_server_input).
+	 */
+	if (!s->link.heard) {
+		s->sb_behind = 1;
+		return (s->state[0].sb);
+	}
 	/* Too many for any frame: no need to fetch them to know. */
 	if (flood && s->sb_total - from >= SSP_SB_FRAME_LINES) {
 		s->sb_behind = s->sb_deferred = 1;

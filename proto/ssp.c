@@ -1,13 +1,16 @@
 /*
  * ssp.c: what both SSP endpoints share: the round-trip estimate from
  * echoed timestamps, the timers derived from it, and the decoding and
- * sending of SyncMessages (proto/sync.proto).
+ * sending of SyncMessages (proto/sync.proto), compressed with zstd when
+ * the peer takes it.
  */
 #include "config.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include <zstd.h>
 
 #include "proto.h"
 #include "ssp.h"
@@ -31,6 +34,15 @@ ssp_link_init(struct ssp_link *l, ssp_send_fn send, void *ctx, uint64_t now)
 	l->rttvar_ns = SSP_SRTT_INIT_NS / 2;
 	l->rto_ns = SSP_RTO_INIT_NS;
 	l->last_heard = now;
+}
+
+/* Frees what a link holds beside itself (the zstd contexts). */
+void
+ssp_link_free(struct ssp_link *l)
+{
+	ZSTD_freeCCtx(l->zc);
+	ZSTD_freeDCtx(l->zd);
+	l->zc = l->zd = NULL;
 }
 
 /* Folds one round-trip sample into SRTT, RTTVAR and RTO (RFC 6298). */
@@ -57,14 +69,69 @@ ssp_rtt_sample(struct ssp_link *l, uint64_t r)
 }
 
 /*
- * Unpacks a message from the peer and checks what every message must
- * satisfy; the endpoint checks its body. Garbage is counted as a drop.
+ * Decompresses a zframe into a new buffer of exactly the size its header
+ * declares, which is read first and must be 1..LN_SSP_ZFRAME_MAX: so no
+ * input, however crafted, makes the receiver allocate or write more
+ * (zstd writes nothing past the buffer and fails if the content does not
+ * fill it exactly). The input must be one zstd frame and nothing else.
+ * (link, z, zlen, &out, &outlen): 0, LN_E_DROP(LN_DROP_ZFRAME_OVERSIZE)
+ * for a frame that declares too much or no size, LN_E_DROP(LN_DROP_ZFRAME)
+ * for anything else that fails; not counted here.
+ */
+int
+ssp_unzframe(struct ssp_link *l, const uint8_t *z, size_t zlen,
+    uint8_t **out, size_t *outlen)
+{
+	unsigned long long	 size;
+	uint8_t			*p;
+	size_t			 n;
+
+	size = ZSTD_getFrameContentSize(z, zlen);
+	if (size == ZSTD_CONTENTSIZE_UNKNOWN ||
+	    (size != ZSTD_CONTENTSIZE_ERROR && size > LN_SSP_ZFRAME_MAX))
+		return (LN_E_DROP(LN_DROP_ZFRAME_OVERSIZE));
+	/* 0: an error, a skippable frame, or nothing worth compressing. */
+	if (size == ZSTD_CONTENTSIZE_ERROR || size == 0)
+		return (LN_E_DROP(LN_DROP_ZFRAME));
+	n = ZSTD_findFrameCompressedSize(z, zlen);
+	if (ZSTD_isError(n) || n != zlen)
+		return (LN_E_DROP(LN_DROP_ZFRAME));
+	if (l->zd == NULL && (l->zd = ZSTD_createDCtx()) == NULL)
+		return (LN_E_DROP(LN_DROP_ZFRAME));
+	p = xmalloc((size_t)size);
+	n = ZSTD_decompressDCtx(l->zd, p, (size_t)size, z, zlen);
+	if (ZSTD_isError(n) || n != size) {
+		free(p);
+		return (LN_E_DROP(LN_DROP_ZFRAME));
+	}
+	*out = p;
+	*outlen = n;
+	return (0);
+}
+
+/* 1 if a message with zframe set has no other field, as it must. */
+static int
+ssp_zframe_alone(const Lnsh__SyncMessage *m)
+{
+	return (!m->has_old_num && !m->has_new_num && !m->has_ack_num &&
+	    !m->has_timestamp && !m->has_timestamp_reply && !m->has_probe &&
+	    m->body_case == LNSH__SYNC_MESSAGE__BODY__NOT_SET &&
+	    !m->has_sb_total && m->n_line == 0 && !m->has_sb_more &&
+	    !m->has_accept_zstd);
+}
+
+/*
+ * Unpacks a message from the peer, decompressing a zframe if this end
+ * accepts them, and checks what every message must satisfy; the endpoint
+ * checks its body. Garbage is counted as a drop.
  */
 int
 ssp_decode(struct ssp_link *l, const uint8_t *p, size_t len,
     Lnsh__SyncMessage **out)
 {
 	Lnsh__SyncMessage	*m;
+	uint8_t			*raw;
+	size_t			 rawlen;
 	int			 error = LN_E_DROP(LN_DROP_MESSAGE);
 
 	l->counters.rx_packets++;
@@ -72,6 +139,26 @@ ssp_decode(struct ssp_link *l, const uint8_t *p, size_t len,
 	if (len > LN_MAX_MESSAGE ||
 	    (m = lnsh__sync_message__unpack(NULL, len, p)) == NULL)
 		goto out;
+	if (m->has_zframe) {
+		if (!l->zaccept || !ssp_zframe_alone(m)) {
+			lnsh__sync_message__free_unpacked(m, NULL);
+			goto out;
+		}
+		error = ssp_unzframe(l, m->zframe.data, m->zframe.len, &raw,
+		    &rawlen);
+		lnsh__sync_message__free_unpacked(m, NULL);
+		if (error != 0)
+			goto out;
+		error = LN_E_DROP(LN_DROP_MESSAGE);
+		m = lnsh__sync_message__unpack(NULL, rawlen, raw);
+		free(raw);
+		if (m == NULL)
+			goto out;
+		if (m->has_zframe) {
+			lnsh__sync_message__free_unpacked(m, NULL);
+			goto out;
+		}
+	}
 	if (m->old_num > m->new_num ||
 	    (m->body_case == LNSH__SYNC_MESSAGE__BODY__NOT_SET &&
 	    m->old_num != m->new_num)) {
@@ -99,6 +186,7 @@ ssp_heard(struct ssp_link *l, const Lnsh__SyncMessage *m, uint64_t now)
 
 	if (now > l->last_heard)
 		l->last_heard = now;
+	l->heard = 1;
 	if (m->has_timestamp) {
 		l->peer_ts = m->timestamp;
 		l->peer_ts_at = now;
@@ -110,13 +198,51 @@ ssp_heard(struct ssp_link *l, const Lnsh__SyncMessage *m, uint64_t now)
 			ssp_rtt_sample(l, (uint64_t)r * SSP_MS +
 			    SSP_MS / 2);
 	}
+	if (m->has_accept_zstd && m->accept_zstd)
+		l->zpeer = 1;
 	l->counters.messages_in++;
 }
 
 /*
+ * Replaces a packed message (*pp, *lenp) with its zframe form when that
+ * is smaller; otherwise, or if zstd fails, leaves it as it is.
+ */
+static void
+ssp_zwrap(struct ssp_link *l, uint8_t **pp, size_t *lenp)
+{
+	Lnsh__SyncMessage	 w;
+	uint8_t			*z, *q;
+	size_t			 cap, n, wlen;
+
+	if (l->zc == NULL && (l->zc = ZSTD_createCCtx()) == NULL)
+		return;
+	cap = ZSTD_compressBound(*lenp);
+	z = xmalloc(cap);
+	n = ZSTD_compressCCtx(l->zc, z, cap, *pp, *lenp, SSP_Z_LEVEL);
+	if (ZSTD_isError(n))
+		goto out;
+	lnsh__sync_message__init(&w);
+	w.has_zframe = 1;
+	w.zframe.data = z;
+	w.zframe.len = n;
+	wlen = lnsh__sync_message__get_packed_size(&w);
+	if (wlen >= *lenp)
+		goto out;
+	q = xmalloc(wlen);
+	lnsh__sync_message__pack(&w, q);
+	free(*pp);
+	*pp = q;
+	*lenp = wlen;
+out:
+	free(z);
+}
+
+/*
  * Stamps a message with our clock and the echo of the peer's (each
- * timestamp is echoed once, and only while fresh), packs it and hands it
- * to the channel. A send failure is a lost message.
+ * timestamp is echoed once, and only while fresh), says we take zframes
+ * if we do (with input and probes: what a new server hears first), packs
+ * it, compresses it if the peer takes zframes and it is worth it, and
+ * hands it to the channel. A send failure is a lost message.
  */
 int
 ssp_emit(struct ssp_link *l, Lnsh__SyncMessage *m, uint64_t now)
@@ -125,6 +251,11 @@ ssp_emit(struct ssp_link *l, Lnsh__SyncMessage *m, uint64_t now)
 	size_t		 len;
 	int		 error;
 
+	if (l->zaccept && (m->body_case == LNSH__SYNC_MESSAGE__BODY_INPUT ||
+	    (m->has_probe && m->probe))) {
+		m->has_accept_zstd = 1;
+		m->accept_zstd = 1;
+	}
 	m->has_timestamp = 1;
 	m->timestamp = ssp_ms(now);
 	if (l->peer_ts_held && now - l->peer_ts_at < SSP_TS_HOLD_MAX_NS) {
@@ -136,6 +267,8 @@ ssp_emit(struct ssp_link *l, Lnsh__SyncMessage *m, uint64_t now)
 	len = lnsh__sync_message__get_packed_size(m);
 	p = xmalloc(len > 0 ? len : 1);
 	lnsh__sync_message__pack(m, p);
+	if (l->zpeer && len >= SSP_Z_MIN && len <= LN_SSP_ZFRAME_MAX)
+		ssp_zwrap(l, &p, &len);
 	error = l->send(l->ctx, p, len);
 	free(p);
 	l->last_tx = now;

@@ -237,6 +237,15 @@
 #define LN_SB_LINE_MAX		(16 * 1024)
 
 /*
+ * A compressed SSP message (SyncMessage.zframe, docs/sync.md): the most
+ * its zstd frame may declare as its content, the packed SyncMessage. A
+ * receiver reads the declared size before decompressing and drops
+ * (zframe_oversize) a frame that declares more, or none: what it
+ * decompresses is never larger than a message it would take uncompressed.
+ */
+#define LN_SSP_ZFRAME_MAX	LN_MAX_MESSAGE
+
+/*
  * Bytes of requests lnshd queues for one session holder that has not read
  * them (a stopped or stuck holder): 2 MiB holds the largest request, a
  * `send` of LN_REL_MAX_BODY (about 1.2 MiB) cut into holder Inputs, with
@@ -357,7 +366,9 @@
 	X(PAIR_BUSY,		"pair_busy")	/* every slot in use */	\
 	X(LINE_OVERSIZE,	"line_oversize") /* a holder's line */	\
 	X(BUDGET,		"over_budget")	/* a byte budget is spent */	\
-	X(UNDER_LOAD,		"under_load")	/* answered: cookie reply */
+	X(UNDER_LOAD,		"under_load")	/* answered: cookie reply */	\
+	X(ZFRAME,		"bad_zframe")	/* did not decompress */	\
+	X(ZFRAME_OVERSIZE,	"zframe_oversize") /* declares too much */
 
 enum ln_drop {
 #define LN_DROP_ENUM(id, name) LN_DROP_##id,

@@ -30,6 +30,8 @@ class Lnsh < Formula
   depends_on "ncurses"
   # protobuf-c: protoc-c at build time, libprotobuf-c at run time.
   depends_on "protobuf-c"
+  # zstd: SSP frames are compressed (docs/sync.md).
+  depends_on "zstd"
 
   uses_from_macos "python" => :build
 
