@@ -82,6 +82,8 @@ struct chan_peer {
 	uint64_t		 last_rx_ns;
 	struct chan_link	 link;
 	void			*data;
+	uint64_t		 deadline;	/* its next timer */
+	size_t			 hidx;		/* in srv->heap */
 };
 
 struct chan_server {
@@ -97,9 +99,105 @@ struct chan_server {
 	struct cookie_checker	 cookie;
 	struct srv_kp		*index[SRV_INDEX_BUCKETS];
 	struct srv_key		*keys[SRV_KEY_BUCKETS];
+	/* Every peer, longest silent first (moved to the tail on rx). */
 	TAILQ_HEAD(, chan_peer)	 peers;
+	/*
+	 * Every peer again, as a binary min-heap on its next deadline, so a
+	 * tick touches only the peers with a timer due, never the idle ones.
+	 */
+	struct chan_peer	**heap;
+	size_t			 nheap, heapcap;
 	struct ln_counters	 counters;
 };
+
+static uint64_t	srv_peer_deadline(struct chan_server *, struct chan_peer *,
+		    uint64_t);
+
+/* Swaps two heap entries, keeping their indices right. */
+static void
+srv_heap_swap(struct chan_server *srv, size_t a, size_t b)
+{
+	struct chan_peer	*t = srv->heap[a];
+
+	srv->heap[a] = srv->heap[b];
+	srv->heap[b] = t;
+	srv->heap[a]->hidx = a;
+	srv->heap[b]->hidx = b;
+}
+
+/* Restores the heap order around entry i after its deadline changed. */
+static void
+srv_heap_fix(struct chan_server *srv, size_t i)
+{
+	size_t	l, r, m;
+
+	while (i > 0 && srv->heap[i]->deadline <
+	    srv->heap[(i - 1) / 2]->deadline) {
+		srv_heap_swap(srv, i, (i - 1) / 2);
+		i = (i - 1) / 2;
+	}
+	for (;;) {
+		l = 2 * i + 1;
+		r = l + 1;
+		m = i;
+		if (l < srv->nheap &&
+		    srv->heap[l]->deadline < srv->heap[m]->deadline)
+			m = l;
+		if (r < srv->nheap &&
+		    srv->heap[r]->deadline < srv->heap[m]->deadline)
+			m = r;
+		if (m == i)
+			break;
+		srv_heap_swap(srv, i, m);
+		i = m;
+	}
+}
+
+/* Puts a new peer in the heap. */
+static void
+srv_heap_add(struct chan_server *srv, struct chan_peer *peer)
+{
+	if (srv->nheap == srv->heapcap) {
+		srv->heapcap = srv->heapcap == 0 ? 16 : srv->heapcap * 2;
+		srv->heap = xreallocarray(srv->heap, srv->heapcap,
+		    sizeof *srv->heap);
+	}
+	peer->hidx = srv->nheap;
+	srv->heap[srv->nheap++] = peer;
+	srv_heap_fix(srv, peer->hidx);
+}
+
+/* Takes a peer out of the heap. */
+static void
+srv_heap_remove(struct chan_server *srv, struct chan_peer *peer)
+{
+	size_t	i = peer->hidx;
+
+	if (--srv->nheap != i) {
+		srv_heap_swap(srv, i, srv->nheap);
+		srv_heap_fix(srv, i);
+	}
+}
+
+/*
+ * Recomputes a peer's next deadline after anything that may have changed
+ * it (input, a send, a new key pair), and its place in the heap.
+ */
+static void
+srv_schedule(struct chan_server *srv, struct chan_peer *peer, uint64_t now)
+{
+	peer->deadline = srv_peer_deadline(srv, peer, now);
+	srv_heap_fix(srv, peer->hidx);
+}
+
+/* Authenticated word from a peer: it is the least silent now. */
+static void
+srv_heard(struct chan_server *srv, struct chan_peer *peer, uint64_t now)
+{
+	peer->last_rx_ns = now;
+	TAILQ_REMOVE(&srv->peers, peer, entry);
+	TAILQ_INSERT_TAIL(&srv->peers, peer, entry);
+}
 
 /* The hash bucket of a receiver index; indices are random already. */
 static struct srv_kp **
@@ -194,6 +292,7 @@ srv_peer_free(struct chan_server *srv, struct chan_peer *peer, int tell)
 	if (tell && srv->ops.disconnect != NULL)
 		srv->ops.disconnect(srv->ctx, peer);
 	TAILQ_REMOVE(&srv->peers, peer, entry);
+	srv_heap_remove(srv, peer);
 	LIST_REMOVE(peer, kentry);
 	peer->key->npeers--;
 	for (i = 0; i < SLOT_MAX; i++)
@@ -244,6 +343,8 @@ srv_peer_new(struct chan_server *srv, struct srv_key *key, uint64_t conn_id,
 	LIST_INSERT_HEAD(&key->peers, peer, kentry);
 	key->npeers++;
 	TAILQ_INSERT_TAIL(&srv->peers, peer, entry);
+	peer->deadline = now + srv->cfg.peer_idle_ns;
+	srv_heap_add(srv, peer);
 	return (peer);
 }
 
@@ -463,7 +564,8 @@ srv_initiation(struct chan_server *srv, const uint8_t *pkt, size_t len,
 	/* An authenticated, fresh initiation is the newest word from it. */
 	peer->addr = *from;
 	peer->addr_gen = k->gen;
-	peer->last_rx_ns = now;
+	srv_heard(srv, peer, now);
+	srv_schedule(srv, peer, now);
 	srv->counters.handshakes++;
 	if (created && srv->ops.connect != NULL)
 		srv->ops.connect(srv->ctx, peer);
@@ -534,7 +636,7 @@ srv_transport(struct chan_server *srv, const uint8_t *pkt, size_t len,
 		return (r);
 
 	peer = k->peer;
-	peer->last_rx_ns = now;
+	srv_heard(srv, peer, now);
 	ctr = srv_counter(pkt, len);
 	if (k->gen > peer->addr_gen ||
 	    (k->gen == peer->addr_gen && ctr + 1 > k->top)) {
@@ -553,6 +655,7 @@ srv_transport(struct chan_server *srv, const uint8_t *pkt, size_t len,
 	/* Acks due now, and anything queued while we had no key pair. */
 	if ((kp = srv_send_kp(peer, now)) != NULL)
 		(void)chan_link_flush(&peer->link, kp, now);
+	srv_schedule(srv, peer, now);
 	return (r);
 }
 
@@ -602,6 +705,7 @@ chan_server_free(struct chan_server *srv)
 	}
 	sodium_memzero(srv->sk, sizeof srv->sk);
 	cookie_checker_wipe(&srv->cookie);
+	free(srv->heap);
 	free(srv);
 }
 
@@ -647,55 +751,80 @@ int
 chan_server_send(struct chan_server *srv, struct chan_peer *peer,
     const uint8_t *msg, size_t len, int flags, uint64_t now)
 {
-	return (chan_link_send(&peer->link, srv_send_kp(peer, now), msg, len,
-	    flags, now));
+	int	r;
+
+	r = chan_link_send(&peer->link, srv_send_kp(peer, now), msg, len,
+	    flags, now);
+	srv_schedule(srv, peer, now);
+	return (r);
+}
+
+/*
+ * When a peer next needs a tick: expiry of its key pairs, fragments and
+ * idleness, and rel's timers while it has a key pair to send under.
+ */
+static uint64_t
+srv_peer_deadline(struct chan_server *srv, struct chan_peer *peer,
+    uint64_t now)
+{
+	uint64_t	next;
+	int		i;
+
+	next = peer->last_rx_ns + srv->cfg.peer_idle_ns;
+	for (i = 0; i < SLOT_MAX; i++)
+		if (peer->kp[i] != NULL)
+			next = ln_min(next, peer->kp[i]->kp.created_ns +
+			    srv->cfg.reject_after_ns);
+	return (ln_min(next, chan_link_deadline(&peer->link,
+	    srv_send_kp(peer, now) != NULL)));
 }
 
 /*
  * Runs a peer's timers: expiry of its key pairs, fragment expiry, rel's
- * retransmissions and delayed acks. Returns its next deadline.
+ * retransmissions and delayed acks.
  */
-static uint64_t
+static void
 srv_peer_tick(struct chan_server *srv, struct chan_peer *peer, uint64_t now)
 {
 	struct keypair	*kp;
-	uint64_t	 next = UINT64_MAX, end;
 	int		 i;
 
 	for (i = 0; i < SLOT_MAX; i++) {
-		if (peer->kp[i] == NULL)
-			continue;
-		end = peer->kp[i]->kp.created_ns + srv->cfg.reject_after_ns;
-		if (end <= now) {
+		if (peer->kp[i] != NULL && peer->kp[i]->kp.created_ns +
+		    srv->cfg.reject_after_ns <= now) {
 			srv_kp_free(srv, peer->kp[i]);
 			peer->kp[i] = NULL;
-		} else
-			next = ln_min(next, end);
+		}
 	}
 	frag_expire(&peer->link.frag, now);
 	if ((kp = srv_send_kp(peer, now)) != NULL)
 		(void)chan_link_flush(&peer->link, kp, now);
-	next = ln_min(next, chan_link_deadline(&peer->link, kp != NULL));
-	return (ln_min(next, peer->last_rx_ns + srv->cfg.peer_idle_ns));
 }
 
-/* Runs every timer due by now; returns the next deadline (monotonic ns). */
+/*
+ * Runs every timer due by now; returns the next deadline (monotonic ns).
+ * Only the peers whose deadline has come are touched.
+ */
 uint64_t
 chan_server_tick(struct chan_server *srv, uint64_t now)
 {
-	struct chan_peer	*peer, *tmp;
-	uint64_t		 next = UINT64_MAX;
+	struct chan_peer	*peer;
 
-	for (peer = TAILQ_FIRST(&srv->peers); peer != NULL; peer = tmp) {
-		tmp = TAILQ_NEXT(peer, entry);
+	while (srv->nheap > 0 && (peer = srv->heap[0])->deadline <= now) {
 		if (now >= peer->last_rx_ns &&
 		    now - peer->last_rx_ns >= srv->cfg.peer_idle_ns) {
 			srv_peer_free(srv, peer, 1);
 			continue;
 		}
-		next = ln_min(next, srv_peer_tick(srv, peer, now));
+		srv_peer_tick(srv, peer, now);
+		srv_schedule(srv, peer, now);
+		/* A deadline that did not move would spin: wait a little. */
+		if (peer->deadline <= now) {
+			peer->deadline = now + 1;
+			srv_heap_fix(srv, peer->hidx);
+		}
 	}
-	return (next);
+	return (srv->nheap > 0 ? srv->heap[0]->deadline : UINT64_MAX);
 }
 
 /* What the server has seen. */

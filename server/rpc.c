@@ -55,6 +55,8 @@ struct client {
 	size_t			 out_bytes;	/* in out_head's list */
 	struct attach		*att;		/* attach.c, or NULL */
 	struct client		*next;
+	struct client		*qnext;		/* in d->flushq */
+	int			 queued;	/* on d->flushq */
 	char			*wait_name;	/* a wait request pending */
 	uint64_t		 wait_id;
 
@@ -123,16 +125,37 @@ rpc_client_unref(struct client *c)
 	free(c);
 }
 
-/* Sends queued replies of every client, as far as their windows allow. */
+/* Takes a client off the list of those with replies queued. */
+static void
+rpc_unqueue(struct client *c)
+{
+	struct client	**cp;
+
+	if (!c->queued)
+		return;
+	for (cp = &c->d->flushq; *cp != NULL; cp = &(*cp)->qnext) {
+		if (*cp == c) {
+			*cp = c->qnext;
+			break;
+		}
+	}
+	c->queued = 0;
+	c->qnext = NULL;
+}
+
+/*
+ * Sends queued replies, as far as their windows allow, of the clients
+ * that have any (d->flushq): the idle ones cost nothing here.
+ */
 void
 rpc_flush(struct lnshd *d)
 {
-	struct client	*c;
+	struct client	*c, **cp;
 	struct rpc_out	*o;
 	uint64_t	 now = ln_now_ns();
 	int		 r;
 
-	for (c = d->clients; c != NULL; c = c->next) {
+	for (cp = &d->flushq; (c = *cp) != NULL; ) {
 		while ((o = c->out_head) != NULL && c->peer != NULL) {
 			r = chan_server_send(d->cs, c->peer, o->data, o->len,
 			    CHAN_RELIABLE, now);
@@ -146,6 +169,12 @@ rpc_flush(struct lnshd *d)
 			c->out_bytes -= o->len;
 			free(o);
 		}
+		if (c->out_head == NULL || c->peer == NULL) {
+			*cp = c->qnext;
+			c->queued = 0;
+			c->qnext = NULL;
+		} else
+			cp = &c->qnext;
 	}
 	listen_kick(d);
 }
@@ -172,6 +201,7 @@ rpc_free(struct lnshd *d)
 
 	while ((c = d->clients) != NULL) {
 		d->clients = c->next;
+		rpc_unqueue(c);
 		rpc_account_stop(c);
 		/* lnshd stops: the holders keep the sync state. */
 		if (c->att != NULL)
@@ -259,6 +289,11 @@ rpc_send(struct client *c, Lnsh__Reply *rep)
 	c->out_bytes += o->len;
 	*c->out_tail = o;
 	c->out_tail = &o->next;
+	if (!c->queued) {
+		c->queued = 1;
+		c->qnext = c->d->flushq;
+		c->d->flushq = c;
+	}
 	event_active(c->d->flush_ev, EV_TIMEOUT, 0);
 }
 
@@ -1226,6 +1261,7 @@ rpc_disconnect(void *arg, struct chan_peer *peer)
 		}
 	}
 	log_info("client %u disconnected", c->id);
+	rpc_unqueue(c);
 	rpc_account_stop(c);
 	/* Gone silent, not detached: it may come back with its token. */
 	if (c->att != NULL)

@@ -594,6 +594,7 @@ struct lnshd {
 
 	struct client		*clients;	/* rpc.c */
 	unsigned		 nclients;
+	struct client		*flushq;	/* rpc.c: with replies queued */
 	uint64_t		 requests;
 	uint64_t		 rpc_busy;	/* replies turned BUSY */
 	uint64_t		 rpc_dropped;	/* replies dropped: no room */
