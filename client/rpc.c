@@ -156,6 +156,26 @@ rpc_acked(void *arg)
 	    c->tx_after_reply);
 }
 
+/* Sends the CloseRequest that ends a one-shot command's connection. */
+static void
+rpc_close(struct rpc_call *c)
+{
+	Lnsh__Request		req = LNSH__REQUEST__INIT;
+	Lnsh__CloseRequest	cl = LNSH__CLOSE_REQUEST__INIT;
+	uint8_t			buf[16];
+	size_t			len;
+	uint64_t		now = ln_now_ns();
+
+	req.id = RPC_REQUEST_ID + 1;
+	req.op_case = LNSH__REQUEST__OP_CLOSE;
+	req.close = &cl;
+	len = lnsh__request__get_packed_size(&req);
+	if (len > sizeof buf ||
+	    chan_client_send(c->u.cc, buf, lnsh__request__pack(&req, buf),
+	    CHAN_RELIABLE, now) != 0)
+		chan_client_ack_now(c->u.cc, now);
+}
+
 /* The addresses HOST's entry resolves to, all of them. */
 static int
 rpc_resolve(const struct host_entry *e, struct chan_addr *addrs, size_t *n,
@@ -399,8 +419,18 @@ rpc_call_wait(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
 		r = LN_E_INVAL;
 		goto out;
 	}
-	/* The ack goes now; the linger covers a send that could not. */
-	chan_client_ack_now(c.u.cc, ln_now_ns());
+	/*
+	 * The ack goes now, in a CloseRequest when lnshd takes one (its
+	 * Welcome said so): lnshd forgets this connection at once rather
+	 * than keep its slot until it idles out. Not waited for: lnshd
+	 * answers nothing, and should the datagram be lost the connection
+	 * idles out, or is evicted at max-clients, as an older lnsh's does.
+	 * The linger covers a send that could not go at once.
+	 */
+	if (chan_client_closes(c.u.cc))
+		rpc_close(&c);
+	else
+		chan_client_ack_now(c.u.cc, ln_now_ns());
 	(void)udp_run(&c.u, ln_now_ns() + RPC_LINGER_NS, rpc_acked, &c);
 	*reply = c.reply;
 	c.reply = NULL;

@@ -48,6 +48,7 @@ struct chan_client {
 	uint64_t		 conn_id;
 	enum cli_state		 state;
 	int			 ever_connected;
+	int			 closes;	/* the server's Welcome.closes */
 
 	struct noise_handshake	 hs;		/* the initiation out */
 	uint32_t		 hs_index;
@@ -243,6 +244,7 @@ cli_response(struct chan_client *c, const uint8_t *pkt, size_t len,
 		goto out;
 	}
 	resumed = welcome->resumed;
+	c->closes = welcome->closes;
 
 	kp = xcalloc(1, sizeof *kp);
 	keypair_init(kp, &keys, 1, now);
@@ -508,6 +510,13 @@ chan_client_connected(const struct chan_client *c)
 {
 	return ((c->state == CLI_ESTABLISHED || c->state == CLI_REKEYING) &&
 	    c->current != NULL);
+}
+
+/* Does the server forget a connection on a CloseRequest (Welcome.closes)? */
+int
+chan_client_closes(const struct chan_client *c)
+{
+	return (c->closes);
 }
 
 /* When the last authenticated packet from the server arrived; 0: never. */

@@ -82,6 +82,7 @@ struct chan_peer {
 	uint64_t		 last_rx_ns;
 	struct chan_link	 link;
 	void			*data;
+	int			 closing;	/* chan_server_close */
 	uint64_t		 deadline;	/* its next timer */
 	size_t			 hidx;		/* in srv->heap */
 };
@@ -400,6 +401,7 @@ srv_welcome(int resumed, uint8_t *out, size_t cap, size_t *outlen)
 
 	w.version = LN_PROTO_VERSION;
 	w.resumed = resumed ? 1 : 0;
+	w.closes = 1;
 	n = lnsh__welcome__get_packed_size(&w);
 	if (n > cap)
 		return (LN_E_NOSPACE);
@@ -655,7 +657,11 @@ srv_transport(struct chan_server *srv, const uint8_t *pkt, size_t len,
 	/* Acks due now, and anything queued while we had no key pair. */
 	if ((kp = srv_send_kp(peer, now)) != NULL)
 		(void)chan_link_flush(&peer->link, kp, now);
-	srv_schedule(srv, peer, now);
+	/* Its CloseRequest came in: forget it now that the input is done. */
+	if (peer->closing)
+		srv_peer_free(srv, peer, 1);
+	else
+		srv_schedule(srv, peer, now);
 	return (r);
 }
 
@@ -755,7 +761,8 @@ chan_server_send(struct chan_server *srv, struct chan_peer *peer,
 
 	r = chan_link_send(&peer->link, srv_send_kp(peer, now), msg, len,
 	    flags, now);
-	srv_schedule(srv, peer, now);
+	if (!peer->closing)
+		srv_schedule(srv, peer, now);
 	return (r);
 }
 
@@ -770,6 +777,8 @@ srv_peer_deadline(struct chan_server *srv, struct chan_peer *peer,
 	uint64_t	next;
 	int		i;
 
+	if (peer->closing)
+		return (0);
 	next = peer->last_rx_ns + srv->cfg.peer_idle_ns;
 	for (i = 0; i < SLOT_MAX; i++)
 		if (peer->kp[i] != NULL)
@@ -811,8 +820,8 @@ chan_server_tick(struct chan_server *srv, uint64_t now)
 	struct chan_peer	*peer;
 
 	while (srv->nheap > 0 && (peer = srv->heap[0])->deadline <= now) {
-		if (now >= peer->last_rx_ns &&
-		    now - peer->last_rx_ns >= srv->cfg.peer_idle_ns) {
+		if (peer->closing || (now >= peer->last_rx_ns &&
+		    now - peer->last_rx_ns >= srv->cfg.peer_idle_ns)) {
 			srv_peer_free(srv, peer, 1);
 			continue;
 		}
@@ -825,6 +834,18 @@ chan_server_tick(struct chan_server *srv, uint64_t now)
 		}
 	}
 	return (srv->nheap > 0 ? srv->heap[0]->deadline : UINT64_MAX);
+}
+
+/*
+ * Forgets a peer once the input that asked for it is done (its
+ * CloseRequest): the caller's disconnect follows.
+ */
+void
+chan_server_close(struct chan_server *srv, struct chan_peer *peer)
+{
+	peer->closing = 1;
+	peer->deadline = 0;
+	srv_heap_fix(srv, peer->hidx);
 }
 
 /* What the server has seen. */

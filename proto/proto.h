@@ -414,6 +414,7 @@ void	 chan_server_input(struct chan_server *, const uint8_t *, size_t,
 int	 chan_server_send(struct chan_server *, struct chan_peer *,
 	     const uint8_t *, size_t, int, uint64_t);
 uint64_t chan_server_tick(struct chan_server *, uint64_t);
+void	 chan_server_close(struct chan_server *, struct chan_peer *);
 const struct ln_counters *chan_server_counters(const struct chan_server *);
 int	 chan_server_under_load(const struct chan_server *, uint64_t);
 const struct chan_addr *chan_peer_addr(const struct chan_peer *);
@@ -435,6 +436,7 @@ int	 chan_client_send(struct chan_client *, const uint8_t *, size_t, int,
 	     uint64_t);
 uint64_t chan_client_tick(struct chan_client *, uint64_t);
 int	 chan_client_connected(const struct chan_client *);
+int	 chan_client_closes(const struct chan_client *);
 uint64_t chan_client_last_heard(const struct chan_client *);
 int	 chan_client_keepalive(struct chan_client *, uint64_t);
 void	 chan_client_ack_now(struct chan_client *, uint64_t);

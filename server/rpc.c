@@ -1295,6 +1295,18 @@ rpc_message(void *arg, struct chan_peer *peer, const uint8_t *msg,
 		return;
 	}
 	d->requests++;
+	/*
+	 * A one-shot command is done: forget the connection once this
+	 * input is processed, whatever the account check says. Only the
+	 * client's keys can have sent it (the channel authenticated it).
+	 */
+	if (req->op_case == LNSH__REQUEST__OP_CLOSE) {
+		log_debug("client %u closed its connection", c->id);
+		d->closed++;
+		chan_server_close(d->cs, peer);
+		lnsh__request__free_unpacked(req, NULL);
+		return;
+	}
 	if (c->have_user && c->acct == ACCT_PENDING) {
 		if (c->nheld < LN_ACCT_QUEUE_MAX) {
 			c->held[c->nheld++] = req;
@@ -1380,4 +1392,5 @@ rpc_describe(const struct lnshd *d, FILE *out)
 	fprintf(out, "rpc_busy %llu\n", (unsigned long long)d->rpc_busy);
 	fprintf(out, "rpc_dropped %llu\n",
 	    (unsigned long long)d->rpc_dropped);
+	fprintf(out, "clients_closed %llu\n", d->closed);
 }

@@ -595,6 +595,7 @@ struct lnshd {
 	struct client		*clients;	/* rpc.c */
 	unsigned		 nclients;
 	struct client		*flushq;	/* rpc.c: with replies queued */
+	unsigned long long	 closed;	/* rpc.c: CloseRequests */
 	uint64_t		 requests;
 	uint64_t		 rpc_busy;	/* replies turned BUSY */
 	uint64_t		 rpc_dropped;	/* replies dropped: no room */
