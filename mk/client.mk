@@ -51,7 +51,7 @@ tests_unit_test_udp_LDADD = $(PROTO_LIBS) $(UNIT_LIBS)
 CLIENT_TESTS = tests/regress/verbs-basic.sh tests/regress/verbs-exit.sh \
 	tests/regress/cli-errors.sh tests/regress/sessions-exited.sh \
 	tests/regress/verbs-loop.sh tests/regress/sessions-limit.sh \
-	tests/regress/clients-close.sh \
+	tests/regress/clients-close.sh tests/regress/clients-evict.sh \
 	tests/regress/cli-doc-errors.sh
 TESTS += $(CLIENT_TESTS)
 EXTRA_DIST += $(CLIENT_TESTS) tests/regress/verbs-lib.sh

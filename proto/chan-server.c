@@ -543,6 +543,12 @@ srv_initiation(struct chan_server *srv, const uint8_t *pkt, size_t len,
 	/* Recorded before we answer, so a restart cannot forget it. */
 	if (srv->ops.stamp_put != NULL)
 		srv->ops.stamp_put(srv->ctx, client_pk, hello->timestamp_ns);
+	/* A new connection may need the caller to make room (max-clients). */
+	if (peer == NULL && srv->ops.admit != NULL &&
+	    srv->ops.admit(srv->ctx, client_pk, now) != 0) {
+		r = LN_E_DROP(LN_DROP_UNAUTHORIZED);
+		goto out;
+	}
 	if (peer != NULL && !resumed) {
 		/* The connection id now asks for another user: start over. */
 		srv_peer_free(srv, peer, 1);
@@ -846,6 +852,37 @@ chan_server_close(struct chan_server *srv, struct chan_peer *peer)
 	peer->closing = 1;
 	peer->deadline = 0;
 	srv_heap_fix(srv, peer->hidx);
+}
+
+/*
+ * Forgets a peer now (the caller evicts it); the caller's disconnect runs
+ * before this returns. Not from inside that peer's own message callback.
+ */
+void
+chan_server_drop(struct chan_server *srv, struct chan_peer *peer)
+{
+	srv_peer_free(srv, peer, 1);
+}
+
+/* The peer silent for longest, or NULL. */
+struct chan_peer *
+chan_server_oldest(struct chan_server *srv)
+{
+	return (TAILQ_FIRST(&srv->peers));
+}
+
+/* The peer heard from next after this one, or NULL. */
+struct chan_peer *
+chan_peer_newer(struct chan_peer *peer)
+{
+	return (TAILQ_NEXT(peer, entry));
+}
+
+/* When the peer's last authenticated packet arrived (monotonic ns). */
+uint64_t
+chan_peer_last_rx(const struct chan_peer *peer)
+{
+	return (peer->last_rx_ns);
 }
 
 /* What the server has seen. */

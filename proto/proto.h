@@ -397,6 +397,12 @@ struct chan_server_ops {
 	 * accepted; called before the response is sent.
 	 */
 	void	(*stamp_put)(void *, const uint8_t *, uint64_t);
+	/*
+	 * Optional: a handshake that passed every check would make a new
+	 * connection for this key; 0 admits it (the caller may first drop
+	 * another peer with chan_server_drop to make room), else refused.
+	 */
+	int	(*admit)(void *, const uint8_t *, uint64_t);
 };
 
 struct chan_client_ops {
@@ -415,6 +421,10 @@ int	 chan_server_send(struct chan_server *, struct chan_peer *,
 	     const uint8_t *, size_t, int, uint64_t);
 uint64_t chan_server_tick(struct chan_server *, uint64_t);
 void	 chan_server_close(struct chan_server *, struct chan_peer *);
+void	 chan_server_drop(struct chan_server *, struct chan_peer *);
+struct chan_peer *chan_server_oldest(struct chan_server *);
+struct chan_peer *chan_peer_newer(struct chan_peer *);
+uint64_t chan_peer_last_rx(const struct chan_peer *);
 const struct ln_counters *chan_server_counters(const struct chan_server *);
 int	 chan_server_under_load(const struct chan_server *, uint64_t);
 const struct chan_addr *chan_peer_addr(const struct chan_peer *);

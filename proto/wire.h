@@ -165,6 +165,12 @@
 #define LN_PEER_IDLE_NS		(15ULL * 60 * 1000000000ULL)
 /* Connections one client key may hold; the longest silent makes room. */
 #define LN_PEERS_PER_KEY	32
+/*
+ * At max-clients lnshd makes room by evicting the longest-silent client
+ * that is not attached, or attached but silent this long (SSP's active
+ * retry, SSP_ACTIVE_RETRY_NS: a live attached client is heard sooner).
+ */
+#define LN_EVICT_ATTACHED_SILENT_NS (10ULL * 1000000000ULL)
 
 /*
  * An initiation refused as not newer than the last one accepted from its

@@ -9,9 +9,9 @@
  * user's ~/.config/lnsh/authorized_keys under StrictModes (authkeys.c).
  * Single-user mode: only the user running lnshd, with $HOME locating the
  * file. Reading a small file here is the one bounded piece of I/O in a
- * callback, as sshd does for the same question. At max-clients
- * connections every new handshake is refused (a connected client's
- * re-handshake too: the limit is a hard one).
+ * callback, as sshd does for the same question. max-clients is kept
+ * after every check, when a handshake would make a new connection
+ * (rpc.c rpc_admit, which evicts a silent one to make room).
  */
 #include "config.h"
 
@@ -54,13 +54,6 @@ authz_authorize(void *arg, const uint8_t *pk, const char *user)
 	int			 r;
 
 	memset(&u, 0, sizeof u);
-	if (d->cfg.max_clients > 0 && d->nclients >= d->cfg.max_clients) {
-		key_fingerprint(pk, fp);
-		log_warn("key %s refused: %u clients, the most allowed "
-		    "(max-clients)", fp, d->nclients);
-		r = -1;
-		goto out;
-	}
 	if ((r = authz_user(d, user, &u, &cause)) != 0) {
 		key_fingerprint(pk, fp);
 		log_warn("key %s refused: %s", fp, cause);

@@ -240,6 +240,7 @@ listen_stamp_put(void *arg, const uint8_t *pk, uint64_t ts)
 static const struct chan_server_ops listen_ops = {
 	.send = listen_send,
 	.authorize = authz_authorize,
+	.admit = rpc_admit,
 	.connect = rpc_connect,
 	.disconnect = rpc_disconnect,
 	.message = rpc_message,

@@ -1244,6 +1244,49 @@ rpc_connect(void *arg, struct chan_peer *peer)
 	rpc_account_start(c, addr);
 }
 
+/*
+ * ops->admit: a handshake would make a new connection. Under max-clients
+ * it is admitted; at the limit the longest-silent client that is not
+ * attached, or attached but silent past LN_EVICT_ATTACHED_SILENT_NS, is
+ * evicted to make room (a one-shot command's forgotten connection, or a
+ * client gone quiet), never a live attached one. Only when every client
+ * is attached and live is the handshake refused. The walk goes from the
+ * longest silent on, so it stops at the first client it may evict.
+ */
+int
+rpc_admit(void *arg, const uint8_t *pk, uint64_t now)
+{
+	struct lnshd		*d = arg;
+	struct chan_peer	*p;
+	struct client		*c;
+	uint64_t		 silent;
+	char			 fp[LN_FINGERPRINT_LEN];
+
+	if (d->cfg.max_clients == 0 || d->nclients < d->cfg.max_clients)
+		return (0);
+	for (p = chan_server_oldest(d->cs); p != NULL;
+	    p = chan_peer_newer(p)) {
+		c = chan_peer_data(p);
+		silent = now > chan_peer_last_rx(p) ?
+		    now - chan_peer_last_rx(p) : 0;
+		if (c != NULL && c->att != NULL &&
+		    silent < LN_EVICT_ATTACHED_SILENT_NS)
+			continue;
+		log_info("client %u evicted: %u clients, the most allowed "
+		    "(max-clients), and it was silent for %llu s%s",
+		    c != NULL ? c->id : 0, d->nclients,
+		    (unsigned long long)(silent / 1000000000ULL),
+		    c != NULL && c->att != NULL ? " (attached)" : "");
+		d->evicted++;
+		chan_server_drop(d->cs, p);
+		return (0);
+	}
+	key_fingerprint(pk, fp);
+	log_warn("key %s refused: %u clients, the most allowed (max-clients), "
+	    "all attached and live; raise max-clients", fp, d->nclients);
+	return (-1);
+}
+
 /* ops->disconnect: the client went away; its pending answers are dropped. */
 void
 rpc_disconnect(void *arg, struct chan_peer *peer)
@@ -1393,4 +1436,5 @@ rpc_describe(const struct lnshd *d, FILE *out)
 	fprintf(out, "rpc_dropped %llu\n",
 	    (unsigned long long)d->rpc_dropped);
 	fprintf(out, "clients_closed %llu\n", d->closed);
+	fprintf(out, "clients_evicted %llu\n", d->evicted);
 }

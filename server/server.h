@@ -595,6 +595,7 @@ struct lnshd {
 	struct client		*clients;	/* rpc.c */
 	unsigned		 nclients;
 	struct client		*flushq;	/* rpc.c: with replies queued */
+	unsigned long long	 evicted;	/* rpc.c: at max-clients */
 	unsigned long long	 closed;	/* rpc.c: CloseRequests */
 	uint64_t		 requests;
 	uint64_t		 rpc_busy;	/* replies turned BUSY */
@@ -670,6 +671,7 @@ int		 authz_user(const struct lnshd *, const char *,
 void		 rpc_init(struct lnshd *);
 void		 rpc_free(struct lnshd *);
 void		 rpc_connect(void *, struct chan_peer *);
+int		 rpc_admit(void *, const uint8_t *, uint64_t);
 void		 rpc_disconnect(void *, struct chan_peer *);
 void		 rpc_message(void *, struct chan_peer *, const uint8_t *,
 		     size_t, int);
