@@ -40,10 +40,11 @@ for f in "$ATTACHCTL" "$HSRATE"; do
 done
 D="--single-user --state-dir $STATE"
 own_key
-# hs-rate leaves every connection it made behind, as `lnsh ls` does: each
-# holds a client slot until LN_PEER_IDLE_NS (15 min) of silence, so the
-# default max-clients (256) would refuse everyone after 256 handshakes.
-# HOSTILE_MAX_CLIENTS=256 shows that; the default measures handshakes.
+# hs-rate leaves every connection it made behind, as an lnsh older than
+# the CloseRequest does: each holds a client slot until LN_PEER_IDLE_NS
+# (15 min) of silence, or until lnshd evicts it at max-clients. The
+# default here keeps them all, to measure lnshd holding thousands;
+# HOSTILE_MAX_CLIENTS=256 measures the eviction at lnshd's default.
 echo "max-clients ${HOSTILE_MAX_CLIENTS:-100000}" >"$T/lnshd.conf"
 lnshd_listen $D --config "$T/lnshd.conf"
 HOSTKEY=$("$LNSHD" pubkey $D) || fail "lnshd pubkey"
