@@ -395,8 +395,12 @@ rpc_call_wait(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
 	} else if (r == 0)
 		r = udp_run(&c.u, ln_now_ns() + ms * LN_NS_PER_MS,
 		    rpc_has_reply, &c);
-	if (r == RPC_E_WAITED)
+	if (r == RPC_E_WAITED) {
+		/* lnsh wait --timeout gave up: the connection is done too. */
+		if (chan_client_closes(c.u.cc))
+			rpc_close(&c);
 		goto out;
+	}
 	if (r == RPC_E_NOANSWER) {
 		(void)hosts_format_address(e.addr, e.port, shown,
 		    sizeof shown);
