@@ -269,7 +269,13 @@
  *   bytes of events plus a small header. One to a client is at most a
  *   channel message (LN_MAX_MESSAGE).
  * - A holder serves at most LN_HOLDER_CLIENTS_MAX clients (attached and
- *   kept for resuming together); one more attach is refused.
+ *   kept for resuming together); one more attach is refused. 64 is above
+ *   the 20 clients on one session issue 12 asks for, with room, and
+ *   still bounds what a holder keeps: each client's ssp_server holds at
+ *   most SSP_SERVER_STATES snapshots, copy-on-write rows shared with the
+ *   screen (fb.h), so row pointers (32 x FB_MAX_ROWS each, 8 MB for 64
+ *   clients at the largest size) plus SSP_INPUT_HOLD x SSP_INPUT_HOLD_MAX
+ *   held input (64 KB each); and every frame is one diff per client.
  * - A holder queues at most LN_HOLDER_SYNC_QUEUE_MAX bytes for lnshd; an
  *   SSP message that does not fit is dropped, which SSP takes as a loss.
  * - A client that went without detaching (its lnshd died, or its channel
@@ -279,7 +285,7 @@
  *   docs/hacking.md).
  */
 #define LN_RELAY_UP_MAX		4096
-#define LN_HOLDER_CLIENTS_MAX	16
+#define LN_HOLDER_CLIENTS_MAX	64
 #define LN_HOLDER_SYNC_QUEUE_MAX (4 * 1024 * 1024)
 #define LN_HOLDER_RESUME_SEC	120
 #define LN_HOLDER_TOKEN_LEN	16

@@ -138,19 +138,25 @@ out=$("$HOLDERCTL" "$dir" watch s4 'echo wat""ched\n' watched) ||
     fail "watch did not see the exit"
 "$HOLDERCTL" "$dir" info s4 | grep -qx 'exit_status=7' || fail "s4 status"
 
-# --- bounds: at most 16 clients (LN_HOLDER_CLIENTS_MAX); one more is
-# refused, saying why. Those a closed connection leaves are kept for
-# resuming but not counted, and make room for new attaches.
+# --- bounds: at most LN_HOLDER_CLIENTS_MAX clients (proto/wire.h, 64);
+# four more are refused, saying why. Those a closed connection leaves are
+# kept for resuming but not counted, and make room for new attaches.
+MAX=$(sed -n 's/^#define LN_HOLDER_CLIENTS_MAX[[:space:]]*\([0-9]*\).*/\1/p' \
+    "$S/proto/wire.h")
+[ -n "$MAX" ] || fail "no LN_HOLDER_CLIENTS_MAX in $S/proto/wire.h"
+# Issue 12: 20 clients on one session.
+[ "$MAX" -ge 20 ] || fail "a holder serves $MAX clients, fewer than 20"
 "$HOLDERCTL" "$dir" new s5 -- /bin/sh >/dev/null || fail "new s5"
-out=$("$HOLDERCTL" "$dir" attachmany s5 20) || fail "attachmany: $out"
-echo "$out" | grep -qx 'attached 16 refused 4 clients 16' ||
-    fail "20 attaches: $out"
+out=$("$HOLDERCTL" "$dir" attachmany s5 $((MAX + 4))) ||
+    fail "attachmany: $out"
+echo "$out" | grep -qx "attached $MAX refused 4 clients $MAX" ||
+    fail "$((MAX + 4)) attaches: $out"
 echo "$out" | grep -q 'refusal: .*as many as it serves: detach one' ||
     fail "the refusal does not say why: $out"
 wait_for 5 sh -c "'$HOLDERCTL' '$dir' peek s5 | grep -qx clients=0" ||
     fail "clients left by a closed connection are counted"
-out=$("$HOLDERCTL" "$dir" attachmany s5 16) || fail "attachmany: $out"
-[ "$out" = "attached 16 refused 0 clients 16" ] ||
+out=$("$HOLDERCTL" "$dir" attachmany s5 "$MAX") || fail "attachmany: $out"
+[ "$out" = "attached $MAX refused 0 clients $MAX" ] ||
     fail "kept clients did not make room: $out"
 "$HOLDERCTL" "$dir" kill s5 || fail "kill s5"
 
