@@ -39,6 +39,14 @@ EOF
 tm send-keys -t a "sh '$T/fill.sh'; echo logger-\$((40+2)); " \
     "stty raw -echo; exec cat >'$T/keys'" Enter
 wait_screen 10 a '^logger-42'
+# The holder must know that lnsh has this screen before lnshd dies, or it
+# rightly resends all of it: lnsh acknowledges a lone frame only a little
+# later (SSP_ACK_DELAY_NS), which under ASan on a loaded machine came after
+# the kill. Every SSP message lnsh sends carries its screen ack, so a key
+# typed now and logged by the session says the holder has the ack.
+tm send-keys -t a -l k
+wait_for 10 keys_are k ||
+    fail "a key typed before the restart: '$(cat "$T/keys")', want 'k'"
 
 # --- kill -9 of lnshd; keys typed while none runs.
 kill -9 "$DAEMON_PID"
@@ -46,7 +54,8 @@ wait_exit 10 "$DAEMON_PID" || fail "lnshd did not die"
 KEYS=typed-while-down-0123456789
 tm send-keys -t a -l "$KEYS"
 # lnsh holds them (no lnshd to take them): none may have arrived.
-[ -s "$T/keys" ] && fail "keys arrived with no lnshd: $(cat "$T/keys")"
+keys_are k || fail "keys arrived with no lnshd: $(cat "$T/keys")"
+KEYS=k$KEYS
 
 spawn lnshd2 "$LNSHD" --single-user --state-dir "$STATE" \
     --listen "127.0.0.1:$PORT" -v
