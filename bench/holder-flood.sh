@@ -10,10 +10,10 @@
 #
 # Prints each run's holder CPU (user + system) and the best: other
 # processes on the machine only ever make a run slower. The CPU is read
-# once the session has exited and the holder's loop has had
-# HOLDER_SB_SETTLE_MS to encode the scrollback left waiting, so that work
-# is counted. Linux reads it from /proc in clock ticks; elsewhere ps(1)
-# gives whole seconds.
+# half a second after the session has exited, so that a build that encodes
+# its scrollback lazily (branch sbrows, sbcopy) has its work counted too.
+# Linux reads it from /proc in clock ticks; elsewhere ps(1) gives whole
+# seconds.
 
 set -u
 top=$(pwd)
@@ -78,7 +78,7 @@ while [ $i -lt "$runs" ]; do
 		[ $n -le 6000 ] || fail "f$i did not finish"
 		sleep 0.1
 	done
-	# The settle timer (50 ms) and any last read of the pty.
+	# A lazy build's settle timer (50 ms) and any last read of the pty.
 	sleep 0.5
 	c=$(cpu "$pid")
 	"$HOLDERCTL" "$dir" capture "f$i" | grep -q "^$lines\$" ||

@@ -20,7 +20,7 @@ bench-channel: bench/chan-bench$(EXEEXT)
 # The holder: RSS of a real lnsh-holder, idle and with 10,000 lines of
 # coloured scrollback, against issue 3's goals (bench/holder-rss.sh;
 # HOLDER_RSS_FLAGS=-m adds a massif profile of the heap).
-EXTRA_DIST += bench/holder-rss.sh
+EXTRA_DIST += bench/holder-rss.sh bench/holder-flood.sh
 .PHONY: bench-holder
 bench: bench-holder
 bench-holder: server/lnsh-holder$(EXEEXT) tests/holderctl$(EXEEXT)
