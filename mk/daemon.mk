@@ -34,6 +34,6 @@ DAEMON_TESTS = tests/regress/daemon-basic.sh tests/regress/daemon-restart.sh \
 	tests/regress/daemon-sockpath.sh \
 	tests/regress/daemon-start.sh tests/regress/lnshd-doc.sh \
 	tests/regress/daemon-holderlog.sh tests/regress/daemon-fdlimit.sh \
-	tests/regress/daemon-spawn-stall.sh
+	tests/regress/daemon-spawn-stall.sh tests/regress/daemon-adopt-wait.sh
 TESTS += $(DAEMON_TESTS)
 EXTRA_DIST += $(DAEMON_TESTS)

@@ -416,4 +416,15 @@ enum ln_drop {
 #define LN_ACCT_REASON_MAX	256
 #define LN_ACCT_QUEUE_MAX	16
 
+/*
+ * A restarted lnshd serves clients while it still adopts the holders it
+ * found (server/sessions.c): a request naming a session not adopted yet
+ * (and a list) waits until adoption ends, which its own deadline bounds
+ * (HOLDER_IO_TIMEOUT_SEC per holder). At most LN_ADOPT_HELD_MAX requests
+ * wait, at most LN_ADOPT_HELD_CONN of one connection; past that the
+ * request is answered "ask again".
+ */
+#define LN_ADOPT_HELD_MAX	256
+#define LN_ADOPT_HELD_CONN	16
+
 #endif /* LNSH_WIRE_H */

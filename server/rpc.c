@@ -92,6 +92,17 @@ struct rpc_op {
 
 static unsigned	rpc_next_client_id;
 
+/*
+ * Requests held while lnshd adopts the holders it found at start
+ * (rpc_adopt_hold), in the order they came; each holds a client
+ * reference.
+ */
+static struct rpc_adopt_held {
+	struct client	*c;
+	Lnsh__Request	*req;
+} rpc_adopt_held[LN_ADOPT_HELD_MAX];
+static unsigned	rpc_adopt_nheld;
+
 static void	rpc_ended_screen(struct client *, const char *, int, int,
 		    const char *, size_t);
 
@@ -199,6 +210,12 @@ rpc_free(struct lnshd *d)
 {
 	struct client	*c;
 
+	while (rpc_adopt_nheld > 0) {
+		rpc_adopt_nheld--;
+		lnsh__request__free_unpacked(
+		    rpc_adopt_held[rpc_adopt_nheld].req, NULL);
+		rpc_client_unref(rpc_adopt_held[rpc_adopt_nheld].c);
+	}
 	while ((c = d->clients) != NULL) {
 		d->clients = c->next;
 		rpc_unqueue(c);
@@ -1137,6 +1154,106 @@ rpc_account_refuse(struct client *c, uint64_t id)
 }
 
 /*
+ * While lnshd adopts the holders it found at start (sessions_adopt), a
+ * request naming a session it does not know yet, or a list, would miss
+ * sessions that are still there: it waits for adoption to end, and so
+ * does every later request of its connection, to keep their order.
+ * 1: held (the request is kept); -1: answered, too many wait; 0: serve
+ * it now.
+ */
+static int
+rpc_adopt_hold(struct client *c, Lnsh__Request *req)
+{
+	const char	*name = NULL;
+	unsigned	 i, mine = 0;
+
+	if (c->d->adopting == 0 || !c->have_user || c->acct != ACCT_OK)
+		return (0);
+	for (i = 0; i < rpc_adopt_nheld; i++)
+		if (rpc_adopt_held[i].c == c)
+			mine++;
+	switch (req->op_case) {
+	case LNSH__REQUEST__OP_LIST:
+		name = "";
+		break;
+	case LNSH__REQUEST__OP_NEW:
+		name = req->new_->name;
+		break;
+	case LNSH__REQUEST__OP_KILL:
+		name = req->kill->name;
+		break;
+	case LNSH__REQUEST__OP_CAPTURE:
+		name = req->capture->name;
+		break;
+	case LNSH__REQUEST__OP_SEND:
+		name = req->send->name;
+		break;
+	case LNSH__REQUEST__OP_ATTACH:
+		name = req->attach->name;
+		break;
+	case LNSH__REQUEST__OP_WAIT:
+		name = req->wait->name;
+		break;
+	default:
+		break;
+	}
+	if (mine == 0 && (name == NULL || (*name != '\0' &&
+	    sessions_find(c->d, c->user.uid, name) != NULL)))
+		return (0);
+	if (rpc_adopt_nheld == LN_ADOPT_HELD_MAX ||
+	    mine == LN_ADOPT_HELD_CONN) {
+		rpc_reply_status(c, req->id, RPC_STATUS_OTHER, "lnshd was "
+		    "restarted and is still finding its sessions; ask again "
+		    "in a few seconds");
+		return (-1);
+	}
+	log_info("client %u: request %llu waits until the sessions found at "
+	    "start are adopted", c->id, (unsigned long long)req->id);
+	c->refs++;
+	rpc_adopt_held[rpc_adopt_nheld].c = c;
+	rpc_adopt_held[rpc_adopt_nheld].req = req;
+	rpc_adopt_nheld++;
+	return (1);
+}
+
+/* Serves a request, or holds it (rpc_adopt_hold); frees it unless held. */
+static void
+rpc_take(struct client *c, Lnsh__Request *req)
+{
+	int	r;
+
+	if ((r = rpc_adopt_hold(c, req)) == 1)
+		return;
+	if (r == 0)
+		rpc_serve(c, req);
+	lnsh__request__free_unpacked(req, NULL);
+}
+
+/*
+ * sessions.c: adoption has ended; the requests held meanwhile are served
+ * in their order (a connection gone since is skipped).
+ */
+void
+rpc_adopt_settled(struct lnshd *d)
+{
+	struct rpc_adopt_held	 h;
+	unsigned		 i, n = rpc_adopt_nheld;
+
+	if (n > 0)
+		log_info("adoption ended: serving %u requests that waited", n);
+	for (i = 0; i < n && rpc_adopt_nheld > 0; i++) {
+		h = rpc_adopt_held[0];
+		memmove(rpc_adopt_held, rpc_adopt_held + 1,
+		    (rpc_adopt_nheld - 1) * sizeof *rpc_adopt_held);
+		rpc_adopt_nheld--;
+		if (h.c->peer != NULL)
+			rpc_serve(h.c, h.req);
+		lnsh__request__free_unpacked(h.req, NULL);
+		rpc_client_unref(h.c);
+	}
+}
+
+/*
  * account_check_start's callback: the verdict on the client's account.
  * The requests held for it are served, or refused, in their order.
  */
@@ -1163,8 +1280,9 @@ rpc_account_done(void *arg, int ok, const char *reason)
 		req = c->held[i];
 		c->held[i] = NULL;
 		if (c->peer != NULL)
-			rpc_serve(c, req);
-		lnsh__request__free_unpacked(req, NULL);
+			rpc_take(c, req);
+		else
+			lnsh__request__free_unpacked(req, NULL);
 	}
 	c->nheld = 0;
 	rpc_client_unref(c);
@@ -1358,9 +1476,9 @@ rpc_message(void *arg, struct chan_peer *peer, const uint8_t *msg,
 		rpc_reply_status(c, req->id, RPC_STATUS_OTHER, "too many "
 		    "requests before lnshd checked your account; wait for "
 		    "the answers");
+		lnsh__request__free_unpacked(req, NULL);
 	} else
-		rpc_serve(c, req);
-	lnsh__request__free_unpacked(req, NULL);
+		rpc_take(c, req);
 }
 
 /*

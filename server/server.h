@@ -680,6 +680,7 @@ void		 rpc_describe(const struct lnshd *, FILE *);
 /* (client, session name, exit code, signal): an unasked SessionEnded. */
 void		 rpc_ended(struct client *, const char *, int, int);
 void		 rpc_session_ended(struct lnshd *, struct session *);
+void		 rpc_adopt_settled(struct lnshd *);
 
 /* holderlog.c: a spawned holder's stderr, in lnshd's log. */
 void		 holder_log_start(struct event_base *, int, const char *,

@@ -292,10 +292,13 @@ sessions_unadopting(struct lnshd *d, struct session *s)
 static void
 sessions_adopt_settled(struct lnshd *d)
 {
-	if (d->adopting == 0 && d->adopt_started && d->adopt_done != NULL) {
+	if (d->adopting != 0 || !d->adopt_started)
+		return;
+	if (d->adopt_done != NULL) {
 		d->adopt_done(d, d->adopted);
 		d->adopt_done = NULL;
 	}
+	rpc_adopt_settled(d);	/* requests that waited for it */
 }
 
 /* holder_open_async's end for an adopted holder. */
