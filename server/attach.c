@@ -205,6 +205,31 @@ attach_session_sync(struct session *s, uint32_t id, const uint8_t *p,
 }
 
 /*
+ * sessions.c: the holder evicted client id, silent too long, to make room
+ * for another: it is detached (rpc_evicted). Should it come back, its
+ * silent SSP makes it attach again.
+ */
+void
+attach_session_evicted(struct session *s, uint32_t id)
+{
+	struct attach_sess	*as = session_attach(s);
+	struct attach		*a;
+
+	if (as == NULL)
+		return;
+	for (a = as->list; a != NULL; a = a->next) {
+		if (a->id == id && a->answered)
+			break;
+	}
+	if (a == NULL)
+		return;
+	log_info("client %u: evicted from %s by its holder: silent, and the "
+	    "session was full", a->id, session_name(s));
+	rpc_evicted(a->c, a);
+	attach_stop(a, 0);
+}
+
+/*
  * sessions.c: the session's shell exited (status, or -1 and the signal):
  * every attached client hears it and is detached.
  */

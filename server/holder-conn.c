@@ -734,6 +734,12 @@ hc_async_reply(struct holder_conn *c, const Lnsh__Holder__Reply *rep)
 			    rep->sync->data.data, rep->sync->data.len);
 			return (0);
 		}
+		if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_EVICTED) {
+			if (c->ops->evicted != NULL)
+				c->ops->evicted(c->arg, c,
+				    rep->evicted->client);
+			return (0);
+		}
 		if (rep->msg_case == LNSH__HOLDER__REPLY__MSG_EXITED) {
 			if (c->ops->exited != NULL)
 				c->ops->exited(c->arg, c,

@@ -317,11 +317,43 @@ hsync_start(struct hsync *hs, uint64_t now)
 }
 
 /*
+ * A full holder's way out when it has no orphan: the attached client it
+ * has heard nothing from for longest, if that silence is past
+ * SSP_ACTIVE_RETRY_NS (SSP has stopped sending to it: its machine slept,
+ * its lnsh was killed, and lnshd keeps its connection for minutes). lnshd
+ * is told (ops->evicted), so that it detaches it; should that client come
+ * back, its silent SSP makes it attach again. NULL if every client was
+ * heard from since: a live client is never evicted.
+ */
+static struct hclient *
+hsync_evictable(struct hsync *hs, uint64_t now)
+{
+	struct hclient	*hc, *quiet = NULL;
+	uint64_t	 heard, oldest = 0;
+
+	TAILQ_FOREACH(hc, &hs->clients, entry) {
+		heard = ssp_server_last_heard(hc->ssp);
+		if (hc->conn != NULL && (quiet == NULL || heard < oldest)) {
+			quiet = hc;
+			oldest = heard;
+		}
+	}
+	if (quiet == NULL || now < oldest ||
+	    now - oldest <= SSP_ACTIVE_RETRY_NS)
+		return (NULL);
+	if (hs->ops->evicted != NULL)
+		hs->ops->evicted(hs->arg, quiet->conn, quiet->id,
+		    (unsigned)((now - oldest) / 1000000000ULL));
+	return (quiet);
+}
+
+/*
  * Attaches client id on conn (cols x rows: its terminal, 0 if unknown).
  * With a resume token (LN_HOLDER_TOKEN_LEN bytes) that matches a client
  * kept or attached elsewhere, that client's SSP state is taken over and
  * *resumed set; otherwise a new one starts. The client's token goes to
- * token. 0, or LN_E_FULL at HOLDER_MAX_CLIENTS.
+ * token. 0, or LN_E_FULL at HOLDER_MAX_CLIENTS when no orphan and no
+ * silent client (hsync_evictable) can make room.
  */
 int
 hsync_attach(struct hsync *hs, void *conn, uint32_t id, int cols, int rows,
@@ -348,6 +380,8 @@ hsync_attach(struct hsync *hs, void *conn, uint32_t id, int cols, int rows,
 				if (old->conn == NULL)
 					break;
 			}
+			if (old == NULL)
+				old = hsync_evictable(hs, now);
 			if (old == NULL)
 				return (LN_E_FULL);
 			hsync_free_client(old);

@@ -200,6 +200,8 @@ hwire_reply_ok(const Lnsh__Holder__Reply *rep)
 	case LNSH__HOLDER__REPLY__MSG_SYNC:
 		return (rep->sync != NULL && rep->id == 0 &&
 		    rep->sync->data.len <= LN_MAX_MESSAGE);
+	case LNSH__HOLDER__REPLY__MSG_EVICTED:
+		return (rep->evicted != NULL && rep->id == 0);
 	default:
 		return (0);
 	}

@@ -587,10 +587,34 @@ holder_sync_send(void *arg, void *conn, uint32_t id, const uint8_t *p,
 	return (0);
 }
 
+/*
+ * hsync_ops->evicted: a silent client made room for a new one; lnshd
+ * hears it (Evicted) and detaches it, and the holder's log says so.
+ */
+static void
+holder_sync_evicted(void *arg, void *conn, uint32_t id, unsigned silent)
+{
+	struct holder		*h = arg;
+	struct hconn		*c = conn;
+	Lnsh__Holder__Reply	 rep = LNSH__HOLDER__REPLY__INIT;
+	Lnsh__Holder__Evicted	 ev = LNSH__HOLDER__EVICTED__INIT;
+
+	holder_log(h, "%d clients attached: client %lu, silent for %u s, "
+	    "evicted to make room", HOLDER_MAX_CLIENTS, (unsigned long)id,
+	    silent);
+	if (c->closing)
+		return;
+	ev.client = id;
+	rep.msg_case = LNSH__HOLDER__REPLY__MSG_EVICTED;
+	rep.evicted = &ev;
+	hconn_send(c, &rep);
+}
+
 static const struct hsync_ops holder_sync_ops = {
 	.send = holder_sync_send,
 	.keys = holder_sync_keys,
 	.resize = holder_sync_resize,
+	.evicted = holder_sync_evicted,
 };
 
 /* Attaches a client of lnshd's: its SSP server starts (or resumes). */

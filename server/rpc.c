@@ -1108,6 +1108,14 @@ rpc_detach(struct client *c, uint64_t id)
 	rpc_reply_status(c, id, RPC_STATUS_OK, NULL);
 }
 
+/* attach.c: attach a of client c was evicted; attach.c frees it. */
+void
+rpc_evicted(struct client *c, struct attach *a)
+{
+	if (c->att == a)
+		c->att = NULL;
+}
+
 /*
  * The attached session's shell exited: an unasked Reply (id 0) saying so.
  * The attach is over; attach.c frees it.

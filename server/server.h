@@ -110,6 +110,11 @@ struct hsync_ops {
 	void	(*keys)(void *, const uint8_t *, size_t);
 	/* The latest client's size. */
 	void	(*resize)(void *, int, int);
+	/*
+	 * (arg, conn, client id, seconds silent): the client was evicted,
+	 * silent past SSP_ACTIVE_RETRY_NS, to make room for a new one.
+	 */
+	void	(*evicted)(void *, void *, uint32_t, unsigned);
 };
 struct hsync	*hsync_new(struct event_base *, struct emu *,
 		     const struct hsync_ops *, void *);
@@ -256,6 +261,8 @@ struct holder_conn_ops {
 	 */
 	void	(*sync)(void *, struct holder_conn *, uint32_t,
 		    const uint8_t *, size_t);
+	/* The holder evicted attached client id (it was silent). */
+	void	(*evicted)(void *, struct holder_conn *, uint32_t);
 };
 /*
  * Completion of an async request: err, then for info requests the info,
@@ -681,6 +688,8 @@ void		 rpc_describe(const struct lnshd *, FILE *);
 void		 rpc_ended(struct client *, const char *, int, int);
 void		 rpc_session_ended(struct lnshd *, struct session *);
 void		 rpc_adopt_settled(struct lnshd *);
+struct attach;
+void		 rpc_evicted(struct client *, struct attach *);
 
 /* holderlog.c: a spawned holder's stderr, in lnshd's log. */
 void		 holder_log_start(struct event_base *, int, const char *,
@@ -753,6 +762,7 @@ void		 attach_input(struct attach *, const uint8_t *, size_t);
 void		 attach_session_sync(struct session *, uint32_t,
 		     const uint8_t *, size_t);
 void		 attach_session_exited(struct session *, int, int);
+void		 attach_session_evicted(struct session *, uint32_t);
 void		 attach_session_closed(struct session *);
 
 /* status.c: the local control socket (lnshd status, lnshd kill-all). */

@@ -261,10 +261,18 @@ sessions_closed_cb(void *arg, struct holder_conn *hc, int err)
 	sessions_remove(s->d, s);
 }
 
+/* ops->evicted: the holder made room by evicting a silent client. */
+static void
+sessions_evicted_cb(void *arg, struct holder_conn *hc, uint32_t id)
+{
+	attach_session_evicted(arg, id);
+}
+
 static const struct holder_conn_ops sessions_ops = {
 	.exited = sessions_exited_cb,
 	.closed = sessions_closed_cb,
 	.sync = sessions_sync_cb,
+	.evicted = sessions_evicted_cb,
 };
 
 /*

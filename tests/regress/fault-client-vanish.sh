@@ -16,11 +16,9 @@
 #     default, runs none) cycles of attach, first screen, kill -9 leave
 #     lnshd's RSS flat: the RSS after the cycles may exceed the RSS after
 #     the first 100 (by then 32 connections are held) by at most
-#     FAULT_VANISH_SLACK_KB (256). Out of make check for now: since the
-#     holder serves at most 16 clients and keeps a vanished one counted
-#     until lnshd forgets its connection (15 minutes, or the key's 33rd),
-#     the 17th cycle is refused ("the session has 16 clients attached"):
-#     an open defect (docs/security.md, "Faults").
+#     FAULT_VANISH_SLACK_KB (256);
+#   - a holder full (LN_HOLDER_CLIENTS_MAX) of vanished clients evicts
+#     the one silent longest, past SSP_ACTIVE_RETRY_NS, for a new one.
 # Prints the stop time and the RSS before, after 100 cycles and after all.
 
 set -u
@@ -114,9 +112,28 @@ stop=$((last - t0))
 echo "vanished client: lnshd sent $((txl - tx0)) packets, the last" \
     "$stop ms after the client was killed (bound 10 s, SSP_ACTIVE_RETRY_NS)"
 
+# --- slots full of vanished clients: the holder serves at most
+# LN_HOLDER_CLIENTS_MAX, and counts a vanished one until lnshd forgets its
+# connection (15 minutes). The first client above has been silent for
+# more than SSP_ACTIVE_RETRY_NS; MAXC cycles more fill the slots and the
+# last of them must evict it (before, it was refused: "the session has 16
+# clients attached"). The holder logs it; lnshd detaches it.
+MAXC=$(sed -n 's/^#define LN_HOLDER_CLIENTS_MAX[^0-9]*\([0-9]*\).*/\1/p' \
+    "$S/proto/wire.h")
+[ -n "$MAXC" ] || fail "no LN_HOLDER_CLIENTS_MAX in $S/proto/wire.h"
+"$PY" "$T/vanish.py" "$LNSH" mini t "$MAXC" >"$T/drv.out" 2>"$T/drv.err" ||
+    fail "filling $MAXC slots: $(cat "$T/drv.err")"
+wait_line 10 "$T/lnshd.err" 'evicted to make room' ||
+    fail "the holder did not say it evicted a client"
+wait_line 10 "$T/lnshd.err" 'evicted from t by its holder' ||
+    fail "lnshd did not detach the evicted client"
+echo "full session: the attach past $MAXC clients evicted the silent one;" \
+    "$(cat "$T/drv.out")"
+
 # --- connect-and-vanish cycles: memory flat.
 [ "$CYCLES" = 0 ] && pass "a vanished client is no longer sent to after" \
-    "$stop ms (no connect-and-vanish cycles asked)"
+    "$stop ms; a full session evicts a silent client for a new one" \
+    "(no connect-and-vanish cycles asked)"
 "$PY" "$T/vanish.py" "$LNSH" mini t 100 >"$T/drv.out" 2>"$T/drv.err" ||
     fail "cycles: $(cat "$T/drv.err")"
 R100=$(rss)
