@@ -136,14 +136,38 @@ echo "vanished client: lnshd sent $((txl - tx0)) packets, the last" \
 # --- slots full of vanished clients: the holder serves at most
 # LN_HOLDER_CLIENTS_MAX, and counts a vanished one until lnshd forgets its
 # connection (15 minutes). The first client above has been silent for
-# more than SSP_ACTIVE_RETRY_NS; MAXC cycles more fill the slots and the
-# last of them must evict it (before, it was refused: "the session has 16
-# clients attached"). The holder logs it; lnshd detaches it.
+# more than SSP_ACTIVE_RETRY_NS; MAXC - 1 cycles more fill the slots and
+# one more must evict it (before, it was refused: "the session has N
+# clients attached"). The holder logs it; lnshd detaches it. The cycles
+# use a key per 30 of them, and the last its own: a key's 33rd connection
+# (LN_PEERS_PER_KEY) would make room in lnshd instead.
 MAXC=$(sed -n 's/^#define LN_HOLDER_CLIENTS_MAX[^0-9]*\([0-9]*\).*/\1/p' \
     "$S/proto/wire.h")
 [ -n "$MAXC" ] || fail "no LN_HOLDER_CLIENTS_MAX in $S/proto/wire.h"
-"$PY" "$T/vanish.py" "$LNSH" mini t "$MAXC" >"$T/drv.out" 2>"$T/drv.err" ||
-    fail "filling $MAXC slots: $(cat "$T/drv.err")"
+# vanish_as K N: N cycles as client key K (its own LNSH_CONFIG_DIR).
+vanish_as() {
+	mkdir -p "$T/key$1" && cp "$LNSH_CONFIG_DIR/hosts" "$T/key$1/" ||
+	    fail "key dir"
+	LNSH_CONFIG_DIR=$T/key$1 "$LNSH" keygen >/dev/null 2>&1 ||
+	    fail "keygen $1"
+	LNSH_CONFIG_DIR=$T/key$1 "$LNSH" pubkey \
+	    >>"$HOME/.config/lnsh/authorized_keys" || fail "pubkey $1"
+	LNSH_CONFIG_DIR=$T/key$1 "$PY" "$T/vanish.py" "$LNSH" mini t "$2" \
+	    >"$T/drv.out" 2>"$T/drv.err" ||
+	    fail "filling $MAXC slots, key $1: $(cat "$T/drv.err")"
+}
+left=$((MAXC - 1))
+k=0
+while [ "$left" -gt 0 ]; do
+	k=$((k + 1))
+	n=$left
+	[ "$n" -gt 30 ] && n=30
+	vanish_as "$k" "$n"
+	left=$((left - n))
+done
+grep -q 'evicted to make room' "$T/lnshd.err" &&
+    fail "a client was evicted before the $MAXC slots were full"
+vanish_as last 1
 wait_line 10 "$T/lnshd.err" 'evicted to make room' ||
     fail "the holder did not say it evicted a client"
 wait_line 10 "$T/lnshd.err" 'evicted from t by its holder' ||
