@@ -99,6 +99,7 @@ struct attach {
 	uint8_t			 token[LN_HOLDER_TOKEN_LEN];
 	int			 have_token;
 	uint64_t		 lost_at;	/* attach lost: since when */
+	uint64_t		 attached_at;	/* the last attach reply */
 
 	int			 esc_pending;
 	int			 dirty;
@@ -286,6 +287,7 @@ att_attached(struct attach *a, int resumed)
 	a->attached = 1;
 	a->ever_attached = 1;
 	a->lost_at = 0;
+	a->attached_at = now;
 	a->hop_at = a->rehs_at = now;
 	a->hop_gap = ATTACH_HOP_GAP_NS;
 	a->hop_first = 0;
@@ -710,8 +712,16 @@ att_roam(struct attach *a, uint64_t now)
 			a->rehs_gap = ATTACH_REHS_NS;
 		(void)chan_client_connect(a->u.cc, now);
 	}
-	/* The channel answers but the session does not: attach again. */
+	/*
+	 * The channel answers but the session does not: attach again. The
+	 * SSP silence must also have lasted ATTACH_LOST_NS since the last
+	 * attach reply: a resumed endpoint keeps its silence (measured from
+	 * the last frame, before the sleep) until the holder's first frame,
+	 * and without this each reply set off the next attach at once, a
+	 * storm that kept the holder from ever answering (fault-sleep.sh).
+	 */
 	if (a->attached && a->attach_id == 0 && sil >= ATTACH_LOST_NS &&
+	    now - a->attached_at >= ATTACH_LOST_NS &&
 	    heard != 0 && now - heard < ATTACH_HOP_NS)
 		att_lost(a);
 	else if (!a->attached && a->attach_id == 0 && a->ever_attached &&
