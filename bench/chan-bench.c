@@ -100,6 +100,7 @@ bench_pair(void (*a)(void *, uint64_t), void *aarg,
 /* Handshake state: the server's key and the initiations to answer. */
 struct hs_bench {
 	uint8_t		 srv_sk[LN_KEY_LEN];
+	uint8_t		 srv_pk[LN_KEY_LEN];
 	uint8_t		 mac1_key[LN_KEY_LEN];
 	uint8_t		 welcome[16];
 	size_t		 welcome_len;
@@ -120,8 +121,8 @@ hs_step(void *arg, uint64_t i)
 	uint32_t		 sender;
 	size_t			 plen, rlen, k = i % NINIT;
 
-	if (hs_consume_initiation(&hs, b->srv_sk, b->mac1_key, b->pkt[k],
-	    b->len[k], &sender, client_pk, payload, sizeof payload,
+	if (hs_consume_initiation(&hs, b->srv_sk, b->srv_pk, b->mac1_key,
+	    b->pkt[k], b->len[k], &sender, client_pk, payload, sizeof payload,
 	    &plen) != 0 ||
 	    hs_response(&hs, 1, sender, client_pk, b->welcome,
 	    b->welcome_len, resp, sizeof resp, &rlen, &keys) != 0) {
@@ -214,15 +215,15 @@ hs_setup(struct hs_bench *b)
 {
 	Lnsh__Hello	 hello = LNSH__HELLO__INIT;
 	Lnsh__Welcome	 w = LNSH__WELCOME__INIT;
-	uint8_t		 srv_pk[LN_KEY_LEN], cli_sk[LN_KEY_LEN];
+	uint8_t		 cli_sk[LN_KEY_LEN];
 	uint8_t		 cli_pk[LN_KEY_LEN], payload[64];
 	struct noise_handshake hs;
 	size_t		 plen, i;
 
-	if (noise_keypair(b->srv_sk, srv_pk) != 0 ||
+	if (noise_keypair(b->srv_sk, b->srv_pk) != 0 ||
 	    noise_keypair(cli_sk, cli_pk) != 0)
 		exit(1);
-	hs_mac1_key(srv_pk, b->mac1_key);
+	hs_mac1_key(b->srv_pk, b->mac1_key);
 	w.version = LN_PROTO_VERSION;
 	b->welcome_len = lnsh__welcome__pack(&w, b->welcome);
 	hello.connection_id = 42;
@@ -233,7 +234,7 @@ hs_setup(struct hs_bench *b)
 	for (i = 0; i < NINIT; i++) {
 		hello.timestamp_ns = ln_wall_ns() + i;
 		plen = lnsh__hello__pack(&hello, payload);
-		if (hs_initiation(&hs, cli_sk, srv_pk, (uint32_t)i + 1,
+		if (hs_initiation(&hs, cli_sk, b->srv_pk, (uint32_t)i + 1,
 		    payload, plen, b->pkt[i], sizeof b->pkt[i],
 		    &b->len[i]) != 0)
 			exit(1);

@@ -62,7 +62,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		fuzz_fix_mac1(pkt, len, srv_mac1_key);
 
 	memset(&hs, 0, sizeof hs);
-	r = hs_consume_initiation(&hs, srv_sk, srv_mac1_key, pkt, len,
+	r = hs_consume_initiation(&hs, srv_sk, srv_pk, srv_mac1_key, pkt, len,
 	    &sender, client_pk, payload, sizeof payload, &plen);
 	if (r != 0)
 		return (0);

@@ -357,8 +357,8 @@ response_seeds(void)
 		    0, pkt, sizeof pkt, &n) != 0)
 			abort();
 		fuzz_rng_use(FUZZ_SERVER);
-		if (hs_consume_initiation(&rsp, srv_sk, mac1, pkt, n, &sender,
-		    cpk, payload, sizeof payload, &plen) != 0 ||
+		if (hs_consume_initiation(&rsp, srv_sk, srv_pk, mac1, pkt, n,
+		    &sender, cpk, payload, sizeof payload, &plen) != 0 ||
 		    hs_response(&rsp, FUZZ_RESP_INDEX, sender, cpk, welcome,
 		    variant == 0 ? 0 : wlen, resp, sizeof resp, &rlen,
 		    &keys) != 0)

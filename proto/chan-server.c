@@ -500,8 +500,8 @@ srv_initiation(struct chan_server *srv, const uint8_t *pkt, size_t len,
 		r = LN_E_DROP(LN_DROP_RATELIMIT);
 		goto out;
 	}
-	r = hs_consume_initiation(&hs, srv->sk, srv->mac1_key, pkt, len,
-	    &remote_index, client_pk, payload, sizeof payload, &plen);
+	r = hs_consume_initiation(&hs, srv->sk, srv->pk, srv->mac1_key, pkt,
+	    len, &remote_index, client_pk, payload, sizeof payload, &plen);
 	if (r != 0)
 		goto out;
 	hello = lnsh__hello__unpack(NULL, plen, payload);

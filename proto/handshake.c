@@ -501,8 +501,9 @@ hs_check_initiation(const uint8_t *server_mac1_key, const uint8_t *pkt,
 }
 
 /*
- * Server: checks and reads an initiation packet with our static key
- * server_sk and our mac1 key (hs_mac1_key of our public key, computed once).
+ * Server: checks and reads an initiation packet with our static key pair
+ * server_sk, server_pk and our mac1 key (hs_mac1_key of our public key);
+ * the public key and the mac1 key are computed once, not per initiation.
  * On success: *hs_out is the responder's handshake, ready for hs_response;
  * *sender_index is the client's index, client_pk_out its (authenticated)
  * static key, and the payload (at most LN_MAX_HS_PAYLOAD bytes: pass a
@@ -511,7 +512,8 @@ hs_check_initiation(const uint8_t *server_mac1_key, const uint8_t *pkt,
  */
 int
 hs_consume_initiation(struct noise_handshake *hs_out, const uint8_t *server_sk,
-    const uint8_t *server_mac1_key, const uint8_t *pkt, size_t len,
+    const uint8_t *server_pk, const uint8_t *server_mac1_key,
+    const uint8_t *pkt, size_t len,
     uint32_t *sender_index, uint8_t *client_pk_out, uint8_t *payload,
     size_t pcap, size_t *plen)
 {
@@ -538,9 +540,9 @@ hs_consume_initiation(struct noise_handshake *hs_out, const uint8_t *server_sk,
 		goto out;
 	}
 
-	if ((r = noise_init(&tmp, NOISE_IK, NOISE_RESPONDER,
+	if ((r = noise_init_pub(&tmp, NOISE_IK, NOISE_RESPONDER,
 	    (const uint8_t *)LN_PROLOGUE, strlen(LN_PROLOGUE), server_sk,
-	    NULL, NULL)) != 0)
+	    server_pk, NULL, NULL)) != 0)
 		goto out;
 	/* -> e, es, s, ss, payload */
 	if (noise_read(&tmp, msg, msglen, pl, sizeof pl, &n) != 0) {

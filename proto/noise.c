@@ -562,6 +562,22 @@ noise_init(struct noise_handshake *hs, enum noise_pattern pattern,
     enum noise_role role, const uint8_t *prologue, size_t prologue_len,
     const uint8_t *s_priv, const uint8_t *rs, const uint8_t *psk)
 {
+	return (noise_init_pub(hs, pattern, role, prologue, prologue_len,
+	    s_priv, NULL, rs, psk));
+}
+
+/*
+ * noise_init, with the static public key of s_priv given in s_pub when
+ * the caller has it (a server answering every initiation under one key
+ * computes it once, not an X25519 per handshake); NULL: derived here.
+ * s_pub must be s_priv's public key.
+ */
+int
+noise_init_pub(struct noise_handshake *hs, enum noise_pattern pattern,
+    enum noise_role role, const uint8_t *prologue, size_t prologue_len,
+    const uint8_t *s_priv, const uint8_t *s_pub, const uint8_t *rs,
+    const uint8_t *psk)
+{
 	const struct noise_pattern_def	*p;
 	struct noise_handshake		 tmp;
 	size_t				 namelen;
@@ -577,7 +593,7 @@ noise_init(struct noise_handshake *hs, enum noise_pattern pattern,
 	want_s = role == NOISE_INITIATOR ? p->i_static : p->r_static;
 	want_rs = p->pre_rs && role == NOISE_INITIATOR;
 	if ((s_priv != NULL) != want_s || (rs != NULL) != want_rs ||
-	    (psk != NULL) != p->psk)
+	    (psk != NULL) != p->psk || (s_pub != NULL && s_priv == NULL))
 		return (LN_E_INVAL);
 
 	memset(&tmp, 0, sizeof tmp);
@@ -585,7 +601,9 @@ noise_init(struct noise_handshake *hs, enum noise_pattern pattern,
 	tmp.role = role;
 	if (s_priv != NULL) {
 		memcpy(tmp.s_priv, s_priv, LN_KEY_LEN);
-		if ((r = noise_pubkey(tmp.s_priv, tmp.s_pub)) != 0)
+		if (s_pub != NULL)
+			memcpy(tmp.s_pub, s_pub, LN_KEY_LEN);
+		else if ((r = noise_pubkey(tmp.s_priv, tmp.s_pub)) != 0)
 			goto out;
 		tmp.has_s = 1;
 	}

@@ -147,6 +147,9 @@ struct noise_handshake {
 int	 noise_init(struct noise_handshake *, enum noise_pattern,
 	     enum noise_role, const uint8_t *, size_t, const uint8_t *,
 	     const uint8_t *, const uint8_t *);
+int	 noise_init_pub(struct noise_handshake *, enum noise_pattern,
+	     enum noise_role, const uint8_t *, size_t, const uint8_t *,
+	     const uint8_t *, const uint8_t *, const uint8_t *);
 void	 noise_set_ephemeral(struct noise_handshake *, const uint8_t *);
 int	 noise_write(struct noise_handshake *, const uint8_t *, size_t,
 	     uint8_t *, size_t, size_t *);
@@ -288,8 +291,8 @@ int	 hs_initiation_fields(const uint8_t *, size_t, uint32_t *,
 int	 hs_mac2_check(const uint8_t *, const uint8_t *, size_t);
 int	 hs_check_initiation(const uint8_t *, const uint8_t *, size_t);
 int	 hs_consume_initiation(struct noise_handshake *, const uint8_t *,
-	     const uint8_t *, const uint8_t *, size_t, uint32_t *, uint8_t *,
-	     uint8_t *, size_t, size_t *);
+	     const uint8_t *, const uint8_t *, const uint8_t *, size_t,
+	     uint32_t *, uint8_t *, uint8_t *, size_t, size_t *);
 int	 hs_response(struct noise_handshake *, uint32_t, uint32_t,
 	     const uint8_t *, const uint8_t *, size_t, uint8_t *, size_t,
 	     size_t *, struct hs_keys *);

@@ -227,8 +227,9 @@ dump_ik(void)
 		abort();
 	dump_packet("initiation (client -> server)", init, init_len);
 
-	dump_check(hs_consume_initiation(&s_hs, s_sk, s_mac1, init, init_len,
-	    &sender, rpk, pl, sizeof pl, &n) == 0 && sender == 0x01020304 &&
+	dump_check(hs_consume_initiation(&s_hs, s_sk, s_pk, s_mac1, init,
+	    init_len, &sender, rpk, pl, sizeof pl, &n) == 0 &&
+	    sender == 0x01020304 &&
 	    n == hello_len && memcmp(pl, hello_pb, n) == 0 &&
 	    memcmp(rpk, c_pk, LN_KEY_LEN) == 0, "reading the initiation");
 

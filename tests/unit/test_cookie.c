@@ -125,8 +125,8 @@ test_roundtrip(void **state)
 	    0);
 	f.init[f.init_len - 1] ^= 1;
 	/* Version 2 reads as an initiation, the same Noise message. */
-	assert_int_equal(hs_consume_initiation(&shs, f.s_sk, f.s_mac1, f.init,
-	    f.init_len, &sender, cpk, pl, sizeof pl, &plen), 0);
+	assert_int_equal(hs_consume_initiation(&shs, f.s_sk, f.s_pk, f.s_mac1,
+	    f.init, f.init_len, &sender, cpk, pl, sizeof pl, &plen), 0);
 	assert_int_equal(sender, 8);
 	assert_memory_equal(cpk, f.c_pk, LN_KEY_LEN);
 	assert_int_equal(plen, 6);
@@ -483,15 +483,16 @@ test_flood(void **state)
 	assert_true(cc->cookies >= 1);
 	assert_true(chan_server_under_load(n->srv, n->now - MS));
 	/*
-	 * Two X25519 per flood packet before the load meter ran dry (the
-	 * responder's static public key in noise_init, then es), the
-	 * client's two initiations (4 each: s, e, es, ss) and the rest of
-	 * its handshake (server 6: s, es, ss, e, ee, se; client 2), nothing else. The meter's
-	 * burst, and what it refilled while the burst was spent (10 ms):
+	 * One X25519 per flood packet before the load meter ran dry (es:
+	 * the responder's static public key is computed once, in
+	 * chan_server_new), the client's two initiations (4 each: s, e,
+	 * es, ss) and the rest of its handshake (server 5: es, ss, e, ee,
+	 * se; client 2), nothing else. The meter's burst, and what it
+	 * refilled while the burst was spent (10 ms):
 	 */
 	assert_true(sc->drop[LN_DROP_HANDSHAKE] <= LN_INIT_LOAD_PER_SEC + 2);
 	assert_int_equal(noise_x25519_count() - dh0,
-	    2 * sc->drop[LN_DROP_HANDSHAKE] + 2 * 4 + 6 + 2);
+	    sc->drop[LN_DROP_HANDSHAKE] + 2 * 4 + 5 + 2);
 	assert_int_equal(sc->drop[LN_DROP_UNDER_LOAD] +
 	    sc->drop[LN_DROP_HANDSHAKE], sent + cc->cookies);
 	assert_int_equal(n->to_flooder, sc->drop[LN_DROP_UNDER_LOAD] -

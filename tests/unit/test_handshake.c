@@ -65,7 +65,7 @@ hs_pair_response(struct pair *p, struct hs_keys *skeys)
 	size_t		plen;
 	uint32_t	sender;
 
-	assert_int_equal(hs_consume_initiation(&p->s_hs, p->s_priv,
+	assert_int_equal(hs_consume_initiation(&p->s_hs, p->s_priv, p->s_pub,
 	    p->s_mac1, p->init, p->init_len, &sender, cpk, pl, sizeof pl,
 	    &plen), 0);
 	assert_int_equal(sender, 0x11223344);
@@ -180,11 +180,11 @@ test_wrong_server_key(void **state)
 	assert_int_equal(noise_keypair(o_priv, o_pub), 0);
 	assert_int_equal(hs_initiation(&p.c_hs, p.c_priv, o_pub, 1, hello,
 	    sizeof hello, p.init, sizeof p.init, &p.init_len), 0);
-	assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_mac1,
+	assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_pub, p.s_mac1,
 	    p.init, p.init_len, &sender, cpk, pl, sizeof pl, &plen),
 	    LN_E_DROP(LN_DROP_MAC1));
 	remac(p.s_pub, p.init, p.init_len);
-	assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_mac1,
+	assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_pub, p.s_mac1,
 	    p.init, p.init_len, &sender, cpk, pl, sizeof pl, &plen),
 	    LN_E_DROP(LN_DROP_HANDSHAKE));
 }
@@ -223,18 +223,18 @@ test_initiation_bit_flips(void **state)
 		off = bit / 8;
 		memcpy(pkt, p.init, p.init_len);
 		pkt[off] ^= 1 << (bit % 8);
-		assert_int_equal(hs_consume_initiation(&hs, p.s_priv,
+		assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_pub,
 		    p.s_mac1, pkt, p.init_len, &sender, cpk, pl, sizeof pl,
 		    &plen), init_flip_reason(off));
 		if (off < 8 || off >= p.init_len - LN_MAC_LEN)
 			continue;
 		remac(p.s_pub, pkt, p.init_len);
-		assert_int_equal(hs_consume_initiation(&hs, p.s_priv,
+		assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_pub,
 		    p.s_mac1, pkt, p.init_len, &sender, cpk, pl, sizeof pl,
 		    &plen), LN_E_DROP(LN_DROP_HANDSHAKE));
 	}
 	/* The untouched packet is still good. */
-	assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_mac1,
+	assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_pub, p.s_mac1,
 	    p.init, p.init_len, &sender, cpk, pl, sizeof pl, &plen), 0);
 }
 
@@ -300,8 +300,8 @@ test_truncation(void **state)
 	for (len = 0; len <= p.init_len + 1; len++) {
 		if (len == p.init_len)
 			continue;
-		r = hs_consume_initiation(&hs, p.s_priv, p.s_mac1, p.init,
-		    len, &sender, cpk, pl, sizeof pl, &plen);
+		r = hs_consume_initiation(&hs, p.s_priv, p.s_pub, p.s_mac1,
+		    p.init, len, &sender, cpk, pl, sizeof pl, &plen);
 		assert_true(LN_E_IS_DROP(r));
 		if (len < INIT_FIXED)
 			assert_int_equal(r, LN_E_DROP(LN_DROP_SHORT));
@@ -345,7 +345,7 @@ test_index_and_type(void **state)
 	assert_int_equal(hs_consume_response(&p.c_hs, 0x11223344, p.c_mac1,
 	    p.init, p.init_len, pl, sizeof pl, &plen, &ck),
 	    LN_E_DROP(LN_DROP_TYPE));
-	assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_mac1,
+	assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_pub, p.s_mac1,
 	    p.resp, p.resp_len, &sender, cpk, pl, sizeof pl, &plen),
 	    LN_E_DROP(LN_DROP_TYPE));
 	/* The server's mac1 key does not open the client's response. */
@@ -353,7 +353,7 @@ test_index_and_type(void **state)
 	    p.resp, p.resp_len, pl, sizeof pl, &plen, &ck),
 	    LN_E_DROP(LN_DROP_MAC1));
 	/* A replayed initiation is the channel's business: it parses. */
-	assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_mac1,
+	assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_pub, p.s_mac1,
 	    p.init, p.init_len, &sender, cpk, pl, sizeof pl, &plen), 0);
 }
 
@@ -386,11 +386,11 @@ test_payload_limits(void **state)
 	assert_int_equal(len, INIT_FIXED + LN_MAX_HS_PAYLOAD);
 
 	/* The receiver's payload buffer must hold the payload. */
-	assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_mac1, pkt,
-	    len, &sender, cpk, pl, LN_MAX_HS_PAYLOAD - 1, &plen),
+	assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_pub, p.s_mac1,
+	    pkt, len, &sender, cpk, pl, LN_MAX_HS_PAYLOAD - 1, &plen),
 	    LN_E_NOSPACE);
-	assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_mac1, pkt,
-	    len, &sender, cpk, pl, sizeof pl, &plen), 0);
+	assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_pub, p.s_mac1,
+	    pkt, len, &sender, cpk, pl, sizeof pl, &plen), 0);
 	assert_int_equal(plen, LN_MAX_HS_PAYLOAD);
 	assert_memory_equal(pl, big, plen);
 
@@ -413,8 +413,8 @@ test_payload_limits(void **state)
 	pkt[1] = LN_PROTO_VERSION;
 	len = INIT_FIXED + LN_MAX_HS_PAYLOAD + 1;
 	remac(p.s_pub, pkt, len);
-	assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_mac1, pkt,
-	    len, &sender, cpk, pl, sizeof pl, &plen),
+	assert_int_equal(hs_consume_initiation(&hs, p.s_priv, p.s_pub, p.s_mac1,
+	    pkt, len, &sender, cpk, pl, sizeof pl, &plen),
 	    LN_E_DROP(LN_DROP_HANDSHAKE));
 }
 

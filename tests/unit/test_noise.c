@@ -194,16 +194,40 @@ key_or_null(const struct hexfield *f)
 	return (f->b);
 }
 
-/* Sets up one side of a vector's handshake with its fixed ephemeral. */
+/*
+ * Sets up one side of a vector's handshake with its fixed ephemeral; with
+ * given_pub, through noise_init_pub with the static public key computed
+ * here (as a server does once), else through noise_init.
+ */
+static void
+start_side_pub(struct noise_handshake *hs, enum noise_pattern p,
+    enum noise_role role, const struct vside *side, int given_pub)
+{
+	uint8_t		pub[LN_KEY_LEN];
+	uint64_t	dh0;
+
+	if (given_pub && side->s.set) {
+		assert_int_equal(noise_pubkey(key_or_null(&side->s), pub), 0);
+		dh0 = noise_x25519_count();
+		assert_int_equal(noise_init_pub(hs, p, role, side->prologue.b,
+		    side->prologue.len, key_or_null(&side->s), pub,
+		    key_or_null(&side->rs), key_or_null(&side->psk)), 0);
+		/* The given key is used as is: no X25519 for it. */
+		assert_int_equal(noise_x25519_count(), dh0);
+	} else
+		assert_int_equal(noise_init(hs, p, role, side->prologue.b,
+		    side->prologue.len, key_or_null(&side->s),
+		    key_or_null(&side->rs), key_or_null(&side->psk)), 0);
+	assert_true(side->e.set);
+	noise_set_ephemeral(hs, side->e.b);
+}
+
+/* Sets up one side of a vector's handshake through noise_init. */
 static void
 start_side(struct noise_handshake *hs, enum noise_pattern p,
     enum noise_role role, const struct vside *side)
 {
-	assert_int_equal(noise_init(hs, p, role, side->prologue.b,
-	    side->prologue.len, key_or_null(&side->s), key_or_null(&side->rs),
-	    key_or_null(&side->psk)), 0);
-	assert_true(side->e.set);
-	noise_set_ephemeral(hs, side->e.b);
+	start_side_pub(hs, p, role, side, 0);
 }
 
 /*
@@ -212,7 +236,7 @@ start_side(struct noise_handshake *hs, enum noise_pattern p,
  * compared with its payload), so both roles are checked in both directions.
  */
 static void
-run_vector(const struct vector *v, enum noise_pattern p)
+run_vector(const struct vector *v, enum noise_pattern p, int given_pub)
 {
 	struct noise_handshake	 ini, res, *tx, *rx;
 	struct noise_cipher	 ic1, ic2, rc1, rc2, *enc, *dec;
@@ -223,8 +247,8 @@ run_vector(const struct vector *v, enum noise_pattern p)
 	uint64_t		 n;
 	int			 i;
 
-	start_side(&ini, p, NOISE_INITIATOR, &v->init);
-	start_side(&res, p, NOISE_RESPONDER, &v->resp);
+	start_side_pub(&ini, p, NOISE_INITIATOR, &v->init, given_pub);
+	start_side_pub(&res, p, NOISE_RESPONDER, &v->resp, given_pub);
 
 	for (i = 0; i < v->nmsgs && !noise_done(&ini); i++) {
 		m = &v->msgs[i];
@@ -278,7 +302,11 @@ run_vector(const struct vector *v, enum noise_pattern p)
 	assert_true(ic1.n + ic2.n > 0);
 }
 
-/* Every vector of the five patterns passes, and none of them is missing. */
+/*
+ * Every vector of the five patterns passes, with the static public keys
+ * derived by noise_init and given to noise_init_pub, and none of them is
+ * missing.
+ */
 static void
 test_vectors(void **state)
 {
@@ -288,7 +316,8 @@ test_vectors(void **state)
 	for (i = 0; i < nvectors; i++) {
 		if ((p = pattern_of(vectors[i].name)) < 0)
 			continue;
-		run_vector(&vectors[i], (enum noise_pattern)p);
+		run_vector(&vectors[i], (enum noise_pattern)p, 0);
+		run_vector(&vectors[i], (enum noise_pattern)p, 1);
 		seen[p]++;
 	}
 	for (p = 0; p <= NOISE_XXPSK3; p++)
@@ -443,6 +472,9 @@ test_state_errors(void **state)
 	    NULL, NULL, ik->init.s.b), LN_E_INVAL);
 	assert_int_equal(noise_init(&hs, NOISE_XXPSK3, NOISE_RESPONDER, NULL,
 	    0, ik->resp.s.b, NULL, NULL), LN_E_INVAL);
+	/* A static public key without its private key is refused too. */
+	assert_int_equal(noise_init_pub(&hs, NOISE_NN, NOISE_INITIATOR, NULL,
+	    0, NULL, ik->resp.s.b, NULL, NULL), LN_E_INVAL);
 
 	start_side(&hs, NOISE_IK, NOISE_INITIATOR, &ik->init);
 	/* Not the initiator's turn to read; not done, so no split. */
