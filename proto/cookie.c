@@ -43,19 +43,6 @@
 /* The longest source address in bytes: port, then an IPv6 address. */
 #define COOKIE_ADDR_MAX	(2 + 16)
 
-/* cookie_key(S) = BLAKE2b-256("cookie--" || S); key_out is 32 bytes. */
-static void
-cookie_key(const uint8_t *server_pk, uint8_t *key_out)
-{
-	crypto_generichash_state	st;
-
-	crypto_generichash_init(&st, NULL, 0, LN_KEY_LEN);
-	crypto_generichash_update(&st, (const uint8_t *)LN_COOKIE_LABEL,
-	    strlen(LN_COOKIE_LABEL));
-	crypto_generichash_update(&st, server_pk, LN_KEY_LEN);
-	crypto_generichash_final(&st, key_out, LN_KEY_LEN);
-}
-
 /*
  * The bytes of a source address that a cookie covers (port, then
  * address), in out (COOKIE_ADDR_MAX bytes): their count, or 0 for a
@@ -87,7 +74,7 @@ void
 cookie_checker_init(struct cookie_checker *cc, const uint8_t *server_pk)
 {
 	memset(cc, 0, sizeof *cc);
-	cookie_key(server_pk, cc->enc_key);
+	hs_label_key(LN_COOKIE_LABEL, server_pk, cc->enc_key);
 	randombytes_buf(cc->src_key, sizeof cc->src_key);
 }
 
@@ -229,7 +216,7 @@ void
 cookie_maker_init(struct cookie_maker *cm, const uint8_t *server_pk)
 {
 	memset(cm, 0, sizeof *cm);
-	cookie_key(server_pk, cm->dec_key);
+	hs_label_key(LN_COOKIE_LABEL, server_pk, cm->dec_key);
 }
 
 /* Client: wipes the cookie store. */

@@ -86,17 +86,28 @@
 #define HS_INIT_TAIL(v)	((v) == LN_PROTO_VERSION_COOKIE ? 2 * LN_MAC_LEN : \
 			 LN_MAC_LEN)
 
-/* mac1_key(pub) = BLAKE2b-256(LN_MAC1_LABEL || pub); key_out is 32 bytes. */
+/*
+ * BLAKE2b-256(label || key), unkeyed: how the mac1 keys (here and
+ * pairing.c) and the cookie key (cookie.c) are derived from a 32-byte
+ * key; key_out is 32 bytes. The hash state is wiped (key may be secret).
+ */
 void
-hs_mac1_key(const uint8_t *pub, uint8_t *key_out)
+hs_label_key(const char *label, const uint8_t *key, uint8_t *key_out)
 {
 	crypto_generichash_state	st;
 
 	crypto_generichash_init(&st, NULL, 0, LN_KEY_LEN);
-	crypto_generichash_update(&st, (const uint8_t *)LN_MAC1_LABEL,
-	    strlen(LN_MAC1_LABEL));
-	crypto_generichash_update(&st, pub, LN_KEY_LEN);
+	crypto_generichash_update(&st, (const uint8_t *)label, strlen(label));
+	crypto_generichash_update(&st, key, LN_KEY_LEN);
 	crypto_generichash_final(&st, key_out, LN_KEY_LEN);
+	sodium_memzero(&st, sizeof st);
+}
+
+/* mac1_key(pub) = BLAKE2b-256(LN_MAC1_LABEL || pub); key_out is 32 bytes. */
+void
+hs_mac1_key(const uint8_t *pub, uint8_t *key_out)
+{
+	hs_label_key(LN_MAC1_LABEL, pub, key_out);
 }
 
 /* mac1 of len bytes under a 32-byte mac1 key: BLAKE2b with 16-byte output. */

@@ -149,14 +149,7 @@ pair_code_psk(const char *text, uint8_t *psk)
 void
 pair_mac1_key(const uint8_t *psk, uint8_t *key)
 {
-	crypto_generichash_state	st;
-
-	crypto_generichash_init(&st, NULL, 0, LN_KEY_LEN);
-	crypto_generichash_update(&st, (const uint8_t *)LN_PAIR_MAC1_LABEL,
-	    strlen(LN_PAIR_MAC1_LABEL));
-	crypto_generichash_update(&st, psk, LN_KEY_LEN);
-	crypto_generichash_final(&st, key, LN_KEY_LEN);
-	sodium_memzero(&st, sizeof st);
+	hs_label_key(LN_PAIR_MAC1_LABEL, psk, key);
 }
 
 /* The LN_PKT_PAIR_* type of a datagram, or 0 if it is not a pairing one. */

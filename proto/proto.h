@@ -264,6 +264,7 @@ struct hs_keys {
 	uint32_t	remote_index;
 	uint8_t		remote_static[LN_KEY_LEN];
 };
+void	 hs_label_key(const char *, const uint8_t *, uint8_t *);
 void	 hs_mac1_key(const uint8_t *, uint8_t *);
 /* The framing that the pairing packets (pairing.c) share. */
 int	 hs_mac1_check(const uint8_t *, const uint8_t *, size_t);
