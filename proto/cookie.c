@@ -167,9 +167,8 @@ cookie_reply(struct cookie_checker *cc, const uint8_t *pkt, size_t len,
 	if ((r = cookie_make(cc, from, now, cookie)) != 0)
 		goto out;
 	buf_writer(&w, out, LN_COOKIE_REPLY_LEN);
-	if (buf_put_u8(&w, LN_PKT_COOKIE_REPLY) != 0 ||
-	    buf_put_u8(&w, LN_PROTO_VERSION_COOKIE) != 0 ||
-	    buf_put_u16le(&w, 0) != 0 || buf_put_u32le(&w, sender) != 0 ||
+	if (hs_put_header_v(&w, LN_PKT_COOKIE_REPLY,
+	    LN_PROTO_VERSION_COOKIE) != 0 || buf_put_u32le(&w, sender) != 0 ||
 	    (nonce = buf_put_ptr(&w, LN_COOKIE_NONCE_LEN)) == NULL ||
 	    (sealed = buf_put_ptr(&w, LN_COOKIE_LEN + LN_TAG_LEN)) == NULL) {
 		r = LN_E_NOSPACE;
@@ -270,24 +269,15 @@ cookie_consume_reply(struct cookie_maker *cm, const uint8_t *pkt,
     size_t len, uint64_t now)
 {
 	struct buf	 rd;
-	uint8_t		 type, version, cookie[LN_COOKIE_LEN];
-	uint16_t	 reserved;
+	uint8_t		 cookie[LN_COOKIE_LEN];
 	uint32_t	 receiver;
 	const uint8_t	*nonce, *sealed;
 	int		 r;
 
 	buf_reader(&rd, pkt, len);
-	if (buf_get_u8(&rd, &type) != 0)
-		return (LN_E_DROP(LN_DROP_SHORT));
-	if (type != LN_PKT_COOKIE_REPLY)
-		return (LN_E_DROP(LN_DROP_TYPE));
-	if (buf_get_u8(&rd, &version) != 0 ||
-	    buf_get_u16le(&rd, &reserved) != 0)
-		return (LN_E_DROP(LN_DROP_SHORT));
-	if (version != LN_PROTO_VERSION_COOKIE)
-		return (LN_E_DROP(LN_DROP_VERSION));
-	if (reserved != 0)
-		return (LN_E_DROP(LN_DROP_RESERVED));
+	if ((r = hs_get_header_v(&rd, LN_PKT_COOKIE_REPLY,
+	    LN_PROTO_VERSION_COOKIE, LN_PROTO_VERSION_COOKIE, NULL)) != 0)
+		return (r);
 	if (len != LN_COOKIE_REPLY_LEN ||
 	    buf_get_u32le(&rd, &receiver) != 0 ||
 	    (nonce = buf_get_ptr(&rd, LN_COOKIE_NONCE_LEN)) == NULL ||

@@ -85,6 +85,8 @@
 /* The bytes an initiation of this version carries after its Noise message. */
 #define HS_INIT_TAIL(v)	((v) == LN_PROTO_VERSION_COOKIE ? 2 * LN_MAC_LEN : \
 			 LN_MAC_LEN)
+/* The shortest initiation (empty payload) with such a tail. */
+#define HS_INIT_MIN(tail)	(HS_INIT_FIXED - LN_MAC_LEN + (tail))
 
 /*
  * BLAKE2b-256(label || key), unkeyed: how the mac1 keys (here and
@@ -149,33 +151,53 @@ hs_mac1_check(const uint8_t *key, const uint8_t *pkt, size_t len)
 
 /* Writes the common header: type, version, two reserved zero bytes. */
 int
-hs_put_header(struct buf *w, uint8_t type)
+hs_put_header_v(struct buf *w, uint8_t type, uint8_t version)
 {
-	if (buf_put_u8(w, type) != 0 || buf_put_u8(w, LN_PROTO_VERSION) != 0 ||
+	if (buf_put_u8(w, type) != 0 || buf_put_u8(w, version) != 0 ||
 	    buf_put_u16le(w, 0) != 0)
 		return (LN_E_NOSPACE);
 	return (0);
 }
 
-/* Reads the common header and drops anything but a packet of this type. */
+/* Writes the common header of a packet of LN_PROTO_VERSION. */
 int
-hs_get_header(struct buf *rd, uint8_t want_type)
+hs_put_header(struct buf *w, uint8_t type)
 {
-	uint8_t		type, version;
+	return (hs_put_header_v(w, type, LN_PROTO_VERSION));
+}
+
+/*
+ * Reads the common header and drops anything but a packet of this type
+ * with a version from vmin to vmax; *version, if not NULL, is the one read.
+ */
+int
+hs_get_header_v(struct buf *rd, uint8_t want_type, uint8_t vmin,
+    uint8_t vmax, uint8_t *version)
+{
+	uint8_t		type, v;
 	uint16_t	reserved;
 
 	if (buf_get_u8(rd, &type) != 0)
 		return (LN_E_DROP(LN_DROP_SHORT));
 	if (type != want_type)
 		return (LN_E_DROP(LN_DROP_TYPE));
-	if (buf_get_u8(rd, &version) != 0 ||
-	    buf_get_u16le(rd, &reserved) != 0)
+	if (buf_get_u8(rd, &v) != 0 || buf_get_u16le(rd, &reserved) != 0)
 		return (LN_E_DROP(LN_DROP_SHORT));
-	if (version != LN_PROTO_VERSION)
+	if (v < vmin || v > vmax)
 		return (LN_E_DROP(LN_DROP_VERSION));
 	if (reserved != 0)
 		return (LN_E_DROP(LN_DROP_RESERVED));
+	if (version != NULL)
+		*version = v;
 	return (0);
+}
+
+/* Reads the common header of a packet of this type and LN_PROTO_VERSION. */
+int
+hs_get_header(struct buf *rd, uint8_t want_type)
+{
+	return (hs_get_header_v(rd, want_type, LN_PROTO_VERSION,
+	    LN_PROTO_VERSION, NULL));
 }
 
 /*
@@ -381,13 +403,9 @@ hs_initiation_cookie(struct noise_handshake *hs, const uint8_t *client_sk,
 
 	buf_writer(&w, out, need);
 	/* -> e, es, s, ss, payload */
-	if (buf_put_u8(&w, LN_PKT_INITIATION) != 0 ||
-	    buf_put_u8(&w, cookie != NULL ? LN_PROTO_VERSION_COOKIE :
-	    LN_PROTO_VERSION) != 0 || buf_put_u16le(&w, 0) != 0) {
-		r = LN_E_NOSPACE;
-		goto out;
-	}
-	if ((r = buf_put_u32le(&w, sender_index)) != 0 ||
+	if ((r = hs_put_header_v(&w, LN_PKT_INITIATION, cookie != NULL ?
+	    LN_PROTO_VERSION_COOKIE : LN_PROTO_VERSION)) != 0 ||
+	    (r = buf_put_u32le(&w, sender_index)) != 0 ||
 	    (r = hs_put_noise(&w, &tmp, payload, plen,
 	    HS_MSG1_FIXED + plen)) != 0 ||
 	    (r = hs_put_mac1_for(&w, out, server_pk)) != 0)
@@ -409,26 +427,23 @@ out:
 }
 
 /*
- * Reads an initiation's common header: type, version (1, or 2 with mac2),
- * reserved bytes. On success *version is the version.
+ * Starts reading an initiation of either version (1, or 2 with mac2):
+ * its header and its length. On success rd is at the sender index and
+ * *tail is what follows the Noise message (mac1, or mac1 and mac2).
  */
 static int
-hs_get_init_header(struct buf *rd, uint8_t *version)
+hs_init_open(struct buf *rd, const uint8_t *pkt, size_t len, size_t *tail)
 {
-	uint8_t		type, v;
-	uint16_t	reserved;
+	uint8_t	v;
+	int	r;
 
-	if (buf_get_u8(rd, &type) != 0)
+	buf_reader(rd, pkt, len);
+	if ((r = hs_get_header_v(rd, LN_PKT_INITIATION, LN_PROTO_VERSION,
+	    LN_PROTO_VERSION_COOKIE, &v)) != 0)
+		return (r);
+	*tail = HS_INIT_TAIL(v);
+	if (len < HS_INIT_MIN(*tail))
 		return (LN_E_DROP(LN_DROP_SHORT));
-	if (type != LN_PKT_INITIATION)
-		return (LN_E_DROP(LN_DROP_TYPE));
-	if (buf_get_u8(rd, &v) != 0 || buf_get_u16le(rd, &reserved) != 0)
-		return (LN_E_DROP(LN_DROP_SHORT));
-	if (v != LN_PROTO_VERSION && v != LN_PROTO_VERSION_COOKIE)
-		return (LN_E_DROP(LN_DROP_VERSION));
-	if (reserved != 0)
-		return (LN_E_DROP(LN_DROP_RESERVED));
-	*version = v;
 	return (0);
 }
 
@@ -442,18 +457,16 @@ hs_initiation_fields(const uint8_t *pkt, size_t len, uint32_t *sender,
     const uint8_t **mac1)
 {
 	struct buf	rd;
-	uint8_t		v;
+	size_t		tail;
 	uint32_t	idx;
 	int		r;
 
-	buf_reader(&rd, pkt, len);
-	if ((r = hs_get_init_header(&rd, &v)) != 0)
+	if ((r = hs_init_open(&rd, pkt, len, &tail)) != 0)
 		return (r);
-	if (len < HS_INIT_FIXED - LN_MAC_LEN + HS_INIT_TAIL(v) ||
-	    buf_get_u32le(&rd, &idx) != 0)
+	if (buf_get_u32le(&rd, &idx) != 0)
 		return (LN_E_DROP(LN_DROP_SHORT));
 	*sender = idx;
-	*mac1 = pkt + len - HS_INIT_TAIL(v);
+	*mac1 = pkt + len - tail;
 	return (0);
 }
 
@@ -492,21 +505,16 @@ hs_check_initiation(const uint8_t *server_mac1_key, const uint8_t *pkt,
     size_t len)
 {
 	struct buf	rd;
-	size_t		fixed;
-	uint8_t		v;
+	size_t		tail;
 	int		r;
 
-	buf_reader(&rd, pkt, len);
-	if ((r = hs_get_init_header(&rd, &v)) != 0)
+	if ((r = hs_init_open(&rd, pkt, len, &tail)) != 0)
 		return (r);
-	fixed = HS_INIT_FIXED - LN_MAC_LEN + HS_INIT_TAIL(v);
-	if (len < fixed)
-		return (LN_E_DROP(LN_DROP_SHORT));
 	/* mac1 first: junk costs one BLAKE2b, not four X25519. */
 	if ((r = hs_mac1_check(server_mac1_key, pkt,
-	    len - (HS_INIT_TAIL(v) - LN_MAC_LEN))) != 0)
+	    len - (tail - LN_MAC_LEN))) != 0)
 		return (r);
-	if (len - fixed > LN_MAX_HS_PAYLOAD)
+	if (len - HS_INIT_MIN(tail) > LN_MAX_HS_PAYLOAD)
 		return (LN_E_DROP(LN_DROP_HANDSHAKE));
 	return (0);
 }
@@ -532,20 +540,17 @@ hs_consume_initiation(struct noise_handshake *hs_out, const uint8_t *server_sk,
 	struct buf		 rd;
 	uint8_t			 pl[LN_MAX_HS_PAYLOAD];
 	const uint8_t		*msg;
-	size_t			 msglen, n;
+	size_t			 msglen, n, tail;
 	uint32_t		 sender;
-	uint8_t			 v;
 	int			 r;
 
 	memset(&tmp, 0, sizeof tmp);
 	if ((r = hs_check_initiation(server_mac1_key, pkt, len)) != 0)
 		goto out;
-	buf_reader(&rd, pkt, len);
-	if ((r = hs_get_init_header(&rd, &v)) != 0 ||
+	if ((r = hs_init_open(&rd, pkt, len, &tail)) != 0 ||
 	    (r = buf_get_u32le(&rd, &sender)) != 0)
 		goto out;
-	msglen = len - (HS_INIT_FIXED - LN_MAC_LEN + HS_INIT_TAIL(v)) +
-	    HS_MSG1_FIXED;
+	msglen = len - HS_INIT_MIN(tail) + HS_MSG1_FIXED;
 	if ((msg = buf_get_ptr(&rd, msglen)) == NULL) {
 		r = LN_E_DROP(LN_DROP_SHORT);
 		goto out;

@@ -268,7 +268,9 @@ void	 hs_label_key(const char *, const uint8_t *, uint8_t *);
 void	 hs_mac1_key(const uint8_t *, uint8_t *);
 /* The framing that the pairing packets (pairing.c) share. */
 int	 hs_mac1_check(const uint8_t *, const uint8_t *, size_t);
+int	 hs_put_header_v(struct buf *, uint8_t, uint8_t);
 int	 hs_put_header(struct buf *, uint8_t);
+int	 hs_get_header_v(struct buf *, uint8_t, uint8_t, uint8_t, uint8_t *);
 int	 hs_get_header(struct buf *, uint8_t);
 int	 hs_put_mac1(struct buf *, const uint8_t *, const uint8_t *);
 int	 hs_put_noise(struct buf *, struct noise_handshake *, const uint8_t *,
