@@ -13,21 +13,7 @@ ATTACHCTL=$B/tests/attachctl
 [ -x "$ATTACHCTL" ] || fail "$ATTACHCTL not built"
 echo "max-clients 3" >"$T/lnshd.conf"
 chmod 644 "$T/lnshd.conf"
-own_key
-lnshd_listen --single-user --state-dir "$STATE" --config "$T/lnshd.conf" -v
-HOSTKEY=$("$LNSHD" pubkey --single-user --state-dir "$STATE") ||
-    fail "lnshd pubkey"
-echo "mini 127.0.0.1:$PORT $HOSTKEY" >"$LNSH_CONFIG_DIR/hosts"
-
-# status_clients: the "clients N" line of lnshd status.
-status_clients() {
-	"$LNSHD" status --single-user --state-dir "$STATE" \
-	    --config "$T/lnshd.conf" >"$T/status.out" || fail "lnshd status"
-	sed -n 's/^clients \([0-9]*\)$/\1/p' "$T/status.out"
-}
-clients_are() {
-	[ "$(status_clients)" = "$1" ]
-}
+verbs_daemon --config "$T/lnshd.conf"
 
 expect 0 "$LNSH" new mini s -- env 'PS1=$ ' ENV= /bin/sh
 expect 0 "$LNSH" new mini w -- /bin/sh -c 'exec sleep 100000'

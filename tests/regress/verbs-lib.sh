@@ -5,8 +5,13 @@
 # which outlive lnshd by design.
 #
 #   verbs_setup NAME      lib.sh's lnsh_setup, then the programs and dirs
-#   verbs_daemon          starts lnshd; sets $PORT and $HOSTKEY, writes the
-#                         hosts line "mini 127.0.0.1:$PORT HOSTKEY"
+#   verbs_daemon [OPT...] starts lnshd (with OPTs, e.g. --config FILE); sets
+#                         $PORT and $HOSTKEY, writes the hosts line
+#                         "mini 127.0.0.1:$PORT HOSTKEY"
+#   status_clients        prints the count of lnshd status's "clients N"
+#                         line (the whole status is left in $T/status.out;
+#                         $T/lnshd.conf is passed when there is one)
+#   clients_are N         the count is N (for wait_for)
 #   expect CODE CMD...    runs CMD, output in $T/out and $T/err; fails unless
 #                         it exits CODE and, when CODE != 0, says why in
 #                         exactly one stderr line starting "lnsh: "
@@ -56,11 +61,28 @@ verbs_cleanup() {
 # Starts lnshd on a free port, authorizes our key, writes the hosts line.
 verbs_daemon() {
 	own_key
-	lnshd_listen --single-user --state-dir "$STATE" -v
+	lnshd_listen --single-user --state-dir "$STATE" -v "$@"
 	DAEMON_PID=$LPID
 	HOSTKEY=$("$LNSHD" pubkey --single-user --state-dir "$STATE") ||
 	    fail "lnshd pubkey"
 	echo "mini 127.0.0.1:$PORT $HOSTKEY" >"$LNSH_CONFIG_DIR/hosts"
+}
+
+# The client count lnshd status reports; the status is in $T/status.out.
+status_clients() {
+	if [ -f "$T/lnshd.conf" ]; then
+		set -- --config "$T/lnshd.conf"
+	else
+		set --
+	fi
+	"$LNSHD" status --single-user --state-dir "$STATE" "$@" \
+	    >"$T/status.out" || fail "lnshd status"
+	sed -n 's/^clients \([0-9]*\)$/\1/p' "$T/status.out"
+}
+
+# clients_are N: lnshd counts N clients.
+clients_are() {
+	[ "$(status_clients)" = "$1" ]
 }
 
 # expect CODE CMD...: CMD exits CODE; an error is one "lnsh: " line.
