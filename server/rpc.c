@@ -55,8 +55,11 @@ struct client {
 	size_t			 out_bytes;	/* in out_head's list */
 	struct attach		*att;		/* attach.c, or NULL */
 	struct client		*next;
-	struct client		*qnext;		/* in d->flushq */
-	int			 queued;	/* on d->flushq */
+	/*
+	 * In d->flushq: the clients with a peer and replies queued
+	 * (out_head != NULL), which is what says a client is on it.
+	 */
+	struct client		*qnext;
 	char			*wait_name;	/* a wait request pending */
 	uint64_t		 wait_id;
 
@@ -142,7 +145,7 @@ rpc_unqueue(struct client *c)
 {
 	struct client	**cp;
 
-	if (!c->queued)
+	if (c->out_head == NULL || c->peer == NULL)
 		return;
 	for (cp = &c->d->flushq; *cp != NULL; cp = &(*cp)->qnext) {
 		if (*cp == c) {
@@ -150,7 +153,6 @@ rpc_unqueue(struct client *c)
 			break;
 		}
 	}
-	c->queued = 0;
 	c->qnext = NULL;
 }
 
@@ -182,7 +184,6 @@ rpc_flush(struct lnshd *d)
 		}
 		if (c->out_head == NULL || c->peer == NULL) {
 			*cp = c->qnext;
-			c->queued = 0;
 			c->qnext = NULL;
 		} else
 			cp = &c->qnext;
@@ -306,8 +307,8 @@ rpc_send(struct client *c, Lnsh__Reply *rep)
 	c->out_bytes += o->len;
 	*c->out_tail = o;
 	c->out_tail = &o->next;
-	if (!c->queued) {
-		c->queued = 1;
+	/* The first reply queued puts the client on the flush list. */
+	if (c->out_head == o) {
 		c->qnext = c->d->flushq;
 		c->d->flushq = c;
 	}
