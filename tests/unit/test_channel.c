@@ -19,7 +19,7 @@
 #include "proto.h"
 #include "chan-harness.h"
 
-#define MAX_CLIENTS	4
+#define MAX_CLIENTS	12
 #define MAX_MSGS	2048
 
 struct test_net;
@@ -54,6 +54,7 @@ struct test_client {
 	struct chan_peer	*peer;		/* the server's peer for us */
 	struct inbox		 srv_in;	/* what the server got */
 	uint64_t		 skew;		/* its wall clock is ahead */
+	uint64_t		 gone_at;	/* when its peer was forgotten */
 };
 
 struct test_net {
@@ -229,8 +230,10 @@ srv_disconnect(void *ctx, struct chan_peer *peer)
 	struct test_client	*tc = client_of(n, peer);
 
 	n->disconnects++;
-	if (tc != NULL)
+	if (tc != NULL) {
 		tc->peer = NULL;
+		tc->gone_at = n->now;
+	}
 }
 
 /*
@@ -1382,6 +1385,62 @@ test_two_connections(void **state)
 	net_free(n);
 }
 
+/*
+ * The server's timers come from a heap of per-peer deadlines: with
+ * MAX_CLIENTS peers heard from in a scrambled order, then silent (every
+ * datagram lost), each is forgotten exactly when its idle time runs out,
+ * in the order it went silent; one closed and one dropped from the middle
+ * of the heap go at once and leave the others' deadlines right.
+ */
+static void
+test_idle_order(void **state)
+{
+	static const int	 order[MAX_CLIENTS] = {
+		7, 2, 11, 0, 5, 9, 3, 10, 1, 6, 8, 4 };
+	struct chan_config	 cfg;
+	struct test_net		*n;
+	struct test_client	*tc;
+	uint64_t		 last[MAX_CLIENTS], prev;
+	int			 i, k;
+
+	memset(&cfg, 0, sizeof cfg);
+	cfg.peer_idle_ns = 20 * SEC;
+	n = net_new(&cfg, 21);
+	for (i = 0; i < MAX_CLIENTS; i++)
+		net_client(n, -1);
+	net_connect_all(n);
+	/* Each speaks up in turn, 300 ms apart: its last word orders it. */
+	for (k = 0; k < MAX_CLIENTS; k++) {
+		tc = &n->cl[order[k]];
+		assert_int_equal(cl_say(tc, (unsigned)k + 1, 50, CHAN_RELIABLE),
+		    0);
+		net_run(n, n->now + 300 * MS);
+		assert_int_equal(tc->srv_in.count[k + 1], 1);
+	}
+	for (i = 0; i < MAX_CLIENTS; i++)
+		last[i] = chan_peer_last_rx(n->cl[i].peer);
+	n->loss = 1000;
+	/* Two leave from inside the heap: a close and a drop. */
+	chan_server_close(n->srv, n->cl[order[5]].peer);
+	chan_server_drop(n->srv, n->cl[order[8]].peer);
+	assert_int_equal(n->cl[order[8]].gone_at, n->now);
+	net_run(n, n->now);
+	assert_int_equal(n->cl[order[5]].gone_at, n->now);
+	net_run(n, n->now + cfg.peer_idle_ns + 5 * SEC);
+	assert_int_equal(n->disconnects, MAX_CLIENTS);
+	prev = 0;
+	for (k = 0; k < MAX_CLIENTS; k++) {
+		i = order[k];
+		assert_null(n->cl[i].peer);
+		if (k == 5 || k == 8)
+			continue;
+		assert_int_equal(n->cl[i].gone_at, last[i] + cfg.peer_idle_ns);
+		assert_true(n->cl[i].gone_at > prev);
+		prev = n->cl[i].gone_at;
+	}
+	net_free(n);
+}
+
 /* A re-handshake with the same connection id resumes the same peer, with
  * its reliable state; a forgotten peer is not resumed. */
 static void
@@ -1489,6 +1548,7 @@ main(void)
 		cmocka_unit_test(test_junk),
 		cmocka_unit_test(test_frames),
 		cmocka_unit_test(test_two_connections),
+		cmocka_unit_test(test_idle_order),
 		cmocka_unit_test(test_resume),
 		cmocka_unit_test(test_test_lifetime),
 	};
