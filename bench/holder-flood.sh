@@ -13,13 +13,10 @@
 # half a second after the session has exited, so that a build that encodes
 # its scrollback lazily (branch sbrows, sbcopy) has its work counted too.
 # Linux reads it from /proc in clock ticks; elsewhere ps(1) gives whole
-# seconds.
+# seconds (bench/lib.sh's cpu_ticks).
 
 set -u
-top=$(pwd)
-HOLDERCTL=${HOLDERCTL:-$top/tests/holderctl}
-LNSH_HOLDER=${LNSH_HOLDER:-$top/server/lnsh-holder}
-export LNSH_HOLDER
+. "$(dirname "$0")/lib.sh"
 lines=3000000
 runs=5
 
@@ -30,39 +27,25 @@ while getopts n:r: opt; do
 	*)	echo "usage: holder-flood.sh [-n LINES] [-r RUNS]" >&2; exit 2 ;;
 	esac
 done
-for f in "$HOLDERCTL" "$LNSH_HOLDER"; do
-	[ -x "$f" ] || { echo "holder-flood: $f not built" >&2; exit 1; }
-done
-
-# /tmp, not $TMPDIR: socket paths must stay short (104 bytes on macOS).
-tmp=$(mktemp -d /tmp/lnsh-holder-flood.XXXXXX) || exit 1
-dir=$tmp/sock
-cleanup() {
+# $T in /tmp (lib.sh): socket paths must stay short (104 bytes on macOS).
+holder_setup holder-flood
+dir=$T/sock
+hf_cleanup() {
 	for s in $("$HOLDERCTL" "$dir" ls 2>/dev/null | cut -d' ' -f1); do
 		"$HOLDERCTL" "$dir" kill "$s" >/dev/null 2>&1
 	done
-	rm -rf "$tmp"
+	lnsh_cleanup
 }
-trap cleanup EXIT
-trap 'exit 1' INT TERM
-
-fail() {
-	echo "holder-flood: $*" >&2
-	exit 1
-}
+trap hf_cleanup EXIT
 
 # cpu PID: user + system CPU of PID in seconds, two decimals.
 cpu() {
-	if [ -r "/proc/$1/stat" ]; then
-		# The fields after the command's closing parenthesis.
-		sed 's/.*) //' "/proc/$1/stat" |
-		    awk -v hz="$(getconf CLK_TCK)" \
-		    '{ printf "%.2f\n", ($12 + $13) / hz }'
-	else
-		ps -o time= -p "$1" | awk -F: \
-		    '{ s = 0; for (i = 1; i <= NF; i++) s = s * 60 + $i;
-		    printf "%.2f\n", s }'
-	fi
+	echo "$(cpu_ticks "$1") $HZ" | awk '{ printf "%.2f\n", $1 / $2 }'
+}
+
+# exited NAME: the session's command has ended.
+exited() {
+	"$HOLDERCTL" "$dir" peek "$1" | grep -q '^state=exited'
 }
 
 best=
@@ -71,13 +54,7 @@ while [ $i -lt "$runs" ]; do
 	i=$((i + 1))
 	pid=$("$HOLDERCTL" "$dir" new "f$i" -c 120 -r 40 -- \
 	    seq 1 "$lines") || fail "holderctl new f$i"
-	# Bounded: 600 s at 0.1 s a poll.
-	n=0
-	until "$HOLDERCTL" "$dir" peek "f$i" | grep -q '^state=exited'; do
-		n=$((n + 1))
-		[ $n -le 6000 ] || fail "f$i did not finish"
-		sleep 0.1
-	done
+	wait_for 600 exited "f$i" || fail "f$i did not finish"
 	# A lazy build's settle timer (50 ms) and any last read of the pty.
 	sleep 0.5
 	c=$(cpu "$pid")

@@ -23,15 +23,8 @@ SECS=${1:-20}
 KEYS=${2:-200}
 [ $# -gt 2 ] && shift 2 || set --
 INFLIGHTS=${*:-8 32 128}
-LNSH_BUILDDIR=${LNSH_BUILDDIR:-$(pwd)}
-LNSH_SRCDIR=${LNSH_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-export LNSH_BUILDDIR LNSH_SRCDIR
-. "$LNSH_SRCDIR/tests/regress/lib.sh"
-. "$LNSH_SRCDIR/tests/regress/verbs-lib.sh"
-[ -r /proc/self/stat ] || {
-	echo "hostile-hs: needs /proc (Linux) for CPU figures" >&2
-	exit 77
-}
+. "$(dirname "$0")/lib.sh"
+bench_linux hostile-hs "CPU figures"
 verbs_setup hostile-hs
 ATTACHCTL=$B/tests/attachctl
 HSRATE=$B/bench/hs-rate
@@ -39,25 +32,16 @@ for f in "$ATTACHCTL" "$HSRATE"; do
 	[ -x "$f" ] || fail "$f not built"
 done
 D="--single-user --state-dir $STATE"
-own_key
 # hs-rate leaves every connection it made behind, as an lnsh older than
 # the CloseRequest does: each holds a client slot until LN_PEER_IDLE_NS
 # (15 min) of silence, or until lnshd evicts it at max-clients. The
 # default here keeps them all, to measure lnshd holding thousands;
 # HOSTILE_MAX_CLIENTS=256 measures the eviction at lnshd's default.
 echo "max-clients ${HOSTILE_MAX_CLIENTS:-100000}" >"$T/lnshd.conf"
-lnshd_listen $D --config "$T/lnshd.conf"
-HOSTKEY=$("$LNSHD" pubkey $D) || fail "lnshd pubkey"
-echo "mini 127.0.0.1:$PORT $HOSTKEY" >"$LNSH_CONFIG_DIR/hosts"
-HZ=$(getconf CLK_TCK)
+mini_daemon --config "$T/lnshd.conf"
 AK=$HOME/.config/lnsh/authorized_keys
 
-cpu_ticks() {
-	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
-}
-ms_now() {
-	echo $(( $(date +%s%N) / 1000000 ))	# portable: Linux-only bench (/proc)
-}
+# status_to FILE: `lnshd status` saved in FILE.
 status_to() {
 	"$LNSHD" status $D >"$1" || fail "lnshd status"
 }
@@ -70,9 +54,7 @@ HOLD=$((nruns * (SECS + 5) + 40))
 pids=
 k=1
 while [ $k -le 50 ]; do
-	mkdir -p "$T/k$k" && chmod 700 "$T/k$k"
-	LNSH_CONFIG_DIR=$T/k$k "$LNSH" keygen >/dev/null 2>&1 || fail "keygen"
-	LNSH_CONFIG_DIR=$T/k$k "$LNSH" pubkey >>"$AK" || fail "pubkey"
+	other_key "$T/k$k"
 	"$ATTACHCTL" -H "$PORT" "$HOSTKEY" "$T/k$k/key" "a$k" - "tick" \
 	    "$HOLD" /bin/sh -c 'while :; do echo tick $(date +%s); sleep 1; done' \
 	    >"$T/a$k.out" 2>"$T/a$k.err" &
@@ -111,10 +93,7 @@ for inflight in $INFLIGHTS; do
 done
 status_to "$T/status.1"
 echo "lnshd drops during the runs, by reason:"
-awk 'NR == FNR { a[$1 " " $2] = $3; next }
-    ($1 ~ /drop$/) && $3 - a[$1 " " $2] > 0 {
-	printf "  %s %s %d\n", $1, $2, $3 - a[$1 " " $2] }' \
-    "$T/status.0" "$T/status.1"
+drops_moved "$T/status.0" "$T/status.1"
 echo "clients lnshd holds at the end: $(sed -n 's/^clients //p' "$T/status.1")"
 echo "lnshd handshakes counted: $(( $(sed -n 's/^handshakes //p' "$T/status.1") - \
     $(sed -n 's/^handshakes //p' "$T/status.0") ))"

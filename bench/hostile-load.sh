@@ -17,22 +17,15 @@
 
 set -u
 N=${1:-1000}
-LNSH_BUILDDIR=${LNSH_BUILDDIR:-$(pwd)}
-LNSH_SRCDIR=${LNSH_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-export LNSH_BUILDDIR LNSH_SRCDIR
-. "$LNSH_SRCDIR/tests/regress/lib.sh"
-. "$LNSH_SRCDIR/tests/regress/verbs-lib.sh"
+. "$(dirname "$0")/lib.sh"
 [ -r /proc/self/smaps_rollup ] || {
-	echo "hostile-load: needs /proc/PID/smaps_rollup (Linux)" >&2
+	echo "hostile-load: needs /proc/PID/smaps_rollup (Linux 4.14)" >&2
 	exit 77
 }
 verbs_setup hostile-load
 D="--single-user --state-dir $STATE"
 echo "max-sessions-per-user $N" >"$T/lnshd.conf"
-own_key
-lnshd_listen $D --config "$T/lnshd.conf"
-HOSTKEY=$("$LNSHD" pubkey $D) || fail "lnshd pubkey"
-echo "mini 127.0.0.1:$PORT $HOSTKEY" >"$LNSH_CONFIG_DIR/hosts"
+mini_daemon --config "$T/lnshd.conf"
 
 # pss PID...: the sum of their PSS, KB.
 pss() {
@@ -40,10 +33,7 @@ pss() {
 		cat "/proc/$p/smaps_rollup" 2>/dev/null
 	done | awk '$1 == "Pss:" { n += $2 } END { print n + 0 }'
 }
-# ms_now: wall-clock milliseconds (GNU date; this bench is Linux only).
-ms_now() {
-	echo $(( $(date +%s%N) / 1000000 ))	# portable: Linux-only bench (/proc)
-}
+# fds PID: how many descriptors PID holds.
 fds() {
 	ls "/proc/$1/fd" | wc -l | tr -d ' '
 }

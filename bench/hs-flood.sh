@@ -17,35 +17,20 @@
 set -u
 RATE=${1:-10000}
 SECS=${2:-10}
-LNSH_BUILDDIR=${LNSH_BUILDDIR:-$(pwd)}
-LNSH_SRCDIR=${LNSH_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-export LNSH_BUILDDIR LNSH_SRCDIR
-. "$LNSH_SRCDIR/tests/regress/lib.sh"
-. "$LNSH_SRCDIR/tests/regress/verbs-lib.sh"
+. "$(dirname "$0")/lib.sh"
 verbs_setup hs-flood
 HSFLOOD=$B/tests/hsflood
 [ -x "$HSFLOOD" ] || fail "$HSFLOOD not built"
-own_key
-lnshd_listen --single-user --state-dir "$STATE"
-HOSTKEY=$("$LNSHD" pubkey --single-user --state-dir "$STATE") ||
-    fail "lnshd pubkey"
-echo "mini 127.0.0.1:$PORT $HOSTKEY" >"$LNSH_CONFIG_DIR/hosts"
+mini_daemon
 
 # stat KEY: one value of `lnshd status`.
 stat() {
 	"$LNSHD" status --single-user --state-dir "$STATE" |
 	    sed -n "s/^$1 //p" | head -n 1
 }
-# cpu: lnshd's CPU time so far in ms: from /proc where there is one (clock
-# ticks), else ps's [[dd-]hh:]mm:ss (whole seconds).
+# cpu: lnshd's CPU time so far, ms.
 cpu() {
-	if [ -r "/proc/$LPID/stat" ]; then
-		awk -v hz="$(getconf CLK_TCK)" \
-		    '{ print int(($14 + $15) * 1000 / hz) }' "/proc/$LPID/stat"
-	else
-		ps -o time= -p "$LPID" | awk -F'[-:]' '{ s = 0;
-		    for (i = 1; i <= NF; i++) s = s * 60 + $i; print s * 1000 }'
-	fi
+	echo $(( $(cpu_ticks "$LPID") * 1000 / HZ ))
 }
 # connects LABEL N: N timed `lnsh ls`, one line of figures; 1 if one failed
 # or took more than 2 s.

@@ -10,11 +10,7 @@
 
 set -u
 N=${1:-1000}
-LNSH_BUILDDIR=${LNSH_BUILDDIR:-$(pwd)}
-LNSH_SRCDIR=${LNSH_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-export LNSH_BUILDDIR LNSH_SRCDIR
-. "$LNSH_SRCDIR/tests/regress/lib.sh"
-. "$LNSH_SRCDIR/tests/regress/verbs-lib.sh"
+. "$(dirname "$0")/lib.sh"
 verbs_setup ls-loop
 verbs_daemon
 "$LNSH" new mini main -- sh -c 'exec sleep 600' >/dev/null ||

@@ -3,6 +3,8 @@
 # prerequisite of bench (mk/term.mk adds the emulator's). The figures and
 # the commands that produced them are kept in docs/benchmarks.md.
 # Build in a plain configuration: the sanitizers distort every figure.
+# The bench scripts share bench/lib.sh (on top of tests/regress/lib.sh).
+EXTRA_DIST += bench/lib.sh
 
 # The channel: responder handshakes and transport packets per second on one
 # core, each beside the raw libsodium primitive (bench/chan-bench.c).

@@ -35,10 +35,7 @@ fi
 
 own_key
 # A second authorized key: the connection whose packets the flood replays.
-mkdir -p "$T/flood" && chmod 700 "$T/flood"
-LNSH_CONFIG_DIR=$T/flood "$LNSH" keygen >/dev/null 2>&1 || fail "keygen"
-LNSH_CONFIG_DIR=$T/flood "$LNSH" pubkey >>"$HOME/.config/lnsh/authorized_keys" ||
-    fail "pubkey"
+other_key "$T/flood"
 KEYFILE=$T/flood/key
 [ -f "$KEYFILE" ] || fail "no private key in $T/flood: $(ls "$T/flood")"
 

@@ -30,6 +30,7 @@
 #                          client reaches as h
 #   own_key                a client key in $LNSH_CONFIG_DIR, the only one
 #                          in $HOME's authorized_keys
+#   other_key DIR          one more client key, DIR/key, admitted as well
 #   lnshd_listen OPTION... spawns lnshd on 127.0.0.1, a free port; waits for
 #                          it to start; $LPID and $PORT set
 #   spawn NAME CMD...      runs CMD in the background, stdout to $T/NAME.out,
@@ -318,6 +319,16 @@ own_key() {
 	"$LNSH" pubkey >"$HOME/.config/lnsh/authorized_keys" ||
 	    fail "lnsh pubkey"
 	chmod 600 "$HOME/.config/lnsh/authorized_keys"
+}
+
+# other_key DIR: one more client key (DIR/key, DIR made 0700) that a
+# single-user lnshd run with this $HOME admits beside own_key's.
+other_key() {
+	mkdir -p "$1" && chmod 700 "$1" || fail "mkdir $1"
+	LNSH_CONFIG_DIR=$1 "$LNSH" keygen >/dev/null 2>&1 ||
+	    fail "lnsh keygen in $1"
+	LNSH_CONFIG_DIR=$1 "$LNSH" pubkey \
+	    >>"$HOME/.config/lnsh/authorized_keys" || fail "lnsh pubkey of $1"
 }
 
 # lnshd_listen OPTION...: $LNSHD with OPTIONS on 127.0.0.1, a port the system

@@ -8,6 +8,8 @@
 #   verbs_daemon [OPT...] starts lnshd (with OPTs, e.g. --config FILE); sets
 #                         $PORT and $HOSTKEY, writes the hosts line
 #                         "mini 127.0.0.1:$PORT HOSTKEY"
+#   mini_daemon OPTION... the same without -v (the benches: no debug log
+#                         in their figures)
 #   status_clients        prints the count of lnshd status's "clients N"
 #                         line (the whole status is left in $T/status.out;
 #                         $T/lnshd.conf is passed when there is one)
@@ -60,8 +62,13 @@ verbs_cleanup() {
 
 # Starts lnshd on a free port, authorizes our key, writes the hosts line.
 verbs_daemon() {
+	mini_daemon -v "$@"
+}
+
+# mini_daemon OPTION...: verbs_daemon's lnshd, run with the OPTIONs only.
+mini_daemon() {
 	own_key
-	lnshd_listen --single-user --state-dir "$STATE" -v "$@"
+	lnshd_listen --single-user --state-dir "$STATE" "$@"
 	DAEMON_PID=$LPID
 	HOSTKEY=$("$LNSHD" pubkey --single-user --state-dir "$STATE") ||
 	    fail "lnshd pubkey"
