@@ -22,15 +22,8 @@
 set -u
 C=${1:-50}
 SECS=${2:-60}
-LNSH_BUILDDIR=${LNSH_BUILDDIR:-$(pwd)}
-LNSH_SRCDIR=${LNSH_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-export LNSH_BUILDDIR LNSH_SRCDIR
-. "$LNSH_SRCDIR/tests/regress/lib.sh"
-. "$LNSH_SRCDIR/tests/regress/verbs-lib.sh"
-[ -r /proc/self/stat ] || {
-	echo "hostile-many: needs /proc (Linux) for CPU figures" >&2
-	exit 77
-}
+. "$(dirname "$0")/lib.sh"
+bench_linux hostile-many "CPU figures"
 verbs_setup hostile-many
 ATTACHCTL=$B/tests/attachctl
 IMPAIR=$B/tests/impair
@@ -39,37 +32,19 @@ for f in "$ATTACHCTL" "$IMPAIR"; do
 done
 D="--single-user --state-dir $STATE"
 echo "max-sessions-per-user $((C + 10))" >"$T/lnshd.conf"
-own_key
-lnshd_listen $D --config "$T/lnshd.conf"
-HOSTKEY=$("$LNSHD" pubkey $D) || fail "lnshd pubkey"
-echo "mini 127.0.0.1:$PORT $HOSTKEY" >"$LNSH_CONFIG_DIR/hosts"
+mini_daemon --config "$T/lnshd.conf"
 CKEY=$LNSH_CONFIG_DIR/key
 # key_for K: a client key of its own for client K, authorized. One key
 # holds at most LN_PEERS_PER_KEY (32) connections: a 33rd makes lnshd
 # forget the longest silent one, so C clients of one key would evict
 # each other. C clients here are C people (or devices).
 key_for() {
-	if [ ! -f "$T/k$1/key" ]; then
-		mkdir -p "$T/k$1" && chmod 700 "$T/k$1"
-		LNSH_CONFIG_DIR=$T/k$1 "$LNSH" keygen >/dev/null 2>&1 ||
-		    fail "keygen $1"
-		LNSH_CONFIG_DIR=$T/k$1 "$LNSH" pubkey \
-		    >>"$HOME/.config/lnsh/authorized_keys" || fail "pubkey $1"
-	fi
+	[ -f "$T/k$1/key" ] || other_key "$T/k$1"
 	echo "$T/k$1/key"
 }
-HZ=$(getconf CLK_TCK)
 bad=0
 
-# cpu_ticks PID...: user+system CPU of the PIDs, clock ticks (/proc).
-cpu_ticks() {
-	for p in "$@"; do
-		sed 's/.*) //' "/proc/$p/stat" 2>/dev/null
-	done | awk '{ n += $12 + $13 } END { print n + 0 }'
-}
-ms_now() {
-	echo $(( $(date +%s%N) / 1000000 ))	# portable: Linux-only bench (/proc)
-}
+# holders: the pids of lnshd's session holders.
 holders() {
 	"$LNSHD" status $D | awk '$1 == "session" { print $NF }'
 }
@@ -80,6 +55,10 @@ screen_of() {
 }
 capture_of() {
 	"$LNSH" capture mini "$1" | sed 's/[[:space:]]*$//' | tail -n 24
+}
+# same_screen FILE NAME: attachctl's last screen in FILE is session NAME's.
+same_screen() {
+	[ "$(screen_of "$1")" = "$(capture_of "$2")" ]
 }
 
 # ---- 1. C clients on C sessions, a line every 10 ms each.
@@ -122,11 +101,11 @@ wait $pids
 t1=$(ms_now)
 c1=$(cpu_ticks $dpid)
 h1=$(cpu_ticks $hp)
-ok=0 late=0 worst=0
+ok=0 worst=0
 k=1
 while [ $k -le "$C" ]; do
 	set -- $(cat "$T/p$k.rc")
-	if [ "$1" = 0 ] && [ "$(screen_of "$T/p$k.out")" = "$(capture_of "p$k")" ]; then
+	if [ "$1" = 0 ] && same_screen "$T/p$k.out" "p$k"; then
 		ok=$((ok + 1))
 	else
 		echo "  p$k: exit $1, screen $(screen_of "$T/p$k.out" | tail -n 1)" \
@@ -180,7 +159,12 @@ wait_for 60 typed20 || echo "  only $(wc -l <"$T/typed") of 20 lines typed arriv
 refused=$(cat "$T"/s*.err 2>/dev/null | grep -c 'as many as it serves')
 [ "$refused" = 0 ] || echo "  $refused clients refused: $(cat "$T"/s*.err |
     grep -m 1 'as many as it serves')"
-sleep 1		# a line typed twice would arrive now
+t0=$(ms_now)
+"$LNSH" send mini shared "seq 1 20000; echo END-''X; exec sleep 100000\\n" >/dev/null 2>"$T/err" ||
+    fail "lnsh send: $(cat "$T/err")"
+wait $pids
+# The typed lines, counted once every client has shown the end marker,
+# which the shell ran after them: a line typed twice came before it.
 once=0
 k=1
 while [ $k -le 20 ]; do
@@ -191,17 +175,12 @@ done
 echo "typed lines that reached the shell exactly once: $once of 20" \
     "($(wc -l <"$T/typed" | tr -d ' ') lines in all)"
 [ "$once" = 20 ] || bad=1
-t0=$(ms_now)
-"$LNSH" send mini shared "seq 1 20000; echo END-''X; exec sleep 100000\\n" >/dev/null 2>"$T/err" ||
-    fail "lnsh send: $(cat "$T/err")"
-wait $pids
 ok=0
 all=
 k=1
 while [ $k -le 20 ]; do
 	set -- $(cat "$T/s$k.rc")
-	if [ "$1" = 0 ] &&
-	    [ "$(screen_of "$T/s$k.out")" = "$(capture_of shared)" ]; then
+	if [ "$1" = 0 ] && same_screen "$T/s$k.out" shared; then
 		ok=$((ok + 1))
 	else
 		echo "  s$k: exit $1: $(tail -n 1 "$T/s$k.err")"
