@@ -35,11 +35,8 @@
 # hostile.sh [RATE [SECS]]
 
 set -u
-LNSH_BUILDDIR=${LNSH_BUILDDIR:-$(pwd)}
-LNSH_SRCDIR=${LNSH_SRCDIR:-$(cd "$(dirname "$0")/.." && pwd)}
-export LNSH_BUILDDIR LNSH_SRCDIR
-. "$LNSH_SRCDIR/tests/regress/lib.sh"
-. "$LNSH_SRCDIR/tests/regress/verbs-lib.sh"
+. "$(dirname "$0")/lib.sh"
+. "$LNSH_SRCDIR/tests/regress/roam-lib.sh"
 
 RATE=${1:-10000}
 SECS=${2:-20}
@@ -60,41 +57,17 @@ done
 verbs_setup hostile-bench
 FLOOD=$B/tests/hostile-flood
 [ -x "$FLOOD" ] || fail "$FLOOD not built"
-NS_C=lnsh-hc$$
-NS_S=lnsh-hs$$
 SOCK=lnsh-hostile-$$
 hb_cleanup() {
 	tmux -L "$SOCK" kill-server >/dev/null 2>&1
 	verbs_cleanup
-	ip netns del "$NS_C" >/dev/null 2>&1
-	ip netns del "$NS_S" >/dev/null 2>&1
+	netns_del
 }
 trap hb_cleanup EXIT
-ip netns add "$NS_C" && ip netns add "$NS_S" || fail "ip netns add"
-ip link add hc$$ type veth peer name hs$$ || fail "veth"
-ip link set hc$$ netns "$NS_C" && ip link set hs$$ netns "$NS_S" ||
-    fail "moving the veth ends"
-ip -n "$NS_S" addr add "$NET.1/24" dev hs$$ || fail "address"
-ip -n "$NS_C" addr add "$NET.2/24" dev hc$$ || fail "address"
-for ns in "$NS_C" "$NS_S"; do
-	ip -n "$ns" link set lo up || fail "lo up"
-done
-ip -n "$NS_S" link set hs$$ up && ip -n "$NS_C" link set hc$$ up ||
-    fail "link up"
-
-own_key
-mkdir -p "$T/flood" && chmod 700 "$T/flood"
-LNSH_CONFIG_DIR=$T/flood "$LNSH" keygen >/dev/null 2>&1 || fail "keygen"
-LNSH_CONFIG_DIR=$T/flood "$LNSH" pubkey \
-    >>"$HOME/.config/lnsh/authorized_keys" || fail "pubkey"
+netns_pair "$NET" || fail "ip netns add"
 D="--single-user --state-dir $STATE"
-spawn lnshd ip netns exec "$NS_S" "$LNSHD" $D --listen "$NET.1:0"
-wait_line 10 "$T/lnshd.err" "listening on $NET\\.1:[0-9]+" ||
-    fail "lnshd did not start"
-PORT=$(sed -n "s/.*listening on $NET\\.1:\\([0-9]*\\).*/\\1/p" \
-    "$T/lnshd.err" | head -n 1)
-HOSTKEY=$("$LNSHD" pubkey $D) || fail "lnshd pubkey"
-echo "mini $NET.1:$PORT $HOSTKEY" >"$LNSH_CONFIG_DIR/hosts"
+netns_daemon "$NET"
+other_key "$T/flood"
 wait_for 10 lnsh_quiet "$LNSHD" status $D || fail "lnshd status"
 LNSHD_PID=$("$LNSHD" status $D | sed -n 's/^pid //p')
 
@@ -112,12 +85,6 @@ pane_prompt() {
 }
 wait_for 20 pane_prompt || fail "the attached pane shows no prompt"
 
-HZ=$(getconf CLK_TCK)
-# cpu_ticks PID: user+system CPU in clock ticks (Linux: /proc/PID/stat,
-# fields counted after the parenthesised command name).
-cpu_ticks() {
-	sed 's/.*) //' "/proc/$1/stat" | awk '{ print $12 + $13 }'
-}
 # status_sum: every drop lnshd counted, channel and pairing.
 status_sum() {
 	"$LNSHD" status $D >"$T/status.$1" || fail "lnshd status"
@@ -197,10 +164,7 @@ for kind in garbage mac1; do
 	    "sum $((drops + kdrops)); sent by the flood $sent, by the client" \
 	    "namespace in all (the typing client too) $allsent"
 	# Reasons that moved, and by how much.
-	awk 'NR == FNR { a[$1 " " $2] = $3; next }
-	    ($1 ~ /drop$/) && $3 - a[$1 " " $2] > 0 {
-		printf "  %s %s %d\n", $1, $2, $3 - a[$1 " " $2] }' \
-	    "$T/status.$kind.0" "$T/status.$kind.1"
+	drops_moved "$T/status.$kind.0" "$T/status.$kind.1"
 	# CPU: over the whole flood, and over the part the probe typed in.
 	echo "lnshd CPU during the flood: $(( (c2 - c0) * 100 / HZ / \
 	    (t2 - t0 > 0 ? t2 - t0 : 1) ))% of one core over $((t2 - t0)) s"
