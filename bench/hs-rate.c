@@ -25,7 +25,6 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <pwd.h>
@@ -37,6 +36,7 @@
 #include <sodium.h>
 
 #include "proto.h"
+#include "../tests/clientutil.h"
 
 #define HR_TIMEOUT_NS	(2ULL * 1000000000ULL)
 #define HR_INFLIGHT_MAX	256
@@ -170,10 +170,6 @@ main(int argc, char **argv)
 			return (2);
 		}
 	}
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)atoi(argv[1]));
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	memset(&cfg, 0, sizeof cfg);
 
 	now = ln_now_ns();
@@ -198,9 +194,8 @@ main(int argc, char **argv)
 				c->cc = NULL;
 			}
 			if (c->cc == NULL && now < end) {
-				c->fd = socket(AF_INET, SOCK_DGRAM, 0);
-				if (c->fd == -1 || connect(c->fd,
-				    (struct sockaddr *)&sin, sizeof sin) == -1) {
+				c->fd = cu_udp_connect(NULL, argv[1], &sin);
+				if (c->fd == -1) {
 					perror("hs-rate: socket");
 					return (2);
 				}

@@ -7,13 +7,14 @@
 # namespaces and is skipped without (exit 77), the rest runs.
 # docs/security.md quotes the figures with their commands.
 noinst_PROGRAMS += tests/hostile-flood
-tests_hostile_flood_SOURCES = tests/hostile-flood.c
+tests_hostile_flood_SOURCES = tests/hostile-flood.c tests/clientutil.c \
+    tests/clientutil.h
 tests_hostile_flood_LDADD = $(PROTO_LIBS)
 $(tests_hostile_flood_OBJECTS): $(PROTO_GEN_H)
 
 # Sustained handshakes per second (bench/hs-rate.c), built on demand.
 EXTRA_PROGRAMS += bench/hs-rate
-bench_hs_rate_SOURCES = bench/hs-rate.c
+bench_hs_rate_SOURCES = bench/hs-rate.c tests/clientutil.c tests/clientutil.h
 bench_hs_rate_LDADD = $(PROTO_LIBS)
 $(bench_hs_rate_OBJECTS): $(PROTO_GEN_H)
 CLEANFILES += bench/hs-rate$(EXEEXT)

@@ -31,7 +31,7 @@ lnshd_LDADD += $(PROTO_LIBS)
 
 # attachctl: a small attach client for the attach-server regress tests.
 noinst_PROGRAMS += tests/attachctl
-tests_attachctl_SOURCES = tests/attachctl.c
+tests_attachctl_SOURCES = tests/attachctl.c tests/clientutil.c tests/clientutil.h
 tests_attachctl_LDADD = libpbdaemon.a $(SSP_LIBS) $(PROTO_LIBS)
 $(tests_attachctl_OBJECTS): proto/rpc.pb-c.h proto/sync.pb-c.h
 TESTS += tests/regress/attach-server-basic.sh
@@ -41,7 +41,8 @@ EXTRA_DIST += tests/regress/attach-long-line.sh
 
 # replyflood: asks lnshd for answers and never acknowledges them.
 noinst_PROGRAMS += tests/replyflood
-tests_replyflood_SOURCES = tests/replyflood.c
+tests_replyflood_SOURCES = tests/replyflood.c tests/clientutil.c \
+    tests/clientutil.h
 tests_replyflood_LDADD = libpbdaemon.a $(SSP_LIBS) $(PROTO_LIBS)
 $(tests_replyflood_OBJECTS): proto/rpc.pb-c.h
 TESTS += tests/regress/rpc-reply-budget.sh

@@ -38,6 +38,7 @@
 #include <sodium.h>
 
 #include "proto.h"
+#include "clientutil.h"
 #include "rpc.pb-c.h"
 #include "ssp.h"
 
@@ -202,9 +203,8 @@ main(int argc, char **argv)
 	struct passwd		*pw;
 	struct pollfd		 pfd;
 	uint8_t			 spk[LN_KEY_LEN], sk[LN_KEY_LEN];
-	uint8_t			 pk[LN_KEY_LEN], pkt[2048];
-	char			*cause = NULL;
-	const char		*why, *trigger = NULL, *text;
+	uint8_t			 pkt[2048];
+	const char		*trigger = NULL, *text;
 	uint64_t		 now, end, t, u;
 	ssize_t			 n;
 	int			 ch, hold = 0, ready = 0, shown = 0, rc = 0;
@@ -243,21 +243,11 @@ main(int argc, char **argv)
 	a.argc = (size_t)(argc - 8);
 	a.keys = strcmp(argv[5], "-") == 0 ? NULL : actl_unescape(argv[5]);
 	text = argv[6];
-	if (key_parse(argv[2], spk, NULL, &why) != 0 ||
-	    key_load_private(argv[3], sk, pk, NULL, &cause) != 0) {
-		fprintf(stderr, "attachctl: keys: %s\n", cause != NULL ? cause :
-		    why);
+	if (cu_client_keys("attachctl", argv[2], argv[3], spk, sk) != 0)
 		return (2);
-	}
 	if ((pw = getpwuid(getuid())) == NULL)
 		return (2);
-	a.fd = socket(AF_INET, SOCK_DGRAM, 0);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)atoi(argv[1]));
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (a.fd == -1 ||
-	    connect(a.fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+	if ((a.fd = cu_udp_connect(NULL, argv[1], &sin)) == -1) {
 		perror("attachctl: socket");
 		return (2);
 	}

@@ -45,7 +45,7 @@
 #include <sys/types.h>
 #include <sys/socket.h>
 
-#include <arpa/inet.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
@@ -58,6 +58,7 @@
 #include <sodium.h>
 
 #include "proto.h"
+#include "clientutil.h"
 
 /*
  * The kinds before FL_GARBAGE carry no valid mac1: nothing may answer
@@ -266,11 +267,9 @@ main(int argc, char **argv)
 	struct sockaddr_in	 sin;
 	struct pollfd		 pfd;
 	struct passwd		*pw;
-	uint8_t			 sk[LN_KEY_LEN], pk[LN_KEY_LEN];
-	uint8_t			 spk[LN_KEY_LEN], mac1key[LN_KEY_LEN];
+	uint8_t			 sk[LN_KEY_LEN], spk[LN_KEY_LEN];
+	uint8_t			 mac1key[LN_KEY_LEN];
 	uint8_t			 pkt[FL_RANDOM_MAX];
-	const char		*why = NULL;
-	char			*cause = NULL;
 	uint64_t		 now, start, end, t, due, done = 0;
 	unsigned long		 rate, secs, total = 0;
 	size_t			 i, len, rr = 0;
@@ -303,23 +302,14 @@ main(int argc, char **argv)
 	secs = strtoul(argv[5], NULL, 10);
 	if (rate == 0 || secs == 0)
 		usage();
-	if (key_parse(argv[2], spk, NULL, &why) != 0 ||
-	    key_load_private(argv[3], sk, pk, NULL, &cause) != 0) {
-		fprintf(stderr, "hostile-flood: keys: %s\n", cause != NULL ?
-		    cause : why);
+	if (cu_client_keys("hostile-flood", argv[2], argv[3], spk, sk) != 0)
 		return (2);
-	}
 	hs_mac1_key(spk, mac1key);
 	if ((pw = getpwuid(getuid())) == NULL)
 		return (2);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)atoi(argv[1]));
-	if (inet_pton(AF_INET, argv[0], &sin.sin_addr) != 1)
-		usage();
-	f.legit_fd = socket(AF_INET, SOCK_DGRAM, 0);
-	if (f.legit_fd == -1 ||
-	    connect(f.legit_fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+	if ((f.legit_fd = cu_udp_connect(argv[0], argv[1], &sin)) == -1) {
+		if (errno == EINVAL)
+			usage();
 		perror("hostile-flood: socket");
 		return (2);
 	}

@@ -30,6 +30,7 @@
 #include <sodium.h>
 
 #include "proto.h"
+#include "clientutil.h"
 #include "rpc.pb-c.h"
 
 struct rflood {
@@ -107,10 +108,7 @@ main(int argc, char **argv)
 	struct sockaddr_in	 sin;
 	struct pollfd		 pfd;
 	struct passwd		*pw;
-	uint8_t			 sk[LN_KEY_LEN], pk[LN_KEY_LEN];
-	uint8_t			 spk[LN_KEY_LEN], pkt[2048];
-	const char		*why = NULL;
-	char			*cause = NULL;
+	uint8_t			 sk[LN_KEY_LEN], spk[LN_KEY_LEN], pkt[2048];
 	uint64_t		 now, end, t;
 	unsigned long		 count, sent = 0;
 	ssize_t			 n;
@@ -126,21 +124,11 @@ main(int argc, char **argv)
 	memset(&f, 0, sizeof f);
 	if ((count = strtoul(argv[5], NULL, 10)) == 0)
 		return (2);
-	if (key_parse(argv[2], spk, NULL, &why) != 0 ||
-	    key_load_private(argv[3], sk, pk, NULL, &cause) != 0) {
-		fprintf(stderr, "replyflood: keys: %s\n", cause != NULL ?
-		    cause : why);
+	if (cu_client_keys("replyflood", argv[2], argv[3], spk, sk) != 0)
 		return (2);
-	}
 	if ((pw = getpwuid(getuid())) == NULL)
 		return (2);
-	f.fd = socket(AF_INET, SOCK_DGRAM, 0);
-	memset(&sin, 0, sizeof sin);
-	sin.sin_family = AF_INET;
-	sin.sin_port = htons((uint16_t)atoi(argv[1]));
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	if (f.fd == -1 ||
-	    connect(f.fd, (struct sockaddr *)&sin, sizeof sin) == -1) {
+	if ((f.fd = cu_udp_connect(NULL, argv[1], &sin)) == -1) {
 		perror("replyflood: socket");
 		return (2);
 	}
