@@ -1134,24 +1134,6 @@ holder_async_input(struct holder_conn *c, const void *data, size_t len,
 	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_OK, done, arg));
 }
 
-/* Async holder_resize(). */
-int
-holder_async_resize(struct holder_conn *c, int cols, int rows,
-    holder_done_fn done, void *arg)
-{
-	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
-	Lnsh__Holder__Resize	rs = LNSH__HOLDER__RESIZE__INIT;
-
-	if (cols < 1 || rows < 1 || cols > HOLDER_MAX_COLS ||
-	    rows > HOLDER_MAX_ROWS)
-		return (LN_E_INVAL);
-	rs.cols = (uint32_t)cols;
-	rs.rows = (uint32_t)rows;
-	req.msg_case = LNSH__HOLDER__REQUEST__MSG_RESIZE;
-	req.resize = &rs;
-	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_OK, done, arg));
-}
-
 /* Async holder_capture(); the text is valid during the callback only. */
 int
 holder_async_capture(struct holder_conn *c, long lines, int escapes,

@@ -290,8 +290,6 @@ int		 holder_async_info(struct holder_conn *, int, holder_done_fn,
 		     void *);
 int		 holder_async_input(struct holder_conn *, const void *, size_t,
 		     holder_done_fn, void *);
-int		 holder_async_resize(struct holder_conn *, int, int,
-		     holder_done_fn, void *);
 int		 holder_async_capture(struct holder_conn *, long, int,
 		     holder_done_fn, void *);
 int		 holder_async_kill(struct holder_conn *, holder_done_fn,
