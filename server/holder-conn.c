@@ -88,13 +88,6 @@ holder_conn_error(const struct holder_conn *c)
 	return (c->err);
 }
 
-/* The session name the holder gave in its Hello. */
-const char *
-holder_conn_name(const struct holder_conn *c)
-{
-	return (c->name);
-}
-
 /* The session's TERM, as its holder said in its Hello; "" if it did not. */
 const char *
 holder_conn_term(const struct holder_conn *c)
@@ -125,13 +118,6 @@ unsigned
 holder_conn_version(const struct holder_conn *c)
 {
 	return (c->version);
-}
-
-/* The connection's socket. */
-int
-holder_fd(const struct holder_conn *c)
-{
-	return (c->fd);
 }
 
 /*
@@ -1094,13 +1080,6 @@ holder_open_async(struct event_base *base, const char *dir,
 		return (r);
 	}
 	return (0);
-}
-
-/* Is the connection still being opened (holder_open_async)? */
-int
-holder_conn_opening(const struct holder_conn *c)
-{
-	return (c->opening);
 }
 
 /* Async holder_info(). */

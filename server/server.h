@@ -232,11 +232,9 @@ int		 holder_open(const char *, const char *, uid_t,
 		     struct holder_conn **, char *, size_t);
 void		 holder_close(struct holder_conn *);
 const char	*holder_conn_error(const struct holder_conn *);
-const char	*holder_conn_name(const struct holder_conn *);
 long		 holder_conn_pid(const struct holder_conn *);
 const char	*holder_conn_event_method(const struct holder_conn *);
 const char	*holder_conn_term(const struct holder_conn *);
-int		 holder_fd(const struct holder_conn *);
 int		 holder_info(struct holder_conn *, int, struct holder_info *);
 int		 holder_input(struct holder_conn *, const void *, size_t);
 int		 holder_resize(struct holder_conn *, int, int);
@@ -282,7 +280,6 @@ typedef void (*holder_done_fn)(void *, struct holder_conn *,
 int		 holder_open_async(struct event_base *, const char *,
 		     const char *, uid_t, const struct holder_conn_ops *,
 		     void *, holder_open_fn, void *, char *, size_t);
-int		 holder_conn_opening(const struct holder_conn *);
 size_t		 holder_async_room(const struct holder_conn *);
 int		 holder_conn_watch(struct holder_conn *, struct event_base *,
 		     const struct holder_conn_ops *, void *);
