@@ -281,14 +281,20 @@ hc_reply_error(struct holder_conn *c, const Lnsh__Holder__Error *e)
 	}
 }
 
-/* Numbers and frames a request; the frame is the caller's to free. */
-static int
-hc_pack(struct holder_conn *c, Lnsh__Holder__Request *req, uint8_t **frame,
-    size_t *len)
+/* Gives a request that expects a reply the connection's next number. */
+static void
+hc_number(struct holder_conn *c, Lnsh__Holder__Request *req)
 {
 	if (++c->next_id == 0)
 		c->next_id = 1;
 	req->id = c->next_id;
+}
+
+/* Frames a request; the frame is the caller's to free. */
+static int
+hc_pack(struct holder_conn *c, const Lnsh__Holder__Request *req,
+    uint8_t **frame, size_t *len)
+{
 	if (hwire_pack_request(req, frame, len) != 0) {
 		snprintf(c->err, sizeof c->err, "request too large");
 		return (LN_E_INVAL);
@@ -314,6 +320,7 @@ hc_call(struct holder_conn *c, Lnsh__Holder__Request *req,
 		snprintf(c->err, sizeof c->err, "connection is in async mode");
 		return (LN_E_STATE);
 	}
+	hc_number(c, req);
 	if ((r = hc_pack(c, req, &frame, &len)) != 0)
 		return (r);
 	c->deadline_ns = ln_now_ns() + HOLDER_IO_TIMEOUT_SEC * 1000000000ULL;
@@ -854,17 +861,15 @@ holder_async_room(const struct holder_conn *c)
 }
 
 /*
- * Queues a request in event-loop mode; done runs when its reply comes.
+ * Frames and queues a request in event-loop mode, as it is numbered.
  * LN_E_FULL when the holder has LN_HOLDER_QUEUE_MAX unread already.
  */
 static int
-hc_async(struct holder_conn *c, Lnsh__Holder__Request *req,
-    Lnsh__Holder__Reply__MsgCase expect, holder_done_fn done, void *arg)
+hc_queue(struct holder_conn *c, const Lnsh__Holder__Request *req)
 {
-	struct hpending	*p;
-	uint8_t		*frame;
-	size_t		 len;
-	int		 r;
+	uint8_t	*frame;
+	size_t	 len;
+	int	 r;
 
 	if (c->bev == NULL || c->dead)
 		return (LN_E_STATE);
@@ -879,7 +884,22 @@ hc_async(struct holder_conn *c, Lnsh__Holder__Request *req,
 	}
 	r = bufferevent_write(c->bev, frame, len) == 0 ? 0 : LN_E_SYSTEM;
 	free(frame);
-	if (r != 0)
+	return (r);
+}
+
+/*
+ * Queues a request in event-loop mode; done runs when its reply comes.
+ * LN_E_FULL when the holder has LN_HOLDER_QUEUE_MAX unread already.
+ */
+static int
+hc_async(struct holder_conn *c, Lnsh__Holder__Request *req,
+    Lnsh__Holder__Reply__MsgCase expect, holder_done_fn done, void *arg)
+{
+	struct hpending	*p;
+	int		 r;
+
+	hc_number(c, req);
+	if ((r = hc_queue(c, req)) != 0)
 		return (r);
 	p = xcalloc(1, sizeof *p);
 	p->id = req->id;
@@ -887,6 +907,18 @@ hc_async(struct holder_conn *c, Lnsh__Holder__Request *req,
 	p->done = done;
 	p->arg = arg;
 	TAILQ_INSERT_TAIL(&c->pending, p, entry);
+	return (0);
+}
+
+/* Puts the connection's socket on base: 0, or -1 (c->bev NULL). */
+static int
+hc_watch_fd(struct holder_conn *c, struct event_base *base)
+{
+	c->bev = bufferevent_socket_new(base, c->fd, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL)
+		return (-1);
+	bufferevent_setcb(c->bev, hc_read_cb, NULL, hc_event_cb, c);
+	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	return (0);
 }
 
@@ -900,13 +932,10 @@ holder_conn_watch(struct holder_conn *c, struct event_base *base,
 {
 	if (c->bev != NULL)
 		return (LN_E_STATE);
-	c->bev = bufferevent_socket_new(base, c->fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL)
+	if (hc_watch_fd(c, base) != 0)
 		return (LN_E_SYSTEM);
 	c->ops = ops;
 	c->arg = arg;
-	bufferevent_setcb(c->bev, hc_read_cb, NULL, hc_event_cb, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	return (0);
 }
 
@@ -969,8 +998,7 @@ hc_reconnect_cb(evutil_socket_t unused, short events, void *arg)
 	c->fd = c->reconnect_fd;
 	c->reconnect_fd = -1;
 	c->dead = 0;
-	c->bev = bufferevent_socket_new(base, c->fd, BEV_OPT_CLOSE_ON_FREE);
-	if (c->bev == NULL) {
+	if (hc_watch_fd(c, base) != 0) {
 		close(c->fd);
 		c->fd = -1;
 		snprintf(c->err, sizeof c->err, "cannot watch holder %s",
@@ -981,8 +1009,6 @@ hc_reconnect_cb(evutil_socket_t unused, short events, void *arg)
 		holder_close(c);
 		return;
 	}
-	bufferevent_setcb(c->bev, hc_read_cb, NULL, hc_event_cb, c);
-	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	hc_hello_request(c, &req, &hello);
 	if ((r = hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_HELLO,
 	    hc_open_hello, NULL)) != 0)
@@ -1203,22 +1229,8 @@ holder_async_forget(struct holder_conn *c, holder_done_fn done, void *arg)
 static int
 hc_async_noreply(struct holder_conn *c, Lnsh__Holder__Request *req)
 {
-	uint8_t	*frame;
-	size_t	 len;
-	int	 r;
-
-	if (c->bev == NULL || c->dead)
-		return (LN_E_STATE);
 	req->id = 0;
-	if (hwire_pack_request(req, &frame, &len) != 0)
-		return (LN_E_INVAL);
-	if (len > holder_async_room(c)) {
-		free(frame);
-		return (LN_E_FULL);
-	}
-	r = bufferevent_write(c->bev, frame, len) == 0 ? 0 : LN_E_SYSTEM;
-	free(frame);
-	return (r);
+	return (hc_queue(c, req));
 }
 
 /*
