@@ -52,9 +52,7 @@ struct hsync {
 	struct emu		*emu;
 	const struct hsync_ops	*ops;
 	void			*arg;
-	struct hclients		 clients;
-	unsigned		 n;		/* all, orphans included */
-	unsigned		 attached;	/* with a connection */
+	struct hclients		 clients;	/* orphans included */
 	struct hclient		*latest;	/* whose size the session has */
 	struct event		*reap;		/* orphans' expiry */
 	uint64_t		 keep_ns;	/* how long orphans are kept */
@@ -173,9 +171,6 @@ hsync_free_client(struct hclient *hc)
 	struct hsync	*hs = hc->hs;
 
 	TAILQ_REMOVE(&hs->clients, hc, entry);
-	hs->n--;
-	if (hc->conn != NULL)
-		hs->attached--;
 	ssp_server_free(hc->ssp);
 	event_free(hc->timer);
 	sodium_memzero(hc->token, sizeof hc->token);
@@ -263,7 +258,6 @@ hsync_free(struct hsync *hs)
 {
 	if (hs == NULL)
 		return;
-	hs->latest = NULL;
 	while (!TAILQ_EMPTY(&hs->clients)) {
 		hs->latest = NULL;
 		hsync_free_client(TAILQ_FIRST(&hs->clients));
@@ -278,7 +272,14 @@ hsync_free(struct hsync *hs)
 unsigned
 hsync_count(const struct hsync *hs)
 {
-	return (hs->attached);
+	const struct hclient	*hc;
+	unsigned		 n = 0;
+
+	TAILQ_FOREACH(hc, &hs->clients, entry) {
+		if (hc->conn != NULL)
+			n++;
+	}
+	return (n);
 }
 
 /* The client id on conn, or NULL. */
@@ -312,7 +313,6 @@ hsync_start(struct hsync *hs, uint64_t now)
 	ssp_server_set_lines(hc->ssp, total - push, hsync_line, hs);
 	ssp_server_scrolled(hc->ssp, total, total - held + 1, now);
 	TAILQ_INSERT_TAIL(&hs->clients, hc, entry);
-	hs->n++;
 	return (hc);
 }
 
@@ -320,10 +320,8 @@ hsync_start(struct hsync *hs, uint64_t now)
  * A full holder's way out when it has no orphan: the attached client it
  * has heard nothing from for longest, if that silence is past
  * SSP_ACTIVE_RETRY_NS (SSP has stopped sending to it: its machine slept,
- * its lnsh was killed, and lnshd keeps its connection for minutes). lnshd
- * is told (ops->evicted), so that it detaches it; should that client come
- * back, its silent SSP makes it attach again. NULL if every client was
- * heard from since: a live client is never evicted.
+ * its lnsh was killed, and lnshd keeps its connection for minutes). NULL
+ * if every client was heard from since: a live client is never evicted.
  */
 static struct hclient *
 hsync_evictable(struct hsync *hs, uint64_t now)
@@ -341,10 +339,40 @@ hsync_evictable(struct hsync *hs, uint64_t now)
 	if (quiet == NULL || now < oldest ||
 	    now - oldest <= SSP_ACTIVE_RETRY_NS)
 		return (NULL);
-	if (hs->ops->evicted != NULL)
-		hs->ops->evicted(hs->arg, quiet->conn, quiet->id,
-		    (unsigned)((now - oldest) / 1000000000ULL));
 	return (quiet);
+}
+
+/*
+ * Makes room for one more client at HOLDER_MAX_CLIENTS: the oldest orphan
+ * goes, else a silent attached client (hsync_evictable), of which lnshd
+ * is told (ops->evicted) so that it detaches it; should that client come
+ * back, its silent SSP makes it attach again. LN_E_FULL if neither.
+ */
+static int
+hsync_make_room(struct hsync *hs, uint64_t now)
+{
+	struct hclient	*hc;
+	unsigned	 n = 0;
+	uint64_t	 silent;
+
+	TAILQ_FOREACH(hc, &hs->clients, entry)
+		n++;
+	if (n < HOLDER_MAX_CLIENTS)
+		return (0);
+	TAILQ_FOREACH(hc, &hs->clients, entry) {
+		if (hc->conn == NULL)
+			break;
+	}
+	if (hc == NULL && (hc = hsync_evictable(hs, now)) != NULL &&
+	    hs->ops->evicted != NULL) {
+		silent = now - ssp_server_last_heard(hc->ssp);
+		hs->ops->evicted(hs->arg, hc->conn, hc->id,
+		    (unsigned)(silent / 1000000000ULL));
+	}
+	if (hc == NULL)
+		return (LN_E_FULL);
+	hsync_free_client(hc);
+	return (0);
 }
 
 /*
@@ -364,7 +392,7 @@ hsync_attach(struct hsync *hs, void *conn, uint32_t id, int cols, int rows,
 
 	/* A number reused on its connection: the old client left. */
 	if ((old = hsync_find(hs, conn, id)) != NULL)
-		hsync_detach(hs, conn, id, 0);
+		hsync_free_client(old);
 	if (resume != NULL) {
 		TAILQ_FOREACH(hc, &hs->clients, entry) {
 			if (sodium_memcmp(hc->token, resume,
@@ -374,24 +402,12 @@ hsync_attach(struct hsync *hs, void *conn, uint32_t id, int cols, int rows,
 	}
 	*resumed = hc != NULL;
 	if (hc == NULL) {
-		if (hs->n >= HOLDER_MAX_CLIENTS) {
-			/* Make room: the oldest orphan goes first. */
-			TAILQ_FOREACH(old, &hs->clients, entry) {
-				if (old->conn == NULL)
-					break;
-			}
-			if (old == NULL)
-				old = hsync_evictable(hs, now);
-			if (old == NULL)
-				return (LN_E_FULL);
-			hsync_free_client(old);
-		}
+		if (hsync_make_room(hs, now) != 0)
+			return (LN_E_FULL);
 		hc = hsync_start(hs, now);
-	} else if (hc->conn != NULL)
-		hs->attached--;		/* taken from a live attach */
+	}
 	hc->conn = conn;
 	hc->id = id;
-	hs->attached++;
 	if (cols > 0 && rows > 0) {
 		hc->cols = cols;
 		hc->rows = rows;
@@ -458,7 +474,6 @@ hsync_orphan(struct hclient *hc, uint64_t now)
 	hc->conn = NULL;
 	hc->id = 0;
 	hc->orphan_ns = now;
-	hs->attached--;
 	evtimer_del(hc->timer);
 	if (hs->latest == hc)
 		hsync_pick_latest(hs);
