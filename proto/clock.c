@@ -13,6 +13,7 @@
  */
 #include "config.h"
 
+#include <stdlib.h>
 #include <time.h>
 
 #include "proto.h"
@@ -58,4 +59,26 @@ ln_wall_ns(void)
 
 	clock_gettime(CLOCK_REALTIME, &ts);
 	return ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
+}
+
+/*
+ * Test only (docs/hacking.md): the duration the environment variable var
+ * gives, a decimal count of unit_ns from min to max, in ns; 0 when it is
+ * unset or not such a count, and the caller keeps its default. Every
+ * LNSH_TEST_* duration is read here, in this one way.
+ */
+uint64_t
+ln_test_env_ns(const char *var, uint64_t unit_ns, unsigned long min,
+    unsigned long max)
+{
+	const char	*v = getenv(var);
+	char		*end;
+	unsigned long	 n;
+
+	if (v == NULL || *v < '0' || *v > '9')
+		return (0);
+	n = strtoul(v, &end, 10);
+	if (*end != '\0' || n < min || n > max)
+		return (0);
+	return ((uint64_t)n * unit_ns);
 }

@@ -21,7 +21,6 @@
 #include <sys/types.h>
 #include <sys/queue.h>
 
-#include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -220,18 +219,11 @@ hsync_reap_cb(evutil_socket_t fd, short what, void *arg)
 static uint64_t
 hsync_keep_ns(void)
 {
-	const char	*v = getenv("LNSH_TEST_RESUME_SEC");
-	char		*end;
-	unsigned long	 sec;
+	uint64_t	ns;
 
-	if (v != NULL && *v != '\0') {
-		errno = 0;
-		sec = strtoul(v, &end, 10);
-		if (errno == 0 && end != v && *end == '\0' && sec > 0 &&
-		    sec <= HOLDER_RESUME_SEC)
-			return (sec * 1000000000ULL);
-	}
-	return (HOLDER_RESUME_SEC * 1000000000ULL);
+	ns = ln_test_env_ns("LNSH_TEST_RESUME_SEC", 1000000000ULL, 1,
+	    HOLDER_RESUME_SEC);
+	return (ns != 0 ? ns : HOLDER_RESUME_SEC * 1000000000ULL);
 }
 
 /* The SSP state of a session's clients, on emu's screen and scrollback. */

@@ -985,16 +985,11 @@ holder_signals(struct holder *h)
 static void
 holder_test_pause(void)
 {
-	const char	*v = getenv("LNSH_TEST_SPAWN_PAUSE_MS");
-	char		*end;
-	unsigned long	 ms;
+	uint64_t	ns;
 
-	if (v == NULL || *v == '\0')
-		return;
-	errno = 0;
-	ms = strtoul(v, &end, 10);
-	if (errno == 0 && end != v && *end == '\0' && ms > 0 && ms <= 5000)
-		(void)usleep((useconds_t)(ms * 1000));
+	ns = ln_test_env_ns("LNSH_TEST_SPAWN_PAUSE_MS", 1000000ULL, 1, 5000);
+	if (ns != 0)
+		(void)usleep((useconds_t)(ns / 1000));
 }
 
 /* Frees everything holder_run made. */
