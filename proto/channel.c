@@ -37,18 +37,10 @@
 static int
 chan_test_lifetime(uint64_t *ns)
 {
-	const char		*v = getenv("LNSH_TEST_KEY_LIFETIME_SEC");
-	char			*end;
-	unsigned long		 n;
-
-	if (v == NULL || *v == '\0')
-		return (-1);
-	n = strtoul(v, &end, 10);
-	if (*end != '\0' || n < LN_TEST_KEY_LIFETIME_MIN_SEC ||
-	    n >= LN_REJECT_AFTER_NS / 1000000000ULL)
-		return (-1);
-	*ns = (uint64_t)n * 1000000000ULL;
-	return (0);
+	*ns = ln_test_env_ns("LNSH_TEST_KEY_LIFETIME_SEC", 1000000000ULL,
+	    LN_TEST_KEY_LIFETIME_MIN_SEC,
+	    LN_REJECT_AFTER_NS / 1000000000ULL - 1);
+	return (*ns != 0 ? 0 : -1);
 }
 
 /* Copies a configuration, putting the protocol default in every zero. */
