@@ -177,6 +177,22 @@ attach_input(struct attach *a, const uint8_t *p, size_t len)
 	}
 }
 
+/* Session s's client id, once the holder answered its attach; or NULL. */
+static struct attach *
+attach_find(struct session *s, uint32_t id)
+{
+	struct attach_sess	*as = session_attach(s);
+	struct attach		*a;
+
+	if (as == NULL)
+		return (NULL);
+	for (a = as->list; a != NULL; a = a->next) {
+		if (a->id == id && a->answered)
+			return (a);
+	}
+	return (NULL);
+}
+
 /*
  * sessions.c: an SSP message from the holder for client id: one
  * unreliable channel message to that client, unread. A message for a
@@ -189,18 +205,13 @@ attach_session_sync(struct session *s, uint32_t id, const uint8_t *p,
 	struct attach_sess	*as = session_attach(s);
 	struct attach		*a;
 
-	if (as == NULL)
-		return;
-	for (a = as->list; a != NULL; a = a->next) {
-		if (a->id == id && a->answered)
-			break;
-	}
-	if (a == NULL) {
-		as->d->relay_dropped++;
+	if ((a = attach_find(s, id)) == NULL) {
+		if (as != NULL)
+			as->d->relay_dropped++;
 		return;
 	}
 	if (chan_server_send(a->d->cs, a->peer, p, len, 0, ln_now_ns()) != 0)
-		as->d->relay_dropped++;
+		a->d->relay_dropped++;
 	listen_kick(a->d);
 }
 
@@ -212,16 +223,9 @@ attach_session_sync(struct session *s, uint32_t id, const uint8_t *p,
 void
 attach_session_evicted(struct session *s, uint32_t id)
 {
-	struct attach_sess	*as = session_attach(s);
-	struct attach		*a;
+	struct attach	*a;
 
-	if (as == NULL)
-		return;
-	for (a = as->list; a != NULL; a = a->next) {
-		if (a->id == id && a->answered)
-			break;
-	}
-	if (a == NULL)
+	if ((a = attach_find(s, id)) == NULL)
 		return;
 	log_info("client %u: evicted from %s by its holder: silent, and the "
 	    "session was full", a->id, session_name(s));

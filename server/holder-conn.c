@@ -45,7 +45,7 @@ struct holder_conn {
 	char			 name[HOLDER_MAX_NAME + 1];
 	unsigned		 version;	/* the protocol we greet in */
 	unsigned		 peer_version;	/* a refusal's, 0: none */
-	char			*dir;		/* to reconnect in its version */
+	char			*dir;		/* to reconnect */
 	uid_t			 owner;
 	long			 pid;
 	char			 method[HOLDER_MAX_METHOD + 1];
