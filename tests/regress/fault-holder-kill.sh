@@ -16,28 +16,6 @@ set -u
 verbs_setup fault-holder-kill
 verbs_daemon
 
-# state NAME: "running", "exited N", "gone REASON" or "absent", from
-# `lnsh ls mini --json`.
-state() {
-	"$LNSH" ls mini --json >"$T/ls.json" 2>"$T/ls.err" || return 1
-	"$PY" - "$T/ls.json" "$1" <<'PYEOF'
-import json, sys
-for s in json.load(open(sys.argv[1])):
-    if s["name"] == sys.argv[2]:
-        if s["state"] == "running":
-            print("running")
-        elif s["state"] == "gone":
-            print("gone %s" % s["reason"])
-        else:
-            print("exited %s" % s["exit_status"])
-        break
-else:
-    print("absent")
-PYEOF
-}
-is_state() {
-	[ "$(state "$1")" = "$2" ]
-}
 # holder_pid NAME: the pid of NAME's holder, from `lnshd status`.
 holder_pid() {
 	"$LNSHD" status --single-user --state-dir "$STATE" |
@@ -62,19 +40,20 @@ HB=$(holder_pid b)
 t0=$(ms_now)
 kill -9 "$HB" || fail "kill -9 $HB"
 wait_for 10 is_state b "gone holder killed by signal 9" ||
-    fail "b after its holder's kill -9: $(state b)"
+    fail "b after its holder's kill -9: $(sess_state b)"
 t1=$(ms_now)
 echo "holder kill -9: listed as gone $((t1 - t0)) ms later"
 expect 0 "$LNSH" ls mini
 grep -Eq '^b +gone +.*holder killed by signal 9' "$T/out" ||
     fail "ls table: $(cat "$T/out")"
 # Listing again changes nothing.
-is_state b "gone holder killed by signal 9" || fail "listed twice: $(state b)"
+is_state b "gone holder killed by signal 9" ||
+    fail "listed twice: $(sess_state b)"
 
 # --- the others are untouched, lnshd runs on.
 kill -0 "$DAEMON_PID" 2>/dev/null || fail "lnshd died"
-is_state a running || fail "a: $(state a)"
-is_state c running || fail "c: $(state c)"
+is_state a running || fail "a: $(sess_state a)"
+is_state c running || fail "c: $(sess_state c)"
 expect 0 "$LNSH" send mini a 'echo after-$((6*7))\n'
 wait_for 10 sh -c "'$LNSH' capture mini a | grep -q after-42" ||
     fail "a does not answer after b's holder died"
@@ -85,34 +64,14 @@ grep -q "session 'b' on mini is gone (holder killed by signal 9)" \
     "$T/err" || fail "send to b: $(cat "$T/err")"
 expect 4 "$LNSH" wait mini b
 grep -q 'killed by signal 9' "$T/err" || fail "wait for b: $(cat "$T/err")"
-"$PY" - "$LNSH" "$T/attach.out" <<'PYEOF' || fail "attach --no-create b"
-import os, pty, select, sys, time
-pid, fd = pty.fork()
-if pid == 0:
-    os.execv(sys.argv[1], [sys.argv[1], "attach", "mini", "b",
-                           "--no-create"])
-out, end = b"", time.time() + 15
-while time.time() < end:
-    r, _, _ = select.select([fd], [], [], 1)
-    if not r:
-        continue
-    try:
-        b = os.read(fd, 4096)
-    except OSError:
-        break
-    if not b:
-        break
-    out += b
-_, st = os.waitpid(pid, 0)
-open(sys.argv[2], "wb").write(out)
-sys.exit(0 if os.WEXITSTATUS(st) == 4 else 1)
-PYEOF
+attach_ends b 4 "$T/attach.out" || fail "attach --no-create b: $(cat \
+    "$T/attach.out")"
 grep -q "session 'b' on mini is gone (holder killed by signal 9)" \
     "$T/attach.out" || fail "attach b: $(cat "$T/attach.out")"
 
 # --- the name can be reused at once.
 expect 0 "$LNSH" new mini b -- /bin/sh
-is_state b running || fail "b reused: $(state b)"
+is_state b running || fail "b reused: $(sess_state b)"
 expect 0 "$LNSH" send mini b 'echo again-$((6*7))\n'
 wait_for 10 sh -c "'$LNSH' capture mini b | grep -q again-42" ||
     fail "the new b does not answer"
@@ -120,9 +79,10 @@ wait_for 10 sh -c "'$LNSH' capture mini b | grep -q again-42" ||
 # --- kill forgets a gone session.
 HC=$(holder_pid c)
 kill -9 "$HC" || fail "kill -9 $HC"
-wait_for 10 is_state c "gone holder killed by signal 9" || fail "c: $(state c)"
+wait_for 10 is_state c "gone holder killed by signal 9" ||
+    fail "c: $(sess_state c)"
 expect 0 "$LNSH" kill mini c
-is_state c absent || fail "c after kill: $(state c)"
+is_state c absent || fail "c after kill: $(sess_state c)"
 
 # --- a holder that dies while lnshd is down: the next lnshd lists it.
 HA=$(holder_pid a)
@@ -135,8 +95,8 @@ spawn lnshd2 "$LNSHD" --single-user --state-dir "$STATE" \
 DAEMON_PID=$LASTPID
 wait_line 10 "$T/lnshd2.err" 'lnshd started' || fail "lnshd did not restart"
 wait_for 10 is_state a "gone holder found dead when lnshd started" ||
-    fail "a, dead while lnshd was down: $(state a)"
-is_state b running || fail "b after the restart: $(state b)"
+    fail "a, dead while lnshd was down: $(sess_state a)"
+is_state b running || fail "b after the restart: $(sess_state b)"
 
 pass "a holder's kill -9 is listed with its reason; others untouched;" \
     "the name is reused ($((t1 - t0)) ms to notice)"

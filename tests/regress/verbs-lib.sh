@@ -17,6 +17,14 @@
 #   expect CODE CMD...    runs CMD, output in $T/out and $T/err; fails unless
 #                         it exits CODE and, when CODE != 0, says why in
 #                         exactly one stderr line starting "lnsh: "
+#   sess_state NAME       session NAME on mini, from `lnsh ls mini --json`:
+#                         "running", "exited N", "gone REASON" (its holder
+#                         went without a word) or "absent"
+#   is_state NAME STATE   sess_state NAME is STATE
+#   attach_ends NAME CODE OUT
+#                         `lnsh attach mini NAME --no-create` in a pty until
+#                         it ends (15 s at most), what it showed in OUT;
+#                         true if it exited CODE
 #
 # For the tests that drive lnsh in tmux panes (tests/regress/roam-lib.sh,
 # tests/e2e/attach-lib.sh), with $TM_SOCK naming the test's tmux server and
@@ -106,6 +114,58 @@ expect() {
 		grep -q '^lnsh: ' "$T/err" ||
 		    fail "'$*': stderr does not start 'lnsh: '"
 	fi
+}
+
+# sess_state NAME: NAME's state as `lnsh ls mini --json` gives it.
+sess_state() {
+	"$LNSH" ls mini --json >"$T/ls.json" 2>"$T/ls.err" || return 1
+	"$PY" - "$T/ls.json" "$1" <<'PYEOF'
+import json, sys
+for s in json.load(open(sys.argv[1])):
+    if s["name"] == sys.argv[2]:
+        if s["state"] == "running":
+            print("running")
+        elif s["state"] == "gone":
+            print("gone %s" % s["reason"])
+        else:
+            print("exited %s" % s["exit_status"])
+        break
+else:
+    print("absent")
+PYEOF
+}
+
+# is_state NAME STATE: NAME is in STATE (sess_state's words).
+is_state() {
+	[ "$(sess_state "$1")" = "$2" ]
+}
+
+# attach_ends NAME CODE OUT: lnsh attach of NAME, in a pty, exits CODE
+# within 15 s; OUT gets what it showed.
+attach_ends() {
+	"$PY" - "$LNSH" "$1" "$2" "$3" <<'PYEOF'
+import os, pty, select, sys, time
+lnsh, name, code, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), \
+    sys.argv[4]
+pid, fd = pty.fork()
+if pid == 0:
+    os.execv(lnsh, [lnsh, "attach", "mini", name, "--no-create"])
+out, end = b"", time.time() + 15
+while time.time() < end:
+    r, _, _ = select.select([fd], [], [], 1)
+    if not r:
+        continue
+    try:
+        b = os.read(fd, 4096)
+    except OSError:
+        break
+    if not b:
+        break
+    out += b
+_, st = os.waitpid(pid, 0)
+open(path, "wb").write(out)
+sys.exit(0 if os.WEXITSTATUS(st) == code else 1)
+PYEOF
 }
 
 # tm ARGS...: tmux on the test's private server $TM_SOCK.
