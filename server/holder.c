@@ -210,6 +210,22 @@ holder_notify_exited(struct holder *h)
 }
 
 /*
+ * Queues bytes for the pty, within HOLDER_PTY_QUEUE: 0, or LN_E_FULL and
+ * nothing queued.
+ */
+static int
+holder_pty_queue(struct holder *h, const uint8_t *data, size_t len)
+{
+	if (evbuffer_get_length(h->pty_out) + len > HOLDER_PTY_QUEUE)
+		return (LN_E_FULL);
+	if (len > 0) {
+		evbuffer_add(h->pty_out, data, len);
+		event_add(h->ev_pty_write, NULL);
+	}
+	return (0);
+}
+
+/*
  * The emulator's answers to the application (DA, DSR) go to the pty, in
  * the queue typed input shares, within HOLDER_PTY_QUEUE. A program that
  * asks and never reads its input (ESC [ c in a loop) would grow the queue
@@ -223,12 +239,8 @@ holder_emu_reply(void *arg, const uint8_t *data, size_t len)
 
 	if (h->pty_eof || h->exited)
 		return;
-	if (evbuffer_get_length(h->pty_out) + len > HOLDER_PTY_QUEUE) {
+	if (holder_pty_queue(h, data, len) != 0)
 		h->replies_dropped++;
-		return;
-	}
-	evbuffer_add(h->pty_out, data, len);
-	event_add(h->ev_pty_write, NULL);
 }
 
 /* Output from the application: into the emulator. */
@@ -491,16 +503,13 @@ holder_do_input(struct hconn *c, uint32_t id, const ProtobufCBinaryData *d)
 		    "the session has exited");
 		return;
 	}
-	if (evbuffer_get_length(h->pty_out) + d->len > HOLDER_PTY_QUEUE) {
+	if (holder_pty_queue(h, d->data, d->len) != 0) {
 		hconn_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_BUSY,
 		    "the session is not reading its input");
 		return;
 	}
-	if (d->len > 0) {
-		evbuffer_add(h->pty_out, d->data, d->len);
-		event_add(h->ev_pty_write, NULL);
+	if (d->len > 0)
 		h->activity_ns = ln_wall_ns();
-	}
 	hconn_ok(c, id);
 }
 
@@ -547,14 +556,12 @@ holder_sync_keys(void *arg, const uint8_t *data, size_t len)
 
 	if (h->exited || h->pty_eof || h->killing || len == 0)
 		return;
-	if (evbuffer_get_length(h->pty_out) + len > HOLDER_PTY_QUEUE) {
+	if (holder_pty_queue(h, data, len) != 0) {
 		if (h->keys_dropped++ == 0)
 			holder_log(h, "the session is not reading its input: "
 			    "keys dropped");
 		return;
 	}
-	evbuffer_add(h->pty_out, data, len);
-	event_add(h->ev_pty_write, NULL);
 	h->activity_ns = ln_wall_ns();
 }
 
