@@ -958,7 +958,8 @@ hc_open_finish(struct holder_conn *c, int err, const struct holder_info *info)
 		return;
 	}
 	c->dead = 1;		/* nobody to tell it closed */
-	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	if (c->bev != NULL)
+		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 	done(c->open_arg, c, err, NULL);
 	holder_close(c);
 }
@@ -999,14 +1000,9 @@ hc_reconnect_cb(evutil_socket_t unused, short events, void *arg)
 	c->reconnect_fd = -1;
 	c->dead = 0;
 	if (hc_watch_fd(c, base) != 0) {
-		close(c->fd);
-		c->fd = -1;
 		snprintf(c->err, sizeof c->err, "cannot watch holder %s",
 		    c->name);
-		c->opening = 0;
-		c->open_done(c->open_arg, c, LN_E_SYSTEM, NULL);
-		evtimer_del(c->open_ev);
-		holder_close(c);
+		hc_open_finish(c, LN_E_SYSTEM, NULL);	/* closes c->fd */
 		return;
 	}
 	hc_hello_request(c, &req, &hello);
