@@ -13,6 +13,8 @@
  */
 #include "config.h"
 
+#include <sys/time.h>
+
 #include <stdlib.h>
 #include <time.h>
 
@@ -49,6 +51,20 @@ uint64_t
 ln_min(uint64_t a, uint64_t b)
 {
 	return (a < b ? a : b);
+}
+
+/*
+ * A wait of ns nanoseconds as a timeval for a timer, rounded up to the
+ * microsecond: a timer that fired before its deadline would find nothing
+ * due and be armed again for the rest, a wasted wake-up.
+ */
+void
+ln_ns_timeval(uint64_t ns, struct timeval *tv)
+{
+	uint64_t	us = ns / 1000 + (ns % 1000 != 0);
+
+	tv->tv_sec = (time_t)(us / 1000000);
+	tv->tv_usec = (suseconds_t)(us % 1000000);
 }
 
 /* Wall-clock time in nanoseconds since the epoch: for replay timestamps. */

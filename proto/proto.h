@@ -109,6 +109,8 @@ uint8_t		*buf_put_ptr(struct buf *, size_t);
 uint64_t	 ln_now_ns(void);	/* elapsed, sleep included */
 uint64_t	 ln_wall_ns(void);	/* CLOCK_REALTIME, for timestamps only */
 uint64_t	 ln_min(uint64_t, uint64_t);
+struct timeval;
+void		 ln_ns_timeval(uint64_t, struct timeval *);
 uint64_t	 ln_test_env_ns(const char *, uint64_t, unsigned long,
 		     unsigned long);
 

@@ -88,8 +88,7 @@ acceptor_accept(struct acceptor *a, evutil_socket_t lfd)
 		return (-1);
 	event_del(a->listen);
 	a->paused = 1;
-	tv.tv_sec = (time_t)(LN_ACCEPT_PAUSE_NS / 1000000000ULL);
-	tv.tv_usec = (suseconds_t)(LN_ACCEPT_PAUSE_NS % 1000000000ULL / 1000);
+	ln_ns_timeval(LN_ACCEPT_PAUSE_NS, &tv);
 	evtimer_add(a->resume, &tv);
 	a->pauses++;
 	now = ln_now_ns();

@@ -126,8 +126,7 @@ hsync_arm(struct hclient *hc, uint64_t now)
 		return;
 	}
 	wait = t > now ? t - now : 0;
-	tv.tv_sec = (time_t)(wait / 1000000000ULL);
-	tv.tv_usec = (suseconds_t)(wait % 1000000000ULL / 1000);
+	ln_ns_timeval(wait, &tv);
 	evtimer_add(hc->timer, &tv);
 }
 

@@ -105,8 +105,7 @@ listen_arm(struct lnshd *d, uint64_t now, uint64_t deadline)
 		return;
 	}
 	ns = deadline > now ? deadline - now : 0;
-	tv.tv_sec = (time_t)(ns / 1000000000ULL);
-	tv.tv_usec = (suseconds_t)((ns % 1000000000ULL + 999) / 1000);
+	ln_ns_timeval(ns, &tv);
 	evtimer_add(d->tick_ev, &tv);
 }
 

@@ -879,8 +879,7 @@ pair_admit(struct lnshd *d, struct pair_slot *s, const struct hs_keys *k,
 	snprintf(w->fp, sizeof w->fp, "%s", fp);
 	snprintf(w->comment, sizeof w->comment, "%s", comment);
 	w->ev = event_new(d->base, fd, EV_READ | EV_PERSIST, pair_wait_cb, s);
-	tv.tv_sec = (time_t)(LN_PAIR_AUTHORIZE_NS / 1000000000ULL);
-	tv.tv_usec = 0;
+	ln_ns_timeval(LN_PAIR_AUTHORIZE_NS, &tv);
 	event_add(w->ev, &tv);
 	s->wait = w;
 	ok = PAIR_WAITING;

@@ -452,8 +452,7 @@ watch_arm(struct watch *w)
 	if (t == UINT64_MAX)
 		return;
 	wait = t > now ? t - now : 0;
-	tv.tv_sec = (time_t)(wait / 1000000000ULL);
-	tv.tv_usec = (suseconds_t)(wait % 1000000000ULL / 1000);
+	ln_ns_timeval(wait, &tv);
 	evtimer_add(w->tick, &tv);
 }
 

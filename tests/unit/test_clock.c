@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <sys/time.h>
 #include <stdlib.h>
 #include <time.h>
 #include <cmocka.h>
@@ -86,6 +87,36 @@ test_monotonic(void **state)
 	}
 }
 
+/*
+ * A wait as a timer's timeval: rounded up to the microsecond, never
+ * early, and never a tv_usec of a whole second.
+ */
+static void
+test_ns_timeval(void **state)
+{
+	static const struct {
+		uint64_t	ns;
+		long long	sec, usec;
+	} c[] = {
+		{ 0, 0, 0 },
+		{ 1, 0, 1 },
+		{ 1000, 0, 1 },
+		{ 1001, 0, 2 },
+		{ 999999999, 1, 0 },
+		{ 1000000000, 1, 0 },
+		{ 2500000000ULL, 2, 500000 },
+		{ 2999999001ULL, 3, 0 },
+	};
+	struct timeval	tv;
+	size_t		i;
+
+	for (i = 0; i < sizeof c / sizeof c[0]; i++) {
+		ln_ns_timeval(c[i].ns, &tv);
+		assert_int_equal(tv.tv_sec, c[i].sec);
+		assert_int_equal(tv.tv_usec, c[i].usec);
+	}
+}
+
 /* test_after_sleep only where clock-sleep.sh made the sleep. */
 int
 main(void)
@@ -93,10 +124,12 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_counts_sleep),
 		cmocka_unit_test(test_monotonic),
+		cmocka_unit_test(test_ns_timeval),
 	};
 	const struct CMUnitTest slept[] = {
 		cmocka_unit_test(test_counts_sleep),
 		cmocka_unit_test(test_monotonic),
+		cmocka_unit_test(test_ns_timeval),
 		cmocka_unit_test(test_after_sleep),
 	};
 
