@@ -400,7 +400,7 @@ att_tell_show(struct attach *a, uint64_t now)
 static void
 att_reply(struct attach *a, const Lnsh__Reply *r)
 {
-	const char	*why;
+	const char	*why, *gone;
 
 	if (r->id == 0 && r->result_case == LNSH__REPLY__RESULT_ENDED) {
 		/* It had ended before we came: show how it looked. */
@@ -441,11 +441,10 @@ att_reply(struct attach *a, const Lnsh__Reply *r)
 	}
 	why = r->error != NULL && *r->error != '\0' ? r->error :
 	    "the attach failed (lnshd gave no reason; its log may)";
-	if (r->status == LNSH_EXIT_NOSESSION && strncmp(why, "gone: ", 6) == 0)
-		/* Its holder went without a word: lnshd says why. */
+	if (r->status == LNSH_EXIT_NOSESSION &&
+	    (gone = rpc_gone_why(why)) != NULL)
 		att_finish(a, LNSH_EXIT_NOSESSION, NULL, att_fmt("session "
-		    "'%s' on %s is gone (%s)", a->o->name, a->o->host,
-		    why + 6));
+		    "'%s' on %s is gone (%s)", a->o->name, a->o->host, gone));
 	else if (r->status == LNSH_EXIT_NOSESSION)
 		att_finish(a, LNSH_EXIT_NOSESSION, NULL, att_fmt("no such "
 		    "session '%s' on %s%s", a->o->name, a->o->host,
