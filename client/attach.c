@@ -37,7 +37,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -787,18 +786,6 @@ att_tty_event(struct attach *a)
 	}
 }
 
-/* Milliseconds from now until a deadline, for the wait. */
-static int
-att_poll_ms(uint64_t now, uint64_t deadline)
-{
-	uint64_t	ms;
-
-	if (deadline <= now)
-		return (0);
-	ms = (deadline - now + LN_NS_PER_MS - 1) / LN_NS_PER_MS;
-	return (ms > INT_MAX ? INT_MAX : (int)ms);
-}
-
 /*
  * One turn of the loop: timers, then a wait until the next deadline,
  * then whatever is readable. interactive: the keyboard and the terminal
@@ -855,7 +842,7 @@ att_turn(struct attach *a, int interactive, uint64_t limit)
 			pfd[n++].revents = 0;
 		}
 	}
-	if (compat_waitfd(pfd, n, att_poll_ms(now, next)) == -1) {
+	if (compat_waitfd(pfd, n, ln_wait_ms(now, next)) == -1) {
 		if (errno == EINTR)
 			return (0);
 		return (LN_E_SYSTEM);

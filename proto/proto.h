@@ -111,6 +111,7 @@ uint64_t	 ln_wall_ns(void);	/* CLOCK_REALTIME, for timestamps only */
 uint64_t	 ln_min(uint64_t, uint64_t);
 uint64_t	 ln_test_env_ns(const char *, uint64_t, unsigned long,
 		     unsigned long);
+int		 ln_wait_ms(uint64_t, uint64_t);	/* (now, deadline) */
 
 /* utf8.c */
 size_t		 ln_utf8_decode(const uint8_t *, size_t, uint32_t *);
