@@ -587,11 +587,16 @@ struct pair_add {
 	const char	*comment;
 };
 
+/* pair_authorize_fn's exit codes, the byte pair_wait_cb reads. */
+#define PAIR_KEY_ADDED		0
+#define PAIR_KEY_FAILED		1
+#define PAIR_KEY_PRESENT	3
+
 /*
  * authkeys_add as an authkeys_user_fn, for root mode, where
  * authkeys_as_user_start runs it in a child that has dropped to the user
- * (never writing into a user's home as root). Its exit code: 0 added,
- * 3 there already, 1 failed (its cause in the log).
+ * (never writing into a user's home as root). Its exit code is a
+ * PAIR_KEY_*; a failure's cause goes to the log.
  */
 static int
 pair_authorize_fn(const struct paths_user *u, void *arg)
@@ -604,9 +609,9 @@ pair_authorize_fn(const struct paths_user *u, void *arg)
 	    &c) != 0) {
 		log_error("pairing: %s", c != NULL ? c : "failed");
 		free(c);
-		return (1);
+		return (PAIR_KEY_FAILED);
 	}
-	return (line == 0 ? 0 : 3);
+	return (line == 0 ? PAIR_KEY_ADDED : PAIR_KEY_PRESENT);
 }
 
 /* A PairResult, packed into out (at most LN_PAIR_MAX_PAYLOAD bytes). */
@@ -722,14 +727,14 @@ pair_wait_cb(evutil_socket_t fd, short what, void *arg)
 		n = read(fd, &b, 1);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;		/* EV_PERSIST: still waiting */
-		ok = n == 1 && (b == 0 || b == 3);
+		ok = n == 1 && (b == PAIR_KEY_ADDED || b == PAIR_KEY_PRESENT);
 		snprintf(why, sizeof why, "%s", n == 1 ? "could not write "
 		    "authorized_keys (see above)" : "the process writing "
 		    "authorized_keys died");
 	}
 	if (ok)
-		pair_admitted(w->peer, w->fp, w->comment, w->user, b == 0,
-		    msg, sizeof msg);
+		pair_admitted(w->peer, w->fp, w->comment, w->user,
+		    b == PAIR_KEY_ADDED, msg, sizeof msg);
 	else
 		pair_unrecorded(w->d, s, w->peer, why, msg, sizeof msg);
 	s->wait = NULL;
