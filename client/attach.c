@@ -37,7 +37,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -54,25 +53,24 @@
 #include "ssp.h"
 #include "client.h"
 
-#define ATTACH_MS		1000000ULL
-#define ATTACH_DRAW_NS		(10 * ATTACH_MS)	/* frames: at most */
-#define ATTACH_HOP_NS		(1000 * ATTACH_MS)	/* idle: hop after */
-#define ATTACH_HOP_ACTIVE_NS	(300 * ATTACH_MS)	/* busy: at least */
-#define ATTACH_HOP_GAP_NS	(250 * ATTACH_MS)	/* between hops */
-#define ATTACH_REHS_GAP_NS	(1000 * ATTACH_MS)	/* between them */
-#define ATTACH_REHS_NS		(3000 * ATTACH_MS)	/* at most */
-#define ATTACH_NOTICE_NS	(2000 * ATTACH_MS)
-#define ATTACH_LOST_NS		(5000 * ATTACH_MS)
-#define ATTACH_DETACH_WAIT_NS	(1000 * ATTACH_MS)
-#define ATTACH_IDLE_WAKE_NS	(1000 * ATTACH_MS)	/* notice bar clock */
-#define ATTACH_SILENT_WAKE_NS	(250 * ATTACH_MS)
-#define ATTACH_TELL_NS		(10000 * ATTACH_MS)	/* a server's notice */
-#define ATTACH_HINT_NS		(5000 * ATTACH_MS)	/* --hint's alone */
+#define ATTACH_DRAW_NS		(10 * LN_NS_PER_MS)	/* frames: at most */
+#define ATTACH_HOP_NS		(1000 * LN_NS_PER_MS)	/* idle: hop after */
+#define ATTACH_HOP_ACTIVE_NS	(300 * LN_NS_PER_MS)	/* busy: at least */
+#define ATTACH_HOP_GAP_NS	(250 * LN_NS_PER_MS)	/* between hops */
+#define ATTACH_REHS_GAP_NS	(1000 * LN_NS_PER_MS)	/* between them */
+#define ATTACH_REHS_NS		(3000 * LN_NS_PER_MS)	/* at most */
+#define ATTACH_NOTICE_NS	(2000 * LN_NS_PER_MS)
+#define ATTACH_LOST_NS		(5000 * LN_NS_PER_MS)
+#define ATTACH_DETACH_WAIT_NS	(1000 * LN_NS_PER_MS)
+#define ATTACH_IDLE_WAKE_NS	(1000 * LN_NS_PER_MS)	/* notice bar clock */
+#define ATTACH_SILENT_WAKE_NS	(250 * LN_NS_PER_MS)
+#define ATTACH_TELL_NS		(10000 * LN_NS_PER_MS)	/* a server's notice */
+#define ATTACH_HINT_NS		(5000 * LN_NS_PER_MS)	/* --hint's alone */
 #define ATTACH_TELL_MAX		200			/* its bytes */
 #define ATTACH_READ_MAX		4096
 #define ATTACH_DEFAULT_TERM	"xterm-256color"
 #define ATTACH_POLL_MAX		(UDP_MAX_ADDRS + 2)
-#define ATTACH_TEST_PAUSE_NS	(20000 * ATTACH_MS)	/* test hook: at most */
+#define ATTACH_TEST_PAUSE_NS	(20000 * LN_NS_PER_MS)	/* test hook: at most */
 
 extern char	**environ;
 
@@ -126,13 +124,6 @@ struct attach {
 	size_t			 last_len;
 	char			*error;		/* for stderr after restore */
 };
-
-/* The earliest of two deadlines. */
-static uint64_t
-att_min(uint64_t a, uint64_t b)
-{
-	return (a < b ? a : b);
-}
 
 /* Ends the loop with an exit code and what to say. */
 static void
@@ -408,7 +399,7 @@ att_tell_show(struct attach *a, uint64_t now)
 static void
 att_reply(struct attach *a, const Lnsh__Reply *r)
 {
-	const char	*why;
+	const char	*why, *gone;
 
 	if (r->id == 0 && r->result_case == LNSH__REPLY__RESULT_ENDED) {
 		/* It had ended before we came: show how it looked. */
@@ -449,11 +440,10 @@ att_reply(struct attach *a, const Lnsh__Reply *r)
 	}
 	why = r->error != NULL && *r->error != '\0' ? r->error :
 	    "the attach failed (lnshd gave no reason; its log may)";
-	if (r->status == LNSH_EXIT_NOSESSION && strncmp(why, "gone: ", 6) == 0)
-		/* Its holder went without a word: lnshd says why. */
+	if (r->status == LNSH_EXIT_NOSESSION &&
+	    (gone = rpc_gone_why(why)) != NULL)
 		att_finish(a, LNSH_EXIT_NOSESSION, NULL, att_fmt("session "
-		    "'%s' on %s is gone (%s)", a->o->name, a->o->host,
-		    why + 6));
+		    "'%s' on %s is gone (%s)", a->o->name, a->o->host, gone));
 	else if (r->status == LNSH_EXIT_NOSESSION)
 		att_finish(a, LNSH_EXIT_NOSESSION, NULL, att_fmt("no such "
 		    "session '%s' on %s%s", a->o->name, a->o->host,
@@ -739,7 +729,7 @@ att_roam(struct attach *a, uint64_t now)
 		}
 		return;
 	}
-	secs = (long)(sil / (1000 * ATTACH_MS));
+	secs = (long)(sil / (1000 * LN_NS_PER_MS));
 	if (secs == a->notice_secs)
 		return;
 	a->notice_secs = secs;
@@ -796,18 +786,6 @@ att_tty_event(struct attach *a)
 	}
 }
 
-/* Milliseconds from now until a deadline, for the wait. */
-static int
-att_poll_ms(uint64_t now, uint64_t deadline)
-{
-	uint64_t	ms;
-
-	if (deadline <= now)
-		return (0);
-	ms = (deadline - now + 999999) / 1000000;
-	return (ms > INT_MAX ? INT_MAX : (int)ms);
-}
-
 /*
  * One turn of the loop: timers, then a wait until the next deadline,
  * then whatever is readable. interactive: the keyboard and the terminal
@@ -829,7 +807,7 @@ att_turn(struct attach *a, int interactive, uint64_t limit)
 	next = UINT64_MAX;
 	if (a->ssp != NULL)
 		next = ssp_client_tick(a->ssp, now);
-	next = att_min(next, chan_client_tick(a->u.cc, now));
+	next = ln_min(next, chan_client_tick(a->u.cc, now));
 	if (a->pr != NULL &&
 	    predict_deadline(a->pr) <= now)
 		a->dirty = 1;
@@ -837,15 +815,15 @@ att_turn(struct attach *a, int interactive, uint64_t limit)
 	if (a->done)
 		return (0);
 	if (a->pr != NULL)
-		next = att_min(next, predict_deadline(a->pr));
+		next = ln_min(next, predict_deadline(a->pr));
 	if (a->dirty)
-		next = att_min(next, a->last_draw + ATTACH_DRAW_NS);
+		next = ln_min(next, a->last_draw + ATTACH_DRAW_NS);
 	if (a->ever_attached)
-		next = att_min(next, now + (att_silence(a, now) > 0 ?
+		next = ln_min(next, now + (att_silence(a, now) > 0 ?
 		    ATTACH_SILENT_WAKE_NS : ATTACH_IDLE_WAKE_NS));
 	if (a->detach_id != 0)
-		next = att_min(next, a->detach_by);
-	next = att_min(next, limit);
+		next = ln_min(next, a->detach_by);
+	next = ln_min(next, limit);
 
 	for (i = 0; i < a->u.n; i++) {
 		pfd[n].fd = a->u.fds[i];
@@ -864,7 +842,7 @@ att_turn(struct attach *a, int interactive, uint64_t limit)
 			pfd[n++].revents = 0;
 		}
 	}
-	if (compat_waitfd(pfd, n, att_poll_ms(now, next)) == -1) {
+	if (compat_waitfd(pfd, n, ln_wait_ms(now, next)) == -1) {
 		if (errno == EINTR)
 			return (0);
 		return (LN_E_SYSTEM);
@@ -915,7 +893,7 @@ static void
 att_test_pause(void)
 {
 	const char	*path = getenv("LNSH_TEST_ATTACH_PAUSE");
-	struct timespec	 ts = { 0, 10 * ATTACH_MS };
+	struct timespec	 ts = { 0, 10 * LN_NS_PER_MS };
 	uint64_t	 end;
 	int		 fd;
 
@@ -1013,7 +991,7 @@ attach_run(const struct attach_opts *o)
 	}
 
 	/* Connect and attach before touching the terminal. */
-	deadline = ln_now_ns() + a.t.timeout_ms * ATTACH_MS;
+	deadline = ln_now_ns() + a.t.timeout_ms * LN_NS_PER_MS;
 	(void)chan_client_connect(a.u.cc, ln_now_ns());
 	while (!a.attached && !a.done && ln_now_ns() < deadline)
 		if (att_turn(&a, 0, deadline) != 0)

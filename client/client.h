@@ -158,6 +158,7 @@ int		 rpc_timeout_ms(uint64_t *, char **);
 /* (&cause, HOST, its address, the wait in ms, the account asked for). */
 void		 rpc_noanswer_cause(char **, const char *, const char *,
 		     uint64_t, const char *);
+const char	*rpc_gone_why(const char *);	/* "gone: WHY" answers */
 #ifdef PROTOBUF_C_rpc_2eproto__INCLUDED	/* include "rpc.pb-c.h" first */
 int		 rpc_call(const char *, Lnsh__Request *, Lnsh__Reply **,
 		     char **);

@@ -195,8 +195,7 @@ pair_wait(struct pair_run *pr, uint64_t deadline,
 			pair_send(pr);
 			next = now + PAIR_RESEND_MS * LN_NS_PER_MS;
 		}
-		ms = (int)((ln_min(next, deadline) - now + LN_NS_PER_MS - 1) /
-		    LN_NS_PER_MS);
+		ms = ln_wait_ms(now, ln_min(next, deadline));
 		for (i = 0; i < pr->n; i++) {
 			pfd[i].fd = pr->fds[i];
 			pfd[i].events = POLLIN;

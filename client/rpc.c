@@ -466,6 +466,21 @@ rpc_run(const char *host, const char *name, Lnsh__Request *req,
 }
 
 /*
+ * The reason lnshd gives in a "no session" answer for a session whose
+ * holder went without a word ("gone: REASON", server/rpc.c), or NULL
+ * when the error is not that.
+ */
+const char *
+rpc_gone_why(const char *error)
+{
+	static const char	prefix[] = "gone: ";
+
+	if (error == NULL || strncmp(error, prefix, sizeof prefix - 1) != 0)
+		return (NULL);
+	return (error + sizeof prefix - 1);
+}
+
+/*
  * rpc_run for a request answered when something happens (rpc_call_wait):
  * LNSH_EXIT_WAITED when wait_ms passed first.
  */
@@ -475,6 +490,7 @@ rpc_run_wait(const char *host, const char *name, Lnsh__Request *req,
 {
 	Lnsh__Reply	*rp = NULL;
 	char		*cause = NULL;
+	const char	*gone;
 	uint64_t	 ms;
 	int		 r, ex;
 
@@ -496,12 +512,11 @@ rpc_run_wait(const char *host, const char *name, Lnsh__Request *req,
 		*reply = rp;
 		return (LNSH_EXIT_OK);
 	case LNSH_EXIT_NOSESSION:
-		/* Its holder went without a word: lnshd says why. */
-		if (rp->error != NULL && strncmp(rp->error, "gone: ", 6) == 0)
+		if ((gone = rpc_gone_why(rp->error)) != NULL)
 			cmd_error("session '%s' on %s is gone (%s); 'lnsh kill "
 			    "%s %s' forgets it, 'lnsh new' starts it again",
-			    name != NULL ? name : "", host, rp->error + 6,
-			    host, name != NULL ? name : "");
+			    name != NULL ? name : "", host, gone, host,
+			    name != NULL ? name : "");
 		else
 			cmd_error("no such session '%s' on %s; see 'lnsh ls "
 			    "%s'", name != NULL ? name : "", host, host);

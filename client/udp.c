@@ -17,7 +17,6 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <limits.h>
 #include <poll.h>
 #include <stdlib.h>
 #include <string.h>
@@ -141,18 +140,6 @@ udp_send(void *arg, const uint8_t *pkt, size_t len)
 	(void)udp_send_status(arg, pkt, len);
 }
 
-/* Milliseconds from now until a deadline, for poll(). */
-static int
-poll_ms(uint64_t now, uint64_t deadline)
-{
-	uint64_t	ms;
-
-	if (deadline <= now)
-		return (0);
-	ms = (deadline - now + LN_NS_PER_MS - 1) / LN_NS_PER_MS;
-	return (ms > INT_MAX ? INT_MAX : (int)ms);
-}
-
 /*
  * Reads every datagram waiting on socket i into the channel. The first
  * socket through which the handshake completes becomes the chosen one.
@@ -209,7 +196,7 @@ udp_run(struct udp_conn *u, uint64_t deadline, udp_done_fn done, void *arg)
 			pfd[i].events = POLLIN;
 			pfd[i].revents = 0;
 		}
-		if (poll(pfd, (nfds_t)u->n, poll_ms(now, next)) == -1 &&
+		if (poll(pfd, (nfds_t)u->n, ln_wait_ms(now, next)) == -1 &&
 		    errno != EINTR) {
 			r = LN_E_SYSTEM;
 			break;

@@ -15,6 +15,7 @@
 
 #include <sys/time.h>
 
+#include <limits.h>
 #include <stdlib.h>
 #include <time.h>
 
@@ -65,6 +66,23 @@ ln_ns_timeval(uint64_t ns, struct timeval *tv)
 
 	tv->tv_sec = (time_t)(us / 1000000);
 	tv->tv_usec = (suseconds_t)(us % 1000000);
+}
+
+/*
+ * Milliseconds from now until deadline, rounded up so that a wait does not
+ * wake just before it, for poll() and its like: 0 once it has passed, at
+ * most INT_MAX (a deadline of UINT64_MAX, none, too: no sum overflows).
+ */
+int
+ln_wait_ms(uint64_t now, uint64_t deadline)
+{
+	uint64_t	ns, ms;
+
+	if (deadline <= now)
+		return (0);
+	ns = deadline - now;
+	ms = ns / LN_NS_PER_MS + (ns % LN_NS_PER_MS != 0);
+	return (ms > INT_MAX ? INT_MAX : (int)ms);
 }
 
 /* Wall-clock time in nanoseconds since the epoch: for replay timestamps. */

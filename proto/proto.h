@@ -113,6 +113,7 @@ struct timeval;
 void		 ln_ns_timeval(uint64_t, struct timeval *);
 uint64_t	 ln_test_env_ns(const char *, uint64_t, unsigned long,
 		     unsigned long);
+int		 ln_wait_ms(uint64_t, uint64_t);	/* (now, deadline) */
 
 /* utf8.c */
 size_t		 ln_utf8_decode(const uint8_t *, size_t, uint32_t *);

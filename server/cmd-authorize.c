@@ -181,60 +181,89 @@ authorize_warn(void *arg, const char *msg)
 	fprintf(stderr, "lnshd authorize: warning: %s\n", msg);
 }
 
-/* As the user: appends the key unless it is there already. */
+/*
+ * Appends "lnsh-x25519 KEY comment" to u's authorized_keys unless the key
+ * is there already, as the user (authkeys_as_user and its _start run it
+ * so in root mode). The file is created 0600 and its directory 0700; a
+ * malformed line in it goes to fn and stays. On success *line is 0 when
+ * the key was added, else the line that already admits it.
+ */
+int
+authkeys_add(const struct paths_user *u, const uint8_t *key,
+    const char *comment, authkeys_warn_fn fn, void *arg, unsigned *line,
+    char **cause)
+{
+	struct authkeys		 ak = { NULL, 0 };
+	const struct authkey	*found;
+	uint8_t			*data = NULL;
+	char			*path, *dir, *text = NULL;
+	char			 kl[LN_KEY_TEXT_MAX];
+	size_t			 len = 0, tlen;
+	int			 r;
+
+	path = paths_authorized_keys(u);
+	dir = paths_user_dir(u);
+	if ((r = key_format(key, comment, kl, sizeof kl)) != 0) {
+		ln_cause(cause, "the comment is too long or has control "
+		    "characters");
+		goto out;
+	}
+	if ((r = ln_mkdir(dir, 0700, cause)) != 0 ||
+	    (r = ln_file_read(path, LN_FILE_OWNED | LN_FILE_NO_OTHER_WRITE |
+	    LN_FILE_MISSING_OK, &data, &len, cause)) != 0)
+		goto out;
+	if (data != NULL) {
+		(void)authkeys_parse(path, data, len, &ak, fn, arg);
+		if ((found = authkeys_find(&ak, key)) != NULL) {
+			*line = found->line;
+			goto out;
+		}
+	}
+	tlen = len + strlen(kl) + 2;
+	text = xmalloc(tlen + 1);
+	snprintf(text, tlen + 1, "%.*s%s%s\n", (int)len,
+	    data != NULL ? (const char *)data : "",
+	    len > 0 && data[len - 1] != '\n' ? "\n" : "", kl);
+	if ((r = ln_file_write(path, text, strlen(text), 0600, 0,
+	    cause)) != 0)
+		goto out;
+	*line = 0;
+out:
+	authkeys_free(&ak);
+	free(text);
+	free(data);
+	free(dir);
+	free(path);
+	return (r);
+}
+
+/* As the user: appends the key unless it is there already, and says so. */
 static int
 authorize_as_user(const struct paths_user *u, void *arg)
 {
 	struct authorize	*az = arg;
 	struct authkeys		 ak = { NULL, 0 };
-	const struct authkey	*found;
-	uint8_t			*data = NULL;
-	char			*path, *dir, *cause = NULL, *text = NULL;
-	char			 line[LN_KEY_TEXT_MAX], fp[LN_FINGERPRINT_LEN];
-	size_t			 len = 0;
+	char			*path, *cause = NULL;
+	char			 fp[LN_FINGERPRINT_LEN];
+	unsigned		 line;
 	int			 ex = 1;
 
 	path = paths_authorized_keys(u);
-	dir = paths_user_dir(u);
 	key_fingerprint(az->key, fp);
-	if (key_format(az->key, az->comment, line, sizeof line) != 0) {
-		fprintf(stderr, "lnshd authorize: the comment is too long or "
-		    "has control characters\n");
-		goto out;
-	}
-	if (ln_mkdir(dir, 0700, &cause) != 0 ||
-	    ln_file_read(path, LN_FILE_OWNED | LN_FILE_NO_OTHER_WRITE |
-	    LN_FILE_MISSING_OK, &data, &len, &cause) != 0) {
+	if (authkeys_add(u, az->key, az->comment, authorize_warn, NULL,
+	    &line, &cause) != 0) {
 		fprintf(stderr, "lnshd authorize: %s\n", cause);
 		goto out;
 	}
-	if (data != NULL) {
-		(void)authkeys_parse(path, data, len, &ak, authorize_warn,
-		    NULL);
-		if ((found = authkeys_find(&ak, az->key)) != NULL) {
-			printf("%s already admits %s (line %u); nothing "
-			    "changed\n", path, fp, found->line);
-			ex = 0;
-			goto out;
-		}
-	}
-	text = xmalloc(len + strlen(line) + 3);
-	if (len > 0)
-		memcpy(text, data, len);
-	if (len > 0 && text[len - 1] != '\n')
-		text[len++] = '\n';
-	snprintf(text + len, strlen(line) + 2, "%s\n", line);
-	if (ln_file_write(path, text, strlen(text), 0600, 0, &cause) != 0) {
-		fprintf(stderr, "lnshd authorize: %s\n", cause);
+	ex = 0;
+	if (line != 0) {
+		printf("%s already admits %s (line %u); nothing changed\n",
+		    path, fp, line);
 		goto out;
 	}
 	printf("admitted %s for %s in %s\n", fp, u->name, path);
-	ex = 0;
 
 	/* Say now, not at the first failed login, if lnshd will refuse it. */
-	authkeys_free(&ak);
-	free(cause);
-	cause = NULL;
 	if (authkeys_load(path, u->home, u->uid, u->gid, &ak, NULL, NULL,
 	    &cause) != 0) {
 		fprintf(stderr, "lnshd authorize: but lnshd will refuse the "
@@ -243,10 +272,7 @@ authorize_as_user(const struct paths_user *u, void *arg)
 	}
 out:
 	authkeys_free(&ak);
-	free(text);
-	free(data);
 	free(cause);
-	free(dir);
 	free(path);
 	return (ex);
 }

@@ -581,86 +581,37 @@ out:
 	return (r);
 }
 
-/*
- * Appends "lnsh-x25519 KEY comment" to the user's authorized_keys unless
- * the key is there already (*added 0). Runs as the user: the caller forks
- * in root mode. The file is created 0600 and its directory 0700.
- */
-static int
-pair_authorize_as_user(const struct paths_user *u, const uint8_t *pk,
-    const char *comment, int *added, char **cause)
-{
-	struct authkeys	 ak;
-	uint8_t		*data = NULL;
-	char		*dir = paths_user_dir(u);
-	char		*path = paths_authorized_keys(u);
-	char		 line[LN_KEY_TEXT_MAX], *text = NULL;
-	size_t		 len = 0, tlen;
-	int		 r;
-
-	memset(&ak, 0, sizeof ak);
-	if ((r = ln_mkdir(dir, 0700, cause)) != 0)
-		goto out;
-	if ((r = ln_file_read(path, LN_FILE_NO_OTHER_WRITE |
-	    LN_FILE_MISSING_OK, &data, &len, cause)) != 0)
-		goto out;
-	if (data != NULL && (r = authkeys_parse(path, data, len, &ak, NULL,
-	    NULL)) != 0) {
-		ln_cause(cause, "%s: cannot parse", path);
-		goto out;
-	}
-	if (authkeys_find(&ak, pk) != NULL) {
-		*added = 0;
-		r = 0;
-		goto out;
-	}
-	if ((r = key_format(pk, comment, line, sizeof line)) != 0) {
-		ln_cause(cause, "cannot format the key");
-		goto out;
-	}
-	tlen = len + strlen(line) + 2;
-	text = xmalloc(tlen + 1);
-	snprintf(text, tlen + 1, "%.*s%s%s\n", (int)len,
-	    data != NULL ? (const char *)data : "",
-	    len > 0 && data[len - 1] != '\n' ? "\n" : "", line);
-	if ((r = ln_file_write(path, text, strlen(text), 0600, 0,
-	    cause)) != 0)
-		goto out;
-	*added = 1;
-out:
-	authkeys_free(&ak);
-	free(data);
-	free(text);
-	free(dir);
-	free(path);
-	return (r);
-}
-
 /* The key pair_authorize_fn admits. */
 struct pair_add {
 	const uint8_t	*pk;
 	const char	*comment;
 };
 
+/* pair_authorize_fn's exit codes, the byte pair_wait_cb reads. */
+#define PAIR_KEY_ADDED		0
+#define PAIR_KEY_FAILED		1
+#define PAIR_KEY_PRESENT	3
+
 /*
- * pair_authorize_as_user as an authkeys_user_fn, for root mode, where
+ * authkeys_add as an authkeys_user_fn, for root mode, where
  * authkeys_as_user_start runs it in a child that has dropped to the user
- * (never writing into a user's home as root). Its exit code: 0 added,
- * 3 there already, 1 failed (its cause in the log).
+ * (never writing into a user's home as root). Its exit code is a
+ * PAIR_KEY_*; a failure's cause goes to the log.
  */
 static int
 pair_authorize_fn(const struct paths_user *u, void *arg)
 {
 	struct pair_add	*pa = arg;
 	char		*c = NULL;
-	int		 a = 0;
+	unsigned	 line;
 
-	if (pair_authorize_as_user(u, pa->pk, pa->comment, &a, &c) != 0) {
+	if (authkeys_add(u, pa->pk, pa->comment, NULL, NULL, &line,
+	    &c) != 0) {
 		log_error("pairing: %s", c != NULL ? c : "failed");
 		free(c);
-		return (1);
+		return (PAIR_KEY_FAILED);
 	}
-	return (a ? 0 : 3);
+	return (line == 0 ? PAIR_KEY_ADDED : PAIR_KEY_PRESENT);
 }
 
 /* A PairResult, packed into out (at most LN_PAIR_MAX_PAYLOAD bytes). */
@@ -776,14 +727,14 @@ pair_wait_cb(evutil_socket_t fd, short what, void *arg)
 		n = read(fd, &b, 1);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))
 			return;		/* EV_PERSIST: still waiting */
-		ok = n == 1 && (b == 0 || b == 3);
+		ok = n == 1 && (b == PAIR_KEY_ADDED || b == PAIR_KEY_PRESENT);
 		snprintf(why, sizeof why, "%s", n == 1 ? "could not write "
 		    "authorized_keys (see above)" : "the process writing "
 		    "authorized_keys died");
 	}
 	if (ok)
-		pair_admitted(w->peer, w->fp, w->comment, w->user, b == 0,
-		    msg, sizeof msg);
+		pair_admitted(w->peer, w->fp, w->comment, w->user,
+		    b == PAIR_KEY_ADDED, msg, sizeof msg);
 	else
 		pair_unrecorded(w->d, s, w->peer, why, msg, sizeof msg);
 	s->wait = NULL;
@@ -814,7 +765,8 @@ pair_admit(struct lnshd *d, struct pair_slot *s, const struct hs_keys *k,
 	char			 comment[LN_KEY_COMMENT_MAX + 1];
 	char			 fp[LN_FINGERPRINT_LEN];
 	pid_t			 pid;
-	int			 ok = PAIR_REFUSED, added = 0, fd;
+	int			 ok = PAIR_REFUSED, fd;
+	unsigned		 line;
 
 	memset(&u, 0, sizeof u);
 	key_fingerprint(k->remote_static, fp);
@@ -849,12 +801,13 @@ pair_admit(struct lnshd *d, struct pair_slot *s, const struct hs_keys *k,
 	strftime(date, sizeof date, "%Y-%m-%d", &tm);
 	snprintf(comment, sizeof comment, "paired-from-%s-%s", host, date);
 	if (d->single_user) {
-		if (pair_authorize_as_user(&u, k->remote_static, comment,
-		    &added, &cause) != 0) {
+		if (authkeys_add(&u, k->remote_static, comment, NULL, NULL,
+		    &line, &cause) != 0) {
 			pair_unrecorded(d, s, name, cause, msg, msglen);
 			goto out;
 		}
-		pair_admitted(name, fp, comment, u.name, added, msg, msglen);
+		pair_admitted(name, fp, comment, u.name, line == 0, msg,
+		    msglen);
 		snprintf(user, userlen, "%s", u.name);
 		ok = PAIR_ADMITTED;
 		goto out;

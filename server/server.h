@@ -786,6 +786,10 @@ int		 authkeys_as_user(const struct paths_user *, authkeys_user_fn,
 /* (user, fn, arg, &pid, &fd, &cause): fn's exit code comes as a byte. */
 int		 authkeys_as_user_start(const struct paths_user *,
 		     authkeys_user_fn, void *, pid_t *, int *, char **);
+/* (user, key, comment, warn, arg, &line, &cause); run it as the user. */
+int		 authkeys_add(const struct paths_user *, const uint8_t *,
+		     const char *, authkeys_warn_fn, void *, unsigned *,
+		     char **);
 /* (verb, opts, argc, argv, &user, &comment or NULL, &positionals): */
 int		 authkeys_cmd_args(const char *, const struct lnshd_opts *,
 		     int, char **, struct paths_user *, const char **, int *);

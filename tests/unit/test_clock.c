@@ -8,6 +8,7 @@
  */
 #include "config.h"
 
+#include <limits.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
@@ -117,6 +118,23 @@ test_ns_timeval(void **state)
 	}
 }
 
+/*
+ * ln_wait_ms: a wait never ends before its deadline (rounded up), 0 once
+ * it has passed, and a far one fits poll()'s int.
+ */
+static void
+test_wait_ms(void **state)
+{
+	(void)state;
+	assert_int_equal(ln_wait_ms(SEC, SEC), 0);
+	assert_int_equal(ln_wait_ms(SEC, 1), 0);
+	assert_int_equal(ln_wait_ms(0, 1), 1);
+	assert_int_equal(ln_wait_ms(0, LN_NS_PER_MS), 1);
+	assert_int_equal(ln_wait_ms(0, LN_NS_PER_MS + 1), 2);
+	assert_int_equal(ln_wait_ms(5, 5 + 250 * LN_NS_PER_MS), 250);
+	assert_int_equal(ln_wait_ms(0, UINT64_MAX), INT_MAX);
+}
+
 /* test_after_sleep only where clock-sleep.sh made the sleep. */
 int
 main(void)
@@ -125,6 +143,7 @@ main(void)
 		cmocka_unit_test(test_counts_sleep),
 		cmocka_unit_test(test_monotonic),
 		cmocka_unit_test(test_ns_timeval),
+		cmocka_unit_test(test_wait_ms),
 	};
 	const struct CMUnitTest slept[] = {
 		cmocka_unit_test(test_counts_sleep),
