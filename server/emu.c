@@ -10,8 +10,8 @@
  * client must mirror (application cursor and keypad, bracketed paste,
  * mouse encodings, focus events), the faint and conceal attributes, and
  * OSC 52 (0.1.x also cuts strings at 64 bytes). A small scanner watches
- * the escape sequences for exactly those; text between escapes is skipped
- * with memchr, so it costs next to nothing on the per-byte path.
+ * the escape sequences for exactly those; text between escapes is passed
+ * over in one tight loop (emu_text), or drawn by the fast path.
  */
 #include "config.h"
 
@@ -1189,11 +1189,14 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed,
  * none): through the fast path where it may go, and otherwise left for
  * libvterm, watching only for what the fast path must know (SO, SI, the
  * end of a single shift). After a line feed the fast path is tried again.
+ * One pass over the bytes: looking for ESC, SO and SI each with memchr
+ * scanned the text to the next ESC again after every shift, which text
+ * drawn with SO and SI (screen's and tmux's smacs and rmacs) made
+ * quadratic.
  */
 static size_t
 emu_text(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
 {
-	const uint8_t	*q;
 	size_t		 j, skip;
 	uint8_t		 c;
 	int		 ok;
@@ -1208,20 +1211,6 @@ emu_text(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
 			}
 			if ((i = skip) >= len)
 				return (len);
-		}
-		if (!ok && !(e->block & EMU_BLOCK_SS)) {
-			/* Only ESC, SO and SI matter: memchr finds them. */
-			q = memchr(p + i, 0x1b, len - i);
-			j = q != NULL ? (size_t)(q - p) : len;
-			if ((q = memchr(p + i, 0x0e, j - i)) != NULL)
-				j = (size_t)(q - p);
-			if ((q = memchr(p + i, 0x0f, j - i)) != NULL)
-				j = (size_t)(q - p);
-			if (j >= len || p[j] == 0x1b)
-				return (j);
-			emu_track_shift(e, p[j] == 0x0e, 0);
-			i = j + 1;
-			continue;
 		}
 		for (; i < len; i++) {
 			c = p[i];
