@@ -875,6 +875,19 @@ emu_csi_track(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 	}
 }
 
+/*
+ * libvterm gets what precedes p[i - 1] and then CAN in its place, which
+ * ends there the sequence p[i - 1] is in: for sequences libvterm would
+ * mishandle (emu_csi_done, emu_input).
+ */
+static void
+emu_cancel(struct emu *e, const uint8_t *p, size_t *fed, size_t i)
+{
+	emu_feed(e, p, fed, i - 1);
+	vterm_input_write(e->vt, "\030", 1);
+	*fed = i;
+}
+
 /* A CSI sequence ended with final at p[i - 1]. */
 static void
 emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
@@ -896,8 +909,7 @@ emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 		 */
 		emu_feed(e, p, fed, i - 1);
 		if (e->lastwidth <= 0) {
-			vterm_input_write(e->vt, "\030", 1);
-			*fed = i;
+			emu_cancel(e, p, fed, i);
 			return;
 		}
 	}
@@ -992,6 +1004,18 @@ emu_fixup(struct emu *e)
 	} else if (pos.row >= e->fb->rows || pos.col >= e->fb->cols)
 		vterm_input_write(e->vt, "\033[?h", 4);
 	e->fixup = 0;
+}
+
+/*
+ * Whether libvterm passes over c after ESC (and any intermediates) and
+ * stays in its escape state: DEL and up, and the C0 controls, which it
+ * carries out there, but CAN, SUB and ESC.
+ */
+static int
+emu_esc_passes(uint8_t c)
+{
+	return (c >= 0x7f || (c < 0x20 && c != 0x18 && c != 0x1a &&
+	    c != 0x1b));
 }
 
 /*
@@ -1281,14 +1305,11 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 		switch (e->sc) {
 		case SC_ESC:
 			/*
-			 * libvterm stays in its escape state over a byte it
-			 * does not know there (>= 0x80, DEL, C0 controls,
-			 * which it carries out): so does this scanner, or
-			 * ESC 0xcf [ b would be a REP to libvterm and text
-			 * here.
+			 * libvterm stays in its escape state over these, so
+			 * this scanner does, or ESC 0xcf [ b would be a REP
+			 * to libvterm and text here.
 			 */
-			if (c >= 0x7f || (c < 0x20 && c != 0x18 &&
-			    c != 0x1a && c != 0x1b))
+			if (emu_esc_passes(c))
 				break;
 			e->sc = SC_GROUND;
 			if (emu_scan_open(e, c))
@@ -1331,8 +1352,7 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				seq = i - 1;
 			} else if (emu_scan_open(e, c))
 				;
-			else if (c >= 0x7f || (c < 0x20 && c != 0x18 &&
-			    c != 0x1a))
+			else if (emu_esc_passes(c))
 				break;
 			else if (c >= 0x30 || c == 0x18 || c == 0x1a) {
 				/* SCS: the sets libvterm knows; others kept. */
@@ -1363,9 +1383,7 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				 * gets CAN instead, and the rest of the
 				 * sequence is dropped here.
 				 */
-				emu_feed(e, p, &fed, i - 1);
-				vterm_input_write(e->vt, "\030", 1);
-				fed = i;
+				emu_cancel(e, p, &fed, i);
 				e->sc = SC_CSI_DROP;
 			} else if (c >= 0x20) {
 				if (e->csilen < sizeof e->csi)
