@@ -461,8 +461,9 @@ emu_new(int cols, int rows, size_t sblines, emu_reply_fn reply, void *ctx)
 }
 
 /*
- * The fast path is on unless LNSH_EMU_FAST=0 is in the environment (to
- * compare against libvterm alone, by hand or in the e2e tests).
+ * The fast path is on unless LNSH_EMU_FAST=0 is in the environment, to
+ * compare against libvterm alone by hand (docs/benchmarks.md); read once
+ * per terminal. The tests set the mode with emu_set_fast.
  */
 static int
 emu_fast_default(void)
