@@ -561,26 +561,17 @@ emu_csi_num(const char **s, const char *end, int *sub)
 }
 
 /*
- * CSI ? Pm h / l: the private modes libvterm does not report. Parameters
- * with any other byte among them (an intermediate, CSI ? 1 $ h) make some
- * other sequence, which is ignored, as xterm does; the loop below relies
- * on every byte being a digit or a separator to make progress.
+ * CSI ? Pm h / l: the private modes libvterm does not report, all of
+ * them, from the parameters emu_csi_params read.
  */
 static void
-emu_csi_modes(struct emu *e, const char *s, const char *end, int set)
+emu_csi_modes(struct emu *e, const long *v, int argc, int set)
 {
-	const char	*q;
 	uint32_t	 bit;
-	long		 v;
-	int		 sub;
+	int		 a;
 
-	for (q = s; q < end; q++) {
-		if ((*q < '0' || *q > '9') && *q != ';' && *q != ':')
-			return;
-	}
-	while (s < end) {
-		v = emu_csi_num(&s, end, &sub);
-		switch (v) {
+	for (a = 0; a < argc; a++) {
+		switch (v[a]) {
 		case 1:
 			bit = FB_MODE_APPCURSOR;
 			break;
@@ -744,24 +735,30 @@ emu_track_restore(struct emu *e)
 /*
  * Reads a CSI's parameters as libvterm does, -1 for a missing one; the
  * count, or -1 when a byte other than a digit or separator is among them
- * (so libvterm takes it for another sequence), or -2 when a number is
- * longer than we trust (libvterm's own overflows).
+ * (an intermediate, CSI ? 1 $ h: some other sequence, ignored, as xterm
+ * does). *unsure is set when a number is longer than we trust (libvterm's
+ * own overflows; it stays too big to be a mode) or there are more than
+ * max.
  */
 static int
-emu_csi_params(const char *s, const char *end, long *v, int max)
+emu_csi_params(const char *s, const char *end, long *v, int max,
+    int *unsure)
 {
 	int	 n = 0;
 
+	*unsure = 0;
 	v[0] = -1;
 	for (; s < end; s++) {
 		if (*s >= '0' && *s <= '9') {
 			if (v[n] >= 100000000)
-				return (-2);
-			v[n] = (v[n] < 0 ? 0 : v[n] * 10) + (*s - '0');
+				*unsure = 1;
+			else
+				v[n] = (v[n] < 0 ? 0 : v[n] * 10) + (*s - '0');
 		} else if (*s == ';' || *s == ':') {
-			if (++n >= max)
-				return (-2);
-			v[n] = -1;
+			if (n + 1 >= max)
+				*unsure = 1;
+			else
+				v[++n] = -1;
 		} else
 			return (-1);
 	}
@@ -805,11 +802,12 @@ emu_block_bit(struct emu *e, unsigned bit, int on)
 }
 
 /*
- * The modes (SM, RM, DECSET, DECRST) and the scroll region (DECSTBM)
- * that decide whether text may go the fast path, read as libvterm reads
- * them: SM and RM take their first parameter only, DECSET and DECRST
- * from 0.2 on all of them; DEL is dropped wherever it is. A DECRC by
- * 1048 or 1049 puts the character sets back once libvterm has had it.
+ * The modes (SM, RM, DECSET, DECRST) and the scroll region (DECSTBM),
+ * read as libvterm reads them (DEL is dropped wherever it is): those
+ * only the scanner sees (emu_csi_modes), and those that decide whether
+ * text may go the fast path: SM and RM take their first parameter only,
+ * DECSET and DECRST from 0.2 on all of them. A DECRC by 1048 or 1049
+ * puts the character sets back once libvterm has had it.
  */
 static void
 emu_csi_track(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
@@ -818,7 +816,7 @@ emu_csi_track(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 	char	 b[EMU_CSI_MAX];
 	long	 v[EMU_VTERM_ARGS];
 	size_t	 n = 0, k;
-	int	 argc, a, priv, set = final == 'h';
+	int	 argc, a, priv, unsure, set = final == 'h';
 
 	if (final != 'h' && final != 'l' && final != 'r')
 		return;
@@ -831,11 +829,15 @@ emu_csi_track(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 			b[n++] = e->csi[k];
 	}
 	priv = n > 0 && b[0] == '?';
-	argc = emu_csi_params(b + priv, b + n, v, EMU_VTERM_ARGS);
-	if (argc == -2)
-		e->block |= EMU_BLOCK_UNKNOWN;
+	argc = emu_csi_params(b + priv, b + n, v, EMU_VTERM_ARGS, &unsure);
 	if (argc < 0)
 		return;
+	if (priv && final != 'r')
+		emu_csi_modes(e, v, argc, set);
+	if (unsure) {
+		e->block |= EMU_BLOCK_UNKNOWN;
+		return;
+	}
 	if (final == 'r') {
 		if (!priv)
 			emu_track_region(e, v, argc);
@@ -917,10 +919,6 @@ emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 	emu_csi_track(e, final, p, i, fed);
 	if (e->csi_over)
 		return;
-	if (s < end && *s == '?' && (final == 'h' || final == 'l')) {
-		emu_csi_modes(e, s + 1, end, final == 'h');
-		return;
-	}
 	if (final == 'm' && (s == end || (*s >= '0' && *s <= ';'))) {
 		attr = emu_sgr(s, end, e->pen.attr);
 		if ((attr ^ e->pen.attr) & (FB_FAINT | FB_CONCEAL)) {

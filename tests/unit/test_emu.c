@@ -292,6 +292,10 @@ test_modes_junk(void **state)
 	assert_true(emu_screen(e)->modes & FB_MODE_APPCURSOR);
 	assert_true(emu_screen(e)->modes & FB_MODE_BRACKETPASTE);
 	assert_screen(e, 0, 0, "ok\n\n\n\n\n");
+	/* DEL is dropped wherever it is, as libvterm and xterm drop it. */
+	feed(e, "\033[?1;2004l\033[\177?20\17704;1h");
+	assert_true(emu_screen(e)->modes & FB_MODE_APPCURSOR);
+	assert_true(emu_screen(e)->modes & FB_MODE_BRACKETPASTE);
 	alarm(0);
 	emu_free(e);
 }
