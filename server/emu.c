@@ -67,6 +67,7 @@ struct emu {
 	size_t			 csilen;
 	int			 csi_over;
 	int			 csiseps;	/* ';' and ':' in the CSI */
+	int			 csiphase;	/* emu_csi_byte */
 	struct fb_text		 osc;
 	int			 osc_skip;
 	int			 str_dcs;	/* SC_STR is a DCS */
@@ -803,7 +804,7 @@ emu_block_bit(struct emu *e, unsigned bit, int on)
 
 /*
  * The modes (SM, RM, DECSET, DECRST) and the scroll region (DECSTBM),
- * read as libvterm reads them (DEL is dropped wherever it is): those
+ * read as libvterm reads them: those
  * only the scanner sees (emu_csi_modes), and those that decide whether
  * text may go the fast path: SM and RM take their first parameter only,
  * DECSET and DECRST from 0.2 on all of them. A DECRC by 1048 or 1049
@@ -813,20 +814,16 @@ static void
 emu_csi_track(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
     size_t *fed)
 {
-	char	 b[EMU_CSI_MAX];
-	long	 v[EMU_VTERM_ARGS];
-	size_t	 n = 0, k;
-	int	 argc, a, priv, unsure, set = final == 'h';
+	const char	*b = e->csi;
+	long		 v[EMU_VTERM_ARGS];
+	size_t		 n = e->csilen;
+	int		 argc, a, priv, unsure, set = final == 'h';
 
 	if (final != 'h' && final != 'l' && final != 'r')
 		return;
 	if (e->csi_over) {
 		e->block |= EMU_BLOCK_UNKNOWN;
 		return;
-	}
-	for (k = 0; k < e->csilen; k++) {
-		if (e->csi[k] != 0x7f)
-			b[n++] = e->csi[k];
 	}
 	priv = n > 0 && b[0] == '?';
 	argc = emu_csi_params(b + priv, b + n, v, EMU_VTERM_ARGS, &unsure);
@@ -1006,6 +1003,32 @@ emu_fixup(struct emu *e)
 }
 
 /*
+ * Whether c (0x20 to 0x3f, or 0x80 and up) may come next in a CSI, as
+ * libvterm (0.1.4 to 0.3.3) parses one: leaders (< = > ?) first, then
+ * parameters, then intermediates. Any other byte ends the CSI there, not
+ * carried out, and is dropped: the scanner must end it there too, or it
+ * takes what libvterm draws as text for the rest of a sequence (and the
+ * fast path then starts a run where libvterm's text does not begin).
+ */
+static int
+emu_csi_byte(struct emu *e, uint8_t c)
+{
+	if (c >= 0x3c && c <= 0x3f)
+		return (e->csiphase == 0);
+	if (c >= 0x30 && c <= 0x3b) {
+		if (e->csiphase > 1)
+			return (0);
+		e->csiphase = 1;
+		return (1);
+	}
+	if (c >= 0x20 && c <= 0x2f) {
+		e->csiphase = 2;
+		return (1);
+	}
+	return (0);
+}
+
+/*
  * Whether libvterm passes over c after ESC (and any intermediates) and
  * stays in its escape state: DEL and up, and the C0 controls, which it
  * carries out there, but CAN, SUB and ESC.
@@ -1030,6 +1053,7 @@ emu_scan_open(struct emu *e, uint8_t c)
 		e->csilen = 0;
 		e->csi_over = 0;
 		e->csiseps = 0;
+		e->csiphase = 0;
 		return (1);
 	case ']':
 		e->sc = SC_OSC;
@@ -1371,6 +1395,10 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				seq = i - 1;
 			} else if (c == 0x18 || c == 0x1a)
 				e->sc = SC_GROUND;
+			else if (c < 0x20 || c == 0x7f)
+				;	/* carried out or dropped by libvterm */
+			else if (!emu_csi_byte(e, c))
+				e->sc = SC_GROUND;
 			else if ((c == ';' || c == ':') &&
 			    ++e->csiseps >= EMU_VTERM_ARGS) {
 				/*
@@ -1384,12 +1412,10 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				 */
 				emu_cancel(e, p, &fed, i);
 				e->sc = SC_CSI_DROP;
-			} else if (c >= 0x20) {
-				if (e->csilen < sizeof e->csi)
-					e->csi[e->csilen++] = (char)c;
-				else
-					e->csi_over = 1;
-			}
+			} else if (e->csilen < sizeof e->csi)
+				e->csi[e->csilen++] = (char)c;
+			else
+				e->csi_over = 1;
 			break;
 		case SC_CSI_DROP:
 			fed = i;
