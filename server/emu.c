@@ -804,20 +804,18 @@ emu_block_bit(struct emu *e, unsigned bit, int on)
 
 /*
  * The modes (SM, RM, DECSET, DECRST) and the scroll region (DECSTBM),
- * read as libvterm reads them: those
- * only the scanner sees (emu_csi_modes), and those that decide whether
- * text may go the fast path: SM and RM take their first parameter only,
- * DECSET and DECRST from 0.2 on all of them. A DECRC by 1048 or 1049
- * puts the character sets back once libvterm has had it.
+ * read as libvterm reads them: those only the scanner sees
+ * (emu_csi_modes), and those that decide whether text may go the fast
+ * path: SM and RM take their first parameter only, DECSET and DECRST
+ * from 0.2 on all of them. A DECRC by 1048 or 1049 puts the character
+ * sets back once libvterm has had it.
  */
 static void
 emu_csi_track(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
     size_t *fed)
 {
-	const char	*b = e->csi;
-	long		 v[EMU_VTERM_ARGS];
-	size_t		 n = e->csilen;
-	int		 argc, a, priv, unsure, set = final == 'h';
+	long	 v[EMU_VTERM_ARGS];
+	int	 argc, a, priv, unsure, set = final == 'h';
 
 	if (final != 'h' && final != 'l' && final != 'r')
 		return;
@@ -825,8 +823,9 @@ emu_csi_track(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 		e->block |= EMU_BLOCK_UNKNOWN;
 		return;
 	}
-	priv = n > 0 && b[0] == '?';
-	argc = emu_csi_params(b + priv, b + n, v, EMU_VTERM_ARGS, &unsure);
+	priv = e->csilen > 0 && e->csi[0] == '?';
+	argc = emu_csi_params(e->csi + priv, e->csi + e->csilen, v,
+	    EMU_VTERM_ARGS, &unsure);
 	if (argc < 0)
 		return;
 	if (priv && final != 'r')
@@ -1418,16 +1417,16 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				e->csi_over = 1;
 			break;
 		case SC_CSI_DROP:
+			/* Up to where libvterm would have ended the CSI. */
 			fed = i;
-			if (c >= 0x40 && c <= 0x7e)
-				e->sc = SC_GROUND;
-			else if (c == 0x18 || c == 0x1a)
+			if ((c >= 0x40 && c <= 0x7e) || c == 0x18 || c == 0x1a)
 				e->sc = SC_GROUND;
 			else if (c == 0x1b) {
 				fed = i - 1;
 				e->sc = SC_ESC;
 				seq = i - 1;
-			}
+			} else if (c >= 0x20 && c != 0x7f && !emu_csi_byte(e, c))
+				e->sc = SC_GROUND;
 			break;
 		case SC_OSC:
 		case SC_STR:

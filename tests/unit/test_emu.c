@@ -401,6 +401,9 @@ test_csi_invalid_byte(void **state)
 	e[0] = emu_new(10, 3, 100, NULL, NULL);
 	feed(e[0], "\033[1?bx");
 	assert_screen(e[0], 0, 0, "bx\n\n\n");
+	/* So does the rest of a CSI of too many arguments, dropped here. */
+	feed(e[0], "\r\033[;;;;;;;;;;;;;;;;;;;;\200abc");
+	assert_screen(e[0], 0, 0, "abc\n\n\n");
 	emu_free(e[0]);
 }
 
