@@ -10,8 +10,8 @@
  * client must mirror (application cursor and keypad, bracketed paste,
  * mouse encodings, focus events), the faint and conceal attributes, and
  * OSC 52 (0.1.x also cuts strings at 64 bytes). A small scanner watches
- * the escape sequences for exactly those; text between escapes is skipped
- * with memchr, so it costs next to nothing on the per-byte path.
+ * the escape sequences for exactly those; text between escapes is passed
+ * over in one tight loop (emu_text), or drawn by the fast path.
  */
 #include "config.h"
 
@@ -67,6 +67,7 @@ struct emu {
 	size_t			 csilen;
 	int			 csi_over;
 	int			 csiseps;	/* ';' and ':' in the CSI */
+	int			 csiphase;	/* emu_csi_byte */
 	struct fb_text		 osc;
 	int			 osc_skip;
 	int			 str_dcs;	/* SC_STR is a DCS */
@@ -461,8 +462,9 @@ emu_new(int cols, int rows, size_t sblines, emu_reply_fn reply, void *ctx)
 }
 
 /*
- * The fast path is on unless LNSH_EMU_FAST=0 is in the environment (to
- * compare against libvterm alone, by hand or in the e2e tests).
+ * The fast path is on unless LNSH_EMU_FAST=0 is in the environment, to
+ * compare against libvterm alone by hand (docs/benchmarks.md); read once
+ * per terminal. The tests set the mode with emu_set_fast.
  */
 static int
 emu_fast_default(void)
@@ -560,26 +562,17 @@ emu_csi_num(const char **s, const char *end, int *sub)
 }
 
 /*
- * CSI ? Pm h / l: the private modes libvterm does not report. Parameters
- * with any other byte among them (an intermediate, CSI ? 1 $ h) make some
- * other sequence, which is ignored, as xterm does; the loop below relies
- * on every byte being a digit or a separator to make progress.
+ * CSI ? Pm h / l: the private modes libvterm does not report, all of
+ * them, from the parameters emu_csi_params read.
  */
 static void
-emu_csi_modes(struct emu *e, const char *s, const char *end, int set)
+emu_csi_modes(struct emu *e, const long *v, int argc, int set)
 {
-	const char	*q;
 	uint32_t	 bit;
-	long		 v;
-	int		 sub;
+	int		 a;
 
-	for (q = s; q < end; q++) {
-		if ((*q < '0' || *q > '9') && *q != ';' && *q != ':')
-			return;
-	}
-	while (s < end) {
-		v = emu_csi_num(&s, end, &sub);
-		switch (v) {
+	for (a = 0; a < argc; a++) {
+		switch (v[a]) {
 		case 1:
 			bit = FB_MODE_APPCURSOR;
 			break;
@@ -743,24 +736,30 @@ emu_track_restore(struct emu *e)
 /*
  * Reads a CSI's parameters as libvterm does, -1 for a missing one; the
  * count, or -1 when a byte other than a digit or separator is among them
- * (so libvterm takes it for another sequence), or -2 when a number is
- * longer than we trust (libvterm's own overflows).
+ * (an intermediate, CSI ? 1 $ h: some other sequence, ignored, as xterm
+ * does). *unsure is set when a number is longer than we trust (libvterm's
+ * own overflows; it stays too big to be a mode) or there are more than
+ * max.
  */
 static int
-emu_csi_params(const char *s, const char *end, long *v, int max)
+emu_csi_params(const char *s, const char *end, long *v, int max,
+    int *unsure)
 {
 	int	 n = 0;
 
+	*unsure = 0;
 	v[0] = -1;
 	for (; s < end; s++) {
 		if (*s >= '0' && *s <= '9') {
 			if (v[n] >= 100000000)
-				return (-2);
-			v[n] = (v[n] < 0 ? 0 : v[n] * 10) + (*s - '0');
+				*unsure = 1;
+			else
+				v[n] = (v[n] < 0 ? 0 : v[n] * 10) + (*s - '0');
 		} else if (*s == ';' || *s == ':') {
-			if (++n >= max)
-				return (-2);
-			v[n] = -1;
+			if (n + 1 >= max)
+				*unsure = 1;
+			else
+				v[++n] = -1;
 		} else
 			return (-1);
 	}
@@ -804,20 +803,19 @@ emu_block_bit(struct emu *e, unsigned bit, int on)
 }
 
 /*
- * The modes (SM, RM, DECSET, DECRST) and the scroll region (DECSTBM)
- * that decide whether text may go the fast path, read as libvterm reads
- * them: SM and RM take their first parameter only, DECSET and DECRST
- * from 0.2 on all of them; DEL is dropped wherever it is. A DECRC by
- * 1048 or 1049 puts the character sets back once libvterm has had it.
+ * The modes (SM, RM, DECSET, DECRST) and the scroll region (DECSTBM),
+ * read as libvterm reads them: those only the scanner sees
+ * (emu_csi_modes), and those that decide whether text may go the fast
+ * path: SM and RM take their first parameter only, DECSET and DECRST
+ * from 0.2 on all of them. A DECRC by 1048 or 1049 puts the character
+ * sets back once libvterm has had it.
  */
 static void
 emu_csi_track(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
     size_t *fed)
 {
-	char	 b[EMU_CSI_MAX];
 	long	 v[EMU_VTERM_ARGS];
-	size_t	 n = 0, k;
-	int	 argc, a, priv, set = final == 'h';
+	int	 argc, a, priv, unsure, set = final == 'h';
 
 	if (final != 'h' && final != 'l' && final != 'r')
 		return;
@@ -825,16 +823,17 @@ emu_csi_track(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 		e->block |= EMU_BLOCK_UNKNOWN;
 		return;
 	}
-	for (k = 0; k < e->csilen; k++) {
-		if (e->csi[k] != 0x7f)
-			b[n++] = e->csi[k];
-	}
-	priv = n > 0 && b[0] == '?';
-	argc = emu_csi_params(b + priv, b + n, v, EMU_VTERM_ARGS);
-	if (argc == -2)
-		e->block |= EMU_BLOCK_UNKNOWN;
+	priv = e->csilen > 0 && e->csi[0] == '?';
+	argc = emu_csi_params(e->csi + priv, e->csi + e->csilen, v,
+	    EMU_VTERM_ARGS, &unsure);
 	if (argc < 0)
 		return;
+	if (priv && final != 'r')
+		emu_csi_modes(e, v, argc, set);
+	if (unsure) {
+		e->block |= EMU_BLOCK_UNKNOWN;
+		return;
+	}
 	if (final == 'r') {
 		if (!priv)
 			emu_track_region(e, v, argc);
@@ -875,6 +874,19 @@ emu_csi_track(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 	}
 }
 
+/*
+ * libvterm gets what precedes p[i - 1] and then CAN in its place, which
+ * ends there the sequence p[i - 1] is in: for sequences libvterm would
+ * mishandle (emu_csi_done, emu_input).
+ */
+static void
+emu_cancel(struct emu *e, const uint8_t *p, size_t *fed, size_t i)
+{
+	emu_feed(e, p, fed, i - 1);
+	vterm_input_write(e->vt, "\030", 1);
+	*fed = i;
+}
+
 /* A CSI sequence ended with final at p[i - 1]. */
 static void
 emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
@@ -896,18 +908,13 @@ emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 		 */
 		emu_feed(e, p, fed, i - 1);
 		if (e->lastwidth <= 0) {
-			vterm_input_write(e->vt, "\030", 1);
-			*fed = i;
+			emu_cancel(e, p, fed, i);
 			return;
 		}
 	}
 	emu_csi_track(e, final, p, i, fed);
 	if (e->csi_over)
 		return;
-	if (s < end && *s == '?' && (final == 'h' || final == 'l')) {
-		emu_csi_modes(e, s + 1, end, final == 'h');
-		return;
-	}
 	if (final == 'm' && (s == end || (*s >= '0' && *s <= ';'))) {
 		attr = emu_sgr(s, end, e->pen.attr);
 		if ((attr ^ e->pen.attr) & (FB_FAINT | FB_CONCEAL)) {
@@ -995,6 +1002,44 @@ emu_fixup(struct emu *e)
 }
 
 /*
+ * Whether c (0x20 to 0x3f, or 0x80 and up) may come next in a CSI, as
+ * libvterm (0.1.4 to 0.3.3) parses one: leaders (< = > ?) first, then
+ * parameters, then intermediates. Any other byte ends the CSI there, not
+ * carried out, and is dropped: the scanner must end it there too, or it
+ * takes what libvterm draws as text for the rest of a sequence (and the
+ * fast path then starts a run where libvterm's text does not begin).
+ */
+static int
+emu_csi_byte(struct emu *e, uint8_t c)
+{
+	if (c >= 0x3c && c <= 0x3f)
+		return (e->csiphase == 0);
+	if (c >= 0x30 && c <= 0x3b) {
+		if (e->csiphase > 1)
+			return (0);
+		e->csiphase = 1;
+		return (1);
+	}
+	if (c >= 0x20 && c <= 0x2f) {
+		e->csiphase = 2;
+		return (1);
+	}
+	return (0);
+}
+
+/*
+ * Whether libvterm passes over c after ESC (and any intermediates) and
+ * stays in its escape state: DEL and up, and the C0 controls, which it
+ * carries out there, but CAN, SUB and ESC.
+ */
+static int
+emu_esc_passes(uint8_t c)
+{
+	return (c >= 0x7f || (c < 0x20 && c != 0x18 && c != 0x1a &&
+	    c != 0x1b));
+}
+
+/*
  * After ESC (and any intermediates): '[', ']' and 'P' open a CSI, an OSC
  * and a DCS, as they do to libvterm. 1 when c opened one (e->sc is set).
  */
@@ -1007,6 +1052,7 @@ emu_scan_open(struct emu *e, uint8_t c)
 		e->csilen = 0;
 		e->csi_over = 0;
 		e->csiseps = 0;
+		e->csiphase = 0;
 		return (1);
 	case ']':
 		e->sc = SC_OSC;
@@ -1189,11 +1235,14 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed,
  * none): through the fast path where it may go, and otherwise left for
  * libvterm, watching only for what the fast path must know (SO, SI, the
  * end of a single shift). After a line feed the fast path is tried again.
+ * One pass over the bytes: looking for ESC, SO and SI each with memchr
+ * scanned the text to the next ESC again after every shift, which text
+ * drawn with SO and SI (screen's and tmux's smacs and rmacs) made
+ * quadratic.
  */
 static size_t
 emu_text(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
 {
-	const uint8_t	*q;
 	size_t		 j, skip;
 	uint8_t		 c;
 	int		 ok;
@@ -1208,20 +1257,6 @@ emu_text(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
 			}
 			if ((i = skip) >= len)
 				return (len);
-		}
-		if (!ok && !(e->block & EMU_BLOCK_SS)) {
-			/* Only ESC, SO and SI matter: memchr finds them. */
-			q = memchr(p + i, 0x1b, len - i);
-			j = q != NULL ? (size_t)(q - p) : len;
-			if ((q = memchr(p + i, 0x0e, j - i)) != NULL)
-				j = (size_t)(q - p);
-			if ((q = memchr(p + i, 0x0f, j - i)) != NULL)
-				j = (size_t)(q - p);
-			if (j >= len || p[j] == 0x1b)
-				return (j);
-			emu_track_shift(e, p[j] == 0x0e, 0);
-			i = j + 1;
-			continue;
 		}
 		for (; i < len; i++) {
 			c = p[i];
@@ -1292,14 +1327,11 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 		switch (e->sc) {
 		case SC_ESC:
 			/*
-			 * libvterm stays in its escape state over a byte it
-			 * does not know there (>= 0x80, DEL, C0 controls,
-			 * which it carries out): so does this scanner, or
-			 * ESC 0xcf [ b would be a REP to libvterm and text
-			 * here.
+			 * libvterm stays in its escape state over these, so
+			 * this scanner does, or ESC 0xcf [ b would be a REP
+			 * to libvterm and text here.
 			 */
-			if (c >= 0x7f || (c < 0x20 && c != 0x18 &&
-			    c != 0x1a && c != 0x1b))
+			if (emu_esc_passes(c))
 				break;
 			e->sc = SC_GROUND;
 			if (emu_scan_open(e, c))
@@ -1342,8 +1374,7 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				seq = i - 1;
 			} else if (emu_scan_open(e, c))
 				;
-			else if (c >= 0x7f || (c < 0x20 && c != 0x18 &&
-			    c != 0x1a))
+			else if (emu_esc_passes(c))
 				break;
 			else if (c >= 0x30 || c == 0x18 || c == 0x1a) {
 				/* SCS: the sets libvterm knows; others kept. */
@@ -1363,6 +1394,10 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				seq = i - 1;
 			} else if (c == 0x18 || c == 0x1a)
 				e->sc = SC_GROUND;
+			else if (c < 0x20 || c == 0x7f)
+				;	/* carried out or dropped by libvterm */
+			else if (!emu_csi_byte(e, c))
+				e->sc = SC_GROUND;
 			else if ((c == ';' || c == ':') &&
 			    ++e->csiseps >= EMU_VTERM_ARGS) {
 				/*
@@ -1374,28 +1409,24 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				 * gets CAN instead, and the rest of the
 				 * sequence is dropped here.
 				 */
-				emu_feed(e, p, &fed, i - 1);
-				vterm_input_write(e->vt, "\030", 1);
-				fed = i;
+				emu_cancel(e, p, &fed, i);
 				e->sc = SC_CSI_DROP;
-			} else if (c >= 0x20) {
-				if (e->csilen < sizeof e->csi)
-					e->csi[e->csilen++] = (char)c;
-				else
-					e->csi_over = 1;
-			}
+			} else if (e->csilen < sizeof e->csi)
+				e->csi[e->csilen++] = (char)c;
+			else
+				e->csi_over = 1;
 			break;
 		case SC_CSI_DROP:
+			/* Up to where libvterm would have ended the CSI. */
 			fed = i;
-			if (c >= 0x40 && c <= 0x7e)
-				e->sc = SC_GROUND;
-			else if (c == 0x18 || c == 0x1a)
+			if ((c >= 0x40 && c <= 0x7e) || c == 0x18 || c == 0x1a)
 				e->sc = SC_GROUND;
 			else if (c == 0x1b) {
 				fed = i - 1;
 				e->sc = SC_ESC;
 				seq = i - 1;
-			}
+			} else if (c >= 0x20 && c != 0x7f && !emu_csi_byte(e, c))
+				e->sc = SC_GROUND;
 			break;
 		case SC_OSC:
 		case SC_STR:

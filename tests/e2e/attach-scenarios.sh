@@ -123,16 +123,7 @@ PY
 # sc_cmp ARGS: whether capture-pane ARGS agree for both panes (with -e,
 # as cells: see cells.py).
 sc_cmp() {
-	tm capture-pane -p "$@" -t d >"$T/cap.d.raw" &&
-	    tm capture-pane -p "$@" -t a >"$T/cap.a.raw" || return 1
-	# tmux's DEC graphics as the emulator draws them (scenarios.sh).
-	if [ "$1" = -e ]; then
-		acs_to_glyphs <"$T/cap.d.raw" >"$T/cap.d"
-		cp "$T/cap.a.raw" "$T/cap.a"
-	else
-		cp "$T/cap.d.raw" "$T/cap.d"
-		glyphs_to_acs <"$T/cap.a.raw" >"$T/cap.a"
-	fi
+	capture_pair a "$@" || return 1
 	cmp -s "$T/cap.d" "$T/cap.a" && return 0
 	[ "$1" = -e ] || return 1
 	"$PY" "$T/cells.py" "$T/cap.d" >"$T/cells.d" &&

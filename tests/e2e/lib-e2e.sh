@@ -17,7 +17,7 @@
 #
 # Waits poll a condition with a deadline; no sleep is synchronisation.
 
-# acs_to_glyphs and glyphs_to_acs, which e2e_cmp uses.
+# capture_pair, which e2e_cmp uses.
 . "$(dirname "$0")/scenarios.sh"
 
 e2e_setup() {
@@ -117,16 +117,7 @@ e2e_pair() {
 # e2e_cmp ARGS: whether capture-pane ARGS agree for both panes (tmux's
 # DEC graphics written as the emulator draws them: scenarios.sh).
 e2e_cmp() {
-	tm capture-pane -p "$@" -t d >"$T/cap.d.raw" &&
-	    tm capture-pane -p "$@" -t p >"$T/cap.p.raw" || return 1
-	if [ "$1" = -e ]; then
-		acs_to_glyphs <"$T/cap.d.raw" >"$T/cap.d"
-		cp "$T/cap.p.raw" "$T/cap.p"
-	else
-		cp "$T/cap.d.raw" "$T/cap.d"
-		glyphs_to_acs <"$T/cap.p.raw" >"$T/cap.p"
-	fi
-	cmp -s "$T/cap.d" "$T/cap.p"
+	capture_pair p "$@" && cmp -s "$T/cap.d" "$T/cap.p"
 }
 
 # e2e_same ARGS: capture-pane ARGS agree within 10 s, or fail.

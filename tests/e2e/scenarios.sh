@@ -135,6 +135,24 @@ acs_to_glyphs() {
 	}'
 }
 
+# capture_pair PANE ARGS: capture-pane -p ARGS of tmux's own pane d and of
+# PANE (lnsh or fbplay drew it) into $T/cap.d and $T/cap.PANE, the DEC
+# graphics in both written alike: as glyphs with -e, else as letters.
+capture_pair() {
+	cp_pane=$1
+	shift
+	tm capture-pane -p "$@" -t d >"$T/cap.d.raw" &&
+	    tm capture-pane -p "$@" -t "$cp_pane" >"$T/cap.$cp_pane.raw" ||
+	    return 1
+	if [ "${1:-}" = -e ]; then
+		acs_to_glyphs <"$T/cap.d.raw" >"$T/cap.d"
+		mv "$T/cap.$cp_pane.raw" "$T/cap.$cp_pane"
+	else
+		mv "$T/cap.d.raw" "$T/cap.d"
+		glyphs_to_acs <"$T/cap.$cp_pane.raw" >"$T/cap.$cp_pane"
+	fi
+}
+
 # glyphs_to_acs: the other way for a plain capture (no -e), in which tmux
 # writes its own pane's DEC graphics as the bare ASCII letters.
 glyphs_to_acs() {

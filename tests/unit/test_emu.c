@@ -292,6 +292,10 @@ test_modes_junk(void **state)
 	assert_true(emu_screen(e)->modes & FB_MODE_APPCURSOR);
 	assert_true(emu_screen(e)->modes & FB_MODE_BRACKETPASTE);
 	assert_screen(e, 0, 0, "ok\n\n\n\n\n");
+	/* DEL is dropped wherever it is, as libvterm and xterm drop it. */
+	feed(e, "\033[?1;2004l\033[\177?20\17704;1h");
+	assert_true(emu_screen(e)->modes & FB_MODE_APPCURSOR);
+	assert_true(emu_screen(e)->modes & FB_MODE_BRACKETPASTE);
 	alarm(0);
 	emu_free(e);
 }
@@ -365,6 +369,42 @@ test_csi_many_args(void **state)
 	assert_screen(e, 0, 0, "abcxy\n\n\n");
 #endif
 	emu_free(e);
+}
+
+/*
+ * A byte libvterm does not take in a CSI (a parameter after an
+ * intermediate, a leader after a parameter) ends it there, not carried
+ * out, in the scanner as in libvterm. The scanner took the rest for the
+ * sequence, so the fast path began a run inside what libvterm had as
+ * text and drew it otherwise (found by fuzz-emu-fast), and gave libvterm
+ * CAN for the text "b" of CSI 1 ? b as if it were a REP without a glyph.
+ */
+static void
+test_csi_invalid_byte(void **state)
+{
+	static const char s[] = "\033[ 18\327\000\237e"
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJ";
+	struct emu	*e[2];
+	int		 k;
+
+	(void)state;
+	for (k = 0; k < 2; k++) {
+		e[k] = emu_new(80, 3, 100, NULL, NULL);
+		emu_set_fast(e[k], k == 0 ? EMU_FAST_OFF : EMU_FAST_ON);
+		emu_input(e[k], (const uint8_t *)s, sizeof s - 1);
+	}
+	assert_true(fb_equal(emu_screen(e[0]), emu_screen(e[1])));
+	assert_screen(e[1], 0, 0, "8\xef\xbf\xbd"
+	    "eabcdefghijklmnopqrstuvwxyzABCDEFGHIJ\n\n\n");
+	for (k = 0; k < 2; k++)
+		emu_free(e[k]);
+	e[0] = emu_new(10, 3, 100, NULL, NULL);
+	feed(e[0], "\033[1?bx");
+	assert_screen(e[0], 0, 0, "bx\n\n\n");
+	/* So does the rest of a CSI of too many arguments, dropped here. */
+	feed(e[0], "\r\033[;;;;;;;;;;;;;;;;;;;;\200abc");
+	assert_screen(e[0], 0, 0, "abc\n\n\n");
+	emu_free(e[0]);
 }
 
 /* Resizing keeps the cursor's row; rows pushed off go to scrollback. */
@@ -696,6 +736,7 @@ main(void)
 		cmocka_unit_test(test_modes_junk),
 		cmocka_unit_test(test_rep_without_glyph),
 		cmocka_unit_test(test_csi_many_args),
+		cmocka_unit_test(test_csi_invalid_byte),
 		cmocka_unit_test(test_resize),
 		cmocka_unit_test(test_random_input),
 		cmocka_unit_test(test_split_anywhere),
