@@ -396,7 +396,8 @@ ssp_server_input(struct ssp_server *s, const uint8_t *p, size_t len,
     uint64_t now, ssp_event_fn fn, void *arg)
 {
 	Lnsh__SyncMessage	*m;
-	int			 error, held = 0, first = !s->link.heard;
+	int			 error, held = 0;
+	int			 first = s->link.counters.messages_in == 0;
 
 	if ((error = ssp_decode(&s->link, p, len, &m)) != 0)
 		return (error);
@@ -494,9 +495,10 @@ server_sb_target(struct ssp_server *s, uint64_t now, size_t *costp)
 	 * Until the client is heard from, frames carry the screen alone:
 	 * its first message says whether it takes zframes, and the lines
 	 * (the attach push, up to SSP_SB_FRAME_BYTES of them) wait for it,
-	 * going with the next frame (ssp_server_input).
+	 * going with the next frame (ssp_server_input). Heard: ssp_heard
+	 * counted a message in.
 	 */
-	if (!s->link.heard) {
+	if (s->link.counters.messages_in == 0) {
 		s->sb_behind = 1;
 		return (s->state[0].sb);
 	}
