@@ -180,32 +180,6 @@ cl_send(void *arg, const uint8_t *p, size_t len)
 	return (0);
 }
 
-/* The server's scrollback: as fuzz-ssp's. */
-static int
-srv_line(void *ctx, uint64_t num, struct ssp_line *l)
-{
-	static char	 text[64];
-	uint64_t	*total = ctx;
-
-	if (num == 0 || num > *total || *total - num >= 50)
-		return (LN_E_STATE);
-	snprintf(text, sizeof text, "\033[1mline\033[m %llu",
-	    (unsigned long long)num);
-	l->num = num;
-	l->text = text;
-	l->len = strlen(text);
-	l->wrapped = 0;
-	return (0);
-}
-
-/* No events wanted. */
-static void
-no_event(void *ctx, const struct ssp_event *e)
-{
-	(void)ctx;
-	(void)e;
-}
-
 /* Delivers what is queued both ways, advancing the clock 20 ms. */
 static void
 exchange(struct link *l)
@@ -226,7 +200,7 @@ exchange(struct link *l)
 	}
 	for (i = 0; i < l->npend[1]; i++) {
 		(void)ssp_server_input(l->srv, l->pend[1][i],
-		    l->pendlen[1][i], l->now, no_event, NULL);
+		    l->pendlen[1][i], l->now, fuzz_ssp_event, NULL);
 		free(l->pend[1][i]);
 	}
 	l->npend[0] = l->npend[1] = 0;
@@ -266,7 +240,7 @@ one(const char *name)
 	l.now = FUZZ_T0;
 	shown = fb_snapshot(emu_screen(e));
 	l.srv = ssp_server_new(shown, srv_send, &l, l.now);
-	ssp_server_set_lines(l.srv, 5, srv_line, &total);
+	ssp_server_set_lines(l.srv, 5, fuzz_ssp_line, &total);
 	l.cl = ssp_client_new(80, 24, cl_send, &l, l.now);
 	sel = 0;
 	fuzz_out_bytes(&l.to_client, &sel, 1);
