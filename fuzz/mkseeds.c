@@ -149,7 +149,17 @@ zframe_recs(struct fuzz_out *o, const uint8_t *p, size_t len)
 	lnsh__sync_message__free_unpacked(m, NULL);
 }
 
-/* Queues a message the server sent. */
+/* Keeps a copy of (p, len) for the other side: dir 0 to the client. */
+static void
+enqueue(struct link *l, int dir, const uint8_t *p, size_t len)
+{
+	if (l->npend[dir] < 64) {
+		l->pend[dir][l->npend[dir]] = xmemdup(p, len);
+		l->pendlen[dir][l->npend[dir]++] = len;
+	}
+}
+
+/* Records and queues a message the server sent. */
 static int
 srv_send(void *arg, const uint8_t *p, size_t len)
 {
@@ -157,26 +167,18 @@ srv_send(void *arg, const uint8_t *p, size_t len)
 
 	fuzz_out_rec(&l->to_client, FUZZ_OP_DGRAM, p, len);
 	zframe_recs(&l->zframes, p, len);
-	if (l->npend[0] < 64) {
-		l->pend[0][l->npend[0]] = xmalloc(len);
-		memcpy(l->pend[0][l->npend[0]], p, len);
-		l->pendlen[0][l->npend[0]++] = len;
-	}
+	enqueue(l, 0, p, len);
 	return (0);
 }
 
-/* Queues a message the client sent. */
+/* Records and queues a message the client sent. */
 static int
 cl_send(void *arg, const uint8_t *p, size_t len)
 {
 	struct link	*l = arg;
 
 	fuzz_out_rec(&l->to_server, FUZZ_OP_DGRAM, p, len);
-	if (l->npend[1] < 64) {
-		l->pend[1][l->npend[1]] = xmalloc(len);
-		memcpy(l->pend[1][l->npend[1]], p, len);
-		l->pendlen[1][l->npend[1]++] = len;
-	}
+	enqueue(l, 1, p, len);
 	return (0);
 }
 
