@@ -780,6 +780,7 @@ struct sbsrc {
 	uint64_t	 streak;	/* delivered since the last skip */
 	size_t		 max_batch;
 	int		 in_order;
+	uint64_t	 fetches;	/* sb_fetch calls that gave a line */
 };
 
 /* ssp_line_fn: line num while the ring holds it. */
@@ -797,6 +798,7 @@ sb_fetch(void *arg, uint64_t num, struct ssp_line *l)
 	l->text = sb->text[num % (SSP_SB_FRAME_LINES + 1)];
 	l->len = (size_t)n;
 	l->wrapped = (num % 7) == 0;
+	sb->fetches++;
 	return (0);
 }
 
@@ -886,6 +888,46 @@ test_sb_complete(void **state)
 		assert_true(sb.max_batch <= SSP_SB_FRAME_LINES);
 		world_free(w);
 	}
+}
+
+/*
+ * Each line a frame carries is fetched once for it: the server measures
+ * the lines a new state can carry and sends those, rather than fetching
+ * them again (a holder encodes a line on each fetch). On a clean link
+ * (no resend) the fetches are the lines the frames carried (a line goes
+ * again until a frame carrying it is acked) plus, per frame, at most the
+ * one that did not fit. Plain frames (an old client) to count the lines.
+ */
+static void
+test_sb_fetched_once(void **state)
+{
+	struct sbsrc	 sb;
+	struct world	*w;
+	uint64_t	 frames;
+	int		 i;
+
+	(void)state;
+	memset(&sb, 0, sizeof sb);
+	sb.cap = 100000;
+	w = world_new(7, 0, 0, 10 * MS, 0);
+	w->old_client = 1;
+	sb_attach(w, &sb, 0);
+	run(w, w->now + SEC);
+	for (i = 0; i < 100; i++) {
+		sb_scroll(w, &sb, 1 + rnd(w) % 40);
+		run(w, w->now + 60 * MS);
+	}
+	/* And a backlog of several frames' worth, after a pause. */
+	run(w, w->now + SEC);
+	sb_scroll(w, &sb, 3 * SSP_SB_FRAME_LINES);
+	heal_and_check(w);
+	assert_true(sb.in_order);
+	assert_int_equal(sb.got, sb.total);
+	assert_int_equal(w->z_s2c, 0);
+	assert_int_equal(ssp_server_counters(w->srv)->retransmits, 0);
+	frames = ssp_server_counters(w->srv)->messages_out;
+	assert_true(sb.fetches <= w->plain_lines_s2c + frames);
+	world_free(w);
 }
 
 /*
@@ -1851,6 +1893,7 @@ main(void)
 		cmocka_unit_test(test_misdirected),
 		cmocka_unit_test(test_sb_complete),
 		cmocka_unit_test(test_sb_split),
+		cmocka_unit_test(test_sb_fetched_once),
 		cmocka_unit_test(test_sb_evicted),
 		cmocka_unit_test(test_sb_attach_push),
 		cmocka_unit_test(test_sb_bounds),
