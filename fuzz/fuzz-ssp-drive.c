@@ -26,21 +26,24 @@ fuzz_ssp_drop(void *ctx, const uint8_t *p, size_t len)
 
 /*
  * ssp_line_fn of a server: line number num is "line N" (in bold) while
- * it is one of the last 50 of *ctx, the lines scrolled so far.
+ * it is one of the last FUZZ_SSP_HELD of *ctx, the lines scrolled so
+ * far. Each held line has a text of its own, which stays valid for the
+ * call, as ssp.h asks: a frame carries many.
  */
 int
 fuzz_ssp_line(void *ctx, uint64_t num, struct ssp_line *l)
 {
-	static char	 text[64];
+	static char	 text[FUZZ_SSP_HELD][64];
 	uint64_t	*total = ctx;
+	char		*t = text[num % FUZZ_SSP_HELD];
 
-	if (num == 0 || num > *total || *total - num >= 50)
+	if (num == 0 || num > *total || *total - num >= FUZZ_SSP_HELD)
 		return (LN_E_STATE);
-	snprintf(text, sizeof text, "\033[1mline\033[m %llu",
+	snprintf(t, sizeof text[0], "\033[1mline\033[m %llu",
 	    (unsigned long long)num);
 	l->num = num;
-	l->text = text;
-	l->len = strlen(text);
+	l->text = t;
+	l->len = strlen(t);
 	l->wrapped = 0;
 	return (0);
 }

@@ -92,8 +92,8 @@ fuzz_ssp_server(struct buf *b)
 			fb_put_cp(screen, (int)(total % 80), 0,
 			    'a' + (uint32_t)(total % 26), &pen);
 			total++;
-			ssp_server_scrolled(s, total, total > 50 ?
-			    total - 49 : 1, now);
+			ssp_server_scrolled(s, total, total > FUZZ_SSP_HELD ?
+			    total - FUZZ_SSP_HELD + 1 : 1, now);
 			ssp_server_update(s, screen, now);
 			continue;
 		}

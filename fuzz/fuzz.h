@@ -95,6 +95,7 @@ extern const struct ProtobufCMessageDescriptor *const fuzz_pb_types[];
 extern const size_t fuzz_pb_ntypes;
 
 /* fuzz-ssp-drive.c: SSP's ends in fuzz-ssp, fuzz-zframe and mkseeds. */
+#define FUZZ_SSP_HELD	50	/* scrollback lines fuzz_ssp_line holds */
 struct ssp_client;
 struct ssp_event;
 struct ssp_line;
