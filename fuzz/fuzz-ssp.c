@@ -15,23 +15,11 @@
  */
 #include "config.h"
 
-#include <stdio.h>
 #include <stdlib.h>
-#include <string.h>
 
 #include "fuzz.h"
 #include "fb.h"
 #include "ssp.h"
-
-/* Either side's sends: dropped. */
-static int
-fuzz_ssp_send(void *ctx, const uint8_t *p, size_t len)
-{
-	(void)ctx;
-	(void)p;
-	(void)len;
-	return (0);
-}
 
 /* Client: lines must come in order, each once. */
 static void
@@ -52,44 +40,15 @@ fuzz_ssp_lines(void *ctx, const struct ssp_line *l, size_t n,
 	}
 }
 
-/* Server: line number num is "line N" while the last 50 are held. */
-static int
-fuzz_ssp_line(void *ctx, uint64_t num, struct ssp_line *l)
-{
-	static char	 text[64];
-	uint64_t	*total = ctx;
-
-	if (num == 0 || num > *total || *total - num >= 50)
-		return (LN_E_STATE);
-	snprintf(text, sizeof text, "\033[1mline\033[m %llu",
-	    (unsigned long long)num);
-	l->num = num;
-	l->text = text;
-	l->len = strlen(text);
-	l->wrapped = 0;
-	return (0);
-}
-
-/* Server: events delivered, checked for sense. */
-static void
-fuzz_ssp_event(void *ctx, const struct ssp_event *e)
-{
-	(void)ctx;
-	if (e->type == SSP_EV_RESIZE && (e->cols < 1 ||
-	    e->cols > FB_MAX_COLS || e->rows < 1 || e->rows > FB_MAX_ROWS))
-		abort();
-}
-
 /* Runs the client side of one script. */
 static void
 fuzz_ssp_client(struct buf *b)
 {
 	struct ssp_client	*c;
-	const struct fb		*fb;
 	struct fuzz_rec		 rec;
 	uint64_t		 now = FUZZ_T0, next = 1;
 
-	c = ssp_client_new(80, 24, fuzz_ssp_send, NULL, now);
+	c = ssp_client_new(80, 24, fuzz_ssp_drop, NULL, now);
 	ssp_client_set_lines(c, fuzz_ssp_lines, &next);
 	while (fuzz_next_rec(b, &rec) == 0) {
 		if (rec.op == FUZZ_OP_TICK) {
@@ -103,10 +62,7 @@ fuzz_ssp_client(struct buf *b)
 			continue;
 		}
 		(void)ssp_client_input(c, rec.data, rec.len, now);
-		fb = ssp_client_screen(c);
-		if (fb != NULL && (fb->cols < 1 || fb->cols > FB_MAX_COLS ||
-		    fb->rows < 1 || fb->rows > FB_MAX_ROWS))
-			abort();
+		fuzz_ssp_check_screen(c);
 	}
 	ssp_client_free(c);
 }
@@ -123,7 +79,7 @@ fuzz_ssp_server(struct buf *b)
 	int			 cols, rows;
 
 	screen = fb_new(80, 24);
-	s = ssp_server_new(screen, fuzz_ssp_send, NULL, now);
+	s = ssp_server_new(screen, fuzz_ssp_drop, NULL, now);
 	ssp_server_set_lines(s, 5, fuzz_ssp_line, &total);
 	while (fuzz_next_rec(b, &rec) == 0) {
 		if (rec.op == FUZZ_OP_TICK) {
@@ -136,8 +92,8 @@ fuzz_ssp_server(struct buf *b)
 			fb_put_cp(screen, (int)(total % 80), 0,
 			    'a' + (uint32_t)(total % 26), &pen);
 			total++;
-			ssp_server_scrolled(s, total, total > 50 ?
-			    total - 49 : 1, now);
+			ssp_server_scrolled(s, total, total > FUZZ_SSP_HELD ?
+			    total - FUZZ_SSP_HELD + 1 : 1, now);
 			ssp_server_update(s, screen, now);
 			continue;
 		}

@@ -25,19 +25,8 @@
 #include <zstd.h>
 
 #include "fuzz.h"
-#include "fb.h"
 #include "ssp.h"
 #include "sync.pb-c.h"
-
-/* The client's sends: dropped. */
-static int
-fuzz_zframe_send(void *ctx, const uint8_t *p, size_t len)
-{
-	(void)ctx;
-	(void)p;
-	(void)len;
-	return (0);
-}
 
 /* Sends the client a message whose only field is zframe = (z, zlen). */
 static void
@@ -81,14 +70,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct ssp_client	*c;
 	struct ssp_link		 l;
-	const struct fb		*fb;
 	struct fuzz_rec		 rec;
 	struct buf		 b;
 	uint64_t		 now = FUZZ_T0;
 	uint8_t			*z;
 	size_t			 zcap, zlen;
 
-	c = ssp_client_new(80, 24, fuzz_zframe_send, NULL, now);
+	c = ssp_client_new(80, 24, fuzz_ssp_drop, NULL, now);
 	memset(&l, 0, sizeof l);
 	buf_reader(&b, data, size);
 	while (fuzz_next_rec(&b, &rec) == 0) {
@@ -116,10 +104,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			free(z);
 			break;
 		}
-		fb = ssp_client_screen(c);
-		if (fb != NULL && (fb->cols < 1 || fb->cols > FB_MAX_COLS ||
-		    fb->rows < 1 || fb->rows > FB_MAX_ROWS))
-			abort();
+		fuzz_ssp_check_screen(c);
 	}
 	ssp_link_free(&l);
 	ssp_client_free(c);

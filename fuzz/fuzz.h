@@ -94,6 +94,16 @@ struct ProtobufCMessageDescriptor;
 extern const struct ProtobufCMessageDescriptor *const fuzz_pb_types[];
 extern const size_t fuzz_pb_ntypes;
 
+/* fuzz-ssp-drive.c: SSP's ends in fuzz-ssp, fuzz-zframe and mkseeds. */
+#define FUZZ_SSP_HELD	50	/* scrollback lines fuzz_ssp_line holds */
+struct ssp_client;
+struct ssp_event;
+struct ssp_line;
+int	 fuzz_ssp_drop(void *, const uint8_t *, size_t);
+int	 fuzz_ssp_line(void *, uint64_t, struct ssp_line *);
+void	 fuzz_ssp_event(void *, const struct ssp_event *);
+void	 fuzz_ssp_check_screen(const struct ssp_client *);
+
 /* The libFuzzer entry points each target defines. */
 int	 LLVMFuzzerInitialize(int *, char ***);
 int	 LLVMFuzzerTestOneInput(const uint8_t *, size_t);

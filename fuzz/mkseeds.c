@@ -149,7 +149,17 @@ zframe_recs(struct fuzz_out *o, const uint8_t *p, size_t len)
 	lnsh__sync_message__free_unpacked(m, NULL);
 }
 
-/* Queues a message the server sent. */
+/* Keeps a copy of (p, len) for the other side: dir 0 to the client. */
+static void
+enqueue(struct link *l, int dir, const uint8_t *p, size_t len)
+{
+	if (l->npend[dir] < 64) {
+		l->pend[dir][l->npend[dir]] = xmemdup(p, len);
+		l->pendlen[dir][l->npend[dir]++] = len;
+	}
+}
+
+/* Records and queues a message the server sent. */
 static int
 srv_send(void *arg, const uint8_t *p, size_t len)
 {
@@ -157,53 +167,19 @@ srv_send(void *arg, const uint8_t *p, size_t len)
 
 	fuzz_out_rec(&l->to_client, FUZZ_OP_DGRAM, p, len);
 	zframe_recs(&l->zframes, p, len);
-	if (l->npend[0] < 64) {
-		l->pend[0][l->npend[0]] = xmalloc(len);
-		memcpy(l->pend[0][l->npend[0]], p, len);
-		l->pendlen[0][l->npend[0]++] = len;
-	}
+	enqueue(l, 0, p, len);
 	return (0);
 }
 
-/* Queues a message the client sent. */
+/* Records and queues a message the client sent. */
 static int
 cl_send(void *arg, const uint8_t *p, size_t len)
 {
 	struct link	*l = arg;
 
 	fuzz_out_rec(&l->to_server, FUZZ_OP_DGRAM, p, len);
-	if (l->npend[1] < 64) {
-		l->pend[1][l->npend[1]] = xmalloc(len);
-		memcpy(l->pend[1][l->npend[1]], p, len);
-		l->pendlen[1][l->npend[1]++] = len;
-	}
+	enqueue(l, 1, p, len);
 	return (0);
-}
-
-/* The server's scrollback: as fuzz-ssp's. */
-static int
-srv_line(void *ctx, uint64_t num, struct ssp_line *l)
-{
-	static char	 text[64];
-	uint64_t	*total = ctx;
-
-	if (num == 0 || num > *total || *total - num >= 50)
-		return (LN_E_STATE);
-	snprintf(text, sizeof text, "\033[1mline\033[m %llu",
-	    (unsigned long long)num);
-	l->num = num;
-	l->text = text;
-	l->len = strlen(text);
-	l->wrapped = 0;
-	return (0);
-}
-
-/* No events wanted. */
-static void
-no_event(void *ctx, const struct ssp_event *e)
-{
-	(void)ctx;
-	(void)e;
 }
 
 /* Delivers what is queued both ways, advancing the clock 20 ms. */
@@ -226,7 +202,7 @@ exchange(struct link *l)
 	}
 	for (i = 0; i < l->npend[1]; i++) {
 		(void)ssp_server_input(l->srv, l->pend[1][i],
-		    l->pendlen[1][i], l->now, no_event, NULL);
+		    l->pendlen[1][i], l->now, fuzz_ssp_event, NULL);
 		free(l->pend[1][i]);
 	}
 	l->npend[0] = l->npend[1] = 0;
@@ -266,7 +242,7 @@ one(const char *name)
 	l.now = FUZZ_T0;
 	shown = fb_snapshot(emu_screen(e));
 	l.srv = ssp_server_new(shown, srv_send, &l, l.now);
-	ssp_server_set_lines(l.srv, 5, srv_line, &total);
+	ssp_server_set_lines(l.srv, 5, fuzz_ssp_line, &total);
 	l.cl = ssp_client_new(80, 24, cl_send, &l, l.now);
 	sel = 0;
 	fuzz_out_bytes(&l.to_client, &sel, 1);

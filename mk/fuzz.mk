@@ -52,6 +52,8 @@ libfuzzpb_a_CFLAGS = $(SAN_CFLAGS)
 CLEANFILES += proto/rpc.pb-c.c proto/rpc.pb-c.h
 
 FUZZ_COMMON = fuzz/fuzz.h fuzz/fuzz-common.c
+# What drives SSP's ends, for the SSP targets and mkseeds.
+FUZZ_SSP = fuzz/fuzz-ssp-drive.c $(FUZZ_COMMON)
 FUZZ_LINK_FLAGS = $(AM_LDFLAGS) -fsanitize=fuzzer
 FUZZ_LINK_LIBS = $(PROTO_LIBS)
 FUZZ_PB_HDRS = $(PROTO_GEN_H) proto/rpc.pb-c.h proto/screen.pb-c.h \
@@ -110,11 +112,11 @@ fuzz_fuzz_emu_fast_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/server
 fuzz_fuzz_emu_fast_LDFLAGS = $(FUZZ_LINK_FLAGS)
 fuzz_fuzz_emu_fast_LDADD = $(TERM_EMU_LIBS) $(FUZZ_LINK_LIBS)
 
-fuzz_fuzz_ssp_SOURCES = fuzz/fuzz-ssp.c $(FUZZ_COMMON)
+fuzz_fuzz_ssp_SOURCES = fuzz/fuzz-ssp.c $(FUZZ_SSP)
 fuzz_fuzz_ssp_LDFLAGS = $(FUZZ_LINK_FLAGS)
 fuzz_fuzz_ssp_LDADD = $(SSP_LIBS) $(FUZZ_LINK_LIBS)
 
-fuzz_fuzz_zframe_SOURCES = fuzz/fuzz-zframe.c $(FUZZ_COMMON)
+fuzz_fuzz_zframe_SOURCES = fuzz/fuzz-zframe.c $(FUZZ_SSP)
 fuzz_fuzz_zframe_LDFLAGS = $(FUZZ_LINK_FLAGS)
 fuzz_fuzz_zframe_LDADD = $(SSP_LIBS) $(FUZZ_LINK_LIBS)
 
@@ -161,7 +163,7 @@ fuzz_fuzz_pairing_LDFLAGS = $(FUZZ_LINK_FLAGS)
 fuzz_fuzz_pairing_LDADD = libpbpair.a $(FUZZ_LINK_LIBS)
 $(fuzz_fuzz_pairing_OBJECTS): proto/pair.pb-c.h
 
-fuzz_mkseeds_SOURCES = fuzz/mkseeds.c $(FUZZ_COMMON)
+fuzz_mkseeds_SOURCES = fuzz/mkseeds.c $(FUZZ_SSP)
 fuzz_mkseeds_CPPFLAGS = $(HOLDER_CPPFLAGS)
 fuzz_mkseeds_LDADD = $(TERM_EMU_LIBS) $(SSP_LIBS) $(HOLDER_LIBS) \
 	$(FUZZ_LINK_LIBS)

@@ -38,15 +38,14 @@ struct ssp_client {
 	size_t			 nstate;
 	uint64_t		 throwaway;	/* server diffs from >= */
 	/*
-	 * The screen ack: due at ack_due_ns. ack_first_ns: when the first
-	 * frame it answers came; ack_firm: one of them must not wait for
-	 * coalescing (lines, or a resend); ack_flow: one came within
+	 * The screen ack, when ack_due (client_ack_time). ack_first_ns: when
+	 * the first frame it answers came; ack_firm: one of them must not
+	 * wait for coalescing (lines, or a resend); ack_flow: one came within
 	 * SSP_ACK_COALESCE_NS of the frame before (continuous output);
 	 * ack_now: one wants the ack at once (lines with more behind).
 	 * frame_ns: when the last new state came (0: none yet).
 	 */
 	int			 ack_due;
-	uint64_t		 ack_due_ns;
 	uint64_t		 ack_first_ns;
 	int			 ack_firm, ack_flow, ack_now;
 	uint64_t		 frame_ns;
@@ -498,13 +497,21 @@ client_ack_later(struct ssp_client *c, const Lnsh__SyncMessage *m,
 		c->ack_firm = 1;
 	if (flow)
 		c->ack_flow = 1;
-	if (fresh && m->sb_more && m->n_line > 0 && !c->ack_now) {
+	if (fresh && m->sb_more && m->n_line > 0)
 		c->ack_now = 1;
-		c->ack_due_ns = now;
-	}
-	if (!c->ack_now)
-		c->ack_due_ns = c->ack_first_ns + (c->ack_flow &&
-		    !c->ack_firm ? SSP_ACK_COALESCE_NS : SSP_ACK_DELAY_NS);
+}
+
+/*
+ * When the due screen ack goes (client_ack_later). "At once" (ack_now) is
+ * any time already past: the first frame's.
+ */
+static uint64_t
+client_ack_time(const struct ssp_client *c)
+{
+	if (c->ack_now)
+		return (c->ack_first_ns);
+	return (c->ack_first_ns + (c->ack_flow && !c->ack_firm ?
+	    SSP_ACK_COALESCE_NS : SSP_ACK_DELAY_NS));
 }
 
 /*
@@ -578,8 +585,8 @@ client_deadline(const struct ssp_client *c, uint64_t now)
 	t = client_heartbeat_time(c, now);
 	if (c->expect_by != 0 && c->expect_by > now && c->expect_by < t)
 		t = c->expect_by;	/* to switch to probing on time */
-	if (c->ack_due && c->ack_due_ns < t)
-		t = c->ack_due_ns;
+	if (c->ack_due && client_ack_time(c) < t)
+		t = client_ack_time(c);
 	if ((u = client_resend_time(c)) < t)
 		t = u;
 	/* Events the window held back go as soon as it opens. */
@@ -603,7 +610,7 @@ client_due(struct ssp_client *c, uint64_t now)
 		c->backoff++;
 		c->link.counters.retransmits++;
 		client_send_input(c, c->acked, now);
-	} else if (c->ack_due && c->ack_due_ns <= now)
+	} else if (c->ack_due && client_ack_time(c) <= now)
 		client_send(c, c->total, 0, now);
 	else if (client_heartbeat_time(c, now) <= now) {
 		client_send(c, c->total, 1, now);

@@ -53,6 +53,16 @@ struct ssp_server {
 	uint64_t		 sb_total, sb_oldest;
 	int			 sb_behind;	/* a frame could not carry all */
 	/*
+	 * The lines server_sb_target fetched to measure a new state, oldest
+	 * first: the frame server_send makes of that state in the same call
+	 * (fetched_new) carries them, without fetching them again (a
+	 * holder encodes a line on each fetch; its texts last only until
+	 * the call returns).
+	 */
+	struct ssp_line		*fetched;
+	size_t			 nfetched, fetchcap;
+	int			 fetched_new;
+	/*
 	 * Flood deferral: output changes (of the screen or the lines)
 	 * since burst_ns with no pause (server_pause_ns), the last at
 	 * change_ns. sb_deferred: a frame left lines behind because of a
@@ -115,6 +125,7 @@ ssp_server_free(struct ssp_server *s)
 	for (i = 0; i < s->nheld; i++)
 		lnsh__sync_message__free_unpacked(s->held[i], NULL);
 	free(s->diff);
+	free(s->fetched);
 	ssp_link_free(&s->link);
 	free(s);
 }
@@ -396,7 +407,8 @@ ssp_server_input(struct ssp_server *s, const uint8_t *p, size_t len,
     uint64_t now, ssp_event_fn fn, void *arg)
 {
 	Lnsh__SyncMessage	*m;
-	int			 error, held = 0, first = !s->link.heard;
+	int			 error, held = 0;
+	int			 first = s->link.counters.messages_in == 0;
 
 	if ((error = ssp_decode(&s->link, p, len, &m)) != 0)
 		return (error);
@@ -460,6 +472,18 @@ server_flooding(const struct ssp_server *s, uint64_t now)
 	    now - s->burst_ns >= iv);
 }
 
+/* Keeps a line fetched in this call (s->fetched). */
+static void
+server_fetched_add(struct ssp_server *s, const struct ssp_line *l)
+{
+	if (s->nfetched == s->fetchcap) {
+		s->fetchcap = s->fetchcap == 0 ? 64 : s->fetchcap * 2;
+		s->fetched = xreallocarray(s->fetched, s->fetchcap,
+		    sizeof *s->fetched);
+	}
+	s->fetched[s->nfetched++] = *l;
+}
+
 /*
  * How far a new state's scrollback may reach: every line scrolled, unless
  * the lines the base lacks exceed one frame's share; then as many as fit,
@@ -485,6 +509,7 @@ server_sb_target(struct ssp_server *s, uint64_t now, size_t *costp)
 
 	s->sb_behind = 0;
 	s->sb_deferred = 0;
+	s->nfetched = 0;
 	*costp = 0;
 	if (s->line_fn == NULL || s->sb_total < from)
 		return (s->sb_total);
@@ -494,9 +519,10 @@ server_sb_target(struct ssp_server *s, uint64_t now, size_t *costp)
 	 * Until the client is heard from, frames carry the screen alone:
 	 * its first message says whether it takes zframes, and the lines
 	 * (the attach push, up to SSP_SB_FRAME_BYTES of them) wait for it,
-	 * going with the next frame (ssp_server_input).
+	 * going with the next frame (ssp_server_input). Heard: ssp_heard
+	 * counted a message in.
 	 */
-	if (!s->link.heard) {
+	if (s->link.counters.messages_in == 0) {
 		s->sb_behind = 1;
 		return (s->state[0].sb);
 	}
@@ -520,6 +546,8 @@ server_sb_target(struct ssp_server *s, uint64_t now, size_t *costp)
 			*costp = cost;
 			return (num - 1);
 		}
+		l.len = len;
+		server_fetched_add(s, &l);
 		n++;
 		bytes += len;
 		cost += len + SSP_SB_LINE_COST;
@@ -542,10 +570,12 @@ server_snapshot(struct ssp_server *s, uint64_t now)
 	uint64_t		 sb = server_sb_target(s, now, &cost);
 
 	s->dirty = 0;
+	s->fetched_new = 0;
 	if (last->fb != NULL && last->sb == sb && fb_equal(last->fb, s->cur)) {
 		s->echo = 0;
 		return (0);
 	}
+	s->fetched_new = 1;
 	if (s->nstate == SSP_SERVER_STATES)
 		server_drop_state(s, SSP_SERVER_STATES / 2);
 	last = &s->state[s->nstate++];
@@ -559,18 +589,20 @@ server_snapshot(struct ssp_server *s, uint64_t now)
 
 /*
  * Fills a frame's lines: those the newest state has and the base lacks,
- * the newest that fit one frame, oldest first. Returns how many; *lp and
- * *pp are allocated for the caller to free.
+ * the newest that fit one frame, oldest first: for a state just made,
+ * the ones its server_sb_target fetched (fetched: it fitted them in,
+ * from the same base); else fetched again. Returns how many; *lp and *pp
+ * are allocated for the caller to free.
  */
 static size_t
-server_lines(struct ssp_server *s, Lnsh__SyncMessage *m, Lnsh__SyncLine **lp,
-    Lnsh__SyncLine ***pp)
+server_lines(struct ssp_server *s, Lnsh__SyncMessage *m, int fetched,
+    Lnsh__SyncLine **lp, Lnsh__SyncLine ***pp)
 {
 	const struct ssp_sstate	*base = &s->state[0];
 	const struct ssp_sstate	*last = &s->state[s->nstate - 1];
 	struct ssp_line		 l;
 	uint64_t		 lo = base->sb + 1, num;
-	size_t			 n = 0, bytes = 0, i;
+	size_t			 n, bytes = 0, i;
 
 	*lp = NULL;
 	*pp = NULL;
@@ -584,29 +616,41 @@ server_lines(struct ssp_server *s, Lnsh__SyncMessage *m, Lnsh__SyncLine **lp,
 		return (0);
 	if (lo < s->sb_oldest)
 		lo = s->sb_oldest;
-	*lp = xcalloc(SSP_SB_FRAME_LINES, sizeof **lp);
-	*pp = xcalloc(SSP_SB_FRAME_LINES, sizeof **pp);
-	/* Newest first while collecting, so the oldest are what is left. */
-	for (num = last->sb; num >= lo && n < SSP_SB_FRAME_LINES; num--) {
-		if (s->line_fn(s->line_ctx, num, &l) != 0)
-			break;
-		if (l.len > SSP_LINE_MAX)
-			l.len = SSP_LINE_MAX;
-		if (bytes + l.len > SSP_SB_FRAME_BYTES)
-			break;
-		bytes += l.len;
-		lnsh__sync_line__init(&(*lp)[n]);
-		(*lp)[n].has_text = 1;
-		(*lp)[n].text.data = (uint8_t *)(uintptr_t)l.text;
-		(*lp)[n].text.len = l.len;
-		if (l.wrapped) {
-			(*lp)[n].has_wrapped = 1;
-			(*lp)[n].wrapped = 1;
+	if (!fetched) {
+		/* Newest first, so the oldest are what is left. */
+		s->nfetched = 0;
+		for (num = last->sb; num >= lo &&
+		    s->nfetched < SSP_SB_FRAME_LINES; num--) {
+			if (s->line_fn(s->line_ctx, num, &l) != 0)
+				break;
+			if (l.len > SSP_LINE_MAX)
+				l.len = SSP_LINE_MAX;
+			if (bytes + l.len > SSP_SB_FRAME_BYTES)
+				break;
+			bytes += l.len;
+			server_fetched_add(s, &l);
 		}
-		n++;
+		for (i = 0; i < s->nfetched / 2; i++) {
+			l = s->fetched[i];
+			s->fetched[i] = s->fetched[s->nfetched - 1 - i];
+			s->fetched[s->nfetched - 1 - i] = l;
+		}
 	}
-	for (i = 0; i < n; i++)
-		(*pp)[i] = &(*lp)[n - 1 - i];
+	if ((n = s->nfetched) == 0)
+		return (0);
+	*lp = xcalloc(n, sizeof **lp);
+	*pp = xcalloc(n, sizeof **pp);
+	for (i = 0; i < n; i++) {
+		lnsh__sync_line__init(&(*lp)[i]);
+		(*lp)[i].has_text = 1;
+		(*lp)[i].text.data = (uint8_t *)(uintptr_t)s->fetched[i].text;
+		(*lp)[i].text.len = s->fetched[i].len;
+		if (s->fetched[i].wrapped) {
+			(*lp)[i].has_wrapped = 1;
+			(*lp)[i].wrapped = 1;
+		}
+		(*pp)[i] = &(*lp)[i];
+	}
 	m->n_line = n;
 	m->line = *pp;
 	return (n);
@@ -624,7 +668,9 @@ server_send(struct ssp_server *s, uint64_t now)
 	const struct ssp_sstate	*base = &s->state[0];
 	const struct ssp_sstate	*last = &s->state[s->nstate - 1];
 	Lnsh__SyncLine		*lines = NULL, **linep = NULL;
+	int			 fetched = s->fetched_new;
 
+	s->fetched_new = 0;
 	lnsh__sync_message__init(&m);
 	s->ack_due = 0;
 	m.has_ack_num = 1;
@@ -650,7 +696,7 @@ server_send(struct ssp_server *s, uint64_t now)
 		m.body_case = LNSH__SYNC_MESSAGE__BODY_SCREEN;
 		m.screen.data = s->diff;
 		m.screen.len = s->difflen;
-		server_lines(s, &m, &lines, &linep);
+		server_lines(s, &m, fetched, &lines, &linep);
 		s->link.counters.messages_out++;
 	}
 	(void)ssp_emit(&s->link, &m, now);

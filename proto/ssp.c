@@ -186,7 +186,6 @@ ssp_heard(struct ssp_link *l, const Lnsh__SyncMessage *m, uint64_t now)
 
 	if (now > l->last_heard)
 		l->last_heard = now;
-	l->heard = 1;
 	if (m->has_timestamp) {
 		l->peer_ts = m->timestamp;
 		l->peer_ts_at = now;

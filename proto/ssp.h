@@ -248,7 +248,6 @@ struct ssp_link {
 	int			 peer_ts_held;	/* not echoed yet */
 	uint64_t		 last_heard;
 	uint64_t		 last_tx;
-	int			 heard;		/* a valid message came */
 	int			 zaccept;	/* we take zframes (client) */
 	int			 zpeer;		/* the peer said it does */
 	void			*zc, *zd;	/* ZSTD_CCtx, ZSTD_DCtx */

@@ -122,6 +122,18 @@ link_note_z(struct world *w, const uint8_t *p, size_t len)
 	lnsh__sync_message__free_unpacked(m, NULL);
 }
 
+/* Packs a message into a new buffer; its length in *len. */
+static uint8_t *
+pack_msg(const Lnsh__SyncMessage *m, size_t *len)
+{
+	uint8_t	*p;
+
+	*len = lnsh__sync_message__get_packed_size(m);
+	p = xmalloc(*len + 1);
+	lnsh__sync_message__pack(m, p);
+	return (p);
+}
+
 /* An old client's message: the same without accept_zstd. */
 static uint8_t *
 link_strip_accept(const uint8_t *p, size_t *len)
@@ -132,9 +144,7 @@ link_strip_accept(const uint8_t *p, size_t *len)
 	m = lnsh__sync_message__unpack(NULL, *len, p);
 	assert_non_null(m);
 	m->has_accept_zstd = 0;
-	*len = lnsh__sync_message__get_packed_size(m);
-	q = xmalloc(*len + 1);
-	lnsh__sync_message__pack(m, q);
+	q = pack_msg(m, len);
 	lnsh__sync_message__free_unpacked(m, NULL);
 	return (q);
 }
@@ -546,20 +556,24 @@ test_paste(void **state)
 	world_free(w);
 }
 
-/* Ctrl-C typed during a flood reaches the server within a few RTTs. */
-static void
-test_ctrl_c_in_flood(void **state)
+/*
+ * Ctrl-C typed into a flood (the 1000th of `frames` updates, 0.5 ms
+ * apart, after `settle`) on a link of `loss` percent and one-way `delay`:
+ * how long it took to reach the server.
+ */
+static uint64_t
+ctrl_c_latency(uint64_t seed, int loss, uint64_t delay, uint64_t settle,
+    int frames)
 {
 	struct world	*w;
-	uint64_t	 sent = 0;
+	uint64_t	 sent = 0, took;
 	uint8_t		 ctrl_c = 3;
 	int		 i;
 
-	(void)state;
-	w = world_new(17, 0, 0, 50 * MS, 0);
+	w = world_new(seed, loss, 0, delay, 0);
 	w->key_watch = 3;
-	run(w, w->now + SEC);
-	for (i = 0; i < 2000; i++) {
+	run(w, w->now + settle);
+	for (i = 0; i < frames; i++) {
 		scribble(w);
 		if (i == 1000) {
 			sent = w->now;
@@ -569,38 +583,30 @@ test_ctrl_c_in_flood(void **state)
 		run(w, w->now + MS / 2);
 	}
 	assert_true(w->key_at != 0);
-	/* One way is 50 ms; allow nothing for pacing. */
-	assert_true(w->key_at - sent <= 51 * MS);
+	took = w->key_at - sent;
 	world_free(w);
+	return (took);
+}
+
+/* Ctrl-C typed during a flood reaches the server within a few RTTs. */
+static void
+test_ctrl_c_in_flood(void **state)
+{
+	(void)state;
+	/* One way is 50 ms; allow nothing for pacing. */
+	assert_true(ctrl_c_latency(17, 0, 50 * MS, SEC, 2000) <= 51 * MS);
 }
 
 /* Same, at 30% loss: within a bounded time still. */
 static void
 test_ctrl_c_lossy(void **state)
 {
-	struct world	*w;
-	uint64_t	 sent = 0;
-	uint8_t		 ctrl_c = 3;
-	int		 i, trial;
+	int	 trial;
 
 	(void)state;
-	for (trial = 0; trial < 5; trial++) {
-		w = world_new(100 + trial, 30, 0, 100 * MS, 0);
-		w->key_watch = 3;
-		run(w, w->now + 2 * SEC);
-		for (i = 0; i < 4000; i++) {
-			scribble(w);
-			if (i == 1000) {
-				sent = w->now;
-				assert_int_equal(ssp_client_send_keys(w->cl,
-				    &ctrl_c, 1, w->now), 0);
-			}
-			run(w, w->now + MS / 2);
-		}
-		assert_true(w->key_at != 0);
-		assert_true(w->key_at - sent <= 1500 * MS);
-		world_free(w);
-	}
+	for (trial = 0; trial < 5; trial++)
+		assert_true(ctrl_c_latency(100 + trial, 30, 100 * MS, 2 * SEC,
+		    4000) <= 1500 * MS);
 }
 
 /* Once converged and idle, about one packet each way every 3 s. */
@@ -774,6 +780,7 @@ struct sbsrc {
 	uint64_t	 streak;	/* delivered since the last skip */
 	size_t		 max_batch;
 	int		 in_order;
+	uint64_t	 fetches;	/* sb_fetch calls that gave a line */
 };
 
 /* ssp_line_fn: line num while the ring holds it. */
@@ -791,6 +798,7 @@ sb_fetch(void *arg, uint64_t num, struct ssp_line *l)
 	l->text = sb->text[num % (SSP_SB_FRAME_LINES + 1)];
 	l->len = (size_t)n;
 	l->wrapped = (num % 7) == 0;
+	sb->fetches++;
 	return (0);
 }
 
@@ -880,6 +888,46 @@ test_sb_complete(void **state)
 		assert_true(sb.max_batch <= SSP_SB_FRAME_LINES);
 		world_free(w);
 	}
+}
+
+/*
+ * Each line a frame carries is fetched once for it: the server measures
+ * the lines a new state can carry and sends those, rather than fetching
+ * them again (a holder encodes a line on each fetch). On a clean link
+ * (no resend) the fetches are the lines the frames carried (a line goes
+ * again until a frame carrying it is acked) plus, per frame, at most the
+ * one that did not fit. Plain frames (an old client) to count the lines.
+ */
+static void
+test_sb_fetched_once(void **state)
+{
+	struct sbsrc	 sb;
+	struct world	*w;
+	uint64_t	 frames;
+	int		 i;
+
+	(void)state;
+	memset(&sb, 0, sizeof sb);
+	sb.cap = 100000;
+	w = world_new(7, 0, 0, 10 * MS, 0);
+	w->old_client = 1;
+	sb_attach(w, &sb, 0);
+	run(w, w->now + SEC);
+	for (i = 0; i < 100; i++) {
+		sb_scroll(w, &sb, 1 + rnd(w) % 40);
+		run(w, w->now + 60 * MS);
+	}
+	/* And a backlog of several frames' worth, after a pause. */
+	run(w, w->now + SEC);
+	sb_scroll(w, &sb, 3 * SSP_SB_FRAME_LINES);
+	heal_and_check(w);
+	assert_true(sb.in_order);
+	assert_int_equal(sb.got, sb.total);
+	assert_int_equal(w->z_s2c, 0);
+	assert_int_equal(ssp_server_counters(w->srv)->retransmits, 0);
+	frames = ssp_server_counters(w->srv)->messages_out;
+	assert_true(sb.fetches <= w->plain_lines_s2c + frames);
+	world_free(w);
 }
 
 /*
@@ -1310,6 +1358,23 @@ put_at(struct world *w, int x, int y, uint8_t ch)
 }
 
 /*
+ * The program on the server writes ch at (x, y) and nothing more for
+ * 100 ms: the one frame that makes went this long after the write.
+ */
+static uint64_t
+put_frame_after(struct world *w, int x, int y, uint8_t ch)
+{
+	uint64_t	 at;
+
+	w->nframe = 0;
+	put_at(w, x, y, ch);
+	at = w->now;
+	run(w, at + 100 * MS);
+	assert_int_equal(w->nframe, 1);
+	return (w->frame_at[0] - at);
+}
+
+/*
  * An echo goes at once: a change within SSP_ECHO_NS of a key, after
  * quiet, is sent when it happens, not SSP_COLLECT_NS later, so the key
  * shows one RTT plus the echo's own delay after it was typed. Output that
@@ -1363,19 +1428,9 @@ test_echo_at_once(void **state)
 	/* A slow echo, and output with no key, are collected. */
 	type_key(w, 'z');
 	run(w, w->now + SSP_ECHO_NS + MS);
-	w->nframe = 0;
-	put_at(w, 0, 3, 'z');
-	at = w->now;
-	run(w, at + 100 * MS);
-	assert_int_equal(w->nframe, 1);
-	assert_int_equal(w->frame_at[0], at + SSP_COLLECT_NS);
+	assert_int_equal(put_frame_after(w, 0, 3, 'z'), SSP_COLLECT_NS);
 	run(w, w->now + 200 * MS);
-	w->nframe = 0;
-	put_at(w, 0, 4, 'q');
-	at = w->now;
-	run(w, at + 100 * MS);
-	assert_int_equal(w->nframe, 1);
-	assert_int_equal(w->frame_at[0], at + SSP_COLLECT_NS);
+	assert_int_equal(put_frame_after(w, 0, 4, 'q'), SSP_COLLECT_NS);
 
 	/*
 	 * Keys typed into a flood: the output never pauses, so no echo goes
@@ -1432,18 +1487,14 @@ test_sb_bounds(void **state)
 	m.sb_total = 1;
 	m.n_line = 1;
 	m.line = lp;
-	len = lnsh__sync_message__get_packed_size(&m);
-	p = xmalloc(len);
-	lnsh__sync_message__pack(&m, p);
+	p = pack_msg(&m, &len);
 	r = ssp_client_input(w->cl, p, len, w->now);
 	assert_int_equal(r, LN_E_DROP(LN_DROP_MESSAGE));
 	free(p);
 	/* sb_total below the number of lines carried. */
 	line.text.len = 4;
 	m.sb_total = 0;
-	len = lnsh__sync_message__get_packed_size(&m);
-	p = xmalloc(len);
-	lnsh__sync_message__pack(&m, p);
+	p = pack_msg(&m, &len);
 	r = ssp_client_input(w->cl, p, len, w->now);
 	assert_int_equal(r, LN_E_DROP(LN_DROP_MESSAGE));
 	assert_int_equal(sb.got, 0);
@@ -1453,18 +1504,6 @@ test_sb_bounds(void **state)
 }
 
 /* ----------------------------------------------------------- compression */
-
-/* Packs a message into a new buffer; its length in *len. */
-static uint8_t *
-pack_msg(const Lnsh__SyncMessage *m, size_t *len)
-{
-	uint8_t	*p;
-
-	*len = lnsh__sync_message__get_packed_size(m);
-	p = xmalloc(*len + 1);
-	lnsh__sync_message__pack(m, p);
-	return (p);
-}
 
 /* A message whose only field is zframe = z. */
 static uint8_t *
@@ -1706,7 +1745,7 @@ test_z_bomb(void **state)
 	free(raw);
 	free(scr);
 	free(big);
-	assert_int_equal(ssp_client_screen_num(w->cl) != 99, 1);
+	assert_int_not_equal(ssp_client_screen_num(w->cl), 99);
 	heal_and_check(w);
 	world_free(w);
 }
@@ -1815,15 +1854,20 @@ test_z_garbage(void **state)
 	heal_and_check(w);
 
 	/*
-	 * Every single byte flipped: dropped, or taken if still valid (the
-	 * frame has no checksum: the channel authenticates what arrives, so
-	 * a flipped literal is a screen a server could have sent).
+	 * Every single byte flipped: dropped and counted, or taken if still
+	 * valid (the frame has no checksum: the channel authenticates what
+	 * arrives, so a flipped literal is a screen a server could have
+	 * sent).
 	 */
 	for (i = 0; i < zlen; i++) {
 		z[i] ^= 0x5a;
 		m = zmsg(z, zlen, &mlen);
+		drops = ln_drops_total(c);
 		r = ssp_client_input(w->cl, m, mlen, w->now);
-		assert_true(r == 0 || r == 1 || r < 0);
+		if (r < 0)
+			assert_int_equal(ln_drops_total(c), drops + 1);
+		else
+			assert_true(r == 0 || r == 1);
 		free(m);
 		z[i] ^= 0x5a;
 	}
@@ -1849,6 +1893,7 @@ main(void)
 		cmocka_unit_test(test_misdirected),
 		cmocka_unit_test(test_sb_complete),
 		cmocka_unit_test(test_sb_split),
+		cmocka_unit_test(test_sb_fetched_once),
 		cmocka_unit_test(test_sb_evicted),
 		cmocka_unit_test(test_sb_attach_push),
 		cmocka_unit_test(test_sb_bounds),
