@@ -9,40 +9,15 @@
 . "$(dirname "$0")/roam-lib.sh"
 roam_setup fault-link-cut
 
-# status KEY: one value of `lnshd status`.
-status() {
-	"$LNSHD" status --single-user --state-dir "$STATE" |
-	    awk -v k="$1" '$1 == k { print $2; exit }'
-}
-
 # The session prints a line every 100 ms.
 tm send-keys -t a 'while :; do echo tick; sleep 0.1; done' Enter
 wait_screen 10 a '^tick$'
 ip -n "$NS_C" link set "$CDEV" down || fail "link down"
-t0=$(ms_now)
-tx0=$(status tx_packets)
-# Polled every 0.25 s until tx_packets has not moved for 3 s, at most
-# 25 s: the time of its last change is when lnshd stopped sending.
-last=$t0
-txl=$tx0
-while :; do
-	lnsh_tick; lnsh_tick; lnsh_tick; lnsh_tick; lnsh_tick
-	now=$(ms_now)
-	tx=$(status tx_packets)
-	if [ "$tx" != "$txl" ]; then
-		txl=$tx
-		last=$now
-	fi
-	[ $((now - last)) -ge 3000 ] && break
-	[ $((now - t0)) -ge 25000 ] &&
-	    fail "lnshd still sends 25 s after the link went down"
-done
-[ "$txl" -gt "$tx0" ] ||
-    fail "lnshd sent nothing after the link went: the test sees nothing"
-stop=$((last - t0))
+tx_stops "the link went down"
+stop=$TX_STOP_MS
 [ "$stop" -le 11000 ] ||
     fail "lnshd sent for $stop ms after the link went down"
-echo "link cut: lnshd sent $((txl - tx0)) packets, the last $stop ms" \
+echo "link cut: lnshd sent $TX_SENT packets, the last $stop ms" \
     "after the link went down (bound 10 s, SSP_ACTIVE_RETRY_NS)"
 ip -n "$NS_C" link set "$CDEV" up || fail "link up"
 tm send-keys -t a C-c

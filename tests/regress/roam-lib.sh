@@ -5,10 +5,9 @@
 #
 #   roam_setup NAME   namespaces, link, lnshd in $NS_S, hosts line "mini"
 #   cns CMD...        CMD in the client's namespace
-#   ms_now            milliseconds, for the printed measurements
 #
-# and verbs-lib.sh's tm, screen_has, screen_lacks and wait_screen (the
-# test's tmux server runs in the client's namespace). bench/hostile.sh
+# and verbs-lib.sh's ms_now, tm, screen_has, screen_lacks and wait_screen
+# (the test's tmux server runs in the client's namespace). bench/hostile.sh
 # builds on the two parts of roam_setup (Linux only, root):
 #
 #   netns_pair NET    namespaces $NS_C and $NS_S joined by a veth pair,
@@ -110,10 +109,4 @@ netns_daemon() {
 
 cns() {
 	ip netns exec "$NS_C" "$@"
-}
-
-# ms_now: wall-clock milliseconds. GNU date's %N: these tests need Linux
-# network namespaces and skip everywhere else.
-ms_now() {
-	echo $(( $(date +%s%N) / 1000000 ))	# portable: Linux-only test
 }

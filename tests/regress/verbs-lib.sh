@@ -25,6 +25,10 @@
 #                         `lnsh attach mini NAME --no-create` in a pty until
 #                         it ends (15 s at most), what it showed in OUT;
 #                         true if it exited CODE
+#   lnshd_status KEY      one value of the test's lnshd's `lnshd status`
+#   tx_stops WHAT         waits until lnshd stops sending (after WHAT, for
+#                         the failures); $TX_STOP_MS and $TX_SENT
+#   ms_now                wall-clock milliseconds
 #
 # For the tests that drive lnsh in tmux panes (tests/regress/roam-lib.sh,
 # tests/e2e/attach-lib.sh), with $TM_SOCK naming the test's tmux server and
@@ -166,6 +170,52 @@ _, st = os.waitpid(pid, 0)
 open(path, "wb").write(out)
 sys.exit(0 if os.WEXITSTATUS(st) == code else 1)
 PYEOF
+}
+
+# lnshd_status KEY: the value of KEY in `lnshd status` of the test's lnshd.
+lnshd_status() {
+	"$LNSHD" status --single-user --state-dir "$STATE" |
+	    awk -v k="$1" '$1 == k { print $2; exit }'
+}
+
+# ms_now: wall-clock milliseconds: GNU date's %N, else python3 (macOS's
+# date has no %N).
+ms_now() {
+	mn_t=$(date +%s%N 2>/dev/null)	# portable: python3 below if no %N
+	case $mn_t in
+	''|*[!0-9]*)
+		"$PY" -c 'import time; print(int(time.time() * 1000))' ;;
+	*)	echo $((mn_t / 1000000)) ;;
+	esac
+}
+
+# tx_stops WHAT: after WHAT (a client gone silent), polls lnshd's
+# tx_packets every 0.25 s until it has not moved for 3 s, at most 25 s:
+# the time of its last change is when lnshd stopped sending. Sets
+# $TX_STOP_MS (that time, in ms from the call) and $TX_SENT (the packets
+# sent meanwhile). Fails if lnshd still sends after 25 s, or sent nothing
+# at all (then the test would see nothing).
+tx_stops() {
+	ts_t0=$(ms_now)
+	ts_tx0=$(lnshd_status tx_packets)
+	ts_last=$ts_t0
+	ts_txl=$ts_tx0
+	while :; do
+		lnsh_tick; lnsh_tick; lnsh_tick; lnsh_tick; lnsh_tick
+		ts_now=$(ms_now)
+		ts_tx=$(lnshd_status tx_packets)
+		if [ "$ts_tx" != "$ts_txl" ]; then
+			ts_txl=$ts_tx
+			ts_last=$ts_now
+		fi
+		[ $((ts_now - ts_last)) -ge 3000 ] && break
+		[ $((ts_now - ts_t0)) -ge 25000 ] &&
+		    fail "lnshd still sends 25 s after $1"
+	done
+	[ "$ts_txl" -gt "$ts_tx0" ] ||
+	    fail "lnshd sent nothing after $1: the test sees nothing"
+	TX_STOP_MS=$((ts_last - ts_t0))
+	TX_SENT=$((ts_txl - ts_tx0))
 }
 
 # tm ARGS...: tmux on the test's private server $TM_SOCK.
