@@ -9,14 +9,6 @@
 . "$(dirname "$0")/attach-lib.sh"
 attach_setup attach-resume
 
-STATUS_ARGS="--single-user --state-dir $STATE"
-
-# tx_bytes: what the running lnshd has sent, all peers, from its status.
-tx_bytes() {
-	"$LNSHD" status $STATUS_ARGS 2>/dev/null |
-	    sed -n 's/^tx_bytes \([0-9][0-9]*\)$/\1/p'
-}
-
 # keys_are S: the session's key log holds exactly S.
 keys_are() {
 	[ "$(cat "$T/keys" 2>/dev/null)" = "$1" ]
@@ -49,23 +41,18 @@ wait_for 10 keys_are k ||
     fail "a key typed before the restart: '$(cat "$T/keys")', want 'k'"
 
 # --- kill -9 of lnshd; keys typed while none runs.
-kill -9 "$DAEMON_PID"
-wait_exit 10 "$DAEMON_PID" || fail "lnshd did not die"
+daemon_kill
 KEYS=typed-while-down-0123456789
 tm send-keys -t a -l "$KEYS"
 # lnsh holds them (no lnshd to take them): none may have arrived.
 keys_are k || fail "keys arrived with no lnshd: $(cat "$T/keys")"
 KEYS=k$KEYS
 
-spawn lnshd2 "$LNSHD" --single-user --state-dir "$STATE" \
-    --listen "127.0.0.1:$PORT" -v
-DAEMON_PID=$LASTPID
-wait_line 10 "$T/lnshd2.err" 'listening on 127\.0\.0\.1' ||
-    fail "the new lnshd did not start"
+daemon_again 2
 wait_for 30 keys_are "$KEYS" || fail "the keys typed while lnshd was" \
     "down did not arrive once within 30 s: '$(cat "$T/keys")'" \
     "(lnshd: $(grep -E 'attach|resum' "$T/lnshd2.err"))"
-resumed=$(tx_bytes)
+resumed=$(lnshd_status tx_bytes)
 [ -n "$resumed" ] || fail "no tx_bytes from lnshd status"
 grep -q 'attached to main, resumed' "$T/lnshd2.err" ||
     fail "the attach was not resumed: $(cat "$T/lnshd2.err")"
@@ -73,14 +60,14 @@ grep -q 'attached to main, resumed' "$T/lnshd2.err" ||
 tm send-keys -t a -l Z
 wait_for 10 keys_are "${KEYS}Z" ||
     fail "keys after the restart: '$(cat "$T/keys")', want '${KEYS}Z'"
-[ -s "$T/a.rc" ] && fail "lnsh exited: $(cat "$T/a.err")"
+still_attached a
 
 # --- the same screen sent whole: a fresh attach of a second client.
-before=$(tx_bytes)
+before=$(lnshd_status tx_bytes)
 attach_pane b mini
 wait_screen 15 b '^logger-42'
 wait_screen 15 b 'YZABCDEFG'
-full=$(($(tx_bytes) - before))
+full=$(($(lnshd_status tx_bytes) - before))
 echo "after the restart: ${resumed} bytes sent until every key arrived" \
     "(resumed); a fresh attach of the same screen: ${full} bytes"
 [ "$resumed" -lt $((full / 4)) ] || fail "the resume sent $resumed bytes," \

@@ -15,12 +15,6 @@ attach_ready a
 ATTACH_COLS=100 ATTACH_ROWS=30 attach_pane b mini
 wait_screen 15 b "$PROMPT_RE"
 
-# ls_is CLIENTS COLS ROWS: lnsh ls --json says so of session main.
-ls_is() {
-	"$LNSH" ls mini --json >"$T/ls.json" 2>"$T/ls.err" || return 1
-	tr -d ' \n' <"$T/ls.json" | grep -q "\"name\":\"main\".*\"clients\":$1,\"cols\":$2,\"rows\":$3,"
-}
-
 # b attached last.
 wait_for 10 ls_is 2 100 30 ||
     fail "lnsh ls does not say 2 clients at 100x30: $(cat "$T/ls.json")"

@@ -32,11 +32,6 @@ wait_for 10 pty_is 30 100 ||
 rm -f "$PAUSE"
 attach_ready a
 
-# ls_is CLIENTS COLS ROWS: lnsh ls --json says so of session main.
-ls_is() {
-	"$LNSH" ls mini --json >"$T/ls.json" 2>"$T/ls.err" || return 1
-	tr -d ' \n' <"$T/ls.json" | grep -q "\"name\":\"main\".*\"clients\":$1,\"cols\":$2,\"rows\":$3,"
-}
 wait_for 10 ls_is 1 100 30 ||
     fail "the resize while connecting was lost: $(cat "$T/ls.json")"
 tm send-keys -t a 'clear; stty size' Enter

@@ -20,29 +20,6 @@
 . "$(dirname "$0")/attach-lib.sh"
 attach_setup fault-lnshd-kill
 
-ms_now() {
-	"$PY" -c 'import time; print(int(time.time() * 1000))'
-}
-tick_file() {
-	cat "$T/tick" 2>/dev/null
-}
-tick_pane() {
-	tm capture-pane -p -t "$1" 2>/dev/null |
-	    sed -n 's/.*tick \([0-9][0-9]*\).*/\1/p' | head -n 1
-}
-pane_past() {
-	pp_v=$(tick_pane "$1")
-	[ -n "$pp_v" ] && [ "$pp_v" -gt "$2" ]
-}
-file_past() {
-	fp_v=$(tick_file)
-	[ -n "$fp_v" ] && [ "$fp_v" -gt "$1" ]
-}
-still_attached() {
-	[ -s "$T/$1.rc" ] && fail "lnsh in $1 exited $(cat "$T/$1.rc"):" \
-	    "$(cat "$T/$1.err")"
-	return 0
-}
 # all_running: the three sessions are listed, running.
 all_running() {
 	"$LNSH" ls mini >"$T/ls.out" 2>"$T/ls.err" || return 1
@@ -63,17 +40,11 @@ N=0
 # dir; then the pane must catch up with no key press, every session must
 # be there. Sets $RECOVERED (ms from the new lnshd's start).
 restart() {
-	kill -9 "$DAEMON_PID" 2>/dev/null
-	kill -CONT "$DAEMON_PID" 2>/dev/null
-	wait_exit 10 "$DAEMON_PID" || fail "$1: lnshd did not die"
+	daemon_kill
 	N=$((N + 1))
-	spawn "lnshd$N" "$LNSHD" --single-user --state-dir "$STATE" \
-	    --listen "127.0.0.1:$PORT" -v
-	DAEMON_PID=$LASTPID
 	rs_t0=$(ms_now)
 	rs_c0=$(tick_file)
-	wait_line 10 "$T/lnshd$N.err" 'lnshd started' ||
-	    fail "$1: the new lnshd did not start"
+	daemon_again "$N"
 	wait_for 30 pane_past a "$rs_c0" || {
 		tm capture-pane -p -t a | sed 's/^/| /'
 		fail "$1: no screen update within 30 s of the restart (pane" \
@@ -91,18 +62,7 @@ expect 0 "$LNSH" new mini other -- /bin/sh
 expect 0 "$LNSH" new mini idle1 -- /bin/sh
 attach_pane a mini main -- /bin/sh
 attach_ready a
-cat >"$T/ticker.sh" <<EOF
-i=0
-while [ -d '$T' ]; do
-	i=\$((i + 1))
-	echo \$i >'$T/tick.n' && mv '$T/tick.n' '$T/tick' || break
-	printf '\\0337\\033[1;60Htick %d\\0338' \$i || break
-	sleep 0.2
-done
-EOF
-tm send-keys -t a "clear; sh '$T/ticker.sh' 2>/dev/null &" Enter
-wait_for 10 file_past 3 || fail "the session's counter did not start"
-wait_for 10 pane_past a 3 || fail "the counter does not show in the pane"
+ticker_start a
 
 # --- flood: kill -9 while the session prints as fast as it can.
 tm send-keys -t a "seq 1 3000000; echo flood-end-\$((40+2))" Enter
@@ -115,10 +75,10 @@ tm send-keys -t a 'clear' Enter
 
 # --- handshake: a second client's initiation reaches a stopped lnshd.
 kill -STOP "$DAEMON_PID" || fail "SIGSTOP lnshd"
-h_sent=$(ms_now)
 attach_pane b mini other --no-create
 # Its initiation is in lnshd's socket when the client has been up a while.
-wait_for 10 sh -c "ps -A -o args= | grep -q '[l]nsh mini other'"
+wait_for 10 sh -c "ps -A -o args= | grep -q '[l]nsh mini other'" ||
+    fail "handshake: the second client does not run: $(cat "$T/b.err")"
 sleep 1	# not a wait for a condition: the initiation's flight time
 restart handshake
 wait_for 30 attach_up b || fail "handshake: the second client did not" \
