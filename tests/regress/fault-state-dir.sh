@@ -36,7 +36,6 @@ fsd_cleanup() {
 }
 trap fsd_cleanup EXIT
 mkdir -m 700 "$STATE"
-own_key
 
 # fill: writes zeros until the tmpfs has no block left.
 fill() {
@@ -78,23 +77,19 @@ a_answers() {
 	grep -Eq '^a +running' "$T/out" || fail "ls ($1): $(cat "$T/out")"
 	kill -0 "$DAEMON_PID" 2>/dev/null || fail "lnshd died ($1)"
 }
-S=$(printf '%s' "$STATE" | sed 's/[.[\*^$]/\\&/g')	# as an ERE
+S_RE=$(printf '%s' "$STATE" | sed 's/[.[\*^$]/\\&/g')	# as an ERE
 
 # --- at start: full (the host key cannot be written), then read-only.
 fill
 start_fails "start, full" \
-    "$S/host_key: .*No space left.*file system is full: free space"
+    "$S_RE/host_key: .*No space left.*file system is full: free space"
 unfill
 mount -o remount,ro "$MNT" || fail "remount ro"
 start_fails "start, read-only" \
-    "$S/[a-z_.]+: .*file system is read-only: make it writable"
+    "$S_RE/[a-z_.]+: .*file system is read-only: make it writable"
 mount -o remount,rw "$MNT" || fail "remount rw"
 # Recovery: the same command now starts.
-lnshd_listen --single-user --state-dir "$STATE" -v
-DAEMON_PID=$LPID
-HOSTKEY=$("$LNSHD" pubkey --single-user --state-dir "$STATE") ||
-    fail "lnshd pubkey"
-echo "mini 127.0.0.1:$PORT $HOSTKEY" >"$LNSH_CONFIG_DIR/hosts"
+verbs_daemon
 expect 0 "$LNSH" new mini a -- /bin/sh
 a_answers start
 
@@ -111,7 +106,7 @@ unfill
 # --- while running, inodes full: a new session's socket cannot be made.
 fill_inodes
 expect 1 "$LNSH" new mini c -- /bin/sh
-grep -Eq "$S/holders/[0-9]+/c: .*file system is full: free space" \
+grep -Eq "$S_RE/holders/[0-9]+/c: .*file system is full: free space" \
     "$T/err" || fail "new, inodes full: $(cat "$T/err")"
 echo "running, inodes full: $(cat "$T/err")"
 a_answers inodes-full
@@ -138,7 +133,7 @@ wait_exit 10 "$DAEMON_PID" || fail "lnshd did not die"
 DAEMON_PID=""
 mount -o remount,ro "$MNT" || fail "remount ro"
 start_fails "sessions running, read-only" \
-    "$S/[a-z_.]+: .*file system is read-only: make it writable"
+    "$S_RE/[a-z_.]+: .*file system is read-only: make it writable"
 for h in $HOLDERS; do
 	kill -0 "$h" 2>/dev/null || fail "holder $h died"
 done
