@@ -15,8 +15,7 @@ expect 0 "$LNSH" new mini a -- /bin/sh
 expect 0 "$LNSH" send mini a 'echo mark-$((6*7))\n'
 wait_for 10 sh -c '"$1" capture mini a 2>/dev/null | grep -q mark-42' sh \
     "$LNSH" || fail "no mark on the screen"
-HPID=$("$LNSHD" status --single-user --state-dir "$STATE" |
-    awk '$1 == "session" && $3 == "a" { print $NF }')
+HPID=$(holder_pid a)
 [ -n "$HPID" ] || fail "no holder pid in lnshd status"
 trap 'kill -CONT "$HPID" 2>/dev/null; verbs_cleanup' EXIT
 

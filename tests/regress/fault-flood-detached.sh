@@ -31,11 +31,6 @@ ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}quarantine_size_mb=1"
 export ASAN_OPTIONS
 verbs_daemon
 
-# holder_pid NAME: the pid of NAME's holder, from `lnshd status`.
-holder_pid() {
-	"$LNSHD" status --single-user --state-dir "$STATE" |
-	    awk -v n="$1" '$1 == "session" && $3 == n { print $NF }'
-}
 # cpu_cs PID: user + system CPU of PID in hundredths of a second:
 # /proc/PID/stat where there is one (Linux, 1/100 s ticks on every
 # Linux this runs on), else ps(1)'s cputime (macOS gives hundredths).

@@ -16,16 +16,6 @@ set -u
 verbs_setup fault-holder-kill
 verbs_daemon
 
-# holder_pid NAME: the pid of NAME's holder, from `lnshd status`.
-holder_pid() {
-	"$LNSHD" status --single-user --state-dir "$STATE" |
-	    awk -v n="$1" '$1 == "session" && $3 == n { print $NF }'
-}
-# ms_now: wall-clock milliseconds (python3: macOS's date has no %N).
-ms_now() {
-	"$PY" -c 'import time; print(int(time.time() * 1000))'
-}
-
 for n in a b c; do
 	expect 0 "$LNSH" new mini "$n" -- /bin/sh
 done

@@ -26,6 +26,7 @@
 #                         it ends (15 s at most), what it showed in OUT;
 #                         true if it exited CODE
 #   lnshd_status KEY      one value of the test's lnshd's `lnshd status`
+#   holder_pid NAME       the pid of session NAME's holder, from it
 #   tx_stops WHAT         waits until lnshd stops sending (after WHAT, for
 #                         the failures); $TX_STOP_MS and $TX_SENT
 #   ms_now                wall-clock milliseconds
@@ -176,6 +177,12 @@ PYEOF
 lnshd_status() {
 	"$LNSHD" status --single-user --state-dir "$STATE" |
 	    awk -v k="$1" '$1 == k { print $2; exit }'
+}
+
+# holder_pid NAME: the pid of NAME's holder, from `lnshd status`.
+holder_pid() {
+	"$LNSHD" status --single-user --state-dir "$STATE" |
+	    awk -v n="$1" '$1 == "session" && $3 == n { print $NF }'
 }
 
 # ms_now: wall-clock milliseconds: GNU date's %N, else python3 (macOS's
