@@ -6,15 +6,14 @@
 # directory that `make bench-*` runs them from) and LNSH_SRCDIR (the tree
 # this file is in), then sources tests/regress/lib.sh and verbs-lib.sh:
 # verbs_setup, mini_daemon (a single-user lnshd on loopback with the
-# hosts line "mini"), own_key, other_key, spawn, wait_for, fail, ... And:
+# hosts line "mini"), own_key, other_key, spawn, wait_for, fail, ms_now,
+# ... And:
 #
 #   HZ                     clock ticks a second, cpu_ticks' unit
 #   cpu_ticks PID...       their user+system CPU so far, in ticks: from
 #                          /proc/PID/stat (Linux), else ps(1)'s time
 #   bench_linux NAME WHAT  exits 77 unless /proc/self/stat is there: the
 #                          bench reads WHAT from /proc (Linux only)
-#   ms_now                 wall-clock milliseconds: GNU date's %N, so only
-#                          in the benches bench_linux guards
 #   drops_moved OLD NEW    the "drop" counters of two saved `lnshd status`
 #                          outputs that moved, one "  drop REASON N" line
 #                          each
@@ -51,11 +50,6 @@ bench_linux() {
 	[ -r /proc/self/stat ] && return 0
 	echo "$1: needs /proc (Linux) for $2" >&2
 	exit 77
-}
-
-# ms_now: wall-clock milliseconds.
-ms_now() {
-	echo $(( $(date +%s%N) / 1000000 ))	# portable: Linux-only benches
 }
 
 # drops_moved OLD NEW: the drop reasons that grew from status file OLD to NEW.
