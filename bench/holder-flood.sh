@@ -11,7 +11,7 @@
 # Prints each run's holder CPU (user + system) and the best: other
 # processes on the machine only ever make a run slower. The CPU is read
 # half a second after the session has exited, so that a build that encodes
-# its scrollback lazily (branch sbrows, sbcopy) has its work counted too.
+# its scrollback lazily has its work counted too.
 # Linux reads it from /proc in clock ticks; elsewhere ps(1) gives whole
 # seconds (bench/lib.sh's cpu_ticks).
 

@@ -1,6 +1,5 @@
 /*
  * client.h: lnsh, the client, prototypes grouped by file.
- * Each section belongs to the file it names; keep edits to your own section.
  */
 #ifndef LNSH_CLIENT_H
 #define LNSH_CLIENT_H

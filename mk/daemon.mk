@@ -1,5 +1,5 @@
 # mk/daemon.mk: lnshd, the daemon (docs/lnshd.md), and its regress tests.
-# Owned by the daemon engineer; included from Makefile.am.
+# Included from Makefile.am.
 
 # proto/rpc.proto, the scripting verbs' requests and replies. Built into
 # lnshd's own library, as mk/client.mk does for lnsh, so that neither

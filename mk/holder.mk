@@ -1,6 +1,6 @@
 # mk/holder.mk: the session holder (lnsh-holder), lnshd's side of the
 # holder socket (libholder.a), the holder protocol schema, holderctl and
-# the holder tests. Owned by the holder engineer; included from Makefile.am.
+# the holder tests. Included from Makefile.am.
 
 # The holder <-> lnshd schema, built like proto/lnsh.proto into its own
 # library (generated code, so no -Werror).

@@ -1,6 +1,6 @@
 # mk/term.mk: the terminal core (framebuffer, screen diff, emulator,
-# scrollback), its unit tests and its benchmark. Owned by the terminal
-# engineer; included from Makefile.am.
+# scrollback), its unit tests and its benchmark. Included from
+# Makefile.am.
 
 # The screen diff schema, built like proto/lnsh.proto into its own library.
 PROTO_SCHEMAS += proto/screen.proto

@@ -1,6 +1,5 @@
 /*
  * server.h: lnshd and the session holder, prototypes grouped by file.
- * Each section belongs to the file it names; keep edits to your own section.
  */
 #ifndef LNSH_SERVER_H
 #define LNSH_SERVER_H
