@@ -322,7 +322,7 @@ test_lastuse(void **state)
 	assert_int_equal(authkeys_note_use(t->base, geteuid(), t->a,
 	    1000 + LN_LASTUSE_EVERY_SEC - 1, NULL), 0);
 	assert_int_equal(stat(path, &st1), 0);
-	assert_true(st0.st_ino == st1.st_ino);	/* not replaced */
+	assert_int_equal(st0.st_ino, st1.st_ino);	/* not replaced */
 	assert_int_equal(authkeys_last_use(t->base, geteuid(), t->a, &when),
 	    0);
 	assert_int_equal(when, 1000);

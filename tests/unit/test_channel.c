@@ -1367,7 +1367,7 @@ test_two_connections(void **state)
 	assert_ptr_not_equal(a->peer, b->peer);
 	assert_memory_equal(chan_peer_key(a->peer), chan_peer_key(b->peer),
 	    LN_KEY_LEN);
-	assert_true(chan_peer_connection_id(a->peer) !=
+	assert_int_not_equal(chan_peer_connection_id(a->peer),
 	    chan_peer_connection_id(b->peer));
 	assert_int_equal(cl_say(a, 1, 100, CHAN_RELIABLE), 0);
 	assert_int_equal(cl_say(b, 2, 100, CHAN_RELIABLE), 0);
@@ -1504,25 +1504,25 @@ test_test_lifetime(void **state)
 	memset(&in, 0, sizeof in);
 	setenv("LNSH_TEST_KEY_LIFETIME_SEC", "6", 1);
 	chan_config_fill(&out, &in);
-	assert_true(out.reject_after_ns == 6 * SEC);
-	assert_true(out.rekey_after_ns == 4 * SEC);
-	assert_true(out.peer_idle_ns == 30 * SEC);
+	assert_int_equal(out.reject_after_ns, 6 * SEC);
+	assert_int_equal(out.rekey_after_ns, 4 * SEC);
+	assert_int_equal(out.peer_idle_ns, 30 * SEC);
 	in.reject_after_ns = 90 * SEC;		/* configured: kept */
 	chan_config_fill(&out, &in);
-	assert_true(out.reject_after_ns == 90 * SEC);
-	assert_true(out.rekey_after_ns == 4 * SEC);
+	assert_int_equal(out.reject_after_ns, 90 * SEC);
+	assert_int_equal(out.rekey_after_ns, 4 * SEC);
 	memset(&in, 0, sizeof in);
 	setenv("LNSH_TEST_KEY_LIFETIME_SEC", "4", 1);	/* below the floor */
 	chan_config_fill(&out, &in);
-	assert_true(out.reject_after_ns == LN_REJECT_AFTER_NS);
+	assert_int_equal(out.reject_after_ns, LN_REJECT_AFTER_NS);
 	setenv("LNSH_TEST_KEY_LIFETIME_SEC", "600", 1);	/* longer: no */
 	chan_config_fill(&out, &in);
-	assert_true(out.reject_after_ns == LN_REJECT_AFTER_NS);
-	assert_true(out.rekey_after_ns == LN_REKEY_AFTER_NS);
-	assert_true(out.peer_idle_ns == LN_PEER_IDLE_NS);
+	assert_int_equal(out.reject_after_ns, LN_REJECT_AFTER_NS);
+	assert_int_equal(out.rekey_after_ns, LN_REKEY_AFTER_NS);
+	assert_int_equal(out.peer_idle_ns, LN_PEER_IDLE_NS);
 	setenv("LNSH_TEST_KEY_LIFETIME_SEC", "6x", 1);
 	chan_config_fill(&out, &in);
-	assert_true(out.reject_after_ns == LN_REJECT_AFTER_NS);
+	assert_int_equal(out.reject_after_ns, LN_REJECT_AFTER_NS);
 	unsetenv("LNSH_TEST_KEY_LIFETIME_SEC");
 	(void)state;
 }

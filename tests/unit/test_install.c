@@ -765,6 +765,9 @@ static void
 test_platform_names(void **state)
 {
 	enum service_platform	p = SERVICE_NONE;
+	const LargestIntegralType platforms[] = {
+		SERVICE_NONE, SERVICE_LAUNCHD, SERVICE_SYSTEMD
+	};
 
 	assert_int_equal(service_platform_parse("launchd", &p), 0);
 	assert_int_equal(p, SERVICE_LAUNCHD);
@@ -777,8 +780,7 @@ test_platform_names(void **state)
 	assert_string_equal(service_file_path(SERVICE_SYSTEMD), UNIT);
 	assert_null(service_file_path(SERVICE_NONE));
 	p = service_os_platform();
-	assert_true(p == SERVICE_NONE || p == SERVICE_LAUNCHD ||
-	    p == SERVICE_SYSTEMD);
+	assert_in_set(p, platforms, 3);
 }
 
 int

@@ -85,7 +85,7 @@ test_text_round_trip(void **state)
 
 	assert_int_equal(key_format(pub, "me@laptop 2026-01-02", text,
 	    sizeof text), 0);
-	assert_int_equal(strncmp(text, "lnsh-x25519 ", 12), 0);
+	assert_memory_equal(text, "lnsh-x25519 ", 12);
 	assert_int_equal(strlen(text), 12 + LN_KEY_B64_LEN + 1 + 20);
 	assert_int_equal(key_parse(text, back, comment, &why), 0);
 	assert_memory_equal(pub, back, LN_KEY_LEN);
@@ -193,7 +193,7 @@ test_fingerprint(void **state)
 	key_fingerprint(a, fa);
 	key_fingerprint(a, fa2);
 	key_fingerprint(b, fb);
-	assert_int_equal(strncmp(fa, "BLAKE2B:", 8), 0);
+	assert_memory_equal(fa, "BLAKE2B:", 8);
 	assert_int_equal(strlen(fa), 8 + 43);
 	assert_null(strchr(fa, '='));
 	assert_string_equal(fa, fa2);

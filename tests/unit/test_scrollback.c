@@ -127,7 +127,7 @@ test_compact(void **state)
 		sb_push(sb, fb->row[0]);
 	}
 	assert_int_equal(sb_count(sb), 10000);
-	assert_true(sb_wrapped(sb, 0) == 0);
+	assert_int_equal(sb_wrapped(sb, 0), 0);
 	fb_free(fb);
 	sb_free(sb);
 }
