@@ -105,7 +105,7 @@ rpc_send(void *arg, const uint8_t *pkt, size_t len)
 	udp_send(&c->u, pkt, len);
 }
 
-/* ops->connected: nothing to do; rpc_wait_reply sends once connected. */
+/* ops->connected: nothing to do; rpc_has_reply sends once connected. */
 static void
 rpc_connected(void *arg, int resumed)
 {

@@ -6,8 +6,8 @@ DISPLAY_SRCS = client/display.c client/tty.c client/locale.c \
 	client/client.h compat/waitfd.c compat/compat.h
 DISPLAY_CPPFLAGS = $(AM_CPPFLAGS) -I$(top_srcdir)/client \
 	-I$(top_srcdir)/server $(CURSES_CFLAGS)
-# display.c includes both proto/term.h and terminfo's <term.h>: proto/ is
-# searched only for quoted includes there, so <term.h> is the system's.
+# proto/ is searched only for quoted includes, so that none of its headers
+# can stand in for a system one such as terminfo's <term.h>.
 DISPLAY_LIB_CPPFLAGS = -iquote $(top_srcdir)/proto -I$(top_builddir)/proto \
 	-I$(top_srcdir)/compat -I$(top_srcdir)/client $(SODIUM_CFLAGS) \
 	$(PROTOBUF_C_CFLAGS) $(CURSES_CFLAGS)

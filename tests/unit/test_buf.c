@@ -78,7 +78,7 @@ test_write_overflow(void **state)
 	assert_null(buf_put_ptr(&w, 1));
 }
 
-/* get_rest hands back everything that is left, in place. */
+/* buf_get_rest hands back everything that is left, in place. */
 static void
 test_rest(void **state)
 {

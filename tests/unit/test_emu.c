@@ -216,7 +216,7 @@ test_decsc_charsets(void **state)
 	emu_free(e);
 }
 
-/* DA and DSR/CPR are answered through reply_fn. */
+/* DA and DSR/CPR are answered through the emu_reply_fn. */
 static void
 test_replies(void **state)
 {

@@ -768,7 +768,7 @@ test_misdirected(void **state)
 
 /* ------------------------------------------------------------ scrollback */
 
-/* The server's scrollback: a ring of sb_cap lines "line N", N = number. */
+/* The server's scrollback: a ring of cap lines "line N", N = number. */
 struct sbsrc {
 	uint64_t	 total;
 	uint64_t	 cap;		/* lines held */
