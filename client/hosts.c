@@ -212,7 +212,6 @@ hosts_entry_make(const char *alias, const char *address, const char *key,
 	return (0);
 }
 
-/* Frees a parsed hosts file. */
 void
 hosts_free(struct hosts *h)
 {

@@ -55,7 +55,6 @@ json_value(struct json *j)
 		j->need_comma[j->depth - 1] = 1;
 }
 
-/* An empty writer. */
 void
 json_init(struct json *j)
 {
@@ -82,7 +81,6 @@ json_open(struct json *j, const char *c)
 	json_puts(j, c);
 }
 
-/* Closes a container. */
 static void
 json_close(struct json *j, const char *c)
 {
@@ -199,7 +197,6 @@ json_cstring(struct json *j, const char *s)
 		json_string(j, s, strlen(s));
 }
 
-/* An integer value. */
 void
 json_int(struct json *j, long long v)
 {
@@ -210,7 +207,6 @@ json_int(struct json *j, long long v)
 	json_puts(j, s);
 }
 
-/* null. */
 void
 json_null(struct json *j)
 {

@@ -77,7 +77,6 @@ predict_new(int mode)
 	return (pr);
 }
 
-/* Frees the engine and its overlay. */
 void
 predict_free(struct predict *pr)
 {
@@ -362,7 +361,6 @@ predict_deadline(const struct predict *pr)
 	return (next);
 }
 
-/* Are predictions shown at all now? */
 static int
 predict_showing(const struct predict *pr, uint64_t now)
 {

@@ -96,7 +96,6 @@ tty_sig_tstp(int sig)
 	errno = saved;
 }
 
-/* SIGWINCH: the size changed. */
 static void
 tty_sig_winch(int sig)
 {
@@ -127,7 +126,6 @@ tty_handle(int sig, void (*fn)(int))
 	(void)sigaction(sig, &sa, NULL);
 }
 
-/* The atexit hook. */
 static void
 tty_atexit(void)
 {

@@ -59,7 +59,6 @@ buf_take(struct buf *b, size_t n)
 	return (p);
 }
 
-/* Reads one byte. */
 int
 buf_get_u8(struct buf *b, uint8_t *v)
 {
@@ -71,7 +70,6 @@ buf_get_u8(struct buf *b, uint8_t *v)
 	return (0);
 }
 
-/* Reads a little-endian 16-bit value. */
 int
 buf_get_u16le(struct buf *b, uint16_t *v)
 {
@@ -83,7 +81,6 @@ buf_get_u16le(struct buf *b, uint16_t *v)
 	return (0);
 }
 
-/* Reads a little-endian 32-bit value. */
 int
 buf_get_u32le(struct buf *b, uint32_t *v)
 {
@@ -96,7 +93,6 @@ buf_get_u32le(struct buf *b, uint32_t *v)
 	return (0);
 }
 
-/* Reads a little-endian 64-bit value. */
 int
 buf_get_u64le(struct buf *b, uint64_t *v)
 {
@@ -141,7 +137,6 @@ buf_get_rest(struct buf *b, size_t *n)
 	return (buf_take(b, left));
 }
 
-/* Writes one byte. */
 int
 buf_put_u8(struct buf *b, uint8_t v)
 {
@@ -153,7 +148,6 @@ buf_put_u8(struct buf *b, uint8_t v)
 	return (0);
 }
 
-/* Writes a little-endian 16-bit value. */
 int
 buf_put_u16le(struct buf *b, uint16_t v)
 {
@@ -166,7 +160,6 @@ buf_put_u16le(struct buf *b, uint16_t v)
 	return (0);
 }
 
-/* Writes a little-endian 32-bit value. */
 int
 buf_put_u32le(struct buf *b, uint32_t v)
 {
@@ -180,7 +173,6 @@ buf_put_u32le(struct buf *b, uint32_t v)
 	return (0);
 }
 
-/* Writes a little-endian 64-bit value. */
 int
 buf_put_u64le(struct buf *b, uint64_t v)
 {
@@ -194,7 +186,6 @@ buf_put_u64le(struct buf *b, uint64_t v)
 	return (0);
 }
 
-/* Copies n bytes in. */
 int
 buf_put_bytes(struct buf *b, const void *in, size_t n)
 {

@@ -168,7 +168,6 @@ srv_heap_add(struct chan_server *srv, struct chan_peer *peer)
 	srv_heap_fix(srv, peer->hidx);
 }
 
-/* Takes a peer out of the heap. */
 static void
 srv_heap_remove(struct chan_server *srv, struct chan_peer *peer)
 {

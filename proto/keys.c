@@ -450,7 +450,6 @@ out:
 	return (r);
 }
 
-/* Derives the public key of a private key. */
 int
 key_public(const uint8_t *priv, uint8_t *pub)
 {
@@ -533,7 +532,6 @@ token_len(const char *s)
 	return (strcspn(s, " \t"));
 }
 
-/* Skips blanks. */
 static const char *
 skip_blank(const char *s)
 {

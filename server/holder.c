@@ -171,7 +171,6 @@ hconn_error(struct hconn *c, uint32_t id, Lnsh__Holder__ErrorCode code,
 	hconn_send(c, &rep);
 }
 
-/* Sends an Ok reply. */
 static void
 hconn_ok(struct hconn *c, uint32_t id)
 {

@@ -239,7 +239,6 @@ lost_next(const struct lnshd *d, uid_t uid, const struct lost *l,
 	return (NULL);
 }
 
-/* How many records user uid has. */
 unsigned
 lost_count_user(const struct lnshd *d, uid_t uid)
 {

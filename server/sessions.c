@@ -496,7 +496,6 @@ session_forget(struct session *s)
 		log_warn("session %s: %s", s->name, holder_conn_error(s->hc));
 }
 
-/* How many sessions a user has. */
 unsigned
 sessions_count_user(struct lnshd *d, uid_t uid)
 {
@@ -754,14 +753,12 @@ session_conn(const struct session *s)
 	return (s->hc);
 }
 
-/* The session's name. */
 const char *
 session_name(const struct session *s)
 {
 	return (s->name);
 }
 
-/* Whose session it is. */
 uid_t
 session_uid(const struct session *s)
 {

@@ -27,14 +27,12 @@ play_emu_input(struct emu *e, const uint8_t *p, size_t len)
 	emu_input(e, p, len);
 }
 
-/* Resizes the emulated screen. */
 void
 play_emu_resize(struct emu *e, int cols, int rows)
 {
 	emu_resize(e, cols, rows);
 }
 
-/* The screen now. */
 const struct fb *
 play_emu_screen(struct emu *e)
 {
@@ -66,7 +64,6 @@ play_emu_scrolled(struct emu *e, uint64_t *seen, play_line_fn fn, void *arg)
 	*seen = total;
 }
 
-/* Frees the emulator. */
 void
 play_emu_free(struct emu *e)
 {

@@ -129,7 +129,6 @@ mkmsg(unsigned num, size_t len, uint8_t *out)
 		out[i] = (uint8_t)(num * 31 + i * 7 + 1);
 }
 
-/* Appends a datagram to a queue. */
 static void
 queue_put(struct queue *q, const uint8_t *d, size_t len)
 {
@@ -310,7 +309,6 @@ duo_new(void)
 	return (p);
 }
 
-/* Frees a pair. */
 static void
 duo_free(struct pair *p)
 {

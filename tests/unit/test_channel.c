@@ -85,7 +85,6 @@ struct test_net {
 	int			 greet_unreliable_rc;
 };
 
-/* Are two addresses the same? */
 static int
 addr_eq(const struct chan_addr *a, const struct chan_addr *b)
 {
@@ -120,7 +119,6 @@ pkt_new(int to, const struct chan_addr *from, const uint8_t *d, size_t len)
 	return (p);
 }
 
-/* Frees a list of datagrams. */
 static void
 pkt_free_list(struct pkt *p)
 {

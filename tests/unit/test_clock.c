@@ -22,7 +22,6 @@
 
 #define SEC	1000000000ULL
 
-/* A raw clock in nanoseconds. */
 static uint64_t
 raw_ns(clockid_t id)
 {

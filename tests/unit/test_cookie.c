@@ -399,7 +399,6 @@ fn_new(void)
 	return (n);
 }
 
-/* Frees it. */
 static void
 fn_free(struct flood_net *n)
 {

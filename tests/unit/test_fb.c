@@ -261,7 +261,6 @@ test_snapshot_cow(void **state)
 	fb_free(fb);
 }
 
-/* A pseudo-random pen. */
 static void
 rand_pen(struct fb_pen *p)
 {

@@ -76,7 +76,6 @@ struct sink {
 	char	 last[64];
 };
 
-/* Records a delivery into a sink. */
 static void
 sink_deliver(void *ctx, const uint8_t *body, size_t len, int reliable)
 {
