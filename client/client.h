@@ -227,9 +227,9 @@ int		 json_rfc3339(int64_t, char *, size_t);
 struct display;
 struct fb;
 struct fb_row;
-/* (fd, TERM or NULL for $TERM, cols, rows, cause). */
-int		 display_new(int, const char *, int, int, struct display **,
-		     char **);
+/* term: NULL for $TERM. */
+int		 display_new(int fd, const char *term, int cols, int rows,
+		     struct display **out, char **cause);
 void		 display_free(struct display *);
 void		 display_resize(struct display *, int, int);
 void		 display_redraw(struct display *);

@@ -136,15 +136,16 @@ struct fb_row	*fb_row_mut(struct fb *, int);
 void		 fb_row_set_comb(struct fb_row *, int, const uint32_t *,
 		     size_t);
 void		 fb_row_clear(struct fb_row *, int, int, uint32_t);
-void		 fb_put(struct fb *, int, int, const uint32_t *, size_t, int,
-		     const struct fb_pen *);
+void		 fb_put(struct fb *fb, int x, int y, const uint32_t *cp,
+		     size_t n, int width, const struct fb_pen *pen);
 void		 fb_put_cp(struct fb *, int, int, uint32_t,
 		     const struct fb_pen *);
 const uint32_t	*fb_cell_comb(const struct fb_row *, const struct fb_cell *);
-void		 fb_erase(struct fb *, int, int, int, int, uint32_t);
-void		 fb_scroll(struct fb *, int, int, int, int, int, int,
-		     uint32_t, void (*)(void *, const struct fb_row *),
-		     void *);
+void		 fb_erase(struct fb *fb, int y0, int y1, int x0, int x1,
+		     uint32_t bg);
+void		 fb_scroll(struct fb *fb, int y0, int y1, int x0, int x1,
+		     int down, int right, uint32_t bg,
+		     void (*push)(void *, const struct fb_row *), void *arg);
 void		 fb_set_altscreen(struct fb *, int);
 void		 fb_set_title(struct fb *, const char *, size_t);
 void		 fb_set_clip(struct fb *, const uint8_t *, size_t);

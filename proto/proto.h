@@ -149,29 +149,32 @@ struct noise_handshake {
 	int			has_s, has_e, has_rs, has_re, has_psk;
 	int			msg_index;	/* next message of the pattern */
 };
-int	 noise_init(struct noise_handshake *, enum noise_pattern,
-	     enum noise_role, const uint8_t *, size_t, const uint8_t *,
-	     const uint8_t *, const uint8_t *);
-int	 noise_init_pub(struct noise_handshake *, enum noise_pattern,
-	     enum noise_role, const uint8_t *, size_t, const uint8_t *,
-	     const uint8_t *, const uint8_t *, const uint8_t *);
+int	 noise_init(struct noise_handshake *hs, enum noise_pattern pattern,
+	     enum noise_role role, const uint8_t *prologue, size_t prologue_len,
+	     const uint8_t *s_priv, const uint8_t *rs, const uint8_t *psk);
+int	 noise_init_pub(struct noise_handshake *hs, enum noise_pattern pattern,
+	     enum noise_role role, const uint8_t *prologue, size_t prologue_len,
+	     const uint8_t *s_priv, const uint8_t *s_pub, const uint8_t *rs,
+	     const uint8_t *psk);
 void	 noise_set_ephemeral(struct noise_handshake *, const uint8_t *);
-int	 noise_write(struct noise_handshake *, const uint8_t *, size_t,
-	     uint8_t *, size_t, size_t *);
-int	 noise_read(struct noise_handshake *, const uint8_t *, size_t,
-	     uint8_t *, size_t, size_t *);
+int	 noise_write(struct noise_handshake *hs, const uint8_t *payload,
+	     size_t plen, uint8_t *out, size_t cap, size_t *outlen);
+int	 noise_read(struct noise_handshake *hs, const uint8_t *msg, size_t len,
+	     uint8_t *payload, size_t pcap, size_t *plen);
 int	 noise_done(const struct noise_handshake *);
 int	 noise_split(struct noise_handshake *, struct noise_cipher *,
 	     struct noise_cipher *);
 void	 noise_wipe(struct noise_handshake *);
-int	 noise_encrypt(struct noise_cipher *, const uint8_t *, size_t,
-	     const uint8_t *, size_t, uint8_t *, size_t, size_t *);
-int	 noise_decrypt(struct noise_cipher *, const uint8_t *, size_t,
-	     const uint8_t *, size_t, uint8_t *, size_t, size_t *);
-int	 noise_seal(const uint8_t *, uint64_t, const uint8_t *, size_t,
-	     const uint8_t *, size_t, uint8_t *);
-int	 noise_open(const uint8_t *, uint64_t, const uint8_t *, size_t,
-	     const uint8_t *, size_t, uint8_t *);
+int	 noise_encrypt(struct noise_cipher *cs, const uint8_t *ad, size_t adlen,
+	     const uint8_t *in, size_t inlen, uint8_t *out, size_t cap,
+	     size_t *outlen);
+int	 noise_decrypt(struct noise_cipher *cs, const uint8_t *ad, size_t adlen,
+	     const uint8_t *in, size_t inlen, uint8_t *out, size_t cap,
+	     size_t *outlen);
+int	 noise_seal(const uint8_t *key, uint64_t n, const uint8_t *ad,
+	     size_t adlen, const uint8_t *in, size_t inlen, uint8_t *out);
+int	 noise_open(const uint8_t *key, uint64_t n, const uint8_t *ad,
+	     size_t adlen, const uint8_t *in, size_t inlen, uint8_t *out);
 void	 noise_hash(const uint8_t *, size_t, const uint8_t *, size_t,
 	     uint8_t *);
 int	 noise_keypair(uint8_t *, uint8_t *);
@@ -197,11 +200,11 @@ struct frag_asm {
 	struct ln_counters	*counters;	/* evictions and timeouts */
 };
 size_t	 frag_count(size_t);
-int	 frag_build(uint64_t, const uint8_t *, size_t, unsigned, uint8_t *,
-	     size_t, size_t *);
+int	 frag_build(uint64_t msg_id, const uint8_t *msg, size_t len,
+	     unsigned index, uint8_t *out, size_t cap, size_t *outlen);
 void	 frag_init(struct frag_asm *, struct ln_counters *);
-int	 frag_input(struct frag_asm *, const uint8_t *, size_t, uint64_t,
-	     uint8_t **, size_t *);
+int	 frag_input(struct frag_asm *a, const uint8_t *frame, size_t len,
+	     uint64_t now, uint8_t **msg, size_t *msglen);
 void	 frag_expire(struct frag_asm *, uint64_t);
 uint64_t frag_deadline(const struct frag_asm *);
 void	 frag_free(struct frag_asm *);
@@ -241,10 +244,10 @@ void	 rel_reset(struct rel *);
 void	 rel_free(struct rel *);
 int	 rel_queue(struct rel *, const uint8_t *, size_t);
 int	 rel_next(struct rel *, uint64_t, uint8_t **, size_t *, uint64_t *);
-int	 rel_wrap(struct rel *, uint64_t, const uint8_t *, size_t, uint8_t **,
-	     size_t *);
-int	 rel_input(struct rel *, const uint8_t *, size_t, uint64_t,
-	     rel_deliver_fn, void *);
+int	 rel_wrap(struct rel *r, uint64_t now, const uint8_t *body, size_t len,
+	     uint8_t **env, size_t *envlen);
+int	 rel_input(struct rel *r, const uint8_t *env, size_t len, uint64_t now,
+	     rel_deliver_fn deliver, void *ctx);
 void	 rel_ack_soon(struct rel *, uint64_t);
 uint64_t rel_deadline(const struct rel *);
 size_t	 rel_unacked(const struct rel *);
@@ -283,30 +286,38 @@ int	 hs_put_noise(struct buf *, struct noise_handshake *, const uint8_t *,
 int	 hs_expects(const struct noise_handshake *, enum noise_pattern,
 	     enum noise_role, int);
 int	 hs_split(struct noise_handshake *, uint8_t *, uint8_t *, uint8_t *);
-int	 hs_read_last(struct noise_handshake *, const uint8_t *, size_t,
-	     uint8_t *, size_t, size_t *, uint8_t *, uint8_t *, uint8_t *);
-int	 hs_write_last(struct noise_handshake *, struct buf *,
-	     const uint8_t *, const uint8_t *, const uint8_t *, size_t, size_t,
-	     uint8_t *, uint8_t *, uint8_t *);
-int	 hs_initiation(struct noise_handshake *, const uint8_t *,
-	     const uint8_t *, uint32_t, const uint8_t *, size_t, uint8_t *,
-	     size_t, size_t *);
-int	 hs_initiation_cookie(struct noise_handshake *, const uint8_t *,
-	     const uint8_t *, uint32_t, const uint8_t *, size_t,
-	     const uint8_t *, uint8_t *, size_t, size_t *);
+int	 hs_read_last(struct noise_handshake *hs, const uint8_t *msg,
+	     size_t msglen, uint8_t *payload, size_t pcap, size_t *plen,
+	     uint8_t *send, uint8_t *recv, uint8_t *remote_static);
+int	 hs_write_last(struct noise_handshake *hs, struct buf *w,
+	     const uint8_t *start, const uint8_t *mac1_key,
+	     const uint8_t *payload, size_t plen, size_t msglen, uint8_t *send,
+	     uint8_t *recv, uint8_t *remote_static);
+int	 hs_initiation(struct noise_handshake *hs, const uint8_t *client_sk,
+	     const uint8_t *server_pk, uint32_t sender_index,
+	     const uint8_t *payload, size_t plen, uint8_t *out, size_t cap,
+	     size_t *outlen);
+int	 hs_initiation_cookie(struct noise_handshake *hs,
+	     const uint8_t *client_sk, const uint8_t *server_pk,
+	     uint32_t sender_index, const uint8_t *payload, size_t plen,
+	     const uint8_t *cookie, uint8_t *out, size_t cap, size_t *outlen);
 int	 hs_initiation_fields(const uint8_t *, size_t, uint32_t *,
 	     const uint8_t **);
 int	 hs_mac2_check(const uint8_t *, const uint8_t *, size_t);
 int	 hs_check_initiation(const uint8_t *, const uint8_t *, size_t);
-int	 hs_consume_initiation(struct noise_handshake *, const uint8_t *,
-	     const uint8_t *, const uint8_t *, const uint8_t *, size_t,
-	     uint32_t *, uint8_t *, uint8_t *, size_t, size_t *);
-int	 hs_response(struct noise_handshake *, uint32_t, uint32_t,
-	     const uint8_t *, const uint8_t *, size_t, uint8_t *, size_t,
-	     size_t *, struct hs_keys *);
-int	 hs_consume_response(struct noise_handshake *, uint32_t,
-	     const uint8_t *, const uint8_t *, size_t, uint8_t *, size_t,
-	     size_t *, struct hs_keys *);
+int	 hs_consume_initiation(struct noise_handshake *hs_out,
+	     const uint8_t *server_sk, const uint8_t *server_pk,
+	     const uint8_t *server_mac1_key, const uint8_t *pkt, size_t len,
+	     uint32_t *sender_index, uint8_t *client_pk_out, uint8_t *payload,
+	     size_t pcap, size_t *plen);
+int	 hs_response(struct noise_handshake *hs, uint32_t sender_index,
+	     uint32_t receiver_index, const uint8_t *client_pk,
+	     const uint8_t *payload, size_t plen, uint8_t *out, size_t cap,
+	     size_t *outlen, struct hs_keys *keys);
+int	 hs_consume_response(struct noise_handshake *hs,
+	     uint32_t expected_local_index, const uint8_t *client_mac1_key,
+	     const uint8_t *pkt, size_t len, uint8_t *payload, size_t pcap,
+	     size_t *plen, struct hs_keys *keys);
 
 /* cookie.c: cookie replies and mac2, the server's defence under load. */
 struct cookie_checker {
@@ -333,8 +344,9 @@ int	 cookie_make(struct cookie_checker *, const struct chan_addr *,
 	     uint64_t, uint8_t *);
 int	 cookie_check_mac2(struct cookie_checker *, const uint8_t *, size_t,
 	     const struct chan_addr *, uint64_t);
-int	 cookie_reply(struct cookie_checker *, const uint8_t *, size_t,
-	     const struct chan_addr *, uint64_t, uint8_t *, size_t, size_t *);
+int	 cookie_reply(struct cookie_checker *cc, const uint8_t *pkt, size_t len,
+	     const struct chan_addr *from, uint64_t now, uint8_t *out,
+	     size_t cap, size_t *outlen);
 struct ratelimit *cookie_source(struct cookie_checker *,
 	     const struct chan_addr *, uint64_t);
 void	 cookie_maker_init(struct cookie_maker *, const uint8_t *);
@@ -358,10 +370,12 @@ struct keypair {
 void	 keypair_init(struct keypair *, const struct hs_keys *, int, uint64_t);
 void	 keypair_wipe(struct keypair *);
 int	 transport_index(const uint8_t *, size_t, uint32_t *);
-int	 transport_seal(struct keypair *, const uint8_t *, size_t, uint64_t,
-	     uint64_t, uint8_t *, size_t, size_t *);
-int	 transport_open(struct keypair *, const uint8_t *, size_t, uint64_t,
-	     uint64_t, uint8_t *, size_t, size_t *);
+int	 transport_seal(struct keypair *kp, const uint8_t *pt, size_t ptlen,
+	     uint64_t now, uint64_t reject_after_ns, uint8_t *out, size_t cap,
+	     size_t *outlen);
+int	 transport_open(struct keypair *kp, const uint8_t *pkt, size_t len,
+	     uint64_t now, uint64_t reject_after_ns, uint8_t *pt, size_t cap,
+	     size_t *ptlen);
 
 /* channel.c: client and server endpoints, sans I/O. */
 #define CHAN_RELIABLE	0x1
@@ -428,8 +442,8 @@ struct chan_server *chan_server_new(const struct chan_config *,
 void	 chan_server_free(struct chan_server *);
 void	 chan_server_input(struct chan_server *, const uint8_t *, size_t,
 	     const struct chan_addr *, uint64_t);
-int	 chan_server_send(struct chan_server *, struct chan_peer *,
-	     const uint8_t *, size_t, int, uint64_t);
+int	 chan_server_send(struct chan_server *srv, struct chan_peer *peer,
+	     const uint8_t *msg, size_t len, int flags, uint64_t now);
 uint64_t chan_server_tick(struct chan_server *, uint64_t);
 void	 chan_server_close(struct chan_server *, struct chan_peer *);
 void	 chan_server_drop(struct chan_server *, struct chan_peer *);
@@ -446,9 +460,9 @@ size_t	 chan_peer_unacked_bytes(const struct chan_peer *);
 void	*chan_peer_data(const struct chan_peer *);
 void	 chan_peer_set_data(struct chan_peer *, void *);
 
-struct chan_client *chan_client_new(const struct chan_config *,
-	     const uint8_t *, const uint8_t *, const char *,
-	     const struct chan_client_ops *, void *);
+struct chan_client *chan_client_new(const struct chan_config *cfg,
+	     const uint8_t *client_sk, const uint8_t *server_pk,
+	     const char *user, const struct chan_client_ops *ops, void *ctx);
 void	 chan_client_free(struct chan_client *);
 int	 chan_client_connect(struct chan_client *, uint64_t);
 void	 chan_client_input(struct chan_client *, const uint8_t *, size_t,
@@ -486,19 +500,20 @@ struct chan_rule {
 	unsigned	states;		/* bit mask of the endpoint's states */
 };
 void	 chan_config_fill(struct chan_config *, const struct chan_config *);
-int	 chan_classify(const uint8_t *, size_t, const struct chan_rule *,
-	     size_t, unsigned, uint8_t *);
+int	 chan_classify(const uint8_t *pkt, size_t len,
+	     const struct chan_rule *rules, size_t nrules, unsigned state,
+	     uint8_t *type);
 void	 chan_link_init(struct chan_link *, struct ln_counters *, uint64_t,
 	     void (*)(void *, const uint8_t *, size_t), void *);
 void	 chan_link_restart(struct chan_link *);
 void	 chan_link_free(struct chan_link *);
 int	 chan_kp_usable(const struct keypair *, uint64_t, uint64_t);
-int	 chan_link_send(struct chan_link *, struct keypair *, const uint8_t *,
-	     size_t, int, uint64_t);
+int	 chan_link_send(struct chan_link *l, struct keypair *kp,
+	     const uint8_t *msg, size_t len, int flags, uint64_t now);
 int	 chan_link_flush(struct chan_link *, struct keypair *, uint64_t);
 int	 chan_link_keepalive(struct chan_link *, struct keypair *, uint64_t);
-int	 chan_link_input(struct chan_link *, const uint8_t *, size_t,
-	     uint64_t, rel_deliver_fn, void *);
+int	 chan_link_input(struct chan_link *l, const uint8_t *plain, size_t len,
+	     uint64_t now, rel_deliver_fn fn, void *arg);
 uint64_t chan_link_deadline(const struct chan_link *, int);
 
 /*
@@ -547,15 +562,15 @@ int	 ln_file_read(const char *, int, uint8_t **, size_t *, char **);
 /* (path, fd, &data, &len, cause): the rest of an open file, as above. */
 int	 ln_fd_read(const char *, int, uint8_t **, size_t *, char **);
 /* (path, data, len, mode, LN_WRITE_* flags, cause): atomic replace. */
-int	 ln_file_write(const char *, const void *, size_t, mode_t, int,
-	     char **);
+int	 ln_file_write(const char *path, const void *data, size_t len,
+	     mode_t mode, int flags, char **cause);
 /* (dir, mode, cause): mkdir -p, new directories get mode. */
 int	 ln_mkdir(const char *, mode_t, char **);
 /* (buf, line, cap): 1 a line, 0 end, <0 bad line (skipped, go on). */
 int	 ln_text_line(struct buf *, char *, size_t);
 /* (text, host, hostcap, &port, default port, &why): ADDRESS[:PORT]. */
-int	 ln_split_hostport(const char *, char *, size_t, uint16_t *,
-	     uint16_t, const char **);
+int	 ln_split_hostport(const char *s, char *host, size_t hostcap,
+	     uint16_t *port, uint16_t defport, const char **why);
 /* (priv, pub): a new pair, LN_KEY_LEN bytes each. */
 int	 key_generate(uint8_t *, uint8_t *);
 /* (priv, pub): pub from priv. */
@@ -594,25 +609,27 @@ void	 pair_mac1_key(const uint8_t *, uint8_t *);
 int	 pair_packet_type(const uint8_t *, size_t);
 int	 pair_packet_index(const uint8_t *, size_t, uint32_t *);
 int	 pair_mac1_ok(const uint8_t *, size_t, const uint8_t *);
-int	 pair_init(struct noise_handshake *, const uint8_t *,
-	     const uint8_t *, const uint8_t *, uint32_t, uint8_t *, size_t,
-	     size_t *);
-int	 pair_consume_init(struct noise_handshake *, const uint8_t *,
-	     const uint8_t *, const uint8_t *, const uint8_t *, size_t,
-	     uint32_t *);
-int	 pair_response(struct noise_handshake *, uint32_t, uint32_t,
-	     const uint8_t *, uint8_t *, size_t, size_t *);
-int	 pair_consume_response(struct noise_handshake *, uint32_t,
-	     const uint8_t *, const uint8_t *, size_t, uint32_t *);
-int	 pair_finish(struct noise_handshake *, uint32_t, const uint8_t *,
-	     const uint8_t *, size_t, uint8_t *, size_t, size_t *,
-	     struct hs_keys *);
-int	 pair_consume_finish(struct noise_handshake *, uint32_t,
-	     const uint8_t *, const uint8_t *, size_t, uint8_t *, size_t,
-	     size_t *, struct hs_keys *);
-int	 pair_result(const struct hs_keys *, const uint8_t *, size_t,
-	     uint8_t *, size_t, size_t *);
-int	 pair_consume_result(const struct hs_keys *, const uint8_t *,
-	     size_t, uint8_t *, size_t, size_t *);
+int	 pair_init(struct noise_handshake *hs, const uint8_t *client_sk,
+	     const uint8_t *psk, const uint8_t *mkey, uint32_t sender_index,
+	     uint8_t *out, size_t cap, size_t *outlen);
+int	 pair_consume_init(struct noise_handshake *hs_out,
+	     const uint8_t *server_sk, const uint8_t *psk, const uint8_t *mkey,
+	     const uint8_t *pkt, size_t len, uint32_t *sender_index);
+int	 pair_response(struct noise_handshake *hs, uint32_t sender_index,
+	     uint32_t receiver_index, const uint8_t *mkey, uint8_t *out,
+	     size_t cap, size_t *outlen);
+int	 pair_consume_response(struct noise_handshake *hs,
+	     uint32_t expected_index, const uint8_t *mkey, const uint8_t *pkt,
+	     size_t len, uint32_t *server_index);
+int	 pair_finish(struct noise_handshake *hs, uint32_t server_index,
+	     const uint8_t *mkey, const uint8_t *payload, size_t plen,
+	     uint8_t *out, size_t cap, size_t *outlen, struct hs_keys *keys);
+int	 pair_consume_finish(struct noise_handshake *hs, uint32_t local_index,
+	     const uint8_t *mkey, const uint8_t *pkt, size_t len,
+	     uint8_t *payload, size_t pcap, size_t *plen, struct hs_keys *keys);
+int	 pair_result(const struct hs_keys *keys, const uint8_t *payload,
+	     size_t plen, uint8_t *out, size_t cap, size_t *outlen);
+int	 pair_consume_result(const struct hs_keys *keys, const uint8_t *pkt,
+	     size_t len, uint8_t *payload, size_t pcap, size_t *plen);
 
 #endif /* LNSH_PROTO_H */

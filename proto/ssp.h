@@ -181,9 +181,9 @@ void	 ssp_server_set_lines(struct ssp_server *, uint64_t, ssp_line_fn,
 /* (total, oldest held, now): lines scrolled off; frames follow. */
 void	 ssp_server_scrolled(struct ssp_server *, uint64_t, uint64_t,
 	     uint64_t);
-/* (msg, len, now, event_fn, ctx): 0, or LN_E_DROP(reason), counted. */
-int	 ssp_server_input(struct ssp_server *, const uint8_t *, size_t,
-	     uint64_t, ssp_event_fn, void *);
+/* 0, or LN_E_DROP(reason), counted; fn(arg, ev) for each event. */
+int	 ssp_server_input(struct ssp_server *s, const uint8_t *p, size_t len,
+	     uint64_t now, ssp_event_fn fn, void *arg);
 uint64_t ssp_server_tick(struct ssp_server *, uint64_t);
 /* The client's latest terminal size: 0 and set, or LN_E_STATE if none. */
 int	 ssp_server_size(const struct ssp_server *, int *, int *);

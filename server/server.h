@@ -119,8 +119,9 @@ struct hsync	*hsync_new(struct event_base *, struct emu *,
 		     const struct hsync_ops *, void *);
 void		 hsync_free(struct hsync *);
 unsigned	 hsync_count(const struct hsync *);
-int		 hsync_attach(struct hsync *, void *, uint32_t, int, int,
-		     const uint8_t *, uint8_t *, int *);
+int		 hsync_attach(struct hsync *hs, void *conn, uint32_t id,
+		     int cols, int rows, const uint8_t *resume, uint8_t *token,
+		     int *resumed);
 void		 hsync_start_sending(struct hsync *, void *, uint32_t);
 void		 hsync_input(struct hsync *, void *, uint32_t,
 		     const uint8_t *, size_t);
@@ -134,8 +135,9 @@ int		 privdrop(const struct passwd *, char *, size_t);
 
 /* unixsock.c: every Unix socket address, checked against sun_path. */
 struct sockaddr_un;
-int		 unixsock_addr(struct sockaddr_un *, const char *,
-		     const char *, const char *, char *, size_t);
+int		 unixsock_addr(struct sockaddr_un *sun, const char *dir,
+		     const char *name, const char *shorten, char *err,
+		     size_t errlen);
 #define UNIXSOCK_SHORTEN_STATE	"the state dir (lnshd --state-dir DIR, " \
     "or state-dir in lnshd.conf)"
 #define UNIXSOCK_SHORTEN_HOLDER	"the state dir (lnshd --state-dir DIR, " \
@@ -227,8 +229,8 @@ struct holder_info {
 };
 void		 holder_info_free(struct holder_info *);
 
-int		 holder_open(const char *, const char *, uid_t,
-		     struct holder_conn **, char *, size_t);
+int		 holder_open(const char *dir, const char *name, uid_t owner,
+		     struct holder_conn **out, char *err, size_t errlen);
 void		 holder_close(struct holder_conn *);
 const char	*holder_conn_error(const struct holder_conn *);
 long		 holder_conn_pid(const struct holder_conn *);
@@ -276,9 +278,11 @@ struct holder_result {
 };
 typedef void (*holder_done_fn)(void *, struct holder_conn *,
     const struct holder_result *);
-int		 holder_open_async(struct event_base *, const char *,
-		     const char *, uid_t, const struct holder_conn_ops *,
-		     void *, holder_open_fn, void *, char *, size_t);
+int		 holder_open_async(struct event_base *base, const char *dir,
+		     const char *name, uid_t owner,
+		     const struct holder_conn_ops *ops, void *arg,
+		     holder_open_fn done, void *done_arg, char *err,
+		     size_t errlen);
 size_t		 holder_async_room(const struct holder_conn *);
 int		 holder_conn_watch(struct holder_conn *, struct event_base *,
 		     const struct holder_conn_ops *, void *);
@@ -291,8 +295,9 @@ int		 holder_async_capture(struct holder_conn *, long, int,
 int		 holder_async_kill(struct holder_conn *, holder_done_fn,
 		     void *);
 /* (client id, cols, rows, resume token or NULL): reply has the token. */
-int		 holder_async_attach(struct holder_conn *, uint32_t, int, int,
-		     const uint8_t *, holder_done_fn, void *);
+int		 holder_async_attach(struct holder_conn *c, uint32_t id,
+		     int cols, int rows, const uint8_t *resume,
+		     holder_done_fn done, void *arg);
 /* (client id, SSP message): no reply; LN_E_FULL when the queue is full. */
 int		 holder_async_sync(struct holder_conn *, uint32_t,
 		     const uint8_t *, size_t);
@@ -350,8 +355,8 @@ int		 sessdir_names(const char *, char ***, size_t *);
 void		 sessdir_free_list(char **, size_t);
 int		 sessdir_spawn(const struct sessdir_spawn *, pid_t *, int *,
 		     char *, size_t);
-int		 sessdir_spawn_start(const struct sessdir_spawn *, pid_t *,
-		     int *, int *, char *, size_t);
+int		 sessdir_spawn_start(const struct sessdir_spawn *sp, pid_t *pid,
+		     int *ready, int *log, char *err, size_t errlen);
 int		 sessdir_spawn_ready(int, char *, size_t);
 
 /*
@@ -461,11 +466,13 @@ struct authkeys {
 /* (path, home, uid, cause): the directory walk alone. */
 int		 authkeys_strict(const char *, const char *, uid_t, char **);
 /* (name for messages, data, len, &out, warn, arg): no file checks. */
-int		 authkeys_parse(const char *, const uint8_t *, size_t,
-		     struct authkeys *, authkeys_warn_fn, void *);
+int		 authkeys_parse(const char *path, const uint8_t *data,
+		     size_t len, struct authkeys *out, authkeys_warn_fn fn,
+		     void *arg);
 /* (path, home, uid, &out, warn, arg, cause): checks, then parses. */
-int		 authkeys_load(const char *, const char *, uid_t, gid_t,
-		     struct authkeys *, authkeys_warn_fn, void *, char **);
+int		 authkeys_load(const char *path, const char *home, uid_t uid,
+		     gid_t gid, struct authkeys *out, authkeys_warn_fn fn,
+		     void *arg, char **cause);
 /* The entry admitting a key or NULL; constant-time compares. */
 const struct authkey *authkeys_find(const struct authkeys *,
 		     const uint8_t *);
@@ -555,13 +562,14 @@ extern const struct lnshd_cmd cmd_uninstall_entry;
 extern const struct lnshd_cmd cmd_service_status_entry;
 int		 lnshd_config(const struct lnshd_opts *, struct config *,
 		     char **, char **);
-int		 lnshd_noargs_config(const struct lnshd_opts *, const char *,
-		     int, char **, struct config *, char **);
+int		 lnshd_noargs_config(const struct lnshd_opts *o,
+		     const char *verb, int argc, char **argv,
+		     struct config *cfg, char **state_dir);
 int		 lnshd_host_key(const char *, int, uint8_t *, uint8_t *,
 		     char **);
 /* (state dir, single user, sk, pk, &fresh: made, not yet written, cause) */
-int		 lnshd_host_key_open(const char *, int, uint8_t *, uint8_t *,
-		     int *, char **);
+int		 lnshd_host_key_open(const char *state_dir, int single_user,
+		     uint8_t *sk, uint8_t *pk, int *fresh, char **cause);
 int		 lnshd_host_key_save(const char *, uint8_t *, uint8_t *,
 		     int *, char **);
 char		*lnshd_first_missing(const char *);
@@ -627,9 +635,10 @@ struct account_check;
 typedef void	(*account_done_fn)(void *, int, const char *);
 int		 account_verdict(const struct paths_user *, const char *,
 		     char *, size_t);
-int		 account_check_start(struct event_base *,
-		     const struct paths_user *, const char *, account_done_fn,
-		     void *, struct account_check **, char **);
+int		 account_check_start(struct event_base *base,
+		     const struct paths_user *u, const char *rhost,
+		     account_done_fn fn, void *arg, struct account_check **out,
+		     char **cause);
 void		 account_check_cancel(struct account_check *);
 
 /* stamps.c: the last accepted initiation timestamp per client key. */
@@ -722,9 +731,9 @@ unsigned	 sessions_count_user(struct lnshd *, uid_t);
 /* sessions_spawn's end: (arg, the session or NULL, error, why). */
 typedef void	(*session_spawned_fn)(void *, struct session *, int,
 		    const char *);
-int		 sessions_spawn(struct lnshd *, const struct paths_user *,
-		     const struct session_new *, session_spawned_fn, void *,
-		     char **);
+int		 sessions_spawn(struct lnshd *d, const struct paths_user *u,
+		     const struct session_new *sn, session_spawned_fn done,
+		     void *arg, char **cause);
 struct holder_conn *session_conn(const struct session *);
 const char	*session_name(const struct session *);
 uid_t		 session_uid(const struct session *);
@@ -748,9 +757,11 @@ struct attach_sess;
 /* (arg, attach or NULL if stopped first, err, cause, token, resumed) */
 typedef void (*attach_ready_fn)(void *, struct attach *, int, const char *,
     const uint8_t *, int);
-struct attach	*attach_start(struct lnshd *, struct client *,
-		     struct chan_peer *, unsigned, struct session *, int, int,
-		     const uint8_t *, attach_ready_fn, void *, const char **);
+struct attach	*attach_start(struct lnshd *d, struct client *c,
+		     struct chan_peer *peer, unsigned id, struct session *s,
+		     int cols, int rows, const uint8_t *resume,
+		     attach_ready_fn ready, void *ready_arg,
+		     const char **cause);
 void		 attach_stop(struct attach *, int);
 void		 attach_input(struct attach *, const uint8_t *, size_t);
 void		 attach_session_sync(struct session *, uint32_t,
@@ -783,15 +794,17 @@ typedef int (*authkeys_user_fn)(const struct paths_user *, void *);
 int		 authkeys_as_user(const struct paths_user *, authkeys_user_fn,
 		     void *);
 /* (user, fn, arg, &pid, &fd, &cause): fn's exit code comes as a byte. */
-int		 authkeys_as_user_start(const struct paths_user *,
-		     authkeys_user_fn, void *, pid_t *, int *, char **);
+int		 authkeys_as_user_start(const struct paths_user *u,
+		     authkeys_user_fn fn, void *arg, pid_t *pidp, int *fdp,
+		     char **cause);
 /* (user, key, comment, warn, arg, &line, &cause); run it as the user. */
-int		 authkeys_add(const struct paths_user *, const uint8_t *,
-		     const char *, authkeys_warn_fn, void *, unsigned *,
-		     char **);
+int		 authkeys_add(const struct paths_user *u, const uint8_t *key,
+		     const char *comment, authkeys_warn_fn fn, void *arg,
+		     unsigned *line, char **cause);
 /* (verb, opts, argc, argv, &user, &comment or NULL, &positionals): */
-int		 authkeys_cmd_args(const char *, const struct lnshd_opts *,
-		     int, char **, struct paths_user *, const char **, int *);
+int		 authkeys_cmd_args(const char *verb, const struct lnshd_opts *o,
+		     int argc, char **argv, struct paths_user *u,
+		     const char **comment, int *npos);
 extern const struct lnshd_cmd cmd_authorize_entry;
 extern const struct lnshd_cmd cmd_authorized_entry;
 extern const struct lnshd_cmd cmd_revoke_entry;
@@ -813,16 +826,20 @@ typedef void (*pair_send_fn)(void *, const struct chan_addr *,
 extern const struct lnshd_cmd cmd_pair_entry;
 char		*pair_dir(const char *);
 int		 pair_dir_prepare(const char *, int, char **);
-int		 pair_codes_load(const char *, uid_t, struct pair_code *, size_t,
-		     size_t *, char **);
-int		 pair_codes_save(const char *, uid_t, const struct pair_code *,
-		     size_t, uint64_t, char **);
-int		 pair_code_store(const char *, uid_t, const uint8_t *, uint64_t,
-		     uint64_t, char **);
+int		 pair_codes_load(const char *state_dir, uid_t uid,
+		     struct pair_code *codes, size_t max, size_t *n,
+		     char **cause);
+int		 pair_codes_save(const char *state_dir, uid_t uid,
+		     const struct pair_code *codes, size_t n, uint64_t wall_sec,
+		     char **cause);
+int		 pair_code_store(const char *state_dir, uid_t uid,
+		     const uint8_t *psk, uint64_t wall_sec, uint64_t ttl_sec,
+		     char **cause);
 void		 pair_open(struct lnshd *);
 void		 pair_close(struct lnshd *);
-void		 pair_input(struct lnshd *, const uint8_t *, size_t,
-		     const struct chan_addr *, uint64_t, pair_send_fn);
+void		 pair_input(struct lnshd *d, const uint8_t *pkt, size_t len,
+		     const struct chan_addr *from, uint64_t now,
+		     pair_send_fn send);
 const struct ln_counters *pair_counters(void);
 
 #endif /* LNSH_SERVER_H */
