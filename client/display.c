@@ -574,9 +574,11 @@ display_text_sgr(struct fb_pen *p, const char *s, const char *end)
 	char	 sep = ';';
 
 	while (s < end && n < 32) {
+		/* After a ':', a subparameter, as the 3 of 4:3 (curly). */
 		sub[n] = sep == ':';
 		val = 0;
 		while (s < end && *s >= '0' && *s <= '9') {
+			/* No SGR value is this large: stop before overflow. */
 			if (val < 100000)
 				val = val * 10 + (*s - '0');
 			s++;
@@ -654,7 +656,7 @@ display_text_sgr(struct fb_pen *p, const char *s, const char *end)
 				*to = FB_COLOR_RGB3(v[i + 2] & 0xff,
 				    v[i + 3] & 0xff, v[i + 4] & 0xff);
 				i += 4;
-			} else
+			} else	/* unknown form: where it ends is unknown */
 				i = n;
 		}
 	}

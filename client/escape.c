@@ -61,6 +61,7 @@ escape_decode(const char *s, uint8_t **out, size_t *outlen, const char **why,
 			d[n++] = '\\';
 			break;
 		case 'x':
+			/* s[i + 2] is read only after a digit, never past NUL. */
 			if ((hi = hexval(s[i + 1])) == -1 ||
 			    (lo = hexval(s[i + 2])) == -1) {
 				*why = "\\x needs two hex digits";

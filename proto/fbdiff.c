@@ -56,6 +56,10 @@ diff_row_encode(struct diff_row *d, const struct fb_row *r, int index)
 	d->msg.index = (uint32_t)index;
 	d->msg.wrapped = r->wrapped ? 1 : 0;
 	end = diff_row_extent(r);
+	/*
+	 * Sized before any run is made: runs point into cps, combcps and
+	 * combp, so these arrays must not move while they fill.
+	 */
 	for (x = 0; x < end; x++) {
 		if ((comb = fb_cell_comb(r, &r->cells[x])) != NULL) {
 			ncomb++;
@@ -74,6 +78,7 @@ diff_row_encode(struct diff_row *d, const struct fb_row *r, int index)
 		const struct fb_cell	*c = &r->cells[x];
 		uint32_t		 attr;
 
+		/* A wide character's second half: FB_WIDE on the first says so. */
 		if (c->attr & FB_CONT)
 			continue;
 		attr = c->attr & (FB_ATTR_MASK | FB_WIDE);
@@ -157,6 +162,12 @@ fb_diff(const struct fb *old, const struct fb *new, uint8_t **out,
 	for (y = 0; y < new->rows; y++) {
 		const struct fb_row	*p = new->row[y];
 
+		/*
+		 * Snapshots share rows and copy one before writing it, so the
+		 * same pointer is the same content: unchanged in place, or a
+		 * move (from is 1-based, 0 meaning none). Only a row that is
+		 * not shared is compared cell by cell, or sent whole.
+		 */
 		if (same_cols && y < old->rows && old->row[y] == p)
 			continue;
 		if (same_cols && (j = diff_find(old, p, y, &hint)) >= 0) {

@@ -306,6 +306,10 @@ sb_push(struct scrollback *sb, const struct fb_row *r)
 		sb->count++;
 	}
 	l = &sb->ring[slot];
+	/*
+	 * Reuse the slot's buffer unless it is too small, or more than twice
+	 * too big: one long line must not keep its memory for good.
+	 */
 	if (l->data == NULL || l->len < sb->scratch.len ||
 	    l->len > 2 * sb->scratch.len + 64) {
 		free(l->data);
