@@ -653,13 +653,6 @@ ssp_client_screen_num(const struct ssp_client *c)
 	return (c->state[c->nstate - 1].num);
 }
 
-/* When the server was last heard from. */
-uint64_t
-ssp_client_last_heard(const struct ssp_client *c)
-{
-	return (c->link.last_heard);
-}
-
 /* How long the server has been silent, once a reply is overdue. */
 uint64_t
 ssp_client_silence(const struct ssp_client *c, uint64_t now)

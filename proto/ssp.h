@@ -220,7 +220,6 @@ int	 ssp_client_send_keys(struct ssp_client *, const uint8_t *, size_t,
 int	 ssp_client_resize(struct ssp_client *, int, int, uint64_t);
 uint64_t ssp_client_tick(struct ssp_client *, uint64_t);
 /* When the last valid message arrived (creation time before any). */
-uint64_t ssp_client_last_heard(const struct ssp_client *);
 /*
  * 0 while the server is answering; once a reply is overdue (a heartbeat
  * or input unanswered for RTO + ack delay), how long since the last one

@@ -29,13 +29,6 @@ log_init(enum config_log_level level)
 	log_level = level;
 }
 
-/* Changes the level later (a reloaded config). */
-void
-log_set_level(enum config_log_level level)
-{
-	log_level = level;
-}
-
 /* Would a line at this level be written? Saves formatting debug lines. */
 int
 log_enabled(enum config_log_level level)

@@ -651,7 +651,6 @@ int		 stamps_ok(const struct stamps *);
 
 /* log.c: levelled lines on stderr. */
 void		 log_init(enum config_log_level);
-void		 log_set_level(enum config_log_level);
 int		 log_enabled(enum config_log_level);
 void		 log_error(const char *, ...)
 		     __attribute__((__format__(__printf__, 1, 2)));
