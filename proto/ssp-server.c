@@ -85,7 +85,6 @@ struct ssp_server {
 	uint64_t		 input_ns;	/* the last delivery; 0: none */
 	Lnsh__SyncMessage	*held[SSP_INPUT_HOLD];	/* past a gap */
 	size_t			 nheld;
-	int			 cols, rows;	/* last resize; 0: none */
 	int			 ack_due;
 	uint64_t		 ack_due_ns;
 };
@@ -326,8 +325,6 @@ server_deliver(struct ssp_server *s, const Lnsh__SyncMessage *m,
 			ev.type = SSP_EV_RESIZE;
 			ev.cols = (int)e->resize->cols;
 			ev.rows = (int)e->resize->rows;
-			s->cols = ev.cols;
-			s->rows = ev.rows;
 		}
 		s->delivered = ev.num;
 		s->input_ns = now;
@@ -855,17 +852,6 @@ ssp_server_tick(struct ssp_server *s, uint64_t now)
 	for (i = 0; (t = server_deadline(s, now)) <= now && i < 8; i++)
 		server_due(s, now);
 	return (t);
-}
-
-/* The client's latest terminal size, once it has sent one. */
-int
-ssp_server_size(const struct ssp_server *s, int *cols, int *rows)
-{
-	if (s->cols == 0)
-		return (LN_E_STATE);
-	*cols = s->cols;
-	*rows = s->rows;
-	return (0);
 }
 
 /* When the client was last heard from. */

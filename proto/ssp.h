@@ -186,7 +186,6 @@ int	 ssp_server_input(struct ssp_server *s, const uint8_t *p, size_t len,
 	     uint64_t now, ssp_event_fn fn, void *arg);
 uint64_t ssp_server_tick(struct ssp_server *, uint64_t);
 /* The client's latest terminal size: 0 and set, or LN_E_STATE if none. */
-int	 ssp_server_size(const struct ssp_server *, int *, int *);
 uint64_t ssp_server_last_heard(const struct ssp_server *);
 uint64_t ssp_server_srtt(const struct ssp_server *);
 /* tx_packets: every message; messages_out: frames; drop[]: by reason. */
