@@ -72,7 +72,7 @@ struct holder_conn {
 	struct event		*reconnect_ev;
 };
 
-/* Frees what holder_info filled in. */
+/* Frees the strings of a holder_info (hc_info_copy made them). */
 void
 holder_info_free(struct holder_info *info)
 {
@@ -569,103 +569,6 @@ hc_info_copy(const Lnsh__Holder__Info *i, struct holder_info *info)
 	info->title = tt_dup(i->title, strlen(i->title), 0);
 }
 
-/* The session's state. consume: a lister shows it (see holder.proto). */
-int
-holder_info(struct holder_conn *c, int consume, struct holder_info *info)
-{
-	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
-	Lnsh__Holder__InfoRequest ir = LNSH__HOLDER__INFO_REQUEST__INIT;
-	Lnsh__Holder__Reply	*rep;
-	int			 r;
-
-	ir.consume = consume != 0;
-	req.msg_case = LNSH__HOLDER__REQUEST__MSG_INFO;
-	req.info = &ir;
-	if ((r = hc_call(c, &req, LNSH__HOLDER__REPLY__MSG_INFO, &rep)) != 0)
-		return (r);
-	hc_info_copy(rep->info, info);
-	lnsh__holder__reply__free_unpacked(rep, NULL);
-	return (0);
-}
-
-/* Types bytes into the session, in chunks of at most HOLDER_MAX_INPUT. */
-int
-holder_input(struct holder_conn *c, const void *data, size_t len)
-{
-	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
-	Lnsh__Holder__Input	 in = LNSH__HOLDER__INPUT__INIT;
-	struct buf		 b;
-	const uint8_t		*chunk;
-	size_t			 n;
-	int			 r;
-
-	buf_reader(&b, data, len);
-	do {
-		n = buf_left(&b) < HOLDER_MAX_INPUT ? buf_left(&b) :
-		    HOLDER_MAX_INPUT;
-		if ((chunk = buf_get_ptr(&b, n)) == NULL)
-			return (LN_E_INVAL);
-		in.data.data = (uint8_t *)(uintptr_t)chunk;
-		in.data.len = n;
-		req.msg_case = LNSH__HOLDER__REQUEST__MSG_INPUT;
-		req.input = &in;
-		if ((r = hc_call(c, &req, LNSH__HOLDER__REPLY__MSG_OK,
-		    NULL)) != 0)
-			return (r);
-	} while (buf_left(&b) > 0);
-	return (0);
-}
-
-/* Resizes the session. */
-int
-holder_resize(struct holder_conn *c, int cols, int rows)
-{
-	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
-	Lnsh__Holder__Resize	rs = LNSH__HOLDER__RESIZE__INIT;
-
-	if (cols < 1 || rows < 1 || cols > HOLDER_MAX_COLS ||
-	    rows > HOLDER_MAX_ROWS)
-		return (LN_E_INVAL);
-	rs.cols = (uint32_t)cols;
-	rs.rows = (uint32_t)rows;
-	req.msg_case = LNSH__HOLDER__REQUEST__MSG_RESIZE;
-	req.resize = &rs;
-	return (hc_call(c, &req, LNSH__HOLDER__REPLY__MSG_OK, NULL));
-}
-
-/*
- * The screen as text (lines of scrollback: 0, -1 for all, or N), with SGR
- * escapes if asked. *text is NUL-terminated, the caller's to free.
- */
-int
-holder_capture(struct holder_conn *c, long lines, int escapes, char **text,
-    size_t *len)
-{
-	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
-	Lnsh__Holder__CaptureRequest cr = LNSH__HOLDER__CAPTURE_REQUEST__INIT;
-	Lnsh__Holder__Reply	*rep;
-	char			*s;
-	int			 r;
-
-	if (lines < -1 || lines > INT32_MAX)
-		return (LN_E_INVAL);
-	cr.scrollback_lines = (int32_t)lines;
-	cr.escapes = escapes != 0;
-	req.msg_case = LNSH__HOLDER__REQUEST__MSG_CAPTURE;
-	req.capture = &cr;
-	if ((r = hc_call(c, &req, LNSH__HOLDER__REPLY__MSG_CAPTURE,
-	    &rep)) != 0)
-		return (r);
-	s = xmalloc(rep->capture->text.len + 1);
-	if (rep->capture->text.len > 0)
-		memcpy(s, rep->capture->text.data, rep->capture->text.len);
-	s[rep->capture->text.len] = '\0';
-	*text = s;
-	*len = rep->capture->text.len;
-	lnsh__holder__reply__free_unpacked(rep, NULL);
-	return (0);
-}
-
 /* Ends the session; returns once the child is gone. */
 int
 holder_kill(struct holder_conn *c)
@@ -1104,7 +1007,7 @@ holder_open_async(struct event_base *base, const char *dir,
 	return (0);
 }
 
-/* Async holder_info(). */
+/* The session's state. consume: a lister shows it (see holder.proto). */
 int
 holder_async_info(struct holder_conn *c, int consume, holder_done_fn done,
     void *arg)
@@ -1118,7 +1021,7 @@ holder_async_info(struct holder_conn *c, int consume, holder_done_fn done,
 	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_INFO, done, arg));
 }
 
-/* Async holder_input(); len at most HOLDER_MAX_INPUT. */
+/* Types bytes into the session; len at most HOLDER_MAX_INPUT. */
 int
 holder_async_input(struct holder_conn *c, const void *data, size_t len,
     holder_done_fn done, void *arg)
@@ -1135,7 +1038,11 @@ holder_async_input(struct holder_conn *c, const void *data, size_t len,
 	return (hc_async(c, &req, LNSH__HOLDER__REPLY__MSG_OK, done, arg));
 }
 
-/* Async holder_capture(); the text is valid during the callback only. */
+/*
+ * The screen as text (lines of scrollback: 0, -1 for all, or N), with SGR
+ * escapes if asked; the NUL-terminated text is valid during the callback
+ * only.
+ */
 int
 holder_async_capture(struct holder_conn *c, long lines, int escapes,
     holder_done_fn done, void *arg)

@@ -202,8 +202,8 @@ int		 holder_run(const struct holder_opts *);
  * set it (ECONNREFUSED: a stale socket) and a message in its err buffer.
  * Callers ignore SIGPIPE.
  *
- * Blocking use (holderctl, kill-all): holder_open(), then the
- * request functions; each exchange (request and reply) ends by one
+ * Blocking use (listing a directory, kill-all): holder_open(), then
+ * holder_kill(); each exchange (request and reply) ends by one
  * deadline, HOLDER_IO_TIMEOUT_SEC on the monotonic clock, however the
  * holder trickles its bytes. Event-loop use (lnshd): holder_open_async(),
  * which waits for nothing, or holder_open() and holder_conn_watch() on a
@@ -236,11 +236,6 @@ const char	*holder_conn_error(const struct holder_conn *);
 long		 holder_conn_pid(const struct holder_conn *);
 const char	*holder_conn_event_method(const struct holder_conn *);
 const char	*holder_conn_term(const struct holder_conn *);
-int		 holder_info(struct holder_conn *, int, struct holder_info *);
-int		 holder_input(struct holder_conn *, const void *, size_t);
-int		 holder_resize(struct holder_conn *, int, int);
-int		 holder_capture(struct holder_conn *, long, int, char **,
-		     size_t *);
 int		 holder_kill(struct holder_conn *);
 
 /* Event-loop use. */

@@ -8,7 +8,8 @@
  * holderctl SOCKDIR peek NAME		(info that consumes nothing)
  * holderctl SOCKDIR send NAME TEXT	(\n \r \t \e \xHH \\ interpreted)
  * holderctl SOCKDIR capture NAME [-a | -S LINES] [-e]
- * holderctl SOCKDIR resize NAME COLS ROWS
+ * holderctl SOCKDIR resize NAME COLS ROWS	(attaches a client of that size,
+ *					as lnshd does, and detaches it)
  * holderctl SOCKDIR kill NAME
  * holderctl SOCKDIR hello NAME VERSION	(raw Hello; prints the answer)
  * holderctl SOCKDIR garbage NAME	(raw junk; the holder must hang up)
@@ -27,6 +28,9 @@
  *	wait until the screen the holder's SSP server synced to us contains
  *	EXPECT (or, for EXPECT "exit:N", the child exits with N); then
  *	print the info
+ *
+ * ls, info, peek, send, capture and resize go through the event-loop API,
+ * as lnshd does, each exchange within HOLDER_IO_TIMEOUT_SEC.
  *
  * new -u USER (as root) spawns the holder as USER; every other verb takes
  * -u USER before the verb's arguments to expect sockets owned by USER.
@@ -157,6 +161,112 @@ unescape(char *s)
 	return ((size_t)(out - s));
 }
 
+/*
+ * One connection through the event-loop API, as lnshd uses it: each verb
+ * queues a request with call_done and waits for it in call_wait.
+ */
+struct call {
+	struct event_base	*base;
+	struct holder_conn	*conn;
+	/* The answer, while it is valid (the request's done callback). */
+	void			(*use)(struct call *,
+				    const struct holder_result *);
+	int			 done;
+	int			 err;
+	char			 why[512];
+};
+
+/* ops->sync: SSP messages for the client resize attached, unread. */
+static void
+call_sync(void *arg, struct holder_conn *c, uint32_t id, const uint8_t *p,
+    size_t len)
+{
+}
+
+/* Puts an open connection on an event loop of its own. */
+static void
+call_watch(struct call *k, struct holder_conn *c)
+{
+	static const struct holder_conn_ops ops = { .sync = call_sync };
+
+	memset(k, 0, sizeof *k);
+	k->conn = c;
+	if ((k->base = event_base_new()) == NULL ||
+	    holder_conn_watch(c, k->base, &ops, k) != 0) {
+		fprintf(stderr, "holderctl: cannot watch a holder\n");
+		exit(1);
+	}
+}
+
+/* holder_done_fn: the answer, used while valid; the wait ends. */
+static void
+call_done(void *arg, struct holder_conn *c, const struct holder_result *res)
+{
+	struct call	*k = arg;
+
+	k->done = 1;
+	k->err = res->err;
+	if (res->err != 0)
+		snprintf(k->why, sizeof k->why, "%s", holder_conn_error(c));
+	else if (k->use != NULL)
+		k->use(k, res);
+	event_base_loopbreak(k->base);
+}
+
+/* The holder did not answer in time. */
+static void
+call_timeout(evutil_socket_t fd, short events, void *arg)
+{
+	struct call	*k = arg;
+
+	k->err = LN_E_SYSTEM;
+	snprintf(k->why, sizeof k->why, "holder did not answer within %d s",
+	    HOLDER_IO_TIMEOUT_SEC);
+	event_base_loopbreak(k->base);
+}
+
+/*
+ * Waits for the answer to the request that queuing returned r for, within
+ * HOLDER_IO_TIMEOUT_SEC, as lnshd's one deadline: 0, or an error that
+ * k->why explains.
+ */
+static int
+call_wait(struct call *k, int r)
+{
+	struct event	*timer;
+	struct timeval	 tv = { HOLDER_IO_TIMEOUT_SEC, 0 };
+
+	if (r != 0) {
+		snprintf(k->why, sizeof k->why, "%s",
+		    holder_conn_error(k->conn));
+		return (r);
+	}
+	k->done = k->err = 0;
+	timer = evtimer_new(k->base, call_timeout, k);
+	evtimer_add(timer, &tv);
+	while (!k->done && k->err == 0)
+		if (event_base_dispatch(k->base) == -1)
+			k->err = LN_E_SYSTEM;
+	event_free(timer);
+	return (k->err);
+}
+
+/* Reports a failed call and exits. */
+static void __attribute__((noreturn))
+call_fail(struct call *k)
+{
+	fprintf(stderr, "holderctl: %s\n", k->why);
+	exit(1);
+}
+
+/* Closes the connection and its loop. */
+static void
+call_close(struct call *k)
+{
+	holder_close(k->conn);
+	event_base_free(k->base);
+}
+
 /* new: spawn a holder for the current user. */
 static int
 cmd_new(const char *dir, int argc, char **argv)
@@ -214,12 +324,25 @@ cmd_new(const char *dir, int argc, char **argv)
 	return (0);
 }
 
+/* ls's line for one session. */
+static void
+ls_line(struct call *k, const struct holder_result *res)
+{
+	const struct holder_info	*info = res->info;
+
+	if (info->exited)
+		printf("%s exited %d %d\n", info->name, info->exit_status,
+		    info->exit_signal);
+	else
+		printf("%s running %ld\n", info->name, info->pid);
+}
+
 /* ls: one line per live session. */
 static int
 cmd_ls(const char *dir)
 {
 	struct holder_conn	*c;
-	struct holder_info	 info;
+	struct call		 k;
 	char			**names, err[512];
 	size_t			 n, i;
 
@@ -231,52 +354,61 @@ cmd_ls(const char *dir)
 		if (holder_open(dir, names[i], owner, &c, err,
 		    sizeof err) != 0)
 			continue;
-		if (holder_info(c, 1, &info) == 0) {
-			if (info.exited)
-				printf("%s exited %d %d\n", info.name,
-				    info.exit_status, info.exit_signal);
-			else
-				printf("%s running %ld\n", info.name, info.pid);
-			holder_info_free(&info);
-		}
-		holder_close(c);
+		call_watch(&k, c);
+		k.use = ls_line;
+		(void)call_wait(&k, holder_async_info(c, 1, call_done, &k));
+		call_close(&k);
 	}
 	sessdir_free_list(names, n);
 	return (0);
+}
+
+/* info / peek's key=value lines. */
+static void
+info_lines(struct call *k, const struct holder_result *res)
+{
+	const struct holder_info	*info = res->info;
+
+	printf("name=%s\nstate=%s\nexit_status=%d\nexit_signal=%d\n"
+	    "pid=%ld\ncols=%d\nrows=%d\nclients=%u\ncreated_ns=%llu\n"
+	    "activity_ns=%llu\ncommand=%s\ntitle=%s\nevent_method=%s\n",
+	    info->name,
+	    info->exited ? "exited" : "running", info->exit_status,
+	    info->exit_signal, info->pid, info->cols, info->rows,
+	    info->clients, (unsigned long long)info->created_ns,
+	    (unsigned long long)info->activity_ns, info->command, info->title,
+	    holder_conn_event_method(k->conn));
 }
 
 /* info / peek: key=value lines. */
 static int
 cmd_info(const char *dir, const char *name, int consume)
 {
-	struct holder_conn	*c = open_session(dir, name);
-	struct holder_info	 info;
+	struct call	k;
 
-	if (holder_info(c, consume, &info) != 0)
-		fail(c);
-	printf("name=%s\nstate=%s\nexit_status=%d\nexit_signal=%d\n"
-	    "pid=%ld\ncols=%d\nrows=%d\nclients=%u\ncreated_ns=%llu\n"
-	    "activity_ns=%llu\ncommand=%s\ntitle=%s\nevent_method=%s\n",
-	    info.name,
-	    info.exited ? "exited" : "running", info.exit_status,
-	    info.exit_signal, info.pid, info.cols, info.rows, info.clients,
-	    (unsigned long long)info.created_ns,
-	    (unsigned long long)info.activity_ns, info.command, info.title,
-	    holder_conn_event_method(c));
-	holder_info_free(&info);
-	holder_close(c);
+	call_watch(&k, open_session(dir, name));
+	k.use = info_lines;
+	if (call_wait(&k, holder_async_info(k.conn, consume, call_done,
+	    &k)) != 0)
+		call_fail(&k);
+	call_close(&k);
 	return (0);
+}
+
+/* capture's text. */
+static void
+capture_text(struct call *k, const struct holder_result *res)
+{
+	fwrite(res->text, 1, res->len, stdout);
 }
 
 /* capture: the screen as text. */
 static int
 cmd_capture(const char *dir, int argc, char **argv)
 {
-	struct holder_conn	*c;
-	char			*text;
-	size_t			 len;
-	long			 lines = 0;
-	int			 ch, escapes = 0;
+	struct call	 k;
+	long		 lines = 0;
+	int		 ch, escapes = 0;
 
 	optind = 1;
 	while ((ch = getopt(argc, argv, "+aS:e")) != -1) {
@@ -294,12 +426,55 @@ cmd_capture(const char *dir, int argc, char **argv)
 			usage();
 		}
 	}
-	c = open_session(dir, argv[0]);
-	if (holder_capture(c, lines, escapes, &text, &len) != 0)
-		fail(c);
-	fwrite(text, 1, len, stdout);
-	free(text);
-	holder_close(c);
+	call_watch(&k, open_session(dir, argv[0]));
+	k.use = capture_text;
+	if (call_wait(&k, holder_async_capture(k.conn, lines, escapes,
+	    call_done, &k)) != 0)
+		call_fail(&k);
+	call_close(&k);
+	return (0);
+}
+
+/* send: types TEXT, in Inputs of at most HOLDER_MAX_INPUT. */
+static int
+cmd_send(const char *dir, const char *name, char *text)
+{
+	struct call	 k;
+	size_t		 len, off = 0, n;
+
+	len = unescape(text);
+	call_watch(&k, open_session(dir, name));
+	do {
+		n = len - off < HOLDER_MAX_INPUT ? len - off :
+		    HOLDER_MAX_INPUT;
+		if (call_wait(&k, holder_async_input(k.conn, text + off, n,
+		    call_done, &k)) != 0)
+			call_fail(&k);
+		off += n;
+	} while (off < len);
+	call_close(&k);
+	return (0);
+}
+
+/*
+ * resize: as lnshd gives a session its client's size: attach a client of
+ * COLS x ROWS (the latest, whose size the session takes), then detach it.
+ * The Info after the detach answers once the holder has done both.
+ */
+static int
+cmd_resize(const char *dir, const char *name, const char *cols,
+    const char *rows)
+{
+	struct call	 k;
+
+	call_watch(&k, open_session(dir, name));
+	if (call_wait(&k, holder_async_attach(k.conn, 1, (int)number(cols),
+	    (int)number(rows), NULL, call_done, &k)) != 0)
+		call_fail(&k);
+	if (holder_async_detach(k.conn, 1, 0) != 0 ||
+	    call_wait(&k, holder_async_info(k.conn, 0, call_done, &k)) != 0)
+		call_fail(&k);
+	call_close(&k);
 	return (0);
 }
 
@@ -777,7 +952,6 @@ main(int argc, char **argv)
 {
 	struct holder_conn	*c;
 	const char		*dir, *verb;
-	size_t			 len;
 
 	struct passwd		*pw;
 
@@ -810,22 +984,10 @@ main(int argc, char **argv)
 		return (cmd_info(dir, argv[0], 0));
 	if (strcmp(verb, "capture") == 0)
 		return (cmd_capture(dir, argc, argv));
-	if (strcmp(verb, "send") == 0 && argc == 2) {
-		c = open_session(dir, argv[0]);
-		len = unescape(argv[1]);
-		if (holder_input(c, argv[1], len) != 0)
-			fail(c);
-		holder_close(c);
-		return (0);
-	}
-	if (strcmp(verb, "resize") == 0 && argc == 3) {
-		c = open_session(dir, argv[0]);
-		if (holder_resize(c, (int)number(argv[1]),
-		    (int)number(argv[2])) != 0)
-			fail(c);
-		holder_close(c);
-		return (0);
-	}
+	if (strcmp(verb, "send") == 0 && argc == 2)
+		return (cmd_send(dir, argv[0], argv[1]));
+	if (strcmp(verb, "resize") == 0 && argc == 3)
+		return (cmd_resize(dir, argv[0], argv[1], argv[2]));
 	if (strcmp(verb, "hello") == 0 && argc == 2)
 		return (cmd_hello(dir, argv[0], argv[1]));
 	if (strcmp(verb, "flood") == 0 && argc == 2)
