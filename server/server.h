@@ -348,8 +348,6 @@ int		 sessdir_prepare(const char *, char *, size_t);
 int		 sessdir_list(const char *, uid_t, char ***, size_t *);
 int		 sessdir_names(const char *, char ***, size_t *);
 void		 sessdir_free_list(char **, size_t);
-int		 sessdir_spawn(const struct sessdir_spawn *, pid_t *, int *,
-		     char *, size_t);
 int		 sessdir_spawn_start(const struct sessdir_spawn *sp, pid_t *pid,
 		     int *ready, int *log, char *err, size_t errlen);
 int		 sessdir_spawn_ready(int, char *, size_t);

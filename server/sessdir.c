@@ -7,12 +7,10 @@
 
 #include <sys/types.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -413,47 +411,4 @@ out:
 			close(lfd[i]);
 	}
 	return (r);
-}
-
-/*
- * sessdir_spawn_start(), then wait (at most HOLDER_IO_TIMEOUT_SEC) for the
- * holder to listen. LN_E_STATE: a session of that name exists. On failure
- * the holder has been reaped and err says why; on success *log reads its
- * stderr (-1 with sp->keep_stderr).
- */
-int
-sessdir_spawn(const struct sessdir_spawn *sp, pid_t *pid, int *log,
-    char *err, size_t errlen)
-{
-	struct pollfd	pfd;
-	pid_t		child;
-	int		fd, lfd, r, status;
-
-	if ((r = sessdir_spawn_start(sp, &child, &fd, &lfd, err,
-	    errlen)) != 0)
-		return (r);
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	while ((r = poll(&pfd, 1, HOLDER_IO_TIMEOUT_SEC * 1000)) == -1 &&
-	    errno == EINTR)
-		;
-	if (r <= 0) {
-		snprintf(err, errlen, "the holder did not start in time");
-		r = LN_E_SYSTEM;
-	} else
-		r = sessdir_spawn_ready(fd, err, errlen);
-	close(fd);
-	if (r != 0) {
-		/* A holder that failed exits at once; one that hangs goes. */
-		if (waitpid(child, &status, WNOHANG) == 0) {
-			kill(child, SIGKILL);
-			(void)waitpid(child, &status, 0);
-		}
-		if (lfd != -1)
-			close(lfd);
-		return (r);
-	}
-	*pid = child;
-	*log = lfd;
-	return (0);
 }

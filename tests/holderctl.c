@@ -44,8 +44,10 @@
 #include <sys/socket.h>
 #include <sys/time.h>
 #include <sys/un.h>
+#include <sys/wait.h>
 
 #include <errno.h>
+#include <poll.h>
 #include <pwd.h>
 #include <signal.h>
 #include <stdio.h>
@@ -267,6 +269,46 @@ call_close(struct call *k)
 	event_base_free(k->base);
 }
 
+/*
+ * sessdir_spawn_start(), then wait (at most HOLDER_IO_TIMEOUT_SEC) for the
+ * holder to listen. LN_E_STATE: a session of that name exists. On failure
+ * the holder has been reaped and err says why.
+ */
+static int
+spawn(const struct sessdir_spawn *sp, pid_t *pid, char *err, size_t errlen)
+{
+	struct pollfd	pfd;
+	pid_t		child;
+	int		fd, lfd, r, status;
+
+	if ((r = sessdir_spawn_start(sp, &child, &fd, &lfd, err,
+	    errlen)) != 0)
+		return (r);
+	pfd.fd = fd;
+	pfd.events = POLLIN;
+	while ((r = poll(&pfd, 1, HOLDER_IO_TIMEOUT_SEC * 1000)) == -1 &&
+	    errno == EINTR)
+		;
+	if (r <= 0) {
+		snprintf(err, errlen, "the holder did not start in time");
+		r = LN_E_SYSTEM;
+	} else
+		r = sessdir_spawn_ready(fd, err, errlen);
+	close(fd);
+	if (r != 0) {
+		/* A holder that failed exits at once; one that hangs goes. */
+		if (waitpid(child, &status, WNOHANG) == 0) {
+			kill(child, SIGKILL);
+			(void)waitpid(child, &status, 0);
+		}
+		if (lfd != -1)
+			close(lfd);
+		return (r);
+	}
+	*pid = child;
+	return (0);
+}
+
 /* new: spawn a holder for the current user. */
 static int
 cmd_new(const char *dir, int argc, char **argv)
@@ -277,7 +319,7 @@ cmd_new(const char *dir, int argc, char **argv)
 	pid_t			 pid;
 	char			*env[16];
 	size_t			 nenv = 0;
-	int			 ch, r, logfd;
+	int			 ch, r;
 
 	memset(&sp, 0, sizeof sp);
 	sp.scrollback = -1;
@@ -316,7 +358,7 @@ cmd_new(const char *dir, int argc, char **argv)
 	sp.pw = pw;
 	sp.dir = dir;
 	sp.keep_stderr = 1;
-	if ((r = sessdir_spawn(&sp, &pid, &logfd, err, sizeof err)) != 0) {
+	if ((r = spawn(&sp, &pid, err, sizeof err)) != 0) {
 		fprintf(stderr, "holderctl: %s\n", err);
 		return (r == LN_E_STATE ? EXIT_EXISTS : 1);
 	}
