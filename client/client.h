@@ -159,8 +159,6 @@ void		 rpc_noanswer_cause(char **, const char *, const char *,
 		     uint64_t, const char *);
 const char	*rpc_gone_why(const char *);	/* "gone: WHY" answers */
 #ifdef PROTOBUF_C_rpc_2eproto__INCLUDED	/* include "rpc.pb-c.h" first */
-int		 rpc_call(const char *, Lnsh__Request *, Lnsh__Reply **,
-		     char **);
 int		 rpc_run(const char *, const char *, Lnsh__Request *,
 		     Lnsh__Reply **);
 int		 rpc_call_wait(const char *, Lnsh__Request *, Lnsh__Reply **,

@@ -287,7 +287,7 @@ rpc_hosts_user(const char *spec, const struct host_entry *e, char **user)
  * The message for "no answer from HOST": lnsh cannot tell why (the server
  * answers nothing it does not accept, by design), so it lists the causes,
  * the likeliest first, each with the check that tells. The one place this
- * text lives: rpc_call and attach both use it.
+ * text lives: rpc_call_wait and attach both use it.
  */
 void
 rpc_noanswer_cause(char **cause, const char *host, const char *addr,
@@ -309,19 +309,10 @@ rpc_noanswer_cause(char **cause, const char *host, const char *addr,
  * Sends req to HOST (an alias, or an address in the hosts file, either
  * optionally as USER@HOST) and waits for its reply. On success *reply is
  * the unpacked Reply, for lnsh__reply__free_unpacked. RPC_E_NOANSWER: no
- * answer in time; any other failure says why in *cause.
- */
-int
-rpc_call(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
-    char **cause)
-{
-	return (rpc_call_wait(spec, req, reply, 0, cause));
-}
-
-/*
- * rpc_call for a request whose answer may take long (lnsh wait): once the
- * request is out, the reply is waited for wait_ms (UINT64_MAX: for ever;
- * 0: the usual deadline). RPC_E_WAITED: no reply in wait_ms.
+ * answer in time; any other failure says why in *cause. For a request
+ * whose answer may take long (lnsh wait), once the request is out, the
+ * reply is waited for wait_ms (UINT64_MAX: for ever; 0: the usual
+ * deadline). RPC_E_WAITED: no reply in wait_ms.
  */
 int
 rpc_call_wait(const char *spec, Lnsh__Request *req, Lnsh__Reply **reply,
@@ -542,9 +533,9 @@ rpc_run_wait(const char *host, const char *name, Lnsh__Request *req,
 
 /*
  * What a long-lived connection (lnsh attach) needs before its handshake,
- * found as rpc_call finds it: HOST's entry and addresses, the client key,
- * the user to be served as and the deadline. The caller wipes t->sk and
- * frees t->user.
+ * found as rpc_call_wait finds it: HOST's entry and addresses, the client
+ * key, the user to be served as and the deadline. The caller wipes t->sk
+ * and frees t->user.
  */
 int
 rpc_target(const char *spec, struct rpc_target *t, char **cause)
