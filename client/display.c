@@ -343,27 +343,6 @@ display_pen(struct display *d, uint32_t fg, uint32_t bg, uint16_t attr)
 	d->pen_known = 1;
 }
 
-/* Whether two cells of two rows look the same. */
-static int
-display_cell_equal(const struct fb_row *ra, int x, const struct fb_row *rb)
-{
-	const struct fb_cell	*a = &ra->cells[x], *b = &rb->cells[x];
-	const uint32_t		*ca, *cb;
-
-	if (a->cp != b->cp || a->fg != b->fg || a->bg != b->bg ||
-	    a->attr != b->attr)
-		return (0);
-	ca = fb_cell_comb(ra, a);
-	cb = fb_cell_comb(rb, b);
-	if (ca == NULL || cb == NULL)
-		return (ca == cb);
-	while (*ca != 0 && *ca == *cb) {
-		ca++;
-		cb++;
-	}
-	return (*ca == *cb);
-}
-
 /*
  * Where the cells to draw end, of the first w: up to the last one written
  * (row->used), so that spaces the application wrote are written too, as a
@@ -452,9 +431,9 @@ display_row(struct display *d, int y, const struct fb_row *old,
 	end = r != NULL ? display_row_end(r, w) : 0;
 	oend = old != NULL ? display_row_end(old, w) : d->cols;
 	for (x = 0; x < end; ) {
-		if (old != NULL && x < oend && display_cell_equal(old, x, r) &&
+		if (old != NULL && x < oend && fb_cell_equal(old, r, x) &&
 		    !(x + 1 < end && (r->cells[x].attr & FB_WIDE) &&
-		    !display_cell_equal(old, x + 1, r))) {
+		    !fb_cell_equal(old, r, x + 1))) {
 			x++;
 			continue;
 		}

@@ -615,12 +615,12 @@ fb_set_clip(struct fb *fb, const uint8_t *p, size_t len)
 	fb->clipgen++;
 }
 
-/* Whether two cells look the same, combining characters included. */
-static int
-fb_cell_equal(const struct fb_row *ra, const struct fb_cell *a,
-    const struct fb_row *rb, const struct fb_cell *b)
+/* Whether column x looks the same in two rows, combining characters too. */
+int
+fb_cell_equal(const struct fb_row *ra, const struct fb_row *rb, int x)
 {
-	const uint32_t	*ca, *cb;
+	const struct fb_cell	*a = &ra->cells[x], *b = &rb->cells[x];
+	const uint32_t		*ca, *cb;
 
 	if (a->cp != b->cp || a->fg != b->fg || a->bg != b->bg ||
 	    a->attr != b->attr)
@@ -648,7 +648,7 @@ fb_row_equal(const struct fb_row *a, const struct fb_row *b)
 		return (0);
 	n = a->used > b->used ? a->used : b->used;
 	for (x = 0; x < n; x++) {
-		if (!fb_cell_equal(a, &a->cells[x], b, &b->cells[x]))
+		if (!fb_cell_equal(a, b, x))
 			return (0);
 	}
 	return (1);

@@ -149,6 +149,7 @@ void		 fb_scroll(struct fb *fb, int y0, int y1, int x0, int x1,
 void		 fb_set_altscreen(struct fb *, int);
 void		 fb_set_title(struct fb *, const char *, size_t);
 void		 fb_set_clip(struct fb *, const uint8_t *, size_t);
+int		 fb_cell_equal(const struct fb_row *, const struct fb_row *, int);
 int		 fb_row_equal(const struct fb_row *, const struct fb_row *);
 int		 fb_equal(const struct fb *, const struct fb *);
 void		 fb_text_add(struct fb_text *, const void *, size_t);
