@@ -9,10 +9,10 @@
  * (C2 9B is CSI, C2 9C ends an OSC), so stripping bytes below 0x20 is not
  * enough: a title "a\xc2\x9c\xc2\x9b6n" would end our OSC early and send
  * the user's terminal a cursor position query. Input is decoded strictly
- * (no overlong forms, no surrogates, nothing above U+10FFFF); each
- * ill-formed sequence becomes U+FFFD, each control '?' or nothing. What
- * comes out is valid UTF-8 (a protobuf string field may carry it) with no
- * control at all.
+ * by proto/utf8.c (no overlong forms, no surrogates, nothing above
+ * U+10FFFF); each ill-formed sequence becomes U+FFFD, each control '?' or
+ * nothing. What comes out is valid UTF-8 (a protobuf string field may
+ * carry it) with no control at all.
  */
 #include "config.h"
 
@@ -24,54 +24,31 @@
 #include "proto.h"
 
 /*
- * Decodes one character at p (len > 0). Returns the bytes it spans and
- * sets *cp, or U+FFFD for an ill-formed sequence: the lead byte and the
- * continuation bytes that were still possible (Unicode's "maximal
- * subpart"), so that a cut sequence never swallows the next character.
+ * Decodes one character at p (len > 0) with ln_utf8_decode. Returns the
+ * bytes it spans and sets *cp, or U+FFFD for an ill-formed sequence: the
+ * longest start of it that the decoder would take if it went on (the
+ * lead byte and the continuation bytes that were still possible:
+ * Unicode's "maximal subpart"), so that a cut sequence never swallows
+ * the next character. A lead byte alone is always one.
  */
 static size_t
 tt_decode(const uint8_t *p, size_t len, uint32_t *cp)
 {
-	uint8_t		 lo = 0x80, hi = 0xbf;
-	size_t		 n, i;
+	uint8_t		 q[4];
+	size_t		 n, k;
 	uint32_t	 c;
 
-	if (p[0] < 0x80) {
-		*cp = p[0];
-		return (1);
+	if ((n = ln_utf8_decode(p, len, cp)) != 0)
+		return (n);
+	*cp = TT_REPLACEMENT;
+	/* A start that continuation bytes would complete was cut short. */
+	for (k = len < 3 ? len : 3; k > 1; k--) {
+		memset(q, 0x80, sizeof q);
+		memcpy(q, p, k);
+		if (ln_utf8_decode(q, sizeof q, &c) > k)
+			return (k);
 	}
-	if (p[0] >= 0xc2 && p[0] <= 0xdf) {
-		n = 2;
-		c = p[0] & 0x1f;
-	} else if (p[0] >= 0xe0 && p[0] <= 0xef) {
-		n = 3;
-		c = p[0] & 0x0f;
-		if (p[0] == 0xe0)
-			lo = 0xa0;	/* overlong below U+0800 */
-		else if (p[0] == 0xed)
-			hi = 0x9f;	/* surrogates */
-	} else if (p[0] >= 0xf0 && p[0] <= 0xf4) {
-		n = 4;
-		c = p[0] & 0x07;
-		if (p[0] == 0xf0)
-			lo = 0x90;	/* overlong below U+10000 */
-		else if (p[0] == 0xf4)
-			hi = 0x8f;	/* above U+10FFFF */
-	} else {
-		*cp = TT_REPLACEMENT;
-		return (1);
-	}
-	for (i = 1; i < n; i++) {
-		if (i >= len || p[i] < lo || p[i] > hi) {
-			*cp = TT_REPLACEMENT;
-			return (i);
-		}
-		c = (c << 6) | (p[i] & 0x3f);
-		lo = 0x80;
-		hi = 0xbf;
-	}
-	*cp = c;
-	return (n);
+	return (1);
 }
 
 /* Whether a terminal would act on this character. */

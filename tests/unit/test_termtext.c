@@ -148,6 +148,44 @@ test_exhaustive(void **state)
 	}
 }
 
+/*
+ * Every character that is no control comes out as it went in: the
+ * decoder (proto/utf8.c's) takes all of RFC 3629's UTF-8, each length at
+ * both ends of its range included.
+ */
+static void
+test_every_character(void **state)
+{
+	uint8_t		 in[4];
+	uint32_t	 cp;
+	size_t		 n;
+	char		*s;
+
+	(void)state;
+	for (cp = 0xa0; cp <= 0x10ffff; cp++) {
+		if (cp >= 0xd800 && cp <= 0xdfff)
+			continue;
+		if (cp < 0x800) {
+			in[0] = (uint8_t)(0xc0 | cp >> 6);
+			n = 1;
+		} else if (cp < 0x10000) {
+			in[0] = (uint8_t)(0xe0 | cp >> 12);
+			in[1] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+			n = 2;
+		} else {
+			in[0] = (uint8_t)(0xf0 | cp >> 18);
+			in[1] = (uint8_t)(0x80 | ((cp >> 12) & 0x3f));
+			in[2] = (uint8_t)(0x80 | ((cp >> 6) & 0x3f));
+			n = 3;
+		}
+		in[n++] = (uint8_t)(0x80 | (cp & 0x3f));
+		s = tt_dup(in, n, 0);
+		assert_int_equal(strlen(s), n);
+		assert_memory_equal(s, in, n);
+		free(s);
+	}
+}
+
 int
 main(void)
 {
@@ -157,6 +195,7 @@ main(void)
 		cmocka_unit_test(test_ill_formed),
 		cmocka_unit_test(test_bounds),
 		cmocka_unit_test(test_exhaustive),
+		cmocka_unit_test(test_every_character),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
