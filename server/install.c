@@ -268,15 +268,6 @@ svc_find(enum service_platform platform)
 	return (NULL);
 }
 
-/* The name a platform is given on the command line and in output. */
-const char *
-service_platform_name(enum service_platform platform)
-{
-	const struct svc_desc	*d = svc_find(platform);
-
-	return (d == NULL ? "none" : d->name);
-}
-
 /* Parse "launchd" or "systemd" (lnshd install --platform NAME). */
 int
 service_platform_parse(const char *name, enum service_platform *out)
@@ -290,15 +281,6 @@ service_platform_parse(const char *name, enum service_platform *out)
 		}
 	}
 	return (LN_E_INVAL);
-}
-
-/* Where the service file of a platform is installed, or NULL. */
-const char *
-service_file_path(enum service_platform platform)
-{
-	const struct svc_desc	*d = svc_find(platform);
-
-	return (d == NULL ? NULL : d->path);
 }
 
 /*

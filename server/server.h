@@ -386,10 +386,8 @@ int		 service_status(const struct service_opts *, int, FILE *,
 		     char **);
 int		 service_render(enum service_platform, const char *, char **,
 		     char **);
-const char	*service_file_path(enum service_platform);
 const char	*service_pam(enum service_platform);
 const char	*service_default_lnshd(void);
-const char	*service_platform_name(enum service_platform);
 int		 service_platform_parse(const char *, enum service_platform *);
 enum service_platform service_os_platform(void);
 
