@@ -613,7 +613,6 @@ noise_init_pub(struct noise_handshake *hs, enum noise_pattern pattern,
 	}
 	if (psk != NULL) {
 		memcpy(tmp.psk, psk, LN_KEY_LEN);
-		tmp.has_psk = 1;
 	}
 
 	/* InitializeSymmetric(protocol_name): h = name padded, or its hash. */

@@ -146,7 +146,7 @@ struct noise_handshake {
 	uint8_t			e_priv[LN_KEY_LEN], e_pub[LN_KEY_LEN];
 	uint8_t			rs[LN_KEY_LEN], re[LN_KEY_LEN];
 	uint8_t			psk[LN_KEY_LEN];
-	int			has_s, has_e, has_rs, has_re, has_psk;
+	int			has_s, has_e, has_rs, has_re;
 	int			msg_index;	/* next message of the pattern */
 };
 int	 noise_init(struct noise_handshake *hs, enum noise_pattern pattern,

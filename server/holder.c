@@ -46,7 +46,6 @@ struct hconn {
 	int			 closing;	/* free once output drained */
 	int			 kill_wait;	/* owes an Ok to a Kill */
 	uint32_t		 kill_id;
-	uint64_t		 sync_dropped;	/* over HOLDER_SYNC_QUEUE */
 	TAILQ_ENTRY(hconn)	 entry;
 };
 TAILQ_HEAD(hconns, hconn);
@@ -62,7 +61,6 @@ struct holder {
 	struct event		*ev_pty_read;
 	struct event		*ev_pty_write;
 	struct evbuffer		*pty_out;
-	uint64_t		 replies_dropped; /* over HOLDER_PTY_QUEUE */
 	uint64_t		 keys_dropped;	/* over HOLDER_PTY_QUEUE */
 	int			 pty_eof;
 	pid_t			 child;
@@ -228,8 +226,8 @@ holder_pty_queue(struct holder *h, const uint8_t *data, size_t len)
  * The emulator's answers to the application (DA, DSR) go to the pty, in
  * the queue typed input shares, within HOLDER_PTY_QUEUE. A program that
  * asks and never reads its input (ESC [ c in a loop) would grow the queue
- * without end: an answer that does not fit is dropped (and counted); the
- * program, not reading, misses nothing it would have read.
+ * without end: an answer that does not fit is dropped; the program, not
+ * reading, misses nothing it would have read.
  */
 static void
 holder_emu_reply(void *arg, const uint8_t *data, size_t len)
@@ -238,8 +236,7 @@ holder_emu_reply(void *arg, const uint8_t *data, size_t len)
 
 	if (h->pty_eof || h->exited)
 		return;
-	if (holder_pty_queue(h, data, len) != 0)
-		h->replies_dropped++;
+	(void)holder_pty_queue(h, data, len);
 }
 
 /* Output from the application: into the emulator. */
@@ -580,10 +577,8 @@ holder_sync_send(void *arg, void *conn, uint32_t id, const uint8_t *p,
 
 	if (c->closing || len > LN_MAX_MESSAGE ||
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) + len >
-	    HOLDER_SYNC_QUEUE) {
-		c->sync_dropped++;
+	    HOLDER_SYNC_QUEUE)
 		return (LN_E_FULL);
-	}
 	sy.client = id;
 	sy.data.data = (uint8_t *)(uintptr_t)p;
 	sy.data.len = len;
