@@ -62,6 +62,7 @@ struct holder {
 	struct event		*ev_pty_write;
 	struct evbuffer		*pty_out;
 	uint64_t		 keys_dropped;	/* over HOLDER_PTY_QUEUE */
+	uint64_t		 replies_dropped; /* the same, the emulator's */
 	int			 pty_eof;
 	pid_t			 child;
 	struct emu		*emu;
@@ -226,8 +227,9 @@ holder_pty_queue(struct holder *h, const uint8_t *data, size_t len)
  * The emulator's answers to the application (DA, DSR) go to the pty, in
  * the queue typed input shares, within HOLDER_PTY_QUEUE. A program that
  * asks and never reads its input (ESC [ c in a loop) would grow the queue
- * without end: an answer that does not fit is dropped; the program, not
- * reading, misses nothing it would have read.
+ * without end: an answer that does not fit is dropped, and the first
+ * such drop logged, as for keys; the program, not reading, misses nothing
+ * it would have read.
  */
 static void
 holder_emu_reply(void *arg, const uint8_t *data, size_t len)
@@ -236,7 +238,9 @@ holder_emu_reply(void *arg, const uint8_t *data, size_t len)
 
 	if (h->pty_eof || h->exited)
 		return;
-	(void)holder_pty_queue(h, data, len);
+	if (holder_pty_queue(h, data, len) != 0 && h->replies_dropped++ == 0)
+		holder_log(h, "the session is not reading its input: "
+		    "terminal replies dropped");
 }
 
 /* Output from the application: into the emulator. */

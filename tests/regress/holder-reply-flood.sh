@@ -2,7 +2,8 @@
 # holder-reply-flood.sh: a program that asks the terminal for its
 # attributes (ESC [ c) 10 million times and never reads its input does
 # not grow its holder without bound: the emulator's answers wait for the
-# pty within HOLDER_PTY_QUEUE, and what does not fit is dropped. Before,
+# pty within HOLDER_PTY_QUEUE, and what does not fit is dropped, the
+# first drop logged. Before,
 # every answer was queued: the holder grew by hundreds of megabytes.
 # The holder's RSS is read with ps -o rss= (kilobytes, GNU and BSD).
 . "$(dirname "$0")/verbs-lib.sh"
@@ -41,4 +42,9 @@ flood_done() {
 wait_for 60 flood_done || fail "the program did not finish in 60 s"
 rss_ok
 echo "holder RSS at most $MAXRSS KB while 10M queries were answered"
+# The drop is said once in lnshd's log, as the holder's line.
+wait_line 10 "$T/lnshd.err" 'terminal replies dropped$' ||
+    fail "the dropped replies were not logged: $(tail -5 "$T/lnshd.err")"
+n=$(grep -c 'terminal replies dropped$' "$T/lnshd.err")
+[ "$n" -eq 1 ] || fail "the dropped replies were logged $n times, not once"
 pass "the holder's replies to the pty stay within their budget"
