@@ -6,7 +6,7 @@
 # HOLDERCTL may point elsewhere, so that two builds compare in one run:
 #
 #	bench/holder-flood.sh [-n LINES] [-r RUNS]
-#	LNSH_HOLDER=/other/build/server/lnsh-holder bench/holder-flood.sh
+#	LNSH_HOLDER=/other/build/holder/lnsh-holder bench/holder-flood.sh
 #
 # Prints each run's holder CPU (user + system) and the best: other
 # processes on the machine only ever make a run slower. The CPU is read

@@ -22,7 +22,7 @@
 set -u
 top=$(pwd)
 HOLDERCTL=${HOLDERCTL:-$top/tests/holderctl}
-LNSH_HOLDER=${LNSH_HOLDER:-$top/server/lnsh-holder}
+LNSH_HOLDER=${LNSH_HOLDER:-$top/holder/lnsh-holder}
 export LNSH_HOLDER
 LINES_WANTED=10000
 GOAL_IDLE=1536		# KB: 1.5 MB

@@ -17,7 +17,7 @@ LNSHD=$B/lnshd
 LNSH=$B/lnsh
 ACTL=$B/tests/attachctl
 HOLDERCTL=$B/tests/holderctl
-LNSH_HOLDER=$B/server/lnsh-holder
+LNSH_HOLDER=$B/holder/lnsh-holder
 export LNSH_HOLDER
 for f in "$LNSHD" "$LNSH" "$ACTL" "$HOLDERCTL" "$LNSH_HOLDER"; do
 	[ -x "$f" ] || fail "$f not built"

@@ -184,7 +184,7 @@ lnsh_vg_wrap() {
 daemon_setup() {
 	LNSHD=$B/lnshd
 	LNSH=$B/lnsh
-	LNSH_HOLDER=$B/server/lnsh-holder
+	LNSH_HOLDER=$B/holder/lnsh-holder
 	HOLDERCTL=$B/tests/holderctl
 	export LNSH_HOLDER
 	for f in "$LNSHD" "$LNSH_HOLDER" "$HOLDERCTL"; do
@@ -206,7 +206,7 @@ holder_setup() {
 	# macOS), and other users must be able to reach the directory.
 	lnsh_setup "$1" /tmp
 	HOLDERCTL=${HOLDERCTL:-$B/tests/holderctl}
-	LNSH_HOLDER=${LNSH_HOLDER:-$B/server/lnsh-holder}
+	LNSH_HOLDER=${LNSH_HOLDER:-$B/holder/lnsh-holder}
 	export LNSH_HOLDER
 	for f in "$HOLDERCTL" "$LNSH_HOLDER"; do
 		[ -x "$f" ] || fail "$f not built"
@@ -261,7 +261,7 @@ users_can_run() {
 lnshd_programs() {
 	LNSHD=$B/lnshd
 	LNSH=$B/lnsh
-	LNSH_HOLDER=$B/server/lnsh-holder
+	LNSH_HOLDER=$B/holder/lnsh-holder
 	for f in "$LNSHD" "$LNSH" "$LNSH_HOLDER"; do
 		[ -x "$f" ] || fail "$f not built"
 	done

@@ -22,7 +22,7 @@ command -v useradd >/dev/null 2>&1 && command -v userdel >/dev/null 2>&1 ||
     { echo "SKIP: service-linux: no useradd for a throwaway user"; exit 77; }
 LNSHD=$B/lnshd
 LNSH=$B/lnsh
-LNSH_HOLDER=$B/server/lnsh-holder
+LNSH_HOLDER=$B/holder/lnsh-holder
 PY=${PYTHON3:-$(command -v python3)}
 for f in "$LNSHD" "$LNSH" "$LNSH_HOLDER"; do
 	[ -x "$f" ] || fail "$f not built"

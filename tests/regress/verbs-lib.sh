@@ -46,7 +46,7 @@ verbs_setup() {
 	lnsh_setup "$1"
 	LNSH=$B/lnsh
 	LNSHD=$B/lnshd
-	LNSH_HOLDER=${LNSH_HOLDER:-$B/server/lnsh-holder}
+	LNSH_HOLDER=${LNSH_HOLDER:-$B/holder/lnsh-holder}
 	PY=${PYTHON3:-$(command -v python3)}
 	for f in "$LNSH" "$LNSHD" "$LNSH_HOLDER"; do
 		[ -x "$f" ] || fail "$f not built"
