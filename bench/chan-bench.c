@@ -18,7 +18,7 @@
  *
  * Each figure and its primitive run in alternating slices of -t CPU
  * seconds (default 0.2), ten of each, and the best slice counts. Run
- * by `make bench-channel` (mk/bench.mk), never by make check;
+ * by `make bench-channel` (Makefile.am), never by make check;
  * docs/benchmarks.md keeps the figures.
  */
 #include "config.h"

@@ -661,7 +661,7 @@ display_utf8(const unsigned char **p, const unsigned char *end)
 
 /*
  * Queues a line given as UTF-8 text with SGR sequences (the form of
- * server/scrollback.c's sb_line): untrusted, so it is parsed into cells and
+ * holder/scrollback.c's sb_line): untrusted, so it is parsed into cells and
  * every other control or escape is dropped. A line wider than the terminal
  * is queued as several rows, all but the last marked wrapped; wrapped says
  * whether the line itself continues on the next one.

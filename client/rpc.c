@@ -458,7 +458,7 @@ rpc_run(const char *host, const char *name, Lnsh__Request *req,
 
 /*
  * The reason lnshd gives in a "no session" answer for a session whose
- * holder went without a word ("gone: REASON", server/rpc.c), or NULL
+ * holder went without a word ("gone: REASON", server/clients.c), or NULL
  * when the error is not that.
  */
 const char *

@@ -1,5 +1,5 @@
 /*
- * fuzz-emu-fast.c: the emulator's fast path (server/emu.c, runs of ASCII
+ * fuzz-emu-fast.c: the emulator's fast path (holder/emu.c, runs of ASCII
  * written past libvterm) against libvterm alone. The same script of
  * records as fuzz-emu (fuzz.h):
  *

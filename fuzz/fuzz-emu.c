@@ -1,5 +1,5 @@
 /*
- * fuzz-emu.c: the emulator (server/emu.c over libvterm, drawing into
+ * fuzz-emu.c: the emulator (holder/emu.c over libvterm, drawing into
  * proto/fb.c) fed arbitrary pty output. A script of records (fuzz.h):
  *
  *	FUZZ_OP_TICK		resize: u16le cols, u16le rows (each taken

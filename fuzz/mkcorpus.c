@@ -12,7 +12,7 @@
  * target; every datagram that crosses is captured by type as a seed for the
  * packet targets. Fragment frames and Envelopes come from frag_build and a
  * real pair of rel, and every protobuf message type gets a sample encoded
- * from its descriptor. Run at build time by mk/fuzz.mk.
+ * from its descriptor. Run at build time by Makefile.am.
  */
 #include "config.h"
 

@@ -928,7 +928,7 @@ chan_peer_connection_id(const struct chan_peer *peer)
 
 /*
  * Bytes of reliable messages sent to the peer that it has not acknowledged
- * (rpc.c counts them against a client's reply budget).
+ * (server/clients.c counts them against a client's reply budget).
  */
 size_t
 chan_peer_unacked_bytes(const struct chan_peer *peer)

@@ -18,7 +18,7 @@
  * One ssp_server per attached client: a server endpoint lives only while
  * its client is attached (the session's holder creates it when lnshd
  * relays the attach and frees it on detach, or once an orphaned client's
- * resume time has passed: server/holder-sync.c), so a session without
+ * resume time has passed: holder/holder-sync.c), so a session without
  * clients has no SSP timer at all. An endpoint that has heard nothing from
  * its client for SSP_ACTIVE_RETRY_NS stops sending until it hears again.
  */
@@ -135,7 +135,7 @@ struct ssp_event {
 };
 typedef void	(*ssp_event_fn)(void *, const struct ssp_event *);
 
-/* One scrollback line: SGR text as server/scrollback.c's sb_line gives. */
+/* One scrollback line: SGR text as holder/scrollback.c's sb_line gives. */
 struct ssp_line {
 	uint64_t	 num;		/* 1: the first line ever scrolled */
 	const char	*text;

@@ -292,7 +292,7 @@
 
 /*
  * A new session's command line and the environment entries (LANG, LC_*)
- * it inherits from the client: more is refused, never cut (server/rpc.c,
+ * it inherits from the client: more is refused, never cut (server/clients.c,
  * server/sessdir.c).
  */
 #define LN_SESSION_MAX_ARGS	256

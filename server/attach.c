@@ -3,7 +3,7 @@
  * connection's SSP messages go to the session's holder as they came, and
  * the holder's SSP messages for it come back and go out as unreliable
  * channel messages (holder.proto, Sync). The SSP server, the screen and
- * the scrollback live in the holder (server/holder-sync.c); lnshd never
+ * the scrollback live in the holder (holder/holder-sync.c); lnshd never
  * decodes any of it. What stays here is bookkeeping: which connection is
  * attached to which session under which number, the holder's resume token
  * for it, and SessionEnded when the session's shell exits.

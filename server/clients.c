@@ -1,5 +1,5 @@
 /*
- * rpc.c: the clients connected to lnshd and the scripting verbs they send
+ * clients.c: the clients connected to lnshd and the scripting verbs they send
  * (proto/rpc.proto): list, new, kill, capture, send. Each Request arrives
  * as one reliable channel message and gets exactly one Reply with the same
  * id, whose status is an lnsh exit code: 0 ok, 4 no such session, 5 session

@@ -59,7 +59,7 @@ run_adopted(struct lnshd *d, unsigned adopted)
 static void
 run_teardown(struct lnshd *d)
 {
-	listen_close(d);	/* tells rpc.c every client went */
+	listen_close(d);	/* tells clients.c every client went */
 	rpc_free(d);
 	sessions_free(d);
 	status_close(d);

@@ -26,7 +26,7 @@
 #include "server.h"
 
 #ifndef LNSH_SBINDIR
-#error "LNSH_SBINDIR must be defined: build install.c through libservice.a"
+#error "LNSH_SBINDIR must be defined: Makefile.am's AM_CPPFLAGS define it"
 #endif
 
 #define SERVICE_LABEL		"org.lnsh.lnshd"

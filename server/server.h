@@ -355,7 +355,7 @@ int		 sessdir_spawn_ready(int, char *, size_t);
 /*
  * install.c: `lnshd install / uninstall / service-status`, and
  * service-os.c (compat/): which service manager this machine runs.
- * Built into libservice.a (mk/service.mk).
+ * LNSH_SBINDIR comes from Makefile.am's AM_CPPFLAGS.
  */
 enum service_platform {
 	SERVICE_NONE,		/* neither: the user starts lnshd by hand */
@@ -520,7 +520,7 @@ const char	*config_log_level_name(enum config_log_level);
  * lnshd: the daemon (docs/lnshd.md). lnshd.c holds main, the subcommand
  * table and what every subcommand shares; each cmd-*.c exports one
  * descriptor. The running daemon is one struct lnshd driven by one libevent
- * loop: listen.c (UDP and the channel), authz.c (who may log in), rpc.c
+ * loop: listen.c (UDP and the channel), authz.c (who may log in), clients.c
  * (clients and their requests), sessions.c (the holders), status.c (the
  * local control socket), log.c (stderr).
  */
@@ -590,13 +590,13 @@ struct lnshd {
 	struct listen_sock	*socks;
 	size_t			 nsocks;
 	struct event		*tick_ev;
-	struct event		*flush_ev;	/* rpc.c: queued replies */
+	struct event		*flush_ev;	/* clients.c: queued replies */
 
-	struct client		*clients;	/* rpc.c */
+	struct client		*clients;	/* clients.c */
 	unsigned		 nclients;
-	struct client		*flushq;	/* rpc.c: with replies queued */
-	unsigned long long	 evicted;	/* rpc.c: at max-clients */
-	unsigned long long	 closed;	/* rpc.c: CloseRequests */
+	struct client		*flushq;	/* clients.c: with replies queued */
+	unsigned long long	 evicted;	/* clients.c: at max-clients */
+	unsigned long long	 closed;	/* clients.c: CloseRequests */
 	uint64_t		 requests;
 	uint64_t		 rpc_busy;	/* replies turned BUSY */
 	uint64_t		 rpc_dropped;	/* replies dropped: no room */
@@ -667,7 +667,7 @@ int		 authz_authorize(void *, const uint8_t *, const char *);
 int		 authz_user(const struct lnshd *, const char *,
 		     struct paths_user *, char **);
 
-/* rpc.c: clients and the scripting verbs' requests (proto/rpc.proto). */
+/* clients.c: clients and the scripting verbs' requests (proto/rpc.proto). */
 void		 rpc_init(struct lnshd *);
 void		 rpc_free(struct lnshd *);
 void		 rpc_connect(void *, struct chan_peer *);
@@ -738,7 +738,7 @@ int		 sessions_kill_all_dirs(const char *, int, FILE *);
 /*
  * attach.c: connections attached to sessions (AttachRequest). lnshd
  * relays their SSP messages to and from the session's holder, which runs
- * the SSP server (holder-sync.c). rpc.c starts and stops attaches and
+ * the SSP server (holder/holder-sync.c). clients.c starts and stops attaches and
  * hands on unreliable messages; sessions.c hands on the holder's SSP
  * messages, the shell's exit and the holder's going.
  */

@@ -1,5 +1,5 @@
 /*
- * fbplay: plays bytes through the session emulator (server/emu.c) and
+ * fbplay: plays bytes through the session emulator (holder/emu.c) and
  * draws its framebuffer on this terminal with client/display.c, as the
  * attach client will, but with no network: the end-to-end tests compare
  * its tmux pane with a pane where the same bytes ran directly.

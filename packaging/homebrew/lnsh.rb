@@ -1,5 +1,5 @@
 # Homebrew formula for lnsh, built from the release tarball that
-# `make distcheck` produces and checks (mk/dist.mk; scripts/test runs it).
+# `make distcheck` produces and checks (Makefile.am; scripts/test runs it).
 #
 # Making a release fills in two lines:
 #   url     where lnsh-VERSION.tar.gz is published (the placeholder host

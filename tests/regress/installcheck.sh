@@ -6,7 +6,7 @@
 # lnsh-holder. That is the path a package's user takes and the build-tree
 # tests (which all set $LNSH_HOLDER) never do.
 #
-# mk/dist.mk passes the directories in the environment: bindir sbindir
+# Makefile.am passes the directories in the environment: bindir sbindir
 # libexecdir mandir pkgdatadir bashcompdir zshcompdir fishcompdir, and
 # VERSION.
 

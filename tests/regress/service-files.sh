@@ -5,7 +5,7 @@
 # (on macOS). Run by `make check` from the top build directory.
 set -eu
 srcdir=${srcdir:-.}
-. ./launchd/service-test.env	# sbindir and PYTHON3, from mk/service.mk
+. ./launchd/service-test.env	# sbindir and PYTHON3, from Makefile.am
 lnshd="$sbindir/lnshd"
 plist=launchd/org.lnsh.lnshd.plist
 unit=launchd/lnshd.service
