@@ -4,7 +4,7 @@
  * process holding one emulator uses. Built by `make bench`; not a test.
  *
  *	bench/emu-bench [MB]	(corpus size of the coloured text, default 20)
- *	bench/emu-bench --profile [seq|colour|state]
+ *	bench/emu-bench --profile [seq|colour|state|state-colour]
  *		(the emulator alone, or libvterm's state layer alone, for a
  *		profiler: valgrind --tool=callgrind --toggle-collect=emu_input)
  */
@@ -286,6 +286,10 @@ main(int argc, char **argv)
 		if (argc == 2 || strcmp(argv[2], "colour") == 0) {
 			gen_colour(&col, 20000000, -1);
 			printf("colour %.2f s\n", run_emu(&col));
+		}
+		if (argc > 2 && strcmp(argv[2], "state-colour") == 0) {
+			gen_colour(&col, 20000000, -1);
+			printf("colour, state layer %.2f s\n", run_state(&col));
 		}
 		return (0);
 	}
