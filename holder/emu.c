@@ -11,7 +11,8 @@
  * mouse encodings, focus events), the faint and conceal attributes, and
  * OSC 52 (0.1.x also cuts strings at 64 bytes). A small scanner watches
  * the escape sequences for exactly those; text between escapes is passed
- * over in one tight loop (emu_text), or drawn by the fast path.
+ * over in one tight loop (emu_text), or drawn by the fast path (with the
+ * SGRs between its words).
  */
 #include "config.h"
 
@@ -107,9 +108,10 @@ struct emu {
 
 /*
  * The shortest run worth sending past libvterm (its cursor is set after),
- * from its first printable character to its last. Shorter pays less than
- * it costs: with 4, the coloured corpus (words of 2 to 11 characters
- * between SGRs) took 17% more instructions (docs/benchmarks.md).
+ * from its first printable character to its last (SGRs in it counted).
+ * Shorter pays less than it costs: with 4, the coloured corpus, when
+ * every SGR ended a run (words of 2 to 11 characters), took 17% more
+ * instructions (docs/benchmarks.md).
  */
 #define EMU_FAST_MIN	24
 
@@ -1082,6 +1084,245 @@ emu_dwl_any(struct emu *e)
 	return (0);
 }
 
+/* What a fast run's SGRs set of the pen libvterm keeps (emu_fast_sgr). */
+#define EMU_PEN_BOLD		0x001
+#define EMU_PEN_ITALIC		0x002
+#define EMU_PEN_UNDERLINE	0x004
+#define EMU_PEN_BLINK		0x008
+#define EMU_PEN_REVERSE		0x010
+#define EMU_PEN_STRIKE		0x020
+#define EMU_PEN_CONCEAL		0x040	/* libvterm's from 0.2 on */
+#define EMU_PEN_FG		0x080
+#define EMU_PEN_BG		0x100
+#define EMU_PEN_RESET		0x200	/* an SGR 0, then what is not default */
+
+/*
+ * The attribute bit SGR n sets (n below 10) or clears (n + 20), or 0;
+ * 21 (double underline) and 22 (bold and faint off) are read before.
+ */
+static uint16_t
+emu_sgr_bit(int n)
+{
+	switch (n % 20) {
+	case 1:
+		return (FB_BOLD);
+	case 3:
+		return (FB_ITALIC);
+	case 5:
+		return (FB_BLINK);
+	case 7:
+		return (FB_REVERSE);
+	case 8:
+		return (FB_CONCEAL);
+	case 9:
+		return (FB_STRIKE);
+	}
+	return (0);
+}
+
+/* Which EMU_PEN_* an attribute bit is. */
+static unsigned
+emu_pen_part(uint16_t bit)
+{
+	switch (bit) {
+	case FB_BOLD:
+		return (EMU_PEN_BOLD);
+	case FB_ITALIC:
+		return (EMU_PEN_ITALIC);
+	case FB_BLINK:
+		return (EMU_PEN_BLINK);
+	case FB_REVERSE:
+		return (EMU_PEN_REVERSE);
+	case FB_CONCEAL:
+		return (EMU_PEN_CONCEAL);
+	}
+	return (EMU_PEN_STRIKE);
+}
+
+/*
+ * The colour of 38 or 48 at v[a], v[a + 1] ... (5;N or 2;R;G;B, each at
+ * most 255, none missing) into *c; how many arguments it took, or 0.
+ */
+static int
+emu_sgr_ext(const int *v, int a, int n, uint32_t *c)
+{
+	if (a + 2 < n && v[a + 1] == 5 && v[a + 2] >= 0 && v[a + 2] <= 255) {
+		*c = FB_COLOR_IDX(v[a + 2]);
+		return (3);
+	}
+	if (a + 4 < n && v[a + 1] == 2 && v[a + 2] >= 0 && v[a + 2] <= 255 &&
+	    v[a + 3] >= 0 && v[a + 3] <= 255 && v[a + 4] >= 0 &&
+	    v[a + 4] <= 255) {
+		*c = FB_COLOR_RGB3(v[a + 2], v[a + 3], v[a + 4]);
+		return (5);
+	}
+	return (0);
+}
+
+/*
+ * An SGR at p[i] that the fast path takes: ESC [, parameters of at most
+ * three digits separated by ';' (no leader, ':' or intermediate, fewer
+ * than libvterm's 16), then m; each an attribute that libvterm
+ * (0.1.4 to 0.3.3) and emu_sgr read alike: 0 to 5, 7 to 9, 21 to 25, 27
+ * to 29, the colours, 38 and 48 with 5;N or 2;R;G;B. Anything else (or
+ * one cut by the end of the write) ends the fast run there, and the
+ * scanner and libvterm read it as always. Applies it to *pen as
+ * emu_setpenattr and emu_sgr would, notes in *set what of libvterm's pen
+ * it set, and returns its length; or 0, *pen and *set untouched.
+ */
+static size_t
+emu_fast_sgr(const uint8_t *p, size_t i, size_t len, struct fb_pen *pen,
+    unsigned *set)
+{
+	struct fb_pen	 np = *pen;
+	unsigned	 s = *set;
+	size_t		 k = i + 2;
+	int		 v[EMU_VTERM_ARGS - 1], n = 0, a, d, x, bit;
+	uint32_t	 c;
+
+	if (k >= len || p[i + 1] != '[')
+		return (0);
+	for (;;) {
+		for (d = 0, x = 0; k < len && p[k] >= '0' && p[k] <= '9'; k++) {
+			if (++d > 3)
+				return (0);
+			x = x * 10 + (p[k] - '0');
+		}
+		if (k >= len)
+			return (0);
+		v[n++] = d > 0 ? x : -1;
+		if (p[k] == 'm')
+			break;
+		if (p[k] != ';' || n == EMU_VTERM_ARGS - 1)
+			return (0);
+		k++;
+	}
+	for (a = 0; a < n; a++) {
+		x = v[a];
+		if (x <= 0) {
+			np.fg = np.bg = FB_COLOR_DEFAULT;
+			np.attr = 0;
+			s = EMU_PEN_RESET;
+		} else if (x == 2)
+			np.attr |= FB_FAINT;
+		else if (x == 22) {
+			np.attr &= ~(FB_BOLD | FB_FAINT);
+			s |= EMU_PEN_BOLD;
+		} else if (x == 4 || x == 21 || x == 24) {
+			np.attr &= ~FB_UNDERLINE_MASK;
+			np.attr |= (uint16_t)((x == 4 ? 1 : x == 21 ? 2 : 0) <<
+			    FB_UNDERLINE_SHIFT);
+			s |= EMU_PEN_UNDERLINE;
+		} else if (x < 30 && (bit = emu_sgr_bit(x)) != 0) {
+			if (x < 10)
+				np.attr |= (uint16_t)bit;
+			else
+				np.attr &= (uint16_t)~bit;
+			s |= emu_pen_part((uint16_t)bit);
+		} else if ((x >= 30 && x <= 37) || (x >= 90 && x <= 97)) {
+			np.fg = FB_COLOR_IDX(x < 90 ? x - 30 : x - 90 + 8);
+			s |= EMU_PEN_FG;
+		} else if ((x >= 40 && x <= 47) || (x >= 100 && x <= 107)) {
+			np.bg = FB_COLOR_IDX(x < 100 ? x - 40 : x - 100 + 8);
+			s |= EMU_PEN_BG;
+		} else if (x == 39 || x == 49) {
+			if (x == 39)
+				np.fg = FB_COLOR_DEFAULT;
+			else
+				np.bg = FB_COLOR_DEFAULT;
+			s |= x == 39 ? EMU_PEN_FG : EMU_PEN_BG;
+		} else if (x == 38 || x == 48) {
+			if ((d = emu_sgr_ext(v, a, n, &c)) == 0)
+				return (0);
+			if (x == 38)
+				np.fg = c;
+			else
+				np.bg = c;
+			s |= x == 38 ? EMU_PEN_FG : EMU_PEN_BG;
+			a += d - 1;
+		} else
+			return (0);
+	}
+	*pen = np;
+	*set = s;
+	return (k + 1 - i);
+}
+
+/* Appends SGR 38 or 48 (base) setting colour c to s. */
+static size_t
+emu_sgr_color(char *s, int base, uint32_t c)
+{
+	if (c == FB_COLOR_DEFAULT)
+		return ((size_t)sprintf(s, "%d;", base + 1));
+	if (FB_COLOR_TYPE(c) == FB_COLOR_PALETTE)
+		return ((size_t)sprintf(s, "%d;5;%u;", base, c & 0xff));
+	return ((size_t)sprintf(s, "%d;2;%u;%u;%u;", base, (c >> 16) & 0xff,
+	    (c >> 8) & 0xff, c & 0xff));
+}
+
+/*
+ * Gives libvterm the pen a fast run left (set: what its SGRs set, as
+ * emu_fast_sgr noted), as one or two SGRs that set those parts of its
+ * pen to what the run set them to, after an SGR 0 if the run had one:
+ * its pen then is what the run's own SGRs would have made it (the font,
+ * which the run never sets, included), for what reads it later (DECSC,
+ * DECRQSS). Its callbacks set e->pen to what it already is.
+ */
+static void
+emu_fast_pen(struct emu *e, unsigned set)
+{
+	static const uint16_t	 bits[] = { FB_BOLD, FB_ITALIC, FB_BLINK,
+				    FB_REVERSE, FB_STRIKE, FB_CONCEAL };
+	static const char	 on[] = { 1, 3, 5, 7, 9, 8 };
+	static const char	 off[] = { 22, 23, 25, 27, 29, 28 };
+	const struct fb_pen	*pen = &e->pen;
+	char			 s[128];
+	size_t			 n = 2;
+	unsigned		 k, ul;
+
+	memcpy(s, "\033[", 2);
+	if (set & EMU_PEN_RESET) {
+		/* Back to libvterm's default, then what is not. */
+		n += (size_t)sprintf(s + n, "0;");
+		set = 0;
+		for (k = 0; k < sizeof bits / sizeof bits[0]; k++)
+			if (pen->attr & bits[k])
+				set |= emu_pen_part(bits[k]);
+		if (pen->attr & FB_UNDERLINE_MASK)
+			set |= EMU_PEN_UNDERLINE;
+		if (pen->fg != FB_COLOR_DEFAULT)
+			set |= EMU_PEN_FG;
+		if (pen->bg != FB_COLOR_DEFAULT)
+			set |= EMU_PEN_BG;
+	}
+	for (k = 0; k < sizeof bits / sizeof bits[0]; k++) {
+		if (set & emu_pen_part(bits[k]))
+			n += (size_t)sprintf(s + n, "%d;", (pen->attr &
+			    bits[k]) ? on[k] : off[k]);
+	}
+	if (set & EMU_PEN_UNDERLINE) {
+		ul = (pen->attr & FB_UNDERLINE_MASK) >> FB_UNDERLINE_SHIFT;
+		n += (size_t)sprintf(s + n, "%d;", ul == 1 ? 4 : ul == 2 ?
+		    21 : 24);
+	}
+	/* At most 16 arguments to a CSI: the colours in a second one. */
+	if (set & (EMU_PEN_FG | EMU_PEN_BG)) {
+		if (n > 2) {
+			s[n - 1] = 'm';
+			memcpy(s + n, "\033[", 2);
+			n += 2;
+		}
+		if (set & EMU_PEN_FG)
+			n += emu_sgr_color(s + n, 38, pen->fg);
+		if (set & EMU_PEN_BG)
+			n += emu_sgr_color(s + n, 48, pen->bg);
+	}
+	if (n == 2)
+		return;
+	s[n - 1] = 'm';
+	vterm_input_write(e->vt, s, n);
+}
+
 /* A line feed at the bottom of the screen, as libvterm would scroll. */
 static void
 emu_fast_scroll(struct emu *e)
@@ -1106,9 +1347,10 @@ emu_fast_wrap(struct emu *e, int *y)
 }
 
 /*
- * The fast path: a run of printable ASCII, CR and LF from p[i] written
- * straight into the framebuffer, where libvterm would spend a callback
- * on every character. Only when libvterm would do exactly this: ASCII in
+ * The fast path: a run of printable ASCII, CR, LF and the simple SGRs
+ * emu_fast_sgr takes (a coloured line changes colour every word) from
+ * p[i] written straight into the framebuffer, where libvterm would spend
+ * a callback on every character and parse every SGR. Only when libvterm would do exactly this: ASCII in
  * GL (e->block and e->g say so), no insert or newline mode, autowrap on,
  * no origin mode, margins or scroll region, no double-width row, and a
  * cursor that cannot be in the pending-wrap state (two or more columns
@@ -1118,14 +1360,15 @@ emu_fast_wrap(struct emu *e, int *y)
  * pending state at the last column (which a line feed at the bottom
  * keeps, as libvterm does), and its scrolls (through emu_scrollrect, so
  * scrollback gets its rows as always) are done here; libvterm then gets
- * the cursor where the last printable character goes, and that character
- * and what follows it, in one write with the text after the run if
+ * the pen the run's SGRs left (emu_fast_pen), the cursor where the
+ * last printable character goes, and that character and what follows
+ * it (line ends; an SGR after it is not the run's), in one write with the text after the run if
  * that goes on (libvterm picks a decoder per write by its first byte),
  * which leaves its cursor, pending wrap, last glyph (for REP and
  * combining characters) and decoders as if it had seen the whole run.
  * Returns where the run ends, or i when it was not taken; then *skip is
- * where the run ends if it was too short, so nothing in it needs another
- * look, or i.
+ * where the run ends if it was too short (or its first SGR, which the
+ * scanner must see), so nothing before it needs another look, or i.
  */
 static size_t
 emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed,
@@ -1135,25 +1378,41 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed,
 	VTermPos	 pos;
 	struct fb_row	*r;
 	struct fb_cell	*cell;
-	size_t		 k, j, first, last = (size_t)-1;
+	struct fb_pen	 pen;
+	size_t		 k, j, first, last = (size_t)-1, tail = (size_t)-1;
+	size_t		 esc = (size_t)-1;
 	char		 s[32];
 	int		 x, y, n, wrap = 0, cols = fb->cols, rows = fb->rows;
+	unsigned	 set = 0;
 	uint8_t		 c;
 
 	for (k = i; k < len && (p[k] == '\r' || p[k] == '\n'); k++)
 		;
 	first = k;
+	pen = e->pen;
 	for (; k < len; k++) {
 		c = p[k];
-		if (c >= 0x20 && c < 0x7f)
+		if (c >= 0x20 && c < 0x7f) {
 			last = k;
-		else if (c != '\r' && c != '\n')
+			tail = (size_t)-1;
+		} else if (c == 0x1b && k > first &&
+		    (n = (int)emu_fast_sgr(p, k, len, &pen, &set)) > 0) {
+			/* Not the run's if no character follows it. */
+			if (tail == (size_t)-1)
+				tail = k;
+			if (esc == (size_t)-1)
+				esc = k;
+			k += (size_t)n - 1;
+		} else if (c != '\r' && c != '\n')
 			break;
 	}
+	if (tail != (size_t)-1)
+		k = tail;
 	*skip = i;
 	if (last == (size_t)-1 || first == last ||
 	    (e->fast != EMU_FAST_ALWAYS && last - first < EMU_FAST_MIN)) {
-		*skip = k;
+		/* The scanner must see the SGRs. */
+		*skip = esc < k ? esc : k;
 		return (i);
 	}
 	/* libvterm must have everything before the run, held bytes too. */
@@ -1166,8 +1425,13 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed,
 	if (cols < 4 || x < 0 || x > cols - 3 || y < 0 || y >= rows ||
 	    (e->dwl && emu_dwl_any(e)))
 		return (i);
+	set = 0;
 	for (j = first + 1; j < last; j++) {
 		c = p[j];
+		if (c == 0x1b) {
+			j += emu_fast_sgr(p, j, len, &e->pen, &set) - 1;
+			continue;
+		}
 		if (c == '\r') {
 			x = 0;
 			wrap = 0;
@@ -1222,6 +1486,8 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed,
 		x = 0;
 	}
 	e->wrapcand = 0;
+	if (set != 0)
+		emu_fast_pen(e, set);
 	n = snprintf(s, sizeof s, "\033[%d;%dH", y + 1, x + 1);
 	vterm_input_write(e->vt, s, (size_t)n);
 	*fed = last;

@@ -587,6 +587,18 @@ test_split_anywhere(void **state)
 		"ab\033[3bcd\r\nabcdefghijkl\033[b\033[1;31mxyz\033[2mfaint",
 		"\033(0ab\0337\033(Bcd\0338ef\033[?1049hgh\033[?1049lij",
 		"abcdefghij\033[6n\r\nklmnopqrstuvwxy\033[6n\033[H\033[L",
+		/* SGRs inside a fast run, and its pen handed to libvterm. */
+		"ab\033[31mcd\033[0mef\033[1;4;38;5;200mgh\033[48;2;1;2;3mij"
+		    "\r\nk\033[m",
+		"a\033[2mb\033[8mc\033[22;28md\033[2;1me\033[22mf\033[;9;7m"
+		    "gh\033[3;5;21mij\033P$qm\033\\",
+		"a\033[31;1mbc\0337\033[0mde\0338fg\033[39;49;23mhi\033[27m",
+		"\033[11;4:3mab\033[1mcd\033P$qm\033\\e\033[0;96;107mf"
+		    "\033P$qm\033\\",
+		"ab\033[3:1mcd\033[6mef\033[38;5mgh\033[38;5;300mij\033[58;5;2mk",
+		"a\033[1;2;3;4;5;7;8;9;31;41;1;2;3;4;5mb\033[?1mc\033[>1md",
+		"a\033[0;1;3;4;5;7;9;38;2;1;2;3;48;2;4;5;6mbc\033[0001md",
+		"abcdefghijk\033[41ml\033[42mm\r\n\033[43m\n\033[44m\n\n\n",
 	};
 	struct outcome	 whole, cut;
 	size_t		 n, len, k, all[64];
@@ -651,6 +663,73 @@ test_fast_small(void **state)
 			}
 		}
 	}
+}
+
+/*
+ * SGRs in a fast run: the cells get the pen libvterm alone would give
+ * them, and libvterm's own pen is left as its SGRs would have left it,
+ * which DECSC and DECRC, DECRQSS and the SGRs that follow show (each
+ * input with the fast path off, on as the holder runs it, and on for any
+ * run: the same screen, scrollback and replies).
+ */
+static void
+test_fast_sgr(void **state)
+{
+	static const char *input[] = {
+		/* Restored by DECRC: the pen libvterm saved at DECSC. */
+		"\033[1;31mThe quick \033[38;2;1;2;3mbrown\033[4m fox\0337"
+		    "\033[0mthe lazy dog\0338 jumps again\r\n",
+		/* The font a run's SGR 0 resets, the curly one it keeps. */
+		"\033[12;4:3mtext before a long run \033[1mof bold text and "
+		    "more\033P$qm\033\\ then \033[0;7mreverse text to the end"
+		    " of it\033P$qm\033\\",
+		/* Colour changes every word, scrolling, and one cut short. */
+		"\033[1;32mlorem \033[38;5;12mipsum \033[38;2;9;8;7mdolor "
+		    "\033[0msit \033[44mamet\r\n\033[1;33mconsectetur "
+		    "\033[38;5;200madipiscing \033[0melit sed do\033[0m\r\n"
+		    "\033[45mnew line\r\n\n\n\n\033[2mfaint \033[8mhidden "
+		    "\033[22;28mplain text\033[48;5",
+	};
+	struct emu	*e[3];
+	struct reply	 r[3];
+	char		*out[3];
+	size_t		 len[3];
+	int		 n, k;
+
+	for (n = 0; n < (int)(sizeof input / sizeof input[0]); n++) {
+		for (k = 0; k < 3; k++) {
+			memset(&r[k], 0, sizeof r[k]);
+			e[k] = emu_new(30, 5, 100, reply_cb, &r[k]);
+			emu_set_fast(e[k], k == 0 ? EMU_FAST_OFF : k == 1 ?
+			    EMU_FAST_ON : EMU_FAST_ALWAYS);
+			feed(e[k], input[n]);
+			/* What follows is drawn by libvterm with its pen. */
+			feed(e[k], "\0337\033[0m\0338x\033[1m\033P$qm\033\\");
+			assert_int_equal(emu_capture(e[k], -1, 1, &out[k],
+			    &len[k]), 0);
+		}
+		for (k = 1; k < 3; k++) {
+			assert_true(fb_equal(emu_screen(e[0]),
+			    emu_screen(e[k])));
+			assert_string_equal(out[0], out[k]);
+			assert_int_equal(r[0].len, r[k].len);
+			assert_memory_equal(r[0].buf, r[k].buf, r[0].len);
+		}
+		for (k = 0; k < 3; k++) {
+			free(out[k]);
+			emu_free(e[k]);
+		}
+	}
+	/* The pen of the first case, as DECRC put it back, is right. */
+	e[0] = emu_new(30, 5, 100, NULL, NULL);
+	emu_set_fast(e[0], EMU_FAST_ON);
+	feed(e[0], input[0]);
+	assert_int_equal(emu_screen(e[0])->row[0]->cells[20].cp, 'j');
+	assert_int_equal(emu_screen(e[0])->row[0]->cells[20].attr,
+	    FB_BOLD | (1 << FB_UNDERLINE_SHIFT));
+	assert_int_equal(emu_screen(e[0])->row[0]->cells[20].fg,
+	    FB_COLOR_RGB3(1, 2, 3));
+	emu_free(e[0]);
 }
 
 /* A character cut between writes is the character, not U+FFFD. */
@@ -741,6 +820,7 @@ main(void)
 		cmocka_unit_test(test_random_input),
 		cmocka_unit_test(test_split_anywhere),
 		cmocka_unit_test(test_fast_small),
+		cmocka_unit_test(test_fast_sgr),
 		cmocka_unit_test(test_split_utf8),
 		cmocka_unit_test(test_split_title),
 	};
