@@ -1379,7 +1379,7 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed,
 	struct fb_row	*r;
 	struct fb_cell	*cell;
 	struct fb_pen	 pen;
-	size_t		 k, j, first, last = (size_t)-1, tail = (size_t)-1;
+	size_t		 k, j, first, last = (size_t)-1, tail = 0;
 	size_t		 esc = (size_t)-1;
 	char		 s[32];
 	int		 x, y, n, wrap = 0, cols = fb->cols, rows = fb->rows;
@@ -1392,21 +1392,23 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed,
 	pen = e->pen;
 	for (; k < len; k++) {
 		c = p[k];
-		if (c >= 0x20 && c < 0x7f) {
+		if (c >= 0x20 && c < 0x7f)
 			last = k;
-			tail = (size_t)-1;
-		} else if (c == 0x1b && k > first &&
+		else if (c == '\r' || c == '\n')
+			continue;
+		else if (c == 0x1b && k > first &&
 		    (n = (int)emu_fast_sgr(p, k, len, &pen, &set)) > 0) {
-			/* Not the run's if no character follows it. */
-			if (tail == (size_t)-1)
+			/* The first SGR since the last character (k > last). */
+			if (tail <= last)
 				tail = k;
 			if (esc == (size_t)-1)
 				esc = k;
 			k += (size_t)n - 1;
-		} else if (c != '\r' && c != '\n')
+		} else
 			break;
 	}
-	if (tail != (size_t)-1)
+	/* SGRs that no character follows are not the run's. */
+	if (tail > last && last != (size_t)-1)
 		k = tail;
 	*skip = i;
 	if (last == (size_t)-1 || first == last ||
@@ -1428,10 +1430,6 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed,
 	set = 0;
 	for (j = first + 1; j < last; j++) {
 		c = p[j];
-		if (c == 0x1b) {
-			j += emu_fast_sgr(p, j, len, &e->pen, &set) - 1;
-			continue;
-		}
 		if (c == '\r') {
 			x = 0;
 			wrap = 0;
@@ -1445,6 +1443,10 @@ emu_fast(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed,
 				y++;
 				wrap = 0;
 			}
+			continue;
+		}
+		if (c == 0x1b) {
+			j += emu_fast_sgr(p, j, len, &e->pen, &set) - 1;
 			continue;
 		}
 		if (wrap) {
