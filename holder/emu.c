@@ -626,6 +626,11 @@ emu_sgr(const char *s, const char *end, uint16_t attr)
 			(void)emu_csi_num(&s, end, &sub);
 		n++;
 	}
+	/* A ';' at the end is an empty argument after it: a reset. */
+	if (s == end && n > 0 && n < 32 && end[-1] == ';') {
+		v[n] = -1;
+		colon[n++] = 0;
+	}
 	if (n == 0)
 		return (attr & ~(FB_FAINT | FB_CONCEAL));
 	for (k = 0; k < n; k++) {

@@ -111,6 +111,11 @@ test_colours(void **state)
 	assert_int_equal(fb->row[1]->cells[0].attr, FB_FAINT);
 	assert_int_equal(fb->row[1]->cells[1].attr, FB_CONCEAL);
 	assert_int_equal(fb->row[1]->cells[2].attr, 0);
+	/* "2;" ends with an empty argument: a reset, as libvterm reads it. */
+	feed(e, "\033[2;mx\033[8;1;mx");
+	fb = emu_screen(e);
+	assert_int_equal(fb->row[1]->cells[3].attr, 0);
+	assert_int_equal(fb->row[1]->cells[4].attr, 0);
 	emu_free(e);
 }
 
