@@ -4,7 +4,7 @@
  * sends and the client turns into cells for its terminal's history. The
  * first input byte sets the terminal's width (1 + byte % 200 columns), the
  * rest is lines separated by newlines; a line ending in CR is marked
- * wrapped. The lines are queued and drawn to /dev/null.
+ * wrapped. The lines are queued, drawn and flushed to /dev/null.
  */
 #include "config.h"
 
@@ -66,5 +66,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p += n + (nl != NULL);
 	}
 	display_draw(fuzz_display, fuzz_screen);
+	/* As the client does after each draw: the output is not kept. */
+	(void)display_flush(fuzz_display);
 	return (0);
 }
