@@ -72,15 +72,9 @@ int		 hosts_remove(const char *, const char *, char **);
 
 /*
  * lnsh.c: the verb table, argument parsing and exit codes (docs/cli.md).
- * A verb is one cmd-*.c file exporting one struct cmd_entry.
+ * A verb is one cmd-*.c file exporting one struct cmd_entry. The exit
+ * codes, LNSH_EXIT_*, are in proto/wire.h: lnshd answers with them.
  */
-#define LNSH_EXIT_OK		0
-#define LNSH_EXIT_ERROR		1	/* anything else */
-#define LNSH_EXIT_USAGE		2
-#define LNSH_EXIT_NOANSWER	3	/* no answer from HOST in time */
-#define LNSH_EXIT_NOSESSION	4
-#define LNSH_EXIT_EXISTS	5
-#define LNSH_EXIT_WAITED	124	/* lnsh wait --timeout passed (timeout(1)) */
 #define CMD_MAX_OPTS		8
 struct cmd_opt {
 	const char	*name;		/* without the leading "--" */

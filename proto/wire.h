@@ -299,6 +299,20 @@
 #define LN_SESSION_MAX_ENV	64
 
 /*
+ * lnsh's exit codes (docs/cli.md). An RPC Reply's status (proto/rpc.proto)
+ * is one of the first four, and lnsh exits with it: what lnshd refused is
+ * the code a user's script sees, so both sides spell it here.
+ */
+#define LNSH_EXIT_OK		0
+#define LNSH_EXIT_ERROR		1	/* anything else */
+#define LNSH_EXIT_NOSESSION	4
+#define LNSH_EXIT_EXISTS	5
+/* lnsh's own, never a Reply's status. */
+#define LNSH_EXIT_USAGE		2
+#define LNSH_EXIT_NOANSWER	3	/* no answer from HOST in time */
+#define LNSH_EXIT_WAITED	124	/* lnsh wait --timeout passed (timeout(1)) */
+
+/*
  * Sessions whose holder went away without a word (kill -9, a crash): lnshd
  * lists at most this many as gone, with the reason, the oldest forgotten
  * first (server/lost.c); each stays as long as an exited session would.

@@ -28,11 +28,6 @@
 #include "rpc.pb-c.h"
 #include "server.h"
 
-#define RPC_STATUS_OK		0
-#define RPC_STATUS_OTHER	1
-#define RPC_STATUS_NOSESSION	4
-#define RPC_STATUS_EXISTS	5
-#define RPC_STATUS_ACCOUNT	1	/* account refused (account.c) */
 /* The answer past a client's reply budget: small and of fixed size. */
 #define RPC_BUSY_TEXT		"lnshd is busy: this client has not " \
 	"acknowledged the answers it was sent; ask again later"
@@ -281,7 +276,7 @@ rpc_send(struct client *c, Lnsh__Reply *rep)
 	len = lnsh__reply__get_packed_size(rep);
 	if (len > LN_REL_MAX_BODY) {
 		small.id = rep->id;
-		small.status = RPC_STATUS_OTHER;
+		small.status = LNSH_EXIT_ERROR;
 		small.error = (char *)(uintptr_t)"the answer is too large for "
 		    "one message: ask for fewer scrollback lines";
 		rep = &small;
@@ -289,7 +284,7 @@ rpc_send(struct client *c, Lnsh__Reply *rep)
 	}
 	if (rpc_over(c, len, 0)) {
 		small.id = rep->id;
-		small.status = RPC_STATUS_OTHER;
+		small.status = LNSH_EXIT_ERROR;
 		small.error = (char *)(uintptr_t)RPC_BUSY_TEXT;
 		rep = &small;
 		len = lnsh__reply__get_packed_size(rep);
@@ -325,7 +320,7 @@ rpc_reply_status(struct client *c, uint64_t id, int status, const char *error)
 	rep.status = status;
 	if (error != NULL)
 		rep.error = (char *)(uintptr_t)error;
-	if (status != RPC_STATUS_OK)
+	if (status != LNSH_EXIT_OK)
 		log_debug("client %u: request %llu: status %d: %s", c->id,
 		    (unsigned long long)id, status, error != NULL ? error : "");
 	rpc_send(c, &rep);
@@ -346,7 +341,7 @@ rpc_no_session(struct client *c, uint64_t id, const char *name)
 	else
 		snprintf(msg, sizeof msg, "no session named %s (list them "
 		    "with lnsh ls)", name);
-	rpc_reply_status(c, id, RPC_STATUS_NOSESSION, msg);
+	rpc_reply_status(c, id, LNSH_EXIT_NOSESSION, msg);
 }
 
 /* A new op on behalf of a client, which it keeps alive. */
@@ -389,9 +384,9 @@ rpc_op_free(struct rpc_op *op)
 static void
 rpc_op_error(struct rpc_op *op, struct holder_conn *hc)
 {
-	if (op->status != RPC_STATUS_OK)
+	if (op->status != LNSH_EXIT_OK)
 		return;
-	op->status = RPC_STATUS_OTHER;
+	op->status = LNSH_EXIT_ERROR;
 	op->error = xstrdup(holder_conn_error(hc));
 }
 
@@ -550,21 +545,21 @@ rpc_spawn_prepare(struct client *c, uint64_t id, const Lnsh__NewRequest *req,
 
 	if (ln_session_name_check(req->name, &why) != 0) {
 		snprintf(msg, sizeof msg, "bad session name: %s", why);
-		rpc_reply_status(c, id, RPC_STATUS_OTHER, msg);
+		rpc_reply_status(c, id, LNSH_EXIT_ERROR, msg);
 		return (LN_E_INVAL);
 	}
 	if (req->n_argv > LN_SESSION_MAX_ARGS) {
 		snprintf(msg, sizeof msg, "too many arguments (%zu): a "
 		    "session's command takes at most %d; pass more through "
 		    "a script or a file", req->n_argv, LN_SESSION_MAX_ARGS);
-		rpc_reply_status(c, id, RPC_STATUS_OTHER, msg);
+		rpc_reply_status(c, id, LNSH_EXIT_ERROR, msg);
 		return (LN_E_INVAL);
 	}
 	if (req->cols > HOLDER_MAX_COLS || req->rows > HOLDER_MAX_ROWS) {
 		snprintf(msg, sizeof msg, "a session of %ux%u is too large: "
 		    "at most %dx%d", req->cols, req->rows, HOLDER_MAX_COLS,
 		    HOLDER_MAX_ROWS);
-		rpc_reply_status(c, id, RPC_STATUS_OTHER, msg);
+		rpc_reply_status(c, id, LNSH_EXIT_ERROR, msg);
 		return (LN_E_INVAL);
 	}
 	for (i = 0; i < req->n_argv; i++)
@@ -577,7 +572,7 @@ rpc_spawn_prepare(struct client *c, uint64_t id, const Lnsh__NewRequest *req,
 			snprintf(msg, sizeof msg, "too many LANG and LC_* "
 			    "variables: a session takes at most %d",
 			    LN_SESSION_MAX_ENV);
-			rpc_reply_status(c, id, RPC_STATUS_OTHER, msg);
+			rpc_reply_status(c, id, LNSH_EXIT_ERROR, msg);
 			return (LN_E_INVAL);
 		}
 		sp->env[n++] = req->env[i];
@@ -601,13 +596,13 @@ rpc_new_done(void *arg, struct session *s, int err, const char *cause)
 	struct rpc_op	*op = arg;
 
 	if (err == 0)
-		rpc_reply_status(op->c, op->id, RPC_STATUS_OK, NULL);
+		rpc_reply_status(op->c, op->id, LNSH_EXIT_OK, NULL);
 	else {
 		log_warn("client %u: new %s: %s", op->c->id, op->name,
 		    cause != NULL ? cause : "lnshd is stopping");
 		if (cause != NULL)
 			rpc_reply_status(op->c, op->id, err == LN_E_STATE ?
-			    RPC_STATUS_EXISTS : RPC_STATUS_OTHER, cause);
+			    LNSH_EXIT_EXISTS : LNSH_EXIT_ERROR, cause);
 	}
 	rpc_op_free(op);
 }
@@ -628,8 +623,8 @@ rpc_new(struct client *c, uint64_t id, const Lnsh__NewRequest *req)
 	r = sessions_spawn(c->d, &c->user, &sp.sn, rpc_new_done, op, &cause);
 	if (r != 0) {
 		log_warn("client %u: new %s: %s", c->id, req->name, cause);
-		rpc_reply_status(c, id, r == LN_E_STATE ? RPC_STATUS_EXISTS :
-		    RPC_STATUS_OTHER, cause);
+		rpc_reply_status(c, id, r == LN_E_STATE ? LNSH_EXIT_EXISTS :
+		    LNSH_EXIT_ERROR, cause);
 		rpc_op_free(op);
 	}
 	free(cause);
@@ -694,7 +689,7 @@ rpc_kill(struct client *c, uint64_t id, const Lnsh__KillRequest *req)
 	    lost_forget(c->user.uid, req->name) == 0) {
 		log_info("client %u: kill %s (gone): forgotten", c->id,
 		    req->name);
-		rpc_reply_status(c, id, RPC_STATUS_OK, NULL);
+		rpc_reply_status(c, id, LNSH_EXIT_OK, NULL);
 		return;
 	}
 	if ((s = rpc_session(c, id, req->name)) == NULL)
@@ -717,7 +712,7 @@ rpc_capture_done(void *arg, struct holder_conn *hc,
 	Lnsh__CaptureReply	 cr = LNSH__CAPTURE_REPLY__INIT;
 
 	if (res->err != 0) {
-		rpc_reply_status(op->c, op->id, RPC_STATUS_OTHER,
+		rpc_reply_status(op->c, op->id, LNSH_EXIT_ERROR,
 		    holder_conn_error(hc));
 		rpc_op_free(op);
 		return;
@@ -741,14 +736,14 @@ rpc_capture(struct client *c, uint64_t id, const Lnsh__CaptureRequest *req)
 	if ((s = rpc_session(c, id, req->name)) == NULL)
 		return;
 	if (req->scrollback < -1 || req->scrollback > INT32_MAX) {
-		rpc_reply_status(c, id, RPC_STATUS_OTHER, "scrollback must be "
+		rpc_reply_status(c, id, LNSH_EXIT_ERROR, "scrollback must be "
 		    "-1 (all), 0 or a number of lines");
 		return;
 	}
 	op = rpc_op_new(c, id);
 	if (holder_async_capture(session_conn(s), (long)req->scrollback,
 	    req->escapes, rpc_capture_done, op) != 0) {
-		rpc_reply_status(c, id, RPC_STATUS_OTHER,
+		rpc_reply_status(c, id, LNSH_EXIT_ERROR,
 		    holder_conn_error(session_conn(s)));
 		rpc_op_free(op);
 	}
@@ -768,7 +763,7 @@ rpc_input(struct client *c, uint64_t id, const Lnsh__SendRequest *req)
 	if ((s = rpc_session(c, id, req->name)) == NULL)
 		return;
 	if (session_exited(s)) {
-		rpc_reply_status(c, id, RPC_STATUS_OTHER, "the session has "
+		rpc_reply_status(c, id, LNSH_EXIT_ERROR, "the session has "
 		    "exited: nothing reads its input");
 		return;
 	}
@@ -781,12 +776,12 @@ rpc_input(struct client *c, uint64_t id, const Lnsh__SendRequest *req)
 		snprintf(msg, sizeof msg, "session %s is busy: it has not "
 		    "read the input already sent to it (is it stopped?); try "
 		    "again later", req->name);
-		rpc_reply_status(c, id, RPC_STATUS_OTHER, msg);
+		rpc_reply_status(c, id, LNSH_EXIT_ERROR, msg);
 		return;
 	}
 	op = rpc_op_new(c, id);
 	buf_reader(&b, req->data.data, req->data.len);
-	while (buf_left(&b) > 0 && op->status == RPC_STATUS_OK) {
+	while (buf_left(&b) > 0 && op->status == LNSH_EXIT_OK) {
 		n = buf_left(&b) < HOLDER_MAX_INPUT ? buf_left(&b) :
 		    HOLDER_MAX_INPUT;
 		if ((chunk = buf_get_ptr(&b, n)) == NULL)
@@ -901,7 +896,7 @@ rpc_attach_ready(void *arg, struct attach *a, int err, const char *cause,
 		if (err != 0) {
 			c->att = NULL;
 			attach_stop(a, 0);
-			rpc_reply_status(c, op->id, RPC_STATUS_OTHER, cause);
+			rpc_reply_status(c, op->id, LNSH_EXIT_ERROR, cause);
 		} else
 			rpc_attach_reply(c, op->id, op->name, op->created,
 			    op->notice, token, resumed);
@@ -953,7 +948,7 @@ rpc_attach_session(struct client *c, uint64_t id, const char *name,
 	    rpc_attach_ready, op, &cause);
 	if (c->att == NULL) {
 		log_warn("client %u: attach %s: %s", c->id, name, cause);
-		rpc_reply_status(c, id, RPC_STATUS_OTHER, cause);
+		rpc_reply_status(c, id, LNSH_EXIT_ERROR, cause);
 		rpc_op_free(op);
 	}
 }
@@ -969,7 +964,7 @@ rpc_attach_done(void *arg, struct session *s, int err, const char *cause)
 		log_warn("client %u: attach %s: %s", c->id, op->name,
 		    cause != NULL ? cause : "lnshd is stopping");
 		if (cause != NULL)
-			rpc_reply_status(c, op->id, RPC_STATUS_OTHER, cause);
+			rpc_reply_status(c, op->id, LNSH_EXIT_ERROR, cause);
 	} else if (c->peer != NULL)
 		rpc_attach_session(c, op->id, op->name, op->term, op->cols,
 		    op->rows, s, 1, NULL);
@@ -1021,7 +1016,7 @@ rpc_attach(struct client *c, uint64_t id, const Lnsh__AttachRequest *req)
 	if ((r = sessions_spawn(c->d, &c->user, &sp.sn, rpc_attach_done, op,
 	    &cause)) != 0) {
 		log_warn("client %u: attach %s: %s", c->id, req->name, cause);
-		rpc_reply_status(c, id, RPC_STATUS_OTHER, cause);
+		rpc_reply_status(c, id, LNSH_EXIT_ERROR, cause);
 		free(cause);
 		rpc_op_free(op);
 	}
@@ -1062,7 +1057,7 @@ rpc_wait(struct client *c, uint64_t id, const Lnsh__WaitRequest *req)
 		return;
 	}
 	if (c->wait_name != NULL) {
-		rpc_reply_status(c, c->wait_id, RPC_STATUS_OTHER, "another "
+		rpc_reply_status(c, c->wait_id, LNSH_EXIT_ERROR, "another "
 		    "wait on this connection replaced this one");
 		free(c->wait_name);
 	}
@@ -1091,7 +1086,7 @@ rpc_session_ended(struct lnshd *d, struct session *s)
 			rpc_wait_answer(c, c->wait_id, c->wait_name, code,
 			    sig);
 		else
-			rpc_reply_status(c, c->wait_id, RPC_STATUS_OTHER,
+			rpc_reply_status(c, c->wait_id, LNSH_EXIT_ERROR,
 			    "the session's holder went away without saying "
 			    "how the session ended");
 		free(c->wait_name);
@@ -1106,7 +1101,7 @@ rpc_detach(struct client *c, uint64_t id)
 	if (c->att != NULL)
 		attach_stop(c->att, 0);
 	c->att = NULL;
-	rpc_reply_status(c, id, RPC_STATUS_OK, NULL);
+	rpc_reply_status(c, id, LNSH_EXIT_OK, NULL);
 }
 
 /* attach.c: attach a of client c was evicted; attach.c frees it. */
@@ -1159,7 +1154,7 @@ rpc_account_refuse(struct client *c, uint64_t id)
 
 	snprintf(msg, sizeof msg, "lnshd refuses the account %s: %s; ask "
 	    "the administrator", c->user.name, c->acct_reason);
-	rpc_reply_status(c, id, RPC_STATUS_ACCOUNT, msg);
+	rpc_reply_status(c, id, LNSH_EXIT_ERROR, msg);
 }
 
 /*
@@ -1211,7 +1206,7 @@ rpc_adopt_hold(struct client *c, Lnsh__Request *req)
 		return (0);
 	if (rpc_adopt_nheld == LN_ADOPT_HELD_MAX ||
 	    mine == LN_ADOPT_HELD_CONN) {
-		rpc_reply_status(c, req->id, RPC_STATUS_OTHER, "lnshd was "
+		rpc_reply_status(c, req->id, LNSH_EXIT_ERROR, "lnshd was "
 		    "restarted and is still finding its sessions; ask again "
 		    "in a few seconds");
 		return (-1);
@@ -1482,7 +1477,7 @@ rpc_message(void *arg, struct chan_peer *peer, const uint8_t *msg,
 			c->held[c->nheld++] = req;
 			return;
 		}
-		rpc_reply_status(c, req->id, RPC_STATUS_OTHER, "too many "
+		rpc_reply_status(c, req->id, LNSH_EXIT_ERROR, "too many "
 		    "requests before lnshd checked your account; wait for "
 		    "the answers");
 		lnsh__request__free_unpacked(req, NULL);
@@ -1498,7 +1493,7 @@ static void
 rpc_serve(struct client *c, Lnsh__Request *req)
 {
 	if (!c->have_user) {
-		rpc_reply_status(c, req->id, RPC_STATUS_OTHER, "this lnshd "
+		rpc_reply_status(c, req->id, LNSH_EXIT_ERROR, "this lnshd "
 		    "cannot serve the user you connected as");
 		return;
 	}
@@ -1508,7 +1503,7 @@ rpc_serve(struct client *c, Lnsh__Request *req)
 	}
 	/* Past the reply budget: BUSY now, rather than work to throw away. */
 	if (rpc_over(c, 0, 0)) {
-		rpc_reply_status(c, req->id, RPC_STATUS_OTHER, RPC_BUSY_TEXT);
+		rpc_reply_status(c, req->id, LNSH_EXIT_ERROR, RPC_BUSY_TEXT);
 		return;
 	}
 	switch (req->op_case) {
@@ -1537,7 +1532,7 @@ rpc_serve(struct client *c, Lnsh__Request *req)
 		rpc_wait(c, req->id, req->wait);
 		break;
 	default:
-		rpc_reply_status(c, req->id, RPC_STATUS_OTHER, "this lnshd "
+		rpc_reply_status(c, req->id, LNSH_EXIT_ERROR, "this lnshd "
 		    "does not know that request: upgrade it");
 		break;
 	}
