@@ -276,7 +276,7 @@ int		 tty_events(void);
 #define USERCONF_PREDICT_NEVER		2
 struct userconf;
 struct userconf_host {
-	char		 session[65];
+	char		 session[LN_SESSION_NAME_MAX + 1];
 	int		 predict;	/* USERCONF_PREDICT_* */
 	int		 escape;	/* the byte, or USERCONF_ESCAPE_NONE */
 	uint64_t	 timeout_ms;	/* 0: not set */

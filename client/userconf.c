@@ -170,9 +170,10 @@ uc_check(enum uc_opt opt, const char *v)
 
 	switch (opt) {
 	case UC_SESSION:
-		if (!uc_name_ok(v, 64))
+		if (!uc_name_ok(v, LN_SESSION_NAME_MAX))
 			return ("want a session name of letters, digits, "
-			    "'.', '_' and '-', at most 64");
+			    "'.', '_' and '-', at most "
+			    LN_STR(LN_SESSION_NAME_MAX));
 		break;
 	case UC_PREDICT:
 		if (strcasecmp(v, "adaptive") != 0 &&

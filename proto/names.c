@@ -11,8 +11,6 @@
 
 #define LN_NAME_CHARS	"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz" \
 	"0123456789._-"
-#define LN_STR1(x)	#x
-#define LN_STR(x)	LN_STR1(x)
 #define LN_NAME_MAX_S	LN_STR(LN_SESSION_NAME_MAX)
 
 /*

@@ -5,6 +5,13 @@
 #ifndef LNSH_WIRE_H
 #define LNSH_WIRE_H
 
+/*
+ * A limit as text, for a message that is one static string: "at most "
+ * LN_STR(LN_SESSION_NAME_MAX). Only for limits that are plain numbers.
+ */
+#define LN_STR1(x)		#x
+#define LN_STR(x)		LN_STR1(x)
+
 /* Nanoseconds in a millisecond: the clocks count ns, people and RTTs ms. */
 #define LN_NS_PER_MS		1000000ULL
 

@@ -333,7 +333,7 @@ rpc_reply_status(struct client *c, uint64_t id, int status, const char *error)
 static void
 rpc_no_session(struct client *c, uint64_t id, const char *name)
 {
-	char		 msg[HOLDER_MAX_NAME + 256];
+	char		 msg[LN_SESSION_NAME_MAX + 256];
 	const char	*why;
 
 	if ((why = lost_find(c->d, c->user.uid, name)) != NULL)

@@ -42,7 +42,7 @@ struct hpending {
 
 struct holder_conn {
 	int			 fd;
-	char			 name[HOLDER_MAX_NAME + 1];
+	char			 name[LN_SESSION_NAME_MAX + 1];
 	unsigned		 version;	/* the protocol we greet in */
 	unsigned		 peer_version;	/* a refusal's, 0: none */
 	char			*dir;		/* to reconnect */

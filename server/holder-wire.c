@@ -130,7 +130,7 @@ hwire_request_ok(const Lnsh__Holder__Request *req)
 	switch (req->msg_case) {
 	case LNSH__HOLDER__REQUEST__MSG_HELLO:
 		return (req->hello != NULL &&
-		    hwire_str_ok(req->hello->name, HOLDER_MAX_NAME));
+		    hwire_str_ok(req->hello->name, LN_SESSION_NAME_MAX));
 	case LNSH__HOLDER__REQUEST__MSG_INFO:
 		return (req->info != NULL);
 	case LNSH__HOLDER__REQUEST__MSG_INPUT:
@@ -172,7 +172,7 @@ hwire_reply_ok(const Lnsh__Holder__Reply *rep)
 	switch (rep->msg_case) {
 	case LNSH__HOLDER__REPLY__MSG_HELLO:
 		return (rep->hello != NULL &&
-		    hwire_str_ok(rep->hello->name, HOLDER_MAX_NAME) &&
+		    hwire_str_ok(rep->hello->name, LN_SESSION_NAME_MAX) &&
 		    hwire_str_ok(rep->hello->event_method, HOLDER_MAX_METHOD));
 	case LNSH__HOLDER__REPLY__MSG_ERROR:
 		return (rep->error != NULL &&

@@ -30,7 +30,7 @@
 struct holder_log {
 	struct event		*ev;
 	int			 fd;
-	char			 name[HOLDER_MAX_NAME + 1];
+	char			 name[LN_SESSION_NAME_MAX + 1];
 	uid_t			 uid;
 	char			 line[LN_HOLDER_LOG_LINE_MAX + 1];
 	size_t			 len;
@@ -47,7 +47,7 @@ static struct holder_log	*holder_logs;
 static void
 holder_log_line(struct holder_log *hl)
 {
-	char		 prefix[sizeof "lnsh-holder : " + HOLDER_MAX_NAME];
+	char		 prefix[sizeof "lnsh-holder : " + LN_SESSION_NAME_MAX];
 	const char	*text = hl->line;
 	uint64_t	 now = ln_now_ns();
 

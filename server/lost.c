@@ -28,7 +28,7 @@
 
 struct lost {
 	uid_t		 uid;
-	char		 name[HOLDER_MAX_NAME + 1];
+	char		 name[LN_SESSION_NAME_MAX + 1];
 	long		 pid;		/* 0: no status to wait for */
 	char		 reason[160];
 	uint64_t	 when_ns;	/* monotonic */

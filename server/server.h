@@ -55,7 +55,6 @@ int		 sb_wrapped(const struct scrollback *, size_t);
 #define HOLDER_MAX_FRAME	(16 * 1024 * 1024)	/* reply body bytes */
 #define HOLDER_MAX_REQUEST	(HOLDER_MAX_INPUT + 1024) /* request body */
 #define HOLDER_MAX_INPUT	(64 * 1024)	/* bytes in one Input */
-#define HOLDER_MAX_NAME		LN_SESSION_NAME_MAX	/* proto/names.c */
 #define HOLDER_MAX_COMMAND	4096		/* bytes of Info.command */
 #define HOLDER_MAX_TITLE	1024		/* bytes of Info.title */
 #define HOLDER_MAX_METHOD	32		/* bytes of Hello.event_method */
@@ -215,7 +214,7 @@ int		 holder_run(const struct holder_opts *);
  */
 struct holder_conn;
 struct holder_info {
-	char		 name[HOLDER_MAX_NAME + 1];
+	char		 name[LN_SESSION_NAME_MAX + 1];
 	int		 exited;	/* 0 running, 1 exited */
 	int		 exit_status;	/* exit code; -1: a signal ended it */
 	int		 exit_signal;	/* 0 when it exited by itself */

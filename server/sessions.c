@@ -33,7 +33,7 @@
 struct session {
 	struct lnshd		*d;
 	uid_t			 uid;
-	char			 name[HOLDER_MAX_NAME + 1];
+	char			 name[LN_SESSION_NAME_MAX + 1];
 	struct holder_conn	*hc;
 	long			 holder_pid;
 	int			 exited;
@@ -53,7 +53,7 @@ struct session {
 struct spawning {
 	struct lnshd		*d;
 	uid_t			 uid;
-	char			 name[HOLDER_MAX_NAME + 1];
+	char			 name[LN_SESSION_NAME_MAX + 1];
 	char			*uname;		/* for the log */
 	char			*dir;
 	pid_t			 pid;

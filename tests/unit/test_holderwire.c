@@ -325,7 +325,7 @@ test_relay_bounds(void **state)
 static void
 test_names(void **state)
 {
-	char	long_name[HOLDER_MAX_NAME + 2];
+	char	long_name[LN_SESSION_NAME_MAX + 2];
 
 	assert_true(hwire_name_ok("main"));
 	assert_true(hwire_name_ok("a.b_c-9"));
@@ -335,10 +335,10 @@ test_names(void **state)
 	assert_false(hwire_name_ok("a/b"));
 	assert_false(hwire_name_ok("a b"));
 	memset(long_name, 'x', sizeof long_name);
-	long_name[HOLDER_MAX_NAME] = '\0';
+	long_name[LN_SESSION_NAME_MAX] = '\0';
 	assert_true(hwire_name_ok(long_name));
-	long_name[HOLDER_MAX_NAME] = 'x';
-	long_name[HOLDER_MAX_NAME + 1] = '\0';
+	long_name[LN_SESSION_NAME_MAX] = 'x';
+	long_name[LN_SESSION_NAME_MAX + 1] = '\0';
 	assert_false(hwire_name_ok(long_name));
 }
 
