@@ -12,13 +12,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-/* Limits a decoder enforces on a diff from the wire. */
-#define FB_MAX_COLS		1024
-#define FB_MAX_ROWS		512
-#define FB_MAX_COMB		4	/* combining characters kept per cell */
-#define FB_MAX_TITLE		1024	/* bytes */
-#define FB_MAX_CLIPBOARD	(256 * 1024)	/* bytes of OSC 52 payload */
-#define FB_MAX_CP		0x10ffff
+#include "wire.h"	/* the screen's limits, FB_MAX_COLS ... */
+
+#define FB_MAX_CP		0x10ffff	/* Unicode's last code point */
 
 /* Whether a code point may be stored and drawn: no controls, surrogates. */
 #define FB_CP_OK(cp)	((cp) >= 0x20 && \

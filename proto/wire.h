@@ -241,6 +241,21 @@
 #define LN_REL_MAX_BODY		(LN_MAX_MESSAGE - LN_ENVELOPE_OVERHEAD)
 
 /*
+ * The screen (proto/fb.h): limits a decoder enforces on a diff from the
+ * wire (proto/fbdiff.c), and so the largest screen the emulator, the SSP
+ * endpoints and the client's display hold, which bounds what one screen
+ * state costs. A session's pty is never larger (HOLDER_MAX_COLS), so that
+ * a program never draws where lnsh cannot show. A cell keeps at most
+ * FB_MAX_COMB combining characters; a title and an OSC 52 clipboard
+ * payload are cut at their bytes.
+ */
+#define FB_MAX_COLS		1024
+#define FB_MAX_ROWS		512
+#define FB_MAX_COMB		4	/* combining characters kept per cell */
+#define FB_MAX_TITLE		1024	/* bytes */
+#define FB_MAX_CLIPBOARD	(256 * 1024)	/* bytes of OSC 52 payload */
+
+/*
  * Longest scrollback line, as UTF-8 text with SGR escapes, that any hop
  * carries (holder -> lnshd -> client). 16 KiB holds a 1024-column line
  * (the emulator's widest) with a colour change on half its cells; a line
