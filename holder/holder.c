@@ -477,7 +477,7 @@ holder_do_capture(struct hconn *c, uint32_t id,
 		    "capture failed");
 		return;
 	}
-	if (len > HOLDER_MAX_FRAME - 64) {
+	if (len > HOLDER_MAX_FRAME - HOLDER_FRAME_OVERHEAD) {
 		free(text);
 		hconn_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_REQUEST,
 		    "capture too large: ask for fewer scrollback lines");

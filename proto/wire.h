@@ -313,6 +313,66 @@
 #define LN_HOLDER_TOKEN_LEN	16
 
 /*
+ * The holder protocol: lnshd <-> lnsh-holder, over the holder's Unix
+ * socket (proto/holder.proto, docs/protocol.md section 14). A frame is a
+ * HOLDER_FRAME_HDR-byte big-endian length, then that many bytes of one
+ * packed Request (lnshd -> holder) or Reply (holder -> lnshd).
+ */
+#define HOLDER_PROTO_VERSION	2
+/*
+ * The version before: holders it started may outlive an upgrade. lnshd
+ * greets one in its own version after it says so (holder-conn.c): it can
+ * list, capture, type into and kill such a session, not attach to it.
+ */
+#define HOLDER_PROTO_PREV	1
+#define HOLDER_FRAME_HDR	4
+/*
+ * Most that a frame adds around the one large field of its message: the
+ * length, the message's id and tag, the field's tag and length, as
+ * varints (under 30 bytes). A capture's text is cut to leave it within
+ * HOLDER_MAX_FRAME (holder.c); lnshd counts it for every Input it queues
+ * (rpc.c).
+ */
+#define HOLDER_FRAME_OVERHEAD	64
+/*
+ * A reply body, the most lnshd reads from a holder in one message. The
+ * largest reply is a capture, and one that lnshd can pass on to lnsh is at
+ * most LN_REL_MAX_BODY (about 1.2 MB), so 16 MiB never refuses one lnsh
+ * could have had; the holder answers a larger one with an error saying to
+ * ask for fewer scrollback lines.
+ */
+#define HOLDER_MAX_FRAME	(16 * 1024 * 1024)
+/*
+ * Bytes of one Input: lnshd cuts what lnsh sends into Inputs of at most
+ * this, so that the largest request is an Input; a request body is that
+ * and 1 KiB for the rest of it, ample (every other request is smaller: a
+ * Sync carries at most LN_RELAY_UP_MAX).
+ */
+#define HOLDER_MAX_INPUT	(64 * 1024)
+#define HOLDER_MAX_REQUEST	(HOLDER_MAX_INPUT + 1024)
+/* Strings in replies, in bytes; lnshd refuses a reply with a longer one. */
+#define HOLDER_MAX_COMMAND	4096		/* Info.command: cut there */
+#define HOLDER_MAX_TITLE	FB_MAX_TITLE	/* Info.title: the screen's */
+#define HOLDER_MAX_METHOD	32		/* Hello.event_method */
+#define HOLDER_MAX_ERROR	1024		/* Error.message */
+/*
+ * A session's size: what the emulator holds, so that the pty never says
+ * more columns or rows than the screen lnsh shows.
+ */
+#define HOLDER_MAX_COLS		FB_MAX_COLS
+#define HOLDER_MAX_ROWS		FB_MAX_ROWS
+#define HOLDER_MAX_CONNS	32		/* connections one holder serves */
+#define HOLDER_PTY_QUEUE	(1024 * 1024)	/* input queued for the pty */
+#define HOLDER_EXITED_KEEP_SEC	(24 * 60 * 60)	/* exited: --keep-exited default */
+#define HOLDER_KILL_GRACE_MS	1000		/* SIGHUP to SIGKILL */
+#define HOLDER_IO_TIMEOUT_SEC	5		/* blocking helpers */
+#define HOLDER_LINE_MAX		LN_SB_LINE_MAX	/* bytes of one line */
+#define HOLDER_MAX_CLIENTS	LN_HOLDER_CLIENTS_MAX
+#define HOLDER_RESUME_SEC	LN_HOLDER_RESUME_SEC
+#define HOLDER_PUSH_LINES	1000	/* scrollback pushed on attach */
+#define HOLDER_SYNC_QUEUE	LN_HOLDER_SYNC_QUEUE_MAX
+
+/*
  * A new session's command line and the environment entries (LANG, LC_*)
  * it inherits from the client: more is refused, never cut (server/clients.c,
  * server/sessdir.c).

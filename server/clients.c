@@ -769,10 +769,10 @@ rpc_input(struct client *c, uint64_t id, const Lnsh__SendRequest *req)
 	}
 	/*
 	 * All or nothing: text half typed is worse than none. Each Input
-	 * frame adds a few bytes to its chunk; 64 per chunk is ample.
+	 * frame adds at most HOLDER_FRAME_OVERHEAD to its chunk.
 	 */
-	if (req->data.len + (req->data.len / HOLDER_MAX_INPUT + 1) * 64 >
-	    holder_async_room(session_conn(s))) {
+	if (req->data.len + (req->data.len / HOLDER_MAX_INPUT + 1) *
+	    HOLDER_FRAME_OVERHEAD > holder_async_room(session_conn(s))) {
 		snprintf(msg, sizeof msg, "session %s is busy: it has not "
 		    "read the input already sent to it (is it stopped?); try "
 		    "again later", req->name);

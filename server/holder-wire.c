@@ -176,7 +176,7 @@ hwire_reply_ok(const Lnsh__Holder__Reply *rep)
 		    hwire_str_ok(rep->hello->event_method, HOLDER_MAX_METHOD));
 	case LNSH__HOLDER__REPLY__MSG_ERROR:
 		return (rep->error != NULL &&
-		    hwire_str_ok(rep->error->message, 1024));
+		    hwire_str_ok(rep->error->message, HOLDER_MAX_ERROR));
 	case LNSH__HOLDER__REPLY__MSG_OK:
 		return (rep->ok != NULL);
 	case LNSH__HOLDER__REPLY__MSG_INFO:

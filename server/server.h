@@ -41,40 +41,8 @@ int		 sb_wrapped(const struct scrollback *, size_t);
 
 /*
  * holder-wire.c: framing of the holder <-> lnshd protocol (proto/holder.proto).
- * A frame is a 4-byte big-endian length, then that many bytes of one packed
- * Request (lnshd -> holder) or Reply (holder -> lnshd).
+ * Its version and limits, HOLDER_*, are in proto/wire.h.
  */
-#define HOLDER_PROTO_VERSION	2
-/*
- * The version before: holders it started may outlive an upgrade. lnshd
- * greets one in its own version after it says so (holder-conn.c): it can
- * list, capture, type into and kill such a session, not attach to it.
- */
-#define HOLDER_PROTO_PREV	1
-#define HOLDER_FRAME_HDR	4
-#define HOLDER_MAX_FRAME	(16 * 1024 * 1024)	/* reply body bytes */
-#define HOLDER_MAX_REQUEST	(HOLDER_MAX_INPUT + 1024) /* request body */
-#define HOLDER_MAX_INPUT	(64 * 1024)	/* bytes in one Input */
-#define HOLDER_MAX_COMMAND	4096		/* bytes of Info.command */
-#define HOLDER_MAX_TITLE	1024		/* bytes of Info.title */
-#define HOLDER_MAX_METHOD	32		/* bytes of Hello.event_method */
-/*
- * A session's size: what the emulator holds (proto/fb.h), so that the pty
- * never says more columns or rows than the screen lnsh shows.
- */
-#define HOLDER_MAX_COLS		FB_MAX_COLS
-#define HOLDER_MAX_ROWS		FB_MAX_ROWS
-#define HOLDER_MAX_CONNS	32		/* connections one holder serves */
-#define HOLDER_PTY_QUEUE	(1024 * 1024)	/* input queued for the pty */
-#define HOLDER_EXITED_KEEP_SEC	(24 * 60 * 60)	/* exited: --keep-exited default */
-#define HOLDER_KILL_GRACE_MS	1000		/* SIGHUP to SIGKILL */
-#define HOLDER_IO_TIMEOUT_SEC	5		/* blocking helpers */
-#define HOLDER_LINE_MAX		LN_SB_LINE_MAX	/* bytes of one line */
-#define HOLDER_MAX_CLIENTS	LN_HOLDER_CLIENTS_MAX
-#define HOLDER_RESUME_SEC	LN_HOLDER_RESUME_SEC
-#define HOLDER_PUSH_LINES	1000	/* scrollback pushed on attach */
-#define HOLDER_SYNC_QUEUE	LN_HOLDER_SYNC_QUEUE_MAX
-
 int		 hwire_name_ok(const char *);
 int		 hwire_frame_size(const uint8_t *, size_t, size_t, size_t *);
 /*
