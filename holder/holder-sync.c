@@ -9,7 +9,7 @@
  * A client belongs to a connection (lnshd's) and carries lnshd's number
  * for it. When it goes without detaching (lnshd died, or its channel
  * peer was forgotten) its ssp_server is kept, orphaned, for
- * HOLDER_RESUME_SEC: an Attach with its token (random, from libsodium)
+ * LN_HOLDER_RESUME_SEC: an Attach with its token (random, from libsodium)
  * on any connection takes it over, so that the client's numbered input
  * events and the screen states it acknowledged carry on where they were.
  *
@@ -211,9 +211,9 @@ hsync_reap_cb(evutil_socket_t fd, short what, void *arg)
 }
 
 /*
- * How long an orphan is kept, in ns: HOLDER_RESUME_SEC, or (test only,
+ * How long an orphan is kept, in ns: LN_HOLDER_RESUME_SEC, or (test only,
  * docs/hacking.md) LNSH_TEST_RESUME_SEC from lnshd's environment, 1 to
- * HOLDER_RESUME_SEC, so that a test sees the expiry within its time.
+ * LN_HOLDER_RESUME_SEC, so that a test sees the expiry within its time.
  */
 static uint64_t
 hsync_keep_ns(void)
@@ -221,8 +221,8 @@ hsync_keep_ns(void)
 	uint64_t	ns;
 
 	ns = ln_test_env_ns("LNSH_TEST_RESUME_SEC", 1000000000ULL, 1,
-	    HOLDER_RESUME_SEC);
-	return (ns != 0 ? ns : HOLDER_RESUME_SEC * 1000000000ULL);
+	    LN_HOLDER_RESUME_SEC);
+	return (ns != 0 ? ns : LN_HOLDER_RESUME_SEC * 1000000000ULL);
 }
 
 /* The SSP state of a session's clients, on emu's screen and scrollback. */
@@ -334,7 +334,7 @@ hsync_evictable(struct hsync *hs, uint64_t now)
 }
 
 /*
- * Makes room for one more client at HOLDER_MAX_CLIENTS: the oldest orphan
+ * Makes room for one more client at LN_HOLDER_CLIENTS_MAX: the oldest orphan
  * goes, else a silent attached client (hsync_evictable), of which lnshd
  * is told (ops->evicted) so that it detaches it; should that client come
  * back, its silent SSP makes it attach again. LN_E_FULL if neither.
@@ -348,7 +348,7 @@ hsync_make_room(struct hsync *hs, uint64_t now)
 
 	TAILQ_FOREACH(hc, &hs->clients, entry)
 		n++;
-	if (n < HOLDER_MAX_CLIENTS)
+	if (n < LN_HOLDER_CLIENTS_MAX)
 		return (0);
 	TAILQ_FOREACH(hc, &hs->clients, entry) {
 		if (hc->conn == NULL)
@@ -371,7 +371,7 @@ hsync_make_room(struct hsync *hs, uint64_t now)
  * With a resume token (LN_HOLDER_TOKEN_LEN bytes) that matches a client
  * kept or attached elsewhere, that client's SSP state is taken over and
  * *resumed set; otherwise a new one starts. The client's token goes to
- * token. 0, or LN_E_FULL at HOLDER_MAX_CLIENTS when no orphan and no
+ * token. 0, or LN_E_FULL at LN_HOLDER_CLIENTS_MAX when no orphan and no
  * silent client (hsync_evictable) can make room.
  */
 int
@@ -456,7 +456,7 @@ hsync_input(struct hsync *hs, void *conn, uint32_t id, const uint8_t *p,
 	hsync_arm(hc, now);
 }
 
-/* Orphans a client, keeping its state for HOLDER_RESUME_SEC. */
+/* Orphans a client, keeping its state for LN_HOLDER_RESUME_SEC. */
 static void
 hsync_orphan(struct hclient *hc, uint64_t now)
 {

@@ -568,8 +568,8 @@ holder_sync_keys(void *arg, const uint8_t *data, size_t len)
 /*
  * hsync_ops->send: one SSP message for client id, a Sync notification on
  * its connection. What lnshd has not read is bounded by
- * HOLDER_SYNC_QUEUE: past it the message is dropped, which SSP takes as a
- * loss and repairs with a later frame.
+ * LN_HOLDER_SYNC_QUEUE_MAX: past it the message is dropped, which SSP
+ * takes as a loss and repairs with a later frame.
  */
 static int
 holder_sync_send(void *arg, void *conn, uint32_t id, const uint8_t *p,
@@ -581,7 +581,7 @@ holder_sync_send(void *arg, void *conn, uint32_t id, const uint8_t *p,
 
 	if (c->closing || len > LN_MAX_MESSAGE ||
 	    evbuffer_get_length(bufferevent_get_output(c->bev)) + len >
-	    HOLDER_SYNC_QUEUE)
+	    LN_HOLDER_SYNC_QUEUE_MAX)
 		return (LN_E_FULL);
 	sy.client = id;
 	sy.data.data = (uint8_t *)(uintptr_t)p;
@@ -605,7 +605,7 @@ holder_sync_evicted(void *arg, void *conn, uint32_t id, unsigned silent)
 	Lnsh__Holder__Evicted	 ev = LNSH__HOLDER__EVICTED__INIT;
 
 	holder_log(h, "%d clients attached: client %lu, silent for %u s, "
-	    "evicted to make room", HOLDER_MAX_CLIENTS, (unsigned long)id,
+	    "evicted to make room", LN_HOLDER_CLIENTS_MAX, (unsigned long)id,
 	    silent);
 	if (c->closing)
 		return;
@@ -638,7 +638,7 @@ holder_do_attach(struct hconn *c, uint32_t id,
 	    NULL, token, &resumed) != 0) {
 		snprintf(msg, sizeof msg, "the session has %d clients "
 		    "attached, as many as it serves: detach one of them "
-		    "and attach again", HOLDER_MAX_CLIENTS);
+		    "and attach again", LN_HOLDER_CLIENTS_MAX);
 		hconn_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_BUSY, msg);
 		return;
 	}

@@ -177,7 +177,7 @@ client_check_lines(const Lnsh__SyncMessage *m)
 	if (m->n_line > SSP_SB_FRAME_LINES || m->sb_total < m->n_line)
 		return (LN_E_DROP(LN_DROP_MESSAGE));
 	for (i = 0; i < m->n_line; i++) {
-		if (m->line[i]->text.len > SSP_LINE_MAX)
+		if (m->line[i]->text.len > LN_SB_LINE_MAX)
 			return (LN_E_DROP(LN_DROP_MESSAGE));
 		bytes += m->line[i]->text.len;
 	}

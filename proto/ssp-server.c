@@ -531,7 +531,7 @@ server_sb_target(struct ssp_server *s, uint64_t now, size_t *costp)
 	for (num = from; num <= s->sb_total; num++) {
 		if (s->line_fn(s->line_ctx, num, &l) != 0)
 			continue;
-		len = l.len < SSP_LINE_MAX ? l.len : SSP_LINE_MAX;
+		len = l.len < LN_SB_LINE_MAX ? l.len : LN_SB_LINE_MAX;
 		if (n == SSP_SB_FRAME_LINES ||
 		    bytes + len > SSP_SB_FRAME_BYTES ||
 		    (n > 0 && cost + len + SSP_SB_LINE_COST > s->sb_budget)) {
@@ -620,8 +620,8 @@ server_lines(struct ssp_server *s, Lnsh__SyncMessage *m, int fetched,
 		    s->nfetched < SSP_SB_FRAME_LINES; num--) {
 			if (s->line_fn(s->line_ctx, num, &l) != 0)
 				break;
-			if (l.len > SSP_LINE_MAX)
-				l.len = SSP_LINE_MAX;
+			if (l.len > LN_SB_LINE_MAX)
+				l.len = LN_SB_LINE_MAX;
 			if (bytes + l.len > SSP_SB_FRAME_BYTES)
 				break;
 			bytes += l.len;

@@ -82,7 +82,6 @@
  * the newest lines, and the lines that leave the server's ring meanwhile
  * are skipped (docs/sync.md).
  */
-#define SSP_LINE_MAX		LN_SB_LINE_MAX	/* bytes of one line */
 /*
  * A flood ends once the output pauses this long (or two frame intervals,
  * if longer): on a loaded machine the gaps between a flooding program's

@@ -366,11 +366,7 @@
 #define HOLDER_EXITED_KEEP_SEC	(24 * 60 * 60)	/* exited: --keep-exited default */
 #define HOLDER_KILL_GRACE_MS	1000		/* SIGHUP to SIGKILL */
 #define HOLDER_IO_TIMEOUT_SEC	5		/* blocking helpers */
-#define HOLDER_LINE_MAX		LN_SB_LINE_MAX	/* bytes of one line */
-#define HOLDER_MAX_CLIENTS	LN_HOLDER_CLIENTS_MAX
-#define HOLDER_RESUME_SEC	LN_HOLDER_RESUME_SEC
 #define HOLDER_PUSH_LINES	1000	/* scrollback pushed on attach */
-#define HOLDER_SYNC_QUEUE	LN_HOLDER_SYNC_QUEUE_MAX
 
 /*
  * A new session's command line and the environment entries (LANG, LC_*)

@@ -11,7 +11,7 @@
  * An attach belongs to the channel's peer, not its key pair: a client that
  * re-handshakes keeps its chan_peer and so its attach. A client whose peer
  * is forgotten (it went silent) leaves its SSP state in the holder for
- * HOLDER_RESUME_SEC; so does every client when lnshd dies. Coming back
+ * LN_HOLDER_RESUME_SEC; so does every client when lnshd dies. Coming back
  * with the token its attach reply gave, it resumes without a resync.
  */
 #include "config.h"

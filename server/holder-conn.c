@@ -1160,7 +1160,7 @@ holder_async_sync(struct holder_conn *c, uint32_t id, const uint8_t *p,
 
 /*
  * Client id left; keep: it went without saying so, and may resume with
- * its token within HOLDER_RESUME_SEC. No reply.
+ * its token within LN_HOLDER_RESUME_SEC. No reply.
  */
 int
 holder_async_detach(struct holder_conn *c, uint32_t id, int keep)

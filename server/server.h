@@ -64,7 +64,7 @@ int		 hwire_unpack_reply(const uint8_t *, size_t,
 /*
  * holder-sync.c: in the holder, the server end of SSP for each client
  * lnshd attaches, on the emulator's own screen and scrollback; clients
- * that go without detaching are kept HOLDER_RESUME_SEC for resuming.
+ * that go without detaching are kept LN_HOLDER_RESUME_SEC for resuming.
  * A connection is an opaque pointer here.
  */
 struct hsync;

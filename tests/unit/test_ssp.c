@@ -1474,11 +1474,11 @@ test_sb_bounds(void **state)
 	memset(&sb, 0, sizeof sb);
 	w = world_new(13, 0, 0, 10 * MS, 0);
 	ssp_client_set_lines(w->cl, sb_got, &sb);
-	big = xcalloc(1, SSP_LINE_MAX + 1);
-	memset(big, 'x', SSP_LINE_MAX + 1);
+	big = xcalloc(1, LN_SB_LINE_MAX + 1);
+	memset(big, 'x', LN_SB_LINE_MAX + 1);
 	line.has_text = 1;
 	line.text.data = big;
-	line.text.len = SSP_LINE_MAX + 1;
+	line.text.len = LN_SB_LINE_MAX + 1;
 	lp[0] = &line;
 	m.has_old_num = m.has_new_num = 1;
 	m.new_num = 1;
