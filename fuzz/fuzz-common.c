@@ -304,7 +304,7 @@ static void
 fuzz_ep_config(struct chan_config *cfg)
 {
 	memset(cfg, 0, sizeof *cfg);
-	cfg->keepalive_ns = 3 * FUZZ_SEC;
+	cfg->keepalive_ns = 3 * LN_NS_PER_SEC;
 	cfg->wall_ns = fuzz_ep_wall;
 }
 
@@ -517,7 +517,8 @@ fuzz_ep_apply(struct fuzz_ep *ep, const struct fuzz_rec *rec)
 		    rec->op == FUZZ_OP_DGRAM_ALT);
 		break;
 	case FUZZ_OP_TICK:
-		ep->now += (uint64_t)fuzz_u32(rec->data, rec->len) * FUZZ_MS;
+		ep->now += (uint64_t)fuzz_u32(rec->data, rec->len) *
+		    LN_NS_PER_MS;
 		if (ep->srv != NULL)
 			(void)chan_server_tick(ep->srv, ep->now);
 		else

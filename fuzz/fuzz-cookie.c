@@ -159,7 +159,7 @@ fuzz_reply(uint8_t *pkt, size_t len, int reseal)
 	if (reseal && memcmp(cm.cookie, plain, sizeof plain) != 0)
 		abort();
 	/* Taken once: the same bytes again change nothing. */
-	if (cookie_consume_reply(&cm, pkt, len, FUZZ_T0 + FUZZ_SEC) == 0)
+	if (cookie_consume_reply(&cm, pkt, len, FUZZ_T0 + LN_NS_PER_SEC) == 0)
 		abort();
 	if (cm.cookie_ns != FUZZ_T0)
 		abort();

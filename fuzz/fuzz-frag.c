@@ -35,7 +35,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	buf_reader(&b, data, size);
 	while (fuzz_next_rec(&b, &rec) == 0) {
 		if (rec.op == FUZZ_OP_TICK) {
-			now += (uint64_t)fuzz_u32(rec.data, rec.len) * FUZZ_MS;
+			now += (uint64_t)fuzz_u32(rec.data, rec.len) *
+			    LN_NS_PER_MS;
 			frag_expire(&a, now);
 			continue;
 		}

@@ -72,7 +72,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			(void)rel_queue(&f.r, rec.data, rec.len);
 			break;
 		case FUZZ_OP_TICK:
-			now += (uint64_t)fuzz_u32(rec.data, rec.len) * FUZZ_MS;
+			now += (uint64_t)fuzz_u32(rec.data, rec.len) *
+			    LN_NS_PER_MS;
 			while (rel_next(&f.r, now, &env, &envlen, NULL) == 1)
 				free(env);
 			(void)rel_deadline(&f.r);

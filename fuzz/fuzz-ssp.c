@@ -54,7 +54,7 @@ fuzz_ssp_client(struct buf *b)
 	while (fuzz_next_rec(b, &rec) == 0) {
 		if (rec.op == FUZZ_OP_TICK) {
 			now += (uint64_t)fuzz_u32(rec.data, rec.len) *
-			    FUZZ_MS;
+			    LN_NS_PER_MS;
 			(void)ssp_client_tick(c, now);
 			continue;
 		}
@@ -84,7 +84,7 @@ fuzz_ssp_server(struct buf *b)
 	while (fuzz_next_rec(b, &rec) == 0) {
 		if (rec.op == FUZZ_OP_TICK) {
 			now += (uint64_t)fuzz_u32(rec.data, rec.len) *
-			    FUZZ_MS;
+			    LN_NS_PER_MS;
 			(void)ssp_server_tick(s, now);
 			continue;
 		}

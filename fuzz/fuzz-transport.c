@@ -82,7 +82,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				fuzz_open(&rx, pkt, n, now, pt, ptlen);
 			break;
 		case FUZZ_OP_TICK:
-			now += (uint64_t)fuzz_u32(rec.data, rec.len) * FUZZ_MS;
+			now += (uint64_t)fuzz_u32(rec.data, rec.len) *
+			    LN_NS_PER_MS;
 			break;
 		default:
 			fuzz_open(&rx, rec.data, rec.len, now, NULL, 0);

@@ -90,7 +90,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			break;
 		case 2:
 			now += (uint64_t)fuzz_u32(rec.data, rec.len) *
-			    FUZZ_MS;
+			    LN_NS_PER_MS;
 			(void)ssp_client_tick(c, now);
 			break;
 		default:

@@ -27,10 +27,8 @@
 
 #include "proto.h"
 
-#define FUZZ_MS		1000000ULL
-#define FUZZ_SEC	1000000000ULL
-#define FUZZ_T0		(10 * FUZZ_SEC)		/* virtual clock start */
-#define FUZZ_WALL0	(1700000000ULL * FUZZ_SEC)
+#define FUZZ_T0		(10 * LN_NS_PER_SEC)	/* virtual clock start */
+#define FUZZ_WALL0	(1700000000ULL * LN_NS_PER_SEC)
 #define FUZZ_USER	"fuzz"
 #define FUZZ_INIT_INDEX	0x494e4954U	/* hs target: the initiator's index */
 #define FUZZ_RESP_INDEX	0x52455350U	/* hs target: the responder's index */

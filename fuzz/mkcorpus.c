@@ -542,7 +542,7 @@ rel_seeds(void)
 		(void)rel_queue(&b, body, 10 + i);
 	}
 	fuzz_out_rec(&s, FUZZ_OP_TICK, le, sizeof le);
-	while (rel_next(&b, FUZZ_T0 + 300 * FUZZ_MS, &env, &envlen,
+	while (rel_next(&b, FUZZ_T0 + 300 * LN_NS_PER_MS, &env, &envlen,
 	    NULL) == 1) {
 		(void)rel_input(&a, env, envlen, FUZZ_T0, rel_sink, NULL);
 		free(env);
@@ -560,7 +560,7 @@ rel_seeds(void)
 	free(env);
 	/* A pure ack. */
 	(void)rel_input(&a, envs[0].p, envs[0].len, FUZZ_T0, rel_sink, NULL);
-	while (rel_next(&a, FUZZ_T0 + FUZZ_SEC, &env, &envlen,
+	while (rel_next(&a, FUZZ_T0 + LN_NS_PER_SEC, &env, &envlen,
 	    NULL) == 1) {
 		if (n < 8)
 			fuzz_out_bytes(&envs[n++], env, envlen);

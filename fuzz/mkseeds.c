@@ -189,7 +189,7 @@ exchange(struct link *l)
 	uint8_t	 tick[4] = { 20, 0, 0, 0 };
 	size_t	 i;
 
-	l->now += 20 * FUZZ_MS;
+	l->now += 20 * LN_NS_PER_MS;
 	fuzz_out_rec(&l->to_client, FUZZ_OP_TICK, tick, 4);
 	fuzz_out_rec(&l->to_server, FUZZ_OP_TICK, tick, 4);
 	fuzz_out_rec(&l->zframes, FUZZ_OP_TICK, tick, 4);
@@ -262,7 +262,7 @@ one(const char *name)
 	frame(&hold, &rep.base);
 	info.name = (char *)(uintptr_t)"main";
 	info.created_ns = FUZZ_WALL0;
-	info.activity_ns = FUZZ_WALL0 + FUZZ_SEC;
+	info.activity_ns = FUZZ_WALL0 + LN_NS_PER_SEC;
 	info.clients = 1;
 	info.cols = 80;
 	info.rows = 24;

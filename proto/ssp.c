@@ -20,7 +20,7 @@
 static uint32_t
 ssp_ms(uint64_t now)
 {
-	return ((uint32_t)(now / SSP_MS));
+	return ((uint32_t)(now / LN_NS_PER_MS));
 }
 
 /* Sets up what both endpoints share; `now` counts as heard from. */
@@ -194,8 +194,8 @@ ssp_heard(struct ssp_link *l, const Lnsh__SyncMessage *m, uint64_t now)
 	if (m->has_timestamp_reply) {
 		r = ssp_ms(now) - m->timestamp_reply;
 		if (r < SSP_RTT_SAMPLE_MAX_MS)
-			ssp_rtt_sample(l, (uint64_t)r * SSP_MS +
-			    SSP_MS / 2);
+			ssp_rtt_sample(l, (uint64_t)r * LN_NS_PER_MS +
+			    LN_NS_PER_MS / 2);
 	}
 	if (m->has_accept_zstd && m->accept_zstd)
 		l->zpeer = 1;
@@ -260,7 +260,7 @@ ssp_emit(struct ssp_link *l, Lnsh__SyncMessage *m, uint64_t now)
 	if (l->peer_ts_held && now - l->peer_ts_at < SSP_TS_HOLD_MAX_NS) {
 		m->has_timestamp_reply = 1;
 		m->timestamp_reply = l->peer_ts +
-		    (uint32_t)((now - l->peer_ts_at) / SSP_MS);
+		    (uint32_t)((now - l->peer_ts_at) / LN_NS_PER_MS);
 	}
 	l->peer_ts_held = 0;
 	len = lnsh__sync_message__get_packed_size(m);

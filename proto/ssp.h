@@ -31,14 +31,15 @@
 #include "proto.h"
 #include "fb.h"
 
-#define SSP_MS			1000000ULL	/* ns */
-
 /* Timers; docs/sync.md says why each has its value. */
-#define SSP_SEND_MIN_NS		(20 * SSP_MS)	/* frame interval: floor, */
-#define SSP_SEND_MAX_NS		(250 * SSP_MS)	/*   ceiling */
-#define SSP_COLLECT_NS		(3 * SSP_MS)	/* change to frame, at least */
-#define SSP_ECHO_NS		(20 * SSP_MS)	/* input to echo: goes at once */
-#define SSP_ACK_DELAY_NS	(50 * SSP_MS)	/* a delayed ack waits this */
+/* The frame interval: floor, ceiling. */
+#define SSP_SEND_MIN_NS		(20 * LN_NS_PER_MS)
+#define SSP_SEND_MAX_NS		(250 * LN_NS_PER_MS)
+/* From a change to the frame that carries it, at least. */
+#define SSP_COLLECT_NS		(3 * LN_NS_PER_MS)
+#define SSP_ECHO_NS		(20 * LN_NS_PER_MS) /* input to echo: at once */
+/* How long a delayed ack waits. */
+#define SSP_ACK_DELAY_NS	(50 * LN_NS_PER_MS)
 /*
  * Under continuous output (a new screen state within this long of the one
  * before, no lines among the unacked frames) the client's ack waits this
@@ -46,18 +47,22 @@
  * 100 ms instead of one per frame. The server's resend and loss timers
  * allow for it.
  */
-#define SSP_ACK_COALESCE_NS	(100 * SSP_MS)
-#define SSP_SRTT_INIT_NS	(100 * SSP_MS)	/* before any RTT sample */
-#define SSP_RTO_INIT_NS		(1000 * SSP_MS)
-#define SSP_RTO_MIN_NS		(50 * SSP_MS)
-#define SSP_RTO_MAX_NS		(1000 * SSP_MS)
-#define SSP_RESEND_MAX_NS	(2000 * SSP_MS)	/* backed-off resends */
-#define SSP_HB_MIN_NS		(500 * SSP_MS)	/* client heartbeats: after */
-#define SSP_HB_MAX_NS		(3000 * SSP_MS)	/*   activity, doubling */
-#define SSP_PROBE_MIN_NS	(250 * SSP_MS)	/* while a reply is overdue, */
-#define SSP_PROBE_MAX_NS	(500 * SSP_MS)	/*   doubling */
-#define SSP_ACTIVE_RETRY_NS	(10000 * SSP_MS) /* silence: stop sending */
-#define SSP_TS_HOLD_MAX_NS	(1000 * SSP_MS)	/* echo a timestamp within */
+#define SSP_ACK_COALESCE_NS	(100 * LN_NS_PER_MS)
+#define SSP_SRTT_INIT_NS	(100 * LN_NS_PER_MS) /* before any RTT sample */
+#define SSP_RTO_INIT_NS		(1000 * LN_NS_PER_MS)
+#define SSP_RTO_MIN_NS		(50 * LN_NS_PER_MS)
+#define SSP_RTO_MAX_NS		(1000 * LN_NS_PER_MS)
+#define SSP_RESEND_MAX_NS	(2000 * LN_NS_PER_MS)	/* backed-off resends */
+/* Client heartbeats: after activity, doubling from min to max. */
+#define SSP_HB_MIN_NS		(500 * LN_NS_PER_MS)
+#define SSP_HB_MAX_NS		(3000 * LN_NS_PER_MS)
+/* Probes while a reply is overdue, doubling from min to max. */
+#define SSP_PROBE_MIN_NS	(250 * LN_NS_PER_MS)
+#define SSP_PROBE_MAX_NS	(500 * LN_NS_PER_MS)
+/* After this long without a word from its peer, stop sending. */
+#define SSP_ACTIVE_RETRY_NS	(10000 * LN_NS_PER_MS)
+/* A timestamp is echoed within this. */
+#define SSP_TS_HOLD_MAX_NS	(1000 * LN_NS_PER_MS)
 #define SSP_RTT_SAMPLE_MAX_MS	5000		/* longer: a sleep, ignored */
 
 /* Limits. */
@@ -88,7 +93,7 @@
  * writes, as the holder sees them, often exceed one frame interval, and a
  * flood that kept ending sent its lines with no deferral.
  */
-#define SSP_FLOOD_PAUSE_NS	(50 * SSP_MS)
+#define SSP_FLOOD_PAUSE_NS	(50 * LN_NS_PER_MS)
 #define SSP_SB_FRAME_LINES	2000		/* lines in one frame */
 #define SSP_SB_FRAME_BYTES	(256 * 1024)	/* their text bytes */
 /*

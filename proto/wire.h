@@ -12,8 +12,12 @@
 #define LN_STR1(x)		#x
 #define LN_STR(x)		LN_STR1(x)
 
-/* Nanoseconds in a millisecond: the clocks count ns, people and RTTs ms. */
+/*
+ * The clocks count nanoseconds, people and RTTs milliseconds and seconds:
+ * every _NS limit below is spelt in these.
+ */
 #define LN_NS_PER_MS		1000000ULL
+#define LN_NS_PER_SEC		1000000000ULL
 
 /* Protocol version, carried in every packet's second byte. */
 #define LN_PROTO_VERSION	1
@@ -76,8 +80,8 @@
 /* Cookie reply: header, receiver index, nonce, sealed cookie: 64 bytes. */
 #define LN_COOKIE_REPLY_LEN	(LN_HDR_LEN + 4 + LN_COOKIE_NONCE_LEN + \
 				 LN_COOKIE_LEN + LN_TAG_LEN)
-#define LN_COOKIE_SECRET_NS	(120ULL * 1000000000ULL)
-#define LN_COOKIE_LIFE_NS	(115ULL * 1000000000ULL)
+#define LN_COOKIE_SECRET_NS	(120 * LN_NS_PER_SEC)
+#define LN_COOKIE_LIFE_NS	(115 * LN_NS_PER_SEC)
 /*
  * "Under load": initiations with a valid mac1 are metered by a token
  * bucket of LN_INIT_LOAD_PER_SEC a second, burst as many; when one finds
@@ -87,7 +91,7 @@
  * cookies start, and nothing more while it lasts.
  */
 #define LN_INIT_LOAD_PER_SEC	100
-#define LN_INIT_LOAD_HOLD_NS	(1ULL * 1000000000ULL)
+#define LN_INIT_LOAD_HOLD_NS	(1 * LN_NS_PER_SEC)
 /*
  * Under load, initiations with a valid mac2 (whose source address has
  * proved it receives) are limited per source address, in a fixed table
@@ -117,7 +121,7 @@
 #define LN_PAIR_MAX_ENTRIES	4096	/* directory entries seen per attempt */
 #define LN_PAIR_MAX_PAYLOAD	512	/* PairRequest / PairResult bytes */
 #define LN_PAIR_SLOTS		16	/* pairing handshakes in progress */
-#define LN_PAIR_SLOT_NS		(10ULL * 1000000000ULL) /* a slot's life */
+#define LN_PAIR_SLOT_NS		(10 * LN_NS_PER_SEC) /* a slot's life */
 #define LN_PAIR_PER_SRC_PER_SEC	1	/* initiations per source address */
 #define LN_PAIR_PER_SRC_BURST	5
 #define LN_PAIR_GLOBAL_PER_SEC	10	/* initiations overall */
@@ -127,7 +131,7 @@
  * Longest a child may take to write a paired key (root mode): then it is
  * killed and the client told, within lnsh's default LNSH_TIMEOUT (5 s).
  */
-#define LN_PAIR_AUTHORIZE_NS	(3ULL * 1000000000ULL)
+#define LN_PAIR_AUTHORIZE_NS	(3 * LN_NS_PER_SEC)
 
 /* Frames inside a transport plaintext (byte 0). */
 #define LN_FRAME_KEEPALIVE	0	/* empty: proves liveness, elicits nothing */
@@ -152,24 +156,24 @@
  */
 #define LN_FRAG_DONE		512
 #define LN_FRAG_BUDGET		(2 * 1024 * 1024) /* bytes held for reassembly */
-#define LN_FRAG_TIMEOUT_NS	(10ULL * 1000000000ULL)
+#define LN_FRAG_TIMEOUT_NS	(10 * LN_NS_PER_SEC)
 
 /* Replay window (RFC 6479), in packets. */
 #define LN_REPLAY_WINDOW	4096
 
 /* Key lifetimes, as WireGuard's. */
-#define LN_REKEY_AFTER_NS	(120ULL * 1000000000ULL)
-#define LN_REJECT_AFTER_NS	(180ULL * 1000000000ULL)
+#define LN_REKEY_AFTER_NS	(120 * LN_NS_PER_SEC)
+#define LN_REJECT_AFTER_NS	(180 * LN_NS_PER_SEC)
 #define LN_REKEY_AFTER_MSGS	(1ULL << 60)
 #define LN_REJECT_AFTER_MSGS	(UINT64_MAX - (1ULL << 13))
-#define LN_REKEY_TIMEOUT_NS	(1ULL * 1000000000ULL) /* resend initiation */
+#define LN_REKEY_TIMEOUT_NS	(1 * LN_NS_PER_SEC) /* resend initiation */
 /* The shortest LNSH_TEST_KEY_LIFETIME_SEC honoured (proto/channel.c). */
 #define LN_TEST_KEY_LIFETIME_MIN_SEC	5
 /* Up to this much random delay is added to each initiation resend. */
 #define LN_REKEY_JITTER_NS	(333U * 1000000U)
 
 /* A server forgets a client connection it has not heard from for this long. */
-#define LN_PEER_IDLE_NS		(15ULL * 60 * 1000000000ULL)
+#define LN_PEER_IDLE_NS		(15 * 60 * LN_NS_PER_SEC)
 /* Connections one client key may hold; the longest silent makes room. */
 #define LN_PEERS_PER_KEY	32
 /*
@@ -177,7 +181,7 @@
  * that is not attached, or attached but silent this long (SSP's active
  * retry, SSP_ACTIVE_RETRY_NS: a live attached client is heard sooner).
  */
-#define LN_EVICT_ATTACHED_SILENT_NS (10ULL * 1000000000ULL)
+#define LN_EVICT_ATTACHED_SILENT_NS (10 * LN_NS_PER_SEC)
 
 /*
  * An initiation refused as not newer than the last one accepted from its
@@ -185,8 +189,8 @@
  * and was set back: the key is locked out until the clock passes the
  * last timestamp), at most once per key per LN_INIT_STALE_EVERY_NS.
  */
-#define LN_INIT_STALE_NS	(10ULL * 1000000000ULL)
-#define LN_INIT_STALE_EVERY_NS	(60ULL * 1000000000ULL)
+#define LN_INIT_STALE_NS	(10 * LN_NS_PER_SEC)
+#define LN_INIT_STALE_EVERY_NS	(60 * LN_NS_PER_SEC)
 
 /*
  * lnshd's record of the last accepted initiation timestamp per client key
@@ -196,7 +200,7 @@
  */
 #define LN_STAMP_KEYS_MAX	4096
 #define LN_STAMP_JOURNAL_MAX	(2 * LN_STAMP_KEYS_MAX)
-#define LN_STAMP_RETRY_NS	(10ULL * 1000000000ULL)
+#define LN_STAMP_RETRY_NS	(10 * LN_NS_PER_SEC)
 
 /* Handshake rate limits (token buckets). */
 #define LN_INIT_PER_KEY_PER_SEC	20
@@ -206,11 +210,11 @@
 
 /* Reliable messages: unacknowledged messages one side may have in flight. */
 #define LN_REL_WINDOW		256
-#define LN_REL_RTO_MIN_NS	(50ULL * 1000000ULL)
-#define LN_REL_RTO_MAX_NS	(2ULL * 1000000000ULL)
-#define LN_REL_RTO_INIT_NS	(300ULL * 1000000ULL)
+#define LN_REL_RTO_MIN_NS	(50 * LN_NS_PER_MS)
+#define LN_REL_RTO_MAX_NS	(2 * LN_NS_PER_SEC)
+#define LN_REL_RTO_INIT_NS	(300 * LN_NS_PER_MS)
 /* A lone reliable message is acked after this, unless something leaves. */
-#define LN_REL_ACK_DELAY_NS	(15ULL * 1000000ULL)
+#define LN_REL_ACK_DELAY_NS	(15 * LN_NS_PER_MS)
 /* Later seqs a selective ack covers (Envelope.sack, one bit each). */
 #define LN_REL_SACK_BITS	64
 /*
@@ -401,8 +405,8 @@
  * A listener that cannot accept for want of descriptors pauses this long
  * (server/accept.c), and says so at most once per LN_ACCEPT_SAY_NS.
  */
-#define LN_ACCEPT_PAUSE_NS	(100ULL * 1000000ULL)
-#define LN_ACCEPT_SAY_NS	(60ULL * 1000000000ULL)
+#define LN_ACCEPT_PAUSE_NS	(100 * LN_NS_PER_MS)
+#define LN_ACCEPT_SAY_NS	(60 * LN_NS_PER_SEC)
 
 /*
  * lnshd's descriptors (server/fdlimit.c): the soft RLIMIT_NOFILE is raised
@@ -417,7 +421,7 @@
 /* A holder's stderr in lnshd's log (server/holderlog.c). */
 #define LN_HOLDER_LOG_LINE_MAX	512	/* bytes of text per line; more cut */
 #define LN_HOLDER_LOG_LINES	20	/* lines per holder per window */
-#define LN_HOLDER_LOG_WINDOW_NS	(60ULL * 1000000000ULL)
+#define LN_HOLDER_LOG_WINDOW_NS	(60 * LN_NS_PER_SEC)
 
 /*
  * Bytes of RPC replies lnshd keeps for one client connection, queued for

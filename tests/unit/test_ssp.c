@@ -23,7 +23,7 @@
 #include "ssp.h"
 #include "sync.pb-c.h"
 
-#define MS		SSP_MS
+#define MS		LN_NS_PER_MS
 #define SEC		(1000 * MS)
 #define MAXPKT		100000
 
