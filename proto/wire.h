@@ -278,6 +278,101 @@
 #define LN_SSP_ZFRAME_MAX	LN_MAX_MESSAGE
 
 /*
+ * SSP, the screen and input sync inside channel messages (proto/ssp.h,
+ * docs/sync.md). Timers; docs/sync.md says why each has its value.
+ */
+/* The frame interval: floor, ceiling. */
+#define SSP_SEND_MIN_NS		(20 * LN_NS_PER_MS)
+#define SSP_SEND_MAX_NS		(250 * LN_NS_PER_MS)
+/* From a change to the frame that carries it, at least. */
+#define SSP_COLLECT_NS		(3 * LN_NS_PER_MS)
+#define SSP_ECHO_NS		(20 * LN_NS_PER_MS) /* input to echo: at once */
+/* How long a delayed ack waits. */
+#define SSP_ACK_DELAY_NS	(50 * LN_NS_PER_MS)
+/*
+ * Under continuous output (a new screen state within this long of the one
+ * before, no lines among the unacked frames) the client's ack waits this
+ * long after the first unacked frame (mosh's ack delay): one ack per
+ * 100 ms instead of one per frame. The server's resend and loss timers
+ * allow for it.
+ */
+#define SSP_ACK_COALESCE_NS	(100 * LN_NS_PER_MS)
+#define SSP_SRTT_INIT_NS	(100 * LN_NS_PER_MS) /* before any RTT sample */
+#define SSP_RTO_INIT_NS		(1000 * LN_NS_PER_MS)
+#define SSP_RTO_MIN_NS		(50 * LN_NS_PER_MS)
+#define SSP_RTO_MAX_NS		(1000 * LN_NS_PER_MS)
+#define SSP_RESEND_MAX_NS	(2000 * LN_NS_PER_MS)	/* backed-off resends */
+/* Client heartbeats: after activity, doubling from min to max. */
+#define SSP_HB_MIN_NS		(500 * LN_NS_PER_MS)
+#define SSP_HB_MAX_NS		(3000 * LN_NS_PER_MS)
+/* Probes while a reply is overdue, doubling from min to max. */
+#define SSP_PROBE_MIN_NS	(250 * LN_NS_PER_MS)
+#define SSP_PROBE_MAX_NS	(500 * LN_NS_PER_MS)
+/* After this long without a word from its peer, stop sending. */
+#define SSP_ACTIVE_RETRY_NS	(10000 * LN_NS_PER_MS)
+/* A timestamp is echoed within this. */
+#define SSP_TS_HOLD_MAX_NS	(1000 * LN_NS_PER_MS)
+#define SSP_RTT_SAMPLE_MAX_MS	5000		/* longer: a sleep, ignored */
+
+/* Limits. */
+#define SSP_SERVER_STATES	32	/* screen states a server keeps */
+#define SSP_CLIENT_STATES	64	/* screen states a client keeps */
+#define SSP_EVENT_MAX		1024	/* bytes in one keys event */
+#define SSP_MSG_EVENTS_MAX	1024	/* events in one message */
+/*
+ * Encoded event bytes per message: one event of SSP_EVENT_MAX and its
+ * encoding, so that an input message with its other fields fits one
+ * fragment (LN_FRAG_DATA_MAX, 1187 bytes).
+ */
+#define SSP_INPUT_MSG_MAX	1080
+#define SSP_INPUT_WINDOW	(16 * 1024)	/* unacked bytes in flight */
+#define SSP_INPUT_QUEUE_MAX	(1024 * 1024)	/* queued event bytes */
+#define SSP_INPUT_HOLD		32	/* messages held past a gap, */
+#define SSP_INPUT_HOLD_MAX	2048	/*   each at most this long */
+/*
+ * Native scrollback: lines that scroll off the session's screen travel
+ * with the frames, numbered 1, 2, ... A frame carries the lines its new
+ * state has and its base lacks, at most these many (the newest that fit);
+ * more wait for the next frame, so a backlog is split, not skipped, while
+ * the server still holds it. During a flood (output changing for over a
+ * frame interval) a backlog larger than a frame's share waits until the
+ * output pauses (SSP_FLOOD_PAUSE_NS): the client's scrollback keeps only
+ * the newest lines, and the lines that leave the server's ring meanwhile
+ * are skipped (docs/sync.md).
+ */
+#define SSP_SB_FRAME_LINES	2000		/* lines in one frame */
+#define SSP_SB_FRAME_BYTES	(256 * 1024)	/* their text bytes */
+/*
+ * A flood ends once the output pauses this long (or two frame intervals,
+ * if longer): on a loaded machine the gaps between a flooding program's
+ * writes, as the holder sees them, often exceed one frame interval, and a
+ * flood that kept ending sent its lines with no deferral.
+ */
+#define SSP_FLOOD_PAUSE_NS	(50 * LN_NS_PER_MS)
+/*
+ * Under loss a frame must stay small to get through (it is lost if any of
+ * its fragments is): the lines one frame carries are held to a budget,
+ * each line costing its text plus SSP_SB_LINE_COST (its encoding). The
+ * budget starts at SSP_SB_FRAME_BYTES, halves (from what the lost frame
+ * carried) when a frame goes unacknowledged past its resend time, down to
+ * about one fragment, and grows by a step per acknowledged frame (AIMD).
+ */
+#define SSP_SB_LINE_COST	8
+#define SSP_SB_BUDGET_MIN	1024
+#define SSP_SB_BUDGET_STEP	1024
+/*
+ * Compression (docs/sync.md): a message packed to at least SSP_Z_MIN
+ * bytes, to a peer that accepts zstd, goes as a zframe at level
+ * SSP_Z_LEVEL when that is smaller. Below 128 bytes (keystroke echo)
+ * neither zstd nor zlib saved anything on real frames: the frame header
+ * costs what the data gains. Level 3 (zstd's default) made the seq
+ * flood's frames 19% of their size, level 1 23%, level 9 18% at 40% of
+ * the speed; zlib at its best 26% (docs/benchmarks.md).
+ */
+#define SSP_Z_MIN		128
+#define SSP_Z_LEVEL		3
+
+/*
  * Bytes of requests lnshd queues for one session holder that has not read
  * them (a stopped or stuck holder): 2 MiB holds the largest request, a
  * `send` of LN_REL_MAX_BODY (about 1.2 MiB) cut into holder Inputs, with
