@@ -24,7 +24,7 @@
 	"is what `lnshd pubkey` prints on the server) or pair with "	\
 	"`lnsh pair ALIAS ADDRESS[:PORT] CODE`"
 
-/* Is s a valid alias: [A-Za-z0-9._-]{1,64}, not starting with '-'? */
+/* Is s a valid alias: 1 to HOSTS_ALIAS_MAX [A-Za-z0-9._-], no leading '-'? */
 int
 hosts_alias_ok(const char *s)
 {
@@ -42,7 +42,7 @@ hosts_alias_ok(const char *s)
 	return (1);
 }
 
-/* Is s an account name for a hosts line: [A-Za-z0-9._-]{1,64}? */
+/* Is s an account name for a hosts line: 1 to HOSTS_USER_MAX [A-Za-z0-9._-]? */
 int
 hosts_user_ok(const char *s)
 {
@@ -124,8 +124,9 @@ parse_line(const char *line, struct host_entry *e, const char **why)
 
 	if ((s = next_field(line, e->alias, sizeof e->alias)) == NULL ||
 	    !hosts_alias_ok(e->alias)) {
-		*why = "expected an alias ([A-Za-z0-9._-], at most 64, not "
-		    "starting with '-') as the first field of "
+		*why = "expected an alias ([A-Za-z0-9._-], at most "
+		    LN_STR(HOSTS_ALIAS_MAX) ", not starting with '-') as the "
+		    "first field of "
 		    "\"ALIAS ADDRESS[:PORT] " LN_KEY_TYPE " BASE64\"";
 		return (LN_E_INVAL);
 	}
@@ -138,8 +139,8 @@ parse_line(const char *line, struct host_entry *e, const char **why)
 	e->user[0] = '\0';
 	if ((at = strchr(field, '@')) != NULL) {
 		if ((size_t)(at - field) > HOSTS_USER_MAX) {
-			*why = "expected a user name of at most 64 characters "
-			    "before '@'";
+			*why = "expected a user name of at most "
+			    LN_STR(HOSTS_USER_MAX) " characters before '@'";
 			return (LN_E_INVAL);
 		}
 		memcpy(e->user, field, (size_t)(at - field));

@@ -576,7 +576,8 @@ key_parse(const char *line, uint8_t *pub, char *comment, const char **why)
 	while (clen > 0 && (c[clen - 1] == ' ' || c[clen - 1] == '\t'))
 		clen--;
 	if (clen > LN_KEY_COMMENT_MAX) {
-		*why = "key comment longer than 256 bytes";
+		*why = "key comment longer than "
+		    LN_STR(LN_KEY_COMMENT_MAX) " bytes";
 		return (LN_E_INVAL);
 	}
 	if (!comment_ok(c, clen)) {

@@ -157,7 +157,8 @@ set_listen(struct config *c, const char *v, const char **why)
 		}
 	}
 	if (c->nlisten == CONFIG_LISTEN_MAX) {
-		*why = "too many listen lines (at most 16)";
+		*why = "too many listen lines (at most "
+		    LN_STR(CONFIG_LISTEN_MAX) ")";
 		return (LN_E_INVAL);
 	}
 	c->listen[c->nlisten++] = l;
