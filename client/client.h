@@ -34,14 +34,13 @@ int		 paths_config_file(const char *, char **, char **);
  */
 #define HOSTS_ALIAS_MAX		64	/* [A-Za-z0-9._-], not starting '-' */
 #define HOSTS_ADDR_MAX		255
-#define HOSTS_USER_MAX		64	/* USER@ADDRESS: the account */
 struct host_entry {
 	char		 alias[HOSTS_ALIAS_MAX + 1];
 	char		 addr[HOSTS_ADDR_MAX + 1];	/* no brackets */
 	uint16_t	 port;
 	uint8_t		 key[LN_KEY_LEN];
 	char		 comment[LN_KEY_COMMENT_MAX + 1];
-	char		 user[HOSTS_USER_MAX + 1];	/* USER@: "" if none */
+	char		 user[LN_USER_NAME_MAX + 1];	/* USER@: "" if none */
 	unsigned	 line;		/* in the file; 0: not from a file */
 };
 struct hosts {
@@ -267,7 +266,6 @@ int		 tty_events(void);
  * the attach client's entry point; rpc.c applies Timeout and User.
  */
 #define USERCONF_FILE			"config"
-#define USERCONF_USER_MAX		64
 #define USERCONF_DEFAULT_SESSION	"main"
 #define USERCONF_DEFAULT_ESCAPE		0x1e	/* ^^ */
 #define USERCONF_ESCAPE_NONE		(-2)	/* EscapeKey none */
@@ -280,7 +278,7 @@ struct userconf_host {
 	int		 predict;	/* USERCONF_PREDICT_* */
 	int		 escape;	/* the byte, or USERCONF_ESCAPE_NONE */
 	uint64_t	 timeout_ms;	/* 0: not set */
-	char		 user[USERCONF_USER_MAX + 1];	/* "": not set */
+	char		 user[LN_USER_NAME_MAX + 1];	/* "": not set */
 	/* The line each value came from; 0: the default. */
 	unsigned	 session_line, predict_line, escape_line;
 	unsigned	 timeout_line, user_line;

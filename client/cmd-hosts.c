@@ -37,7 +37,7 @@ cmd_hosts_exec(const struct cmd_entry *ce, struct cmd_args *a)
 	struct hosts	 h = { NULL, 0 };
 	char		*path = NULL, *cause = NULL, *alias, *comment;
 	char		 addr[HOSTS_ADDR_MAX + 16], fp[LN_FINGERPRINT_LEN];
-	char		 shown[HOSTS_USER_MAX + HOSTS_ADDR_MAX + 32];
+	char		 shown[LN_USER_NAME_MAX + HOSTS_ADDR_MAX + 32];
 	size_t		 i;
 	int		 w = 5, ex = LNSH_EXIT_ERROR;
 

@@ -42,7 +42,10 @@ hosts_alias_ok(const char *s)
 	return (1);
 }
 
-/* Is s an account name for a hosts line: 1 to HOSTS_USER_MAX [A-Za-z0-9._-]? */
+/*
+ * Is s an account name for a hosts line: 1 to LN_USER_NAME_MAX of
+ * [A-Za-z0-9._-]?
+ */
 int
 hosts_user_ok(const char *s)
 {
@@ -51,7 +54,7 @@ hosts_user_ok(const char *s)
 	if (s[0] == '\0' || s[0] == '-')
 		return (0);
 	for (i = 0; s[i] != '\0'; i++) {
-		if (i >= HOSTS_USER_MAX)
+		if (i >= LN_USER_NAME_MAX)
 			return (0);
 		if (!isalnum((unsigned char)s[i]) && s[i] != '.' &&
 		    s[i] != '_' && s[i] != '-')
@@ -119,7 +122,7 @@ next_field(const char *s, char *out, size_t cap)
 static int
 parse_line(const char *line, struct host_entry *e, const char **why)
 {
-	char		 field[HOSTS_USER_MAX + HOSTS_ADDR_MAX + 16];
+	char		 field[LN_USER_NAME_MAX + HOSTS_ADDR_MAX + 16];
 	const char	*s, *addr, *at;
 
 	if ((s = next_field(line, e->alias, sizeof e->alias)) == NULL ||
@@ -138,9 +141,9 @@ parse_line(const char *line, struct host_entry *e, const char **why)
 	addr = field;
 	e->user[0] = '\0';
 	if ((at = strchr(field, '@')) != NULL) {
-		if ((size_t)(at - field) > HOSTS_USER_MAX) {
+		if ((size_t)(at - field) > LN_USER_NAME_MAX) {
 			*why = "expected a user name of at most "
-			    LN_STR(HOSTS_USER_MAX) " characters before '@'";
+			    LN_STR(LN_USER_NAME_MAX) " characters before '@'";
 			return (LN_E_INVAL);
 		}
 		memcpy(e->user, field, (size_t)(at - field));
@@ -185,12 +188,12 @@ hosts_entry_make(const char *alias, const char *address, const char *key,
 	}
 	snprintf(e.alias, sizeof e.alias, "%s", alias);
 	if ((at = strchr(address, '@')) != NULL) {
-		if ((size_t)(at - address) > HOSTS_USER_MAX ||
+		if ((size_t)(at - address) > LN_USER_NAME_MAX ||
 		    (memcpy(e.user, address, (size_t)(at - address)),
 		    e.user[at - address] = '\0', !hosts_user_ok(e.user))) {
 			ln_cause(cause, "bad user in '%s': use letters, digits, "
 			    "'.', '_' and '-', at most %d", address,
-			    HOSTS_USER_MAX);
+			    LN_USER_NAME_MAX);
 			return (LN_E_INVAL);
 		}
 		address = at + 1;

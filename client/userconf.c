@@ -191,7 +191,7 @@ uc_check(enum uc_opt opt, const char *v)
 			return ("want seconds, more than 0 and at most 3600");
 		break;
 	case UC_USER:
-		if (!uc_name_ok(v, USERCONF_USER_MAX))
+		if (!uc_name_ok(v, LN_USER_NAME_MAX))
 			return ("want a user name of letters, digits, '.', "
 			    "'_' and '-'");
 		break;

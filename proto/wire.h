@@ -39,6 +39,13 @@
  */
 #define LN_SESSION_NAME_MAX	64
 
+/*
+ * An account name lnsh carries: Hello.user, PairRequest.user and
+ * PairResult.user, USER@ in the hosts file and User in the client's config.
+ * 64 bytes is twice the 32 that useradd(8) allows.
+ */
+#define LN_USER_NAME_MAX	64
+
 /* Noise protocol names and the prologue both ends mix in. */
 #define LN_NOISE_IK	"Noise_IK_25519_ChaChaPoly_BLAKE2b"
 #define LN_NOISE_XXPSK3	"Noise_XXpsk3_25519_ChaChaPoly_BLAKE2b"

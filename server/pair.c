@@ -64,7 +64,7 @@ struct pair_wait {
 	pair_send_fn		 send;
 	struct hs_keys		 keys;
 	char			 peer[LISTEN_ADDR_MAX];
-	char			 user[65];
+	char			 user[LN_USER_NAME_MAX + 1];
 	char			 fp[LN_FINGERPRINT_LEN];
 	char			 comment[LN_KEY_COMMENT_MAX + 1];
 };
@@ -852,7 +852,8 @@ pair_on_finish(struct lnshd *d, const uint8_t *pkt, size_t len,
 	struct hs_keys		 k;
 	uint8_t			 pl[LN_PAIR_MAX_PAYLOAD];
 	uint8_t			 h[LN_KEY_LEN];
-	char			 name[LISTEN_ADDR_MAX], msg[160], user[65];
+	char			 name[LISTEN_ADDR_MAX], msg[160],
+				 user[LN_USER_NAME_MAX + 1];
 	size_t			 i, plen;
 	uint32_t		 idx;
 	int			 ok, r;
