@@ -146,6 +146,7 @@ void		 udp_read(struct udp_conn *, size_t);
 #define RPC_E_NOANSWER		(-100)	/* nothing authenticated in time */
 #define RPC_E_WAITED		(-101)	/* rpc_call_wait: no reply in time */
 #define RPC_TIMEOUT_DEFAULT_MS	5000	/* LNSH_TIMEOUT (seconds) overrides */
+#define RPC_TIMEOUT_MAX_SEC	3600	/* LNSH_TIMEOUT's and Timeout's most */
 int		 rpc_timeout_ms(uint64_t *, char **);
 /* (&cause, HOST, its address, the wait in ms, the account asked for). */
 void		 rpc_noanswer_cause(char **, const char *, const char *,

@@ -30,7 +30,6 @@
 #include "client.h"
 
 #define RPC_REQUEST_ID		1
-#define RPC_TIMEOUT_MAX_MS	(3600 * 1000)
 #define RPC_LINGER_NS		(200ULL * LN_NS_PER_MS)
 #define RPC_WAIT_KEEPALIVE_NS	(60ULL * 1000000000ULL)	/* < LN_PEER_IDLE_NS */
 
@@ -64,9 +63,9 @@ rpc_timeout_ms(uint64_t *ms, char **cause)
 	errno = 0;
 	d = strtod(v, &end);
 	if (errno != 0 || end == v || *end != '\0' || !(d > 0) ||
-	    d * 1000 > RPC_TIMEOUT_MAX_MS) {
+	    d * 1000 > RPC_TIMEOUT_MAX_SEC * 1000) {
 		ln_cause(cause, "LNSH_TIMEOUT='%s': want seconds, more than 0 "
-		    "and at most %d", v, RPC_TIMEOUT_MAX_MS / 1000);
+		    "and at most %d", v, RPC_TIMEOUT_MAX_SEC);
 		return (LN_E_INVAL);
 	}
 	*ms = (uint64_t)(d * 1000);

@@ -154,7 +154,8 @@ uc_timeout(const char *s, uint64_t *ms)
 
 	errno = 0;
 	d = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !(d > 0) || d > 3600)
+	if (errno != 0 || end == s || *end != '\0' || !(d > 0) ||
+	    d > RPC_TIMEOUT_MAX_SEC)
 		return (-1);
 	*ms = (uint64_t)(d * 1000);
 	if (*ms == 0)
@@ -188,7 +189,8 @@ uc_check(enum uc_opt opt, const char *v)
 		break;
 	case UC_TIMEOUT:
 		if (uc_timeout(v, &ms) != 0)
-			return ("want seconds, more than 0 and at most 3600");
+			return ("want seconds, more than 0 and at most "
+			    LN_STR(RPC_TIMEOUT_MAX_SEC));
 		break;
 	case UC_USER:
 		if (!uc_name_ok(v, LN_USER_NAME_MAX))
