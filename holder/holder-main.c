@@ -19,7 +19,6 @@
 #include "server.h"
 
 #define HOLDER_DEFAULT_SCROLLBACK	10000
-#define HOLDER_MAX_ENV			64
 
 /* Says how to run us and stops. */
 static void __attribute__((noreturn))
@@ -63,7 +62,7 @@ main(int argc, char **argv)
 	};
 	struct holder_opts	 opts;
 	const char		*why;
-	char			*env[HOLDER_MAX_ENV + 1];
+	char			*env[LN_SESSION_MAX_ENV + 1];
 	size_t			 nenv = 0;
 	int			 ch;
 
@@ -94,7 +93,7 @@ main(int argc, char **argv)
 			opts.term = optarg;
 			break;
 		case 'e':
-			if (nenv == HOLDER_MAX_ENV)
+			if (nenv == LN_SESSION_MAX_ENV)
 				usage();
 			env[nenv++] = optarg;
 			break;

@@ -21,8 +21,6 @@
 #include "compat.h"
 #include "server.h"
 
-#define PTY_MAX_ENV	64
-
 /* Is K=V one of the locale variables a client may pass on? */
 static int
 pty_env_allowed(const char *kv)
@@ -57,7 +55,8 @@ pty_environ(const struct pty_spec *spec)
 	char	**env;
 	size_t	  n = 0, i;
 
-	env = xcalloc(PTY_MAX_ENV + 8, sizeof *env);
+	/* The spec's entries, the seven set here, the NULL. */
+	env = xcalloc(LN_SESSION_MAX_ENV + 8, sizeof *env);
 	env[n++] = pty_kv("HOME", spec->home);
 	env[n++] = pty_kv("USER", spec->user);
 	env[n++] = pty_kv("LOGNAME", spec->user);
@@ -67,7 +66,7 @@ pty_environ(const struct pty_spec *spec)
 	    spec->term : PTY_DEFAULT_TERM);
 	env[n++] = pty_kv("LNSH_SESSION", spec->session);
 	for (i = 0; spec->env != NULL && spec->env[i] != NULL &&
-	    i < PTY_MAX_ENV; i++) {
+	    i < LN_SESSION_MAX_ENV; i++) {
 		if (pty_env_allowed(spec->env[i]))
 			env[n++] = xstrdup(spec->env[i]);
 	}
