@@ -736,6 +736,74 @@ test_garbage(void **state)
 	world_free(w);
 }
 
+/* One input message resizing to cols x rows, continuing w's events. */
+static uint8_t *
+resize_msg(const struct world *w, uint32_t cols, uint32_t rows, size_t *len)
+{
+	Lnsh__SyncMessage	 m;
+	Lnsh__SyncInput		 in;
+	Lnsh__SyncEvent		 ev, *evp[1];
+	Lnsh__SyncResize	 rs;
+
+	lnsh__sync_message__init(&m);
+	lnsh__sync_input__init(&in);
+	lnsh__sync_event__init(&ev);
+	lnsh__sync_resize__init(&rs);
+	rs.has_cols = rs.has_rows = 1;
+	rs.cols = cols;
+	rs.rows = rows;
+	ev.kind_case = LNSH__SYNC_EVENT__KIND_RESIZE;
+	ev.resize = &rs;
+	evp[0] = &ev;
+	in.n_event = 1;
+	in.event = evp;
+	m.has_old_num = m.has_new_num = 1;
+	m.old_num = w->nevents;
+	m.new_num = w->nevents + 1;
+	m.body_case = LNSH__SYNC_MESSAGE__BODY_INPUT;
+	m.input = &in;
+	return (pack_msg(&m, len));
+}
+
+/*
+ * A resize beyond what the emulator holds (FB_MAX_COLS x FB_MAX_ROWS) is
+ * dropped by the server and never delivered, so it cannot reach the
+ * session's pty (server/holder-sync.c resizes it to what is delivered);
+ * the largest is delivered.
+ */
+static void
+test_resize_bounds(void **state)
+{
+	struct world	*w;
+	uint8_t		*p;
+	uint64_t	 before;
+	size_t		 len;
+
+	(void)state;
+	w = world_new(37, 0, 0, 5 * MS, 0);
+	run(w, w->now + SEC);
+	assert_int_equal(w->cols, 80);
+	before = w->nevents;
+	p = resize_msg(w, FB_MAX_COLS + 1, 24, &len);
+	assert_int_equal(ssp_server_input(w->srv, p, len, w->now, on_event,
+	    w), LN_E_DROP(LN_DROP_MESSAGE));
+	free(p);
+	p = resize_msg(w, 80, FB_MAX_ROWS + 1, &len);
+	assert_int_equal(ssp_server_input(w->srv, p, len, w->now, on_event,
+	    w), LN_E_DROP(LN_DROP_MESSAGE));
+	free(p);
+	assert_int_equal(w->nevents, before);
+	assert_int_equal(w->cols, 80);
+	p = resize_msg(w, FB_MAX_COLS, FB_MAX_ROWS, &len);
+	assert_int_equal(ssp_server_input(w->srv, p, len, w->now, on_event,
+	    w), 0);
+	free(p);
+	assert_int_equal(w->nevents, before + 1);
+	assert_int_equal(w->cols, FB_MAX_COLS);
+	assert_int_equal(w->rows, FB_MAX_ROWS);
+	world_free(w);
+}
+
 /* A screen message reaching the server, input reaching the client. */
 static void
 test_misdirected(void **state)
@@ -1894,6 +1962,7 @@ main(void)
 		cmocka_unit_test(test_no_client),
 		cmocka_unit_test(test_client_notices_silence),
 		cmocka_unit_test(test_garbage),
+		cmocka_unit_test(test_resize_bounds),
 		cmocka_unit_test(test_misdirected),
 		cmocka_unit_test(test_sb_complete),
 		cmocka_unit_test(test_sb_split),
