@@ -538,7 +538,6 @@ uint64_t chan_link_deadline(const struct chan_link *, int);
 #define LN_KEY_TYPE		"lnsh-x25519"
 #define LN_KEY_TYPE_PRIVATE	"lnsh-x25519-private"
 #define LN_KEY_B64_LEN		44	/* base64 of LN_KEY_LEN bytes, padded */
-#define LN_KEY_COMMENT_MAX	256	/* comment bytes, NUL excluded */
 /* Longest public key line, NUL included. */
 #define LN_KEY_TEXT_MAX		(sizeof LN_KEY_TYPE + LN_KEY_B64_LEN + 1 + \
 				    LN_KEY_COMMENT_MAX + 1)

@@ -46,6 +46,19 @@
  */
 #define LN_USER_NAME_MAX	64
 
+/*
+ * A key's comment (the rest of a key line: user@host), in bytes, NUL
+ * excluded, in every file that holds keys (authorized_keys, hosts, the
+ * key files): a line with a longer one is refused, never cut.
+ */
+#define LN_KEY_COMMENT_MAX	256
+/*
+ * A TERM name the client passes on for a session, as lnshd and the holder
+ * check it (server/termcheck.c): a longer one is taken for a terminal this
+ * machine does not know.
+ */
+#define TERMCHECK_MAX_NAME	64
+
 /* Noise protocol names and the prologue both ends mix in. */
 #define LN_NOISE_IK	"Noise_IK_25519_ChaChaPoly_BLAKE2b"
 #define LN_NOISE_XXPSK3	"Noise_XXpsk3_25519_ChaChaPoly_BLAKE2b"

@@ -113,8 +113,8 @@ int		 unixsock_addr(struct sockaddr_un *sun, const char *dir,
 /*
  * termcheck.c: is there a terminfo entry for a TERM where the session's
  * programs look; the session falls back to PTY_DEFAULT_TERM when not.
+ * The longest name it takes, TERMCHECK_MAX_NAME, is in proto/wire.h.
  */
-#define TERMCHECK_MAX_NAME	64
 int		 termcheck_name_ok(const char *);
 int		 termcheck_known(const char *, const char *);
 
