@@ -482,7 +482,7 @@
 #define HOLDER_MAX_ROWS		FB_MAX_ROWS
 #define HOLDER_MAX_CONNS	32		/* connections one holder serves */
 #define HOLDER_PTY_QUEUE	(1024 * 1024)	/* input queued for the pty */
-#define HOLDER_EXITED_KEEP_SEC	(24 * 60 * 60)	/* exited: --keep-exited default */
+#define HOLDER_EXITED_KEEP_SEC	(24 * 60 * 60)	/* keep-exited's default */
 #define HOLDER_KILL_GRACE_MS	1000		/* SIGHUP to SIGKILL */
 #define HOLDER_IO_TIMEOUT_SEC	5		/* blocking helpers */
 #define HOLDER_PUSH_LINES	1000	/* scrollback pushed on attach */

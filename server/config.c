@@ -24,7 +24,6 @@
 #define CONFIG_DEFAULT_SCROLLBACK	10000
 #define CONFIG_DEFAULT_SESSIONS		64
 #define CONFIG_DEFAULT_CLIENTS		256
-#define CONFIG_DEFAULT_KEEP_EXITED	(24 * 60 * 60)	/* seconds */
 #define CONFIG_MAX_KEEP_EXITED		(366 * 24 * 60 * 60)
 
 /* Errors found so far in one file, one "file:line: what" per line. */
@@ -59,7 +58,7 @@ config_defaults(struct config *c)
 	c->log_level = CONFIG_LOG_INFO;
 	c->max_sessions_per_user = CONFIG_DEFAULT_SESSIONS;
 	c->max_clients = CONFIG_DEFAULT_CLIENTS;
-	c->keep_exited_sec = CONFIG_DEFAULT_KEEP_EXITED;
+	c->keep_exited_sec = HOLDER_EXITED_KEEP_SEC;
 }
 
 /* Frees the strings of a config. */
