@@ -32,8 +32,6 @@ int		 paths_config_file(const char *, char **, char **);
  * unusable, with an error naming file:line, until it is fixed: a host key
  * must never be guessed around. Every change rewrites the file atomically.
  */
-#define HOSTS_ALIAS_MAX		64	/* [A-Za-z0-9._-], not starting '-' */
-#define HOSTS_ADDR_MAX		255
 struct host_entry {
 	char		 alias[HOSTS_ALIAS_MAX + 1];
 	char		 addr[HOSTS_ADDR_MAX + 1];	/* no brackets */
@@ -145,8 +143,6 @@ void		 udp_read(struct udp_conn *, size_t);
  */
 #define RPC_E_NOANSWER		(-100)	/* nothing authenticated in time */
 #define RPC_E_WAITED		(-101)	/* rpc_call_wait: no reply in time */
-#define RPC_TIMEOUT_DEFAULT_MS	5000	/* LNSH_TIMEOUT (seconds) overrides */
-#define RPC_TIMEOUT_MAX_SEC	3600	/* LNSH_TIMEOUT's and Timeout's most */
 int		 rpc_timeout_ms(uint64_t *, char **);
 /* (&cause, HOST, its address, the wait in ms, the account asked for). */
 void		 rpc_noanswer_cause(char **, const char *, const char *,

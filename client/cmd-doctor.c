@@ -32,7 +32,6 @@
 #include "client.h"
 
 #define DOCTOR_WAIT_DEFAULT_S	5
-#define DOCTOR_WAIT_MAX_S	3600
 #define DOCTOR_PROBE_WAIT_S	20	/* for a probe's line: 3 s connect */
 #define DOCTOR_POLL_MS		250	/* within LN_INIT_PER_KEY_PER_SEC */
 #define DOCTOR_LIFE_EXTRA_S	300	/* a forgotten session ends itself */

@@ -15,8 +15,6 @@
 #include "rpc.pb-c.h"
 #include "client.h"
 
-#define WAIT_MAX_SEC	(366.0 * 24 * 60 * 60)
-
 static int	cmd_wait_exec(const struct cmd_entry *, struct cmd_args *);
 
 static const struct cmd_opt cmd_wait_opts[] = {

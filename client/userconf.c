@@ -29,8 +29,6 @@
 
 #include "client.h"
 
-#define UC_VALUE_MAX	256
-
 /* The options, in the order lnsh(1) lists them; "Host" is not one. */
 enum uc_opt {
 	UC_SESSION,

@@ -638,4 +638,39 @@ enum ln_drop {
 #define LN_ADOPT_HELD_MAX	256
 #define LN_ADOPT_HELD_CONN	16
 
+/*
+ * What a user meets in lnsh's and lnshd's options and files (docs/cli.md,
+ * docs/files.md); a value past a limit is refused with a message that
+ * names it.
+ * - The client's hosts file: an alias of 1 to HOSTS_ALIAS_MAX of
+ *   [A-Za-z0-9._-], not starting with '-'; an address of at most
+ *   HOSTS_ADDR_MAX bytes (a DNS name is at most 253).
+ * - How long lnsh waits for an answer: RPC_TIMEOUT_DEFAULT_MS, or
+ *   LNSH_TIMEOUT or the config's Timeout, in seconds, at most
+ *   RPC_TIMEOUT_MAX_SEC; `lnsh doctor --wait`, at most DOCTOR_WAIT_MAX_S;
+ *   `lnsh wait --timeout`, at most WAIT_MAX_SEC (a year and a day).
+ * - The client's config file: a value of fewer than UC_VALUE_MAX bytes.
+ * - lnshd.conf: at most CONFIG_LISTEN_MAX listen lines; scrollback-lines
+ *   at most CONFIG_MAX_SCROLLBACK; max-sessions-per-user and max-clients
+ *   default to CONFIG_DEFAULT_SESSIONS and CONFIG_DEFAULT_CLIENTS, at
+ *   most CONFIG_MAX_SESSIONS and CONFIG_MAX_CLIENTS; keep-exited (default
+ *   HOLDER_EXITED_KEEP_SEC) is at most CONFIG_MAX_KEEP_EXITED_DAYS, a year
+ *   and a day.
+ */
+#define HOSTS_ALIAS_MAX		64
+#define HOSTS_ADDR_MAX		255
+#define RPC_TIMEOUT_DEFAULT_MS	5000
+#define RPC_TIMEOUT_MAX_SEC	3600
+#define DOCTOR_WAIT_MAX_S	3600
+#define WAIT_MAX_SEC		(366.0 * 24 * 60 * 60)	/* a double */
+#define UC_VALUE_MAX		256
+#define CONFIG_LISTEN_MAX	16
+#define CONFIG_DEFAULT_SESSIONS	64
+#define CONFIG_DEFAULT_CLIENTS	256
+#define CONFIG_MAX_SCROLLBACK	1000000
+#define CONFIG_MAX_SESSIONS	10000
+#define CONFIG_MAX_CLIENTS	100000
+#define CONFIG_MAX_KEEP_EXITED_DAYS 366
+#define CONFIG_MAX_KEEP_EXITED	(CONFIG_MAX_KEEP_EXITED_DAYS * 24 * 60 * 60)
+
 #endif /* LNSH_WIRE_H */

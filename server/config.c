@@ -22,10 +22,6 @@
 
 #define CONFIG_DEFAULT_LISTEN		"[::]"	/* dual-stack */
 #define CONFIG_DEFAULT_SCROLLBACK	10000
-#define CONFIG_DEFAULT_SESSIONS		64
-#define CONFIG_DEFAULT_CLIENTS		256
-#define CONFIG_MAX_KEEP_EXITED		(366 * 24 * 60 * 60)
-
 /* Errors found so far in one file, one "file:line: what" per line. */
 struct config_errors {
 	char		*text;
@@ -164,12 +160,13 @@ set_listen(struct config *c, const char *v, const char **why)
 	return (0);
 }
 
-/* scrollback-lines N: lines kept per session, 0 to 1000000. */
+/* scrollback-lines N: lines kept per session, 0 to CONFIG_MAX_SCROLLBACK. */
 static int
 set_scrollback(struct config *c, const char *v, const char **why)
 {
-	*why = "expected a number of lines from 0 to 1000000";
-	return (number(v, 0, 1000000, &c->scrollback_lines));
+	*why = "expected a number of lines from 0 to "
+	    LN_STR(CONFIG_MAX_SCROLLBACK);
+	return (number(v, 0, CONFIG_MAX_SCROLLBACK, &c->scrollback_lines));
 }
 
 /* log-level error|warn|info|debug. */
@@ -184,22 +181,22 @@ set_log_level(struct config *c, const char *v, const char **why)
 static int
 set_max_sessions(struct config *c, const char *v, const char **why)
 {
-	*why = "expected a number from 1 to 10000";
-	return (number(v, 1, 10000, &c->max_sessions_per_user));
+	*why = "expected a number from 1 to " LN_STR(CONFIG_MAX_SESSIONS);
+	return (number(v, 1, CONFIG_MAX_SESSIONS, &c->max_sessions_per_user));
 }
 
 /* max-clients N. */
 static int
 set_max_clients(struct config *c, const char *v, const char **why)
 {
-	*why = "expected a number from 1 to 100000";
-	return (number(v, 1, 100000, &c->max_clients));
+	*why = "expected a number from 1 to " LN_STR(CONFIG_MAX_CLIENTS);
+	return (number(v, 1, CONFIG_MAX_CLIENTS, &c->max_clients));
 }
 
 /*
  * keep-exited DURATION: how long an exited session stays listed, nobody
  * having attached to it or killed it: seconds, or a number followed by s,
- * m, h or d; from 1 second to 366 days.
+ * m, h or d; from 1 second to CONFIG_MAX_KEEP_EXITED_DAYS days.
  */
 static int
 set_keep_exited(struct config *c, const char *v, const char **why)
@@ -207,7 +204,8 @@ set_keep_exited(struct config *c, const char *v, const char **why)
 	unsigned long	 n, unit = 1;
 	char		*end;
 
-	*why = "expected a duration from 1s to 366d, as in 30s, 90m, 24h or 7d";
+	*why = "expected a duration from 1s to "
+	    LN_STR(CONFIG_MAX_KEEP_EXITED_DAYS) "d, as in 30s, 90m, 24h or 7d";
 	if (*v < '0' || *v > '9')
 		return (LN_E_INVAL);
 	errno = 0;

@@ -448,7 +448,6 @@ int		 authkeys_admits(const struct paths_user *, const uint8_t *,
  * # comments. Any error rejects the whole file; *cause then holds every
  * error, one "file:line: what" per line.
  */
-#define CONFIG_LISTEN_MAX	16
 enum config_log_level {
 	CONFIG_LOG_ERROR,
 	CONFIG_LOG_WARN,
