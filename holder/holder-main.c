@@ -18,8 +18,6 @@
 #include "compat.h"
 #include "server.h"
 
-#define HOLDER_DEFAULT_SCROLLBACK	10000
-
 /* Says how to run us and stops. */
 static void __attribute__((noreturn))
 usage(void)
@@ -69,7 +67,7 @@ main(int argc, char **argv)
 	memset(&opts, 0, sizeof opts);
 	opts.cols = 80;
 	opts.rows = 24;
-	opts.scrollback = HOLDER_DEFAULT_SCROLLBACK;
+	opts.scrollback = SB_DEFAULT_LINES;
 	opts.ready_fd = -1;
 	opts.keep_exited = HOLDER_EXITED_KEEP_SEC;
 	while ((ch = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {

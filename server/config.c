@@ -21,7 +21,7 @@
 #include "server.h"
 
 #define CONFIG_DEFAULT_LISTEN		"[::]"	/* dual-stack */
-#define CONFIG_DEFAULT_SCROLLBACK	10000
+
 /* Errors found so far in one file, one "file:line: what" per line. */
 struct config_errors {
 	char		*text;
@@ -50,7 +50,7 @@ config_defaults(struct config *c)
 	memset(c, 0, sizeof *c);
 	(void)config_parse_listen(CONFIG_DEFAULT_LISTEN, &c->listen[0], &why);
 	c->nlisten = 1;
-	c->scrollback_lines = CONFIG_DEFAULT_SCROLLBACK;
+	c->scrollback_lines = SB_DEFAULT_LINES;
 	c->log_level = CONFIG_LOG_INFO;
 	c->max_sessions_per_user = CONFIG_DEFAULT_SESSIONS;
 	c->max_clients = CONFIG_DEFAULT_CLIENTS;

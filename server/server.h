@@ -27,8 +27,10 @@ const struct scrollback *emu_scrollback(const struct emu *);
 #define EMU_FAST_ALWAYS	2	/* any run, however short: for tests */
 void		 emu_set_fast(struct emu *, int);
 
-/* scrollback.c: lines that scrolled off the top, stored compactly. */
-#define SB_DEFAULT_LINES	10000
+/*
+ * scrollback.c: lines that scrolled off the top, stored compactly; how
+ * many by default, SB_DEFAULT_LINES, is in proto/wire.h.
+ */
 struct scrollback;
 struct scrollback *sb_new(size_t);
 void		 sb_free(struct scrollback *);
