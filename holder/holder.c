@@ -129,7 +129,7 @@ holder_term(struct holder *h, const char *home)
 static void
 holder_ready(struct holder *h, const char *word, const char *msg)
 {
-	char	line[512];
+	char	line[HOLDER_READY_MAX];
 	int	n;
 
 	if (h->opts->ready_fd == -1)

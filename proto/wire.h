@@ -480,6 +480,12 @@
  */
 #define HOLDER_MAX_COLS		FB_MAX_COLS
 #define HOLDER_MAX_ROWS		FB_MAX_ROWS
+/*
+ * The holder's startup report to whoever spawned it ("ok", "exists" or
+ * "error" and a message, on its ready fd): one line in one write of at
+ * most this, POSIX's least PIPE_BUF, so that the reader gets it whole.
+ */
+#define HOLDER_READY_MAX	512
 #define HOLDER_MAX_CONNS	32		/* connections one holder serves */
 #define HOLDER_PTY_QUEUE	(1024 * 1024)	/* input queued for the pty */
 #define HOLDER_EXITED_KEEP_SEC	(24 * 60 * 60)	/* keep-exited's default */

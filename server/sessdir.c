@@ -31,7 +31,6 @@
  */
 #define SESSDIR_MAX_ARGS	(16 + 2 * LN_SESSION_MAX_ENV + \
 				    LN_SESSION_MAX_ARGS + 1)
-#define SESSDIR_READY_MAX	512
 
 /* Where lnsh-holder is: $LNSH_HOLDER, else the installed path. */
 const char *
@@ -242,7 +241,7 @@ static void
 sessdir_child(const struct sessdir_spawn *sp, char **argv, int ready,
     int log)
 {
-	char	err[400], line[SESSDIR_READY_MAX];
+	char	err[400], line[HOLDER_READY_MAX];
 	int	fd, maxfd, devnull;
 
 	fdlimit_restore();
@@ -286,7 +285,7 @@ fail:
 int
 sessdir_spawn_ready(int fd, char *err, size_t errlen)
 {
-	char	line[SESSDIR_READY_MAX];
+	char	line[HOLDER_READY_MAX];
 	ssize_t	n;
 
 	while ((n = read(fd, line, sizeof line - 1)) == -1 && errno == EINTR)
