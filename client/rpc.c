@@ -31,7 +31,6 @@
 
 #define RPC_REQUEST_ID		1
 #define RPC_LINGER_NS		(200ULL * LN_NS_PER_MS)
-#define RPC_WAIT_KEEPALIVE_NS	(60ULL * 1000000000ULL)	/* < LN_PEER_IDLE_NS */
 
 /* One call in progress. */
 struct rpc_call {

@@ -194,6 +194,11 @@
 
 /* A server forgets a client connection it has not heard from for this long. */
 #define LN_PEER_IDLE_NS		(15 * 60 * LN_NS_PER_SEC)
+/*
+ * A client waiting long for one answer (`lnsh wait`) sends a keepalive
+ * this often, well within LN_PEER_IDLE_NS, so that lnshd does not forget it.
+ */
+#define RPC_WAIT_KEEPALIVE_NS	(60 * LN_NS_PER_SEC)
 /* Connections one client key may hold; the longest silent makes room. */
 #define LN_PEERS_PER_KEY	32
 /*
