@@ -454,8 +454,8 @@
  * Most that a frame adds around the one large field of its message: the
  * length, the message's id and tag, the field's tag and length, as
  * varints (under 30 bytes). A capture's text is cut to leave it within
- * HOLDER_MAX_FRAME (holder.c); lnshd counts it for every Input it queues
- * (rpc.c).
+ * HOLDER_MAX_FRAME (holder/holder.c); lnshd counts it for every Input it
+ * queues (server/clients.c).
  */
 #define HOLDER_FRAME_OVERHEAD	64
 /*

@@ -768,7 +768,7 @@ resize_msg(const struct world *w, uint32_t cols, uint32_t rows, size_t *len)
 /*
  * A resize beyond what the emulator holds (FB_MAX_COLS x FB_MAX_ROWS) is
  * dropped by the server and never delivered, so it cannot reach the
- * session's pty (server/holder-sync.c resizes it to what is delivered);
+ * session's pty (holder/holder-sync.c resizes it to what is delivered);
  * the largest is delivered.
  */
 static void
