@@ -88,7 +88,7 @@ attach_start(struct lnshd *d, struct client *c, struct chan_peer *peer,
     const uint8_t *resume, attach_ready_fn ready, void *ready_arg,
     const char **cause)
 {
-	struct attach_sess	*as = session_attach(s);
+	struct attach_sess	*as = session_attached(s);
 	struct attach		*a;
 	int			 r;
 
@@ -113,7 +113,7 @@ attach_start(struct lnshd *d, struct client *c, struct chan_peer *peer,
 		as = xcalloc(1, sizeof *as);
 		as->d = d;
 		as->s = s;
-		session_set_attach(s, as);
+		session_set_attached(s, as);
 	}
 	a->as = as;
 	a->next = as->list;
@@ -149,7 +149,7 @@ attach_stop(struct attach *a, int keep)
 		ready(a->ready_arg, NULL, LN_E_STATE, NULL, NULL, 0);
 	free(a);
 	if (as->n == 0) {
-		session_set_attach(as->s, NULL);
+		session_set_attached(as->s, NULL);
 		free(as);
 	}
 }
@@ -181,7 +181,7 @@ attach_input(struct attach *a, const uint8_t *p, size_t len)
 static struct attach *
 attach_find(struct session *s, uint32_t id)
 {
-	struct attach_sess	*as = session_attach(s);
+	struct attach_sess	*as = session_attached(s);
 	struct attach		*a;
 
 	if (as == NULL)
@@ -202,7 +202,7 @@ void
 attach_session_sync(struct session *s, uint32_t id, const uint8_t *p,
     size_t len)
 {
-	struct attach_sess	*as = session_attach(s);
+	struct attach_sess	*as = session_attached(s);
 	struct attach		*a;
 
 	if ((a = attach_find(s, id)) == NULL) {
@@ -244,7 +244,7 @@ attach_session_exited(struct session *s, int status, int sig)
 	struct attach		*a;
 	int			 code = sig != 0 ? 128 + sig : status;
 
-	while ((as = session_attach(s)) != NULL && (a = as->list) != NULL) {
+	while ((as = session_attached(s)) != NULL && (a = as->list) != NULL) {
 		rpc_ended(a->c, session_name(s), code, sig);
 		attach_stop(a, 0);
 	}

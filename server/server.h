@@ -699,8 +699,8 @@ int		 session_exited(const struct session *);
 int		 session_exit_status(const struct session *, int *, int *);
 void		 session_forget(struct session *);
 void		 sessions_describe(struct lnshd *, FILE *);
-struct attach_sess *session_attach(const struct session *);
-void		 session_set_attach(struct session *, struct attach_sess *);
+struct attach_sess *session_attached(const struct session *);
+void		 session_set_attached(struct session *, struct attach_sess *);
 int		 sessions_kill_all_dirs(const char *, int, FILE *);
 
 /*

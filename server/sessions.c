@@ -767,14 +767,14 @@ session_uid(const struct session *s)
 
 /* The session's attached clients (attach.c), or NULL if none. */
 struct attach_sess *
-session_attach(const struct session *s)
+session_attached(const struct session *s)
 {
 	return (s->attach);
 }
 
 /* Sets or clears the session's attached clients. */
 void
-session_set_attach(struct session *s, struct attach_sess *as)
+session_set_attached(struct session *s, struct attach_sess *as)
 {
 	s->attach = as;
 }
