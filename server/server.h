@@ -398,8 +398,8 @@ char		*paths_host_key(const char *);
 char		*paths_control_socket(const char *);
 char		*paths_holder_dir(const char *, uid_t);
 /*
- * The client's half, declared in client.h too (paths.c includes only
- * this header: lnsh's and lnshd's verb tables share names).
+ * The client's half, declared in client.h too: paths.c includes only
+ * this header.
  */
 int		 paths_config_dir(char **, char **);
 int		 paths_config_file(const char *, char **, char **);
