@@ -38,7 +38,7 @@ struct ssp_client {
 	size_t			 nstate;
 	uint64_t		 throwaway;	/* server diffs from >= */
 	/*
-	 * The screen ack, when ack_due (client_ack_time). ack_first_ns: when
+	 * The screen ack, when ack_due (cli_ack_time). ack_first_ns: when
 	 * the first frame it answers came; ack_firm: one of them must not
 	 * wait for coalescing (lines, or a resend); ack_flow: one came within
 	 * SSP_ACK_COALESCE_NS of the frame before (continuous output);
@@ -81,7 +81,7 @@ event_cost(const struct ssp_cevent *e)
 
 /* Appends an event to the input queue. */
 static void
-client_queue(struct ssp_client *c, const struct ssp_cevent *e)
+cli_queue(struct ssp_client *c, const struct ssp_cevent *e)
 {
 	struct ssp_cevent	*n;
 	uint64_t		 cum;
@@ -122,7 +122,7 @@ ssp_client_new(int cols, int rows, ssp_send_fn send, void *ctx, uint64_t now)
 	e.type = SSP_EV_RESIZE;
 	e.cols = cols;
 	e.rows = rows;
-	client_queue(c, &e);
+	cli_queue(c, &e);
 	return (c);
 }
 
@@ -170,7 +170,7 @@ ssp_client_lines_behind(const struct ssp_client *c)
 
 /* Checks a frame's lines against the limits: 0 or LN_E_DROP. */
 static int
-client_check_lines(const Lnsh__SyncMessage *m)
+cli_check_lines(const Lnsh__SyncMessage *m)
 {
 	size_t	 i, bytes = 0;
 
@@ -192,7 +192,7 @@ client_check_lines(const Lnsh__SyncMessage *m)
  * last delivered and the first carried is what the server skipped.
  */
 static void
-client_lines(struct ssp_client *c, const Lnsh__SyncMessage *m)
+cli_lines(struct ssp_client *c, const Lnsh__SyncMessage *m)
 {
 	struct ssp_line	*out;
 	uint64_t	 first, skipped = 0;
@@ -222,7 +222,7 @@ client_lines(struct ssp_client *c, const Lnsh__SyncMessage *m)
 
 /* The encoded bytes of events acked+1..num. */
 static uint64_t
-client_bytes_to(const struct ssp_client *c, uint64_t num)
+cli_bytes_to(const struct ssp_client *c, uint64_t num)
 {
 	if (num <= c->acked)
 		return (0);
@@ -231,7 +231,7 @@ client_bytes_to(const struct ssp_client *c, uint64_t num)
 
 /* A reply is now due from the server, unless one already was. */
 static void
-client_expect(struct ssp_client *c, uint64_t now)
+cli_expect(struct ssp_client *c, uint64_t now)
 {
 	if (c->expect_by == 0)
 		c->expect_by = now + c->link.rto_ns + SSP_ACK_DELAY_NS;
@@ -243,7 +243,7 @@ client_expect(struct ssp_client *c, uint64_t now)
  * Returns the newest event number sent.
  */
 static uint64_t
-client_send(struct ssp_client *c, uint64_t from, int probe, uint64_t now)
+cli_send(struct ssp_client *c, uint64_t from, int probe, uint64_t now)
 {
 	Lnsh__SyncMessage	 m;
 	Lnsh__SyncInput		 in;
@@ -302,10 +302,10 @@ client_send(struct ssp_client *c, uint64_t from, int probe, uint64_t now)
 		c->link.counters.messages_out++;
 		if (to > c->sent_hi)
 			c->sent_hi = to;
-		client_expect(c, now);
+		cli_expect(c, now);
 	}
 	if (probe)
-		client_expect(c, now);
+		cli_expect(c, now);
 	(void)ssp_emit(&c->link, &m, now);
 	c->ack_due = 0;
 	free(evs);
@@ -319,12 +319,12 @@ client_send(struct ssp_client *c, uint64_t from, int probe, uint64_t now)
  * (SSP_INPUT_WINDOW unacked bytes) allows; the first always goes.
  */
 static void
-client_send_input(struct ssp_client *c, uint64_t from, uint64_t now)
+cli_send_input(struct ssp_client *c, uint64_t from, uint64_t now)
 {
 	do {
-		from = client_send(c, from, 0, now);
+		from = cli_send(c, from, 0, now);
 	} while (from < c->total &&
-	    client_bytes_to(c, from) < SSP_INPUT_WINDOW);
+	    cli_bytes_to(c, from) < SSP_INPUT_WINDOW);
 }
 
 /*
@@ -334,14 +334,14 @@ client_send_input(struct ssp_client *c, uint64_t from, uint64_t now)
  * what was already sent.
  */
 static void
-client_input_now(struct ssp_client *c, uint64_t now)
+cli_input_now(struct ssp_client *c, uint64_t now)
 {
 	uint64_t	 from = c->sent_hi;
 
-	if (client_bytes_to(c, c->total) <= SSP_INPUT_MSG_MAX)
+	if (cli_bytes_to(c, c->total) <= SSP_INPUT_MSG_MAX)
 		from = c->acked;
-	if (from < c->total && client_bytes_to(c, from) < SSP_INPUT_WINDOW)
-		client_send_input(c, from, now);
+	if (from < c->total && cli_bytes_to(c, from) < SSP_INPUT_WINDOW)
+		cli_send_input(c, from, now);
 	c->hb_ns = SSP_HB_MIN_NS;
 }
 
@@ -355,7 +355,7 @@ ssp_client_send_keys(struct ssp_client *c, const uint8_t *p, size_t len,
 
 	if (len == 0)
 		return (0);
-	if (client_bytes_to(c, c->total) + len > SSP_INPUT_QUEUE_MAX)
+	if (cli_bytes_to(c, c->total) + len > SSP_INPUT_QUEUE_MAX)
 		return (LN_E_FULL);
 	while (len > 0) {
 		n = len < SSP_EVENT_MAX ? len : SSP_EVENT_MAX;
@@ -363,11 +363,11 @@ ssp_client_send_keys(struct ssp_client *c, const uint8_t *p, size_t len,
 		e.type = SSP_EV_KEYS;
 		e.data = xmemdup(p, n);
 		e.len = n;
-		client_queue(c, &e);
+		cli_queue(c, &e);
 		p += n;
 		len -= n;
 	}
-	client_input_now(c, now);
+	cli_input_now(c, now);
 	return (0);
 }
 
@@ -383,14 +383,14 @@ ssp_client_resize(struct ssp_client *c, int cols, int rows, uint64_t now)
 	e.type = SSP_EV_RESIZE;
 	e.cols = cols;
 	e.rows = rows;
-	client_queue(c, &e);
-	client_input_now(c, now);
+	cli_queue(c, &e);
+	cli_input_now(c, now);
 	return (0);
 }
 
 /* The server holds events 1..ack_num: forget them. */
 static void
-client_ack(struct ssp_client *c, uint64_t ack_num)
+cli_ack(struct ssp_client *c, uint64_t ack_num)
 {
 	struct ssp_cevent	*e;
 
@@ -410,7 +410,7 @@ client_ack(struct ssp_client *c, uint64_t ack_num)
 
 /* Removes screen state i, freeing it. */
 static void
-client_drop_state(struct ssp_client *c, size_t i)
+cli_drop_state(struct ssp_client *c, size_t i)
 {
 	fb_free(c->state[i].fb);
 	memmove(&c->state[i], &c->state[i + 1],
@@ -425,14 +425,14 @@ client_drop_state(struct ssp_client *c, size_t i)
  * oldest goes unless it is that base.
  */
 static int
-client_screen(struct ssp_client *c, const Lnsh__SyncMessage *m)
+cli_screen(struct ssp_client *c, const Lnsh__SyncMessage *m)
 {
 	struct fb	*fb;
 	size_t		 i;
 
 	if (m->new_num <= c->state[c->nstate - 1].num)
 		return (LN_E_DROP(LN_DROP_REL_DUPLICATE));
-	if (client_check_lines(m) != 0)
+	if (cli_check_lines(m) != 0)
 		return (LN_E_DROP(LN_DROP_MESSAGE));
 	if (m->old_num == 0)
 		fb = fb_new(1, 1);
@@ -449,14 +449,14 @@ client_screen(struct ssp_client *c, const Lnsh__SyncMessage *m)
 		fb_free(fb);
 		return (LN_E_DROP(LN_DROP_MESSAGE));
 	}
-	client_lines(c, m);
+	cli_lines(c, m);
 	c->sb_more = m->sb_more;
 	if (m->old_num > c->throwaway)
 		c->throwaway = m->old_num;
 	while (c->nstate > 0 && c->state[0].num < c->throwaway)
-		client_drop_state(c, 0);
+		cli_drop_state(c, 0);
 	if (c->nstate == SSP_CLIENT_STATES)
-		client_drop_state(c, c->state[0].num == c->throwaway ? 1 : 0);
+		cli_drop_state(c, c->state[0].num == c->throwaway ? 1 : 0);
 	c->state[c->nstate].num = m->new_num;
 	c->state[c->nstate].fb = fb;
 	c->nstate++;
@@ -479,7 +479,7 @@ client_screen(struct ssp_client *c, const Lnsh__SyncMessage *m)
  *   (the server is resending: it waits for us) keep the short delay.
  */
 static void
-client_ack_later(struct ssp_client *c, const Lnsh__SyncMessage *m,
+cli_ack_later(struct ssp_client *c, const Lnsh__SyncMessage *m,
     int fresh, uint64_t now)
 {
 	int	 flow;
@@ -502,11 +502,11 @@ client_ack_later(struct ssp_client *c, const Lnsh__SyncMessage *m,
 }
 
 /*
- * When the due screen ack goes (client_ack_later). "At once" (ack_now) is
+ * When the due screen ack goes (cli_ack_later). "At once" (ack_now) is
  * any time already past: the first frame's.
  */
 static uint64_t
-client_ack_time(const struct ssp_client *c)
+cli_ack_time(const struct ssp_client *c)
 {
 	if (c->ack_now)
 		return (c->ack_first_ns);
@@ -535,19 +535,19 @@ ssp_client_input(struct ssp_client *c, const uint8_t *p, size_t len,
 		goto out;
 	}
 	if (m->body_case == LNSH__SYNC_MESSAGE__BODY_SCREEN &&
-	    (error = client_screen(c, m)) == LN_E_DROP(LN_DROP_MESSAGE))
+	    (error = cli_screen(c, m)) == LN_E_DROP(LN_DROP_MESSAGE))
 		goto out;
 	ssp_heard(&c->link, m, now);
 	c->expect_by = 0;
 	c->probe_ns = SSP_PROBE_MIN_NS;
-	client_ack(c, m->ack_num);
+	cli_ack(c, m->ack_num);
 	/* The path works again: what is unacked goes now, not backed off. */
 	if (silent && c->sent_hi > c->acked) {
 		c->backoff = 0;
 		c->last_input_ns = 0;
 	}
 	if (m->body_case == LNSH__SYNC_MESSAGE__BODY_SCREEN) {
-		client_ack_later(c, m, error == 1, now);
+		cli_ack_later(c, m, error == 1, now);
 		if (error == 1)
 			c->hb_ns = SSP_HB_MIN_NS;
 	}
@@ -560,7 +560,7 @@ out:
 
 /* When the next heartbeat (or, while a reply is overdue, probe) goes. */
 static uint64_t
-client_heartbeat_time(const struct ssp_client *c, uint64_t now)
+cli_heartbeat_time(const struct ssp_client *c, uint64_t now)
 {
 	if (c->expect_by != 0 && now >= c->expect_by)
 		return (c->link.last_tx + c->probe_ns);
@@ -569,7 +569,7 @@ client_heartbeat_time(const struct ssp_client *c, uint64_t now)
 
 /* When the unacked events are resent, or UINT64_MAX. */
 static uint64_t
-client_resend_time(const struct ssp_client *c)
+cli_resend_time(const struct ssp_client *c)
 {
 	if (c->sent_hi <= c->acked)
 		return (UINT64_MAX);
@@ -578,42 +578,42 @@ client_resend_time(const struct ssp_client *c)
 
 /* When the next send is due. */
 static uint64_t
-client_deadline(const struct ssp_client *c, uint64_t now)
+cli_deadline(const struct ssp_client *c, uint64_t now)
 {
 	uint64_t	 t, u;
 
-	t = client_heartbeat_time(c, now);
+	t = cli_heartbeat_time(c, now);
 	if (c->expect_by != 0 && c->expect_by > now && c->expect_by < t)
 		t = c->expect_by;	/* to switch to probing on time */
-	if (c->ack_due && client_ack_time(c) < t)
-		t = client_ack_time(c);
-	if ((u = client_resend_time(c)) < t)
+	if (c->ack_due && cli_ack_time(c) < t)
+		t = cli_ack_time(c);
+	if ((u = cli_resend_time(c)) < t)
 		t = u;
 	/* Events the window held back go as soon as it opens. */
 	if (c->sent_hi < c->total &&
-	    client_bytes_to(c, c->sent_hi) < SSP_INPUT_WINDOW)
+	    cli_bytes_to(c, c->sent_hi) < SSP_INPUT_WINDOW)
 		t = now;
 	return (t);
 }
 
 /* Sends the one thing most due: input, a resend, an ack, a heartbeat. */
 static void
-client_due(struct ssp_client *c, uint64_t now)
+cli_due(struct ssp_client *c, uint64_t now)
 {
 	int	 silent;
 
 	silent = c->expect_by != 0 && now >= c->expect_by;
 	if (c->sent_hi < c->total &&
-	    client_bytes_to(c, c->sent_hi) < SSP_INPUT_WINDOW)
-		client_send_input(c, c->sent_hi, now);
-	else if (client_resend_time(c) <= now) {
+	    cli_bytes_to(c, c->sent_hi) < SSP_INPUT_WINDOW)
+		cli_send_input(c, c->sent_hi, now);
+	else if (cli_resend_time(c) <= now) {
 		c->backoff++;
 		c->link.counters.retransmits++;
-		client_send_input(c, c->acked, now);
-	} else if (c->ack_due && client_ack_time(c) <= now)
-		client_send(c, c->total, 0, now);
-	else if (client_heartbeat_time(c, now) <= now) {
-		client_send(c, c->total, 1, now);
+		cli_send_input(c, c->acked, now);
+	} else if (c->ack_due && cli_ack_time(c) <= now)
+		cli_send(c, c->total, 0, now);
+	else if (cli_heartbeat_time(c, now) <= now) {
+		cli_send(c, c->total, 1, now);
 		if (silent) {
 			c->probe_ns *= 2;
 			if (c->probe_ns > SSP_PROBE_MAX_NS)
@@ -634,8 +634,8 @@ ssp_client_tick(struct ssp_client *c, uint64_t now)
 	int		 i;
 
 	/* Each send moves its own deadline past now; the bound is a guard. */
-	for (i = 0; (t = client_deadline(c, now)) <= now && i < 8; i++)
-		client_due(c, now);
+	for (i = 0; (t = cli_deadline(c, now)) <= now && i < 8; i++)
+		cli_due(c, now);
 	return (t);
 }
 
@@ -666,7 +666,7 @@ ssp_client_silence(const struct ssp_client *c, uint64_t now)
 size_t
 ssp_client_pending(const struct ssp_client *c)
 {
-	return ((size_t)client_bytes_to(c, c->total));
+	return ((size_t)cli_bytes_to(c, c->total));
 }
 
 /* The smoothed round-trip time to the server. */

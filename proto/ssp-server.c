@@ -53,8 +53,8 @@ struct ssp_server {
 	uint64_t		 sb_total, sb_oldest;
 	int			 sb_behind;	/* a frame could not carry all */
 	/*
-	 * The lines server_sb_target fetched to measure a new state, oldest
-	 * first: the frame server_send makes of that state in the same call
+	 * The lines srv_sb_target fetched to measure a new state, oldest
+	 * first: the frame srv_send makes of that state in the same call
 	 * (fetched_new) carries them, without fetching them again (a
 	 * holder encodes a line on each fetch; its texts last only until
 	 * the call returns).
@@ -64,7 +64,7 @@ struct ssp_server {
 	int			 fetched_new;
 	/*
 	 * Flood deferral: output changes (of the screen or the lines)
-	 * since burst_ns with no pause (server_pause_ns), the last at
+	 * since burst_ns with no pause (srv_pause_ns), the last at
 	 * change_ns. sb_deferred: a frame left lines behind because of a
 	 * flood, so a frame goes once the output pauses.
 	 */
@@ -135,7 +135,7 @@ ssp_server_free(struct ssp_server *s)
  * flood on a loaded machine do not end it (ssp.h).
  */
 static uint64_t
-server_pause_ns(const struct ssp_server *s)
+srv_pause_ns(const struct ssp_server *s)
 {
 	uint64_t	 p = 2 * ssp_send_interval_ns(&s->link);
 
@@ -147,13 +147,13 @@ server_pause_ns(const struct ssp_server *s)
  * a frame interval before it, it comes within SSP_ECHO_NS of input
  * delivered, no frame went since that input, and the frame interval since
  * the last paced frame has passed. Its frame skips the collection
- * interval and does not restart the frame interval (server_frame_time),
+ * interval and does not restart the frame interval (srv_frame_time),
  * so the output that may follow it (a command's, after the echo of Enter)
  * is collected as before. A flood is never quiet that long, so it stays
  * paced.
  */
 static int
-server_is_echo(const struct ssp_server *s, uint64_t now)
+srv_is_echo(const struct ssp_server *s, uint64_t now)
 {
 	uint64_t	 iv = ssp_send_interval_ns(&s->link);
 
@@ -164,18 +164,18 @@ server_is_echo(const struct ssp_server *s, uint64_t now)
 }
 
 /*
- * Notes output at now: a change after a pause (server_pause_ns) starts a
+ * Notes output at now: a change after a pause (srv_pause_ns) starts a
  * new burst; the frame goes when pacing allows, or at once for an echo.
  */
 static void
-server_changed(struct ssp_server *s, uint64_t now)
+srv_changed(struct ssp_server *s, uint64_t now)
 {
 	if (!s->dirty) {
 		s->dirty = 1;
 		s->dirty_ns = now;
-		s->echo = server_is_echo(s, now);
+		s->echo = srv_is_echo(s, now);
 	}
-	if (!s->changed || now - s->change_ns >= server_pause_ns(s))
+	if (!s->changed || now - s->change_ns >= srv_pause_ns(s))
 		s->burst_ns = now;
 	s->changed = 1;
 	s->change_ns = now;
@@ -187,7 +187,7 @@ ssp_server_update(struct ssp_server *s, const struct fb *current,
     uint64_t now)
 {
 	s->cur = current;
-	server_changed(s, now);
+	srv_changed(s, now);
 }
 
 /* Says where lines come from, and which the client is taken to hold. */
@@ -213,12 +213,12 @@ ssp_server_scrolled(struct ssp_server *s, uint64_t total, uint64_t oldest,
 		return;
 	s->sb_total = total;
 	s->sb_oldest = oldest;
-	server_changed(s, now);
+	srv_changed(s, now);
 }
 
 /* Removes state i from the list, freeing its snapshot. */
 static void
-server_drop_state(struct ssp_server *s, size_t i)
+srv_drop_state(struct ssp_server *s, size_t i)
 {
 	if (s->state[i].fb != NULL)
 		fb_free(s->state[i].fb);
@@ -234,7 +234,7 @@ server_drop_state(struct ssp_server *s, size_t i)
  * rather than risk diffing forever from a state it dropped.
  */
 static void
-server_ack(struct ssp_server *s, uint64_t ack_num)
+srv_ack(struct ssp_server *s, uint64_t ack_num)
 {
 	size_t	 i;
 
@@ -246,7 +246,7 @@ server_ack(struct ssp_server *s, uint64_t ack_num)
 	}
 	if (i == s->nstate) {
 		while (s->nstate > 1 && s->state[1].num < ack_num)
-			server_drop_state(s, 1);
+			srv_drop_state(s, 1);
 		/*
 		 * The client holds at least the old base's lines, so its
 		 * sb stays: lines are never sent twice on that account.
@@ -257,7 +257,7 @@ server_ack(struct ssp_server *s, uint64_t ack_num)
 		s->state[0].fb = NULL;
 	} else {
 		while (i-- > 0)
-			server_drop_state(s, 0);
+			srv_drop_state(s, 0);
 		/* A frame got through: the budget grows by one step. */
 		s->sb_budget += SSP_SB_BUDGET_STEP;
 		if (s->sb_budget > SSP_SB_FRAME_BYTES)
@@ -273,7 +273,7 @@ server_ack(struct ssp_server *s, uint64_t ack_num)
 
 /* Checks an input body against the limits: 0 or LN_E_DROP. */
 static int
-server_check_events(const Lnsh__SyncMessage *m)
+srv_check_events(const Lnsh__SyncMessage *m)
 {
 	const Lnsh__SyncInput	*in = m->input;
 	size_t			 i;
@@ -305,7 +305,7 @@ server_check_events(const Lnsh__SyncMessage *m)
 
 /* Delivers the events of a checked body that we have not delivered yet. */
 static void
-server_deliver(struct ssp_server *s, const Lnsh__SyncMessage *m,
+srv_deliver(struct ssp_server *s, const Lnsh__SyncMessage *m,
     uint64_t now, ssp_event_fn fn, void *arg)
 {
 	const Lnsh__SyncInput	*in = m->input;
@@ -338,7 +338,7 @@ server_deliver(struct ssp_server *s, const Lnsh__SyncMessage *m,
  * wholly delivered.
  */
 static void
-server_unhold(struct ssp_server *s, uint64_t now, ssp_event_fn fn, void *arg)
+srv_unhold(struct ssp_server *s, uint64_t now, ssp_event_fn fn, void *arg)
 {
 	size_t	 i;
 	int	 again = 1;
@@ -350,7 +350,7 @@ server_unhold(struct ssp_server *s, uint64_t now, ssp_event_fn fn, void *arg)
 
 			if (h->old_num <= s->delivered &&
 			    h->new_num > s->delivered) {
-				server_deliver(s, h, now, fn, arg);
+				srv_deliver(s, h, now, fn, arg);
 				again = 1;
 			}
 			if (h->new_num <= s->delivered) {
@@ -368,13 +368,13 @@ server_unhold(struct ssp_server *s, uint64_t now, ssp_event_fn fn, void *arg)
  * Returns 1 when the message is held (now owned here).
  */
 static int
-server_events(struct ssp_server *s, Lnsh__SyncMessage *m, size_t len,
+srv_events(struct ssp_server *s, Lnsh__SyncMessage *m, size_t len,
     uint64_t now, ssp_event_fn fn, void *arg)
 {
 	size_t	 i;
 	int	 error;
 
-	if ((error = server_check_events(m)) != 0)
+	if ((error = srv_check_events(m)) != 0)
 		return (error);
 	if (m->new_num <= s->delivered)
 		return (LN_E_DROP(LN_DROP_REL_DUPLICATE));
@@ -389,8 +389,8 @@ server_events(struct ssp_server *s, Lnsh__SyncMessage *m, size_t len,
 		s->held[s->nheld++] = m;
 		return (1);
 	}
-	server_deliver(s, m, now, fn, arg);
-	server_unhold(s, now, fn, arg);
+	srv_deliver(s, m, now, fn, arg);
+	srv_unhold(s, now, fn, arg);
 	return (0);
 }
 
@@ -414,17 +414,17 @@ ssp_server_input(struct ssp_server *s, const uint8_t *p, size_t len,
 		goto out;
 	}
 	if (m->body_case == LNSH__SYNC_MESSAGE__BODY_INPUT) {
-		error = server_events(s, m, len, now, fn, arg);
+		error = srv_events(s, m, len, now, fn, arg);
 		if (error == LN_E_DROP(LN_DROP_MESSAGE))
 			goto out;
 		if (error == 1)
 			held = 1;
 	}
 	ssp_heard(&s->link, m, now);
-	server_ack(s, m->ack_num);
+	srv_ack(s, m->ack_num);
 	/*
 	 * The client's first word: the lines the first frame held back
-	 * (server_sb_target) go with the next frame, not after its ack.
+	 * (srv_sb_target) go with the next frame, not after its ack.
 	 */
 	if (first && s->sb_behind && !s->dirty) {
 		s->dirty = 1;
@@ -457,21 +457,21 @@ out:
 
 /*
  * Whether output is flooding at now: it has changed without a pause
- * (server_pause_ns) for at least one frame interval, and has not paused
+ * (srv_pause_ns) for at least one frame interval, and has not paused
  * since. A single burst (a command's output, the attach) is not a flood.
  */
 static int
-server_flooding(const struct ssp_server *s, uint64_t now)
+srv_flooding(const struct ssp_server *s, uint64_t now)
 {
 	uint64_t	 iv = ssp_send_interval_ns(&s->link);
 
-	return (s->changed && now - s->change_ns < server_pause_ns(s) &&
+	return (s->changed && now - s->change_ns < srv_pause_ns(s) &&
 	    now - s->burst_ns >= iv);
 }
 
 /* Keeps a line fetched in this call (s->fetched). */
 static void
-server_fetched_add(struct ssp_server *s, const struct ssp_line *l)
+srv_fetched_add(struct ssp_server *s, const struct ssp_line *l)
 {
 	if (s->nfetched == s->fetchcap) {
 		s->fetchcap = s->fetchcap == 0 ? 64 : s->fetchcap * 2;
@@ -497,12 +497,12 @@ server_fetched_add(struct ssp_server *s, const struct ssp_line *l)
  * leave the ring meanwhile are skipped.
  */
 static uint64_t
-server_sb_target(struct ssp_server *s, uint64_t now, size_t *costp)
+srv_sb_target(struct ssp_server *s, uint64_t now, size_t *costp)
 {
 	struct ssp_line	 l;
 	uint64_t	 num, from = s->state[0].sb + 1;
 	size_t		 n = 0, bytes = 0, cost = 0, len;
-	int		 flood = server_flooding(s, now);
+	int		 flood = srv_flooding(s, now);
 
 	s->sb_behind = 0;
 	s->sb_deferred = 0;
@@ -544,7 +544,7 @@ server_sb_target(struct ssp_server *s, uint64_t now, size_t *costp)
 			return (num - 1);
 		}
 		l.len = len;
-		server_fetched_add(s, &l);
+		srv_fetched_add(s, &l);
 		n++;
 		bytes += len;
 		cost += len + SSP_SB_LINE_COST;
@@ -560,11 +560,11 @@ server_sb_target(struct ssp_server *s, uint64_t now, size_t *costp)
  * must stay, and the newest are the ones an ack will name.
  */
 static int
-server_snapshot(struct ssp_server *s, uint64_t now)
+srv_snapshot(struct ssp_server *s, uint64_t now)
 {
 	struct ssp_sstate	*last = &s->state[s->nstate - 1];
 	size_t			 cost;
-	uint64_t		 sb = server_sb_target(s, now, &cost);
+	uint64_t		 sb = srv_sb_target(s, now, &cost);
 
 	s->dirty = 0;
 	s->fetched_new = 0;
@@ -574,7 +574,7 @@ server_snapshot(struct ssp_server *s, uint64_t now)
 	}
 	s->fetched_new = 1;
 	if (s->nstate == SSP_SERVER_STATES)
-		server_drop_state(s, SSP_SERVER_STATES / 2);
+		srv_drop_state(s, SSP_SERVER_STATES / 2);
 	last = &s->state[s->nstate++];
 	last->num = s->next_num++;
 	last->fb = fb_snapshot(s->cur);
@@ -587,12 +587,12 @@ server_snapshot(struct ssp_server *s, uint64_t now)
 /*
  * Fills a frame's lines: those the newest state has and the base lacks,
  * the newest that fit one frame, oldest first: for a state just made,
- * the ones its server_sb_target fetched (fetched: it fitted them in,
+ * the ones its srv_sb_target fetched (fetched: it fitted them in,
  * from the same base); else fetched again. Returns how many; *lp and *pp
  * are allocated for the caller to free.
  */
 static size_t
-server_lines(struct ssp_server *s, Lnsh__SyncMessage *m, int fetched,
+srv_lines(struct ssp_server *s, Lnsh__SyncMessage *m, int fetched,
     Lnsh__SyncLine **lp, Lnsh__SyncLine ***pp)
 {
 	const struct ssp_sstate	*base = &s->state[0];
@@ -625,7 +625,7 @@ server_lines(struct ssp_server *s, Lnsh__SyncMessage *m, int fetched,
 			if (bytes + l.len > SSP_SB_FRAME_BYTES)
 				break;
 			bytes += l.len;
-			server_fetched_add(s, &l);
+			srv_fetched_add(s, &l);
 		}
 		for (i = 0; i < s->nfetched / 2; i++) {
 			l = s->fetched[i];
@@ -659,7 +659,7 @@ server_lines(struct ssp_server *s, Lnsh__SyncMessage *m, int fetched,
  * resending the same state costs no diffing.
  */
 static void
-server_send(struct ssp_server *s, uint64_t now)
+srv_send(struct ssp_server *s, uint64_t now)
 {
 	Lnsh__SyncMessage	 m;
 	const struct ssp_sstate	*base = &s->state[0];
@@ -693,7 +693,7 @@ server_send(struct ssp_server *s, uint64_t now)
 		m.body_case = LNSH__SYNC_MESSAGE__BODY_SCREEN;
 		m.screen.data = s->diff;
 		m.screen.len = s->difflen;
-		server_lines(s, &m, fetched, &lines, &linep);
+		srv_lines(s, &m, fetched, &lines, &linep);
 		s->link.counters.messages_out++;
 	}
 	(void)ssp_emit(&s->link, &m, now);
@@ -705,10 +705,10 @@ server_send(struct ssp_server *s, uint64_t now)
  * When a changed screen may go out: a short collection interval after
  * the first change, so a burst becomes one frame, and no sooner than the
  * frame interval after the previous frame (not counting an echo's). An
- * echo (server_is_echo) goes at once.
+ * echo (srv_is_echo) goes at once.
  */
 static uint64_t
-server_frame_time(const struct ssp_server *s)
+srv_frame_time(const struct ssp_server *s)
 {
 	uint64_t	 f = s->dirty_ns + SSP_COLLECT_NS, g;
 
@@ -733,7 +733,7 @@ server_frame_time(const struct ssp_server *s)
  * closer together do not make us resend what it is still to ack.
  */
 static uint64_t
-server_resend_time(const struct ssp_server *s)
+srv_resend_time(const struct ssp_server *s)
 {
 	uint64_t	 t, u;
 
@@ -752,19 +752,19 @@ server_resend_time(const struct ssp_server *s)
 
 /*
  * When lines deferred by a flood start to drain, or UINT64_MAX: once the
- * output has paused (server_pause_ns).
+ * output has paused (srv_pause_ns).
  */
 static uint64_t
-server_drain_time(const struct ssp_server *s)
+srv_drain_time(const struct ssp_server *s)
 {
 	if (!s->sb_deferred || s->dirty)
 		return (UINT64_MAX);
-	return (s->change_ns + server_pause_ns(s));
+	return (s->change_ns + srv_pause_ns(s));
 }
 
 /* When the next send is due, or UINT64_MAX. */
 static uint64_t
-server_deadline(const struct ssp_server *s, uint64_t now)
+srv_deadline(const struct ssp_server *s, uint64_t now)
 {
 	uint64_t	 t = UINT64_MAX, f, d;
 
@@ -773,8 +773,8 @@ server_deadline(const struct ssp_server *s, uint64_t now)
 		return (UINT64_MAX);
 	if (s->ack_due)
 		t = s->ack_due_ns;
-	f = s->dirty ? server_frame_time(s) : server_resend_time(s);
-	if ((d = server_drain_time(s)) < f)
+	f = s->dirty ? srv_frame_time(s) : srv_resend_time(s);
+	if ((d = srv_drain_time(s)) < f)
 		f = d;
 	return (f < t ? f : t);
 }
@@ -788,7 +788,7 @@ server_deadline(const struct ssp_server *s, uint64_t now)
  * their loss is no news. A resend is itself such a loss.
  */
 static void
-server_check_loss(struct ssp_server *s, uint64_t now)
+srv_check_loss(struct ssp_server *s, uint64_t now)
 {
 	const struct ssp_sstate	*st;
 	uint64_t		 wait;
@@ -819,25 +819,25 @@ server_check_loss(struct ssp_server *s, uint64_t now)
  * did arrive); only a resend that could not shrink backs off.
  */
 static void
-server_due(struct ssp_server *s, uint64_t now)
+srv_due(struct ssp_server *s, uint64_t now)
 {
 	int	 fresh = 0;
 
-	server_check_loss(s, now);
+	srv_check_loss(s, now);
 	/* The flood paused: a frame with the deferred lines goes. */
-	if (server_drain_time(s) <= now) {
+	if (srv_drain_time(s) <= now) {
 		s->dirty = 1;
 		s->dirty_ns = now >= SSP_COLLECT_NS ? now - SSP_COLLECT_NS : 0;
 	}
-	if (s->dirty && server_frame_time(s) <= now)
-		fresh = server_snapshot(s, now);
+	if (s->dirty && srv_frame_time(s) <= now)
+		fresh = srv_snapshot(s, now);
 	if (fresh || (s->ack_due && s->ack_due_ns <= now))
-		server_send(s, now);
-	else if (!s->dirty && server_resend_time(s) <= now) {
-		if (!server_snapshot(s, now))
+		srv_send(s, now);
+	else if (!s->dirty && srv_resend_time(s) <= now) {
+		if (!srv_snapshot(s, now))
 			s->backoff++;
 		s->link.counters.retransmits++;
-		server_send(s, now);
+		srv_send(s, now);
 	}
 }
 
@@ -849,8 +849,8 @@ ssp_server_tick(struct ssp_server *s, uint64_t now)
 	int		 i;
 
 	/* Each send moves its own deadline past now; the bound is a guard. */
-	for (i = 0; (t = server_deadline(s, now)) <= now && i < 8; i++)
-		server_due(s, now);
+	for (i = 0; (t = srv_deadline(s, now)) <= now && i < 8; i++)
+		srv_due(s, now);
 	return (t);
 }
 
