@@ -27,7 +27,7 @@
 
 #include "server.h"
 
-struct holder_log {
+struct holderlog {
 	struct event		*ev;
 	int			 fd;
 	char			 name[LN_SESSION_NAME_MAX + 1];
@@ -38,14 +38,14 @@ struct holder_log {
 	uint64_t		 window_ns;	/* when the window began */
 	unsigned		 lines;		/* logged in this window */
 	unsigned long		 dropped;	/* not logged in this window */
-	struct holder_log	*next;
+	struct holderlog	*next;
 };
 
-static struct holder_log	*holder_logs;
+static struct holderlog	*holderlogs;
 
 /* Logs one line of a holder's, within its budget. */
 static void
-holder_log_line(struct holder_log *hl)
+holderlog_line(struct holderlog *hl)
 {
 	char		 prefix[sizeof "lnsh-holder : " + LN_SESSION_NAME_MAX];
 	const char	*text = hl->line;
@@ -79,11 +79,11 @@ out:
 
 /* Unlinks and frees one reader. */
 static void
-holder_log_free(struct holder_log *hl)
+holderlog_free(struct holderlog *hl)
 {
-	struct holder_log	**pp;
+	struct holderlog	**pp;
 
-	for (pp = &holder_logs; *pp != NULL; pp = &(*pp)->next) {
+	for (pp = &holderlogs; *pp != NULL; pp = &(*pp)->next) {
 		if (*pp == hl) {
 			*pp = hl->next;
 			break;
@@ -96,9 +96,9 @@ holder_log_free(struct holder_log *hl)
 
 /* The pipe is readable: log its complete lines; at its end, free it. */
 static void
-holder_log_read(evutil_socket_t fd, short what, void *arg)
+holderlog_read(evutil_socket_t fd, short what, void *arg)
 {
-	struct holder_log	*hl = arg;
+	struct holderlog	*hl = arg;
 	char			 b[4096];
 	ssize_t			 n;
 	size_t			 i;
@@ -109,13 +109,13 @@ holder_log_read(evutil_socket_t fd, short what, void *arg)
 		return;
 	if (n <= 0) {
 		if (hl->len > 0 || hl->cut)
-			holder_log_line(hl);
-		holder_log_free(hl);
+			holderlog_line(hl);
+		holderlog_free(hl);
 		return;
 	}
 	for (i = 0; i < (size_t)n; i++) {
 		if (b[i] == '\n') {
-			holder_log_line(hl);
+			holderlog_line(hl);
 			continue;
 		}
 		if (hl->len < LN_HOLDER_LOG_LINE_MAX)
@@ -130,10 +130,10 @@ holder_log_read(evutil_socket_t fd, short what, void *arg)
  * the log until the holder and everything it started close it.
  */
 void
-holder_log_start(struct event_base *base, int fd, const char *name,
+holderlog_start(struct event_base *base, int fd, const char *name,
     uid_t uid)
 {
-	struct holder_log	*hl;
+	struct holderlog	*hl;
 
 	hl = xcalloc(1, sizeof *hl);
 	hl->fd = fd;
@@ -142,16 +142,16 @@ holder_log_start(struct event_base *base, int fd, const char *name,
 	hl->window_ns = ln_now_ns();
 	evutil_make_socket_nonblocking(fd);
 	evutil_make_socket_closeonexec(fd);
-	hl->ev = event_new(base, fd, EV_READ | EV_PERSIST, holder_log_read, hl);
+	hl->ev = event_new(base, fd, EV_READ | EV_PERSIST, holderlog_read, hl);
 	event_add(hl->ev, NULL);
-	hl->next = holder_logs;
-	holder_logs = hl;
+	hl->next = holderlogs;
+	holderlogs = hl;
 }
 
 /* Stops reading every holder's stderr (lnshd is stopping). */
 void
-holder_log_stop_all(void)
+holderlog_stop_all(void)
 {
-	while (holder_logs != NULL)
-		holder_log_free(holder_logs);
+	while (holderlogs != NULL)
+		holderlog_free(holderlogs);
 }

@@ -653,9 +653,9 @@ struct attach;
 void		 rpc_evicted(struct client *, struct attach *);
 
 /* holderlog.c: a spawned holder's stderr, in lnshd's log. */
-void		 holder_log_start(struct event_base *, int, const char *,
+void		 holderlog_start(struct event_base *, int, const char *,
 		     uid_t);
-void		 holder_log_stop_all(void);
+void		 holderlog_stop_all(void);
 
 /* lost.c: sessions whose holder went away without a word, listed as gone. */
 struct lost;

@@ -202,7 +202,7 @@ sessions_free(struct lnshd *d)
 		holder_close(s->hc);
 		free(s);
 	}
-	holder_log_stop_all();
+	holderlog_stop_all();
 	/*
 	 * Starts under way: their holders run on, as every holder does; their
 	 * requesters are told with no cause (nothing is sent any more).
@@ -728,7 +728,7 @@ sessions_spawn(struct lnshd *d, const struct paths_user *u,
 	}
 	/* Its stderr is logged from now on, whether it starts or not. */
 	if (logfd != -1)
-		holder_log_start(d->base, logfd, sn->name, u->uid);
+		holderlog_start(d->base, logfd, sn->name, u->uid);
 	sp = xcalloc(1, sizeof *sp);
 	sp->d = d;
 	sp->uid = u->uid;
