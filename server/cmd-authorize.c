@@ -305,7 +305,7 @@ authorize_key(int argc, char **argv, uint8_t *key, char *comment)
 
 /* lnshd authorize KEY [--user NAME] [--comment C]. */
 static int
-cmd_authorize_exec(const struct lnshd_opts *o, int argc, char **argv)
+lnshd_authorize_exec(const struct lnshd_opts *o, int argc, char **argv)
 {
 	struct authorize	 az;
 	struct paths_user	 u;
@@ -338,9 +338,9 @@ out:
 	return (ex);
 }
 
-const struct lnshd_cmd cmd_authorize_entry = {
+const struct lnshd_cmd lnshd_authorize_entry = {
 	.name = "authorize",
 	.usage = " KEY [--user NAME] [--comment C]",
 	.options = LNSHD_OPT_ARGS,
-	.exec = cmd_authorize_exec,
+	.exec = lnshd_authorize_exec,
 };

@@ -37,7 +37,7 @@ authorized_time(int found, int64_t when, char *out, size_t len)
 
 /* lnshd authorized [--user NAME]. */
 static int
-cmd_authorized_exec(const struct lnshd_opts *o, int argc, char **argv)
+lnshd_authorized_exec(const struct lnshd_opts *o, int argc, char **argv)
 {
 	struct paths_user	 u;
 	struct authkeys		 ak = { NULL, 0 };
@@ -95,9 +95,9 @@ out:
 	return (ex);
 }
 
-const struct lnshd_cmd cmd_authorized_entry = {
+const struct lnshd_cmd lnshd_authorized_entry = {
 	.name = "authorized",
 	.usage = " [--user NAME]",
 	.options = LNSHD_OPT_ARGS,
-	.exec = cmd_authorized_exec,
+	.exec = lnshd_authorized_exec,
 };

@@ -14,14 +14,14 @@
 
 /* Calls service_install() for the platform. */
 static int
-cmd_install_exec(const struct lnshd_opts *o, int argc, char **argv)
+lnshd_install_exec(const struct lnshd_opts *o, int argc, char **argv)
 {
 	return (lnshd_service(o, argc, argv, "install", service_install));
 }
 
-const struct lnshd_cmd cmd_install_entry = {
+const struct lnshd_cmd lnshd_install_entry = {
 	.name = "install",
 	.usage = " [--dry-run] [--platform launchd|systemd] [--root DIR]",
 	.options = LNSHD_OPT_DRY_RUN,
-	.exec = cmd_install_exec,
+	.exec = lnshd_install_exec,
 };

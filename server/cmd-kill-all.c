@@ -15,7 +15,7 @@
 
 /* Kills every session; prints "killed N". */
 static int
-cmd_kill_all_exec(const struct lnshd_opts *o, int argc, char **argv)
+lnshd_kill_all_exec(const struct lnshd_opts *o, int argc, char **argv)
 {
 	struct config	 cfg;
 	char		*state_dir = NULL, *cause = NULL;
@@ -40,9 +40,9 @@ cmd_kill_all_exec(const struct lnshd_opts *o, int argc, char **argv)
 	return (rc);
 }
 
-const struct lnshd_cmd cmd_kill_all_entry = {
+const struct lnshd_cmd lnshd_kill_all_entry = {
 	.name = "kill-all",
 	.usage = "",
 	.options = 0,
-	.exec = cmd_kill_all_exec,
+	.exec = lnshd_kill_all_exec,
 };

@@ -152,7 +152,7 @@ cmd_pair_addresses(const char *state_dir, const struct config *cfg)
 
 /* lnshd pair [--user NAME] [--ttl MIN] */
 static int
-cmd_pair_exec(const struct lnshd_opts *o, int argc, char **argv)
+lnshd_pair_exec(const struct lnshd_opts *o, int argc, char **argv)
 {
 	struct config		 cfg;
 	struct paths_user	 u;
@@ -246,9 +246,9 @@ out:
 	return (rc);
 }
 
-const struct lnshd_cmd cmd_pair_entry = {
+const struct lnshd_cmd lnshd_pair_entry = {
 	.name = "pair",
 	.usage = " [--user NAME] [--ttl MIN]",
 	.options = LNSHD_OPT_ARGS,
-	.exec = cmd_pair_exec,
+	.exec = lnshd_pair_exec,
 };

@@ -15,7 +15,7 @@
 
 /* Prints "lnsh-x25519 BASE64 lnshd@HOST". */
 static int
-cmd_pubkey_exec(const struct lnshd_opts *o, int argc, char **argv)
+lnshd_pubkey_exec(const struct lnshd_opts *o, int argc, char **argv)
 {
 	struct config	 cfg;
 	uint8_t		 sk[LN_KEY_LEN], pk[LN_KEY_LEN];
@@ -47,9 +47,9 @@ out:
 	return (rc);
 }
 
-const struct lnshd_cmd cmd_pubkey_entry = {
+const struct lnshd_cmd lnshd_pubkey_entry = {
 	.name = "pubkey",
 	.usage = "",
 	.options = 0,
-	.exec = cmd_pubkey_exec,
+	.exec = lnshd_pubkey_exec,
 };

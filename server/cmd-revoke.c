@@ -132,7 +132,7 @@ out:
 
 /* lnshd revoke KEY|FINGERPRINT|COMMENT [--user NAME]. */
 static int
-cmd_revoke_exec(const struct lnshd_opts *o, int argc, char **argv)
+lnshd_revoke_exec(const struct lnshd_opts *o, int argc, char **argv)
 {
 	struct revoke		 rv;
 	struct paths_user	 u;
@@ -176,9 +176,9 @@ out:
 	return (ex);
 }
 
-const struct lnshd_cmd cmd_revoke_entry = {
+const struct lnshd_cmd lnshd_revoke_entry = {
 	.name = "revoke",
 	.usage = " KEY|FINGERPRINT|COMMENT [--user NAME]",
 	.options = LNSHD_OPT_ARGS,
-	.exec = cmd_revoke_exec,
+	.exec = lnshd_revoke_exec,
 };

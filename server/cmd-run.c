@@ -72,7 +72,7 @@ run_teardown(struct lnshd *d)
 
 /* The daemon. Exit 1 for anything that stops it starting. */
 static int
-cmd_run_exec(const struct lnshd_opts *o, int argc, char **argv)
+lnshd_run_exec(const struct lnshd_opts *o, int argc, char **argv)
 {
 	struct lnshd	 d;
 	struct event	*ev_term = NULL, *ev_int = NULL, *ev_hup = NULL;
@@ -175,9 +175,9 @@ out:
 	return (rc);
 }
 
-const struct lnshd_cmd cmd_run_entry = {
+const struct lnshd_cmd lnshd_run_entry = {
 	.name = "run",
 	.usage = " [--listen ADDR:PORT] [-v]",
 	.options = LNSHD_OPT_LISTEN,
-	.exec = cmd_run_exec,
+	.exec = lnshd_run_exec,
 };

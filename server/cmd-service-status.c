@@ -14,14 +14,14 @@
 
 /* Calls service_status() for the platform. */
 static int
-cmd_service_status_exec(const struct lnshd_opts *o, int argc, char **argv)
+lnshd_service_status_exec(const struct lnshd_opts *o, int argc, char **argv)
 {
 	return (lnshd_service(o, argc, argv, "service-status", service_status));
 }
 
-const struct lnshd_cmd cmd_service_status_entry = {
+const struct lnshd_cmd lnshd_service_status_entry = {
 	.name = "service-status",
 	.usage = " [--dry-run] [--platform launchd|systemd] [--root DIR]",
 	.options = LNSHD_OPT_DRY_RUN,
-	.exec = cmd_service_status_exec,
+	.exec = lnshd_service_status_exec,
 };

@@ -14,7 +14,7 @@
 
 /* Prints the daemon's status; 1 with a clear message if none runs. */
 static int
-cmd_status_exec(const struct lnshd_opts *o, int argc, char **argv)
+lnshd_status_exec(const struct lnshd_opts *o, int argc, char **argv)
 {
 	struct config	 cfg;
 	char		*state_dir = NULL, *cause = NULL;
@@ -33,9 +33,9 @@ cmd_status_exec(const struct lnshd_opts *o, int argc, char **argv)
 	return (rc);
 }
 
-const struct lnshd_cmd cmd_status_entry = {
+const struct lnshd_cmd lnshd_status_entry = {
 	.name = "status",
 	.usage = "",
 	.options = 0,
-	.exec = cmd_status_exec,
+	.exec = lnshd_status_exec,
 };

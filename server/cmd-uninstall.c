@@ -14,14 +14,14 @@
 
 /* Calls service_uninstall() for the platform. */
 static int
-cmd_uninstall_exec(const struct lnshd_opts *o, int argc, char **argv)
+lnshd_uninstall_exec(const struct lnshd_opts *o, int argc, char **argv)
 {
 	return (lnshd_service(o, argc, argv, "uninstall", service_uninstall));
 }
 
-const struct lnshd_cmd cmd_uninstall_entry = {
+const struct lnshd_cmd lnshd_uninstall_entry = {
 	.name = "uninstall",
 	.usage = " [--dry-run] [--platform launchd|systemd] [--root DIR]",
 	.options = LNSHD_OPT_DRY_RUN,
-	.exec = cmd_uninstall_exec,
+	.exec = lnshd_uninstall_exec,
 };

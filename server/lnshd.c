@@ -31,15 +31,15 @@
 #include "server.h"
 
 static const struct lnshd_cmd *lnshd_table[] = {
-	&cmd_run_entry,
-	&cmd_pubkey_entry,
-	&cmd_status_entry,
-	&cmd_kill_all_entry,
-	&cmd_install_entry,
-	&cmd_uninstall_entry,
-	&cmd_service_status_entry,
-	&cmd_authorize_entry, &cmd_authorized_entry, &cmd_revoke_entry,
-	&cmd_pair_entry,
+	&lnshd_run_entry,
+	&lnshd_pubkey_entry,
+	&lnshd_status_entry,
+	&lnshd_kill_all_entry,
+	&lnshd_install_entry,
+	&lnshd_uninstall_entry,
+	&lnshd_service_status_entry,
+	&lnshd_authorize_entry, &lnshd_authorized_entry, &lnshd_revoke_entry,
+	&lnshd_pair_entry,
 	NULL
 };
 

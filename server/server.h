@@ -512,13 +512,13 @@ struct lnshd_cmd {
 	unsigned	 options;	/* LNSHD_OPT_* beyond the common ones */
 	int		(*exec)(const struct lnshd_opts *, int, char **);
 };
-extern const struct lnshd_cmd cmd_run_entry;
-extern const struct lnshd_cmd cmd_pubkey_entry;
-extern const struct lnshd_cmd cmd_status_entry;
-extern const struct lnshd_cmd cmd_kill_all_entry;
-extern const struct lnshd_cmd cmd_install_entry;
-extern const struct lnshd_cmd cmd_uninstall_entry;
-extern const struct lnshd_cmd cmd_service_status_entry;
+extern const struct lnshd_cmd lnshd_run_entry;
+extern const struct lnshd_cmd lnshd_pubkey_entry;
+extern const struct lnshd_cmd lnshd_status_entry;
+extern const struct lnshd_cmd lnshd_kill_all_entry;
+extern const struct lnshd_cmd lnshd_install_entry;
+extern const struct lnshd_cmd lnshd_uninstall_entry;
+extern const struct lnshd_cmd lnshd_service_status_entry;
 int		 lnshd_config(const struct lnshd_opts *, struct config *,
 		     char **, char **);
 int		 lnshd_noargs_config(const struct lnshd_opts *o,
@@ -763,9 +763,9 @@ int		 authkeys_add(const struct paths_user *u, const uint8_t *key,
 int		 authkeys_cmd_args(const char *verb, const struct lnshd_opts *o,
 		     int argc, char **argv, struct paths_user *u,
 		     const char **comment, int *npos);
-extern const struct lnshd_cmd cmd_authorize_entry;
-extern const struct lnshd_cmd cmd_authorized_entry;
-extern const struct lnshd_cmd cmd_revoke_entry;
+extern const struct lnshd_cmd lnshd_authorize_entry;
+extern const struct lnshd_cmd lnshd_authorized_entry;
+extern const struct lnshd_cmd lnshd_revoke_entry;
 
 /*
  * pair.c: pairing codes (hashed, in STATE/pairing/UID) and the server side
@@ -781,7 +781,7 @@ struct pair_code {
 };
 typedef void (*pair_send_fn)(void *, const struct chan_addr *,
     const uint8_t *, size_t);
-extern const struct lnshd_cmd cmd_pair_entry;
+extern const struct lnshd_cmd lnshd_pair_entry;
 char		*pair_dir(const char *);
 int		 pair_dir_prepare(const char *, int, char **);
 int		 pair_codes_load(const char *state_dir, uid_t uid,
