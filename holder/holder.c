@@ -39,16 +39,16 @@
 #include "server.h"
 
 /* One connection on the holder's socket (lnshd, or holderctl). */
-struct hconn {
+struct peer {
 	struct holder		*h;
 	struct bufferevent	*bev;
 	int			 hello;		/* the peer's Hello accepted */
 	int			 closing;	/* free once output drained */
 	int			 kill_wait;	/* owes an Ok to a Kill */
 	uint32_t		 kill_id;
-	TAILQ_ENTRY(hconn)	 entry;
+	TAILQ_ENTRY(peer)	 entry;
 };
-TAILQ_HEAD(hconns, hconn);
+TAILQ_HEAD(peers, peer);
 
 struct holder {
 	const struct holder_opts *opts;
@@ -85,12 +85,12 @@ struct holder {
 	struct event		*ev_sigchld;
 	struct event		*ev_sigterm;
 
-	struct hconns		 conns;
+	struct peers		 conns;
 	unsigned		 nconns;
 };
 
 static void	holder_leave(struct holder *);
-static void	hconn_free(struct hconn *);
+static void	peer_free(struct peer *);
 
 /* Logs a line to stderr, which lnshd passes on to its log. */
 static void __attribute__((format(printf, 2, 3)))
@@ -143,7 +143,7 @@ holder_ready(struct holder *h, const char *word, const char *msg)
 
 /* Frames and queues a reply on a connection. */
 static void
-hconn_send(struct hconn *c, const Lnsh__Holder__Reply *rep)
+peer_send(struct peer *c, const Lnsh__Holder__Reply *rep)
 {
 	uint8_t	*frame;
 	size_t	 len;
@@ -156,7 +156,7 @@ hconn_send(struct hconn *c, const Lnsh__Holder__Reply *rep)
 
 /* Sends an Error reply. */
 static void
-hconn_error(struct hconn *c, uint32_t id, Lnsh__Holder__ErrorCode code,
+peer_error(struct peer *c, uint32_t id, Lnsh__Holder__ErrorCode code,
     const char *msg)
 {
 	Lnsh__Holder__Reply	rep = LNSH__HOLDER__REPLY__INIT;
@@ -167,11 +167,11 @@ hconn_error(struct hconn *c, uint32_t id, Lnsh__Holder__ErrorCode code,
 	rep.id = id;
 	rep.msg_case = LNSH__HOLDER__REPLY__MSG_ERROR;
 	rep.error = &e;
-	hconn_send(c, &rep);
+	peer_send(c, &rep);
 }
 
 static void
-hconn_ok(struct hconn *c, uint32_t id)
+peer_ok(struct peer *c, uint32_t id)
 {
 	Lnsh__Holder__Reply	rep = LNSH__HOLDER__REPLY__INIT;
 	Lnsh__Holder__Ok	ok = LNSH__HOLDER__OK__INIT;
@@ -179,7 +179,7 @@ hconn_ok(struct hconn *c, uint32_t id)
 	rep.id = id;
 	rep.msg_case = LNSH__HOLDER__REPLY__MSG_OK;
 	rep.ok = &ok;
-	hconn_send(c, &rep);
+	peer_send(c, &rep);
 }
 
 /* The screen changed: the attached clients' SSP servers hear. */
@@ -195,7 +195,7 @@ holder_notify_exited(struct holder *h)
 {
 	Lnsh__Holder__Reply	rep = LNSH__HOLDER__REPLY__INIT;
 	Lnsh__Holder__Exited	ex = LNSH__HOLDER__EXITED__INIT;
-	struct hconn		*c;
+	struct peer		*c;
 
 	ex.exit_status = h->exit_status;
 	ex.exit_signal = (uint32_t)h->exit_signal;
@@ -203,7 +203,7 @@ holder_notify_exited(struct holder *h)
 	rep.exited = &ex;
 	TAILQ_FOREACH(c, &h->conns, entry) {
 		if (c->hello && !c->closing)
-			hconn_send(c, &rep);
+			peer_send(c, &rep);
 	}
 }
 
@@ -339,7 +339,7 @@ static void
 holder_sigchld(evutil_socket_t fd, short events, void *arg)
 {
 	struct holder	*h = arg;
-	struct hconn	*c;
+	struct peer	*c;
 	struct timeval	 tv;
 	pid_t		 pid;
 	int		 status;
@@ -360,7 +360,7 @@ holder_sigchld(evutil_socket_t fd, short events, void *arg)
 			holder_signal_child(h, SIGKILL);
 			TAILQ_FOREACH(c, &h->conns, entry) {
 				if (c->kill_wait)
-					hconn_ok(c, c->kill_id);
+					peer_ok(c, c->kill_id);
 				c->kill_wait = 0;
 			}
 			holder_leave(h);
@@ -397,7 +397,7 @@ holder_leave_timeout(evutil_socket_t fd, short events, void *arg)
 static void
 holder_leave(struct holder *h)
 {
-	struct hconn	*c, *next;
+	struct peer	*c, *next;
 	struct timeval	 tv;
 
 	if (h->leaving)
@@ -414,7 +414,7 @@ holder_leave(struct holder *h)
 		c->closing = 1;
 		bufferevent_disable(c->bev, EV_READ);
 		if (evbuffer_get_length(bufferevent_get_output(c->bev)) == 0)
-			hconn_free(c);
+			peer_free(c);
 	}
 	if (h->nconns == 0) {
 		event_base_loopexit(h->base, NULL);
@@ -427,7 +427,7 @@ holder_leave(struct holder *h)
 
 /* Answers an Info request; a consuming lister's report of an exit is final. */
 static void
-holder_do_info(struct hconn *c, uint32_t id, int consume)
+holder_do_info(struct peer *c, uint32_t id, int consume)
 {
 	struct holder		*h = c->h;
 	Lnsh__Holder__Reply	 rep = LNSH__HOLDER__REPLY__INIT;
@@ -456,14 +456,14 @@ holder_do_info(struct hconn *c, uint32_t id, int consume)
 	rep.id = id;
 	rep.msg_case = LNSH__HOLDER__REPLY__MSG_INFO;
 	rep.info = &info;
-	hconn_send(c, &rep);
+	peer_send(c, &rep);
 	if (consume && h->exited)
 		holder_leave(h);
 }
 
 /* Answers a Capture request with the emulator's text. */
 static void
-holder_do_capture(struct hconn *c, uint32_t id,
+holder_do_capture(struct peer *c, uint32_t id,
     const Lnsh__Holder__CaptureRequest *req)
 {
 	Lnsh__Holder__Reply	 rep = LNSH__HOLDER__REPLY__INIT;
@@ -473,13 +473,13 @@ holder_do_capture(struct hconn *c, uint32_t id,
 
 	if (emu_capture(c->h->emu, req->scrollback_lines, req->escapes,
 	    &text, &len) != 0) {
-		hconn_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_UNKNOWN,
+		peer_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_UNKNOWN,
 		    "capture failed");
 		return;
 	}
 	if (len > HOLDER_MAX_FRAME - HOLDER_FRAME_OVERHEAD) {
 		free(text);
-		hconn_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_REQUEST,
+		peer_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_REQUEST,
 		    "capture too large: ask for fewer scrollback lines");
 		return;
 	}
@@ -488,29 +488,29 @@ holder_do_capture(struct hconn *c, uint32_t id,
 	rep.id = id;
 	rep.msg_case = LNSH__HOLDER__REPLY__MSG_CAPTURE;
 	rep.capture = &cap;
-	hconn_send(c, &rep);
+	peer_send(c, &rep);
 	free(text);
 }
 
 /* Queues input for the pty, within HOLDER_PTY_QUEUE. */
 static void
-holder_do_input(struct hconn *c, uint32_t id, const ProtobufCBinaryData *d)
+holder_do_input(struct peer *c, uint32_t id, const ProtobufCBinaryData *d)
 {
 	struct holder	*h = c->h;
 
 	if (h->exited || h->pty_eof || h->killing) {
-		hconn_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_STATE,
+		peer_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_STATE,
 		    "the session has exited");
 		return;
 	}
 	if (holder_pty_queue(h, d->data, d->len) != 0) {
-		hconn_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_BUSY,
+		peer_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_BUSY,
 		    "the session is not reading its input");
 		return;
 	}
 	if (d->len > 0)
 		h->activity_ns = ln_wall_ns();
-	hconn_ok(c, id);
+	peer_ok(c, id);
 }
 
 /* Resizes the emulator and the pty (the application gets SIGWINCH). */
@@ -530,10 +530,10 @@ holder_set_size(struct holder *h, int cols, int rows)
 
 /* A Resize request. */
 static void
-holder_do_resize(struct hconn *c, uint32_t id, int cols, int rows)
+holder_do_resize(struct peer *c, uint32_t id, int cols, int rows)
 {
 	holder_set_size(c->h, cols, rows);
-	hconn_ok(c, id);
+	peer_ok(c, id);
 }
 
 /* hsync_ops->resize: the latest client's size. */
@@ -575,7 +575,7 @@ static int
 holder_sync_send(void *arg, void *conn, uint32_t id, const uint8_t *p,
     size_t len)
 {
-	struct hconn		*c = conn;
+	struct peer		*c = conn;
 	Lnsh__Holder__Reply	 rep = LNSH__HOLDER__REPLY__INIT;
 	Lnsh__Holder__Sync	 sy = LNSH__HOLDER__SYNC__INIT;
 
@@ -588,7 +588,7 @@ holder_sync_send(void *arg, void *conn, uint32_t id, const uint8_t *p,
 	sy.data.len = len;
 	rep.msg_case = LNSH__HOLDER__REPLY__MSG_SYNC;
 	rep.sync = &sy;
-	hconn_send(c, &rep);
+	peer_send(c, &rep);
 	return (0);
 }
 
@@ -600,7 +600,7 @@ static void
 holder_sync_evicted(void *arg, void *conn, uint32_t id, unsigned silent)
 {
 	struct holder		*h = arg;
-	struct hconn		*c = conn;
+	struct peer		*c = conn;
 	Lnsh__Holder__Reply	 rep = LNSH__HOLDER__REPLY__INIT;
 	Lnsh__Holder__Evicted	 ev = LNSH__HOLDER__EVICTED__INIT;
 
@@ -612,7 +612,7 @@ holder_sync_evicted(void *arg, void *conn, uint32_t id, unsigned silent)
 	ev.client = id;
 	rep.msg_case = LNSH__HOLDER__REPLY__MSG_EVICTED;
 	rep.evicted = &ev;
-	hconn_send(c, &rep);
+	peer_send(c, &rep);
 }
 
 static const struct hsync_ops holder_sync_ops = {
@@ -624,7 +624,7 @@ static const struct hsync_ops holder_sync_ops = {
 
 /* Attaches a client of lnshd's: its SSP server starts (or resumes). */
 static void
-holder_do_attach(struct hconn *c, uint32_t id,
+holder_do_attach(struct peer *c, uint32_t id,
     const Lnsh__Holder__Attach *a)
 {
 	Lnsh__Holder__Reply	 rep = LNSH__HOLDER__REPLY__INIT;
@@ -639,7 +639,7 @@ holder_do_attach(struct hconn *c, uint32_t id,
 		snprintf(msg, sizeof msg, "the session has %d clients "
 		    "attached, as many as it serves: detach one of them "
 		    "and attach again", LN_HOLDER_CLIENTS_MAX);
-		hconn_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_BUSY, msg);
+		peer_error(c, id, LNSH__HOLDER__ERROR_CODE__ERROR_BUSY, msg);
 		return;
 	}
 	at.token.data = token;
@@ -648,14 +648,14 @@ holder_do_attach(struct hconn *c, uint32_t id,
 	rep.id = id;
 	rep.msg_case = LNSH__HOLDER__REPLY__MSG_ATTACHED;
 	rep.attached = &at;
-	hconn_send(c, &rep);
+	peer_send(c, &rep);
 	sodium_memzero(token, sizeof token);
 	hsync_start_sending(c->h->sync, c, a->client);
 }
 
 /* The first message: the peer's Hello, which must speak our version. */
 static void
-holder_do_hello(struct hconn *c, const Lnsh__Holder__Request *req)
+holder_do_hello(struct peer *c, const Lnsh__Holder__Request *req)
 {
 	Lnsh__Holder__Reply	rep = LNSH__HOLDER__REPLY__INIT;
 	Lnsh__Holder__Hello	hello = LNSH__HOLDER__HELLO__INIT;
@@ -664,7 +664,7 @@ holder_do_hello(struct hconn *c, const Lnsh__Holder__Request *req)
 	char			msg[128];
 
 	if (req->msg_case != LNSH__HOLDER__REQUEST__MSG_HELLO) {
-		hconn_error(c, req->id, LNSH__HOLDER__ERROR_CODE__ERROR_REQUEST,
+		peer_error(c, req->id, LNSH__HOLDER__ERROR_CODE__ERROR_REQUEST,
 		    "expected hello first");
 		c->closing = 1;
 		return;
@@ -680,7 +680,7 @@ holder_do_hello(struct hconn *c, const Lnsh__Holder__Request *req)
 		rep.id = req->id;
 		rep.msg_case = LNSH__HOLDER__REPLY__MSG_ERROR;
 		rep.error = &e;
-		hconn_send(c, &rep);
+		peer_send(c, &rep);
 		c->closing = 1;
 		return;
 	}
@@ -695,12 +695,12 @@ holder_do_hello(struct hconn *c, const Lnsh__Holder__Request *req)
 	rep.id = req->id;
 	rep.msg_case = LNSH__HOLDER__REPLY__MSG_HELLO;
 	rep.hello = &hello;
-	hconn_send(c, &rep);
+	peer_send(c, &rep);
 }
 
 /* Acts on one decoded request. */
 static void
-holder_dispatch(struct hconn *c, const Lnsh__Holder__Request *req)
+holder_dispatch(struct peer *c, const Lnsh__Holder__Request *req)
 {
 	struct holder	*h = c->h;
 
@@ -724,7 +724,7 @@ holder_dispatch(struct hconn *c, const Lnsh__Holder__Request *req)
 		break;
 	case LNSH__HOLDER__REQUEST__MSG_KILL:
 		if (h->exited) {
-			hconn_ok(c, req->id);
+			peer_ok(c, req->id);
 			holder_leave(h);
 			break;
 		}
@@ -744,7 +744,7 @@ holder_dispatch(struct hconn *c, const Lnsh__Holder__Request *req)
 		    req->detach->keep);
 		break;
 	default:
-		hconn_error(c, req->id, LNSH__HOLDER__ERROR_CODE__ERROR_REQUEST,
+		peer_error(c, req->id, LNSH__HOLDER__ERROR_CODE__ERROR_REQUEST,
 		    "unexpected request");
 		break;
 	}
@@ -752,9 +752,9 @@ holder_dispatch(struct hconn *c, const Lnsh__Holder__Request *req)
 
 /* Bytes from a connection: every whole frame in them, in order. */
 static void
-hconn_read(struct bufferevent *bev, void *arg)
+peer_read(struct bufferevent *bev, void *arg)
 {
-	struct hconn		*c = arg;
+	struct peer		*c = arg;
 	struct evbuffer		*in = bufferevent_get_input(bev);
 	Lnsh__Holder__Request	*req;
 	uint8_t			*p;
@@ -776,7 +776,7 @@ hconn_read(struct bufferevent *bev, void *arg)
 		}
 		if (r != 0) {
 			/* Garbage: nothing dropped is answered. */
-			hconn_free(c);
+			peer_free(c);
 			return;
 		}
 		evbuffer_drain(in, size);
@@ -785,30 +785,30 @@ hconn_read(struct bufferevent *bev, void *arg)
 	}
 	if (c->closing &&
 	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
-		hconn_free(c);
+		peer_free(c);
 }
 
 /* A connection's output drained: a pending close. */
 static void
-hconn_write(struct bufferevent *bev, void *arg)
+peer_write(struct bufferevent *bev, void *arg)
 {
-	struct hconn	*c = arg;
+	struct peer	*c = arg;
 
 	if (c->closing)
-		hconn_free(c);
+		peer_free(c);
 }
 
 /* EOF or an error on a connection. */
 static void
-hconn_event(struct bufferevent *bev, short what, void *arg)
+peer_event(struct bufferevent *bev, short what, void *arg)
 {
 	if (what & (BEV_EVENT_EOF | BEV_EVENT_ERROR))
-		hconn_free(arg);
+		peer_free(arg);
 }
 
 /* Forgets a connection; the last one gone ends a holder that is leaving. */
 static void
-hconn_free(struct hconn *c)
+peer_free(struct peer *c)
 {
 	struct holder	*h = c->h;
 
@@ -831,7 +831,7 @@ static void
 holder_accept(evutil_socket_t lfd, short events, void *arg)
 {
 	struct holder	*h = arg;
-	struct hconn	*c;
+	struct peer	*c;
 	uid_t		 uid;
 	gid_t		 gid;
 	int		 fd;
@@ -866,7 +866,7 @@ holder_accept(evutil_socket_t lfd, short events, void *arg)
 		free(c);
 		return;
 	}
-	bufferevent_setcb(c->bev, hconn_read, hconn_write, hconn_event, c);
+	bufferevent_setcb(c->bev, peer_read, peer_write, peer_event, c);
 	bufferevent_enable(c->bev, EV_READ | EV_WRITE);
 	TAILQ_INSERT_TAIL(&h->conns, c, entry);
 	h->nconns++;
@@ -1001,14 +1001,14 @@ holder_test_pause(void)
 static void
 holder_cleanup(struct holder *h)
 {
-	struct hconn	*c;
+	struct peer	*c;
 	struct event	*evs[] = { h->ev_pty_read,
 			    h->ev_pty_write, h->ev_kill, h->ev_expire,
 			    h->ev_leave, h->ev_sigchld, h->ev_sigterm };
 	size_t		 i;
 
 	while ((c = TAILQ_FIRST(&h->conns)) != NULL)
-		hconn_free(c);
+		peer_free(c);
 	hsync_free(h->sync);
 	h->sync = NULL;
 	acceptor_free(&h->acc);
