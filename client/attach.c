@@ -550,7 +550,7 @@ att_keys(struct attach *a, const uint8_t *buf, size_t len)
 		return;
 	if (ssp_client_send_keys(a->ssp, buf, len, now) != 0)
 		return;
-	predict_input(a->pr, ssp_client_screen(a->ssp), buf, len, now);
+	predict_keys(a->pr, ssp_client_screen(a->ssp), buf, len, now);
 	a->dirty = 1;
 }
 

@@ -320,7 +320,7 @@ extern const struct cmd_entry cmd_pair_entry;
 
 /*
  * predict.c: predictive local echo (mosh's), an overlay on the screen the
- * server sent, never written into it. predict_input with every keystroke
+ * server sent, never written into it. predict_keys with every keystroke
  * sent, predict_acked when the server holds all input, predict_update
  * with every new screen and at predict_deadline, predict_apply to get
  * the screen to draw. docs/attach.md says how confidence works.
@@ -339,7 +339,7 @@ struct predict	*predict_new(int);
 void		 predict_free(struct predict *);
 void		 predict_set_srtt(struct predict *, uint64_t);
 void		 predict_reset(struct predict *);
-void		 predict_input(struct predict *, const struct fb *,
+void		 predict_keys(struct predict *, const struct fb *,
 		     const uint8_t *, size_t, uint64_t);
 void		 predict_acked(struct predict *, uint64_t);
 void		 predict_update(struct predict *, const struct fb *, uint64_t);

@@ -230,7 +230,7 @@ predict_byte(struct predict *pr, const struct fb *fb, uint8_t c, uint64_t now)
  * screen as last received from the server.
  */
 void
-predict_input(struct predict *pr, const struct fb *fb, const uint8_t *data,
+predict_keys(struct predict *pr, const struct fb *fb, const uint8_t *data,
     size_t len, uint64_t now)
 {
 	size_t	i;

@@ -494,7 +494,7 @@ holder_do_capture(struct peer *c, uint32_t id,
 
 /* Queues input for the pty, within HOLDER_PTY_QUEUE. */
 static void
-holder_do_input(struct peer *c, uint32_t id, const ProtobufCBinaryData *d)
+holder_do_keys(struct peer *c, uint32_t id, const ProtobufCBinaryData *d)
 {
 	struct holder	*h = c->h;
 
@@ -713,7 +713,7 @@ holder_dispatch(struct peer *c, const Lnsh__Holder__Request *req)
 		holder_do_info(c, req->id, req->info->consume);
 		break;
 	case LNSH__HOLDER__REQUEST__MSG_INPUT:
-		holder_do_input(c, req->id, &req->input->data);
+		holder_do_keys(c, req->id, &req->input->data);
 		break;
 	case LNSH__HOLDER__REQUEST__MSG_RESIZE:
 		holder_do_resize(c, req->id, (int)req->resize->cols,

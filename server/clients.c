@@ -787,7 +787,7 @@ rpc_input(struct client *c, uint64_t id, const Lnsh__SendRequest *req)
 		if ((chunk = buf_get_ptr(&b, n)) == NULL)
 			break;
 		rpc_op_start(op, session_conn(s),
-		    holder_async_input(session_conn(s), chunk, n,
+		    holder_async_send_keys(session_conn(s), chunk, n,
 		    rpc_status_done, op));
 	}
 	rpc_op_settle(op);

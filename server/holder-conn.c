@@ -1023,7 +1023,7 @@ holder_async_info(struct holder_conn *c, int consume, holder_done_fn done,
 
 /* Types bytes into the session; len at most HOLDER_MAX_INPUT. */
 int
-holder_async_input(struct holder_conn *c, const void *data, size_t len,
+holder_async_send_keys(struct holder_conn *c, const void *data, size_t len,
     holder_done_fn done, void *arg)
 {
 	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;

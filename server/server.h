@@ -252,8 +252,8 @@ int		 holder_conn_watch(struct holder_conn *, struct event_base *,
 		     const struct holder_conn_ops *, void *);
 int		 holder_async_info(struct holder_conn *, int, holder_done_fn,
 		     void *);
-int		 holder_async_input(struct holder_conn *, const void *, size_t,
-		     holder_done_fn, void *);
+int		 holder_async_send_keys(struct holder_conn *, const void *,
+		     size_t, holder_done_fn, void *);
 int		 holder_async_capture(struct holder_conn *, long, int,
 		     holder_done_fn, void *);
 int		 holder_async_kill(struct holder_conn *, holder_done_fn,

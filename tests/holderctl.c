@@ -489,7 +489,7 @@ cmd_send(const char *dir, const char *name, char *text)
 	do {
 		n = len - off < HOLDER_MAX_INPUT ? len - off :
 		    HOLDER_MAX_INPUT;
-		if (call_wait(&k, holder_async_input(k.conn, text + off, n,
+		if (call_wait(&k, holder_async_send_keys(k.conn, text + off, n,
 		    call_done, &k)) != 0)
 			call_fail(&k);
 		off += n;
@@ -972,7 +972,7 @@ cmd_flood(const char *dir, const char *name, const char *bytes)
 		return (1);
 	/* One turn of the loop: what the socket takes now goes. */
 	event_base_loop(base, EVLOOP_NONBLOCK);
-	while (queued < want && (r = holder_async_input(c, chunk,
+	while (queued < want && (r = holder_async_send_keys(c, chunk,
 	    sizeof chunk, NULL, NULL)) == 0) {
 		queued += sizeof chunk;
 		event_base_loop(base, EVLOOP_NONBLOCK);

@@ -61,7 +61,7 @@ at(const struct fb *fb, int x, int y)
 static void
 type(struct predict *pr, const struct fb *fb, const char *s, uint64_t now)
 {
-	predict_input(pr, fb, (const uint8_t *)s, strlen(s), now);
+	predict_keys(pr, fb, (const uint8_t *)s, strlen(s), now);
 }
 
 /*
