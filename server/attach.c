@@ -217,7 +217,7 @@ attach_session_sync(struct session *s, uint32_t id, const uint8_t *p,
 
 /*
  * sessions.c: the holder evicted client id, silent too long, to make room
- * for another: it is detached (rpc_evicted). Should it come back, its
+ * for another: it is detached (client_evicted). Should it come back, its
  * silent SSP makes it attach again.
  */
 void
@@ -229,7 +229,7 @@ attach_session_evicted(struct session *s, uint32_t id)
 		return;
 	log_info("client %u: evicted from %s by its holder: silent, and the "
 	    "session was full", a->id, session_name(s));
-	rpc_evicted(a->c, a);
+	client_evicted(a->c, a);
 	attach_stop(a, 0);
 }
 
@@ -245,7 +245,7 @@ attach_session_exited(struct session *s, int status, int sig)
 	int			 code = sig != 0 ? 128 + sig : status;
 
 	while ((as = session_attached(s)) != NULL && (a = as->list) != NULL) {
-		rpc_ended(a->c, session_name(s), code, sig);
+		client_ended(a->c, session_name(s), code, sig);
 		attach_stop(a, 0);
 	}
 }

@@ -11,7 +11,7 @@
  * file. Reading a small file here is the one bounded piece of I/O in a
  * callback, as sshd does for the same question. max-clients is kept
  * after every check, when a handshake would make a new connection
- * (clients.c rpc_admit, which evicts a silent one to make room).
+ * (clients.c client_admit, which evicts a silent one to make room).
  */
 #include "config.h"
 

@@ -10,7 +10,7 @@
  *
  * Nothing here blocks on a holder: requests to holders go through the
  * holder_async_*() calls and are answered from their completions. Replies
- * are queued per client and sent from the loop (rpc_flush), never from
+ * are queued per client and sent from the loop (clients_flush), never from
  * inside the channel's own delivery; a full send window leaves them queued
  * until acknowledgements make room.
  */
@@ -33,8 +33,8 @@
 	"acknowledged the answers it was sent; ask again later"
 
 /* A packed Reply waiting for room in the client's send window. */
-struct rpc_out {
-	struct rpc_out	*next;
+struct queued {
+	struct queued	*next;
 	size_t		 len;
 	uint8_t		 data[];
 };
@@ -46,7 +46,7 @@ struct client {
 	int			 have_user;
 	struct paths_user	 user;
 	unsigned		 refs;		/* the list, and each op */
-	struct rpc_out		*out_head, **out_tail;
+	struct queued		*out_head, **out_tail;
 	size_t			 out_bytes;	/* in out_head's list */
 	struct attach		*att;		/* attach.c, or NULL */
 	struct client		*next;
@@ -70,7 +70,7 @@ struct client {
 };
 
 /* A request waiting for one or more holders to answer. */
-struct rpc_op {
+struct pending {
 	struct client		 *c;
 	uint64_t		  id;
 	struct session		 *s;		/* kill */
@@ -80,33 +80,33 @@ struct rpc_op {
 	Lnsh__SessionInfo	**infos;	/* list */
 	size_t			  ninfos;
 	int			  forget;	/* attach to an exited one */
-	/* An attach waiting for the session it creates (rpc_attach). */
+	/* An attach waiting for the session it creates (client_do_attach). */
 	char			 *name, *term;
 	int			  cols, rows;
-	/* An attach waiting for the holder (rpc_attach_ready). */
+	/* An attach waiting for the holder (client_attach_ready). */
 	int			  created;
 	char			 *notice;
 };
 
-static unsigned	rpc_next_client_id;
+static unsigned	next_client_id;
 
 /*
  * Requests held while lnshd adopts the holders it found at start
- * (rpc_adopt_hold), in the order they came; each holds a client
+ * (client_adopt_hold), in the order they came; each holds a client
  * reference.
  */
-static struct rpc_adopt_held {
+static struct adopt_held {
 	struct client	*c;
 	Lnsh__Request	*req;
-} rpc_adopt_held[LN_ADOPT_HELD_MAX];
-static unsigned	rpc_adopt_nheld;
+} adopt_held[LN_ADOPT_HELD_MAX];
+static unsigned	adopt_nheld;
 
-static void	rpc_ended_screen(struct client *, const char *, int, int,
+static void	client_ended_screen(struct client *, const char *, int, int,
 		    const char *, size_t);
 
 /* Abandons a client's account check and the requests held for it. */
 static void
-rpc_account_stop(struct client *c)
+client_account_stop(struct client *c)
 {
 	account_check_cancel(c->acct_check);
 	c->acct_check = NULL;
@@ -116,13 +116,13 @@ rpc_account_stop(struct client *c)
 
 /* Drops a reference to a client; the last one frees it. */
 static void
-rpc_client_unref(struct client *c)
+client_unref(struct client *c)
 {
-	struct rpc_out	*o;
+	struct queued	*o;
 
 	if (--c->refs > 0)
 		return;
-	rpc_account_stop(c);
+	client_account_stop(c);
 	free(c->acct_reason);
 	free(c->wait_name);
 	while ((o = c->out_head) != NULL) {
@@ -136,7 +136,7 @@ rpc_client_unref(struct client *c)
 
 /* Takes a client off the list of those with replies queued. */
 static void
-rpc_unqueue(struct client *c)
+client_unqueue(struct client *c)
 {
 	struct client	**cp;
 
@@ -156,10 +156,10 @@ rpc_unqueue(struct client *c)
  * that have any (d->flushq): the idle ones cost nothing here.
  */
 void
-rpc_flush(struct lnshd *d)
+clients_flush(struct lnshd *d)
 {
 	struct client	*c, **cp;
-	struct rpc_out	*o;
+	struct queued	*o;
 	uint64_t	 now = ln_now_ns();
 	int		 r;
 
@@ -188,40 +188,40 @@ rpc_flush(struct lnshd *d)
 
 /* The flush event: replies queued from holder completions. */
 static void
-rpc_flush_cb(int fd, short what, void *arg)
+clients_flush_cb(int fd, short what, void *arg)
 {
-	rpc_flush(arg);
+	clients_flush(arg);
 }
 
 /* Sets up the client list and the flush event. */
 void
-rpc_init(struct lnshd *d)
+clients_init(struct lnshd *d)
 {
-	d->flush_ev = event_new(d->base, -1, 0, rpc_flush_cb, d);
+	d->flush_ev = event_new(d->base, -1, 0, clients_flush_cb, d);
 }
 
 /* Forgets every client (the channel is going away). */
 void
-rpc_free(struct lnshd *d)
+clients_free(struct lnshd *d)
 {
 	struct client	*c;
 
-	while (rpc_adopt_nheld > 0) {
-		rpc_adopt_nheld--;
+	while (adopt_nheld > 0) {
+		adopt_nheld--;
 		lnsh__request__free_unpacked(
-		    rpc_adopt_held[rpc_adopt_nheld].req, NULL);
-		rpc_client_unref(rpc_adopt_held[rpc_adopt_nheld].c);
+		    adopt_held[adopt_nheld].req, NULL);
+		client_unref(adopt_held[adopt_nheld].c);
 	}
 	while ((c = d->clients) != NULL) {
 		d->clients = c->next;
-		rpc_unqueue(c);
-		rpc_account_stop(c);
+		client_unqueue(c);
+		client_account_stop(c);
 		/* lnshd stops: the holders keep the sync state. */
 		if (c->att != NULL)
 			attach_stop(c->att, 1);
 		c->att = NULL;
 		c->peer = NULL;
-		rpc_client_unref(c);
+		client_unref(c);
 	}
 	d->nclients = 0;
 	if (d->flush_ev != NULL)
@@ -231,7 +231,7 @@ rpc_free(struct lnshd *d)
 
 /* Bytes of replies a client holds: queued, and sent but unacknowledged. */
 static size_t
-rpc_held(const struct client *c)
+client_held(const struct client *c)
 {
 	return (c->out_bytes + chan_peer_unacked_bytes(c->peer));
 }
@@ -242,33 +242,33 @@ rpc_held(const struct client *c)
  * reserve per connection?
  */
 static int
-rpc_over(const struct client *c, size_t len, size_t reserve)
+client_over(const struct client *c, size_t len, size_t reserve)
 {
 	const struct client	*k;
 	const uint8_t		*key = chan_peer_key(c->peer);
 	size_t			 held = 0;
 
-	if (rpc_held(c) + len > LN_RPC_CONN_MAX + reserve)
+	if (client_held(c) + len > LN_RPC_CONN_MAX + reserve)
 		return (1);
 	for (k = c->d->clients; k != NULL; k = k->next) {
 		if (k->peer != NULL &&
 		    memcmp(chan_peer_key(k->peer), key, LN_KEY_LEN) == 0)
-			held += rpc_held(k);
+			held += client_held(k);
 	}
 	return (held + len > LN_RPC_KEY_MAX + LN_PEERS_PER_KEY * reserve);
 }
 
 /*
- * Packs and queues a reply; rpc_flush sends it from the loop. A reply too
+ * Packs and queues a reply; clients_flush sends it from the loop. A reply too
  * large for one channel message becomes an error saying what to ask for;
  * one past the client's reply budget becomes BUSY, and a BUSY past the
  * budget's reserve is dropped and counted.
  */
 static void
-rpc_send(struct client *c, Lnsh__Reply *rep)
+client_send(struct client *c, Lnsh__Reply *rep)
 {
 	Lnsh__Reply	 small = LNSH__REPLY__INIT;
-	struct rpc_out	*o;
+	struct queued	*o;
 	size_t		 len;
 
 	if (c->peer == NULL)
@@ -282,13 +282,13 @@ rpc_send(struct client *c, Lnsh__Reply *rep)
 		rep = &small;
 		len = lnsh__reply__get_packed_size(rep);
 	}
-	if (rpc_over(c, len, 0)) {
+	if (client_over(c, len, 0)) {
 		small.id = rep->id;
 		small.status = LNSH_EXIT_ERROR;
 		small.error = (char *)(uintptr_t)RPC_BUSY_TEXT;
 		rep = &small;
 		len = lnsh__reply__get_packed_size(rep);
-		if (rpc_over(c, len, LN_RPC_BUSY_RESERVE)) {
+		if (client_over(c, len, LN_RPC_BUSY_RESERVE)) {
 			c->d->rpc_dropped++;
 			log_debug("client %u: reply to %llu dropped: no room",
 			    c->id, (unsigned long long)rep->id);
@@ -312,7 +312,7 @@ rpc_send(struct client *c, Lnsh__Reply *rep)
 
 /* A reply with a status and no result. */
 static void
-rpc_reply_status(struct client *c, uint64_t id, int status, const char *error)
+client_reply(struct client *c, uint64_t id, int status, const char *error)
 {
 	Lnsh__Reply	rep = LNSH__REPLY__INIT;
 
@@ -323,7 +323,7 @@ rpc_reply_status(struct client *c, uint64_t id, int status, const char *error)
 	if (status != LNSH_EXIT_OK)
 		log_debug("client %u: request %llu: status %d: %s", c->id,
 		    (unsigned long long)id, status, error != NULL ? error : "");
-	rpc_send(c, &rep);
+	client_send(c, &rep);
 }
 
 /*
@@ -331,7 +331,7 @@ rpc_reply_status(struct client *c, uint64_t id, int status, const char *error)
  * "gone: REASON", which lnsh shows.
  */
 static void
-rpc_no_session(struct client *c, uint64_t id, const char *name)
+client_no_session(struct client *c, uint64_t id, const char *name)
 {
 	char		 msg[LN_SESSION_NAME_MAX + 256];
 	const char	*why;
@@ -341,14 +341,14 @@ rpc_no_session(struct client *c, uint64_t id, const char *name)
 	else
 		snprintf(msg, sizeof msg, "no session named %s (list them "
 		    "with lnsh ls)", name);
-	rpc_reply_status(c, id, LNSH_EXIT_NOSESSION, msg);
+	client_reply(c, id, LNSH_EXIT_NOSESSION, msg);
 }
 
 /* A new op on behalf of a client, which it keeps alive. */
-static struct rpc_op *
-rpc_op_new(struct client *c, uint64_t id)
+static struct pending *
+pending_new(struct client *c, uint64_t id)
 {
-	struct rpc_op	*op;
+	struct pending	*op;
 
 	op = xcalloc(1, sizeof *op);
 	op->c = c;
@@ -359,7 +359,7 @@ rpc_op_new(struct client *c, uint64_t id)
 
 /* Frees an op and lets go of its client. */
 static void
-rpc_op_free(struct rpc_op *op)
+pending_free(struct pending *op)
 {
 	size_t	i;
 
@@ -376,13 +376,13 @@ rpc_op_free(struct rpc_op *op)
 	free(op->term);
 	free(op->notice);
 	free(op->error);
-	rpc_client_unref(op->c);
+	client_unref(op->c);
 	free(op);
 }
 
 /* Notes a holder's error in an op, keeping the first. */
 static void
-rpc_op_error(struct rpc_op *op, struct holder_conn *hc)
+pending_error(struct pending *op, struct holder_conn *hc)
 {
 	if (op->status != LNSH_EXIT_OK)
 		return;
@@ -392,13 +392,13 @@ rpc_op_error(struct rpc_op *op, struct holder_conn *hc)
 
 /* Finds the client's session, or answers 4 and returns NULL. */
 static struct session *
-rpc_session(struct client *c, uint64_t id, const char *name)
+client_session(struct client *c, uint64_t id, const char *name)
 {
 	struct session	*s;
 
 	if (name == NULL || !hwire_name_ok(name) ||
 	    (s = sessions_find(c->d, c->user.uid, name)) == NULL) {
-		rpc_no_session(c, id, name != NULL ? name : "");
+		client_no_session(c, id, name != NULL ? name : "");
 		return (NULL);
 	}
 	return (s);
@@ -408,7 +408,7 @@ rpc_session(struct client *c, uint64_t id, const char *name)
 
 /* Orders sessions by name. */
 static int
-rpc_info_cmp(const void *a, const void *b)
+client_info_cmp(const void *a, const void *b)
 {
 	const Lnsh__SessionInfo	*x = *(Lnsh__SessionInfo *const *)a;
 	const Lnsh__SessionInfo	*y = *(Lnsh__SessionInfo *const *)b;
@@ -418,20 +418,21 @@ rpc_info_cmp(const void *a, const void *b)
 
 /* Answers a list once every holder has. */
 static void
-rpc_list_finish(struct rpc_op *op)
+client_list_finish(struct pending *op)
 {
 	Lnsh__Reply	rep = LNSH__REPLY__INIT;
 	Lnsh__ListReply	lr = LNSH__LIST_REPLY__INIT;
 
 	if (op->ninfos > 1)
-		qsort(op->infos, op->ninfos, sizeof *op->infos, rpc_info_cmp);
+		qsort(op->infos, op->ninfos, sizeof *op->infos,
+		    client_info_cmp);
 	lr.n_sessions = op->ninfos;
 	lr.sessions = op->infos;
 	rep.id = op->id;
 	rep.result_case = LNSH__REPLY__RESULT_LIST;
 	rep.list = &lr;
-	rpc_send(op->c, &rep);
-	rpc_op_free(op);
+	client_send(op->c, &rep);
+	pending_free(op);
 }
 
 /*
@@ -439,10 +440,10 @@ rpc_list_finish(struct rpc_op *op)
  * left out of the list: it is no longer a session.
  */
 static void
-rpc_list_done(void *arg, struct holder_conn *hc,
+client_list_done(void *arg, struct holder_conn *hc,
     const struct holder_result *res)
 {
-	struct rpc_op		*op = arg;
+	struct pending		*op = arg;
 	const struct holder_info *hi = res->info;
 	Lnsh__SessionInfo	*si;
 
@@ -466,7 +467,7 @@ rpc_list_done(void *arg, struct holder_conn *hc,
 		op->infos[op->ninfos++] = si;
 	}
 	if (--op->waiting == 0)
-		rpc_list_finish(op);
+		client_list_finish(op);
 }
 
 /*
@@ -476,16 +477,16 @@ rpc_list_done(void *arg, struct holder_conn *hc,
  * went without a word is listed as gone, with the reason (lost.c).
  */
 static void
-rpc_list(struct client *c, uint64_t id)
+client_do_list(struct client *c, uint64_t id)
 {
-	struct rpc_op		*op;
+	struct pending		*op;
 	struct session		*s;
 	const struct lost	*l;
 	const char		*name, *why;
 	Lnsh__SessionInfo	*si;
 	unsigned		 n;
 
-	op = rpc_op_new(c, id);
+	op = pending_new(c, id);
 	n = sessions_count_user(c->d, c->user.uid) +
 	    lost_count_user(c->d, c->user.uid);
 	op->infos = xcalloc(n > 0 ? n : 1, sizeof *op->infos);
@@ -505,26 +506,26 @@ rpc_list(struct client *c, uint64_t id)
 	    s = sessions_next(c->d, s)) {
 		if (session_uid(s) != c->user.uid)
 			continue;
-		if (holder_async_info(session_conn(s), 0, rpc_list_done,
+		if (holder_async_info(session_conn(s), 0, client_list_done,
 		    op) == 0)
 			op->waiting++;
 	}
 	if (--op->waiting == 0)
-		rpc_list_finish(op);
+		client_list_finish(op);
 }
 
 /* ----------------------------------------------------------------- new */
 
 /* Is an environment entry one a client may pass (LANG, LC_*)? */
 static int
-rpc_env_ok(const char *e)
+client_env_ok(const char *e)
 {
 	return (strncmp(e, "LANG=", 5) == 0 ||
 	    (strncmp(e, "LC_", 3) == 0 && strchr(e, '=') != NULL));
 }
 
 /* A session to spawn, and the argument lists its session_new points into. */
-struct rpc_spawn {
+struct client_spawn {
 	struct session_new	 sn;
 	char			*argv[LN_SESSION_MAX_ARGS + 1];
 	char			*env[LN_SESSION_MAX_ENV + 1];
@@ -536,8 +537,8 @@ struct rpc_spawn {
  * LN_E_INVAL when it is refused.
  */
 static int
-rpc_spawn_prepare(struct client *c, uint64_t id, const Lnsh__NewRequest *req,
-    struct rpc_spawn *sp)
+client_spawn_prepare(struct client *c, uint64_t id, const Lnsh__NewRequest *req,
+    struct client_spawn *sp)
 {
 	const char	*why;
 	char		 msg[256];
@@ -545,34 +546,34 @@ rpc_spawn_prepare(struct client *c, uint64_t id, const Lnsh__NewRequest *req,
 
 	if (ln_session_name_check(req->name, &why) != 0) {
 		snprintf(msg, sizeof msg, "bad session name: %s", why);
-		rpc_reply_status(c, id, LNSH_EXIT_ERROR, msg);
+		client_reply(c, id, LNSH_EXIT_ERROR, msg);
 		return (LN_E_INVAL);
 	}
 	if (req->n_argv > LN_SESSION_MAX_ARGS) {
 		snprintf(msg, sizeof msg, "too many arguments (%zu): a "
 		    "session's command takes at most %d; pass more through "
 		    "a script or a file", req->n_argv, LN_SESSION_MAX_ARGS);
-		rpc_reply_status(c, id, LNSH_EXIT_ERROR, msg);
+		client_reply(c, id, LNSH_EXIT_ERROR, msg);
 		return (LN_E_INVAL);
 	}
 	if (req->cols > HOLDER_MAX_COLS || req->rows > HOLDER_MAX_ROWS) {
 		snprintf(msg, sizeof msg, "a session of %ux%u is too large: "
 		    "at most %dx%d", req->cols, req->rows, HOLDER_MAX_COLS,
 		    HOLDER_MAX_ROWS);
-		rpc_reply_status(c, id, LNSH_EXIT_ERROR, msg);
+		client_reply(c, id, LNSH_EXIT_ERROR, msg);
 		return (LN_E_INVAL);
 	}
 	for (i = 0; i < req->n_argv; i++)
 		sp->argv[i] = req->argv[i];
 	sp->argv[req->n_argv] = NULL;
 	for (i = 0; i < req->n_env; i++) {
-		if (!rpc_env_ok(req->env[i]))
+		if (!client_env_ok(req->env[i]))
 			continue;
 		if (n == LN_SESSION_MAX_ENV) {
 			snprintf(msg, sizeof msg, "too many LANG and LC_* "
 			    "variables: a session takes at most %d",
 			    LN_SESSION_MAX_ENV);
-			rpc_reply_status(c, id, LNSH_EXIT_ERROR, msg);
+			client_reply(c, id, LNSH_EXIT_ERROR, msg);
 			return (LN_E_INVAL);
 		}
 		sp->env[n++] = req->env[i];
@@ -591,41 +592,41 @@ rpc_spawn_prepare(struct client *c, uint64_t id, const Lnsh__NewRequest *req,
 
 /* Answers a new whose session started, or did not. */
 static void
-rpc_new_done(void *arg, struct session *s, int err, const char *cause)
+client_new_done(void *arg, struct session *s, int err, const char *cause)
 {
-	struct rpc_op	*op = arg;
+	struct pending	*op = arg;
 
 	if (err == 0)
-		rpc_reply_status(op->c, op->id, LNSH_EXIT_OK, NULL);
+		client_reply(op->c, op->id, LNSH_EXIT_OK, NULL);
 	else {
 		log_warn("client %u: new %s: %s", op->c->id, op->name,
 		    cause != NULL ? cause : "lnshd is stopping");
 		if (cause != NULL)
-			rpc_reply_status(op->c, op->id, err == LN_E_STATE ?
+			client_reply(op->c, op->id, err == LN_E_STATE ?
 			    LNSH_EXIT_EXISTS : LNSH_EXIT_ERROR, cause);
 	}
-	rpc_op_free(op);
+	pending_free(op);
 }
 
 /* new: spawn a holder for the client's user; answered once it listens. */
 static void
-rpc_new(struct client *c, uint64_t id, const Lnsh__NewRequest *req)
+client_do_new(struct client *c, uint64_t id, const Lnsh__NewRequest *req)
 {
-	struct rpc_spawn	 sp;
-	struct rpc_op		*op;
+	struct client_spawn	 sp;
+	struct pending		*op;
 	char			*cause = NULL;
 	int			 r;
 
-	if (rpc_spawn_prepare(c, id, req, &sp) != 0)
+	if (client_spawn_prepare(c, id, req, &sp) != 0)
 		return;
-	op = rpc_op_new(c, id);
+	op = pending_new(c, id);
 	op->name = xstrdup(req->name);
-	r = sessions_spawn(c->d, &c->user, &sp.sn, rpc_new_done, op, &cause);
+	r = sessions_spawn(c->d, &c->user, &sp.sn, client_new_done, op, &cause);
 	if (r != 0) {
 		log_warn("client %u: new %s: %s", c->id, req->name, cause);
-		rpc_reply_status(c, id, r == LN_E_STATE ? LNSH_EXIT_EXISTS :
+		client_reply(c, id, r == LN_E_STATE ? LNSH_EXIT_EXISTS :
 		    LNSH_EXIT_ERROR, cause);
-		rpc_op_free(op);
+		pending_free(op);
 	}
 	free(cause);
 }
@@ -634,13 +635,13 @@ rpc_new(struct client *c, uint64_t id, const Lnsh__NewRequest *req)
 
 /* Completion of a request that answers only ok or an error. */
 static void
-rpc_status_done(void *arg, struct holder_conn *hc,
+client_status_done(void *arg, struct holder_conn *hc,
     const struct holder_result *res)
 {
-	struct rpc_op	*op = arg;
+	struct pending	*op = arg;
 
 	if (res->err != 0)
-		rpc_op_error(op, hc);
+		pending_error(op, hc);
 	else if (op->s != NULL) {
 		/*
 		 * Killed: forget it now, not when the holder's socket closes,
@@ -651,37 +652,37 @@ rpc_status_done(void *arg, struct holder_conn *hc,
 	}
 	if (--op->waiting > 0)
 		return;
-	rpc_reply_status(op->c, op->id, op->status, op->error);
-	rpc_op_free(op);
+	client_reply(op->c, op->id, op->status, op->error);
+	pending_free(op);
 }
 
 /* Starts one async request for an op, or answers its failure at once. */
 static void
-rpc_op_start(struct rpc_op *op, struct holder_conn *hc, int r)
+pending_start(struct pending *op, struct holder_conn *hc, int r)
 {
 	if (r == 0) {
 		op->waiting++;
 		return;
 	}
-	rpc_op_error(op, hc);
+	pending_error(op, hc);
 }
 
 /* Answers an op that got no request out at all. */
 static void
-rpc_op_settle(struct rpc_op *op)
+pending_settle(struct pending *op)
 {
 	if (op->waiting > 0)
 		return;
-	rpc_reply_status(op->c, op->id, op->status, op->error);
-	rpc_op_free(op);
+	client_reply(op->c, op->id, op->status, op->error);
+	pending_free(op);
 }
 
 /* kill: end the session; the holder's going removes it from the registry. */
 static void
-rpc_kill(struct client *c, uint64_t id, const Lnsh__KillRequest *req)
+client_do_kill(struct client *c, uint64_t id, const Lnsh__KillRequest *req)
 {
 	struct session	*s;
-	struct rpc_op	*op;
+	struct pending	*op;
 
 	/* A session listed as gone (lost.c): killing it forgets it. */
 	if (req->name != NULL && hwire_name_ok(req->name) &&
@@ -689,32 +690,32 @@ rpc_kill(struct client *c, uint64_t id, const Lnsh__KillRequest *req)
 	    lost_forget(c->user.uid, req->name) == 0) {
 		log_info("client %u: kill %s (gone): forgotten", c->id,
 		    req->name);
-		rpc_reply_status(c, id, LNSH_EXIT_OK, NULL);
+		client_reply(c, id, LNSH_EXIT_OK, NULL);
 		return;
 	}
-	if ((s = rpc_session(c, id, req->name)) == NULL)
+	if ((s = client_session(c, id, req->name)) == NULL)
 		return;
 	log_info("client %u: kill %s", c->id, req->name);
-	op = rpc_op_new(c, id);
+	op = pending_new(c, id);
 	op->s = s;
-	rpc_op_start(op, session_conn(s),
-	    holder_async_kill(session_conn(s), rpc_status_done, op));
-	rpc_op_settle(op);
+	pending_start(op, session_conn(s),
+	    holder_async_kill(session_conn(s), client_status_done, op));
+	pending_settle(op);
 }
 
 /* The capture's text, answered as a CaptureReply. */
 static void
-rpc_capture_done(void *arg, struct holder_conn *hc,
+client_capture_done(void *arg, struct holder_conn *hc,
     const struct holder_result *res)
 {
-	struct rpc_op		*op = arg;
+	struct pending		*op = arg;
 	Lnsh__Reply		 rep = LNSH__REPLY__INIT;
 	Lnsh__CaptureReply	 cr = LNSH__CAPTURE_REPLY__INIT;
 
 	if (res->err != 0) {
-		rpc_reply_status(op->c, op->id, LNSH_EXIT_ERROR,
+		client_reply(op->c, op->id, LNSH_EXIT_ERROR,
 		    holder_conn_error(hc));
-		rpc_op_free(op);
+		pending_free(op);
 		return;
 	}
 	cr.text.data = (uint8_t *)(uintptr_t)res->text;
@@ -722,48 +723,49 @@ rpc_capture_done(void *arg, struct holder_conn *hc,
 	rep.id = op->id;
 	rep.result_case = LNSH__REPLY__RESULT_CAPTURE;
 	rep.capture = &cr;
-	rpc_send(op->c, &rep);
-	rpc_op_free(op);
+	client_send(op->c, &rep);
+	pending_free(op);
 }
 
 /* capture: the screen, and scrollback 0 / -1 (all) / N lines. */
 static void
-rpc_capture(struct client *c, uint64_t id, const Lnsh__CaptureRequest *req)
+client_do_capture(struct client *c, uint64_t id,
+    const Lnsh__CaptureRequest *req)
 {
 	struct session	*s;
-	struct rpc_op	*op;
+	struct pending	*op;
 
-	if ((s = rpc_session(c, id, req->name)) == NULL)
+	if ((s = client_session(c, id, req->name)) == NULL)
 		return;
 	if (req->scrollback < -1 || req->scrollback > INT32_MAX) {
-		rpc_reply_status(c, id, LNSH_EXIT_ERROR, "scrollback must be "
+		client_reply(c, id, LNSH_EXIT_ERROR, "scrollback must be "
 		    "-1 (all), 0 or a number of lines");
 		return;
 	}
-	op = rpc_op_new(c, id);
+	op = pending_new(c, id);
 	if (holder_async_capture(session_conn(s), (long)req->scrollback,
-	    req->escapes, rpc_capture_done, op) != 0) {
-		rpc_reply_status(c, id, LNSH_EXIT_ERROR,
+	    req->escapes, client_capture_done, op) != 0) {
+		client_reply(c, id, LNSH_EXIT_ERROR,
 		    holder_conn_error(session_conn(s)));
-		rpc_op_free(op);
+		pending_free(op);
 	}
 }
 
 /* send: bytes typed into the session, in holder-sized chunks, in order. */
 static void
-rpc_input(struct client *c, uint64_t id, const Lnsh__SendRequest *req)
+client_do_send(struct client *c, uint64_t id, const Lnsh__SendRequest *req)
 {
 	struct session	*s;
-	struct rpc_op	*op;
+	struct pending	*op;
 	struct buf	 b;
 	const uint8_t	*chunk;
 	char		 msg[256];
 	size_t		 n;
 
-	if ((s = rpc_session(c, id, req->name)) == NULL)
+	if ((s = client_session(c, id, req->name)) == NULL)
 		return;
 	if (session_exited(s)) {
-		rpc_reply_status(c, id, LNSH_EXIT_ERROR, "the session has "
+		client_reply(c, id, LNSH_EXIT_ERROR, "the session has "
 		    "exited: nothing reads its input");
 		return;
 	}
@@ -776,21 +778,21 @@ rpc_input(struct client *c, uint64_t id, const Lnsh__SendRequest *req)
 		snprintf(msg, sizeof msg, "session %s is busy: it has not "
 		    "read the input already sent to it (is it stopped?); try "
 		    "again later", req->name);
-		rpc_reply_status(c, id, LNSH_EXIT_ERROR, msg);
+		client_reply(c, id, LNSH_EXIT_ERROR, msg);
 		return;
 	}
-	op = rpc_op_new(c, id);
+	op = pending_new(c, id);
 	buf_reader(&b, req->data.data, req->data.len);
 	while (buf_left(&b) > 0 && op->status == LNSH_EXIT_OK) {
 		n = buf_left(&b) < HOLDER_MAX_INPUT ? buf_left(&b) :
 		    HOLDER_MAX_INPUT;
 		if ((chunk = buf_get_ptr(&b, n)) == NULL)
 			break;
-		rpc_op_start(op, session_conn(s),
+		pending_start(op, session_conn(s),
 		    holder_async_send_keys(session_conn(s), chunk, n,
-		    rpc_status_done, op));
+		    client_status_done, op));
 	}
-	rpc_op_settle(op);
+	pending_settle(op);
 }
 
 /* ------------------------------------------------------ attach, detach */
@@ -800,7 +802,7 @@ rpc_input(struct client *c, uint64_t id, const Lnsh__SendRequest *req)
  * asked for (the holder found no terminfo entry for it), or NULL.
  */
 static char *
-rpc_term_notice(const char *asked, struct session *s, char *buf, size_t len)
+client_term_notice(const char *asked, struct session *s, char *buf, size_t len)
 {
 	const char	*got = holder_conn_term(session_conn(s));
 
@@ -815,25 +817,25 @@ rpc_term_notice(const char *asked, struct session *s, char *buf, size_t len)
 
 /*
  * The last screen of an exited session a client attached to: sent with how
- * it ended (rpc_ended), after which lnshd forgets the session. A capture
+ * it ended (client_ended), after which lnshd forgets the session. A capture
  * that fails still ends the attach, without the screen.
  */
 static void
-rpc_attach_exited_done(void *arg, struct holder_conn *hc,
+client_attach_exited_done(void *arg, struct holder_conn *hc,
     const struct holder_result *res)
 {
-	struct rpc_op	*op = arg;
+	struct pending	*op = arg;
 	int		 code, sig;
 
 	if (op->c->peer != NULL && op->s != NULL &&
 	    session_exit_status(op->s, &code, &sig) == 0) {
-		rpc_ended_screen(op->c, session_name(op->s), code, sig,
+		client_ended_screen(op->c, session_name(op->s), code, sig,
 		    res->err == 0 ? res->text : NULL,
 		    res->err == 0 ? res->len : 0);
 		if (res->err == 0 && op->forget)
 			session_forget(op->s);
 	}
-	rpc_op_free(op);
+	pending_free(op);
 }
 
 /*
@@ -842,25 +844,25 @@ rpc_attach_exited_done(void *arg, struct holder_conn *hc,
  * created it: its client is the one that was there when it ended).
  */
 static void
-rpc_attach_exited(struct client *c, struct session *s, int forget)
+client_attach_exited(struct client *c, struct session *s, int forget)
 {
-	struct rpc_op	*op;
+	struct pending	*op;
 	int		 code, sig;
 
-	op = rpc_op_new(c, 0);
+	op = pending_new(c, 0);
 	op->s = s;
 	op->forget = forget;
 	if (holder_async_capture(session_conn(s), 0, 1,
-	    rpc_attach_exited_done, op) != 0) {
+	    client_attach_exited_done, op) != 0) {
 		if (session_exit_status(s, &code, &sig) == 0)
-			rpc_ended(c, session_name(s), code, sig);
-		rpc_op_free(op);
+			client_ended(c, session_name(s), code, sig);
+		pending_free(op);
 	}
 }
 
 /* The attach reply: the session's name, and the holder's resume token. */
 static void
-rpc_attach_reply(struct client *c, uint64_t id, const char *name,
+client_attach_reply(struct client *c, uint64_t id, const char *name,
     int created, const char *notice, const uint8_t *token, int resumed)
 {
 	Lnsh__Reply		 rep = LNSH__REPLY__INIT;
@@ -877,7 +879,7 @@ rpc_attach_reply(struct client *c, uint64_t id, const char *name,
 	rep.id = id;
 	rep.result_case = LNSH__REPLY__RESULT_ATTACH;
 	rep.attach = &ar;
-	rpc_send(c, &rep);
+	client_send(c, &rep);
 }
 
 /*
@@ -886,22 +888,22 @@ rpc_attach_reply(struct client *c, uint64_t id, const char *name,
  * the token, or why the attach failed.
  */
 static void
-rpc_attach_ready(void *arg, struct attach *a, int err, const char *cause,
+client_attach_ready(void *arg, struct attach *a, int err, const char *cause,
     const uint8_t *token, int resumed)
 {
-	struct rpc_op	*op = arg;
+	struct pending	*op = arg;
 	struct client	*c = op->c;
 
 	if (a != NULL && c->att == a && c->peer != NULL) {
 		if (err != 0) {
 			c->att = NULL;
 			attach_stop(a, 0);
-			rpc_reply_status(c, op->id, LNSH_EXIT_ERROR, cause);
+			client_reply(c, op->id, LNSH_EXIT_ERROR, cause);
 		} else
-			rpc_attach_reply(c, op->id, op->name, op->created,
+			client_attach_reply(c, op->id, op->name, op->created,
 			    op->notice, token, resumed);
 	}
-	rpc_op_free(op);
+	pending_free(op);
 }
 
 /*
@@ -910,11 +912,11 @@ rpc_attach_ready(void *arg, struct attach *a, int err, const char *cause,
  * or the session's end, when it has ended.
  */
 static void
-rpc_attach_session(struct client *c, uint64_t id, const char *name,
+client_attach_session(struct client *c, uint64_t id, const char *name,
     const char *term, int cols, int rows, struct session *s, int created,
     const uint8_t *resume)
 {
-	struct rpc_op	*op;
+	struct pending	*op;
 	const char	*cause = NULL;
 	char		 notice[256];
 	int		 code, sig;
@@ -932,43 +934,43 @@ rpc_attach_session(struct client *c, uint64_t id, const char *name,
 	 * `lnsh wait` must still hear the status.
 	 */
 	if (session_exit_status(s, &code, &sig) == 0) {
-		rpc_attach_reply(c, id, name, created, created ?
-		    rpc_term_notice(term, s, notice, sizeof notice) : NULL,
+		client_attach_reply(c, id, name, created, created ?
+		    client_term_notice(term, s, notice, sizeof notice) : NULL,
 		    NULL, 0);
-		rpc_attach_exited(c, s, !created);
+		client_attach_exited(c, s, !created);
 		return;
 	}
-	op = rpc_op_new(c, id);
+	op = pending_new(c, id);
 	op->name = xstrdup(name);
 	op->created = created;
-	if (created && rpc_term_notice(term, s, notice, sizeof notice) !=
+	if (created && client_term_notice(term, s, notice, sizeof notice) !=
 	    NULL)
 		op->notice = xstrdup(notice);
 	c->att = attach_start(c->d, c, c->peer, c->id, s, cols, rows, resume,
-	    rpc_attach_ready, op, &cause);
+	    client_attach_ready, op, &cause);
 	if (c->att == NULL) {
 		log_warn("client %u: attach %s: %s", c->id, name, cause);
-		rpc_reply_status(c, id, LNSH_EXIT_ERROR, cause);
-		rpc_op_free(op);
+		client_reply(c, id, LNSH_EXIT_ERROR, cause);
+		pending_free(op);
 	}
 }
 
 /* The session an attach asked to create started, or did not. */
 static void
-rpc_attach_done(void *arg, struct session *s, int err, const char *cause)
+client_attach_done(void *arg, struct session *s, int err, const char *cause)
 {
-	struct rpc_op	*op = arg;
+	struct pending	*op = arg;
 	struct client	*c = op->c;
 
 	if (err != 0) {
 		log_warn("client %u: attach %s: %s", c->id, op->name,
 		    cause != NULL ? cause : "lnshd is stopping");
 		if (cause != NULL)
-			rpc_reply_status(c, op->id, LNSH_EXIT_ERROR, cause);
+			client_reply(c, op->id, LNSH_EXIT_ERROR, cause);
 	} else if (c->peer != NULL)
-		rpc_attach_session(c, op->id, op->name, op->term, op->cols,
+		client_attach_session(c, op->id, op->name, op->term, op->cols,
 		    op->rows, s, 1, NULL);
-	rpc_op_free(op);
+	pending_free(op);
 }
 
 /*
@@ -977,11 +979,11 @@ rpc_attach_done(void *arg, struct session *s, int err, const char *cause)
  * once its holder listens).
  */
 static void
-rpc_attach(struct client *c, uint64_t id, const Lnsh__AttachRequest *req)
+client_do_attach(struct client *c, uint64_t id, const Lnsh__AttachRequest *req)
 {
 	Lnsh__NewRequest	 nr = LNSH__NEW_REQUEST__INIT;
-	struct rpc_spawn	 sp;
-	struct rpc_op		*op;
+	struct client_spawn	 sp;
+	struct pending		*op;
 	struct session		*s;
 	char			*cause = NULL;
 	int			 r;
@@ -995,36 +997,36 @@ rpc_attach(struct client *c, uint64_t id, const Lnsh__AttachRequest *req)
 	nr.env = req->env;
 	nr.cols = req->cols;
 	nr.rows = req->rows;
-	if (rpc_spawn_prepare(c, id, &nr, &sp) != 0)
+	if (client_spawn_prepare(c, id, &nr, &sp) != 0)
 		return;
 	if ((s = sessions_find(c->d, c->user.uid, req->name)) != NULL) {
-		rpc_attach_session(c, id, req->name, req->term,
+		client_attach_session(c, id, req->name, req->term,
 		    (int)req->cols, (int)req->rows, s, 0,
 		    req->resume.len == LN_HOLDER_TOKEN_LEN ?
 		    req->resume.data : NULL);
 		return;
 	}
 	if (!req->create) {
-		rpc_no_session(c, id, req->name);
+		client_no_session(c, id, req->name);
 		return;
 	}
-	op = rpc_op_new(c, id);
+	op = pending_new(c, id);
 	op->name = xstrdup(req->name);
 	op->term = req->term != NULL ? xstrdup(req->term) : NULL;
 	op->cols = (int)req->cols;
 	op->rows = (int)req->rows;
-	if ((r = sessions_spawn(c->d, &c->user, &sp.sn, rpc_attach_done, op,
+	if ((r = sessions_spawn(c->d, &c->user, &sp.sn, client_attach_done, op,
 	    &cause)) != 0) {
 		log_warn("client %u: attach %s: %s", c->id, req->name, cause);
-		rpc_reply_status(c, id, LNSH_EXIT_ERROR, cause);
+		client_reply(c, id, LNSH_EXIT_ERROR, cause);
 		free(cause);
-		rpc_op_free(op);
+		pending_free(op);
 	}
 }
 
-/* Answers a wait: the session ended, code and signal as rpc_ended says. */
+/* Answers a wait: the session ended, code and signal as client_ended says. */
 static void
-rpc_wait_answer(struct client *c, uint64_t id, const char *name, int code,
+client_wait_answer(struct client *c, uint64_t id, const char *name, int code,
     int sig)
 {
 	Lnsh__Reply		 rep = LNSH__REPLY__INIT;
@@ -1036,7 +1038,7 @@ rpc_wait_answer(struct client *c, uint64_t id, const char *name, int code,
 	rep.id = id;
 	rep.result_case = LNSH__REPLY__RESULT_ENDED;
 	rep.ended = &se;
-	rpc_send(c, &rep);
+	client_send(c, &rep);
 }
 
 /*
@@ -1045,19 +1047,19 @@ rpc_wait_answer(struct client *c, uint64_t id, const char *name, int code,
  * answered with an error.
  */
 static void
-rpc_wait(struct client *c, uint64_t id, const Lnsh__WaitRequest *req)
+client_do_wait(struct client *c, uint64_t id, const Lnsh__WaitRequest *req)
 {
 	struct session	*s;
 	int		 code, sig;
 
-	if ((s = rpc_session(c, id, req->name)) == NULL)
+	if ((s = client_session(c, id, req->name)) == NULL)
 		return;
 	if (session_exit_status(s, &code, &sig) == 0) {
-		rpc_wait_answer(c, id, req->name, code, sig);
+		client_wait_answer(c, id, req->name, code, sig);
 		return;
 	}
 	if (c->wait_name != NULL) {
-		rpc_reply_status(c, c->wait_id, LNSH_EXIT_ERROR, "another "
+		client_reply(c, c->wait_id, LNSH_EXIT_ERROR, "another "
 		    "wait on this connection replaced this one");
 		free(c->wait_name);
 	}
@@ -1072,7 +1074,7 @@ rpc_wait(struct client *c, uint64_t id, const Lnsh__WaitRequest *req)
  * the waits with an error.
  */
 void
-rpc_session_ended(struct lnshd *d, struct session *s)
+clients_session_ended(struct lnshd *d, struct session *s)
 {
 	struct client	*c;
 	int		 code, sig;
@@ -1083,10 +1085,10 @@ rpc_session_ended(struct lnshd *d, struct session *s)
 		    strcmp(c->wait_name, session_name(s)) != 0)
 			continue;
 		if (session_exit_status(s, &code, &sig) == 0)
-			rpc_wait_answer(c, c->wait_id, c->wait_name, code,
+			client_wait_answer(c, c->wait_id, c->wait_name, code,
 			    sig);
 		else
-			rpc_reply_status(c, c->wait_id, LNSH_EXIT_ERROR,
+			client_reply(c, c->wait_id, LNSH_EXIT_ERROR,
 			    "the session's holder went away without saying "
 			    "how the session ended");
 		free(c->wait_name);
@@ -1096,17 +1098,17 @@ rpc_session_ended(struct lnshd *d, struct session *s)
 
 /* detach: leave the session; the connection stays. */
 static void
-rpc_detach(struct client *c, uint64_t id)
+client_do_detach(struct client *c, uint64_t id)
 {
 	if (c->att != NULL)
 		attach_stop(c->att, 0);
 	c->att = NULL;
-	rpc_reply_status(c, id, LNSH_EXIT_OK, NULL);
+	client_reply(c, id, LNSH_EXIT_OK, NULL);
 }
 
 /* attach.c: attach a of client c was evicted; attach.c frees it. */
 void
-rpc_evicted(struct client *c, struct attach *a)
+client_evicted(struct client *c, struct attach *a)
 {
 	if (c->att == a)
 		c->att = NULL;
@@ -1117,14 +1119,14 @@ rpc_evicted(struct client *c, struct attach *a)
  * The attach is over; attach.c frees it.
  */
 void
-rpc_ended(struct client *c, const char *name, int code, int sig)
+client_ended(struct client *c, const char *name, int code, int sig)
 {
-	rpc_ended_screen(c, name, code, sig, NULL, 0);
+	client_ended_screen(c, name, code, sig, NULL, 0);
 }
 
-/* rpc_ended, with the session's last screen when there is one. */
+/* client_ended, with the session's last screen when there is one. */
 static void
-rpc_ended_screen(struct client *c, const char *name, int code, int sig,
+client_ended_screen(struct client *c, const char *name, int code, int sig,
     const char *screen, size_t len)
 {
 	Lnsh__Reply		 rep = LNSH__REPLY__INIT;
@@ -1139,22 +1141,22 @@ rpc_ended_screen(struct client *c, const char *name, int code, int sig,
 	rep.id = 0;
 	rep.result_case = LNSH__REPLY__RESULT_ENDED;
 	rep.ended = &se;
-	rpc_send(c, &rep);
+	client_send(c, &rep);
 }
 
 /* -------------------------------------------------------------- clients */
 
-static void	rpc_serve(struct client *, Lnsh__Request *);
+static void	client_serve(struct client *, Lnsh__Request *);
 
 /* Answers a request of a client whose account is refused, saying why. */
 static void
-rpc_account_refuse(struct client *c, uint64_t id)
+client_account_refuse(struct client *c, uint64_t id)
 {
 	char	msg[LN_ACCT_REASON_MAX + 128];
 
 	snprintf(msg, sizeof msg, "lnshd refuses the account %s: %s; ask "
 	    "the administrator", c->user.name, c->acct_reason);
-	rpc_reply_status(c, id, LNSH_EXIT_ERROR, msg);
+	client_reply(c, id, LNSH_EXIT_ERROR, msg);
 }
 
 /*
@@ -1166,15 +1168,15 @@ rpc_account_refuse(struct client *c, uint64_t id)
  * it now.
  */
 static int
-rpc_adopt_hold(struct client *c, Lnsh__Request *req)
+client_adopt_hold(struct client *c, Lnsh__Request *req)
 {
 	const char	*name = NULL;
 	unsigned	 i, mine = 0;
 
 	if (c->d->adopting == 0 || !c->have_user || c->acct != ACCT_OK)
 		return (0);
-	for (i = 0; i < rpc_adopt_nheld; i++)
-		if (rpc_adopt_held[i].c == c)
+	for (i = 0; i < adopt_nheld; i++)
+		if (adopt_held[i].c == c)
 			mine++;
 	switch (req->op_case) {
 	case LNSH__REQUEST__OP_LIST:
@@ -1204,9 +1206,9 @@ rpc_adopt_hold(struct client *c, Lnsh__Request *req)
 	if (mine == 0 && (name == NULL || (*name != '\0' &&
 	    sessions_find(c->d, c->user.uid, name) != NULL)))
 		return (0);
-	if (rpc_adopt_nheld == LN_ADOPT_HELD_MAX ||
+	if (adopt_nheld == LN_ADOPT_HELD_MAX ||
 	    mine == LN_ADOPT_HELD_CONN) {
-		rpc_reply_status(c, req->id, LNSH_EXIT_ERROR, "lnshd was "
+		client_reply(c, req->id, LNSH_EXIT_ERROR, "lnshd was "
 		    "restarted and is still finding its sessions; ask again "
 		    "in a few seconds");
 		return (-1);
@@ -1214,22 +1216,22 @@ rpc_adopt_hold(struct client *c, Lnsh__Request *req)
 	log_info("client %u: request %llu waits until the sessions found at "
 	    "start are adopted", c->id, (unsigned long long)req->id);
 	c->refs++;
-	rpc_adopt_held[rpc_adopt_nheld].c = c;
-	rpc_adopt_held[rpc_adopt_nheld].req = req;
-	rpc_adopt_nheld++;
+	adopt_held[adopt_nheld].c = c;
+	adopt_held[adopt_nheld].req = req;
+	adopt_nheld++;
 	return (1);
 }
 
-/* Serves a request, or holds it (rpc_adopt_hold); frees it unless held. */
+/* Serves a request, or holds it (client_adopt_hold); frees it unless held. */
 static void
-rpc_take(struct client *c, Lnsh__Request *req)
+client_take(struct client *c, Lnsh__Request *req)
 {
 	int	r;
 
-	if ((r = rpc_adopt_hold(c, req)) == 1)
+	if ((r = client_adopt_hold(c, req)) == 1)
 		return;
 	if (r == 0)
-		rpc_serve(c, req);
+		client_serve(c, req);
 	lnsh__request__free_unpacked(req, NULL);
 }
 
@@ -1238,22 +1240,22 @@ rpc_take(struct client *c, Lnsh__Request *req)
  * in their order (a connection gone since is skipped).
  */
 void
-rpc_adopt_settled(struct lnshd *d)
+clients_adopt_settled(struct lnshd *d)
 {
-	struct rpc_adopt_held	 h;
-	unsigned		 i, n = rpc_adopt_nheld;
+	struct adopt_held	 h;
+	unsigned		 i, n = adopt_nheld;
 
 	if (n > 0)
 		log_info("adoption ended: serving %u requests that waited", n);
-	for (i = 0; i < n && rpc_adopt_nheld > 0; i++) {
-		h = rpc_adopt_held[0];
-		memmove(rpc_adopt_held, rpc_adopt_held + 1,
-		    (rpc_adopt_nheld - 1) * sizeof *rpc_adopt_held);
-		rpc_adopt_nheld--;
+	for (i = 0; i < n && adopt_nheld > 0; i++) {
+		h = adopt_held[0];
+		memmove(adopt_held, adopt_held + 1,
+		    (adopt_nheld - 1) * sizeof *adopt_held);
+		adopt_nheld--;
 		if (h.c->peer != NULL)
-			rpc_serve(h.c, h.req);
+			client_serve(h.c, h.req);
 		lnsh__request__free_unpacked(h.req, NULL);
-		rpc_client_unref(h.c);
+		client_unref(h.c);
 	}
 }
 
@@ -1262,7 +1264,7 @@ rpc_adopt_settled(struct lnshd *d)
  * The requests held for it are served, or refused, in their order.
  */
 static void
-rpc_account_done(void *arg, int ok, const char *reason)
+client_account_done(void *arg, int ok, const char *reason)
 {
 	struct client	*c = arg;
 	Lnsh__Request	*req;
@@ -1284,12 +1286,12 @@ rpc_account_done(void *arg, int ok, const char *reason)
 		req = c->held[i];
 		c->held[i] = NULL;
 		if (c->peer != NULL)
-			rpc_take(c, req);
+			client_take(c, req);
 		else
 			lnsh__request__free_unpacked(req, NULL);
 	}
 	c->nheld = 0;
-	rpc_client_unref(c);
+	client_unref(c);
 }
 
 /*
@@ -1298,7 +1300,7 @@ rpc_account_done(void *arg, int ok, const char *reason)
  * client's address as logged, "HOST:PORT" or "[HOST]:PORT".
  */
 static void
-rpc_account_start(struct client *c, const char *addr)
+client_account_start(struct client *c, const char *addr)
 {
 	char	 host[LISTEN_ADDR_MAX], *p, *cause = NULL;
 
@@ -1316,7 +1318,7 @@ rpc_account_start(struct client *c, const char *addr)
 			*p = '\0';
 	}
 	c->acct = ACCT_PENDING;
-	if (account_check_start(c->d->base, &c->user, host, rpc_account_done,
+	if (account_check_start(c->d->base, &c->user, host, client_account_done,
 	    c, &c->acct_check, &cause) != 0) {
 		c->acct = ACCT_REFUSED;
 		c->acct_reason = xstrdup("the account check could not run");
@@ -1328,7 +1330,7 @@ rpc_account_start(struct client *c, const char *addr)
 
 /* ops->connect: a client completed its handshake for a user. */
 void
-rpc_connect(void *arg, struct chan_peer *peer)
+client_connect(void *arg, struct chan_peer *peer)
 {
 	struct lnshd	*d = arg;
 	struct client	*c;
@@ -1338,7 +1340,7 @@ rpc_connect(void *arg, struct chan_peer *peer)
 	c = xcalloc(1, sizeof *c);
 	c->d = d;
 	c->peer = peer;
-	c->id = ++rpc_next_client_id;
+	c->id = ++next_client_id;
 	c->refs = 1;
 	c->out_tail = &c->out_head;
 	if (authz_user(d, chan_peer_user(peer), &c->user, &cause) == 0) {
@@ -1363,7 +1365,7 @@ rpc_connect(void *arg, struct chan_peer *peer)
 	log_info("client %u connected from %s as %s, key %s", c->id,
 	    log_addr(chan_peer_addr(peer), addr, sizeof addr),
 	    chan_peer_user(peer), fp);
-	rpc_account_start(c, addr);
+	client_account_start(c, addr);
 }
 
 /*
@@ -1376,7 +1378,7 @@ rpc_connect(void *arg, struct chan_peer *peer)
  * longest silent on, so it stops at the first client it may evict.
  */
 int
-rpc_admit(void *arg, const uint8_t *pk, uint64_t now)
+client_admit(void *arg, const uint8_t *pk, uint64_t now)
 {
 	struct lnshd		*d = arg;
 	struct chan_peer	*p;
@@ -1411,7 +1413,7 @@ rpc_admit(void *arg, const uint8_t *pk, uint64_t now)
 
 /* ops->disconnect: the client went away; its pending answers are dropped. */
 void
-rpc_disconnect(void *arg, struct chan_peer *peer)
+client_disconnect(void *arg, struct chan_peer *peer)
 {
 	struct lnshd	*d = arg;
 	struct client	*c = chan_peer_data(peer), **cp;
@@ -1426,20 +1428,20 @@ rpc_disconnect(void *arg, struct chan_peer *peer)
 		}
 	}
 	log_info("client %u disconnected", c->id);
-	rpc_unqueue(c);
-	rpc_account_stop(c);
+	client_unqueue(c);
+	client_account_stop(c);
 	/* Gone silent, not detached: it may come back with its token. */
 	if (c->att != NULL)
 		attach_stop(c->att, 1);
 	c->att = NULL;
 	chan_peer_set_data(peer, NULL);
 	c->peer = NULL;
-	rpc_client_unref(c);
+	client_unref(c);
 }
 
 /* ops->message: one Request from a client. */
 void
-rpc_message(void *arg, struct chan_peer *peer, const uint8_t *msg,
+client_message(void *arg, struct chan_peer *peer, const uint8_t *msg,
     size_t len, int reliable)
 {
 	struct lnshd	*d = arg;
@@ -1477,12 +1479,12 @@ rpc_message(void *arg, struct chan_peer *peer, const uint8_t *msg,
 			c->held[c->nheld++] = req;
 			return;
 		}
-		rpc_reply_status(c, req->id, LNSH_EXIT_ERROR, "too many "
+		client_reply(c, req->id, LNSH_EXIT_ERROR, "too many "
 		    "requests before lnshd checked your account; wait for "
 		    "the answers");
 		lnsh__request__free_unpacked(req, NULL);
 	} else
-		rpc_take(c, req);
+		client_take(c, req);
 }
 
 /*
@@ -1490,49 +1492,49 @@ rpc_message(void *arg, struct chan_peer *peer, const uint8_t *msg,
  * cannot be served or its account is refused.
  */
 static void
-rpc_serve(struct client *c, Lnsh__Request *req)
+client_serve(struct client *c, Lnsh__Request *req)
 {
 	if (!c->have_user) {
-		rpc_reply_status(c, req->id, LNSH_EXIT_ERROR, "this lnshd "
+		client_reply(c, req->id, LNSH_EXIT_ERROR, "this lnshd "
 		    "cannot serve the user you connected as");
 		return;
 	}
 	if (c->acct != ACCT_OK) {
-		rpc_account_refuse(c, req->id);
+		client_account_refuse(c, req->id);
 		return;
 	}
 	/* Past the reply budget: BUSY now, rather than work to throw away. */
-	if (rpc_over(c, 0, 0)) {
-		rpc_reply_status(c, req->id, LNSH_EXIT_ERROR, RPC_BUSY_TEXT);
+	if (client_over(c, 0, 0)) {
+		client_reply(c, req->id, LNSH_EXIT_ERROR, RPC_BUSY_TEXT);
 		return;
 	}
 	switch (req->op_case) {
 	case LNSH__REQUEST__OP_LIST:
-		rpc_list(c, req->id);
+		client_do_list(c, req->id);
 		break;
 	case LNSH__REQUEST__OP_NEW:
-		rpc_new(c, req->id, req->new_);
+		client_do_new(c, req->id, req->new_);
 		break;
 	case LNSH__REQUEST__OP_KILL:
-		rpc_kill(c, req->id, req->kill);
+		client_do_kill(c, req->id, req->kill);
 		break;
 	case LNSH__REQUEST__OP_CAPTURE:
-		rpc_capture(c, req->id, req->capture);
+		client_do_capture(c, req->id, req->capture);
 		break;
 	case LNSH__REQUEST__OP_SEND:
-		rpc_input(c, req->id, req->send);
+		client_do_send(c, req->id, req->send);
 		break;
 	case LNSH__REQUEST__OP_ATTACH:
-		rpc_attach(c, req->id, req->attach);
+		client_do_attach(c, req->id, req->attach);
 		break;
 	case LNSH__REQUEST__OP_DETACH:
-		rpc_detach(c, req->id);
+		client_do_detach(c, req->id);
 		break;
 	case LNSH__REQUEST__OP_WAIT:
-		rpc_wait(c, req->id, req->wait);
+		client_do_wait(c, req->id, req->wait);
 		break;
 	default:
-		rpc_reply_status(c, req->id, LNSH_EXIT_ERROR, "this lnshd "
+		client_reply(c, req->id, LNSH_EXIT_ERROR, "this lnshd "
 		    "does not know that request: upgrade it");
 		break;
 	}
@@ -1540,7 +1542,7 @@ rpc_serve(struct client *c, Lnsh__Request *req)
 
 /* For `lnshd status`: "clients N", then "client ID USER ADDR" lines. */
 void
-rpc_describe(const struct lnshd *d, FILE *out)
+clients_describe(const struct lnshd *d, FILE *out)
 {
 	const struct client	*c;
 	char			 addr[LISTEN_ADDR_MAX];

@@ -60,7 +60,7 @@ static void
 run_teardown(struct lnshd *d)
 {
 	listen_close(d);	/* tells clients.c every client went */
-	rpc_free(d);
+	clients_free(d);
 	sessions_free(d);
 	status_close(d);
 	if (d->base != NULL)
@@ -114,7 +114,7 @@ lnshd_run_exec(const struct lnshd_opts *o, int argc, char **argv)
 		ln_cause(&cause, "cannot create the event loop");
 		goto fail;
 	}
-	rpc_init(&d);
+	clients_init(&d);
 	if ((r = status_open(&d, &cause)) != 0 ||
 	    (r = sessions_init(&d, &cause)) != 0)
 		goto fail;

@@ -163,7 +163,7 @@ listen_read_cb(int fd, short what, void *arg)
 		}
 		chan_server_input(d->cs, pkt, (size_t)n, &from, ln_now_ns());
 	}
-	rpc_flush(d);
+	clients_flush(d);
 	listen_kick(d);
 }
 
@@ -239,10 +239,10 @@ listen_stamp_put(void *arg, const uint8_t *pk, uint64_t ts)
 static const struct chan_server_ops listen_ops = {
 	.send = listen_send,
 	.authorize = authz_authorize,
-	.admit = rpc_admit,
-	.connect = rpc_connect,
-	.disconnect = rpc_disconnect,
-	.message = rpc_message,
+	.admit = client_admit,
+	.connect = client_connect,
+	.disconnect = client_disconnect,
+	.message = client_message,
 	.stale = listen_stale,
 	.stamp_get = listen_stamp_get,
 	.stamp_put = listen_stamp_put,

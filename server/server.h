@@ -636,21 +636,21 @@ int		 authz_user(const struct lnshd *, const char *,
 		     struct paths_user *, char **);
 
 /* clients.c: clients and the scripting verbs' requests (proto/rpc.proto). */
-void		 rpc_init(struct lnshd *);
-void		 rpc_free(struct lnshd *);
-void		 rpc_connect(void *, struct chan_peer *);
-int		 rpc_admit(void *, const uint8_t *, uint64_t);
-void		 rpc_disconnect(void *, struct chan_peer *);
-void		 rpc_message(void *, struct chan_peer *, const uint8_t *,
+void		 clients_init(struct lnshd *);
+void		 clients_free(struct lnshd *);
+void		 client_connect(void *, struct chan_peer *);
+int		 client_admit(void *, const uint8_t *, uint64_t);
+void		 client_disconnect(void *, struct chan_peer *);
+void		 client_message(void *, struct chan_peer *, const uint8_t *,
 		     size_t, int);
-void		 rpc_flush(struct lnshd *);
-void		 rpc_describe(const struct lnshd *, FILE *);
+void		 clients_flush(struct lnshd *);
+void		 clients_describe(const struct lnshd *, FILE *);
 /* (client, session name, exit code, signal): an unasked SessionEnded. */
-void		 rpc_ended(struct client *, const char *, int, int);
-void		 rpc_session_ended(struct lnshd *, struct session *);
-void		 rpc_adopt_settled(struct lnshd *);
+void		 client_ended(struct client *, const char *, int, int);
+void		 clients_session_ended(struct lnshd *, struct session *);
+void		 clients_adopt_settled(struct lnshd *);
 struct attach;
-void		 rpc_evicted(struct client *, struct attach *);
+void		 client_evicted(struct client *, struct attach *);
 
 /* holderlog.c: a spawned holder's stderr, in lnshd's log. */
 void		 holderlog_start(struct event_base *, int, const char *,

@@ -235,7 +235,7 @@ sessions_exited_cb(void *arg, struct holder_conn *hc, int status, int sig)
 		log_info("session %s (uid %lu) exited with status %d",
 		    s->name, (unsigned long)s->uid, status);
 	attach_session_exited(s, status, sig);
-	rpc_session_ended(s->d, s);
+	clients_session_ended(s->d, s);
 }
 
 /* ops->sync: an SSP message for one of the session's attached clients. */
@@ -257,7 +257,7 @@ sessions_closed_cb(void *arg, struct holder_conn *hc, int err)
 	/* Running, and no word from its holder: listed as gone (lost.c). */
 	if (!s->exited && !s->forgotten)
 		lost_record(s->d, s->uid, s->name, s->holder_pid);
-	rpc_session_ended(s->d, s);
+	clients_session_ended(s->d, s);
 	sessions_remove(s->d, s);
 }
 
@@ -306,7 +306,7 @@ sessions_adopt_settled(struct lnshd *d)
 		d->adopt_done(d, d->adopted);
 		d->adopt_done = NULL;
 	}
-	rpc_adopt_settled(d);	/* requests that waited for it */
+	clients_adopt_settled(d);	/* requests that waited for it */
 }
 
 /* holder_open_async's end for an adopted holder. */

@@ -138,7 +138,7 @@ status_report(struct lnshd *d, FILE *out)
 	    ((ln_now_ns() - d->started_ns) / 1000000000ULL));
 	for (i = 0; i < listen_count(d); i++)
 		fprintf(out, "listen %s\n", listen_name(d, i));
-	rpc_describe(d, out);
+	clients_describe(d, out);
 	sessions_describe(d, out);
 	fprintf(out, "rx_packets %llu\n",
 	    (unsigned long long)ctr->rx_packets);
