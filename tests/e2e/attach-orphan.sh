@@ -42,7 +42,7 @@ wait_screen 10 a '^resumed-42'
 
 # --- past it: the state is gone, a fresh attach with the same token.
 # The holder orphans the client as lnshd's connection goes, and frees
-# it from a timer armed in whole seconds (server/holder-sync.c,
+# it from a timer armed in whole seconds (holder/holder-sync.c,
 # hsync_reap): RESUME + 1 s after the orphan at most. So the wait is
 # that from lnshd's death, and 1 s more for a loaded machine (a holder
 # late to see the connection close, a late timer; valgrind).
