@@ -10,6 +10,9 @@
  * reallocating both line-info arrays and moving the cursor to it.
  * configure's resize-signature check (HAVE_VTERM_RESIZE_FIELDS) tells
  * those apart.
+ *
+ * 0.1.x mishandles a DECRQSS it does not know (VT_DECRQSS_UNSAFE), which
+ * the header's version macros tell.
  */
 #ifndef LNSH_COMPAT_VTERM_H
 #define LNSH_COMPAT_VTERM_H
@@ -46,6 +49,18 @@ vt_string_fragment(const VTermValue *v, struct vt_fragment *f)
 typedef VTermStateFields vt_resize_arg;
 #else
 typedef VTermPos vt_resize_arg;
+#endif
+
+/*
+ * Before 0.2, libvterm answers a DECRQSS (DCS $ q Pt ST) for a setting it
+ * does not know with vsnprintf("0$r%.s", (int)len, Pt): an int where a
+ * string is read, undefined behaviour, which ASan stops on. 0.2 answers
+ * DCS 0 $ r ST; holder/emu.c does so itself where libvterm would not.
+ */
+#if VTERM_VERSION_MAJOR == 0 && VTERM_VERSION_MINOR < 2
+#define VT_DECRQSS_UNSAFE	1
+#else
+#define VT_DECRQSS_UNSAFE	0
 #endif
 
 /* vterm-resize.c */

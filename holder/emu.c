@@ -72,6 +72,12 @@ struct emu {
 	struct fb_text		 osc;
 	int			 osc_skip;
 	int			 str_dcs;	/* SC_STR is a DCS */
+	/* A DCS's first bytes as libvterm reads them (emu_dcs_done). */
+	uint8_t			 dcs[5];
+	uint8_t			 dcslen;
+	int			 dcs_fed;	/* libvterm has had part of it */
+	int			 c1;		/* S8C1T: 8-bit C1 replies */
+	int			 esc_sp;	/* SC_ESC_INT: ESC SP so far */
 
 	/* Bytes held back from libvterm until the next emu_input. */
 	struct fb_text		 hold;
@@ -957,6 +963,57 @@ emu_osc_done(struct emu *e)
 	fb_set_clip(e->fb, (const uint8_t *)s + 3, e->osc.len - 3);
 }
 
+/*
+ * A DCS ended at p[i - 1] (BEL, or the \ of ESC \); e->dcs holds its
+ * first bytes but C0 controls, as libvterm reads it. libvterm 0.1
+ * (VT_DECRQSS_UNSAFE) answers a DECRQSS (DCS $ q Pt ST) for a setting it
+ * does not know with a printf of an int as a string: ASan stopped the
+ * holder on the 7 bytes \eP$qx\e\\ from any program. It also reads a DCS
+ * that reached it in pieces (one too long to hold back, emu_input) from
+ * its last piece alone, which may begin with $ q whatever the DCS was.
+ * So libvterm gets CAN instead of the terminator of such a request and
+ * of any DCS in pieces, which ends it unread; the request is answered
+ * here as libvterm 0.2 and later answer it, DCS 0 $ r ST, and one for a
+ * setting libvterm knows (which no DCS in pieces can then be) is
+ * handed to libvterm again, whole.
+ */
+static void
+emu_dcs_done(struct emu *e, const uint8_t *p, size_t *fed, size_t i)
+{
+	static const char *const known[] = { "m", "r", "s", " q", "\"q" };
+	const char	*pt = (const char *)e->dcs + 2;
+	char		 s[8];
+	size_t		 ptlen, k;
+	int		 rq, ok = 0;
+
+	if (!VT_DECRQSS_UNSAFE)
+		return;
+	rq = e->dcslen >= 2 && memcmp(e->dcs, "$q", 2) == 0;
+	/* A Pt as long as dcs holds is longer than any known one. */
+	ptlen = rq ? e->dcslen - 2U : 0;
+	for (k = 0; rq && k < sizeof known / sizeof known[0]; k++)
+		if (strlen(known[k]) == ptlen && memcmp(known[k], pt,
+		    ptlen) == 0)
+			ok = 1;
+	if ((!rq || ok) && !e->dcs_fed)
+		return;
+	/* None of p fed yet: emu_feed would leave the held bytes. */
+	if (*fed + 1 == i && e->hold.len > 0) {
+		vterm_input_write(e->vt, e->hold.p, e->hold.len);
+		e->hold.len = 0;
+	}
+	emu_cancel(e, p, fed, i);
+	if (ok) {
+		memcpy(s, "\033P$q", 4);
+		memcpy(s + 4, pt, ptlen);
+		memcpy(s + 4 + ptlen, "\033\\", 2);
+		vterm_input_write(e->vt, s, 6 + ptlen);
+	} else if (rq && e->c1)
+		emu_output("\2200$r\234", 5, e);
+	else if (rq)
+		emu_output("\033P0$r\033\\", 7, e);
+}
+
 /* Appends one byte of an OSC string, giving up on long or uninteresting. */
 static void
 emu_osc_byte(struct emu *e, uint8_t c)
@@ -1069,6 +1126,8 @@ emu_scan_open(struct emu *e, uint8_t c)
 	case 'P':
 		e->sc = SC_STR;
 		e->str_dcs = 1;
+		e->dcslen = 0;
+		e->dcs_fed = 0;
 		return (1);
 	}
 	return (0);
@@ -1615,6 +1674,7 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 			} else if (c >= 0x20 && c <= 0x2f) {
 				e->sc = SC_ESC_INT;
 				e->scs = c >= '(' && c <= '+' ? c - '(' + 1 : 0;
+				e->esc_sp = c == ' ';
 			} else if (c == '7')
 				emu_track_save(e);		/* DECSC */
 			else if (c == '8') {
@@ -1635,6 +1695,7 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				e->fb->modes &= ~EMU_SCAN_MODES;
 				e->pen.attr &= ~(FB_FAINT | FB_CONCEAL);
 				emu_track_reset(e, 1);
+				e->c1 = 0;
 			} else if (c == 0x1b) {
 				e->sc = SC_ESC;
 				seq = i - 1;
@@ -1654,9 +1715,14 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				if (e->scs > 0 && (c == 'B' || c == '0' ||
 				    c == 'A'))
 					e->g[e->scs - 1] = c;
+				/* S7C1T, S8C1T: how libvterm's replies begin. */
+				if (e->esc_sp && (c == 'F' || c == 'G'))
+					e->c1 = c == 'G';
 				e->sc = SC_GROUND;
-			} else
+			} else {
 				e->scs = 0;	/* a second intermediate */
+				e->esc_sp = 0;
+			}
 			break;
 		case SC_CSI:
 			if (c >= 0x40 && c <= 0x7e) {
@@ -1706,6 +1772,8 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 			if (c == 0x07 || c == 0x18 || c == 0x1a) {
 				if (e->sc == SC_OSC && c == 0x07)
 					emu_osc_done(e);
+				else if (c == 0x07 && e->str_dcs)
+					emu_dcs_done(e, p, &fed, i);
 				e->sc = SC_GROUND;
 			} else if (c == 0x1b) {
 				e->sc = e->sc == SC_OSC ? SC_OSC_ESC :
@@ -1713,12 +1781,17 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 			}
 			else if (e->sc == SC_OSC)
 				emu_osc_byte(e, c);
+			else if (e->dcslen < sizeof e->dcs && c >= 0x20 &&
+			    c != 0x7f)
+				e->dcs[e->dcslen++] = c;	/* not C0 */
 			break;
 		case SC_OSC_ESC:
 		case SC_STR_ESC:
 			if (c == '\\') {
 				if (e->sc == SC_OSC_ESC)
 					emu_osc_done(e);
+				else if (e->str_dcs)
+					emu_dcs_done(e, p, &fed, i);
 				e->sc = SC_GROUND;
 			} else {
 				/* Not ST: the ESC starts a new sequence. */
@@ -1770,8 +1843,11 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 		break;
 	}
 	/* A string too long to hold is libvterm's to lose. */
-	if (e->hold.len + (len - keep) > EMU_HOLD_MAX)
+	if (e->hold.len + (len - keep) > EMU_HOLD_MAX) {
 		keep = len;
+		if (e->sc == SC_STR || e->sc == SC_STR_ESC)
+			e->dcs_fed = e->str_dcs;
+	}
 	emu_feed(e, p, &fed, keep);
 	if (keep < len)
 		fb_text_add(&e->hold, p + keep, len - keep);

@@ -635,6 +635,116 @@ test_split_anywhere(void **state)
 }
 
 /*
+ * DECRQSS (DCS $ q Pt ST) for a setting libvterm does not know: libvterm
+ * 0.1 answered with a printf of an int as a string, which ASan stopped on
+ * (the holder crashed on "\eP$qx\e\\", found by fuzz-emu-fast). Every
+ * version must answer as libvterm 0.2 and later do, DCS 0 $ r ST, with
+ * the input cut anywhere; in 8-bit C1 after S8C1T (ESC SP G), until
+ * S7C1T or a reset. Known settings are libvterm's to answer.
+ */
+static void
+test_decrqss_unknown(void **state)
+{
+#define RQ(in, out)	{ in, sizeof in - 1, out }
+	static const struct {
+		const char	*in;
+		size_t		 len;
+		const char	*out;
+	} rq[] = {
+		RQ("\033P$qx\033\\", "\033P0$r\033\\"),
+		RQ("\033P$qm junk\033\\", "\033P0$r\033\\"),
+		RQ("\033P$qm\210\210\210\033\\", "\033P0$r\033\\"),
+		RQ("\033P$q\033\\", "\033P0$r\033\\"),
+		RQ("\033P$qq\007", "\033P0$r\033\\"),
+		RQ("\033P$q\"\007\033P$q \033\\",
+		    "\033P0$r\033\\\033P0$r\033\\"),
+		RQ("\033P$qmm\033\\\033P$q q \033\\\033P$qrr\007",
+		    "\033P0$r\033\\\033P0$r\033\\\033P0$r\033\\"),
+		/* C0 controls in the string are carried out, not part of it. */
+		RQ("\033P$\000q\177x\r\033\\", "\033P0$r\033\\"),
+		RQ("\033P$q\nm\n\033\\", "\033P1$rm\033\\"),
+		/* Known settings. */
+		RQ("\033P$qr\033\\", "\033P1$r1;4r\033\\"),
+		RQ("\033P$q\"q\033\\", "\033P1$r2\"q\033\\"),
+		RQ("\033P$qs\007", "\033P1$r1;12s\033\\"),
+		/* No DECRQSS, or none finished: nothing. */
+		RQ("\033P1$qx\033\\\033Pq$qx\033\\\033P$x\033\\", ""),
+		RQ("\033P$qx\033[31m\033P$qx\030\033P$qx\032", ""),
+		/*
+		 * S8C1T, S7C1T, and RIS, which ends S8C1T (DECSTR does only
+		 * from libvterm 0.2: 0.1 takes its '!' for a leader).
+		 */
+		RQ("\033 G\033P$qx\033\\\033P$qr\033\\",
+		    "\2200$r\234\2201$r1;4r\234"),
+		RQ("\033 G\033 F\033P$qx\033\\", "\033P0$r\033\\"),
+		RQ("\033 G\033c\033P$qx\007", "\033P0$r\033\\"),
+		RQ("\033  G\033P$qx\033\\", "\033P0$r\033\\"),
+	};
+#undef RQ
+	static const int mode[] = { EMU_FAST_OFF, EMU_FAST_ALWAYS };
+	struct outcome	 o;
+	size_t		 n, len, k, all[64];
+	int		 m;
+
+	(void)state;
+	for (n = 0; n < sizeof rq / sizeof rq[0]; n++) {
+		len = rq[n].len;
+		assert_true(len <= sizeof all / sizeof all[0]);
+		for (m = 0; m < 2; m++) {
+			run_cut(rq[n].in, len, NULL, 0, mode[m], &o);
+			assert_string_equal(o.reply.buf, rq[n].out);
+			outcome_free(&o);
+			for (k = 1; k < len; k++) {
+				run_cut(rq[n].in, len, &k, 1, mode[m], &o);
+				assert_string_equal(o.reply.buf, rq[n].out);
+				outcome_free(&o);
+				all[k - 1] = k;
+			}
+			run_cut(rq[n].in, len, all, len - 1, mode[m], &o);
+			assert_string_equal(o.reply.buf, rq[n].out);
+			outcome_free(&o);
+		}
+	}
+}
+
+/*
+ * A DCS longer than the emulator holds back reaches libvterm in pieces,
+ * and libvterm 0.1 reads it from its last piece alone: a DECRQSS there
+ * hit the same printf. It is read whole: the long string is no request,
+ * and a long request is answered as if whole.
+ */
+static void
+test_decrqss_long(void **state)
+{
+	struct reply	 r = { "", 0 };
+	struct emu	*e = emu_new(12, 4, 100, reply_cb, &r);
+	size_t		 n = FB_MAX_CLIPBOARD + 1024;
+	uint8_t		*s = malloc(n);
+
+	(void)state;
+	assert_non_null(s);
+	memset(s, 'X', n);
+	memcpy(s, "\033P", 2);
+	emu_input(e, s, n);
+	feed(e, "$qx\033\\");
+	assert_int_equal(r.len, 0);
+	/* A request and padding libvterm drops: the setting is known. */
+	memset(s, '\0', n);
+	memcpy(s, "\033P$qr", 5);
+	emu_input(e, s, n);
+	feed(e, "\033\\");
+	assert_string_equal(r.buf, "\033P1$r1;4r\033\\");
+	r.len = 0;
+	memcpy(s, "\033P$qrr", 6);
+	emu_input(e, s, n);
+	feed(e, "\007z");
+	assert_string_equal(r.buf, "\033P0$r\033\\");
+	assert_screen(e, 0, 0, "z\n\n\n\n");
+	free(s);
+	emu_free(e);
+}
+
+/*
  * The fast path's wraps and scrolls on the smallest screens it runs on,
  * one row among them: the same screen, wrapped rows and scrollback as
  * libvterm alone draws.
@@ -821,6 +931,8 @@ main(void)
 		cmocka_unit_test(test_rep_without_glyph),
 		cmocka_unit_test(test_csi_many_args),
 		cmocka_unit_test(test_csi_invalid_byte),
+		cmocka_unit_test(test_decrqss_unknown),
+		cmocka_unit_test(test_decrqss_long),
 		cmocka_unit_test(test_resize),
 		cmocka_unit_test(test_random_input),
 		cmocka_unit_test(test_split_anywhere),
