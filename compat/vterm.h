@@ -11,8 +11,8 @@
  * configure's resize-signature check (HAVE_VTERM_RESIZE_FIELDS) tells
  * those apart.
  *
- * 0.1.x mishandles a DECRQSS it does not know (VT_DECRQSS_UNSAFE), which
- * the header's version macros tell.
+ * Every version mishandles some DECRQSS (VT_DECRQSS_UNSAFE), and DECSTR
+ * only works from 0.3.3 (VT_DECSTR): the header's version macros tell.
  */
 #ifndef LNSH_COMPAT_VTERM_H
 #define LNSH_COMPAT_VTERM_H
@@ -55,12 +55,27 @@ typedef VTermPos vt_resize_arg;
  * Before 0.2, libvterm answers a DECRQSS (DCS $ q Pt ST) for a setting it
  * does not know with vsnprintf("0$r%.s", (int)len, Pt): an int where a
  * string is read, undefined behaviour, which ASan stops on. 0.2 answers
- * DCS 0 $ r ST; holder/emu.c does so itself where libvterm would not.
+ * DCS 0 $ r ST, but reads Pt's first three bytes as char into
+ * tmp[0] | tmp[1] << 8 | tmp[2] << 16: a second or third byte of 0x80 or
+ * more shifts a negative value, which UBSan stops on. holder/emu.c
+ * answers those itself (emu_dcs_done).
  */
 #if VTERM_VERSION_MAJOR == 0 && VTERM_VERSION_MINOR < 2
 #define VT_DECRQSS_UNSAFE	1
 #else
 #define VT_DECRQSS_UNSAFE	0
+#endif
+
+/*
+ * DECSTR (CSI ! p) is carried out from 0.3.3 (the header's first with a
+ * patch number); before, libvterm looked for the '!' among the leaders.
+ */
+#if VTERM_VERSION_MAJOR > 0 || VTERM_VERSION_MINOR > 3 || \
+    (VTERM_VERSION_MINOR == 3 && defined(VTERM_VERSION_PATCH) && \
+    VTERM_VERSION_PATCH >= 3)
+#define VT_DECSTR		1
+#else
+#define VT_DECSTR		0
 #endif
 
 /* vterm-resize.c */

@@ -76,6 +76,7 @@ struct emu {
 	uint8_t			 dcs[5];
 	uint8_t			 dcslen;
 	int			 dcs_fed;	/* libvterm has had part of it */
+	int			 dcs_int;	/* it followed intermediates */
 	int			 c1;		/* S8C1T: 8-bit C1 replies */
 	int			 esc_sp;	/* SC_ESC_INT: ESC SP so far */
 
@@ -944,6 +945,8 @@ emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 		e->fb->modes &= ~(FB_MODE_APPCURSOR | FB_MODE_APPKEYPAD);
 		e->pen.attr &= ~(FB_FAINT | FB_CONCEAL);
 		emu_track_reset(e, 0);
+		if (VT_DECSTR)
+			e->c1 = 0;
 	}
 }
 
@@ -971,11 +974,13 @@ emu_osc_done(struct emu *e)
  * holder on the 7 bytes \eP$qx\e\\ from any program. It also reads a DCS
  * that reached it in pieces (one too long to hold back, emu_input) from
  * its last piece alone, which may begin with $ q whatever the DCS was.
- * So libvterm gets CAN instead of the terminator of such a request and
- * of any DCS in pieces, which ends it unread; the request is answered
- * here as libvterm 0.2 and later answer it, DCS 0 $ r ST, and one for a
- * setting libvterm knows (which no DCS in pieces can then be) is
- * handed to libvterm again, whole.
+ * 0.2 and later shift a Pt's second and third bytes as signed char
+ * (UBSan stopped on \eP$qm\x88\e\\), and take no DCS after
+ * intermediates. So libvterm gets CAN instead of the terminator of such
+ * a request and, with 0.1, of any DCS in pieces, which ends it unread;
+ * the request is answered here as libvterm 0.2 and later answer one they
+ * do not know, DCS 0 $ r ST, and one for a setting libvterm knows (which
+ * no DCS in pieces can then be) is handed to libvterm again, whole.
  */
 static void
 emu_dcs_done(struct emu *e, const uint8_t *p, size_t *fed, size_t i)
@@ -986,9 +991,12 @@ emu_dcs_done(struct emu *e, const uint8_t *p, size_t *fed, size_t i)
 	size_t		 ptlen, k;
 	int		 rq, ok = 0;
 
-	if (!VT_DECRQSS_UNSAFE)
-		return;
 	rq = e->dcslen >= 2 && memcmp(e->dcs, "$q", 2) == 0;
+	if (!VT_DECRQSS_UNSAFE) {
+		if (!rq || e->dcs_int || !((e->dcslen > 3 &&
+		    e->dcs[3] >= 0x80) || (e->dcslen > 4 && e->dcs[4] >= 0x80)))
+			return;
+	}
 	/* A Pt as long as dcs holds is longer than any known one. */
 	ptlen = rq ? e->dcslen - 2U : 0;
 	for (k = 0; rq && k < sizeof known / sizeof known[0]; k++)
@@ -1124,6 +1132,7 @@ emu_scan_open(struct emu *e, uint8_t c)
 		e->osc_skip = 0;
 		return (1);
 	case 'P':
+		e->dcs_int = e->sc == SC_ESC_INT;
 		e->sc = SC_STR;
 		e->str_dcs = 1;
 		e->dcslen = 0;
