@@ -944,9 +944,16 @@ emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 		emu_feed(e, p, fed, i);
 		e->fb->modes &= ~(FB_MODE_APPCURSOR | FB_MODE_APPKEYPAD);
 		e->pen.attr &= ~(FB_FAINT | FB_CONCEAL);
-		emu_track_reset(e, 0);
-		if (VT_DECSTR)
+		/*
+		 * What libvterm resets, only where it does (VT_DECSTR; 0.1
+		 * looks for the '!' among leaders): with 0.1.4 the fast path
+		 * took insert mode for off and overwrote what libvterm
+		 * inserted.
+		 */
+		if (VT_DECSTR) {
+			emu_track_reset(e, 0);
 			e->c1 = 0;
+		}
 	}
 }
 
