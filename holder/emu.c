@@ -986,8 +986,8 @@ emu_osc_done(struct emu *e)
  * intermediates. So libvterm gets CAN instead of the terminator of such
  * a request and, with 0.1, of any DCS in pieces, which ends it unread;
  * the request is answered here as libvterm 0.2 and later answer one they
- * do not know, DCS 0 $ r ST, and one for a setting libvterm knows (which
- * no DCS in pieces can then be) is handed to libvterm again, whole.
+ * do not know, DCS 0 $ r ST; one libvterm knows, from a DCS it had in
+ * pieces, is handed to it again, whole.
  */
 static void
 emu_dcs_done(struct emu *e, const uint8_t *p, size_t *fed, size_t i)
