@@ -523,6 +523,17 @@ emu_feed(struct emu *e, const uint8_t *p, size_t *fed, size_t to)
 	*fed = to;
 }
 
+/* emu_feed, and the held bytes even when p adds none to them. */
+static void
+emu_feed_all(struct emu *e, const uint8_t *p, size_t *fed, size_t to)
+{
+	if (to <= *fed && e->hold.len > 0) {
+		vterm_input_write(e->vt, e->hold.p, e->hold.len);
+		e->hold.len = 0;
+	}
+	emu_feed(e, p, fed, to);
+}
+
 /*
  * Where an unfinished UTF-8 sequence at the end of p[0, len) starts, or
  * len if it ends on a character boundary (or on bytes that are no UTF-8,
@@ -1012,11 +1023,7 @@ emu_dcs_done(struct emu *e, const uint8_t *p, size_t *fed, size_t i)
 			ok = 1;
 	if ((!rq || ok) && !e->dcs_fed)
 		return;
-	/* None of p fed yet: emu_feed would leave the held bytes. */
-	if (*fed + 1 == i && e->hold.len > 0) {
-		vterm_input_write(e->vt, e->hold.p, e->hold.len);
-		e->hold.len = 0;
-	}
+	emu_feed_all(e, p, fed, i - 1);
 	emu_cancel(e, p, fed, i);
 	if (ok) {
 		memcpy(s, "\033P$q", 4);
@@ -1809,6 +1816,21 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				else if (e->str_dcs)
 					emu_dcs_done(e, p, &fed, i);
 				e->sc = SC_GROUND;
+			} else if (emu_esc_passes(c)) {
+				/*
+				 * libvterm 0.1 carries out a C0 control, NUL
+				 * or DEL after a string's ESC and stays there,
+				 * then ends the string at \ with a length of
+				 * -1: it read past the write (ASan, fuzz-emu-
+				 * fast: \eP\e\x1c\\). It gets CAN, which drops
+				 * the string, and the ESC again, as the scanner
+				 * sees it: an ESC that starts a new sequence.
+				 */
+				emu_feed_all(e, p, &fed, i - 1);
+				vterm_input_write(e->vt, "\030\033", 2);
+				e->sc = SC_ESC;
+				i--;
+				seq = i > 0 ? i - 1 : 0;
 			} else {
 				/* Not ST: the ESC starts a new sequence. */
 				e->sc = SC_ESC;

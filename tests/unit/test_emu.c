@@ -746,6 +746,46 @@ test_decrqss_long(void **state)
 }
 
 /*
+ * A C0 control, NUL or DEL after a string's ESC: libvterm 0.1 carried it
+ * out, stayed after the ESC and ended the string at the next \ with a
+ * length of -1, copying from past the end of the write (fuzz-emu-fast:
+ * ASan's heap-buffer-overflow). The string is dropped on every version
+ * (no title, no answer), the control carried out, the \ taken as ST.
+ */
+static void
+test_string_esc_control(void **state)
+{
+#define IN(s)	{ s, sizeof s - 1 }
+	static const struct {
+		const char	*s;
+		size_t		 len;
+	} in[] = {
+		IN("\033]2;ab\033\034\\x"), IN("\033P$qm\033\n\\y"),
+		IN("\033]2;cd\033\000\\z"), IN("\033P$qx\033\177\\w"),
+	};
+#undef IN
+	struct reply	 r = { "", 0 };
+	struct emu	*e = emu_new(10, 3, 100, reply_cb, &r);
+	uint8_t		*b;
+	size_t		 k;
+
+	(void)state;
+	feed(e, "\033]2;keep\007");
+	for (k = 0; k < sizeof in / sizeof in[0]; k++) {
+		/* Exactly the bytes, as a read from the pty. */
+		b = malloc(in[k].len);
+		assert_non_null(b);
+		memcpy(b, in[k].s, in[k].len);
+		emu_input(e, b, in[k].len);
+		free(b);
+	}
+	assert_string_equal(emu_title(e), "keep");
+	assert_int_equal(r.len, 0);
+	assert_screen(e, 0, 0, "x\n yzw\n\n");
+	emu_free(e);
+}
+
+/*
  * The fast path's wraps and scrolls on the smallest screens it runs on,
  * one row among them: the same screen, wrapped rows and scrollback as
  * libvterm alone draws.
@@ -934,6 +974,7 @@ main(void)
 		cmocka_unit_test(test_csi_invalid_byte),
 		cmocka_unit_test(test_decrqss_unknown),
 		cmocka_unit_test(test_decrqss_long),
+		cmocka_unit_test(test_string_esc_control),
 		cmocka_unit_test(test_resize),
 		cmocka_unit_test(test_random_input),
 		cmocka_unit_test(test_split_anywhere),
