@@ -1,11 +1,21 @@
 #!/bin/sh
 # daemon-scrollback.sh: lnshd.conf's scrollback-lines 0 keeps no history,
 # as tmux's history-limit 0 does: after `seq 1 100` a capture with all of
-# the scrollback is the screen alone.
+# the scrollback is the screen alone. lnsh-holder's --scrollback stops at
+# lnshd.conf's bound (CONFIG_MAX_SCROLLBACK) and says so.
 
 set -u
 . "$(dirname "$0")/verbs-lib.sh"
 verbs_setup daemon-scrollback
+
+# --- the holder's bound, printed. The bad name stops a holder that took
+# the number before it could start.
+rc=0
+"$LNSH_HOLDER" --scrollback 1000001 --name .. --dir "$T" \
+    >"$T/holder.out" 2>"$T/holder.err" || rc=$?
+[ $rc = 2 ] || fail "lnsh-holder --scrollback 1000001 exited $rc"
+grep -q "'1000001': give a number from 0 to 1000000" "$T/holder.err" ||
+    fail "lnsh-holder --scrollback 1000001: $(cat "$T/holder.err")"
 
 # --- scrollback-lines 0: nothing kept past the screen.
 echo "scrollback-lines 0" >"$T/lnshd.conf"
@@ -26,4 +36,4 @@ cmp -s "$T/out" "$T/screen" ||
 expect 0 "$LNSH" capture mini none --scrollback 10
 cmp -s "$T/out" "$T/screen" ||
     fail "--scrollback 10 with scrollback-lines 0: $(cat "$T/out")"
-pass "scrollback-lines 0 keeps no line"
+pass "scrollback-lines 0 keeps no line; lnsh-holder's bound is 1000000"
