@@ -992,7 +992,7 @@ holder_test_pause(void)
 {
 	uint64_t	ns;
 
-	ns = ln_test_env_ns("LNSH_TEST_SPAWN_PAUSE_MS", 1000000ULL, 1, 5000);
+	ns = ln_test_env_ns("LNSH_TEST_SPAWN_PAUSE_MS", LN_NS_PER_MS, 1, 5000);
 	if (ns != 0)
 		(void)usleep((useconds_t)(ns / 1000));
 }

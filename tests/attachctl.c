@@ -257,7 +257,7 @@ main(int argc, char **argv)
 	if (a.cc == NULL)
 		return (2);
 	now = ln_now_ns();
-	end = now + (uint64_t)atoi(argv[7]) * 1000000000ULL;
+	end = now + (uint64_t)atoi(argv[7]) * LN_NS_PER_SEC;
 	(void)chan_client_connect(a.cc, now);
 	pfd.fd = a.fd;
 	pfd.events = POLLIN;

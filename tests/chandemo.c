@@ -926,7 +926,7 @@ client_main(int argc, char **argv)
 	pkt = xmalloc(LN_MAX_DATAGRAM + 1);
 
 	start = now = ln_now_ns();
-	end = start + timeout * 1000000000ULL;
+	end = start + timeout * LN_NS_PER_SEC;
 	if ((i = chan_client_connect(c.cc, now)) != 0) {
 		fprintf(stderr, "chandemo: connect: %s\n", ln_strerror(i));
 		return (1);
@@ -968,7 +968,7 @@ client_main(int argc, char **argv)
 	    (unsigned long long)c.duplicates,
 	    (unsigned long long)c.corrupted);
 	print_counters("client", ct);
-	printf("elapsed %.2f s\n", (double)(now - start) / 1e9);
+	printf("elapsed %.2f s\n", (double)(now - start) / LN_NS_PER_SEC);
 	printf("result %s\n", ok ? "ok" : now >= end ? "TIMEOUT" : "FAILED");
 	chan_client_free(c.cc);
 	free(c.seen);

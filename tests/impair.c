@@ -58,7 +58,7 @@
 #define IMP_MAX_QUEUED	65536		/* packets waiting for their time */
 #define IMP_MAX_PACKET	65536
 #define IMP_MAX_FLIPS	4		/* bits a corruption flips, at most */
-#define IMP_REORDER_NS	(10ULL * 1000000ULL) /* extra hold, plus jitter */
+#define IMP_REORDER_NS	(10ULL * LN_NS_PER_MS) /* extra hold, plus jitter */
 #define IMP_BATCH	64		/* datagrams read per socket per round */
 
 enum imp_dir {
@@ -194,7 +194,7 @@ parse_ms(const char *opt, const char *s)
 		snprintf(why, sizeof why, "--%s: not milliseconds: %s", opt, s);
 		usage(why);
 	}
-	return ((uint64_t)(ms * 1e6));
+	return ((uint64_t)(ms * LN_NS_PER_MS));
 }
 
 /*

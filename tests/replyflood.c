@@ -138,7 +138,7 @@ main(int argc, char **argv)
 	if (cc == NULL)
 		return (2);
 	now = ln_now_ns();
-	end = now + (uint64_t)atoi(argv[6]) * 1000000000ULL;
+	end = now + (uint64_t)atoi(argv[6]) * LN_NS_PER_SEC;
 	(void)chan_client_connect(cc, now);
 	pfd.fd = f.fd;
 	pfd.events = POLLIN;

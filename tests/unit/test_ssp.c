@@ -24,7 +24,7 @@
 #include "sync.pb-c.h"
 
 #define MS		LN_NS_PER_MS
-#define SEC		(1000 * MS)
+#define SEC		LN_NS_PER_SEC
 #define MAXPKT		100000
 
 /* A datagram in flight. */

@@ -30,7 +30,7 @@
 
 #include "client.h"
 
-#define SEC	1000000000ULL
+#define SEC	LN_NS_PER_SEC
 
 /* The echo server's state (in the child). */
 struct echo_srv {
