@@ -318,8 +318,7 @@ holder_start_kill(struct holder *h)
 		return;
 	}
 	holder_signal_child(h, SIGHUP);
-	tv.tv_sec = HOLDER_KILL_GRACE_MS / 1000;
-	tv.tv_usec = (HOLDER_KILL_GRACE_MS % 1000) * 1000;
+	ln_ns_timeval(HOLDER_KILL_GRACE_MS * LN_NS_PER_MS, &tv);
 	evtimer_add(h->ev_kill, &tv);
 }
 

@@ -139,7 +139,7 @@ hc_wait(struct holder_conn *c, short events)
 			errno = ETIMEDOUT;
 			return (LN_E_SYSTEM);
 		}
-		ms = (int)((c->deadline_ns - now + 999999) / 1000000);
+		ms = ln_wait_ms(now, c->deadline_ns);
 		pfd.fd = c->fd;
 		pfd.events = events;
 		pfd.revents = 0;

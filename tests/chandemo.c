@@ -223,14 +223,9 @@ local_port(int fd)
 static int
 poll_timeout(uint64_t now, uint64_t deadline)
 {
-	uint64_t	ms;
-
 	if (deadline == UINT64_MAX)
 		return (-1);
-	if (deadline <= now)
-		return (0);
-	ms = (deadline - now + 999999) / 1000000;
-	return (ms > INT_MAX ? INT_MAX : (int)ms);
+	return (ln_wait_ms(now, deadline));
 }
 
 /* Writes a public key as "lnsh-x25519 BASE64". */

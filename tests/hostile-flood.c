@@ -340,8 +340,7 @@ main(int argc, char **argv)
 		t = chan_client_tick(cc, now);
 		if (t > now + 20 * LN_NS_PER_MS)
 			t = now + 20 * LN_NS_PER_MS;
-		(void)poll(&pfd, 1, (int)((t > now ? t - now : 0) / 1000000 +
-		    1));
+		(void)poll(&pfd, 1, ln_wait_ms(now, t));
 		fl_drain(&f, cc, 0);
 	}
 	if (!f.connected || f.ncap < 2) {

@@ -156,8 +156,7 @@ main(int argc, char **argv)
 		t = chan_client_tick(cc, now);
 		if (t > end)
 			t = end;
-		(void)poll(&pfd, 1, t > now ? (int)((t - now) / 1000000 + 1) :
-		    0);
+		(void)poll(&pfd, 1, ln_wait_ms(now, t));
 		while ((n = recv(f.fd, pkt, sizeof pkt, MSG_DONTWAIT)) > 0)
 			chan_client_input(cc, pkt, (size_t)n, ln_now_ns());
 	}
