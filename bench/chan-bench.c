@@ -56,7 +56,7 @@ bench_cpu_ns(void)
 		perror("chan-bench: clock_gettime");
 		exit(1);
 	}
-	return ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
+	return ((uint64_t)ts.tv_sec * LN_NS_PER_SEC + (uint64_t)ts.tv_nsec);
 }
 
 /* Runs a step for one slice of bench_secs; its rate per CPU second. */
@@ -71,8 +71,8 @@ bench_slice(void (*step)(void *, uint64_t), void *arg, uint64_t *n)
 		for (i = 0; i < CHECK_EVERY; i++)
 			step(arg, (*n)++);
 		now = bench_cpu_ns();
-	} while (now - start < (uint64_t)(bench_secs * 1e9));
-	return ((double)(*n - first) * 1e9 / (double)(now - start));
+	} while (now - start < (uint64_t)(bench_secs * LN_NS_PER_SEC));
+	return ((double)(*n - first) * LN_NS_PER_SEC / (double)(now - start));
 }
 
 /*

@@ -93,7 +93,7 @@ run_emu(const struct fb_text *t)
 		n = t->len - off < CHUNK ? t->len - off : CHUNK;
 		emu_input(e, (const uint8_t *)t->p + off, n);
 	}
-	s = (double)(ln_now_ns() - t0) / 1e9;
+	s = (double)(ln_now_ns() - t0) / LN_NS_PER_SEC;
 	emu_free(e);
 	return (s);
 }
@@ -129,7 +129,7 @@ run_vterm(const struct fb_text *t)
 		vterm_input_write(vt, t->p + off, n);
 	}
 	vterm_screen_flush_damage(vs);
-	s = (double)(ln_now_ns() - t0) / 1e9;
+	s = (double)(ln_now_ns() - t0) / LN_NS_PER_SEC;
 	vterm_free(vt);
 	return (s);
 }
@@ -169,7 +169,7 @@ run_state(const struct fb_text *t)
 		n = t->len - off < CHUNK ? t->len - off : CHUNK;
 		vterm_input_write(vt, t->p + off, n);
 	}
-	s = (double)(ln_now_ns() - t0) / 1e9;
+	s = (double)(ln_now_ns() - t0) / LN_NS_PER_SEC;
 	vterm_free(vt);
 	return (s);
 }

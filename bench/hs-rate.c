@@ -38,7 +38,7 @@
 #include "proto.h"
 #include "../tests/clientutil.h"
 
-#define HR_TIMEOUT_NS	(2ULL * 1000000000ULL)
+#define HR_TIMEOUT_NS	(2ULL * LN_NS_PER_SEC)
 #define HR_INFLIGHT_MAX	256
 #define HR_SAMPLES	(1 << 20)
 
@@ -173,7 +173,7 @@ main(int argc, char **argv)
 	memset(&cfg, 0, sizeof cfg);
 
 	now = ln_now_ns();
-	end = now + secs * 1000000000ULL;
+	end = now + secs * LN_NS_PER_SEC;
 	for (;;) {
 		now = ln_now_ns();
 		/* Finished, failed, or an empty slot: start the next. */
@@ -218,7 +218,7 @@ main(int argc, char **argv)
 			if (i == inflight)
 				break;
 		}
-		t = now + 10000000ULL;
+		t = now + 10 * LN_NS_PER_MS;
 		for (i = 0; i < inflight; i++) {
 			uint64_t u;
 

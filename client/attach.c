@@ -729,7 +729,7 @@ att_roam(struct attach *a, uint64_t now)
 		}
 		return;
 	}
-	secs = (long)(sil / (1000 * LN_NS_PER_MS));
+	secs = (long)(sil / LN_NS_PER_SEC);
 	if (secs == a->notice_secs)
 		return;
 	a->notice_secs = secs;

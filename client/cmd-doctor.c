@@ -178,7 +178,7 @@ doctor_pause(unsigned ms)
 	struct timespec	ts;
 
 	ts.tv_sec = ms / 1000;
-	ts.tv_nsec = (long)(ms % 1000) * 1000000L;
+	ts.tv_nsec = (long)((ms % 1000) * LN_NS_PER_MS);
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		continue;
 }
@@ -262,7 +262,7 @@ doctor_await(const char *host, const char *name, int number, char *result,
 	cr.name = (char *)name;
 	req.op_case = LNSH__REQUEST__OP_CAPTURE;
 	req.capture = &cr;
-	deadline = ln_now_ns() + DOCTOR_PROBE_WAIT_S * 1000000000ULL;
+	deadline = ln_now_ns() + DOCTOR_PROBE_WAIT_S * LN_NS_PER_SEC;
 	for (;;) {
 		reply = NULL;
 		if ((ex = rpc_run(host, name, &req, &reply)) != LNSH_EXIT_OK)

@@ -443,8 +443,8 @@ emu_clamp(int v, int max)
 }
 
 /*
- * A terminal of cols x rows keeping sblines of scrollback (0: the
- * default); replies to the application go to reply(ctx, bytes, len).
+ * A terminal of cols x rows keeping sblines of scrollback (0: none);
+ * replies to the application go to reply(ctx, bytes, len).
  */
 struct emu *
 emu_new(int cols, int rows, size_t sblines, emu_reply_fn reply, void *ctx)

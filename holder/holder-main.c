@@ -29,7 +29,7 @@ usage(void)
 	exit(2);
 }
 
-/* A number option within [min, max], or usage. */
+/* A number option within [min, max], or the bounds and usage. */
 static long
 number(const char *s, long min, long max)
 {
@@ -37,8 +37,11 @@ number(const char *s, long min, long max)
 	long	 v;
 
 	v = strtol(s, &end, 10);
-	if (*s == '\0' || *end != '\0' || v < min || v > max)
+	if (*s == '\0' || *end != '\0' || v < min || v > max) {
+		fprintf(stderr, "lnsh-holder: '%s': give a number from %ld "
+		    "to %ld\n", s, min, max);
 		usage();
+	}
 	return (v);
 }
 
@@ -85,7 +88,8 @@ main(int argc, char **argv)
 			opts.rows = (int)number(optarg, 1, HOLDER_MAX_ROWS);
 			break;
 		case 's':
-			opts.scrollback = number(optarg, 0, 10000000);
+			opts.scrollback = number(optarg, 0,
+			    CONFIG_MAX_SCROLLBACK);
 			break;
 		case 't':
 			opts.term = optarg;

@@ -198,7 +198,7 @@ hsync_reap(struct hsync *hs, uint64_t now)
 		evtimer_del(hs->reap);
 		return;
 	}
-	tv.tv_sec = (time_t)((first + keep - now) / 1000000000ULL) + 1;
+	tv.tv_sec = (time_t)((first + keep - now) / LN_NS_PER_SEC) + 1;
 	tv.tv_usec = 0;
 	evtimer_add(hs->reap, &tv);
 }
@@ -220,9 +220,9 @@ hsync_keep_ns(void)
 {
 	uint64_t	ns;
 
-	ns = ln_test_env_ns("LNSH_TEST_RESUME_SEC", 1000000000ULL, 1,
+	ns = ln_test_env_ns("LNSH_TEST_RESUME_SEC", LN_NS_PER_SEC, 1,
 	    LN_HOLDER_RESUME_SEC);
-	return (ns != 0 ? ns : LN_HOLDER_RESUME_SEC * 1000000000ULL);
+	return (ns != 0 ? ns : LN_HOLDER_RESUME_SEC * LN_NS_PER_SEC);
 }
 
 /* The SSP state of a session's clients, on emu's screen and scrollback. */
@@ -358,7 +358,7 @@ hsync_make_room(struct hsync *hs, uint64_t now)
 	    hs->ops->evicted != NULL) {
 		silent = now - ssp_server_last_heard(hc->ssp);
 		hs->ops->evicted(hs->arg, hc->conn, hc->id,
-		    (unsigned)(silent / 1000000000ULL));
+		    (unsigned)(silent / LN_NS_PER_SEC));
 	}
 	if (hc == NULL)
 		return (LN_E_FULL);

@@ -318,8 +318,7 @@ holder_start_kill(struct holder *h)
 		return;
 	}
 	holder_signal_child(h, SIGHUP);
-	tv.tv_sec = HOLDER_KILL_GRACE_MS / 1000;
-	tv.tv_usec = (HOLDER_KILL_GRACE_MS % 1000) * 1000;
+	ln_ns_timeval(HOLDER_KILL_GRACE_MS * LN_NS_PER_MS, &tv);
 	evtimer_add(h->ev_kill, &tv);
 }
 
@@ -992,7 +991,7 @@ holder_test_pause(void)
 {
 	uint64_t	ns;
 
-	ns = ln_test_env_ns("LNSH_TEST_SPAWN_PAUSE_MS", 1000000ULL, 1, 5000);
+	ns = ln_test_env_ns("LNSH_TEST_SPAWN_PAUSE_MS", LN_NS_PER_MS, 1, 5000);
 	if (ns != 0)
 		(void)usleep((useconds_t)(ns / 1000));
 }

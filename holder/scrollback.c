@@ -35,14 +35,17 @@ struct scrollback {
 	struct fb_text	 scratch;
 };
 
-/* An empty store keeping at most limit lines (0: SB_DEFAULT_LINES). */
+/*
+ * An empty store keeping at most limit lines. 0 keeps none, as tmux's
+ * history-limit 0: lines that leave the screen are counted, not stored.
+ */
 struct scrollback *
 sb_new(size_t limit)
 {
 	struct scrollback	*sb;
 
 	sb = xcalloc(1, sizeof *sb);
-	sb->limit = limit ? limit : SB_DEFAULT_LINES;
+	sb->limit = limit;
 	return (sb);
 }
 
@@ -272,6 +275,10 @@ sb_push(struct scrollback *sb, const struct fb_row *r)
 	struct sb_line	*l;
 	size_t		 slot;
 
+	if (sb->limit == 0) {
+		sb->total++;
+		return;
+	}
 	sb_encode(sb, r);
 	if (sb->count == sb->cap && sb->cap < sb->limit) {
 		size_t	ncap = sb->cap ? sb->cap * 2 : 64;

@@ -37,9 +37,9 @@
 static int
 chan_test_lifetime(uint64_t *ns)
 {
-	*ns = ln_test_env_ns("LNSH_TEST_KEY_LIFETIME_SEC", 1000000000ULL,
+	*ns = ln_test_env_ns("LNSH_TEST_KEY_LIFETIME_SEC", LN_NS_PER_SEC,
 	    LN_TEST_KEY_LIFETIME_MIN_SEC,
-	    LN_REJECT_AFTER_NS / 1000000000ULL - 1);
+	    LN_REJECT_AFTER_NS / LN_NS_PER_SEC - 1);
 	return (*ns != 0 ? 0 : -1);
 }
 

@@ -44,7 +44,7 @@ ln_now_ns(void)
 		use_monotonic = 1;
 		clock_gettime(CLOCK_MONOTONIC, &ts);
 	}
-	return ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
+	return ((uint64_t)ts.tv_sec * LN_NS_PER_SEC + (uint64_t)ts.tv_nsec);
 }
 
 /* The earlier of two deadlines (or the smaller of two counts). */
@@ -92,7 +92,7 @@ ln_wall_ns(void)
 	struct timespec	ts;
 
 	clock_gettime(CLOCK_REALTIME, &ts);
-	return ((uint64_t)ts.tv_sec * 1000000000ULL + (uint64_t)ts.tv_nsec);
+	return ((uint64_t)ts.tv_sec * LN_NS_PER_SEC + (uint64_t)ts.tv_nsec);
 }
 
 /*

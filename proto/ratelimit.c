@@ -12,7 +12,7 @@
 
 #include "proto.h"
 
-#define NANO	1000000000ULL	/* nanotokens in a token, ns in a second */
+#define NANO	LN_NS_PER_SEC	/* nanotokens in a token, ns in a second */
 
 /* Starts a full bucket at time now. */
 void

@@ -662,8 +662,8 @@ enum ln_drop {
  *   `lnsh wait --timeout`, at most WAIT_MAX_SEC (a year and a day).
  * - The client's config file: a value of fewer than UC_VALUE_MAX bytes.
  * - lnshd.conf: at most CONFIG_LISTEN_MAX listen lines; scrollback-lines
- *   SB_DEFAULT_LINES (also lnsh-holder's default), at most
- *   CONFIG_MAX_SCROLLBACK; max-sessions-per-user and max-clients
+ *   SB_DEFAULT_LINES (also lnsh-holder's default), 0 (none) to
+ *   CONFIG_MAX_SCROLLBACK, lnsh-holder's --scrollback too; max-sessions-per-user and max-clients
  *   default to CONFIG_DEFAULT_SESSIONS and CONFIG_DEFAULT_CLIENTS, at
  *   most CONFIG_MAX_SESSIONS and CONFIG_MAX_CLIENTS; keep-exited (default
  *   HOLDER_EXITED_KEEP_SEC) is at most CONFIG_MAX_KEEP_EXITED_DAYS, a year

@@ -455,9 +455,9 @@ client_list_done(void *arg, struct holder_conn *hc,
 		if (hi->exited)
 			si->exit_status = hi->exit_signal != 0 ?
 			    128 + hi->exit_signal : hi->exit_status;
-		si->created_unix = (int64_t)(hi->created_ns / 1000000000ULL);
+		si->created_unix = (int64_t)(hi->created_ns / LN_NS_PER_SEC);
 		si->activity_unix = (int64_t)(hi->activity_ns /
-		    1000000000ULL);
+		    LN_NS_PER_SEC);
 		si->clients = hi->clients;
 		si->cols = hi->cols > 0 ? (uint32_t)hi->cols : 0;
 		si->rows = hi->rows > 0 ? (uint32_t)hi->rows : 0;
@@ -1348,7 +1348,7 @@ client_connect(void *arg, struct chan_peer *peer)
 		/* For `lnshd authorized`; a failure only costs the record. */
 		if (authkeys_note_use(d->state_dir, c->user.uid,
 		    chan_peer_key(peer), (int64_t)(ln_wall_ns() /
-		    1000000000ULL), &cause) != 0) {
+		    LN_NS_PER_SEC), &cause) != 0) {
 			log_warn("client %u: %s", c->id, cause);
 			free(cause);
 			cause = NULL;
@@ -1399,7 +1399,7 @@ client_admit(void *arg, const uint8_t *pk, uint64_t now)
 		log_info("client %u evicted: %u clients, the most allowed "
 		    "(max-clients), and it was silent for %llu s%s",
 		    c != NULL ? c->id : 0, d->nclients,
-		    (unsigned long long)(silent / 1000000000ULL),
+		    (unsigned long long)(silent / LN_NS_PER_SEC),
 		    c != NULL && c->att != NULL ? " (attached)" : "");
 		d->evicted++;
 		chan_server_drop(d->cs, p);

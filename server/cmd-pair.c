@@ -224,7 +224,7 @@ lnshd_pair_exec(const struct lnshd_opts *o, int argc, char **argv)
 		goto out;
 	}
 	if (pair_code_store(state_dir, u.uid, psk, ln_wall_ns() /
-	    1000000000ULL, ttl_sec, &cause) != 0)
+	    LN_NS_PER_SEC, ttl_sec, &cause) != 0)
 		goto out;
 	printf("pairing code for %s (valid once, for %llu %s):\n\n    %s\n\n",
 	    u.name, (unsigned long long)(ttl_sec % 60 == 0 ? ttl_sec / 60 :

@@ -139,7 +139,7 @@ hc_wait(struct holder_conn *c, short events)
 			errno = ETIMEDOUT;
 			return (LN_E_SYSTEM);
 		}
-		ms = (int)((c->deadline_ns - now + 999999) / 1000000);
+		ms = ln_wait_ms(now, c->deadline_ns);
 		pfd.fd = c->fd;
 		pfd.events = events;
 		pfd.revents = 0;
@@ -323,7 +323,7 @@ hc_call(struct holder_conn *c, Lnsh__Holder__Request *req,
 	hc_number(c, req);
 	if ((r = hc_pack(c, req, &frame, &len)) != 0)
 		return (r);
-	c->deadline_ns = ln_now_ns() + HOLDER_IO_TIMEOUT_SEC * 1000000000ULL;
+	c->deadline_ns = ln_now_ns() + HOLDER_IO_TIMEOUT_SEC * LN_NS_PER_SEC;
 	r = hc_write_all(c, frame, len);
 	free(frame);
 	if (r != 0) {

@@ -468,7 +468,7 @@ poll_pause(void)
 	struct timespec	ts;
 
 	ts.tv_sec = SERVICE_POLL_MS / 1000;
-	ts.tv_nsec = (long)(SERVICE_POLL_MS % 1000) * 1000000L;
+	ts.tv_nsec = (long)((SERVICE_POLL_MS % 1000) * LN_NS_PER_MS);
 	while (nanosleep(&ts, &ts) == -1 && errno == EINTR)
 		;
 }

@@ -215,7 +215,7 @@ listen_stale(void *arg, const uint8_t *pk, const char *user, uint64_t gap)
 	    "point across restarts, in the state directory's "
 	    "handshake-stamps: remove the key's line there and restart lnshd "
 	    "to forget it)", fp, user,
-	    (unsigned long long)(gap / 1000000000ULL));
+	    (unsigned long long)(gap / LN_NS_PER_SEC));
 }
 
 /* ops->stamp_get: what an earlier lnshd accepted from this key. */

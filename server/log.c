@@ -53,7 +53,7 @@ log_vline(enum config_log_level level, const char *fmt, va_list ap)
 
 	if (!log_enabled(level))
 		return;
-	t = (time_t)(ln_wall_ns() / 1000000000ULL);
+	t = (time_t)(ln_wall_ns() / LN_NS_PER_SEC);
 	if (gmtime_r(&t, &tm) == NULL ||
 	    strftime(stamp, sizeof stamp, "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(stamp, sizeof stamp, "-");

@@ -74,7 +74,7 @@ static void
 lost_expire(const struct lnshd *d, uint64_t now)
 {
 	struct lost	**lp;
-	uint64_t	  keep = (uint64_t)d->cfg.keep_exited_sec * 1000000000ULL;
+	uint64_t	  keep = (uint64_t)d->cfg.keep_exited_sec * LN_NS_PER_SEC;
 
 	for (lp = &lost_list; *lp != NULL;) {
 		if (now - (*lp)->when_ns >= keep)

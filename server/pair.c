@@ -311,7 +311,7 @@ pair_drop(int e)
 static uint64_t
 pair_wall_sec(void)
 {
-	return (ln_wall_ns() / 1000000000ULL);
+	return (ln_wall_ns() / LN_NS_PER_SEC);
 }
 
 /* Makes the pairing state; called once the sockets are open. */
@@ -722,7 +722,7 @@ pair_wait_cb(evutil_socket_t fd, short what, void *arg)
 		snprintf(why, sizeof why, "writing %s's authorized_keys took "
 		    "more than %llu s (a slow or hung home directory?): gave "
 		    "up", w->user, (unsigned long long)(LN_PAIR_AUTHORIZE_NS /
-		    1000000000ULL));
+		    LN_NS_PER_SEC));
 	} else {
 		n = read(fd, &b, 1);
 		if (n == -1 && (errno == EAGAIN || errno == EINTR))

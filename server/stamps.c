@@ -203,7 +203,7 @@ stamps_fail(struct stamps *st, const char *what)
 	    "an initiation captured before it could then be answered once) "
 	    "and tries again every %llu s; make the state directory "
 	    "writable or free space in it", st->path, what,
-	    (unsigned long long)(LN_STAMP_RETRY_NS / 1000000000ULL));
+	    (unsigned long long)(LN_STAMP_RETRY_NS / LN_NS_PER_SEC));
 }
 
 /*

@@ -135,7 +135,7 @@ status_report(struct lnshd *d, FILE *out)
 	fprintf(out, "mode %s\n", d->single_user ? "single-user" : "root");
 	fprintf(out, "state-dir %s\n", d->state_dir);
 	fprintf(out, "uptime %llu\n", (unsigned long long)
-	    ((ln_now_ns() - d->started_ns) / 1000000000ULL));
+	    ((ln_now_ns() - d->started_ns) / LN_NS_PER_SEC));
 	for (i = 0; i < listen_count(d); i++)
 		fprintf(out, "listen %s\n", listen_name(d, i));
 	clients_describe(d, out);

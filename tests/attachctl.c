@@ -257,7 +257,7 @@ main(int argc, char **argv)
 	if (a.cc == NULL)
 		return (2);
 	now = ln_now_ns();
-	end = now + (uint64_t)atoi(argv[7]) * 1000000000ULL;
+	end = now + (uint64_t)atoi(argv[7]) * LN_NS_PER_SEC;
 	(void)chan_client_connect(a.cc, now);
 	pfd.fd = a.fd;
 	pfd.events = POLLIN;
@@ -310,8 +310,7 @@ main(int argc, char **argv)
 			t = u;
 		if (t > end)
 			t = end;
-		(void)poll(&pfd, 1, t > now ? (int)((t - now) / 1000000 + 1) :
-		    0);
+		(void)poll(&pfd, 1, ln_wait_ms(now, t));
 		while ((n = recv(a.fd, pkt, sizeof pkt, MSG_DONTWAIT)) > 0)
 			chan_client_input(a.cc, pkt, (size_t)n, ln_now_ns());
 	}

@@ -223,14 +223,9 @@ local_port(int fd)
 static int
 poll_timeout(uint64_t now, uint64_t deadline)
 {
-	uint64_t	ms;
-
 	if (deadline == UINT64_MAX)
 		return (-1);
-	if (deadline <= now)
-		return (0);
-	ms = (deadline - now + 999999) / 1000000;
-	return (ms > INT_MAX ? INT_MAX : (int)ms);
+	return (ln_wait_ms(now, deadline));
 }
 
 /* Writes a public key as "lnsh-x25519 BASE64". */
@@ -926,7 +921,7 @@ client_main(int argc, char **argv)
 	pkt = xmalloc(LN_MAX_DATAGRAM + 1);
 
 	start = now = ln_now_ns();
-	end = start + timeout * 1000000000ULL;
+	end = start + timeout * LN_NS_PER_SEC;
 	if ((i = chan_client_connect(c.cc, now)) != 0) {
 		fprintf(stderr, "chandemo: connect: %s\n", ln_strerror(i));
 		return (1);
@@ -968,7 +963,7 @@ client_main(int argc, char **argv)
 	    (unsigned long long)c.duplicates,
 	    (unsigned long long)c.corrupted);
 	print_counters("client", ct);
-	printf("elapsed %.2f s\n", (double)(now - start) / 1e9);
+	printf("elapsed %.2f s\n", (double)(now - start) / LN_NS_PER_SEC);
 	printf("result %s\n", ok ? "ok" : now >= end ? "TIMEOUT" : "FAILED");
 	chan_client_free(c.cc);
 	free(c.seen);

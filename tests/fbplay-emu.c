@@ -17,7 +17,7 @@
 struct emu *
 play_emu_new(int cols, int rows)
 {
-	return (emu_new(cols, rows, 0, NULL, NULL));
+	return (emu_new(cols, rows, SB_DEFAULT_LINES, NULL, NULL));
 }
 
 /* Feeds bytes from the "application". */

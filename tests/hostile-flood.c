@@ -330,7 +330,7 @@ main(int argc, char **argv)
 	if (cc == NULL)
 		return (2);
 	now = ln_now_ns();
-	end = now + 10 * 1000000000ULL;
+	end = now + 10 * LN_NS_PER_SEC;
 	(void)chan_client_connect(cc, now);
 	pfd.fd = f.legit_fd;
 	pfd.events = POLLIN;
@@ -338,10 +338,9 @@ main(int argc, char **argv)
 		if (f.connected)
 			(void)chan_client_keepalive(cc, now);
 		t = chan_client_tick(cc, now);
-		if (t > now + 20000000ULL)
-			t = now + 20000000ULL;
-		(void)poll(&pfd, 1, (int)((t > now ? t - now : 0) / 1000000 +
-		    1));
+		if (t > now + 20 * LN_NS_PER_MS)
+			t = now + 20 * LN_NS_PER_MS;
+		(void)poll(&pfd, 1, ln_wait_ms(now, t));
 		fl_drain(&f, cc, 0);
 	}
 	if (!f.connected || f.ncap < 2) {
@@ -351,7 +350,7 @@ main(int argc, char **argv)
 
 	/* The flood, paced per millisecond. */
 	start = ln_now_ns();
-	end = start + secs * 1000000000ULL;
+	end = start + secs * LN_NS_PER_SEC;
 	while ((now = ln_now_ns()) < end) {
 		due = (unsigned long)((now - start) / 1000ULL * rate /
 		    1000000ULL);
@@ -373,7 +372,7 @@ main(int argc, char **argv)
 		(void)poll(NULL, 0, 1);
 	}
 	/* Stragglers: an answer may still be on its way. */
-	end = ln_now_ns() + 1000000000ULL;
+	end = ln_now_ns() + LN_NS_PER_SEC;
 	while ((now = ln_now_ns()) < end) {
 		(void)chan_client_tick(cc, now);
 		(void)poll(NULL, 0, 10);

@@ -150,10 +150,10 @@ cmd_flood(int argc, char **argv)
 	start = ln_now_ns();
 	while (!stop) {
 		now = ln_now_ns();
-		if (now - start >= secs * 1000000000ULL)
+		if (now - start >= secs * LN_NS_PER_SEC)
 			break;
 		/* Sends what is due by now, then reads what came back. */
-		due = (now - start) * rate / 1000000000ULL;
+		due = (now - start) * rate / LN_NS_PER_SEC;
 		for (; sent < due; sent++) {
 			buf_writer(&w, pkt, sizeof pkt);
 			(void)hs_put_header(&w, LN_PKT_INITIATION);
@@ -266,7 +266,7 @@ cmd_replay(int argc, char **argv)
 	}
 	fclose(f);
 	start = ln_now_ns();
-	while (ln_now_ns() - start < wait * 1000000ULL) {
+	while (ln_now_ns() - start < wait * LN_NS_PER_MS) {
 		drain(fd, &replies, &rbytes, &rmax);
 		usleep(10000);
 	}

@@ -58,7 +58,7 @@
 #define IMP_MAX_QUEUED	65536		/* packets waiting for their time */
 #define IMP_MAX_PACKET	65536
 #define IMP_MAX_FLIPS	4		/* bits a corruption flips, at most */
-#define IMP_REORDER_NS	(10ULL * 1000000ULL) /* extra hold, plus jitter */
+#define IMP_REORDER_NS	(10ULL * LN_NS_PER_MS) /* extra hold, plus jitter */
 #define IMP_BATCH	64		/* datagrams read per socket per round */
 
 enum imp_dir {
@@ -194,7 +194,7 @@ parse_ms(const char *opt, const char *s)
 		snprintf(why, sizeof why, "--%s: not milliseconds: %s", opt, s);
 		usage(why);
 	}
-	return ((uint64_t)(ms * 1e6));
+	return ((uint64_t)(ms * LN_NS_PER_MS));
 }
 
 /*
@@ -726,7 +726,7 @@ main(int argc, char **argv)
 	struct flow		*slot[2 + IMP_MAX_FLOWS];
 	struct pkt		*p;
 	uint8_t			*pkt;
-	uint64_t		 now, wait_ns;
+	uint64_t		 now;
 	struct buf		 b;
 	nfds_t			 n, i;
 	int			 timeout;
@@ -761,13 +761,8 @@ main(int argc, char **argv)
 		flush_due(&r, now);
 
 		timeout = -1;
-		if (r.nheap > 0) {
-			wait_ns = r.heap[0]->due_ns - now;
-			if (wait_ns / 1000000 >= INT_MAX)
-				timeout = INT_MAX;
-			else
-				timeout = (int)((wait_ns + 999999) / 1000000);
-		}
+		if (r.nheap > 0)
+			timeout = ln_wait_ms(now, r.heap[0]->due_ns);
 		n = 0;
 		pfd[n].fd = sig_fd;
 		pfd[n].events = POLLIN;

@@ -138,7 +138,7 @@ main(int argc, char **argv)
 	if (cc == NULL)
 		return (2);
 	now = ln_now_ns();
-	end = now + (uint64_t)atoi(argv[6]) * 1000000000ULL;
+	end = now + (uint64_t)atoi(argv[6]) * LN_NS_PER_SEC;
 	(void)chan_client_connect(cc, now);
 	pfd.fd = f.fd;
 	pfd.events = POLLIN;
@@ -156,8 +156,7 @@ main(int argc, char **argv)
 		t = chan_client_tick(cc, now);
 		if (t > end)
 			t = end;
-		(void)poll(&pfd, 1, t > now ? (int)((t - now) / 1000000 + 1) :
-		    0);
+		(void)poll(&pfd, 1, ln_wait_ms(now, t));
 		while ((n = recv(f.fd, pkt, sizeof pkt, MSG_DONTWAIT)) > 0)
 			chan_client_input(cc, pkt, (size_t)n, ln_now_ns());
 	}

@@ -7,8 +7,8 @@
 
 #include <stdint.h>
 
-#define MS		1000000ULL
-#define SEC		1000000000ULL
+#define MS		LN_NS_PER_MS
+#define SEC		LN_NS_PER_SEC
 #define WALL_BASE	(1700000000ULL * SEC)	/* virtual wall clock, 2023 */
 
 struct chan_addr;

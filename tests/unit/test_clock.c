@@ -20,7 +20,7 @@
 
 #include "proto.h"
 
-#define SEC	1000000000ULL
+#define SEC	LN_NS_PER_SEC
 
 static uint64_t
 raw_ns(clockid_t id)

@@ -16,7 +16,7 @@
 #include "proto.h"
 
 #define D	LN_FRAG_DATA_MAX
-#define SEC	1000000000ULL
+#define SEC	LN_NS_PER_SEC
 
 /* A deterministic PRNG (xorshift64*) so failures reproduce. */
 static uint64_t

@@ -20,8 +20,8 @@
 
 #define INIT_FIXED	120	/* initiation without payload */
 #define RESP_FIXED	76	/* response without payload */
-#define SEC		1000000000ULL
-#define MS		1000000ULL
+#define SEC		LN_NS_PER_SEC
+#define MS		LN_NS_PER_MS
 
 /* Both ends' keys and one completed exchange of packets. */
 struct pair {

@@ -17,7 +17,7 @@
 #include "fb.h"
 #include "client.h"
 
-#define MS		1000000ULL
+#define MS		LN_NS_PER_MS
 #define SLOW		(120 * MS)	/* SRTT: show and underline */
 #define FAST		(2 * MS)	/* SRTT: adaptive shows nothing */
 

@@ -16,8 +16,8 @@
 #include "proto.h"
 #include "lnsh.pb-c.h"
 
-#define MS	1000000ULL
-#define SEC	1000000000ULL
+#define MS	LN_NS_PER_MS
+#define SEC	LN_NS_PER_SEC
 
 /* A deterministic PRNG (xorshift64*) so failures reproduce. */
 static uint64_t

@@ -1,6 +1,7 @@
 /*
  * test_scrollback.c: the scrollback store keeps lines in order, drops the
- * oldest past its limit, and gives back text and attributes as they were.
+ * oldest past its limit, and gives back text and attributes as they were;
+ * a limit of 0 keeps none.
  */
 #include "config.h"
 
@@ -81,7 +82,7 @@ test_order_and_limit(void **state)
 static void
 test_attributes(void **state)
 {
-	struct scrollback	*sb = sb_new(0);
+	struct scrollback	*sb = sb_new(SB_DEFAULT_LINES);
 	struct fb		*fb = fb_new(20, 1);
 	struct fb_pen		 red = { FB_COLOR_IDX(1), 0, FB_BOLD };
 	struct fb_pen		 rgb = { FB_COLOR_RGB3(250, 128, 1),
@@ -175,6 +176,57 @@ test_long_line_cut(void **state)
 	sb_free(sb);
 }
 
+/*
+ * A limit of 0 keeps no line, as tmux's history-limit 0: lines that leave
+ * the screen are counted (a reader knows they went) but none is held.
+ */
+static void
+test_none(void **state)
+{
+	struct scrollback	*sb = sb_new(0);
+	struct fb_pen		 pen = { 0, 0, 0 };
+	struct fb_row		*r;
+	struct fb_text		 t = { NULL, 0, 0 };
+	int			 i;
+
+	for (i = 0; i < 100; i++) {
+		r = mkrow(10, "gone", &pen);
+		sb_push(sb, r);
+		fb_row_unref(r);
+	}
+	assert_int_equal(sb_count(sb), 0);
+	assert_int_equal(sb_total(sb), 100);
+	assert_int_equal(sb_line(sb, 0, 0, &t), LN_E_INVAL);
+	assert_int_equal(t.len, 0);
+	free(t.p);
+	sb_free(sb);
+}
+
+/*
+ * A terminal keeping no scrollback: a capture of every line of scrollback
+ * (-1) is the screen alone, after 100 lines scrolled through a 4-row one.
+ */
+static void
+test_capture_none(void **state)
+{
+	struct emu	*e = emu_new(10, 4, 0, NULL, NULL);
+	char		 in[8], *out, want[64];
+	size_t		 len;
+	int		 i;
+
+	for (i = 1; i <= 100; i++) {
+		snprintf(in, sizeof in, "%d\r\n", i);
+		emu_input(e, (const uint8_t *)in, strlen(in));
+	}
+	assert_int_equal(sb_count(emu_scrollback(e)), 0);
+	assert_int_equal(emu_capture(e, -1, 0, &out, &len), 0);
+	snprintf(want, sizeof want, "98\n99\n100\n\n");
+	assert_string_equal(out, want);
+	assert_int_equal(len, strlen(want));
+	free(out);
+	emu_free(e);
+}
+
 int
 main(void)
 {
@@ -183,6 +235,8 @@ main(void)
 		cmocka_unit_test(test_attributes),
 		cmocka_unit_test(test_compact),
 		cmocka_unit_test(test_long_line_cut),
+		cmocka_unit_test(test_none),
+		cmocka_unit_test(test_capture_none),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));

@@ -24,7 +24,7 @@
 #include "sync.pb-c.h"
 
 #define MS		LN_NS_PER_MS
-#define SEC		(1000 * MS)
+#define SEC		LN_NS_PER_SEC
 #define MAXPKT		100000
 
 /* A datagram in flight. */
@@ -1095,6 +1095,37 @@ test_sb_attach_push(void **state)
 }
 
 /*
+ * A session keeping no scrollback (lnshd.conf's scrollback-lines 0): the
+ * holder attaches with every line scrolled so far as the base and none
+ * held (oldest past total). The screen still converges, no line is
+ * fetched or sent, the client learns the count and is not left behind.
+ */
+static void
+test_sb_none(void **state)
+{
+	struct sbsrc	 sb;
+	struct world	*w;
+	int		 i;
+
+	(void)state;
+	memset(&sb, 0, sizeof sb);
+	sb.cap = 0;
+	sb.total = 100;
+	w = world_new(13, 10, 0, 10 * MS, 5 * MS);
+	sb_attach(w, &sb, sb.total);
+	for (i = 0; i < 50; i++) {
+		sb_scroll(w, &sb, 1 + rnd(w) % 20);
+		run(w, w->now + 20 * MS);
+	}
+	heal_and_check(w);
+	assert_int_equal(sb.got, 0);
+	assert_int_equal(sb.fetches, 0);
+	assert_int_equal(ssp_client_lines(w->cl), sb.total);
+	assert_int_equal(ssp_client_lines_behind(w->cl), 0);
+	world_free(w);
+}
+
+/*
  * A flood of lines over a link that loses 30% of fragments each way (so a
  * frame of n fragments arrives with probability 0.7^n, and a frame of 2000
  * lines almost never): once the output stops, the client's screen matches
@@ -1969,6 +2000,7 @@ main(void)
 		cmocka_unit_test(test_sb_fetched_once),
 		cmocka_unit_test(test_sb_evicted),
 		cmocka_unit_test(test_sb_attach_push),
+		cmocka_unit_test(test_sb_none),
 		cmocka_unit_test(test_sb_bounds),
 		cmocka_unit_test(test_sb_flood_deferred),
 		cmocka_unit_test(test_sb_flood_gaps),

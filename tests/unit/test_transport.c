@@ -15,7 +15,7 @@
 
 #include "proto.h"
 
-#define SEC		1000000000ULL
+#define SEC		LN_NS_PER_SEC
 #define T0		(100 * SEC)
 #define PKT_MAX		(LN_MAX_DATAGRAM + 64)
 

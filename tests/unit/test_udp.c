@@ -30,7 +30,7 @@
 
 #include "client.h"
 
-#define SEC	1000000000ULL
+#define SEC	LN_NS_PER_SEC
 
 /* The echo server's state (in the child). */
 struct echo_srv {
@@ -142,9 +142,8 @@ echo_server(int fd, const uint8_t *sk)
 		next = chan_server_tick(s.cs, now);
 		pfd.fd = fd;
 		pfd.events = POLLIN;
-		(void)poll(&pfd, 1, next <= now ? 0 :
-		    (int)((next - now) / 1000000 > 100 ? 100 :
-		    (next - now) / 1000000 + 1));
+		(void)poll(&pfd, 1, ln_wait_ms(now, ln_min(next,
+		    now + 100 * LN_NS_PER_MS)));
 		for (;;) {
 			from.len = sizeof from.ss;
 			n = recvfrom(fd, pkt, sizeof pkt, 0,
