@@ -22,7 +22,7 @@
 
 #include "proto.h"
 #include "fb.h"
-#include "server.h"
+#include "holder.h"
 
 #define CHUNK	4096	/* a pty read */
 

@@ -21,7 +21,7 @@
 
 #include "fuzz.h"
 #include "fb.h"
-#include "server.h"
+#include "holder.h"
 
 /* What one emulator answered the program (DA, DSR): kept to compare. */
 struct fuzz_replies {

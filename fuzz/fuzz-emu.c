@@ -19,7 +19,7 @@
 
 #include "fuzz.h"
 #include "fb.h"
-#include "server.h"
+#include "holder.h"
 
 /* The emulator's answers to the program (DA, DSR): counted, dropped. */
 static void

@@ -21,7 +21,7 @@
 
 #include "fuzz.h"
 #include "holder.pb-c.h"
-#include "server.h"
+#include "sessdir.h"
 
 /* Cleans s as lnshd does before showing it (tt_dup), and checks it. */
 static void

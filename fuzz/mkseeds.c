@@ -34,7 +34,7 @@
 #include "ssp.h"
 #include "sync.pb-c.h"
 #include "holder.pb-c.h"
-#include "server.h"
+#include "holder.h"
 
 static const char *root;
 static const char *captures[] = { "shell", "vim", "top", "alt" };

@@ -16,7 +16,7 @@
 #include <string.h>
 
 #include "compat.h"
-#include "server.h"
+#include "holder.h"
 
 /* Says how to run us and stops. */
 static void __attribute__((noreturn))

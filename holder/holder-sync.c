@@ -27,7 +27,7 @@
 #include <event2/event.h>
 #include <sodium.h>
 
-#include "server.h"
+#include "holder.h"
 #include "ssp.h"
 
 struct hsync;

@@ -36,7 +36,8 @@
 
 #include "compat.h"
 #include "holder.pb-c.h"
-#include "server.h"
+#include "holder.h"
+#include "sessdir.h"
 
 /* One connection on the holder's socket (lnshd, or holderctl). */
 struct peer {

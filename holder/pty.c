@@ -19,7 +19,7 @@
 #include <unistd.h>
 
 #include "compat.h"
-#include "server.h"
+#include "holder.h"
 
 /* Is K=V one of the locale variables a client may pass on? */
 static int

@@ -18,7 +18,7 @@
 
 #include "proto.h"
 #include "fb.h"
-#include "server.h"
+#include "holder.h"
 
 struct sb_line {
 	uint8_t		*data;

@@ -19,7 +19,7 @@
 
 #include <event2/event.h>
 
-#include "server.h"
+#include "sessdir.h"
 
 /* The pause is over: listen again. */
 static void

@@ -14,7 +14,7 @@
 #include <sys/time.h>
 #include <sys/resource.h>
 
-#include "server.h"
+#include "sessdir.h"
 
 static struct rlimit	fdlimit_orig;
 static int		fdlimit_saved;

@@ -29,7 +29,7 @@
 
 #include "compat.h"
 #include "holder.pb-c.h"
-#include "server.h"
+#include "sessdir.h"
 
 /* An async request waiting for its reply. */
 struct hpending {

@@ -13,7 +13,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "holder.pb-c.h"
-#include "server.h"
+#include "sessdir.h"
 
 /* Is this a valid session name (proto/names.c has the one rule)? */
 int

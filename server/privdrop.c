@@ -14,7 +14,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "sessdir.h"
 
 /*
  * Becomes pw's user: supplementary groups, gid, uid, verified. Without

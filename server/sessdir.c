@@ -18,7 +18,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "server.h"
+#include "sessdir.h"
 
 #ifndef LNSH_HOLDER_PATH
 #define LNSH_HOLDER_PATH	"/usr/local/libexec/lnsh-holder"

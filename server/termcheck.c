@@ -22,7 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server.h"
+#include "sessdir.h"
 
 static const char *const termcheck_dirs[] = {
 	"/etc/terminfo",	/* Debian: local entries */

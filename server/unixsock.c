@@ -13,7 +13,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "server.h"
+#include "sessdir.h"
 
 /*
  * Fills sun with DIR/NAME (NAME NULL: DIR is the whole path). A path

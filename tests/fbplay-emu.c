@@ -1,7 +1,8 @@
 /*
- * fbplay-emu.c: fbplay's side of the session emulator. server.h and
- * client.h cannot both be included in one file (each declares its own
- * verb table), so the emulator is reached through these few functions.
+ * fbplay-emu.c: fbplay's side of the session emulator, reached through
+ * these few functions. It was split off when the emulator was declared
+ * in server.h, which cannot be included beside client.h (each declares
+ * its own verb table); holder.h, where the emulator is now, can be.
  */
 #include "config.h"
 
@@ -10,7 +11,7 @@
 
 #include "proto.h"
 #include "fb.h"
-#include "server.h"
+#include "holder.h"
 #include "fbplay.h"
 
 /* An emulator of cols x rows keeping the default scrollback. */

@@ -60,7 +60,7 @@
 #include <event2/event.h>
 
 #include "holder.pb-c.h"
-#include "server.h"
+#include "sessdir.h"
 #include "ssp.h"
 
 #define EXIT_USAGE	2

@@ -17,7 +17,7 @@
 
 #include "proto.h"
 #include "fb.h"
-#include "server.h"
+#include "holder.h"
 
 struct reply {
 	char	buf[256];

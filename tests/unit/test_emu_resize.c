@@ -27,7 +27,7 @@
 
 #include "proto.h"
 #include "fb.h"
-#include "server.h"
+#include "holder.h"
 
 struct reply {
 	char	buf[256];

@@ -15,7 +15,7 @@
 #include <protobuf-c/protobuf-c.h>
 
 #include "holder.pb-c.h"
-#include "server.h"
+#include "sessdir.h"
 
 /* A framed Input request carrying data. */
 static void

@@ -16,7 +16,7 @@
 
 #include "proto.h"
 #include "fb.h"
-#include "server.h"
+#include "holder.h"
 
 /* A row of cols reading s with one pen. */
 static struct fb_row *
