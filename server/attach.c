@@ -51,7 +51,7 @@ struct attach {
 /* The holder answered an Attach: the client hears, through ready. */
 static void
 attach_attached(void *arg, struct holder_conn *hc,
-    const struct holder_result *res)
+    const struct holder_conn_result *res)
 {
 	struct attach	*a = arg;
 	attach_ready_fn	 ready;
@@ -102,7 +102,7 @@ attach_start(struct lnshd *d, struct client *c, struct chan_peer *peer,
 	a->id = id;
 	a->ready = ready;
 	a->ready_arg = ready_arg;
-	r = holder_async_attach(session_conn(s), id, cols, rows, resume,
+	r = holder_conn_async_attach(session_conn(s), id, cols, rows, resume,
 	    attach_attached, a);
 	if (r != 0) {
 		*cause = holder_conn_error(session_conn(s));
@@ -140,9 +140,10 @@ attach_stop(struct attach *a, int keep)
 			break;
 		}
 	}
-	(void)holder_async_detach(session_conn(as->s), a->id, keep);
+	(void)holder_conn_async_detach(session_conn(as->s), a->id, keep);
 	if (!a->answered)
-		holder_async_forget(session_conn(as->s), attach_attached, a);
+		holder_conn_async_forget(session_conn(as->s), attach_attached,
+		    a);
 	log_info("client %u detached from %s", a->id, session_name(as->s));
 	a->ready = NULL;
 	if (ready != NULL)
@@ -169,7 +170,7 @@ attach_input(struct attach *a, const uint8_t *p, size_t len)
 		a->d->relay_dropped++;
 		return;
 	}
-	r = holder_async_sync(session_conn(a->as->s), a->id, p, len);
+	r = holder_conn_async_sync(session_conn(a->as->s), a->id, p, len);
 	if (r != 0) {
 		a->d->relay_dropped++;
 		log_debug("client %u: sync message not relayed: %s", a->id,

@@ -9,7 +9,7 @@
  * only that user's sessions: every lookup is by (uid, name).
  *
  * Nothing here blocks on a holder: requests to holders go through the
- * holder_async_*() calls and are answered from their completions. Replies
+ * holder_conn_async_*() calls and are answered from their completions. Replies
  * are queued per client and sent from the loop (clients_flush), never from
  * inside the channel's own delivery; a full send window leaves them queued
  * until acknowledgements make room.
@@ -441,10 +441,10 @@ client_list_finish(struct pending *op)
  */
 static void
 client_list_done(void *arg, struct holder_conn *hc,
-    const struct holder_result *res)
+    const struct holder_conn_result *res)
 {
 	struct pending		*op = arg;
-	const struct holder_info *hi = res->info;
+	const struct holder_conn_info *hi = res->info;
 	Lnsh__SessionInfo	*si;
 
 	if (res->err == 0 && hi != NULL) {
@@ -506,7 +506,7 @@ client_do_list(struct client *c, uint64_t id)
 	    s = sessions_next(c->d, s)) {
 		if (session_uid(s) != c->user.uid)
 			continue;
-		if (holder_async_info(session_conn(s), 0, client_list_done,
+		if (holder_conn_async_info(session_conn(s), 0, client_list_done,
 		    op) == 0)
 			op->waiting++;
 	}
@@ -636,7 +636,7 @@ client_do_new(struct client *c, uint64_t id, const Lnsh__NewRequest *req)
 /* Completion of a request that answers only ok or an error. */
 static void
 client_status_done(void *arg, struct holder_conn *hc,
-    const struct holder_result *res)
+    const struct holder_conn_result *res)
 {
 	struct pending	*op = arg;
 
@@ -699,14 +699,14 @@ client_do_kill(struct client *c, uint64_t id, const Lnsh__KillRequest *req)
 	op = pending_new(c, id);
 	op->s = s;
 	pending_start(op, session_conn(s),
-	    holder_async_kill(session_conn(s), client_status_done, op));
+	    holder_conn_async_kill(session_conn(s), client_status_done, op));
 	pending_settle(op);
 }
 
 /* The capture's text, answered as a CaptureReply. */
 static void
 client_capture_done(void *arg, struct holder_conn *hc,
-    const struct holder_result *res)
+    const struct holder_conn_result *res)
 {
 	struct pending		*op = arg;
 	Lnsh__Reply		 rep = LNSH__REPLY__INIT;
@@ -743,7 +743,7 @@ client_do_capture(struct client *c, uint64_t id,
 		return;
 	}
 	op = pending_new(c, id);
-	if (holder_async_capture(session_conn(s), (long)req->scrollback,
+	if (holder_conn_async_capture(session_conn(s), (long)req->scrollback,
 	    req->escapes, client_capture_done, op) != 0) {
 		client_reply(c, id, LNSH_EXIT_ERROR,
 		    holder_conn_error(session_conn(s)));
@@ -774,7 +774,7 @@ client_do_send(struct client *c, uint64_t id, const Lnsh__SendRequest *req)
 	 * frame adds at most HOLDER_FRAME_OVERHEAD to its chunk.
 	 */
 	if (req->data.len + (req->data.len / HOLDER_MAX_INPUT + 1) *
-	    HOLDER_FRAME_OVERHEAD > holder_async_room(session_conn(s))) {
+	    HOLDER_FRAME_OVERHEAD > holder_conn_async_room(session_conn(s))) {
 		snprintf(msg, sizeof msg, "session %s is busy: it has not "
 		    "read the input already sent to it (is it stopped?); try "
 		    "again later", req->name);
@@ -789,7 +789,7 @@ client_do_send(struct client *c, uint64_t id, const Lnsh__SendRequest *req)
 		if ((chunk = buf_get_ptr(&b, n)) == NULL)
 			break;
 		pending_start(op, session_conn(s),
-		    holder_async_send_keys(session_conn(s), chunk, n,
+		    holder_conn_async_send_keys(session_conn(s), chunk, n,
 		    client_status_done, op));
 	}
 	pending_settle(op);
@@ -822,7 +822,7 @@ client_term_notice(const char *asked, struct session *s, char *buf, size_t len)
  */
 static void
 client_attach_exited_done(void *arg, struct holder_conn *hc,
-    const struct holder_result *res)
+    const struct holder_conn_result *res)
 {
 	struct pending	*op = arg;
 	int		 code, sig;
@@ -852,7 +852,7 @@ client_attach_exited(struct client *c, struct session *s, int forget)
 	op = pending_new(c, 0);
 	op->s = s;
 	op->forget = forget;
-	if (holder_async_capture(session_conn(s), 0, 1,
+	if (holder_conn_async_capture(session_conn(s), 0, 1,
 	    client_attach_exited_done, op) != 0) {
 		if (session_exit_status(s, &code, &sig) == 0)
 			client_ended(c, session_name(s), code, sig);

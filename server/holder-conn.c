@@ -35,7 +35,7 @@
 struct hpending {
 	uint32_t		 id;
 	Lnsh__Holder__Reply__MsgCase expect;
-	holder_done_fn		 done;
+	holder_conn_done_fn	 done;
 	void			*arg;
 	TAILQ_ENTRY(hpending)	 entry;
 };
@@ -60,11 +60,11 @@ struct holder_conn {
 	void			*arg;
 	TAILQ_HEAD(, hpending)	 pending;
 	int			 busy;		/* inside a callback */
-	int			 free_later;	/* holder_close while busy */
+	int			 free_later;	/* closed while busy */
 	int			 dead;		/* closed callback done */
 
-	/* holder_open_async(): until open_done has run. */
-	holder_open_fn		 open_done;
+	/* holder_conn_open_async(): until open_done has run. */
+	holder_conn_open_fn	 open_done;
 	void			*open_arg;
 	struct event		*open_ev;	/* the opening's deadline */
 	int			 opening;
@@ -72,9 +72,9 @@ struct holder_conn {
 	struct event		*reconnect_ev;
 };
 
-/* Frees the strings of a holder_info (hc_info_copy made them). */
+/* Frees the strings of a holder_conn_info (hc_info_copy made them). */
 void
-holder_info_free(struct holder_info *info)
+holder_conn_info_free(struct holder_conn_info *info)
 {
 	free(info->command);
 	free(info->title);
@@ -490,7 +490,7 @@ hc_new(int fd, const char *dir, const char *name, uid_t owner)
  * belong to owner, and exchanges Hellos, blocking (HOLDER_IO_TIMEOUT_SEC).
  */
 int
-holder_open(const char *dir, const char *name, uid_t owner,
+holder_conn_open(const char *dir, const char *name, uid_t owner,
     struct holder_conn **out, char *err, size_t errlen)
 {
 	struct holder_conn	*c;
@@ -506,14 +506,14 @@ holder_open(const char *dir, const char *name, uid_t owner,
 		c->version = HOLDER_PROTO_PREV;
 		if ((r = hc_connect(dir, name, owner, &c->fd, err,
 		    errlen)) != 0) {
-			holder_close(c);
+			holder_conn_close(c);
 			return (r);
 		}
 		r = hc_hello(c);
 	}
 	if (r != 0) {
 		snprintf(err, errlen, "%s", c->err);
-		holder_close(c);
+		holder_conn_close(c);
 		return (r);
 	}
 	*out = c;
@@ -522,7 +522,7 @@ holder_open(const char *dir, const char *name, uid_t owner,
 
 /* Closes the connection and fails any request still waiting (silently). */
 void
-holder_close(struct holder_conn *c)
+holder_conn_close(struct holder_conn *c)
 {
 	struct hpending	*p;
 
@@ -550,9 +550,9 @@ holder_close(struct holder_conn *c)
 	free(c);
 }
 
-/* Copies a checked Info message into a holder_info, cleaning strings. */
+/* Copies a checked Info message into a holder_conn_info, cleaning strings. */
 static void
-hc_info_copy(const Lnsh__Holder__Info *i, struct holder_info *info)
+hc_info_copy(const Lnsh__Holder__Info *i, struct holder_conn_info *info)
 {
 	memset(info, 0, sizeof *info);
 	snprintf(info->name, sizeof info->name, "%s", i->name);
@@ -571,7 +571,7 @@ hc_info_copy(const Lnsh__Holder__Info *i, struct holder_info *info)
 
 /* Ends the session; returns once the child is gone. */
 int
-holder_kill(struct holder_conn *c)
+holder_conn_kill(struct holder_conn *c)
 {
 	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
 	Lnsh__Holder__Kill	k = LNSH__HOLDER__KILL__INIT;
@@ -590,7 +590,7 @@ holder_kill(struct holder_conn *c)
 static void
 hc_fail(struct holder_conn *c, int err)
 {
-	struct holder_result	 res;
+	struct holder_conn_result	 res;
 	struct hpending		*p;
 	int			 opening = c->opening;
 
@@ -615,8 +615,8 @@ hc_fail(struct holder_conn *c, int err)
 static int
 hc_async_reply(struct holder_conn *c, const Lnsh__Holder__Reply *rep)
 {
-	struct holder_result	 res;
-	struct holder_info	 info;
+	struct holder_conn_result	 res;
+	struct holder_conn_info	 info;
 	struct hpending		*p;
 	char			*text = NULL;
 
@@ -679,7 +679,7 @@ hc_async_reply(struct holder_conn *c, const Lnsh__Holder__Reply *rep)
 	if (p->done != NULL)
 		p->done(p->arg, c, &res);
 	if (res.info != NULL)
-		holder_info_free(&info);
+		holder_conn_info_free(&info);
 	free(text);
 	free(p);
 	return (0);
@@ -725,7 +725,7 @@ hc_read_cb(struct bufferevent *bev, void *arg)
 	}
 	c->busy = 0;
 	if (c->free_later)
-		holder_close(c);
+		holder_conn_close(c);
 	else if (c->reconnect_fd != -1 && c->reconnect_ev != NULL)
 		event_active(c->reconnect_ev, EV_TIMEOUT, 0);
 }
@@ -744,7 +744,7 @@ hc_event_cb(struct bufferevent *bev, short what, void *arg)
 	hc_fail(c, LN_E_SYSTEM);
 	c->busy = 0;
 	if (c->free_later)
-		holder_close(c);
+		holder_conn_close(c);
 }
 
 /*
@@ -752,7 +752,7 @@ hc_event_cb(struct bufferevent *bev, short what, void *arg)
  * LN_HOLDER_QUEUE_MAX leaves beside what it has not read yet.
  */
 size_t
-holder_async_room(const struct holder_conn *c)
+holder_conn_async_room(const struct holder_conn *c)
 {
 	size_t	queued;
 
@@ -778,7 +778,7 @@ hc_queue(struct holder_conn *c, const Lnsh__Holder__Request *req)
 		return (LN_E_STATE);
 	if ((r = hc_pack(c, req, &frame, &len)) != 0)
 		return (r);
-	if (len > holder_async_room(c)) {
+	if (len > holder_conn_async_room(c)) {
 		free(frame);
 		snprintf(c->err, sizeof c->err, "session %s is not reading "
 		    "(%zu bytes wait for it): try again later", c->name,
@@ -796,7 +796,7 @@ hc_queue(struct holder_conn *c, const Lnsh__Holder__Request *req)
  */
 static int
 hc_async(struct holder_conn *c, Lnsh__Holder__Request *req,
-    Lnsh__Holder__Reply__MsgCase expect, holder_done_fn done, void *arg)
+    Lnsh__Holder__Reply__MsgCase expect, holder_conn_done_fn done, void *arg)
 {
 	struct hpending	*p;
 	int		 r;
@@ -827,7 +827,7 @@ hc_watch_fd(struct holder_conn *c, struct event_base *base)
 
 /*
  * Switches an open connection to event-loop mode on base. From now on only
- * the holder_async_*() calls may be used on it.
+ * the holder_conn_async_*() calls may be used on it.
  */
 int
 holder_conn_watch(struct holder_conn *c, struct event_base *base,
@@ -847,9 +847,10 @@ holder_conn_watch(struct holder_conn *c, struct event_base *base,
  * is closed here (later, if a callback of its is running).
  */
 static void
-hc_open_finish(struct holder_conn *c, int err, const struct holder_info *info)
+hc_open_finish(struct holder_conn *c, int err,
+    const struct holder_conn_info *info)
 {
-	holder_open_fn	 done = c->open_done;
+	holder_conn_open_fn	 done = c->open_done;
 
 	if (!c->opening)
 		return;
@@ -864,18 +865,19 @@ hc_open_finish(struct holder_conn *c, int err, const struct holder_info *info)
 	if (c->bev != NULL)
 		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
 	done(c->open_arg, c, err, NULL);
-	holder_close(c);
+	holder_conn_close(c);
 }
 
 /* The opening's Info: the session's state, and the end of the opening. */
 static void
-hc_open_info(void *arg, struct holder_conn *c, const struct holder_result *res)
+hc_open_info(void *arg, struct holder_conn *c,
+    const struct holder_conn_result *res)
 {
 	hc_open_finish(c, res->err, res->err == 0 ? res->info : NULL);
 }
 
 static void	hc_open_hello(void *, struct holder_conn *,
-		    const struct holder_result *);
+		    const struct holder_conn_result *);
 
 /*
  * The opening's second connection, to a holder of the previous version:
@@ -921,7 +923,7 @@ hc_reconnect_cb(evutil_socket_t unused, short events, void *arg)
  */
 static void
 hc_open_hello(void *arg, struct holder_conn *c,
-    const struct holder_result *res)
+    const struct holder_conn_result *res)
 {
 	char	err[256];
 	int	r, fd;
@@ -942,7 +944,7 @@ hc_open_hello(void *arg, struct holder_conn *c,
 		return;
 	}
 	if (r == 0)
-		r = holder_async_info(c, 0, hc_open_info, NULL);
+		r = holder_conn_async_info(c, 0, hc_open_info, NULL);
 	if (r != 0)
 		hc_open_finish(c, r, NULL);
 }
@@ -959,11 +961,11 @@ hc_open_timeout(evutil_socket_t fd, short events, void *arg)
 	hc_open_finish(c, LN_E_SYSTEM, NULL);
 	c->busy = 0;
 	if (c->free_later)
-		holder_close(c);
+		holder_conn_close(c);
 }
 
 /*
- * Opens a connection to dir/name (checked as holder_open() does) without
+ * Opens a connection to dir/name (checked as holder_conn_open() does) without
  * waiting: the Hello and Info exchanges run on base, under one deadline of
  * HOLDER_IO_TIMEOUT_SEC for both. On 0, done runs later, exactly once,
  * with the connection and either 0 and the session's state (the callback's
@@ -972,9 +974,9 @@ hc_open_timeout(evutil_socket_t fd, short events, void *arg)
  * returns). On an error returned here done never runs and err says why.
  */
 int
-holder_open_async(struct event_base *base, const char *dir,
+holder_conn_open_async(struct event_base *base, const char *dir,
     const char *name, uid_t owner, const struct holder_conn_ops *ops,
-    void *arg, holder_open_fn done, void *done_arg, char *err,
+    void *arg, holder_conn_open_fn done, void *done_arg, char *err,
     size_t errlen)
 {
 	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
@@ -988,7 +990,7 @@ holder_open_async(struct event_base *base, const char *dir,
 	c = hc_new(fd, dir, name, owner);
 	if ((r = holder_conn_watch(c, base, ops, arg)) != 0) {
 		snprintf(err, errlen, "cannot watch holder %s", name);
-		holder_close(c);
+		holder_conn_close(c);
 		return (r);
 	}
 	c->opening = 1;
@@ -1001,7 +1003,7 @@ holder_open_async(struct event_base *base, const char *dir,
 	    hc_open_hello, NULL)) != 0) {
 		snprintf(err, errlen, "%s", c->err);
 		c->opening = 0;
-		holder_close(c);
+		holder_conn_close(c);
 		return (r);
 	}
 	return (0);
@@ -1009,8 +1011,8 @@ holder_open_async(struct event_base *base, const char *dir,
 
 /* The session's state. consume: a lister shows it (see holder.proto). */
 int
-holder_async_info(struct holder_conn *c, int consume, holder_done_fn done,
-    void *arg)
+holder_conn_async_info(struct holder_conn *c, int consume,
+    holder_conn_done_fn done, void *arg)
 {
 	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
 	Lnsh__Holder__InfoRequest ir = LNSH__HOLDER__INFO_REQUEST__INIT;
@@ -1023,8 +1025,8 @@ holder_async_info(struct holder_conn *c, int consume, holder_done_fn done,
 
 /* Types bytes into the session; len at most HOLDER_MAX_INPUT. */
 int
-holder_async_send_keys(struct holder_conn *c, const void *data, size_t len,
-    holder_done_fn done, void *arg)
+holder_conn_async_send_keys(struct holder_conn *c, const void *data, size_t len,
+    holder_conn_done_fn done, void *arg)
 {
 	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
 	Lnsh__Holder__Input	in = LNSH__HOLDER__INPUT__INIT;
@@ -1044,8 +1046,8 @@ holder_async_send_keys(struct holder_conn *c, const void *data, size_t len,
  * only.
  */
 int
-holder_async_capture(struct holder_conn *c, long lines, int escapes,
-    holder_done_fn done, void *arg)
+holder_conn_async_capture(struct holder_conn *c, long lines, int escapes,
+    holder_conn_done_fn done, void *arg)
 {
 	Lnsh__Holder__Request	 req = LNSH__HOLDER__REQUEST__INIT;
 	Lnsh__Holder__CaptureRequest cr = LNSH__HOLDER__CAPTURE_REQUEST__INIT;
@@ -1060,9 +1062,10 @@ holder_async_capture(struct holder_conn *c, long lines, int escapes,
 	    arg));
 }
 
-/* Async holder_kill(). */
+/* Async holder_conn_kill(). */
 int
-holder_async_kill(struct holder_conn *c, holder_done_fn done, void *arg)
+holder_conn_async_kill(struct holder_conn *c, holder_conn_done_fn done,
+    void *arg)
 {
 	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
 	Lnsh__Holder__Kill	k = LNSH__HOLDER__KILL__INIT;
@@ -1079,8 +1082,8 @@ holder_async_kill(struct holder_conn *c, holder_done_fn done, void *arg)
  * what to do.
  */
 int
-holder_async_attach(struct holder_conn *c, uint32_t id, int cols, int rows,
-    const uint8_t *resume, holder_done_fn done, void *arg)
+holder_conn_async_attach(struct holder_conn *c, uint32_t id, int cols, int rows,
+    const uint8_t *resume, holder_conn_done_fn done, void *arg)
 {
 	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
 	Lnsh__Holder__Attach	at = LNSH__HOLDER__ATTACH__INIT;
@@ -1116,7 +1119,8 @@ holder_async_attach(struct holder_conn *c, uint32_t id, int cols, int rows,
  * with nobody told (the reply, when it comes, is still matched).
  */
 void
-holder_async_forget(struct holder_conn *c, holder_done_fn done, void *arg)
+holder_conn_async_forget(struct holder_conn *c, holder_conn_done_fn done,
+    void *arg)
 {
 	struct hpending	*p;
 
@@ -1142,7 +1146,7 @@ hc_async_noreply(struct holder_conn *c, Lnsh__Holder__Request *req)
  * is lost, which SSP repairs).
  */
 int
-holder_async_sync(struct holder_conn *c, uint32_t id, const uint8_t *p,
+holder_conn_async_sync(struct holder_conn *c, uint32_t id, const uint8_t *p,
     size_t len)
 {
 	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
@@ -1163,7 +1167,7 @@ holder_async_sync(struct holder_conn *c, uint32_t id, const uint8_t *p,
  * its token within LN_HOLDER_RESUME_SEC. No reply.
  */
 int
-holder_async_detach(struct holder_conn *c, uint32_t id, int keep)
+holder_conn_async_detach(struct holder_conn *c, uint32_t id, int keep)
 {
 	Lnsh__Holder__Request	req = LNSH__HOLDER__REQUEST__INIT;
 	Lnsh__Holder__Detach	de = LNSH__HOLDER__DETACH__INIT;

@@ -152,9 +152,9 @@ sessdir_list(const char *dir, uid_t owner, char ***names, size_t *count)
 		return (r);
 	/* all is sorted, so list is too. */
 	for (i = 0; i < nall; i++) {
-		r = holder_open(dir, all[i], owner, &hc, err, sizeof err);
+		r = holder_conn_open(dir, all[i], owner, &hc, err, sizeof err);
 		if (r == 0) {
-			holder_close(hc);
+			holder_conn_close(hc);
 			list = xreallocarray(list, n + 1, sizeof *list);
 			list[n++] = all[i];
 			all[i] = NULL;

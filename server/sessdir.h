@@ -64,24 +64,24 @@ int		 termcheck_known(const char *, const char *);
  * says is untrusted (it runs as the session's user): replies are bounded
  * and validated before use.
  *
- * holder_open() connects and exchanges Hellos; it refuses a socket or a
+ * holder_conn_open() connects and exchanges Hellos; it refuses a socket or a
  * peer not owned by the given uid, and on failure leaves errno as connect(2)
  * set it (ECONNREFUSED: a stale socket) and a message in its err buffer.
  * Callers ignore SIGPIPE.
  *
- * Blocking use (listing a directory, kill-all): holder_open(), then
- * holder_kill(); each exchange (request and reply) ends by one
+ * Blocking use (listing a directory, kill-all): holder_conn_open(), then
+ * holder_conn_kill(); each exchange (request and reply) ends by one
  * deadline, HOLDER_IO_TIMEOUT_SEC on the monotonic clock, however the
- * holder trickles its bytes. Event-loop use (lnshd): holder_open_async(),
- * which waits for nothing, or holder_open() and holder_conn_watch() on a
- * libevent base; from then on use only the holder_async_*() calls, whose
+ * holder trickles its bytes. Event-loop use (lnshd): holder_conn_open_async(),
+ * which waits for nothing, or holder_conn_open() and holder_conn_watch() on a
+ * libevent base; from then on use only the holder_conn_async_*() calls, whose
  * completion callback runs from the loop, never from inside the call.
  * All return 0 or a negative LN_E_* code; holder_conn_error() then says
  * why in words. A holder that answers with an error gives LN_E_STATE
  * (not possible now) or LN_E_INVAL (refused request).
  */
 struct holder_conn;
-struct holder_info {
+struct holder_conn_info {
 	char		 name[LN_SESSION_NAME_MAX + 1];
 	int		 exited;	/* 0 running, 1 exited */
 	int		 exit_status;	/* exit code; -1: a signal ended it */
@@ -94,30 +94,34 @@ struct holder_info {
 	char		*command;	/* owned; "" when unknown */
 	char		*title;		/* owned; "" when none */
 };
-void		 holder_info_free(struct holder_info *);
+void		 holder_conn_info_free(struct holder_conn_info *);
 
-int		 holder_open(const char *dir, const char *name, uid_t owner,
-		     struct holder_conn **out, char *err, size_t errlen);
-void		 holder_close(struct holder_conn *);
+int		 holder_conn_open(const char *dir, const char *name,
+		     uid_t owner, struct holder_conn **out, char *err,
+		     size_t errlen);
+void		 holder_conn_close(struct holder_conn *);
 const char	*holder_conn_error(const struct holder_conn *);
 long		 holder_conn_pid(const struct holder_conn *);
 const char	*holder_conn_event_method(const struct holder_conn *);
 const char	*holder_conn_term(const struct holder_conn *);
-int		 holder_kill(struct holder_conn *);
+int		 holder_conn_kill(struct holder_conn *);
 
 /* Event-loop use. */
 struct event_base;
-/* holder_open_async's end: (arg, conn, err, the session's state or NULL). */
+/*
+ * holder_conn_open_async's end: (arg, conn, err, the session's state or
+ * NULL).
+ */
 struct holder_conn;
-typedef void (*holder_open_fn)(void *, struct holder_conn *, int,
-    const struct holder_info *);
+typedef void (*holder_conn_open_fn)(void *, struct holder_conn *, int,
+    const struct holder_conn_info *);
 struct holder_conn_ops {
 	/* The child exited: its exit status, or -1 and the signal. */
 	void	(*exited)(void *, struct holder_conn *, int, int);
 	/* The connection is gone (holder exited, or it misbehaved). */
 	void	(*closed)(void *, struct holder_conn *, int);
 	/*
-	 * An SSP message for attached client id (holder_async_attach), to
+	 * An SSP message for attached client id (holder_conn_async_attach), to
 	 * be sent to it as it is: bytes lnshd does not read.
 	 */
 	void	(*sync)(void *, struct holder_conn *, uint32_t,
@@ -130,44 +134,44 @@ struct holder_conn_ops {
  * for captures the text (NUL-terminated, len bytes before the NUL); both
  * owned by holder-conn.c and valid only during the callback.
  */
-struct holder_result {
+struct holder_conn_result {
 	int			 err;
-	const struct holder_info *info;
+	const struct holder_conn_info *info;
 	const char		*text;
 	size_t			 len;
 	const uint8_t		*token;		/* attach: LN_HOLDER_TOKEN_LEN */
 	int			 resumed;	/* attach: a resume worked */
 };
-typedef void (*holder_done_fn)(void *, struct holder_conn *,
-    const struct holder_result *);
-int		 holder_open_async(struct event_base *base, const char *dir,
-		     const char *name, uid_t owner,
+typedef void (*holder_conn_done_fn)(void *, struct holder_conn *,
+    const struct holder_conn_result *);
+int		 holder_conn_open_async(struct event_base *base,
+		     const char *dir, const char *name, uid_t owner,
 		     const struct holder_conn_ops *ops, void *arg,
-		     holder_open_fn done, void *done_arg, char *err,
+		     holder_conn_open_fn done, void *done_arg, char *err,
 		     size_t errlen);
-size_t		 holder_async_room(const struct holder_conn *);
+size_t		 holder_conn_async_room(const struct holder_conn *);
 int		 holder_conn_watch(struct holder_conn *, struct event_base *,
 		     const struct holder_conn_ops *, void *);
-int		 holder_async_info(struct holder_conn *, int, holder_done_fn,
-		     void *);
-int		 holder_async_send_keys(struct holder_conn *, const void *,
-		     size_t, holder_done_fn, void *);
-int		 holder_async_capture(struct holder_conn *, long, int,
-		     holder_done_fn, void *);
-int		 holder_async_kill(struct holder_conn *, holder_done_fn,
-		     void *);
+int		 holder_conn_async_info(struct holder_conn *, int,
+		     holder_conn_done_fn, void *);
+int		 holder_conn_async_send_keys(struct holder_conn *, const void *,
+		     size_t, holder_conn_done_fn, void *);
+int		 holder_conn_async_capture(struct holder_conn *, long, int,
+		     holder_conn_done_fn, void *);
+int		 holder_conn_async_kill(struct holder_conn *,
+		     holder_conn_done_fn, void *);
 /* (client id, cols, rows, resume token or NULL): reply has the token. */
-int		 holder_async_attach(struct holder_conn *c, uint32_t id,
+int		 holder_conn_async_attach(struct holder_conn *c, uint32_t id,
 		     int cols, int rows, const uint8_t *resume,
-		     holder_done_fn done, void *arg);
+		     holder_conn_done_fn done, void *arg);
 /* (client id, SSP message): no reply; LN_E_FULL when the queue is full. */
-int		 holder_async_sync(struct holder_conn *, uint32_t,
+int		 holder_conn_async_sync(struct holder_conn *, uint32_t,
 		     const uint8_t *, size_t);
 /* (client id, keep for resuming): no reply. */
-int		 holder_async_detach(struct holder_conn *, uint32_t, int);
+int		 holder_conn_async_detach(struct holder_conn *, uint32_t, int);
 /* The pending request with this callback and arg will not be heard. */
-void		 holder_async_forget(struct holder_conn *, holder_done_fn,
-		     void *);
+void		 holder_conn_async_forget(struct holder_conn *,
+		     holder_conn_done_fn, void *);
 /* The holder protocol version this connection speaks. */
 unsigned	 holder_conn_version(const struct holder_conn *);
 

@@ -46,7 +46,7 @@ struct session {
 
 /*
  * A session being started: its holder spawned, not yet listening (ev on the
- * ready pipe), then being opened (holder_open_async). It holds its name:
+ * ready pipe), then being opened (holder_conn_open_async). It holds its name:
  * a second new of the same name is refused meanwhile, and it counts
  * toward the user's limit.
  */
@@ -168,7 +168,7 @@ sessions_init(struct lnshd *d, char **cause)
 
 /*
  * Unlinks and frees one session; its holder keeps running unless it was
- * killed. Safe from the session's own holder callbacks (holder_close
+ * killed. Safe from the session's own holder callbacks (holder_conn_close
  * defers), after which that connection says nothing more.
  */
 void
@@ -185,7 +185,7 @@ sessions_remove(struct lnshd *d, struct session *s)
 	}
 	if (s->attach != NULL)
 		attach_session_closed(s);
-	holder_close(s->hc);
+	holder_conn_close(s->hc);
 	free(s);
 }
 
@@ -199,7 +199,7 @@ sessions_free(struct lnshd *d)
 		sessions_remove(d, d->sessions);
 	while ((s = d->adopting_list) != NULL) {
 		d->adopting_list = s->next;
-		holder_close(s->hc);
+		holder_conn_close(s->hc);
 		free(s);
 	}
 	holderlog_stop_all();
@@ -309,10 +309,10 @@ sessions_adopt_settled(struct lnshd *d)
 	clients_adopt_settled(d);	/* requests that waited for it */
 }
 
-/* holder_open_async's end for an adopted holder. */
+/* holder_conn_open_async's end for an adopted holder. */
 static void
 sessions_adopt_cb(void *arg, struct holder_conn *hc, int err,
-    const struct holder_info *info)
+    const struct holder_conn_info *info)
 {
 	struct session	*s = arg;
 	struct lnshd	*d = s->d;
@@ -326,7 +326,7 @@ sessions_adopt_cb(void *arg, struct holder_conn *hc, int err,
 		free(s);
 	} else if (sessions_find(d, s->uid, s->name) != NULL) {
 		/* Made anew meanwhile? Never two of one name. */
-		holder_close(hc);
+		holder_conn_close(hc);
 		free(s);
 	} else {
 		s->hc = hc;
@@ -375,7 +375,7 @@ sessions_adopt_dir(struct lnshd *d, const char *dir, uid_t uid)
 		s->d = d;
 		s->uid = uid;
 		snprintf(s->name, sizeof s->name, "%s", names[i]);
-		if (holder_open_async(d->base, dir, names[i], uid,
+		if (holder_conn_open_async(d->base, dir, names[i], uid,
 		    &sessions_ops, s, sessions_adopt_cb, s, err,
 		    sizeof err) != 0) {
 			if (errno == ECONNREFUSED) {
@@ -470,7 +470,7 @@ sessions_next(struct lnshd *d, struct session *s)
 /* The holder has left at session_forget's request: drop the session. */
 static void
 sessions_forget_done(void *arg, struct holder_conn *hc,
-    const struct holder_result *res)
+    const struct holder_conn_result *res)
 {
 	struct session	*s = arg;
 
@@ -492,7 +492,7 @@ session_forget(struct session *s)
 	s->forgotten = 1;
 	log_info("session %s (uid %lu): its end was shown to a client; "
 	    "forgetting it", s->name, (unsigned long)s->uid);
-	if (holder_async_kill(s->hc, sessions_forget_done, s) != 0)
+	if (holder_conn_async_kill(s->hc, sessions_forget_done, s) != 0)
 		log_warn("session %s: %s", s->name, holder_conn_error(s->hc));
 }
 
@@ -571,10 +571,10 @@ sessions_spawn_end(struct spawning *sp, struct session *s, int err,
 	free(sp);
 }
 
-/* holder_open_async's end for a new holder: the session is served. */
+/* holder_conn_open_async's end for a new holder: the session is served. */
 static void
 sessions_spawn_open_cb(void *arg, struct holder_conn *hc, int err,
-    const struct holder_info *info)
+    const struct holder_conn_info *info)
 {
 	struct spawning	*sp = arg;
 	struct session	*s = sp->s;
@@ -588,7 +588,7 @@ sessions_spawn_open_cb(void *arg, struct holder_conn *hc, int err,
 	}
 	if (sessions_find(d, s->uid, s->name) != NULL) {
 		/* Adopted meanwhile? Never two of one name. */
-		holder_close(hc);
+		holder_conn_close(hc);
 		free(s);
 		sessions_spawn_end(sp, NULL, LN_E_STATE, "the session "
 		    "appeared while it was being started");
@@ -638,7 +638,7 @@ sessions_spawn_ready_cb(int fd, short what, void *arg)
 	sp->s->d = sp->d;
 	sp->s->uid = sp->uid;
 	snprintf(sp->s->name, sizeof sp->s->name, "%s", sp->name);
-	if ((r = holder_open_async(sp->d->base, sp->dir, sp->name, sp->uid,
+	if ((r = holder_conn_open_async(sp->d->base, sp->dir, sp->name, sp->uid,
 	    &sessions_ops, sp->s, sessions_spawn_open_cb, sp, err,
 	    sizeof err)) != 0) {
 		free(sp->s);
@@ -839,12 +839,12 @@ sessions_kill_dir(const char *dir, uid_t uid, FILE *out)
 	if (sessdir_list(dir, uid, &names, &n) != 0)
 		return (0);
 	for (i = 0; i < n; i++) {
-		if (holder_open(dir, names[i], uid, &hc, err,
+		if (holder_conn_open(dir, names[i], uid, &hc, err,
 		    sizeof err) != 0) {
 			fprintf(out, "cannot reach %s: %s\n", names[i], err);
 			continue;
 		}
-		if (holder_kill(hc) != 0)
+		if (holder_conn_kill(hc) != 0)
 			fprintf(out, "cannot kill %s: %s\n", names[i],
 			    holder_conn_error(hc));
 		else {
@@ -852,7 +852,7 @@ sessions_kill_dir(const char *dir, uid_t uid, FILE *out)
 			    names[i]);
 			killed++;
 		}
-		holder_close(hc);
+		holder_conn_close(hc);
 	}
 	sessdir_free_list(names, n);
 	return (killed);

@@ -169,7 +169,7 @@ status_report(struct lnshd *d, FILE *out)
 /* One holder answered a kill-all. */
 static void
 status_kill_done(void *arg, struct holder_conn *hc,
-    const struct holder_result *res)
+    const struct holder_conn_result *res)
 {
 	struct status_conn	*sc = arg;
 	struct session		*s;
@@ -210,7 +210,7 @@ status_kill_all(struct status_conn *sc)
 	sc->waiting = 1;
 	for (s = sessions_next(sc->d, NULL); s != NULL;
 	    s = sessions_next(sc->d, s))
-		if (holder_async_kill(session_conn(s), status_kill_done,
+		if (holder_conn_async_kill(session_conn(s), status_kill_done,
 		    sc) == 0)
 			sc->waiting++;
 	if (--sc->waiting > 0)

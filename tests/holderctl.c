@@ -103,7 +103,7 @@ open_session(const char *dir, const char *name)
 	struct holder_conn	*c;
 	char			 err[512];
 
-	if (holder_open(dir, name, owner, &c, err, sizeof err) == 0)
+	if (holder_conn_open(dir, name, owner, &c, err, sizeof err) == 0)
 		return (c);
 	fprintf(stderr, "holderctl: %s\n", err);
 	if (errno == ENOENT || errno == ECONNREFUSED)
@@ -172,7 +172,7 @@ struct call {
 	struct holder_conn	*conn;
 	/* The answer, while it is valid (the request's done callback). */
 	void			(*use)(struct call *,
-				    const struct holder_result *);
+				    const struct holder_conn_result *);
 	int			 done;
 	int			 err;
 	char			 why[512];
@@ -200,9 +200,10 @@ call_watch(struct call *k, struct holder_conn *c)
 	}
 }
 
-/* holder_done_fn: the answer, used while valid; the wait ends. */
+/* holder_conn_done_fn: the answer, used while valid; the wait ends. */
 static void
-call_done(void *arg, struct holder_conn *c, const struct holder_result *res)
+call_done(void *arg, struct holder_conn *c,
+    const struct holder_conn_result *res)
 {
 	struct call	*k = arg;
 
@@ -265,7 +266,7 @@ call_fail(struct call *k)
 static void
 call_close(struct call *k)
 {
-	holder_close(k->conn);
+	holder_conn_close(k->conn);
 	event_base_free(k->base);
 }
 
@@ -368,9 +369,9 @@ cmd_new(const char *dir, int argc, char **argv)
 
 /* ls's line for one session. */
 static void
-ls_line(struct call *k, const struct holder_result *res)
+ls_line(struct call *k, const struct holder_conn_result *res)
 {
-	const struct holder_info	*info = res->info;
+	const struct holder_conn_info	*info = res->info;
 
 	if (info->exited)
 		printf("%s exited %d %d\n", info->name, info->exit_status,
@@ -393,12 +394,13 @@ cmd_ls(const char *dir)
 		return (1);
 	}
 	for (i = 0; i < n; i++) {
-		if (holder_open(dir, names[i], owner, &c, err,
+		if (holder_conn_open(dir, names[i], owner, &c, err,
 		    sizeof err) != 0)
 			continue;
 		call_watch(&k, c);
 		k.use = ls_line;
-		(void)call_wait(&k, holder_async_info(c, 1, call_done, &k));
+		(void)call_wait(&k, holder_conn_async_info(c, 1, call_done,
+		    &k));
 		call_close(&k);
 	}
 	sessdir_free_list(names, n);
@@ -407,9 +409,9 @@ cmd_ls(const char *dir)
 
 /* info / peek's key=value lines. */
 static void
-info_lines(struct call *k, const struct holder_result *res)
+info_lines(struct call *k, const struct holder_conn_result *res)
 {
-	const struct holder_info	*info = res->info;
+	const struct holder_conn_info	*info = res->info;
 
 	printf("name=%s\nstate=%s\nexit_status=%d\nexit_signal=%d\n"
 	    "pid=%ld\ncols=%d\nrows=%d\nclients=%u\ncreated_ns=%llu\n"
@@ -430,7 +432,7 @@ cmd_info(const char *dir, const char *name, int consume)
 
 	call_watch(&k, open_session(dir, name));
 	k.use = info_lines;
-	if (call_wait(&k, holder_async_info(k.conn, consume, call_done,
+	if (call_wait(&k, holder_conn_async_info(k.conn, consume, call_done,
 	    &k)) != 0)
 		call_fail(&k);
 	call_close(&k);
@@ -439,7 +441,7 @@ cmd_info(const char *dir, const char *name, int consume)
 
 /* capture's text. */
 static void
-capture_text(struct call *k, const struct holder_result *res)
+capture_text(struct call *k, const struct holder_conn_result *res)
 {
 	fwrite(res->text, 1, res->len, stdout);
 }
@@ -470,7 +472,7 @@ cmd_capture(const char *dir, int argc, char **argv)
 	}
 	call_watch(&k, open_session(dir, argv[0]));
 	k.use = capture_text;
-	if (call_wait(&k, holder_async_capture(k.conn, lines, escapes,
+	if (call_wait(&k, holder_conn_async_capture(k.conn, lines, escapes,
 	    call_done, &k)) != 0)
 		call_fail(&k);
 	call_close(&k);
@@ -489,8 +491,8 @@ cmd_send(const char *dir, const char *name, char *text)
 	do {
 		n = len - off < HOLDER_MAX_INPUT ? len - off :
 		    HOLDER_MAX_INPUT;
-		if (call_wait(&k, holder_async_send_keys(k.conn, text + off, n,
-		    call_done, &k)) != 0)
+		if (call_wait(&k, holder_conn_async_send_keys(k.conn,
+		    text + off, n, call_done, &k)) != 0)
 			call_fail(&k);
 		off += n;
 	} while (off < len);
@@ -510,11 +512,12 @@ cmd_resize(const char *dir, const char *name, const char *cols,
 	struct call	 k;
 
 	call_watch(&k, open_session(dir, name));
-	if (call_wait(&k, holder_async_attach(k.conn, 1, (int)number(cols),
+	if (call_wait(&k, holder_conn_async_attach(k.conn, 1, (int)number(cols),
 	    (int)number(rows), NULL, call_done, &k)) != 0)
 		call_fail(&k);
-	if (holder_async_detach(k.conn, 1, 0) != 0 ||
-	    call_wait(&k, holder_async_info(k.conn, 0, call_done, &k)) != 0)
+	if (holder_conn_async_detach(k.conn, 1, 0) != 0 ||
+	    call_wait(&k, holder_conn_async_info(k.conn, 0, call_done,
+	    &k)) != 0)
 		call_fail(&k);
 	call_close(&k);
 	return (0);
@@ -649,7 +652,7 @@ struct watch {
 
 /* An async request failed: say so and stop. */
 static void
-watch_check(struct watch *w, const struct holder_result *res)
+watch_check(struct watch *w, const struct holder_conn_result *res)
 {
 	if (res->err != 0 && !w->failed) {
 		fprintf(stderr, "holderctl: %s\n", holder_conn_error(w->conn));
@@ -686,7 +689,7 @@ watch_ssp_send(void *arg, const uint8_t *p, size_t len)
 {
 	struct watch	*w = arg;
 
-	return (holder_async_sync(w->conn, 1, p, len));
+	return (holder_conn_async_sync(w->conn, 1, p, len));
 }
 
 /* Does the synced screen show what we wait for? */
@@ -733,7 +736,7 @@ watch_sync(void *arg, struct holder_conn *c, uint32_t id, const uint8_t *p,
 /* The holder attached us: sync, and type. */
 static void
 watch_attached(void *arg, struct holder_conn *c,
-    const struct holder_result *res)
+    const struct holder_conn_result *res)
 {
 	struct watch	*w = arg;
 
@@ -779,7 +782,8 @@ watch_closed(void *arg, struct holder_conn *c, int err)
 
 /* The info after a watch. */
 static void
-watch_info(void *arg, struct holder_conn *c, const struct holder_result *res)
+watch_info(void *arg, struct holder_conn *c,
+    const struct holder_conn_result *res)
 {
 	struct watch	*w = arg;
 
@@ -828,21 +832,21 @@ cmd_watch(const char *dir, const char *name, char *text, const char *expect)
 		fail(w.conn);
 	w.len = unescape(text);
 	w.text = text;
-	if (holder_async_attach(w.conn, 1, 80, 24, NULL, watch_attached,
+	if (holder_conn_async_attach(w.conn, 1, 80, 24, NULL, watch_attached,
 	    &w) != 0)
 		fail(w.conn);
 	timer = evtimer_new(w.base, watch_timeout, &w);
 	evtimer_add(timer, &tv);
 	event_base_dispatch(w.base);
 	if (!w.failed && strncmp(expect, "exit:", 5) != 0) {
-		if (holder_async_info(w.conn, 0, watch_info, &w) != 0)
+		if (holder_conn_async_info(w.conn, 0, watch_info, &w) != 0)
 			fail(w.conn);
 		event_base_dispatch(w.base);
 	}
 	event_free(timer);
 	event_free(w.tick);
 	ssp_client_free(w.ssp);
-	holder_close(w.conn);
+	holder_conn_close(w.conn);
 	event_base_free(w.base);
 	return (w.failed || !w.seen);
 }
@@ -857,7 +861,7 @@ struct many {
 /* One attach answered. */
 static void
 many_attached(void *arg, struct holder_conn *c,
-    const struct holder_result *res)
+    const struct holder_conn_result *res)
 {
 	struct many	*m = arg;
 
@@ -887,7 +891,8 @@ many_timeout(evutil_socket_t fd, short events, void *arg)
 
 /* The info after them: how many clients the holder counts. */
 static void
-many_info(void *arg, struct holder_conn *c, const struct holder_result *res)
+many_info(void *arg, struct holder_conn *c,
+    const struct holder_conn_result *res)
 {
 	struct many	*m = arg;
 
@@ -922,7 +927,7 @@ cmd_attachmany(const char *dir, const char *name, const char *count)
 	if (m.want == 0 || holder_conn_watch(c, m.base, &ops, &m) != 0)
 		usage();
 	for (i = 1; i <= m.want; i++)
-		if (holder_async_attach(c, i, 80, 24, NULL, many_attached,
+		if (holder_conn_async_attach(c, i, 80, 24, NULL, many_attached,
 		    &m) != 0)
 			fail(c);
 	timer = evtimer_new(m.base, many_timeout, &m);
@@ -933,11 +938,11 @@ cmd_attachmany(const char *dir, const char *name, const char *count)
 		    m.answered, m.want);
 		return (1);
 	}
-	if (holder_async_info(c, 0, many_info, &m) != 0)
+	if (holder_conn_async_info(c, 0, many_info, &m) != 0)
 		fail(c);
 	event_base_dispatch(m.base);
 	event_free(timer);
-	holder_close(c);
+	holder_conn_close(c);
 	event_base_free(m.base);
 	return (0);
 }
@@ -972,7 +977,7 @@ cmd_flood(const char *dir, const char *name, const char *bytes)
 		return (1);
 	/* One turn of the loop: what the socket takes now goes. */
 	event_base_loop(base, EVLOOP_NONBLOCK);
-	while (queued < want && (r = holder_async_send_keys(c, chunk,
+	while (queued < want && (r = holder_conn_async_send_keys(c, chunk,
 	    sizeof chunk, NULL, NULL)) == 0) {
 		queued += sizeof chunk;
 		event_base_loop(base, EVLOOP_NONBLOCK);
@@ -983,7 +988,7 @@ cmd_flood(const char *dir, const char *name, const char *bytes)
 	fflush(stdout);
 	while (fgets(line, sizeof line, stdin) != NULL)
 		;
-	holder_close(c);
+	holder_conn_close(c);
 	event_base_free(base);
 	return (0);
 }
@@ -1042,9 +1047,9 @@ main(int argc, char **argv)
 		return (cmd_garbage(dir, argv[0]));
 	if (strcmp(verb, "kill") == 0) {
 		c = open_session(dir, argv[0]);
-		if (holder_kill(c) != 0)
+		if (holder_conn_kill(c) != 0)
 			fail(c);
-		holder_close(c);
+		holder_conn_close(c);
 		return (0);
 	}
 	usage();
