@@ -40,7 +40,11 @@ const struct ProtobufCMessageDescriptor *const fuzz_pb_types[] = {
 	&lnsh__holder__hello__descriptor,
 	&lnsh__holder__info_request__descriptor,
 	&lnsh__holder__input__descriptor,
-	&lnsh__holder__resize__descriptor,
+	/*
+	 * Was Resize, removed from holder.proto: a Request holds its slot so
+	 * that the selectors after it keep their types.
+	 */
+	&lnsh__holder__request__descriptor,
 	&lnsh__holder__capture_request__descriptor,
 	&lnsh__holder__kill__descriptor,
 	&lnsh__holder__attach__descriptor,

@@ -384,7 +384,6 @@ requests(void)
 	Lnsh__Holder__Hello		 hello = LNSH__HOLDER__HELLO__INIT;
 	Lnsh__Holder__InfoRequest	 info = LNSH__HOLDER__INFO_REQUEST__INIT;
 	Lnsh__Holder__Input		 in = LNSH__HOLDER__INPUT__INIT;
-	Lnsh__Holder__Resize		 rs = LNSH__HOLDER__RESIZE__INIT;
 	Lnsh__Holder__CaptureRequest	 cr = LNSH__HOLDER__CAPTURE_REQUEST__INIT;
 	Lnsh__Holder__Kill		 k = LNSH__HOLDER__KILL__INIT;
 	Lnsh__Holder__Attach		 at = LNSH__HOLDER__ATTACH__INIT;
@@ -411,12 +410,6 @@ requests(void)
 	req.id = 3;
 	req.msg_case = LNSH__HOLDER__REQUEST__MSG_INPUT;
 	req.input = &in;
-	frame(&o, &req.base);
-	rs.cols = 132;
-	rs.rows = 43;
-	req.id = 4;
-	req.msg_case = LNSH__HOLDER__REQUEST__MSG_RESIZE;
-	req.resize = &rs;
 	frame(&o, &req.base);
 	cr.scrollback_lines = -1;
 	cr.escapes = 1;

@@ -528,14 +528,6 @@ holder_set_size(struct holder *h, int cols, int rows)
 	holder_changed(h);
 }
 
-/* A Resize request. */
-static void
-holder_do_resize(struct peer *c, uint32_t id, int cols, int rows)
-{
-	holder_set_size(c->h, cols, rows);
-	peer_ok(c, id);
-}
-
 /* hsync_ops->resize: the latest client's size. */
 static void
 holder_sync_resize(void *arg, int cols, int rows)
@@ -714,10 +706,6 @@ holder_dispatch(struct peer *c, const Lnsh__Holder__Request *req)
 		break;
 	case LNSH__HOLDER__REQUEST__MSG_INPUT:
 		holder_do_keys(c, req->id, &req->input->data);
-		break;
-	case LNSH__HOLDER__REQUEST__MSG_RESIZE:
-		holder_do_resize(c, req->id, (int)req->resize->cols,
-		    (int)req->resize->rows);
 		break;
 	case LNSH__HOLDER__REQUEST__MSG_CAPTURE:
 		holder_do_capture(c, req->id, req->capture);

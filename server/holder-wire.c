@@ -136,12 +136,6 @@ hwire_request_ok(const Lnsh__Holder__Request *req)
 	case LNSH__HOLDER__REQUEST__MSG_INPUT:
 		return (req->input != NULL &&
 		    req->input->data.len <= HOLDER_MAX_INPUT);
-	case LNSH__HOLDER__REQUEST__MSG_RESIZE:
-		return (req->resize != NULL &&
-		    req->resize->cols >= 1 &&
-		    req->resize->cols <= HOLDER_MAX_COLS &&
-		    req->resize->rows >= 1 &&
-		    req->resize->rows <= HOLDER_MAX_ROWS);
 	case LNSH__HOLDER__REQUEST__MSG_CAPTURE:
 		return (req->capture != NULL &&
 		    req->capture->scrollback_lines >= -1);

@@ -163,7 +163,10 @@ test_input_bound(void **state)
 	free(data);
 }
 
-/* A request with no message, or an unknown one, is refused. */
+/*
+ * A request with no message, or an unknown one, is refused; so is the
+ * Resize that field 5 carried before it was removed (holder.proto).
+ */
 static void
 test_empty_oneof(void **state)
 {
@@ -171,10 +174,15 @@ test_empty_oneof(void **state)
 	/* id = 5 only (field 1 varint), then an unknown field 15 varint. */
 	uint8_t			 f1[] = { 0, 0, 0, 2, 0x08, 0x05 };
 	uint8_t			 f2[] = { 0, 0, 0, 4, 0x08, 0x05, 0x78, 0x01 };
+	/* id = 4, then field 5 (length 4): Resize{cols 80, rows 24}. */
+	uint8_t			 f3[] = { 0, 0, 0, 8, 0x08, 0x04, 0x2a, 0x04,
+				     0x08, 0x50, 0x10, 0x18 };
 
 	assert_int_equal(hwire_unpack_request(f1, sizeof f1, &out),
 	    LN_E_DROP(LN_DROP_MESSAGE));
 	assert_int_equal(hwire_unpack_request(f2, sizeof f2, &out),
+	    LN_E_DROP(LN_DROP_MESSAGE));
+	assert_int_equal(hwire_unpack_request(f3, sizeof f3, &out),
 	    LN_E_DROP(LN_DROP_MESSAGE));
 	assert_null(out);
 }
