@@ -211,14 +211,22 @@ emu_putglyph(VTermGlyphInfo *info, VTermPos pos, void *arg)
 	return (1);
 }
 
-/* Tracks the cursor; any move but to the last glyph cancels a wrap. */
+/*
+ * Tracks the cursor; any move but to the last glyph cancels a wrap.
+ * libvterm bounds the cursor on a double-width or double-height line by
+ * half the width, which on a one-column screen puts it at column -1 (ESC
+ * # 6): the screen's cursor stays inside the screen, or no client takes
+ * a diff of it.
+ */
 static int
 emu_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *arg)
 {
 	struct emu	*e = arg;
 
-	e->fb->cursor.x = pos.col < e->fb->cols ? pos.col : e->fb->cols - 1;
-	e->fb->cursor.y = pos.row < e->fb->rows ? pos.row : e->fb->rows - 1;
+	e->fb->cursor.x = pos.col < 0 ? 0 :
+	    pos.col < e->fb->cols ? pos.col : e->fb->cols - 1;
+	e->fb->cursor.y = pos.row < 0 ? 0 :
+	    pos.row < e->fb->rows ? pos.row : e->fb->rows - 1;
 	e->fb->cursor.visible = visible ? 1 : 0;
 	if (pos.row != e->lasty || pos.col != e->lastx)
 		e->wrapcand = 0;

@@ -432,6 +432,39 @@ test_resize(void **state)
 }
 
 /*
+ * A double-width or double-height line on a one-column screen: libvterm
+ * bounds the cursor by half the width, which is 0, and moves it to column
+ * -1. The screen's cursor stays inside it, or every diff from it is one
+ * the client refuses (cursor_x >= cols) and the client's screen stops.
+ */
+static void
+test_dwl_one_column(void **state)
+{
+	static const char *in[] = { "\033#3", "\033#6", "x\033#4",
+	    "\033#6\033[m", "\033#6y\r\n\033#5z" };
+	struct emu	*e;
+	struct fb	*peer;
+	const struct fb	*snap;
+	uint8_t		*d;
+	size_t		 len, i;
+
+	for (i = 0; i < sizeof in / sizeof in[0]; i++) {
+		e = emu_new(1, 2, 10, NULL, NULL);
+		peer = fb_new(1, 1);
+		feed(e, in[i]);
+		snap = emu_screen(e);
+		assert_in_range(snap->cursor.x, 0, snap->cols - 1);
+		assert_in_range(snap->cursor.y, 0, snap->rows - 1);
+		assert_int_equal(fb_diff(NULL, snap, &d, &len), 0);
+		assert_int_equal(fb_apply(peer, d, len), 0);
+		assert_true(fb_equal(peer, snap));
+		free(d);
+		fb_free(peer);
+		emu_free(e);
+	}
+}
+
+/*
  * Random bytes and escape fragments never break the emulator, and every
  * screen it makes diffs and applies onto a peer exactly.
  */
@@ -976,6 +1009,7 @@ main(void)
 		cmocka_unit_test(test_decrqss_long),
 		cmocka_unit_test(test_string_esc_control),
 		cmocka_unit_test(test_resize),
+		cmocka_unit_test(test_dwl_one_column),
 		cmocka_unit_test(test_random_input),
 		cmocka_unit_test(test_split_anywhere),
 		cmocka_unit_test(test_fast_small),
