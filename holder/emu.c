@@ -921,6 +921,53 @@ emu_cancel(struct emu *e, const uint8_t *p, size_t *fed, size_t i)
 	*fed = i;
 }
 
+/*
+ * Whether libvterm (0.1.4 to 0.3.3) carrying out the SGR with parameters
+ * s to end (fewer than 16) reaches a 38 or 48 as its last argument, as it
+ * walks them (a colour's own arguments and ':' parts skipped): it then
+ * reads the colour's kind, and for 5 its index, from past the arguments,
+ * where the CSI before left them. Numbers as libvterm keeps them: a long
+ * with the top bit of 32 for ':' after it.
+ */
+static int
+emu_sgr_bare_colour(const char *s, const char *end)
+{
+	unsigned long	 v[EMU_VTERM_ARGS], x, pal;
+	int		 n = 0, a, more, rest;
+
+	v[0] = CSI_ARG_MISSING;
+	for (; s < end; s++) {
+		if (*s >= '0' && *s <= '9') {
+			if (v[n] == CSI_ARG_MISSING)
+				v[n] = 0;
+			v[n] = v[n] * 10 + (unsigned long)(*s - '0');
+		} else if (*s == ';' || *s == ':') {
+			if (*s == ':')
+				v[n] |= CSI_ARG_FLAG_MORE;
+			if (++n >= EMU_VTERM_ARGS)
+				return (0);
+			v[n] = CSI_ARG_MISSING;
+		} else
+			return (0);
+	}
+	n++;
+	for (a = 0; a < n;) {
+		x = CSI_ARG(v[a]);
+		if (x == 38 || x == 48) {
+			if (a == n - 1)
+				return (1);
+			pal = CSI_ARG(v[a + 1]);
+			rest = n - a - 2;
+			a += 1 + (pal == 2 ? (rest < 3 ? rest : 3) :
+			    pal == 5 ? (rest > 0) : 0);
+		}
+		do
+			more = a < n && CSI_ARG_HAS_MORE(v[a]);
+		while (a++, more);
+	}
+	return (0);
+}
+
 /* A CSI sequence ended with final at p[i - 1]. */
 static void
 emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
@@ -950,6 +997,20 @@ emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 	if (e->csi_over)
 		return;
 	if (final == 'm' && (s == end || (*s >= '0' && *s <= ';'))) {
+		/*
+		 * A bare 38 or 48 at the end: libvterm took the colour from
+		 * what the CSI before left past the arguments, which the
+		 * fast path's CSIs change (fuzz-emu-fast: a 5 from its cursor
+		 * column made tur;5 ESC[38m p black). It gets an empty
+		 * argument after it, which it takes for the colour's kind and
+		 * skips: the colour is left as it was, as xterm leaves it.
+		 */
+		if (e->csiseps < EMU_VTERM_ARGS - 1 &&
+		    emu_sgr_bare_colour(s, end)) {
+			emu_feed(e, p, fed, i - 1);
+			vterm_input_write(e->vt, ";m", 2);
+			*fed = i;
+		}
 		attr = emu_sgr(s, end, e->pen.attr);
 		if ((attr ^ e->pen.attr) & (FB_FAINT | FB_CONCEAL)) {
 			/* Glyphs before this SGR keep the old pen. */

@@ -638,6 +638,7 @@ test_split_anywhere(void **state)
 		"a\033[1;2;3;4;5;7;8;9;31;41;1;2;3;4;5mb\033[?1mc\033[>1md",
 		"a\033[0;1;3;4;5;7;9;38;2;1;2;3;48;2;4;5;6mbc\033[0001md",
 		"abcdefghijk\033[41ml\033[42mm\r\n\033[43m\n\033[44m\n\n\n",
+		"ab\033[2;5;9Hcd\033[38me\033[31;48mf\033[1;5;38mg",
 	};
 	struct outcome	 whole, cut;
 	size_t		 n, len, k, all[64];
@@ -878,6 +879,12 @@ test_fast_sgr(void **state)
 		    "\033[38;5;200madipiscing \033[0melit sed do\033[0m\r\n"
 		    "\033[45mnew line\r\n\n\n\n\033[2mfaint \033[8mhidden "
 		    "\033[22;28mplain text\033[48;5",
+		/*
+		 * An SGR ending in a bare 38 or 48: libvterm reads the
+		 * colour from past its arguments, where the fast path's
+		 * cursor (row 2, column 5) left a 5, a palette index.
+		 */
+		"abcdefghijklmnopqrstuvwxyz012345678\033[38mx\033[48my",
 	};
 	struct emu	*e[3];
 	struct reply	 r[3];
@@ -918,6 +925,29 @@ test_fast_sgr(void **state)
 	    FB_BOLD | (1 << FB_UNDERLINE_SHIFT));
 	assert_int_equal(emu_screen(e[0])->row[0]->cells[20].fg,
 	    FB_COLOR_RGB3(1, 2, 3));
+	emu_free(e[0]);
+	/* A bare 38 or 48 changes no colour, whatever CSI came before. */
+	e[0] = emu_new(30, 5, 100, NULL, NULL);
+	emu_set_fast(e[0], EMU_FAST_OFF);
+	feed(e[0], "\033[1;1;5;9H\033[31;38ma\033[1;5;4;2H\033[48mb"
+	    "\033[1;6;1;5;6H\033[1;4;38mc");
+	assert_int_equal(emu_screen(e[0])->row[0]->cells[0].fg,
+	    FB_COLOR_IDX(1));
+	assert_int_equal(emu_screen(e[0])->row[0]->cells[4].bg,
+	    FB_COLOR_DEFAULT);
+	assert_int_equal(emu_screen(e[0])->row[0]->cells[5].fg,
+	    FB_COLOR_IDX(1));
+	assert_int_equal(emu_screen(e[0])->row[0]->cells[5].attr,
+	    FB_BOLD | (1 << FB_UNDERLINE_SHIFT));
+	/* A 38 that is a colour's index, or a ':' part, is left alone. */
+	feed(e[0], "\033[38;5;38md\033[0;38;2;1;2;38me\033[1:38mf");
+	assert_int_equal(emu_screen(e[0])->row[0]->cells[6].fg,
+	    FB_COLOR_IDX(38));
+	assert_int_equal(emu_screen(e[0])->row[0]->cells[7].fg,
+	    FB_COLOR_RGB3(1, 2, 38));
+	assert_int_equal(emu_screen(e[0])->row[0]->cells[8].fg,
+	    FB_COLOR_RGB3(1, 2, 38));
+	assert_int_equal(emu_screen(e[0])->row[0]->cells[8].attr, FB_BOLD);
 	emu_free(e[0]);
 }
 
