@@ -262,8 +262,7 @@ lnsh_daemon() {
 	PIDS="$PIDS $!"
 	wait_for 10 grep -q 'listening on 127\.0\.0\.1:' "$T/lnshd.err" ||
 	    die "lnshd did not start: $(cat "$T/lnshd.err")"
-	DPORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-	    "$T/lnshd.err" | head -n 1)
+	DPORT=$(listen_port "$T/lnshd.err")
 	HOSTKEY=$("$LNSHD" pubkey --single-user --state-dir "$STATE") ||
 	    die "lnshd pubkey"
 	echo "direct 127.0.0.1:$DPORT $HOSTKEY" >"$LNSH_CONFIG_DIR/hosts"

@@ -40,8 +40,7 @@ CK=$(ls "$LNSH_CONFIG_DIR"/*key* | grep -v '\.pub$' | grep -v authorized |
 trap '"$LNSHD" kill-all $D >/dev/null 2>&1; lnsh_cleanup' EXIT
 spawn lnshd "$LNSHD" $D --listen 127.0.0.1:0
 wait_line 10 "$T/lnshd.err" 'lnshd started' || fail "lnshd did not start"
-PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-    "$T/lnshd.err" | head -n 1)
+PORT=$(listen_port "$T/lnshd.err")
 [ -n "$PORT" ] || fail "no port in the log"
 
 # actl ARGS...: attachctl against this lnshd (options first).

@@ -29,8 +29,7 @@ os.setsid()
 os.execv(sys.argv[1], sys.argv[1:])' "$LNSHD" $D --listen 127.0.0.1:0
 LPID=$LASTPID
 wait_line 10 "$T/lnshd.err" 'lnshd started' || fail "lnshd did not start"
-PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-    "$T/lnshd.err" | head -n 1)
+PORT=$(listen_port "$T/lnshd.err")
 users_hosts
 # as USER VERB ARGS...: lnsh with USER's key, served as USER.
 as() {

@@ -34,8 +34,7 @@ esac
 spawn lnshd "$LNSHD" $D --listen 127.0.0.1:0
 LNSHD_PID=$LASTPID
 wait_line 10 "$T/lnshd.err" 'lnshd started' || fail "lnshd did not start"
-PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-    "$T/lnshd.err" | head -n 1)
+PORT=$(listen_port "$T/lnshd.err")
 [ -n "$PORT" ] || fail "no port in the log"
 "$LNSHD" status $D >"$T/status.out" || fail "lnshd status"
 grep -qx "pid $LNSHD_PID" "$T/status.out" || fail "status pid"

@@ -34,8 +34,7 @@ start_lnshd() {
 	LPID=$LASTPID
 	wait_line 10 "$T/lnshd.err" 'lnshd started' ||
 	    fail "lnshd did not start: $(cat "$T/lnshd.err")"
-	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-	    "$T/lnshd.err" | head -n 1)
+	PORT=$(listen_port "$T/lnshd.err")
 	HOSTKEY=$("$LNSHD" pubkey $D) || fail "lnshd pubkey"
 	echo "mini 127.0.0.1:$PORT $HOSTKEY" >"$LNSH_CONFIG_DIR/hosts"
 }

@@ -14,8 +14,7 @@ start_lnshd() {
 	spawn "$1" "$LNSHD" $D --listen "$2"
 	LPID=$LASTPID
 	wait_line 10 "$T/$1.err" 'lnshd started' || fail "$1 did not start"
-	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-	    "$T/$1.err" | head -n 1)
+	PORT=$(listen_port "$T/$1.err")
 }
 status_has() {
 	"$LNSHD" status $D | grep -Eq "$1"

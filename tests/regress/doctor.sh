@@ -120,8 +120,7 @@ if [ "$(uname -s)" = Linux ] && [ "$(id -u)" = 0 ] && [ -d /opt ] &&
 	    --listen 127.0.0.1:0 -v"
 	wait_line 10 "$T/lnshd2.err" 'listening on 127\.0\.0\.1:[0-9]+' ||
 	    fail "the second lnshd did not start"
-	PORT2=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-	    "$T/lnshd2.err" | head -n 1)
+	PORT2=$(listen_port "$T/lnshd2.err")
 	KEY2=$("$LNSHD" pubkey --single-user --state-dir "$T/state2") ||
 	    fail "lnshd pubkey"
 	echo "mac 127.0.0.1:$PORT2 $KEY2" >>"$LNSH_CONFIG_DIR/hosts"

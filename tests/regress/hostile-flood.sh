@@ -43,8 +43,7 @@ D="--single-user --state-dir $STATE"
 spawn lnshd $NSX "$LNSHD" $D -v --listen 127.0.0.1:0
 LPID=$LASTPID
 wait_line 10 "$T/lnshd.err" 'lnshd started' || fail "lnshd did not start"
-PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-    "$T/lnshd.err" | head -n 1)
+PORT=$(listen_port "$T/lnshd.err")
 HOSTKEY=$("$LNSHD" pubkey $D) || fail "lnshd pubkey"
 echo "mini 127.0.0.1:$PORT $HOSTKEY" >"$LNSH_CONFIG_DIR/hosts"
 

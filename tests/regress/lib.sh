@@ -331,6 +331,14 @@ other_key() {
 	    >>"$HOME/.config/lnsh/authorized_keys" || fail "lnsh pubkey of $1"
 }
 
+# listen_port LOG [ADDR]: the port of lnshd's first "listening on
+# ADDR:PORT" line in LOG (ADDR a basic regular expression, 127\.0\.0\.1
+# unless given).
+listen_port() {
+	sed -n "s/.*listening on ${2:-127\\.0\\.0\\.1}:\\([0-9]*\\).*/\\1/p" \
+	    "$1" | head -n 1
+}
+
 # lnshd_listen OPTION...: $LNSHD with OPTIONS on 127.0.0.1, a port the system
 # picks, logging to $T/lnshd.err; waits for its start line (after the
 # listening one), then $LPID is its pid and $PORT its port.
@@ -339,8 +347,7 @@ lnshd_listen() {
 	LPID=$LASTPID
 	wait_line 10 "$T/lnshd.err" 'lnshd started' ||
 	    fail "lnshd did not start ($LNSHD)"
-	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-	    "$T/lnshd.err" | head -n 1)
+	PORT=$(listen_port "$T/lnshd.err")
 }
 
 # file_mode FILE: permission bits in octal: GNU stat, else BSD's (macOS).

@@ -100,8 +100,7 @@ netns_daemon() {
 	    --state-dir "$STATE" --listen "$nd_net.1:0" "$@"
 	wait_line 10 "$T/lnshd.err" "listening on $nd_net\\.1:[0-9]+" ||
 	    fail "lnshd did not start"
-	PORT=$(sed -n "s/.*listening on $nd_net\\.1:\\([0-9]*\\).*/\\1/p" \
-	    "$T/lnshd.err" | head -n 1)
+	PORT=$(listen_port "$T/lnshd.err" "$nd_net\\.1")
 	HOSTKEY=$("$LNSHD" pubkey --single-user --state-dir "$STATE") ||
 	    fail "lnshd pubkey"
 	echo "mini $nd_net.1:$PORT $HOSTKEY" >"$LNSH_CONFIG_DIR/hosts"

@@ -112,8 +112,7 @@ start_unit() {
 	    fail "$1 did not start"
 	grep -q 'root mode' "$T/$1.err" || fail "$1 not in root mode"
 	kill -0 "$LPID" 2>/dev/null || fail "$1 forked away or died"
-	PORT=$(sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' \
-	    "$T/$1.err" | head -n 1)
+	PORT=$(listen_port "$T/$1.err")
 	[ -n "$PORT" ] || fail "$1: no port"
 }
 start_unit lnshd1 127.0.0.1:0
