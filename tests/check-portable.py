@@ -21,8 +21,8 @@ RULES = [
      "file_mode/file_owner, or `|| stat -f ...`"),
     (re.compile(r"\bsed\s+(-[a-zA-Z]*\s+)*-i(\s|$|')"), "sed -i without a "
      "suffix: BSD sed takes the next word as one; write to a file and mv"),
-    (re.compile(r"\bdate\b[^|;]*%N"), "date +%N: BSD date has no %N; "
-     "python3 -c 'import time; print(time.time())'"),
+    (re.compile(r"\bdate\b[^|;]*%N"), "date +%N: BSD date has no %N, and "
+     "a wall clock jumps: lib.sh's ms_now (tests/clockms)"),
     (re.compile(r"\b(sed|grep)\b.*\\\|"), "\\| in a basic regular "
      "expression is GNU's: use -E and |"),
     (re.compile(r"\breadlink\s+-f\b"), "readlink -f: not on older macOS; "

@@ -28,8 +28,8 @@
 #                          environment is lnshd's, not ours, so PS1
 #                          cannot be set from here)
 #
-# and verbs-lib.sh's ms_now, lnshd_status, tm, screen_has, screen_lacks
-# and wait_screen.
+# and lib.sh's ms_now and wait_for, verbs-lib.sh's lnshd_status, tm,
+# screen_has, screen_lacks and wait_screen.
 
 # lib.sh first: verbs-lib.sh would look for it beside the running script.
 . "$(dirname "$0")/../regress/lib.sh"

@@ -38,6 +38,10 @@ e2e_setup() {
 		echo "SKIP: $e2e_name: $B/tests/fbplay not built"
 		exit 77
 	fi
+	[ -x "$B/tests/clockms" ] || {
+		echo "$e2e_name: $B/tests/clockms is not built: run make" >&2
+		exit 99
+	}
 	# A short base, not $TMPDIR (long on macOS): sockets live under $T.
 	T=$(mktemp -d "${LNSH_TEST_TMP:-/tmp}/lnsh-e2e-$e2e_name.XXXXXX") ||
 	    exit 99
@@ -82,12 +86,14 @@ pass() {
 	exit 0
 }
 
-# wait_for SECS CMD...: 0 once CMD succeeds, 1 after SECS seconds.
+# wait_for SECS CMD...: 0 once CMD succeeds, 1 after SECS seconds, on
+# lnsh's elapsed-time clock (tests/clockms: a wall-clock jump, as when a
+# virtual machine is paused and resumed, must not end a wait).
 wait_for() {
-	wf_end=$(( $(date +%s) + $1 ))
+	wf_end=$(( $("$B/tests/clockms") + $1 * 1000 ))
 	shift
 	while ! "$@"; do
-		[ "$(date +%s)" -ge "$wf_end" ] && return 1
+		[ "$("$B/tests/clockms")" -ge "$wf_end" ] && return 1
 		sleep 0.05
 	done
 	return 0

@@ -39,6 +39,8 @@
 #                          holders must run on: select where configure
 #                          chose select(2) for ttys and ptys (macOS,
 #                          --enable-select-wait), else any one
+#   ms_now                 milliseconds on lnsh's elapsed-time clock, the
+#                          tests' only clock
 #   wait_for SECS CMD...   until CMD succeeds, at most SECS seconds; 1 if not
 #   wait_line SECS FILE RE until a line of FILE matches the ERE RE
 #   wait_exit SECS PID     until PID exits; its status in $EXITCODE
@@ -74,6 +76,10 @@ lnsh_setup() {
 	else
 		S=$(cd "$(dirname "$0")/../.." && pwd)
 	fi
+	[ -x "$B/tests/clockms" ] || {
+		echo "$lnsh_name: $B/tests/clockms is not built: run make" >&2
+		exit 99
+	}
 	T=$(mktemp -d "$lnsh_tmp/lnsh-$lnsh_name.XXXXXX") || exit 99
 	trap lnsh_cleanup EXIT
 	trap 'exit 130' INT
@@ -109,12 +115,20 @@ lnsh_tick() {
 	sleep 0.05 2>/dev/null || sleep 1
 }
 
+# ms_now: milliseconds on lnsh's own elapsed-time clock (tests/clockms),
+# which lnshd's timers read and a wall-clock jump does not move (a virtual
+# machine paused and resumed sets its wall clock forward): every deadline
+# and duration in the tests is on it, never on date(1).
+ms_now() {
+	"$B/tests/clockms"
+}
+
 # wait_for SECS CMD...: polls CMD until it succeeds or SECS pass.
 wait_for() {
-	wf_end=$(($(date +%s) + $1))
+	wf_end=$(($(ms_now) + $1 * 1000))
 	shift
 	while ! "$@"; do
-		[ "$(date +%s)" -gt "$wf_end" ] && return 1
+		[ "$(ms_now)" -gt "$wf_end" ] && return 1
 		lnsh_tick
 	done
 	return 0

@@ -29,7 +29,7 @@
 #   holder_pid NAME       the pid of session NAME's holder, from it
 #   tx_stops WHAT         waits until lnshd stops sending (after WHAT, for
 #                         the failures); $TX_STOP_MS and $TX_SENT
-#   ms_now                wall-clock milliseconds
+#   ms_now                milliseconds on lnsh's elapsed-time clock (lib.sh)
 #
 # For the tests that drive lnsh in tmux panes (tests/regress/roam-lib.sh,
 # tests/e2e/attach-lib.sh), with $TM_SOCK naming the test's tmux server and
@@ -155,8 +155,8 @@ lnsh, name, code, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), \
 pid, fd = pty.fork()
 if pid == 0:
     os.execv(lnsh, [lnsh, "attach", "mini", name, "--no-create"])
-out, end = b"", time.time() + 15
-while time.time() < end:
+out, end = b"", time.monotonic() + 15
+while time.monotonic() < end:
     r, _, _ = select.select([fd], [], [], 1)
     if not r:
         continue
@@ -183,17 +183,6 @@ lnshd_status() {
 holder_pid() {
 	"$LNSHD" status --single-user --state-dir "$STATE" |
 	    awk -v n="$1" '$1 == "session" && $3 == n { print $NF }'
-}
-
-# ms_now: wall-clock milliseconds: GNU date's %N, else python3 (macOS's
-# date has no %N).
-ms_now() {
-	mn_t=$(date +%s%N 2>/dev/null)	# portable: python3 below if no %N
-	case $mn_t in
-	''|*[!0-9]*)
-		"$PY" -c 'import time; print(int(time.time() * 1000))' ;;
-	*)	echo $((mn_t / 1000000)) ;;
-	esac
 }
 
 # tx_stops WHAT: after WHAT (a client gone silent), polls lnshd's
