@@ -54,13 +54,13 @@ with open(d + "/pty.tmp", "w") as f:
     f.write(os.ttyname(slave) + "\n")
 os.rename(d + "/pty.tmp", d + "/pty.name")
 os.close(slave)
-end = time.time() + 60
-while not os.path.exists(d + "/pty.go") and time.time() < end:
+end = time.monotonic() + 60
+while not os.path.exists(d + "/pty.go") and time.monotonic() < end:
     time.sleep(0.05)
 os.write(master, b"\x03")
 with open(d + "/pty.sent", "w") as f:
     f.write("sent\n")
-while not os.path.exists(d + "/pty.done") and time.time() < end:
+while not os.path.exists(d + "/pty.done") and time.monotonic() < end:
     time.sleep(0.05)
 PY
 chown "$UA" "$H/pty.py"

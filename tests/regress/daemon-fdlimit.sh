@@ -109,10 +109,10 @@ cpu() {
 	fi
 }
 past() {
-	[ "$(date +%s)" -ge "$1" ]
+	[ "$(ms_now)" -ge "$1" ]
 }
 c0=$(cpu)
-wait_for 5 past $(($(date +%s) + 3))
+wait_for 5 past $(($(ms_now) + 3000))
 c1=$(cpu)
 [ $((c1 - c0)) -le 30 ] ||
     fail "lnshd spun: $((c1 - c0)) hundredths of CPU s in 3 s"

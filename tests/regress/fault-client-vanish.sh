@@ -43,7 +43,7 @@ cat >"$T/vanish.py" <<'PYEOF'
 import os, pty, select, signal, sys, time
 lnsh, host, sess, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
 retry = len(sys.argv) > 5 and sys.argv[5] == "wait"
-t0 = time.time()
+t0 = time.monotonic()
 waits = 0
 i = 0
 first = None
@@ -51,8 +51,8 @@ while i < n:
     pid, fd = pty.fork()
     if pid == 0:
         os.execv(lnsh, [lnsh, "attach", host, sess, "--no-create"])
-    out, ok, end = b"", False, time.time() + 10
-    while time.time() < end and not ok:
+    out, ok, end = b"", False, time.monotonic() + 10
+    while time.monotonic() < end and not ok:
         r, _, _ = select.select([fd], [], [], 0.5)
         if not r:
             continue
@@ -69,9 +69,9 @@ while i < n:
     os.close(fd)
     if not ok and retry and b"as many as it serves" in out:
         if first is None:
-            first = time.time()
+            first = time.monotonic()
             waits += 1
-        if time.time() - first < 15:
+        if time.monotonic() - first < 15:
             time.sleep(0.1)
             continue
     if not ok:
@@ -80,7 +80,7 @@ while i < n:
         sys.exit(1)
     first = None
     i += 1
-print("%d cycles in %.1f s, %d waited for a slot" % (n, time.time() - t0,
+print("%d cycles in %.1f s, %d waited for a slot" % (n, time.monotonic() - t0,
       waits))
 PYEOF
 

@@ -105,8 +105,8 @@ grep -q 'already used' "$T/lnshd.err" || fail "lnshd did not log the reuse"
 
 # 4. An expired code (a lifetime of one second, then past it).
 new_code LNSH_PAIR_TTL_SEC=1
-end=$(($(date +%s) + 2))
-past() { [ "$(date +%s)" -gt "$end" ]; }
+end=$(($(ms_now) + 2000))
+past() { [ "$(ms_now)" -gt "$end" ]; }
 wait_for 5 past || fail "clock"
 must_fail mini3 "$CODE"
 

@@ -83,14 +83,14 @@ PYEOF
 
 # ls_until SECS SPEC...: check_ls until it passes; a wrong listing fails.
 ls_until() {
-	lu_end=$(($(date +%s) + $1))
+	lu_end=$(($(ms_now) + $1 * 1000))
 	shift
 	while :; do
 		lu_rc=0
 		check_ls "$@" || lu_rc=$?
 		[ $lu_rc = 0 ] && return 0
 		[ $lu_rc = 3 ] || fail "ls --json: $(cat "$T/ls.err")"
-		[ "$(date +%s)" -gt "$lu_end" ] && fail "ls: $* not reached"
+		[ "$(ms_now)" -gt "$lu_end" ] && fail "ls: $* not reached"
 		lnsh_tick
 	done
 }
