@@ -115,6 +115,13 @@ wait_for() {
 	done
 }
 
+# listen_port LOG: the port of lnshd's first "listening on 127.0.0.1:PORT"
+# line in LOG (tests/regress/lib.sh's, which this script does not source).
+listen_port() {
+	sed -n 's/.*listening on 127\.0\.0\.1:\([0-9]*\).*/\1/p' "$1" |
+	    head -n 1
+}
+
 # cpu_ticks PID...: user+system CPU of the PIDs, in clock ticks. The one
 # Linux-only piece: fields 14 and 15 of /proc/PID/stat, counted after the
 # parenthesised command name, which may hold spaces.
