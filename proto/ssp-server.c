@@ -41,6 +41,7 @@ struct ssp_server {
 	uint64_t		 last_frame_ns;
 	uint64_t		 pace_ns;	/* the frame interval runs from */
 	int			 echo;		/* the dirty screen is an echo */
+	int			 early;		/* the frame is a quiet one */
 	unsigned		 backoff;	/* resends without an ack */
 	/* The last diff encoded, kept for resends of the same state. */
 	uint64_t		 diff_old, diff_new;
@@ -159,8 +160,7 @@ srv_is_echo(const struct ssp_server *s, uint64_t now)
 
 	return ((!s->changed || now - s->change_ns >= iv) &&
 	    s->input_ns != 0 && now - s->input_ns <= SSP_ECHO_NS &&
-	    s->last_frame_ns <= s->input_ns &&
-	    (s->pace_ns == 0 || now - s->pace_ns >= iv));
+	    s->last_frame_ns <= s->input_ns && s->pace_ns + iv <= now);
 }
 
 /*
@@ -569,7 +569,7 @@ srv_snapshot(struct ssp_server *s, uint64_t now)
 	s->dirty = 0;
 	s->fetched_new = 0;
 	if (last->fb != NULL && last->sb == sb && fb_equal(last->fb, s->cur)) {
-		s->echo = 0;
+		s->echo = s->early = 0;
 		return (0);
 	}
 	s->fetched_new = 1;
@@ -674,9 +674,17 @@ srv_send(struct ssp_server *s, uint64_t now)
 	m.ack_num = s->delivered;
 	if (last->num != base->num) {
 		s->last_frame_ns = now;
-		if (!s->echo)
+		/*
+		 * An echo's frame leaves the frame interval as it was; a
+		 * quiet one takes the next interval's slot (srv_quiet_time);
+		 * any other restarts the interval, but never gives back a
+		 * slot a quiet frame took.
+		 */
+		if (s->early)
+			s->pace_ns += ssp_send_interval_ns(&s->link);
+		else if (!s->echo && now > s->pace_ns)
 			s->pace_ns = now;
-		s->echo = 0;
+		s->echo = s->early = 0;
 		if (s->diff == NULL || s->diff_old != base->num ||
 		    s->diff_new != last->num) {
 			free(s->diff);
@@ -702,20 +710,44 @@ srv_send(struct ssp_server *s, uint64_t now)
 }
 
 /*
+ * When a quiet frame may go, or UINT64_MAX: once the output that made
+ * the screen dirty has been quiet for SSP_QUIET_NS, the frame need not
+ * wait out the frame interval: it takes the next interval's slot
+ * instead (srv_send moves pace_ns on by one interval), so the frames
+ * still average at most one per interval however the output stutters,
+ * and a slot already taken is never taken twice (not before pace_ns).
+ * Only for a change of the output: a frame made dirty by an ack (the
+ * next share of a backlog of lines) keeps the interval.
+ */
+static uint64_t
+srv_quiet_time(const struct ssp_server *s)
+{
+	uint64_t	 q = s->change_ns + SSP_QUIET_NS;
+
+	if (!s->changed || s->change_ns < s->dirty_ns)
+		return (UINT64_MAX);
+	return (q > s->pace_ns ? q : s->pace_ns);
+}
+
+/*
  * When a changed screen may go out: a short collection interval after
  * the first change, so a burst becomes one frame, and no sooner than the
- * frame interval after the previous frame (not counting an echo's). An
- * echo (srv_is_echo) goes at once.
+ * frame interval after the previous frame (not counting an echo's),
+ * unless the output has gone quiet (srv_quiet_time): the last screen of
+ * a burst or a flood is the one the user waits for. An echo
+ * (srv_is_echo) goes at once.
  */
 static uint64_t
 srv_frame_time(const struct ssp_server *s)
 {
-	uint64_t	 f = s->dirty_ns + SSP_COLLECT_NS, g;
+	uint64_t	 f = s->dirty_ns + SSP_COLLECT_NS, g, q;
 
 	if (s->echo)
 		return (s->dirty_ns);
 	if (s->pace_ns != 0) {
 		g = s->pace_ns + ssp_send_interval_ns(&s->link);
+		if ((q = srv_quiet_time(s)) < g)
+			g = q;
 		if (g > f)
 			f = g;
 	}
@@ -829,8 +861,12 @@ srv_due(struct ssp_server *s, uint64_t now)
 		s->dirty = 1;
 		s->dirty_ns = now >= SSP_COLLECT_NS ? now - SSP_COLLECT_NS : 0;
 	}
-	if (s->dirty && srv_frame_time(s) <= now)
+	if (s->dirty && srv_frame_time(s) <= now) {
+		/* Before the interval is up only as a quiet frame. */
+		s->early = !s->echo && s->pace_ns != 0 &&
+		    now < s->pace_ns + ssp_send_interval_ns(&s->link);
 		fresh = srv_snapshot(s, now);
+	}
 	if (fresh || (s->ack_due && s->ack_due_ns <= now))
 		srv_send(s, now);
 	else if (!s->dirty && srv_resend_time(s) <= now) {

@@ -67,10 +67,13 @@ struct world {
 	uint64_t		 key_at;
 	int			 key_watch;
 	int			 echo;	/* the server echoes keys at once */
-	/* When the server sent each screen frame (not acks), up to 64. */
+	/*
+	 * When the server sent each new screen state (not acks, nor a state
+	 * sent again: a resend, a probe's answer), up to 64.
+	 */
 	uint64_t		 frame_at[64];
 	size_t			 nframe;
-	uint64_t		 frames_seen;
+	uint64_t		 newest_sent;
 };
 
 /* xorshift64*: the link's and the content's randomness, seeded. */
@@ -200,15 +203,42 @@ out:
 	free(old);
 }
 
-/* The server's send callback; notes when frames (not acks) went. */
+/* The state a server message brings (its new_num, 0 for none). */
+static uint64_t
+msg_new_num(const uint8_t *p, size_t len)
+{
+	Lnsh__SyncMessage	*m, *in;
+	unsigned long long	 n;
+	uint8_t			*raw;
+	uint64_t		 num;
+
+	m = lnsh__sync_message__unpack(NULL, len, p);
+	assert_non_null(m);
+	if (m->has_zframe) {
+		n = ZSTD_getFrameContentSize(m->zframe.data, m->zframe.len);
+		raw = xmalloc((size_t)n);
+		assert_int_equal(ZSTD_decompress(raw, (size_t)n,
+		    m->zframe.data, m->zframe.len), n);
+		in = lnsh__sync_message__unpack(NULL, (size_t)n, raw);
+		assert_non_null(in);
+		free(raw);
+		lnsh__sync_message__free_unpacked(m, NULL);
+		m = in;
+	}
+	num = m->new_num;
+	lnsh__sync_message__free_unpacked(m, NULL);
+	return (num);
+}
+
+/* The server's send callback; notes when new screen states went. */
 static int
 srv_send(void *arg, const uint8_t *p, size_t len)
 {
 	struct world	*w = arg;
-	uint64_t	 n = ssp_server_counters(w->srv)->messages_out;
+	uint64_t	 n = msg_new_num(p, len);
 
-	if (n != w->frames_seen) {
-		w->frames_seen = n;
+	if (n > w->newest_sent) {
+		w->newest_sent = n;
 		if (w->nframe < sizeof w->frame_at / sizeof w->frame_at[0])
 			w->frame_at[w->nframe++] = w->now;
 	}
@@ -1555,6 +1585,87 @@ test_echo_at_once(void **state)
 	world_free(w);
 }
 
+/*
+ * The last screen of a flood leaves once the output has been quiet for
+ * SSP_QUIET_NS, not up to a frame interval later (50 ms at 100 ms RTT,
+ * where it used to wait): a `seq`-like flood (a screen every interval,
+ * lines deferred) stopping at ten phases of the interval shows its final
+ * screen on the client SSP_QUIET_NS and one way after its last change,
+ * and its lines follow. During the flood the frames keep the interval.
+ * Output that stutters (gaps longer than SSP_QUIET_NS) gets a quiet
+ * frame per gap at most once per interval: frames i < j are at least
+ * (j - i - 1) intervals apart, one frame more than strict pacing allows
+ * over any span, never more (an interval here: SRTT/2 less 1 ms, as
+ * SRTT moves by tens of microseconds with the client's ack delays).
+ */
+static void
+test_quiet_frame(void **state)
+{
+	struct sbsrc	 sb;
+	struct world	*w;
+	uint64_t	 delay = 50 * MS, iv, last;
+	size_t		 i, j, n, close = 0;
+	int		 k, t;
+
+	(void)state;
+	memset(&sb, 0, sizeof sb);
+	sb.cap = 10000;
+	w = world_new(47, 0, 0, delay, 0);
+	sb_attach(w, &sb, 0);
+	run(w, w->now + SEC);
+	for (k = 0; k < 10; k++) {
+		w->nframe = 0;
+		/* 300 + 7k ms of flood: 300 lines a millisecond. */
+		for (t = 0; t < 300 + 7 * k; t++) {
+			if (t > 0)
+				run(w, w->now + MS);
+			sb_scroll(w, &sb, 300);
+		}
+		last = w->now;
+		iv = ssp_server_srtt(w->srv) / 2;
+		assert_in_range(iv, 45 * MS, 55 * MS);
+		run(w, last + SSP_QUIET_NS + delay);
+		assert_true(fb_equal(ssp_client_screen(w->cl), w->screen));
+		n = w->nframe;
+		assert_true(n >= 6);
+		assert_true(w->frame_at[n - 1] <= last + SSP_QUIET_NS);
+		for (i = 1; i + 1 < n; i++)
+			assert_true(w->frame_at[i] - w->frame_at[i - 1] >=
+			    iv - MS);
+		/* The lines drain after the flood, the last ring in order. */
+		run(w, w->now + 2 * SEC);
+		assert_int_equal(ssp_client_lines_behind(w->cl), 0);
+		assert_true(sb.in_order);
+		assert_int_equal(sb.last, sb.total);
+		assert_true(sb.streak >= sb.cap);
+	}
+
+	/* 1 s of output in 3 ms spurts, 7 ms apart. */
+	w->nframe = 0;
+	for (t = 0; t < 100; t++) {
+		for (k = 0; k < 3; k++) {
+			put_at(w, (t + k) % 80, 5 + t % 10,
+			    (uint8_t)('0' + k));
+			run(w, w->now + MS);
+		}
+		run(w, w->now + 7 * MS);
+	}
+	iv = ssp_server_srtt(w->srv) / 2;
+	n = w->nframe;
+	assert_true(n >= 15);
+	for (i = 0; i < n; i++) {
+		for (j = i + 1; j < n; j++)
+			assert_true(w->frame_at[j] - w->frame_at[i] >=
+			    (j - i - 1) * (iv - MS));
+		if (i > 0 && w->frame_at[i] - w->frame_at[i - 1] < iv - MS)
+			close++;
+	}
+	/* The quiet frames did go early. */
+	assert_true(close > 0);
+	heal_and_check(w);
+	world_free(w);
+}
+
 /* Garbage lines (too many, too long) drop the frame, never deliver. */
 static void
 test_sb_bounds(void **state)
@@ -2009,6 +2120,7 @@ main(void)
 		cmocka_unit_test(test_ack_before_rto),
 		cmocka_unit_test(test_ack_echo),
 		cmocka_unit_test(test_echo_at_once),
+		cmocka_unit_test(test_quiet_frame),
 		cmocka_unit_test(test_z_round_trip),
 		cmocka_unit_test(test_z_old_client),
 		cmocka_unit_test(test_z_bomb),
