@@ -214,12 +214,26 @@ ready() {
 	wait_for 15 screen_has "$1" "^rdy${ready_tok}42\$"
 }
 
+# cp_answered PANE: PANE's screen changed from $cp_before and ends with
+# a bare prompt: the shell answered the C-c.
+cp_answered() {
+	cp_now=$(screen "$1")
+	[ "$cp_now" != "$cp_before" ] &&
+	    echo "$cp_now" | grep . | tail -n 1 | grep -Eq '^\$ ?$'
+}
+
 # clear_pane PANE: an empty screen with the prompt, after whatever ran.
-# Both mosh and lnsh with prediction "always" have been seen to leave the
-# screen blank after `clear` until more output came: say so, and retry.
+# The C-c is answered before `clear` is typed: a terminal flushes its
+# input on ^C, and mosh and lnsh, which send the keys typed since their
+# last message together, had the session read "^Cclear\r" at once and
+# lose the `clear` (6 s lost to a retry, now and then). Both mosh and
+# lnsh with prediction "always" have been seen to leave the screen blank
+# after `clear` until more output came: say so, and retry.
 clear_pane() {
 	for cp_try in 1 2 3; do
+		cp_before=$(screen "$1")
 		keys "$1" C-c
+		wait_for 3 cp_answered "$1"
 		keys "$1" "clear" Enter
 		wait_for 6 screen_empty "$1" && return 0
 		echo "  $1: the screen did not show the prompt after clear" \
