@@ -594,6 +594,8 @@ test_split_anywhere(void **state)
 		"e\xcc\x81\xcc\x82x\xe6\x97\xa5\xcc\x81" "a\xc3\xa9\xcc\x81",
 		"abcdefghijk\xe6\x97\xa5z",		/* wide at the edge */
 		"a\xe6\x97" "b\xc3" "c\xff\xfe" "d\xed\xa0\x80",  /* invalid */
+		"t\355\ndr\355x\300\r\n\xf8\x80\x80\033[1mb\xe6\xfe\x97"
+		    "\xa5\xf0\x9f",			/* cut short */
 		"\033]2;title \xe6\x97\xa5\007" "x",
 		"\033]0;zero\033\\y",
 		"\033]2;first\007\033]2;second\033\\",
@@ -993,6 +995,71 @@ test_split_utf8(void **state)
 	emu_free(e);
 }
 
+/*
+ * An unfinished UTF-8 sequence cut short by a byte that cannot go on with
+ * it (found by fuzz-emu-fast, 149 bytes of a directory listing with
+ * \355 in it). libvterm's decoder (0.1.4 to 0.3.3) writes U+FFFD and an
+ * ASCII character that follows, two code points for one byte, which can
+ * be one past its buffer: on 0.1.4 a stack array as long as the write, so
+ * a sequence left open by a control ("\355\n") wrote past it when the
+ * text after the control ended the write (the character came out as
+ * stack garbage, drawn U+FFFD); on 0.3.3 its 1024-point buffer on the
+ * heap. Each case draws one U+FFFD where the sequence was, with the fast
+ * path off, on, and taking every run.
+ */
+static void
+test_utf8_cut_short(void **state)
+{
+	static const struct {
+		const char	*in[2];		/* two writes */
+		const char	*want;
+	} c[] = {
+		{ { "t\355\ndr\355x", "" },
+		    "t\xef\xbf\xbd\n  dr\xef\xbf\xbdx\n\n" },
+		/* A lead byte UTF-8 never uses, held back all the same. */
+		{ { "a\300", "bc" }, "a\xef\xbf\xbd" "bc\n\n\n" },
+		/* Held back, then cut short by the next write. */
+		{ { "x\xe6\x97", "y\r\n\xf0\x9f\r" },
+		    "x\xef\xbf\xbdy\n\xef\xbf\xbd\n\n" },
+		/* By an escape; by 0xfe, which libvterm's decoder reads over. */
+		{ { "\xf8\x80\x80\x80", "\033[1mb\xe6\xfe\x97\xa5" },
+		    "\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
+		    "\xef\xbf\xbd\n\n\n" },
+	};
+	static const int mode[3] = { EMU_FAST_OFF, EMU_FAST_ON,
+	    EMU_FAST_ALWAYS };
+	const struct fb	*fb;
+	struct emu	*e;
+	char		 s[1100];
+	size_t		 n;
+	int		 k;
+
+	/* The 1024th code point of one piece of text (0.3.3's buffer). */
+	memset(s, 'a', 1023);
+	memcpy(s + 1023, "\355x", 3);
+	for (k = 0; k < 3; k++) {
+		e = emu_new(80, 24, 100, NULL, NULL);
+		emu_set_fast(e, mode[k]);
+		feed(e, s);
+		fb = emu_screen(e);
+		assert_int_equal(fb->row[12]->cells[62].cp, 'a');
+		assert_int_equal(fb->row[12]->cells[63].cp, 0xfffd);
+		assert_int_equal(fb->row[12]->cells[64].cp, 'x');
+		assert_int_equal(fb->cursor.x, 65);
+		emu_free(e);
+	}
+	for (n = 0; n < sizeof c / sizeof c[0]; n++) {
+		for (k = 0; k < 3; k++) {
+			e = emu_new(20, 3, 100, NULL, NULL);
+			emu_set_fast(e, mode[k]);
+			feed(e, c[n].in[0]);
+			feed(e, c[n].in[1]);
+			assert_screen(e, 0, 0, c[n].want);
+			emu_free(e);
+		}
+	}
+}
+
 /* A title cut anywhere, and one longer than libvterm 0.1 buffers. */
 static void
 test_split_title(void **state)
@@ -1046,6 +1113,7 @@ main(void)
 		cmocka_unit_test(test_fast_sgr),
 		cmocka_unit_test(test_split_utf8),
 		cmocka_unit_test(test_split_title),
+		cmocka_unit_test(test_utf8_cut_short),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
