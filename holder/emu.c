@@ -544,29 +544,92 @@ emu_feed_all(struct emu *e, const uint8_t *p, size_t *fed, size_t to)
 }
 
 /*
- * Where an unfinished UTF-8 sequence at the end of p[0, len) starts, or
- * len if it ends on a character boundary (or on bytes that are no UTF-8,
- * which libvterm may as well see now).
+ * How many continuation bytes libvterm's UTF-8 decoder (0.1.4 to 0.3.3)
+ * reads after c: 1 to 5 for a lead byte (0xc0 to 0xfd, overlong and
+ * out-of-range ones too, which it decodes to U+FFFD), else 0.
+ */
+static size_t
+emu_utf8_need(uint8_t c)
+{
+	if (c < 0xc0 || c > 0xfd)
+		return (0);
+	return (c < 0xe0 ? 1 : c < 0xf0 ? 2 : c < 0xf8 ? 3 : c < 0xfc ? 4 : 5);
+}
+
+/*
+ * Where an unfinished UTF-8 sequence at the end of p[0, len) starts, as
+ * libvterm's decoder reads one (emu_utf8_need), or len if it ends on a
+ * character boundary.
  */
 static size_t
 emu_utf8_tail(const uint8_t *p, size_t len)
 {
-	size_t	 i, need;
+	size_t	 i;
 
-	for (i = len; i > 0 && len - i < 3; i--) {
+	for (i = len; i > 0 && len - i <= 5; i--) {
 		if ((p[i - 1] & 0xc0) == 0x80)
 			continue;		/* a continuation byte */
-		if (p[i - 1] >= 0xc2 && p[i - 1] <= 0xdf)
-			need = 2;
-		else if (p[i - 1] >= 0xe0 && p[i - 1] <= 0xef)
-			need = 3;
-		else if (p[i - 1] >= 0xf0 && p[i - 1] <= 0xf4)
-			need = 4;
-		else
-			return (len);
-		return (len - (i - 1) < need ? i - 1 : len);
+		return (len - i < emu_utf8_need(p[i - 1]) ? i - 1 : len);
 	}
 	return (len);
+}
+
+/*
+ * A UTF-8 lead byte in text at p[i]. libvterm's decoder (0.1.4 to 0.3.3),
+ * meeting an ASCII byte inside a sequence, writes U+FFFD and the
+ * character, two code points for the one byte, into an array with room
+ * for one per byte of the write (0.1.4, on the stack) or for 1024 (0.3.3,
+ * on the heap): one past its end when the sequence was left open by
+ * earlier text (0.1.4) or at the 1024th (0.3.3). A control, an escape or
+ * 0xfe leaves a sequence open, and its U+FFFD then comes out with
+ * whatever text the same one of its five decoders (G0 to G3, UTF-8) takes
+ * next. So no sequence reaches libvterm cut short: where a byte that
+ * cannot continue one ends it, libvterm gets one 0x80 in its place, which
+ * its decoder reads as one U+FFFD, drawn where the sequence was, and is
+ * left between characters (a sequence cut by the end of the text is held
+ * back, emu_utf8_tail). Returns the sequence's last byte.
+ */
+static size_t
+emu_utf8_seq(struct emu *e, const uint8_t *p, size_t i, size_t len,
+    size_t *fed)
+{
+	size_t	 k, need = emu_utf8_need(p[i]);
+
+	for (k = i + 1; k <= i + need; k++) {
+		if (k == len)
+			return (len - 1);
+		if ((p[k] & 0xc0) != 0x80) {
+			emu_feed(e, p, fed, i);
+			vterm_input_write(e->vt, "\200", 1);
+			*fed = k;
+			return (k - 1);
+		}
+	}
+	return (i + need);
+}
+
+/*
+ * The start of a write after an unfinished sequence held back
+ * (emu_utf8_tail), which is then all e->hold holds: when p cuts it short,
+ * libvterm gets 0x80 in its place (emu_utf8_seq). Returns how many of p's
+ * bytes, the sequence's, are done with.
+ */
+static size_t
+emu_utf8_held(struct emu *e, const uint8_t *p, size_t len)
+{
+	size_t	 k, need;
+
+	if (e->sc != SC_GROUND || e->hold.len == 0)
+		return (0);
+	need = emu_utf8_need((uint8_t)e->hold.p[0]) + 1 - e->hold.len;
+	for (k = 0; k < need && k < len; k++) {
+		if ((p[k] & 0xc0) != 0x80) {
+			e->hold.len = 0;
+			vterm_input_write(e->vt, "\200", 1);
+			return (k);
+		}
+	}
+	return (0);
 }
 
 /* Reads the next decimal parameter of a CSI; -1 for an empty one. */
@@ -1507,21 +1570,21 @@ emu_fast_wrap(struct emu *e, int *y)
  * The fast path: a run of printable ASCII, CR, LF and the simple SGRs
  * emu_fast_sgr takes (a coloured line changes colour every word) from
  * p[i] written straight into the framebuffer, where libvterm would spend
- * a callback on every character and parse every SGR. Only when libvterm would do exactly this: ASCII in
- * GL (e->block and e->g say so), no insert or newline mode, autowrap on,
- * no origin mode, margins or scroll region, no double-width row, and a
- * cursor that cannot be in the pending-wrap state (two or more columns
- * from the edge). libvterm gets the run's first printable character, as
- * it would, which ends any UTF-8 sequence its decoder was left in (with
- * U+FFFD, drawn where libvterm draws it). The run's wraps, with their
- * pending state at the last column (which a line feed at the bottom
- * keeps, as libvterm does), and its scrolls (through emu_scrollrect, so
- * scrollback gets its rows as always) are done here; libvterm then gets
- * the pen the run's SGRs left (emu_fast_pen), the cursor where the
- * last printable character goes, and that character and what follows
- * it (line ends; an SGR after it is not the run's), in one write with the text after the run if
- * that goes on (libvterm picks a decoder per write by its first byte),
- * which leaves its cursor, pending wrap, last glyph (for REP and
+ * a callback on every character and parse every SGR. Only when libvterm
+ * would do exactly this: ASCII in GL (e->block and e->g say so), no
+ * insert or newline mode, autowrap on, no origin mode, margins or scroll
+ * region, no double-width row, and a cursor that cannot be in the
+ * pending-wrap state (two or more columns from the edge). libvterm gets
+ * the run's first printable character, as it would (its decoder is
+ * between characters: emu_utf8_seq). The run's wraps, with their pending
+ * state at the last column (which a line feed at the bottom keeps, as
+ * libvterm does), and its scrolls (through emu_scrollrect, so scrollback
+ * gets its rows as always) are done here; libvterm then gets the pen the
+ * run's SGRs left (emu_fast_pen), the cursor where the last printable
+ * character goes, and that character and what follows it (line ends; an
+ * SGR after it is not the run's), in one write with the text after the
+ * run if that goes on (libvterm picks a decoder per write by its first
+ * byte), which leaves its cursor, pending wrap, last glyph (for REP and
  * combining characters) and decoders as if it had seen the whole run.
  * Returns where the run ends, or i when it was not taken; then *skip is
  * where the run ends if it was too short (or its first SGR, which the
@@ -1689,6 +1752,8 @@ emu_text(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
 				/* A single shift applies to this one at most. */
 				if (c < 0x7f)
 					e->block &= ~EMU_BLOCK_SS;
+				else if (c >= 0xc0)
+					i = emu_utf8_seq(e, p, i, len, fed);
 				continue;
 			}
 			if (c == 0x1b)
@@ -1725,9 +1790,10 @@ emu_text(struct emu *e, const uint8_t *p, size_t i, size_t len, size_t *fed)
 void
 emu_input(struct emu *e, const uint8_t *p, size_t len)
 {
-	size_t		 i = 0, fed = 0, seq = 0, keep;
+	size_t		 i, fed, seq = 0, keep;
 	uint8_t		 c;
 
+	i = fed = emu_utf8_held(e, p, len);
 	while (i < len) {
 		if (e->sc == SC_GROUND) {
 			if (e->fixup) {
