@@ -11,8 +11,9 @@
  * configure's resize-signature check (HAVE_VTERM_RESIZE_FIELDS) tells
  * those apart.
  *
- * Every version mishandles some DECRQSS (VT_DECRQSS_UNSAFE), and DECSTR
- * only works from 0.3.3 (VT_DECSTR): the header's version macros tell.
+ * Every version mishandles some DECRQSS (VT_DECRQSS_UNSAFE), 0.1.x draws
+ * SOS, PM and APC strings as text (VT_STR_TEXT), and DECSTR only works
+ * from 0.3.3 (VT_DECSTR): the header's version macros tell.
  */
 #ifndef LNSH_COMPAT_VTERM_H
 #define LNSH_COMPAT_VTERM_H
@@ -64,6 +65,17 @@ typedef VTermPos vt_resize_arg;
 #define VT_DECRQSS_UNSAFE	1
 #else
 #define VT_DECRQSS_UNSAFE	0
+#endif
+
+/*
+ * Before 0.2, libvterm parses only DCS and OSC as strings: SOS, PM and
+ * APC (ESC X, ESC ^, ESC _) are C1 controls it ignores, and what follows
+ * them is text to it.
+ */
+#if VTERM_VERSION_MAJOR == 0 && VTERM_VERSION_MINOR < 2
+#define VT_STR_TEXT		1
+#else
+#define VT_STR_TEXT		0
 #endif
 
 /*

@@ -15,6 +15,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "vterm.h"
+
 #include "proto.h"
 #include "fb.h"
 #include "holder.h"
@@ -996,6 +998,13 @@ test_split_utf8(void **state)
 	emu_free(e);
 }
 
+/* What libvterm 0.1.x draws as text in SOS, PM and APC; 0.2 does not. */
+#if VT_STR_TEXT
+#define STR_TEXT(s)	s
+#else
+#define STR_TEXT(s)	"\n\n\n"	/* a string, not drawn */
+#endif
+
 /*
  * An unfinished UTF-8 sequence cut short by a byte that cannot go on with
  * it (found by fuzz-emu-fast, 149 bytes of a directory listing with
@@ -1006,7 +1015,7 @@ test_split_utf8(void **state)
  * text after the control ended the write (the character came out as
  * stack garbage, drawn U+FFFD); on 0.3.3 its 1024-point buffer on the
  * heap. Each case draws one U+FFFD where the sequence was, with the fast
- * path off, on, and taking every run.
+ * path off, on, and taking every run; also in an APC, text to 0.1.x.
  */
 static void
 test_utf8_cut_short(void **state)
@@ -1026,6 +1035,11 @@ test_utf8_cut_short(void **state)
 		{ { "\xf8\x80\x80\x80", "\033[1mb\xe6\xfe\x97\xa5" },
 		    "\xef\xbf\xbd" "b\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd"
 		    "\xef\xbf\xbd\n\n\n" },
+		/* In an APC, which libvterm 0.1.x takes for text. */
+		{ { "\033_t\355\ndr\355x", "" },
+		    STR_TEXT("t\xef\xbf\xbd\n  dr\xef\xbf\xbdx\n\n") },
+		{ { "\033_a\300", "bc" },
+		    STR_TEXT("a\xef\xbf\xbd" "bc\n\n\n") },
 	};
 	static const int mode[3] = { EMU_FAST_OFF, EMU_FAST_ON,
 	    EMU_FAST_ALWAYS };
