@@ -609,6 +609,18 @@ emu_utf8_seq(struct emu *e, const uint8_t *p, size_t i, size_t len,
 }
 
 /*
+ * Whether libvterm takes the bytes the scanner is at for text: between
+ * sequences, and (VT_STR_TEXT) in SOS, PM and APC, which 0.1.x does not
+ * parse as strings.
+ */
+static int
+emu_in_text(const struct emu *e)
+{
+	return (e->sc == SC_GROUND ||
+	    (VT_STR_TEXT && e->sc == SC_STR && !e->str_dcs));
+}
+
+/*
  * The start of a write after an unfinished sequence held back
  * (emu_utf8_tail), which is then all e->hold holds: when p cuts it short,
  * libvterm gets 0x80 in its place (emu_utf8_seq). Returns how many of p's
@@ -619,7 +631,7 @@ emu_utf8_held(struct emu *e, const uint8_t *p, size_t len)
 {
 	size_t	 k, need;
 
-	if (e->sc != SC_GROUND || e->hold.len == 0)
+	if (!emu_in_text(e) || e->hold.len == 0)
 		return (0);
 	need = emu_utf8_need((uint8_t)e->hold.p[0]) + 1 - e->hold.len;
 	for (k = 0; k < need && k < len; k++) {
@@ -1940,7 +1952,11 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 			}
 			else if (e->sc == SC_OSC)
 				emu_osc_byte(e, c);
-			else if (e->dcslen < sizeof e->dcs && c >= 0x20 &&
+			else if (!e->str_dcs) {
+				if (VT_STR_TEXT && c >= 0xc0)
+					i = emu_utf8_seq(e, p, i - 1, len,
+					    &fed) + 1;
+			} else if (e->dcslen < sizeof e->dcs && c >= 0x20 &&
 			    c != 0x7f)
 				e->dcs[e->dcslen++] = c;	/* not C0 */
 			break;
@@ -1978,7 +1994,7 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 			break;
 		}
 	}
-	if (e->sc == SC_GROUND && e->hold.len > 0) {
+	if (emu_in_text(e) && e->hold.len > 0) {
 		/*
 		 * Nothing fed yet (a feed empties hold), and the character
 		 * cut at the end may have begun in the held bytes.
@@ -1991,7 +2007,7 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 			    e->hold.len - keep);
 			e->hold.len -= keep;
 		}
-		if (e->fixup)
+		if (e->sc == SC_GROUND && e->fixup)
 			emu_fixup(e);
 		return;
 	}
@@ -2008,9 +2024,11 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 		/*
 		 * libvterm 0.1 parses only DCS as a string; SOS, PM and APC
 		 * it does not hold, so neither do we: an unfinished one
-		 * would otherwise keep what follows from the screen.
+		 * would otherwise keep what follows from the screen. To 0.1
+		 * their bytes are text: a character cut at the end waits.
 		 */
-		keep = e->str_dcs ? seq : len;
+		keep = e->str_dcs ? seq : emu_in_text(e) ? emu_utf8_tail(p,
+		    len) : len;
 		break;
 	default:
 		keep = len;
