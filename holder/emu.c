@@ -12,7 +12,9 @@
  * OSC 52 (0.1.x also cuts strings at 64 bytes). A small scanner watches
  * the escape sequences for exactly those; text between escapes is passed
  * over in one tight loop (emu_text), or drawn by the fast path (with the
- * SGRs between its words).
+ * SGRs between its words). A UTF-8 sequence cut short in it, which
+ * libvterm's decoder overflows on, reaches libvterm as one 0x80
+ * (emu_utf8_seq).
  */
 #include "config.h"
 
