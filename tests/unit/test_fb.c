@@ -469,6 +469,87 @@ test_diff_garbage(void **state)
 	fb_free(fb);
 }
 
+
+/*
+ * The clipboard travels with its generation: a diff carries a payload
+ * exactly when its clipgen differs from the base's, as fb_diff makes
+ * them. A payload under the base's generation (fuzz-fbapply's find) was
+ * accepted and left a screen no diff could reproduce: fb_diff keys the
+ * clipboard on clipgen, so it would never send that payload again, and
+ * the display, which writes OSC 52 when clipgen moves, never showed it.
+ */
+static void
+test_diff_clip_generation(void **state)
+{
+	struct fb	*srv = fb_new(10, 4), *peer = fb_new(10, 4), *snap, *copy;
+	uint8_t		*d;
+	size_t		 len;
+	/* cols 10, rows 4, clip_set, clip "A", clipgen 0 (the base's). */
+	static const uint8_t same_gen[] = { 0x08, 0x0a, 0x10, 0x04,
+	    0x58, 0x01, 0x62, 0x01, 0x41 };
+	/* The same with clip "\0", the campaign's input (issue 11). */
+	static const uint8_t same_gen_nul[] = { 0x08, 0x0a, 0x10, 0x04,
+	    0x58, 0x01, 0x62, 0x01, 0x00 };
+	/* cols 10, rows 4, clipgen 1 without the payload. */
+	static const uint8_t gen_only[] = { 0x08, 0x0a, 0x10, 0x04,
+	    0x68, 0x01 };
+	/* cols 10, rows 4, clip_set, clip "A", clipgen 1: well formed. */
+	static const uint8_t new_gen[] = { 0x08, 0x0a, 0x10, 0x04,
+	    0x58, 0x01, 0x62, 0x01, 0x41, 0x68, 0x01 };
+
+	copy = fb_snapshot(peer);
+	assert_int_equal(fb_apply(peer, same_gen, sizeof same_gen),
+	    LN_E_DROP(LN_DROP_MESSAGE));
+	assert_int_equal(fb_apply(peer, same_gen_nul, sizeof same_gen_nul),
+	    LN_E_DROP(LN_DROP_MESSAGE));
+	assert_int_equal(fb_apply(peer, gen_only, sizeof gen_only),
+	    LN_E_DROP(LN_DROP_MESSAGE));
+	assert_true(fb_equal(peer, copy));
+	assert_null(peer->clip);
+	assert_int_equal(peer->clipgen, 0);
+
+	/* A new generation with its payload applies and survives a diff. */
+	assert_int_equal(fb_apply(peer, new_gen, sizeof new_gen), 0);
+	assert_int_equal(peer->cliplen, 1);
+	assert_memory_equal(peer->clip, "A", 1);
+	assert_int_equal(peer->clipgen, 1);
+	assert_int_equal(fb_diff(copy, peer, &d, &len), 0);
+	assert_int_equal(fb_apply(copy, d, len), 0);
+	assert_true(fb_equal(copy, peer));
+	free(d);
+	fb_free(copy);
+	/* From there, the base's generation is 1: "A" again at 1 is refused. */
+	copy = fb_snapshot(peer);
+	assert_int_equal(fb_apply(peer, new_gen, sizeof new_gen),
+	    LN_E_DROP(LN_DROP_MESSAGE));
+	assert_true(fb_equal(peer, copy));
+	fb_free(copy);
+	fb_free(peer);
+
+	/*
+	 * What an honest server makes always applies: a full screen from
+	 * state 0 (the client applies it to a new screen), then the same
+	 * payload copied again (a new generation, the same bytes).
+	 */
+	fb_set_clip(srv, (const uint8_t *)"c;aGk=", 6);
+	peer = fb_new(1, 1);
+	assert_int_equal(fb_diff(NULL, srv, &d, &len), 0);
+	assert_int_equal(fb_apply(peer, d, len), 0);
+	free(d);
+	assert_true(fb_equal(peer, srv));
+	assert_int_equal(peer->clipgen, srv->clipgen);
+	snap = fb_snapshot(srv);
+	fb_set_clip(srv, (const uint8_t *)"c;aGk=", 6);
+	assert_int_equal(fb_diff(snap, srv, &d, &len), 0);
+	assert_int_equal(fb_apply(peer, d, len), 0);
+	free(d);
+	assert_true(fb_equal(peer, srv));
+	assert_int_equal(peer->clipgen, 2);
+	fb_free(snap);
+	fb_free(peer);
+	fb_free(srv);
+}
+
 /* Rows render with SGR escapes that set each pen from scratch. */
 static void
 test_row_sgr(void **state)
@@ -502,6 +583,7 @@ main(void)
 		cmocka_unit_test(test_diff_random),
 		cmocka_unit_test(test_diff_scroll_small),
 		cmocka_unit_test(test_diff_garbage),
+		cmocka_unit_test(test_diff_clip_generation),
 		cmocka_unit_test(test_row_sgr),
 	};
 
