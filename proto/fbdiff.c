@@ -343,6 +343,16 @@ fb_apply(struct fb *fb, const uint8_t *p, size_t len)
 		goto out;
 	if (m->clip_set && m->clip.len > FB_MAX_CLIPBOARD)
 		goto out;
+	/*
+	 * The clipboard travels with its generation, as fb_diff sends it: a
+	 * payload exactly when clipgen moves from the base's. A payload
+	 * under the base's generation is a screen no diff can express
+	 * (fb_diff would never send it again) and the display never writes
+	 * (it writes OSC 52 when clipgen moves); a new generation without
+	 * its payload would have the display write the old one again.
+	 */
+	if ((m->clip_set != 0) != (m->clipgen != fb->clipgen))
+		goto out;
 	cols = (int)m->cols;
 	rows = (int)m->rows;
 	for (i = 0; i < m->n_row; i++) {
