@@ -550,6 +550,27 @@ test_diff_clip_generation(void **state)
 	fb_free(srv);
 }
 
+
+/*
+ * The same payload copied twice is two screens: the server makes a new
+ * state only when fb_equal says the screen changed, and the client
+ * writes OSC 52 only when clipgen moves, so a second identical copy that
+ * changed nothing else never reached the user's terminal.
+ */
+static void
+test_equal_clipgen(void **state)
+{
+	struct fb	*fb = fb_new(10, 4), *snap;
+
+	fb_set_clip(fb, (const uint8_t *)"c;aGk=", 6);
+	snap = fb_snapshot(fb);
+	assert_true(fb_equal(snap, fb));
+	fb_set_clip(fb, (const uint8_t *)"c;aGk=", 6);
+	assert_false(fb_equal(snap, fb));
+	fb_free(snap);
+	fb_free(fb);
+}
+
 /* Rows render with SGR escapes that set each pen from scratch. */
 static void
 test_row_sgr(void **state)
@@ -584,6 +605,7 @@ main(void)
 		cmocka_unit_test(test_diff_scroll_small),
 		cmocka_unit_test(test_diff_garbage),
 		cmocka_unit_test(test_diff_clip_generation),
+		cmocka_unit_test(test_equal_clipgen),
 		cmocka_unit_test(test_row_sgr),
 	};
 
