@@ -654,7 +654,12 @@ fb_row_equal(const struct fb_row *a, const struct fb_row *b)
 	return (1);
 }
 
-/* Whether two screens show exactly the same thing. */
+/*
+ * Whether two screens show exactly the same thing. Bells and clipboard
+ * generations count: the server makes a new state only when this says
+ * the screen changed, and the client rings or writes OSC 52 when they
+ * move, so the same payload copied twice is a change.
+ */
 int
 fb_equal(const struct fb *a, const struct fb *b)
 {
@@ -664,7 +669,7 @@ fb_equal(const struct fb *a, const struct fb *b)
 	    a->cursor.x != b->cursor.x || a->cursor.y != b->cursor.y ||
 	    a->cursor.visible != b->cursor.visible || a->modes != b->modes ||
 	    a->bells != b->bells || strcmp(a->title, b->title) != 0 ||
-	    a->cliplen != b->cliplen ||
+	    a->clipgen != b->clipgen || a->cliplen != b->cliplen ||
 	    (a->cliplen > 0 && memcmp(a->clip, b->clip, a->cliplen) != 0))
 		return (0);
 	for (y = 0; y < a->rows; y++) {
