@@ -87,9 +87,16 @@ echo "flood of $bytes bytes with no client, about $secs s: holder RSS" \
 echo "holder RSS every 0.25 s (KB): $(awk '{ printf "%s ", $2 }' \
     "$T/rss.txt")"
 echo "holder CPU for the flood: $((cpu / 100)).$(printf %02d $((cpu % 100))) s"
-[ -n "$after1" ] || after1=$R0
-[ "$max" -le $((after1 + 1024)) ] ||
-    fail "RSS grew from $after1 KB to $max KB during the flood"
+# A flood over within the first second (a quiet, fast machine) has no
+# "after the scrollback is full" to be flat in: the 4 MB bound below
+# stands alone. Measuring from the idle RSS instead failed such a run for
+# the scrollback's own filling.
+if [ -n "$after1" ]; then
+	[ "$max" -le $((after1 + 1024)) ] ||
+	    fail "RSS grew from $after1 KB to $max KB during the flood"
+else
+	echo "the flood ended within a second: RSS checked against idle only"
+fi
 [ "$max" -le $((R0 + 4096)) ] ||
     fail "RSS reached $max KB from $R0 KB idle (bound: 4 MB more)"
 if [ "${FAULT_FLOOD_EMU:-0}" = 1 ]; then
