@@ -20,6 +20,14 @@
 static const struct fb_pen plain = { 0, 0, 0 };
 
 /* Writes an ASCII string at (x, y) with a pen. */
+/*
+ * fb_apply refuses the diff array d as a bad message (a macro, so that a
+ * failure names the caller's line).
+ */
+#define assert_refused(fb, d) \
+	assert_int_equal(fb_apply((fb), (d), sizeof (d)), \
+	    LN_E_DROP(LN_DROP_MESSAGE))
+
 static void
 put_str(struct fb *fb, int x, int y, const char *s, const struct fb_pen *pen)
 {
@@ -434,12 +442,9 @@ test_diff_garbage(void **state)
 	put_str(fb, 0, 0, "hello", &plain);
 	peer = fb_new(10, 4);
 	copy = fb_snapshot(peer);
-	assert_int_equal(fb_apply(peer, bad_index, sizeof bad_index),
-	    LN_E_DROP(LN_DROP_MESSAGE));
-	assert_int_equal(fb_apply(peer, bad_cols, sizeof bad_cols),
-	    LN_E_DROP(LN_DROP_MESSAGE));
-	assert_int_equal(fb_apply(peer, bad_cp, sizeof bad_cp),
-	    LN_E_DROP(LN_DROP_MESSAGE));
+	assert_refused(peer, bad_index);
+	assert_refused(peer, bad_cols);
+	assert_refused(peer, bad_cp);
 	assert_true(fb_equal(peer, copy));
 
 	/*
@@ -498,12 +503,9 @@ test_diff_clip_generation(void **state)
 	    0x58, 0x01, 0x62, 0x01, 0x41, 0x68, 0x01 };
 
 	copy = fb_snapshot(peer);
-	assert_int_equal(fb_apply(peer, same_gen, sizeof same_gen),
-	    LN_E_DROP(LN_DROP_MESSAGE));
-	assert_int_equal(fb_apply(peer, same_gen_nul, sizeof same_gen_nul),
-	    LN_E_DROP(LN_DROP_MESSAGE));
-	assert_int_equal(fb_apply(peer, gen_only, sizeof gen_only),
-	    LN_E_DROP(LN_DROP_MESSAGE));
+	assert_refused(peer, same_gen);
+	assert_refused(peer, same_gen_nul);
+	assert_refused(peer, gen_only);
 	assert_true(fb_equal(peer, copy));
 	assert_null(peer->clip);
 	assert_int_equal(peer->clipgen, 0);
@@ -520,8 +522,7 @@ test_diff_clip_generation(void **state)
 	fb_free(copy);
 	/* From there, the base's generation is 1: "A" again at 1 is refused. */
 	copy = fb_snapshot(peer);
-	assert_int_equal(fb_apply(peer, new_gen, sizeof new_gen),
-	    LN_E_DROP(LN_DROP_MESSAGE));
+	assert_refused(peer, new_gen);
 	assert_true(fb_equal(peer, copy));
 	fb_free(copy);
 	fb_free(peer);
