@@ -755,6 +755,29 @@ srv_frame_time(const struct ssp_server *s)
 }
 
 /*
+ * How long the client's ack of a frame may take before the frame counts
+ * as lost (it is resent, and the line budget cut), doubled for each
+ * resend that went unanswered: RTO and the client's ack delay
+ * (ssp_resend_ns), but at least SSP_ACK_LATE_NS over the smoothed RTT
+ * and that delay. RTO allows four RTT deviations over SRTT, and on a
+ * steady path those fall to a few milliseconds, less than a clean link's
+ * acks can be late while a flood loads the machine (wire.h).
+ */
+static uint64_t
+srv_ack_wait_ns(const struct ssp_server *s, unsigned backoff)
+{
+	uint64_t	 t = ssp_resend_ns(&s->link, 0);
+	uint64_t	 least = s->link.srtt_ns + SSP_ACK_LATE_NS +
+			    SSP_ACK_DELAY_NS;
+
+	if (t < least)
+		t = least;
+	while (backoff-- > 0 && t < SSP_RESEND_MAX_NS)
+		t *= 2;
+	return (t < SSP_RESEND_MAX_NS ? t : SSP_RESEND_MAX_NS);
+}
+
+/*
  * When the unacked newest state is resent, or UINT64_MAX. The client
  * acks a lone frame within SSP_ACK_DELAY_NS, but the ack of continuous
  * output (a frame within SSP_ACK_COALESCE_NS of the one before) up to
@@ -771,10 +794,10 @@ srv_resend_time(const struct ssp_server *s)
 
 	if (s->state[s->nstate - 1].num == s->state[0].num)
 		return (UINT64_MAX);
-	t = s->last_frame_ns + ssp_resend_ns(&s->link, s->backoff);
+	t = s->last_frame_ns + srv_ack_wait_ns(s, s->backoff);
 	if (s->nstate > 2 || s->state[1].sent_ns < s->state[0].sent_ns +
 	    SSP_ACK_COALESCE_NS + 4 * s->link.rttvar_ns) {
-		u = s->state[1].sent_ns + ssp_resend_ns(&s->link, s->backoff) +
+		u = s->state[1].sent_ns + srv_ack_wait_ns(s, s->backoff) +
 		    SSP_ACK_COALESCE_NS - SSP_ACK_DELAY_NS;
 		if (u > t)
 			t = u;
@@ -831,7 +854,7 @@ srv_check_loss(struct ssp_server *s, uint64_t now)
 		if (st->num <= s->sb_cut_num)
 			continue;
 		/* A frame without lines may wait for a coalesced ack. */
-		wait = ssp_resend_ns(&s->link, 0);
+		wait = srv_ack_wait_ns(s, 0);
 		if (st->sb_cost == 0)
 			wait += SSP_ACK_COALESCE_NS - SSP_ACK_DELAY_NS;
 		if (st->sent_ns + wait > now)
@@ -902,6 +925,13 @@ uint64_t
 ssp_server_srtt(const struct ssp_server *s)
 {
 	return (s->link.srtt_ns);
+}
+
+/* The cost of the lines one frame may carry now (the loss budget). */
+size_t
+ssp_server_sb_budget(const struct ssp_server *s)
+{
+	return (s->sb_budget);
 }
 
 /* What this endpoint sent, received and dropped. */

@@ -106,6 +106,8 @@ uint64_t ssp_server_tick(struct ssp_server *, uint64_t);
 /* The client's latest terminal size: 0 and set, or LN_E_STATE if none. */
 uint64_t ssp_server_last_heard(const struct ssp_server *);
 uint64_t ssp_server_srtt(const struct ssp_server *);
+/* The line budget now (SSP_SB_LINE_COST per line and its text). */
+size_t	 ssp_server_sb_budget(const struct ssp_server *);
 /* tx_packets: every message; messages_out: frames; drop[]: by reason. */
 const struct ln_counters *ssp_server_counters(const struct ssp_server *);
 

@@ -332,6 +332,22 @@
  * allow for it.
  */
 #define SSP_ACK_COALESCE_NS	(100 * LN_NS_PER_MS)
+/*
+ * The server waits for the client's ack of a frame, before it resends the
+ * frame and cuts the line budget (ssp-server.c, srv_ack_wait_ns), at
+ * least this long over the smoothed RTT and the ack's delay, whatever RTO
+ * says. RTO is SRTT and four RTT deviations; on a steady path the
+ * deviation falls to 1-3 ms, and the samples leave out how late the
+ * client's ack timer fired. `seq 1 3000000` through a clean 100 ms RTT
+ * relay, the holder, lnshd and the client on one loaded CPU: one-way
+ * delays reached 72 ms for the relay's 50, the client's ack timers fired
+ * up to 32 ms late, and twice in six floods an ack came 6-10 ms after its
+ * frame counted as lost; the budget fell to SSP_SB_BUDGET_MIN, and the
+ * lines after that flood drained in 12 frames of 409 to 1,160 lines
+ * instead of 5 of 2,000. A short path already had this margin from
+ * SSP_RTO_MIN_NS.
+ */
+#define SSP_ACK_LATE_NS		(50 * LN_NS_PER_MS)
 #define SSP_SRTT_INIT_NS	(100 * LN_NS_PER_MS) /* before any RTT sample */
 #define SSP_RTO_INIT_NS		(1000 * LN_NS_PER_MS)
 #define SSP_RTO_MIN_NS		(50 * LN_NS_PER_MS)
