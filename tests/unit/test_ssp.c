@@ -1223,6 +1223,64 @@ test_sb_lossy_flood(void **state)
 }
 
 /*
+ * Real loss still cuts the line budget, and a clean link gives it back:
+ * a flood over a link losing 30% of fragments each way at 100 ms RTT
+ * brings the budget down to a few fragments' worth; once the loss stops,
+ * each acknowledged frame adds its step, so the backlog and a trickle
+ * of output after it restore the whole budget, and a backlog of three
+ * frames' worth then goes in three full frames.
+ */
+static void
+test_sb_budget_loss(void **state)
+{
+	struct sbsrc	 sb;
+	struct world	*w;
+	size_t		 least = SSP_SB_FRAME_BYTES, b;
+	uint64_t	 batches, got;
+	int		 i;
+
+	(void)state;
+	memset(&sb, 0, sizeof sb);
+	sb.cap = 100000;
+	w = world_new(61, 30, 0, 50 * MS, 0);
+	w->frag = 1;
+	sb_attach(w, &sb, 0);
+	run(w, w->now + 2 * SEC);
+	/* `yes`: 100 lines every 10 ms for 3 s. */
+	for (i = 0; i < 300; i++) {
+		sb_scroll(w, &sb, 100);
+		run(w, w->now + 10 * MS);
+		if ((b = ssp_server_sb_budget(w->srv)) < least)
+			least = b;
+	}
+	print_message("budget at least %zu bytes under loss\n", least);
+	assert_true(least <= 4 * SSP_SB_BUDGET_MIN);
+	/* The loss stops: the backlog drains, then a line every 30 ms. */
+	w->loss_c2s = w->loss_s2c = 0;
+	run(w, w->now + 30 * SEC);
+	assert_int_equal(sb.got, sb.total);
+	for (i = 0; i < 1000 &&
+	    ssp_server_sb_budget(w->srv) < SSP_SB_FRAME_BYTES; i++) {
+		sb_scroll(w, &sb, 1);
+		run(w, w->now + 30 * MS);
+	}
+	print_message("budget whole after %d lines, 30 ms apart\n", i);
+	assert_int_equal(ssp_server_sb_budget(w->srv), SSP_SB_FRAME_BYTES);
+	run(w, w->now + SEC);
+	batches = sb.batches;
+	got = sb.got;
+	sb_scroll(w, &sb, 3 * SSP_SB_FRAME_LINES);
+	run(w, w->now + 5 * SEC);
+	assert_int_equal(sb.got - got, 3 * SSP_SB_FRAME_LINES);
+	assert_int_equal(sb.batches - batches, 3);
+	assert_true(sb.in_order);
+	assert_int_equal(sb.skipped, 0);
+	assert_int_equal(sb.last, sb.total);
+	heal_and_check(w);
+	world_free(w);
+}
+
+/*
  * A flood of lines far longer than the server's ring (`seq 1 3000000`):
  * while it lasts the frames carry the screen, not the lines, which would
  * only be pushed out of the client's scrollback by the ones after them;
@@ -1362,9 +1420,13 @@ test_ack_coalesced(void **state)
 		assert_true(ssp_client_screen_num(w->cl) > 20);
 		sc = ssp_server_counters(w->srv);
 		assert_int_equal(sc->retransmits, 0);
+		assert_int_equal(ssp_server_sb_budget(w->srv),
+		    SSP_SB_FRAME_BYTES);
 		run(w, w->now + 5 * SEC);
 		/* No resend after the flood either: the last ack was early. */
 		assert_int_equal(sc->retransmits, 0);
+		assert_int_equal(ssp_server_sb_budget(w->srv),
+		    SSP_SB_FRAME_BYTES);
 		assert_true(fb_equal(ssp_client_screen(w->cl), w->screen));
 		assert_true(sb.in_order);
 		assert_int_equal(sb.last, sb.total);
@@ -2178,6 +2240,7 @@ main(void)
 		cmocka_unit_test(test_sb_flood_deferred),
 		cmocka_unit_test(test_sb_flood_gaps),
 		cmocka_unit_test(test_sb_lossy_flood),
+		cmocka_unit_test(test_sb_budget_loss),
 		cmocka_unit_test(test_ack_coalesced),
 		cmocka_unit_test(test_sb_budget_clean),
 		cmocka_unit_test(test_ack_before_rto),
