@@ -950,6 +950,14 @@ sb_scroll(struct world *w, struct sbsrc *sb, uint64_t k)
 	    sb->total - sb->cap + 1 : 1, w->now);
 }
 
+/* An empty scrollback source keeping the newest cap lines. */
+static void
+sb_init(struct sbsrc *sb, uint64_t cap)
+{
+	memset(sb, 0, sizeof *sb);
+	sb->cap = cap;
+}
+
 /* Sets up both ends' scrollback; the client is taken to hold 1..base. */
 static void
 sb_attach(struct world *w, struct sbsrc *sb, uint64_t base)
@@ -977,8 +985,7 @@ test_sb_complete(void **state)
 	for (seed = 1; seed <= 3; seed++) {
 		struct world	*w;
 
-		memset(&sb, 0, sizeof sb);
-		sb.cap = 100000;
+		sb_init(&sb, 100000);
 		w = world_new(seed, 25, 10, 20 * MS, 30 * MS);
 		sb_attach(w, &sb, 0);
 		for (i = 0; i < 400; i++) {
@@ -1013,8 +1020,7 @@ test_sb_fetched_once(void **state)
 	int		 i;
 
 	(void)state;
-	memset(&sb, 0, sizeof sb);
-	sb.cap = 100000;
+	sb_init(&sb, 100000);
 	w = world_new(7, 0, 0, 10 * MS, 0);
 	w->old_client = 1;
 	sb_attach(w, &sb, 0);
@@ -1049,8 +1055,7 @@ test_sb_split(void **state)
 	struct world	*w;
 
 	(void)state;
-	memset(&sb, 0, sizeof sb);
-	sb.cap = 100000;
+	sb_init(&sb, 100000);
 	w = world_new(7, 0, 0, 10 * MS, 0);
 	sb_attach(w, &sb, 0);
 	sb_scroll(w, &sb, 30000);
@@ -1090,8 +1095,7 @@ test_sb_evicted(void **state)
 	int		 i;
 
 	(void)state;
-	memset(&sb, 0, sizeof sb);
-	sb.cap = 500;
+	sb_init(&sb, 500);
 	w = world_new(9, 0, 0, 10 * MS, 0);
 	sb_attach(w, &sb, 0);
 	sb_scroll(w, &sb, 100);
@@ -1119,8 +1123,7 @@ test_sb_attach_push(void **state)
 	struct world	*w;
 
 	(void)state;
-	memset(&sb, 0, sizeof sb);
-	sb.cap = 10000;
+	sb_init(&sb, 10000);
 	sb.total = 7000;
 	w = world_new(11, 10, 0, 10 * MS, 5 * MS);
 	sb_attach(w, &sb, 7000 - 1000);
@@ -1146,8 +1149,7 @@ test_sb_none(void **state)
 	int		 i;
 
 	(void)state;
-	memset(&sb, 0, sizeof sb);
-	sb.cap = 0;
+	sb_init(&sb, 0);
 	sb.total = 100;
 	w = world_new(13, 10, 0, 10 * MS, 5 * MS);
 	sb_attach(w, &sb, sb.total);
@@ -1181,8 +1183,7 @@ test_sb_lossy_flood(void **state)
 	for (seed = 1; seed <= 6; seed++) {
 		struct world	*w;
 
-		memset(&sb, 0, sizeof sb);
-		sb.cap = 100000;
+		sb_init(&sb, 100000);
 		w = world_new(seed, 30, 0, 100 * MS, 0);
 		w->frag = 1;
 		sb_attach(w, &sb, 0);
@@ -1240,8 +1241,7 @@ test_sb_budget_loss(void **state)
 	int		 i;
 
 	(void)state;
-	memset(&sb, 0, sizeof sb);
-	sb.cap = 100000;
+	sb_init(&sb, 100000);
 	w = world_new(61, 30, 0, 50 * MS, 0);
 	w->frag = 1;
 	sb_attach(w, &sb, 0);
@@ -1297,8 +1297,7 @@ test_sb_flood_deferred(void **state)
 	int		 i;
 
 	(void)state;
-	memset(&sb, 0, sizeof sb);
-	sb.cap = 10000;
+	sb_init(&sb, 10000);
 	w = world_new(17, 0, 0, 10 * MS, 0);
 	sb_attach(w, &sb, 0);
 	run(w, w->now + SEC);
@@ -1347,8 +1346,7 @@ test_sb_flood_gaps(void **state)
 	int		 i;
 
 	(void)state;
-	memset(&sb, 0, sizeof sb);
-	sb.cap = 10000;
+	sb_init(&sb, 10000);
 	w = world_new(19, 0, 0, 10 * MS, 0);
 	sb_attach(w, &sb, 0);
 	run(w, w->now + SEC);
@@ -1397,8 +1395,7 @@ test_ack_coalesced(void **state)
 
 	(void)state;
 	for (d = 0; d < sizeof delays / sizeof delays[0]; d++) {
-		memset(&sb, 0, sizeof sb);
-		sb.cap = 10000;
+		sb_init(&sb, 10000);
 		w = world_new(23 + d, 0, 0, delays[d], 0);
 		sb_attach(w, &sb, 0);
 		run(w, w->now + SEC);
@@ -1455,8 +1452,7 @@ test_sb_budget_clean(void **state)
 	(void)state;
 	for (d = 0; d < sizeof delays / sizeof delays[0]; d++) {
 		for (seed = 1; seed <= 3; seed++) {
-			memset(&sb, 0, sizeof sb);
-			sb.cap = 10000;
+			sb_init(&sb, 10000);
 			w = world_new(50 + seed, 0, 0, delays[d], 0);
 			w->late_pct = 10;
 			w->late = 20 * MS;
@@ -1732,8 +1728,7 @@ test_quiet_frame(void **state)
 	int		 k, t;
 
 	(void)state;
-	memset(&sb, 0, sizeof sb);
-	sb.cap = 10000;
+	sb_init(&sb, 10000);
 	w = world_new(47, 0, 0, delay, 0);
 	sb_attach(w, &sb, 0);
 	run(w, w->now + SEC);
@@ -1805,7 +1800,7 @@ test_sb_bounds(void **state)
 	(void)state;
 	lnsh__sync_message__init(&m);
 	lnsh__sync_line__init(&line);
-	memset(&sb, 0, sizeof sb);
+	sb_init(&sb, 0);
 	w = world_new(13, 0, 0, 10 * MS, 0);
 	ssp_client_set_lines(w->cl, sb_got, &sb);
 	big = xcalloc(1, LN_SB_LINE_MAX + 1);
@@ -1897,8 +1892,7 @@ test_z_round_trip(void **state)
 	int		 i;
 
 	(void)state;
-	memset(&sb, 0, sizeof sb);
-	sb.cap = 10000;
+	sb_init(&sb, 10000);
 	sb.total = 5000;
 	w = world_new(41, 5, 0, 10 * MS, 5 * MS);
 	sb_attach(w, &sb, 5000 - 1000);
@@ -1955,8 +1949,7 @@ test_z_old_client(void **state)
 	int		 i;
 
 	(void)state;
-	memset(&sb, 0, sizeof sb);
-	sb.cap = 10000;
+	sb_init(&sb, 10000);
 	sb.total = 3000;
 	w = world_new(43, 0, 0, 10 * MS, 0);
 	w->old_client = 1;
