@@ -236,6 +236,7 @@ srv_drop_state(struct ssp_server *s, size_t i)
 static void
 srv_ack(struct ssp_server *s, uint64_t ack_num)
 {
+	uint64_t	 sb = s->state[0].sb;
 	size_t	 i;
 
 	if (ack_num <= s->state[0].num || ack_num >= s->next_num)
@@ -258,6 +259,14 @@ srv_ack(struct ssp_server *s, uint64_t ack_num)
 	} else {
 		while (i-- > 0)
 			srv_drop_state(s, 0);
+		/*
+		 * Nor do its lines go back: a state made while a flood
+		 * deferred the backlog records the base's lines of its
+		 * time, fewer than a frame acked since may have carried,
+		 * and the client keeps every line it was given.
+		 */
+		if (s->state[0].sb < sb)
+			s->state[0].sb = sb;
 		/* A frame got through: the budget grows by one step. */
 		s->sb_budget += SSP_SB_BUDGET_STEP;
 		if (s->sb_budget > SSP_SB_FRAME_BYTES)

@@ -77,6 +77,14 @@ struct world {
 	uint64_t		 frame_at[64];
 	size_t			 nframe;
 	uint64_t		 newest_sent;
+	/*
+	 * Lines sent again that the server knew the client had: sb_of is
+	 * each state's sb_total as sent (by num, modulo), sb_known the
+	 * highest of those the client's acks have brought the server.
+	 */
+	uint64_t		 sb_of[1024];
+	uint64_t		 sb_known;
+	uint64_t		 sb_resent;
 };
 
 /* xorshift64*: the link's and the content's randomness, seeded. */
@@ -208,40 +216,59 @@ out:
 	free(old);
 }
 
-/* The state a server message brings (its new_num, 0 for none). */
-static uint64_t
-msg_new_num(const uint8_t *p, size_t len)
+/* A message as its receiver reads it: a zframe's content unpacked. */
+static Lnsh__SyncMessage *
+msg_unpack(const uint8_t *p, size_t len)
 {
 	Lnsh__SyncMessage	*m, *in;
 	unsigned long long	 n;
 	uint8_t			*raw;
-	uint64_t		 num;
 
 	m = lnsh__sync_message__unpack(NULL, len, p);
 	assert_non_null(m);
-	if (m->has_zframe) {
-		n = ZSTD_getFrameContentSize(m->zframe.data, m->zframe.len);
-		raw = xmalloc((size_t)n);
-		assert_int_equal(ZSTD_decompress(raw, (size_t)n,
-		    m->zframe.data, m->zframe.len), n);
-		in = lnsh__sync_message__unpack(NULL, (size_t)n, raw);
-		assert_non_null(in);
-		free(raw);
-		lnsh__sync_message__free_unpacked(m, NULL);
-		m = in;
-	}
-	num = m->new_num;
+	if (!m->has_zframe)
+		return (m);
+	n = ZSTD_getFrameContentSize(m->zframe.data, m->zframe.len);
+	raw = xmalloc((size_t)n);
+	assert_int_equal(ZSTD_decompress(raw, (size_t)n, m->zframe.data,
+	    m->zframe.len), n);
+	in = lnsh__sync_message__unpack(NULL, (size_t)n, raw);
+	assert_non_null(in);
+	free(raw);
 	lnsh__sync_message__free_unpacked(m, NULL);
-	return (num);
+	return (in);
+}
+
+/*
+ * Notes a server message's state and its lines: those at or below a
+ * state the server has the client's ack for were sent again for nothing.
+ */
+static void
+note_lines(struct world *w, const Lnsh__SyncMessage *m)
+{
+	uint64_t	 first;
+
+	if (!m->has_new_num || !m->has_sb_total)
+		return;
+	w->sb_of[m->new_num % 1024] = m->sb_total;
+	if (m->n_line == 0)
+		return;
+	first = m->sb_total - m->n_line + 1;
+	if (first <= w->sb_known)
+		w->sb_resent += (w->sb_known < m->sb_total ? w->sb_known :
+		    m->sb_total) - first + 1;
 }
 
 /* The server's send callback; notes when new screen states went. */
 static int
 srv_send(void *arg, const uint8_t *p, size_t len)
 {
-	struct world	*w = arg;
-	uint64_t	 n = msg_new_num(p, len);
+	struct world		*w = arg;
+	Lnsh__SyncMessage	*m = msg_unpack(p, len);
+	uint64_t		 n = m->new_num;
 
+	note_lines(w, m);
+	lnsh__sync_message__free_unpacked(m, NULL);
 	if (n > w->newest_sent) {
 		w->newest_sent = n;
 		if (w->nframe < sizeof w->frame_at / sizeof w->frame_at[0])
@@ -329,6 +356,20 @@ world_free(struct world *w)
 	free(w);
 }
 
+/* A client message reaches the server: the lines of the state it acks. */
+static void
+note_ack(struct world *w, const uint8_t *p, size_t len)
+{
+	Lnsh__SyncMessage	*m;
+
+	if ((m = lnsh__sync_message__unpack(NULL, len, p)) == NULL)
+		return;
+	if (m->has_ack_num && m->ack_num > 0 &&
+	    w->sb_of[m->ack_num % 1024] > w->sb_known)
+		w->sb_known = w->sb_of[m->ack_num % 1024];
+	lnsh__sync_message__free_unpacked(m, NULL);
+}
+
 /* Delivers the earliest datagram due by now; 0 if there is none. */
 static int
 deliver_one(struct world *w)
@@ -348,6 +389,7 @@ deliver_one(struct world *w)
 	k = w->q[best];
 	w->q[best] = w->q[--w->nq];
 	if (k.to_server) {
+		note_ack(w, k.p, k.len);
 		if (w->srv != NULL)
 			ssp_server_input(w->srv, k.p, k.len, w->now, on_event,
 			    w);
@@ -1480,6 +1522,45 @@ test_sb_budget_clean(void **state)
 			    sb.cap / SSP_SB_FRAME_LINES);
 			assert_true(fb_equal(ssp_client_screen(w->cl),
 			    w->screen));
+			assert_int_equal(w->sb_resent, 0);
+			world_free(w);
+		}
+	}
+}
+
+/*
+ * A line the server knows the client holds is not sent again. A short
+ * flood at 100 ms RTT: the first frames carry the lines, a later one,
+ * made while the backlog exceeded a frame's share, is deferred and
+ * records the base's lines of its time; acked after the others, it
+ * became the base and took the server's count of the client's lines
+ * back, and the frame after the flood sent 600 of them again.
+ */
+static void
+test_sb_no_resend(void **state)
+{
+	static const uint64_t	 delays[] = { MS / 2, 10 * MS, 50 * MS };
+	static const int	 rates[] = { 50, 100, 300, 600 };
+	struct sbsrc		 sb;
+	struct world		*w;
+	size_t			 d, r;
+	int			 i;
+
+	(void)state;
+	for (d = 0; d < 3; d++) {
+		for (r = 0; r < 4; r++) {
+			sb_init(&sb, 100000);
+			w = world_new(70 + r, 0, 0, delays[d], 0);
+			sb_attach(w, &sb, 0);
+			run(w, w->now + SEC);
+			for (i = 0; i < 40; i++) {
+				sb_scroll(w, &sb, rates[r]);
+				run(w, w->now + 10 * MS);
+			}
+			run(w, w->now + 5 * SEC);
+			assert_true(sb.in_order);
+			assert_int_equal(sb.got, sb.total);
+			assert_int_equal(w->sb_resent, 0);
 			world_free(w);
 		}
 	}
@@ -2236,6 +2317,7 @@ main(void)
 		cmocka_unit_test(test_sb_budget_loss),
 		cmocka_unit_test(test_ack_coalesced),
 		cmocka_unit_test(test_sb_budget_clean),
+		cmocka_unit_test(test_sb_no_resend),
 		cmocka_unit_test(test_ack_before_rto),
 		cmocka_unit_test(test_ack_echo),
 		cmocka_unit_test(test_echo_at_once),
