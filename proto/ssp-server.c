@@ -765,25 +765,22 @@ srv_frame_time(const struct ssp_server *s)
 
 /*
  * How long the client's ack of a frame may take before the frame counts
- * as lost (it is resent, and the line budget cut), doubled for each
- * resend that went unanswered: RTO and the client's ack delay
- * (ssp_resend_ns), but at least SSP_ACK_LATE_NS over the smoothed RTT
- * and that delay. RTO allows four RTT deviations over SRTT, and on a
- * steady path those fall to a few milliseconds, less than a clean link's
- * acks can be late while a flood loads the machine (wire.h).
+ * as lost (it is resent, and the line budget cut): ssp_resend_ns's wait,
+ * but with RTO at least SSP_ACK_LATE_NS over the smoothed RTT. RTO allows
+ * four RTT deviations over SRTT, and on a steady path those fall to a
+ * few milliseconds, less than a clean link's acks can be late while a
+ * flood loads the machine (wire.h). The client's input keeps the plain
+ * RTO: a needless resend of input costs a few bytes, a needless cut of
+ * the line budget the scrollback's pace after a flood.
  */
 static uint64_t
 srv_ack_wait_ns(const struct ssp_server *s, unsigned backoff)
 {
-	uint64_t	 t = ssp_resend_ns(&s->link, 0);
-	uint64_t	 least = s->link.srtt_ns + SSP_ACK_LATE_NS +
-			    SSP_ACK_DELAY_NS;
+	uint64_t	 rto = s->link.rto_ns;
 
-	if (t < least)
-		t = least;
-	while (backoff-- > 0 && t < SSP_RESEND_MAX_NS)
-		t *= 2;
-	return (t < SSP_RESEND_MAX_NS ? t : SSP_RESEND_MAX_NS);
+	if (rto < s->link.srtt_ns + SSP_ACK_LATE_NS)
+		rto = s->link.srtt_ns + SSP_ACK_LATE_NS;
+	return (ssp_backoff_ns(rto + SSP_ACK_DELAY_NS, backoff));
 }
 
 /*

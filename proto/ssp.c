@@ -277,17 +277,25 @@ ssp_emit(struct ssp_link *l, Lnsh__SyncMessage *m, uint64_t now)
 }
 
 /*
+ * A wait for an ack, t, doubled for each resend that went unanswered, up
+ * to SSP_RESEND_MAX_NS.
+ */
+uint64_t
+ssp_backoff_ns(uint64_t t, unsigned backoff)
+{
+	while (backoff-- > 0 && t < SSP_RESEND_MAX_NS)
+		t *= 2;
+	return (t < SSP_RESEND_MAX_NS ? t : SSP_RESEND_MAX_NS);
+}
+
+/*
  * How long to wait for an ack before sending again: RTO plus the peer's
- * ack delay, doubled for each resend that went unanswered.
+ * ack delay, backed off (ssp_backoff_ns).
  */
 uint64_t
 ssp_resend_ns(const struct ssp_link *l, unsigned backoff)
 {
-	uint64_t	 t = l->rto_ns + SSP_ACK_DELAY_NS;
-
-	while (backoff-- > 0 && t < SSP_RESEND_MAX_NS)
-		t *= 2;
-	return (t < SSP_RESEND_MAX_NS ? t : SSP_RESEND_MAX_NS);
+	return (ssp_backoff_ns(l->rto_ns + SSP_ACK_DELAY_NS, backoff));
 }
 
 /*

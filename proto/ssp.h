@@ -179,6 +179,7 @@ int	 ssp_decode(struct ssp_link *, const uint8_t *, size_t,
 void	 ssp_heard(struct ssp_link *, const struct Lnsh__SyncMessage *,
 	     uint64_t);
 int	 ssp_emit(struct ssp_link *, struct Lnsh__SyncMessage *, uint64_t);
+uint64_t ssp_backoff_ns(uint64_t, unsigned);
 uint64_t ssp_resend_ns(const struct ssp_link *, unsigned);
 uint64_t ssp_send_interval_ns(const struct ssp_link *);
 
