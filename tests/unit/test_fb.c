@@ -19,7 +19,6 @@
 
 static const struct fb_pen plain = { 0, 0, 0 };
 
-/* Writes an ASCII string at (x, y) with a pen. */
 /*
  * fb_apply refuses the diff array d as a bad message (a macro, so that a
  * failure names the caller's line).
@@ -28,6 +27,7 @@ static const struct fb_pen plain = { 0, 0, 0 };
 	assert_int_equal(fb_apply((fb), (d), sizeof (d)), \
 	    LN_E_DROP(LN_DROP_MESSAGE))
 
+/* Writes an ASCII string at (x, y) with a pen. */
 static void
 put_str(struct fb *fb, int x, int y, const char *s, const struct fb_pen *pen)
 {
