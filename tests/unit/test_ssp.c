@@ -1547,8 +1547,8 @@ test_sb_no_resend(void **state)
 	int			 i;
 
 	(void)state;
-	for (d = 0; d < 3; d++) {
-		for (r = 0; r < 4; r++) {
+	for (d = 0; d < sizeof delays / sizeof delays[0]; d++) {
+		for (r = 0; r < sizeof rates / sizeof rates[0]; r++) {
 			sb_init(&sb, 100000);
 			w = world_new(70 + r, 0, 0, delays[d], 0);
 			sb_attach(w, &sb, 0);
