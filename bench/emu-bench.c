@@ -23,6 +23,7 @@
 #include "proto.h"
 #include "fb.h"
 #include "holder.h"
+#include "compat.h"
 
 #define CHUNK	4096	/* a pty read */
 
@@ -93,6 +94,8 @@ run_emu(const struct fb_text *t)
 		n = t->len - off < CHUNK ? t->len - off : CHUNK;
 		emu_input(e, (const uint8_t *)t->p + off, n);
 	}
+	/* The lines left waiting are encoded as the holder would. */
+	emu_settle(e);
 	s = (double)(ln_now_ns() - t0) / LN_NS_PER_SEC;
 	emu_free(e);
 	return (s);
@@ -220,6 +223,9 @@ rss_child(long lines)
 		emu_input(e, (const uint8_t *)t.p, t.len);
 	}
 	free(t.p);
+	/* What the holder does once the output pauses. */
+	emu_settle(e);
+	compat_malloc_trim();
 	if (lines > 0) {
 		fprintf(stderr, "scrollback lines held: %zu\n",
 		    sb_count(emu_scrollback(e)));

@@ -21,6 +21,7 @@ int	compat_peereid(int, uid_t *, gid_t *);
 
 /* malloc-tune.c: large blocks go back to the system when freed. */
 void	compat_malloc_tune(void);
+void	compat_malloc_trim(void);
 
 /*
  * waitfd.c: poll(2)'s contract for every wait that includes a tty or a

@@ -9,10 +9,17 @@
  * Pinning the threshold keeps large buffers in mmap, returned on free.
  * Where there is no mallopt (macOS), the system allocator already returns
  * large blocks and there is nothing to do.
+ *
+ * Small blocks have the same problem in bulk: a burst's scrollback lines
+ * are freed and allocated again as they are encoded when it ends
+ * (server/scrollback.c), and the heap keeps the pages. compat_malloc_trim hands
+ * the free pages back (glibc's malloc_trim releases whole free pages
+ * anywhere in the heap, not only at its top). macOS's allocator returns
+ * free pages under memory pressure by itself.
  */
 #include "config.h"
 
-#ifdef HAVE_MALLOPT
+#if defined(HAVE_MALLOPT) || defined(HAVE_MALLOC_TRIM)
 #include <malloc.h>
 #endif
 
@@ -24,5 +31,14 @@ compat_malloc_tune(void)
 {
 #if defined(HAVE_MALLOPT) && defined(M_MMAP_THRESHOLD)
 	(void)mallopt(M_MMAP_THRESHOLD, 128 * 1024);
+#endif
+}
+
+/* Gives the heap's free pages back to the system, after a burst. */
+void
+compat_malloc_trim(void)
+{
+#ifdef HAVE_MALLOC_TRIM
+	(void)malloc_trim(0);
 #endif
 }

@@ -2090,6 +2090,23 @@ emu_scrollback(const struct emu *e)
 }
 
 /*
+ * Whether scrollback lines wait to be encoded (emu_settle), with what
+ * they take in *bytes if bytes is not NULL.
+ */
+size_t
+emu_pending(const struct emu *e, size_t *bytes)
+{
+	return (sb_pending(e->sb, bytes));
+}
+
+/* Encodes the scrollback lines still held as copies: the output paused. */
+void
+emu_settle(struct emu *e)
+{
+	sb_settle(e->sb);
+}
+
+/*
  * What `lnsh capture` prints: the last sblines of scrollback (0 none, -1
  * all) then every screen row, one per line, trailing blanks trimmed, as
  * text (escapes 0) or with SGR escapes (1). *out is NUL-terminated and

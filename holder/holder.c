@@ -83,6 +83,9 @@ struct holder {
 	struct event		*ev_kill;	/* SIGHUP -> SIGKILL grace */
 	struct event		*ev_expire;	/* exited, never listed */
 	struct event		*ev_leave;	/* bound on flushing at exit */
+	struct event		*ev_settle;	/* scrollback: output paused */
+	uint64_t		 settle_total;	/* sb_total when set */
+	int			 trim;		/* after a capture drains */
 	struct event		*ev_sigchld;
 	struct event		*ev_sigterm;
 
@@ -244,6 +247,49 @@ holder_emu_reply(void *arg, const uint8_t *data, size_t len)
 		    "terminal replies dropped");
 }
 
+/*
+ * Sets the timer that encodes the scrollback lines still held as copies
+ * once output pauses (server/scrollback.c).
+ */
+static void
+holder_settle_arm(struct holder *h)
+{
+	struct timeval	 tv;
+
+	h->settle_total = sb_total(emu_scrollback(h->emu));
+	tv.tv_sec = 0;
+	tv.tv_usec = HOLDER_SB_SETTLE_MS * 1000;
+	evtimer_add(h->ev_settle, &tv);
+}
+
+/*
+ * The settle timer: if lines scrolled since it was set, the burst goes on
+ * and so does the wait (the lines it pushes out of the ring meanwhile are
+ * never encoded; LN_SB_PENDING_MAX bounds what waits); else the lines
+ * waiting are encoded and their copies freed.
+ */
+static void
+holder_settle(evutil_socket_t fd, short events, void *arg)
+{
+	struct holder	*h = arg;
+
+	if (sb_total(emu_scrollback(h->emu)) != h->settle_total)
+		holder_settle_arm(h);
+	else {
+		emu_settle(h->emu);
+		compat_malloc_trim();
+	}
+}
+
+/* Lines may have scrolled into the scrollback: settle them later. */
+static void
+holder_settle_check(struct holder *h)
+{
+	if (emu_pending(h->emu, NULL) > 0 &&
+	    !evtimer_pending(h->ev_settle, NULL))
+		holder_settle_arm(h);
+}
+
 /* Output from the application: into the emulator. */
 static void
 holder_pty_read(evutil_socket_t fd, short events, void *arg)
@@ -264,6 +310,7 @@ holder_pty_read(evutil_socket_t fd, short events, void *arg)
 		return;
 	}
 	emu_input(h->emu, data, (size_t)n);
+	holder_settle_check(h);
 	h->activity_ns = ln_wall_ns();
 	holder_changed(h);
 }
@@ -490,6 +537,13 @@ holder_do_capture(struct peer *c, uint32_t id,
 	rep.capture = &cap;
 	peer_send(c, &rep);
 	free(text);
+	/*
+	 * A large capture's buffers come from the free space a burst's
+	 * scrollback copies left in the heap, and keep its pages resident once
+	 * freed: they go back when the reply has been written (hconn_write).
+	 */
+	if (len >= HOLDER_TRIM_BYTES)
+		c->h->trim = 1;
 }
 
 /* Queues input for the pty, within HOLDER_PTY_QUEUE. */
@@ -523,6 +577,7 @@ holder_set_size(struct holder *h, int cols, int rows)
 	h->cols = cols;
 	h->rows = rows;
 	emu_resize(h->emu, cols, rows);
+	holder_settle_check(h);
 	if (!h->pty_eof)
 		pty_resize(h->master, cols, rows);
 	holder_changed(h);
@@ -782,6 +837,10 @@ peer_write(struct bufferevent *bev, void *arg)
 {
 	struct peer	*c = arg;
 
+	if (c->h->trim) {
+		compat_malloc_trim();
+		c->h->trim = 0;
+	}
 	if (c->closing)
 		peer_free(c);
 }
@@ -950,6 +1009,7 @@ holder_events(struct holder *h)
 	h->ev_kill = evtimer_new(h->base, holder_kill_timeout, h);
 	h->ev_expire = evtimer_new(h->base, holder_expire, h);
 	h->ev_leave = evtimer_new(h->base, holder_leave_timeout, h);
+	h->ev_settle = evtimer_new(h->base, holder_settle, h);
 	event_add(h->ev_pty_read, NULL);
 }
 
@@ -992,7 +1052,8 @@ holder_cleanup(struct holder *h)
 	struct peer	*c;
 	struct event	*evs[] = { h->ev_pty_read,
 			    h->ev_pty_write, h->ev_kill, h->ev_expire,
-			    h->ev_leave, h->ev_sigchld, h->ev_sigterm };
+			    h->ev_leave, h->ev_settle, h->ev_sigchld,
+			    h->ev_sigterm };
 	size_t		 i;
 
 	while ((c = TAILQ_FIRST(&h->conns)) != NULL)

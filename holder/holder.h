@@ -29,6 +29,8 @@ const struct scrollback *emu_scrollback(const struct emu *);
 #define EMU_FAST_ON	1	/* the default: long runs of ASCII past it */
 #define EMU_FAST_ALWAYS	2	/* any run, however short: for tests */
 void		 emu_set_fast(struct emu *, int);
+size_t		 emu_pending(const struct emu *, size_t *);
+void		 emu_settle(struct emu *);
 
 /*
  * scrollback.c: lines that scrolled off the top, stored compactly; how
@@ -38,8 +40,10 @@ struct scrollback;
 struct scrollback *sb_new(size_t);
 void		 sb_free(struct scrollback *);
 void		 sb_push(struct scrollback *, const struct fb_row *);
+void		 sb_settle(struct scrollback *);
 size_t		 sb_count(const struct scrollback *);
 uint64_t	 sb_total(const struct scrollback *);
+size_t		 sb_pending(const struct scrollback *, size_t *);
 int		 sb_line(const struct scrollback *, size_t, int,
 		     struct fb_text *);
 int		 sb_wrapped(const struct scrollback *, size_t);

@@ -3,7 +3,23 @@
  * A line is kept as its UTF-8 text plus the points where the pen changes,
  * not as cells: an 80-column coloured line takes ~100-200 bytes instead of
  * 1280. The store is a ring bounded by a line count; the oldest line goes
- * first, and its buffer is reused for the newest.
+ * first.
+ *
+ * Lines are encoded lazily. A line enters the ring as a compact copy of
+ * the cells it uses, appended in order to an arena of chunks (the screen
+ * keeps its row and reuses it in place, still in cache), and is encoded
+ * only when someone reads it, when the burst of output that pushed it
+ * ends (sb_settle, from the holder's loop), or when the copies waiting
+ * take more than LN_SB_PENDING_MAX. A flood scrolls millions of lines
+ * through a ring of ten thousand: the ones pushed out of the ring before
+ * the burst ends are dropped as copies, never encoded. A copy holds what
+ * the encoder reads of the row (cells up to the last non-blank one, their
+ * combining characters, the wrap flag), so encoding it later gives the
+ * bytes encoding the row at once would have.
+ *
+ * A copy: flags (1 byte: SB_C_*), a 0, 2 bytes of cell count, the chunk
+ * it lives in (see SB_HDR), the cells as struct fb_cell, 4 bytes of
+ * combining pool size and the row's pool. Copies stay 4-byte aligned.
  *
  * A stored line: flags (1 byte: wrapped), varint text length, the text,
  * then runs until the end: varint byte offset from the previous run,
@@ -20,9 +36,53 @@
 #include "fb.h"
 #include "holder.h"
 
+/*
+ * Bytes of an arena chunk: a copy never takes more than 40 KB. Past the
+ * allocator's mmap threshold (compat_malloc_tune pins it at 128 KiB), so
+ * that a chunk freed goes back to the system rather than leaving a hole
+ * in the heap among the encoded lines.
+ */
+#define SB_CHUNK	(128 * 1024)
+
+/* A copy's flags. */
+#define SB_C_WRAPPED	0x01	/* the line continues on the next one */
+
+/* A piece of the arena: copies appended in order, freed when none lives. */
+struct sb_chunk {
+	size_t		 size;
+	size_t		 used;
+	size_t		 live;		/* copies in it still pending */
+	uint8_t		 data[];
+};
+
+/*
+ * One slot of the ring: the encoded line, or its copy not yet encoded
+ * (len SB_PENDING). 16 bytes, as before lines were encoded lazily: there
+ * are 10,000 of them.
+ */
 struct sb_line {
-	uint8_t		*data;
+	uint8_t		*p;		/* the line, or its copy */
 	uint32_t	 len;
+};
+#define SB_PENDING	UINT32_MAX
+
+/* A copy's header: flags, 0, count (2 bytes), its chunk (a pointer). */
+#define SB_HDR		(4 + sizeof (struct sb_chunk *))
+
+/*
+ * What a read may change. Reading a pending line encodes it, through a
+ * const store: the text read is the same either way, and callers (the
+ * holder's readers, capture) hold the store as const. The ring's slots
+ * are reached through a pointer and so stay writable; the rest of what
+ * encoding changes lives here, behind one.
+ */
+struct sb_lazy {
+	struct fb_text	 scratch;
+	size_t		 npend;		/* slots holding a copy */
+	size_t		 pbytes;	/* chunks holding copies, cur's too */
+	uint64_t	 pfirst;	/* no pending line is older */
+	struct sb_chunk	*cur;		/* copies are appended here */
+	struct sb_chunk	*spare;		/* a dead chunk kept for reuse */
 };
 
 struct scrollback {
@@ -32,8 +92,11 @@ struct scrollback {
 	size_t		 start;		/* oldest */
 	size_t		 count;
 	uint64_t	 total;		/* lines ever pushed */
-	struct fb_text	 scratch;
+	struct sb_lazy	*lz;
 };
+
+static void	sb_encode_slot(struct sb_lazy *, struct sb_line *);
+static void	sb_release(struct sb_lazy *, struct sb_line *);
 
 /*
  * An empty store keeping at most limit lines. 0 keeps none, as tmux's
@@ -46,10 +109,11 @@ sb_new(size_t limit)
 
 	sb = xcalloc(1, sizeof *sb);
 	sb->limit = limit;
+	sb->lz = xcalloc(1, sizeof *sb->lz);
 	return (sb);
 }
 
-/* Frees the store and every line. */
+/* Frees the store, every line and every copy it holds. */
 void
 sb_free(struct scrollback *sb)
 {
@@ -57,10 +121,17 @@ sb_free(struct scrollback *sb)
 
 	if (sb == NULL)
 		return;
-	for (i = 0; i < sb->cap; i++)
-		free(sb->ring[i].data);
+	for (i = 0; i < sb->cap; i++) {
+		if (sb->ring[i].len == SB_PENDING)
+			sb_release(sb->lz, &sb->ring[i]);
+		else
+			free(sb->ring[i].p);
+	}
 	free(sb->ring);
-	free(sb->scratch.p);
+	free(sb->lz->cur);
+	free(sb->lz->spare);
+	free(sb->lz->scratch.p);
+	free(sb->lz);
 	free(sb);
 }
 
@@ -76,6 +147,15 @@ uint64_t
 sb_total(const struct scrollback *sb)
 {
 	return (sb->total);
+}
+
+/* Lines held as copies, not yet encoded, and (if bytes) what they take. */
+size_t
+sb_pending(const struct scrollback *sb, size_t *bytes)
+{
+	if (bytes != NULL)
+		*bytes = sb->lz->pbytes;
+	return (sb->lz->npend);
 }
 
 /* Writes an unsigned LEB128 varint at p; returns its length. */
@@ -183,21 +263,13 @@ sb_pen_words(const struct fb_pen *pen, uint64_t *w8, uint32_t *w4)
 }
 
 /*
- * Encodes a row into the scratch buffer. This runs for every line that
- * scrolls off (millions for `seq`), so it writes into storage sized once
- * for the worst case instead of appending piece by piece.
+ * The cells of a row up to its last non-blank one: trailing blanks are
+ * not stored.
  */
-static void
-sb_encode(struct scrollback *sb, const struct fb_row *r)
+static int
+sb_row_end(const struct fb_row *r)
 {
-	struct fb_text	*t = &sb->scratch;
-	struct fb_pen	 pen = { 0, 0, 0 };
-	const uint32_t	*comb;
-	uint8_t		*p, *runs, *rp;
-	size_t		 n, last = 0, worst;
-	int		 x, end = r->used;
-	uint32_t	 v, w4, pen4;
-	uint64_t	 w8, pen8;
+	int	 end = r->used > 0 ? r->used : 0;
 
 	while (end > 0) {
 		const struct fb_cell *c = &r->cells[end - 1];
@@ -206,6 +278,29 @@ sb_encode(struct scrollback *sb, const struct fb_row *r)
 			break;
 		end--;
 	}
+	return (end);
+}
+
+/*
+ * Encodes a line's first end cells (its last is not blank), with the
+ * combining pool their comb fields index (ncomb entries), into t,
+ * replacing what it held. This ran for every line that scrolled off
+ * (millions for `seq`) before lines were encoded lazily, and still may
+ * under memory pressure, so it writes into storage sized once for the
+ * worst case instead of appending piece by piece.
+ */
+static void
+sb_encode(struct fb_text *t, const struct fb_cell *cells, int end,
+    const uint32_t *pool, uint32_t ncomb, int wrapped)
+{
+	struct fb_pen	 pen = { 0, 0, 0 };
+	const uint32_t	*comb;
+	uint8_t		*p, *runs, *rp;
+	size_t		 n, last = 0, worst;
+	int		 x;
+	uint32_t	 v, w4, pen4;
+	uint64_t	 w8, pen8;
+
 	/* Per cell: 4 bytes for it, 4 per combining one, 20 for a run. */
 	worst = 6 + (size_t)end * (4 * (1 + FB_MAX_COMB) + 20);
 	if (t->cap < 2 * worst) {
@@ -214,11 +309,11 @@ sb_encode(struct scrollback *sb, const struct fb_row *r)
 	}
 	p = (uint8_t *)t->p;
 	runs = rp = p + worst;
-	p[0] = r->wrapped ? 1 : 0;
+	p[0] = wrapped ? 1 : 0;
 	n = 6;
 	sb_pen_words(&pen, &pen8, &pen4);
 	for (x = 0; x < end; x++) {
-		const struct fb_cell	*c = &r->cells[x];
+		const struct fb_cell	*c = &cells[x];
 		uint16_t		 attr = c->attr & FB_ATTR_MASK;
 
 		/*
@@ -251,7 +346,8 @@ sb_encode(struct scrollback *sb, const struct fb_row *r)
 			p[n++] = (uint8_t)c->cp;
 		else
 			n += sb_put_utf8(p + n, c->cp);
-		if (c->comb != 0 && (comb = fb_cell_comb(r, c)) != NULL) {
+		if (c->comb != 0 && c->comb <= ncomb) {
+			comb = &pool[c->comb - 1];
 			while (*comb != 0)
 				n += sb_put_utf8(p + n, *comb++);
 		}
@@ -268,10 +364,209 @@ sb_encode(struct scrollback *sb, const struct fb_row *r)
 	t->len = n + (size_t)(rp - runs);
 }
 
-/* Stores a row that left the screen; drops the oldest line when full. */
+/*
+ * Lets a pending line's copy go, leaving the slot empty: its chunk is
+ * freed once none lives.
+ */
+static void
+sb_release(struct sb_lazy *lz, struct sb_line *l)
+{
+	struct sb_chunk	*ch;
+
+	memcpy(&ch, l->p + 4, sizeof ch);
+	l->p = NULL;
+	l->len = 0;
+	lz->npend--;
+	if (--ch->live > 0)
+		return;
+	if (ch == lz->cur) {
+		ch->used = 0;
+		return;
+	}
+	lz->pbytes -= ch->size;
+	if (lz->spare == NULL && ch->size == SB_CHUNK) {
+		ch->used = 0;
+		lz->spare = ch;
+	} else
+		free(ch);
+}
+
+/*
+ * Room for a copy of up to need bytes at the end of the current chunk: a
+ * new chunk (the spare, if one is kept) when it has no more.
+ */
+static uint8_t *
+sb_room(struct sb_lazy *lz, size_t need)
+{
+	struct sb_chunk	*ch = lz->cur;
+
+	if (ch != NULL && ch->size - ch->used >= need)
+		return (ch->data + ch->used);
+	if (ch != NULL && ch->live == 0) {
+		/* Every copy in it is gone: start it over, or free it. */
+		if (ch->size >= need) {
+			ch->used = 0;
+			return (ch->data);
+		}
+		lz->pbytes -= ch->size;
+		free(ch);
+	}
+	if (need <= SB_CHUNK && lz->spare != NULL) {
+		ch = lz->spare;
+		lz->spare = NULL;
+	} else {
+		ch = xmalloc(sizeof *ch + (need > SB_CHUNK ? need : SB_CHUNK));
+		ch->size = need > SB_CHUNK ? need : SB_CHUNK;
+	}
+	ch->used = 0;
+	ch->live = 0;
+	lz->pbytes += ch->size;
+	lz->cur = ch;
+	return (ch->data);
+}
+
+/*
+ * Copies what the encoder reads of a row into the arena for slot l: the
+ * cells up to the last non-blank one, and the row's combining pool if it
+ * has one. One memcpy: for `seq`, a hundred bytes or so.
+ */
+static void
+sb_copy(struct sb_lazy *lz, struct sb_line *l, const struct fb_row *r)
+{
+	uint8_t		*p;
+	uint16_t	 n16;
+	uint32_t	 nc = r->ncomb;
+	size_t		 cells, need;
+	int		 end = sb_row_end(r);
+
+	cells = (size_t)end * sizeof r->cells[0];
+	need = SB_HDR + cells + 4 + (size_t)nc * sizeof *r->comb;
+	p = sb_room(lz, need);
+	p[0] = r->wrapped ? SB_C_WRAPPED : 0;
+	p[1] = 0;
+	n16 = (uint16_t)end;
+	memcpy(p + 2, &n16, sizeof n16);
+	memcpy(p + 4, &lz->cur, sizeof lz->cur);
+	memcpy(p + SB_HDR, r->cells, cells);
+	memcpy(p + SB_HDR + cells, &nc, sizeof nc);
+	if (nc > 0)
+		memcpy(p + SB_HDR + cells + 4, r->comb, (size_t)nc *
+		    sizeof *r->comb);
+	lz->cur->used += need;
+	lz->cur->live++;
+	l->p = p;
+	l->len = SB_PENDING;
+	lz->npend++;
+}
+
+/*
+ * Encodes a pending slot: its copy becomes the compact line, in a buffer
+ * of its own, and the copy is let go.
+ */
+static void
+sb_encode_slot(struct sb_lazy *lz, struct sb_line *l)
+{
+	struct fb_text	*t = &lz->scratch;
+	const uint8_t	*cp = l->p;
+	uint16_t	 n;
+	uint32_t	 nc;
+
+	memcpy(&n, cp + 2, sizeof n);
+	memcpy(&nc, cp + SB_HDR + (size_t)n * sizeof (struct fb_cell),
+	    sizeof nc);
+	sb_encode(t, (const struct fb_cell *)(const void *)(cp + SB_HDR), n,
+	    (const uint32_t *)(const void *)(cp + SB_HDR + 4 +
+	    (size_t)n * sizeof (struct fb_cell)), nc, cp[0] & SB_C_WRAPPED);
+	sb_release(lz, l);
+	l->p = xmalloc(t->len);
+	memcpy(l->p, t->p, t->len);
+	l->len = (uint32_t)t->len;
+}
+
+/* The slot of line i, 0 the oldest; i < count. */
+static struct sb_line *
+sb_slot(const struct scrollback *sb, size_t i)
+{
+	i += sb->start;
+	if (i >= sb->cap)
+		i -= sb->cap;
+	return (&sb->ring[i]);
+}
+
+/*
+ * Encodes the oldest pending line: the copies waiting take more than the
+ * bound. Pending lines are found from lz->pfirst (an absolute number)
+ * onwards, which only moves forwards.
+ */
+static void
+sb_encode_oldest(struct scrollback *sb)
+{
+	struct sb_lazy	*lz = sb->lz;
+	uint64_t	 oldest = sb->total - sb->count;
+	struct sb_line	*l;
+
+	if (lz->pfirst < oldest)
+		lz->pfirst = oldest;
+	for (; lz->pfirst < sb->total; lz->pfirst++) {
+		l = sb_slot(sb, (size_t)(lz->pfirst - oldest));
+		if (l->len == SB_PENDING) {
+			sb_encode_slot(lz, l);
+			lz->pfirst++;
+			return;
+		}
+	}
+}
+
+/*
+ * Encodes every pending line: the burst that pushed them has ended. The
+ * arena goes with them.
+ */
+void
+sb_settle(struct scrollback *sb)
+{
+	struct sb_lazy	*lz = sb->lz;
+
+	while (lz->npend > 0)
+		sb_encode_oldest(sb);
+	if (lz->cur != NULL) {
+		lz->pbytes -= lz->cur->size;
+		free(lz->cur);
+		lz->cur = NULL;
+	}
+	free(lz->spare);
+	lz->spare = NULL;
+}
+
+/* Grows the ring towards the limit, unwrapping it into the new array. */
+static void
+sb_grow(struct scrollback *sb)
+{
+	struct sb_line	*tmp;
+	size_t		 ncap = sb->cap ? sb->cap * 2 : 64, i;
+
+	if (ncap > sb->limit)
+		ncap = sb->limit;
+	sb->ring = xreallocarray(sb->ring, ncap, sizeof *sb->ring);
+	memset(&sb->ring[sb->cap], 0, (ncap - sb->cap) * sizeof *sb->ring);
+	if (sb->start != 0) {
+		tmp = xreallocarray(NULL, sb->cap, sizeof *tmp);
+		for (i = 0; i < sb->cap; i++)
+			tmp[i] = sb->ring[(sb->start + i) % sb->cap];
+		memcpy(sb->ring, tmp, sb->cap * sizeof *tmp);
+		free(tmp);
+		sb->start = 0;
+	}
+	sb->cap = ncap;
+}
+
+/*
+ * Stores a copy of a row that left the screen (the screen keeps the row);
+ * drops the oldest line when full, unencoded if it still waits.
+ */
 void
 sb_push(struct scrollback *sb, const struct fb_row *r)
 {
+	struct sb_lazy	*lz = sb->lz;
 	struct sb_line	*l;
 	size_t		 slot;
 
@@ -279,29 +574,8 @@ sb_push(struct scrollback *sb, const struct fb_row *r)
 		sb->total++;
 		return;
 	}
-	sb_encode(sb, r);
-	if (sb->count == sb->cap && sb->cap < sb->limit) {
-		size_t	ncap = sb->cap ? sb->cap * 2 : 64;
-
-		if (ncap > sb->limit)
-			ncap = sb->limit;
-		/* Unwrap the ring into the larger array. */
-		sb->ring = xreallocarray(sb->ring, ncap, sizeof *sb->ring);
-		memset(&sb->ring[sb->cap], 0, (ncap - sb->cap) *
-		    sizeof *sb->ring);
-		if (sb->start != 0) {
-			struct sb_line	*tmp = xreallocarray(NULL, sb->cap,
-			    sizeof *tmp);
-			size_t		 i;
-
-			for (i = 0; i < sb->cap; i++)
-				tmp[i] = sb->ring[(sb->start + i) % sb->cap];
-			memcpy(sb->ring, tmp, sb->cap * sizeof *tmp);
-			free(tmp);
-			sb->start = 0;
-		}
-		sb->cap = ncap;
-	}
+	if (sb->count == sb->cap && sb->cap < sb->limit)
+		sb_grow(sb);
 	if (sb->count == sb->cap) {
 		slot = sb->start;
 		if (++sb->start == sb->cap)
@@ -313,18 +587,14 @@ sb_push(struct scrollback *sb, const struct fb_row *r)
 		sb->count++;
 	}
 	l = &sb->ring[slot];
-	/*
-	 * Reuse the slot's buffer unless it is too small, or more than twice
-	 * too big: one long line must not keep its memory for good.
-	 */
-	if (l->data == NULL || l->len < sb->scratch.len ||
-	    l->len > 2 * sb->scratch.len + 64) {
-		free(l->data);
-		l->data = xmalloc(sb->scratch.len);
-	}
-	memcpy(l->data, sb->scratch.p, sb->scratch.len);
-	l->len = (uint32_t)sb->scratch.len;
+	if (l->len == SB_PENDING)
+		sb_release(lz, l);	/* pushed out before anyone needed it */
+	else
+		free(l->p);
+	sb_copy(lz, l, r);
 	sb->total++;
+	while (lz->pbytes > LN_SB_PENDING_MAX && lz->npend > 0)
+		sb_encode_oldest(sb);
 }
 
 /*
@@ -363,12 +633,15 @@ sb_add_bounded(struct fb_text *t, size_t keep, const uint8_t *p, size_t n)
  * holder refuses longer ones, so a line whose escapes would take more
  * (1024 cells each in its own colour, with combining marks) is cut here,
  * at a character before the escape or text that does not fit.
+ *
+ * A line still pending is encoded first, and stays encoded: the text is
+ * what it would have been had the line been encoded when it was pushed.
  */
 int
 sb_line(const struct scrollback *sb, size_t i, int escapes,
     struct fb_text *t)
 {
-	const struct sb_line	*l;
+	struct sb_line		*l;
 	struct buf		 b;
 	struct fb_pen		 pen = { 0, 0, 0 }, shown = { 0, 0, 0 };
 	const uint8_t		*text;
@@ -379,8 +652,10 @@ sb_line(const struct scrollback *sb, size_t i, int escapes,
 
 	if (i >= sb->count)
 		return (LN_E_INVAL);
-	l = &sb->ring[(sb->start + i) % sb->cap];
-	buf_reader(&b, l->data, l->len);
+	l = sb_slot(sb, i);
+	if (l->len == SB_PENDING)
+		sb_encode_slot(sb->lz, l);
+	buf_reader(&b, l->p, l->len);
 	if (buf_get_u8(&b, &flags) != 0 || sb_get_varint(&b, &textlen) != 0 ||
 	    (text = buf_get_ptr(&b, textlen)) == NULL)
 		return (LN_E_INVAL);
@@ -426,7 +701,12 @@ sb_line(const struct scrollback *sb, size_t i, int escapes,
 int
 sb_wrapped(const struct scrollback *sb, size_t i)
 {
+	const struct sb_line	*l;
+
 	if (i >= sb->count)
 		return (0);
-	return (sb->ring[(sb->start + i) % sb->cap].data[0] & 1);
+	l = sb_slot(sb, i);
+	if (l->len == SB_PENDING)
+		return (l->p[0] & SB_C_WRAPPED ? 1 : 0);
+	return (l->p[0] & 1);
 }

@@ -523,6 +523,17 @@
 #define HOLDER_KILL_GRACE_MS	1000		/* SIGHUP to SIGKILL */
 #define HOLDER_IO_TIMEOUT_SEC	5		/* blocking helpers */
 #define HOLDER_PUSH_LINES	1000	/* scrollback pushed on attach */
+/*
+ * Scrollback lines wait as copies of their cells until no line has
+ * scrolled for this long (the burst ended), then are encoded
+ * (holder/scrollback.c).
+ */
+#define HOLDER_SB_SETTLE_MS	50
+/*
+ * A capture reply this large gives the heap's free pages back once sent:
+ * its buffers are carved from the space a burst's copies left.
+ */
+#define HOLDER_TRIM_BYTES	(64 * 1024)
 
 /*
  * A new session's command line and the environment entries (LANG, LC_*)
@@ -706,6 +717,16 @@ enum ln_drop {
 #define CONFIG_DEFAULT_SESSIONS	64
 #define CONFIG_DEFAULT_CLIENTS	256
 #define SB_DEFAULT_LINES	10000
+/*
+ * Memory one session's scrollback may hold in lines not yet encoded:
+ * copies of the cells each line uses up to its last non-blank one, 16
+ * bytes a cell (holder/scrollback.c). They are encoded when the burst of
+ * output ends; a flood pushes most of them out of the ring first, and
+ * those are never encoded. 8 MiB holds the default ring (SB_DEFAULT_LINES)
+ * of lines up to 50 columns wide (`seq`'s take 1.3 MB); past it the oldest
+ * copies are encoded at once, as every line was before.
+ */
+#define LN_SB_PENDING_MAX	(8 * 1024 * 1024)
 #define CONFIG_MAX_SCROLLBACK	1000000
 #define CONFIG_MAX_SESSIONS	10000
 #define CONFIG_MAX_CLIENTS	100000
