@@ -11,7 +11,10 @@
  * (long runs only), and taking any run however short; after each record
  * their screens (cells, wrapped rows, cursor, modes, title), their
  * scrollback and their replies to the program must be the same, or the
- * target aborts.
+ * target aborts. A resize also encodes the third one's scrollback lines
+ * still held as copies, as the holder does when output pauses
+ * (emu_settle): the other two keep theirs until the comparison reads
+ * them.
  */
 #include "config.h"
 
@@ -106,6 +109,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				v = fuzz_u32(rec.data, rec.len);
 				emu_resize(e[k], 1 + (int)((v & 0xffff) % 300),
 				    1 + (int)((v >> 16) % 100));
+				if (k == 2)
+					emu_settle(e[k]);
 			} else
 				emu_input(e[k], rec.data, rec.len);
 		}

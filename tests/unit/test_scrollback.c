@@ -206,6 +206,9 @@ test_none(void **state)
 	assert_int_equal(sb_line(sb, 0, 0, &t), LN_E_INVAL);
 	assert_int_equal(t.len, 0);
 	free(t.p);
+	sb_free(sb);
+}
+
 /* A small deterministic generator, so that a failure can be replayed. */
 static uint32_t
 rnd(uint64_t *st)
@@ -499,6 +502,9 @@ test_capture_none(void **state)
 	assert_int_equal(len, strlen(want));
 	free(out);
 	emu_free(e);
+}
+
+/*
  * The copies waiting never take more than LN_SB_PENDING_MAX: 1024-column
  * rows into a 10,000-line ring (about 80 MB as copies of their cells) are
  * encoded, oldest first, once they would, and read as the eager encoder
