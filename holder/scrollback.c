@@ -8,9 +8,10 @@
  * Lines are encoded lazily. A line enters the ring as a compact copy of
  * the cells it uses, appended in order to an arena of chunks (the screen
  * keeps its row and reuses it in place, still in cache), and is encoded
- * only when someone reads it, when the burst of output that pushed it
- * ends (sb_settle, from the holder's loop), or when the copies waiting
- * take more than LN_SB_PENDING_MAX. A flood scrolls millions of lines
+ * only when someone reads it or when the burst of output that pushed it
+ * ends (sb_settle, from the holder's loop); a line whose copy would take
+ * the copies past LN_SB_PENDING_MAX is encoded at once, as every line was
+ * before. A flood scrolls millions of lines
  * through a ring of ten thousand: the ones pushed out of the ring before
  * the burst ends are dropped as copies, never encoded. A copy holds what
  * the encoder reads of the row (cells up to the last non-blank one, their
@@ -425,10 +426,26 @@ sb_room(struct sb_lazy *lz, size_t need)
 	return (ch->data);
 }
 
+/* Encodes a row's first end cells into slot l at once. */
+static void
+sb_encode_row(struct sb_lazy *lz, struct sb_line *l, const struct fb_row *r,
+    int end)
+{
+	struct fb_text	*t = &lz->scratch;
+
+	sb_encode(t, r->cells, end, r->comb, r->ncomb, r->wrapped);
+	l->p = xmalloc(t->len);
+	memcpy(l->p, t->p, t->len);
+	l->len = (uint32_t)t->len;
+}
+
 /*
  * Copies what the encoder reads of a row into the arena for slot l: the
  * cells up to the last non-blank one, and the row's combining pool if it
- * has one. One memcpy: for `seq`, a hundred bytes or so.
+ * has one. One memcpy: for `seq`, a hundred bytes or so. A row whose copy
+ * would take the arena past LN_SB_PENDING_MAX is encoded at once instead,
+ * as every line was before lines were encoded lazily: copying it and
+ * encoding an older copy to make room would do both jobs.
  */
 static void
 sb_copy(struct sb_lazy *lz, struct sb_line *l, const struct fb_row *r)
@@ -441,6 +458,12 @@ sb_copy(struct sb_lazy *lz, struct sb_line *l, const struct fb_row *r)
 
 	cells = (size_t)end * sizeof r->cells[0];
 	need = SB_HDR + cells + 4 + (size_t)nc * sizeof *r->comb;
+	if ((lz->cur == NULL || lz->cur->size - lz->cur->used < need) &&
+	    lz->pbytes + (need > SB_CHUNK ? need : SB_CHUNK) >
+	    LN_SB_PENDING_MAX) {
+		sb_encode_row(lz, l, r, end);
+		return;
+	}
 	p = sb_room(lz, need);
 	p[0] = r->wrapped ? SB_C_WRAPPED : 0;
 	p[1] = 0;
@@ -494,9 +517,8 @@ sb_slot(const struct scrollback *sb, size_t i)
 }
 
 /*
- * Encodes the oldest pending line: the copies waiting take more than the
- * bound. Pending lines are found from lz->pfirst (an absolute number)
- * onwards, which only moves forwards.
+ * Encodes the oldest pending line. Pending lines are found from lz->pfirst
+ * (an absolute number) onwards, which only moves forwards.
  */
 static void
 sb_encode_oldest(struct scrollback *sb)
@@ -593,8 +615,6 @@ sb_push(struct scrollback *sb, const struct fb_row *r)
 		free(l->p);
 	sb_copy(lz, l, r);
 	sb->total++;
-	while (lz->pbytes > LN_SB_PENDING_MAX && lz->npend > 0)
-		sb_encode_oldest(sb);
 }
 
 /*

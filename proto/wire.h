@@ -723,8 +723,9 @@ enum ln_drop {
  * bytes a cell (holder/scrollback.c). They are encoded when the burst of
  * output ends; a flood pushes most of them out of the ring first, and
  * those are never encoded. 8 MiB holds the default ring (SB_DEFAULT_LINES)
- * of lines up to 50 columns wide (`seq`'s take 1.3 MB); past it the oldest
- * copies are encoded at once, as every line was before.
+ * of lines up to 50 columns wide (`seq`'s take 1.3 MB); a line that would
+ * take the copies past it is encoded as it scrolls off, as every line was
+ * before.
  */
 #define LN_SB_PENDING_MAX	(8 * 1024 * 1024)
 #define CONFIG_MAX_SCROLLBACK	1000000

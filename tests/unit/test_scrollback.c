@@ -507,8 +507,8 @@ test_capture_none(void **state)
 /*
  * The copies waiting never take more than LN_SB_PENDING_MAX: 1024-column
  * rows into a 10,000-line ring (about 80 MB as copies of their cells) are
- * encoded, oldest first, once they would, and read as the eager encoder
- * gives them.
+ * copied while the bound allows and encoded as they are pushed once it
+ * does not, and read as the eager encoder gives them.
  */
 static void
 test_pending_bounded(void **state)
