@@ -55,6 +55,17 @@ line(const struct scrollback *sb, size_t i, int escapes)
 	return (t.p);
 }
 
+/* Line i of the store must read as want. */
+static void
+assert_line(const struct scrollback *sb, size_t i, int escapes,
+    const char *want)
+{
+	char	*l = line(sb, i, escapes);
+
+	assert_string_equal(l, want);
+	free(l);
+}
+
 /* Lines come back oldest first; the limit drops the oldest. */
 static void
 test_order_and_limit(void **state)
@@ -62,7 +73,7 @@ test_order_and_limit(void **state)
 	struct scrollback	*sb = sb_new(100);
 	struct fb_pen		 pen = { 0, 0, 0 };
 	struct fb_text		 t = { NULL, 0, 0 };
-	char			 s[32], *l;
+	char			 s[32];
 	int			 i;
 
 	for (i = 0; i < 250; i++) {
@@ -75,12 +86,8 @@ test_order_and_limit(void **state)
 	}
 	assert_int_equal(sb_count(sb), 100);
 	assert_int_equal(sb_total(sb), 250);
-	l = line(sb, 0, 0);
-	assert_string_equal(l, "line 150");
-	free(l);
-	l = line(sb, 99, 0);
-	assert_string_equal(l, "line 249");
-	free(l);
+	assert_line(sb, 0, 0, "line 150");
+	assert_line(sb, 99, 0, "line 249");
 	assert_int_equal(sb_line(sb, 100, 0, &t), LN_E_INVAL);
 	sb_free(sb);
 }
@@ -97,7 +104,6 @@ test_attributes(void **state)
 	struct fb_pen		 plain = { 0, 0, 0 };
 	struct fb_text		 want = { NULL, 0, 0 };
 	uint32_t		 cp[2] = { 'e', 0x301 }, han = 0x4e2d;
-	char			*l;
 
 	fb_put(fb, 0, 0, cp, 1, 1, &red);
 	fb_put(fb, 1, 0, cp, 2, 1, &rgb);
@@ -105,12 +111,8 @@ test_attributes(void **state)
 	fb_put(fb, 5, 0, cp, 1, 1, &plain);
 	push(sb, fb->row[0]);
 	fb_row_text(&want, fb->row[0], 1);
-	l = line(sb, 0, 1);
-	assert_string_equal(l, want.p);
-	free(l);
-	l = line(sb, 0, 0);
-	assert_string_equal(l, "ee\xcc\x81\xe4\xb8\xad e");
-	free(l);
+	assert_line(sb, 0, 1, want.p);
+	assert_line(sb, 0, 0, "ee\xcc\x81\xe4\xb8\xad e");
 	free(want.p);
 	fb_free(fb);
 	sb_free(sb);
@@ -436,7 +438,7 @@ test_flood_never_encoded(void **state)
 	struct fb_row		*r;
 	struct fb_pen		 pen = { 0, 0, 0 }, red = { FB_COLOR_IDX(1),
 				    0, FB_BOLD };
-	char			 s[32], *l;
+	char			 s[32];
 	size_t			 bytes;
 	uint32_t		 cp = 'X';
 	int			 i;
@@ -451,21 +453,15 @@ test_flood_never_encoded(void **state)
 		assert_true(bytes <= 256 * 1024);
 	}
 	assert_int_equal(sb_total(sb), 100000);
-	l = line(sb, 0, 1);
-	assert_string_equal(l, "99901");
-	free(l);
-	l = line(sb, 1, 1);
-	assert_string_equal(l, "\033[0;1;31m99902\033[0m");
-	free(l);
+	assert_line(sb, 0, 1, "99901");
+	assert_line(sb, 1, 1, "\033[0;1;31m99902\033[0m");
 	assert_int_equal(sb_pending(sb, NULL), 98);
 	/* The screen writes the row again: the line waiting is unchanged. */
 	r = mkrow(80, "kept", &pen);
 	sb_push(sb, r);
 	r->cells[0].cp = cp;
 	r->cells[1].fg = FB_COLOR_IDX(2);
-	l = line(sb, 99, 1);
-	assert_string_equal(l, "kept");
-	free(l);
+	assert_line(sb, 99, 1, "kept");
 	fb_row_unref(r);
 	r = mkrow(81, "wider", &pen);
 	sb_push(sb, r);
@@ -473,9 +469,7 @@ test_flood_never_encoded(void **state)
 	sb_settle(sb);
 	assert_int_equal(sb_pending(sb, &bytes), 0);
 	assert_int_equal(bytes, 0);
-	l = line(sb, 99, 0);
-	assert_string_equal(l, "wider");
-	free(l);
+	assert_line(sb, 99, 0, "wider");
 	sb_free(sb);
 }
 
@@ -567,6 +561,22 @@ capture_all(const struct emu *e, int escapes)
 	return (out);
 }
 
+/* Both terminals' `lnsh capture -a`, with escapes and without, agree. */
+static void
+assert_same_capture(const struct emu *a, const struct emu *b)
+{
+	char	*ca, *cb;
+	int	 esc;
+
+	for (esc = 0; esc < 2; esc++) {
+		ca = capture_all(a, esc);
+		cb = capture_all(b, esc);
+		assert_string_equal(ca, cb);
+		free(ca);
+		free(cb);
+	}
+}
+
 /*
  * Through the emulator: the same output into a terminal whose scrollback
  * is settled after every byte (the eager encoder) and into one left lazy,
@@ -581,9 +591,9 @@ test_emu_lazy_as_eager(void **state)
 	struct emu	*b = emu_new(60, 10, 200, NULL, NULL);
 	struct fb_text	 t = { NULL, 0, 0 };
 	uint64_t	 st = 7;
-	char		 s[64], *ca, *cb, *out;
+	char		 s[64], *out;
 	size_t		 len, i, n;
-	int		 k, j, esc;
+	int		 k, j;
 
 	for (k = 0; k < 3000; k++) {
 		t.len = 0;
@@ -638,15 +648,8 @@ test_emu_lazy_as_eager(void **state)
 			assert_int_equal(emu_capture(b, 5, 1, &out, &len), 0);
 			free(out);
 		}
-		if (rnd(&st) % 500 == 0) {
-			for (esc = 0; esc < 2; esc++) {
-				ca = capture_all(a, esc);
-				cb = capture_all(b, esc);
-				assert_string_equal(ca, cb);
-				free(ca);
-				free(cb);
-			}
-		}
+		if (rnd(&st) % 500 == 0)
+			assert_same_capture(a, b);
 	}
 	assert_true(emu_pending(b, NULL) > 0);
 	assert_int_equal(sb_total(emu_scrollback(a)),
@@ -654,13 +657,7 @@ test_emu_lazy_as_eager(void **state)
 	for (i = 0; i < sb_count(emu_scrollback(a)); i++)
 		assert_int_equal(sb_wrapped(emu_scrollback(a), i),
 		    sb_wrapped(emu_scrollback(b), i));
-	for (esc = 0; esc < 2; esc++) {
-		ca = capture_all(a, esc);
-		cb = capture_all(b, esc);
-		assert_string_equal(ca, cb);
-		free(ca);
-		free(cb);
-	}
+	assert_same_capture(a, b);
 	free(t.p);
 	emu_free(a);
 	emu_free(b);
