@@ -517,39 +517,27 @@ sb_slot(const struct scrollback *sb, size_t i)
 }
 
 /*
- * Encodes the oldest pending line. Pending lines are found from lz->pfirst
- * (an absolute number) onwards, which only moves forwards.
- */
-static void
-sb_encode_oldest(struct scrollback *sb)
-{
-	struct sb_lazy	*lz = sb->lz;
-	uint64_t	 oldest = sb->total - sb->count;
-	struct sb_line	*l;
-
-	if (lz->pfirst < oldest)
-		lz->pfirst = oldest;
-	for (; lz->pfirst < sb->total; lz->pfirst++) {
-		l = sb_slot(sb, (size_t)(lz->pfirst - oldest));
-		if (l->len == SB_PENDING) {
-			sb_encode_slot(lz, l);
-			lz->pfirst++;
-			return;
-		}
-	}
-}
-
-/*
  * Encodes every pending line: the burst that pushed them has ended. The
- * arena goes with them.
+ * arena goes with them. Pending lines are looked for from lz->pfirst (an
+ * absolute line number: none older waits) to the newest, once.
  */
 void
 sb_settle(struct scrollback *sb)
 {
 	struct sb_lazy	*lz = sb->lz;
+	uint64_t	 oldest = sb->total - sb->count, n;
+	struct sb_line	*l;
 
-	while (lz->npend > 0)
-		sb_encode_oldest(sb);
+	if (lz->pfirst < oldest)
+		lz->pfirst = oldest;
+	for (n = lz->pfirst; n < sb->total && lz->npend > 0; n++) {
+		l = sb_slot(sb, (size_t)(n - oldest));
+		if (l->len == SB_PENDING)
+			sb_encode_slot(lz, l);
+	}
+	lz->pfirst = sb->total;
+	if (lz->npend > 0)
+		return;		/* never: every copy lives in the ring */
 	if (lz->cur != NULL) {
 		lz->pbytes -= lz->cur->size;
 		free(lz->cur);
