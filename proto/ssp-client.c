@@ -229,12 +229,15 @@ cli_bytes_to(const struct ssp_client *c, uint64_t num)
 	return (c->ev[c->head + (num - c->acked) - 1].cum - c->acked_cum);
 }
 
-/* A reply is now due from the server, unless one already was. */
+/*
+ * A reply is now due from the server, unless one already was: by the time
+ * we would resend unanswered input (ssp_resend_ns).
+ */
 static void
 cli_expect(struct ssp_client *c, uint64_t now)
 {
 	if (c->expect_by == 0)
-		c->expect_by = now + c->link.rto_ns + SSP_ACK_DELAY_NS;
+		c->expect_by = now + ssp_resend_ns(&c->link, 0);
 }
 
 /*
