@@ -88,6 +88,8 @@ struct emu {
 
 	/* libvterm's cursor or scroll region to fix (emu_fixup). */
 	int			 fixup;
+	/* A size asked for inside a sequence, for its end (emu_resize). */
+	int			 want_cols, want_rows;
 
 	/*
 	 * What the scanner knows of libvterm's text state (emu_track_*):
@@ -1235,6 +1237,28 @@ emu_fixup(struct emu *e)
 }
 
 /*
+ * With libvterm between sequences (it has been fed up to the scanner):
+ * the size asked for meanwhile, then the fixes it and DECRC call for.
+ */
+static void
+emu_between(struct emu *e)
+{
+	int	 cols = e->want_cols, rows = e->want_rows;
+
+	e->want_cols = e->want_rows = 0;
+	if (rows > 0 && (cols != e->fb->cols || rows != e->fb->rows)) {
+		if (rows != e->fb->rows)
+			e->fixup |= EMU_FIX_REGION;
+		vterm_set_size(e->vt, rows, cols);
+		/* The state layer calls emu_resize_cb; follow if it did not. */
+		if (e->fb->cols != cols || e->fb->rows != rows)
+			emu_resize_cb(rows, cols, NULL, e);
+	}
+	if (e->fixup)
+		emu_fixup(e);
+}
+
+/*
  * Whether c (0x20 to 0x3f, or 0x80 and up) may come next in a CSI, as
  * libvterm (0.1.4 to 0.3.3) parses one: leaders (< = > ?) first, then
  * parameters, then intermediates. Any other byte ends the CSI there, not
@@ -1810,9 +1834,9 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 	i = fed = emu_utf8_held(e, p, len);
 	while (i < len) {
 		if (e->sc == SC_GROUND) {
-			if (e->fixup) {
+			if (e->fixup || e->want_rows > 0) {
 				emu_feed(e, p, &fed, i);
-				emu_fixup(e);
+				emu_between(e);
 			}
 			if ((i = emu_text(e, p, i, len, &fed)) >= len)
 				break;
@@ -2009,8 +2033,8 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 			    e->hold.len - keep);
 			e->hold.len -= keep;
 		}
-		if (e->sc == SC_GROUND && e->fixup)
-			emu_fixup(e);
+		if (e->sc == SC_GROUND && (e->fixup || e->want_rows > 0))
+			emu_between(e);
 		return;
 	}
 	switch (e->sc) {
@@ -2045,27 +2069,28 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 	emu_feed(e, p, &fed, keep);
 	if (keep < len)
 		fb_text_add(&e->hold, p + keep, len - keep);
-	if (e->sc == SC_GROUND && e->fixup)
-		emu_fixup(e);
+	if (e->sc == SC_GROUND && (e->fixup || e->want_rows > 0))
+		emu_between(e);
 }
 
-/* Changes the size; content is kept (see emu_resize_cb). */
+/*
+ * Changes the size; content is kept (see emu_resize_cb). Inside a
+ * sequence the change waits for its end (emu_between): libvterm carries
+ * out the sequence's end, and any line feed in it, at the size it began
+ * in. At the new size, with the region a shrink left below the last row
+ * and before emu_fixup could reset it, `\e[2` resize `S`, or a line feed
+ * inside a CSI, scrolled that region: a negative memmove in libvterm 0.1
+ * and 0.3 alike (fuzz-emu, fuzz/regress/fuzz-emu/resize-in-csi). A
+ * sequence left unfinished keeps the old size until the program writes
+ * again, as a terminal would wait for its end.
+ */
 void
 emu_resize(struct emu *e, int cols, int rows)
 {
-	cols = emu_clamp(cols, FB_MAX_COLS);
-	rows = emu_clamp(rows, FB_MAX_ROWS);
-	if (cols == e->fb->cols && rows == e->fb->rows)
-		return;
-	if (rows != e->fb->rows)
-		e->fixup |= EMU_FIX_REGION;
-	vterm_set_size(e->vt, rows, cols);
-	/* The state layer calls emu_resize_cb; follow even if it did not. */
-	if (e->fb->cols != cols || e->fb->rows != rows)
-		emu_resize_cb(rows, cols, NULL, e);
-	/* Between sequences now, or when the scanner next is (emu_input). */
-	if (e->sc == SC_GROUND && e->fixup)
-		emu_fixup(e);
+	e->want_cols = emu_clamp(cols, FB_MAX_COLS);
+	e->want_rows = emu_clamp(rows, FB_MAX_ROWS);
+	if (e->sc == SC_GROUND)
+		emu_between(e);
 }
 
 /* The screen as the client should show it. */

@@ -299,6 +299,26 @@ test_region_after_shrink(void **state)
 	feedf(e, "1mq\r\n\r\n\r\n");
 	assert_cursor_agrees(e, &r);
 	assert_int_equal(cell(e, 0, 0), 'q');
+	/*
+	 * And inside a CSI that scrolls when it ends, or that carries a
+	 * line feed libvterm carries out in the middle of it (fuzz-emu, on
+	 * 888e84b: both scrolled the region the resize had left below the
+	 * last row, a negative memmove in libvterm). The sequence in flight
+	 * ends at the size it began in; the new size follows it.
+	 */
+	emu_resize(e, 10, 10);
+	feedf(e, "\033[8;10r\033[10;1Ha\033[2");
+	emu_resize(e, 10, 4);
+	assert_int_equal(emu_screen(e)->rows, 10);
+	feedf(e, "S");
+	assert_int_equal(emu_screen(e)->rows, 4);
+	assert_cursor_agrees(e, &r);
+	emu_resize(e, 10, 10);
+	feedf(e, "\033[8;10r\033[10;1Hb\033[");
+	emu_resize(e, 10, 4);
+	feedf(e, "\n\n1mc");
+	assert_int_equal(emu_screen(e)->rows, 4);
+	assert_cursor_agrees(e, &r);
 	emu_free(e);
 }
 
