@@ -45,7 +45,10 @@
  */
 #define SB_CHUNK	(128 * 1024)
 
-/* A copy's flags. */
+/*
+ * A copy's flags. The wrap flag is the low bit of the first byte in a
+ * copy and in a stored line alike, so sb_wrapped reads either.
+ */
 #define SB_C_WRAPPED	0x01	/* the line continues on the next one */
 
 /* A piece of the arena: copies appended in order, freed when none lives. */
@@ -404,11 +407,7 @@ sb_room(struct sb_lazy *lz, size_t need)
 	if (ch != NULL && ch->size - ch->used >= need)
 		return (ch->data + ch->used);
 	if (ch != NULL && ch->live == 0) {
-		/* Every copy in it is gone: start it over, or free it. */
-		if (ch->size >= need) {
-			ch->used = 0;
-			return (ch->data);
-		}
+		/* Empty (sb_release) and still too small: it goes. */
 		lz->pbytes -= ch->size;
 		free(ch);
 	}
@@ -426,17 +425,13 @@ sb_room(struct sb_lazy *lz, size_t need)
 	return (ch->data);
 }
 
-/* Encodes a row's first end cells into slot l at once. */
+/* Stores the line just encoded into the scratch buffer in slot l. */
 static void
-sb_encode_row(struct sb_lazy *lz, struct sb_line *l, const struct fb_row *r,
-    int end)
+sb_keep(struct sb_lazy *lz, struct sb_line *l)
 {
-	struct fb_text	*t = &lz->scratch;
-
-	sb_encode(t, r->cells, end, r->comb, r->ncomb, r->wrapped);
-	l->p = xmalloc(t->len);
-	memcpy(l->p, t->p, t->len);
-	l->len = (uint32_t)t->len;
+	l->p = xmalloc(lz->scratch.len);
+	memcpy(l->p, lz->scratch.p, lz->scratch.len);
+	l->len = (uint32_t)lz->scratch.len;
 }
 
 /*
@@ -461,7 +456,9 @@ sb_copy(struct sb_lazy *lz, struct sb_line *l, const struct fb_row *r)
 	if ((lz->cur == NULL || lz->cur->size - lz->cur->used < need) &&
 	    lz->pbytes + (need > SB_CHUNK ? need : SB_CHUNK) >
 	    LN_SB_PENDING_MAX) {
-		sb_encode_row(lz, l, r, end);
+		sb_encode(&lz->scratch, r->cells, end, r->comb, r->ncomb,
+		    r->wrapped);
+		sb_keep(lz, l);
 		return;
 	}
 	p = sb_room(lz, need);
@@ -501,9 +498,7 @@ sb_encode_slot(struct sb_lazy *lz, struct sb_line *l)
 	    (const uint32_t *)(const void *)(cp + SB_HDR + 4 +
 	    (size_t)n * sizeof (struct fb_cell)), nc, cp[0] & SB_C_WRAPPED);
 	sb_release(lz, l);
-	l->p = xmalloc(t->len);
-	memcpy(l->p, t->p, t->len);
-	l->len = (uint32_t)t->len;
+	sb_keep(lz, l);
 }
 
 /* The slot of line i, 0 the oldest; i < count. */
@@ -709,12 +704,7 @@ sb_line(const struct scrollback *sb, size_t i, int escapes,
 int
 sb_wrapped(const struct scrollback *sb, size_t i)
 {
-	const struct sb_line	*l;
-
 	if (i >= sb->count)
 		return (0);
-	l = sb_slot(sb, i);
-	if (l->len == SB_PENDING)
-		return (l->p[0] & SB_C_WRAPPED ? 1 : 0);
-	return (l->p[0] & 1);
+	return (sb_slot(sb, i)->p[0] & SB_C_WRAPPED);
 }
