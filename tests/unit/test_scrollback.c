@@ -37,13 +37,6 @@ mkrow(int cols, const char *s, const struct fb_pen *pen)
 	return (r);
 }
 
-/* Pushes a row the caller keeps, as the screen keeps its own. */
-static void
-push(struct scrollback *sb, struct fb_row *r)
-{
-	sb_push(sb, r);
-}
-
 /* Line i of the store as a string; the caller frees it. */
 static char *
 line(const struct scrollback *sb, size_t i, int escapes)
@@ -109,7 +102,7 @@ test_attributes(void **state)
 	fb_put(fb, 1, 0, cp, 2, 1, &rgb);
 	fb_put(fb, 2, 0, &han, 1, 2, &rgb);
 	fb_put(fb, 5, 0, cp, 1, 1, &plain);
-	push(sb, fb->row[0]);
+	sb_push(sb, fb->row[0]);
 	fb_row_text(&want, fb->row[0], 1);
 	assert_line(sb, 0, 1, want.p);
 	assert_line(sb, 0, 0, "ee\xcc\x81\xe4\xb8\xad e");
@@ -134,7 +127,7 @@ test_compact(void **state)
 			cp = 'a' + (uint32_t)((x + i) % 26);
 			fb_put(fb, x, 0, &cp, 1, 1, &pen);
 		}
-		push(sb, fb->row[0]);
+		sb_push(sb, fb->row[0]);
 	}
 	assert_int_equal(sb_count(sb), 10000);
 	assert_int_equal(sb_wrapped(sb, 0), 0);
@@ -331,10 +324,10 @@ test_lazy_as_eager(void **state)
 		if (rnd(&st) % 2000 == 0)
 			cols = 1 + (int)(rnd(&st) % 200);
 		r = rndrow(&st, cols);
-		push(eager, r);
+		sb_push(eager, r);
 		sb_settle(eager);
 		assert_int_equal(sb_pending(eager, NULL), 0);
-		push(lazy, r);
+		sb_push(lazy, r);
 		fb_row_unref(r);
 		assert_true(sb_pending(lazy, NULL) <= sb_count(lazy));
 		if (rnd(&st) % 50 == 0) {
@@ -515,9 +508,9 @@ test_pending_bounded(void **state)
 
 	for (i = 0; i < 12000; i++) {
 		r = rndrow(&st, 1024);
-		push(eager, r);
+		sb_push(eager, r);
 		sb_settle(eager);
-		push(lazy, r);
+		sb_push(lazy, r);
 		fb_row_unref(r);
 		n = sb_pending(lazy, &bytes);
 		assert_true(bytes <= LN_SB_PENDING_MAX);
