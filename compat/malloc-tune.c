@@ -12,8 +12,8 @@
  *
  * Small blocks have the same problem in bulk: a burst's scrollback lines
  * are freed and allocated again as they are encoded when it ends
- * (server/scrollback.c), and the heap keeps the pages. compat_malloc_trim hands
- * the free pages back (glibc's malloc_trim releases whole free pages
+ * (holder/scrollback.c), and the heap keeps the pages. compat_malloc_trim
+ * hands the free pages back (glibc's malloc_trim releases whole free pages
  * anywhere in the heap, not only at its top). macOS's allocator returns
  * free pages under memory pressure by itself.
  */

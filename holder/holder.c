@@ -249,7 +249,7 @@ holder_emu_reply(void *arg, const uint8_t *data, size_t len)
 
 /*
  * Sets the timer that encodes the scrollback lines still held as copies
- * once output pauses (server/scrollback.c).
+ * once output pauses (holder/scrollback.c).
  */
 static void
 holder_settle_arm(struct holder *h)
@@ -540,7 +540,7 @@ holder_do_capture(struct peer *c, uint32_t id,
 	/*
 	 * A large capture's buffers come from the free space a burst's
 	 * scrollback copies left in the heap, and keep its pages resident once
-	 * freed: they go back when the reply has been written (hconn_write).
+	 * freed: they go back when the reply has been written (peer_write).
 	 */
 	if (len >= HOLDER_TRIM_BYTES)
 		c->h->trim = 1;
