@@ -1236,6 +1236,13 @@ emu_fixup(struct emu *e)
 	e->fixup = 0;
 }
 
+/* Whether a size or a fix waits for libvterm to be between sequences. */
+static int
+emu_due(const struct emu *e)
+{
+	return (e->fixup != 0 || e->want_rows > 0);
+}
+
 /*
  * With libvterm between sequences (it has been fed up to the scanner):
  * the size asked for meanwhile, then the fixes it and DECRC call for.
@@ -1834,7 +1841,7 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 	i = fed = emu_utf8_held(e, p, len);
 	while (i < len) {
 		if (e->sc == SC_GROUND) {
-			if (e->fixup || e->want_rows > 0) {
+			if (emu_due(e)) {
 				emu_feed(e, p, &fed, i);
 				emu_between(e);
 			}
@@ -2033,7 +2040,7 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 			    e->hold.len - keep);
 			e->hold.len -= keep;
 		}
-		if (e->sc == SC_GROUND && (e->fixup || e->want_rows > 0))
+		if (e->sc == SC_GROUND && emu_due(e))
 			emu_between(e);
 		return;
 	}
@@ -2069,7 +2076,7 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 	emu_feed(e, p, &fed, keep);
 	if (keep < len)
 		fb_text_add(&e->hold, p + keep, len - keep);
-	if (e->sc == SC_GROUND && (e->fixup || e->want_rows > 0))
+	if (e->sc == SC_GROUND && emu_due(e))
 		emu_between(e);
 }
 
