@@ -18,9 +18,10 @@
  * combining characters, the wrap flag), so encoding it later gives the
  * bytes encoding the row at once would have.
  *
- * A copy: flags (1 byte: SB_C_*), a 0, 2 bytes of cell count, the chunk
- * it lives in (see SB_HDR), the cells as struct fb_cell, 4 bytes of
- * combining pool size and the row's pool. Copies stay 4-byte aligned.
+ * A copy: flags (1 byte: SB_C_*), a 0, 2 bytes of cell count, the cells
+ * as struct fb_cell, 4 bytes of combining pool size and the row's pool.
+ * Copies stay 4-byte aligned. Which chunk a copy lives in is kept in its
+ * slot, not in the copy: see sb_release.
  *
  * A stored line: flags (1 byte: wrapped), varint text length, the text,
  * then runs until the end: varint byte offset from the previous run,
@@ -38,12 +39,16 @@
 #include "holder.h"
 
 /*
- * Bytes of an arena chunk: a copy never takes more than 40 KB. Past the
- * allocator's mmap threshold (compat_malloc_tune pins it at 128 KiB), so
- * that a chunk freed goes back to the system rather than leaving a hole
- * in the heap among the encoded lines.
+ * Bytes of an arena chunk: a copy never takes more than 40 KB (1024
+ * cells and their combining characters). Past the allocator's mmap
+ * threshold (compat_malloc_tune pins it at 128 KiB), so that a chunk
+ * freed goes back to the system rather than leaving a hole in the heap
+ * among the encoded lines.
  */
 #define SB_CHUNK	(128 * 1024)
+/* Chunks that hold copies at once: LN_SB_PENDING_MAX bounds their bytes. */
+#define SB_CHUNKS	(LN_SB_PENDING_MAX / SB_CHUNK)
+#define SB_NOCHUNK	UINT32_MAX
 
 /*
  * A copy's flags. The wrap flag is the low bit of the first byte in a
@@ -51,27 +56,32 @@
  */
 #define SB_C_WRAPPED	0x01	/* the line continues on the next one */
 
-/* A piece of the arena: copies appended in order, freed when none lives. */
+/*
+ * A piece of the arena: copies appended in order, freed when none lives.
+ * The chunks' counts are kept together in struct sb_lazy, apart from
+ * their data, so that letting a copy go touches neither the copy nor its
+ * chunk.
+ */
 struct sb_chunk {
-	size_t		 size;
-	size_t		 used;
-	size_t		 live;		/* copies in it still pending */
-	uint8_t		 data[];
+	uint8_t		*data;		/* SB_CHUNK bytes; NULL: entry free */
+	uint32_t	 used;
+	uint32_t	 live;		/* copies in it still pending */
 };
 
 /*
  * One slot of the ring: the encoded line, or its copy not yet encoded
- * (len SB_PENDING). 16 bytes, as before lines were encoded lazily: there
- * are 10,000 of them.
+ * (len SB_PENDING) and the chunk that copy lives in. 16 bytes, as before
+ * lines were encoded lazily: there are 10,000 of them.
  */
 struct sb_line {
 	uint8_t		*p;		/* the line, or its copy */
 	uint32_t	 len;
+	uint32_t	 chunk;		/* a copy's, in sb_lazy.chunk */
 };
 #define SB_PENDING	UINT32_MAX
 
-/* A copy's header: flags, 0, count (2 bytes), its chunk (a pointer). */
-#define SB_HDR		(4 + sizeof (struct sb_chunk *))
+/* A copy's header: flags, 0, count (2 bytes). */
+#define SB_HDR		4
 
 /*
  * What a read may change. Reading a pending line encodes it, through a
@@ -85,8 +95,9 @@ struct sb_lazy {
 	size_t		 npend;		/* slots holding a copy */
 	size_t		 pbytes;	/* chunks holding copies, cur's too */
 	uint64_t	 pfirst;	/* no pending line is older */
-	struct sb_chunk	*cur;		/* copies are appended here */
-	struct sb_chunk	*spare;		/* a dead chunk kept for reuse */
+	uint32_t	 cur;		/* copies are appended here */
+	uint8_t		*spare;		/* a dead chunk's data, for reuse */
+	struct sb_chunk	 chunk[SB_CHUNKS];
 };
 
 struct scrollback {
@@ -114,6 +125,7 @@ sb_new(size_t limit)
 	sb = xcalloc(1, sizeof *sb);
 	sb->limit = limit;
 	sb->lz = xcalloc(1, sizeof *sb->lz);
+	sb->lz->cur = SB_NOCHUNK;
 	return (sb);
 }
 
@@ -132,7 +144,8 @@ sb_free(struct scrollback *sb)
 			free(sb->ring[i].p);
 	}
 	free(sb->ring);
-	free(sb->lz->cur);
+	if (sb->lz->cur != SB_NOCHUNK)
+		free(sb->lz->chunk[sb->lz->cur].data);
 	free(sb->lz->spare);
 	free(sb->lz->scratch.p);
 	free(sb->lz);
@@ -370,58 +383,67 @@ sb_encode(struct fb_text *t, const struct fb_cell *cells, int end,
 
 /*
  * Lets a pending line's copy go, leaving the slot empty: its chunk is
- * freed once none lives.
+ * freed once none lives. The copy itself is not read: during a flood the
+ * line pushed out of the ring was copied ten thousand lines ago, and is
+ * out of the cache.
  */
 static void
 sb_release(struct sb_lazy *lz, struct sb_line *l)
 {
-	struct sb_chunk	*ch;
+	struct sb_chunk	*ch = &lz->chunk[l->chunk];
 
-	memcpy(&ch, l->p + 4, sizeof ch);
 	l->p = NULL;
 	l->len = 0;
 	lz->npend--;
 	if (--ch->live > 0)
 		return;
-	if (ch == lz->cur) {
+	if (l->chunk == lz->cur) {
 		ch->used = 0;
 		return;
 	}
-	lz->pbytes -= ch->size;
-	if (lz->spare == NULL && ch->size == SB_CHUNK) {
-		ch->used = 0;
-		lz->spare = ch;
-	} else
-		free(ch);
+	lz->pbytes -= SB_CHUNK;
+	if (lz->spare == NULL)
+		lz->spare = ch->data;
+	else
+		free(ch->data);
+	ch->data = NULL;
 }
 
 /*
- * Room for a copy of up to need bytes at the end of the current chunk: a
- * new chunk (the spare, if one is kept) when it has no more.
+ * Room for a copy of need bytes at the end of the current chunk: a new
+ * chunk (the spare, if one is kept) when it has no more. NULL if the copy
+ * cannot be held: larger than a chunk, or another chunk would take the
+ * copies past LN_SB_PENDING_MAX.
  */
 static uint8_t *
 sb_room(struct sb_lazy *lz, size_t need)
 {
-	struct sb_chunk	*ch = lz->cur;
+	struct sb_chunk	*ch;
+	uint32_t	 i;
 
-	if (ch != NULL && ch->size - ch->used >= need)
-		return (ch->data + ch->used);
-	if (ch != NULL && ch->live == 0) {
-		/* Empty (sb_release) and still too small: it goes. */
-		lz->pbytes -= ch->size;
-		free(ch);
+	if (need > SB_CHUNK)
+		return (NULL);
+	if (lz->cur != SB_NOCHUNK) {
+		ch = &lz->chunk[lz->cur];
+		if (SB_CHUNK - ch->used >= need)
+			return (ch->data + ch->used);
 	}
-	if (need <= SB_CHUNK && lz->spare != NULL) {
-		ch = lz->spare;
+	if (lz->pbytes + SB_CHUNK > LN_SB_PENDING_MAX)
+		return (NULL);
+	for (i = 0; i < SB_CHUNKS && lz->chunk[i].data != NULL; i++)
+		;
+	if (i == SB_CHUNKS)
+		return (NULL);	/* never: pbytes counts every entry held */
+	ch = &lz->chunk[i];
+	if (lz->spare != NULL) {
+		ch->data = lz->spare;
 		lz->spare = NULL;
-	} else {
-		ch = xmalloc(sizeof *ch + (need > SB_CHUNK ? need : SB_CHUNK));
-		ch->size = need > SB_CHUNK ? need : SB_CHUNK;
-	}
+	} else
+		ch->data = xmalloc(SB_CHUNK);
 	ch->used = 0;
 	ch->live = 0;
-	lz->pbytes += ch->size;
-	lz->cur = ch;
+	lz->pbytes += SB_CHUNK;
+	lz->cur = i;
 	return (ch->data);
 }
 
@@ -453,29 +475,26 @@ sb_copy(struct sb_lazy *lz, struct sb_line *l, const struct fb_row *r)
 
 	cells = (size_t)end * sizeof r->cells[0];
 	need = SB_HDR + cells + 4 + (size_t)nc * sizeof *r->comb;
-	if ((lz->cur == NULL || lz->cur->size - lz->cur->used < need) &&
-	    lz->pbytes + (need > SB_CHUNK ? need : SB_CHUNK) >
-	    LN_SB_PENDING_MAX) {
+	if ((p = sb_room(lz, need)) == NULL) {
 		sb_encode(&lz->scratch, r->cells, end, r->comb, r->ncomb,
 		    r->wrapped);
 		sb_keep(lz, l);
 		return;
 	}
-	p = sb_room(lz, need);
 	p[0] = r->wrapped ? SB_C_WRAPPED : 0;
 	p[1] = 0;
 	n16 = (uint16_t)end;
 	memcpy(p + 2, &n16, sizeof n16);
-	memcpy(p + 4, &lz->cur, sizeof lz->cur);
 	memcpy(p + SB_HDR, r->cells, cells);
 	memcpy(p + SB_HDR + cells, &nc, sizeof nc);
 	if (nc > 0)
 		memcpy(p + SB_HDR + cells + 4, r->comb, (size_t)nc *
 		    sizeof *r->comb);
-	lz->cur->used += need;
-	lz->cur->live++;
+	lz->chunk[lz->cur].used += (uint32_t)need;
+	lz->chunk[lz->cur].live++;
 	l->p = p;
 	l->len = SB_PENDING;
+	l->chunk = lz->cur;
 	lz->npend++;
 }
 
@@ -533,10 +552,11 @@ sb_settle(struct scrollback *sb)
 	lz->pfirst = sb->total;
 	if (lz->npend > 0)
 		return;		/* never: every copy lives in the ring */
-	if (lz->cur != NULL) {
-		lz->pbytes -= lz->cur->size;
-		free(lz->cur);
-		lz->cur = NULL;
+	if (lz->cur != SB_NOCHUNK) {
+		lz->pbytes -= SB_CHUNK;
+		free(lz->chunk[lz->cur].data);
+		lz->chunk[lz->cur].data = NULL;
+		lz->cur = SB_NOCHUNK;
 	}
 	free(lz->spare);
 	lz->spare = NULL;
