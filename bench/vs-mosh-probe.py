@@ -4,9 +4,13 @@
 Everything here watches a tmux pane with capture-pane, polled every 2 ms
 (every 20 ms during the seq flood), and prints what it measured on stdout:
 
-  seq SOCK PANE TOKEN TIMEOUT
-      types `seq 1 3000000; printf 'end%s\\n' TOKEN` and Enter; prints the
-      seconds until "endTOKEN" is on the screen with the prompt below it.
+  seq SOCK PANE TOKEN TIMEOUT CLOCKMS STAMPS
+      types `seq 1 3000000; printf 'end%s\\n' TOKEN`, with CLOCKMS (the
+      build's tests/clockms) run before and after seq writing both times
+      to the file STAMPS, and Enter; prints three figures: the seconds
+      until "endTOKEN" is on the screen with the prompt below it (wall),
+      the seconds seq itself ran inside the session (flood), and the
+      seconds from its end until the screen showed it (after).
   keys SOCK PANE COUNT PAUSE REPEAT
       echo latency at the shell prompt: REPEAT times, after PAUSE seconds
       of quiet, one key (the "first key"); then COUNT keys, each typed once
@@ -74,8 +78,14 @@ def wait(pred, sock, pane, timeout, poll=POLL_S):
         time.sleep(poll)
 
 
-def cmd_seq(sock, pane, token, timeout):
-    """Wall time of seq 1 3000000 until its marker and the prompt show."""
+# The clock tests/clockms prints (proto/clock.c: the elapsed clock).
+ELAPSED = getattr(time, "CLOCK_BOOTTIME", time.CLOCK_MONOTONIC)
+
+
+def cmd_seq(sock, pane, token, timeout, clockms, stamps):
+    """Wall time of seq 1 3000000 until its marker and the prompt show;
+    seq's own run time inside the session; and the rest, from its end to
+    the screen (the client's pipeline, or the pane's)."""
     marker = "end" + token
 
     def done(rows):
@@ -85,12 +95,24 @@ def cmd_seq(sock, pane, token, timeout):
                 return True
         return False
 
-    send(sock, pane, "seq 1 3000000; printf 'end%s\\n' " + token,
+    send(sock, pane, "s=$(%s); seq 1 3000000; e=$(%s); echo $s $e >%s; "
+         "printf 'end%%s\\n' %s" % (clockms, clockms, stamps, token),
          literal=True)
     t0 = time.time()
+    e0 = time.clock_gettime(ELAPSED)
     send(sock, pane, "Enter")
     t = wait(done, sock, pane, float(timeout), SEQ_POLL_S)
-    print("timeout" if t is None else "%.3f" % (t - t0))
+    if t is None:
+        print("timeout")
+        return
+    try:
+        with open(stamps) as f:
+            s, e = (int(x) for x in f.read().split())
+    except (OSError, ValueError):
+        print("timeout")
+        return
+    seen_ms = (e0 + (t - t0)) * 1000
+    print("%.3f %.3f %.3f" % (t - t0, (e - s) / 1000, (seen_ms - e) / 1000))
 
 
 def cmd_keys(sock, pane, count, pause, repeat):
@@ -158,12 +180,16 @@ def cmd_clock(sock, pane, t0, timeout):
 # Issue 14's goals; a row with no goal only shows its figures.
 MEASURES = [
     ("seq0_wall", "s", [("mosh", 0.5), ("tmux", 1.1)]),
+    ("seq0_flood", "s", []),
+    ("seq0_after", "s", []),
     ("seq0_cpu", "s", [("mosh", 0.3), ("tmux", 1.0)]),
     ("seq0_cpuholder", "s", []),
     ("seq0_cpulnshd", "s", []),
     ("seq0_s2c", "KB", [("mosh", 1.0)]),
     ("seq0_c2s", "KB", [("mosh", 1.0)]),
     ("seq1_wall", "s", [("mosh", 0.5), ("tmux", 1.1)]),
+    ("seq1_flood", "s", []),
+    ("seq1_after", "s", []),
     ("seq1_cpu", "s", [("mosh", 0.3), ("tmux", 1.0)]),
     ("seq1_cpuholder", "s", []),
     ("seq1_cpulnshd", "s", []),
@@ -184,12 +210,16 @@ MEASURES = [
 
 LABELS = {
     "seq0_wall": "seq 1 3000000, no delay: wall",
+    "seq0_flood": "  seq itself, inside the session",
+    "seq0_after": "  from its end to the screen",
     "seq0_cpu": "  server CPU (user+sys)",
     "seq0_cpuholder": "    of which lnsh-holder",
     "seq0_cpulnshd": "    of which lnshd",
     "seq0_s2c": "  bytes server->client",
     "seq0_c2s": "  bytes client->server",
     "seq1_wall": "seq 1 3000000, 100 ms RTT: wall",
+    "seq1_flood": "  seq itself, inside the session",
+    "seq1_after": "  from its end to the screen",
     "seq1_cpu": "  server CPU (user+sys)",
     "seq1_cpuholder": "    of which lnsh-holder",
     "seq1_cpulnshd": "    of which lnshd",
@@ -305,6 +335,10 @@ def cmd_table(path):
             ratios[1], ", ".join(verdicts)))
     print("\ntmux: the same flood in a tmux pane directly (its server's CPU);"
           " at 100 ms RTT the goal compares with that same figure.")
+    print("seq itself: from before seq starts to after it ends, on the"
+          " session's clock (tests/clockms); the wall adds the Enter's way"
+          " in and, after, the rest of the output and the screen's way out"
+          " (the pane polled every 20 ms).")
     t1 = num(res.get(("seq1_wall", "tmux")))
     if t1 is not None and t1 > 0:
         # lnsh's wall there pays the relay's round trip (the Enter one way,
@@ -323,7 +357,7 @@ def cmd_table(path):
 
 def main(argv):
     """Dispatches to the subcommand."""
-    cmds = {"seq": (cmd_seq, 4), "keys": (cmd_keys, 5),
+    cmds = {"seq": (cmd_seq, 6), "keys": (cmd_keys, 5),
             "clock": (cmd_clock, 4), "table": (cmd_table, 1)}
     if len(argv) < 2 or argv[1] not in cmds or \
             len(argv) - 2 != cmds[argv[1]][1]:

@@ -8,7 +8,8 @@
 # mosh 1.4 (mosh-server new / mosh-client, no SSH) and for lnsh (lnshd
 # single-user on loopback, `lnsh attach`):
 #
-#   1. `seq 1 3000000` until its marker and the prompt show: wall time,
+#   1. `seq 1 3000000` until its marker and the prompt show: wall time
+#      (and how much of it seq itself ran, timed inside the session),
 #      server CPU (mosh-server; lnshd + the session's lnsh-holder, each
 #      also shown on its own), bytes each way as the relay counted them;
 #      through a relay with no delay, then through one with 50 ms each way
@@ -48,6 +49,7 @@ PROBE="python3 $S/bench/vs-mosh-probe.py"
 LNSH=$B/lnsh
 LNSHD=$B/lnshd
 IMPAIR=$B/tests/impair
+CLOCKMS=$B/tests/clockms
 LNSH_HOLDER=$B/holder/lnsh-holder
 SOCK=vs-mosh-$$
 PIDS=""
@@ -61,7 +63,7 @@ die() {
 	exit 1
 }
 
-for p in "$LNSH" "$LNSHD" "$IMPAIR" "$LNSH_HOLDER"; do
+for p in "$LNSH" "$LNSHD" "$IMPAIR" "$CLOCKMS" "$LNSH_HOLDER"; do
 	[ -x "$p" ] || die "$p not built (run from the build directory)"
 done
 for c in tmux python3 mosh-server mosh-client; do
@@ -140,6 +142,9 @@ HZ=$(getconf CLK_TCK)
 # relay NAME DELAY_MS TO_PORT: an impair relay; sets RPORT, its pid in
 # $T/NAME.pid, counters in $T/NAME.stats, outage switch $T/NAME.pause.
 relay() {
+	# Made first: the first look for its line may come before the
+	# relay's shell has opened the file.
+	: >"$T/$1.out"
 	"$IMPAIR" --listen 127.0.0.1:0 --to "127.0.0.1:$3" --delay "$2" \
 	    --seed 1 --stats "$T/$1.stats" --pause-file "$T/$1.pause" \
 	    >"$T/$1.out" 2>"$T/$1.err" &
@@ -278,6 +283,7 @@ lnsh_daemon() {
 	"$LNSH" pubkey >"$HOME/.config/lnsh/authorized_keys" ||
 	    die "lnsh pubkey"
 	chmod 600 "$HOME/.config/lnsh/authorized_keys"
+	: >"$T/lnshd.err"	# as in relay
 	"$LNSHD" --single-user --state-dir "$STATE" --listen 127.0.0.1:0 -v \
 	    >"$T/lnshd.out" 2>"$T/lnshd.err" &
 	LNSHD_PID=$!
@@ -342,7 +348,11 @@ m_seq() {
 	# shellcheck disable=SC2086
 	sq_c0=$(cpu_ticks $sq_pids)
 	[ "$1" = lnsh ] && sq_h0=$(cpu_ticks "$(cat "$T/$2.srvpid")")
-	sq_wall=$($PROBE seq "$sq_sock" "$2" "$seq_tok$$" 120)
+	sq_out=$($PROBE seq "$sq_sock" "$2" "$seq_tok$$" 120 \
+	    "$CLOCKMS" "$T/stamps")
+	sq_wall=${sq_out%% *}
+	sq_flood=$(echo "$sq_out" | awk '{ print $2 }')
+	sq_rest=$(echo "$sq_out" | awk '{ print $3 }')
 	# shellcheck disable=SC2086
 	sq_c1=$(cpu_ticks $sq_pids)
 	[ "$1" = lnsh ] && sq_h1=$(cpu_ticks "$(cat "$T/$2.srvpid")")
@@ -351,9 +361,11 @@ m_seq() {
 	sq_holder=$(secs "$sq_h0" "$sq_h1")
 	sq_lnshd=$(secs "$((sq_c0 - sq_h0))" "$((sq_c1 - sq_h1))")
 	case $1 in
-	lnsh)	echo "  $1 seq$3: wall $sq_wall s, server CPU $sq_cpu s" \
-		    "(holder $sq_holder s, lnshd $sq_lnshd s)" >&2 ;;
-	*)	echo "  $1 seq$3: wall $sq_wall s, server CPU $sq_cpu s" >&2 ;;
+	lnsh)	echo "  $1 seq$3: wall $sq_wall s (seq $sq_flood s, after" \
+		    "$sq_rest s), server CPU $sq_cpu s (holder $sq_holder s," \
+		    "lnshd $sq_lnshd s)" >&2 ;;
+	*)	echo "  $1 seq$3: wall $sq_wall s (seq $sq_flood s, after" \
+		    "$sq_rest s), server CPU $sq_cpu s" >&2 ;;
 	esac
 	# Of the runs, the one with the shortest wall time counts.
 	sq_best=$(sed -n "s/^seq$3_wall $1 //p" "$RES")
@@ -365,6 +377,8 @@ m_seq() {
 	esac
 	sed "/^seq$3_[a-z0-9]* $1 /d" "$RES" >"$RES.new" && mv "$RES.new" "$RES"
 	put "seq$3_wall" "$1" "$sq_wall"
+	put "seq$3_flood" "$1" "$sq_flood"
+	put "seq$3_after" "$1" "$sq_rest"
 	put "seq$3_cpu" "$1" "$sq_cpu"
 	if [ "$1" = lnsh ]; then
 		put "seq$3_cpuholder" "$1" "$sq_holder"
@@ -515,7 +529,7 @@ if part seq; then
 		run_both m_seq m1 l1 1
 	done
 	# At 100 ms RTT the goal against tmux is the same flood, direct.
-	for f in wall cpu; do
+	for f in wall flood after cpu; do
 		sed -n "s/^seq0_$f tmux /seq1_$f tmux /p" "$RES" >>"$RES"
 	done
 	tmux -L "$SOCK-tmux" kill-server >/dev/null 2>&1
