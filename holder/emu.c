@@ -74,6 +74,7 @@ struct emu {
 	int			 csiphase;	/* emu_csi_byte */
 	struct fb_text		 osc;
 	int			 osc_skip;
+	int			 osc_fed;	/* libvterm has had part of it */
 	int			 str_dcs;	/* SC_STR is a DCS */
 	/* A DCS's first bytes as libvterm reads them (emu_dcs_done). */
 	uint8_t			 dcs[5];
@@ -1322,6 +1323,7 @@ emu_scan_open(struct emu *e, uint8_t c)
 		e->sc = SC_OSC;
 		e->osc.len = 0;
 		e->osc_skip = 0;
+		e->osc_fed = 0;
 		return (1);
 	case 'P':
 		e->dcs_int = e->sc == SC_ESC_INT;
@@ -2072,6 +2074,8 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 		keep = len;
 		if (e->sc == SC_STR || e->sc == SC_STR_ESC)
 			e->dcs_fed = e->str_dcs;
+		else if (e->sc == SC_OSC || e->sc == SC_OSC_ESC)
+			e->osc_fed = 1;
 	}
 	emu_feed(e, p, &fed, keep);
 	if (keep < len)
@@ -2081,22 +2085,48 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 }
 
 /*
+ * Whether libvterm is between sequences: the scanner is, or it is inside
+ * an OSC or DCS string that emu_input holds back whole until its end
+ * (libvterm has had none of it).
+ */
+static int
+emu_vt_between(const struct emu *e)
+{
+	switch (e->sc) {
+	case SC_GROUND:
+		return (1);
+	case SC_OSC:
+	case SC_OSC_ESC:
+		return (!e->osc_fed);
+	case SC_STR:
+	case SC_STR_ESC:
+		return (e->str_dcs && !e->dcs_fed);
+	default:
+		return (0);
+	}
+}
+
+/*
  * Changes the size; content is kept (see emu_resize_cb). Inside a
- * sequence the change waits for its end (emu_between): libvterm carries
- * out the sequence's end, and any line feed in it, at the size it began
- * in. At the new size, with the region a shrink left below the last row
- * and before emu_fixup could reset it, `\e[2` resize `S`, or a line feed
- * inside a CSI, scrolled that region: a negative memmove in libvterm 0.1
- * and 0.3 alike (fuzz-emu, fuzz/regress/fuzz-emu/resize-in-csi). A
- * sequence left unfinished keeps the old size until the program writes
- * again, as a terminal would wait for its end.
+ * sequence libvterm has begun, the change waits for its end
+ * (emu_between): libvterm carries out the sequence's end, and any line
+ * feed in it, at the size it began in. At the new size, with the region
+ * a shrink left below the last row and before emu_fixup could reset it,
+ * `\e[2` resize `S`, or a line feed inside a CSI, scrolled that region: a
+ * negative memmove in libvterm 0.1 and 0.3 alike (fuzz-emu,
+ * fuzz/regress/fuzz-emu/resize-in-csi). A CSI or escape ends at the
+ * program's next byte that is not part of one; an OSC or DCS string may
+ * stay open far longer (a title cut off), but libvterm has had none of
+ * it, so the size applies at once. Only a string too long to hold, or
+ * an SOS, PM or APC, which libvterm is fed as it comes, keeps the old
+ * size until it ends, as a terminal would wait for its end.
  */
 void
 emu_resize(struct emu *e, int cols, int rows)
 {
 	e->want_cols = emu_clamp(cols, FB_MAX_COLS);
 	e->want_rows = emu_clamp(rows, FB_MAX_ROWS);
-	if (e->sc == SC_GROUND)
+	if (emu_vt_between(e))
 		emu_between(e);
 }
 

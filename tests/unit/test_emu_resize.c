@@ -322,6 +322,50 @@ test_region_after_shrink(void **state)
 	emu_free(e);
 }
 
+/*
+ * A resize while a string sequence is unfinished: a title or a DECRQSS
+ * cut off in the middle (a program killed mid-write, `cat` of a binary
+ * file), which the next output may not end for a long time. The string
+ * is held back from libvterm until it ends (emu_input), so libvterm is
+ * between sequences and the size applies at once; the string then ends
+ * at the new size. Before, the size waited for the string's end, and the
+ * client's frames kept the old size meanwhile.
+ */
+static void
+test_resize_in_string(void **state)
+{
+	struct reply	 r = { "", 0 };
+	struct emu	*e = emu_new(10, 10, 100, reply_cb, &r);
+
+	feedf(e, "\033[8;10r\033[10;1H\033]0;half a ti");
+	emu_resize(e, 20, 4);
+	assert_int_equal(emu_screen(e)->cols, 20);
+	assert_int_equal(emu_screen(e)->rows, 4);
+	feedf(e, "tle\n\n\007x\r\n\n\n");
+	assert_string_equal(emu_screen(e)->title, "half a title");
+	assert_int_equal(emu_screen(e)->rows, 4);
+	assert_cursor_agrees(e, &r);
+	/* ESC \ ends it as well as BEL, cut between the two. */
+	feedf(e, "\033]2;other\033");
+	emu_resize(e, 12, 6);
+	assert_int_equal(emu_screen(e)->rows, 6);
+	feedf(e, "\\");
+	assert_string_equal(emu_screen(e)->title, "other");
+	assert_cursor_agrees(e, &r);
+	/* A DCS (DECRQSS): its answer comes once it ends. */
+	r.len = 0;
+	r.buf[0] = '\0';
+	feedf(e, "\033P$q");
+	emu_resize(e, 30, 8);
+	assert_int_equal(emu_screen(e)->cols, 30);
+	assert_int_equal(emu_screen(e)->rows, 8);
+	assert_int_equal(r.len, 0);
+	feedf(e, "r\033\\");
+	assert_true(r.len > 0);
+	assert_cursor_agrees(e, &r);
+	emu_free(e);
+}
+
 int
 main(void)
 {
@@ -330,6 +374,7 @@ main(void)
 		cmocka_unit_test(test_grow_shrink),
 		cmocka_unit_test(test_restore_after_shrink),
 		cmocka_unit_test(test_region_after_shrink),
+		cmocka_unit_test(test_resize_in_string),
 	};
 
 	return (cmocka_run_group_tests(tests, NULL, NULL));
