@@ -84,6 +84,14 @@ assert_screen_row(struct emu *e, int y, const char *want)
 		    (size_t)x < strlen(want) ? (uint32_t)want[x] : ' ');
 }
 
+/* The shown screen is cols x rows. */
+static void
+assert_size(struct emu *e, int cols, int rows)
+{
+	assert_int_equal(emu_screen(e)->cols, cols);
+	assert_int_equal(emu_screen(e)->rows, rows);
+}
+
 /*
  * libvterm's cursor (DSR 6) is where the screen's is: the two agree after
  * every resize, whatever the libvterm version did with the callback.
@@ -339,16 +347,15 @@ test_resize_in_string(void **state)
 
 	feedf(e, "\033[8;10r\033[10;1H\033]0;half a ti");
 	emu_resize(e, 20, 4);
-	assert_int_equal(emu_screen(e)->cols, 20);
-	assert_int_equal(emu_screen(e)->rows, 4);
+	assert_size(e, 20, 4);
 	feedf(e, "tle\n\n\007x\r\n\n\n");
 	assert_string_equal(emu_screen(e)->title, "half a title");
-	assert_int_equal(emu_screen(e)->rows, 4);
+	assert_size(e, 20, 4);
 	assert_cursor_agrees(e, &r);
 	/* ESC \ ends it as well as BEL, cut between the two. */
 	feedf(e, "\033]2;other\033");
 	emu_resize(e, 12, 6);
-	assert_int_equal(emu_screen(e)->rows, 6);
+	assert_size(e, 12, 6);
 	feedf(e, "\\");
 	assert_string_equal(emu_screen(e)->title, "other");
 	assert_cursor_agrees(e, &r);
@@ -357,8 +364,7 @@ test_resize_in_string(void **state)
 	r.buf[0] = '\0';
 	feedf(e, "\033P$q");
 	emu_resize(e, 30, 8);
-	assert_int_equal(emu_screen(e)->cols, 30);
-	assert_int_equal(emu_screen(e)->rows, 8);
+	assert_size(e, 30, 8);
 	assert_int_equal(r.len, 0);
 	feedf(e, "r\033\\");
 	assert_true(r.len > 0);
