@@ -51,7 +51,7 @@ cleanup() {
 	rm -rf "$tmp"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' INT TERM PIPE HUP
 
 fail() {
 	echo "holder-rss: $*" >&2

@@ -98,6 +98,10 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
+# A closed output (`| head`) or terminal: cleanup still runs, or lnshd,
+# the holders, the mosh servers and the relays outlive the run.
+trap 'exit 141' PIPE
+trap 'exit 129' HUP
 
 # Seconds since the epoch with microseconds, as the sessions' clocks print
 # (python3: macOS's date has no %N).

@@ -49,6 +49,8 @@ e2e_setup() {
 	trap e2e_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+	trap 'exit 141' PIPE	# as in tests/regress/lib.sh
+	trap 'exit 129' HUP
 	# fbplay draws for a terminal tmux understands fully: 256 colours,
 	# truecolor, styled underlines.
 	E2E_TERM=tmux-256color

@@ -84,6 +84,10 @@ lnsh_setup() {
 	trap lnsh_cleanup EXIT
 	trap 'exit 130' INT
 	trap 'exit 143' TERM
+	# Output closed (`| head`) or the terminal gone: the cleanup still
+	# runs, or lnshd and the holders outlive the script.
+	trap 'exit 141' PIPE
+	trap 'exit 129' HUP
 }
 
 # Kills what spawn started and removes $T, unless a failure wants it kept.
