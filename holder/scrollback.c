@@ -93,7 +93,7 @@ struct sb_line {
 struct sb_lazy {
 	struct fb_text	 scratch;
 	size_t		 npend;		/* slots holding a copy */
-	size_t		 pbytes;	/* chunks holding copies, cur's too */
+	size_t		 nchunk;	/* chunks holding copies, cur too */
 	uint64_t	 pfirst;	/* no pending line is older */
 	uint32_t	 cur;		/* copies are appended here */
 	uint8_t		*spare;		/* a dead chunk's data, for reuse */
@@ -171,7 +171,7 @@ size_t
 sb_pending(const struct scrollback *sb, size_t *bytes)
 {
 	if (bytes != NULL)
-		*bytes = sb->lz->pbytes;
+		*bytes = sb->lz->nchunk * SB_CHUNK;
 	return (sb->lz->npend);
 }
 
@@ -401,7 +401,7 @@ sb_release(struct sb_lazy *lz, struct sb_line *l)
 		ch->used = 0;
 		return;
 	}
-	lz->pbytes -= SB_CHUNK;
+	lz->nchunk--;
 	if (lz->spare == NULL)
 		lz->spare = ch->data;
 	else
@@ -413,7 +413,7 @@ sb_release(struct sb_lazy *lz, struct sb_line *l)
  * Room for a copy of need bytes at the end of the current chunk: a new
  * chunk (the spare, if one is kept) when it has no more. NULL if the copy
  * cannot be held: larger than a chunk, or another chunk would take the
- * copies past LN_SB_PENDING_MAX.
+ * copies past LN_SB_PENDING_MAX (every entry of the table is in use).
  */
 static uint8_t *
 sb_room(struct sb_lazy *lz, size_t need)
@@ -428,12 +428,10 @@ sb_room(struct sb_lazy *lz, size_t need)
 		if (SB_CHUNK - ch->used >= need)
 			return (ch->data + ch->used);
 	}
-	if (lz->pbytes + SB_CHUNK > LN_SB_PENDING_MAX)
+	if (lz->nchunk == SB_CHUNKS)
 		return (NULL);
-	for (i = 0; i < SB_CHUNKS && lz->chunk[i].data != NULL; i++)
+	for (i = 0; lz->chunk[i].data != NULL; i++)
 		;
-	if (i == SB_CHUNKS)
-		return (NULL);	/* never: pbytes counts every entry held */
 	ch = &lz->chunk[i];
 	if (lz->spare != NULL) {
 		ch->data = lz->spare;
@@ -442,7 +440,7 @@ sb_room(struct sb_lazy *lz, size_t need)
 		ch->data = xmalloc(SB_CHUNK);
 	ch->used = 0;
 	ch->live = 0;
-	lz->pbytes += SB_CHUNK;
+	lz->nchunk++;
 	lz->cur = i;
 	return (ch->data);
 }
@@ -553,7 +551,7 @@ sb_settle(struct scrollback *sb)
 	if (lz->npend > 0)
 		return;		/* never: every copy lives in the ring */
 	if (lz->cur != SB_NOCHUNK) {
-		lz->pbytes -= SB_CHUNK;
+		lz->nchunk--;
 		free(lz->chunk[lz->cur].data);
 		lz->chunk[lz->cur].data = NULL;
 		lz->cur = SB_NOCHUNK;
