@@ -74,12 +74,12 @@ struct emu {
 	int			 csiphase;	/* emu_csi_byte */
 	struct fb_text		 osc;
 	int			 osc_skip;
-	int			 osc_fed;	/* libvterm has had part of it */
 	int			 str_dcs;	/* SC_STR is a DCS */
 	/* A DCS's first bytes as libvterm reads them (emu_dcs_done). */
 	uint8_t			 dcs[5];
 	uint8_t			 dcslen;
-	int			 dcs_fed;	/* libvterm has had part of it */
+	/* libvterm has had part of the OSC or DCS (too long to hold). */
+	int			 str_fed;
 	int			 dcs_int;	/* it followed intermediates */
 	int			 c1;		/* S8C1T: 8-bit C1 replies */
 	int			 esc_sp;	/* SC_ESC_INT: ESC SP so far */
@@ -1171,7 +1171,7 @@ emu_dcs_done(struct emu *e, const uint8_t *p, size_t *fed, size_t i)
 		if (strlen(known[k]) == ptlen && memcmp(known[k], pt,
 		    ptlen) == 0)
 			ok = 1;
-	if ((!rq || ok) && !e->dcs_fed)
+	if ((!rq || ok) && !e->str_fed)
 		return;
 	emu_feed_all(e, p, fed, i - 1);
 	emu_cancel(e, p, fed, i);
@@ -1323,14 +1323,14 @@ emu_scan_open(struct emu *e, uint8_t c)
 		e->sc = SC_OSC;
 		e->osc.len = 0;
 		e->osc_skip = 0;
-		e->osc_fed = 0;
+		e->str_fed = 0;
 		return (1);
 	case 'P':
 		e->dcs_int = e->sc == SC_ESC_INT;
 		e->sc = SC_STR;
 		e->str_dcs = 1;
 		e->dcslen = 0;
-		e->dcs_fed = 0;
+		e->str_fed = 0;
 		return (1);
 	}
 	return (0);
@@ -2072,10 +2072,7 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 	/* A string too long to hold is libvterm's to lose. */
 	if (e->hold.len + (len - keep) > EMU_HOLD_MAX) {
 		keep = len;
-		if (e->sc == SC_STR || e->sc == SC_STR_ESC)
-			e->dcs_fed = e->str_dcs;
-		else if (e->sc == SC_OSC || e->sc == SC_OSC_ESC)
-			e->osc_fed = 1;
+		e->str_fed = 1;
 	}
 	emu_feed(e, p, &fed, keep);
 	if (keep < len)
@@ -2097,10 +2094,10 @@ emu_vt_between(const struct emu *e)
 		return (1);
 	case SC_OSC:
 	case SC_OSC_ESC:
-		return (!e->osc_fed);
+		return (!e->str_fed);
 	case SC_STR:
 	case SC_STR_ESC:
-		return (e->str_dcs && !e->dcs_fed);
+		return (e->str_dcs && !e->str_fed);
 	default:
 		return (0);
 	}
