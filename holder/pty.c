@@ -136,6 +136,25 @@ pty_child(const struct pty_spec *spec, int slave, char **env)
 }
 
 /*
+ * The session's line discipline starts from the system's defaults, with
+ * IUTF8: the emulator reads UTF-8, so erasing a character in a cooked
+ * read (`cat`, `read`, a password prompt) must take all its bytes, not
+ * the last one, as in tmux and mosh.
+ */
+static int
+pty_termios(int s)
+{
+	struct termios	tio;
+
+	if (tcgetattr(s, &tio) == -1)
+		return (-1);
+#ifdef IUTF8
+	tio.c_iflag |= IUTF8;
+#endif
+	return (tcsetattr(s, TCSANOW, &tio));
+}
+
+/*
  * Opens a pty of the spec's size and starts the child on it. On success
  * *master is the nonblocking, close-on-exec master and *pid the child.
  */
@@ -153,6 +172,10 @@ pty_spawn(const struct pty_spec *spec, int *master, pid_t *pid, char *err,
 	ws.ws_row = (unsigned short)spec->rows;
 	if (openpty(&m, &s, NULL, NULL, &ws) == -1) {
 		snprintf(err, errlen, "openpty: %s", strerror(errno));
+		goto out;
+	}
+	if (pty_termios(s) == -1) {
+		snprintf(err, errlen, "pty termios: %s", strerror(errno));
 		goto out;
 	}
 	if ((flags = fcntl(m, F_GETFL)) == -1 ||

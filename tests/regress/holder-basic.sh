@@ -97,6 +97,17 @@ wait_or_fail "PATH with Homebrew's directories first" screen_has s5 \
     'echo "term:$TERM"; sleep 100' >/dev/null || fail "new s6"
 wait_or_fail "an unknown TERM replaced" screen_has s6 'term:xterm-256color'
 "$HOLDERCTL" "$dir" kill s6 || fail "kill s6"
+# --- erasing a character in a cooked read takes all its bytes (IUTF8, as
+# tmux and mosh set it): e-acute (two bytes), erase, "a" leaves one byte.
+"$HOLDERCTL" "$dir" new s7 -- /bin/sh -c \
+    'echo ready; read x; echo "len:${#x}"; sleep 100' >/dev/null ||
+    fail "new s7"
+wait_or_fail "s7 to read" screen_has s7 ready
+"$HOLDERCTL" "$dir" send s7 '\xc3\xa9\x7fa\n' || fail "send to s7"
+wait_or_fail "s7's line" screen_has s7 'len:[0-9]*'
+screen_has s7 'len:1' || fail "an erase left part of a character (no \
+IUTF8?): $("$HOLDERCTL" "$dir" capture s7 | grep len:)"
+"$HOLDERCTL" "$dir" kill s7 || fail "kill s7"
 "$HOLDERCTL" "$dir" resize s2 90 20 || fail "resize"
 "$HOLDERCTL" "$dir" send s2 '\n' || fail "send to s2"
 wait_or_fail "s2 new size" screen_has s2 '20 90'
