@@ -10,10 +10,10 @@ PY=${PYTHON3:-$(command -v python3)}
 cd "$S" || fail "no source dir $S"
 # Every script parses as sh: an apostrophe inside install-deps' quoted
 # package table once ended the string, and CI stopped before building.
-for f in tests/regress/*.sh tests/e2e/*.sh bench/*.sh scripts/*; do
+for f in tests/regress/*.sh tests/e2e/*.sh tests/try.sh bench/*.sh scripts/*; do
 	sh -n "$f" 2>"$T/sh-n" || fail "$f does not parse: $(cat "$T/sh-n")"
 done
-"$PY" tests/check-portable.py tests/regress/*.sh tests/e2e/*.sh \
+"$PY" tests/check-portable.py tests/regress/*.sh tests/e2e/*.sh tests/try.sh \
     bench/*.sh scripts/test scripts/install-deps scripts/try \
     scripts/debian-source \
     completion/lnsh.bash completion/lnshd.bash completion/_lnsh \
