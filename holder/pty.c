@@ -55,8 +55,8 @@ pty_environ(const struct pty_spec *spec)
 	char	**env;
 	size_t	  n = 0, i;
 
-	/* The spec's entries, the seven set here, the NULL. */
-	env = xcalloc(LN_SESSION_MAX_ENV + 8, sizeof *env);
+	/* The spec's entries, the eight set here, the NULL. */
+	env = xcalloc(LN_SESSION_MAX_ENV + 9, sizeof *env);
 	env[n++] = pty_kv("HOME", spec->home);
 	env[n++] = pty_kv("USER", spec->user);
 	env[n++] = pty_kv("LOGNAME", spec->user);
@@ -65,6 +65,14 @@ pty_environ(const struct pty_spec *spec)
 	env[n++] = pty_kv("TERM", spec->term != NULL && *spec->term != '\0' ?
 	    spec->term : PTY_DEFAULT_TERM);
 	env[n++] = pty_kv("LNSH_SESSION", spec->session);
+	/*
+	 * The session's terminal is lnsh's screen, which keeps 24-bit
+	 * colour whatever TERM says; each client draws it on its own
+	 * terminal, down to 256 or 16 colours where that has fewer
+	 * (client/display.c). So programs may use it, as they would in a
+	 * truecolor terminal (vim, bat, delta look at COLORTERM).
+	 */
+	env[n++] = pty_kv("COLORTERM", "truecolor");
 	for (i = 0; spec->env != NULL && spec->env[i] != NULL &&
 	    i < LN_SESSION_MAX_ENV; i++) {
 		if (pty_env_allowed(spec->env[i]))

@@ -78,9 +78,10 @@ grep -q 'chmod 700' "$tmp/err" || fail "no useful message: $(cat "$tmp/err")"
 
 # --- the environment is built from scratch; the size is the one asked.
 s2holder=$(LNSH_LEAK=yes "$HOLDERCTL" "$dir" new s2 -c 100 -r 30 -- /bin/sh -c \
-    'echo "env:$LNSH_SESSION:$TERM:$USER:${LNSH_LEAK:-none}"; stty size;
+    'echo "env:$LNSH_SESSION:$TERM:$USER:${LNSH_LEAK:-none}:$COLORTERM"; stty size;
      read x; stty size; sleep 100') || fail "new s2"
-wait_or_fail "s2 environment" screen_has s2 "env:s2:xterm-256color:$(id -un):none"
+wait_or_fail "s2 environment" screen_has s2 \
+    "env:s2:xterm-256color:$(id -un):none:truecolor"
 wait_or_fail "s2 size" screen_has s2 '30 100'
 "$HOLDERCTL" "$dir" new s5 -c 120 -t vt100 -e LANG=C.UTF-8 -e LC_TIME=C \
     -e EVIL=1 -e PATH=/evil -- /bin/sh -c \
