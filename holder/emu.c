@@ -1048,6 +1048,31 @@ emu_sgr_bare_colour(const char *s, const char *end)
 	return (0);
 }
 
+/*
+ * DECSCUSR (CSI Ps SP q, s to end holding Ps and the space): the cursor's
+ * style. libvterm keeps it as a shape and a blink, which cannot say 0,
+ * "the terminal's own default" (the person's choice, which a program
+ * leaving puts back), so Ps is kept here as it came. As in libvterm and
+ * xterm the first parameter counts; a Ps past 6 changes nothing.
+ */
+static void
+emu_cursor_style(struct emu *e, const char *s, const char *end)
+{
+	const char	*p;
+	int		 ps = 0;
+
+	for (p = s; p < end; p++) {
+		if ((*p < '0' || *p > '9') && *p != ';' && *p != ':')
+			return;		/* a leader, or another intermediate */
+	}
+	for (; s < end && *s >= '0' && *s <= '9'; s++) {
+		ps = ps * 10 + (*s - '0');
+		if (ps >= FB_CURSOR_STYLES)
+			return;
+	}
+	e->fb->cursor.style = ps;
+}
+
 /* A CSI sequence ended with final at p[i - 1]. */
 static void
 emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
@@ -1100,6 +1125,8 @@ emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 		}
 		return;
 	}
+	if (final == 'q' && e->csilen > 0 && end[-1] == ' ')
+		emu_cursor_style(e, s, end - 1);
 	if (final == 'p' && e->csilen == 1 && *s == '!') {
 		/* DECSTR, soft reset. */
 		emu_feed(e, p, fed, i);
@@ -1899,6 +1926,7 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 			else if (c == 'c') {
 				emu_feed(e, p, &fed, i);
 				e->fb->modes &= ~EMU_SCAN_MODES;
+				e->fb->cursor.style = 0;
 				e->pen.attr &= ~(FB_FAINT | FB_CONCEAL);
 				emu_track_reset(e, 1);
 				e->c1 = 0;

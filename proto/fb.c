@@ -667,7 +667,8 @@ fb_equal(const struct fb *a, const struct fb *b)
 
 	if (a->cols != b->cols || a->rows != b->rows ||
 	    a->cursor.x != b->cursor.x || a->cursor.y != b->cursor.y ||
-	    a->cursor.visible != b->cursor.visible || a->modes != b->modes ||
+	    a->cursor.visible != b->cursor.visible ||
+	    a->cursor.style != b->cursor.style || a->modes != b->modes ||
 	    a->bells != b->bells || strcmp(a->title, b->title) != 0 ||
 	    a->clipgen != b->clipgen || a->cliplen != b->cliplen ||
 	    (a->cliplen > 0 && memcmp(a->clip, b->clip, a->cliplen) != 0))

@@ -64,6 +64,13 @@
 #define FB_MODE_REVERSE		0x0800	/* DECSCNM */
 #define FB_MODE_MASK		0x0fff
 
+/*
+ * The cursor's style (struct fb_cursor.style) is DECSCUSR's Ps itself:
+ * 0 the terminal's own default, 1-6 blinking or steady block, underline
+ * and bar. Values from FB_CURSOR_STYLES up are not styles.
+ */
+#define FB_CURSOR_STYLES	7
+
 /* How a cell is drawn. */
 struct fb_pen {
 	uint32_t	fg;
@@ -97,6 +104,7 @@ struct fb_row {
 struct fb_cursor {
 	int		x, y;
 	int		visible;
+	int		style;		/* DECSCUSR's Ps, 0 to 6 */
 };
 
 /* A screen: what the client shows, and what a snapshot freezes. */

@@ -189,6 +189,7 @@ fb_diff(const struct fb *old, const struct fb *new, uint8_t **out,
 	m.cursor_x = (uint32_t)new->cursor.x;
 	m.cursor_y = (uint32_t)new->cursor.y;
 	m.cursor_visible = new->cursor.visible ? 1 : 0;
+	m.cursor_style = (uint32_t)new->cursor.style;
 	m.modes = new->modes & FB_MODE_MASK;
 	m.bells = new->bells;
 	if (old == NULL || strcmp(old->title, new->title) != 0) {
@@ -335,6 +336,7 @@ fb_apply(struct fb *fb, const uint8_t *p, size_t len)
 	if (m->cols < 1 || m->cols > FB_MAX_COLS || m->rows < 1 ||
 	    m->rows > FB_MAX_ROWS || m->n_row > m->rows ||
 	    m->cursor_x >= m->cols || m->cursor_y >= m->rows ||
+	    m->cursor_style >= FB_CURSOR_STYLES ||
 	    (m->modes & ~(uint32_t)FB_MODE_MASK) != 0)
 		goto out;
 	if (m->title_set && (m->title.len > FB_MAX_TITLE ||
@@ -402,6 +404,7 @@ fb_apply(struct fb *fb, const uint8_t *p, size_t len)
 	fb->cursor.x = (int)m->cursor_x;
 	fb->cursor.y = (int)m->cursor_y;
 	fb->cursor.visible = m->cursor_visible ? 1 : 0;
+	fb->cursor.style = (int)m->cursor_style;
 	fb->modes = m->modes;
 	fb->bells = m->bells;
 	if (m->title_set)

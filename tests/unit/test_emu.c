@@ -281,6 +281,53 @@ test_title_bell_modes(void **state)
 }
 
 /*
+ * DECSCUSR (CSI Ps SP q): the screen keeps Ps as the program sent it, 0
+ * (the terminal's own style) included; the first parameter counts; a Ps
+ * past 6, a leader or another intermediate change nothing; RIS puts 0
+ * back, as does a split anywhere in the sequence.
+ */
+static void
+test_cursor_style(void **state)
+{
+	static const struct {
+		const char	*in;
+		int		 style;
+	} t[] = {
+		{ "\033[6 q", 6 },
+		{ "\033[ q", 0 },
+		{ "\033[2;9 q", 2 },
+		{ "\033[0005 q", 5 },
+		{ "\033[7 q", 5 },
+		{ "\033[65541 q", 5 },
+		{ "\033[?3 q", 5 },
+		{ "\033[3! q", 5 },
+		{ "\033[3 !q", 5 },
+		{ "\033[4q", 5 },
+		{ "\033[1 q", 1 },
+		{ "\033c", 0 },
+		{ "\033[3 q\033[!p", 3 },	/* DECSTR leaves it */
+	};
+	struct emu	*e = emu_new(20, 5, 100, NULL, NULL);
+	size_t		 i;
+	const char	*s = "x\033[4 qy";
+
+	assert_int_equal(emu_screen(e)->cursor.style, 0);
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		feed(e, t[i].in);
+		if (emu_screen(e)->cursor.style != t[i].style) {
+			print_error("after \"%s\"\n", t[i].in + 1);
+			assert_int_equal(emu_screen(e)->cursor.style, t[i].style);
+		}
+	}
+	feed(e, "\033c");
+	for (; *s != '\0'; s++)
+		emu_input(e, (const uint8_t *)s, 1);
+	assert_int_equal(emu_screen(e)->cursor.style, 4);
+	assert_screen(e, 0, 0, "xy\n\n\n\n\n");
+	emu_free(e);
+}
+
+/*
  * A private mode sequence with a byte that is no parameter (CSI ? 1 $ h,
  * found by fuzz-emu) is ignored: the mode parser looped on it for ever,
  * hanging the holder at 100% CPU. The alarm turns a hang into a failure.
@@ -644,6 +691,8 @@ test_split_anywhere(void **state)
 		"a\033[0;1;3;4;5;7;9;38;2;1;2;3;48;2;4;5;6mbc\033[0001md",
 		"abcdefghijk\033[41ml\033[42mm\r\n\033[43m\n\033[44m\n\n\n",
 		"ab\033[2;5;9Hcd\033[38me\033[31;48mf\033[1;5;38mg",
+		/* The cursor's style (DECSCUSR), and what is not one. */
+		"a\033[6 qb\033[ qc\033[2;9 q\033[7 qd\033[?5 q\033c\033[3 qe",
 	};
 	struct outcome	 whole, cut;
 	size_t		 n, len, k, all[64];
@@ -1113,6 +1162,7 @@ main(void)
 		cmocka_unit_test(test_decsc_charsets),
 		cmocka_unit_test(test_replies),
 		cmocka_unit_test(test_title_bell_modes),
+		cmocka_unit_test(test_cursor_style),
 		cmocka_unit_test(test_modes_junk),
 		cmocka_unit_test(test_rep_without_glyph),
 		cmocka_unit_test(test_csi_many_args),

@@ -330,6 +330,7 @@ scribble(struct fb *fb, int n)
 	fb->cursor.x = rand() % fb->cols;
 	fb->cursor.y = rand() % fb->rows;
 	fb->modes = (uint32_t)rand() & FB_MODE_MASK;
+	fb->cursor.style = rand() % FB_CURSOR_STYLES;
 	fb->bells += (uint32_t)(rand() % 2);
 	if (rand() % 4 == 0)
 		fb_set_title(fb, "title", (size_t)(rand() % 6));
@@ -553,6 +554,39 @@ test_diff_clip_generation(void **state)
 
 
 /*
+ * The cursor's style is DECSCUSR's Ps: 0 to 6 apply and diff back; 7 and
+ * more are refused, leaving the screen as it was.
+ */
+static void
+test_diff_cursor_style(void **state)
+{
+	struct fb	*peer = fb_new(10, 4), *copy;
+	uint8_t		*d;
+	size_t		 len;
+	/* cols 10, rows 4, cursor_style 6. */
+	static const uint8_t bar[] = { 0x08, 0x0a, 0x10, 0x04, 0x70, 0x06 };
+	/* The same with 7, and with 2^32 - 1. */
+	static const uint8_t seven[] = { 0x08, 0x0a, 0x10, 0x04, 0x70, 0x07 };
+	static const uint8_t huge[] = { 0x08, 0x0a, 0x10, 0x04, 0x70,
+	    0xff, 0xff, 0xff, 0xff, 0x0f };
+
+	copy = fb_snapshot(peer);
+	assert_refused(peer, seven);
+	assert_refused(peer, huge);
+	assert_true(fb_equal(peer, copy));
+	assert_int_equal(fb_apply(peer, bar, sizeof bar), 0);
+	assert_int_equal(peer->cursor.style, 6);
+	assert_false(fb_equal(peer, copy));
+	assert_int_equal(fb_diff(copy, peer, &d, &len), 0);
+	assert_int_equal(fb_apply(copy, d, len), 0);
+	assert_int_equal(copy->cursor.style, 6);
+	assert_true(fb_equal(copy, peer));
+	free(d);
+	fb_free(copy);
+	fb_free(peer);
+}
+
+/*
  * The same payload copied twice is two screens: the server makes a new
  * state only when fb_equal says the screen changed, and the client
  * writes OSC 52 only when clipgen moves, so a second identical copy that
@@ -606,6 +640,7 @@ main(void)
 		cmocka_unit_test(test_diff_scroll_small),
 		cmocka_unit_test(test_diff_garbage),
 		cmocka_unit_test(test_diff_clip_generation),
+		cmocka_unit_test(test_diff_cursor_style),
 		cmocka_unit_test(test_equal_clipgen),
 		cmocka_unit_test(test_row_sgr),
 	};
