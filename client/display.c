@@ -66,6 +66,7 @@ struct display {
 	int		 pen_known;
 	uint32_t	 modes;
 	int		 visible;		/* -1: unknown */
+	int		 cstyle;	/* DECSCUSR Ps; 0: the terminal's own */
 	char		*title;			/* NULL: never set */
 	uint32_t	 bells, clipgen;
 	int		 baseline;	/* bells, clipgen adopted */
@@ -789,12 +790,18 @@ display_puts_clean(struct display *d, const char *s, size_t len)
 	free(t);
 }
 
-/* Brings modes, title, clipboard and bell to fb's. */
+/*
+ * Brings modes, cursor style, title, clipboard and bell to fb's. The
+ * style is sent as DECSCUSR whatever terminfo says, like the modes: a
+ * terminal without it ignores the sequence (ncurses' Ss is that sequence
+ * where it is present, and macOS's own xterm entries lack it).
+ */
 static void
 display_state(struct display *d, const struct fb *fb)
 {
 	uint32_t	 want = fb->modes & ~FB_MODE_ALTSCREEN;
 	size_t		 i;
+	char		 seq[16];
 
 	for (i = 0; i < sizeof display_modes / sizeof display_modes[0]; i++) {
 		uint32_t	 bit = display_modes[i].bit;
@@ -804,6 +811,11 @@ display_state(struct display *d, const struct fb *fb)
 			    display_modes[i].off);
 	}
 	d->modes = want;
+	if (fb->cursor.style != d->cstyle) {
+		snprintf(seq, sizeof seq, "\033[%d q", fb->cursor.style);
+		display_puts(d, seq);
+		d->cstyle = fb->cursor.style;
+	}
 	if (d->title == NULL || strcmp(d->title, fb->title) != 0) {
 		if (d->title != NULL || fb->title[0] != '\0') {
 			display_puts(d, "\033]2;");
@@ -920,13 +932,20 @@ display_restore_string(void)
 }
 
 /*
- * Leaves the terminal usable: modes off, pen reset, cursor shown and put
- * below the last row drawn, so the shell prompt follows the screen.
+ * Leaves the terminal usable: modes off, pen reset, cursor shown in the
+ * terminal's own style (if a session changed it) and put below the last
+ * row drawn, so the shell prompt follows the screen. The style is put
+ * back only if a session set one: it is the person's (their shell may
+ * have chosen it) until then. The fixed string a signal's exit writes
+ * (display_restore_string) leaves it as it is.
  */
 void
 display_finish(struct display *d)
 {
 	display_puts(d, display_restore);
+	if (d->cstyle != 0)
+		display_puts(d, "\033[0 q");
+	d->cstyle = 0;
 	d->modes = 0;
 	d->pen_known = 0;
 	display_goto(d, 0, d->rows - 1);
