@@ -100,10 +100,15 @@ mkdir "$dir" || exit 1
 
 # --- the first run: build, daemon, attach to a new "main".
 pane "scripts/try -- /bin/sh"
-# The build of a fresh tree takes a minute or two on two cores.
-wait_for 9000 shows 'lnsh: Ctrl-^ \. detaches.*' ||
-    fail "no attach with its hint within 15 minutes (build: $(tail -n 5 \
+# The build of a fresh tree takes a minute or two on two cores; a failed
+# one ends scripts/try, which the pane shows.
+attached_or_ended() {
+	shows 'lnsh: Ctrl-^ \. detaches.*' || shows 'try-rc:[0-9]*'
+}
+wait_for 9000 attached_or_ended ||
+    fail "no attach within 15 minutes (build: $(tail -n 5 \
     "$dir/_build/try/make.out" 2>/dev/null))"
+shows 'try-rc:[0-9]*' && fail "scripts/try ended before attaching"
 tm send-keys -t t "echo $mark-one" Enter
 wait_for 100 shows "$mark-one" || fail "typing in the attached session"
 detach
