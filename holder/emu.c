@@ -43,6 +43,12 @@ enum emu_scan {
 
 #define EMU_CSI_MAX	64
 #define EMU_VTERM_ARGS	16	/* libvterm's CSI_ARGS_MAX */
+/*
+ * The most significant digits a CSI argument may have: libvterm keeps one
+ * in a long with flags from bit 31 up and multiplies by 10 per digit
+ * unchecked (signed overflow past 18), so a larger one means nothing.
+ */
+#define EMU_VTERM_DIGITS	9
 /* The longest unfinished sequence held back between writes. */
 #define EMU_HOLD_MAX	(FB_MAX_CLIPBOARD + 64)
 /* The modes only the scanner sees; a reset clears them. */
@@ -71,6 +77,7 @@ struct emu {
 	size_t			 csilen;
 	int			 csi_over;
 	int			 csiseps;	/* ';' and ':' in the CSI */
+	int			 csidigits;	/* of its argument, past zeros */
 	int			 csiphase;	/* emu_csi_byte */
 	struct fb_text		 osc;
 	int			 osc_skip;
@@ -1320,6 +1327,22 @@ emu_csi_byte(struct emu *e, uint8_t c)
 }
 
 /*
+ * Whether c, a byte of a CSI's parameters, takes it past what libvterm can
+ * hold: a 16th separator, or a tenth significant digit in one argument.
+ */
+static int
+emu_csi_too_much(struct emu *e, uint8_t c)
+{
+	if (c == ';' || c == ':') {
+		e->csidigits = 0;
+		return (++e->csiseps >= EMU_VTERM_ARGS);
+	}
+	if (c < '0' || c > '9' || (c == '0' && e->csidigits == 0))
+		return (0);
+	return (++e->csidigits > EMU_VTERM_DIGITS);
+}
+
+/*
  * Whether libvterm passes over c after ESC (and any intermediates) and
  * stays in its escape state: DEL and up, and the C0 controls, which it
  * carries out there, but CAN, SUB and ESC.
@@ -1344,6 +1367,7 @@ emu_scan_open(struct emu *e, uint8_t c)
 		e->csilen = 0;
 		e->csi_over = 0;
 		e->csiseps = 0;
+		e->csidigits = 0;
 		e->csiphase = 0;
 		return (1);
 	case ']':
@@ -1971,16 +1995,19 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				;	/* carried out or dropped by libvterm */
 			else if (!emu_csi_byte(e, c))
 				e->sc = SC_GROUND;
-			else if ((c == ';' || c == ':') &&
-			    ++e->csiseps >= EMU_VTERM_ARGS) {
+			else if (emu_csi_too_much(e, c)) {
 				/*
 				 * libvterm (0.1.4 to 0.3.3) stores CSI
 				 * arguments in an array of 16 without a bound:
 				 * the 16th separator writes past it, into the
 				 * parser's own pointers (a crash, or worse, on
-				 * \e[1;;;;;;;;;;;;;;;;m from any program). It
-				 * gets CAN instead, and the rest of the
-				 * sequence is dropped here.
+				 * \e[1;;;;;;;;;;;;;;;;m from any program); and
+				 * an argument of 19 digits overflows its long
+				 * (undefined; UBSan stops the sanitizer
+				 * builds' holder on \e[99999999999999999999m).
+				 * It gets CAN instead, and the rest of the
+				 * sequence is dropped here, as tmux ignores a
+				 * sequence with an argument out of range.
 				 */
 				emu_cancel(e, p, &fed, i);
 				e->sc = SC_CSI_DROP;

@@ -426,6 +426,30 @@ test_csi_many_args(void **state)
 }
 
 /*
+ * A CSI argument of ten significant digits or more is dropped with its
+ * sequence: libvterm overflowed its long on 19 (UBSan stopped the
+ * sanitizer builds' holder on it), and bits 31 and up of an argument are
+ * libvterm's flags. Leading zeros do not count.
+ */
+static void
+test_csi_long_arg(void **state)
+{
+	struct emu	*e = emu_new(10, 3, 100, NULL, NULL);
+	const char	*s = "d\033[2;99999999999999999999999Hf";
+
+	(void)state;
+	feed(e, "a\033[1;99999999999999999999Hb\033[2;1H");
+	feed(e, "\033[1234567890Cc\033[00000000000002;000000000003Hx");
+	/* The same cut at every byte: the count of digits carries over. */
+	for (; *s != '\0'; s++)
+		emu_input(e, (const uint8_t *)s, 1);
+	assert_screen(e, 0, 0, "ab\nc xdf\n\n");
+	feed(e, "\033[999999999Cz");
+	assert_screen(e, 0, 0, "ab\nc xdf    z\n\n");
+	emu_free(e);
+}
+
+/*
  * A byte libvterm does not take in a CSI (a parameter after an
  * intermediate, a leader after a parameter) ends it there, not carried
  * out, in the scanner as in libvterm. The scanner took the rest for the
@@ -691,6 +715,8 @@ test_split_anywhere(void **state)
 		"a\033[0;1;3;4;5;7;9;38;2;1;2;3;48;2;4;5;6mbc\033[0001md",
 		"abcdefghijk\033[41ml\033[42mm\r\n\033[43m\n\033[44m\n\n\n",
 		"ab\033[2;5;9Hcd\033[38me\033[31;48mf\033[1;5;38mg",
+		/* Arguments past libvterm's long, and with leading zeros. */
+		"a\033[1;99999999999999999999Hb\033[0000000000002Cc\033[1234567890Cd",
 		/* The cursor's style (DECSCUSR), and what is not one. */
 		"a\033[6 qb\033[ qc\033[2;9 q\033[7 qd\033[?5 q\033c\033[3 qe",
 	};
@@ -1166,6 +1192,7 @@ main(void)
 		cmocka_unit_test(test_modes_junk),
 		cmocka_unit_test(test_rep_without_glyph),
 		cmocka_unit_test(test_csi_many_args),
+		cmocka_unit_test(test_csi_long_arg),
 		cmocka_unit_test(test_csi_invalid_byte),
 		cmocka_unit_test(test_decrqss_unknown),
 		cmocka_unit_test(test_decrqss_long),
