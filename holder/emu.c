@@ -1065,19 +1065,14 @@ emu_sgr_bare_colour(const char *s, const char *end)
 static void
 emu_cursor_style(struct emu *e, const char *s, const char *end)
 {
-	const char	*p;
-	int		 ps = 0;
+	long	 v[EMU_VTERM_ARGS];
+	int	 unsure;
 
-	for (p = s; p < end; p++) {
-		if ((*p < '0' || *p > '9') && *p != ';' && *p != ':')
-			return;		/* a leader, or another intermediate */
-	}
-	for (; s < end && *s >= '0' && *s <= '9'; s++) {
-		ps = ps * 10 + (*s - '0');
-		if (ps >= FB_CURSOR_STYLES)
-			return;
-	}
-	e->fb->cursor.style = ps;
+	/* -1: a leader, or another intermediate. */
+	if (emu_csi_params(s, end, v, EMU_VTERM_ARGS, &unsure) < 0 ||
+	    unsure || v[0] >= FB_CURSOR_STYLES)
+		return;
+	e->fb->cursor.style = v[0] < 0 ? 0 : (int)v[0];
 }
 
 /* A CSI sequence ended with final at p[i - 1]. */

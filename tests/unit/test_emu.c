@@ -284,7 +284,7 @@ test_title_bell_modes(void **state)
  * DECSCUSR (CSI Ps SP q): the screen keeps Ps as the program sent it, 0
  * (the terminal's own style) included; the first parameter counts; a Ps
  * past 6, a leader or another intermediate change nothing; RIS puts 0
- * back, as does a split anywhere in the sequence.
+ * back; a sequence cut at every byte does what it does whole.
  */
 static void
 test_cursor_style(void **state)
@@ -311,6 +311,7 @@ test_cursor_style(void **state)
 	size_t		 i;
 	const char	*s = "x\033[4 qy";
 
+	(void)state;
 	assert_int_equal(emu_screen(e)->cursor.style, 0);
 	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
 		feed(e, t[i].in);
