@@ -111,6 +111,10 @@ struct attach {
 	uint8_t			 last_ssp[LN_MAX_DATAGRAM];
 	size_t			 last_ssp_len;
 	long			 notice_secs;	/* shown; -1: none */
+	/* The debug log's: the silence, the last failures said. */
+	uint64_t		 sil_seen;
+	int			 send_errno;	/* 0 after a send went */
+	int			 hop_failed;	/* since a hop went */
 	char			*tell;		/* the server's notice, once */
 	uint64_t		 tell_ns;	/* for how long */
 	uint64_t		 tell_until;	/* shown until; 0: not yet */
@@ -201,6 +205,9 @@ att_send_attach(struct attach *a)
 	req.op_case = LNSH__REQUEST__OP_ATTACH;
 	req.attach = &ar;
 	a->attach_id = att_request(a, &req);
+	debuglog("attach request %llu%s%s", (unsigned long long)a->attach_id,
+	    ar.create ? ", may create" : "",
+	    ar.resume.len > 0 ? ", resuming" : "");
 }
 
 /* Leaves the session; the loop ends at the reply or after a second. */
@@ -294,6 +301,7 @@ att_attached(struct attach *a, int resumed)
 static void
 att_lost(struct attach *a)
 {
+	debuglog("attach lost%s", a->have_token ? "" : ", no token to resume");
 	if (!a->have_token) {
 		ssp_client_free(a->ssp);
 		a->ssp = NULL;
@@ -422,6 +430,9 @@ att_reply(struct attach *a, const Lnsh__Reply *r)
 	if (r->id == 0 || r->id != a->attach_id)
 		return;
 	a->attach_id = 0;
+	debuglog("attach reply %llu: status %d%s", (unsigned long long)r->id,
+	    (int)r->status, r->result_case == LNSH__REPLY__RESULT_ATTACH &&
+	    r->attach->resumed ? ", resumed" : "");
 	if (r->status == 0) {
 		int	resumed = 0;
 
@@ -488,6 +499,8 @@ att_message(void *arg, const uint8_t *msg, size_t len, int reliable)
 static int
 att_hop(struct attach *a, uint64_t now)
 {
+	char	*cause = NULL;
+
 	if (a->hop_at != 0 && now - a->hop_at < a->hop_gap)
 		return (LN_E_STATE);
 	if (a->hop_first <= chan_client_last_heard(a->u.cc))
@@ -498,7 +511,18 @@ att_hop(struct attach *a, uint64_t now)
 		a->hop_gap = ATTACH_HOP_NS;
 	if (a->hop_gap < ATTACH_HOP_GAP_NS)
 		a->hop_gap = ATTACH_HOP_GAP_NS;
-	return (udp_rebind(&a->u, NULL));
+	if (udp_rebind(&a->u, &cause) != 0) {
+		if (!a->hop_failed)
+			debuglog("new port: %s (said once until one is made)",
+			    cause);
+		a->hop_failed = 1;
+		free(cause);
+		return (LN_E_SYSTEM);
+	}
+	a->hop_failed = 0;
+	debuglog("new port (the next in %llu ms at the soonest)",
+	    (unsigned long long)(a->hop_gap / LN_NS_PER_MS));
+	return (0);
 }
 
 /*
@@ -516,8 +540,16 @@ att_send(void *arg, const uint8_t *pkt, size_t len)
 		memcpy(a->last_ssp, pkt, len);
 		a->last_ssp_len = len;
 	}
-	if (udp_send_status(&a->u, pkt, len) != 0 &&
-	    att_hop(a, ln_now_ns()) == 0)
+	if (udp_send_status(&a->u, pkt, len) == 0) {
+		a->send_errno = 0;
+		return;
+	}
+	if (a->send_errno != errno) {
+		a->send_errno = errno;
+		debuglog("send: %s (said once until a send goes)",
+		    strerror(a->send_errno));
+	}
+	if (att_hop(a, ln_now_ns()) == 0)
 		(void)udp_send_status(&a->u, pkt, len);
 }
 
@@ -530,6 +562,8 @@ att_connected(void *arg, int resumed)
 {
 	struct attach	*a = arg;
 
+	debuglog("handshake answered: %s", resumed ? "resumed" :
+	    "a new connection");
 	if (!a->ever_attached) {
 		if (a->attach_id == 0)
 			att_send_attach(a);
@@ -677,6 +711,10 @@ att_roam(struct attach *a, uint64_t now)
 	csil = heard != 0 && now > heard ? now - heard : sil;
 	if (csil > sil)
 		csil = sil;
+	if (sil < a->sil_seen && a->sil_seen >= ATTACH_HOP_ACTIVE_NS)
+		debuglog("the server is heard again after %llu ms",
+		    (unsigned long long)(a->sil_seen / LN_NS_PER_MS));
+	a->sil_seen = sil;
 	if (sil == 0)
 		a->hop_gap = ATTACH_HOP_GAP_NS;
 	if (heard > a->rehs_at)
@@ -700,6 +738,9 @@ att_roam(struct attach *a, uint64_t now)
 		a->rehs_gap *= 2;
 		if (a->rehs_gap > ATTACH_REHS_NS)
 			a->rehs_gap = ATTACH_REHS_NS;
+		debuglog("handshake: channel silent %llu ms%s",
+		    (unsigned long long)(csil / LN_NS_PER_MS),
+		    chan_client_connected(a->u.cc) ? "" : ", no usable keys");
 		(void)chan_client_connect(a->u.cc, now);
 	}
 	/*

@@ -103,6 +103,11 @@ const char	*cmd_opt_value(const struct cmd_entry *,
 int		 cmd_session_name_ok(const char *);
 int		 cmd_session_name_usage(const struct cmd_entry *, const char *);
 void		 lnsh_version(FILE *);	/* version.c: `lnsh -V` */
+
+/* debuglog.c: the debug log, LNSH_DEBUG_LOG */
+void		 debuglog_open(void);
+void		 debuglog(const char *, ...)
+		     __attribute__((__format__(__printf__, 1, 2)));
 extern const struct cmd_entry cmd_ls_entry;
 extern const struct cmd_entry cmd_new_entry;
 extern const struct cmd_entry cmd_kill_entry;

@@ -320,6 +320,7 @@ main(int argc, char **argv)
 		cmd_error("libsodium failed to initialise");
 		return (LNSH_EXIT_ERROR);
 	}
+	debuglog_open();
 	if (argc < 2) {
 		cmd_error("no verb given; see 'lnsh --help'");
 		return (LNSH_EXIT_USAGE);

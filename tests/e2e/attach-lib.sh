@@ -65,7 +65,8 @@ attach_cleanup() {
 # pane takes 24-bit colour whatever its terminfo says; COLORTERM tells lnsh
 # so (docs/display.md), as it would a person's. lnsh's TERM is
 # $ATTACH_TERM (default tmux-256color), with $ATTACH_ENV (NAME=VALUE ...,
-# no quotes) in its environment.
+# no quotes) in its environment; its debug log (docs/attach.md) is
+# $T/P.log, which a failure prints.
 attach_pane() {
 	ap_name=$1
 	shift
@@ -74,8 +75,8 @@ attach_pane() {
 	    -y "${ATTACH_ROWS:-24}" \
 	    "HOME='$HOME' LNSH_CONFIG_DIR='$LNSH_CONFIG_DIR' \
 	    LNSH_TIMEOUT=$LNSH_TIMEOUT TERM=${ATTACH_TERM:-tmux-256color} \
-	    COLORTERM=truecolor ${ATTACH_ENV:-} \
-	    '$LNSH' $* 2>'$T/$ap_name.err'; echo \$? >'$T/$ap_name.rc'; \
+	    COLORTERM=truecolor LNSH_DEBUG_LOG='$T/$ap_name.log' \
+	    ${ATTACH_ENV:-} '$LNSH' $* 2>'$T/$ap_name.err'; echo \$? >'$T/$ap_name.rc'; \
 	    exec sleep 100000" || fail "cannot start tmux session $ap_name"
 }
 

@@ -6,7 +6,8 @@
 # the reason, and the server side (lnsh-holder, as lnshd) gives the same.
 # A host name that does not resolve (under .invalid, which never does) is
 # an "lnsh: " line from both the request path and pairing. No answer
-# lists every cause, in order, naming the account that was asked for.
+# lists every cause, in order, naming the account that was asked for. An
+# LNSH_DEBUG_LOG that cannot be opened is said, and the verb goes on.
 
 set -u
 . "$(dirname "$0")/verbs-lib.sh"
@@ -91,4 +92,11 @@ want = ["lnsh: no answer from dead (127.0.0.1:", "'lnshd status' there",
 at = [err.find(w) for w in want]
 sys.exit(0 if -1 not in at and at == sorted(at) else 1)
 PYEOF
-pass "mistyped verbs, help, '.' and '..', unresolvable hosts, no answer"
+# --- a debug log that cannot be opened is said, and the verb goes on.
+expect 0 env LNSH_DEBUG_LOG="$T/no-such-dir/lnsh.log" "$LNSH" --version
+expect_err "lnsh: LNSH_DEBUG_LOG: cannot open $T/no-such-dir/lnsh.log: "
+expect_err "; going on without a debug log"
+grep -q '^lnsh ' "$T/out" || fail "no version after the log's error"
+
+pass "mistyped verbs, help, '.' and '..', unresolvable hosts, no answer," \
+    "a debug log that cannot be opened"

@@ -381,7 +381,7 @@ file_owner() {
 # fail MSG: prints MSG and the tail of every log in $T, keeps $T, exits 1.
 fail() {
 	echo "FAIL: $lnsh_name: $*" >&2
-	for f in "$T"/*.out "$T"/*.err; do
+	for f in "$T"/*.out "$T"/*.err "$T"/*.log; do
 		[ -s "$f" ] || continue
 		echo "---- $f" >&2
 		tail -n 30 "$f" >&2

@@ -41,6 +41,7 @@ roam_setup() {
 	}
 	# /bin/sh explicitly, not the user's login shell and dotfiles (see
 	# tests/e2e/attach-lib.sh); its prompt is "$ ", or "# " as root.
+	# lnsh's debug log, $T/a.log, is printed by a failure.
 	PROMPT_RE='^[$#]( |$)'
 	netns_daemon "$ROAM_NET" -v
 
@@ -48,7 +49,8 @@ roam_setup() {
 	    set -g remain-on-exit on \; \
 	    new-session -d -s a -x 80 -y 24 \
 	    "HOME='$HOME' LNSH_CONFIG_DIR='$LNSH_CONFIG_DIR' \
-	    TERM=tmux-256color '$LNSH' mini -- /bin/sh 2>'$T/a.err'; \
+	    LNSH_DEBUG_LOG='$T/a.log' TERM=tmux-256color \
+	    '$LNSH' mini -- /bin/sh 2>'$T/a.err'; \
 	    echo \$? >'$T/a.rc'; exec sleep 100000" ||
 	    fail "cannot start tmux in the client namespace"
 	wait_screen 20 a "$PROMPT_RE"
