@@ -818,6 +818,7 @@ att_tty_event(struct attach *a)
 		if (a->ssp != NULL)
 			(void)ssp_client_resize(a->ssp, cols, rows,
 			    ln_now_ns());
+		debuglog("the terminal is now %dx%d", cols, rows);
 		predict_reset(a->pr);
 		a->dirty = 1;
 	}
@@ -1034,6 +1035,7 @@ attach_run(const struct attach_opts *o)
 	/* Connect and attach before touching the terminal. */
 	deadline = ln_now_ns() + a.t.timeout_ms * LN_NS_PER_MS;
 	(void)chan_client_connect(a.u.cc, ln_now_ns());
+	debuglog("handshake: the first, to %s", a.t.host);
 	while (!a.attached && !a.done && ln_now_ns() < deadline)
 		if (att_turn(&a, 0, deadline) != 0)
 			break;

@@ -186,6 +186,8 @@ pair_wait(struct pair_run *pr, uint64_t deadline,
 	int		 ms;
 
 	pair_send(pr);
+	debuglog("pairing: %s sent", pr->pkt_len > 0 &&
+	    pr->pkt[0] == LN_PKT_PAIR_INIT ? "the initiation" : "the finish");
 	next = ln_now_ns() + PAIR_RESEND_MS * LN_NS_PER_MS;
 	for (;;) {
 		now = ln_now_ns();

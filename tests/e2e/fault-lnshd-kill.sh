@@ -76,10 +76,10 @@ tm send-keys -t a 'clear' Enter
 # --- handshake: a second client's initiation reaches a stopped lnshd.
 kill -STOP "$DAEMON_PID" || fail "SIGSTOP lnshd"
 attach_pane b mini other --no-create
-# Its initiation is in lnshd's socket when the client has been up a while.
-wait_for 10 sh -c "ps -A -o args= | grep -q '[l]nsh mini other'" ||
-    fail "handshake: the second client does not run: $(cat "$T/b.err")"
-sleep 1	# not a wait for a condition: the initiation's flight time
+# Its initiation is in lnshd's socket once its debug log says it went
+# (a datagram on loopback is queued at the receiver before send returns).
+wait_line 10 "$T/b.log" 'handshake: the first' ||
+    fail "handshake: the second client sent none: $(cat "$T/b.err")"
 restart handshake
 wait_for 30 attach_up b || fail "handshake: the second client did not" \
     "attach: $(cat "$T/b.err")"
@@ -90,7 +90,9 @@ tm kill-session -t b
 # --- resize: the client's resize reaches a stopped lnshd.
 kill -STOP "$DAEMON_PID" || fail "SIGSTOP lnshd"
 tm resize-window -t a -x 100 -y 30 || fail "tmux resize-window"
-sleep 1	# not a wait for a condition: lnsh's SIGWINCH and send
+# SSP sends a resize at once; the log's line follows the send.
+wait_line 10 "$T/a.log" 'the terminal is now 100x30' ||
+    fail "resize: lnsh did not send it"
 restart resize
 wait_for 20 size_is main 100x30 || fail "resize: the session is" \
     "$(session_size main), not 100x30"
@@ -106,11 +108,13 @@ CODE=$(grep -Eo '[0-9A-Z]{4}(-[0-9A-Z]{4}){4}' "$T/pair.out" | head -n 1)
 [ -n "$CODE" ] || fail "no code in: $(cat "$T/pair.out")"
 kill -STOP "$DAEMON_PID" || fail "SIGSTOP lnshd"
 mkdir -p "$T/pairer"
-LNSH_CONFIG_DIR=$T/pairer LNSH_TIMEOUT=30 "$LNSH" pair mini2 \
-    "127.0.0.1:$PORT" "$CODE" >"$T/pairer.out" 2>"$T/pairer.err" &
+LNSH_CONFIG_DIR=$T/pairer LNSH_TIMEOUT=30 LNSH_DEBUG_LOG=$T/pairer.log \
+    "$LNSH" pair mini2 "127.0.0.1:$PORT" "$CODE" >"$T/pairer.out" \
+    2>"$T/pairer.err" &
 PAIRPID=$!
 LNSH_PIDS="$LNSH_PIDS $PAIRPID"
-sleep 1	# not a wait for a condition: the initiation's flight time
+wait_line 10 "$T/pairer.log" 'pairing: the initiation sent' ||
+    fail "pairing: lnsh pair sent nothing: $(cat "$T/pairer.err")"
 restart pairing
 wait_exit 40 "$PAIRPID" || fail "pairing: lnsh pair still runs"
 [ "$EXITCODE" = 0 ] || fail "pairing: lnsh pair exited $EXITCODE:" \
