@@ -111,6 +111,15 @@ struct emu {
 	unsigned		 block;		/* EMU_BLOCK_*: no fast path */
 	int			 dwl;		/* a double-width line was set */
 	int			 fast;		/* EMU_FAST_* */
+
+	/*
+	 * A synchronized update open (DEC mode 2026, emu_sync): the screen
+	 * and the scrollback's total as they were when it began, which the
+	 * clients see until it ends (emu_held); how many have begun.
+	 */
+	struct fb		*held;
+	uint64_t		 held_total;
+	uint64_t		 held_gen;
 };
 
 /* Why the fast path cannot run now (struct emu.block). */
@@ -518,6 +527,7 @@ emu_free(struct emu *e)
 	if (e == NULL)
 		return;
 	vterm_free(e->vt);
+	emu_release(e);
 	fb_free(e->fb);
 	sb_free(e->sb);
 	free(e->title.p);
@@ -924,6 +934,38 @@ emu_block_bit(struct emu *e, unsigned bit, int on)
 }
 
 /*
+ * Synchronized update (DEC private mode 2026, as tmux, iTerm2 and kitty
+ * read it): a program sets it before a redraw and resets it after, and
+ * wants no screen shown in between, which would show the redraw half
+ * done (a frame in the middle of neovim's, say). On set, what precedes
+ * the CSI goes to libvterm first and the screen as it then stands is
+ * kept, with the scrollback's total, for the clients (emu_held); on
+ * reset, or a second set, nothing more is kept. The holder bounds how
+ * long an update may stay open (HOLDER_SYNC_MAX_MS, emu_release).
+ */
+static void
+emu_sync(struct emu *e, const long *v, int argc, int set, const uint8_t *p,
+    size_t i, size_t *fed)
+{
+	int	 a;
+
+	for (a = 0; a < argc && v[a] != 2026; a++)
+		;
+	if (a == argc)
+		return;
+	if (!set) {
+		emu_release(e);
+		return;
+	}
+	if (e->held != NULL)
+		return;
+	emu_feed(e, p, fed, i);
+	e->held = fb_snapshot(e->fb);
+	e->held_total = sb_total(e->sb);
+	e->held_gen++;
+}
+
+/*
  * The modes (SM, RM, DECSET, DECRST) and the scroll region (DECSTBM),
  * read as libvterm reads them: those only the scanner sees
  * (emu_csi_modes), and those that decide whether text may go the fast
@@ -949,8 +991,10 @@ emu_csi_track(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 	    EMU_VTERM_ARGS, &unsure);
 	if (argc < 0)
 		return;
-	if (priv && final != 'r')
+	if (priv && final != 'r') {
 		emu_csi_modes(e, v, argc, set);
+		emu_sync(e, v, argc, set, p, i, fed);
+	}
 	if (unsure) {
 		e->block |= EMU_BLOCK_UNKNOWN;
 		return;
@@ -1075,6 +1119,29 @@ emu_cursor_style(struct emu *e, const char *s, const char *end)
 	e->fb->cursor.style = v[0] < 0 ? 0 : (int)v[0];
 }
 
+/*
+ * DECRQM (CSI ? Ps $ p, s to end holding Ps) for mode 2026: answered
+ * here, set (1) while an update is open, else reset (2), as the terminals
+ * that have it answer, so that a program that asks (neovim) uses it.
+ * libvterm does not know the mode (0.3.3 says 0, "not recognised"), and
+ * gets CAN instead of the final byte. 1 if answered.
+ */
+static int
+emu_decrqm_sync(struct emu *e, const char *s, const char *end)
+{
+	long	 v[EMU_VTERM_ARGS];
+	char	 r[24];
+	int	 unsure, n;
+
+	if (emu_csi_params(s, end, v, EMU_VTERM_ARGS, &unsure) != 1 ||
+	    unsure || v[0] != 2026)
+		return (0);
+	n = snprintf(r, sizeof r, "%s?2026;%d$y", e->c1 ? "\233" : "\033[",
+	    e->held != NULL ? 1 : 2);
+	emu_output(r, (size_t)n, e);
+	return (1);
+}
+
 /* A CSI sequence ended with final at p[i - 1]. */
 static void
 emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
@@ -1129,6 +1196,11 @@ emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 	}
 	if (final == 'q' && e->csilen > 0 && end[-1] == ' ')
 		emu_cursor_style(e, s, end - 1);
+	if (final == 'p' && e->csilen > 2 && *s == '?' && end[-1] == '$' &&
+	    emu_decrqm_sync(e, s + 1, end - 1)) {
+		emu_cancel(e, p, fed, i);
+		return;
+	}
 	if (final == 'p' && e->csilen == 1 && *s == '!') {
 		/* DECSTR, soft reset. */
 		emu_feed(e, p, fed, i);
@@ -1944,6 +2016,7 @@ emu_input(struct emu *e, const uint8_t *p, size_t len)
 				e->fb->modes &= ~FB_MODE_APPKEYPAD;
 			else if (c == 'c') {
 				emu_feed(e, p, &fed, i);
+				emu_release(e);
 				e->fb->modes &= ~EMU_SCAN_MODES;
 				e->fb->cursor.style = 0;
 				e->pen.attr &= ~(FB_FAINT | FB_CONCEAL);
@@ -2175,6 +2248,8 @@ emu_resize(struct emu *e, int cols, int rows)
 	e->want_rows = emu_clamp(rows, FB_MAX_ROWS);
 	if (emu_vt_between(e))
 		emu_between(e);
+	/* The program redraws for the new size: what was held is stale. */
+	emu_release(e);
 }
 
 /* The screen as the client should show it. */
@@ -2182,6 +2257,29 @@ const struct fb *
 emu_screen(const struct emu *e)
 {
 	return (e->fb);
+}
+
+/*
+ * While a synchronized update is open (emu_sync), the screen the clients
+ * should see, with the scrollback's total then in *total and the number
+ * of updates begun so far in *gen (a new one is a new value); else NULL.
+ */
+const struct fb *
+emu_held(const struct emu *e, uint64_t *total, uint64_t *gen)
+{
+	if (e->held == NULL)
+		return (NULL);
+	*total = e->held_total;
+	*gen = e->held_gen;
+	return (e->held);
+}
+
+/* Ends a synchronized update: the clients see the screen as it is. */
+void
+emu_release(struct emu *e)
+{
+	fb_free(e->held);
+	e->held = NULL;
 }
 
 /* The window title (OSC 0/2); never NULL. */

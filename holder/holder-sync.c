@@ -58,6 +58,13 @@ struct hsync {
 	/* Line texts handed to an ssp_server call, freed after it. */
 	char			**texts;
 	size_t			 ntexts, textcap;
+	/*
+	 * While the program holds a synchronized update open: hsync's own
+	 * snapshot of the screen the emulator kept (emu_held), update
+	 * number gen, with the scrollback's total then (hsync_view).
+	 */
+	struct fb		*frozen;
+	uint64_t		 frozen_gen, frozen_total;
 };
 
 /* Frees the line texts the last ssp_server call asked for. */
@@ -255,6 +262,7 @@ hsync_free(struct hsync *hs)
 	}
 	hsync_texts_free(hs);
 	free(hs->texts);
+	fb_free(hs->frozen);
 	event_free(hs->reap);
 	free(hs);
 }
@@ -286,24 +294,70 @@ hsync_find(struct hsync *hs, void *conn, uint32_t id)
 	return (NULL);
 }
 
+/*
+ * What the clients are to see now: the emulator's screen, with lines
+ * 1..*total scrolled and *oldest.. still held; or, while the program
+ * holds a synchronized update open (emu_held), the screen from when it
+ * began, and only the lines scrolled by then. That screen is copied
+ * into hsync's own snapshot, so that no ssp_server points to one the
+ * emulator has freed: a snapshot no longer wanted goes to *old, for the
+ * caller to free once every server has been given the new screen.
+ */
+static const struct fb *
+hsync_view(struct hsync *hs, uint64_t *total, uint64_t *oldest,
+    struct fb **old)
+{
+	const struct scrollback	*sb = emu_scrollback(hs->emu);
+	const struct fb		*held;
+	uint64_t		 htotal, gen;
+
+	*total = sb_total(sb);
+	*oldest = *total - sb_count(sb) + 1;
+	*old = NULL;
+	held = emu_held(hs->emu, &htotal, &gen);
+	if (hs->frozen != NULL && (held == NULL || gen != hs->frozen_gen)) {
+		*old = hs->frozen;
+		hs->frozen = NULL;
+	}
+	if (held != NULL && hs->frozen == NULL) {
+		hs->frozen = fb_snapshot(held);
+		hs->frozen_gen = gen;
+		hs->frozen_total = htotal;
+	}
+	if (hs->frozen == NULL)
+		return (emu_screen(hs->emu));
+	*total = hs->frozen_total;
+	if (*oldest > *total + 1)
+		*oldest = *total + 1;
+	return (hs->frozen);
+}
+
 /* Starts a new client's SSP server, pushing recent scrollback. */
 static struct hclient *
 hsync_start(struct hsync *hs, uint64_t now)
 {
-	const struct scrollback	*sb = emu_scrollback(hs->emu);
+	const struct fb		*screen;
 	struct hclient		*hc;
-	uint64_t		 total = sb_total(sb), held = sb_count(sb);
-	uint64_t		 push;
+	struct fb		*old;
+	uint64_t		 total, oldest, push;
 
+	screen = hsync_view(hs, &total, &oldest, &old);
 	hc = xcalloc(1, sizeof *hc);
 	hc->hs = hs;
 	hc->timer = evtimer_new(hs->base, hsync_timer_cb, hc);
 	randombytes_buf(hc->token, sizeof hc->token);
-	push = held < HOLDER_PUSH_LINES ? held : HOLDER_PUSH_LINES;
-	hc->ssp = ssp_server_new(emu_screen(hs->emu), hsync_send, hc, now);
+	push = total + 1 - oldest;
+	if (push > HOLDER_PUSH_LINES)
+		push = HOLDER_PUSH_LINES;
+	hc->ssp = ssp_server_new(screen, hsync_send, hc, now);
 	ssp_server_set_lines(hc->ssp, total - push, hsync_line, hs);
-	ssp_server_scrolled(hc->ssp, total, total - held + 1, now);
+	ssp_server_scrolled(hc->ssp, total, oldest, now);
 	TAILQ_INSERT_TAIL(&hs->clients, hc, entry);
+	/* The others still show the snapshot going: give them the new. */
+	if (old != NULL) {
+		hsync_changed(hs);
+		fb_free(old);
+	}
 	return (hc);
 }
 
@@ -505,17 +559,17 @@ hsync_conn_gone(struct hsync *hs, void *conn)
 void
 hsync_changed(struct hsync *hs)
 {
-	const struct scrollback	*sb = emu_scrollback(hs->emu);
-	const struct fb		*screen = emu_screen(hs->emu);
+	const struct fb		*screen;
 	struct hclient		*hc;
-	uint64_t		 now = ln_now_ns();
-	uint64_t		 total = sb_total(sb);
-	uint64_t		 oldest = total - sb_count(sb) + 1;
+	struct fb		*old;
+	uint64_t		 now = ln_now_ns(), total, oldest;
 
+	screen = hsync_view(hs, &total, &oldest, &old);
 	TAILQ_FOREACH(hc, &hs->clients, entry) {
 		ssp_server_update(hc->ssp, screen, now);
 		ssp_server_scrolled(hc->ssp, total, oldest, now);
 		if (hc->conn != NULL)
 			hsync_arm(hc, now);
 	}
+	fb_free(old);
 }

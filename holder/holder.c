@@ -84,6 +84,8 @@ struct holder {
 	struct event		*ev_expire;	/* exited, never listed */
 	struct event		*ev_leave;	/* bound on flushing at exit */
 	struct event		*ev_settle;	/* scrollback: output paused */
+	struct event		*ev_sync;	/* an update left open */
+	uint64_t		 sync_gen;	/* the update it bounds */
 	uint64_t		 settle_total;	/* sb_total when set */
 	int			 trim;		/* after a capture drains */
 	struct event		*ev_sigchld;
@@ -290,6 +292,38 @@ holder_settle_check(struct holder *h)
 		holder_settle_arm(h);
 }
 
+/*
+ * A synchronized update the program opened (emu_held) shows when the
+ * program ends it, or HOLDER_SYNC_MAX_MS after it began: a program that
+ * dies inside one must not freeze the clients' screen.
+ */
+static void
+holder_sync_check(struct holder *h)
+{
+	struct timeval	 tv;
+	uint64_t	 total, gen;
+
+	if (emu_held(h->emu, &total, &gen) == NULL || gen == h->sync_gen)
+		return;
+	h->sync_gen = gen;
+	tv.tv_sec = HOLDER_SYNC_MAX_MS / 1000;
+	tv.tv_usec = (HOLDER_SYNC_MAX_MS % 1000) * 1000;
+	evtimer_add(h->ev_sync, &tv);
+}
+
+/* The bound of holder_sync_check: the update still open is let go. */
+static void
+holder_sync_expire(evutil_socket_t fd, short events, void *arg)
+{
+	struct holder	*h = arg;
+	uint64_t	 total, gen;
+
+	if (emu_held(h->emu, &total, &gen) == NULL || gen != h->sync_gen)
+		return;
+	emu_release(h->emu);
+	holder_changed(h);
+}
+
 /* Output from the application: into the emulator. */
 static void
 holder_pty_read(evutil_socket_t fd, short events, void *arg)
@@ -311,6 +345,7 @@ holder_pty_read(evutil_socket_t fd, short events, void *arg)
 	}
 	emu_input(h->emu, data, (size_t)n);
 	holder_settle_check(h);
+	holder_sync_check(h);
 	h->activity_ns = ln_wall_ns();
 	holder_changed(h);
 }
@@ -1010,6 +1045,7 @@ holder_events(struct holder *h)
 	h->ev_expire = evtimer_new(h->base, holder_expire, h);
 	h->ev_leave = evtimer_new(h->base, holder_leave_timeout, h);
 	h->ev_settle = evtimer_new(h->base, holder_settle, h);
+	h->ev_sync = evtimer_new(h->base, holder_sync_expire, h);
 	event_add(h->ev_pty_read, NULL);
 }
 
@@ -1052,8 +1088,8 @@ holder_cleanup(struct holder *h)
 	struct peer	*c;
 	struct event	*evs[] = { h->ev_pty_read,
 			    h->ev_pty_write, h->ev_kill, h->ev_expire,
-			    h->ev_leave, h->ev_settle, h->ev_sigchld,
-			    h->ev_sigterm };
+			    h->ev_leave, h->ev_settle, h->ev_sync,
+			    h->ev_sigchld, h->ev_sigterm };
 	size_t		 i;
 
 	while ((c = TAILQ_FIRST(&h->conns)) != NULL)

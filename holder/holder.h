@@ -22,6 +22,8 @@ void		 emu_free(struct emu *);
 void		 emu_input(struct emu *, const uint8_t *, size_t);
 void		 emu_resize(struct emu *, int, int);
 const struct fb	*emu_screen(const struct emu *);
+const struct fb	*emu_held(const struct emu *, uint64_t *, uint64_t *);
+void		 emu_release(struct emu *);
 const char	*emu_title(const struct emu *);
 int		 emu_capture(const struct emu *, long, int, char **, size_t *);
 const struct scrollback *emu_scrollback(const struct emu *);

@@ -530,6 +530,12 @@
  */
 #define HOLDER_SB_SETTLE_MS	50
 /*
+ * The longest a program's synchronized update (DEC mode 2026) keeps the
+ * clients on the screen as it stood when the update began, if the
+ * program never ends it (holder/emu.c, emu_sync): tmux's bound too.
+ */
+#define HOLDER_SYNC_MAX_MS	1000
+/*
  * A capture reply this large gives the heap's free pages back once sent:
  * its buffers are carved from the space a burst's copies left.
  */

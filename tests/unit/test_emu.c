@@ -328,6 +328,94 @@ test_cursor_style(void **state)
 	emu_free(e);
 }
 
+/* Row y of fb as text, trailing blanks trimmed, in buf (64 bytes). */
+static const char *
+fb_line(const struct fb *fb, int y, char *buf)
+{
+	struct fb_text	 t = { NULL, 0, 0 };
+	size_t		 n;
+
+	fb_row_text(&t, fb->row[y], 0);
+	for (n = t.len; n > 0 && t.p[n - 1] == ' '; n--)
+		;
+	assert_true(n < 64);
+	memcpy(buf, t.p != NULL ? t.p : "", n);
+	buf[n] = '\0';
+	free(t.p);
+	return (buf);
+}
+
+/*
+ * Synchronized update (DEC mode 2026): while one is open the clients get
+ * the screen from before it (emu_held), with the scrollback's total
+ * then; it ends on reset, RIS, a resize or emu_release; a second set
+ * keeps the first screen; cut at every byte it does what it does whole.
+ * DECRQM for the mode is answered here (1 set, 2 reset, 8-bit after
+ * S8C1T), and libvterm adds no answer of its own.
+ */
+static void
+test_sync_update(void **state)
+{
+	struct reply	 r = { "", 0 };
+	struct emu	*e = emu_new(20, 3, 100, reply_cb, &r);
+	const struct fb	*h;
+	uint64_t	 total, gen, gen1;
+	char		 buf[64];
+	const char	*s = "\033[?2026h";
+
+	(void)state;
+	assert_null(emu_held(e, &total, &gen));
+	feed(e, "\033[?2026$p");
+	assert_string_equal(r.buf, "\033[?2026;2$y");
+	feed(e, "one\r\ntwo\r\nA\033[?2026hxyz\r\nmore\r\nlines");
+	assert_non_null(h = emu_held(e, &total, &gen1));
+	assert_string_equal(fb_line(h, 2, buf), "A");
+	assert_int_equal(total, 0);
+	assert_string_equal(fb_line(emu_screen(e), 2, buf), "lines");
+	assert_int_equal(sb_total(emu_scrollback(e)), 2);
+	r.len = 0;
+	feed(e, "\033[?2026$p");
+	assert_string_equal(r.buf, "\033[?2026;1$y");
+	feed(e, "\033[?2026h!");		/* a second set: the same screen */
+	assert_ptr_equal(emu_held(e, &total, &gen), h);
+	assert_int_equal(gen, gen1);
+	feed(e, "\033[?2026l");
+	assert_null(emu_held(e, &total, &gen));
+	r.len = 0;
+	feed(e, "\033[?2026$p");
+	assert_string_equal(r.buf, "\033[?2026;2$y");
+
+	/* Another mode in the same DECSET counts, as xterm reads them. */
+	feed(e, "\033[?25;2026h");
+	assert_non_null(emu_held(e, &total, &gen));
+	assert_true(gen > gen1);
+	feed(e, "\033c");
+	assert_null(emu_held(e, &total, &gen));
+	feed(e, "\033[?2026h");
+	emu_resize(e, 30, 4);
+	assert_null(emu_held(e, &total, &gen));
+	feed(e, "\033[?2026h");
+	emu_release(e);
+	assert_null(emu_held(e, &total, &gen));
+
+	/* Byte by byte: held from the final byte on, with the A before. */
+	feed(e, "\033c\033[?2026lA");
+	for (; *s != '\0'; s++) {
+		assert_null(emu_held(e, &total, &gen));
+		emu_input(e, (const uint8_t *)s, 1);
+	}
+	feed(e, "B");
+	assert_non_null(h = emu_held(e, &total, &gen));
+	assert_string_equal(fb_line(h, 0, buf), "A");
+	assert_string_equal(fb_line(emu_screen(e), 0, buf), "AB");
+
+	/* After S8C1T the answer uses 8-bit C1, as libvterm's own. */
+	r.len = 0;
+	feed(e, "\033 G\033[?2026$p");
+	assert_string_equal(r.buf, "\233?2026;1$y");
+	emu_free(e);
+}
+
 /*
  * A private mode sequence with a byte that is no parameter (CSI ? 1 $ h,
  * found by fuzz-emu) is ignored: the mode parser looped on it for ever,
@@ -1190,6 +1278,7 @@ main(void)
 		cmocka_unit_test(test_replies),
 		cmocka_unit_test(test_title_bell_modes),
 		cmocka_unit_test(test_cursor_style),
+		cmocka_unit_test(test_sync_update),
 		cmocka_unit_test(test_modes_junk),
 		cmocka_unit_test(test_rep_without_glyph),
 		cmocka_unit_test(test_csi_many_args),
