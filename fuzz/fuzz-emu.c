@@ -8,8 +8,10 @@
  *
  * After each record the screen must be within its limits and must survive
  * the trip to a client: fb_diff from the previous screen, applied to a
- * copy of it, gives the screen. At the end the scrollback is captured
- * with and without escapes.
+ * copy of it, gives the screen. So must the screen a synchronized update
+ * holds for the clients (emu_held), whose scrollback total may not pass
+ * the live one. At the end the scrollback is captured with and without
+ * escapes.
  */
 #include "config.h"
 
@@ -63,9 +65,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct buf	 b;
 	struct emu	*e;
 	struct fb	*prev, *next;
+	const struct fb	*held;
 	char		*text;
 	size_t		 tlen, replied = 0;
 	uint32_t	 v;
+	uint64_t	 total, gen;
 
 	e = emu_new(80, 24, 200, fuzz_emu_reply, &replied);
 	if (e == NULL)
@@ -79,6 +83,11 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			    1 + (int)((v >> 16) % 100));
 		} else
 			emu_input(e, rec.data, rec.len);
+		if ((held = emu_held(e, &total, &gen)) != NULL) {
+			if (total > sb_total(emu_scrollback(e)))
+				abort();
+			fb_free(fuzz_emu_check(prev, held));
+		}
 		next = fuzz_emu_check(prev, emu_screen(e));
 		fb_free(prev);
 		prev = next;
