@@ -538,8 +538,20 @@ srv_sb_target(struct ssp_server *s, uint64_t now, size_t *costp)
 		return (s->state[0].sb);
 	}
 	for (num = from; num <= s->sb_total; num++) {
-		if (s->line_fn(s->line_ctx, num, &l) != 0)
-			continue;
+		/*
+		 * A line the source cannot give is skipped only ahead of
+		 * the frame's first: the client numbers a frame's lines
+		 * back from its total, so a gap inside would give the
+		 * lines before it their successors' numbers. One inside
+		 * ends the frame there; the next starts past it.
+		 */
+		if (s->line_fn(s->line_ctx, num, &l) != 0) {
+			if (n == 0)
+				continue;
+			s->sb_behind = 1;
+			*costp = cost;
+			return (num - 1);
+		}
 		len = l.len < LN_SB_LINE_MAX ? l.len : LN_SB_LINE_MAX;
 		if (n == SSP_SB_FRAME_LINES ||
 		    bytes + len > SSP_SB_FRAME_BYTES ||

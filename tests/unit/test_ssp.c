@@ -917,6 +917,7 @@ test_misdirected(void **state)
 struct sbsrc {
 	uint64_t	 total;
 	uint64_t	 cap;		/* lines held */
+	uint64_t	 bad;		/* a line it cannot give; 0: none */
 	/* Texts stay valid for one frame's worth of fetches. */
 	char		 text[SSP_SB_FRAME_LINES + 1][32];
 	/* What the client received. */
@@ -936,7 +937,8 @@ sb_fetch(void *arg, uint64_t num, struct ssp_line *l)
 	struct sbsrc	*sb = arg;
 	int		 n;
 
-	if (num < 1 || num > sb->total || num + sb->cap <= sb->total)
+	if (num < 1 || num > sb->total || num + sb->cap <= sb->total ||
+	    num == sb->bad)
 		return (LN_E_STATE);
 	n = snprintf(sb->text[num % (SSP_SB_FRAME_LINES + 1)], 32,
 	    "line %llu", (unsigned long long)num);
@@ -1043,6 +1045,33 @@ test_sb_complete(void **state)
 		assert_true(sb.max_batch <= SSP_SB_FRAME_LINES);
 		world_free(w);
 	}
+}
+
+/*
+ * A line the source cannot give in the middle of the ones a frame would
+ * carry: the lines before it go, and it is skipped, so that every line
+ * delivered has its own number (the client numbers a frame's lines back
+ * from its total: a gap inside a frame gave the older lines the next
+ * one's numbers).
+ */
+static void
+test_sb_line_unavailable(void **state)
+{
+	struct sbsrc	 sb;
+	struct world	*w;
+
+	(void)state;
+	sb_init(&sb, 100000);
+	sb.bad = 5;
+	w = world_new(1, 0, 0, 20 * MS, 0);
+	sb_attach(w, &sb, 0);
+	sb_scroll(w, &sb, 10);
+	heal_and_check(w);
+	assert_true(sb.in_order);
+	assert_int_equal(sb.skipped, 1);
+	assert_int_equal(sb.got, 9);
+	assert_int_equal(sb.last, 10);
+	world_free(w);
 }
 
 /*
@@ -2305,6 +2334,7 @@ main(void)
 		cmocka_unit_test(test_resize_bounds),
 		cmocka_unit_test(test_misdirected),
 		cmocka_unit_test(test_sb_complete),
+		cmocka_unit_test(test_sb_line_unavailable),
 		cmocka_unit_test(test_sb_split),
 		cmocka_unit_test(test_sb_fetched_once),
 		cmocka_unit_test(test_sb_evicted),
