@@ -1124,10 +1124,15 @@ emu_cursor_style(struct emu *e, const char *s, const char *end)
  * here, set (1) while an update is open, else reset (2), as the terminals
  * that have it answer, so that a program that asks (neovim) uses it.
  * libvterm does not know the mode (0.3.3 says 0, "not recognised"), and
- * gets CAN instead of the final byte. 1 if answered.
+ * gets CAN instead of the final byte, after what precedes the sequence,
+ * so that its answers to queries before this one go first (the fast path
+ * feeds libvterm at other points than libvterm alone would: answering
+ * before feeding put the answers in another order, fuzz-emu-fast). 1 if
+ * answered.
  */
 static int
-emu_decrqm_sync(struct emu *e, const char *s, const char *end)
+emu_decrqm_sync(struct emu *e, const char *s, const char *end,
+    const uint8_t *p, size_t i, size_t *fed)
 {
 	long	 v[EMU_VTERM_ARGS];
 	char	 r[24];
@@ -1136,6 +1141,7 @@ emu_decrqm_sync(struct emu *e, const char *s, const char *end)
 	if (emu_csi_params(s, end, v, EMU_VTERM_ARGS, &unsure) != 1 ||
 	    unsure || v[0] != 2026)
 		return (0);
+	emu_cancel(e, p, fed, i);
 	n = snprintf(r, sizeof r, "%s?2026;%d$y", e->c1 ? "\233" : "\033[",
 	    e->held != NULL ? 1 : 2);
 	emu_output(r, (size_t)n, e);
@@ -1197,10 +1203,8 @@ emu_csi_done(struct emu *e, uint8_t final, const uint8_t *p, size_t i,
 	if (final == 'q' && e->csilen > 0 && end[-1] == ' ')
 		emu_cursor_style(e, s, end - 1);
 	if (final == 'p' && e->csilen > 2 && *s == '?' && end[-1] == '$' &&
-	    emu_decrqm_sync(e, s + 1, end - 1)) {
-		emu_cancel(e, p, fed, i);
+	    emu_decrqm_sync(e, s + 1, end - 1, p, i, fed))
 		return;
-	}
 	if (final == 'p' && e->csilen == 1 && *s == '!') {
 		/* DECSTR, soft reset. */
 		emu_feed(e, p, fed, i);

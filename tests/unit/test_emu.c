@@ -351,7 +351,8 @@ fb_line(const struct fb *fb, int y, char *buf)
  * then; it ends on reset, RIS, a resize or emu_release; a second set
  * keeps the first screen; cut at every byte it does what it does whole.
  * DECRQM for the mode is answered here (1 set, 2 reset, 8-bit after
- * S8C1T), and libvterm adds no answer of its own.
+ * S8C1T), in its place among libvterm's answers, and libvterm adds no
+ * answer of its own.
  */
 static void
 test_sync_update(void **state)
@@ -408,6 +409,11 @@ test_sync_update(void **state)
 	assert_non_null(h = emu_held(e, &total, &gen));
 	assert_string_equal(fb_line(h, 0, buf), "A");
 	assert_string_equal(fb_line(emu_screen(e), 0, buf), "AB");
+
+	/* After the answers to the queries before it, in one write. */
+	r.len = 0;
+	feed(e, "\033[5n\033[?2026$p\033[5n");
+	assert_string_equal(r.buf, "\033[0n\033[?2026;1$y\033[0n");
 
 	/* After S8C1T the answer uses 8-bit C1, as libvterm's own. */
 	r.len = 0;
