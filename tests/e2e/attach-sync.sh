@@ -2,7 +2,7 @@
 # attach-sync.sh: a program's synchronized update (DEC mode 2026, which
 # neovim and other full-screen programs wrap a redraw in) reaches the
 # client whole. While the update is open the client keeps the screen from
-# before it: a line printed inside it, 0.8 s before the next, never shows
+# before it: a line printed inside it, 0.5 s before the next, never shows
 # alone. When the program ends it, the client shows the result. One the
 # program leaves open shows after HOLDER_SYNC_MAX_MS (1 s), not when the
 # program next prints. Prints how long that took.
@@ -19,7 +19,7 @@ half_shown() {
 	grep -q '^AAA$' "$T/cap" && ! grep -q '^BBB$' "$T/cap"
 }
 
-cmd="clear; printf '\\033[?2026h'; echo AA\"\"A; sleep 0.8; echo BB\"\"B"
+cmd="clear; printf '\\033[?2026h'; echo AA\"\"A; sleep 0.5; echo BB\"\"B"
 tm send-keys -t a "$cmd; printf '\\033[?2026l'" Enter
 end=$(($(ms_now) + 15000))
 while screen_lacks a '^BBB$'; do
