@@ -3,7 +3,8 @@
 # neovim and other full-screen programs wrap a redraw in) reaches the
 # client whole. While the update is open the client keeps the screen from
 # before it: a line printed inside it, 0.5 s before the next, never shows
-# alone. When the program ends it, the client shows the result. One the
+# alone. When the program ends it, the client shows the result, and the
+# lines that scrolled off inside it reach the pane's history. One the
 # program leaves open shows after HOLDER_SYNC_MAX_MS (1 s), not when the
 # program next prints. Prints how long that took.
 . "$(dirname "$0")/attach-lib.sh"
@@ -31,6 +32,18 @@ while screen_lacks a '^BBB$'; do
 	lnsh_tick
 done
 screen_has a '^AAA$' || fail "the update showed without its first line"
+
+# Lines that scroll off inside an update reach the pane's own history
+# when it ends, every one, in order, none twice.
+cmd="clear; printf '\\033[?2026h'; seq 1 200; sleep 0.3"
+tm send-keys -t a "$cmd; printf '\\033[?2026l'; echo do\"\"ne-lines" Enter
+wait_screen 15 a '^done-lines$'
+numbers_whole() {
+	tm capture-pane -p -S - -t a | grep -E '^[0-9]+$' >"$T/got"
+	seq 1 200 | cmp -s - "$T/got"
+}
+wait_for 10 numbers_whole || fail "the update's lines in the pane's" \
+    "history: $(tr '\n' ' ' <"$T/got" | cut -c1-200)"
 
 # Left open: shown after the bound, long before the program prints again.
 cmd="clear; printf '\\033[?2026h'; echo CC\"\"C; sleep 6; echo DD\"\"D"
