@@ -576,6 +576,8 @@ srv_initiation(struct chan_server *srv, const uint8_t *pkt, size_t len,
 	srv->counters.handshakes++;
 	if (created && srv->ops.connect != NULL)
 		srv->ops.connect(srv->ctx, peer);
+	else if (!created && srv->ops.moved != NULL)
+		srv->ops.moved(srv->ctx, peer, 1);
 	srv->ops.send(srv->ctx, from, resp, rlen);
 	srv->counters.tx_packets++;
 	srv->counters.tx_bytes += rlen;
@@ -631,7 +633,7 @@ srv_transport(struct chan_server *srv, const uint8_t *pkt, size_t len,
 	uint32_t		 idx;
 	uint64_t		 ctr;
 	size_t			 plen;
-	int			 r;
+	int			 r, moved;
 
 	if ((r = transport_index(pkt, len, &idx)) != 0)
 		return (r);
@@ -647,8 +649,12 @@ srv_transport(struct chan_server *srv, const uint8_t *pkt, size_t len,
 	ctr = srv_counter(pkt, len);
 	if (k->gen > peer->addr_gen ||
 	    (k->gen == peer->addr_gen && ctr + 1 > k->top)) {
+		moved = peer->addr.len != from->len ||
+		    memcmp(&peer->addr.ss, &from->ss, from->len) != 0;
 		peer->addr = *from;
 		peer->addr_gen = k->gen;
+		if (moved && srv->ops.moved != NULL)
+			srv->ops.moved(srv->ctx, peer, 0);
 	}
 	if (ctr + 1 > k->top)
 		k->top = ctr + 1;

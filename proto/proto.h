@@ -428,6 +428,13 @@ struct chan_server_ops {
 	 * another peer with chan_server_drop to make room), else refused.
 	 */
 	int	(*admit)(void *, const uint8_t *, uint64_t);
+	/*
+	 * Optional: a connection's address changed (its newest packet came
+	 * from elsewhere: roaming), or, with handshake set, a handshake of
+	 * an existing connection was accepted (resumed), from the peer's
+	 * address; for logs.
+	 */
+	void	(*moved)(void *, struct chan_peer *, int);
 };
 
 struct chan_client_ops {

@@ -1439,6 +1439,26 @@ client_disconnect(void *arg, struct chan_peer *peer)
 	client_unref(c);
 }
 
+/*
+ * ops->moved: a client's connection roamed to another address, or it
+ * shook hands again (handshake): told in the debug log, so that what a
+ * client did during an outage can be read from both ends (lnsh's own is
+ * LNSH_DEBUG_LOG, docs/attach.md).
+ */
+void
+client_moved(void *arg, struct chan_peer *peer, int handshake)
+{
+	struct client	*c = chan_peer_data(peer);
+	char		 addr[LISTEN_ADDR_MAX];
+
+	(void)arg;
+	if (c == NULL || !log_enabled(CONFIG_LOG_DEBUG))
+		return;
+	log_debug("client %u: %s %s", c->id, handshake ? "handshake again, "
+	    "from" : "now at", log_addr(chan_peer_addr(peer), addr,
+	    sizeof addr));
+}
+
 /* ops->message: one Request from a client. */
 void
 client_message(void *arg, struct chan_peer *peer, const uint8_t *msg,

@@ -242,6 +242,7 @@ static const struct chan_server_ops listen_ops = {
 	.admit = client_admit,
 	.connect = client_connect,
 	.disconnect = client_disconnect,
+	.moved = client_moved,
 	.message = client_message,
 	.stale = listen_stale,
 	.stamp_get = listen_stamp_get,

@@ -331,6 +331,7 @@ void		 clients_free(struct lnshd *);
 void		 client_connect(void *, struct chan_peer *);
 int		 client_admit(void *, const uint8_t *, uint64_t);
 void		 client_disconnect(void *, struct chan_peer *);
+void		 client_moved(void *, struct chan_peer *, int);
 void		 client_message(void *, struct chan_peer *, const uint8_t *,
 		     size_t, int);
 void		 clients_flush(struct lnshd *);

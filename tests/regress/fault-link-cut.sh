@@ -4,9 +4,9 @@
 # namespace) while the session prints. lnshd must stop sending to it
 # within 10 s of last hearing it (SSP_ACTIVE_RETRY_NS), as for a client
 # killed -9 (fault-client-vanish.sh), and the client must carry on once
-# the link is back. Prints when lnshd's last packet went, and lnsh's
-# debug log. Root only (SKIP
-# 77 otherwise, see roam-lib.sh).
+# the link is back. Prints when lnshd's last packet went, and both ends'
+# debug logs of the connection. Root only (SKIP 77 otherwise, see
+# roam-lib.sh).
 . "$(dirname "$0")/roam-lib.sh"
 roam_setup fault-link-cut
 
@@ -31,5 +31,7 @@ grep -q ': the server is heard again after [0-9]* ms$' "$T/a.log" ||
     fail "lnsh's debug log does not say the server was heard again"
 echo "lnsh's debug log:"
 cat "$T/a.log"
+echo "lnshd's, of the client's connection:"
+grep -E 'client [0-9]+|admitted' "$T/lnshd.err"
 pass "lnshd stopped sending $stop ms after the link was cut; the client" \
     "carried on when it returned"
