@@ -649,11 +649,13 @@ srv_transport(struct chan_server *srv, const uint8_t *pkt, size_t len,
 	ctr = srv_counter(pkt, len);
 	if (k->gen > peer->addr_gen ||
 	    (k->gen == peer->addr_gen && ctr + 1 > k->top)) {
-		moved = peer->addr.len != from->len ||
-		    memcmp(&peer->addr.ss, &from->ss, from->len) != 0;
+		/* Compared only for a caller that asks: per packet. */
+		moved = srv->ops.moved != NULL &&
+		    (peer->addr.len != from->len ||
+		    memcmp(&peer->addr.ss, &from->ss, from->len) != 0);
 		peer->addr = *from;
 		peer->addr_gen = k->gen;
-		if (moved && srv->ops.moved != NULL)
+		if (moved)
 			srv->ops.moved(srv->ctx, peer, 0);
 	}
 	if (ctr + 1 > k->top)

@@ -1443,7 +1443,8 @@ client_disconnect(void *arg, struct chan_peer *peer)
  * ops->moved: a client's connection roamed to another address, or it
  * shook hands again (handshake): told in the debug log, so that what a
  * client did during an outage can be read from both ends (lnsh's own is
- * LNSH_DEBUG_LOG, docs/attach.md).
+ * LNSH_DEBUG_LOG, docs/attach.md). Set only at log level debug
+ * (listen.c).
  */
 void
 client_moved(void *arg, struct chan_peer *peer, int handshake)
@@ -1452,7 +1453,7 @@ client_moved(void *arg, struct chan_peer *peer, int handshake)
 	char		 addr[LISTEN_ADDR_MAX];
 
 	(void)arg;
-	if (c == NULL || !log_enabled(CONFIG_LOG_DEBUG))
+	if (c == NULL)
 		return;
 	log_debug("client %u: %s %s", c->id, handshake ? "handshake again, "
 	    "from" : "now at", log_addr(chan_peer_addr(peer), addr,

@@ -280,6 +280,7 @@ listen_open(struct lnshd *d, const struct config_listen *list, size_t n,
 {
 	struct chan_addr	 a;
 	struct chan_config	 cc;
+	struct chan_server_ops	 ops;
 	size_t			 i;
 	int			 fd, r;
 
@@ -309,7 +310,15 @@ listen_open(struct lnshd *d, const struct config_listen *list, size_t n,
 	}
 	memset(&cc, 0, sizeof cc);
 	d->stamps = stamps_open(d->state_dir);
-	d->cs = chan_server_new(&cc, d->host_sk, &listen_ops, d);
+	/*
+	 * A roam is only logged at debug, and the log level is fixed for
+	 * the daemon's life: below it the channel need not compare each
+	 * packet's address (chan_server copies the ops).
+	 */
+	ops = listen_ops;
+	if (!log_enabled(CONFIG_LOG_DEBUG))
+		ops.moved = NULL;
+	d->cs = chan_server_new(&cc, d->host_sk, &ops, d);
 	if (d->cs == NULL) {
 		ln_cause(cause, "cannot create the channel server");
 		r = LN_E_CRYPTO;
