@@ -328,19 +328,16 @@ test_cursor_style(void **state)
 	emu_free(e);
 }
 
-/* Row y of fb as text, trailing blanks trimmed, in buf (64 bytes). */
+/* Row y of fb as text (fb_row_text cuts trailing blanks), in buf[64]. */
 static const char *
 fb_line(const struct fb *fb, int y, char *buf)
 {
 	struct fb_text	 t = { NULL, 0, 0 };
-	size_t		 n;
 
 	fb_row_text(&t, fb->row[y], 0);
-	for (n = t.len; n > 0 && t.p[n - 1] == ' '; n--)
-		;
-	assert_true(n < 64);
-	memcpy(buf, t.p != NULL ? t.p : "", n);
-	buf[n] = '\0';
+	fb_text_add(&t, "", 0);
+	assert_true(t.len < 64);
+	memcpy(buf, t.p, t.len + 1);
 	free(t.p);
 	return (buf);
 }
